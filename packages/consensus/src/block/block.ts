@@ -1,0 +1,84 @@
+import { decode, encode, equalBytes } from '../codec/canonical.js';
+import { bytes, type Codec, list, nullable, refine, struct } from '../codec/schema.js';
+import { maxBlockBytes, maxBlockEvidence, maxBlockTxs, maxTxBytes } from '../constants.js';
+import { merkleRoot } from '../merkle/rfc6962.js';
+import { type DuplicateVoteEvidence, duplicateVoteEvidenceCodec } from '../vote/evidence.js';
+import type { BlockId } from './block-id.js';
+import { type Commit, commitCodec, commitHash } from './commit.js';
+import { type Header, headerCodec, headerHash } from './header.js';
+
+/** A block: its header, its transactions, evidence of misbehaviour, and the commit of the block before. */
+export interface Block {
+  readonly header: Header;
+  readonly txs: readonly Uint8Array[];
+  readonly evidence: readonly DuplicateVoteEvidence[];
+  /** `null` at the first height. */
+  readonly lastCommit: Commit | null;
+}
+
+/** Why the block's header does not match its contents, or `undefined`. */
+export function blockProblem(block: Block): string | undefined {
+  const { header } = block;
+  if (!equalBytes(header.dataHash, txsHash(block.txs)))
+    return 'header dataHash does not match the transactions';
+  if (!equalBytes(header.evidenceHash, evidenceHash(block.evidence)))
+    return 'header evidenceHash does not match the evidence';
+  if (!equalBytes(header.lastCommitHash, commitHash(block.lastCommit)))
+    return 'header lastCommitHash does not match lastCommit';
+  if ((header.height === 1) !== (block.lastCommit === null)) return 'only the first block has no last commit';
+  if ((header.height === 1) !== (header.lastBlockId === null))
+    return 'only the first block has no last block id';
+  if (block.lastCommit !== null && block.lastCommit.height !== header.height - 1)
+    return 'lastCommit is not for the previous height';
+  return undefined;
+}
+
+export const blockCodec: Codec<Block> = refine(
+  struct<Block>('Block', {
+    header: headerCodec,
+    txs: list(bytes({ max: maxTxBytes }), maxBlockTxs) as Codec<readonly Uint8Array[]>,
+    evidence: list(duplicateVoteEvidenceCodec, maxBlockEvidence) as Codec<readonly DuplicateVoteEvidence[]>,
+    lastCommit: nullable(commitCodec),
+  }),
+  blockProblem,
+);
+
+export function txsHash(txs: readonly Uint8Array[]): Uint8Array {
+  return merkleRoot(txs);
+}
+
+export function evidenceHash(evidence: readonly DuplicateVoteEvidence[]): Uint8Array {
+  return merkleRoot(evidence.map((e) => encode(duplicateVoteEvidenceCodec, e)));
+}
+
+/** The header fields a proposer chooses; the content hashes are computed by `makeBlock`. */
+export type HeaderFields = Omit<Header, 'dataHash' | 'evidenceHash' | 'lastCommitHash'>;
+
+/** A block whose header commits to the given contents. */
+export function makeBlock(
+  fields: HeaderFields,
+  txs: readonly Uint8Array[],
+  evidence: readonly DuplicateVoteEvidence[],
+  lastCommit: Commit | null,
+): Block {
+  const header: Header = {
+    ...fields,
+    lastCommitHash: commitHash(lastCommit),
+    dataHash: txsHash(txs),
+    evidenceHash: evidenceHash(evidence),
+  };
+  return { header, txs, evidence, lastCommit };
+}
+
+export function blockId(block: Block): BlockId {
+  return { hash: headerHash(block.header) };
+}
+
+export function encodeBlock(block: Block): Uint8Array {
+  return encode(blockCodec, block);
+}
+
+/** Decodes and checks a block from untrusted bytes (at most `maxBlockBytes` plus its commit). */
+export function decodeBlock(bytes: Uint8Array): Block {
+  return decode(blockCodec, bytes, { maxBytes: maxBlockBytes + 256 * 1024 });
+}

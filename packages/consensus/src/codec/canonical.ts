@@ -1,0 +1,58 @@
+import { maxMsgBytes } from '../constants.js';
+import { DecodeError } from '../errors.js';
+import type { Codec } from './schema.js';
+import { checkWellFormed, packWire, unpackWire } from './wire.js';
+
+/** Encodes `value` in its one canonical form. Throws `InvalidValueError` if the value breaks its type. */
+export function encode<T>(codec: Codec<T>, value: T): Uint8Array {
+  return packWire(codec.toWire(value, ''));
+}
+
+export interface DecodeOptions {
+  /** Refuse inputs longer than this many bytes (default: `maxMsgBytes`). */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Decodes untrusted bytes strictly: any problem gives a `DecodeError`, never another exception.
+ * Only the canonical encoding of a value is accepted, so `encode(decode(b))` equals `b` byte for
+ * byte, and two nodes that accept the same bytes hash and sign the same thing.
+ */
+export function decode<T>(codec: Codec<T>, bytes: Uint8Array, options: DecodeOptions = {}): T {
+  const maxBytes = options.maxBytes ?? maxMsgBytes;
+  if (!(bytes instanceof Uint8Array)) {
+    throw new DecodeError('DECODE_TYPE', 'input is not a byte array', { got: typeof bytes });
+  }
+  if (bytes.length > maxBytes) {
+    throw new DecodeError(
+      'DECODE_TOO_LARGE',
+      `input of ${bytes.length} bytes exceeds the limit of ${maxBytes}`,
+      {
+        got: bytes.length,
+        limit: maxBytes,
+      },
+    );
+  }
+  checkWellFormed(bytes);
+  const value = codec.fromWire(unpackWire(bytes), '');
+  let again: Uint8Array;
+  try {
+    again = encode(codec, value);
+  } catch (cause) {
+    throw new DecodeError('DECODE_RANGE', `decoded value does not re-encode: ${String(cause)}`);
+  }
+  if (!equalBytes(again, bytes)) {
+    throw new DecodeError('DECODE_NON_CANONICAL', 'input is not the canonical encoding of its value', {
+      got: bytes.length,
+      canonical: again.length,
+    });
+  }
+  return value;
+}
+
+/** Constant-shape byte comparison (not constant-time: nothing secret is compared with it). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,290 @@
+import { DecodeError, InvalidValueError } from '../errors.js';
+
+/**
+ * A codec describes one type's canonical wire form. `toWire` checks a value and turns it into what
+ * msgpackr packs (structs become fixed-order arrays, integers wider than 32 bits become bigints so
+ * that msgpack writes them as integers, never as floats); `fromWire` does the reverse on untrusted
+ * input and throws a `DecodeError` naming the path of the first bad field.
+ */
+export interface Codec<T> {
+  readonly kind: string;
+  toWire(value: T, path: string): unknown;
+  fromWire(wire: unknown, path: string): T;
+}
+
+/** The TypeScript type a codec describes. */
+export type Infer<C> = C extends Codec<infer T> ? T : never;
+
+const U32_MAX = 0xffff_ffff;
+const I32_MIN = -0x8000_0000;
+const U64_MAX = 2n ** 64n - 1n;
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
+function typeName(value: unknown): string {
+  if (value === null) return 'nil';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Uint8Array) return 'bytes';
+  return typeof value;
+}
+
+function wrongType(path: string, expected: string, wire: unknown): never {
+  throw new DecodeError('DECODE_TYPE', `${path}: expected ${expected}, got ${typeName(wire)}`, {
+    path,
+    expected,
+    got: typeName(wire),
+  });
+}
+
+function invalid(path: string, message: string): never {
+  throw new InvalidValueError(`${path}: ${message}`, { path });
+}
+
+/** A safe integer in [min, max] carried as a JS number (heights, rounds, indexes, times in ms). */
+export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Codec<number> {
+  return {
+    kind: 'int',
+    toWire(value, path) {
+      if (!Number.isSafeInteger(value) || value < min || value > max) {
+        invalid(path, `expected an integer in [${min}, ${max}], got ${String(value)}`);
+      }
+      // msgpackr writes numbers beyond 32 bits as float64; a bigint makes it an int64/uint64.
+      return value > U32_MAX || value < I32_MIN ? BigInt(value) : value;
+    },
+    fromWire(wire, path) {
+      let n: number;
+      if (typeof wire === 'number') n = wire;
+      else if (
+        typeof wire === 'bigint' &&
+        wire >= BigInt(Number.MIN_SAFE_INTEGER) &&
+        wire <= BigInt(Number.MAX_SAFE_INTEGER)
+      )
+        n = Number(wire);
+      else if (typeof wire === 'bigint') throw rangeError(path, min, max, wire);
+      else wrongType(path, 'integer', wire);
+      if (!Number.isSafeInteger(n)) wrongType(path, 'integer', wire);
+      if (n < min || n > max) throw rangeError(path, min, max, n);
+      return n;
+    },
+  };
+}
+
+/** An integer in [min, max] carried as a bigint (amounts, voting power, priorities); always 9 bytes on the wire. */
+export function bigint(min: bigint = 0n, max: bigint = U64_MAX): Codec<bigint> {
+  if (min < I64_MIN || max > U64_MAX) throw new RangeError('bigint codec bounds exceed 64 bits');
+  return {
+    kind: 'bigint',
+    toWire(value, path) {
+      if (typeof value !== 'bigint' || value < min || value > max) {
+        invalid(path, `expected a bigint in [${min}, ${max}], got ${String(value)}`);
+      }
+      return value;
+    },
+    fromWire(wire, path) {
+      if (typeof wire !== 'bigint') wrongType(path, '64-bit integer', wire);
+      if (wire < min || wire > max) throw rangeError(path, min, max, wire);
+      return wire;
+    },
+  };
+}
+
+/** A signed 64-bit bigint. */
+export const i64: Codec<bigint> = bigint(I64_MIN, I64_MAX);
+
+function rangeError(
+  path: string,
+  min: number | bigint,
+  max: number | bigint,
+  got: number | bigint,
+): DecodeError {
+  return new DecodeError(
+    'DECODE_RANGE',
+    `${path}: ${String(got)} is outside [${String(min)}, ${String(max)}]`,
+    {
+      path,
+      min: String(min),
+      max: String(max),
+      got: String(got),
+    },
+  );
+}
+
+/** A byte string of exactly `length` bytes, or of `min..max` bytes. */
+export function bytes(length: number): Codec<Uint8Array>;
+export function bytes(bounds: { min?: number; max: number }): Codec<Uint8Array>;
+export function bytes(spec: number | { min?: number; max: number }): Codec<Uint8Array> {
+  const min = typeof spec === 'number' ? spec : (spec.min ?? 0);
+  const max = typeof spec === 'number' ? spec : spec.max;
+  const want = min === max ? `${min} bytes` : `${min}..${max} bytes`;
+  return {
+    kind: 'bytes',
+    toWire(value, path) {
+      if (!(value instanceof Uint8Array)) invalid(path, `expected a Uint8Array, got ${typeName(value)}`);
+      if (value.length < min || value.length > max) invalid(path, `expected ${want}, got ${value.length}`);
+      return value;
+    },
+    fromWire(wire, path) {
+      if (!(wire instanceof Uint8Array)) wrongType(path, 'bytes', wire);
+      if (wire.length < min || wire.length > max) {
+        throw new DecodeError('DECODE_LENGTH', `${path}: expected ${want}, got ${wire.length}`, {
+          path,
+          got: wire.length,
+        });
+      }
+      // A plain Uint8Array (not msgpackr's Buffer), so values compare equal however they were made.
+      return new Uint8Array(wire.buffer, wire.byteOffset, wire.length);
+    },
+  };
+}
+
+/** A UTF-8 string of at most `maxLength` characters, optionally matching `pattern`. */
+export function string(maxLength: number, pattern?: RegExp): Codec<string> {
+  const check = (value: string): string | undefined => {
+    if (value.length > maxLength) return `longer than ${maxLength} characters`;
+    if (pattern !== undefined && !pattern.test(value)) return `does not match ${String(pattern)}`;
+    return undefined;
+  };
+  return {
+    kind: 'string',
+    toWire(value, path) {
+      if (typeof value !== 'string') invalid(path, `expected a string, got ${typeName(value)}`);
+      const problem = check(value);
+      if (problem !== undefined) invalid(path, `string ${problem}`);
+      return value;
+    },
+    fromWire(wire, path) {
+      if (typeof wire !== 'string') wrongType(path, 'string', wire);
+      const problem = check(wire);
+      if (problem !== undefined) {
+        throw new DecodeError('DECODE_RANGE', `${path}: string ${problem}`, { path });
+      }
+      return wire;
+    },
+  };
+}
+
+export const bool: Codec<boolean> = {
+  kind: 'bool',
+  toWire(value, path) {
+    if (typeof value !== 'boolean') invalid(path, `expected a boolean, got ${typeName(value)}`);
+    return value;
+  },
+  fromWire(wire, path) {
+    if (typeof wire !== 'boolean') wrongType(path, 'boolean', wire);
+    return wire;
+  },
+};
+
+/** One of a fixed set of small integers (enums on the wire). */
+export function oneOf<const T extends number>(values: readonly T[]): Codec<T> {
+  const allowed = new Set<number>(values);
+  const list = values.join(', ');
+  return {
+    kind: 'oneOf',
+    toWire(value, path) {
+      if (!allowed.has(value)) invalid(path, `expected one of ${list}, got ${String(value)}`);
+      return value;
+    },
+    fromWire(wire, path) {
+      if (typeof wire !== 'number') wrongType(path, `one of ${list}`, wire);
+      if (!allowed.has(wire)) {
+        throw new DecodeError('DECODE_RANGE', `${path}: expected one of ${list}, got ${wire}`, { path });
+      }
+      return wire as T;
+    },
+  };
+}
+
+/** `null` or a value of `inner` (nil on the wire). */
+export function nullable<T>(inner: Codec<T>): Codec<T | null> {
+  return {
+    kind: 'nullable',
+    toWire(value, path) {
+      return value === null ? null : inner.toWire(value, path);
+    },
+    fromWire(wire, path) {
+      return wire === null ? null : inner.fromWire(wire, path);
+    },
+  };
+}
+
+/** A list of at most `maxLength` values of `item`. */
+export function list<T>(item: Codec<T>, maxLength: number): Codec<T[]> {
+  return {
+    kind: 'list',
+    toWire(value, path) {
+      if (!Array.isArray(value)) invalid(path, `expected an array, got ${typeName(value)}`);
+      if (value.length > maxLength) invalid(path, `more than ${maxLength} items (${value.length})`);
+      return value.map((v, i) => item.toWire(v, `${path}[${i}]`));
+    },
+    fromWire(wire, path) {
+      if (!Array.isArray(wire)) wrongType(path, 'array', wire);
+      if (wire.length > maxLength) {
+        throw new DecodeError('DECODE_LENGTH', `${path}: more than ${maxLength} items (${wire.length})`, {
+          path,
+          got: wire.length,
+        });
+      }
+      return wire.map((w, i) => item.fromWire(w, `${path}[${i}]`));
+    },
+  };
+}
+
+/**
+ * A record encoded as a fixed-order array. The field order is the key order of `fields`, which is
+ * part of the wire format: never reorder the keys of a published struct.
+ */
+export function struct<T extends object>(name: string, fields: { [K in keyof T]-?: Codec<T[K]> }): Codec<T> {
+  const entries = Object.entries(fields) as [keyof T & string, Codec<unknown>][];
+  return {
+    kind: 'struct',
+    toWire(value, path) {
+      if (typeof value !== 'object' || value === null) invalid(path || name, `expected a ${name} object`);
+      const base = path || name;
+      return entries.map(([key, codec]) =>
+        codec.toWire((value as Record<string, unknown>)[key], `${base}.${key}`),
+      );
+    },
+    fromWire(wire, path) {
+      const base = path || name;
+      if (!Array.isArray(wire)) wrongType(base, `${name} (array of ${entries.length})`, wire);
+      if (wire.length !== entries.length) {
+        throw new DecodeError(
+          'DECODE_LENGTH',
+          `${base}: ${name} has ${entries.length} fields, got ${wire.length}`,
+          { path: base, got: wire.length },
+        );
+      }
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < entries.length; i++) {
+        const [key, codec] = entries[i] as [string, Codec<unknown>];
+        out[key] = codec.fromWire(wire[i], `${base}.${key}`);
+      }
+      return out as T;
+    },
+  };
+}
+
+/**
+ * `inner` plus a rule across fields (`check` returns a problem or `undefined`). The rule holds both
+ * ways: an encoder refuses a value that breaks it, a decoder refuses bytes that decode to one.
+ */
+export function refine<T>(inner: Codec<T>, check: (value: T) => string | undefined): Codec<T> {
+  return {
+    kind: inner.kind,
+    toWire(value, path) {
+      const wire = inner.toWire(value, path);
+      const problem = check(value);
+      if (problem !== undefined) invalid(path || inner.kind, problem);
+      return wire;
+    },
+    fromWire(wire, path) {
+      const value = inner.fromWire(wire, path);
+      const problem = check(value);
+      if (problem !== undefined) {
+        throw new DecodeError('DECODE_RANGE', `${path || inner.kind}: ${problem}`, { path });
+      }
+      return value;
+    },
+  };
+}

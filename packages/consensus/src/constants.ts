@@ -1,0 +1,42 @@
+/**
+ * Limits and protocol constants of @joule/consensus, each named with its unit. Every decoder,
+ * list and message in this package is bounded by one of these.
+ */
+
+/** Largest encoded consensus message (proposal with its block, vote, commit) accepted from anyone. */
+export const maxMsgBytes = 4 * 1024 * 1024;
+/** Largest block, all transactions and evidence included. */
+export const maxBlockBytes = 2 * 1024 * 1024;
+/** Largest single transaction. */
+export const maxTxBytes = 64 * 1024;
+/** Most transactions in one block. */
+export const maxBlockTxs = 10_000;
+/** Most pieces of evidence in one block. */
+export const maxBlockEvidence = 100;
+/** Most validators in one set (and so most signatures in a commit). */
+export const maxValidators = 1_000;
+/** Longest chain id, in characters (as CometBFT). */
+export const maxChainIdLength = 50;
+/** Largest total voting power of a set: int64 max / 8, as CometBFT, so priorities never overflow. */
+export const maxTotalVotingPower = (2n ** 63n - 1n) / 8n;
+/** Deepest nesting of msgpack containers any Joule structure uses, with room to spare. */
+export const maxDecodeDepth = 16;
+/** Longest Merkle inclusion proof: enough for 2^32 leaves. */
+export const maxMerkleProofLength = 32;
+
+/** Length of a SHA-256 hash, in bytes. */
+export const hashBytes = 32;
+/** Length of an address (first bytes of SHA-256 of the public key), in bytes. */
+export const addressBytes = 20;
+/** Length of an ed25519 public key, in bytes. */
+export const publicKeyBytes = 32;
+/** Length of an ed25519 secret key (seed), in bytes. */
+export const secretKeyBytes = 32;
+/** Length of an ed25519 signature, in bytes. */
+export const signatureBytes = 64;
+
+/** Domain tags of sign bytes: every signed structure gets its own, so one can never pass for another. */
+export const domainTags = {
+  vote: 'joule/vote/v1',
+  proposal: 'joule/proposal/v1',
+} as const;

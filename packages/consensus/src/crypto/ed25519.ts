@@ -1,0 +1,120 @@
+import { createPublicKey, type KeyObject, verify as nativeVerify } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { publicKeyBytes, secretKeyBytes, signatureBytes } from '../constants.js';
+import { InvalidValueError } from '../errors.js';
+
+/**
+ * Ed25519 with the ZIP-215 verification rules pinned explicitly, so every node agrees on which
+ * signatures are valid (CometBFT verifies with ZIP-215 too). @noble/curves is the reference;
+ * `verifyFast` may let OpenSSL accept first, and sends every native rejection back to noble, so its
+ * verdict always equals `verify`'s.
+ */
+const ZIP215 = { zip215: true } as const;
+
+export interface KeyPair {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+/** A key pair from a 32-byte seed, or from fresh OS randomness when no seed is given. */
+export function generateKeyPair(seed?: Uint8Array): KeyPair {
+  if (seed !== undefined) assertLength(seed, secretKeyBytes, 'seed');
+  const { secretKey, publicKey } = ed25519.keygen(seed);
+  return { secretKey, publicKey };
+}
+
+/** The public key of a 32-byte secret key. */
+export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
+  assertLength(secretKey, secretKeyBytes, 'secret key');
+  return ed25519.getPublicKey(secretKey);
+}
+
+/** A deterministic (RFC 8032) signature of `message`. */
+export function sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
+  assertLength(secretKey, secretKeyBytes, 'secret key');
+  return ed25519.sign(message, secretKey);
+}
+
+/** ZIP-215 verification with @noble/curves. Malformed keys or signatures give `false`, never a throw. */
+export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (
+    !isBytes(publicKey, publicKeyBytes) ||
+    !isBytes(signature, signatureBytes) ||
+    !(message instanceof Uint8Array)
+  ) {
+    return false;
+  }
+  try {
+    return ed25519.verify(signature, message, publicKey, ZIP215);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Native fast path: OpenSSL's verification is stricter than ZIP-215 (it is cofactorless and
+ * wants canonical encodings), so whatever it accepts ZIP-215 accepts too. A native rejection, or
+ * a key OpenSSL will not load, falls back to `verify`.
+ */
+export function verifyFast(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (
+    !isBytes(publicKey, publicKeyBytes) ||
+    !isBytes(signature, signatureBytes) ||
+    !(message instanceof Uint8Array)
+  ) {
+    return false;
+  }
+  const key = nativeKey(publicKey);
+  if (key !== undefined) {
+    try {
+      if (nativeVerify(null, message, key, signature)) return true;
+    } catch {
+      // fall through to the reference verifier
+    }
+  }
+  return verify(publicKey, message, signature);
+}
+
+/** Most native key objects kept; validator sets are small, so the cache mostly holds them all. */
+export const nativeKeyCacheSize = 1024;
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const keyCache = new Map<string, KeyObject | null>();
+
+function nativeKey(publicKey: Uint8Array): KeyObject | undefined {
+  const id = Buffer.from(publicKey).toString('latin1');
+  const cached = keyCache.get(id);
+  if (cached !== undefined) {
+    // refresh recency: Map iteration order is insertion order
+    keyCache.delete(id);
+    keyCache.set(id, cached);
+    return cached ?? undefined;
+  }
+  let key: KeyObject | null;
+  try {
+    key = createPublicKey({
+      key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]),
+      format: 'der',
+      type: 'spki',
+    });
+  } catch {
+    key = null;
+  }
+  if (keyCache.size >= nativeKeyCacheSize) {
+    const oldest = keyCache.keys().next().value;
+    if (oldest !== undefined) keyCache.delete(oldest);
+  }
+  keyCache.set(id, key);
+  return key ?? undefined;
+}
+
+function isBytes(value: unknown, length: number): value is Uint8Array {
+  return value instanceof Uint8Array && value.length === length;
+}
+
+function assertLength(value: unknown, length: number, what: string): void {
+  if (!isBytes(value, length)) {
+    throw new InvalidValueError(`${what} must be ${length} bytes`, {
+      got: value instanceof Uint8Array ? value.length : typeof value,
+    });
+  }
+}

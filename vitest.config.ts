@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+// One root config; each package is a project so `vitest run --project consensus` narrows a run.
+// Tests run from the TypeScript sources; packages import each other through their built `dist`
+// (npm test runs `tsc -b` first), exactly as a user of the packages would.
+const pkg = (name: string, dir: string) => ({
+  test: {
+    name,
+    root: dir,
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+  },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      pkg('consensus', 'packages/consensus'),
+      pkg('state', 'packages/state'),
+      pkg('p2p', 'packages/p2p'),
+      pkg('market', 'packages/market-module'),
+      pkg('node', 'packages/node'),
+      pkg('lic-pilot', 'examples/lic-pilot'),
+      pkg('benchmarks', 'benchmarks'),
+    ],
+  },
+});
