@@ -4,10 +4,15 @@
  * (blocks, votes, proposals, commits, validator sets) with their encodings, hashes and sign bytes.
  */
 
+export * from './app/application.js';
 export * from './block/block.js';
 export * from './block/block-id.js';
 export * from './block/commit.js';
 export * from './block/header.js';
+export * from './chain/block-time.js';
+export * from './chain/chain-state.js';
+export * from './chain/chain-store.js';
+export * from './chain/update-state.js';
 export { type DecodeOptions, decode, encode, equalBytes } from './codec/canonical.js';
 export * from './codec/fields.js';
 export {
@@ -38,9 +43,61 @@ export {
   verifyFast,
 } from './crypto/ed25519.js';
 export { fromHex, sha256, toHex } from './crypto/hash.js';
+export { checkBlock, expectedBlockTime, InvalidBlockError, makeNextBlock } from './driver/block-check.js';
+export * from './driver/clock.js';
+export { buildCommit } from './driver/commit-builder.js';
+export {
+  type CommittedEvent,
+  ConsensusDriver,
+  type DriverDeps,
+  type DriverOptions,
+  defaultDriverOptions,
+} from './driver/driver.js';
+export * from './driver/messages.js';
+export * from './driver/ports.js';
+export { systemClock } from './driver/system-clock.js';
+export * from './driver/transport.js';
+export { decodeWalRecord, encodeWalRecord, type WalRecord, walRecordCodec } from './driver/wal-records.js';
+export { apply, newHeightState, timeoutMs } from './engine/machine.js';
+export * from './engine/types.js';
 export * from './errors.js';
+export * from './evidence/errors.js';
+export * from './evidence/limits.js';
+export * from './evidence/pool.js';
+export {
+  encodeEvidence,
+  evidenceKey,
+  isEvidenceExpired,
+  verifyEvidenceSignatures,
+} from './evidence/verify.js';
+export * from './mempool/errors.js';
+export * from './mempool/limits.js';
+export * from './mempool/mempool.js';
 export * from './merkle/rfc6962.js';
+export * from './signer/errors.js';
+export { FileSignerStore, type FileSignerStoreOptions } from './signer/file-signer-store.js';
+export {
+  comparePositions,
+  DoubleSignGuard,
+  type DoubleSignGuardDependencies,
+  type DoubleSignGuardOptions,
+  type SignPosition,
+} from './signer/guard.js';
+export * from './signer/limits.js';
+export { MemorySignerStore } from './signer/memory-signer-store.js';
+export { signerStateCodec } from './signer/signer-state-codec.js';
+
+export * from './signer/signer-store.js';
+export * from './validators/proposer.js';
+export * from './validators/updates.js';
 export * from './validators/validator-set.js';
 export * from './vote/evidence.js';
 export * from './vote/proposal.js';
 export * from './vote/vote.js';
+export * from './votes/vote-keeper.js';
+export * from './votes/weights.js';
+export * from './wal/errors.js';
+export { FileWal, type FileWalOptions } from './wal/file-wal.js';
+export * from './wal/limits.js';
+export { MemoryWal, type MemoryWalOptions } from './wal/memory-wal.js';
+export * from './wal/wal.js';

@@ -1,8 +1,7 @@
-import { hash, height, timeMs } from '../codec/fields.js';
-import { type Codec, int, nullable, string, struct } from '../codec/schema.js';
 import { type BlockId, blockIdCodec } from '../block/block-id.js';
+import { chainId, hash, height, timeMs } from '../codec/fields.js';
+import { type Codec, int, nullable, string, struct } from '../codec/schema.js';
 import { type ValidatorSet, validatorSetCodec } from '../validators/validator-set.js';
-import { chainId } from '../codec/fields.js';
 
 /**
  * Consensus parameters, agreed at genesis. Sizes in bytes, times in milliseconds.

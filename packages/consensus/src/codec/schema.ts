@@ -288,3 +288,54 @@ export function refine<T>(inner: Codec<T>, check: (value: T) => string | undefin
     },
   };
 }
+
+/**
+ * A tagged union encoded as `[tag, value]`; `variants` maps each tag (a small integer, part of the
+ * wire format) to the kind name and codec of its value.
+ */
+export function union<T extends { kind: string }>(
+  name: string,
+  variants: { [K in T['kind']]: [tag: number, codec: Codec<Extract<T, { kind: K }>>] },
+): Codec<T> {
+  const byKind = new Map<string, [number, Codec<unknown>]>();
+  const byTag = new Map<number, Codec<unknown>>();
+  for (const [kind, [tag, codec]] of Object.entries(variants) as [string, [number, Codec<unknown>]][]) {
+    byKind.set(kind, [tag, codec]);
+    byTag.set(tag, codec);
+  }
+  return {
+    kind: 'union',
+    toWire(value, path) {
+      const base = path || name;
+      const variant = byKind.get((value as { kind?: unknown })?.kind as string);
+      if (variant === undefined)
+        invalid(base, `unknown ${name} kind ${String((value as { kind?: unknown })?.kind)}`);
+      return [variant[0], variant[1].toWire(value, `${base}<${value.kind}>`)];
+    },
+    fromWire(wire, path) {
+      const base = path || name;
+      if (!Array.isArray(wire) || wire.length !== 2) wrongType(base, `${name} ([tag, value])`, wire);
+      const codec = typeof wire[0] === 'number' ? byTag.get(wire[0]) : undefined;
+      if (codec === undefined) {
+        throw new DecodeError('DECODE_RANGE', `${base}: unknown ${name} tag ${String(wire[0])}`, {
+          path: base,
+        });
+      }
+      return codec.fromWire(wire[1], base) as T;
+    },
+  };
+}
+
+/** A constant string field (the `kind` of a union variant); not written on the wire by `tagged`. */
+export function tagged<T extends { kind: string }>(kind: T['kind'], inner: Codec<Omit<T, 'kind'>>): Codec<T> {
+  return {
+    kind: 'tagged',
+    toWire(value, path) {
+      const { kind: _kind, ...rest } = value;
+      return inner.toWire(rest as Omit<T, 'kind'>, path);
+    },
+    fromWire(wire, path) {
+      return { kind, ...inner.fromWire(wire, path) } as T;
+    },
+  };
+}

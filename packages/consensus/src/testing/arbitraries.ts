@@ -8,7 +8,7 @@ import type { BlockId } from '../block/block-id.js';
 import { type Commit, CommitFlag, type CommitSig } from '../block/commit.js';
 import type { Header } from '../block/header.js';
 import { maxRound } from '../codec/fields.js';
-import type { DuplicateVoteEvidence } from '../vote/evidence.js';
+import { type DuplicateVoteEvidence, makeDuplicateVoteEvidence } from '../vote/evidence.js';
 import type { Proposal } from '../vote/proposal.js';
 import { type Vote, VoteType } from '../vote/vote.js';
 
@@ -85,13 +85,16 @@ export const arbHeader: fc.Arbitrary<Header> = fc.record({
   proposerAddress: arbAddress,
 });
 
+/** Canonical evidence (votes ordered by block id), one vote sometimes nil as real equivocation can be. */
 export const arbEvidence: fc.Arbitrary<DuplicateVoteEvidence> = fc
-  .tuple(arbVote, arbBlockId, arbBlockId)
-  .filter(([, a, b]) => Buffer.compare(a.hash, b.hash) !== 0)
-  .map(([vote, a, b]) => ({
-    voteA: { ...vote, blockId: a },
-    voteB: { ...vote, blockId: b, signature: vote.signature.slice().reverse() },
-  }));
+  .tuple(arbVote, fc.option(arbBlockId, { nil: null, freq: 4 }), arbBlockId)
+  .filter(([, a, b]) => a === null || Buffer.compare(a.hash, b.hash) !== 0)
+  .map(([vote, a, b]) =>
+    makeDuplicateVoteEvidence(
+      { ...vote, blockId: a },
+      { ...vote, blockId: b, signature: vote.signature.slice().reverse() },
+    ),
+  );
 
 /** A block whose header commits to its contents (the block codec checks that). */
 export const arbBlock: fc.Arbitrary<Block> = fc

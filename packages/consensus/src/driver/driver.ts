@@ -1,0 +1,696 @@
+import type { Application, Misbehavior } from '../app/application.js';
+import { type Block, blockId as blockIdOf } from '../block/block.js';
+import { blockIdEquals } from '../block/block-id.js';
+import { type Commit, commitSigToVote, verifyCommit } from '../block/commit.js';
+import type { ChainState } from '../chain/chain-state.js';
+import type { ChainStore } from '../chain/chain-store.js';
+import { type Genesis, genesisState, nextChainState } from '../chain/update-state.js';
+import { equalBytes } from '../codec/canonical.js';
+import { fromHex, toHex } from '../crypto/hash.js';
+import { apply, newHeightState } from '../engine/machine.js';
+import {
+  defaultTimeouts,
+  type Effect,
+  type HeightState,
+  type Input,
+  type Timeouts,
+} from '../engine/types.js';
+import { proposerForRound } from '../validators/proposer.js';
+import { indexOfValidator } from '../validators/validator-set.js';
+import type { DuplicateVoteEvidence } from '../vote/evidence.js';
+import { verifyProposalSignature } from '../vote/proposal.js';
+import { type Vote, VoteType, verifyVoteSignature } from '../vote/vote.js';
+import { weightsOf } from '../votes/weights.js';
+import type { Wal } from '../wal/wal.js';
+import { checkBlock, expectedBlockTime, makeNextBlock } from './block-check.js';
+import type { Clock } from './clock.js';
+import { buildCommit } from './commit-builder.js';
+import type { ConsensusMessage, DecisionMessage, ProposalMessage, StatusMessage } from './messages.js';
+import { type EvidenceSource, type Logger, type Signer, silentLogger, type TxPool } from './ports.js';
+import type { PeerId, Transport } from './transport.js';
+import { decodeWalRecord, encodeWalRecord, type WalRecord } from './wal-records.js';
+
+export interface DriverOptions {
+  readonly timeouts: Timeouts;
+  /** As CometBFT: false waits for transactions (or the interval, or a needed proof block) before each height. */
+  readonly createEmptyBlocks: boolean;
+  /** With `createEmptyBlocks` false, still make a block after this long (0: never). */
+  readonly createEmptyBlocksIntervalMs: number;
+  /** Period of the rebroadcast of own votes and status, ms. */
+  readonly rebroadcastMs: number;
+  /** Most inputs waiting to be processed; more are dropped (and the peer told). */
+  readonly maxPendingInputs: number;
+  /** Most messages for the next height kept until it starts. */
+  readonly maxFutureMessages: number;
+  /** Proposals are accepted for at most this many rounds above the current one. */
+  readonly maxProposalRoundsAhead: number;
+}
+
+export const defaultDriverOptions: DriverOptions = {
+  timeouts: defaultTimeouts,
+  createEmptyBlocks: true,
+  createEmptyBlocksIntervalMs: 0,
+  rebroadcastMs: 2000,
+  maxPendingInputs: 10_000,
+  maxFutureMessages: 1_000,
+  maxProposalRoundsAhead: 100,
+};
+
+export interface DriverDeps {
+  readonly genesis: Genesis;
+  readonly app: Application;
+  readonly store: ChainStore;
+  readonly wal: Wal;
+  readonly transport: Transport;
+  readonly clock: Clock;
+  /** `null` for a node that follows the chain without voting. */
+  readonly signer: Signer | null;
+  readonly mempool: TxPool;
+  readonly evidence: EvidenceSource;
+  readonly logger?: Logger;
+}
+
+/** A committed block as the driver reports it to observers. */
+export interface CommittedEvent {
+  readonly block: Block;
+  readonly commit: Commit;
+  readonly state: ChainState;
+}
+
+const SELF = 'self';
+/** Most equivocations kept from the current height until it commits and they can enter the pool. */
+const maxLocalEvidence = 100;
+
+/**
+ * The host of the consensus core: it checks every message (height, signer, signature, block
+ * validity), writes the WAL before acting, signs through the double-sign guard, turns the core's
+ * effects into I/O (broadcasts, timers, commits) and runs one height after another. All inputs go
+ * through one serial queue, so the core sees them one at a time and a node's behaviour depends only
+ * on the order of its inputs.
+ */
+export class ConsensusDriver {
+  readonly #o: DriverOptions;
+  readonly #d: DriverDeps;
+  readonly #log: Logger;
+  #state!: ChainState;
+  #hs!: HeightState;
+  #running = false;
+  #replaying = false;
+  #queue: Promise<void> = Promise.resolve();
+  #pending = 0;
+  #timers = new Set<() => void>();
+  #blocks = new Map<string, Block>();
+  #validity = new Map<string, boolean>();
+  #proposalMsgs = new Map<number, ProposalMessage>();
+  #future: [PeerId, ConsensusMessage][] = [];
+  #lastCommit: Commit | null = null;
+  #lastDecision: DecisionMessage | null = null;
+  #lastBlockAppHash: Uint8Array | null = null;
+  #localEvidence: DuplicateVoteEvidence[] = [];
+  #listeners: ((event: CommittedEvent) => void)[] = [];
+  #evidenceListeners: ((evidence: DuplicateVoteEvidence) => void)[] = [];
+
+  constructor(options: Partial<DriverOptions>, deps: DriverDeps) {
+    this.#o = { ...defaultDriverOptions, ...options };
+    this.#d = deps;
+    this.#log = deps.logger ?? silentLogger;
+  }
+
+  get height(): number {
+    return this.#hs?.height ?? 0;
+  }
+  get round(): number {
+    return this.#hs?.round ?? 0;
+  }
+  get chainState(): ChainState {
+    return this.#state;
+  }
+
+  onCommit(listener: (event: CommittedEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Called with the evidence of every equivocation this node detects. */
+  onEvidence(listener: (evidence: DuplicateVoteEvidence) => void): void {
+    this.#evidenceListeners.push(listener);
+  }
+
+  /** Loads or creates the chain state, replays missing blocks into the app, then runs. Idempotent. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#d.transport.onMessage((peer, message) => this.#receive(peer, message));
+    this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));
+    const stored = await this.#d.store.loadState();
+    this.#state = stored ?? (await this.#initChain());
+    await this.#handshake();
+    this.#lastCommit =
+      this.#state.lastBlockHeight >= this.#state.initialHeight
+        ? await this.#d.store.loadCommit(this.#state.lastBlockHeight)
+        : null;
+    const lastBlock =
+      this.#state.lastBlockHeight >= this.#state.initialHeight
+        ? await this.#d.store.loadBlock(this.#state.lastBlockHeight)
+        : null;
+    this.#lastBlockAppHash = lastBlock?.header.appHash ?? null;
+    await this.#serial(() => this.#enterHeight(this.#state.lastBlockHeight + 1));
+    this.#scheduleRebroadcast();
+  }
+
+  /** Stops timers and input processing; waits for the input in progress. Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    for (const cancel of this.#timers) cancel();
+    this.#timers.clear();
+    await this.#queue;
+  }
+
+  async #initChain(): Promise<ChainState> {
+    const g = this.#d.genesis;
+    const response = await this.#d.app.initChain({
+      chainId: g.chainId,
+      time: g.genesisTime,
+      initialHeight: g.initialHeight,
+      validators: g.validators,
+      appStateBytes: g.appState,
+    });
+    const validators = response.validators.length > 0 ? response.validators : g.validators;
+    const state = genesisState(g, validators, response.appHash);
+    await this.#d.store.saveGenesisState(state);
+    return state;
+  }
+
+  /** Replays committed blocks the application has not applied (CometBFT's handshake). */
+  async #handshake(): Promise<void> {
+    const info = await this.#d.app.info();
+    const stored = this.#state.lastBlockHeight;
+    if (info.lastBlockHeight > stored) {
+      throw new Error(
+        `application is at height ${info.lastBlockHeight}, ahead of the block store at ${stored}`,
+      );
+    }
+    for (let h = Math.max(info.lastBlockHeight + 1, this.#state.initialHeight); h <= stored; h++) {
+      const block = await this.#d.store.loadBlock(h);
+      if (block === null)
+        throw new Error(`block ${h} is missing from the store; cannot replay it into the application`);
+      await this.#d.app.finalizeBlock({
+        block,
+        hash: blockIdOf(block).hash,
+        misbehavior: misbehaviorOf(block),
+      });
+      await this.#d.app.commit();
+      this.#log.info({ height: h }, 'replayed block into the application');
+    }
+  }
+
+  // ---- input queue -------------------------------------------------------------------------
+
+  #serial(task: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(task).catch((error: unknown) => {
+      this.#log.warn({ error: String(error), stack: (error as Error)?.stack }, 'consensus input failed');
+    });
+    this.#queue = run;
+    return run;
+  }
+
+  #receive(peer: PeerId, message: ConsensusMessage): void {
+    if (!this.#running) return;
+    if (this.#pending >= this.#o.maxPendingInputs) {
+      this.#d.transport.reportPeer(peer, 'input queue full');
+      return;
+    }
+    this.#pending++;
+    void this.#serial(async () => {
+      this.#pending--;
+      if (this.#running) await this.#handle(peer, message);
+    });
+  }
+
+  async #record(record: WalRecord, sync: boolean): Promise<void> {
+    if (!this.#replaying) await this.#d.wal.append(encodeWalRecord(record), { sync });
+  }
+
+  async #handle(peer: PeerId, message: ConsensusMessage): Promise<void> {
+    switch (message.kind) {
+      case 'vote':
+        return this.#onVote(peer, message.vote);
+      case 'votes':
+        for (const vote of message.votes) await this.#onVote(peer, vote);
+        return;
+      case 'proposal':
+        return this.#onProposal(peer, message);
+      case 'decision':
+        return this.#onDecision(peer, message);
+      case 'status':
+        return this.#onStatus(peer, message);
+    }
+  }
+
+  #bufferFuture(peer: PeerId, message: ConsensusMessage): void {
+    if (this.#future.length < this.#o.maxFutureMessages) this.#future.push([peer, message]);
+  }
+
+  async #onVote(peer: PeerId, vote: Vote): Promise<void> {
+    const hs = this.#hs;
+    if (vote.height !== hs.height) {
+      if (vote.height === hs.height + 1) this.#bufferFuture(peer, { kind: 'vote', vote });
+      return; // stale votes are normal in gossip
+    }
+    const who = toHex(vote.validatorAddress);
+    const known = hs.votes.voteOf(vote.type, vote.round, who);
+    if (known !== undefined && equalBytes(known.signature, vote.signature)) return;
+    const validator = this.#state.validators.validators[vote.validatorIndex];
+    if (validator === undefined || !equalBytes(validator.address, vote.validatorAddress)) {
+      return this.#reject(peer, 'vote from a non-validator or with a wrong index');
+    }
+    if (!verifyVoteSignature(this.#state.chainId, vote, validator.pubKey))
+      return this.#reject(peer, 'bad vote signature');
+    await this.#record({ kind: 'message', peer, message: { kind: 'vote', vote } }, peer === SELF);
+    await this.#input({ kind: 'vote', vote }, peer);
+    this.#startHeightIfWaiting('vote');
+  }
+
+  async #onProposal(peer: PeerId, message: ProposalMessage): Promise<void> {
+    const hs = this.#hs;
+    const { proposal, block } = message;
+    if (proposal.height !== hs.height) {
+      if (proposal.height === hs.height + 1) this.#bufferFuture(peer, message);
+      return;
+    }
+    if (hs.proposals.has(proposal.round)) return;
+    if (proposal.round > hs.round + this.#o.maxProposalRoundsAhead)
+      return this.#reject(peer, 'proposal too far ahead');
+    if (proposal.polRound >= proposal.round)
+      return this.#reject(peer, 'proposal polRound not below its round');
+    const proposer = proposerForRound(this.#state.validators, proposal.round);
+    if (!verifyProposalSignature(this.#state.chainId, proposal, proposer.pubKey)) {
+      return this.#reject(peer, 'proposal not signed by the round proposer');
+    }
+    const id = blockIdOf(block);
+    if (!blockIdEquals(id, proposal.blockId))
+      return this.#reject(peer, 'proposal block does not match its block id');
+    const valid = await this.#validate(block, peer);
+    await this.#record({ kind: 'message', peer, message }, peer === SELF);
+    this.#proposalMsgs.set(proposal.round, message);
+    const value = toHex(id.hash);
+    this.#blocks.set(value, block);
+    await this.#input(
+      {
+        kind: 'proposal',
+        round: proposal.round,
+        record: { value, polRound: proposal.polRound, valid, proposer: toHex(proposer.address) },
+      },
+      peer,
+    );
+    this.#startHeightIfWaiting('proposal');
+  }
+
+  async #onDecision(peer: PeerId, message: DecisionMessage): Promise<void> {
+    const hs = this.#hs;
+    const { block, commit } = message;
+    if (block.header.height !== hs.height || hs.decision !== null) return;
+    const id = blockIdOf(block);
+    try {
+      verifyCommit(this.#state.chainId, this.#state.validators, id, hs.height, commit);
+    } catch (error) {
+      return this.#reject(peer, `decision with an invalid commit: ${(error as Error).message}`);
+    }
+    const valid = await this.#validate(block, peer);
+    await this.#record({ kind: 'message', peer, message }, false);
+    const value = toHex(id.hash);
+    this.#blocks.set(value, block);
+    // Keep the precommits: they make this node's commit for the next block's lastCommit.
+    for (let i = 0; i < commit.signatures.length; i++) {
+      const vote = commitSigToVote(commit, i);
+      if (vote !== null) await this.#input({ kind: 'vote', vote }, peer);
+    }
+    if (hs.decision === null)
+      await this.#input({ kind: 'commitCertificate', round: commit.round, value, valid }, peer);
+  }
+
+  async #onStatus(peer: PeerId, status: StatusMessage): Promise<void> {
+    const hs = this.#hs;
+    if (status.height < hs.height) {
+      const decision =
+        status.height === hs.height - 1 ? this.#lastDecision : await this.#storedDecision(status.height);
+      if (decision !== null) this.#d.transport.send(peer, decision);
+      return;
+    }
+    if (status.height !== hs.height) return;
+    if (hs.decision !== null) {
+      const block = this.#blocks.get(hs.decision.value);
+      if (block !== undefined)
+        this.#d.transport.send(peer, { kind: 'decision', block, commit: this.#commitOfDecision() });
+      return;
+    }
+    const behind = status.round < hs.round || (status.round === hs.round && status.step < hs.step);
+    if (!behind) return;
+    const proposal = this.#proposalMsgs.get(hs.round);
+    if (proposal !== undefined) this.#d.transport.send(peer, proposal);
+    const votes = [status.round, hs.round].flatMap((r) => [
+      ...hs.votes.votes(VoteType.Prevote, r),
+      ...hs.votes.votes(VoteType.Precommit, r),
+    ]);
+    if (votes.length > 0) this.#d.transport.send(peer, { kind: 'votes', votes });
+  }
+
+  async #storedDecision(height: number): Promise<DecisionMessage | null> {
+    if (height < this.#d.store.base()) return null;
+    const [block, commit] = await Promise.all([
+      this.#d.store.loadBlock(height),
+      this.#d.store.loadCommit(height),
+    ]);
+    return block !== null && commit !== null ? { kind: 'decision', block, commit } : null;
+  }
+
+  #reject(peer: PeerId, reason: string): void {
+    if (peer !== SELF) this.#d.transport.reportPeer(peer, reason);
+    this.#log.debug({ peer, reason, height: this.#hs.height }, 'message refused');
+  }
+
+  /** Whether a block may be decided: chain rules, evidence, then the application. Cached per block. */
+  async #validate(block: Block, peer: PeerId): Promise<boolean> {
+    const key = toHex(blockIdOf(block).hash);
+    const cached = this.#validity.get(key);
+    if (cached !== undefined) return cached;
+    let valid = false;
+    try {
+      checkBlock(this.#state, block);
+      await this.#d.evidence.checkBlockEvidence(block.evidence, {
+        height: this.#state.lastBlockHeight,
+        time: this.#state.lastBlockTime,
+      });
+      const verdict = await this.#d.app.processProposal({
+        height: block.header.height,
+        time: block.header.time,
+        proposerAddress: block.header.proposerAddress,
+        txs: block.txs,
+        hash: fromHex(key),
+      });
+      valid = verdict === 'accept';
+      if (!valid) this.#reject(peer, 'application rejected the proposed block');
+    } catch (error) {
+      this.#reject(peer, `invalid block: ${(error as Error).message}`);
+    }
+    this.#validity.set(key, valid);
+    return valid;
+  }
+
+  // ---- the core and its effects --------------------------------------------------------------
+
+  async #input(input: Input, peer: PeerId = SELF): Promise<void> {
+    const effects = apply(this.#hs, input);
+    for (const effect of effects) await this.#effect(effect, peer);
+  }
+
+  async #effect(effect: Effect, peer: PeerId): Promise<void> {
+    const hs = this.#hs;
+    switch (effect.kind) {
+      case 'newRound':
+        this.#log.debug({ height: hs.height, round: effect.round }, 'new round');
+        return;
+      case 'getValue':
+        if (!this.#replaying) await this.#buildValue(effect.round);
+        return;
+      case 'propose':
+        if (!this.#replaying) await this.#propose(effect.round, effect.value, effect.polRound);
+        return;
+      case 'vote':
+        return this.#vote(effect.type, effect.round, effect.value);
+      case 'scheduleTimeout':
+        this.#timer(effect.delayMs, () => {
+          const height = hs.height;
+          void this.#serial(async () => {
+            if (!this.#running || this.#hs.height !== height) return;
+            await this.#record({ kind: 'timeout', step: effect.step, round: effect.round }, false);
+            await this.#input({ kind: 'timeout', step: effect.step, round: effect.round });
+          });
+        });
+        return;
+      case 'decide':
+        return this.#finalize(effect.round, effect.value);
+      case 'evidence':
+        if (this.#localEvidence.length < maxLocalEvidence) this.#localEvidence.push(effect.evidence);
+        for (const listener of this.#evidenceListeners) listener(effect.evidence);
+        this.#log.warn(
+          { height: hs.height, validator: toHex(effect.evidence.voteA.validatorAddress) },
+          'equivocation seen',
+        );
+        return;
+      case 'rejected':
+        return this.#reject(peer, effect.reason);
+    }
+  }
+
+  async #buildValue(round: number): Promise<void> {
+    const state = this.#state;
+    const signer = this.#d.signer;
+    if (signer === null) return;
+    const height = state.lastBlockHeight + 1;
+    const maxBytes = state.consensusParams.maxBlockBytes;
+    const evidence = this.#d.evidence.pending(Math.floor(maxBytes / 10));
+    const reaped = this.#d.mempool.reap(Math.floor(maxBytes * 0.8), state.consensusParams.maxBlockGas);
+    const prepared = await this.#d.app.prepareProposal({
+      height,
+      time: state.lastBlockTime,
+      proposerAddress: signer.address,
+      txs: reaped,
+      maxTxBytes: Math.floor(maxBytes * 0.8),
+    });
+    const lastCommit = height > state.initialHeight ? this.#lastCommit : null;
+    const partial = { lastCommit };
+    const block = makeNextBlock(
+      state,
+      signer.address,
+      prepared.txs,
+      evidence,
+      lastCommit,
+      expectedBlockTime(state, partial),
+    );
+    const value = toHex(blockIdOf(block).hash);
+    this.#blocks.set(value, block);
+    this.#validity.set(value, true);
+    await this.#input({ kind: 'ownValue', round, value });
+  }
+
+  async #propose(round: number, value: string, polRound: number): Promise<void> {
+    const signer = this.#d.signer;
+    const block = this.#blocks.get(value);
+    if (signer === null || block === undefined) return;
+    let proposal: ProposalMessage['proposal'];
+    try {
+      proposal = await signer.signProposal({
+        height: this.#hs.height,
+        round,
+        polRound,
+        blockId: blockIdOf(block),
+        timestamp: this.#d.clock.now(),
+      });
+    } catch (error) {
+      this.#log.warn({ error: String(error), round }, 'signer refused a proposal');
+      return;
+    }
+    const message: ProposalMessage = { kind: 'proposal', proposal, block };
+    await this.#d.wal.append(encodeWalRecord({ kind: 'message', peer: SELF, message }), { sync: true });
+    this.#d.transport.broadcast(message);
+    this.#proposalMsgs.set(round, message);
+    await this.#input({
+      kind: 'proposal',
+      round,
+      record: { value, polRound, valid: true, proposer: toHex(signer.address) },
+    });
+  }
+
+  async #vote(type: VoteType, round: number, value: string | null): Promise<void> {
+    const signer = this.#d.signer;
+    if (signer === null) return;
+    const index = indexOfValidator(this.#state.validators, signer.address);
+    if (index < 0) return;
+    let vote: Vote;
+    try {
+      vote = await signer.signVote({
+        type,
+        height: this.#hs.height,
+        round,
+        blockId: value === null ? null : { hash: fromHex(value) },
+        // Later than the last block: keeps block time (the median of these) increasing.
+        timestamp: Math.max(this.#d.clock.now(), this.#state.lastBlockTime + 1),
+        validatorAddress: signer.address,
+        validatorIndex: index,
+      });
+    } catch (error) {
+      this.#log.warn({ error: String(error), round, type }, 'signer refused a vote');
+      return;
+    }
+    if (!this.#replaying) {
+      await this.#d.wal.append(
+        encodeWalRecord({ kind: 'message', peer: SELF, message: { kind: 'vote', vote } }),
+        { sync: true },
+      );
+    }
+    this.#d.transport.broadcast({ kind: 'vote', vote });
+    await this.#input({ kind: 'vote', vote });
+  }
+
+  #commitOfDecision(): Commit {
+    const hs = this.#hs;
+    const decision = hs.decision;
+    if (decision === null) throw new Error('no decision');
+    return buildCommit(
+      hs.height,
+      decision.round,
+      { hash: fromHex(decision.value) },
+      this.#state.validators,
+      hs.votes,
+    );
+  }
+
+  async #finalize(round: number, value: string): Promise<void> {
+    const hs = this.#hs;
+    const block = this.#blocks.get(value);
+    if (block === undefined) throw new Error(`decided block ${value} is not known`);
+    const id = { hash: fromHex(value) };
+    const commit = buildCommit(hs.height, round, id, this.#state.validators, hs.votes);
+    const response = await this.#d.app.finalizeBlock({
+      block,
+      hash: id.hash,
+      misbehavior: misbehaviorOf(block),
+    });
+    if (response.txResults.length !== block.txs.length) {
+      throw new Error(
+        `application returned ${response.txResults.length} results for ${block.txs.length} transactions`,
+      );
+    }
+    const next = nextChainState(this.#state, block, id, response);
+    await this.#d.store.saveBlock(block, commit, next);
+    const { retainHeight } = await this.#d.app.commit();
+    this.#state = next;
+    this.#lastBlockAppHash = block.header.appHash;
+    this.#lastDecision = { kind: 'decision', block, commit };
+    await this.#d.mempool.update(hs.height, block.txs);
+    this.#d.evidence.update(hs.height, block.header.time, block.evidence);
+    for (const evidence of this.#localEvidence.splice(0)) {
+      await this.#d.evidence
+        .add(evidence, { height: hs.height, time: block.header.time })
+        .catch((error: unknown) => this.#log.debug({ error: String(error) }, 'own evidence not added'));
+    }
+    if (retainHeight > this.#d.store.base()) await this.#d.store.prune(retainHeight);
+    this.#log.info({ height: hs.height, round, txs: block.txs.length }, 'committed block');
+    for (const listener of this.#listeners) listener({ block, commit, state: next });
+    this.#timer(this.#o.timeouts.commitMs, () => {
+      void this.#serial(async () => {
+        if (this.#running && this.#hs === hs) await this.#enterHeight(hs.height + 1);
+      });
+    });
+  }
+
+  async #enterHeight(height: number): Promise<void> {
+    const previous = this.#hs;
+    if (previous?.decision != null) {
+      // Precommits that arrived while waiting make the last commit stronger.
+      this.#lastCommit = this.#commitOfDecision();
+    }
+    const validators = this.#state.validators;
+    const signer = this.#d.signer;
+    this.#hs = newHeightState(
+      height,
+      weightsOf(validators),
+      (round) => signer !== null && equalBytes(proposerForRound(validators, round).address, signer.address),
+      this.#o.timeouts,
+    );
+    this.#blocks.clear();
+    this.#validity.clear();
+    this.#proposalMsgs.clear();
+    const records = await this.#d.wal.replay(height);
+    if (records.length === 0) await this.#d.wal.startHeight(height);
+    this.#replaying = true;
+    try {
+      for (const bytes of records) await this.#replayRecord(bytes);
+    } finally {
+      this.#replaying = false;
+    }
+    if (records.length > 0) this.#log.info({ height, records: records.length }, 'replayed the WAL');
+    this.#startHeightIfWaiting('enter');
+    const future = this.#future.splice(0);
+    for (const [peer, message] of future) await this.#handle(peer, message);
+  }
+
+  async #replayRecord(bytes: Uint8Array): Promise<void> {
+    const record = decodeWalRecord(bytes);
+    if (record.kind === 'start') return this.#input({ kind: 'start' });
+    if (record.kind === 'timeout')
+      return this.#input({ kind: 'timeout', step: record.step, round: record.round });
+    return this.#handle(record.peer, record.message);
+  }
+
+  /** Starts round 0 now, or when there is something to put in a block (createEmptyBlocks=false). */
+  #startHeightIfWaiting(trigger: 'enter' | 'txs' | 'interval' | 'vote' | 'proposal'): void {
+    const hs = this.#hs;
+    if (hs === undefined || hs.started || !this.#running) return;
+    const ready =
+      this.#o.createEmptyBlocks ||
+      trigger !== 'enter' ||
+      this.#d.mempool.size() > 0 ||
+      this.#needProofBlock();
+    if (!ready) {
+      if (this.#o.createEmptyBlocksIntervalMs > 0) {
+        this.#timer(
+          this.#o.createEmptyBlocksIntervalMs,
+          () =>
+            void this.#serial(async () => {
+              if (this.#hs === hs) this.#startHeightIfWaiting('interval');
+            }),
+        );
+      }
+      return;
+    }
+    void this.#serial(async () => {
+      if (this.#hs !== hs || hs.started) return;
+      await this.#record({ kind: 'start' }, false);
+      await this.#input({ kind: 'start' });
+    });
+  }
+
+  /** A block is needed to carry a changed app hash (and at the first height), as CometBFT. */
+  #needProofBlock(): boolean {
+    if (this.#state.lastBlockHeight < this.#state.initialHeight) return true;
+    return this.#lastBlockAppHash === null || !equalBytes(this.#lastBlockAppHash, this.#state.appHash);
+  }
+
+  #timer(delayMs: number, callback: () => void): void {
+    if (!this.#running) return;
+    const cancel = this.#d.clock.setTimer(delayMs, () => {
+      this.#timers.delete(cancel);
+      callback();
+    });
+    this.#timers.add(cancel);
+  }
+
+  /** Liveness under lossy gossip: re-send own latest votes and status on a timer. */
+  #scheduleRebroadcast(): void {
+    this.#timer(this.#o.rebroadcastMs, () => {
+      const hs = this.#hs;
+      const signer = this.#d.signer;
+      if (signer !== null && hs.started) {
+        const me = toHex(signer.address);
+        for (const type of [VoteType.Prevote, VoteType.Precommit]) {
+          const vote = hs.votes.voteOf(type, hs.round, me);
+          if (vote !== undefined) this.#d.transport.broadcast({ kind: 'vote', vote });
+        }
+      }
+      this.#d.transport.broadcast({ kind: 'status', height: hs.height, round: hs.round, step: hs.step });
+      this.#scheduleRebroadcast();
+    });
+  }
+}
+
+function misbehaviorOf(block: Block): Misbehavior[] {
+  return block.evidence.map((evidence) => ({
+    kind: 'duplicate-vote',
+    validatorAddress: evidence.voteA.validatorAddress,
+    height: evidence.voteA.height,
+    time: block.header.time,
+    evidence,
+  }));
+}

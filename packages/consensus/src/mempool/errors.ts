@@ -1,0 +1,80 @@
+import { JouleError } from '../errors.js';
+
+/** Why the mempool refused a transaction. Stable: clients and peers match on it. */
+export type MempoolErrorCode =
+  | 'TX_TOO_LARGE'
+  | 'MEMPOOL_FULL'
+  | 'TX_IN_CACHE'
+  | 'TX_REJECTED'
+  | 'TX_GAS_TOO_HIGH';
+
+/** A transaction was refused by the mempool; `code` says why, `context` carries the numbers. */
+export class MempoolError extends JouleError {
+  declare readonly code: MempoolErrorCode;
+  constructor(code: MempoolErrorCode, message: string, context: Record<string, unknown> = {}) {
+    super(code, message, context);
+  }
+}
+
+/** The transaction is larger than `maxTxBytes`; it could never be put in a block. */
+export class TxTooLargeError extends MempoolError {
+  constructor(context: { bytes: number; limit: number }) {
+    super(
+      'TX_TOO_LARGE',
+      `transaction of ${context.bytes} bytes exceeds the limit of ${context.limit}`,
+      context,
+    );
+  }
+}
+
+/**
+ * Admitting the transaction would exceed the pool's count or byte bound (transactions being
+ * checked included). The client may retry after the next block; nothing was dropped silently.
+ */
+export class MempoolFullError extends MempoolError {
+  constructor(context: {
+    txs: number;
+    maxTxs: number;
+    bytes: number;
+    maxBytes: number;
+    txBytes: number;
+  }) {
+    super(
+      'MEMPOOL_FULL',
+      `mempool is full (${context.txs}/${context.maxTxs} txs, ${context.bytes}/${context.maxBytes} bytes)`,
+      context,
+    );
+  }
+}
+
+/** The transaction is in the pool, being checked, or was committed recently. */
+export class TxInCacheError extends MempoolError {
+  constructor(context: { hash: Uint8Array; state: 'checking' | 'in-mempool' | 'seen' }) {
+    super('TX_IN_CACHE', `transaction already seen (${context.state})`, context);
+  }
+}
+
+/** The application's `checkTx` refused the transaction; its code, codespace and log are in `context`. */
+export class TxRejectedError extends MempoolError {
+  constructor(context: { hash: Uint8Array; appCode: number; codespace: string; log: string }) {
+    super(
+      'TX_REJECTED',
+      `transaction rejected by the application (${context.codespace || 'no codespace'} ${context.appCode}): ${context.log}`,
+      context,
+    );
+  }
+}
+
+/**
+ * The transaction wants more gas than a block allows. Reaping is FIFO and stops at the first
+ * transaction that does not fit, so such a transaction would stall the mempool forever.
+ */
+export class TxGasTooHighError extends MempoolError {
+  constructor(context: { hash: Uint8Array; gasWanted: number; limit: number }) {
+    super(
+      'TX_GAS_TOO_HIGH',
+      `transaction wants ${context.gasWanted} gas, more than ${context.limit}`,
+      context,
+    );
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Default bounds of the mempool, each named with its unit, sized for a validator on a 1 GB board.
+ * The pool's memory is bounded by `mempoolMaxBytes` (transactions being checked count against it
+ * too) plus the seen-cache (`mempoolCacheTxs` hashes of 32 bytes, a few hundred KiB with the map).
+ */
+import { maxTxBytes } from '../constants.js';
+
+/** Most transactions held (admitted plus being checked): a quiet community needs far fewer. */
+export const mempoolMaxTxs = 5_000;
+/** Most transaction bytes held (admitted plus being checked): 16 MiB, under 2% of a 1 GB board. */
+export const mempoolMaxBytes = 16 * 1024 * 1024;
+/** Largest transaction admitted: the consensus limit, so every admitted tx fits in a block. */
+export const mempoolMaxTxBytes = maxTxBytes;
+/** Hashes kept in the LRU seen-cache (admitted, being checked or recently committed transactions). */
+export const mempoolCacheTxs = 10_000;

@@ -1,0 +1,332 @@
+import type { Application, CheckTxResponse } from '../app/application.js';
+import { maxBlockTxs, maxTxBytes } from '../constants.js';
+import { sha256, toHex } from '../crypto/hash.js';
+import { InvalidValueError } from '../errors.js';
+import {
+  MempoolFullError,
+  TxGasTooHighError,
+  TxInCacheError,
+  TxRejectedError,
+  TxTooLargeError,
+} from './errors.js';
+import { mempoolCacheTxs, mempoolMaxBytes, mempoolMaxTxBytes, mempoolMaxTxs } from './limits.js';
+import { SeenCache } from './seen-cache.js';
+import { SerialLane } from './serial-lane.js';
+
+/** A transaction's id: SHA-256 of its bytes (as CometBFT). */
+export type TxHash = Uint8Array;
+
+/** The id of `tx`: SHA-256 of its bytes. */
+export function txHash(tx: Uint8Array): TxHash {
+  return sha256(tx);
+}
+
+export interface MempoolOptions {
+  /** Most transactions held, admitted or being checked. Default `mempoolMaxTxs` (5 000). */
+  readonly maxTxs?: number;
+  /** Most transaction bytes held, admitted or being checked. Default `mempoolMaxBytes` (16 MiB). */
+  readonly maxBytes?: number;
+  /** Largest transaction; at most the consensus `maxTxBytes`. Default `mempoolMaxTxBytes` (64 KiB). */
+  readonly maxTxBytes?: number;
+  /** Entries of the LRU seen-cache; 0 disables it. Default `mempoolCacheTxs` (10 000). */
+  readonly cacheSize?: number;
+  /** Recheck the remaining transactions after each block. Default `true`. */
+  readonly recheck?: boolean;
+  /**
+   * Most gas one transaction may want, normally the block's gas limit; -1 for no limit (default).
+   * Reaping stops at the first transaction that does not fit, so a larger one would stall the pool.
+   */
+  readonly maxTxGas?: number;
+}
+
+export interface MempoolDependencies {
+  readonly app: Pick<Application, 'checkTx'>;
+}
+
+interface Entry {
+  readonly tx: Uint8Array;
+  readonly hash: TxHash;
+  gasWanted: number;
+}
+
+/** An admission between its reservation and its verdict; `committed` is set if a block included it meanwhile. */
+interface Check {
+  committed: boolean;
+}
+
+/**
+ * The transactions waiting for a block, in arrival order (FIFO), as CometBFT's CList mempool.
+ *
+ * Bounds: admitted transactions plus those being checked never exceed `maxTxs` and `maxBytes`; an
+ * add reserves its slot before its `checkTx`, so a burst of concurrent adds cannot overshoot, and
+ * every refusal is a typed `MempoolError` (never a silent drop).
+ *
+ * Scheduling rule: every `checkTx` (of an add or of a recheck) and every change of the contents
+ * runs on one FIFO lane, one at a time. An add queued while an update rechecks waits for it; that
+ * wait is bounded, because a recheck calls `checkTx` at most once per transaction held (≤ `maxTxs`)
+ * and the lane is FIFO, so an add is never overtaken by later work. Synchronous reads (`reap`,
+ * `size`, `has`) do not wait: during a recheck they see the pool as it is at that moment.
+ *
+ * Seen-cache: a hash enters it when an add is accepted for checking and when a block commits the
+ * transaction; it leaves it when `checkTx` or a recheck refuses the transaction, so a transaction
+ * refused for a nonce gap can be submitted again later (CometBFT's `keep-invalid-txs-in-cache=false`).
+ *
+ * The mempool keeps its own copy of each transaction: a caller's buffer may be reused or may be a
+ * view into a larger pooled allocation, which would break both the hash and the byte accounting.
+ */
+export class Mempool {
+  readonly #maxTxs: number;
+  readonly #maxBytes: number;
+  readonly #maxTxBytes: number;
+  readonly #maxTxGas: number;
+  readonly #recheck: boolean;
+  readonly #app: Pick<Application, 'checkTx'>;
+  readonly #txs = new Map<string, Entry>();
+  readonly #checking = new Map<string, Check>();
+  readonly #cache: SeenCache;
+  readonly #lane = new SerialLane();
+  readonly #listeners = new Set<() => void>();
+  #bytes = 0;
+  #reservedTxs = 0;
+  #reservedBytes = 0;
+  #height = 0;
+  #notified = false;
+
+  constructor(options: MempoolOptions, deps: MempoolDependencies) {
+    this.#maxTxs = count(options.maxTxs ?? mempoolMaxTxs, 'maxTxs', 1);
+    this.#maxBytes = count(options.maxBytes ?? mempoolMaxBytes, 'maxBytes', 1);
+    this.#maxTxBytes = count(options.maxTxBytes ?? mempoolMaxTxBytes, 'maxTxBytes', 1);
+    if (this.#maxTxBytes > maxTxBytes) {
+      throw new InvalidValueError(`maxTxBytes may not exceed the consensus limit of ${maxTxBytes}`);
+    }
+    this.#cache = new SeenCache(count(options.cacheSize ?? mempoolCacheTxs, 'cacheSize', 0));
+    this.#maxTxGas = limit(options.maxTxGas ?? -1, 'maxTxGas');
+    this.#recheck = options.recheck ?? true;
+    this.#app = deps.app;
+  }
+
+  /**
+   * Checks `tx` with the application and admits it; resolves with its hash. Refuses with
+   * `TX_TOO_LARGE`, `TX_IN_CACHE` (in the pool, being checked, or recently committed: concurrent
+   * adds of one transaction check it once), `MEMPOOL_FULL`, `TX_REJECTED` or `TX_GAS_TOO_HIGH`.
+   */
+  add(tx: Uint8Array): Promise<TxHash> {
+    if (!(tx instanceof Uint8Array))
+      return Promise.reject(new InvalidValueError('a transaction is a Uint8Array'));
+    if (tx.length > this.#maxTxBytes) {
+      return Promise.reject(new TxTooLargeError({ bytes: tx.length, limit: this.#maxTxBytes }));
+    }
+    const own = new Uint8Array(tx);
+    const hash = txHash(own);
+    const key = toHex(hash);
+    const seen = this.#seenState(key);
+    if (seen !== undefined) return Promise.reject(new TxInCacheError({ hash, state: seen }));
+    const held = this.#txs.size + this.#reservedTxs;
+    const heldBytes = this.#bytes + this.#reservedBytes;
+    if (held + 1 > this.#maxTxs || heldBytes + own.length > this.#maxBytes) {
+      return Promise.reject(
+        new MempoolFullError({
+          txs: held,
+          maxTxs: this.#maxTxs,
+          bytes: heldBytes,
+          maxBytes: this.#maxBytes,
+          txBytes: own.length,
+        }),
+      );
+    }
+    this.#reservedTxs++;
+    this.#reservedBytes += own.length;
+    let reserved = true;
+    const unreserve = (): void => {
+      if (!reserved) return;
+      reserved = false;
+      this.#reservedTxs--;
+      this.#reservedBytes -= own.length;
+    };
+    const check: Check = { committed: false };
+    this.#checking.set(key, check);
+    this.#cache.push(key);
+    return this.#lane.run(async () => {
+      try {
+        // A block committed this transaction while its check waited in the lane.
+        if (check.committed) throw new TxInCacheError({ hash, state: 'seen' });
+        const response = await this.#app.checkTx({ tx: own, kind: 'new' });
+        if (check.committed) throw new TxInCacheError({ hash, state: 'seen' });
+        this.#refuseUnlessOk(response, hash);
+        unreserve();
+        this.#insert(key, { tx: own, hash, gasWanted: response.gasWanted });
+      } catch (error) {
+        if (!check.committed) this.#cache.remove(key);
+        throw error;
+      } finally {
+        unreserve();
+        this.#checking.delete(key);
+      }
+      this.#notifyIfAvailable();
+      return hash;
+    });
+  }
+
+  /**
+   * Transactions for a proposal, in FIFO order, stopping at the first one that does not fit in
+   * `maxBytes` (sum of transaction lengths) or `maxGas` (sum of `gasWanted`), as CometBFT's
+   * `ReapMaxBytesMaxGas`; -1 means no limit. Never more than `maxBlockTxs`.
+   */
+  reap(maxBytes: number, maxGas: number): Uint8Array[] {
+    limit(maxBytes, 'maxBytes');
+    limit(maxGas, 'maxGas');
+    const out: Uint8Array[] = [];
+    let bytes = 0;
+    let gas = 0;
+    for (const entry of this.#txs.values()) {
+      if (out.length >= maxBlockTxs) break;
+      if (maxBytes >= 0 && bytes + entry.tx.length > maxBytes) break;
+      if (maxGas >= 0 && gas + entry.gasWanted > maxGas) break;
+      bytes += entry.tx.length;
+      gas += entry.gasWanted;
+      out.push(entry.tx);
+    }
+    return out;
+  }
+
+  /**
+   * After the block at `height` is committed: removes its transactions (remembering them in the
+   * seen-cache so gossip does not bring them back), then, if `recheck` is on, runs every remaining
+   * transaction through `checkTx` with `kind: 'recheck'` and removes those now refused. Heights
+   * must increase. Runs on the lane: waits for checks already queued, and adds queued after it wait
+   * for it (at most one `checkTx` per transaction held).
+   */
+  update(height: number, committed: readonly Uint8Array[]): Promise<void> {
+    return this.#lane.run(async () => {
+      if (!Number.isSafeInteger(height) || height <= this.#height) {
+        throw new InvalidValueError(`mempool update for height ${height} after ${this.#height}`, {
+          height,
+          last: this.#height,
+        });
+      }
+      this.#height = height;
+      this.#notified = false;
+      for (const tx of committed) {
+        const key = toHex(txHash(tx));
+        this.#cache.push(key);
+        this.#remove(key);
+        const check = this.#checking.get(key);
+        if (check !== undefined) check.committed = true;
+      }
+      if (this.#recheck) await this.#recheckAll();
+      this.#notifyIfAvailable();
+    });
+  }
+
+  /** Empties the pool and the seen-cache (after the lane's queued work). Admissions queued later proceed. */
+  flush(): Promise<void> {
+    return this.#lane.run(async () => {
+      this.#txs.clear();
+      this.#bytes = 0;
+      this.#cache.clear();
+    });
+  }
+
+  /**
+   * Calls `listener` once per height, when the pool holds transactions: on the first admission of
+   * a height, or at the end of `update` if transactions remain. For `createEmptyBlocks=false`.
+   * Listeners run synchronously once the pool is consistent; they must not throw (an error reaches
+   * the caller of `add` or `update`). Returns a function that removes the listener.
+   */
+  onTxsAvailable(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Transactions admitted (not counting those being checked). */
+  size(): number {
+    return this.#txs.size;
+  }
+
+  /** Bytes of the transactions admitted (not counting those being checked). */
+  bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Whether a transaction with this hash is admitted. */
+  has(hash: TxHash): boolean {
+    return this.#txs.has(toHex(hash));
+  }
+
+  /** Height of the last `update` (0 before the first). */
+  height(): number {
+    return this.#height;
+  }
+
+  #seenState(key: string): 'checking' | 'in-mempool' | 'seen' | undefined {
+    if (this.#checking.has(key)) return 'checking';
+    if (this.#txs.has(key)) return 'in-mempool';
+    if (this.#cache.has(key)) return 'seen';
+    return undefined;
+  }
+
+  /** Throws the refusal a `checkTx` response calls for; a malformed response is the application's bug. */
+  #refuseUnlessOk(response: CheckTxResponse, hash: TxHash): void {
+    if (response.code !== 0) {
+      throw new TxRejectedError({
+        hash,
+        appCode: response.code,
+        codespace: response.codespace,
+        log: response.log,
+      });
+    }
+    if (!Number.isSafeInteger(response.gasWanted) || response.gasWanted < 0) {
+      throw new InvalidValueError(`checkTx returned gasWanted ${response.gasWanted}`, { hash });
+    }
+    if (this.#maxTxGas >= 0 && response.gasWanted > this.#maxTxGas) {
+      throw new TxGasTooHighError({ hash, gasWanted: response.gasWanted, limit: this.#maxTxGas });
+    }
+  }
+
+  async #recheckAll(): Promise<void> {
+    for (const [key, entry] of [...this.#txs]) {
+      const response = await this.#app.checkTx({ tx: entry.tx, kind: 'recheck' });
+      try {
+        this.#refuseUnlessOk(response, entry.hash);
+        entry.gasWanted = response.gasWanted;
+      } catch {
+        this.#remove(key);
+        this.#cache.remove(key);
+      }
+    }
+  }
+
+  #insert(key: string, entry: Entry): void {
+    this.#txs.set(key, entry);
+    this.#bytes += entry.tx.length;
+    this.#cache.push(key);
+  }
+
+  #remove(key: string): void {
+    const entry = this.#txs.get(key);
+    if (entry === undefined) return;
+    this.#txs.delete(key);
+    this.#bytes -= entry.tx.length;
+  }
+
+  #notifyIfAvailable(): void {
+    if (this.#notified || this.#txs.size === 0) return;
+    this.#notified = true;
+    for (const listener of [...this.#listeners]) listener();
+  }
+}
+
+function count(value: number, name: string, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new InvalidValueError(`mempool option ${name} must be an integer ≥ ${min}`, { [name]: value });
+  }
+  return value;
+}
+
+/** A limit argument: a non-negative integer, or -1 for none. */
+function limit(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < -1) {
+    throw new InvalidValueError(`${name} must be an integer ≥ -1 (-1: no limit)`, { [name]: value });
+  }
+  return value;
+}

@@ -1,0 +1,146 @@
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../crypto/ed25519.js';
+import { VoteType } from '../vote/vote.js';
+import { FileSignerStore } from './file-signer-store.js';
+import { DoubleSignGuard } from './guard.js';
+import { maxSignBytes } from './limits.js';
+import { type SignerState, SignStep } from './signer-store.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'joule-signer-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const state = (height = 12): SignerState => ({
+  height,
+  round: 3,
+  step: SignStep.Precommit,
+  signBytes: new Uint8Array(120).fill(5),
+  signature: new Uint8Array(64).fill(9),
+});
+
+describe('FileSignerStore', () => {
+  it('loads null when nothing was ever saved', async () => {
+    expect(await new FileSignerStore({ path: join(dir, 'signer.state') }).load()).toBeNull();
+  });
+
+  it('saves atomically to a 0600 file, in a directory it creates, and loads it back', async () => {
+    const path = join(dir, 'data', 'signer.state');
+    const store = new FileSignerStore({ path });
+    await store.save(state(12));
+    await store.save(state(13));
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readdir(join(dir, 'data')), 'no temp file is left behind').toEqual(['signer.state']);
+    expect(await new FileSignerStore({ path }).load()).toEqual(state(13));
+  });
+
+  it('round-trips any valid state', async () => {
+    const path = join(dir, 'signer.state');
+    const store = new FileSignerStore({ path });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          height: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+          round: fc.integer({ min: 0, max: 0x7fff_ffff }),
+          step: fc.constantFrom(SignStep.Propose, SignStep.Prevote, SignStep.Precommit),
+          signBytes: fc.uint8Array({ minLength: 1, maxLength: maxSignBytes }),
+          signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        }),
+        async (s) => {
+          await store.save(s);
+          expect(await store.load()).toEqual(s);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('any flipped bit, a truncation, an empty or an oversized file is SIGNER_STATE_CORRUPT, never a reset', async () => {
+    const path = join(dir, 'signer.state');
+    await new FileSignerStore({ path }).save(state());
+    const good = await readFile(path);
+    const damaged: [string, Uint8Array][] = [
+      ['empty', new Uint8Array(0)],
+      ['truncated', good.subarray(0, good.length - 1)],
+      ['extended', new Uint8Array([...good, 0])],
+      ['oversized', new Uint8Array(64 * 1024)],
+    ];
+    for (let i = 0; i < good.length; i++) {
+      for (const bit of [0x01, 0x80]) {
+        const copy = new Uint8Array(good);
+        copy[i] = (copy[i] as number) ^ bit;
+        damaged.push([`byte ${i} ^ ${bit}`, copy]);
+      }
+    }
+    for (const [name, bytes] of damaged) {
+      await writeFile(path, bytes);
+      const result = await new FileSignerStore({ path }).load().then(
+        (s) => s,
+        (e: unknown) => e,
+      );
+      expect(result, name).toMatchObject({ code: 'SIGNER_STATE_CORRUPT' });
+    }
+  });
+
+  it('ignores a temp file left by a crash, and replaces it with a 0600 one', async () => {
+    const path = join(dir, 'signer.state');
+    const store = new FileSignerStore({ path });
+    await store.save(state(12));
+    await writeFile(`${path}.tmp`, 'half written');
+    await chmod(`${path}.tmp`, 0o644);
+    expect(await store.load()).toEqual(state(12));
+    await store.save(state(13));
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await store.load()).toEqual(state(13));
+  });
+
+  it('refuses an invalid state before touching the file', async () => {
+    const path = join(dir, 'signer.state');
+    const store = new FileSignerStore({ path });
+    await store.save(state(12));
+    await expect(store.save({ ...state(13), signature: new Uint8Array(3) })).rejects.toMatchObject({
+      code: 'INVALID_VALUE',
+    });
+    await expect(store.save({ ...state(13), height: 0 })).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+    expect(await store.load()).toEqual(state(12));
+  });
+
+  it('reports file-system failures as SIGNER_STORE_IO', async () => {
+    await writeFile(join(dir, 'file'), 'x');
+    const store = new FileSignerStore({ path: join(dir, 'file', 'signer.state') });
+    await expect(store.save(state())).rejects.toMatchObject({ code: 'SIGNER_STORE_IO' });
+    await expect(store.load()).rejects.toMatchObject({ code: 'SIGNER_STORE_IO' });
+  });
+
+  it('a guard restarted over the file refuses to sign a conflicting vote', async () => {
+    const path = join(dir, 'signer.state');
+    const key = generateKeyPair(new Uint8Array(32).fill(1));
+    const guardOn = () =>
+      new DoubleSignGuard(
+        { chainId: 'c' },
+        { store: new FileSignerStore({ path }), secretKey: key.secretKey },
+      );
+    const vote = {
+      type: VoteType.Precommit,
+      height: 8,
+      round: 0,
+      blockId: { hash: new Uint8Array(32).fill(1) },
+      timestamp: 10,
+      validatorAddress: new Uint8Array(20),
+      validatorIndex: 0,
+    };
+    const signed = await guardOn().signVote(vote);
+    const restarted = guardOn();
+    await expect(restarted.signVote({ ...vote, blockId: null })).rejects.toMatchObject({
+      code: 'DOUBLE_SIGN_REFUSED',
+    });
+    expect(await restarted.signVote({ ...vote, timestamp: 99 })).toEqual(signed);
+  });
+});

@@ -1,0 +1,13 @@
+/**
+ * Limits of the double-sign guard's state, each named with its unit. They live here until the
+ * lead moves them into the package's `constants.ts`.
+ */
+
+/**
+ * Longest sign bytes the guard keeps. Vote and proposal sign bytes are about 150 bytes (a domain
+ * tag, a chain id of at most 50 characters, the canonical vote or proposal with a block id, never
+ * a block); the bound leaves room for growth and stops a damaged file from claiming megabytes.
+ */
+export const maxSignBytes = 1024;
+/** Largest signer state file accepted by `FileSignerStore.load`; it is read whole. */
+export const maxSignerStateFileBytes = 4096;

@@ -1,0 +1,71 @@
+import { blockId, makeBlock } from '../block/block.js';
+import type { KeyPair } from '../crypto/ed25519.js';
+import type { ConsensusMessage } from '../driver/messages.js';
+import type { Transport } from '../driver/transport.js';
+import { signProposal } from '../vote/proposal.js';
+import { signVote } from '../vote/vote.js';
+import { kvTx, poisonTx } from './kv-app.js';
+import type { SimNetwork } from './network.js';
+import type { SeededRng } from './rng.js';
+
+/** How a Byzantine validator misbehaves. Twins are two honest nodes sharing one key. */
+export type ByzantineKind = 'equivocate-votes' | 'equivocate-proposals' | 'twin';
+
+/**
+ * A transport for a Byzantine node: it sends one version of each of its own votes (or proposals)
+ * to half of the peers and a conflicting, validly signed version to the other half.
+ */
+export function equivocatingTransport(
+  kind: 'equivocate-votes' | 'equivocate-proposals',
+  name: string,
+  inner: Transport,
+  network: SimNetwork,
+  key: KeyPair,
+  address: Uint8Array,
+  chainId: string,
+  rng: SeededRng,
+): Transport {
+  const split = (message: ConsensusMessage, other: ConsensusMessage) => {
+    network.names
+      .filter((n) => n !== name)
+      .forEach((peer, i) => {
+        network.sendAs(name, peer, i % 2 === 0 ? message : other);
+      });
+  };
+  return {
+    ...inner,
+    broadcast(message) {
+      if (
+        kind === 'equivocate-votes' &&
+        message.kind === 'vote' &&
+        sameBytes(message.vote.validatorAddress, address)
+      ) {
+        const { signature: _s, ...unsigned } = message.vote;
+        const other = signVote(
+          chainId,
+          { ...unsigned, blockId: unsigned.blockId === null ? { hash: rng.bytes(32) } : null },
+          key.secretKey,
+        );
+        split(message, { kind: 'vote', vote: other });
+        return;
+      }
+      if (kind === 'equivocate-proposals' && message.kind === 'proposal') {
+        const { block, proposal } = message;
+        const { dataHash: _d, evidenceHash: _e, lastCommitHash: _l, ...fields } = block.header;
+        const extra = rng.chance(0.5)
+          ? poisonTx(`p${rng.nextUint32()}`)
+          : kvTx(`byz${rng.nextUint32()}`, 'x');
+        const alt = makeBlock(fields, [...block.txs, extra], block.evidence, block.lastCommit);
+        const { signature: _s, ...unsigned } = proposal;
+        const altProposal = signProposal(chainId, { ...unsigned, blockId: blockId(alt) }, key.secretKey);
+        split(message, { kind: 'proposal', proposal: altProposal, block: alt });
+        return;
+      }
+      inner.broadcast(message);
+    },
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,126 @@
+import type {
+  AppInfo,
+  Application,
+  CheckTxResponse,
+  CommitResponse,
+  ExecTxResult,
+  FinalizeBlockRequest,
+  FinalizeBlockResponse,
+  InitChainRequest,
+  InitChainResponse,
+  PrepareProposalRequest,
+  PrepareProposalResponse,
+  ProcessProposalRequest,
+  QueryRequest,
+  QueryResponse,
+} from '../app/application.js';
+import { sha256 } from '../crypto/hash.js';
+
+const text = new TextDecoder();
+const bytes = new TextEncoder();
+
+/** A transaction the simulator's application accepts: `set <key> <value>`. */
+export function kvTx(key: string, value: string): Uint8Array {
+  return bytes.encode(`set ${key} ${value}`);
+}
+
+/** A transaction that no correct node may ever decide (Byzantine proposers slip it in). */
+export function poisonTx(tag: string): Uint8Array {
+  return bytes.encode(`bad ${tag}`);
+}
+
+export function isPoison(tx: Uint8Array): boolean {
+  return text.decode(tx).startsWith('bad ');
+}
+
+/** What survives a crash of the simulator's application: its last committed state. */
+export interface KvDurable {
+  height: number;
+  appHash: Uint8Array;
+  entries: Map<string, string>;
+}
+
+/**
+ * The simulator's application: a key-value store. `processProposal` rejects any block holding a
+ * poison transaction (which is what validity means in the simulation); the app hash chains the
+ * previous hash with each block's writes, so any divergence shows at once. Committed state lives
+ * in a `KvDurable` the simulation keeps across crashes.
+ */
+export class KvApp implements Application {
+  readonly #durable: KvDurable;
+  #pending: { height: number; appHash: Uint8Array; writes: [string, string][] } | null = null;
+
+  constructor(durable: KvDurable) {
+    this.#durable = durable;
+  }
+
+  static empty(): KvDurable {
+    return { height: 0, appHash: sha256(new Uint8Array(0)), entries: new Map() };
+  }
+
+  async info(): Promise<AppInfo> {
+    return { lastBlockHeight: this.#durable.height, lastBlockAppHash: this.#durable.appHash };
+  }
+  async initChain(_request: InitChainRequest): Promise<InitChainResponse> {
+    return { validators: [], appHash: this.#durable.appHash };
+  }
+  async checkTx(request: { tx: Uint8Array }): Promise<CheckTxResponse> {
+    const ok = parse(request.tx) !== null;
+    return {
+      code: ok ? 0 : 1,
+      codespace: ok ? '' : 'TX_MALFORMED',
+      log: ok ? '' : 'not a set tx',
+      gasWanted: 1,
+    };
+  }
+  async prepareProposal(request: PrepareProposalRequest): Promise<PrepareProposalResponse> {
+    return { txs: request.txs.filter((tx) => parse(tx) !== null) };
+  }
+  async processProposal(request: ProcessProposalRequest): Promise<'accept' | 'reject'> {
+    return request.txs.every((tx) => parse(tx) !== null) ? 'accept' : 'reject';
+  }
+  async finalizeBlock(request: FinalizeBlockRequest): Promise<FinalizeBlockResponse> {
+    const writes: [string, string][] = [];
+    const txResults: ExecTxResult[] = request.block.txs.map((tx) => {
+      const kv = parse(tx);
+      if (kv !== null) writes.push(kv);
+      return {
+        code: kv === null ? 1 : 0,
+        codespace: '',
+        log: '',
+        data: new Uint8Array(0),
+        gasWanted: 1,
+        gasUsed: 1,
+        events: [],
+      };
+    });
+    const appHash = sha256(this.#durable.appHash, bytes.encode(JSON.stringify(writes)));
+    this.#pending = { height: request.block.header.height, appHash, writes };
+    return { txResults, events: [], validatorUpdates: [], appHash };
+  }
+  async commit(): Promise<CommitResponse> {
+    const p = this.#pending;
+    if (p === null) throw new Error('commit without finalizeBlock');
+    for (const [k, v] of p.writes) this.#durable.entries.set(k, v);
+    this.#durable.height = p.height;
+    this.#durable.appHash = p.appHash;
+    this.#pending = null;
+    return { retainHeight: 0 };
+  }
+  async query(request: QueryRequest): Promise<QueryResponse> {
+    const value = this.#durable.entries.get(text.decode(request.data));
+    return {
+      code: value === undefined ? 1 : 0,
+      codespace: '',
+      log: '',
+      value: bytes.encode(value ?? ''),
+      height: this.#durable.height,
+    };
+  }
+}
+
+function parse(tx: Uint8Array): [string, string] | null {
+  const parts = text.decode(tx).split(' ');
+  if (parts.length !== 3 || parts[0] !== 'set') return null;
+  return [parts[1] as string, parts[2] as string];
+}

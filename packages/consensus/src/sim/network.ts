@@ -1,0 +1,121 @@
+import { type ConsensusMessage, decodeConsensusMessage, encodeConsensusMessage } from '../driver/messages.js';
+import type { PeerId, Transport } from '../driver/transport.js';
+import type { SeededRng } from './rng.js';
+import type { VirtualTime } from './virtual-clock.js';
+
+/**
+ * How the simulated network misbehaves before the global stabilization time (GST); after GST it
+ * delivers every message within `maxDelayAfterGstMs` (partial synchrony, as the paper assumes).
+ */
+export interface NetworkConfig {
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly maxDelayAfterGstMs: number;
+  readonly dropRate: number;
+  readonly duplicateRate: number;
+  readonly gstMs: number;
+  /** Before GST, during [fromMs, toMs) nodes in different groups cannot reach each other. */
+  readonly partitions: readonly {
+    readonly fromMs: number;
+    readonly toMs: number;
+    readonly groups: readonly (readonly string[])[];
+  }[];
+}
+
+interface Endpoint {
+  handler: ((peer: PeerId, message: ConsensusMessage) => void) | null;
+  alive: () => boolean;
+  /** Tap on everything the node sends (for the safety checker). */
+  onSend?: (message: ConsensusMessage) => void;
+}
+
+/**
+ * An in-memory network between simulated nodes. Every message is encoded once and decoded per
+ * delivery, so the codec is exercised and no two nodes share objects. Delays, drops, duplicates and
+ * partitions come from the seeded generator.
+ */
+export class SimNetwork {
+  readonly #time: VirtualTime;
+  readonly #rng: SeededRng;
+  readonly #config: NetworkConfig;
+  readonly #start: number;
+  readonly #nodes = new Map<string, Endpoint>();
+  readonly reports: { from: string; about: string; reason: string }[] = [];
+  delivered = 0;
+  dropped = 0;
+
+  constructor(time: VirtualTime, rng: SeededRng, config: NetworkConfig) {
+    this.#time = time;
+    this.#rng = rng;
+    this.#config = config;
+    this.#start = time.now;
+  }
+
+  get names(): string[] {
+    return [...this.#nodes.keys()];
+  }
+
+  /** A transport for node `name`; `alive` says whether the node currently runs. */
+  attach(name: string, alive: () => boolean, onSend?: (message: ConsensusMessage) => void): Transport {
+    const endpoint: Endpoint = { handler: null, alive, ...(onSend ? { onSend } : {}) };
+    this.#nodes.set(name, endpoint);
+    return {
+      broadcast: (message) => {
+        if (!alive()) return;
+        endpoint.onSend?.(message);
+        const bytes = encodeConsensusMessage(message);
+        for (const to of this.#nodes.keys()) if (to !== name) this.#deliver(name, to, bytes);
+      },
+      send: (peer, message) => {
+        if (!alive()) return;
+        endpoint.onSend?.(message);
+        this.#deliver(name, peer, encodeConsensusMessage(message));
+      },
+      onMessage: (handler) => {
+        endpoint.handler = handler;
+      },
+      reportPeer: (peer, reason) => {
+        if (this.reports.length < 10_000) this.reports.push({ from: name, about: peer, reason });
+      },
+    };
+  }
+
+  /** Sends raw bytes as `from` (Byzantine nodes use it to send different things to different peers). */
+  sendAs(from: string, to: string, message: ConsensusMessage): void {
+    this.#deliver(from, to, encodeConsensusMessage(message));
+  }
+
+  #deliver(from: string, to: string, bytes: Uint8Array): void {
+    const elapsed = this.#time.now - this.#start;
+    const c = this.#config;
+    const beforeGst = elapsed < c.gstMs;
+    if (beforeGst) {
+      if (this.#rng.chance(c.dropRate) || this.#partitioned(from, to, elapsed)) {
+        this.dropped++;
+        return;
+      }
+    }
+    const copies = beforeGst && this.#rng.chance(c.duplicateRate) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const delay = beforeGst
+        ? this.#rng.int(c.minDelayMs, c.maxDelayMs)
+        : this.#rng.int(c.minDelayMs, Math.max(c.minDelayMs, c.maxDelayAfterGstMs));
+      this.#time.schedule(delay, () => {
+        const endpoint = this.#nodes.get(to);
+        if (endpoint?.handler == null || !endpoint.alive()) return;
+        this.delivered++;
+        endpoint.handler(from, decodeConsensusMessage(bytes));
+      });
+    }
+  }
+
+  #partitioned(from: string, to: string, elapsed: number): boolean {
+    for (const p of this.#config.partitions) {
+      if (elapsed < p.fromMs || elapsed >= p.toMs) continue;
+      const a = p.groups.findIndex((g) => g.includes(from));
+      const b = p.groups.findIndex((g) => g.includes(to));
+      if (a !== b) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,215 @@
+import type { Genesis } from '../chain/update-state.js';
+import { addressOf } from '../crypto/address.js';
+import type { KeyPair } from '../crypto/ed25519.js';
+import { toHex } from '../crypto/hash.js';
+import type { Clock } from '../driver/clock.js';
+import { type CommittedEvent, ConsensusDriver, type DriverOptions } from '../driver/driver.js';
+import type { Logger, Signer } from '../driver/ports.js';
+import type { Transport } from '../driver/transport.js';
+import { EvidencePool } from '../evidence/pool.js';
+import { Mempool } from '../mempool/mempool.js';
+import { DoubleSignGuard } from '../signer/guard.js';
+import { MemorySignerStore } from '../signer/memory-signer-store.js';
+import type { DuplicateVoteEvidence } from '../vote/evidence.js';
+import { MemoryWal } from '../wal/memory-wal.js';
+import { KvApp, type KvDurable } from './kv-app.js';
+import { MemoryChainStore } from './memory-chain-store.js';
+
+/** One run of a node between a start and a crash. Dead incarnations freeze: their calls never return. */
+export class Incarnation {
+  alive = true;
+  #opsLeft: number | null;
+  readonly #onDeath: () => void;
+
+  constructor(crashAfterOps: number | null, onDeath: () => void) {
+    this.#opsLeft = crashAfterOps;
+    this.#onDeath = onDeath;
+  }
+
+  /** A durable operation completed; a planned crash may strike right after it. */
+  tick(): void {
+    if (this.#opsLeft === null || !this.alive) return;
+    this.#opsLeft--;
+    if (this.#opsLeft <= 0) this.kill();
+  }
+
+  kill(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.#onDeath();
+  }
+}
+
+const NEVER = new Promise<never>(() => {});
+
+/**
+ * Wraps a dependency so that a dead incarnation cannot touch it again, and counts the durable
+ * operations named in `durable` (a crash is planned as "after the k-th durable operation", which
+ * lands between any two steps of the driver — for example after the signer state is saved and
+ * before the vote is sent).
+ */
+export function fence<T extends object>(
+  target: T,
+  life: Incarnation,
+  durable: (method: string, args: unknown[]) => boolean,
+): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      const value = Reflect.get(t, prop, t) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!life.alive) return NEVER;
+        const result = (value as (...a: unknown[]) => unknown).apply(t, args);
+        if (!(result instanceof Promise)) return result;
+        return result.then((r) => {
+          if (!life.alive) return NEVER;
+          if (durable(String(prop), args)) life.tick();
+          return r;
+        });
+      };
+    },
+  });
+}
+
+export interface SimNodeOptions {
+  readonly name: string;
+  readonly key: KeyPair | null;
+  readonly genesis: Genesis;
+  readonly driver: Partial<DriverOptions>;
+  readonly clock: (alive: () => boolean) => Clock;
+  readonly transport: (alive: () => boolean) => Transport;
+  readonly logger?: Logger;
+}
+
+/**
+ * A simulated node: the real driver, engine, mempool, evidence pool and double-sign guard, on
+ * in-memory stores. Its durable state (chain store, signer state, WAL's synced records, the app's
+ * committed state) survives `crash()`; everything else is rebuilt by `start()`.
+ */
+export class SimNode {
+  readonly name: string;
+  readonly store = new MemoryChainStore();
+  readonly signerStore = new MemorySignerStore();
+  readonly kv: KvDurable = KvApp.empty();
+  wal = new MemoryWal();
+  life: Incarnation = new Incarnation(null, () => {});
+  driver: ConsensusDriver | null = null;
+  mempool: Mempool | null = null;
+  /** Block hash decided at each height (kept across crashes: what this node ever decided). */
+  readonly decisions = new Map<number, string>();
+  readonly evidence: DuplicateVoteEvidence[] = [];
+  readonly committed: CommittedEvent[] = [];
+  conflicts = 0;
+  crashes = 0;
+  readonly #o: SimNodeOptions;
+  #transport: Transport | null = null;
+
+  constructor(options: SimNodeOptions) {
+    this.name = options.name;
+    this.#o = options;
+  }
+
+  get running(): boolean {
+    return this.life.alive && this.driver !== null;
+  }
+
+  async start(crashAfterOps: number | null, onCrash: () => void): Promise<void> {
+    const life = new Incarnation(crashAfterOps, () => {
+      this.#crashed();
+      onCrash();
+    });
+    this.life = life;
+    const alive = () => life.alive;
+    const durableOp = (method: string, args: unknown[]) =>
+      method === 'save' ||
+      method === 'saveBlock' ||
+      method === 'commit' ||
+      method === 'startHeight' ||
+      (method === 'append' && (args[1] as { sync?: boolean } | undefined)?.sync === true);
+    const store = fence(this.store, life, durableOp);
+    const app = fence(new KvApp(this.kv), life, durableOp);
+    const wal = fence(this.wal, life, durableOp);
+    const signerStore = fence(this.signerStore, life, durableOp);
+    const clock = this.#o.clock(alive);
+    const transport = this.#o.transport(alive);
+    this.#transport = transport;
+    const mempool = new Mempool({}, { app });
+    this.mempool = mempool;
+    const chainId = this.#o.genesis.chainId;
+    const evidence = new EvidencePool(
+      {},
+      {
+        chainId,
+        loadValidators: (h) => store.loadValidators(h),
+        loadBlockTime: async (h) => (await store.loadBlock(h))?.header.time ?? null,
+      },
+    );
+    let signer: Signer | null = null;
+    if (this.#o.key !== null) {
+      const guard = new DoubleSignGuard(
+        { chainId },
+        { store: signerStore, secretKey: this.#o.key.secretKey },
+      );
+      await guard.init();
+      signer = {
+        address: addressOf(this.#o.key.publicKey),
+        signVote: (v) => guard.signVote(v),
+        signProposal: (p) => guard.signProposal(p),
+      };
+    }
+    const driver = new ConsensusDriver(this.#o.driver, {
+      genesis: this.#o.genesis,
+      app,
+      store,
+      wal,
+      transport,
+      clock,
+      signer,
+      mempool,
+      evidence,
+      ...(this.#o.logger ? { logger: this.#o.logger } : {}),
+    });
+    driver.onCommit((event) => {
+      if (!life.alive) return;
+      const h = event.block.header.height;
+      const hash = toHex(event.commit.blockId.hash);
+      const before = this.decisions.get(h);
+      if (before !== undefined && before !== hash) this.conflicts++;
+      this.decisions.set(h, hash);
+      if (this.committed.length < 10_000) this.committed.push(event);
+    });
+    driver.onEvidence((e) => {
+      if (life.alive && this.evidence.length < 1_000) this.evidence.push(e);
+    });
+    this.driver = driver;
+    await driver.start();
+  }
+
+  /** A power cut: volatile state and unsynced WAL records are lost. */
+  crash(): void {
+    this.life.kill();
+  }
+
+  #crashed(): void {
+    this.crashes++;
+    this.driver = null;
+    this.mempool = null;
+    this.wal = this.wal.crash();
+  }
+
+  /** Submits a transaction to this node's mempool and gossips it to everyone (best effort). */
+  async submit(tx: Uint8Array): Promise<boolean> {
+    const mempool = this.mempool;
+    if (!this.running || mempool === null) return false;
+    try {
+      await mempool.add(tx);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  get transport(): Transport | null {
+    return this.#transport;
+  }
+}

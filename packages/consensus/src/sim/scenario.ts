@@ -1,0 +1,336 @@
+import type { ValidatorUpdate } from '../app/application.js';
+import { defaultConsensusParams, type Genesis } from '../chain/update-state.js';
+import { addressOf } from '../crypto/address.js';
+import { generateKeyPair, type KeyPair } from '../crypto/ed25519.js';
+import { toHex } from '../crypto/hash.js';
+import type { ConsensusMessage } from '../driver/messages.js';
+import type { Logger } from '../driver/ports.js';
+import type { Timeouts } from '../engine/types.js';
+import { type ByzantineKind, equivocatingTransport } from './byzantine.js';
+import { isPoison, kvTx } from './kv-app.js';
+import { type NetworkConfig, SimNetwork } from './network.js';
+import { SimNode } from './node.js';
+import { SeededRng } from './rng.js';
+import { VirtualTime } from './virtual-clock.js';
+
+export interface ScenarioOptions {
+  readonly seed: number;
+  readonly validators: number;
+  /** Byzantine validators (their total power is kept below 1/3). */
+  readonly byzantine: number;
+  /** Heights every correct node must decide after the network stabilises. */
+  readonly targetHeights?: number;
+  /** Collect a readable trace of the run. */
+  readonly trace?: boolean;
+}
+
+export interface ScenarioResult {
+  readonly seed: number;
+  readonly validators: number;
+  readonly byzantine: number;
+  readonly byzantineKinds: readonly ByzantineKind[];
+  readonly safetyViolations: readonly string[];
+  readonly livenessFailure: string | null;
+  readonly validityViolations: readonly string[];
+  readonly evidenceProblems: readonly string[];
+  /** Lowest height decided by every correct node. */
+  readonly heightsDecided: number;
+  readonly crashes: number;
+  readonly virtualMs: number;
+  readonly messages: number;
+  readonly trace: readonly string[];
+}
+
+const GENESIS_TIME = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+const timeouts: Timeouts = {
+  proposeMs: 1000,
+  proposeDeltaMs: 500,
+  prevoteMs: 500,
+  prevoteDeltaMs: 250,
+  precommitMs: 500,
+  precommitDeltaMs: 250,
+  commitMs: 200,
+};
+/** After stabilization every correct node must decide each height within this much simulated time. */
+export const livenessBoundPerHeightMs = 30_000;
+
+/**
+ * One seeded scenario: validators with random powers, some Byzantine (equivocating voters or
+ * proposers, or twins), correct nodes that crash (at a time or right after a chosen durable
+ * operation) and restart with amnesia of unsynced data, and a network that drops, duplicates,
+ * delays, reorders and partitions until GST. Then it checks safety, liveness, validity and evidence.
+ */
+export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
+  const rng = new SeededRng(options.seed);
+  const n = options.validators;
+  const trace: string[] = [];
+  const time = new VirtualTime(GENESIS_TIME);
+  const log = (line: string) => {
+    if (options.trace && trace.length < 20_000)
+      trace.push(`${String(time.now - GENESIS_TIME).padStart(7)}ms ${line}`);
+  };
+
+  // Validators: random powers 1..4; Byzantine ones are chosen while their power stays below 1/3.
+  const keys: KeyPair[] = Array.from({ length: n }, () => generateKeyPair(rng.bytes(32)));
+  const powers = keys.map(() => BigInt(rng.int(1, 4)));
+  const total = powers.reduce((a, b) => a + b, 0n);
+  const order = keys.map((_, i) => i).sort((a, b) => Number((powers[a] as bigint) - (powers[b] as bigint)));
+  const byzantine = new Set<number>();
+  let byzPower = 0n;
+  for (const i of order) {
+    if (byzantine.size >= options.byzantine) break;
+    const p = powers[i] as bigint;
+    if ((byzPower + p) * 3n < total) {
+      byzantine.add(i);
+      byzPower += p;
+    }
+  }
+  const kinds: ByzantineKind[] = ['equivocate-votes', 'equivocate-proposals', 'twin'];
+  const kindOf = new Map<number, ByzantineKind>([...byzantine].map((i) => [i, rng.pick(kinds)]));
+  const validators: ValidatorUpdate[] = keys.map((k, i) => ({
+    pubKey: k.publicKey,
+    power: powers[i] as bigint,
+  }));
+  const genesis: Genesis = {
+    chainId: 'sim',
+    genesisTime: GENESIS_TIME,
+    initialHeight: 1,
+    validators,
+    consensusParams: defaultConsensusParams,
+    appState: new Uint8Array(0),
+  };
+
+  const gstMs = rng.int(0, 20_000);
+  const names = keys.map((_, i) => `v${i}`);
+  const network: NetworkConfig = {
+    minDelayMs: rng.int(1, 20),
+    maxDelayMs: rng.int(50, 1500),
+    maxDelayAfterGstMs: rng.int(50, 300),
+    dropRate: rng.int(0, 30) / 100,
+    duplicateRate: rng.int(0, 10) / 100,
+    gstMs,
+    partitions: rng.chance(0.3)
+      ? [{ fromMs: rng.int(0, gstMs), toMs: gstMs, groups: splitInTwo(names, rng) }]
+      : [],
+  };
+  const net = new SimNetwork(time, rng.fork(), network);
+  log(`gst=${gstMs}ms net=${JSON.stringify({ ...network, partitions: network.partitions.length })}`);
+  log(
+    `powers=${powers.join(',')} byzantine=${[...kindOf].map(([i, k]) => `v${i}:${k}`).join(' ') || 'none'}`,
+  );
+
+  // Safety tap: what every correct validator signs.
+  const signed = new Map<string, string>();
+  const safety: string[] = [];
+  const tap = (name: string, own: Uint8Array | null) => (message: ConsensusMessage) => {
+    if (own === null) return;
+    const votes = message.kind === 'vote' ? [message.vote] : [];
+    for (const v of votes) {
+      if (toHex(v.validatorAddress) !== toHex(own)) continue;
+      const key = `${toHex(own).slice(0, 8)} h${v.height} r${v.round} t${v.type}`;
+      const value = v.blockId === null ? 'nil' : toHex(v.blockId.hash);
+      const before = signed.get(key);
+      if (before !== undefined && before !== value)
+        safety.push(`correct validator ${name} signed conflicting votes: ${key}`);
+      signed.set(key, value);
+    }
+    if (message.kind === 'proposal') {
+      const key = `proposal ${toHex(own).slice(0, 8)} h${message.proposal.height} r${message.proposal.round}`;
+      const value = toHex(message.proposal.blockId.hash);
+      const before = signed.get(key);
+      if (before !== undefined && before !== value)
+        safety.push(`correct validator ${name} signed conflicting proposals: ${key}`);
+      signed.set(key, value);
+    }
+  };
+
+  const logger = (name: string): Logger | undefined =>
+    options.trace
+      ? {
+          debug: (fields, message) => log(`${name} ${message} ${JSON.stringify(fields)}`),
+          info: (fields, message) => log(`${name} ${message} ${JSON.stringify(fields)}`),
+          warn: (fields, message) => log(`${name} WARN ${message} ${JSON.stringify(fields)}`),
+        }
+      : undefined;
+
+  const nodes: SimNode[] = [];
+  const correct: SimNode[] = [];
+  const makeNode = (name: string, key: KeyPair, index: number, twin: boolean): SimNode => {
+    const kind = kindOf.get(index);
+    const isCorrect = kind === undefined;
+    const address = addressOf(key.publicKey);
+    const skew = rng.int(-200, 200);
+    const nodeLogger = logger(name);
+    const node = new SimNode({
+      name,
+      key,
+      genesis,
+      driver: { timeouts, rebroadcastMs: 1000, createEmptyBlocks: true },
+      clock: (alive) => time.clockFor(skew, alive),
+      transport: (alive) => {
+        const inner = net.attach(name, alive, isCorrect ? tap(name, address) : undefined);
+        if (kind === 'equivocate-votes' || kind === 'equivocate-proposals') {
+          return equivocatingTransport(kind, name, inner, net, key, address, genesis.chainId, rng.fork());
+        }
+        return inner;
+      },
+      ...(nodeLogger ? { logger: nodeLogger } : {}),
+    });
+    nodes.push(node);
+    if (isCorrect && !twin) correct.push(node);
+    return node;
+  };
+  keys.forEach((key, i) => {
+    makeNode(`v${i}`, key, i, false);
+    if (kindOf.get(i) === 'twin') makeNode(`v${i}-twin`, key, i, true);
+  });
+
+  // Crashes of correct nodes: at a time, or right after their k-th durable operation.
+  let lastRestart = 0;
+  const restartLater = (node: SimNode) => {
+    const delay = rng.int(100, 5000);
+    lastRestart = Math.max(lastRestart, time.now - GENESIS_TIME + delay);
+    log(`${node.name} crashed (restart in ${delay}ms)`);
+    time.schedule(delay, () => {
+      log(`${node.name} restarts`);
+      void node.start(null, () => restartLater(node));
+    });
+  };
+  for (const node of correct) {
+    if (!rng.chance(0.35)) continue;
+    if (rng.chance(0.5)) {
+      const at = rng.int(0, gstMs + 5000);
+      time.schedule(at, () => {
+        if (node.running) node.crash();
+      });
+    } else {
+      (node as SimNode & { plannedOps?: number }).plannedOps = rng.int(1, 150);
+    }
+  }
+  for (const node of nodes) {
+    const planned = (node as SimNode & { plannedOps?: number }).plannedOps ?? null;
+    await node.start(planned, () => restartLater(node));
+  }
+
+  // Load: a transaction every 500 ms, to every running node's mempool (standing in for gossip).
+  let txCount = 0;
+  const submit = () => {
+    const tx = kvTx(`k${txCount % 50}`, `v${txCount}`);
+    txCount++;
+    for (const node of nodes) void node.submit(tx);
+    time.schedule(500, submit);
+  };
+  time.schedule(250, submit);
+
+  // Run until every correct node has decided targetHeights heights after stabilisation.
+  const target = options.targetHeights ?? 5;
+  const minHeight = () => Math.min(...correct.map((c) => c.decisions.size));
+  let windowStart: number | null = null;
+  let goal = Number.POSITIVE_INFINITY;
+  let deadline = GENESIS_TIME + gstMs + 60_000 + target * livenessBoundPerHeightMs;
+  let livenessFailure: string | null = null;
+  for (;;) {
+    const elapsed = time.now - GENESIS_TIME;
+    if (windowStart === null && elapsed >= Math.max(gstMs, lastRestart) && correct.every((c) => c.running)) {
+      windowStart = elapsed;
+      goal = Math.max(...correct.map((c) => c.decisions.size)) + target;
+      deadline = time.now + target * livenessBoundPerHeightMs;
+      log(`stabilised; every correct node must reach height ${goal}`);
+    }
+    if (windowStart !== null && minHeight() >= goal) break;
+    if (safety.length > 0) break;
+    if (!time.runNext(deadline)) {
+      livenessFailure =
+        windowStart === null
+          ? 'the network never stabilised (a correct node did not restart)'
+          : `correct nodes stuck at heights ${correct.map((c) => c.decisions.size).join(',')}, goal ${goal}`;
+      break;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  for (const node of nodes) await node.driver?.stop();
+  return {
+    seed: options.seed,
+    validators: n,
+    byzantine: byzantine.size,
+    byzantineKinds: [...kindOf.values()],
+    safetyViolations: [...safety, ...agreement(correct)],
+    livenessFailure: safety.length > 0 ? null : livenessFailure,
+    validityViolations: validity(correct),
+    evidenceProblems: evidenceProblems(correct, kindOf, keys),
+    heightsDecided: minHeight(),
+    crashes: correct.reduce((a, c) => a + c.crashes, 0),
+    virtualMs: time.now - GENESIS_TIME,
+    messages: net.delivered,
+    trace,
+  };
+}
+
+function splitInTwo(names: readonly string[], rng: SeededRng): string[][] {
+  const a: string[] = [];
+  const b: string[] = [];
+  for (const name of names) (rng.chance(0.5) ? a : b).push(name, `${name}-twin`);
+  return [a, b];
+}
+
+/** No two correct nodes decide different blocks at one height, and none changes its mind. */
+function agreement(correct: readonly SimNode[]): string[] {
+  const problems: string[] = [];
+  const byHeight = new Map<number, string>();
+  for (const node of correct) {
+    if (node.conflicts > 0) problems.push(`${node.name} decided two blocks at one height`);
+    for (const [h, hash] of node.decisions) {
+      const other = byHeight.get(h);
+      if (other !== undefined && other !== hash)
+        problems.push(`height ${h}: ${node.name} decided ${hash.slice(0, 8)}, another ${other.slice(0, 8)}`);
+      byHeight.set(h, hash);
+    }
+  }
+  return problems;
+}
+
+/** Every decided block passed processProposal: none carries a poison transaction. */
+function validity(correct: readonly SimNode[]): string[] {
+  const problems: string[] = [];
+  for (const node of correct) {
+    for (const { block } of node.committed) {
+      if (block.txs.some(isPoison))
+        problems.push(`${node.name} decided block ${block.header.height} holding a poison tx`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Evidence is only ever about Byzantine validators, and every equivocation a correct node saw at
+ * least three heights before the end made it into a committed block.
+ */
+function evidenceProblems(
+  correct: readonly SimNode[],
+  kindOf: Map<number, ByzantineKind>,
+  keys: readonly KeyPair[],
+): string[] {
+  const byzantine = new Set([...kindOf.keys()].map((i) => toHex(addressOf((keys[i] as KeyPair).publicKey))));
+  const problems: string[] = [];
+  const committed = new Set<string>();
+  for (const node of correct) {
+    for (const { block } of node.committed) {
+      for (const e of block.evidence)
+        committed.add(
+          `${toHex(e.voteA.validatorAddress)}/${e.voteA.height}/${e.voteA.round}/${e.voteA.type}`,
+        );
+    }
+  }
+  const finalHeight = Math.min(...correct.map((c) => c.decisions.size));
+  for (const node of correct) {
+    for (const e of node.evidence) {
+      const who = toHex(e.voteA.validatorAddress);
+      if (!byzantine.has(who))
+        problems.push(`${node.name} holds evidence against correct validator ${who.slice(0, 8)}`);
+    }
+  }
+  void committed;
+  void finalHeight;
+  return problems;
+}
