@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { environment, printTable, type SuiteResult, writeJson } from './report.js';
 import { micro } from './suites/micro.js';
+import { store } from './suites/store.js';
 
 /**
  * `npm run bench -- <suite> [--json] [--out DIR] [--time MS]`; with no suite, lists them.
@@ -10,6 +11,11 @@ const suites: Record<string, { describe: string; run: (o: { timeMs: number }) =>
   micro: {
     describe: 'codec encode/decode, ed25519 sign/verify (noble and native), Merkle root of 1 000 txs',
     run: micro,
+  },
+  store: {
+    describe:
+      'authenticated store on LevelDB: writes/s, commit of 1 000 / 10 000 writes, app-hash cost vs state size',
+    run: store,
   },
 };
 

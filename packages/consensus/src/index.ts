@@ -39,7 +39,10 @@ export {
   nativeKeyCacheSize,
   publicKeyOf,
   sign,
+  signNoble,
+  verifiedCacheSize,
   verify,
+  verifyCached,
   verifyFast,
 } from './crypto/ed25519.js';
 export { fromHex, sha256, toHex } from './crypto/hash.js';

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readVectors } from '../testing/vectors.js';
-import { generateKeyPair, publicKeyOf, sign, verify, verifyFast } from './ed25519.js';
+import {
+  generateKeyPair,
+  publicKeyOf,
+  sign,
+  signNoble,
+  verify,
+  verifyCached,
+  verifyFast,
+} from './ed25519.js';
 import { fromHex, toHex } from './hash.js';
 
 interface Zip215Vector {
@@ -79,10 +87,40 @@ describe('ed25519 with ZIP-215 rules', () => {
     );
   });
 
+  it("the native signer gives exactly noble's signature", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 200 }),
+        (seed, message) => {
+          expect(toHex(sign(seed, message))).toBe(toHex(signNoble(seed, message)));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('verifyCached agrees with verify, and a remembered valid signature does not validate a changed one', () => {
+    const { secretKey, publicKey } = generateKeyPair(new Uint8Array(32).fill(3));
+    const message = new Uint8Array([1, 2, 3]);
+    const signature = sign(secretKey, message);
+    expect(verifyCached(publicKey, message, signature)).toBe(true);
+    expect(verifyCached(publicKey, message, signature)).toBe(true);
+    const other = signature.slice();
+    other[5] = (other[5] as number) ^ 1;
+    expect(verifyCached(publicKey, message, other)).toBe(false);
+    expect(verifyCached(publicKey, new Uint8Array([1, 2, 4]), signature)).toBe(false);
+    for (const [i, v] of zip215.entries()) {
+      const pub = fromHex(v.vk_bytes);
+      const sig = fromHex(v.sig_bytes);
+      expect(verifyCached(pub, ZCASH, sig), `vector ${i}`).toBe(verify(pub, ZCASH, sig));
+    }
+  });
+
   it('malformed inputs are rejected, not thrown', () => {
     const { publicKey, secretKey } = generateKeyPair(new Uint8Array(32).fill(7));
     const sig = sign(secretKey, new Uint8Array([1]));
-    for (const f of [verify, verifyFast]) {
+    for (const f of [verify, verifyFast, verifyCached]) {
       expect(f(publicKey.subarray(0, 31), new Uint8Array([1]), sig)).toBe(false);
       expect(f(publicKey, new Uint8Array([1]), sig.subarray(0, 63))).toBe(false);
       expect(f(null as never, new Uint8Array([1]), sig)).toBe(false);

@@ -3,7 +3,7 @@ import { type Commit, CommitFlag, type CommitSig } from '../block/commit.js';
 import { toHex } from '../crypto/hash.js';
 import type { ValidatorSet } from '../validators/validator-set.js';
 import { VoteType } from '../vote/vote.js';
-import type { VoteKeeper } from '../votes/vote-keeper.js';
+import { NIL, type VoteKeeper } from '../votes/vote-keeper.js';
 
 const ABSENT: CommitSig = {
   flag: CommitFlag.Absent,
@@ -26,23 +26,13 @@ export function buildCommit(
 ): Commit {
   const want = toHex(blockId.hash);
   const signatures = validators.validators.map((v): CommitSig => {
-    const vote = votes.voteOf(VoteType.Precommit, round, toHex(v.address));
+    const who = toHex(v.address);
+    // An equivocator may hold two precommits in the round: take the one for the block if any.
+    const forBlock = votes.voteFor(VoteType.Precommit, round, who, want);
+    const vote = forBlock ?? votes.voteFor(VoteType.Precommit, round, who, NIL);
     if (vote === undefined) return ABSENT;
-    if (vote.blockId === null) {
-      return {
-        flag: CommitFlag.Nil,
-        validatorAddress: v.address,
-        timestamp: vote.timestamp,
-        signature: vote.signature,
-      };
-    }
-    if (toHex(vote.blockId.hash) !== want) return ABSENT;
-    return {
-      flag: CommitFlag.Commit,
-      validatorAddress: v.address,
-      timestamp: vote.timestamp,
-      signature: vote.signature,
-    };
+    const flag = forBlock !== undefined ? CommitFlag.Commit : CommitFlag.Nil;
+    return { flag, validatorAddress: v.address, timestamp: vote.timestamp, signature: vote.signature };
   });
   return { height, round, blockId, signatures };
 }

@@ -20,6 +20,7 @@ import { indexOfValidator } from '../validators/validator-set.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { verifyProposalSignature } from '../vote/proposal.js';
 import { type Vote, VoteType, verifyVoteSignature } from '../vote/vote.js';
+import { valueIdOf } from '../votes/vote-keeper.js';
 import { weightsOf } from '../votes/weights.js';
 import type { Wal } from '../wal/wal.js';
 import { checkBlock, expectedBlockTime, makeNextBlock } from './block-check.js';
@@ -109,6 +110,7 @@ export class ConsensusDriver {
   #localEvidence: DuplicateVoteEvidence[] = [];
   #listeners: ((event: CommittedEvent) => void)[] = [];
   #evidenceListeners: ((evidence: DuplicateVoteEvidence) => void)[] = [];
+  #lastTick = '';
 
   constructor(options: Partial<DriverOptions>, deps: DriverDeps) {
     this.#o = { ...defaultDriverOptions, ...options };
@@ -258,7 +260,7 @@ export class ConsensusDriver {
       return; // stale votes are normal in gossip
     }
     const who = toHex(vote.validatorAddress);
-    const known = hs.votes.voteOf(vote.type, vote.round, who);
+    const known = hs.votes.voteFor(vote.type, vote.round, who, valueIdOf(vote));
     if (known !== undefined && equalBytes(known.signature, vote.signature)) return;
     const validator = this.#state.validators.validators[vote.validatorIndex];
     if (validator === undefined || !equalBytes(validator.address, vote.validatorAddress)) {
@@ -294,6 +296,17 @@ export class ConsensusDriver {
     await this.#record({ kind: 'message', peer, message }, peer === SELF);
     this.#proposalMsgs.set(proposal.round, message);
     const value = toHex(id.hash);
+    this.#log.debug(
+      {
+        height: hs.height,
+        round: proposal.round,
+        polRound: proposal.polRound,
+        value: value.slice(0, 8),
+        valid,
+        from: peer,
+      },
+      'proposal',
+    );
     this.#blocks.set(value, block);
     await this.#input(
       {
@@ -345,14 +358,37 @@ export class ConsensusDriver {
       return;
     }
     const behind = status.round < hs.round || (status.round === hs.round && status.step < hs.step);
-    if (!behind) return;
+    const waitingForProposal = status.round === hs.round && status.step === 1;
+    if (!behind && !waitingForProposal) return;
     const proposal = this.#proposalMsgs.get(hs.round);
-    if (proposal !== undefined) this.#d.transport.send(peer, proposal);
+    if (proposal !== undefined) this.#sendProposal(peer, proposal);
+    if (!behind) return;
     const votes = [status.round, hs.round].flatMap((r) => [
       ...hs.votes.votes(VoteType.Prevote, r),
       ...hs.votes.votes(VoteType.Precommit, r),
     ]);
     if (votes.length > 0) this.#d.transport.send(peer, { kind: 'votes', votes });
+  }
+
+  /**
+   * Sends a proposal with its proof of lock: a node locked in an older round prevotes a
+   * re-proposal only when it holds the +2/3 prevotes of its polRound (L28), which it may have missed.
+   */
+  #sendProposal(peer: PeerId | null, message: ProposalMessage): void {
+    const send = (m: ConsensusMessage) =>
+      peer === null ? this.#d.transport.broadcast(m) : this.#d.transport.send(peer, m);
+    send(message);
+    const { polRound, blockId } = message.proposal;
+    if (polRound < 0) return;
+    const value = toHex(blockId.hash);
+    const pol = this.#hs.votes
+      .votes(VoteType.Prevote, polRound)
+      .filter((v) => v.blockId !== null && toHex(v.blockId.hash) === value);
+    this.#log.debug(
+      { round: message.proposal.round, polRound, pol: pol.length, to: peer ?? 'all' },
+      'proof of lock sent',
+    );
+    if (pol.length > 0) send({ kind: 'votes', votes: pol });
   }
 
   async #storedDecision(height: number): Promise<DecisionMessage | null> {
@@ -479,6 +515,7 @@ export class ConsensusDriver {
     const block = this.#blocks.get(value);
     if (signer === null || block === undefined) return;
     let proposal: ProposalMessage['proposal'];
+    await this.#d.wal.append(encodeWalRecord({ kind: 'signing', step: 'propose', round }), { sync: true });
     try {
       proposal = await signer.signProposal({
         height: this.#hs.height,
@@ -492,8 +529,8 @@ export class ConsensusDriver {
       return;
     }
     const message: ProposalMessage = { kind: 'proposal', proposal, block };
-    await this.#d.wal.append(encodeWalRecord({ kind: 'message', peer: SELF, message }), { sync: true });
-    this.#d.transport.broadcast(message);
+    await this.#d.wal.append(encodeWalRecord({ kind: 'message', peer: SELF, message }));
+    this.#sendProposal(null, message);
     this.#proposalMsgs.set(round, message);
     await this.#input({
       kind: 'proposal',
@@ -508,6 +545,9 @@ export class ConsensusDriver {
     const index = indexOfValidator(this.#state.validators, signer.address);
     if (index < 0) return;
     let vote: Vote;
+    const step = type === VoteType.Prevote ? 'prevote' : 'precommit';
+    if (!this.#replaying)
+      await this.#d.wal.append(encodeWalRecord({ kind: 'signing', step, round }), { sync: true });
     try {
       vote = await signer.signVote({
         type,
@@ -520,15 +560,20 @@ export class ConsensusDriver {
         validatorIndex: index,
       });
     } catch (error) {
-      this.#log.warn({ error: String(error), round, type }, 'signer refused a vote');
+      // On replay this is expected for votes older than the last signed one: their own records
+      // follow in the WAL and replay them.
+      const fields = { error: String(error), round, type };
+      if (this.#replaying) this.#log.debug(fields, 'signer refused a replayed vote');
+      else this.#log.warn(fields, 'signer refused a vote');
       return;
     }
+    // Unsynced: the `signing` record already made the inputs durable; the guard re-issues this.
     if (!this.#replaying) {
       await this.#d.wal.append(
         encodeWalRecord({ kind: 'message', peer: SELF, message: { kind: 'vote', vote } }),
-        { sync: true },
       );
     }
+    this.#log.debug({ height: vote.height, round, type, value: value?.slice(0, 8) ?? 'nil' }, 'voted');
     this.#d.transport.broadcast({ kind: 'vote', vote });
     await this.#input({ kind: 'vote', vote });
   }
@@ -621,6 +666,7 @@ export class ConsensusDriver {
     if (record.kind === 'start') return this.#input({ kind: 'start' });
     if (record.kind === 'timeout')
       return this.#input({ kind: 'timeout', step: record.step, round: record.round });
+    if (record.kind === 'signing') return;
     return this.#handle(record.peer, record.message);
   }
 
@@ -667,19 +713,28 @@ export class ConsensusDriver {
     this.#timers.add(cancel);
   }
 
-  /** Liveness under lossy gossip: re-send own latest votes and status on a timer. */
+  /**
+   * Liveness under lossy gossip: when a tick finds the node still at the (height, round, step) of
+   * the previous tick, it re-sends its own latest votes and its status (peers answer a status that
+   * is behind with what it lacks). A node that is making progress sends nothing extra — the energy
+   * community's nodes sit behind 4G links, where every byte counts.
+   */
   #scheduleRebroadcast(): void {
     this.#timer(this.#o.rebroadcastMs, () => {
       const hs = this.#hs;
-      const signer = this.#d.signer;
-      if (signer !== null && hs.started) {
-        const me = toHex(signer.address);
-        for (const type of [VoteType.Prevote, VoteType.Precommit]) {
-          const vote = hs.votes.voteOf(type, hs.round, me);
-          if (vote !== undefined) this.#d.transport.broadcast({ kind: 'vote', vote });
+      const position = `${hs.height}/${hs.round}/${hs.step}/${hs.started}`;
+      if (position === this.#lastTick) {
+        const signer = this.#d.signer;
+        if (signer !== null && hs.started) {
+          const me = toHex(signer.address);
+          for (const type of [VoteType.Prevote, VoteType.Precommit]) {
+            const vote = hs.votes.voteOf(type, hs.round, me);
+            if (vote !== undefined) this.#d.transport.broadcast({ kind: 'vote', vote });
+          }
         }
+        this.#d.transport.broadcast({ kind: 'status', height: hs.height, round: hs.round, step: hs.step });
       }
-      this.#d.transport.broadcast({ kind: 'status', height: hs.height, round: hs.round, step: hs.step });
+      this.#lastTick = position;
       this.#scheduleRebroadcast();
     });
   }

@@ -11,7 +11,13 @@ import { type ConsensusMessage, consensusMessageCodec } from './messages.js';
 export type WalRecord =
   | { readonly kind: 'start' }
   | { readonly kind: 'message'; readonly peer: string; readonly message: ConsensusMessage }
-  | { readonly kind: 'timeout'; readonly step: 'propose' | 'prevote' | 'precommit'; readonly round: number };
+  | { readonly kind: 'timeout'; readonly step: 'propose' | 'prevote' | 'precommit'; readonly round: number }
+  /**
+   * Written and fsynced just before the node signs: it makes every input that led to the signature
+   * durable first, so a node that crashes after signing re-derives the same vote on replay (and the
+   * guard hands back the same signature) instead of losing a vote it may already have sent.
+   */
+  | { readonly kind: 'signing'; readonly step: 'propose' | 'prevote' | 'precommit'; readonly round: number };
 
 const emptyStruct = struct<Record<string, never>>('Empty', {});
 
@@ -29,6 +35,13 @@ export const walRecordCodec: Codec<WalRecord> = union<WalRecord>('WalRecord', {
     tagged<{ kind: 'timeout'; step: 'propose' | 'prevote' | 'precommit'; round: number }>(
       'timeout',
       struct('WalTimeout', { step: stepCodec(), round }),
+    ),
+  ],
+  signing: [
+    4,
+    tagged<{ kind: 'signing'; step: 'propose' | 'prevote' | 'precommit'; round: number }>(
+      'signing',
+      struct('WalSigning', { step: stepCodec(), round }),
     ),
   ],
 });

@@ -231,14 +231,18 @@ describe('upon-rules of Algorithm 1', () => {
     expect(votesOf(votes(s, P, 0, V1, ['b']))).toEqual([{ kind: 'vote', type: C, round: 0, value: V1 }]);
   });
 
-  it('records an equivocation as evidence and never counts it', () => {
+  it('reports an equivocation as evidence; the equivocator counts once per value, once in any', () => {
     const s = machine();
     proposal(s, 0, V1);
     votes(s, P, 0, V1, ['b']);
     const effects = votes(s, P, 0, V2, ['b']);
     expect(effects).toHaveLength(1);
     expect(effects[0]?.kind).toBe('evidence');
-    expect(s.votes.power(P, 0, V2)).toBe(0n);
+    expect(s.votes.power(P, 0, V1)).toBe(1n);
+    expect(s.votes.power(P, 0, V2)).toBe(1n);
+    expect(s.votes.anyPower(P, 0)).toBe(1n);
+    // A third value from the same validator is not kept.
+    expect(votes(s, P, 0, null, ['b'])).toEqual([]);
     expect(s.votes.power(P, 0, NIL)).toBe(0n);
   });
 

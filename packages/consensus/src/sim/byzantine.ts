@@ -8,15 +8,26 @@ import { kvTx, poisonTx } from './kv-app.js';
 import type { SimNetwork } from './network.js';
 import type { SeededRng } from './rng.js';
 
-/** How a Byzantine validator misbehaves. Twins are two honest nodes sharing one key. */
-export type ByzantineKind = 'equivocate-votes' | 'equivocate-proposals' | 'twin';
+/**
+ * How a Byzantine validator misbehaves. An equivocating proposer sends its second block as a
+ * fresh proposal (polRound -1) — exactly the proposal a locked node must refuse; `equivocate-both`
+ * equivocates on votes and proposals. An `amnesiac` forgets its locks when it proposes: every
+ * proposal it sends anyone is a fresh block (polRound -1), and it equivocates on votes — the
+ * attack that the lock rules (L22, L28) exist to defeat. Twins are two honest nodes sharing one key.
+ */
+export type ByzantineKind =
+  | 'equivocate-votes'
+  | 'equivocate-proposals'
+  | 'equivocate-both'
+  | 'amnesiac'
+  | 'twin';
 
 /**
  * A transport for a Byzantine node: it sends one version of each of its own votes (or proposals)
  * to half of the peers and a conflicting, validly signed version to the other half.
  */
 export function equivocatingTransport(
-  kind: 'equivocate-votes' | 'equivocate-proposals',
+  kind: Exclude<ByzantineKind, 'twin'>,
   name: string,
   inner: Transport,
   network: SimNetwork,
@@ -25,6 +36,8 @@ export function equivocatingTransport(
   chainId: string,
   rng: SeededRng,
 ): Transport {
+  const votes = kind !== 'equivocate-proposals';
+  const proposals = kind !== 'equivocate-votes';
   const split = (message: ConsensusMessage, other: ConsensusMessage) => {
     network.names
       .filter((n) => n !== name)
@@ -35,30 +48,29 @@ export function equivocatingTransport(
   return {
     ...inner,
     broadcast(message) {
-      if (
-        kind === 'equivocate-votes' &&
-        message.kind === 'vote' &&
-        sameBytes(message.vote.validatorAddress, address)
-      ) {
+      if (votes && message.kind === 'vote' && sameBytes(message.vote.validatorAddress, address)) {
         const { signature: _s, ...unsigned } = message.vote;
-        const other = signVote(
-          chainId,
-          { ...unsigned, blockId: unsigned.blockId === null ? { hash: rng.bytes(32) } : null },
-          key.secretKey,
-        );
+        const blockIdOther = unsigned.blockId === null ? { hash: rng.bytes(32) } : null;
+        const other = signVote(chainId, { ...unsigned, blockId: blockIdOther }, key.secretKey);
         split(message, { kind: 'vote', vote: other });
         return;
       }
-      if (kind === 'equivocate-proposals' && message.kind === 'proposal') {
+      if (proposals && message.kind === 'proposal') {
         const { block, proposal } = message;
         const { dataHash: _d, evidenceHash: _e, lastCommitHash: _l, ...fields } = block.header;
-        const extra = rng.chance(0.5)
+        const extra = rng.chance(0.25)
           ? poisonTx(`p${rng.nextUint32()}`)
           : kvTx(`byz${rng.nextUint32()}`, 'x');
         const alt = makeBlock(fields, [...block.txs, extra], block.evidence, block.lastCommit);
         const { signature: _s, ...unsigned } = proposal;
-        const altProposal = signProposal(chainId, { ...unsigned, blockId: blockId(alt) }, key.secretKey);
-        split(message, { kind: 'proposal', proposal: altProposal, block: alt });
+        const altProposal = signProposal(
+          chainId,
+          { ...unsigned, polRound: -1, blockId: blockId(alt) },
+          key.secretKey,
+        );
+        const fresh: ConsensusMessage = { kind: 'proposal', proposal: altProposal, block: alt };
+        if (kind === 'amnesiac') inner.broadcast(fresh);
+        else split(message, fresh);
         return;
       }
       inner.broadcast(message);

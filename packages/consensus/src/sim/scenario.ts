@@ -5,7 +5,9 @@ import { generateKeyPair, type KeyPair } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hash.js';
 import type { ConsensusMessage } from '../driver/messages.js';
 import type { Logger } from '../driver/ports.js';
+import type { Transport } from '../driver/transport.js';
 import type { Timeouts } from '../engine/types.js';
+import type { Vote } from '../vote/vote.js';
 import { type ByzantineKind, equivocatingTransport } from './byzantine.js';
 import { isPoison, kvTx } from './kv-app.js';
 import { type NetworkConfig, SimNetwork } from './network.js';
@@ -49,7 +51,7 @@ const timeouts: Timeouts = {
   prevoteDeltaMs: 250,
   precommitMs: 500,
   precommitDeltaMs: 250,
-  commitMs: 200,
+  commitMs: 1000,
 };
 /** After stabilization every correct node must decide each height within this much simulated time. */
 export const livenessBoundPerHeightMs = 30_000;
@@ -85,7 +87,13 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       byzPower += p;
     }
   }
-  const kinds: ByzantineKind[] = ['equivocate-votes', 'equivocate-proposals', 'twin'];
+  const kinds: ByzantineKind[] = [
+    'equivocate-votes',
+    'equivocate-proposals',
+    'equivocate-both',
+    'amnesiac',
+    'twin',
+  ];
   const kindOf = new Map<number, ByzantineKind>([...byzantine].map((i) => [i, rng.pick(kinds)]));
   const validators: ValidatorUpdate[] = keys.map((k, i) => ({
     pubKey: k.publicKey,
@@ -109,9 +117,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     dropRate: rng.int(0, 30) / 100,
     duplicateRate: rng.int(0, 10) / 100,
     gstMs,
-    partitions: rng.chance(0.3)
-      ? [{ fromMs: rng.int(0, gstMs), toMs: gstMs, groups: splitInTwo(names, rng) }]
-      : [],
+    partitions: Array.from({ length: rng.int(0, 3) }, () => {
+      const fromMs = rng.int(0, gstMs);
+      return { fromMs, toMs: rng.int(fromMs, gstMs), groups: splitInTwo(names, rng) };
+    }),
   };
   const net = new SimNetwork(time, rng.fork(), network);
   log(`gst=${gstMs}ms net=${JSON.stringify({ ...network, partitions: network.partitions.length })}`);
@@ -155,21 +164,44 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
   const nodes: SimNode[] = [];
   const correct: SimNode[] = [];
+  // Conflicting votes each correct node received while it was at their height: it must hold evidence.
+  const conflictsSeen = new Map<SimNode, Map<string, Set<string>>>();
+  const seeing = (transport: Transport, self: () => SimNode): Transport => ({
+    ...transport,
+    onMessage(handler) {
+      transport.onMessage((peer, message) => {
+        const node = self();
+        const votes =
+          message.kind === 'vote' ? [message.vote] : message.kind === 'votes' ? message.votes : [];
+        for (const v of votes) {
+          if (node.driver?.height !== v.height) continue;
+          const seen = conflictsSeen.get(node) ?? new Map<string, Set<string>>();
+          conflictsSeen.set(node, seen);
+          const key = evidenceKeyOf(v);
+          const values = seen.get(key) ?? new Set<string>();
+          values.add(v.blockId === null ? 'nil' : toHex(v.blockId.hash));
+          seen.set(key, values);
+        }
+        handler(peer, message);
+      });
+    },
+  });
   const makeNode = (name: string, key: KeyPair, index: number, twin: boolean): SimNode => {
     const kind = kindOf.get(index);
     const isCorrect = kind === undefined;
     const address = addressOf(key.publicKey);
     const skew = rng.int(-200, 200);
     const nodeLogger = logger(name);
-    const node = new SimNode({
+    const node: SimNode = new SimNode({
       name,
       key,
       genesis,
-      driver: { timeouts, rebroadcastMs: 1000, createEmptyBlocks: true },
+      driver: { timeouts, rebroadcastMs: 2000, createEmptyBlocks: true },
       clock: (alive) => time.clockFor(skew, alive),
-      transport: (alive) => {
-        const inner = net.attach(name, alive, isCorrect ? tap(name, address) : undefined);
-        if (kind === 'equivocate-votes' || kind === 'equivocate-proposals') {
+      transport: (alive): Transport => {
+        const attached = net.attach(name, alive, isCorrect ? tap(name, address) : undefined);
+        const inner: Transport = isCorrect ? seeing(attached, () => node) : attached;
+        if (kind !== undefined && kind !== 'twin') {
           return equivocatingTransport(kind, name, inner, net, key, address, genesis.chainId, rng.fork());
         }
         return inner;
@@ -258,7 +290,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     safetyViolations: [...safety, ...agreement(correct)],
     livenessFailure: safety.length > 0 ? null : livenessFailure,
     validityViolations: validity(correct),
-    evidenceProblems: evidenceProblems(correct, kindOf, keys),
+    evidenceProblems: evidenceProblems(correct, kindOf, keys, conflictsSeen),
     heightsDecided: minHeight(),
     crashes: correct.reduce((a, c) => a + c.crashes, 0),
     virtualMs: time.now - GENESIS_TIME,
@@ -302,35 +334,35 @@ function validity(correct: readonly SimNode[]): string[] {
   return problems;
 }
 
+/** The slot a vote fills: equivocation is two different votes for one slot. */
+function evidenceKeyOf(v: Vote): string {
+  return `${toHex(v.validatorAddress)}/${v.height}/${v.round}/${v.type}`;
+}
+
 /**
- * Evidence is only ever about Byzantine validators, and every equivocation a correct node saw at
- * least three heights before the end made it into a committed block.
+ * Evidence is only ever about Byzantine validators, and every correct node that received two
+ * conflicting votes for one slot while at that height reported evidence for it.
  */
 function evidenceProblems(
   correct: readonly SimNode[],
   kindOf: Map<number, ByzantineKind>,
   keys: readonly KeyPair[],
+  seen: Map<SimNode, Map<string, Set<string>>>,
 ): string[] {
   const byzantine = new Set([...kindOf.keys()].map((i) => toHex(addressOf((keys[i] as KeyPair).publicKey))));
   const problems: string[] = [];
-  const committed = new Set<string>();
   for (const node of correct) {
-    for (const { block } of node.committed) {
-      for (const e of block.evidence)
-        committed.add(
-          `${toHex(e.voteA.validatorAddress)}/${e.voteA.height}/${e.voteA.round}/${e.voteA.type}`,
-        );
-    }
-  }
-  const finalHeight = Math.min(...correct.map((c) => c.decisions.size));
-  for (const node of correct) {
+    const reported = new Set(node.evidence.map((e) => evidenceKeyOf(e.voteA)));
     for (const e of node.evidence) {
       const who = toHex(e.voteA.validatorAddress);
       if (!byzantine.has(who))
         problems.push(`${node.name} holds evidence against correct validator ${who.slice(0, 8)}`);
     }
+    for (const [key, values] of seen.get(node) ?? []) {
+      if (values.size > 1 && !reported.has(key) && node.crashes === 0) {
+        problems.push(`${node.name} received conflicting votes ${key.slice(0, 8)}… but reported no evidence`);
+      }
+    }
   }
-  void committed;
-  void finalHeight;
   return problems;
 }

@@ -3,7 +3,7 @@ import { height, maxRound, round, signature, timeMs } from '../codec/fields.js';
 import { type Codec, int, struct } from '../codec/schema.js';
 import { signBytes } from '../codec/sign-bytes.js';
 import { domainTags } from '../constants.js';
-import { sign, verifyFast } from '../crypto/ed25519.js';
+import { sign, verifyCached } from '../crypto/ed25519.js';
 
 /**
  * A proposer's proposal of a block for (height, round). `polRound` is the round of the proof of
@@ -58,5 +58,5 @@ export function signProposal(chainId: string, proposal: CanonicalProposal, secre
 }
 
 export function verifyProposalSignature(chainId: string, proposal: Proposal, publicKey: Uint8Array): boolean {
-  return verifyFast(publicKey, proposalSignBytes(chainId, proposal), proposal.signature);
+  return verifyCached(publicKey, proposalSignBytes(chainId, proposal), proposal.signature);
 }

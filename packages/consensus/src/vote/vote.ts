@@ -3,7 +3,7 @@ import { address, height, round, signature, timeMs } from '../codec/fields.js';
 import { type Codec, int, nullable, oneOf, struct } from '../codec/schema.js';
 import { signBytes } from '../codec/sign-bytes.js';
 import { domainTags, maxValidators } from '../constants.js';
-import { sign, verifyFast } from '../crypto/ed25519.js';
+import { sign, verifyCached } from '../crypto/ed25519.js';
 
 /** Vote types, numbered as in CometBFT. */
 export const VoteType = { Prevote: 1, Precommit: 2 } as const;
@@ -65,5 +65,5 @@ export function signVote(chainId: string, vote: Omit<Vote, 'signature'>, secretK
 }
 
 export function verifyVoteSignature(chainId: string, vote: Vote, publicKey: Uint8Array): boolean {
-  return verifyFast(publicKey, voteSignBytes(chainId, vote), vote.signature);
+  return verifyCached(publicKey, voteSignBytes(chainId, vote), vote.signature);
 }

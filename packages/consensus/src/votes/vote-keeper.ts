@@ -10,6 +10,9 @@ export function valueIdOf(vote: Pick<Vote, 'blockId'>): ValueId {
   return vote.blockId === null ? NIL : toHex(vote.blockId.hash);
 }
 
+/** Votes kept per validator per (round, type): the first and one conflicting vote. */
+export const maxVotesPerValidator = 2;
+
 /** A validator may hold votes in at most this many rounds above `round + 1` (bounds memory against spam). */
 export const maxFutureRoundsPerValidator = 2;
 
@@ -21,8 +24,14 @@ export type AddVoteResult =
   | { readonly status: 'equivocation'; readonly first: Vote; readonly second: Vote };
 
 interface Tally {
-  /** Votes by validator address (hex). */
-  readonly votes: Map<string, Vote>;
+  /**
+   * Votes by validator address (hex): the first, and at most one conflicting vote. The paper
+   * counts every sender of a vote for v towards v, so an equivocator counts once for each of its
+   * (at most two kept) values, but only once in `any`. With less than 1/3 faulty power two values
+   * still cannot both pass 2/3, and a node that first saw an equivocator's other vote can still
+   * verify a proof of lock that needs this one.
+   */
+  readonly votes: Map<string, Vote[]>;
   /** Power per value id. */
   readonly byValue: Map<ValueId, bigint>;
   /** Power of all votes of this type in the round. */
@@ -66,14 +75,17 @@ export class VoteKeeper {
     }
     const round = this.#round(vote.round);
     const tally = vote.type === VoteType.Prevote ? round.prevotes : round.precommits;
+    const id = valueIdOf(vote);
     const existing = tally.votes.get(who);
     if (existing !== undefined) {
-      return valueIdOf(existing) === valueIdOf(vote)
-        ? { status: 'duplicate' }
-        : { status: 'equivocation', first: existing, second: vote };
+      if (existing.some((v) => valueIdOf(v) === id)) return { status: 'duplicate' };
+      const first = existing[0] as Vote;
+      if (existing.length >= maxVotesPerValidator) return { status: 'duplicate' };
+      existing.push(vote);
+      tally.byValue.set(id, (tally.byValue.get(id) ?? 0n) + power);
+      return { status: 'equivocation', first, second: vote };
     }
-    tally.votes.set(who, vote);
-    const id = valueIdOf(vote);
+    tally.votes.set(who, [vote]);
     tally.byValue.set(id, (tally.byValue.get(id) ?? 0n) + power);
     tally.any += power;
     this.#addSender(round, who, power);
@@ -106,14 +118,21 @@ export class VoteKeeper {
     return [...this.#rounds.keys()].sort((a, b) => a - b);
   }
 
-  /** The `type` votes of `round` (for commits, catch-up and rebroadcast). */
+  /** The `type` votes of `round` (for commits, catch-up and rebroadcast), conflicting ones included. */
   votes(type: VoteType, round: number): Vote[] {
-    return [...(this.#tally(type, round)?.votes.values() ?? [])];
+    return [...(this.#tally(type, round)?.votes.values() ?? [])].flat();
   }
 
-  /** The `type` vote of one validator in `round`, if any. */
+  /** The first `type` vote of one validator in `round`, if any. */
   voteOf(type: VoteType, round: number, addressHex: string): Vote | undefined {
-    return this.#tally(type, round)?.votes.get(addressHex);
+    return this.#tally(type, round)?.votes.get(addressHex)?.[0];
+  }
+
+  /** The `type` vote of one validator in `round` for `value`, if it cast one. */
+  voteFor(type: VoteType, round: number, addressHex: string, value: ValueId): Vote | undefined {
+    return this.#tally(type, round)
+      ?.votes.get(addressHex)
+      ?.find((v) => valueIdOf(v) === value);
   }
 
   #tally(type: VoteType, round: number): Tally | undefined {

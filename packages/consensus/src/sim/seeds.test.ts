@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { runSeeds } from './summary.js';
+
+/**
+ * A bounded sample of seeded scenarios on every `npm test` (the long runs are `npm run sim`).
+ * Each seed mixes Byzantine validators below 1/3 of the power, crashes with amnesia, drops,
+ * duplicates, delays, partitions and a late GST; a failure names its seed, which
+ * `npm run sim -- --seed S --validators V` replays with a trace.
+ */
+describe.each([
+  { validators: 4, seeds: 150, from: 1_000 },
+  { validators: 7, seeds: 60, from: 2_000 },
+  { validators: 10, seeds: 30, from: 3_000 },
+])('simulator, $validators validators', ({ validators, seeds, from }) => {
+  it(`${seeds} seeds: safe, live, valid, with evidence for what was seen`, { timeout: 300_000 }, async () => {
+    const summary = await runSeeds(from, seeds, validators, Math.floor((validators - 1) / 3));
+    expect(summary.failures, JSON.stringify(summary.failures.slice(0, 5))).toEqual([]);
+    expect(summary.safetyViolations).toBe(0);
+    expect(summary.livenessFailures).toBe(0);
+    expect(summary.heightsDecided).toBeGreaterThanOrEqual(seeds * 5);
+  });
+});

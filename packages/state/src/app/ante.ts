@@ -1,0 +1,98 @@
+import { addressOf, DecodeError, decode, maxTxBytes, verifyFast } from '@joule/consensus';
+import { gasCosts } from '../constants.js';
+import type { GasMeter } from './gas.js';
+import type { MessageType, Signer } from './module.js';
+import type { State } from './state.js';
+import { decodeTx, type Tx, txSignBytes } from './tx.js';
+import { TxError } from './tx-errors.js';
+
+/** Replay protection: the account module checks a signer's nonce and advances it. */
+export interface AccountKeeper {
+  /**
+   * Accepts `nonce` only if it is the signer's next one and advances it; throws `TxError`
+   * (`TX_BAD_NONCE`, `TX_UNKNOWN_ACCOUNT`) otherwise.
+   */
+  useNonce(state: State, signer: Signer, nonce: number): Promise<void>;
+}
+
+/** A decoded message with its type. */
+export interface DecodedMessage {
+  readonly type: MessageType<unknown>;
+  readonly message: unknown;
+}
+
+export interface AnteResult {
+  readonly tx: Tx;
+  readonly signer: Signer;
+  readonly messages: readonly DecodedMessage[];
+}
+
+export interface AnteEnvironment {
+  readonly chainId: string;
+  readonly messageTypes: ReadonlyMap<string, MessageType<unknown>>;
+  readonly accounts: AccountKeeper;
+  readonly state: State;
+  readonly gas: GasMeter;
+}
+
+/**
+ * The ante checks, in order: size, decode, chain id, signature, nonce, then for each message its
+ * type, strict decode and stateless validation. Each refusal is a `TxError` with a stable code.
+ * The nonce is advanced in `env.state`; the caller keeps that write only if every check passes.
+ */
+export async function runAnte(bytes: Uint8Array, env: AnteEnvironment): Promise<AnteResult> {
+  if (bytes.length > maxTxBytes) {
+    throw new TxError('TX_TOO_LARGE', `transaction of ${bytes.length} bytes exceeds ${maxTxBytes}`, {
+      size: bytes.length,
+      limit: maxTxBytes,
+    });
+  }
+  env.gas.consume(gasCosts.txBase + gasCosts.txPerByte * bytes.length, 'transaction bytes');
+  let tx: Tx;
+  try {
+    tx = decodeTx(bytes, maxTxBytes);
+  } catch (cause) {
+    throw new TxError('TX_MALFORMED', `transaction does not decode: ${message(cause)}`);
+  }
+  if (tx.body.chainId !== env.chainId) {
+    throw new TxError(
+      'TX_WRONG_CHAIN',
+      `transaction is for chain "${tx.body.chainId}", this is "${env.chainId}"`,
+      {
+        chainId: tx.body.chainId,
+      },
+    );
+  }
+  env.gas.consume(gasCosts.signatureVerify, 'signature');
+  if (!verifyFast(tx.body.signer, txSignBytes(tx.body), tx.signature)) {
+    throw new TxError('TX_BAD_SIGNATURE', 'signature does not verify against the signer key');
+  }
+  const signer: Signer = { address: addressOf(tx.body.signer), publicKey: tx.body.signer };
+  await env.accounts.useNonce(env.state, signer, tx.body.nonce);
+  const messages: DecodedMessage[] = [];
+  for (const [index, item] of tx.body.messages.entries()) {
+    env.gas.consume(gasCosts.perMessage, 'message');
+    const type = env.messageTypes.get(item.type);
+    if (type === undefined) {
+      throw new TxError('TX_UNKNOWN_MESSAGE', `message ${index} has unknown type "${item.type}"`, { index });
+    }
+    let decoded: unknown;
+    try {
+      decoded = decode(type.codec, item.value);
+    } catch (cause) {
+      throw new TxError('TX_MALFORMED_MESSAGE', `message ${index} (${item.type}): ${message(cause)}`, {
+        index,
+      });
+    }
+    const problem = type.validate?.(decoded);
+    if (problem !== undefined) {
+      throw new TxError('TX_INVALID_MESSAGE', `message ${index} (${item.type}): ${problem}`, { index });
+    }
+    messages.push({ type, message: decoded });
+  }
+  return { tx, signer, messages };
+}
+
+function message(cause: unknown): string {
+  return cause instanceof DecodeError || cause instanceof Error ? cause.message : String(cause);
+}

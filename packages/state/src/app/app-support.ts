@@ -1,0 +1,112 @@
+import { decode, maxBlockTxs, maxTxBytes } from '@joule/consensus';
+import { pruneBatchEntries } from '../constants.js';
+import { prefixes, tableRange } from '../keys.js';
+import { type KvStore, WriteBatch } from '../kv/kv-store.js';
+import { encodeProof } from '../store/proof.js';
+import type { VersionedStore } from '../store/versioned-store.js';
+import type { QueryRequest, QueryResponse } from './abci.js';
+import type { QueryType } from './module.js';
+import {
+  blockResultsQueryCodec,
+  type ModuleQueryEnvironment,
+  queryFailure,
+  runModuleQuery,
+  txQueryCodec,
+} from './queries.js';
+import { appTables } from './results.js';
+import { decodeTx } from './tx.js';
+import { TxError } from './tx-errors.js';
+
+/**
+ * The transactions a proposer puts in a block: those that decode as transactions of this chain, in
+ * mempool order, within `maxBytes` in total and `maxBlockTxs` in number. Signatures and nonces are
+ * checked at execution; a block carrying an undecodable transaction is rejected by `processProposal`.
+ */
+export function proposalTxs(txs: readonly Uint8Array[], maxBytes: number, chainId: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let total = 0;
+  for (const tx of txs) {
+    if (out.length >= maxBlockTxs) break;
+    if (tx.length > maxTxBytes || total + tx.length > maxBytes) continue;
+    try {
+      if (decodeTx(tx, maxTxBytes).body.chainId !== chainId) continue;
+    } catch {
+      continue;
+    }
+    out.push(tx);
+    total += tx.length;
+  }
+  return out;
+}
+
+/** Prunes state versions and transaction results below `retainHeight`, then compacts their tables. */
+export async function prune(kv: KvStore, store: VersionedStore, retainHeight: number): Promise<void> {
+  await store.prune(retainHeight);
+  for (;;) {
+    const batch = new WriteBatch();
+    const { gte } = tableRange(prefixes.blockResults);
+    for await (const [key, value] of kv.entries({
+      gte,
+      lt: appTables.blockResults.key(retainHeight),
+      limit: pruneBatchEntries,
+    })) {
+      const results = appTables.blockResults.decode(value);
+      for (const hash of results.txHashes) appTables.txResult.del(batch, hash);
+      batch.del(key);
+    }
+    if (batch.length === 0) break;
+    await kv.write(batch.ops, { sync: true });
+  }
+  for (const table of [prefixes.txResult, prefixes.blockResults]) {
+    const { gte, lt } = tableRange(table);
+    await kv.compactRange(gte, lt);
+  }
+}
+
+/**
+ * Routes a query: `/store` (a raw key at any retained height, with a proof when asked), `/tx` (a
+ * result by tx hash), `/block_results` (by height), or `/<module>/<query>` at the latest height.
+ */
+export async function answerQuery(
+  request: QueryRequest,
+  at: number,
+  latest: number,
+  deps: {
+    readonly store: VersionedStore;
+    readonly kv: KvStore;
+    readonly queries: ReadonlyMap<string, QueryType<unknown, unknown>>;
+    readonly env: ModuleQueryEnvironment;
+  },
+): Promise<QueryResponse> {
+  const ok = (value: Uint8Array): QueryResponse => ({
+    code: 0,
+    codespace: '',
+    log: '',
+    value,
+    height: latest,
+  });
+  try {
+    if (request.path === '/store') {
+      const { value, proof } = await deps.store.prove(request.data, at);
+      const proofField = request.prove === true ? { proof: encodeProof(proof) } : {};
+      const log = value === null ? 'absent' : '';
+      return { code: 0, codespace: '', log, value: value ?? new Uint8Array(0), height: at, ...proofField };
+    }
+    if (request.path === '/tx') {
+      const result = await appTables.txResult.get(deps.kv, decode(txQueryCodec, request.data));
+      if (result === undefined) throw new TxError('QUERY_FAILED', 'no such transaction');
+      return ok(appTables.txResult.encode(result));
+    }
+    if (request.path === '/block_results') {
+      const results = await appTables.blockResults.get(deps.kv, decode(blockResultsQueryCodec, request.data));
+      if (results === undefined) throw new TxError('QUERY_FAILED', 'no results at that height');
+      return ok(appTables.blockResults.encode(results));
+    }
+    const query = deps.queries.get(request.path);
+    if (query === undefined) throw new TxError('QUERY_UNKNOWN_PATH', `no query at "${request.path}"`);
+    if (at !== latest) throw new TxError('QUERY_FAILED', 'module queries answer at the latest height only');
+    return ok(await runModuleQuery(query, request, deps.env));
+  } catch (error) {
+    return queryFailure(error, at);
+  }
+}

@@ -1,0 +1,188 @@
+import { addressOf, encode, formatAddress, generateKeyPair, sign, toHex } from '@joule/consensus';
+import { describe, expect, it } from 'vitest';
+import { coreModules } from '../modules/core.js';
+import { verifyProof } from '../store/proof.js';
+import { testGenesisTimeMs } from '../testkit/chain-fixtures.js';
+import { eventsOf, TestChain } from '../testkit/test-chain.js';
+import { signTx, txBodyCodec, txCodec, txHash, txMessage, txSignBytes } from './tx.js';
+
+const alice = generateKeyPair(new Uint8Array(32).fill(1));
+const bob = generateKeyPair(new Uint8Array(32).fill(2));
+const stranger = generateKeyPair(new Uint8Array(32).fill(3));
+const addr = (k: { publicKey: Uint8Array }) => formatAddress(addressOf(k.publicKey), 'joule');
+
+async function chain(app = {}) {
+  const core = coreModules();
+  const c = await TestChain.create({
+    modules: core.modules,
+    accounts: core.accounts,
+    genesis: {
+      bank: { authority: addr(alice), balances: [{ address: addr(alice), denom: 'kwh', amount: '1000' }] },
+    },
+    app,
+  });
+  return {
+    c,
+    core,
+    send: (to: Uint8Array, amount: bigint) => txMessage(core.bank.msg.send, { to, denom: 'kwh', amount }),
+  };
+}
+
+describe('the ante chain', () => {
+  it('refuses each kind of bad transaction in checkTx with a stable code, in order', async () => {
+    const { c, core, send } = await chain();
+    const to = addressOf(bob.publicKey);
+    const good = await c.tx(alice, [send(to, 1n)]);
+    const codeOf = async (tx: Uint8Array) => (await c.check(tx)).codespace;
+    expect(await codeOf(new Uint8Array(70 * 1024))).toBe('TX_TOO_LARGE');
+    expect(await codeOf(new Uint8Array([1, 2, 3]))).toBe('TX_MALFORMED');
+    expect(await codeOf(await c.tx(alice, [send(to, 1n)], { chainId: 'other-chain' }))).toBe(
+      'TX_WRONG_CHAIN',
+    );
+    const forged = { ...(await import('@joule/consensus')).decode(txCodec, good) };
+    const badSig = encode(txCodec, { ...forged, signature: sign(bob.secretKey, txSignBytes(forged.body)) });
+    expect(await codeOf(badSig)).toBe('TX_BAD_SIGNATURE');
+    expect(await codeOf(await c.tx(alice, [send(to, 1n)], { nonce: 5 }))).toBe('TX_BAD_NONCE');
+    expect(await codeOf(await c.tx(stranger, [send(to, 1n)]))).toBe('TX_UNKNOWN_ACCOUNT');
+    expect(await codeOf(await c.tx(alice, [{ type: 'bank/steal', value: new Uint8Array(0) }]))).toBe(
+      'TX_UNKNOWN_MESSAGE',
+    );
+    expect(await codeOf(await c.tx(alice, [{ type: 'bank/send', value: new Uint8Array([0x90]) }]))).toBe(
+      'TX_MALFORMED_MESSAGE',
+    );
+    expect(await codeOf(await c.tx(alice, [send(to, 0n)]))).toBe('TX_INVALID_MESSAGE');
+    expect(await codeOf(await c.tx(alice, [send(to, 5000n)]))).toBe('BANK_INSUFFICIENT_FUNDS');
+    const addValidator = txMessage(core.poa.msg.addValidator, { pubKey: bob.publicKey, power: 1n });
+    expect(await codeOf(await c.tx(alice, [addValidator]))).toBe('UNAUTHORIZED');
+    const accepted = await c.check(good);
+    expect([accepted.code, accepted.codespace]).toEqual([0, '']);
+    expect(accepted.gasWanted).toBeGreaterThan(0);
+    // checkTx advanced the check state's nonce: the same tx again is a replay.
+    expect(await codeOf(good)).toBe('TX_BAD_NONCE');
+    const numeric = await c.check(new Uint8Array([1]));
+    expect(numeric.code).toBe(3);
+  });
+
+  it('fails the same bad transactions deterministically inside a block, without touching state', async () => {
+    const { c, send } = await chain();
+    const to = addressOf(bob.publicKey);
+    const before = c.appHash;
+    const response = await c.block([
+      new Uint8Array([1, 2]),
+      await c.tx(alice, [send(to, 1n)], { nonce: 9 }),
+      await c.tx(stranger, [send(to, 1n)]),
+    ]);
+    expect(response.txResults.map((r) => r.codespace)).toEqual([
+      'TX_MALFORMED',
+      'TX_BAD_NONCE',
+      'TX_UNKNOWN_ACCOUNT',
+    ]);
+    const empty = await chain();
+    await empty.c.block([]);
+    expect(toHex(c.appHash)).toBe(toHex(empty.c.appHash));
+    expect(before).toBeDefined();
+  });
+
+  it('reverts every write of a tx whose later message fails, but keeps its nonce', async () => {
+    const { c, core, send } = await chain();
+    const to = addressOf(bob.publicKey);
+    const result = await c.deliver(alice, send(to, 100n), send(to, 5000n));
+    expect(result.codespace).toBe('BANK_INSUFFICIENT_FUNDS');
+    expect(result.events).toEqual([]);
+    expect(await c.query('bank', core.bank.query.balance, { address: to, denom: 'kwh' })).toBe(0n);
+    expect(
+      await c.query('bank', core.bank.query.balance, { address: addressOf(alice.publicKey), denom: 'kwh' }),
+    ).toBe(1000n);
+    expect(await c.nextNonce(alice.publicKey)).toBe(1);
+  });
+
+  it('counts gas deterministically and enforces the per-tx and per-block limits', async () => {
+    const { c, send } = await chain({ maxTxGas: 1_000_000, maxBlockGas: 40_000 });
+    const to = addressOf(bob.publicKey);
+    const txs = [];
+    for (let nonce = 0; nonce < 6; nonce++)
+      txs.push(signTx(alice.secretKey, { chainId: c.chainId, nonce, messages: [send(to, 1n)] }));
+    const response = await c.block(txs);
+    const used = response.txResults.map((r) => r.gasUsed);
+    expect(used[1]).toBe(used[2]);
+    expect(response.txResults.map((r) => r.codespace)).toContain('TX_BLOCK_GAS_EXCEEDED');
+    const tight = await chain({ maxTxGas: 3_000 });
+    const out = await tight.c.deliver(alice, tight.send(to, 1n));
+    expect(out.codespace).toBe('TX_OUT_OF_GAS');
+  });
+
+  it('keeps typed events queryable by height and by tx hash', async () => {
+    const { c, send } = await chain();
+    const tx = await c.tx(alice, [send(addressOf(bob.publicKey), 7n)], { memo: 'hello' });
+    await c.block([tx]);
+    const stored = await c.app.txResult(txHash(tx));
+    expect(stored?.height).toBe(c.height);
+    expect(eventsOf(stored!.result, 'bank.transfer')).toEqual([
+      { from: addr(alice), to: addr(bob), denom: 'kwh', amount: '7' },
+    ]);
+    expect(eventsOf(stored!.result, 'auth.account_created')).toEqual([{ address: addr(bob) }]);
+    const block = await c.app.blockResults(c.height);
+    expect(block?.txHashes).toEqual([txHash(tx)]);
+    const byQuery = await c.app.query({
+      path: '/tx',
+      data: encode((await import('./queries.js')).txQueryCodec, txHash(tx)),
+    });
+    expect(byQuery.code).toBe(0);
+    expect(txBodyCodec).toBeDefined();
+  });
+
+  it('answers store queries with proofs against the app hash', async () => {
+    const { c, send } = await chain();
+    await c.deliver(alice, send(addressOf(bob.publicKey), 3n));
+    const key = new TextEncoder().encode(`bank/s/kwh`);
+    const response = await c.app.query({ path: '/store', data: key, prove: true });
+    expect(response.code).toBe(0);
+    expect(verifyProof(c.appHash, key, response.value, response.proof!)).toBe(true);
+    const missing = await c.app.query({
+      path: '/store',
+      data: new TextEncoder().encode('bank/s/none'),
+      prove: true,
+    });
+    expect(verifyProof(c.appHash, new TextEncoder().encode('bank/s/none'), null, missing.proof!)).toBe(true);
+    const unknown = await c.app.query({ path: '/nope/x', data: new Uint8Array(0) });
+    expect(unknown.codespace).toBe('QUERY_UNKNOWN_PATH');
+  });
+});
+
+describe('authenticated queries', () => {
+  it('hand the handler the verified caller, and refuse stale or forged ones', async () => {
+    const { defineQuery } = await import('./module.js');
+    const { struct, address: addressCodec } = await import('@joule/consensus');
+    const whoami = defineQuery({
+      path: 'whoami',
+      request: struct<Record<string, never>>('Empty', {}),
+      response: addressCodec,
+      authenticated: true,
+      handle: async (_ctx, _r, caller) => caller ?? new Uint8Array(20),
+    });
+    const core = coreModules();
+    const c = await TestChain.create({
+      modules: [...core.modules, { name: 'who', queries: [whoami] }],
+      accounts: core.accounts,
+    });
+    await c.block([]);
+    expect(await c.query('who', whoami, {}, bob)).toEqual(addressOf(bob.publicKey));
+    const now = testGenesisTimeMs + 1000;
+    await expect(c.query('who', whoami, {}, bob, now + 10 * 60_000)).rejects.toMatchObject({
+      code: 'QUERY_STALE',
+    });
+    await expect(c.query('who', whoami, {}, bob, now - 10 * 60_000)).rejects.toMatchObject({
+      code: 'QUERY_STALE',
+    });
+    await expect(c.query('who', whoami, {})).rejects.toMatchObject({ code: 'QUERY_UNAUTHENTICATED' });
+    const { signQuery } = await import('./queries.js');
+    const forged = signQuery(bob.secretKey, {
+      chainId: c.chainId,
+      path: '/who/other',
+      body: new Uint8Array([0x90]),
+      timestamp: now,
+    });
+    const response = await c.app.query({ path: '/who/whoami', data: forged });
+    expect(response.codespace).toBe('QUERY_BAD_SIGNATURE');
+  });
+});

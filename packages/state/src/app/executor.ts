@@ -1,0 +1,241 @@
+import { JouleError } from '@joule/consensus';
+import { maxBlockEvents, maxEventAttributeLength, maxEventAttributes, maxEventsPerTx } from '../constants.js';
+import type { AppEvent, CheckTxResponse, ExecTxResult, ValidatorUpdate } from './abci.js';
+import { type AccountKeeper, runAnte } from './ante.js';
+import { GasMeter } from './gas.js';
+import type { BlockContext, BlockInfo, MessageType, Module, TxContext } from './module.js';
+import { boundedLog } from './results.js';
+import { MeteredState } from './state.js';
+import { StateLayer } from './state-layer.js';
+import { txHash } from './tx.js';
+import { OutOfGasError, TxError } from './tx-errors.js';
+
+export interface ExecutorOptions {
+  readonly chainId: string;
+  readonly maxTxGas: number;
+  readonly hookWorkBudget: number;
+}
+
+export interface ExecutorDependencies {
+  readonly messageTypes: ReadonlyMap<string, MessageType<unknown>>;
+  readonly accounts: AccountKeeper;
+}
+
+/** Gas of the block so far, against its limit. */
+export interface BlockGas {
+  used: number;
+  readonly limit: number;
+}
+
+/** Runs transactions and block hooks over a block's state layer. Deterministic: no clock, no randomness. */
+export class Executor {
+  constructor(
+    private readonly options: ExecutorOptions,
+    private readonly deps: ExecutorDependencies,
+  ) {}
+
+  /**
+   * Executes one transaction of a block. Ante writes (the nonce) are kept once the ante checks
+   * pass; message writes and events only if every message succeeds within the gas limits.
+   */
+  async deliverTx(
+    bytes: Uint8Array,
+    block: BlockInfo,
+    blockLayer: StateLayer,
+    blockGas: BlockGas,
+  ): Promise<ExecTxResult> {
+    const gas = new GasMeter(this.options.maxTxGas);
+    const anteLayer = new StateLayer(blockLayer);
+    let ante: Awaited<ReturnType<typeof runAnte>>;
+    try {
+      ante = await runAnte(bytes, { ...this.env(), state: new MeteredState(anteLayer, gas), gas });
+    } catch (error) {
+      return failure(error, gas);
+    }
+    anteLayer.flushInto(blockLayer);
+    const messageLayer = new StateLayer(blockLayer);
+    const events: AppEvent[] = [];
+    const ctx = this.txContext(block, messageLayer, gas, txHash(bytes), events);
+    try {
+      for (const { type, message } of ante.messages) await type.handle(ctx, message, ante.signer);
+      if (blockGas.used + gas.used > blockGas.limit) {
+        throw new OutOfGasError('TX_BLOCK_GAS_EXCEEDED', `block gas limit ${blockGas.limit} reached`, {
+          blockUsed: blockGas.used,
+          txUsed: gas.used,
+        });
+      }
+    } catch (error) {
+      blockGas.used += Math.min(gas.used, gas.limit);
+      return failure(error, gas);
+    }
+    messageLayer.flushInto(blockLayer);
+    blockGas.used += gas.used;
+    return {
+      code: 0,
+      codespace: '',
+      log: '',
+      data: new Uint8Array(0),
+      gasWanted: gas.limit,
+      gasUsed: gas.used,
+      events,
+    };
+  }
+
+  /**
+   * Checks a transaction for the mempool against `checkLayer` (committed state plus the mempool's
+   * earlier transactions): the ante checks, then a simulation of its messages whose writes are
+   * dropped. Only the nonce advance is kept, so a signer's next transaction checks against it.
+   */
+  async checkTx(bytes: Uint8Array, block: BlockInfo, checkLayer: StateLayer): Promise<CheckTxResponse> {
+    const gas = new GasMeter(this.options.maxTxGas);
+    const anteLayer = new StateLayer(checkLayer);
+    try {
+      const ante = await runAnte(bytes, { ...this.env(), state: new MeteredState(anteLayer, gas), gas });
+      const simulation = new StateLayer(anteLayer);
+      const ctx = this.txContext(block, simulation, gas, txHash(bytes), []);
+      for (const { type, message } of ante.messages) await type.handle(ctx, message, ante.signer);
+    } catch (error) {
+      const result = failure(error, gas);
+      return { code: result.code, codespace: result.codespace, log: result.log, gasWanted: 0 };
+    }
+    anteLayer.flushInto(checkLayer);
+    return { code: 0, codespace: '', log: '', gasWanted: gas.used };
+  }
+
+  /**
+   * Runs one module hook with its own work budget. A hook that fails (or runs out of budget) has its
+   * writes dropped and leaves a `hook.failed` event; the block goes on.
+   */
+  async runHook(
+    module: Module,
+    hook: 'beginBlock' | 'endBlock',
+    block: BlockInfo,
+    blockLayer: StateLayer,
+    events: AppEvent[],
+    updates: ValidatorUpdate[],
+  ): Promise<void> {
+    const run = module[hook];
+    if (run === undefined) return;
+    const budget = new GasMeter(this.options.hookWorkBudget);
+    const layer = new StateLayer(blockLayer);
+    const ctx = this.blockContext(block, layer, budget);
+    try {
+      await run.call(module, ctx);
+    } catch (error) {
+      rethrowIfFatal(error);
+      const code = error instanceof JouleError ? error.code : 'INTERNAL';
+      events.push({
+        type: 'hook.failed',
+        attributes: [
+          { key: 'module', value: module.name },
+          { key: 'hook', value: hook },
+          { key: 'code', value: code },
+          { key: 'log', value: boundedLog(error instanceof Error ? error.message : String(error)) },
+        ],
+      });
+      return;
+    }
+    layer.flushInto(blockLayer);
+    if (events.length + ctx.events.length > maxBlockEvents)
+      throw new TxError('TX_TOO_MANY_EVENTS', 'too many block events');
+    events.push(...ctx.events);
+    updates.push(...ctx.updates);
+  }
+
+  /** A block context over `layer` whose state access spends `budget` (genesis uses it too). */
+  blockContext(
+    block: BlockInfo,
+    layer: StateLayer,
+    budget: GasMeter,
+  ): BlockContext & { events: AppEvent[]; updates: ValidatorUpdate[] } {
+    const events: AppEvent[] = [];
+    const updates: ValidatorUpdate[] = [];
+    return {
+      block,
+      state: new MeteredState(layer, budget),
+      budget,
+      events,
+      updates,
+      emit: (event) => {
+        checkEvent(event);
+        if (events.length >= maxEventsPerTx)
+          throw new TxError('TX_TOO_MANY_EVENTS', `more than ${maxEventsPerTx} events`);
+        events.push(event);
+      },
+      updateValidator: (update) => {
+        updates.push(update);
+      },
+    };
+  }
+
+  private txContext(
+    block: BlockInfo,
+    layer: StateLayer,
+    gas: GasMeter,
+    hash: Uint8Array,
+    events: AppEvent[],
+  ): TxContext {
+    return {
+      block,
+      state: new MeteredState(layer, gas),
+      gas,
+      txHash: hash,
+      emit: (event) => {
+        checkEvent(event);
+        if (events.length >= maxEventsPerTx)
+          throw new TxError('TX_TOO_MANY_EVENTS', `more than ${maxEventsPerTx} events`);
+        events.push(event);
+      },
+    };
+  }
+
+  private env(): {
+    chainId: string;
+    messageTypes: ReadonlyMap<string, MessageType<unknown>>;
+    accounts: AccountKeeper;
+  } {
+    return {
+      chainId: this.options.chainId,
+      messageTypes: this.deps.messageTypes,
+      accounts: this.deps.accounts,
+    };
+  }
+}
+
+/** Store and I/O failures are not the transaction's fault and must not become a deterministic result. */
+function rethrowIfFatal(error: unknown): void {
+  if (error instanceof JouleError && error.code.startsWith('STORE_') && error.code !== 'STORE_LIMIT')
+    throw error;
+}
+
+function failure(error: unknown, gas: GasMeter): ExecTxResult {
+  rethrowIfFatal(error);
+  const tx = error instanceof TxError ? error : undefined;
+  const code = tx?.code ?? (error instanceof JouleError ? error.code : 'INTERNAL');
+  return {
+    code: tx?.abciCode ?? (code === 'INTERNAL' ? 99 : 1),
+    codespace: code.slice(0, 64),
+    log: boundedLog(error instanceof Error ? error.message : String(error)),
+    data: new Uint8Array(0),
+    gasWanted: gas.limit,
+    gasUsed: Math.min(gas.used, gas.limit),
+    events: [],
+  };
+}
+
+/** Refuses an event the result index could not store (checked when emitted, so a commit never fails on it). */
+function checkEvent(event: AppEvent): void {
+  const long = (text: string) => typeof text !== 'string' || text.length > maxEventAttributeLength;
+  if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > 64) {
+    throw new TxError('TX_BAD_EVENT', 'event type must be 1..64 characters');
+  }
+  if (
+    event.attributes.length > maxEventAttributes ||
+    event.attributes.some((a) => long(a.key) || long(a.value))
+  ) {
+    throw new TxError(
+      'TX_BAD_EVENT',
+      `event ${event.type}: at most ${maxEventAttributes} attributes of ${maxEventAttributeLength} characters`,
+    );
+  }
+}

@@ -1,0 +1,38 @@
+import { OutOfGasError } from './tx-errors.js';
+
+/**
+ * Counts deterministic work units. Every state access and every signature check costs a fixed
+ * amount from `gasCosts`, so two nodes executing the same block use the same gas to the unit.
+ */
+export class GasMeter {
+  private spent = 0;
+
+  constructor(
+    readonly limit: number,
+    private readonly code: 'TX_OUT_OF_GAS' | 'TX_BLOCK_GAS_EXCEEDED' = 'TX_OUT_OF_GAS',
+  ) {}
+
+  /** Spends `amount`; throws `OutOfGasError` once the limit is passed. */
+  consume(amount: number, what: string): void {
+    this.spent += amount;
+    if (this.spent > this.limit) {
+      throw new OutOfGasError(
+        this.code,
+        `out of gas: ${what} needs ${amount}, ${this.spent} > ${this.limit}`,
+        {
+          used: this.spent,
+          limit: this.limit,
+          what,
+        },
+      );
+    }
+  }
+
+  get used(): number {
+    return this.spent;
+  }
+
+  get remaining(): number {
+    return Math.max(0, this.limit - this.spent);
+  }
+}

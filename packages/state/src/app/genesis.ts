@@ -1,0 +1,66 @@
+import { maxGenesisBytes } from '../constants.js';
+import type { Module } from './module.js';
+import { GenesisError } from './tx-errors.js';
+
+/**
+ * Parses the `app_state` JSON of genesis into each module's typed section: a missing section takes
+ * the module's default, an unknown section is refused (a typo must not silently drop state).
+ */
+export function parseAppState(bytes: Uint8Array, modules: readonly Module[]): Map<string, unknown> {
+  if (bytes.length > maxGenesisBytes) throw new GenesisError(`app state exceeds ${maxGenesisBytes} bytes`);
+  let json: unknown = {};
+  if (bytes.length > 0) {
+    try {
+      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch (cause) {
+      throw new GenesisError(`app state is not JSON: ${String(cause)}`);
+    }
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new GenesisError('app state must be a JSON object keyed by module name');
+  }
+  const sections = json as Record<string, unknown>;
+  const known = new Set(modules.map((m) => m.name));
+  for (const name of Object.keys(sections)) {
+    if (!known.has(name))
+      throw new GenesisError(`app state has a section for unknown module "${name}"`, { name });
+  }
+  const out = new Map<string, unknown>();
+  for (const module of modules) {
+    if (module.genesis === undefined) continue;
+    const section = sections[module.name];
+    out.set(module.name, section === undefined ? module.genesis.default() : module.genesis.parse(section));
+  }
+  return out;
+}
+
+/** Reads a JSON object field as a string, or throws `GenesisError` naming the path. */
+export function jsonString(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw new GenesisError(`${path}: expected a string`, { path });
+  return value;
+}
+
+/** Reads a JSON array, or throws `GenesisError` naming the path. */
+export function jsonArray(value: unknown, path: string, maxLength: number): unknown[] {
+  if (!Array.isArray(value)) throw new GenesisError(`${path}: expected an array`, { path });
+  if (value.length > maxLength) throw new GenesisError(`${path}: more than ${maxLength} items`, { path });
+  return value;
+}
+
+/** Reads a JSON object, or throws `GenesisError` naming the path. */
+export function jsonObject(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new GenesisError(`${path}: expected an object`, { path });
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Reads a decimal string as a non-negative bigint (JSON numbers cannot carry 64-bit amounts). */
+export function jsonAmount(value: unknown, path: string): bigint {
+  const text = jsonString(value, path);
+  if (!/^(0|[1-9][0-9]{0,19})$/.test(text))
+    throw new GenesisError(`${path}: expected a decimal amount`, { path });
+  const amount = BigInt(text);
+  if (amount >= 2n ** 64n) throw new GenesisError(`${path}: amount exceeds 64 bits`, { path });
+  return amount;
+}

@@ -1,0 +1,82 @@
+import { maxBlockWrites, maxIterateEntries } from '../constants.js';
+import { StoreLimitError } from '../errors.js';
+import { prefixEnd } from '../keys.js';
+
+/** Read access to application state: the committed store, or a layer of pending writes over it. */
+export interface StateReader {
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /** Entries whose key starts with `prefix`, in key order, at most `limit`. */
+  entries(prefix: Uint8Array, limit: number): Promise<[Uint8Array, Uint8Array][]>;
+}
+
+const id = (key: Uint8Array): string =>
+  Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+
+/**
+ * Pending writes over a parent reader: the block's writes over the committed state, a transaction's
+ * over the block's. `flushInto` keeps them (a transaction succeeded), dropping the layer discards
+ * them (it failed) — which is how a failing message reverts the whole transaction.
+ */
+export class StateLayer implements StateReader {
+  private readonly writes = new Map<string, { key: Uint8Array; value: Uint8Array | null }>();
+
+  constructor(private readonly parent: StateReader) {}
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const pending = this.writes.get(id(key));
+    if (pending !== undefined) return pending.value ?? undefined;
+    return this.parent.get(key);
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.record(key, value);
+  }
+
+  delete(key: Uint8Array): void {
+    this.record(key, null);
+  }
+
+  async entries(prefix: Uint8Array, limit: number): Promise<[Uint8Array, Uint8Array][]> {
+    const end = prefixEnd(prefix);
+    const mine = [...this.writes.values()].filter(
+      (w) => Buffer.compare(w.key, prefix) >= 0 && Buffer.compare(w.key, end) < 0,
+    );
+    const asked = Math.min(limit, maxIterateEntries) + mine.length;
+    const below = await this.parent.entries(prefix, asked);
+    const merged = new Map<string, [Uint8Array, Uint8Array | null]>();
+    for (const [key, value] of below) merged.set(id(key), [key, value]);
+    for (const w of mine) merged.set(id(w.key), [w.key, w.value]);
+    // When the parent was cut short, nothing past its last key is known to be complete.
+    const last = below.length === asked ? below[below.length - 1]?.[0] : undefined;
+    const out: [Uint8Array, Uint8Array][] = [];
+    for (const [key, value] of [...merged.values()].sort((a, b) => Buffer.compare(a[0], b[0]))) {
+      if (last !== undefined && Buffer.compare(key, last) > 0) break;
+      if (value !== null) out.push([key, value]);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Moves this layer's writes into `target` (in the order they were made). */
+  flushInto(target: StateLayer): void {
+    for (const w of this.writes.values()) target.record(w.key, w.value);
+    this.writes.clear();
+  }
+
+  /** The pending writes: key → value, or `null` for a delete. */
+  changes(): [Uint8Array, Uint8Array | null][] {
+    return [...this.writes.values()].map((w) => [w.key, w.value]);
+  }
+
+  get size(): number {
+    return this.writes.size;
+  }
+
+  private record(key: Uint8Array, value: Uint8Array | null): void {
+    const k = id(key);
+    if (!this.writes.has(k) && this.writes.size >= maxBlockWrites) {
+      throw new StoreLimitError(`more than ${maxBlockWrites} keys written in one block`);
+    }
+    this.writes.set(k, { key: key.slice(), value: value === null ? null : value.slice() });
+  }
+}

@@ -1,0 +1,126 @@
+import { type Codec, decode, encode } from '@joule/consensus';
+import { gasCosts, maxIterateEntries, maxKeyBytes, maxValueBytes } from '../constants.js';
+import { StoreCorruptionError, StoreLimitError, StoreStateError } from '../errors.js';
+import { concatBytes } from '../keys.js';
+import type { GasMeter } from './gas.js';
+import type { StateLayer } from './state-layer.js';
+
+/** What a handler, a hook or a query sees of the application state; every access costs gas. */
+export interface State {
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  set(key: Uint8Array, value: Uint8Array): void;
+  delete(key: Uint8Array): void;
+  /** Entries whose key starts with `prefix`, in key order, at most `limit` (≤ `maxIterateEntries`). */
+  entries(prefix: Uint8Array, limit?: number): Promise<[Uint8Array, Uint8Array][]>;
+}
+
+/** A `State` over a layer, charging `meter`; read-only ones (queries) refuse writes. */
+export class MeteredState implements State {
+  constructor(
+    private readonly layer: StateLayer,
+    private readonly meter: GasMeter,
+    private readonly readOnly = false,
+  ) {}
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.meter.consume(gasCosts.readFlat + gasCosts.readPerByte * key.length, 'read');
+    const value = await this.layer.get(key);
+    if (value !== undefined) this.meter.consume(gasCosts.readPerByte * value.length, 'read');
+    return value;
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.assertWritable();
+    assertKey(key);
+    if (value.length > maxValueBytes) {
+      throw new StoreLimitError(`value of ${value.length} bytes exceeds ${maxValueBytes}`);
+    }
+    this.meter.consume(gasCosts.writeFlat + gasCosts.writePerByte * (key.length + value.length), 'write');
+    this.layer.set(key, value);
+  }
+
+  delete(key: Uint8Array): void {
+    this.assertWritable();
+    assertKey(key);
+    this.meter.consume(gasCosts.deleteFlat, 'delete');
+    this.layer.delete(key);
+  }
+
+  async entries(prefix: Uint8Array, limit = maxIterateEntries): Promise<[Uint8Array, Uint8Array][]> {
+    this.meter.consume(gasCosts.iterateFlat, 'iterate');
+    const out = await this.layer.entries(prefix, Math.min(limit, maxIterateEntries));
+    this.meter.consume(gasCosts.iteratePerEntry * out.length, 'iterate');
+    return out;
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new StoreStateError('queries cannot write state');
+  }
+}
+
+function assertKey(key: Uint8Array): void {
+  if (key.length === 0 || key.length > maxKeyBytes) {
+    throw new StoreLimitError(`key of ${key.length} bytes is outside 1..${maxKeyBytes}`);
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * A typed table of a module's state: keys `<module>/<name>/<key bytes>`, values in a canonical
+ * codec. The one way modules should lay out state, so that keys never collide across modules.
+ */
+export class Table<K, V> {
+  private readonly prefix: Uint8Array;
+
+  constructor(
+    readonly module: string,
+    readonly name: string,
+    private readonly keyOf: (key: K) => Uint8Array,
+    private readonly codec: Codec<V>,
+  ) {
+    this.prefix = utf8.encode(`${module}/${name}/`);
+  }
+
+  key(key: K): Uint8Array {
+    return concatBytes(this.prefix, this.keyOf(key));
+  }
+
+  async get(state: State, key: K): Promise<V | undefined> {
+    const bytes = await state.get(this.key(key));
+    return bytes === undefined ? undefined : this.decode(bytes);
+  }
+
+  set(state: State, key: K, value: V): void {
+    state.set(this.key(key), encode(this.codec, value));
+  }
+
+  delete(state: State, key: K): void {
+    state.delete(this.key(key));
+  }
+
+  /** Entries whose encoded key starts with `keyPrefix`: the key bytes after the table prefix, and the value. */
+  async entries(
+    state: State,
+    keyPrefix: Uint8Array = new Uint8Array(0),
+    limit?: number,
+  ): Promise<[Uint8Array, V][]> {
+    const rows = await state.entries(concatBytes(this.prefix, keyPrefix), limit);
+    return rows.map(([key, value]) => [key.subarray(this.prefix.length), this.decode(value)]);
+  }
+
+  private decode(bytes: Uint8Array): V {
+    try {
+      return decode(this.codec, bytes);
+    } catch (cause) {
+      throw new StoreCorruptionError(`table ${this.module}/${this.name} holds an undecodable value`, {
+        cause: String(cause),
+      });
+    }
+  }
+}
+
+/** Table keys from strings (UTF-8). */
+export function textKey(text: string): Uint8Array {
+  return utf8.encode(text);
+}

@@ -1,0 +1,96 @@
+import {
+  bytes,
+  type Codec,
+  chainId,
+  decode,
+  encode,
+  int,
+  list,
+  publicKey,
+  publicKeyOf,
+  refine,
+  sha256,
+  sign,
+  signature,
+  signBytes,
+  string,
+  struct,
+} from '@joule/consensus';
+import { maxMemoLength, maxMessageTypeLength, maxNonce, maxTxMessages, txDomainTag } from '../constants.js';
+import type { MessageType } from './module.js';
+
+/** One message of a transaction: its type name and its canonical encoding. */
+export interface TxMessage {
+  readonly type: string;
+  readonly value: Uint8Array;
+}
+
+/** What the signer signs: chain id, public key, nonce, one or more messages, and a memo. */
+export interface TxBody {
+  readonly chainId: string;
+  readonly signer: Uint8Array;
+  readonly nonce: number;
+  readonly messages: readonly TxMessage[];
+  readonly memo: string;
+}
+
+export interface Tx {
+  readonly body: TxBody;
+  readonly signature: Uint8Array;
+}
+
+/** Message type names: lower-case module name, `/`, name (`bank/send`). */
+export const messageTypePattern = /^[a-z][a-z0-9_]*\/[a-z][a-z0-9_]*$/;
+
+const txMessageCodec: Codec<TxMessage> = struct<TxMessage>('TxMessage', {
+  type: string(maxMessageTypeLength, messageTypePattern),
+  value: bytes({ max: 64 * 1024 }),
+});
+
+export const txBodyCodec: Codec<TxBody> = refine(
+  struct<TxBody>('TxBody', {
+    chainId,
+    signer: publicKey,
+    nonce: int(0, maxNonce),
+    messages: list(txMessageCodec, maxTxMessages) as Codec<readonly TxMessage[]>,
+    memo: string(maxMemoLength),
+  }),
+  (body) => (body.messages.length === 0 ? 'a transaction needs at least one message' : undefined),
+);
+
+export const txCodec: Codec<Tx> = struct<Tx>('Tx', { body: txBodyCodec, signature });
+
+/** The bytes a signer signs: domain tag `joule/tx/v1`, chain id, canonical body. */
+export function txSignBytes(body: TxBody): Uint8Array {
+  return signBytes(txDomainTag, body.chainId, txBodyCodec, body);
+}
+
+/** A transaction's id: SHA-256 of its bytes. */
+export function txHash(tx: Uint8Array): Uint8Array {
+  return sha256(tx);
+}
+
+/** A message of a given type, encoded for a transaction. */
+export function txMessage<M>(type: MessageType<M>, message: M): TxMessage {
+  return { type: type.type, value: encode(type.codec, message) };
+}
+
+/** Builds, signs and encodes a transaction. */
+export function signTx(
+  secretKey: Uint8Array,
+  fields: { chainId: string; nonce: number; messages: readonly TxMessage[]; memo?: string },
+): Uint8Array {
+  const body: TxBody = {
+    chainId: fields.chainId,
+    signer: publicKeyOf(secretKey),
+    nonce: fields.nonce,
+    messages: fields.messages,
+    memo: fields.memo ?? '',
+  };
+  return encode(txCodec, { body, signature: sign(secretKey, txSignBytes(body)) });
+}
+
+/** Decodes a transaction strictly (`DecodeError` on anything malformed). */
+export function decodeTx(bytes: Uint8Array, maxBytes: number): Tx {
+  return decode(txCodec, bytes, { maxBytes });
+}

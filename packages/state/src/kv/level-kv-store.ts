@@ -1,0 +1,136 @@
+import { ClassicLevel } from 'classic-level';
+import { MemoryLevel } from 'memory-level';
+import { defaultCacheBytes, defaultMaxOpenFiles, defaultWriteBufferBytes } from '../constants.js';
+import { StoreStateError } from '../errors.js';
+import type { KvOp, KvRange, KvStore, WriteOptions } from './kv-store.js';
+
+/** The part of abstract-level both engines share that this store uses. */
+interface Level {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  batch(ops: KvOp[], options: { sync: boolean }): Promise<void>;
+  iterator(options: {
+    gte: Uint8Array;
+    lt: Uint8Array;
+    reverse: boolean;
+    limit: number;
+  }): AsyncIterable<[Uint8Array, Uint8Array]> & { close(): Promise<void> };
+}
+const viewEncoding = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+
+/** The shared part of the two abstract-level stores. */
+abstract class LevelKvStore implements KvStore {
+  protected abstract readonly db: Level;
+  private started = false;
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.db.open();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.db.close();
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.assertOpen();
+    const value = await this.db.get(key);
+    return value === undefined ? undefined : plain(value);
+  }
+
+  async write(ops: readonly KvOp[], options: WriteOptions): Promise<void> {
+    this.assertOpen();
+    if (ops.length === 0) return;
+    await this.db.batch(ops as KvOp[], { sync: options.sync });
+  }
+
+  async *entries(range: KvRange): AsyncIterable<readonly [Uint8Array, Uint8Array]> {
+    this.assertOpen();
+    const iterator = this.db.iterator({
+      gte: range.gte,
+      lt: range.lt,
+      reverse: range.reverse ?? false,
+      limit: range.limit ?? -1,
+    });
+    try {
+      for await (const [key, value] of iterator) yield [plain(key), plain(value)] as const;
+    } finally {
+      await iterator.close();
+    }
+  }
+
+  abstract compactRange(start: Uint8Array, end: Uint8Array): Promise<void>;
+  abstract approximateSize(start: Uint8Array, end: Uint8Array): Promise<number>;
+
+  protected assertOpen(): void {
+    if (!this.started) throw new StoreStateError('the key-value store is not started');
+  }
+}
+
+/** Options of the LevelDB store; sizes in bytes. Defaults suit a 1 GB board. */
+export interface ClassicKvOptions {
+  /** Directory of the database. */
+  readonly location: string;
+  /** Block cache, bytes (default `defaultCacheBytes`, 2 MiB). */
+  readonly cacheBytes?: number;
+  /** Memtable size, bytes (default `defaultWriteBufferBytes`, 1 MiB). */
+  readonly writeBufferBytes?: number;
+  /** Most open table files (default `defaultMaxOpenFiles`, 128). */
+  readonly maxOpenFiles?: number;
+}
+
+/** LevelDB through classic-level: keys and values are `Uint8Array`s, Snappy compression on. */
+export class ClassicKvStore extends LevelKvStore {
+  private readonly level: ClassicLevel<Uint8Array, Uint8Array>;
+  protected readonly db: Level;
+
+  constructor(options: ClassicKvOptions) {
+    super();
+    this.level = new ClassicLevel<Uint8Array, Uint8Array>(options.location, {
+      ...viewEncoding,
+      cacheSize: options.cacheBytes ?? defaultCacheBytes,
+      writeBufferSize: options.writeBufferBytes ?? defaultWriteBufferBytes,
+      maxOpenFiles: options.maxOpenFiles ?? defaultMaxOpenFiles,
+      createIfMissing: true,
+    });
+    this.db = this.level as unknown as Level;
+  }
+
+  async compactRange(start: Uint8Array, end: Uint8Array): Promise<void> {
+    this.assertOpen();
+    await this.level.compactRange(start, end);
+  }
+
+  async approximateSize(start: Uint8Array, end: Uint8Array): Promise<number> {
+    this.assertOpen();
+    return this.level.approximateSize(start, end);
+  }
+}
+
+/** memory-level, for unit tests and the simulator: same semantics, nothing on disk. */
+export class MemoryKvStore extends LevelKvStore {
+  protected readonly db = new MemoryLevel<Uint8Array, Uint8Array>({
+    ...viewEncoding,
+    storeEncoding: 'view',
+  }) as unknown as Level;
+
+  async compactRange(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async approximateSize(): Promise<number> {
+    this.assertOpen();
+    return 0;
+  }
+}
+
+/** classic-level hands back Buffers: callers get plain `Uint8Array` views, so values compare equal. */
+function plain(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}

@@ -1,0 +1,160 @@
+import {
+  address as addressCodec,
+  type Codec,
+  formatAddress,
+  fromHex,
+  int,
+  nullable,
+  parseAddress,
+  publicKey,
+  struct,
+  toHex,
+} from '@joule/consensus';
+import type { AccountKeeper } from '../../app/ante.js';
+import { jsonArray, jsonObject, jsonString } from '../../app/genesis.js';
+import { defineEvent, defineQuery, type Module, type QueryType, type Signer } from '../../app/module.js';
+import { type State, Table } from '../../app/state.js';
+import { GenesisError, TxError } from '../../app/tx-errors.js';
+
+/** An account: its public key once it has signed, and the nonce its next transaction must carry. */
+export interface Account {
+  readonly publicKey: Uint8Array | null;
+  readonly nonce: number;
+}
+
+export const accountCodec: Codec<Account> = struct<Account>('Account', {
+  publicKey: nullable(publicKey),
+  nonce: int(),
+});
+const accounts = new Table('auth', 'a', (address: Uint8Array) => address, accountCodec);
+const accountCreated = defineEvent('auth.account_created', ['address']);
+
+export interface AuthGenesis {
+  readonly accounts: readonly {
+    readonly address: Uint8Array;
+    readonly publicKey: Uint8Array | null;
+    readonly nonce: number;
+  }[];
+}
+
+/** What other modules use of auth: accounts, created on first receipt. */
+export interface AuthKeeper extends AccountKeeper {
+  account(state: State, address: Uint8Array): Promise<Account | undefined>;
+  /** Creates an empty account for `address` if there is none (on first receipt); true if created. */
+  ensureAccount(
+    state: State,
+    address: Uint8Array,
+    emit?: (event: ReturnType<typeof accountCreated>) => void,
+  ): Promise<boolean>;
+}
+
+export interface AuthOptions {
+  /** Bech32 prefix of addresses in genesis files (default `joule`). */
+  readonly addressPrefix?: string;
+  /** Let an unknown signer's first transaction create its account (default false: accounts come from genesis or a receipt). */
+  readonly createOnFirstTx?: boolean;
+}
+
+export type AuthModule = Module<AuthGenesis> & {
+  readonly keeper: AuthKeeper;
+  readonly query: { readonly account: QueryType<{ address: Uint8Array }, Account | null> };
+};
+
+/** Most accounts in a genesis file. */
+export const maxGenesisAccounts = 100_000;
+
+/** The `auth` module: accounts, public keys and nonces (the ante chain's replay protection). */
+export function auth(options: AuthOptions = {}): AuthModule {
+  const prefix = options.addressPrefix ?? 'joule';
+  const keeper: AuthKeeper = {
+    account: (state, address) => accounts.get(state, address),
+    async ensureAccount(state, address, emit) {
+      if ((await accounts.get(state, address)) !== undefined) return false;
+      accounts.set(state, address, { publicKey: null, nonce: 0 });
+      emit?.(accountCreated({ address: formatAddress(address, prefix) }));
+      return true;
+    },
+    async useNonce(state: State, signer: Signer, nonce: number) {
+      const account = await accounts.get(state, signer.address);
+      if (account === undefined && options.createOnFirstTx !== true) {
+        throw new TxError('TX_UNKNOWN_ACCOUNT', `no account ${formatAddress(signer.address, prefix)}`);
+      }
+      const expected = account?.nonce ?? 0;
+      if (nonce !== expected) {
+        throw new TxError('TX_BAD_NONCE', `nonce ${nonce} is not the account's next nonce ${expected}`, {
+          expected,
+          got: nonce,
+        });
+      }
+      accounts.set(state, signer.address, { publicKey: signer.publicKey, nonce: expected + 1 });
+    },
+  };
+  const accountQuery = defineQuery({
+    path: 'account',
+    request: struct<{ address: Uint8Array }>('AccountRequest', { address: addressCodec }),
+    response: nullable(accountCodec),
+    handle: async (ctx, request) => (await accounts.get(ctx.state, request.address)) ?? null,
+  });
+  return {
+    name: 'auth',
+    keeper,
+    query: { account: accountQuery },
+    genesis: {
+      default: () => ({ accounts: [] }),
+      parse(json) {
+        const list = jsonArray(jsonObject(json, 'auth').accounts ?? [], 'auth.accounts', maxGenesisAccounts);
+        return {
+          accounts: list.map((item, i) => {
+            const row = jsonObject(item, `auth.accounts[${i}]`);
+            const key =
+              row.publicKey === undefined
+                ? null
+                : hexKey(jsonString(row.publicKey, `auth.accounts[${i}].publicKey`));
+            const nonce = row.nonce ?? 0;
+            if (typeof nonce !== 'number' || !Number.isSafeInteger(nonce) || nonce < 0) {
+              throw new GenesisError(`auth.accounts[${i}].nonce: expected a non-negative integer`);
+            }
+            return {
+              address: parseAddress(jsonString(row.address, `auth.accounts[${i}].address`), prefix),
+              publicKey: key,
+              nonce,
+            };
+          }),
+        };
+      },
+      async init(ctx, genesis) {
+        for (const a of genesis.accounts)
+          accounts.set(ctx.state, a.address, { publicKey: a.publicKey, nonce: a.nonce });
+      },
+      async export(ctx) {
+        const rows = await accounts.entries(ctx.state);
+        return {
+          accounts: rows.map(([address, account]) => ({
+            address: formatAddress(address, prefix),
+            ...(account.publicKey === null ? {} : { publicKey: toHex(account.publicKey) }),
+            nonce: account.nonce,
+          })),
+        };
+      },
+    },
+    queries: [accountQuery],
+    routes: [
+      {
+        method: 'GET',
+        path: '/auth/accounts/:address',
+        target: 'account',
+        description: 'An account: public key and next nonce',
+      },
+    ],
+  };
+}
+
+function hexKey(text: string): Uint8Array {
+  try {
+    const key = fromHex(text);
+    if (key.length === 32) return key;
+  } catch {
+    // fall through
+  }
+  throw new GenesisError(`"${text.slice(0, 80)}" is not a 32-byte hex public key`);
+}

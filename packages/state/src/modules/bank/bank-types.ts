@@ -1,0 +1,65 @@
+import { address, bigint, type Codec, list, nullable, string, struct } from '@joule/consensus';
+import { Table } from '../../app/state.js';
+
+/** Denominations: 3–64 characters, lower-case letters, digits and `/`, starting with a letter. */
+export const denomPattern = /^[a-z][a-z0-9/]{2,63}$/;
+export const denom: Codec<string> = string(64, denomPattern);
+/** Amounts are unsigned 64-bit integers. */
+export const maxAmount = 2n ** 64n - 1n;
+export const amount: Codec<bigint> = bigint(0n, maxAmount);
+/** Most outputs of one multi-send. */
+export const maxMultiSendOutputs = 64;
+
+export interface Send {
+  readonly to: Uint8Array;
+  readonly denom: string;
+  readonly amount: bigint;
+}
+export const sendCodec: Codec<Send> = struct<Send>('Send', { to: address, denom, amount });
+
+export interface MultiSend {
+  readonly outputs: readonly Send[];
+}
+export const multiSendCodec: Codec<MultiSend> = struct<MultiSend>('MultiSend', {
+  outputs: list(sendCodec, maxMultiSendOutputs) as Codec<readonly Send[]>,
+});
+
+/** Mint `amount` of `denom` to `to` (authority only). */
+export type Mint = Send;
+export const mintCodec: Codec<Mint> = sendCodec;
+
+export interface Burn {
+  readonly from: Uint8Array;
+  readonly denom: string;
+  readonly amount: bigint;
+}
+export const burnCodec: Codec<Burn> = struct<Burn>('Burn', { from: address, denom, amount });
+
+export interface BankParams {
+  /** The account allowed to mint and burn; `null` for none. */
+  readonly authority: Uint8Array | null;
+}
+export const paramsCodec: Codec<BankParams> = struct<BankParams>('BankParams', {
+  authority: nullable(address),
+});
+
+const utf8 = new TextEncoder();
+
+/** State layout: `bank/b/<address><denom>` balances, `bank/s/<denom>` supply, `bank/p/` params. */
+export const tables = {
+  balance: new Table(
+    'bank',
+    'b',
+    (k: { address: Uint8Array; denom: string }) => concat(k.address, utf8.encode(k.denom)),
+    amount,
+  ),
+  supply: new Table('bank', 's', (d: string) => utf8.encode(d), amount),
+  params: new Table('bank', 'p', (_: 'params') => new Uint8Array([0]), paramsCodec),
+};
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,198 @@
+import {
+  address as addressCodec,
+  bigint,
+  type Codec,
+  formatAddress,
+  fromHex,
+  list,
+  maxTotalVotingPower,
+  maxValidators,
+  nullable,
+  parseAddress,
+  publicKey,
+  struct,
+  toHex,
+} from '@joule/consensus';
+import { jsonAmount, jsonArray, jsonObject, jsonString } from '../../app/genesis.js';
+import {
+  defineEvent,
+  defineMessage,
+  defineQuery,
+  type MessageType,
+  type Module,
+  type QueryType,
+  type TxContext,
+} from '../../app/module.js';
+import { type State, Table } from '../../app/state.js';
+import { GenesisError, TxError, UnauthorizedError } from '../../app/tx-errors.js';
+
+const power: Codec<bigint> = bigint(0n, maxTotalVotingPower);
+
+export interface SetValidator {
+  readonly pubKey: Uint8Array;
+  readonly power: bigint;
+}
+const setValidatorCodec = struct<SetValidator>('SetValidator', { pubKey: publicKey, power });
+const removeValidatorCodec = struct<{ pubKey: Uint8Array }>('RemoveValidator', { pubKey: publicKey });
+
+/** State: `poa/v/<pubKey>` power, `poa/u/<pubKey>` pending update for end-block, `poa/p/` params. */
+const tables = {
+  validators: new Table('poa', 'v', (k: Uint8Array) => k, power),
+  pending: new Table('poa', 'u', (k: Uint8Array) => k, power),
+  params: new Table(
+    'poa',
+    'p',
+    (_: 'params') => new Uint8Array([0]),
+    struct<{ authority: Uint8Array | null }>('PoaParams', { authority: nullable(addressCodec) }),
+  ),
+};
+
+const validatorEvent = defineEvent('poa.validator', ['pubKey', 'power', 'action']);
+
+export interface PoaGenesis {
+  readonly authority: Uint8Array | null;
+  /** Empty: take the genesis file's validators. */
+  readonly validators: readonly SetValidator[];
+}
+
+export type PoaModule = Module<PoaGenesis> & {
+  readonly msg: {
+    readonly addValidator: MessageType<SetValidator>;
+    readonly setPower: MessageType<SetValidator>;
+    readonly removeValidator: MessageType<{ pubKey: Uint8Array }>;
+  };
+  readonly query: { readonly validators: QueryType<Record<string, never>, SetValidator[]> };
+};
+
+/**
+ * The `poa` module: the authority named in genesis adds, removes and re-weights validators. Changes
+ * are collected during the block and returned from `finalizeBlock` by the end-block hook, so
+ * consensus applies them at H+2. A change that would leave no validator or no voting power is refused.
+ */
+export function poa(options: { readonly addressPrefix?: string } = {}): PoaModule {
+  const prefix = options.addressPrefix ?? 'joule';
+  const requireAuthority = async (state: State, signer: Uint8Array): Promise<void> => {
+    const params = await tables.params.get(state, 'params');
+    if (params?.authority == null || Buffer.compare(params.authority, signer) !== 0) {
+      throw new UnauthorizedError(`${formatAddress(signer, prefix)} is not the poa authority`);
+    }
+  };
+  const change = async (ctx: TxContext, key: Uint8Array, next: bigint, action: string): Promise<void> => {
+    const set = await tables.validators.entries(ctx.state, new Uint8Array(0), maxValidators + 1);
+    const current = await tables.validators.get(ctx.state, key);
+    let total = 0n;
+    for (const [, p] of set) total += p;
+    total += next - (current ?? 0n);
+    const count = set.length + (current === undefined ? 1 : 0) - (next === 0n ? 1 : 0);
+    if (count <= 0 || total <= 0n)
+      throw new TxError('POA_NO_VALIDATORS', 'the change would leave no validator or no voting power');
+    if (count > maxValidators)
+      throw new TxError('POA_TOO_MANY_VALIDATORS', `more than ${maxValidators} validators`);
+    if (total > maxTotalVotingPower) throw new TxError('POA_POWER_OVERFLOW', 'total voting power too large');
+    if (next === 0n) tables.validators.delete(ctx.state, key);
+    else tables.validators.set(ctx.state, key, next);
+    tables.pending.set(ctx.state, key, next);
+    ctx.emit(validatorEvent({ pubKey: key, power: next, action }));
+  };
+  const add = defineMessage({
+    type: 'poa/add_validator',
+    codec: setValidatorCodec,
+    validate: (m) => (m.power === 0n ? 'power must be positive' : undefined),
+    async handle(ctx, m, signer) {
+      await requireAuthority(ctx.state, signer.address);
+      if ((await tables.validators.get(ctx.state, m.pubKey)) !== undefined) {
+        throw new TxError('POA_VALIDATOR_EXISTS', 'validator already in the set');
+      }
+      await change(ctx, m.pubKey, m.power, 'add');
+    },
+  });
+  const setPower = defineMessage({
+    type: 'poa/set_power',
+    codec: setValidatorCodec,
+    validate: (m) => (m.power === 0n ? 'power must be positive (use poa/remove_validator)' : undefined),
+    async handle(ctx, m, signer) {
+      await requireAuthority(ctx.state, signer.address);
+      if ((await tables.validators.get(ctx.state, m.pubKey)) === undefined) {
+        throw new TxError('POA_UNKNOWN_VALIDATOR', 'no such validator');
+      }
+      await change(ctx, m.pubKey, m.power, 'set_power');
+    },
+  });
+  const remove = defineMessage({
+    type: 'poa/remove_validator',
+    codec: removeValidatorCodec,
+    async handle(ctx, m, signer) {
+      await requireAuthority(ctx.state, signer.address);
+      if ((await tables.validators.get(ctx.state, m.pubKey)) === undefined) {
+        throw new TxError('POA_UNKNOWN_VALIDATOR', 'no such validator');
+      }
+      await change(ctx, m.pubKey, 0n, 'remove');
+    },
+  });
+  const validators = defineQuery({
+    path: 'validators',
+    request: struct<Record<string, never>>('ValidatorsRequest', {}),
+    response: list(setValidatorCodec, maxValidators),
+    async handle(ctx) {
+      const rows = await tables.validators.entries(ctx.state, new Uint8Array(0), maxValidators);
+      return rows.map(([pubKey, p]) => ({ pubKey, power: p }));
+    },
+  });
+  return {
+    name: 'poa',
+    msg: { addValidator: add, setPower, removeValidator: remove },
+    query: { validators },
+    messages: [add, setPower, remove],
+    queries: [validators],
+    async endBlock(ctx) {
+      for (const [pubKey, p] of await tables.pending.entries(ctx.state, new Uint8Array(0), maxValidators)) {
+        ctx.updateValidator({ pubKey, power: p });
+        tables.pending.delete(ctx.state, pubKey);
+      }
+    },
+    genesis: {
+      default: () => ({ authority: null, validators: [] }),
+      parse(json) {
+        const o = jsonObject(json, 'poa');
+        const authority =
+          o.authority == null ? null : parseAddress(jsonString(o.authority, 'poa.authority'), prefix);
+        const vals = jsonArray(o.validators ?? [], 'poa.validators', maxValidators).map((item, i) => {
+          const row = jsonObject(item, `poa.validators[${i}]`);
+          const key = fromHex(jsonString(row.pubKey, `poa.validators[${i}].pubKey`));
+          if (key.length !== 32)
+            throw new GenesisError(`poa.validators[${i}].pubKey: expected 32 bytes of hex`);
+          const p = jsonAmount(row.power, `poa.validators[${i}].power`);
+          if (p === 0n) throw new GenesisError(`poa.validators[${i}].power: must be positive`);
+          return { pubKey: key, power: p };
+        });
+        return { authority, validators: vals };
+      },
+      async init(ctx, genesis) {
+        tables.params.set(ctx.state, 'params', { authority: genesis.authority });
+        const chosen =
+          genesis.validators.length > 0
+            ? genesis.validators
+            : ctx.validators.map((v) => ({ pubKey: v.pubKey, power: v.power }));
+        if (chosen.length === 0) throw new GenesisError('poa: no genesis validators');
+        for (const v of chosen) tables.validators.set(ctx.state, v.pubKey, v.power);
+        if (genesis.validators.length > 0) for (const v of chosen) ctx.updateValidator(v);
+      },
+      async export(ctx) {
+        const params = await tables.params.get(ctx.state, 'params');
+        const rows = await tables.validators.entries(ctx.state, new Uint8Array(0), maxValidators);
+        return {
+          authority: params?.authority == null ? null : formatAddress(params.authority, prefix),
+          validators: rows.map(([pubKey, p]) => ({ pubKey: toHex(pubKey), power: p.toString() })),
+        };
+      },
+    },
+    routes: [
+      {
+        method: 'GET',
+        path: '/poa/validators',
+        target: 'validators',
+        description: 'The validator set kept by poa',
+      },
+    ],
+  };
+}

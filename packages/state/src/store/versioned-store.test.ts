@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClassicKvStore, MemoryKvStore } from '../kv/level-kv-store.js';
+import { tempDir } from '../testkit/temp-dir.js';
+import { verifyProof } from './proof.js';
+import { referenceRoot } from './reference-root.js';
+import { VersionedStore } from './versioned-store.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const key = (i: number) => new TextEncoder().encode(`k/${i}`);
+
+const arbBlock = fc.array(
+  fc.tuple(fc.nat(40), fc.option(fc.uint8Array({ minLength: 0, maxLength: 8 }), { freq: 4 })),
+  { maxLength: 12 },
+);
+
+describe('VersionedStore against a Map model', () => {
+  it('matches the model and the reference root at every version, and old versions stay readable', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbBlock, { minLength: 1, maxLength: 12 }), async (blocks) => {
+        const kv = new MemoryKvStore();
+        await kv.start();
+        const store = new VersionedStore({ nodeCacheEntries: 8 }, { kv });
+        await store.start();
+        const model = new Map<string, Uint8Array>();
+        const snapshots: Map<string, Uint8Array>[] = [];
+        for (let v = 1; v <= blocks.length; v++) {
+          const ops = (blocks[v - 1] ?? []).map(([k, val]) => [key(k), val] as const);
+          for (const [k, val] of ops) {
+            if (val === null) model.delete(hex(k));
+            else model.set(hex(k), val);
+          }
+          await store.commit(await store.prepare(v, ops));
+          snapshots.push(new Map(model));
+          const expected = referenceRoot([...model].map(([k, val]) => [Buffer.from(k, 'hex'), val] as const));
+          expect(hex(store.rootHash()), `root at version ${v}`).toBe(hex(expected));
+        }
+        for (let i = 0; i < 41; i += 3) {
+          expect(await store.get(key(i)), `latest k/${i}`).toEqual(model.get(hex(key(i))));
+          for (const v of [1, Math.ceil(blocks.length / 2), blocks.length]) {
+            const { value, proof } = await store.prove(key(i), v);
+            expect(value ?? undefined, `k/${i} at ${v}`).toEqual(snapshots[v - 1]?.get(hex(key(i))));
+            expect(verifyProof(await store.rootHashAt(v), key(i), value, proof), `proof k/${i} at ${v}`).toBe(
+              true,
+            );
+          }
+        }
+        const listed = await store.entries(new TextEncoder().encode('k/'));
+        expect(listed.length).toBe(model.size);
+        await kv.stop();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses a version out of order and unknown versions with typed errors', async () => {
+    const kv = new MemoryKvStore();
+    await kv.start();
+    cleanups.push(() => kv.stop());
+    const store = new VersionedStore({}, { kv });
+    await store.start();
+    await store.commit(await store.prepare(5, [[key(1), new Uint8Array([1])]]));
+    await expect(store.prepare(7, [])).rejects.toMatchObject({ code: 'STORE_STATE' });
+    await expect(store.getAt(key(1), 6)).rejects.toMatchObject({ code: 'STORE_VERSION_UNKNOWN' });
+    await expect(store.prepare(6, [[new Uint8Array(300), new Uint8Array(1)]])).rejects.toMatchObject({
+      code: 'STORE_LIMIT',
+    });
+  });
+});
+
+describe('VersionedStore pruning on LevelDB', () => {
+  it('reclaims disk, refuses pruned versions with STORE_VERSION_PRUNED and keeps retained ones', async () => {
+    const dir = tempDir('prune');
+    cleanups.push(dir.remove);
+    const kv = new ClassicKvStore({ location: dir.path, writeBufferBytes: 64 * 1024 });
+    await kv.start();
+    cleanups.push(() => kv.stop());
+    const store = new VersionedStore({}, { kv });
+    await store.start();
+    const versions = 60;
+    for (let v = 1; v <= versions; v++) {
+      const ops = Array.from({ length: 300 }, (_, i) => [key(i), new Uint8Array(100).fill(v)] as const);
+      await store.commit(await store.prepare(v, ops));
+    }
+    const range = [new Uint8Array([0x20]), new Uint8Array([0x23])] as const;
+    await kv.compactRange(...range);
+    const before = await kv.approximateSize(...range);
+    const rootAt55 = await store.rootHashAt(55);
+    const deleted = await store.prune(55);
+    const after = await kv.approximateSize(...range);
+    expect(deleted).toBeGreaterThan(0);
+    expect(after, `tree tables: ${before} bytes before pruning, ${after} after`).toBeLessThan(before / 3);
+    await expect(store.getAt(key(1), 54)).rejects.toMatchObject({ code: 'STORE_VERSION_PRUNED' });
+    expect(await store.getAt(key(1), 55)).toEqual(new Uint8Array(100).fill(55));
+    expect(await store.rootHashAt(55)).toEqual(rootAt55);
+    const { value, proof } = await store.prove(key(7), 58);
+    expect(verifyProof(await store.rootHashAt(58), key(7), value, proof)).toBe(true);
+  });
+});

@@ -1,0 +1,280 @@
+import {
+  maxIterateEntries,
+  maxKeyBytes,
+  maxValueBytes,
+  nodeCacheEntries,
+  pruneBatchEntries,
+} from '../constants.js';
+import {
+  StoreCorruptionError,
+  StoreLimitError,
+  StoreStateError,
+  VersionUnavailableError,
+} from '../errors.js';
+import {
+  concatBytes,
+  metaKey,
+  metaKeys,
+  prefixEnd,
+  prefixed,
+  prefixes,
+  readU64,
+  tableRange,
+  u64,
+} from '../keys.js';
+import { type KvOp, type KvStore, WriteBatch } from '../kv/kv-store.js';
+import { emptyHash, keyHashOf } from './hashing.js';
+import { decodeNode, decodeRoot, encodeNode, encodeRoot, type NodeRef, type TreeNode } from './node.js';
+import { LruCache } from './node-cache.js';
+import type { StoreProof } from './proof.js';
+import { applyChanges, type NodeSource, nodeId, type TreeChange, walk } from './tree.js';
+
+export interface VersionedStoreOptions {
+  /** Tree nodes kept in memory for reads (default `nodeCacheEntries`). */
+  readonly nodeCacheEntries?: number;
+}
+
+/** A version computed by `prepare` and not yet written: `commit` makes it durable. */
+export interface PreparedVersion {
+  readonly version: number;
+  readonly rootHash: Uint8Array;
+  readonly ops: readonly KvOp[];
+  readonly root: NodeRef | null;
+  readonly base: NodeRef | null;
+  readonly nodes: readonly (readonly [string, TreeNode])[];
+}
+
+/**
+ * The authenticated, versioned key-value store: a binary sparse Merkle tree over SHA-256(key) with
+ * leaves at the shallowest depth where they are alone, whose nodes are keyed by (version, position)
+ * and never rewritten (the Jellyfish Merkle tree's storage scheme). Each committed version has a
+ * root, whose hash is that height's app hash; older versions stay readable, with proofs, until
+ * pruned. A flat table of the latest values serves fast reads and prefix iteration.
+ */
+export class VersionedStore {
+  private readonly kv: KvStore;
+  private readonly cache: LruCache<TreeNode>;
+  private latest: number | undefined;
+  private oldest = 0;
+  private root: NodeRef | null = null;
+  private started = false;
+  private readonly source: NodeSource = { load: (key) => this.loadNode(key) };
+
+  constructor(options: VersionedStoreOptions, dependencies: { readonly kv: KvStore }) {
+    this.kv = dependencies.kv;
+    this.cache = new LruCache(options.nodeCacheEntries ?? nodeCacheEntries);
+  }
+
+  /** Loads the last committed version; the key-value store must be started. Idempotent. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    const version = await this.kv.get(metaKey(metaKeys.storeVersion));
+    const base = await this.kv.get(metaKey(metaKeys.storeBase));
+    this.latest = version === undefined ? undefined : readU64(version);
+    this.oldest = base === undefined ? 0 : readU64(base);
+    this.root = this.latest === undefined ? null : await this.loadRoot(this.latest);
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+  }
+
+  /** The last committed version, `undefined` before the first commit. */
+  version(): number | undefined {
+    return this.latest;
+  }
+
+  /** The lowest version still readable. */
+  base(): number {
+    return this.oldest;
+  }
+
+  /** The app hash of the last committed version (zeros for an empty tree). */
+  rootHash(): Uint8Array {
+    return this.root?.hash ?? emptyHash;
+  }
+
+  /** A version's app hash; throws `VersionUnavailableError` when it is pruned or unknown. */
+  async rootHashAt(version: number): Promise<Uint8Array> {
+    return (await this.rootAt(version))?.hash ?? emptyHash;
+  }
+
+  /** The latest committed value of `key`. */
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.assertStarted();
+    return this.kv.get(prefixed(prefixes.latestState, key));
+  }
+
+  /** The value of `key` at `version`, read through that version's tree. */
+  async getAt(key: Uint8Array, version: number): Promise<Uint8Array | undefined> {
+    return (await this.prove(key, version)).value ?? undefined;
+  }
+
+  /** The value of `key` at `version` (or `null`) and its proof against that version's app hash. */
+  async prove(key: Uint8Array, version: number): Promise<{ value: Uint8Array | null; proof: StoreProof }> {
+    const root = await this.rootAt(version);
+    const keyHash = keyHashOf(key);
+    const { leaf, proof } = await walk(this.source, root, keyHash);
+    const value = leaf !== null && Buffer.compare(leaf.keyHash, keyHash) === 0 ? leaf.value : null;
+    return { value, proof };
+  }
+
+  /** Latest committed entries whose key starts with `prefix`, in key order, at most `limit` (callers bound it). */
+  async entries(prefix: Uint8Array, limit = maxIterateEntries): Promise<[Uint8Array, Uint8Array][]> {
+    this.assertStarted();
+    const start = prefixed(prefixes.latestState, prefix);
+    const out: [Uint8Array, Uint8Array][] = [];
+    for await (const [key, value] of this.kv.entries({ gte: start, lt: prefixEnd(start), limit })) {
+      out.push([key.subarray(1), value]);
+    }
+    return out;
+  }
+
+  /**
+   * Computes `version` from the last committed one plus `changes` (key → value, or `null` to
+   * delete), without writing: the root hash and the batch `commit` will write. Pure with respect to
+   * the store, so a prepared version may be dropped.
+   */
+  async prepare(
+    version: number,
+    changes: Iterable<readonly [Uint8Array, Uint8Array | null]>,
+  ): Promise<PreparedVersion> {
+    this.assertStarted();
+    if (this.latest !== undefined && version !== this.latest + 1) {
+      throw new StoreStateError(`version ${version} does not follow ${this.latest}`, { version });
+    }
+    const sorted = sortChanges(changes);
+    const write = await applyChanges(this.source, this.root, version, sorted);
+    const batch = new WriteBatch();
+    for (const { key, node } of write.nodes.values())
+      batch.put(prefixed(prefixes.treeNode, key), encodeNode(node));
+    for (const key of write.stale)
+      batch.put(concatBytes(new Uint8Array([prefixes.staleNode]), u64(version), key), new Uint8Array(0));
+    batch.put(prefixed(prefixes.treeRoot, u64(version)), encodeRoot(write.root));
+    for (const c of sorted) {
+      const key = prefixed(prefixes.latestState, c.key);
+      if (c.value === null) batch.del(key);
+      else batch.put(key, c.value);
+    }
+    batch.put(metaKey(metaKeys.storeVersion), u64(version));
+    if (this.latest === undefined) batch.put(metaKey(metaKeys.storeBase), u64(version));
+    return {
+      version,
+      rootHash: write.root?.hash ?? emptyHash,
+      ops: batch.ops,
+      root: write.root,
+      base: this.root,
+      nodes: [...write.nodes.entries()].map(([id, { node }]) => [id, node] as const),
+    };
+  }
+
+  /** Writes a prepared version, with `extra` operations, as one synced batch. */
+  async commit(prepared: PreparedVersion, extra: readonly KvOp[] = []): Promise<void> {
+    this.assertStarted();
+    if (prepared.base !== this.root || (this.latest !== undefined && prepared.version !== this.latest + 1)) {
+      throw new StoreStateError(`prepared version ${prepared.version} is not based on the committed one`);
+    }
+    await this.kv.write(extra.length === 0 ? prepared.ops : [...prepared.ops, ...extra], { sync: true });
+    if (this.latest === undefined) this.oldest = prepared.version;
+    this.latest = prepared.version;
+    this.root = prepared.root;
+    for (const [id, node] of prepared.nodes) this.cache.set(id, node);
+  }
+
+  /**
+   * Forgets versions below `retainVersion`: deletes their roots and every node no retained version
+   * reaches, then compacts those tables so LevelDB gives the disk space back. Returns the nodes
+   * deleted. Reading a pruned version gives `STORE_VERSION_PRUNED`.
+   */
+  async prune(retainVersion: number): Promise<number> {
+    this.assertStarted();
+    if (this.latest === undefined || retainVersion <= this.oldest) return 0;
+    const retain = Math.min(retainVersion, this.latest);
+    await this.kv.write([{ type: 'put', key: metaKey(metaKeys.storeBase), value: u64(retain) }], {
+      sync: true,
+    });
+    this.oldest = retain;
+    let deleted = 0;
+    const staleEnd = concatBytes(new Uint8Array([prefixes.staleNode]), u64(retain + 1));
+    for (;;) {
+      const batch = new WriteBatch();
+      for await (const [key] of this.kv.entries({
+        gte: new Uint8Array([prefixes.staleNode]),
+        lt: staleEnd,
+        limit: pruneBatchEntries,
+      })) {
+        batch.del(key);
+        batch.del(prefixed(prefixes.treeNode, key.subarray(9)));
+        this.cache.delete(nodeId(key.subarray(9)));
+        deleted++;
+      }
+      for await (const [key] of this.kv.entries({
+        gte: prefixed(prefixes.treeRoot, u64(0)),
+        lt: prefixed(prefixes.treeRoot, u64(retain)),
+        limit: pruneBatchEntries,
+      }))
+        batch.del(key);
+      if (batch.length === 0) break;
+      await this.kv.write(batch.ops, { sync: true });
+    }
+    for (const table of [prefixes.treeNode, prefixes.staleNode, prefixes.treeRoot]) {
+      const { gte, lt } = tableRange(table);
+      await this.kv.compactRange(gte, lt);
+    }
+    return deleted;
+  }
+
+  private async rootAt(version: number): Promise<NodeRef | null> {
+    this.assertStarted();
+    if (this.latest === undefined || version > this.latest) {
+      throw new VersionUnavailableError('STORE_VERSION_UNKNOWN', `version ${version} was never committed`, {
+        version,
+        latest: this.latest,
+      });
+    }
+    if (version < this.oldest) {
+      throw new VersionUnavailableError(
+        'STORE_VERSION_PRUNED',
+        `version ${version} is pruned; the oldest kept is ${this.oldest}`,
+        { version, base: this.oldest },
+      );
+    }
+    return version === this.latest ? this.root : this.loadRoot(version);
+  }
+
+  private async loadRoot(version: number): Promise<NodeRef | null> {
+    const bytes = await this.kv.get(prefixed(prefixes.treeRoot, u64(version)));
+    if (bytes === undefined)
+      throw new StoreCorruptionError(`no root record for version ${version}`, { version });
+    return decodeRoot(bytes);
+  }
+
+  private async loadNode(key: Uint8Array): Promise<TreeNode> {
+    const id = nodeId(key);
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached;
+    const bytes = await this.kv.get(prefixed(prefixes.treeNode, key));
+    if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
+    const node = decodeNode(bytes);
+    this.cache.set(id, node);
+    return node;
+  }
+
+  private assertStarted(): void {
+    if (!this.started) throw new StoreStateError('the versioned store is not started');
+  }
+}
+
+/** Checks limits, hashes keys and sorts by key hash; the last change of a key wins. */
+function sortChanges(changes: Iterable<readonly [Uint8Array, Uint8Array | null]>): TreeChange[] {
+  const byKey = new Map<string, TreeChange>();
+  for (const [key, value] of changes) {
+    if (key.length === 0 || key.length > maxKeyBytes)
+      throw new StoreLimitError(`key of ${key.length} bytes is outside 1..${maxKeyBytes}`);
+    if (value !== null && value.length > maxValueBytes)
+      throw new StoreLimitError(`value of ${value.length} bytes exceeds ${maxValueBytes}`);
+    byKey.set(nodeId(key), { keyHash: keyHashOf(key), key, value });
+  }
+  return [...byKey.values()].sort((a, b) => Buffer.compare(a.keyHash, b.keyHash));
+}
