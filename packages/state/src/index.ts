@@ -4,7 +4,6 @@
  * `Application`.
  */
 
-export type * from './app/abci.js';
 export { type AccountKeeper, type AnteResult, runAnte } from './app/ante.js';
 export { App, type AppDependencies, type AppOptions } from './app/app.js';
 export { GasMeter } from './app/gas.js';
@@ -65,13 +64,6 @@ export {
   TxError,
   UnauthorizedError,
 } from './app/tx-errors.js';
-export {
-  type ChainState,
-  type ChainStore,
-  type ConsensusParams,
-  chainStateCodec,
-  consensusParamsCodec,
-} from './chain/chain-types.js';
 export { type ChainStoreDependencies, LevelChainStore } from './chain/level-chain-store.js';
 export { PendingWrites } from './chain/pending-writes.js';
 export * from './constants.js';
