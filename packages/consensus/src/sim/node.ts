@@ -1,3 +1,4 @@
+import type { Application, ProcessProposalRequest } from '../app/application.js';
 import type { Genesis } from '../chain/update-state.js';
 import { addressOf } from '../crypto/address.js';
 import type { KeyPair } from '../crypto/ed25519.js';
@@ -79,6 +80,11 @@ export interface SimNodeOptions {
   readonly clock: (alive: () => boolean) => Clock;
   readonly transport: (alive: () => boolean) => Transport;
   readonly logger?: Logger;
+  /**
+   * The application under test, made anew at every start (`incarnation` counts them). It must
+   * keep its committed state across calls, as a real one keeps it on disk; the default is `KvApp`.
+   */
+  readonly app?: (incarnation: number) => Application;
 }
 
 /**
@@ -99,6 +105,8 @@ export class SimNode {
   readonly decisions = new Map<number, string>();
   readonly evidence: DuplicateVoteEvidence[] = [];
   readonly committed: CommittedEvent[] = [];
+  /** Blocks this node's application accepted in processProposal (for the validity check). */
+  readonly accepted = new Set<string>();
   conflicts = 0;
   crashes = 0;
   readonly #o: SimNodeOptions;
@@ -107,6 +115,11 @@ export class SimNode {
   constructor(options: SimNodeOptions) {
     this.name = options.name;
     this.#o = options;
+  }
+
+  /** The validator address, or null for a node that only follows. */
+  get address(): Uint8Array | null {
+    return this.#o.key === null ? null : addressOf(this.#o.key.publicKey);
   }
 
   get running(): boolean {
@@ -127,7 +140,11 @@ export class SimNode {
       method === 'startHeight' ||
       (method === 'append' && (args[1] as { sync?: boolean } | undefined)?.sync === true);
     const store = fence(this.store, life, durableOp);
-    const app = fence(new KvApp(this.kv), life, durableOp);
+    const app = fence(
+      this.#acceptTracking(this.#o.app?.(this.crashes) ?? new KvApp(this.kv)),
+      life,
+      durableOp,
+    );
     const wal = fence(this.wal, life, durableOp);
     const signerStore = fence(this.signerStore, life, durableOp);
     const clock = this.#o.clock(alive);
@@ -183,6 +200,23 @@ export class SimNode {
     });
     this.driver = driver;
     await driver.start();
+  }
+
+  #acceptTracking(app: Application): Application {
+    const accepted = this.accepted;
+    return new Proxy(app, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (prop !== 'processProposal' || typeof value !== 'function') {
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return async (request: ProcessProposalRequest) => {
+          const verdict = await (value as Application['processProposal']).call(target, request);
+          if (verdict === 'accept' && accepted.size < 100_000) accepted.add(toHex(request.hash));
+          return verdict;
+        };
+      },
+    });
   }
 
   /** A power cut: volatile state and unsynced WAL records are lost. */

@@ -1,4 +1,4 @@
-import type { ValidatorUpdate } from '../app/application.js';
+import type { Application, ValidatorUpdate } from '../app/application.js';
 import { defaultConsensusParams, type Genesis } from '../chain/update-state.js';
 import { addressOf } from '../crypto/address.js';
 import { generateKeyPair, type KeyPair } from '../crypto/ed25519.js';
@@ -24,6 +24,10 @@ export interface ScenarioOptions {
   readonly targetHeights?: number;
   /** Collect a readable trace of the run. */
   readonly trace?: boolean;
+  /** Run your own application instead of the key-value one (see `SimNodeOptions.app`). */
+  readonly app?: (node: string, incarnation: number) => Application;
+  /** The i-th transaction of the load (default: key-value writes for the default app). */
+  readonly tx?: (i: number) => Uint8Array;
 }
 
 export interface ScenarioResult {
@@ -207,6 +211,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         return inner;
       },
       ...(nodeLogger ? { logger: nodeLogger } : {}),
+      ...(options.app
+        ? {
+            app: (incarnation: number) => (options.app as NonNullable<typeof options.app>)(name, incarnation),
+          }
+        : {}),
     });
     nodes.push(node);
     if (isCorrect && !twin) correct.push(node);
@@ -247,7 +256,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   // Load: a transaction every 500 ms, to every running node's mempool (standing in for gossip).
   let txCount = 0;
   const submit = () => {
-    const tx = kvTx(`k${txCount % 50}`, `v${txCount}`);
+    const tx = options.tx?.(txCount) ?? kvTx(`k${txCount % 50}`, `v${txCount}`);
     txCount++;
     for (const node of nodes) void node.submit(tx);
     time.schedule(500, submit);
@@ -322,11 +331,19 @@ function agreement(correct: readonly SimNode[]): string[] {
   return problems;
 }
 
-/** Every decided block passed processProposal: none carries a poison transaction. */
+/**
+ * Every decided block passed processProposal: the node's application accepted it (or the node
+ * built it itself), and none carries a poison transaction.
+ */
 function validity(correct: readonly SimNode[]): string[] {
   const problems: string[] = [];
   for (const node of correct) {
-    for (const { block } of node.committed) {
+    for (const { block, commit } of node.committed) {
+      const hash = toHex(commit.blockId.hash);
+      const own = node.address !== null && toHex(block.header.proposerAddress) === toHex(node.address);
+      if (!node.accepted.has(hash) && !own) {
+        problems.push(`${node.name} decided block ${block.header.height} its application never accepted`);
+      }
       if (block.txs.some(isPoison))
         problems.push(`${node.name} decided block ${block.header.height} holding a poison tx`);
     }
