@@ -4,6 +4,8 @@
  * `Application`.
  */
 
+/** Module authors use these application types; they are defined by @joule/consensus. */
+export type { AppEvent, EventAttribute, ExecTxResult, ValidatorUpdate } from './app/abci.js';
 export { type AccountKeeper, type AnteResult, runAnte } from './app/ante.js';
 export { App, type AppDependencies, type AppOptions } from './app/app.js';
 export { GasMeter } from './app/gas.js';

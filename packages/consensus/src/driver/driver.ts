@@ -145,7 +145,7 @@ export class ConsensusDriver {
     this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));
     const stored = await this.#d.store.loadState();
     this.#state = stored ?? (await this.#initChain());
-    await this.#handshake();
+    await this.#handshake(stored !== null);
     this.#lastCommit =
       this.#state.lastBlockHeight >= this.#state.initialHeight
         ? await this.#d.store.loadCommit(this.#state.lastBlockHeight)
@@ -183,14 +183,32 @@ export class ConsensusDriver {
     return state;
   }
 
-  /** Replays committed blocks the application has not applied (CometBFT's handshake). */
-  async #handshake(): Promise<void> {
+  /**
+   * Brings the application level with the chain store (CometBFT's handshake): an application with
+   * no chain yet gets `initChain` again (the node may have stopped between saving the genesis state
+   * and committing block 1), then every committed block it has not applied is replayed into it.
+   */
+  async #handshake(hadState: boolean): Promise<void> {
     const info = await this.#d.app.info();
     const stored = this.#state.lastBlockHeight;
     if (info.lastBlockHeight > stored) {
       throw new Error(
         `application is at height ${info.lastBlockHeight}, ahead of the block store at ${stored}`,
       );
+    }
+    if (hadState && info.lastBlockHeight === 0) {
+      const g = this.#d.genesis;
+      const response = await this.#d.app.initChain({
+        chainId: g.chainId,
+        time: g.genesisTime,
+        initialHeight: g.initialHeight,
+        validators: g.validators,
+        appStateBytes: g.appState,
+      });
+      if (stored < this.#state.initialHeight && !equalBytes(response.appHash, this.#state.appHash)) {
+        throw new Error('the application computes another genesis app hash than the stored chain state');
+      }
+      this.#log.info({}, 'the application had no chain: initChain again');
     }
     for (let h = Math.max(info.lastBlockHeight + 1, this.#state.initialHeight); h <= stored; h++) {
       const block = await this.#d.store.loadBlock(h);
