@@ -18,9 +18,12 @@ export function medianTime(commit: Commit, validators: ValidatorSet): number {
     total += v.votingPower;
   });
   weighted.sort((a, b) => a.time - b.time);
+  // The first time at which strictly more than half of the present power is at or below it.
+  // (CometBFT's weightedMedian uses `<=`, which picks the lower middle: with three of four equal
+  // validators present it returns the lowest timestamp, so one faulty clock would set the time.)
   let median = total / 2n;
   for (const w of weighted) {
-    if (median <= w.power) return w.time;
+    if (median < w.power) return w.time;
     median -= w.power;
   }
   return weighted.at(-1)?.time ?? 0;

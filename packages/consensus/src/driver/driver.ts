@@ -79,6 +79,8 @@ export interface CommittedEvent {
 }
 
 const SELF = 'self';
+/** Most recent blocks whose evidence is read again at start (see `#restoreCommittedEvidence`). */
+export const maxEvidenceReplayBlocks = 1_000;
 /** Most equivocations kept from the current height until it commits and they can enter the pool. */
 const maxLocalEvidence = 100;
 
@@ -146,6 +148,7 @@ export class ConsensusDriver {
     const stored = await this.#d.store.loadState();
     this.#state = stored ?? (await this.#initChain());
     await this.#handshake(stored !== null);
+    await this.#restoreCommittedEvidence();
     this.#lastCommit =
       this.#state.lastBlockHeight >= this.#state.initialHeight
         ? await this.#d.store.loadCommit(this.#state.lastBlockHeight)
@@ -222,6 +225,30 @@ export class ConsensusDriver {
       await this.#d.app.commit();
       this.#log.info({ height: h }, 'replayed block into the application');
     }
+    if (stored >= this.#state.initialHeight) {
+      const after = await this.#d.app.info();
+      if (!equalBytes(after.lastBlockAppHash, this.#state.appHash)) {
+        throw new Error(
+          `the application's app hash at height ${stored} differs from the chain's: its state has diverged (restore it from a snapshot or resync)`,
+        );
+      }
+    }
+  }
+
+  /**
+   * The evidence pool keeps committed misbehaviour in memory only: after a restart, the evidence
+   * of recent blocks is read again so a re-included piece is refused as by every other node. At most
+   * `maxEvidenceReplayBlocks` blocks are read, to keep start-up short on a board.
+   */
+  async #restoreCommittedEvidence(): Promise<void> {
+    const s = this.#state;
+    const window = Math.min(s.consensusParams.evidenceMaxAgeBlocks, maxEvidenceReplayBlocks);
+    const from = Math.max(this.#d.store.base(), s.initialHeight, s.lastBlockHeight - window + 1);
+    for (let h = from; h <= s.lastBlockHeight; h++) {
+      const block = await this.#d.store.loadBlock(h);
+      if (block !== null && block.evidence.length > 0)
+        this.#d.evidence.update(h, block.header.time, block.evidence);
+    }
   }
 
   // ---- input queue -------------------------------------------------------------------------
@@ -268,7 +295,11 @@ export class ConsensusDriver {
   }
 
   #bufferFuture(peer: PeerId, message: ConsensusMessage): void {
-    if (this.#future.length < this.#o.maxFutureMessages) this.#future.push([peer, message]);
+    if (this.#future.length >= this.#o.maxFutureMessages) return;
+    // One peer may fill at most a tenth of the buffer, so a flooding peer cannot crowd out the rest.
+    let fromPeer = 0;
+    for (const [p] of this.#future) if (p === peer) fromPeer++;
+    if (fromPeer < Math.ceil(this.#o.maxFutureMessages / 10)) this.#future.push([peer, message]);
   }
 
   async #onVote(peer: PeerId, vote: Vote): Promise<void> {
@@ -572,8 +603,7 @@ export class ConsensusDriver {
         height: this.#hs.height,
         round,
         blockId: value === null ? null : { hash: fromHex(value) },
-        // Later than the last block: keeps block time (the median of these) increasing.
-        timestamp: Math.max(this.#d.clock.now(), this.#state.lastBlockTime + 1),
+        timestamp: this.#voteTime(round, value),
         validatorAddress: signer.address,
         validatorIndex: index,
       });
@@ -594,6 +624,21 @@ export class ConsensusDriver {
     this.#log.debug({ height: vote.height, round, type, value: value?.slice(0, 8) ?? 'nil' }, 'voted');
     this.#d.transport.broadcast({ kind: 'vote', vote });
     await this.#input({ kind: 'vote', vote });
+  }
+
+  /**
+   * A vote's timestamp (CometBFT's voteTime): the clock, but never earlier than 1 ms after the
+   * block voted for (or, for nil, the locked block or the round's proposal). The next block's time
+   * is the median of these, so it always exceeds this block's time — even when a clock is wrong.
+   */
+  #voteTime(round: number, value: string | null): number {
+    const hs = this.#hs;
+    const basis = value ?? hs.lockedValue ?? this.#proposalMsgs.get(round)?.proposal.blockId;
+    const key =
+      typeof basis === 'string' || basis === undefined || basis === null ? basis : toHex(basis.hash);
+    const block = key == null ? undefined : this.#blocks.get(key);
+    const floor = Math.max(this.#state.lastBlockTime, block?.header.time ?? 0) + 1;
+    return Math.max(this.#d.clock.now(), floor);
   }
 
   #commitOfDecision(): Commit {

@@ -1,0 +1,293 @@
+import { describe, expect, it } from 'vitest';
+import { type Block, blockId, makeBlock } from '../block/block.js';
+import { type Commit, CommitFlag, type CommitSig } from '../block/commit.js';
+import type { Header } from '../block/header.js';
+import { generateKeyPair } from '../crypto/ed25519.js';
+import { toHex } from '../crypto/hash.js';
+import { genesisTime } from '../testing/cluster.js';
+import { type Harness, proposalOf, setupDriver, voteOf } from '../testing/lone-driver.js';
+import { VoteType } from '../vote/vote.js';
+
+/**
+ * Issue 3, "Bad input": one validator's driver (of a 4-validator genesis) fed bad messages
+ * through a fake transport. Nothing throws out of the driver, the peer is reported with a
+ * readable reason, and the node stays at its height and round (and does not vote for bad blocks).
+ */
+
+/** Delivers `message` as `peer`; runs 500 ms of virtual time (under the 1 s propose timeout). */
+async function feed(h: Harness, name: string, message: Parameters<Harness['deliver']>[1], peer = 'p1') {
+  const before = { height: h.driver.height, round: h.driver.round };
+  const reports = h.transport.reports.length;
+  const broadcasts = h.transport.broadcasts.length;
+  expect(() => h.deliver(peer, message), `${name}: the transport handler does not throw`).not.toThrow();
+  await h.run(500);
+  expect({ height: h.driver.height, round: h.driver.round }, `${name}: height/round unchanged`).toEqual(
+    before,
+  );
+  expect(h.failures(), `${name}: no input failed inside the driver`).toEqual([]);
+  return {
+    reports: h.transport.reports.slice(reports),
+    votes: h.transport.broadcasts.slice(broadcasts).flatMap((m) => (m.kind === 'vote' ? [m.vote] : [])),
+  };
+}
+
+function rebuilt(block: Block, patch: Partial<Header>): Block {
+  return makeBlock({ ...block.header, ...patch }, block.txs, block.evidence, block.lastCommit);
+}
+
+describe('driver bad input: votes', () => {
+  it.each([
+    {
+      name: 'a vote with a bad signature',
+      mutate: (v: ReturnType<typeof voteOf>) => {
+        const signature = v.signature.slice();
+        signature[0] = (signature[0] as number) ^ 1;
+        return { ...v, signature };
+      },
+      reason: 'bad vote signature',
+    },
+    {
+      name: 'a vote with a wrong validatorIndex',
+      mutate: (v: ReturnType<typeof voteOf>) => ({ ...v, validatorIndex: (v.validatorIndex + 1) % 4 }),
+      reason: 'vote from a non-validator or with a wrong index',
+    },
+    {
+      name: 'a vote with a validatorIndex beyond the set',
+      mutate: (v: ReturnType<typeof voteOf>) => ({ ...v, validatorIndex: 900 }),
+      reason: 'vote from a non-validator or with a wrong index',
+    },
+  ])('$name is refused and reported', async ({ name, mutate, reason }) => {
+    const h = await setupDriver();
+    const vote = mutate(voteOf(h, h.others[0], { type: VoteType.Prevote, round: 0, blockId: null }));
+    const { reports, votes } = await feed(h, name, { kind: 'vote', vote });
+    expect(reports, `${name}: reported with a readable reason`).toEqual([{ peer: 'p1', reason }]);
+    expect(votes, `${name}: the node did not react`).toEqual([]);
+  });
+
+  it('a vote signed by a key outside the validator set is refused and reported', async () => {
+    const h = await setupDriver();
+    const stranger = generateKeyPair(new Uint8Array(32).fill(99));
+    const vote = voteOf(h, stranger, { type: VoteType.Prevote, round: 0, blockId: null, validatorIndex: 0 });
+    const { reports } = await feed(h, 'non-validator vote', { kind: 'vote', vote });
+    expect(reports, 'non-validator vote: reported').toEqual([
+      { peer: 'p1', reason: 'vote from a non-validator or with a wrong index' },
+    ]);
+  });
+
+  it('one bad vote inside a votes batch is reported; the batch does not throw', async () => {
+    const h = await setupDriver();
+    const good = voteOf(h, h.others[0], { type: VoteType.Prevote, round: 0, blockId: null });
+    const other = voteOf(h, h.others[1], { type: VoteType.Prevote, round: 0, blockId: null });
+    const forged = { ...other, signature: new Uint8Array(64) };
+    const { reports } = await feed(h, 'votes batch', { kind: 'votes', votes: [good, forged] });
+    expect(reports, 'votes batch: the forged vote is reported once').toEqual([
+      { peer: 'p1', reason: 'bad vote signature' },
+    ]);
+  });
+
+  it('votes for a far-future height, the next height and old heights are dropped without a report', async () => {
+    const h = await setupDriver();
+    const far = voteOf(h, h.others[0], { type: VoteType.Prevote, round: 0, blockId: null, height: 6 });
+    const next = voteOf(h, h.others[0], { type: VoteType.Prevote, round: 0, blockId: null, height: 2 });
+    const forgedNext = { ...next, signature: new Uint8Array(64) };
+    // Stale and early votes are normal in gossip: a correct peer must not be penalised for them.
+    expect((await feed(h, 'far-future height', { kind: 'vote', vote: far })).reports).toEqual([]);
+    expect((await feed(h, 'next height', { kind: 'vote', vote: next })).reports).toEqual([]);
+    // A next-height vote is kept unchecked until that height starts; then a forgery is reported.
+    expect((await feed(h, 'forged next height', { kind: 'vote', vote: forgedNext }, 'p3')).reports).toEqual(
+      [],
+    );
+
+    // Move the node to height 2 with a valid decision, then send it height-1 votes and decisions.
+    const decision = h.decision(h.goodBlock(), [0, 1, 2]);
+    h.deliver('p2', decision);
+    await h.run(2000);
+    expect(h.driver.height, 'a valid decision (positive control) moves the node to height 2').toBe(2);
+    expect(h.transport.reports, 'the buffered forgery is reported at height 2').toEqual([
+      { peer: 'p3', reason: 'bad vote signature' },
+    ]);
+    const old = voteOf(h, h.others[2], {
+      type: VoteType.Precommit,
+      round: 0,
+      blockId: decision.commit.blockId,
+      height: 1,
+    });
+    expect((await feed(h, 'old-height vote', { kind: 'vote', vote: old })).reports).toEqual([]);
+    expect((await feed(h, 'old-height decision', decision)).reports).toEqual([]);
+  });
+
+  it('votes in rounds far ahead are bounded per validator: the third such round is reported', async () => {
+    const h = await setupDriver();
+    const vote = (round: number) => voteOf(h, h.others[0], { type: VoteType.Prevote, round, blockId: null });
+    expect((await feed(h, 'round 50', { kind: 'vote', vote: vote(50) })).reports, 'round 50 kept').toEqual(
+      [],
+    );
+    expect((await feed(h, 'round 51', { kind: 'vote', vote: vote(51) })).reports, 'round 51 kept').toEqual(
+      [],
+    );
+    expect((await feed(h, 'round 52', { kind: 'vote', vote: vote(52) })).reports, 'round 52 refused').toEqual(
+      [{ peer: 'p1', reason: 'too-far-ahead' }],
+    );
+  });
+
+  it('a duplicate vote is not counted twice (no report, no quorum from one validator)', async () => {
+    const h = await setupDriver();
+    await h.run(1500); // propose timeout: the node prevotes nil
+    const a = voteOf(h, h.others[0], { type: VoteType.Prevote, round: 0, blockId: null });
+    const again = voteOf(h, h.others[0], { type: VoteType.Prevote, round: 0, blockId: null, timestamp: 7 });
+    // Own nil prevote + one other = 2/4: a duplicate counted twice would make 3/4 and a nil precommit.
+    for (const [i, vote] of [a, a, a, again].entries()) {
+      const { reports, votes } = await feed(h, `duplicate #${i}`, { kind: 'vote', vote });
+      expect(reports, `duplicate #${i}: not reported`).toEqual([]);
+      expect(
+        votes.filter((v) => v.type === VoteType.Precommit),
+        `duplicate #${i}: no quorum`,
+      ).toEqual([]);
+    }
+    const b = voteOf(h, h.others[1], { type: VoteType.Prevote, round: 0, blockId: null });
+    h.deliver('p2', { kind: 'vote', vote: b });
+    await h.run(100);
+    const precommits = h.transport.broadcasts.filter((m) => m.kind === 'vote' && m.vote.type === 2);
+    expect(precommits.length, 'a third distinct validator (positive control) makes the nil polka').toBe(1);
+  });
+});
+
+describe('driver bad input: proposals and blocks', () => {
+  const wrong = new Uint8Array(32).fill(0xee);
+  it.each([
+    { name: 'a block with a wrong app hash', patch: { appHash: wrong }, reason: 'app hash does not match' },
+    {
+      name: 'a block with a wrong validators hash',
+      patch: { validatorsHash: wrong },
+      reason: 'validators hash does not match',
+    },
+    {
+      name: 'a block with a wrong time',
+      patch: { time: genesisTime + 5 },
+      reason: 'block time is not the weighted median of the last commit',
+    },
+    { name: 'a block of another chain', patch: { chainId: 'other-chain' }, reason: 'chain id other-chain' },
+  ])('$name: reported, and the node prevotes nil', async ({ name, patch, reason }) => {
+    const h = await setupDriver();
+    const block = rebuilt(h.goodBlock(), patch);
+    const { reports, votes } = await feed(h, name, proposalOf(h, block, { round: 0 }));
+    expect(reports.length, `${name}: one report`).toBe(1);
+    expect(reports[0]?.reason, `${name}: a readable reason`).toContain(`invalid block: ${reason}`);
+    expect(
+      votes.map((v) => [v.type, v.blockId]),
+      `${name}: prevote nil`,
+    ).toEqual([[VoteType.Prevote, null]]);
+  });
+
+  it('a valid proposal (positive control) is prevoted, without a report', async () => {
+    const h = await setupDriver();
+    const block = h.goodBlock();
+    const { reports, votes } = await feed(h, 'valid proposal', proposalOf(h, block, { round: 0 }));
+    expect(reports, 'valid proposal: no report').toEqual([]);
+    expect(
+      votes.map((v) => v.blockId && toHex(v.blockId.hash)),
+      'valid proposal: prevoted',
+    ).toEqual([toHex(blockId(block).hash)]);
+  });
+
+  it.each([
+    {
+      name: 'a proposal not signed by the round proposer',
+      make: (h: Harness) => proposalOf(h, h.goodBlock(), { round: 0, signer: 'not-proposer' }),
+      reason: 'proposal not signed by the round proposer',
+    },
+    {
+      name: 'a proposal whose block does not match its block id',
+      make: (h: Harness) => {
+        const message = proposalOf(h, h.goodBlock(), { round: 0 });
+        return { ...message, block: rebuilt(message.block, { time: genesisTime + 1 }) };
+      },
+      reason: 'proposal block does not match its block id',
+    },
+    {
+      name: 'a proposal with polRound equal to its round',
+      make: (h: Harness) => proposalOf(h, h.goodBlock(), { round: 1, polRound: 1 }),
+      reason: 'proposal polRound not below its round',
+    },
+    {
+      name: 'a proposal with polRound above its round',
+      make: (h: Harness) => proposalOf(h, h.goodBlock(), { round: 1, polRound: 3 }),
+      reason: 'proposal polRound not below its round',
+    },
+    {
+      name: 'a proposal for a round far ahead',
+      make: (h: Harness) => proposalOf(h, h.goodBlock(), { round: 5_000 }),
+      reason: 'proposal too far ahead',
+    },
+  ])('$name is refused and reported; no vote', async ({ name, make, reason }) => {
+    const h = await setupDriver();
+    const { reports, votes } = await feed(h, name, make(h));
+    expect(reports, `${name}: reported`).toEqual([{ peer: 'p1', reason }]);
+    expect(votes, `${name}: no vote`).toEqual([]);
+  });
+});
+
+describe('driver bad input: decisions', () => {
+  it.each([
+    {
+      name: 'a commit with a forged signature',
+      commit: (c: Commit): Commit => ({
+        ...c,
+        signatures: c.signatures.map(
+          (s, i): CommitSig => (i === 0 ? { ...s, signature: new Uint8Array(64) } : s),
+        ),
+      }),
+      reason: 'slot 0 has an invalid signature',
+    },
+    {
+      name: 'a commit with too little power',
+      commit: (c: Commit): Commit => ({
+        ...c,
+        signatures: c.signatures.map(
+          (s, i): CommitSig =>
+            i === 0
+              ? s
+              : {
+                  flag: CommitFlag.Absent,
+                  validatorAddress: new Uint8Array(0),
+                  timestamp: 0,
+                  signature: new Uint8Array(0),
+                },
+        ),
+      }),
+      reason: 'not more than 2/3',
+    },
+    {
+      name: 'a commit for another block',
+      commit: (c: Commit): Commit => ({ ...c, blockId: { hash: new Uint8Array(32).fill(3) } }),
+      reason: 'commit is for another block',
+    },
+  ])('a decision with $name is refused and reported', async ({ name, commit, reason }) => {
+    const h = await setupDriver();
+    const good = h.decision(h.goodBlock(), [0, 1, 2]);
+    const { reports } = await feed(h, name, { ...good, commit: commit(good.commit) });
+    expect(reports.length, `${name}: one report`).toBe(1);
+    expect(reports[0]?.reason, `${name}: a readable reason`).toContain(reason);
+    await h.run(3000);
+    expect(h.driver.height, `${name}: still at height 1`).toBe(1);
+    expect(await h.store.loadBlock(1), `${name}: nothing committed`).toBeNull();
+  });
+
+  it('a decision whose block breaks the chain rules is not committed, even with a valid commit', async () => {
+    // Only a Byzantine supermajority could sign this; its +2/3 precommits still start the
+    // precommit timeout (L47), so the node may move to round 1 — but it must never commit the block.
+    const h = await setupDriver();
+    const bad = rebuilt(h.goodBlock(), { appHash: new Uint8Array(32).fill(1) });
+    expect(
+      () => h.deliver('p1', h.decision(bad, [0, 1, 2])),
+      'invalid decided block: no throw',
+    ).not.toThrow();
+    await h.run(5000);
+    expect(h.transport.reports[0]?.reason, 'invalid decided block: reported').toContain(
+      'invalid block: app hash does not match',
+    );
+    expect(h.failures(), 'invalid decided block: no input failed').toEqual([]);
+    expect(h.driver.height, 'invalid decided block: still at height 1').toBe(1);
+    expect(await h.store.loadBlock(1), 'invalid decided block: not committed').toBeNull();
+  });
+});
