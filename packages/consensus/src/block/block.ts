@@ -25,9 +25,11 @@ export function blockProblem(block: Block): string | undefined {
     return 'header evidenceHash does not match the evidence';
   if (!equalBytes(header.lastCommitHash, commitHash(block.lastCommit)))
     return 'header lastCommitHash does not match lastCommit';
-  if ((header.height === 1) !== (block.lastCommit === null)) return 'only the first block has no last commit';
-  if ((header.height === 1) !== (header.lastBlockId === null))
-    return 'only the first block has no last block id';
+  // Whether this is the chain's first block depends on its initial height, which checkBlock
+  // knows; here, a block has a last commit exactly when it names a last block.
+  if ((header.lastBlockId === null) !== (block.lastCommit === null)) {
+    return 'a block has a last commit exactly when it has a last block id';
+  }
   if (block.lastCommit !== null && block.lastCommit.height !== header.height - 1)
     return 'lastCommit is not for the previous height';
   return undefined;

@@ -47,6 +47,7 @@ export function checkBlock(state: ChainState, block: Block): void {
   // Only membership: a block re-proposed in a later round (the paper's validValue) keeps the
   // address of the proposer that built it, as in CometBFT.
   if (indexOfValidator(state.validators, h.proposerAddress) < 0) fail('proposer address is not a validator');
+  if (height === state.initialHeight && block.lastCommit !== null) fail('the first block has no last commit');
   if (height > state.initialHeight) {
     if (block.lastCommit === null || state.lastBlockId === null || state.lastValidators === null)
       fail('missing last commit');

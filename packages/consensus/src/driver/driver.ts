@@ -1,7 +1,7 @@
 import type { Application, Misbehavior } from '../app/application.js';
 import { type Block, blockId as blockIdOf } from '../block/block.js';
 import { blockIdEquals } from '../block/block-id.js';
-import { type Commit, commitSigToVote, verifyCommit } from '../block/commit.js';
+import { type Commit, CommitFlag, commitSigToVote, verifyCommit } from '../block/commit.js';
 import type { ChainState } from '../chain/chain-state.js';
 import type { ChainStore } from '../chain/chain-store.js';
 import { type Genesis, genesisState, nextChainState } from '../chain/update-state.js';
@@ -16,12 +16,12 @@ import {
   type Timeouts,
 } from '../engine/types.js';
 import { proposerForRound } from '../validators/proposer.js';
-import { indexOfValidator } from '../validators/validator-set.js';
+import { indexOfValidator, totalVotingPower } from '../validators/validator-set.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { verifyProposalSignature } from '../vote/proposal.js';
 import { type Vote, VoteType, verifyVoteSignature } from '../vote/vote.js';
 import { valueIdOf } from '../votes/vote-keeper.js';
-import { weightsOf } from '../votes/weights.js';
+import { isOneThird, isQuorum, weightsOf } from '../votes/weights.js';
 import type { Wal } from '../wal/wal.js';
 import { checkBlock, expectedBlockTime, makeNextBlock } from './block-check.js';
 import type { Clock } from './clock.js';
@@ -95,7 +95,10 @@ export class ConsensusDriver {
   readonly #o: DriverOptions;
   readonly #d: DriverDeps;
   readonly #log: Logger;
+  /** The chain state after the last committed block. */
   #state!: ChainState;
+  /** The chain state the current height builds on (equal to `#state` until the height commits). */
+  #hstate!: ChainState;
   #hs!: HeightState;
   #running = false;
   #replaying = false;
@@ -113,6 +116,10 @@ export class ConsensusDriver {
   #listeners: ((event: CommittedEvent) => void)[] = [];
   #evidenceListeners: ((evidence: DuplicateVoteEvidence) => void)[] = [];
   #lastTick = '';
+  /** A verified commit for this height's block, received whole from a peer. */
+  #certified: Commit | null = null;
+  /** Whether this height already told the peers where it is after seeing them ahead. */
+  #askedAhead = false;
 
   constructor(options: Partial<DriverOptions>, deps: DriverDeps) {
     this.#o = { ...defaultDriverOptions, ...options };
@@ -305,27 +312,37 @@ export class ConsensusDriver {
   async #onVote(peer: PeerId, vote: Vote): Promise<void> {
     const hs = this.#hs;
     if (vote.height !== hs.height) {
+      if (vote.height > hs.height) this.#noticeAhead();
       if (vote.height === hs.height + 1) this.#bufferFuture(peer, { kind: 'vote', vote });
       return; // stale votes are normal in gossip
     }
     const who = toHex(vote.validatorAddress);
     const known = hs.votes.voteFor(vote.type, vote.round, who, valueIdOf(vote));
     if (known !== undefined && equalBytes(known.signature, vote.signature)) return;
-    const validator = this.#state.validators.validators[vote.validatorIndex];
+    const validator = this.#hstate.validators.validators[vote.validatorIndex];
     if (validator === undefined || !equalBytes(validator.address, vote.validatorAddress)) {
       return this.#reject(peer, 'vote from a non-validator or with a wrong index');
     }
-    if (!verifyVoteSignature(this.#state.chainId, vote, validator.pubKey))
+    if (!verifyVoteSignature(this.#hstate.chainId, vote, validator.pubKey)) {
       return this.#reject(peer, 'bad vote signature');
+    }
+    // Nothing the keeper would not count reaches the WAL: a re-signed copy of a known vote, a
+    // third value, or a round too far ahead (which is also reported: it is spam).
+    const admission = hs.votes.admission(vote, hs.round);
+    if (admission === 'too-far-ahead') return this.#reject(peer, 'too-far-ahead');
+    if (admission === 'duplicate') return;
     await this.#record({ kind: 'message', peer, message: { kind: 'vote', vote } }, peer === SELF);
     await this.#input({ kind: 'vote', vote }, peer);
-    this.#startHeightIfWaiting('vote');
+    // An idle node (createEmptyBlocks=false) joins a height that more than 1/3 of the power started.
+    if (isOneThird(hs.votes.senderPower(vote.round), hs.votes.weights.total))
+      this.#startHeightIfWaiting('vote');
   }
 
   async #onProposal(peer: PeerId, message: ProposalMessage): Promise<void> {
     const hs = this.#hs;
     const { proposal, block } = message;
     if (proposal.height !== hs.height) {
+      if (proposal.height > hs.height) this.#noticeAhead();
       if (proposal.height === hs.height + 1) this.#bufferFuture(peer, message);
       return;
     }
@@ -334,8 +351,8 @@ export class ConsensusDriver {
       return this.#reject(peer, 'proposal too far ahead');
     if (proposal.polRound >= proposal.round)
       return this.#reject(peer, 'proposal polRound not below its round');
-    const proposer = proposerForRound(this.#state.validators, proposal.round);
-    if (!verifyProposalSignature(this.#state.chainId, proposal, proposer.pubKey)) {
+    const proposer = proposerForRound(this.#hstate.validators, proposal.round);
+    if (!verifyProposalSignature(this.#hstate.chainId, proposal, proposer.pubKey)) {
       return this.#reject(peer, 'proposal not signed by the round proposer');
     }
     const id = blockIdOf(block);
@@ -365,21 +382,27 @@ export class ConsensusDriver {
       },
       peer,
     );
-    this.#startHeightIfWaiting('proposal');
+    if (valid) this.#startHeightIfWaiting('proposal');
   }
 
   async #onDecision(peer: PeerId, message: DecisionMessage): Promise<void> {
     const hs = this.#hs;
     const { block, commit } = message;
+    if (block.header.height > hs.height) this.#noticeAhead();
     if (block.header.height !== hs.height || hs.decision !== null) return;
     const id = blockIdOf(block);
+    if (this.#certified !== null && blockIdEquals(this.#certified.blockId, id)) return;
     try {
-      verifyCommit(this.#state.chainId, this.#state.validators, id, hs.height, commit);
+      verifyCommit(this.#hstate.chainId, this.#hstate.validators, id, hs.height, commit);
     } catch (error) {
       return this.#reject(peer, `decision with an invalid commit: ${(error as Error).message}`);
     }
-    const valid = await this.#validate(block, peer);
+    // +2/3 of the power committed it, so (as CometBFT) the chain rules are checked but not this
+    // node's processProposal: the application must accept any block the chain decided.
+    const valid = await this.#validate(block, peer, { certified: true });
+    if (!valid) return;
     await this.#record({ kind: 'message', peer, message }, false);
+    this.#certified = commit;
     const value = toHex(id.hash);
     this.#blocks.set(value, block);
     // Keep the precommits: they make this node's commit for the next block's lastCommit.
@@ -395,7 +418,8 @@ export class ConsensusDriver {
     const hs = this.#hs;
     if (status.height < hs.height) {
       const decision =
-        status.height === hs.height - 1 ? this.#lastDecision : await this.#storedDecision(status.height);
+        (status.height === hs.height - 1 ? this.#lastDecision : null) ??
+        (await this.#storedDecision(status.height));
       if (decision !== null) this.#d.transport.send(peer, decision);
       return;
     }
@@ -449,36 +473,54 @@ export class ConsensusDriver {
     return block !== null && commit !== null ? { kind: 'decision', block, commit } : null;
   }
 
+  /** A message from a later height: this node is behind, so it says where it is (once per height). */
+  #noticeAhead(): void {
+    if (this.#askedAhead || this.#replaying) return;
+    this.#askedAhead = true;
+    const hs = this.#hs;
+    this.#d.transport.broadcast({ kind: 'status', height: hs.height, round: hs.round, step: hs.step });
+  }
+
   #reject(peer: PeerId, reason: string): void {
     if (peer !== SELF) this.#d.transport.reportPeer(peer, reason);
     this.#log.debug({ peer, reason, height: this.#hs.height }, 'message refused');
   }
 
   /** Whether a block may be decided: chain rules, evidence, then the application. Cached per block. */
-  async #validate(block: Block, peer: PeerId): Promise<boolean> {
+  async #validate(block: Block, peer: PeerId, options: { certified?: boolean } = {}): Promise<boolean> {
     const key = toHex(blockIdOf(block).hash);
     const cached = this.#validity.get(key);
-    if (cached !== undefined) return cached;
-    let valid = false;
+    if (cached !== undefined && (cached || !options.certified)) return cached;
     try {
-      checkBlock(this.#state, block);
+      checkBlock(this.#hstate, block);
       await this.#d.evidence.checkBlockEvidence(block.evidence, {
-        height: this.#state.lastBlockHeight,
-        time: this.#state.lastBlockTime,
+        height: this.#hstate.lastBlockHeight,
+        time: this.#hstate.lastBlockTime,
       });
-      const verdict = await this.#d.app.processProposal({
+    } catch (error) {
+      // Chain rules are deterministic: the verdict is final for this height.
+      this.#validity.set(key, false);
+      this.#reject(peer, `invalid block: ${(error as Error).message}`);
+      return false;
+    }
+    if (options.certified) return true;
+    let verdict: 'accept' | 'reject';
+    try {
+      verdict = await this.#d.app.processProposal({
         height: block.header.height,
         time: block.header.time,
         proposerAddress: block.header.proposerAddress,
         txs: block.txs,
         hash: fromHex(key),
       });
-      valid = verdict === 'accept';
-      if (!valid) this.#reject(peer, 'application rejected the proposed block');
     } catch (error) {
-      this.#reject(peer, `invalid block: ${(error as Error).message}`);
+      // A failing application is not a verdict: not cached, so the block is judged again.
+      this.#log.warn({ error: String(error), height: block.header.height }, 'processProposal failed');
+      return false;
     }
+    const valid = verdict === 'accept';
     this.#validity.set(key, valid);
+    if (!valid) this.#reject(peer, 'application rejected the proposed block');
     return valid;
   }
 
@@ -486,7 +528,18 @@ export class ConsensusDriver {
 
   async #input(input: Input, peer: PeerId = SELF): Promise<void> {
     const effects = apply(this.#hs, input);
-    for (const effect of effects) await this.#effect(effect, peer);
+    for (const effect of effects) {
+      try {
+        await this.#effect(effect, peer);
+      } catch (error) {
+        // One failed effect (a block that could not be built, a full disk for one record) must
+        // not drop the effects after it, such as the timeout that lets the round move on.
+        this.#log.warn(
+          { error: String(error), effect: effect.kind, height: this.#hs.height },
+          'effect failed',
+        );
+      }
+    }
   }
 
   async #effect(effect: Effect, peer: PeerId): Promise<void> {
@@ -529,7 +582,7 @@ export class ConsensusDriver {
   }
 
   async #buildValue(round: number): Promise<void> {
-    const state = this.#state;
+    const state = this.#hstate;
     const signer = this.#d.signer;
     if (signer === null) return;
     const height = state.lastBlockHeight + 1;
@@ -591,7 +644,7 @@ export class ConsensusDriver {
   async #vote(type: VoteType, round: number, value: string | null): Promise<void> {
     const signer = this.#d.signer;
     if (signer === null) return;
-    const index = indexOfValidator(this.#state.validators, signer.address);
+    const index = indexOfValidator(this.#hstate.validators, signer.address);
     if (index < 0) return;
     let vote: Vote;
     const step = type === VoteType.Prevote ? 'prevote' : 'precommit';
@@ -637,21 +690,14 @@ export class ConsensusDriver {
     const key =
       typeof basis === 'string' || basis === undefined || basis === null ? basis : toHex(basis.hash);
     const block = key == null ? undefined : this.#blocks.get(key);
-    const floor = Math.max(this.#state.lastBlockTime, block?.header.time ?? 0) + 1;
+    const floor = Math.max(this.#hstate.lastBlockTime, block?.header.time ?? 0) + 1;
     return Math.max(this.#d.clock.now(), floor);
   }
 
   #commitOfDecision(): Commit {
-    const hs = this.#hs;
-    const decision = hs.decision;
+    const decision = this.#hs.decision;
     if (decision === null) throw new Error('no decision');
-    return buildCommit(
-      hs.height,
-      decision.round,
-      { hash: fromHex(decision.value) },
-      this.#state.validators,
-      hs.votes,
-    );
+    return this.#decisionCommit(decision.round, { hash: fromHex(decision.value) });
   }
 
   async #finalize(round: number, value: string): Promise<void> {
@@ -659,7 +705,7 @@ export class ConsensusDriver {
     const block = this.#blocks.get(value);
     if (block === undefined) throw new Error(`decided block ${value} is not known`);
     const id = { hash: fromHex(value) };
-    const commit = buildCommit(hs.height, round, id, this.#state.validators, hs.votes);
+    const commit = this.#decisionCommit(round, id);
     const response = await this.#d.app.finalizeBlock({
       block,
       hash: id.hash,
@@ -670,27 +716,58 @@ export class ConsensusDriver {
         `application returned ${response.txResults.length} results for ${block.txs.length} transactions`,
       );
     }
-    const next = nextChainState(this.#state, block, id, response);
+    const next = nextChainState(this.#hstate, block, id, response);
     await this.#d.store.saveBlock(block, commit, next);
     const { retainHeight } = await this.#d.app.commit();
     this.#state = next;
     this.#lastBlockAppHash = block.header.appHash;
     this.#lastDecision = { kind: 'decision', block, commit };
-    await this.#d.mempool.update(hs.height, block.txs);
-    this.#d.evidence.update(hs.height, block.header.time, block.evidence);
-    for (const evidence of this.#localEvidence.splice(0)) {
-      await this.#d.evidence
-        .add(evidence, { height: hs.height, time: block.header.time })
-        .catch((error: unknown) => this.#log.debug({ error: String(error) }, 'own evidence not added'));
-    }
-    if (retainHeight > this.#d.store.base()) await this.#d.store.prune(retainHeight);
-    this.#log.info({ height: hs.height, round, txs: block.txs.length }, 'committed block');
-    for (const listener of this.#listeners) listener({ block, commit, state: next });
-    this.#timer(this.#o.timeouts.commitMs, () => {
+    // The next height comes whatever happens below. A block learnt whole from a peer means this
+    // node is behind: no wait for more precommits then.
+    const caughtUp = this.#certified !== null;
+    this.#timer(caughtUp ? 0 : this.#o.timeouts.commitMs, () => {
       void this.#serial(async () => {
         if (this.#running && this.#hs === hs) await this.#enterHeight(hs.height + 1);
       });
     });
+    this.#log.info({ height: hs.height, round, txs: block.txs.length }, 'committed block');
+    await this.#afterCommit(hs.height, block, retainHeight);
+    for (const listener of this.#listeners) listener({ block, commit, state: next });
+  }
+
+  /** Mempool, evidence and pruning after a commit; a failure here is logged, never fatal. */
+  async #afterCommit(height: number, block: Block, retainHeight: number): Promise<void> {
+    const step = async (what: string, run: () => Promise<unknown> | unknown) => {
+      try {
+        await run();
+      } catch (error) {
+        this.#log.warn({ error: String(error), height }, `${what} failed after commit`);
+      }
+    };
+    await step('mempool update', () => this.#d.mempool.update(height, block.txs));
+    await step('evidence update', () => this.#d.evidence.update(height, block.header.time, block.evidence));
+    for (const evidence of this.#localEvidence.splice(0)) {
+      await this.#d.evidence
+        .add(evidence, { height, time: block.header.time })
+        .catch((error: unknown) => this.#log.debug({ error: String(error) }, 'own evidence not added'));
+    }
+    if (retainHeight > this.#d.store.base()) await step('pruning', () => this.#d.store.prune(retainHeight));
+  }
+
+  /**
+   * The commit of this height's decision: built from the precommits this node holds, or — when
+   * they are not +2/3 (a decision learnt whole from a peer) — the verified commit it came with.
+   */
+  #decisionCommit(round: number, id: { hash: Uint8Array }): Commit {
+    const hs = this.#hs;
+    const built = buildCommit(hs.height, round, id, this.#hstate.validators, hs.votes);
+    const certified = this.#certified;
+    if (certified === null || !blockIdEquals(certified.blockId, id)) return built;
+    let power = 0n;
+    built.signatures.forEach((sig, i) => {
+      if (sig.flag === CommitFlag.Commit) power += this.#hstate.validators.validators[i]?.votingPower ?? 0n;
+    });
+    return isQuorum(power, totalVotingPower(this.#hstate.validators)) ? built : certified;
   }
 
   async #enterHeight(height: number): Promise<void> {
@@ -699,6 +776,7 @@ export class ConsensusDriver {
       // Precommits that arrived while waiting make the last commit stronger.
       this.#lastCommit = this.#commitOfDecision();
     }
+    this.#hstate = this.#state;
     const validators = this.#state.validators;
     const signer = this.#d.signer;
     this.#hs = newHeightState(
@@ -710,6 +788,8 @@ export class ConsensusDriver {
     this.#blocks.clear();
     this.#validity.clear();
     this.#proposalMsgs.clear();
+    this.#certified = null;
+    this.#askedAhead = false;
     const records = await this.#d.wal.replay(height);
     if (records.length === 0) await this.#d.wal.startHeight(height);
     this.#replaying = true;

@@ -57,7 +57,7 @@ describe('upon-rules of Algorithm 1', () => {
   it('L11/L21: the proposer asks for a value, others wait for the propose timeout', () => {
     const s = newHeightState(1, weights({ a: 1n, b: 1n, c: 1n, d: 1n }), (r) => r === 0, defaultTimeouts);
     const effects = apply(s, { kind: 'start' });
-    expect(effects.map((e) => e.kind)).toEqual(['newRound', 'getValue', 'scheduleTimeout']);
+    expect(effects.map((e) => e.kind)).toEqual(['newRound', 'scheduleTimeout', 'getValue']);
     expect(apply(s, { kind: 'ownValue', round: 0, value: V1 })).toEqual([
       { kind: 'propose', round: 0, value: V1, polRound: -1 },
     ]);

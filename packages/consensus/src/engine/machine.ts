@@ -58,8 +58,9 @@ export function apply(s: HeightState, input: Input): Effect[] {
     case 'vote': {
       const result = s.votes.add(input.vote, s.round);
       if (result.status === 'equivocation') {
+        // Reported, and counted for its value: rules may now fire, so evaluate as for any vote.
         out.push({ kind: 'evidence', evidence: makeDuplicateVoteEvidence(result.first, result.second) });
-        return out;
+        break;
       }
       if (result.status !== 'added') {
         if (result.status !== 'duplicate') out.push({ kind: 'rejected', reason: result.status });
@@ -94,6 +95,9 @@ function startRound(s: HeightState, round: number, out: Effect[]): void {
   s.round = round;
   s.step = Step.Propose;
   out.push({ kind: 'newRound', round });
+  // The paper schedules this for non-proposers only; the proposer schedules it too (as CometBFT),
+  // and first, so a proposer whose block building fails still moves on. L57 acts only in propose.
+  schedule(s, 'propose', round, out);
   if (s.isProposer(round)) {
     if (s.validValue !== null) {
       out.push({ kind: 'propose', round, value: s.validValue, polRound: s.validRound });
@@ -101,9 +105,6 @@ function startRound(s: HeightState, round: number, out: Effect[]): void {
       out.push({ kind: 'getValue', round });
     }
   }
-  // The paper schedules this for non-proposers only; the proposer schedules it too (as CometBFT),
-  // so a proposer whose block building fails still moves on. L57 only acts in the propose step.
-  schedule(s, 'propose', round, out);
 }
 
 function onTimeout(s: HeightState, step: TimeoutStep, round: number, out: Effect[]): void {

@@ -4,7 +4,7 @@
  * Application developers can run their own application under the same faults.
  */
 export { type ByzantineKind, equivocatingTransport } from './byzantine.js';
-export { isPoison, KvApp, type KvDurable, kvTx, poisonTx } from './kv-app.js';
+export { isPoison, KvApp, type KvDurable, kvTx, poisonTx, validatorTx } from './kv-app.js';
 export { MemoryChainStore } from './memory-chain-store.js';
 export { type NetworkConfig, SimNetwork } from './network.js';
 export { fence, Incarnation, SimNode, type SimNodeOptions } from './node.js';

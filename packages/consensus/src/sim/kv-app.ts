@@ -24,6 +24,11 @@ export function kvTx(key: string, value: string): Uint8Array {
   return bytes.encode(`set ${key} ${value}`);
 }
 
+/** A transaction that sets a validator's power: its change takes effect two heights later. */
+export function validatorTx(pubKey: Uint8Array, power: bigint): Uint8Array {
+  return bytes.encode(`val ${Buffer.from(pubKey).toString('hex')} ${power}`);
+}
+
 /** A transaction that no correct node may ever decide (Byzantine proposers slip it in). */
 export function poisonTx(tag: string): Uint8Array {
   return bytes.encode(`bad ${tag}`);
@@ -81,23 +86,25 @@ export class KvApp implements Application {
   }
   async finalizeBlock(request: FinalizeBlockRequest): Promise<FinalizeBlockResponse> {
     const writes: [string, string][] = [];
+    const updates = new Map<string, bigint>();
     const txResults: ExecTxResult[] = request.block.txs.map((tx) => {
       const kv = parse(tx);
-      if (kv !== null) writes.push(kv);
-      return {
-        code: kv === null ? 1 : 0,
-        codespace: '',
-        log: '',
-        data: new Uint8Array(0),
-        gasWanted: 1,
-        gasUsed: 1,
-        events: [],
-      };
+      if (kv !== null) {
+        writes.push(kv);
+        if (kv[0].startsWith('val:')) updates.set(kv[0].slice(4), BigInt(kv[1]));
+      }
+      const code = kv === null ? 1 : 0;
+      return { code, codespace: '', log: '', data: new Uint8Array(0), gasWanted: 1, gasUsed: 1, events: [] };
     });
     const appHash = sha256(this.#durable.appHash, bytes.encode(JSON.stringify(writes)));
     this.#pending = { height: request.block.header.height, appHash, writes };
-    return { txResults, events: [], validatorUpdates: [], appHash };
+    // Sorted by key, so every node returns the same list.
+    const validatorUpdates = [...updates.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([hex, power]) => ({ pubKey: new Uint8Array(Buffer.from(hex, 'hex')), power }));
+    return { txResults, events: [], validatorUpdates, appHash };
   }
+
   async commit(): Promise<CommitResponse> {
     const p = this.#pending;
     if (p === null) throw new Error('commit without finalizeBlock');
@@ -119,8 +126,12 @@ export class KvApp implements Application {
   }
 }
 
+/** `set k v` → [k, v]; `val <pubkey hex> <power>` → [`val:<hex>`, power]; anything else → null. */
 function parse(tx: Uint8Array): [string, string] | null {
   const parts = text.decode(tx).split(' ');
-  if (parts.length !== 3 || parts[0] !== 'set') return null;
-  return [parts[1] as string, parts[2] as string];
+  if (parts.length !== 3) return null;
+  const [op, a, b] = parts as [string, string, string];
+  if (op === 'set') return [a, b];
+  if (op === 'val' && /^[0-9a-f]{64}$/.test(a) && /^[1-9][0-9]{0,3}$/.test(b)) return [`val:${a}`, b];
+  return null;
 }

@@ -92,6 +92,27 @@ export class VoteKeeper {
     return { status: 'added' };
   }
 
+  /**
+   * What `add` would do with this vote, without doing it: `duplicate` for a value already held in
+   * that validator's slot (whatever its signature bytes) or a third value, `too-far-ahead` for a
+   * round beyond the validator's allowance, else `admit`.
+   */
+  admission(vote: Vote, currentRound: number): 'admit' | 'duplicate' | 'too-far-ahead' {
+    const who = toHex(vote.validatorAddress);
+    if (this.#weights.powerOf(who) === undefined) return 'admit'; // `add` reports it
+    const existing = this.#tally(vote.type, vote.round)?.votes.get(who);
+    if (existing !== undefined) {
+      const id = valueIdOf(vote);
+      const fresh = existing.length < maxVotesPerValidator && !existing.some((v) => valueIdOf(v) === id);
+      return fresh ? 'admit' : 'duplicate';
+    }
+    if (vote.round <= currentRound + 1) return 'admit';
+    const ahead = [...(this.#futureRounds.get(who) ?? [])].filter((r) => r > currentRound + 1);
+    return ahead.includes(vote.round) || ahead.length < maxFutureRoundsPerValidator
+      ? 'admit'
+      : 'too-far-ahead';
+  }
+
   /** Records that `addressHex` sent some message (a proposal) in `round`. */
   addSender(round: number, addressHex: string): void {
     const power = this.#weights.powerOf(addressHex);
