@@ -20,16 +20,34 @@ export const maxKeyBytes = 256;
 export const maxValueBytes = 64 * 1024;
 /** Depth of the sparse Merkle tree: one level per bit of SHA-256(key). */
 export const treeDepthBits = 256;
-/** Most tree nodes (leaves included) kept in the read cache of the authenticated store (~15 MB at most). */
+/**
+ * Default memory of the authenticated store's node cache, bytes (keys, values and hashes of the
+ * cached nodes plus a per-entry overhead). Leaves carry values of up to `maxValueBytes`, so the cache
+ * is bounded by bytes, not only by entries.
+ */
+export const defaultNodeCacheBytes = 8 * 1024 * 1024;
+/** Default most tree nodes in that cache (a second bound, next to the bytes). */
 export const nodeCacheEntries = 50_000;
+/** Bytes counted for each cached node besides its keys, values and hashes (objects, map entry, id). */
+export const nodeCacheOverheadBytes = 160;
 /** Most stale nodes deleted in one pruning batch (pruning loops over batches). */
 export const pruneBatchEntries = 10_000;
-/** Largest encoded proof accepted by `decodeProof`, bytes (256 siblings of 32 bytes plus a leaf). */
-export const maxProofBytes = 256 * 33 + 128;
+/**
+ * Largest encoded proof accepted by `decodeProof`, bytes: `[leaf, siblings]` with up to 256 siblings
+ * of 34 bytes each (msgpack bin8 header 2 + hash 32), a leaf of 69 bytes (array header 1 + two
+ * hashes of 34), and array headers (1 + 3): 8 777 bytes at most, rounded up.
+ */
+export const maxProofBytes = 256 * 34 + 128;
 /** Most entries one prefix iteration over application state returns. */
 export const maxIterateEntries = 10_000;
-/** Most distinct keys written in one block (the block's working set is held in memory). */
+/**
+ * Most distinct keys one block may write (its working set is held in memory): the default of the
+ * chain's `maxBlockWrites` and the most a genesis may set. A transaction or hook that would pass it
+ * fails with `TX_BLOCK_WRITES_EXCEEDED`.
+ */
 export const maxBlockWrites = 200_000;
+/** Most distinct keys genesis may write (genesis is committed with block 1, whose own writes count apart). */
+export const maxGenesisWrites = 2_000_000;
 
 // ─── Transactions ───────────────────────────────────────────────────────────────────────────────
 
@@ -39,6 +57,10 @@ export const maxTxMessages = 32;
 export const maxMemoLength = 256;
 /** Longest message type name (`bank/send`), characters. */
 export const maxMessageTypeLength = 64;
+/** Longest module name, characters (`<module>/<message>` must fit in `maxMessageTypeLength`). */
+export const maxModuleNameLength = 32;
+/** Largest encoded message inside a transaction, bytes. */
+export const maxMessageBytes = 64 * 1024;
 /** Largest nonce: 2^53 - 1, so it stays a safe integer. */
 export const maxNonce = Number.MAX_SAFE_INTEGER;
 /** Domain tag of transaction sign bytes. */
@@ -48,9 +70,13 @@ export const queryDomainTag = 'joule/query/v1';
 
 // ─── Gas (work units) ───────────────────────────────────────────────────────────────────────────
 
-/** Default most gas one transaction may use. */
+/** Default of the chain's `maxTxGas` (genesis `app_state.app`): most gas one transaction may use. */
 export const defaultMaxTxGas = 2_000_000;
-/** Default most gas of all transactions in one block (used when consensus params say -1). */
+/**
+ * Default of the chain's `maxBlockGas` (genesis `app_state.app`): most gas of all transactions in one
+ * block. The application does not see consensus params; set `consensus_params.max_block_gas` to the
+ * same value so that the mempool reaps what the application accepts.
+ */
 export const defaultMaxBlockGas = 50_000_000;
 /** Gas schedule: what each kind of work costs. Changing it changes consensus results. */
 export const gasCosts = {
@@ -63,6 +89,7 @@ export const gasCosts = {
   writeFlat: 200,
   writePerByte: 30,
   deleteFlat: 100,
+  deletePerByte: 30,
   iterateFlat: 100,
   iteratePerEntry: 30,
   eventFlat: 50,
@@ -70,8 +97,10 @@ export const gasCosts = {
 
 // ─── Blocks, hooks and queries ──────────────────────────────────────────────────────────────────
 
-/** Default work units each module's begin- or end-block hook may spend per block. */
+/** Default of the chain's `hookWorkBudget`: work units each module's begin- or end-block hook may spend per block. */
 export const defaultHookWorkBudget = 100_000;
+/** Most modules one application registers (each may leave one `hook.failed` event per hook per block). */
+export const maxModules = 64;
 /** Most events one transaction or one block hook may emit. */
 export const maxEventsPerTx = 256;
 /** Most attributes of one event. */
@@ -90,9 +119,33 @@ export const maxGenesisBytes = 64 * 1024 * 1024;
 export const maxQueryGas = 10_000_000;
 /** Longest log line in a transaction result, characters (longer ones are cut). */
 export const maxLogLength = 1024;
-/** Most block-level events (all begin/end-block hooks together). */
+/** Most block-level events emitted by the begin/end-block hooks together (a hook that would pass it fails). */
 export const maxBlockEvents = 4096;
+/** Most block-level events stored: the hooks' events plus one `hook.failed` per hook run. */
+export const maxStoredBlockEvents = maxBlockEvents + 2 * maxModules;
+/** Longest event type (`bank.transfer`), characters. */
+export const maxEventTypeLength = 64;
+/** Longest error code in a result's `codespace`, characters. */
+export const maxCodespaceLength = 64;
+/** Largest `data` of a transaction result, bytes. */
+export const maxTxResultDataBytes = 64 * 1024;
 /** Default number of recent heights kept by `App` (0 keeps every height). */
 export const defaultRetainBlocks = 0;
 /** Default heights between two prunings of old versions and results. */
 export const defaultPruneIntervalBlocks = 100;
+
+// ─── Chain store ────────────────────────────────────────────────────────────────────────────────
+
+/** Largest stored block record, bytes: a block of consensus's `maxBlockBytes` plus its header and evidence. */
+export const maxStoredBlockOverheadBytes = 1024 * 1024;
+
+// ─── Core modules ───────────────────────────────────────────────────────────────────────────────
+
+/** Most accounts in an `auth` genesis section. */
+export const maxGenesisAccounts = 100_000;
+/** Most balances in a `bank` genesis section. */
+export const maxGenesisBalances = 100_000;
+/** Most outputs of one `bank/multi_send`. */
+export const maxMultiSendOutputs = 64;
+/** Most balances one `bank/balances` query returns. */
+export const maxBalancesPerQuery = 1000;

@@ -9,7 +9,17 @@ export type { AppEvent, EventAttribute, ExecTxResult, ValidatorUpdate } from './
 export { type AccountKeeper, type AnteResult, runAnte } from './app/ante.js';
 export { App, type AppDependencies, type AppOptions } from './app/app.js';
 export { GasMeter } from './app/gas.js';
-export { jsonAmount, jsonArray, jsonObject, jsonString, parseAppState } from './app/genesis.js';
+export {
+  jsonAmount,
+  jsonArray,
+  jsonObject,
+  jsonString,
+  type ParsedAppState,
+  parseAppLimits,
+  parseAppState,
+  parseGenesisAppState,
+} from './app/genesis.js';
+export { type AppLimits, appLimitsCodec, appSectionName, defaultAppLimits } from './app/limits.js';
 export {
   type BlockContext,
   type BlockInfo,
@@ -35,6 +45,13 @@ export {
   signQuery,
   txQueryCodec,
 } from './app/queries.js';
+export {
+  ModuleDefinitionError,
+  type ModuleRegistry,
+  moduleNamePattern,
+  queryPathPattern,
+  registerModules,
+} from './app/registry.js';
 export {
   type BlockResults,
   blockResultsCodec,
@@ -102,7 +119,6 @@ export {
   type Mint,
   type MultiSend,
   maxAmount,
-  maxMultiSendOutputs,
   mintCodec,
   multiSendCodec,
   type Send,

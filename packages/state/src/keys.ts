@@ -12,16 +12,22 @@
  * | 0x12   | block by hash   | block hash (32)                         | height (u64)                            |
  * | 0x13   | chain state     | (none: one record)                      | `ChainState`                            |
  * | 0x14   | validators      | height (u64)                            | `ValidatorSet` that signs that height   |
- * | 0x20   | tree node       | version (u64) ‖ depth (u8) ‖ path bits  | sparse Merkle tree node (`store/node`)  |
+ * | 0x20   | tree node       | version (u64) ‖ depth (u16) ‖ path bits | sparse Merkle tree node (`store/node`)  |
  * | 0x21   | tree root       | version (u64)                           | root reference of that version          |
  * | 0x22   | stale node      | stale-since version (u64) ‖ node key    | empty (a node no version ≥ that needs)  |
  * | 0x23   | latest state    | application key                         | application value at the last version   |
  * | 0x30   | tx result       | tx hash (32)                            | height, index and `ExecTxResult`        |
  * | 0x31   | block results   | height (u64)                            | tx hashes and block events              |
  *
+ * A tx result (0x30) is the transaction's first success, or else its latest failure (a committed
+ * transaction may be included again and fail on its nonce; see `app/tx-index.ts`).
+ *
+ * A node key's path is the first `depth` bits of SHA-256(key) in ⌈depth / 8⌉ bytes, the bits past
+ * the depth zero; depth runs from 0 to 256, hence two bytes.
+ *
  * Meta entries (prefix 0x01): 0x01 store version (u64, last committed height of the application
  * state), 0x02 store base (u64, lowest retained version), 0x03 chain height (u64), 0x04 chain base
- * (u64), 0x05 application info (chain id and last block time).
+ * (u64), 0x05 application info (chain id, initial height, last block time and the chain-wide limits).
  *
  * Application keys (inside table 0x23 and in the tree's leaves) start with the module's name and a
  * `/`: `bank/b/…`. The tree hashes SHA-256(application key), so the tree layout does not depend on

@@ -1,10 +1,8 @@
-import { decode, maxBlockTxs, maxTxBytes } from '@joule/consensus';
-import { pruneBatchEntries } from '../constants.js';
-import { prefixes, tableRange } from '../keys.js';
-import { type KvStore, WriteBatch } from '../kv/kv-store.js';
+import { decode, maxBlockTxs, maxTxBytes, toHex } from '@joule/consensus';
+import type { KvStore } from '../kv/kv-store.js';
 import { encodeProof } from '../store/proof.js';
 import type { VersionedStore } from '../store/versioned-store.js';
-import type { QueryRequest, QueryResponse } from './abci.js';
+import type { QueryRequest, QueryResponse, ValidatorUpdate } from './abci.js';
 import type { QueryType } from './module.js';
 import {
   blockResultsQueryCodec,
@@ -37,30 +35,6 @@ export function proposalTxs(txs: readonly Uint8Array[], maxBytes: number, chainI
     total += tx.length;
   }
   return out;
-}
-
-/** Prunes state versions and transaction results below `retainHeight`, then compacts their tables. */
-export async function prune(kv: KvStore, store: VersionedStore, retainHeight: number): Promise<void> {
-  await store.prune(retainHeight);
-  for (;;) {
-    const batch = new WriteBatch();
-    const { gte } = tableRange(prefixes.blockResults);
-    for await (const [key, value] of kv.entries({
-      gte,
-      lt: appTables.blockResults.key(retainHeight),
-      limit: pruneBatchEntries,
-    })) {
-      const results = appTables.blockResults.decode(value);
-      for (const hash of results.txHashes) appTables.txResult.del(batch, hash);
-      batch.del(key);
-    }
-    if (batch.length === 0) break;
-    await kv.write(batch.ops, { sync: true });
-  }
-  for (const table of [prefixes.txResult, prefixes.blockResults]) {
-    const { gte, lt } = tableRange(table);
-    await kv.compactRange(gte, lt);
-  }
 }
 
 /**
@@ -109,4 +83,11 @@ export async function answerQuery(
   } catch (error) {
     return queryFailure(error, at);
   }
+}
+
+/** One update per key (the last wins), ordered by key, so every node returns the same list. */
+export function mergeUpdates(updates: readonly ValidatorUpdate[]): ValidatorUpdate[] {
+  const byKey = new Map<string, ValidatorUpdate>();
+  for (const update of updates) byKey.set(toHex(update.pubKey), update);
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, u]) => u);
 }

@@ -11,15 +11,16 @@ const bob = generateKeyPair(new Uint8Array(32).fill(2));
 const stranger = generateKeyPair(new Uint8Array(32).fill(3));
 const addr = (k: { publicKey: Uint8Array }) => formatAddress(addressOf(k.publicKey), 'joule');
 
-async function chain(app = {}) {
+/** A chain with alice's 1000 kwh; `limits` is the genesis `app` section (chain-wide gas limits). */
+async function chain(limits?: Record<string, number>) {
   const core = coreModules();
   const c = await TestChain.create({
     modules: core.modules,
     accounts: core.accounts,
     genesis: {
+      ...(limits === undefined ? {} : { app: limits }),
       bank: { authority: addr(alice), balances: [{ address: addr(alice), denom: 'kwh', amount: '1000' }] },
     },
-    app,
   });
   return {
     c,

@@ -1,42 +1,42 @@
-import { toHex } from '@joule/consensus';
 import type { PendingWrites } from '../chain/pending-writes.js';
 import {
-  defaultHookWorkBudget,
-  defaultMaxBlockGas,
-  defaultMaxTxGas,
   defaultPruneIntervalBlocks,
   defaultQueryFreshnessMs,
   defaultRetainBlocks,
+  maxGenesisWrites,
 } from '../constants.js';
 import { StoreStateError } from '../errors.js';
 import { type KvStore, WriteBatch } from '../kv/kv-store.js';
 import { type PreparedVersion, VersionedStore } from '../store/versioned-store.js';
 import type * as abci from './abci.js';
 import type { AccountKeeper } from './ante.js';
-import { answerQuery, proposalTxs, prune } from './app-support.js';
+import { answerQuery, mergeUpdates, proposalTxs } from './app-support.js';
 import { Executor } from './executor.js';
 import { GasMeter } from './gas.js';
-import { parseAppState } from './genesis.js';
-import type { BlockInfo, MessageType, Module, QueryContext, QueryType } from './module.js';
+import { parseGenesisAppState } from './genesis.js';
+import { appSectionName } from './limits.js';
+import type { BlockInfo, Module, QueryContext } from './module.js';
+import { type ModuleRegistry, registerModules } from './registry.js';
 import { type AppRecord, appTables, type BlockResults, type StoredTxResult } from './results.js';
 import { MeteredState } from './state.js';
 import { StateLayer, type StateReader } from './state-layer.js';
 import { txHash } from './tx.js';
+import { indexTxResults, pruneResults } from './tx-index.js';
 
+/**
+ * A node's own settings: none of them changes a transaction's result. The limits that do (gas,
+ * hook budget, block writes) are chain-wide: genesis `app_state.app`, see `AppLimits`.
+ */
 export interface AppOptions {
-  /** Most gas per transaction (default `defaultMaxTxGas`). */
-  readonly maxTxGas?: number;
-  /** Most gas per block (default `defaultMaxBlockGas`). */
-  readonly maxBlockGas?: number;
-  /** Work budget of each module hook per block (default `defaultHookWorkBudget`). */
-  readonly hookWorkBudget?: number;
   /** Freshness window of authenticated queries around the last block time, ms (default 5 min). */
   readonly queryFreshnessMs?: number;
   /** Heights of state and results to keep; 0 keeps all (default). */
   readonly retainBlocks?: number;
-  /** Heights between prunings (default 100). */
+  /** Heights between prunings (default 100); `commit` asks consensus to prune at the same heights. */
   readonly pruneIntervalBlocks?: number;
-  /** Tree nodes cached in memory. */
+  /** Memory of the tree node cache, bytes (default `defaultNodeCacheBytes`). */
+  readonly nodeCacheBytes?: number;
+  /** Most tree nodes cached (default `nodeCacheEntries`), a bound next to the bytes. */
   readonly nodeCacheEntries?: number;
   readonly version?: string;
 }
@@ -62,8 +62,7 @@ export class App implements abci.Application {
   readonly store: VersionedStore;
   private readonly kv: KvStore;
   private readonly modules: readonly Module[];
-  private readonly messageTypes = new Map<string, MessageType<unknown>>();
-  private readonly queries = new Map<string, QueryType<unknown, unknown>>();
+  private readonly registry: ModuleRegistry;
   private record: AppRecord | undefined;
   private genesis: StateLayer | undefined;
   private staged: Staged | undefined;
@@ -76,26 +75,19 @@ export class App implements abci.Application {
   ) {
     this.kv = deps.kv;
     this.modules = deps.modules;
+    this.registry = registerModules(deps.modules);
     this.store = new VersionedStore(
-      options.nodeCacheEntries === undefined ? {} : { nodeCacheEntries: options.nodeCacheEntries },
+      {
+        ...(options.nodeCacheBytes === undefined ? {} : { nodeCacheBytes: options.nodeCacheBytes }),
+        ...(options.nodeCacheEntries === undefined ? {} : { nodeCacheEntries: options.nodeCacheEntries }),
+      },
       { kv: deps.kv },
     );
-    this.committed = { get: (k) => this.store.get(k), entries: (p, l) => this.store.entries(p, l) };
+    this.committed = {
+      get: (k) => this.store.get(k),
+      entries: (p, l, after) => this.store.entries(p, l, after),
+    };
     this.checkLayer = new StateLayer(this.committed);
-    const names = new Set<string>();
-    for (const module of deps.modules) {
-      if (names.has(module.name)) throw new StoreStateError(`two modules are named "${module.name}"`);
-      names.add(module.name);
-      for (const type of module.messages ?? []) {
-        if (!type.type.startsWith(`${module.name}/`) || this.messageTypes.has(type.type)) {
-          throw new StoreStateError(
-            `message type "${type.type}" must be unique and start with "${module.name}/"`,
-          );
-        }
-        this.messageTypes.set(type.type, type);
-      }
-      for (const query of module.queries ?? []) this.queries.set(`/${module.name}/${query.path}`, query);
-    }
   }
 
   /** Opens the store (the key-value store must be started) and loads what the last commit left. */
@@ -116,16 +108,22 @@ export class App implements abci.Application {
     };
   }
 
+  /**
+   * Computes genesis and its app hash, writing nothing: genesis is committed with the first block.
+   * Until then it may run again (the handshake calls it after a restart before block 1) and, being
+   * a pure function of the request, gives the same app hash.
+   */
   async initChain(request: abci.InitChainRequest): Promise<abci.InitChainResponse> {
     if (this.store.version() !== undefined)
       throw new StoreStateError('initChain on an application that already committed');
-    const sections = parseAppState(request.appStateBytes, this.modules);
-    this.record = {
+    const { limits, sections } = parseGenesisAppState(request.appStateBytes, this.modules);
+    const record: AppRecord = {
       chainId: request.chainId,
       initialHeight: request.initialHeight,
       lastBlockTime: request.time,
+      limits,
     };
-    const layer = new StateLayer(this.committed);
+    const layer = new StateLayer(this.committed, maxGenesisWrites);
     const block: BlockInfo = {
       chainId: request.chainId,
       height: request.initialHeight,
@@ -135,13 +133,14 @@ export class App implements abci.Application {
     const updates: abci.ValidatorUpdate[] = [];
     for (const module of this.modules) {
       if (module.genesis === undefined) continue;
-      const ctx = this.executor().blockContext(block, layer, new GasMeter(Number.MAX_SAFE_INTEGER));
+      const ctx = this.executor(record).blockContext(block, layer, new GasMeter(Number.MAX_SAFE_INTEGER));
       await module.genesis.init({ ...ctx, validators: request.validators }, sections.get(module.name));
       updates.push(...ctx.updates);
     }
+    const prepared = await this.store.prepare(request.initialHeight, layer.changes());
+    this.record = record;
     this.genesis = layer;
     this.checkLayer = new StateLayer(layer);
-    const prepared = await this.store.prepare(request.initialHeight, layer.changes());
     return { validators: mergeUpdates(updates), appHash: prepared.rootHash };
   }
 
@@ -171,12 +170,11 @@ export class App implements abci.Application {
     const expected = (this.store.version() ?? record.initialHeight - 1) + 1;
     if (header.height !== expected)
       throw new StoreStateError(`finalizeBlock at ${header.height}, expected ${expected}`);
-    const layer = new StateLayer(this.committed);
-    if (this.store.version() === undefined) {
-      if (this.genesis === undefined) throw new StoreStateError('initChain must run before the first block');
-      for (const [key, value] of this.genesis.changes())
-        value === null ? layer.delete(key) : layer.set(key, value);
-    }
+    // The first block runs over genesis; its own writes count against the block's bound.
+    const genesis = this.store.version() === undefined ? this.genesis : undefined;
+    if (this.store.version() === undefined && genesis === undefined)
+      throw new StoreStateError('initChain must run before the first block');
+    const layer = new StateLayer(genesis ?? this.committed, record.limits.maxBlockWrites);
     const block: BlockInfo = {
       chainId: record.chainId,
       height: header.height,
@@ -188,12 +186,13 @@ export class App implements abci.Application {
     const executor = this.executor();
     for (const module of this.modules)
       await executor.runHook(module, 'beginBlock', block, layer, events, updates);
-    const blockGas = { used: 0, limit: this.options.maxBlockGas ?? defaultMaxBlockGas };
+    const blockGas = { used: 0, limit: record.limits.maxBlockGas };
     const txResults: abci.ExecTxResult[] = [];
     for (const tx of request.block.txs) txResults.push(await executor.deliverTx(tx, block, layer, blockGas));
     for (const module of this.modules)
       await executor.runHook(module, 'endBlock', block, layer, events, updates);
-    const prepared = await this.store.prepare(header.height, layer.changes());
+    const changes = genesis === undefined ? layer.changes() : [...genesis.changes(), ...layer.changes()];
+    const prepared = await this.store.prepare(header.height, changes);
     const hashes = request.block.txs.map(txHash);
     const validatorUpdates = mergeUpdates(updates);
     this.staged = {
@@ -210,8 +209,7 @@ export class App implements abci.Application {
     const record = this.requireRecord();
     if (staged === undefined) throw new StoreStateError('commit without a finalized block');
     const batch = new WriteBatch();
-    for (const result of staged.results)
-      appTables.txResult.put(batch, staged.block.txHashes[result.index] as Uint8Array, result);
+    await indexTxResults(this.kv, batch, staged.block.txHashes, staged.results);
     appTables.blockResults.put(batch, staged.prepared.version, staged.block);
     const next = { ...record, lastBlockTime: staged.time };
     appTables.record.put(batch, 'app', next);
@@ -222,13 +220,23 @@ export class App implements abci.Application {
     this.staged = undefined;
     this.genesis = undefined;
     this.checkLayer = new StateLayer(this.committed);
-    const height = staged.prepared.version;
+    return { retainHeight: await this.pruneIfDue(staged.prepared.version) };
+  }
+
+  /**
+   * Every `pruneIntervalBlocks` heights (when `retainBlocks` > 0), prunes state versions and results
+   * below `height - retainBlocks + 1` and returns that retain height, so that consensus prunes its
+   * blocks at the same heights; 0 (nothing to prune) at every other height. Pruning in steps keeps
+   * LevelDB from rewriting the pruned tables after every block.
+   */
+  private async pruneIfDue(height: number): Promise<number> {
     const retain = this.options.retainBlocks ?? defaultRetainBlocks;
     const retainHeight = retain > 0 ? Math.max(0, height - retain + 1) : 0;
-    if (retainHeight > 0 && height % (this.options.pruneIntervalBlocks ?? defaultPruneIntervalBlocks) === 0) {
-      await prune(this.kv, this.store, retainHeight);
-    }
-    return { retainHeight };
+    const interval = Math.max(1, this.options.pruneIntervalBlocks ?? defaultPruneIntervalBlocks);
+    if (retainHeight <= this.store.base() || height % interval !== 0) return 0;
+    await this.store.prune(retainHeight);
+    await pruneResults(this.kv, retainHeight);
+    return retainHeight;
   }
 
   async query(request: abci.QueryRequest): Promise<abci.QueryResponse> {
@@ -238,7 +246,7 @@ export class App implements abci.Application {
     return answerQuery(request, at, latest, {
       store: this.store,
       kv: this.kv,
-      queries: this.queries,
+      queries: this.registry.queries,
       env: {
         chainId: record.chainId,
         height: latest,
@@ -259,10 +267,10 @@ export class App implements abci.Application {
     return appTables.blockResults.get(this.kv, height);
   }
 
-  /** Every module's state as the JSON `app_state` of a new genesis. */
+  /** Every module's state, and the chain-wide limits, as the JSON `app_state` of a new genesis. */
   async exportGenesis(): Promise<Record<string, unknown>> {
     const record = this.requireRecord();
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = { [appSectionName]: { ...record.limits } };
     for (const module of this.modules) {
       if (module.genesis === undefined) continue;
       const ctx: QueryContext = {
@@ -276,15 +284,14 @@ export class App implements abci.Application {
     return out;
   }
 
-  private executor(): Executor {
-    const record = this.requireRecord();
+  private executor(record: AppRecord = this.requireRecord()): Executor {
     return new Executor(
       {
         chainId: record.chainId,
-        maxTxGas: this.options.maxTxGas ?? defaultMaxTxGas,
-        hookWorkBudget: this.options.hookWorkBudget ?? defaultHookWorkBudget,
+        maxTxGas: record.limits.maxTxGas,
+        hookWorkBudget: record.limits.hookWorkBudget,
       },
-      { messageTypes: this.messageTypes, accounts: this.deps.accounts },
+      { messageTypes: this.registry.messageTypes, accounts: this.deps.accounts },
     );
   }
 
@@ -293,11 +300,4 @@ export class App implements abci.Application {
       throw new StoreStateError('the application has no chain yet: call start() and initChain()');
     return this.record;
   }
-}
-
-/** One update per key (the last wins), ordered by key, so every node returns the same list. */
-function mergeUpdates(updates: readonly abci.ValidatorUpdate[]): abci.ValidatorUpdate[] {
-  const byKey = new Map<string, abci.ValidatorUpdate>();
-  for (const update of updates) byKey.set(toHex(update.pubKey), update);
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, u]) => u);
 }

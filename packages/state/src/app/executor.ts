@@ -1,5 +1,12 @@
-import { JouleError } from '@joule/consensus';
-import { maxBlockEvents, maxEventAttributeLength, maxEventAttributes, maxEventsPerTx } from '../constants.js';
+import { JouleError, maxTotalVotingPower, maxValidators } from '@joule/consensus';
+import {
+  maxBlockEvents,
+  maxCodespaceLength,
+  maxEventAttributeLength,
+  maxEventAttributes,
+  maxEventsPerTx,
+  maxEventTypeLength,
+} from '../constants.js';
 import type { AppEvent, CheckTxResponse, ExecTxResult, ValidatorUpdate } from './abci.js';
 import { type AccountKeeper, runAnte } from './ante.js';
 import { GasMeter } from './gas.js';
@@ -52,6 +59,7 @@ export class Executor {
     } catch (error) {
       return failure(error, gas);
     }
+    if (!anteLayer.fitsInto(blockLayer)) return failure(blockWritesExceeded(blockLayer), gas);
     anteLayer.flushInto(blockLayer);
     const messageLayer = new StateLayer(blockLayer);
     const events: AppEvent[] = [];
@@ -64,6 +72,7 @@ export class Executor {
           txUsed: gas.used,
         });
       }
+      if (!messageLayer.fitsInto(blockLayer)) throw blockWritesExceeded(blockLayer);
     } catch (error) {
       blockGas.used += Math.min(gas.used, gas.limit);
       return failure(error, gas);
@@ -94,6 +103,7 @@ export class Executor {
       const simulation = new StateLayer(anteLayer);
       const ctx = this.txContext(block, simulation, gas, txHash(bytes), []);
       for (const { type, message } of ante.messages) await type.handle(ctx, message, ante.signer);
+      if (!anteLayer.fitsInto(checkLayer)) throw blockWritesExceeded(checkLayer);
     } catch (error) {
       const result = failure(error, gas);
       return { code: result.code, codespace: result.codespace, log: result.log, gasWanted: 0 };
@@ -103,8 +113,10 @@ export class Executor {
   }
 
   /**
-   * Runs one module hook with its own work budget. A hook that fails (or runs out of budget) has its
-   * writes dropped and leaves a `hook.failed` event; the block goes on.
+   * Runs one module hook with its own work budget. A hook that fails — throws, runs out of budget,
+   * or would pass the block's `maxBlockEvents` or write limit — has its writes and events dropped
+   * and leaves one `hook.failed` event (beyond `maxBlockEvents`: see `maxStoredBlockEvents`); the
+   * block goes on.
    */
   async runHook(
     module: Module,
@@ -121,6 +133,14 @@ export class Executor {
     const ctx = this.blockContext(block, layer, budget);
     try {
       await run.call(module, ctx);
+      if (blockEventCount(events) + ctx.events.length > maxBlockEvents)
+        throw new TxError('TX_TOO_MANY_EVENTS', `the block's hooks emit more than ${maxBlockEvents} events`);
+      if (!layer.fitsInto(blockLayer)) throw blockWritesExceeded(blockLayer);
+      if (distinctKeys(updates, ctx.updates) > maxValidators)
+        throw new TxError(
+          'TX_BAD_VALIDATOR_UPDATE',
+          `more than ${maxValidators} validator updates in a block`,
+        );
     } catch (error) {
       rethrowIfFatal(error);
       const code = error instanceof JouleError ? error.code : 'INTERNAL';
@@ -136,8 +156,6 @@ export class Executor {
       return;
     }
     layer.flushInto(blockLayer);
-    if (events.length + ctx.events.length > maxBlockEvents)
-      throw new TxError('TX_TOO_MANY_EVENTS', 'too many block events');
     events.push(...ctx.events);
     updates.push(...ctx.updates);
   }
@@ -163,6 +181,7 @@ export class Executor {
         events.push(event);
       },
       updateValidator: (update) => {
+        checkValidatorUpdate(update);
         updates.push(update);
       },
     };
@@ -202,6 +221,37 @@ export class Executor {
   }
 }
 
+/** The failure of a transaction or hook whose writes would pass the block's key bound. */
+function blockWritesExceeded(block: StateLayer): TxError {
+  return new TxError(
+    'TX_BLOCK_WRITES_EXCEEDED',
+    `the block would write more than ${block.maxKeys} distinct keys`,
+    { maxKeys: block.maxKeys },
+  );
+}
+
+/** Refuses an update the block results could not store (so that commit never fails on it). */
+function checkValidatorUpdate(update: ValidatorUpdate): void {
+  const { pubKey, power } = update;
+  if (!(pubKey instanceof Uint8Array) || pubKey.length !== 32 || typeof power !== 'bigint')
+    throw new TxError('TX_BAD_VALIDATOR_UPDATE', 'a validator update is a 32-byte key and a bigint power');
+  if (power < 0n || power > maxTotalVotingPower)
+    throw new TxError('TX_BAD_VALIDATOR_UPDATE', `power must be 0..${maxTotalVotingPower}`);
+}
+
+function distinctKeys(...lists: readonly (readonly ValidatorUpdate[])[]): number {
+  const keys = new Set<string>();
+  for (const list of lists) for (const u of list) keys.add(Buffer.from(u.pubKey).toString('hex'));
+  return keys.size;
+}
+
+/** Block events that count against `maxBlockEvents`: all but the framework's `hook.failed`. */
+function blockEventCount(events: readonly AppEvent[]): number {
+  let n = 0;
+  for (const e of events) if (e.type !== 'hook.failed') n++;
+  return n;
+}
+
 /** Store and I/O failures are not the transaction's fault and must not become a deterministic result. */
 function rethrowIfFatal(error: unknown): void {
   if (error instanceof JouleError && error.code.startsWith('STORE_') && error.code !== 'STORE_LIMIT')
@@ -214,7 +264,7 @@ function failure(error: unknown, gas: GasMeter): ExecTxResult {
   const code = tx?.code ?? (error instanceof JouleError ? error.code : 'INTERNAL');
   return {
     code: tx?.abciCode ?? (code === 'INTERNAL' ? 99 : 1),
-    codespace: code.slice(0, 64),
+    codespace: code.slice(0, maxCodespaceLength),
     log: boundedLog(error instanceof Error ? error.message : String(error)),
     data: new Uint8Array(0),
     gasWanted: gas.limit,
@@ -225,9 +275,10 @@ function failure(error: unknown, gas: GasMeter): ExecTxResult {
 
 /** Refuses an event the result index could not store (checked when emitted, so a commit never fails on it). */
 function checkEvent(event: AppEvent): void {
+  if (event.type === 'hook.failed') throw new TxError('TX_BAD_EVENT', "hook.failed is the framework's event");
   const long = (text: string) => typeof text !== 'string' || text.length > maxEventAttributeLength;
-  if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > 64) {
-    throw new TxError('TX_BAD_EVENT', 'event type must be 1..64 characters');
+  if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > maxEventTypeLength) {
+    throw new TxError('TX_BAD_EVENT', `event type must be 1..${maxEventTypeLength} characters`);
   }
   if (
     event.attributes.length > maxEventAttributes ||

@@ -1,12 +1,25 @@
 import { maxGenesisBytes } from '../constants.js';
+import { type AppLimits, appLimitBounds, appSectionName, defaultAppLimits } from './limits.js';
 import type { Module } from './module.js';
 import { GenesisError } from './tx-errors.js';
 
+/** The parsed `app_state` of genesis: the framework's limits and each module's typed section. */
+export interface ParsedAppState {
+  readonly limits: AppLimits;
+  readonly sections: Map<string, unknown>;
+}
+
 /**
  * Parses the `app_state` JSON of genesis into each module's typed section: a missing section takes
- * the module's default, an unknown section is refused (a typo must not silently drop state).
+ * the module's default, an unknown section is refused (a typo must not silently drop state). The
+ * `app` section holds the chain-wide limits (`parseAppLimits`).
  */
 export function parseAppState(bytes: Uint8Array, modules: readonly Module[]): Map<string, unknown> {
+  return parseGenesisAppState(bytes, modules).sections;
+}
+
+/** `parseAppState`, with the chain-wide limits of the `app` section. */
+export function parseGenesisAppState(bytes: Uint8Array, modules: readonly Module[]): ParsedAppState {
   if (bytes.length > maxGenesisBytes) throw new GenesisError(`app state exceeds ${maxGenesisBytes} bytes`);
   let json: unknown = {};
   if (bytes.length > 0) {
@@ -22,7 +35,7 @@ export function parseAppState(bytes: Uint8Array, modules: readonly Module[]): Ma
   const sections = json as Record<string, unknown>;
   const known = new Set(modules.map((m) => m.name));
   for (const name of Object.keys(sections)) {
-    if (!known.has(name))
+    if (!known.has(name) && name !== appSectionName)
       throw new GenesisError(`app state has a section for unknown module "${name}"`, { name });
   }
   const out = new Map<string, unknown>();
@@ -31,7 +44,27 @@ export function parseAppState(bytes: Uint8Array, modules: readonly Module[]): Ma
     const section = sections[module.name];
     out.set(module.name, section === undefined ? module.genesis.default() : module.genesis.parse(section));
   }
-  return out;
+  return { limits: parseAppLimits(sections[appSectionName]), sections: out };
+}
+
+/**
+ * Reads the `app` section of genesis (`{ "maxTxGas": 2000000, … }`, JSON integers); a missing
+ * section or field takes the default, an unknown field or a value out of range is `GenesisError`.
+ */
+export function parseAppLimits(json: unknown): AppLimits {
+  if (json === undefined) return defaultAppLimits;
+  const section = jsonObject(json, appSectionName);
+  const limits: { -readonly [K in keyof AppLimits]: number } = { ...defaultAppLimits };
+  for (const [key, value] of Object.entries(section)) {
+    if (!Object.hasOwn(appLimitBounds, key))
+      throw new GenesisError(`${appSectionName}.${key}: unknown limit`, { key });
+    const bound = appLimitBounds[key as keyof AppLimits];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > bound) {
+      throw new GenesisError(`${appSectionName}.${key}: expected an integer from 1 to ${bound}`, { key });
+    }
+    limits[key as keyof AppLimits] = value;
+  }
+  return limits;
 }
 
 /** Reads a JSON object field as a string, or throws `GenesisError` naming the path. */

@@ -16,18 +16,22 @@ import {
   timeMs,
 } from '@joule/consensus';
 import {
-  maxBlockEvents,
+  maxCodespaceLength,
   maxEventAttributeLength,
   maxEventAttributes,
   maxEventsPerTx,
+  maxEventTypeLength,
   maxLogLength,
+  maxStoredBlockEvents,
+  maxTxResultDataBytes,
 } from '../constants.js';
 import { metaKeys, prefixes } from '../keys.js';
 import { bytesKey, canonical, heightKey, Repository } from '../kv/repository.js';
 import type { AppEvent, EventAttribute, ExecTxResult, ValidatorUpdate } from './abci.js';
+import { type AppLimits, appLimitsCodec } from './limits.js';
 
 export const eventCodec: Codec<AppEvent> = struct<AppEvent>('AppEvent', {
-  type: string(64),
+  type: string(maxEventTypeLength),
   attributes: list(
     struct<EventAttribute>('EventAttribute', {
       key: string(maxEventAttributeLength),
@@ -39,9 +43,9 @@ export const eventCodec: Codec<AppEvent> = struct<AppEvent>('AppEvent', {
 
 export const execTxResultCodec: Codec<ExecTxResult> = struct<ExecTxResult>('ExecTxResult', {
   code: int(0, 0xffff_ffff),
-  codespace: string(64),
+  codespace: string(maxCodespaceLength),
   log: string(maxLogLength),
-  data: bytes({ max: 64 * 1024 }),
+  data: bytes({ max: maxTxResultDataBytes }),
   gasWanted: int(),
   gasUsed: int(),
   events: list(eventCodec, maxEventsPerTx) as Codec<readonly AppEvent[]>,
@@ -76,7 +80,7 @@ export const validatorUpdateCodec: Codec<ValidatorUpdate> = struct<ValidatorUpda
 export const blockResultsCodec: Codec<BlockResults> = struct<BlockResults>('BlockResults', {
   height,
   txHashes: list(hash, maxBlockTxs) as Codec<readonly Uint8Array[]>,
-  events: list(eventCodec, maxBlockEvents) as Codec<readonly AppEvent[]>,
+  events: list(eventCodec, maxStoredBlockEvents) as Codec<readonly AppEvent[]>,
   validatorUpdates: list(validatorUpdateCodec, maxValidators) as Codec<readonly ValidatorUpdate[]>,
 });
 
@@ -85,12 +89,15 @@ export interface AppRecord {
   readonly chainId: string;
   readonly initialHeight: number;
   readonly lastBlockTime: number;
+  /** The chain-wide limits from genesis. */
+  readonly limits: AppLimits;
 }
 
 export const appRecordCodec: Codec<AppRecord> = struct<AppRecord>('AppRecord', {
   chainId,
   initialHeight: height,
   lastBlockTime: timeMs,
+  limits: appLimitsCodec,
 });
 
 /** The application's tables outside the authenticated store (see `keys.ts`). */

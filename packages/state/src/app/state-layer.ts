@@ -5,8 +5,8 @@ import { prefixEnd } from '../keys.js';
 /** Read access to application state: the committed store, or a layer of pending writes over it. */
 export interface StateReader {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
-  /** Entries whose key starts with `prefix`, in key order, at most `limit`. */
-  entries(prefix: Uint8Array, limit: number): Promise<[Uint8Array, Uint8Array][]>;
+  /** Entries whose key starts with `prefix` (and is greater than `after`, when given), in key order, at most `limit`. */
+  entries(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<[Uint8Array, Uint8Array][]>;
 }
 
 const id = (key: Uint8Array): string =>
@@ -15,12 +15,17 @@ const id = (key: Uint8Array): string =>
 /**
  * Pending writes over a parent reader: the block's writes over the committed state, a transaction's
  * over the block's. `flushInto` keeps them (a transaction succeeded), dropping the layer discards
- * them (it failed) — which is how a failing message reverts the whole transaction.
+ * them (it failed) — which is how a failing message reverts the whole transaction. A layer holds at
+ * most `maxKeys` distinct keys; callers check `fits` before a flush so that the bound fails a
+ * transaction, never the block.
  */
 export class StateLayer implements StateReader {
   private readonly writes = new Map<string, { key: Uint8Array; value: Uint8Array | null }>();
 
-  constructor(private readonly parent: StateReader) {}
+  constructor(
+    private readonly parent: StateReader,
+    readonly maxKeys: number = maxBlockWrites,
+  ) {}
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const pending = this.writes.get(id(key));
@@ -36,13 +41,16 @@ export class StateLayer implements StateReader {
     this.record(key, null);
   }
 
-  async entries(prefix: Uint8Array, limit: number): Promise<[Uint8Array, Uint8Array][]> {
+  async entries(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<[Uint8Array, Uint8Array][]> {
     const end = prefixEnd(prefix);
     const mine = [...this.writes.values()].filter(
-      (w) => Buffer.compare(w.key, prefix) >= 0 && Buffer.compare(w.key, end) < 0,
+      (w) =>
+        Buffer.compare(w.key, prefix) >= 0 &&
+        Buffer.compare(w.key, end) < 0 &&
+        (after === undefined || Buffer.compare(w.key, after) > 0),
     );
     const asked = Math.min(limit, maxIterateEntries) + mine.length;
-    const below = await this.parent.entries(prefix, asked);
+    const below = await this.parent.entries(prefix, asked, after);
     const merged = new Map<string, [Uint8Array, Uint8Array | null]>();
     for (const [key, value] of below) merged.set(id(key), [key, value]);
     for (const w of mine) merged.set(id(w.key), [w.key, w.value]);
@@ -57,7 +65,14 @@ export class StateLayer implements StateReader {
     return out;
   }
 
-  /** Moves this layer's writes into `target` (in the order they were made). */
+  /** Whether `target` can take this layer's writes within its `maxKeys`. */
+  fitsInto(target: StateLayer): boolean {
+    let added = 0;
+    for (const k of this.writes.keys()) if (!target.writes.has(k)) added++;
+    return target.writes.size + added <= target.maxKeys;
+  }
+
+  /** Moves this layer's writes into `target` (in the order they were made); check `fitsInto` first. */
   flushInto(target: StateLayer): void {
     for (const w of this.writes.values()) target.record(w.key, w.value);
     this.writes.clear();
@@ -74,8 +89,10 @@ export class StateLayer implements StateReader {
 
   private record(key: Uint8Array, value: Uint8Array | null): void {
     const k = id(key);
-    if (!this.writes.has(k) && this.writes.size >= maxBlockWrites) {
-      throw new StoreLimitError(`more than ${maxBlockWrites} keys written in one block`);
+    if (!this.writes.has(k) && this.writes.size >= this.maxKeys) {
+      throw new StoreLimitError(`more than ${this.maxKeys} keys written in one block`, {
+        maxKeys: this.maxKeys,
+      });
     }
     this.writes.set(k, { key: key.slice(), value: value === null ? null : value.slice() });
   }

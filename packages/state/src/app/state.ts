@@ -10,8 +10,11 @@ export interface State {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   set(key: Uint8Array, value: Uint8Array): void;
   delete(key: Uint8Array): void;
-  /** Entries whose key starts with `prefix`, in key order, at most `limit` (≤ `maxIterateEntries`). */
-  entries(prefix: Uint8Array, limit?: number): Promise<[Uint8Array, Uint8Array][]>;
+  /**
+   * Entries whose key starts with `prefix`, in key order, at most `limit` (≤ `maxIterateEntries`);
+   * with `after`, only keys greater than it (the next page after the last key of the previous one).
+   */
+  entries(prefix: Uint8Array, limit?: number, after?: Uint8Array): Promise<[Uint8Array, Uint8Array][]>;
 }
 
 /** A `State` over a layer, charging `meter`; read-only ones (queries) refuse writes. */
@@ -42,13 +45,17 @@ export class MeteredState implements State {
   delete(key: Uint8Array): void {
     this.assertWritable();
     assertKey(key);
-    this.meter.consume(gasCosts.deleteFlat, 'delete');
+    this.meter.consume(gasCosts.deleteFlat + gasCosts.deletePerByte * key.length, 'delete');
     this.layer.delete(key);
   }
 
-  async entries(prefix: Uint8Array, limit = maxIterateEntries): Promise<[Uint8Array, Uint8Array][]> {
+  async entries(
+    prefix: Uint8Array,
+    limit = maxIterateEntries,
+    after?: Uint8Array,
+  ): Promise<[Uint8Array, Uint8Array][]> {
     this.meter.consume(gasCosts.iterateFlat, 'iterate');
-    const out = await this.layer.entries(prefix, Math.min(limit, maxIterateEntries));
+    const out = await this.layer.entries(prefix, Math.min(limit, maxIterateEntries), after);
     this.meter.consume(gasCosts.iteratePerEntry * out.length, 'iterate');
     return out;
   }
@@ -99,14 +106,45 @@ export class Table<K, V> {
     state.delete(this.key(key));
   }
 
-  /** Entries whose encoded key starts with `keyPrefix`: the key bytes after the table prefix, and the value. */
+  /**
+   * One page of entries whose encoded key starts with `keyPrefix`: the key bytes after the table
+   * prefix, and the value; at most `limit` (≤ `maxIterateEntries`), after the table key `after`.
+   */
   async entries(
     state: State,
     keyPrefix: Uint8Array = new Uint8Array(0),
     limit?: number,
+    after?: Uint8Array,
   ): Promise<[Uint8Array, V][]> {
-    const rows = await state.entries(concatBytes(this.prefix, keyPrefix), limit);
+    const full = after === undefined ? undefined : concatBytes(this.prefix, after);
+    const rows = await state.entries(concatBytes(this.prefix, keyPrefix), limit, full);
     return rows.map(([key, value]) => [key.subarray(this.prefix.length), this.decode(value)]);
+  }
+
+  /**
+   * Every entry whose encoded key starts with `keyPrefix`, page by page (`pageEntries` a page), for
+   * genesis export and other whole-table walks. Each page costs gas like `entries`.
+   */
+  async *scan(
+    state: State,
+    keyPrefix: Uint8Array = new Uint8Array(0),
+    pageEntries: number = maxIterateEntries,
+  ): AsyncGenerator<[Uint8Array, V]> {
+    let after: Uint8Array | undefined;
+    for (;;) {
+      const page = await this.entries(state, keyPrefix, pageEntries, after);
+      yield* page;
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < Math.min(pageEntries, maxIterateEntries)) return;
+      after = last[0];
+    }
+  }
+
+  /** `scan` collected into an array. */
+  async all(state: State, keyPrefix?: Uint8Array): Promise<[Uint8Array, V][]> {
+    const out: [Uint8Array, V][] = [];
+    for await (const row of this.scan(state, keyPrefix)) out.push(row);
+    return out;
   }
 
   private decode(bytes: Uint8Array): V {

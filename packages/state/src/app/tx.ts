@@ -16,7 +16,14 @@ import {
   string,
   struct,
 } from '@joule/consensus';
-import { maxMemoLength, maxMessageTypeLength, maxNonce, maxTxMessages, txDomainTag } from '../constants.js';
+import {
+  maxMemoLength,
+  maxMessageBytes,
+  maxMessageTypeLength,
+  maxNonce,
+  maxTxMessages,
+  txDomainTag,
+} from '../constants.js';
 import type { MessageType } from './module.js';
 
 /** One message of a transaction: its type name and its canonical encoding. */
@@ -44,7 +51,7 @@ export const messageTypePattern = /^[a-z][a-z0-9_]*\/[a-z][a-z0-9_]*$/;
 
 const txMessageCodec: Codec<TxMessage> = struct<TxMessage>('TxMessage', {
   type: string(maxMessageTypeLength, messageTypePattern),
-  value: bytes({ max: 64 * 1024 }),
+  value: bytes({ max: maxMessageBytes }),
 });
 
 export const txBodyCodec: Codec<TxBody> = refine(

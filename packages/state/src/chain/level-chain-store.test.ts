@@ -1,5 +1,6 @@
 import { type Block, blockId } from '@joule/consensus';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { KvOp, WriteOptions } from '../kv/kv-store.js';
 import { ClassicKvStore, MemoryKvStore } from '../kv/level-kv-store.js';
 import { testBlock, testChainState, testCommit, testValidatorSet } from '../testkit/chain-fixtures.js';
 import { tempDir } from '../testkit/temp-dir.js';
@@ -90,6 +91,55 @@ describe('LevelChainStore on LevelDB', () => {
     await kv.write(pending.take(), { sync: true });
     pending.flushedAll();
     expect(await kv.get(new Uint8Array([0x10, 0, 0, 0, 0, 0, 0, 0, 1]))).toBeDefined();
+    expect(await store.loadBlock(1)).toEqual(block);
+  });
+
+  it('compacts only the pruned heights of each table', async () => {
+    const compactions: [Uint8Array, Uint8Array][] = [];
+    const kv = new (class extends MemoryKvStore {
+      override async compactRange(start: Uint8Array, end: Uint8Array): Promise<void> {
+        compactions.push([start.slice(), end.slice()]);
+      }
+    })();
+    await kv.start();
+    cleanups.push(() => kv.stop());
+    const store = new LevelChainStore({}, { kv });
+    await store.start();
+    for (const block of chainOf(8))
+      await store.saveBlock(block, testCommit(block), testChainState(CHAIN, block, validators));
+    await store.prune(6);
+    expect(compactions.length).toBeGreaterThan(0);
+    const height6 = [0, 0, 0, 0, 0, 0, 0, 6];
+    for (const [start, end] of compactions) {
+      const table = start[0] as number;
+      expect([...end], `compaction of table 0x${table.toString(16)} ends at height 6`).toEqual([
+        table,
+        ...height6,
+      ]);
+    }
+  });
+
+  it('keeps its height when the write of a block fails, so the block can be saved again', async () => {
+    let failNext = true;
+    const kv = new (class extends MemoryKvStore {
+      override async write(ops: readonly KvOp[], options: WriteOptions): Promise<void> {
+        if (failNext) {
+          failNext = false;
+          throw new Error('disk full');
+        }
+        await super.write(ops, options);
+      }
+    })();
+    await kv.start();
+    cleanups.push(() => kv.stop());
+    const store = new LevelChainStore({}, { kv });
+    await store.start();
+    const [block] = chainOf(1) as [Block];
+    const save = () => store.saveBlock(block, testCommit(block), testChainState(CHAIN, block, validators));
+    await expect(save()).rejects.toThrow('disk full');
+    expect([store.height(), store.base()], 'nothing was written').toEqual([0, 0]);
+    await save();
+    expect([store.height(), store.base()]).toEqual([1, 1]);
     expect(await store.loadBlock(1)).toEqual(block);
   });
 });

@@ -8,7 +8,7 @@ import {
   type ValidatorSet,
   validatorSetCodec,
 } from '@joule/consensus';
-import { pruneBatchEntries } from '../constants.js';
+import { maxStoredBlockOverheadBytes, pruneBatchEntries } from '../constants.js';
 import { StoreStateError } from '../errors.js';
 import { metaKeys, prefixes, readU64, u64 } from '../keys.js';
 import { type KvStore, WriteBatch } from '../kv/kv-store.js';
@@ -20,7 +20,11 @@ const heightValue: ValueCodec<number> = { encode: u64, decode: (b) => readU64(b)
 
 /** The chain store's tables (see `keys.ts`). */
 const tables = {
-  block: new Repository(prefixes.block, heightKey, canonical(blockCodec, maxBlockBytes + 1024 * 1024)),
+  block: new Repository(
+    prefixes.block,
+    heightKey,
+    canonical(blockCodec, maxBlockBytes + maxStoredBlockOverheadBytes),
+  ),
   commit: new Repository(prefixes.commit, heightKey, canonical(commitCodec)),
   byHash: new Repository(prefixes.blockByHash, bytesKey, heightValue),
   state: new Repository(prefixes.chainState, () => new Uint8Array(0), canonical(chainStateCodec)),
@@ -132,12 +136,14 @@ export class LevelChainStore implements ChainStore {
     this.putState(batch, state);
     tables.meta.put(batch, metaKeys.chainHeight, height);
     if (this.bottom === 0) tables.meta.put(batch, metaKeys.chainBase, height);
-    this.top = height;
-    if (this.bottom === 0) this.bottom = height;
     if (this.pending === undefined) {
+      // The height moves only once the block is on disk: a failed write leaves the store as it was.
       await this.kv.write(batch.ops, { sync: true });
+      this.advance(height);
       return;
     }
+    // Staged: reads see the block at once; it is durable with the application's commit.
+    this.advance(height);
     this.staged.set(height, { block, commit, state });
     this.stagedState = state;
     this.pending.stage(batch.ops, () => {
@@ -153,7 +159,10 @@ export class LevelChainStore implements ChainStore {
     await this.kv.write(batch.ops, { sync: true });
   }
 
-  /** Removes blocks, commits and validator sets below `retainHeight`; returns how many heights went. */
+  /**
+   * Removes blocks, commits and validator sets below `retainHeight` and compacts those heights;
+   * returns how many heights went. `App` asks for it every `pruneIntervalBlocks` heights.
+   */
   async prune(retainHeight: number): Promise<number> {
     this.assertStarted();
     const to = Math.min(retainHeight, this.top);
@@ -174,11 +183,16 @@ export class LevelChainStore implements ChainStore {
       await this.kv.write(batch.ops, { sync: true });
       this.bottom = end;
     }
-    for (const table of [tables.block, tables.commit, tables.validators]) {
-      const { start, end } = table.range();
-      await this.kv.compactRange(start, end);
-    }
+    // Compact only the heights just pruned, not the whole tables (which would rewrite them all).
+    await this.kv.compactRange(tables.block.key(from), tables.block.key(to));
+    await this.kv.compactRange(tables.commit.key(from), tables.commit.key(to));
+    await this.kv.compactRange(tables.validators.key(0), tables.validators.key(to));
     return to - from;
+  }
+
+  private advance(height: number): void {
+    this.top = height;
+    if (this.bottom === 0) this.bottom = height;
   }
 
   private putState(batch: WriteBatch, state: ChainState): void {

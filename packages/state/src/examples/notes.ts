@@ -58,7 +58,7 @@ export const notesModule: Module<{ notes: [string, string][] }> = {
         notes.set(ctx.state, Buffer.from(owner, 'hex'), { text, edits: 0 });
     },
     async export(ctx) {
-      const rows = await notes.entries(ctx.state);
+      const rows = await notes.all(ctx.state); // every row, page by page
       return { notes: rows.map(([owner, n]) => [Buffer.from(owner).toString('hex'), n.text]) };
     },
   },

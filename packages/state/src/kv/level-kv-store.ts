@@ -118,11 +118,11 @@ export class MemoryKvStore extends LevelKvStore {
     storeEncoding: 'view',
   }) as unknown as Level;
 
-  async compactRange(): Promise<void> {
+  async compactRange(_start: Uint8Array, _end: Uint8Array): Promise<void> {
     this.assertOpen();
   }
 
-  async approximateSize(): Promise<number> {
+  async approximateSize(_start: Uint8Array, _end: Uint8Array): Promise<number> {
     this.assertOpen();
     return 0;
   }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { maxProofBytes } from '../constants.js';
 import { MemoryKvStore } from '../kv/level-kv-store.js';
 import { decodeProof, encodeProof, type StoreProof, verifyProof } from './proof.js';
 import { referenceRoot } from './reference-root.js';
@@ -96,5 +97,65 @@ describe('store proofs', () => {
     expect(value).toBeNull();
     expect(verifyProof(store.rootHash(), enc('a'), null, proof)).toBe(true);
     expect(verifyProof(store.rootHash(), enc('a'), enc('b'), proof)).toBe(false);
+  });
+
+  it('reject a forged absence proof for a present key whose leaf splits keyHash‖valueHash differently', async () => {
+    const store = await storeWith(entries);
+    const appHash = store.rootHash();
+    const key = enc('acct/3');
+    const { proof } = await store.prove(key, 1);
+    const leaf = proof.leaf as NonNullable<StoreProof['leaf']>;
+    const joined = new Uint8Array([...leaf.keyHash, ...leaf.valueHash]);
+    for (const cut of [31, 33, 40, 63]) {
+      const forged = {
+        leaf: { keyHash: joined.slice(0, cut), valueHash: joined.slice(cut) },
+        siblings: proof.siblings,
+      };
+      expect(verifyProof(appHash, key, null, forged), `absence with a leaf cut at ${cut}`).toBe(false);
+    }
+    expect(verifyProof(appHash, key, enc('balance 21'), proof)).toBe(true);
+  });
+
+  it('are total over malformed proof objects: false, never a throw', async () => {
+    const store = await storeWith(entries);
+    const appHash = store.rootHash();
+    const key = enc('acct/3');
+    const { proof } = await store.prove(key, 1);
+    const bad: unknown[] = [
+      { siblings: [] },
+      { leaf: null },
+      {},
+      null,
+      undefined,
+      42,
+      'proof',
+      { leaf: null, siblings: [new Uint8Array(31)] },
+      { leaf: null, siblings: ['x'.repeat(32)] },
+      { leaf: null, siblings: Array.from({ length: 257 }, () => new Uint8Array(32)) },
+      { leaf: { keyHash: new Uint8Array(32) }, siblings: [] },
+      { leaf: { keyHash: new Uint8Array(32), valueHash: [1, 2] }, siblings: [] },
+      { ...proof, extra: 1 },
+      { ...proof, siblings: { length: 1, 0: new Uint8Array(32) } },
+      { ...proof, leaf: { ...proof.leaf, extra: 1 } },
+    ];
+    for (const [i, p] of bad.entries()) {
+      for (const value of [null, enc('balance 21')]) {
+        let verdict: unknown;
+        expect(() => {
+          verdict = verifyProof(appHash, key, value, p as StoreProof);
+        }, `proof ${i} must not throw`).not.toThrow();
+        expect(verdict, `proof ${i}`).toBe(false);
+      }
+    }
+  });
+
+  it('decode the largest proof (256 siblings and a leaf) within maxProofBytes', () => {
+    const largest: StoreProof = {
+      leaf: { keyHash: new Uint8Array(32).fill(1), valueHash: new Uint8Array(32).fill(2) },
+      siblings: Array.from({ length: 256 }, () => new Uint8Array(32).fill(3)),
+    };
+    const bytes = encodeProof(largest);
+    expect(bytes.length, `${bytes.length} encoded bytes`).toBeLessThanOrEqual(maxProofBytes);
+    expect(decodeProof(bytes)).toEqual(largest);
   });
 });

@@ -1,4 +1,14 @@
-import { type Codec, decode, encode, hash, list, nullable, sha256, struct } from '@joule/consensus';
+import {
+  type Codec,
+  decode,
+  encode,
+  hash,
+  hashBytes,
+  list,
+  nullable,
+  sha256,
+  struct,
+} from '@joule/consensus';
 import { maxProofBytes, treeDepthBits } from '../constants.js';
 import { bitAt, bytesEqual, emptyHash, internalHash, keyHashOf, leafHash } from './hashing.js';
 
@@ -36,7 +46,10 @@ export function decodeProof(bytes: Uint8Array): StoreProof {
 
 /**
  * Checks, with nothing but the app hash, that `key` maps to `value` (or, with `value === null`, that
- * `key` is absent). Pure and total: a malformed, tampered or mismatched proof gives `false`.
+ * `key` is absent). Pure and total: a malformed, tampered or mismatched proof gives `false`, never
+ * a throw. A proof given as an object is held to the codec's shape (a leaf of two 32-byte hashes or
+ * `null`, at most 256 siblings of 32 bytes, no other fields): otherwise a leaf whose 64 bytes of
+ * `keyHash ‖ valueHash` were split elsewhere would hash the same and pass for another key's leaf.
  */
 export function verifyProof(
   appHash: Uint8Array,
@@ -44,34 +57,61 @@ export function verifyProof(
   value: Uint8Array | null,
   proof: StoreProof | Uint8Array,
 ): boolean {
-  let p: StoreProof;
   try {
-    p = proof instanceof Uint8Array ? decodeProof(proof) : proof;
     if (!(appHash instanceof Uint8Array) || !(key instanceof Uint8Array)) return false;
     if (value !== null && !(value instanceof Uint8Array)) return false;
-    if (!Array.isArray(p.siblings) || p.siblings.length > treeDepthBits) return false;
+    const p = proof instanceof Uint8Array ? decodeProof(proof) : proof;
+    if (!isProof(p)) return false;
+    const root = rootOf(key, value, p);
+    return root !== null && bytesEqual(root, appHash);
   } catch {
     return false;
   }
+}
+
+/** The root that `proof` gives for `key` ↦ `value` (or absence), or `null` when the proof cannot hold. */
+function rootOf(key: Uint8Array, value: Uint8Array | null, p: StoreProof): Uint8Array | null {
   const keyHash = keyHashOf(key);
   const depth = p.siblings.length;
   let node: Uint8Array;
   if (value !== null) {
-    if (p.leaf === null || !bytesEqual(p.leaf.keyHash, keyHash)) return false;
-    if (!bytesEqual(p.leaf.valueHash, sha256(value))) return false;
+    if (p.leaf === null || !bytesEqual(p.leaf.keyHash, keyHash)) return null;
+    if (!bytesEqual(p.leaf.valueHash, sha256(value))) return null;
     node = leafHash(p.leaf.keyHash, p.leaf.valueHash);
   } else if (p.leaf === null) {
     node = emptyHash;
   } else {
     // Another key's leaf where this key would be: it must share the path so far, and differ.
-    if (bytesEqual(p.leaf.keyHash, keyHash) || !samePrefix(p.leaf.keyHash, keyHash, depth)) return false;
+    if (bytesEqual(p.leaf.keyHash, keyHash) || !samePrefix(p.leaf.keyHash, keyHash, depth)) return null;
     node = leafHash(p.leaf.keyHash, p.leaf.valueHash);
   }
   for (let d = depth - 1; d >= 0; d--) {
     const sibling = p.siblings[d] as Uint8Array;
     node = bitAt(keyHash, d) === 0 ? internalHash(node, sibling) : internalHash(sibling, node);
   }
-  return bytesEqual(node, appHash);
+  return node;
+}
+
+/** The shape `storeProofCodec` decodes to, and nothing else. */
+function isProof(p: unknown): p is StoreProof {
+  if (!hasExactly(p, ['leaf', 'siblings'])) return false;
+  const { leaf, siblings } = p as { leaf: unknown; siblings: unknown };
+  if (leaf !== null) {
+    if (!hasExactly(leaf, ['keyHash', 'valueHash'])) return false;
+    const { keyHash, valueHash } = leaf as ProofLeaf;
+    if (!isHash(keyHash) || !isHash(valueHash)) return false;
+  }
+  return Array.isArray(siblings) && siblings.length <= treeDepthBits && siblings.every(isHash);
+}
+
+function hasExactly(o: unknown, keys: readonly string[]): boolean {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return false;
+  const own = Object.keys(o);
+  return own.length === keys.length && keys.every((k) => Object.hasOwn(o, k));
+}
+
+function isHash(h: unknown): boolean {
+  return h instanceof Uint8Array && h.length === hashBytes;
 }
 
 function samePrefix(a: Uint8Array, b: Uint8Array, bits: number): boolean {

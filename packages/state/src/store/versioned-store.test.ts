@@ -101,4 +101,38 @@ describe('VersionedStore pruning on LevelDB', () => {
     const { value, proof } = await store.prove(key(7), 58);
     expect(verifyProof(await store.rootHashAt(58), key(7), value, proof)).toBe(true);
   });
+
+  it('compacts only the key ranges that pruning emptied', async () => {
+    const compactions: [Uint8Array, Uint8Array][] = [];
+    const kv = new (class extends MemoryKvStore {
+      override async compactRange(start: Uint8Array, end: Uint8Array): Promise<void> {
+        compactions.push([start.slice(), end.slice()]);
+      }
+    })();
+    await kv.start();
+    cleanups.push(() => kv.stop());
+    const store = new VersionedStore({}, { kv });
+    await store.start();
+    for (let v = 1; v <= 20; v++) {
+      const ops = Array.from({ length: 30 }, (_, i) => [key(i), new Uint8Array([v])] as const);
+      await store.commit(await store.prepare(v, ops));
+    }
+    await store.prune(15);
+    expect(compactions.length).toBeGreaterThan(0);
+    const u64 = (n: number) => [0, 0, 0, 0, 0, 0, 0, n];
+    const limit: Record<number, number[]> = {
+      32: [0x20, ...u64(15)],
+      33: [0x21, ...u64(15)],
+      34: [0x22, ...u64(16)],
+    };
+    for (const [start, end] of compactions) {
+      const table = start[0] as number;
+      const bound = limit[table];
+      expect(bound, `compaction of table 0x${table.toString(16)}`).toBeDefined();
+      expect(
+        Buffer.compare(end, Buffer.from(bound!)),
+        `table 0x${table.toString(16)} ends by version 15`,
+      ).toBeLessThanOrEqual(0);
+    }
+  });
 });

@@ -1,9 +1,10 @@
 import {
+  defaultNodeCacheBytes,
   maxIterateEntries,
   maxKeyBytes,
   maxValueBytes,
   nodeCacheEntries,
-  pruneBatchEntries,
+  nodeCacheOverheadBytes,
 } from '../constants.js';
 import {
   StoreCorruptionError,
@@ -11,26 +12,19 @@ import {
   StoreStateError,
   VersionUnavailableError,
 } from '../errors.js';
-import {
-  concatBytes,
-  metaKey,
-  metaKeys,
-  prefixEnd,
-  prefixed,
-  prefixes,
-  readU64,
-  tableRange,
-  u64,
-} from '../keys.js';
+import { concatBytes, metaKey, metaKeys, prefixEnd, prefixed, prefixes, readU64, u64 } from '../keys.js';
 import { type KvOp, type KvStore, WriteBatch } from '../kv/kv-store.js';
 import { emptyHash, keyHashOf } from './hashing.js';
 import { decodeNode, decodeRoot, encodeNode, encodeRoot, type NodeRef, type TreeNode } from './node.js';
 import { LruCache } from './node-cache.js';
 import type { StoreProof } from './proof.js';
+import { pruneTree } from './pruning.js';
 import { applyChanges, type NodeSource, nodeId, type TreeChange, walk } from './tree.js';
 
 export interface VersionedStoreOptions {
-  /** Tree nodes kept in memory for reads (default `nodeCacheEntries`). */
+  /** Memory of the node cache, bytes (default `defaultNodeCacheBytes`); see `nodeBytes`. */
+  readonly nodeCacheBytes?: number;
+  /** Most tree nodes kept in memory for reads (default `nodeCacheEntries`), next to the bytes. */
   readonly nodeCacheEntries?: number;
 }
 
@@ -62,7 +56,13 @@ export class VersionedStore {
 
   constructor(options: VersionedStoreOptions, dependencies: { readonly kv: KvStore }) {
     this.kv = dependencies.kv;
-    this.cache = new LruCache(options.nodeCacheEntries ?? nodeCacheEntries);
+    this.cache = new LruCache(
+      {
+        maxEntries: options.nodeCacheEntries ?? nodeCacheEntries,
+        maxBytes: options.nodeCacheBytes ?? defaultNodeCacheBytes,
+      },
+      nodeBytes,
+    );
   }
 
   /** Loads the last committed version; the key-value store must be started. Idempotent. */
@@ -88,6 +88,11 @@ export class VersionedStore {
   /** The lowest version still readable. */
   base(): number {
     return this.oldest;
+  }
+
+  /** Bytes held by the node cache (at most `nodeCacheBytes`). */
+  get cacheBytes(): number {
+    return this.cache.bytes;
   }
 
   /** The app hash of the last committed version (zeros for an empty tree). */
@@ -120,12 +125,22 @@ export class VersionedStore {
     return { value, proof };
   }
 
-  /** Latest committed entries whose key starts with `prefix`, in key order, at most `limit` (callers bound it). */
-  async entries(prefix: Uint8Array, limit = maxIterateEntries): Promise<[Uint8Array, Uint8Array][]> {
+  /**
+   * Latest committed entries whose key starts with `prefix` (and is greater than `after`, when
+   * given), in key order, at most `limit` (callers bound it).
+   */
+  async entries(
+    prefix: Uint8Array,
+    limit = maxIterateEntries,
+    after?: Uint8Array,
+  ): Promise<[Uint8Array, Uint8Array][]> {
     this.assertStarted();
     const start = prefixed(prefixes.latestState, prefix);
+    // The smallest key greater than `after` is `after ‖ 0x00`.
+    const next = after === undefined ? start : prefixed(prefixes.latestState, concatBytes(after, zeroByte));
+    const gte = Buffer.compare(next, start) > 0 ? next : start;
     const out: [Uint8Array, Uint8Array][] = [];
-    for await (const [key, value] of this.kv.entries({ gte: start, lt: prefixEnd(start), limit })) {
+    for await (const [key, value] of this.kv.entries({ gte, lt: prefixEnd(start), limit })) {
       out.push([key.subarray(1), value]);
     }
     return out;
@@ -184,8 +199,8 @@ export class VersionedStore {
 
   /**
    * Forgets versions below `retainVersion`: deletes their roots and every node no retained version
-   * reaches, then compacts those tables so LevelDB gives the disk space back. Returns the nodes
-   * deleted. Reading a pruned version gives `STORE_VERSION_PRUNED`.
+   * reaches, then compacts the key ranges it emptied so LevelDB gives the disk space back. Returns
+   * the nodes deleted. Reading a pruned version gives `STORE_VERSION_PRUNED`.
    */
   async prune(retainVersion: number): Promise<number> {
     this.assertStarted();
@@ -195,34 +210,7 @@ export class VersionedStore {
       sync: true,
     });
     this.oldest = retain;
-    let deleted = 0;
-    const staleEnd = concatBytes(new Uint8Array([prefixes.staleNode]), u64(retain + 1));
-    for (;;) {
-      const batch = new WriteBatch();
-      for await (const [key] of this.kv.entries({
-        gte: new Uint8Array([prefixes.staleNode]),
-        lt: staleEnd,
-        limit: pruneBatchEntries,
-      })) {
-        batch.del(key);
-        batch.del(prefixed(prefixes.treeNode, key.subarray(9)));
-        this.cache.delete(nodeId(key.subarray(9)));
-        deleted++;
-      }
-      for await (const [key] of this.kv.entries({
-        gte: prefixed(prefixes.treeRoot, u64(0)),
-        lt: prefixed(prefixes.treeRoot, u64(retain)),
-        limit: pruneBatchEntries,
-      }))
-        batch.del(key);
-      if (batch.length === 0) break;
-      await this.kv.write(batch.ops, { sync: true });
-    }
-    for (const table of [prefixes.treeNode, prefixes.staleNode, prefixes.treeRoot]) {
-      const { gte, lt } = tableRange(table);
-      await this.kv.compactRange(gte, lt);
-    }
-    return deleted;
+    return pruneTree(this.kv, retain, (key) => this.cache.delete(nodeId(key)));
   }
 
   private async rootAt(version: number): Promise<NodeRef | null> {
@@ -264,6 +252,15 @@ export class VersionedStore {
   private assertStarted(): void {
     if (!this.started) throw new StoreStateError('the versioned store is not started');
   }
+}
+
+const zeroByte = new Uint8Array([0]);
+
+/** What a cached node costs: its key, value and hashes, plus a fixed overhead for objects and ids. */
+function nodeBytes(node: TreeNode): number {
+  if (node.kind === 'leaf')
+    return nodeCacheOverheadBytes + node.keyHash.length + node.key.length + node.value.length;
+  return nodeCacheOverheadBytes + 2 * (8 + 32);
 }
 
 /** Checks limits, hashes keys and sorts by key hash; the last change of a key wins. */

@@ -13,6 +13,7 @@ import {
 import type * as abci from '../app/abci.js';
 import type { AccountKeeper } from '../app/ante.js';
 import { App, type AppOptions } from '../app/app.js';
+import { type AppLimits, appSectionName, defaultAppLimits } from '../app/limits.js';
 import type { Module, QueryType } from '../app/module.js';
 import { signQuery } from '../app/queries.js';
 import { signTx, type TxMessage, txMessage } from '../app/tx.js';
@@ -32,7 +33,11 @@ export interface TestChainOptions {
   readonly validators?: readonly abci.ValidatorUpdate[];
   /** Defaults to a fresh memory-level store; pass a started `ClassicKvStore` for LevelDB. */
   readonly kv?: KvStore;
-  readonly app?: AppOptions;
+  /**
+   * The App's node options, and — a shortcut of the kit — chain limits (`hookWorkBudget`,
+   * `maxTxGas`, …), which it writes into the genesis `app` section, where a real chain has them.
+   */
+  readonly app?: AppOptions & Partial<AppLimits>;
 }
 
 export { txMessage };
@@ -56,7 +61,8 @@ export class TestChain {
     const kv = options.kv ?? new MemoryKvStore();
     await kv.start();
     const chainId = options.chainId ?? 'test-chain';
-    const app = new App(options.app ?? {}, { kv, modules: options.modules, accounts: options.accounts });
+    const { appOptions, genesis } = splitOptions(options);
+    const app = new App(appOptions, { kv, modules: options.modules, accounts: options.accounts });
     await app.start();
     const chain = new TestChain(app, chainId, kv, options);
     if ((await app.info()).lastBlockHeight === 0) {
@@ -65,7 +71,7 @@ export class TestChain {
         time: testGenesisTimeMs,
         initialHeight: 1,
         validators: options.validators ?? [{ pubKey: testValidatorSet(1).validators[0]!.pubKey, power: 10n }],
-        appStateBytes: new TextEncoder().encode(JSON.stringify(options.genesis ?? {})),
+        appStateBytes: new TextEncoder().encode(JSON.stringify(genesis)),
       });
     }
     return chain;
@@ -158,6 +164,21 @@ export class TestChain {
   private async lastBlockTime(): Promise<number> {
     return this.height === 0 ? testGenesisTimeMs : (this.last?.header.time ?? testGenesisTimeMs);
   }
+}
+
+/** The App's options, and the genesis with the limits given among them merged into its `app` section. */
+function splitOptions(options: TestChainOptions): {
+  appOptions: AppOptions;
+  genesis: Record<string, unknown>;
+} {
+  const appOptions: Record<string, unknown> = {};
+  const limits: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options.app ?? {}))
+    (key in defaultAppLimits ? limits : appOptions)[key] = value;
+  const genesis = { ...(options.genesis ?? {}) };
+  if (Object.keys(limits).length > 0)
+    genesis[appSectionName] = { ...(genesis[appSectionName] as object | undefined), ...limits };
+  return { appOptions: appOptions as AppOptions, genesis };
 }
 
 const addressRequest: Codec<{ address: Uint8Array }> = struct<{ address: Uint8Array }>('AccountRequest', {

@@ -15,6 +15,7 @@ import { jsonArray, jsonObject, jsonString } from '../../app/genesis.js';
 import { defineEvent, defineQuery, type Module, type QueryType, type Signer } from '../../app/module.js';
 import { type State, Table } from '../../app/state.js';
 import { GenesisError, TxError } from '../../app/tx-errors.js';
+import { maxGenesisAccounts } from '../../constants.js';
 
 /** An account: its public key once it has signed, and the nonce its next transaction must carry. */
 export interface Account {
@@ -59,9 +60,6 @@ export type AuthModule = Module<AuthGenesis> & {
   readonly keeper: AuthKeeper;
   readonly query: { readonly account: QueryType<{ address: Uint8Array }, Account | null> };
 };
-
-/** Most accounts in a genesis file. */
-export const maxGenesisAccounts = 100_000;
 
 /** The `auth` module: accounts, public keys and nonces (the ante chain's replay protection). */
 export function auth(options: AuthOptions = {}): AuthModule {
@@ -127,7 +125,7 @@ export function auth(options: AuthOptions = {}): AuthModule {
           accounts.set(ctx.state, a.address, { publicKey: a.publicKey, nonce: a.nonce });
       },
       async export(ctx) {
-        const rows = await accounts.entries(ctx.state);
+        const rows = await accounts.all(ctx.state);
         return {
           accounts: rows.map(([address, account]) => ({
             address: formatAddress(address, prefix),

@@ -1,5 +1,6 @@
 import { address, bigint, type Codec, list, nullable, string, struct } from '@joule/consensus';
 import { Table } from '../../app/state.js';
+import { maxMultiSendOutputs } from '../../constants.js';
 
 /** Denominations: 3–64 characters, lower-case letters, digits and `/`, starting with a letter. */
 export const denomPattern = /^[a-z][a-z0-9/]{2,63}$/;
@@ -7,8 +8,6 @@ export const denom: Codec<string> = string(64, denomPattern);
 /** Amounts are unsigned 64-bit integers. */
 export const maxAmount = 2n ** 64n - 1n;
 export const amount: Codec<bigint> = bigint(0n, maxAmount);
-/** Most outputs of one multi-send. */
-export const maxMultiSendOutputs = 64;
 
 export interface Send {
   readonly to: Uint8Array;

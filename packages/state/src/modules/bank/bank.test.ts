@@ -72,22 +72,31 @@ describe('bank', () => {
     const { c, msg, query, balance } = await setup();
     const denied = await c.deliver(alice, txMessage(msg.mint, { to: addr(alice), denom: 'kwh', amount: 1n }));
     expect([denied.codespace, denied.code]).toEqual(['UNAUTHORIZED', 13]);
-    const deniedBurn = await c.deliver(
-      bob,
-      txMessage(msg.burn, { from: addr(alice), denom: 'kwh', amount: 1n }),
-    );
-    expect(deniedBurn.codespace).toBe('TX_UNKNOWN_ACCOUNT');
+    // alice has an account (the ante passes): it is the bank that refuses her.
+    for (const from of [alice, authority]) {
+      const deniedBurn = await c.deliver(
+        alice,
+        txMessage(msg.burn, { from: addr(from), denom: 'kwh', amount: 1n }),
+      );
+      expect([deniedBurn.codespace, deniedBurn.code], 'burn by a non-authority').toEqual([
+        'UNAUTHORIZED',
+        13,
+      ]);
+    }
+    expect(await balance(alice), 'nothing burned').toBe(500n);
     const mint = await c.deliver(
       authority,
       txMessage(msg.mint, { to: addr(carol), denom: 'kwh', amount: 50n }),
     );
     expect(eventsOf(mint, 'bank.mint')).toEqual([{ to: bech(carol), denom: 'kwh', amount: '50' }]);
     expect(await c.query('bank', query.supply, { denom: 'kwh' })).toBe(550n);
+    // The authority may burn from any account, without its owner's signature (documented in bank.ts).
     const burn = await c.deliver(
       authority,
       txMessage(msg.burn, { from: addr(alice), denom: 'kwh', amount: 500n }),
     );
     expect(burn.code).toBe(0);
+    expect(eventsOf(burn, 'bank.burn')).toEqual([{ from: bech(alice), denom: 'kwh', amount: '500' }]);
     expect(await balance(alice)).toBe(0n);
     expect(await c.query('bank', query.supply, { denom: 'kwh' })).toBe(50n);
     const over = await c.deliver(

@@ -8,6 +8,7 @@ import {
   type QueryType,
 } from '../../app/module.js';
 import { GenesisError, UnauthorizedError } from '../../app/tx-errors.js';
+import { maxBalancesPerQuery, maxGenesisBalances } from '../../constants.js';
 import type { AuthKeeper } from '../auth/auth.js';
 import { BankKeeper } from './bank-keeper.js';
 import {
@@ -53,9 +54,6 @@ export type BankModule = Module<BankGenesis> & {
     readonly balances: QueryType<{ address: Uint8Array }, { denom: string; amount: bigint }[]>;
   };
 };
-
-/** Most balances in a genesis file. */
-export const maxGenesisBalances = 100_000;
 
 const positive = (s: Send): string | undefined => (s.amount === 0n ? 'amount must be positive' : undefined);
 
@@ -127,9 +125,9 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
   const balances = defineQuery({
     path: 'balances',
     request: struct<{ address: Uint8Array }>('BalancesRequest', { address: addressCodec }),
-    response: list(struct<{ denom: string; amount: bigint }>('Coin', { denom, amount }), 1000),
+    response: list(struct<{ denom: string; amount: bigint }>('Coin', { denom, amount }), maxBalancesPerQuery),
     async handle(ctx, r) {
-      const rows = await tables.balance.entries(ctx.state, r.address, 1000);
+      const rows = await tables.balance.entries(ctx.state, r.address, maxBalancesPerQuery);
       return rows.map(([key, value]) => ({
         denom: new TextDecoder().decode(key.subarray(20)),
         amount: value,
@@ -167,7 +165,7 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
       },
       async export(ctx) {
         const params = await tables.params.get(ctx.state, 'params');
-        const rows = await tables.balance.entries(ctx.state);
+        const rows = await tables.balance.all(ctx.state);
         return {
           authority: params?.authority == null ? null : formatAddress(params.authority, prefix),
           balances: rows.map(([key, value]) => ({

@@ -76,4 +76,61 @@ describe('poa', () => {
     expect(both.codespace).toBe('POA_NO_VALIDATORS');
     expect(await validators()).toEqual([{ pubKey: v1.publicKey, power: 10n }]);
   });
+
+  it('emits only real changes when a block adds then removes, or re-weights then resets, a validator', async () => {
+    const { c, msg, validators } = await setup();
+    const v3 = generateKeyPair(new Uint8Array(32).fill(75));
+    const nonce = await c.nextNonce(authority.publicKey);
+    const addThenRemove = await c.block([
+      await c.tx(authority, [txMessage(msg.addValidator, { pubKey: v2.publicKey, power: 5n })]),
+      await c.tx(authority, [txMessage(msg.removeValidator, { pubKey: v2.publicKey })], { nonce: nonce + 1 }),
+    ]);
+    expect(addThenRemove.txResults.map((r) => r.codespace)).toEqual(['', '']);
+    expect(addThenRemove.validatorUpdates, 'added and removed in one block: no update').toEqual([]);
+    const setThenReset = await c.block([
+      await c.tx(authority, [
+        txMessage(msg.setPower, { pubKey: v1.publicKey, power: 30n }),
+        txMessage(msg.setPower, { pubKey: v1.publicKey, power: 10n }),
+      ]),
+    ]);
+    expect(setThenReset.txResults[0]?.code).toBe(0);
+    expect(setThenReset.validatorUpdates, 're-weighted back to 10 in one block: no update').toEqual([]);
+    const mixed = await c.block([
+      await c.tx(authority, [
+        txMessage(msg.addValidator, { pubKey: v3.publicKey, power: 4n }),
+        txMessage(msg.setPower, { pubKey: v3.publicKey, power: 6n }),
+        txMessage(msg.setPower, { pubKey: v1.publicKey, power: 12n }),
+      ]),
+    ]);
+    expect(mixed.validatorUpdates, 'added then re-weighted: one update with the final power').toEqual(
+      [
+        { pubKey: v1.publicKey, power: 12n },
+        { pubKey: v3.publicKey, power: 6n },
+      ].sort((a, b) => Buffer.compare(a.pubKey, b.pubKey)),
+    );
+    const removeThenAdd = await c.block([
+      await c.tx(authority, [
+        txMessage(msg.removeValidator, { pubKey: v3.publicKey }),
+        txMessage(msg.addValidator, { pubKey: v3.publicKey, power: 6n }),
+      ]),
+    ]);
+    expect(removeThenAdd.validatorUpdates, 'removed and re-added at the same power: no update').toEqual([]);
+    expect(await validators()).toHaveLength(2);
+    expect((await c.block([])).validatorUpdates).toEqual([]);
+  });
+
+  it('refuses set_power and remove_validator from anyone but the authority', async () => {
+    const { c, msg, validators } = await setup();
+    const setPower = await c.deliver(member, txMessage(msg.setPower, { pubKey: v1.publicKey, power: 50n }));
+    expect([setPower.codespace, setPower.code], 'set_power by a member').toEqual(['UNAUTHORIZED', 13]);
+    await c.deliver(authority, txMessage(msg.addValidator, { pubKey: v2.publicKey, power: 5n }));
+    const remove = await c.deliver(member, txMessage(msg.removeValidator, { pubKey: v2.publicKey }));
+    expect([remove.codespace, remove.code], 'remove_validator by a member').toEqual(['UNAUTHORIZED', 13]);
+    expect(await validators()).toEqual(
+      [
+        { pubKey: v1.publicKey, power: 10n },
+        { pubKey: v2.publicKey, power: 5n },
+      ].sort((a, b) => Buffer.compare(a.pubKey, b.pubKey)),
+    );
+  });
 });

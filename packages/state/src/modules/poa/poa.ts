@@ -35,10 +35,25 @@ export interface SetValidator {
 const setValidatorCodec = struct<SetValidator>('SetValidator', { pubKey: publicKey, power });
 const removeValidatorCodec = struct<{ pubKey: Uint8Array }>('RemoveValidator', { pubKey: publicKey });
 
-/** State: `poa/v/<pubKey>` power, `poa/u/<pubKey>` pending update for end-block, `poa/p/` params. */
+/**
+ * A validator's change in the current block: its power before the block's first change and after
+ * the last (0 = not in the set). End-block emits only changes whose power really differs, so adding
+ * and removing a validator in one block never sends consensus a removal of an unknown validator.
+ */
+interface PendingChange {
+  readonly before: bigint;
+  readonly after: bigint;
+}
+
+/** State: `poa/v/<pubKey>` power, `poa/u/<pubKey>` pending change for end-block, `poa/p/` params. */
 const tables = {
   validators: new Table('poa', 'v', (k: Uint8Array) => k, power),
-  pending: new Table('poa', 'u', (k: Uint8Array) => k, power),
+  pending: new Table(
+    'poa',
+    'u',
+    (k: Uint8Array) => k,
+    struct<PendingChange>('PoaPendingChange', { before: power, after: power }),
+  ),
   params: new Table(
     'poa',
     'p',
@@ -91,7 +106,8 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
     if (total > maxTotalVotingPower) throw new TxError('POA_POWER_OVERFLOW', 'total voting power too large');
     if (next === 0n) tables.validators.delete(ctx.state, key);
     else tables.validators.set(ctx.state, key, next);
-    tables.pending.set(ctx.state, key, next);
+    const before = (await tables.pending.get(ctx.state, key))?.before ?? current ?? 0n;
+    tables.pending.set(ctx.state, key, { before, after: next });
     ctx.emit(validatorEvent({ pubKey: key, power: next, action }));
   };
   const add = defineMessage({
@@ -145,8 +161,8 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
     messages: [add, setPower, remove],
     queries: [validators],
     async endBlock(ctx) {
-      for (const [pubKey, p] of await tables.pending.entries(ctx.state, new Uint8Array(0), maxValidators)) {
-        ctx.updateValidator({ pubKey, power: p });
+      for (const [pubKey, c] of await tables.pending.entries(ctx.state, new Uint8Array(0), maxValidators)) {
+        if (c.after !== c.before) ctx.updateValidator({ pubKey, power: c.after });
         tables.pending.delete(ctx.state, pubKey);
       }
     },
