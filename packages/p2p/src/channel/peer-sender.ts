@@ -1,0 +1,103 @@
+import type { Stream } from '@libp2p/interface';
+import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
+import type { P2pCounters } from '../peers/metrics.js';
+
+export interface PeerSenderLimits {
+  /** Most frames queued; the oldest is dropped first. */
+  readonly maxFrames: number;
+  /** Most bytes queued. */
+  readonly maxBytes: number;
+}
+
+/**
+ * The write side of one gossip stream to one peer: a bounded FIFO of frames and a pump that
+ * writes one frame at a time, waiting for the stream to drain when it is full (backpressure from
+ * yamux and TCP). Overflow drops the oldest frames: in gossip a newer vote or transaction is worth
+ * more than an older one, and the rebroadcast timer and catch-up answer re-send what matters.
+ * Sending on a closed stream never throws: the frame is dropped and counted.
+ */
+export class PeerSender {
+  readonly stream: Stream;
+  readonly #lp: LengthPrefixedStream<Stream>;
+  readonly #limits: PeerSenderLimits;
+  readonly #counters: P2pCounters;
+  readonly #name: string;
+  readonly #abort = new AbortController();
+  #queue: Uint8Array[] = [];
+  #head = 0;
+  #bytes = 0;
+  #pumping = false;
+  #closed = false;
+
+  constructor(stream: Stream, name: string, limits: PeerSenderLimits, counters: P2pCounters) {
+    this.stream = stream;
+    this.#lp = lpStream(stream);
+    this.#name = name;
+    this.#limits = limits;
+    this.#counters = counters;
+    stream.addEventListener('close', () => this.close(), { once: true });
+  }
+
+  get open(): boolean {
+    return !this.#closed && this.stream.status === 'open' && this.stream.writeStatus === 'writable';
+  }
+
+  /** Frames waiting to be written. */
+  get queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** Queues `frame`; returns `false` if the stream is closed (the frame is dropped). */
+  enqueue(frame: Uint8Array): boolean {
+    if (!this.open) {
+      this.#counters.add(this.#counters.dropped, 'stream-closed');
+      return false;
+    }
+    this.#queue.push(frame);
+    this.#bytes += frame.length;
+    while (this.queued > this.#limits.maxFrames || (this.#bytes > this.#limits.maxBytes && this.queued > 1)) {
+      const dropped = this.#queue[this.#head++] as Uint8Array;
+      this.#bytes -= dropped.length;
+      this.#counters.add(this.#counters.dropped, 'queue-full');
+    }
+    this.#compact();
+    if (!this.#pumping) void this.#pump();
+    return true;
+  }
+
+  /** Stops the pump, drops the queue and aborts the stream. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    this.#queue = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    if (this.stream.status === 'open') this.stream.abort(new Error('sender closed'));
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      while (!this.#closed && this.queued > 0) {
+        const frame = this.#queue[this.#head++] as Uint8Array;
+        this.#bytes -= frame.length;
+        this.#compact();
+        await this.#lp.write(frame, { signal: this.#abort.signal });
+        this.#counters.add(this.#counters.framesOut, this.#name);
+        this.#counters.add(this.#counters.bytesOut, this.#name, frame.length);
+      }
+    } catch {
+      this.close();
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #compact(): void {
+    if (this.#head > 256 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}

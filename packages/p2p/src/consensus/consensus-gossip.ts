@@ -1,0 +1,183 @@
+import {
+  type ConsensusMessage,
+  DecodeError,
+  decodeConsensusMessage,
+  encodeConsensusMessage,
+  type PeerId,
+  sha256,
+  type Transport,
+  toHex,
+} from '@joule/consensus';
+import { GossipChannel } from '../channel/gossip-channel.js';
+import {
+  consensusBurstBytes,
+  consensusBurstFrames,
+  consensusBytesPerSecond,
+  consensusFramesPerSecond,
+  consensusProtocol,
+  consensusSeenCacheEntries,
+  maxConsensusFrameBytes,
+  penalties,
+} from '../constants.js';
+import type { P2pHost } from '../host/host.js';
+import { BoundedSeenSet } from '../peers/seen-cache.js';
+import type { RateLimit } from '../peers/token-bucket.js';
+import { type ConsensusView, checkConsensusMessage } from './message-check.js';
+
+/** First byte of a consensus frame: how the receiver treats the message after it. */
+export const FrameKind = {
+  /** Gossip: de-duplicated, checked, delivered and relayed further. */
+  gossip: 1,
+  /** Direct: for this peer only (status, catch-up answers); delivered, never relayed. */
+  direct: 2,
+} as const;
+
+export interface ConsensusGossipOptions {
+  /** Entries of the de-duplication cache. Default `consensusSeenCacheEntries`. */
+  readonly seenCacheEntries?: number;
+  /** Per-peer rate limit. Default: the `consensus*` constants. */
+  readonly rateLimit?: RateLimit;
+}
+
+/**
+ * The consensus driver's `Transport` on libp2p. Proposals, votes and vote batches travel as
+ * gossip: each node checks them (strict decode, size, height window, signatures) before it hands
+ * them to its driver and relays them once to its other peers, so they cross the LIC grid's hops;
+ * a bounded seen-cache keyed by the SHA-256 of the message stops echoes. Status messages and the
+ * driver's catch-up answers travel direct: they concern one peer. Peers that send what does not
+ * decode, fails a signature check, or makes the driver complain lose score.
+ */
+export class ConsensusGossip implements Transport {
+  readonly channel: GossipChannel;
+  readonly #host: P2pHost;
+  readonly #seen: BoundedSeenSet;
+  #view: ConsensusView | null = null;
+  #handler: ((peer: PeerId, message: ConsensusMessage) => void) | null = null;
+  readonly #aheadListeners: ((peer: string, height: number) => void)[] = [];
+
+  constructor(options: ConsensusGossipOptions, deps: { readonly host: P2pHost }) {
+    this.#host = deps.host;
+    this.#seen = new BoundedSeenSet(options.seenCacheEntries ?? consensusSeenCacheEntries);
+    this.channel = new GossipChannel(
+      {
+        protocol: consensusProtocol,
+        name: 'consensus',
+        maxFrameBytes: maxConsensusFrameBytes + 1,
+        rateLimit: options.rateLimit ?? {
+          framesPerSecond: consensusFramesPerSecond,
+          burstFrames: consensusBurstFrames,
+          bytesPerSecond: consensusBytesPerSecond,
+          burstBytes: consensusBurstBytes,
+        },
+      },
+      { host: deps.host },
+    );
+    this.channel.onFrame((peer, frame) => this.#receive(peer, frame));
+  }
+
+  /** Gives the transport its view of the driver (call once the driver exists). */
+  bind(view: ConsensusView): void {
+    this.#view = view;
+  }
+
+  /** Called when a peer shows it is beyond the height window (block sync listens). */
+  onPeerAhead(listener: (peer: string, height: number) => void): void {
+    this.#aheadListeners.push(listener);
+  }
+
+  start(): Promise<void> {
+    return this.channel.start();
+  }
+
+  stop(): Promise<void> {
+    return this.channel.stop();
+  }
+
+  // ---- Transport ---------------------------------------------------------------------------
+
+  broadcast(message: ConsensusMessage): void {
+    const body = encodeConsensusMessage(message);
+    if (message.kind === 'status' || message.kind === 'decision') {
+      this.channel.broadcast(frameOf(FrameKind.direct, body));
+      return;
+    }
+    this.#seen.add(toHex(sha256(body)));
+    this.channel.broadcast(frameOf(FrameKind.gossip, body));
+  }
+
+  send(peer: PeerId, message: ConsensusMessage): void {
+    this.channel.send(peer, frameOf(FrameKind.direct, encodeConsensusMessage(message)));
+  }
+
+  onMessage(handler: (peer: PeerId, message: ConsensusMessage) => void): void {
+    this.#handler = handler;
+  }
+
+  reportPeer(peer: PeerId, _reason: string): void {
+    this.#host.scores.penalize(peer, penalties.driverReport, 'driver-report');
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------
+
+  #receive(peer: string, frame: Uint8Array): void {
+    const counters = this.#host.counters;
+    const kind = frame[0];
+    if (frame.length < 2 || (kind !== FrameKind.gossip && kind !== FrameKind.direct)) {
+      this.#penalize(peer, penalties.malformed, 'malformed');
+      return;
+    }
+    const body = frame.subarray(1);
+    // Received bytes are canonical (the decoder refuses any other encoding), so their hash is the
+    // hash of the re-encoded message: a cheap de-duplication key before any decoding.
+    const key = kind === FrameKind.gossip ? toHex(sha256(body)) : null;
+    if (key !== null && this.#seen.has(key)) {
+      counters.add(counters.dropped, 'duplicate');
+      return;
+    }
+    let message: ConsensusMessage;
+    try {
+      message = decodeConsensusMessage(body);
+    } catch (error) {
+      if (error instanceof DecodeError) {
+        this.#penalize(peer, penalties.malformed, 'malformed');
+        return;
+      }
+      throw error;
+    }
+    if (kind === FrameKind.gossip && (message.kind === 'status' || message.kind === 'decision')) {
+      this.#penalize(peer, penalties.malformed, 'malformed');
+      return;
+    }
+    const view = this.#view;
+    if (view === null) return;
+    const verdict = checkConsensusMessage(view, message);
+    if (verdict.aheadHeight !== undefined) {
+      for (const listener of this.#aheadListeners) listener(peer, verdict.aheadHeight);
+    }
+    if (verdict.action === 'invalid') {
+      this.#penalize(peer, penalties.invalidSignature, 'invalid-signature');
+      return;
+    }
+    if (verdict.action === 'ignore') {
+      counters.add(counters.dropped, 'outside-window');
+      return;
+    }
+    if (key !== null) this.#seen.add(key);
+    this.#handler?.(peer, message);
+    if (key !== null && verdict.action === 'relay') {
+      counters.relayed += this.channel.broadcast(frame, peer);
+    }
+  }
+
+  #penalize(peer: string, points: number, reason: string): void {
+    this.#host.counters.add(this.#host.counters.dropped, reason);
+    this.#host.scores.penalize(peer, points, reason);
+  }
+}
+
+function frameOf(kind: number, body: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(body.length + 1);
+  frame[0] = kind;
+  frame.set(body, 1);
+  return frame;
+}

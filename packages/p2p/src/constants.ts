@@ -1,0 +1,148 @@
+/**
+ * Protocol ids and limits of @joule/p2p, each limit named with its unit. Every queue, cache, map
+ * keyed by peer input, frame and loop in this package is bounded by one of these (or by an option
+ * whose default is one of these). Sized for a node on a 1 GB board behind a 4G link, with 2–3 peers.
+ */
+import { maxMsgBytes, maxTxBytes } from '@joule/consensus';
+
+// ---- protocols ---------------------------------------------------------------------------------
+
+/** Consensus gossip: proposals, votes, vote batches, status and decisions (one frame each). */
+export const consensusProtocol = '/joule/consensus/1';
+/** Transaction gossip: one transaction per frame. */
+export const mempoolProtocol = '/joule/mempool/1';
+/** Block sync: one request and its response per stream. */
+export const blockSyncProtocol = '/joule/blocksync/1';
+
+// ---- frames ------------------------------------------------------------------------------------
+
+/** Largest consensus frame (the consensus package's own limit on a message). */
+export const maxConsensusFrameBytes = maxMsgBytes;
+/** Largest mempool frame: one transaction. */
+export const maxMempoolFrameBytes = maxTxBytes;
+/** Largest block-sync request frame. */
+export const maxBlockSyncRequestBytes = 64;
+/** Largest block-sync response frame: one block (≤ 2 MiB + its last commit) and its commit. */
+export const maxBlockSyncFrameBytes = maxMsgBytes;
+
+// ---- connections and streams -------------------------------------------------------------------
+
+/** Most open connections; the LIC grid gives each node 2–3, so this leaves room for operators. */
+export const defaultMaxConnections = 32;
+/** Most inbound gossip streams per protocol and connection (one is used; one spare for a reconnect). */
+export const maxGossipStreamsPerConnection = 2;
+/** Most concurrent inbound block-sync streams per connection. */
+export const maxBlockSyncStreamsPerConnection = 4;
+/** Inbound connections per second from one host before further ones are refused. */
+export const defaultInboundConnectionsPerSecond = 5;
+/** A dial (TCP connect + Noise + yamux) must complete within this long, ms. */
+export const dialTimeoutMs = 10_000;
+/** A stream's protocol negotiation must complete within this long, ms. */
+export const streamOpenTimeoutMs = 5_000;
+
+// ---- persistent peers --------------------------------------------------------------------------
+
+/** First delay before redialling a lost persistent peer, ms (then doubled each failure). */
+export const reconnectMinMs = 500;
+/** Longest delay between redials of a persistent peer, ms (a board may be offline for hours). */
+export const reconnectMaxMs = 60_000;
+/** Most persistent peers. */
+export const maxPersistentPeers = 64;
+/** Most peer ids on an allow-list. */
+export const maxAllowListPeers = 10_000;
+
+// ---- queues and caches -------------------------------------------------------------------------
+
+/** Most frames waiting to be written to one peer on one protocol; the oldest is dropped first. */
+export const maxPeerQueueFrames = 1_024;
+/** Most bytes waiting to be written to one peer on one protocol. */
+export const maxPeerQueueBytes = 8 * 1024 * 1024;
+/** Hashes of consensus messages remembered for de-duplication (a few MiB with the map). */
+export const consensusSeenCacheEntries = 20_000;
+/** Hashes of transactions remembered for de-duplication. */
+export const mempoolSeenCacheEntries = 20_000;
+
+// ---- consensus relay ---------------------------------------------------------------------------
+
+/** Messages at most this many heights below the node's height are still handled. */
+export const heightWindowBelow = 1;
+/** Messages at most this many heights above the node's height are handled; higher ones hint at block sync. */
+export const heightWindowAbove = 1;
+/** Proposals at most this many rounds above the node's round are relayed. */
+export const maxRelayRoundsAhead = 20;
+
+// ---- rate limits (token buckets, per peer and protocol) ----------------------------------------
+
+/** Sustained consensus frames per second from one peer. */
+export const consensusFramesPerSecond = 400;
+/** Consensus frames one peer may send in a burst. */
+export const consensusBurstFrames = 1_000;
+/** Sustained consensus bytes per second from one peer. */
+export const consensusBytesPerSecond = 8 * 1024 * 1024;
+/** Consensus bytes one peer may send in a burst. */
+export const consensusBurstBytes = 16 * 1024 * 1024;
+/** Sustained transactions per second from one peer. */
+export const mempoolFramesPerSecond = 200;
+/** Transactions one peer may send in a burst. */
+export const mempoolBurstFrames = 1_000;
+/** Sustained transaction bytes per second from one peer. */
+export const mempoolBytesPerSecond = 2 * 1024 * 1024;
+/** Transaction bytes one peer may send in a burst. */
+export const mempoolBurstBytes = 8 * 1024 * 1024;
+/** Block-sync requests per second one peer may make of this node. */
+export const blockSyncRequestsPerSecond = 20;
+/** Block-sync requests one peer may make in a burst. */
+export const blockSyncBurstRequests = 40;
+
+// ---- peer score --------------------------------------------------------------------------------
+
+/** A peer is disconnected and banned when its score falls to this. Scores start at 0. */
+export const banScore = -100;
+/** How long a banned peer is refused, ms. */
+export const banDurationMs = 10 * 60_000;
+/** Score points a peer recovers per second (toward 0), so honest mistakes fade. */
+export const scoreRecoveryPerSecond = 1;
+/** Most peers whose score or ban is remembered (oldest forgotten first). */
+export const maxScoredPeers = 1_024;
+/** Penalties, in score points. */
+export const penalties = {
+  /** A frame over the protocol's size limit (the stream is reset too). */
+  oversized: 50,
+  /** Bytes that do not decode strictly. */
+  malformed: 20,
+  /** A signature or commit that does not verify. */
+  invalidSignature: 20,
+  /** A frame over the peer's rate limit (dropped). */
+  rateLimited: 1,
+  /** The consensus driver refused a message from the peer. */
+  driverReport: 5,
+  /** A transaction the application refused (could be a race: small). */
+  rejectedTx: 1,
+  /** A block-sync response that was invalid, or a claimed height not served. */
+  badBlockSync: 40,
+  /** A block-sync request that timed out. */
+  blockSyncTimeout: 10,
+} as const;
+
+// ---- block sync --------------------------------------------------------------------------------
+
+/** Block sync takes over when a peer's verified height is this many heights above the node's. */
+export const syncThresholdHeights = 3;
+/** Period of the status poll of peers, ms. */
+export const syncPollMs = 2_000;
+/** Blocks asked of one peer in one request. */
+export const syncBatchBlocks = 20;
+/** Most requests in flight at once (each to a different peer). */
+export const syncParallelRequests = 3;
+/** Most blocks fetched and waiting to be applied. */
+export const syncMaxPendingBlocks = 120;
+/** A block-sync request (status or blocks) must be answered within this long, ms. */
+export const syncRequestTimeoutMs = 5_000;
+/** Block sync gives up and hands back to consensus after this long without applying a block, ms. */
+export const syncStallMs = 15_000;
+/** Most blocks a server sends in one response. */
+export const maxSyncResponseBlocks = 50;
+/** Most bytes a server sends in one response (at least one block is always sent). */
+export const maxSyncResponseBytes = 8 * 1024 * 1024;
+/** Most peer heights remembered by block sync. */
+export const maxSyncPeers = 256;
