@@ -1,1 +1,64 @@
-export {};
+/**
+ * @joule/node — the runnable node: home directory (config.toml, genesis.json, keys), the assembly
+ * of consensus, mempool, stores, network, HTTP API and metrics into one `Startable`, and the
+ * `joule` CLI (`runCli`). The typed API client is the sub-path `@joule/node/client`.
+ */
+
+export type { ApiContext } from './api/context.js';
+export { ApiError } from './api/errors.js';
+export { ApiServer, type ApiServerOptions } from './api/server.js';
+export { type CliApp, coreCliApp, runCli } from './cli/run.js';
+export * from './constants.js';
+export * from './errors.js';
+export { applyOverrides, defaultConfig, parseConfig, renderConfig } from './home/config.js';
+export {
+  type ConfigOverrides,
+  type NodeConfig,
+  sections as configSections,
+  topLevel as configTopLevel,
+} from './home/config-schema.js';
+export { type GenesisDoc, genesisDoc, parseGenesis, renderGenesis } from './home/genesis-file.js';
+export {
+  addKey,
+  type Home,
+  type HomePaths,
+  homePaths,
+  type KeyInfo,
+  listKeys,
+  loadHome,
+  loadKey,
+} from './home/home.js';
+export {
+  type AppStateBuilder,
+  coreAppState,
+  type GenesisAccount,
+  type InitOptions,
+  initHome,
+} from './home/init.js';
+export { createKeyFile, type KeyFile, loadKeyFile, peerIdOf } from './home/key-files.js';
+export { HomeLock } from './home/lock.js';
+export {
+  createTestnet,
+  type TestnetNode,
+  type TestnetOptions,
+  type Topology,
+  topologyPeers,
+} from './home/testnet.js';
+export { createLoggers, type LogModule, type NodeLoggers } from './log/logger.js';
+export { type MetricsSources, NodeMetrics } from './metrics/metrics.js';
+export {
+  type NetworkContext,
+  type NetworkFactory,
+  type NetworkService,
+  observedTransport,
+  type PeerInfo,
+  standaloneNetwork,
+} from './network/network.js';
+export {
+  type AppSpec,
+  createNode,
+  type JouleNode,
+  type NodeDependencies,
+  type NodeOptions,
+} from './node/node.js';
+export { handleSignals } from './node/signals.js';

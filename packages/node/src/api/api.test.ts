@@ -1,0 +1,201 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { addressOf, generateKeyPair, parseAddress } from '@joule/consensus';
+import { coreModules, signTx, txMessage } from '@joule/state';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JouleClient } from '../client/index.js';
+import { loadKey } from '../home/home.js';
+import { initHome } from '../home/init.js';
+import { standaloneNetwork } from '../network/network.js';
+import { createNode, type JouleNode } from '../node/node.js';
+
+const silent = new Writable({ write: (_c, _e, cb) => cb() });
+
+describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
+  let dir = '';
+  let node: JouleNode;
+  let client: JouleClient;
+  let operator: Awaited<ReturnType<typeof loadKey>>;
+  const core = coreModules({ addressPrefix: 'joule' });
+  const raw = (path: string, init?: RequestInit) => fetch(`${node.apiUrl}${path}`, init);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'joule-api-'));
+    const home = join(dir, 'home');
+    await initHome({
+      home,
+      chainId: 'api-1',
+      moniker: 'api',
+      addressPrefix: 'joule',
+      denom: 'ujoule',
+      operatorKey: 'operator',
+    });
+    operator = await loadKey(home, 'operator');
+    node = await createNode(
+      {
+        home,
+        config: {
+          api: { listen: '127.0.0.1:0', max_body_bytes: 4096, broadcast_tx_commit_timeout_ms: 10_000 },
+          consensus: { timeout_commit_ms: 50 },
+        },
+        logDestination: silent,
+      },
+      {
+        app: { addressPrefix: 'joule', accounts: core.accounts },
+        modules: core.modules,
+        network: standaloneNetwork,
+      },
+    );
+    await node.start();
+    await node.start(); // idempotent
+    client = new JouleClient({ url: node.apiUrl });
+  });
+  afterAll(async () => {
+    await node.stop();
+    await node.stop(); // idempotent
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves /health and /status', async () => {
+    expect(await client.health()).toEqual({});
+    const status = await client.status();
+    expect(status.node_info.network).toBe('api-1');
+    expect(status.node_info.id).toMatch(/^12D3KooW/);
+    expect(status.validator_info.voting_power).toBe('10');
+    expect(status.sync_info.catching_up).toBe(false);
+  });
+
+  it('commits a bank send through the client and serves it back', async () => {
+    const bob = addressOf(generateKeyPair().publicKey);
+    const sent = await client.signAndSend(
+      operator.key.secretKey,
+      [txMessage(core.bank.msg.send, { to: bob, denom: 'ujoule', amount: 25n })],
+      { commit: true },
+    );
+    expect(sent.committed?.tx_result?.code).toBe(0);
+    const height = Number(sent.committed?.height);
+    const tx = await client.tx(sent.hash);
+    expect(tx.height).toBe(String(height));
+    expect(tx.tx_result?.events.map((e) => e.type)).toContain('bank.transfer');
+    expect(await client.query('bank', core.bank.query.balance, { address: bob, denom: 'ujoule' })).toBe(25n);
+    const block = await client.block(height);
+    expect(block.block.data.txs).toHaveLength(1);
+    const commit = await client.commit(height);
+    expect(commit.signed_header.header.height).toBe(String(height));
+    const validators = await client.validators(height);
+    expect(validators.validators).toHaveLength(1);
+    // module routes, bigints as decimal strings, addresses in bech32
+    const balances = (
+      await client.get<{ result: { denom: string; amount: string }[] }>(`/bank/balances/${operator.address}`)
+    ).result;
+    expect(balances[0]?.amount).toBe((1_000_000_000_000n - 25n).toString());
+    const one = await client.get<{ result: string }>(`/bank/balances/${operator.address}/ujoule`);
+    expect(one.result).toBe((1_000_000_000_000n - 25n).toString());
+    const account = await client.account(parseAddress(operator.address, 'joule'));
+    expect(account?.nonce).toBe(1);
+    const q = await client.abciQuery({
+      path: '/bank/supply',
+      data: new Uint8Array([0x91, 0xa6, ...Buffer.from('ujoule')]),
+    });
+    expect(q.code).toBe(0);
+  });
+
+  it('answers a tx the app refuses with 422 and the app code', async () => {
+    const tx = signTx(operator.key.secretKey, {
+      chainId: 'api-1',
+      nonce: 999,
+      messages: [txMessage(core.bank.msg.send, { to: new Uint8Array(20), denom: 'ujoule', amount: 1n })],
+    });
+    const res = await raw('/broadcast_tx_sync', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tx: Buffer.from(tx).toString('hex') }),
+    });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ code: 'TX_BAD_NONCE' });
+  });
+
+  const cases: [string, string, RequestInit | undefined, number, string][] = [
+    ['an unknown route', '/nope', undefined, 404, 'NOT_FOUND'],
+    [
+      'a wrong method',
+      '/status',
+      { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } },
+      405,
+      'METHOD_NOT_ALLOWED',
+    ],
+    ['a bad height', '/block?height=abc', undefined, 400, 'BAD_PARAMETER'],
+    ['a future height', '/block?height=999999', undefined, 404, 'HEIGHT_UNAVAILABLE'],
+    ['a bad hash', '/tx?hash=xyz', undefined, 400, 'BAD_PARAMETER'],
+    ['an unknown tx', `/tx?hash=${'00'.repeat(32)}`, undefined, 404, 'TX_NOT_FOUND'],
+    [
+      'malformed JSON',
+      '/broadcast_tx_sync',
+      { method: 'POST', body: '{bad', headers: { 'content-type': 'application/json' } },
+      400,
+      'BAD_JSON',
+    ],
+    [
+      'a body without tx',
+      '/broadcast_tx_sync',
+      { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } },
+      400,
+      'BAD_BODY',
+    ],
+    [
+      'undecodable tx bytes',
+      '/broadcast_tx_sync',
+      { method: 'POST', body: '{"tx":"00ff"}', headers: { 'content-type': 'application/json' } },
+      422,
+      'TX_MALFORMED',
+    ],
+    [
+      'an oversized body',
+      '/broadcast_tx_sync',
+      {
+        method: 'POST',
+        body: JSON.stringify({ tx: 'aa'.repeat(5000) }),
+        headers: { 'content-type': 'application/json' },
+      },
+      413,
+      'BODY_TOO_LARGE',
+    ],
+    [
+      'a wrong content type',
+      '/broadcast_tx_sync',
+      { method: 'POST', body: 'tx=1', headers: { 'content-type': 'text/plain' } },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    ['a bad module parameter', '/bank/balances/notanaddress', undefined, 400, 'BAD_PARAMETER'],
+    ['an abci_query without path', '/abci_query', undefined, 400, 'BAD_PARAMETER'],
+  ];
+  for (const [name, path, init, status, code] of cases) {
+    it(`answers ${name} with ${status} ${code}`, async () => {
+      const res = await raw(path, init);
+      const body = (await res.json()) as { code: string; message: string };
+      expect(res.status, name).toBe(status);
+      expect(body.code, `${name}: ${body.message}`).toBe(code);
+      expect(typeof body.message, name).toBe('string');
+    });
+  }
+
+  it('serves Prometheus metrics', async () => {
+    const text = await (await raw('/metrics')).text();
+    for (const name of [
+      'joule_height',
+      'joule_rounds_per_height',
+      'joule_block_interval_seconds',
+      'joule_txs_total',
+      'joule_mempool_txs',
+      'joule_peers',
+      'joule_p2p_bytes',
+      'joule_invalid_messages_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+    ])
+      expect(text, name).toContain(name);
+  });
+});

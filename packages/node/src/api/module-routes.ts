@@ -1,0 +1,135 @@
+import { type Application, decode, encode } from '@joule/consensus';
+import { decodeTx, type Module, type QueryType } from '@joule/state';
+import { valueFromParams } from '../client/values.js';
+import { maxParamLength } from '../constants.js';
+import { ApiError, badRequest } from './errors.js';
+import { toJson } from './json.js';
+
+/** A module route ready to match: `/bank/balances/:address` split into segments. */
+export interface ModuleRoute {
+  readonly method: 'GET' | 'POST';
+  readonly module: string;
+  readonly path: string;
+  readonly segments: readonly string[];
+  readonly description: string;
+  readonly query?: { readonly path: string; readonly type: QueryType<unknown, unknown> };
+  readonly messageType?: string;
+}
+
+/** Compiles the modules' route descriptions; a route naming no query or message is refused. */
+export function compileModuleRoutes(modules: readonly Module[]): ModuleRoute[] {
+  const out: ModuleRoute[] = [];
+  for (const module of modules) {
+    for (const route of module.routes ?? []) {
+      if (!route.path.startsWith(`/${module.name}/`) && route.path !== `/${module.name}`)
+        throw new Error(`route ${route.path} of module ${module.name} must start with /${module.name}/`);
+      const base = {
+        method: route.method,
+        module: module.name,
+        path: route.path,
+        segments: route.path.split('/').slice(1),
+        description: route.description,
+      };
+      if (route.method === 'GET') {
+        const type = module.queries?.find((q) => q.path === route.target);
+        if (type === undefined) throw new Error(`route ${route.path} names unknown query "${route.target}"`);
+        out.push({ ...base, query: { path: `/${module.name}/${type.path}`, type } });
+      } else {
+        if (!module.messages?.some((m) => m.type === route.target))
+          throw new Error(`route ${route.path} names unknown message type "${route.target}"`);
+        out.push({ ...base, messageType: route.target });
+      }
+    }
+  }
+  return out;
+}
+
+/** The route matching `method` and `segments`, with its `:params`. */
+export function matchModuleRoute(
+  routes: readonly ModuleRoute[],
+  method: string,
+  segments: readonly string[],
+): { route: ModuleRoute; params: Record<string, string> } | 'method' | null {
+  let wrongMethod = false;
+  for (const route of routes) {
+    if (route.segments.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < segments.length && ok; i++) {
+      const want = route.segments[i] as string;
+      const got = segments[i] as string;
+      if (want.startsWith(':')) {
+        if (got === '' || got.length > maxParamLength) ok = false;
+        else params[want.slice(1)] = decodeURIComponent(got);
+      } else ok = want === got;
+    }
+    if (!ok) continue;
+    if (route.method !== method) {
+      wrongMethod = true;
+      continue;
+    }
+    return { route, params };
+  }
+  return wrongMethod ? 'method' : null;
+}
+
+/** Answers a GET module route: builds the request from path and query parameters, runs the query. */
+export async function answerModuleQuery(
+  app: Application,
+  route: ModuleRoute,
+  params: Record<string, string>,
+  addressPrefix: string,
+): Promise<unknown> {
+  const query = route.query;
+  if (query === undefined) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'not a query route');
+  let data: Uint8Array;
+  if (query.type.authenticated === true) {
+    const signed = params.signed;
+    if (signed === undefined || !/^([0-9a-f]{2})+$/.test(signed))
+      throw new ApiError(
+        401,
+        'QUERY_UNAUTHENTICATED',
+        'this query needs ?signed=<hex of a SignedQuery envelope>',
+      );
+    data = Buffer.from(signed, 'hex');
+  } else {
+    const { signed: _ignored, ...rest } = params;
+    let request: unknown;
+    try {
+      request = valueFromParams(query.type.request, rest, addressPrefix);
+    } catch (error) {
+      throw badRequest('BAD_PARAMETER', error instanceof Error ? error.message : String(error));
+    }
+    data = encode(query.type.request, request);
+  }
+  const response = await app.query({ path: query.path, data });
+  if (response.code !== 0) {
+    const status =
+      response.codespace === 'QUERY_UNKNOWN_PATH'
+        ? 404
+        : response.codespace.startsWith('QUERY_') && response.codespace !== 'QUERY_FAILED'
+          ? 400
+          : 422;
+    throw new ApiError(status, response.codespace || 'QUERY_FAILED', response.log);
+  }
+  const value = decode(query.type.response, response.value);
+  return { height: String(response.height), result: toJson(value, addressPrefix) };
+}
+
+/** Checks that a tx posted to a message route carries only that route's message type. */
+export function checkRouteTx(route: ModuleRoute, tx: Uint8Array, maxTxBytes: number): void {
+  let types: string[];
+  try {
+    types = decodeTx(tx, maxTxBytes).body.messages.map((m) => m.type);
+  } catch (error) {
+    throw badRequest(
+      'TX_MALFORMED',
+      `the tx does not decode: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (types.some((t) => t !== route.messageType))
+    throw badRequest(
+      'TX_WRONG_ROUTE',
+      `this route takes ${route.messageType} messages only (got ${types.join(', ')})`,
+    );
+}

@@ -1,0 +1,236 @@
+import { blockId, fromHex, toHex } from '@joule/consensus';
+import { maxApiListItems } from '../constants.js';
+import type { ApiContext } from './context.js';
+import { txResultJson } from './context.js';
+import { ApiError, badRequest, notFound } from './errors.js';
+import { blockJson, commitJson, headerJson, validatorsJson } from './json.js';
+
+export type Query = URLSearchParams;
+export type RouteHandler = (ctx: ApiContext, query: Query, body: unknown) => Promise<unknown>;
+
+export interface CoreRoute {
+  readonly method: 'GET' | 'POST';
+  readonly handler: RouteHandler;
+  readonly description: string;
+}
+
+function hexParam(
+  query: Query,
+  name: string,
+  required: boolean,
+  exactBytes?: number,
+): Uint8Array | undefined {
+  const text = query.get(name);
+  if (text === null || text === '') {
+    if (required) throw badRequest('BAD_PARAMETER', `"${name}" is required (hex)`);
+    return undefined;
+  }
+  const clean = text.replace(/^0x/, '').toLowerCase();
+  if (!/^([0-9a-f]{2})*$/.test(clean)) throw badRequest('BAD_PARAMETER', `"${name}" must be hex`);
+  const bytes = fromHex(clean);
+  if (exactBytes !== undefined && bytes.length !== exactBytes)
+    throw badRequest('BAD_PARAMETER', `"${name}" must be ${exactBytes} bytes of hex`);
+  return bytes;
+}
+
+/** `?height=` or the latest height; refuses heights outside what the store holds. */
+function heightParam(ctx: ApiContext, query: Query): number {
+  const latest = ctx.store.height();
+  const text = query.get('height');
+  if (text === null || text === '' || text === '0') {
+    if (latest === 0) throw notFound('HEIGHT_UNAVAILABLE', 'no block has been committed yet');
+    return latest;
+  }
+  if (!/^[1-9][0-9]{0,15}$/.test(text))
+    throw badRequest('BAD_PARAMETER', '"height" must be a positive integer');
+  const h = Number(text);
+  if (h > latest) throw notFound('HEIGHT_UNAVAILABLE', `height ${h} is above the latest height ${latest}`);
+  if (h < ctx.store.base())
+    throw notFound('HEIGHT_UNAVAILABLE', `height ${h} was pruned (lowest kept: ${ctx.store.base()})`);
+  return h;
+}
+
+function txBody(body: unknown, max: number): Uint8Array {
+  const tx = (body as { tx?: unknown } | null)?.tx;
+  if (typeof tx !== 'string' || tx === '' || !/^([0-9a-fA-F]{2})+$/.test(tx))
+    throw badRequest('BAD_BODY', 'expected a JSON body { "tx": "<hex of the signed tx>" }');
+  if (tx.length / 2 > max) throw new ApiError(413, 'TX_TOO_LARGE', `the tx exceeds ${max} bytes`);
+  return fromHex(tx.toLowerCase());
+}
+
+async function broadcastSync(ctx: ApiContext, tx: Uint8Array): Promise<Uint8Array> {
+  if (!ctx.accepting())
+    throw new ApiError(503, 'NODE_STOPPING', 'the node is shutting down and takes no transactions');
+  return ctx.submitTx(tx);
+}
+
+export const coreRoutes: Record<string, CoreRoute> = {
+  '/health': {
+    method: 'GET',
+    description: 'Empty 200 while the node runs; 503 while it stops',
+    handler: async (ctx) => {
+      if (!ctx.accepting()) throw new ApiError(503, 'NODE_STOPPING', 'the node is shutting down');
+      return {};
+    },
+  },
+  '/status': {
+    method: 'GET',
+    description: 'Node id, latest height, time, app hash, catching-up flag',
+    handler: async (ctx) => {
+      const height = ctx.store.height();
+      const block = height > 0 ? await ctx.store.loadBlock(height) : null;
+      const state = ctx.chainState();
+      const own = state?.validators.validators.find(
+        (v) => Buffer.compare(v.pubKey, ctx.validatorPubKey) === 0,
+      );
+      return {
+        node_info: {
+          id: ctx.network.nodeId,
+          moniker: ctx.moniker,
+          network: ctx.chainId,
+          version: ctx.version,
+          listen_addrs: ctx.network.listenAddresses(),
+        },
+        sync_info: {
+          latest_block_hash: block === null ? null : toHex(blockId(block).hash),
+          latest_app_hash: state === null ? null : toHex(state.appHash),
+          latest_block_height: String(height),
+          latest_block_time: block === null ? null : new Date(block.header.time).toISOString(),
+          earliest_block_height: String(ctx.store.base()),
+          catching_up: ctx.network.catchingUp(),
+        },
+        validator_info: {
+          pub_key: toHex(ctx.validatorPubKey),
+          voting_power: own === undefined ? '0' : own.votingPower.toString(),
+        },
+      };
+    },
+  },
+  '/net_info': {
+    method: 'GET',
+    description: 'Listen addresses and connected peers',
+    handler: async (ctx) => {
+      const peers = ctx.network.peers().slice(0, maxApiListItems);
+      return {
+        listening: ctx.network.listenAddresses().length > 0,
+        listeners: ctx.network.listenAddresses(),
+        n_peers: String(ctx.network.peers().length),
+        peers: peers.map((p) => ({ node_id: p.id, remote_addr: p.address })),
+      };
+    },
+  },
+  '/block': {
+    method: 'GET',
+    description: 'A block: ?height= (default latest)',
+    handler: async (ctx, q) => {
+      const h = heightParam(ctx, q);
+      const block = await ctx.store.loadBlock(h);
+      if (block === null) throw notFound('HEIGHT_UNAVAILABLE', `no block at height ${h}`);
+      return blockJson(block, blockId(block).hash);
+    },
+  },
+  '/commit': {
+    method: 'GET',
+    description: 'A header and the commit that decided it: ?height=',
+    handler: async (ctx, q) => {
+      const h = heightParam(ctx, q);
+      const [block, commit] = await Promise.all([ctx.store.loadBlock(h), ctx.store.loadCommit(h)]);
+      if (block === null || commit === null) throw notFound('HEIGHT_UNAVAILABLE', `no commit at height ${h}`);
+      return {
+        signed_header: { header: headerJson(block.header), commit: commitJson(commit) },
+        canonical: true,
+      };
+    },
+  },
+  '/validators': {
+    method: 'GET',
+    description: 'The validator set of a height: ?height=',
+    handler: async (ctx, q) => {
+      const h = heightParam(ctx, q);
+      const set = await ctx.store.loadValidators(h);
+      if (set === null) throw notFound('HEIGHT_UNAVAILABLE', `no validator set kept for height ${h}`);
+      return validatorsJson(set, h);
+    },
+  },
+  '/tx': {
+    method: 'GET',
+    description: 'A committed transaction and its result: ?hash=',
+    handler: async (ctx, q) => {
+      const hash = hexParam(q, 'hash', true, 32) as Uint8Array;
+      const stored = await ctx.app.txResult(hash);
+      if (stored === undefined)
+        throw notFound('TX_NOT_FOUND', `no committed transaction ${toHex(hash)} (or it was pruned)`);
+      const block = await ctx.store.loadBlock(stored.height);
+      const tx = block?.txs[stored.index];
+      return {
+        hash: toHex(hash),
+        height: String(stored.height),
+        index: stored.index,
+        tx_result: txResultJson(stored.result),
+        tx: tx === undefined ? null : toHex(tx),
+      };
+    },
+  },
+  '/abci_query': {
+    method: 'GET',
+    description: 'An application query: ?path=&data=(hex)&height=&prove=',
+    handler: async (ctx, q) => {
+      const path = q.get('path');
+      if (path === null || !path.startsWith('/') || path.length > 256)
+        throw badRequest('BAD_PARAMETER', '"path" is required and starts with /');
+      const data = hexParam(q, 'data', false) ?? new Uint8Array(0);
+      const heightText = q.get('height');
+      if (heightText !== null && heightText !== '' && !/^(0|[1-9][0-9]{0,15})$/.test(heightText))
+        throw badRequest('BAD_PARAMETER', '"height" must be a non-negative integer');
+      const prove = q.get('prove');
+      if (prove !== null && prove !== 'true' && prove !== 'false')
+        throw badRequest('BAD_PARAMETER', '"prove" is true or false');
+      const r = await ctx.app.query({
+        path,
+        data,
+        ...(heightText ? { height: Number(heightText) } : {}),
+        prove: prove === 'true',
+      });
+      return {
+        response: {
+          code: r.code,
+          codespace: r.codespace,
+          log: r.log,
+          value: toHex(r.value),
+          height: String(r.height),
+          proof: r.proof === undefined ? null : toHex(r.proof),
+        },
+      };
+    },
+  },
+  '/broadcast_tx_sync': {
+    method: 'POST',
+    description: 'Checks a signed tx and admits it to the mempool: body { "tx": "<hex>" }',
+    handler: async (ctx, _q, body) => {
+      const hash = await broadcastSync(ctx, txBody(body, ctx.maxTxBytes));
+      return { code: 0, hash: toHex(hash) };
+    },
+  },
+  '/broadcast_tx_commit': {
+    method: 'POST',
+    description: 'As broadcast_tx_sync, then waits for the block that commits it',
+    handler: async (ctx, _q, body) => {
+      const tx = txBody(body, ctx.maxTxBytes);
+      const hash = await broadcastSync(ctx, tx);
+      const height = await ctx.waitForCommit(hash, ctx.commitTimeoutMs);
+      if (height === null) {
+        throw new ApiError(
+          504,
+          'TX_COMMIT_TIMEOUT',
+          `tx ${toHex(hash)} was admitted but not committed within ${ctx.commitTimeoutMs} ms; it may still commit: ask /tx?hash=${toHex(hash)}`,
+        );
+      }
+      const stored = await ctx.app.txResult(hash);
+      return {
+        hash: toHex(hash),
+        height: String(height),
+        tx_result: stored === undefined ? null : txResultJson(stored.result),
+      };
+    },
+  },
+};

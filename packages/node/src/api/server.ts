@@ -1,0 +1,226 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger as Pino } from 'pino';
+import { maxUrlLength } from '../constants.js';
+import { NodeInputError } from '../errors.js';
+import type { ApiContext } from './context.js';
+import { ApiError, errorResponse } from './errors.js';
+import { answerModuleQuery, checkRouteTx, matchModuleRoute } from './module-routes.js';
+import { coreRoutes } from './routes.js';
+
+export interface ApiServerOptions {
+  /** `host:port`; port 0 picks a free one (tests). */
+  readonly listen: string;
+  readonly maxBodyBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly maxConnections: number;
+  /** The setting named in a port-in-use error. */
+  readonly configFile: string;
+}
+
+/**
+ * The HTTP API on `node:http`: CometBFT-style routes, the modules' routes under `/<module>/…` and
+ * `/metrics`. JSON in and out, errors as `{ code, message }` with their HTTP status. Every request
+ * is bounded (URL, headers, body, time) and every failure inside a handler becomes a response:
+ * nothing a client sends can throw out of the server. `Startable`: `stop()` closes the listener
+ * and every open connection.
+ */
+export class ApiServer {
+  #server: Server | null = null;
+  #address = '';
+
+  constructor(
+    private readonly options: ApiServerOptions,
+    private readonly ctx: ApiContext,
+    private readonly log: Pino,
+  ) {}
+
+  /** `http://host:port` once listening. */
+  get url(): string {
+    return this.#address;
+  }
+
+  async start(): Promise<void> {
+    if (this.#server !== null) return;
+    const { host, port } = splitHostPort(this.options.listen);
+    const server = createServer(
+      {
+        requestTimeout: this.options.requestTimeoutMs,
+        headersTimeout: Math.min(this.options.requestTimeoutMs, 10_000),
+        keepAliveTimeout: 5_000,
+        maxHeaderSize: 8 * 1024,
+      },
+      (req, res) => void this.#handle(req, res),
+    );
+    server.maxConnections = this.options.maxConnections;
+    server.maxHeadersCount = 64;
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        server.off('listening', onListening);
+        if (error.code === 'EADDRINUSE')
+          reject(
+            new NodeInputError(
+              'PORT_IN_USE',
+              this.options.configFile,
+              `[api] listen ${this.options.listen} is in use`,
+              'stop what uses the port, or set another [api] listen port',
+            ),
+          );
+        else if (error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL')
+          reject(
+            new NodeInputError(
+              'CONFIG_INVALID',
+              this.options.configFile,
+              `[api] listen ${this.options.listen}: ${error.code}`,
+              'use a local address and a port above 1023',
+            ),
+          );
+        else reject(error);
+      };
+      const onListening = (): void => {
+        server.off('error', onError);
+        resolve();
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen(port, host);
+    });
+    server.on('error', (error) => this.log.error({ error: String(error) }, 'api server error'));
+    const address = server.address() as AddressInfo;
+    this.#address = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    this.#server = server;
+    this.log.info({ url: this.#address }, 'api listening');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (server === null) return;
+    this.#server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.on('error', () => {});
+    req.on('error', () => {});
+    try {
+      if ((req.url ?? '').length > maxUrlLength)
+        throw new ApiError(414, 'URL_TOO_LONG', `the URL exceeds ${maxUrlLength} characters`);
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = req.method ?? 'GET';
+      if (method !== 'GET' && method !== 'POST')
+        throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not served`);
+      if (url.pathname === '/metrics') return await this.#metrics(res, method);
+      if (url.pathname === '/') return send(res, 200, this.#index());
+      const core = coreRoutes[url.pathname];
+      if (core !== undefined) {
+        if (core.method !== method)
+          throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes ${core.method}`);
+        const body = method === 'POST' ? await this.#readJson(req) : undefined;
+        return send(res, 200, await core.handler(this.ctx, url.searchParams, body));
+      }
+      const segments = url.pathname.split('/').slice(1);
+      const match = matchModuleRoute(this.ctx.moduleRoutes, method, segments);
+      if (match === 'method')
+        throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} does not take ${method}`);
+      if (match === null)
+        throw new ApiError(404, 'NOT_FOUND', `no route ${method} ${url.pathname} (GET / lists the routes)`);
+      if (match.route.method === 'GET') {
+        const params = { ...Object.fromEntries(url.searchParams), ...match.params };
+        return send(
+          res,
+          200,
+          await answerModuleQuery(this.ctx.app, match.route, params, this.ctx.addressPrefix),
+        );
+      }
+      const body = await this.#readJson(req);
+      const tx = (body as { tx?: unknown } | null)?.tx;
+      if (typeof tx !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(tx))
+        throw new ApiError(400, 'BAD_BODY', 'expected a JSON body { "tx": "<hex of the signed tx>" }');
+      checkRouteTx(match.route, Buffer.from(tx, 'hex'), this.ctx.maxTxBytes);
+      const sync = coreRoutes['/broadcast_tx_sync'] as (typeof coreRoutes)[string];
+      return send(res, 200, await sync.handler(this.ctx, url.searchParams, body));
+    } catch (error) {
+      const { status, body } = errorResponse(error);
+      if (status >= 500 && status !== 503 && status !== 504)
+        this.log.error({ error: String(error), url: req.url }, 'api request failed');
+      send(res, status, body, status === 413);
+    }
+  }
+
+  async #metrics(res: ServerResponse, method: string): Promise<void> {
+    const metrics = this.ctx.metrics;
+    if (metrics === null)
+      throw new ApiError(404, 'NOT_FOUND', 'metrics are disabled ([metrics] enabled = false)');
+    if (method !== 'GET') throw new ApiError(405, 'METHOD_NOT_ALLOWED', '/metrics takes GET');
+    const { contentType, body } = await metrics.render();
+    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  #index(): unknown {
+    return {
+      routes: [
+        ...Object.entries(coreRoutes).map(([path, r]) => ({
+          method: r.method,
+          path,
+          description: r.description,
+        })),
+        ...(this.ctx.metrics === null
+          ? []
+          : [{ method: 'GET', path: '/metrics', description: 'Prometheus metrics' }]),
+        ...this.ctx.moduleRoutes.map((r) => ({ method: r.method, path: r.path, description: r.description })),
+      ],
+    };
+  }
+
+  /** Reads a JSON body within `maxBodyBytes`; a larger body is a 413 before it is read whole. */
+  async #readJson(req: IncomingMessage): Promise<unknown> {
+    const max = this.options.maxBodyBytes;
+    const type = req.headers['content-type'] ?? 'application/json';
+    if (!/^application\/json\b/i.test(type))
+      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > max) throw new ApiError(413, 'BODY_TOO_LARGE', `the body exceeds ${max} bytes`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > max) throw new ApiError(413, 'BODY_TOO_LARGE', `the body exceeds ${max} bytes`);
+      chunks.push(chunk);
+    }
+    if (size === 0) throw new ApiError(400, 'BAD_BODY', 'the body is empty; expected JSON');
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      throw new ApiError(400, 'BAD_JSON', 'the body is not valid JSON');
+    }
+  }
+}
+
+function send(res: ServerResponse, status: number, value: unknown, close = false): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const body = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    ...(close ? { connection: 'close' } : {}),
+  });
+  res.end(body);
+}
+
+/** Splits `host:port` (IPv6 in brackets). */
+export function splitHostPort(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  const host = listen.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(listen.slice(i + 1)) };
+}

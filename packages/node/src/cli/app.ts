@@ -1,0 +1,30 @@
+import { type AccountKeeper, coreModules, type Module } from '@joule/state';
+import type { AppStateBuilder } from '../home/init.js';
+import { coreAppState } from '../home/init.js';
+
+/**
+ * What the CLI runs: an appchain's modules and conventions. The `joule` bin runs the core modules;
+ * an appchain ships its own bin that calls `runCli(argv, itsApp)`.
+ */
+export interface CliApp {
+  /** Name of the bin in help texts. */
+  readonly name: string;
+  readonly addressPrefix: string;
+  /** Denomination of genesis balances written by init and testnet. */
+  readonly denom: string;
+  /** Builds fresh modules (a node owns its module objects). */
+  build(): { readonly modules: readonly Module[]; readonly accounts: AccountKeeper };
+  readonly appState?: AppStateBuilder;
+  readonly version?: string;
+}
+
+export const coreCliApp: CliApp = {
+  name: 'joule',
+  addressPrefix: 'joule',
+  denom: 'ujoule',
+  build() {
+    const core = coreModules({ addressPrefix: 'joule' });
+    return { modules: core.modules, accounts: core.accounts };
+  },
+  appState: coreAppState,
+};

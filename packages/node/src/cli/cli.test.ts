@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const run = promisify(execFile);
+
+async function joule(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 30_000 });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout, err: e.stderr };
+  }
+}
+
+describe('the joule CLI (compiled dist, child processes)', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'joule-cli-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('prints help for every command and exits 2 on a wrong command line', async () => {
+    for (const command of ['init', 'testnet', 'start', 'status', 'keys', 'tx', 'query', 'export']) {
+      const r = await joule(command, '--help');
+      expect(r.code, command).toBe(0);
+      expect(r.out, command).toContain(`Usage: joule ${command}`);
+    }
+    expect((await joule('frobnicate')).code).toBe(2);
+    expect((await joule('init')).err).toContain('--home is required');
+    expect((await joule('init', '--home', dir, '--colour', 'red')).code).toBe(2);
+  });
+
+  it('init writes a home with 0600 key files, and refuses to overwrite it', async () => {
+    const home = join(dir, 'a');
+    const r = await joule('init', '--home', home, '--chain-id', 'cli-1');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).chain_id).toBe('cli-1');
+    for (const f of ['config/node_key.json', 'config/validator_key.json', 'keyring/operator.json'])
+      expect((await stat(join(home, f))).mode & 0o777, f).toBe(0o600);
+    const again = await joule('init', '--home', home);
+    expect(again.code).toBe(3);
+    expect(again.err).toMatch(/already initialized — use another --home/);
+  });
+
+  it('keys add, list and show', async () => {
+    const home = join(dir, 'a');
+    const added = JSON.parse((await joule('keys', 'add', 'alice', '--home', home)).out);
+    expect(added.address).toMatch(/^joule1/);
+    const list = JSON.parse((await joule('keys', 'list', '--home', home)).out) as { name: string }[];
+    expect(list.map((k) => k.name)).toEqual(['alice', 'operator']);
+    expect(JSON.parse((await joule('keys', 'show', 'alice', '--home', home)).out).address).toBe(
+      added.address,
+    );
+    expect((await joule('keys', 'add', 'alice', '--home', home)).code).toBe(3);
+    expect((await joule('keys', 'show', 'bob', '--home', home)).code).toBe(3);
+  });
+
+  it('testnet writes consistent homes wired as the lic grid', async () => {
+    const out = join(dir, 'net');
+    const r = await joule(
+      'testnet',
+      '--validators',
+      '4',
+      '--nodes',
+      '8',
+      '--out',
+      out,
+      '--topology',
+      'lic',
+      '--base-port',
+      '40000',
+      '--chain-id',
+      'lic-test',
+    );
+    expect(r.code, r.err).toBe(0);
+    const nodes = JSON.parse(r.out) as { name: string; validator: boolean; peers: string[] }[];
+    expect(nodes.filter((n) => n.validator)).toHaveLength(4);
+    for (const n of nodes) expect(n.peers.length, n.name).toBeGreaterThanOrEqual(2);
+    const genesis = await Promise.all(
+      nodes.map((n) => readFile(join(out, n.name, 'config/genesis.json'), 'utf8')),
+    );
+    expect(new Set(genesis).size).toBe(1);
+    const config = await readFile(join(out, 'node3', 'config/config.toml'), 'utf8');
+    expect(config).toContain('listen = "127.0.0.1:40007"');
+    expect((config.match(/\/p2p\/12D3KooW/g) ?? []).length).toBe(3);
+    expect((await joule('testnet', '--validators', '9', '--nodes', '8', '--out', join(dir, 'x'))).code).toBe(
+      3,
+    );
+  });
+
+  it('start refuses bad input with a one-line error and exit code 3', async () => {
+    const home = join(dir, 'a');
+    const { writeFile } = await import('node:fs/promises');
+    const path = join(home, 'config/config.toml');
+    const good = await readFile(path, 'utf8');
+    await writeFile(path, `${good}\n[p2p]\nseeds = []\n`);
+    const r = await joule('start', '--home', home);
+    expect(r.code).toBe(3);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/config\.toml: .*"p2p"|config\.toml: not valid TOML/);
+    await writeFile(path, good);
+  });
+});

@@ -1,0 +1,191 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeInputError } from '../errors.js';
+import { defaultConfig, parseConfig, renderConfig } from './config.js';
+import { parseGenesis } from './genesis-file.js';
+import { homePaths, loadHome } from './home.js';
+import { initHome } from './init.js';
+import { loadKeyFile, peerIdOf } from './key-files.js';
+import { HomeLock } from './lock.js';
+import { topologyPeers } from './testnet.js';
+
+const F = '/h/config.toml';
+
+describe('config.toml', () => {
+  it('round-trips the defaults through the rendered file', () => {
+    expect(parseConfig(renderConfig(defaultConfig()), F)).toEqual(defaultConfig());
+  });
+
+  it('has 1 GB-board defaults', () => {
+    const c = defaultConfig();
+    expect(c.api.listen).toBe('127.0.0.1:26657');
+    expect(c.consensus.create_empty_blocks).toBe(false);
+    expect(c.consensus.create_empty_blocks_interval_ms).toBeGreaterThan(0);
+    expect(c.db.cache_bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+  });
+
+  const cases: [string, string, RegExp][] = [
+    ['an unknown top-level key', 'colour = "red"', /unknown key "colour" \(allowed: moniker, \[db\]/],
+    [
+      'an unknown key in a section',
+      '[mempool]\nmax_tx = 5',
+      /unknown key "mempool.max_tx" \(allowed in \[mempool\]: max_txs/,
+    ],
+    [
+      'a value out of range',
+      '[mempool]\nmax_txs = 0',
+      /"mempool.max_txs" is 0; allowed: an integer from 1 to/,
+    ],
+    [
+      'a wrong type',
+      '[consensus]\ncreate_empty_blocks = "no"',
+      /"consensus.create_empty_blocks" is "no"; allowed: true or false/,
+    ],
+    ['a bad enum', '[log]\nformat = "xml"', /"log.format" is "xml"; allowed: "auto", "json", "pretty"/],
+    ['an unknown log module', '[log]\nmodules = { cpu = "info" }', /unknown module "log.modules.cpu"/],
+    ['broken TOML', '[api\nlisten = 1', /not valid TOML at line 1/],
+    ['a section as a value', 'api = 3', /"api" must be a \[api\] section/],
+  ];
+  for (const [name, text, message] of cases) {
+    it(`refuses ${name} with a one-line error naming the file`, () => {
+      let error: unknown;
+      try {
+        parseConfig(text, F);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, name).toBeInstanceOf(NodeInputError);
+      const line = (error as NodeInputError).oneLine();
+      expect(line, name).toMatch(message);
+      expect(line.startsWith(`${F}: `), name).toBe(true);
+      expect(line, name).toContain(' — ');
+      expect(line.includes('\n'), name).toBe(false);
+    });
+  }
+});
+
+const goodGenesis = {
+  chain_id: 'lic-1',
+  genesis_time: '2025-01-01T00:00:00.000Z',
+  initial_height: 1,
+  validators: [{ name: 'a', pub_key: 'ab'.repeat(32), power: '10' }],
+  app_state: {},
+};
+
+describe('genesis.json', () => {
+  it('parses a valid genesis', () => {
+    const { genesis } = parseGenesis(JSON.stringify(goodGenesis), 'g.json');
+    expect(genesis.chainId).toBe('lic-1');
+    expect(genesis.validators[0]?.power).toBe(10n);
+  });
+  const bad: [string, unknown, RegExp][] = [
+    ['not JSON', '{', /g\.json: not valid JSON/],
+    ['a bad chain id', { ...goodGenesis, chain_id: 'no spaces' }, /chain_id: expected/],
+    ['a bad time', { ...goodGenesis, genesis_time: 'yesterday' }, /genesis_time: expected an RFC 3339 time/],
+    ['no validators', { ...goodGenesis, validators: [] }, /validators: expected a list of 1/],
+    [
+      'a short key',
+      { ...goodGenesis, validators: [{ pub_key: 'ab', power: '1' }] },
+      /validators\[0\]\.pub_key: expected 64/,
+    ],
+    [
+      'a numeric power',
+      { ...goodGenesis, validators: [{ pub_key: 'ab'.repeat(32), power: 10 }] },
+      /validators\[0\]\.power: expected a positive decimal string/,
+    ],
+    ['an unknown field', { ...goodGenesis, extra: 1 }, /extra: unknown field/],
+    [
+      'a bad consensus param',
+      { ...goodGenesis, consensus_params: { max_block_bytes: 1 } },
+      /consensus_params\.max_block_bytes: expected an integer from 1024/,
+    ],
+  ];
+  for (const [name, doc, message] of bad) {
+    it(`refuses ${name}`, () => {
+      const text = typeof doc === 'string' ? doc : JSON.stringify(doc);
+      expect(() => parseGenesis(text, 'g.json'), name).toThrow(message);
+    });
+  }
+});
+
+describe('home, keys and lock', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'joule-home-'));
+    await initHome({
+      home: join(dir, 'a'),
+      chainId: 'home-1',
+      moniker: 'a',
+      addressPrefix: 'joule',
+      denom: 'ujoule',
+      operatorKey: 'operator',
+    });
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('loads what init wrote, with key files of mode 0600', async () => {
+    const home = await loadHome(join(dir, 'a'));
+    expect(home.genesis.chainId).toBe('home-1');
+    expect(home.validatorKey.publicKey).toEqual(home.genesis.validators[0]?.pubKey);
+  });
+
+  it('refuses a key file readable by others, with the chmod fix', async () => {
+    const path = homePaths(join(dir, 'a')).nodeKey;
+    await chmod(path, 0o644);
+    await expect(loadKeyFile(path, 'node key')).rejects.toThrow(`run chmod 600 ${path}`);
+    await chmod(path, 0o600);
+  });
+
+  it('refuses a key file whose public key does not match', async () => {
+    const path = join(dir, 'wrong.json');
+    const good = JSON.parse(await readFile(homePaths(join(dir, 'a')).nodeKey, 'utf8'));
+    await writeFile(path, JSON.stringify({ ...good, public_key: 'cd'.repeat(32) }), { mode: 0o600 });
+    await expect(loadKeyFile(path, 'node key')).rejects.toThrow(
+      /"public_key" does not belong to "secret_key"/,
+    );
+  });
+
+  it('names the missing home and the init fix', async () => {
+    await expect(loadHome(join(dir, 'nothing'))).rejects.toThrow(
+      /config\.toml: file not found — run `joule init --home/,
+    );
+  });
+
+  it('locks a home against a second process', async () => {
+    const path = join(dir, 'LOCK');
+    await writeFile(path, `${process.ppid}\n`);
+    await expect(new HomeLock(path).acquire()).rejects.toThrow(/in use by process/);
+    await writeFile(path, '999999999\n');
+    const lock = new HomeLock(path);
+    await lock.acquire();
+    await lock.release();
+  });
+
+  it('computes libp2p peer ids of ed25519 keys', () => {
+    expect(peerIdOf(new Uint8Array(32))).toMatch(/^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/);
+  });
+});
+
+describe('testnet topologies', () => {
+  it('gives every node of the lic grid 2 or 3 peers, symmetric and connected', () => {
+    for (const n of [2, 3, 7, 8, 20]) {
+      const peers = [...Array(n).keys()].map((i) => topologyPeers('lic', n, i));
+      for (const [i, list] of peers.entries()) {
+        expect(list.length, `n=${n} node ${i}`).toBeGreaterThanOrEqual(n === 2 ? 1 : 2);
+        expect(list.length, `n=${n} node ${i}`).toBeLessThanOrEqual(3);
+        for (const j of list) expect(peers[j], `n=${n} ${i}->${j}`).toContain(i);
+      }
+      const seen = new Set([0]);
+      const queue = [0];
+      while (queue.length > 0)
+        for (const j of peers[queue.pop() as number] ?? []) {
+          if (seen.has(j)) continue;
+          seen.add(j);
+          queue.push(j);
+        }
+      expect(seen.size, `n=${n} connected`).toBe(n);
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import { defaultConsensusParams, type Genesis, type KeyPair, toHex } from '@joule/consensus';
+import { applyOverrides, defaultConfig, renderConfig } from './config.js';
+import type { ConfigOverrides, NodeConfig } from './config-schema.js';
+import { genesisDoc, renderGenesis } from './genesis-file.js';
+import { addKey, assertFreshHome, homePaths, type KeyInfo, makeHomeDirs, writePrivateFile } from './home.js';
+import { createKeyFile } from './key-files.js';
+
+/** A genesis account: a keyring key funded at genesis. */
+export interface GenesisAccount {
+  readonly name: string;
+  readonly address: string;
+  readonly publicKey: string;
+}
+
+/**
+ * Builds the `app_state` of a new genesis from the funded accounts (the first is the authority).
+ * The default fills the core modules: accounts in `auth`, balances and the mint authority in
+ * `bank`, the validator-set authority in `poa`. An appchain with more modules wraps it.
+ */
+export type AppStateBuilder = (accounts: readonly GenesisAccount[], denom: string) => Record<string, unknown>;
+
+/** Units given to each funded account of a new genesis. */
+export const genesisBalance = 1_000_000_000_000n;
+
+export const coreAppState: AppStateBuilder = (accounts, denom) => ({
+  auth: { accounts: accounts.map((a) => ({ address: a.address, publicKey: a.publicKey, nonce: 0 })) },
+  bank: {
+    authority: accounts[0]?.address ?? null,
+    balances: accounts.map((a) => ({ address: a.address, denom, amount: genesisBalance.toString() })),
+  },
+  poa: { authority: accounts[0]?.address ?? null, validators: [] },
+});
+
+export interface InitOptions {
+  readonly home: string;
+  readonly chainId: string;
+  readonly moniker: string;
+  /** Bech32 prefix of addresses. */
+  readonly addressPrefix: string;
+  /** Denomination of the genesis balances. */
+  readonly denom: string;
+  /** Keyring key created and funded at genesis (it is the bank and poa authority). */
+  readonly operatorKey: string;
+  readonly config?: ConfigOverrides;
+  readonly appState?: AppStateBuilder;
+  /** Genesis time, Unix ms (default: now). */
+  readonly genesisTime?: number;
+}
+
+export interface InitResult {
+  readonly config: NodeConfig;
+  readonly nodeKey: KeyPair;
+  readonly validatorKey: KeyPair;
+  readonly operator: KeyInfo;
+}
+
+/** `joule init`: a new home for a one-validator chain (its own validator), ready to start. */
+export async function initHome(options: InitOptions): Promise<InitResult> {
+  const prepared = await prepareHome(options.home, options.moniker, options.addressPrefix, options.config);
+  const operator = await addKey(options.home, options.operatorKey, options.addressPrefix);
+  const genesis: Genesis = {
+    chainId: options.chainId,
+    genesisTime: options.genesisTime ?? Date.now(),
+    initialHeight: 1,
+    validators: [{ pubKey: prepared.validatorKey.publicKey, power: 10n }],
+    consensusParams: defaultConsensusParams,
+    appState: new Uint8Array(0),
+  };
+  const appState = (options.appState ?? coreAppState)(
+    [{ name: operator.name, address: operator.address, publicKey: operator.publicKey }],
+    options.denom,
+  );
+  await writeGenesis(options.home, genesis, appState, [options.moniker]);
+  return { ...prepared, operator };
+}
+
+/** Creates the directories, the node and validator keys and config.toml of a fresh home. */
+export async function prepareHome(
+  home: string,
+  moniker: string,
+  prefix: string,
+  overrides: ConfigOverrides = {},
+): Promise<{ config: NodeConfig; nodeKey: KeyPair; validatorKey: KeyPair }> {
+  await assertFreshHome(home);
+  const paths = homePaths(home);
+  await makeHomeDirs(paths);
+  const config = applyOverrides(defaultConfig(), { ...overrides, moniker }, paths.config);
+  await writePrivateFile(paths.config, renderConfig(config));
+  const nodeKey = await createKeyFile(paths.nodeKey, prefix, 'node');
+  const validatorKey = await createKeyFile(paths.validatorKey, prefix, 'validator');
+  return { config, nodeKey, validatorKey };
+}
+
+export async function writeGenesis(
+  home: string,
+  genesis: Genesis,
+  appState: Record<string, unknown>,
+  names: readonly string[],
+): Promise<void> {
+  await writePrivateFile(homePaths(home).genesis, renderGenesis(genesisDoc(genesis, appState, names)));
+}
+
+export function publicKeyHex(key: KeyPair): string {
+  return toHex(key.publicKey);
+}

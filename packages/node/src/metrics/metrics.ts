@@ -1,0 +1,161 @@
+import { type ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import type { CommittedEvent } from '@joule/consensus';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { maxPeerMetricLabels } from '../constants.js';
+
+/** What the metrics read on each scrape (nothing is polled between scrapes). */
+export interface MetricsSources {
+  mempool(): { txs: number; bytes: number };
+  peers(): number;
+  /** Payload bytes received and sent over the network since start. */
+  networkBytes(): { in: number; out: number };
+}
+
+/**
+ * The node's Prometheus metrics on a registry of its own (several nodes can share a process, as in
+ * tests). Gauges that mirror state are computed on scrape; nothing here sets a timer. The
+ * event-loop monitor (`perf_hooks`) runs only between `start()` and `stop()`.
+ */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly #height: Gauge;
+  readonly #rounds: Histogram;
+  readonly #interval: Histogram;
+  readonly #txs: Counter;
+  readonly #invalid: Counter<'peer'>;
+  readonly #peerLabels = new Set<string>();
+  #loop: ELDHistogram | null = null;
+  #lastBlockTime: number | null = null;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    this.#height = new Gauge({ name: 'joule_height', help: 'Height of the last committed block', registers });
+    this.#rounds = new Histogram({
+      name: 'joule_rounds_per_height',
+      help: 'Rounds a height took to commit (1 = decided in round 0)',
+      buckets: [1, 2, 3, 5, 10],
+      registers,
+    });
+    this.#interval = new Histogram({
+      name: 'joule_block_interval_seconds',
+      help: 'Time between consecutive block times',
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 900],
+      registers,
+    });
+    this.#txs = new Counter({ name: 'joule_txs_total', help: 'Transactions committed', registers });
+    this.#invalid = new Counter({
+      name: 'joule_invalid_messages_total',
+      help: `Messages from a peer refused by consensus (first ${maxPeerMetricLabels} peers by id, the rest as "other")`,
+      labelNames: ['peer'],
+      registers,
+    });
+    new Gauge({
+      name: 'joule_mempool_txs',
+      help: 'Transactions in the mempool',
+      registers,
+      collect() {
+        this.set(sources.mempool().txs);
+      },
+    });
+    new Gauge({
+      name: 'joule_mempool_bytes',
+      help: 'Transaction bytes in the mempool',
+      registers,
+      collect() {
+        this.set(sources.mempool().bytes);
+      },
+    });
+    new Gauge({
+      name: 'joule_peers',
+      help: 'Connected peers',
+      registers,
+      collect() {
+        this.set(sources.peers());
+      },
+    });
+    new Gauge({
+      name: 'joule_p2p_bytes',
+      help: 'Payload bytes over the network since start',
+      labelNames: ['direction'],
+      registers,
+      collect() {
+        const b = sources.networkBytes();
+        this.set({ direction: 'in' }, b.in);
+        this.set({ direction: 'out' }, b.out);
+      },
+    });
+    new Gauge({
+      name: 'process_resident_memory_bytes',
+      help: 'Resident set size of the node process',
+      registers,
+      collect() {
+        this.set(process.memoryUsage.rss());
+      },
+    });
+    new Gauge({
+      name: 'process_heap_used_bytes',
+      help: 'V8 heap in use',
+      registers,
+      collect() {
+        this.set(process.memoryUsage().heapUsed);
+      },
+    });
+    const loop = () => this.#loop;
+    new Gauge({
+      name: 'nodejs_eventloop_lag_seconds',
+      help: 'Event-loop delay since the last scrape (mean, p99, max)',
+      labelNames: ['stat'],
+      registers,
+      collect() {
+        const h = loop();
+        if (h === null || h.count === 0) return;
+        this.set({ stat: 'mean' }, h.mean / 1e9);
+        this.set({ stat: 'p99' }, h.percentile(99) / 1e9);
+        this.set({ stat: 'max' }, h.max / 1e9);
+        h.reset();
+      },
+    });
+  }
+
+  start(): void {
+    if (this.#loop !== null) return;
+    this.#loop = monitorEventLoopDelay({ resolution: 20 });
+    this.#loop.enable();
+  }
+
+  stop(): void {
+    this.#loop?.disable();
+    this.#loop = null;
+  }
+
+  /** Records a committed block. */
+  committed(event: CommittedEvent): void {
+    const { header } = event.block;
+    this.#height.set(header.height);
+    this.#rounds.observe(event.commit.round + 1);
+    this.#txs.inc(event.block.txs.length);
+    if (this.#lastBlockTime !== null)
+      this.#interval.observe(Math.max(0, header.time - this.#lastBlockTime) / 1000);
+    this.#lastBlockTime = header.time;
+  }
+
+  /** Sets the height at start (before any new commit). */
+  setHeight(height: number): void {
+    this.#height.set(height);
+  }
+
+  /** Consensus refused a message from `peer`. */
+  invalidMessage(peer: string): void {
+    let label = peer;
+    if (!this.#peerLabels.has(peer)) {
+      if (this.#peerLabels.size < maxPeerMetricLabels) this.#peerLabels.add(peer);
+      else label = 'other';
+    }
+    this.#invalid.inc({ peer: label });
+  }
+
+  /** The text exposition format. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

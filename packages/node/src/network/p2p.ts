@@ -1,0 +1,97 @@
+import type { ConsensusDriver } from '@joule/consensus';
+import {
+  BlockSync,
+  BlockSyncServer,
+  ConsensusGossip,
+  createP2pHost,
+  MempoolGossip,
+  StoreBlockApplier,
+} from '@joule/p2p';
+import { NodeInputError } from '../errors.js';
+import type { NetworkFactory, NetworkService } from './network.js';
+
+/**
+ * The network of a node on @joule/p2p: a libp2p host (the node key is its identity), consensus
+ * gossip as the driver's `Transport`, mempool gossip, a block-sync server and client. This file is
+ * the only place the node touches @joule/p2p.
+ */
+export const p2pNetwork: NetworkFactory = async (context) => {
+  const c = context.config;
+  const host = await createP2pHost(
+    {
+      listen: c.listen,
+      ...(c.announce.length > 0 ? { announce: c.announce } : {}),
+      persistentPeers: c.persistent_peers,
+      maxConnections: c.max_connections,
+    },
+    { nodeKey: context.nodeKey },
+  );
+  const consensus = new ConsensusGossip({}, { host });
+  const mempoolGossip = new MempoolGossip({}, { host, mempool: context.mempool });
+  const server = new BlockSyncServer({ host, store: context.store });
+  let blockSync: BlockSync | null = null;
+  let running = false;
+  const service: NetworkService = {
+    transport: consensus,
+    nodeId: host.peerId,
+    attach(driver: ConsensusDriver) {
+      consensus.bind(driver);
+      blockSync = new BlockSync(
+        {},
+        {
+          host,
+          store: context.store,
+          applier: new StoreBlockApplier({
+            app: context.app,
+            store: context.store,
+            mempool: context.mempool,
+            evidence: context.evidence,
+          }),
+          consensus: driver,
+          logger: context.logger,
+        },
+      );
+      const sync = blockSync;
+      consensus.onPeerAhead(() => sync.trigger());
+    },
+    async start() {
+      if (running) return;
+      running = true;
+      try {
+        await host.start();
+      } catch (error) {
+        running = false;
+        const text = String((error as Error)?.message ?? error);
+        if (
+          /EADDRINUSE|address already in use/i.test(text) ||
+          (error as NodeJS.ErrnoException)?.code === 'EADDRINUSE'
+        )
+          throw new NodeInputError(
+            'PORT_IN_USE',
+            context.configFile,
+            `[p2p] listen ${c.listen.join(', ')} is in use`,
+            'stop what uses the port, or set another [p2p] listen port',
+          );
+        throw error;
+      }
+      await Promise.all([consensus.start(), mempoolGossip.start(), server.start()]);
+      blockSync?.start();
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      await blockSync?.stop();
+      await Promise.all([consensus.stop(), mempoolGossip.stop(), server.stop()]);
+      await host.stop();
+    },
+    peers: () => host.connectedPeers().map((id) => ({ id, address: null })),
+    listenAddresses: () => host.addresses(),
+    catchingUp: () => blockSync?.syncing ?? false,
+    bytes: () => host.counters.totalBytes(),
+    submitTx: (tx) => mempoolGossip.submit(tx),
+  };
+  return service;
+};
+
+/** The network the `joule` CLI and `createNode` use by default. */
+export const defaultNetwork: NetworkFactory = p2pNetwork;

@@ -1,0 +1,418 @@
+import {
+  addressOf,
+  type ChainState,
+  ConsensusDriver,
+  DoubleSignGuard,
+  EvidencePool,
+  FileSignerStore,
+  FileWal,
+  Mempool,
+  type Signer,
+  systemClock,
+  toHex,
+  txHash,
+} from '@joule/consensus';
+import {
+  type AccountKeeper,
+  App,
+  type AppOptions,
+  ClassicKvStore,
+  LevelChainStore,
+  type Module,
+  PendingWrites,
+  parseAppState,
+} from '@joule/state';
+import type { Logger as Pino } from 'pino';
+import type { ApiContext } from '../api/context.js';
+import { compileModuleRoutes } from '../api/module-routes.js';
+import { ApiServer } from '../api/server.js';
+import { maxCommitWaiters } from '../constants.js';
+import { GenesisFileError, NodeInputError } from '../errors.js';
+import { applyOverrides } from '../home/config.js';
+import type { ConfigOverrides, NodeConfig } from '../home/config-schema.js';
+import { type Home, loadHome } from '../home/home.js';
+import { peerIdOf } from '../home/key-files.js';
+import { HomeLock } from '../home/lock.js';
+import { createLoggers, type NodeLoggers } from '../log/logger.js';
+import { NodeMetrics } from '../metrics/metrics.js';
+import { type NetworkFactory, type NetworkService, observedTransport } from '../network/network.js';
+import { defaultNetwork } from '../network/p2p.js';
+
+/** The appchain a node runs, beyond its modules. */
+export interface AppSpec {
+  /** Bech32 prefix of addresses (`lic` gives `lic1…`); the modules must use the same. */
+  readonly addressPrefix: string;
+  /** The nonce keeper of the ante checks (the auth module's keeper: `coreModules().accounts`). */
+  readonly accounts: AccountKeeper;
+  /** Options of `App` (gas limits). Retention and the node cache come from config.toml. */
+  readonly options?: Omit<AppOptions, 'retainBlocks' | 'pruneIntervalBlocks' | 'nodeCacheEntries'>;
+  /** Version string reported by /status. */
+  readonly version?: string;
+}
+
+export interface NodeOptions {
+  /** The home directory (config/, data/, keyring/). */
+  readonly home: string;
+  /** Laid over config.toml (tests: `{ api: { listen: '127.0.0.1:0' } }`). */
+  readonly config?: ConfigOverrides;
+  /** Where logs go (default stdout). */
+  readonly logDestination?: NodeJS.WritableStream;
+}
+
+export interface NodeDependencies {
+  readonly app: AppSpec;
+  /** The modules, in registration order (core modules first). */
+  readonly modules: readonly Module[];
+  /** The network (default: @joule/p2p when available, else standalone). */
+  readonly network?: NetworkFactory;
+}
+
+/** A running Joule node: consensus, mempool, stores, network, API and metrics as one `Startable`. */
+export interface JouleNode {
+  readonly home: Home;
+  readonly config: NodeConfig;
+  readonly log: NodeLoggers;
+  /** `http://127.0.0.1:port` of the API once started ('' when disabled). */
+  readonly apiUrl: string;
+  readonly running: boolean;
+  /** Height of the last committed block. */
+  height(): number;
+  start(): Promise<void>;
+  /** Resolves when the node has stopped (after `stop()`, from whatever called it). */
+  stopped(): Promise<void>;
+  /** Stops accepting txs, stops consensus, flushes and closes stores, releases the home. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Loads and validates the home (config, genesis, keys, the app state against the modules) and
+ * returns a node, not started. Every problem with the inputs is a `NodeInputError` whose message
+ * is one line naming the file and the fix.
+ */
+export async function createNode(options: NodeOptions, deps: NodeDependencies): Promise<JouleNode> {
+  const loaded = await loadHome(options.home);
+  const config =
+    options.config === undefined
+      ? loaded.config
+      : applyOverrides(loaded.config, options.config, 'options.config');
+  const home: Home = { ...loaded, config };
+  try {
+    parseAppState(home.genesis.appState, deps.modules);
+  } catch (error) {
+    throw new GenesisFileError(
+      home.paths.genesis,
+      `app_state: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  compileModuleRoutes(deps.modules);
+  return new Node(home, deps, createLoggers(config.log, options.logDestination));
+}
+
+type Cleanup = () => Promise<void> | void;
+
+class Node implements JouleNode {
+  readonly config: NodeConfig;
+  #running = false;
+  #starting: Promise<void> | null = null;
+  #stopping: Promise<void> | null = null;
+  #accepting = false;
+  #cleanups: Cleanup[] = [];
+  #driver: ConsensusDriver | null = null;
+  #api: ApiServer | null = null;
+  #waiters = new Map<string, Set<(height: number | null) => void>>();
+  readonly #log: Pino;
+  #stoppedWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly home: Home,
+    private readonly deps: NodeDependencies,
+    readonly log: NodeLoggers,
+  ) {
+    this.config = home.config;
+    this.#log = log.for('node');
+  }
+
+  get apiUrl(): string {
+    return this.#api?.url ?? '';
+  }
+  get running(): boolean {
+    return this.#running;
+  }
+  height(): number {
+    return this.#driver?.chainState ? this.#driver.chainState.lastBlockHeight : 0;
+  }
+
+  stopped(): Promise<void> {
+    if (!this.#running && this.#starting === null) return Promise.resolve();
+    return new Promise((resolve) => this.#stoppedWaiters.push(resolve));
+  }
+
+  start(): Promise<void> {
+    if (this.#running) return Promise.resolve();
+    this.#starting ??= this.#start().then(
+      () => {
+        this.#starting = null;
+      },
+      async (error: unknown) => {
+        this.#starting = null;
+        await this.#unwind();
+        throw error;
+      },
+    );
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const { home } = this;
+    const { config, paths, genesis } = home;
+    const chainId = genesis.chainId;
+    const lock = new HomeLock(paths.lock);
+    await lock.acquire();
+    this.#cleanups.push(() => lock.release());
+
+    const kv = new ClassicKvStore({
+      location: paths.db,
+      cacheBytes: config.db.cache_bytes,
+      writeBufferBytes: config.db.write_buffer_bytes,
+      maxOpenFiles: config.db.max_open_files,
+    });
+    await kv.start();
+    this.#cleanups.push(() => kv.stop());
+    const pending = new PendingWrites();
+    const store = new LevelChainStore({}, { kv, pending });
+    await store.start();
+    this.#cleanups.push(() => store.stop());
+    const app = new App(
+      {
+        ...this.deps.app.options,
+        retainBlocks: config.state.retain_blocks,
+        pruneIntervalBlocks: config.state.prune_interval_blocks,
+        nodeCacheEntries: config.state.node_cache_entries,
+        ...(this.deps.app.version === undefined ? {} : { version: this.deps.app.version }),
+      },
+      { kv, modules: this.deps.modules, accounts: this.deps.app.accounts, pending },
+    );
+    await app.start();
+    this.#cleanups.push(() => app.stop());
+    const stored: ChainState | null = await store.loadState();
+    if (stored !== null && stored.chainId !== chainId) {
+      throw new NodeInputError(
+        'CHAIN_MISMATCH',
+        paths.db,
+        `the data belongs to chain "${stored.chainId}" but genesis.json is for "${chainId}"`,
+        'use the home of that chain, or start this chain in a new home',
+      );
+    }
+
+    const wal = await FileWal.open({
+      dir: paths.wal,
+      maxSegmentBytes: config.wal.max_segment_bytes,
+      maxSegments: config.wal.max_segments,
+    });
+    this.#cleanups.push(() => wal.close());
+    if (wal.recovered.truncated !== null)
+      this.#log.warn({ truncated: wal.recovered.truncated }, 'cut a torn tail off the WAL');
+
+    const guard = new DoubleSignGuard(
+      { chainId },
+      { store: new FileSignerStore({ path: paths.signerState }), secretKey: home.validatorKey.secretKey },
+    );
+    await guard.init();
+    const signer: Signer = {
+      address: addressOf(home.validatorKey.publicKey),
+      signVote: (v) => guard.signVote(v),
+      signProposal: (p) => guard.signProposal(p),
+    };
+    const mempool = new Mempool(
+      {
+        maxTxs: config.mempool.max_txs,
+        maxBytes: config.mempool.max_bytes,
+        maxTxBytes: config.mempool.max_tx_bytes,
+        cacheSize: config.mempool.cache_size,
+      },
+      { app },
+    );
+    const evidence = new EvidencePool(
+      {
+        maxAgeBlocks: genesis.consensusParams.evidenceMaxAgeBlocks,
+        maxAgeMs: genesis.consensusParams.evidenceMaxAgeMs,
+      },
+      {
+        chainId,
+        loadValidators: (h) => store.loadValidators(h),
+        loadBlockTime: async (h) => (await store.loadBlock(h))?.header.time ?? null,
+      },
+    );
+
+    const nodeId = peerIdOf(home.nodeKey.publicKey);
+    const network: NetworkService = await (this.deps.network ?? defaultNetwork)({
+      config: config.p2p,
+      configFile: paths.config,
+      chainId,
+      nodeKey: home.nodeKey,
+      nodeId,
+      mempool,
+      evidence,
+      store,
+      app,
+      logger: this.log.for('p2p'),
+    });
+    const metrics = config.metrics.enabled
+      ? new NodeMetrics({
+          mempool: () => ({ txs: mempool.size(), bytes: mempool.bytes() }),
+          peers: () => network.peers().length,
+          networkBytes: () => network.bytes(),
+        })
+      : null;
+    const transport = observedTransport(network.transport, (peer) => metrics?.invalidMessage(peer));
+    const c = config.consensus;
+    const driver = new ConsensusDriver(
+      {
+        timeouts: {
+          proposeMs: c.timeout_propose_ms,
+          proposeDeltaMs: c.timeout_propose_delta_ms,
+          prevoteMs: c.timeout_prevote_ms,
+          prevoteDeltaMs: c.timeout_prevote_delta_ms,
+          precommitMs: c.timeout_precommit_ms,
+          precommitDeltaMs: c.timeout_precommit_delta_ms,
+          commitMs: c.timeout_commit_ms,
+        },
+        createEmptyBlocks: c.create_empty_blocks,
+        createEmptyBlocksIntervalMs: c.create_empty_blocks_interval_ms,
+        rebroadcastMs: c.rebroadcast_ms,
+      },
+      {
+        genesis,
+        app,
+        store,
+        wal,
+        transport,
+        clock: systemClock,
+        signer,
+        mempool,
+        evidence,
+        logger: this.log.for('consensus'),
+      },
+    );
+    driver.onCommit((event) => {
+      metrics?.committed(event);
+      const height = event.block.header.height;
+      for (const tx of event.block.txs) {
+        const key = toHex(txHash(tx));
+        const waiting = this.#waiters.get(key);
+        if (waiting === undefined) continue;
+        this.#waiters.delete(key);
+        for (const resolve of waiting) resolve(height);
+      }
+    });
+    this.#driver = driver;
+
+    network.attach(driver);
+    this.#cleanups.push(() => driver.stop());
+    await network.start();
+    await driver.start();
+    // The network stops first: block sync must not restart consensus once the node is stopping.
+    this.#cleanups.push(() => network.stop());
+    metrics?.setHeight(driver.chainState.lastBlockHeight);
+    metrics?.start();
+    this.#cleanups.push(() => metrics?.stop());
+
+    if (config.api.enabled) {
+      const ctx: ApiContext = {
+        chainId,
+        moniker: config.moniker,
+        version: this.deps.app.version ?? '0.1.0',
+        addressPrefix: this.deps.app.addressPrefix,
+        validatorPubKey: home.validatorKey.publicKey,
+        app,
+        store,
+        mempool,
+        network,
+        metrics,
+        moduleRoutes: compileModuleRoutes(this.deps.modules),
+        maxTxBytes: config.mempool.max_tx_bytes,
+        commitTimeoutMs: config.api.broadcast_tx_commit_timeout_ms,
+        chainState: () => (this.#running ? driver.chainState : null),
+        accepting: () => this.#accepting,
+        submitTx: (tx) => network.submitTx(tx),
+        waitForCommit: (hash, timeoutMs) => this.#waitForCommit(hash, timeoutMs),
+      };
+      const api = new ApiServer(
+        {
+          listen: config.api.listen,
+          maxBodyBytes: config.api.max_body_bytes,
+          requestTimeoutMs: config.api.request_timeout_ms,
+          maxConnections: config.api.max_connections,
+          configFile: paths.config,
+        },
+        ctx,
+        this.log.for('api'),
+      );
+      await api.start();
+      this.#api = api;
+      this.#cleanups.push(() => api.stop());
+    }
+    this.#running = true;
+    this.#accepting = true;
+    this.#log.info(
+      { chainId, nodeId, height: driver.chainState.lastBlockHeight, api: this.apiUrl },
+      'node started',
+    );
+  }
+
+  #waitForCommit(hash: Uint8Array, timeoutMs: number): Promise<number | null> {
+    const key = toHex(hash);
+    let total = 0;
+    for (const set of this.#waiters.values()) total += set.size;
+    if (total >= maxCommitWaiters) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      let set = this.#waiters.get(key);
+      if (set === undefined) {
+        set = new Set();
+        this.#waiters.set(key, set);
+      }
+      const done = (height: number | null): void => {
+        clearTimeout(timer);
+        set.delete(settle);
+        if (set.size === 0 && this.#waiters.get(key) === set) this.#waiters.delete(key);
+        resolve(height);
+      };
+      const settle = (height: number | null): void => done(height);
+      const timer = setTimeout(() => done(null), timeoutMs);
+      set.add(settle);
+    });
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#starting?.catch(() => {});
+      this.#accepting = false;
+      for (const set of this.#waiters.values()) for (const resolve of [...set]) resolve(null);
+      this.#waiters.clear();
+      await this.#unwind();
+      this.#running = false;
+      this.#log.info({}, 'node stopped');
+      for (const resolve of this.#stoppedWaiters.splice(0)) resolve();
+    })().finally(() => {
+      this.#stopping = null;
+    });
+    return this.#stopping;
+  }
+
+  /** Runs the cleanups in reverse order of start; every one runs even if another fails. */
+  async #unwind(): Promise<void> {
+    const cleanups = this.#cleanups.splice(0).reverse();
+    let first: unknown = null;
+    for (const cleanup of cleanups) {
+      try {
+        await cleanup();
+      } catch (error) {
+        first ??= error;
+        this.#log.error({ error: String(error) }, 'error while stopping');
+      }
+    }
+    this.#api = null;
+    this.#driver = null;
+    if (first !== null) throw first;
+  }
+}
