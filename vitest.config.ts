@@ -8,6 +8,8 @@ const pkg = (name: string, dir: string) => ({
     name,
     root: dir,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Long runs (minutes on two cores) have their own script: `npm run test:long`.
+    exclude: process.env.JOULE_LONG === '1' ? [] : ['**/*.long.test.ts', '**/node_modules/**', '**/dist/**'],
     testTimeout: 60_000,
   },
 });

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { environment, printTable, type SuiteResult, writeJson } from './report.js';
 import { micro } from './suites/micro.js';
+import { network } from './suites/network.js';
+import { settlement } from './suites/settlement.js';
 import { store } from './suites/store.js';
 
 /**
@@ -11,6 +13,16 @@ const suites: Record<string, { describe: string; run: (o: { timeMs: number }) =>
   micro: {
     describe: 'codec encode/decode, ed25519 sign/verify (noble and native), Merkle root of 1 000 txs',
     run: micro,
+  },
+  network: {
+    describe:
+      'LIC grid on libp2p over loopback: bytes per node per block and per hour (idle, 19 measures / 15 min), RSS of a host with 3 peers',
+    run: network,
+  },
+  settlement: {
+    describe:
+      'month-end market settlement, 10 000 meters × 2 880 slots: pure function (total, memory) and on-chain per block at the hook budget',
+    run: settlement,
   },
   store: {
     describe:

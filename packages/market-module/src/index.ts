@@ -1,1 +1,44 @@
-export {};
+/**
+ * @joule/market — the energy market module of the Lugaggia Innovation Community: meters, market
+ * parameters per period, measures with per-slot totals, on-chain LEM/LPM settlement with the exact
+ * invariant of MARKET.md, and the offline audit that runs the same pure settlement function.
+ */
+
+export { type CommandIo, settleCommand, settleUsage } from './audit/command.js';
+export { type AuditMeasure, type AuditParams, parseAuditMeasures, parseAuditParams } from './audit/input.js';
+export { type AuditReport, type AuditSlot, auditReport, auditSettle, settleFiles } from './audit/settle.js';
+export * from './constants.js';
+export { AuditInputError, MarketError, type MarketErrorCode } from './errors.js';
+export { minSolveBudget, solveCosts } from './module/budget.js';
+export type { MarketGenesis } from './module/genesis.js';
+export {
+  type MarketDependencies,
+  type MarketModule,
+  type MarketOptions,
+  market,
+  marketRoutes,
+} from './module/market.js';
+export type { SetEnergyMeasure } from './module/measures.js';
+export type { AddMeter, RemoveMeter, TransferAdmin } from './module/meters.js';
+export type { SetMarketParameters } from './module/parameters.js';
+export type { MarketBank } from './module/payments.js';
+export { hmacSha256, pseudonymousMeterId } from './module/pseudonym.js';
+export type { DeltaRow, MeterRow, MetersPage, ReceiptSlot, ReceiptView, SlotRow } from './module/queries.js';
+export type { SolveMarkets } from './module/solve.js';
+export {
+  type MeterReading,
+  type PeriodInput,
+  type PeriodSettlement,
+  type SlotReadings,
+  type SlotReceipt,
+  settlePeriod,
+  settleSlot,
+} from './settlement/period.js';
+export { ceilDiv, floorDiv, formatRational, type Rational, reduce } from './settlement/rational.js';
+export {
+  type MarketPrices,
+  meterSlotDelta,
+  meterSlotOwedExact,
+  type SlotPricing,
+  slotPricing,
+} from './settlement/slot.js';

@@ -1,0 +1,59 @@
+/**
+ * Limits and constants of @joule/market, each named with its unit. Every list, page and loop of the
+ * module is bounded by one of these.
+ */
+
+/** 1 ECT in uECT. */
+export const uectPerEct = 1_000_000n;
+/** Default slot length, seconds (15 minutes). */
+export const defaultSlotSeconds = 900;
+/** Slot lengths must divide a day, so that slots and days align. */
+export const secondsPerDay = 86_400;
+/** Shortest slot, seconds. */
+export const minSlotSeconds = 60;
+/** Most slots in one period (a month of 15-minute slots is 2 880–2 976). */
+export const maxPeriodSlots = 8_928;
+/** Longest period, days (the period index keeps one entry per UTC day it touches). */
+export const maxPeriodDays = 93;
+/** Most periods touching one UTC day. */
+export const maxPeriodsPerDay = 64;
+/** Slots per measure chunk: measures of one meter are read 128 slots at a time when solving. */
+export const slotsPerChunk = 128;
+
+/** Highest price, uECT/kWh (1 000 ECT/kWh). */
+export const maxPriceUectPerKwh = 1_000_000_000n;
+/** Highest LPM coefficient, uECT/kWh². */
+export const maxBetaUectPerKwh2 = 1_000_000_000n;
+/** Highest bound an admin may set on one measure, Wh per slot (10 MWh). */
+export const maxMeasureWhLimit = 10_000_000;
+/** Default bound on one measure, Wh per slot (100 kWh in a quarter hour: 400 kW). */
+export const defaultMaxMeasureWh = 100_000;
+
+/** Longest meter id, characters (a pseudonymous id is `p:` and 64 hex digits). */
+export const maxMeterIdLength = 66;
+/** Meter ids: letters, digits, `.`, `_`, `:`, `-`. */
+export const meterIdPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+/** Pseudonymous meter ids: `p:` and the hex HMAC-SHA-256 of the serial under the admin's key. */
+export const pseudonymousMeterIdPattern = /^p:[0-9a-f]{64}$/;
+/** Most meters ever added (indexes are 32-bit; this bounds the solve's loops). */
+export const maxMeters = 1_000_000;
+
+/** Page size bounds of list queries. */
+export const maxPageSize = 500;
+/** Most slots one `getTotalEnergy` or receipt-slots query returns. */
+export const maxSlotsPerQuery = 192;
+
+/** Signals of a measure, by name and by wire number. */
+export const signals = ['consumption', 'production'] as const;
+export type Signal = (typeof signals)[number];
+
+/** Market state of a period. */
+export const marketStates = ['NOT_SOLVED', 'SOLVING', 'SOLVED'] as const;
+export type MarketState = (typeof marketStates)[number];
+
+/** Most debts examined by the end-block sweep per block. */
+export const debtSweepPerBlock = 2;
+/** Most accounts paid per block in the payment phases (bounds the events of one hook). */
+export const maxPaymentsPerBlock = 32;
+/** Default denomination of settlements. */
+export const defaultDenom = 'uect';

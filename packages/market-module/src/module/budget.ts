@@ -1,0 +1,40 @@
+import { gasCosts } from '@joule/state';
+
+/**
+ * Worst-case work of each unit of a solve, in the framework's work units (`gasCosts`), so that the
+ * end-block hook stops before its budget runs out: a hook that overran would have its writes
+ * dropped and retry the same step forever. Key and value sizes are generous upper bounds.
+ */
+const read = (bytes: number): number => gasCosts.readFlat + gasCosts.readPerByte * bytes;
+const write = (bytes: number): number => gasCosts.writeFlat + gasCosts.writePerByte * bytes;
+const iterate = (entries: number): number => gasCosts.iterateFlat + gasCosts.iteratePerEntry * entries;
+
+/** A bank transfer with the receiver's account creation: two balances read and written, one account. */
+const transfer = 2 * read(64) + 2 * write(64) + read(128) + write(128);
+/** A debt recorded or repaid: its record read and written, and the transfer. */
+const debtChange = read(96) + write(96) + transfer + read(64);
+
+export const solveCosts = {
+  /** Reading the queue, the period and the progress at the start of a step. */
+  start: iterate(1) + read(160) + read(400),
+  /** Writing the progress at the end of a step. */
+  progress: write(400),
+  /** Reading a chunk's 128 slot totals. */
+  chunk: iterate(128),
+  /** One meter in one chunk: its measures, its account, the account's running delta. */
+  compute: iterate(128) + read(128) + read(128) + write(128) + write(96),
+  /** One account paid or charged: its delta, a transfer, a shortfall debt, one debt of the receiver repaid. */
+  payment: read(64) + read(128) + read(64) + transfer + debtChange + iterate(1) + debtChange,
+  /** Minting the grid's payment, or burning the payment to the grid, and the receipt. */
+  finish: debtChange + transfer + write(400) + write(200) + 2 * write(32),
+} as const;
+
+/** Least hook budget with which a solve always progresses. */
+export const minSolveBudget: number =
+  solveCosts.start +
+  solveCosts.progress +
+  solveCosts.chunk +
+  Math.max(solveCosts.compute, solveCosts.payment, solveCosts.finish);
+
+/** Work the debt sweep may need (two debts repaid). */
+export const sweepCost: number = iterate(2) + 2 * debtChange;

@@ -1,0 +1,94 @@
+import { formatAddress } from '@joule/consensus';
+import type { QueryContext } from '@joule/state';
+import { defaultDenom, defaultMaxMeasureWh, slotsPerChunk } from '../constants.js';
+import { chunkCount, slotStart } from './periods.js';
+import { keyPrefix, tables } from './records.js';
+
+/** The market's state as a genesis section (what `parseMarketGenesis` reads back). */
+export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Promise<unknown> {
+  const bech = (a: Uint8Array): string => formatAddress(a, prefix);
+  const config = await tables.config.get(ctx.state, 'config');
+  const meters = [];
+  for (let i = 0; i < (config?.meterCount ?? 0); i++) {
+    const ref = await tables.meterIndex.get(ctx.state, i);
+    const m = ref && (await tables.meters.get(ctx.state, ref.meterId));
+    if (ref && m) meters.push({ meterId: ref.meterId, account: bech(m.account), active: m.active });
+  }
+  const periods = (await tables.periods.entries(ctx.state)).map(([, p]) => p);
+  const measures = [];
+  for (const p of periods) {
+    for (let chunk = 0; chunk < chunkCount(p); chunk++) {
+      for (let index = 0; index < meters.length; index++) {
+        const rows = await tables.measures.entries(
+          ctx.state,
+          keyPrefix.measures(p.tsStart, chunk, index),
+          slotsPerChunk,
+        );
+        for (const [key, m] of rows) {
+          const ts = slotStart(p, chunk, key[14] as number);
+          measures.push({ meterId: meters[index]?.meterId, tsStart: ts, cons: m.cons, prod: m.prod });
+        }
+      }
+    }
+  }
+  const deltasOf = async (period: number, count: number) => {
+    const out = [];
+    for (let seq = 0; seq < count; seq++) {
+      const account = await tables.accountSeq.get(ctx.state, { period, seq });
+      const acc = account && (await tables.accountDeltas.get(ctx.state, { period, account }));
+      if (account && acc) out.push({ account: bech(account), delta: acc.delta.toString() });
+    }
+    return out;
+  };
+  const receipts = [];
+  const progress = [];
+  for (const p of periods) {
+    const r = await tables.receipts.get(ctx.state, p.tsStart);
+    if (r !== undefined)
+      receipts.push({
+        tsStart: p.tsStart,
+        admin: bech(r.admin),
+        adminDelta: r.adminDelta.toString(),
+        gridFlow: r.gridFlow.toString(),
+        missing: r.missing,
+        meters: r.meters,
+        solvedHeight: r.solvedHeight,
+        deltas: await deltasOf(p.tsStart, r.accounts),
+      });
+    const s = await tables.progress.get(ctx.state, p.tsStart);
+    if (s !== undefined)
+      progress.push({
+        ...s,
+        tsStart: p.tsStart,
+        admin: bech(s.admin),
+        sumDeltas: s.sumDeltas.toString(),
+        gridFlow: s.gridFlow.toString(),
+        deltas: await deltasOf(p.tsStart, s.accounts),
+      });
+  }
+  const debts = (await tables.debts.entries(ctx.state)).map(([key, amount]) => ({
+    debtor: bech(key.subarray(0, 20)),
+    creditor: key[20] === 0 ? null : bech(key.subarray(21, 41)),
+    amount: amount.toString(),
+  }));
+  return {
+    admin: config === undefined ? null : bech(config.admin),
+    denom: config?.denom ?? defaultDenom,
+    maxMeasureWh: config?.maxMeasureWh ?? defaultMaxMeasureWh,
+    pseudonymous: config?.pseudonymous ?? false,
+    meters,
+    periods: periods.map((p) => ({
+      ...p,
+      pBuyBAU: p.pBuyBAU.toString(),
+      pSellBAU: p.pSellBAU.toString(),
+      pBuyLEM: p.pBuyLEM.toString(),
+      pSellLEM: p.pSellLEM.toString(),
+      beta: p.beta.toString(),
+      state: ['NOT_SOLVED', 'SOLVING', 'SOLVED'][p.state],
+    })),
+    measures,
+    receipts,
+    progress,
+    debts,
+  };
+}

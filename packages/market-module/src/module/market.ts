@@ -1,0 +1,214 @@
+import { address, struct } from '@joule/consensus';
+import {
+  type BlockContext,
+  defineMessage,
+  type MessageType,
+  type Module,
+  type QueryType,
+  type RouteDescription,
+} from '@joule/state';
+import { sweepCost } from './budget.js';
+import { initMarketGenesis, type MarketGenesis, parseMarketGenesis } from './genesis.js';
+import { exportMarketGenesis } from './genesis-export.js';
+import { type SetEnergyMeasure, setEnergyMeasureMessage } from './measures.js';
+import { type AddMeter, meterMessages, type RemoveMeter, type TransferAdmin } from './meters.js';
+import { type SetMarketParameters, setMarketParameters } from './parameters.js';
+import { type MarketBank, Payments } from './payments.js';
+import { loadConfig } from './periods.js';
+import * as q from './queries.js';
+import { type SolveMarkets, solveMarkets, solveStep, solvingPeriod } from './solve.js';
+
+export interface MarketOptions {
+  /** Bech32 prefix of addresses in genesis, events and errors (default `joule`). */
+  readonly addressPrefix?: string;
+}
+
+export interface MarketDependencies {
+  /** The bank module's keeper (`coreModules().bank.keeper`): settlements move its balances. */
+  readonly bank: MarketBank;
+}
+
+export type MarketModule = Module<MarketGenesis> & {
+  readonly msg: {
+    readonly addMeterFromList: MessageType<AddMeter>;
+    readonly removeMeterFromList: MessageType<RemoveMeter>;
+    readonly setMarketParameters: MessageType<SetMarketParameters>;
+    readonly setEnergyMeasure: MessageType<SetEnergyMeasure>;
+    readonly solveMarkets: MessageType<SolveMarkets>;
+    readonly transferAdmin: MessageType<TransferAdmin>;
+    readonly acceptAdmin: MessageType<Record<string, never>>;
+    readonly repayDebts: MessageType<{ debtor: Uint8Array }>;
+  };
+  readonly query: {
+    readonly getMetersList: typeof q.getMetersList;
+    readonly getMarketParameters: typeof q.getMarketParameters;
+    readonly getEnergyMeasure: typeof q.getEnergyMeasure;
+    readonly getTotalEnergy: typeof q.getTotalEnergy;
+    readonly getReceipt: typeof q.getReceipt;
+    readonly getReceiptSlots: typeof q.getReceiptSlots;
+    readonly getReceiptDeltas: typeof q.getReceiptDeltas;
+    readonly getDebts: typeof q.getDebts;
+  };
+};
+
+/** The REST routes, with the paper's names, that @joule/node mounts (POST: messages, GET: queries). */
+export const marketRoutes: readonly RouteDescription[] = [
+  {
+    method: 'POST',
+    path: '/market/addMeterFromList',
+    target: 'market/add_meter_from_list',
+    description: 'Admin: add a meter (meterId, account)',
+  },
+  {
+    method: 'POST',
+    path: '/market/removeMeterFromList',
+    target: 'market/remove_meter_from_list',
+    description: 'Admin: remove a meter, keeping its history',
+  },
+  {
+    method: 'POST',
+    path: '/market/setMarketParameters',
+    target: 'market/set_market_parameters',
+    description: 'Admin: prices and beta of a period',
+  },
+  {
+    method: 'POST',
+    path: '/market/setEnergyMeasure',
+    target: 'market/set_energy_measure',
+    description: "A meter's account: one slot's consumption or production, Wh",
+  },
+  {
+    method: 'POST',
+    path: '/market/solveMarkets',
+    target: 'market/solve_markets',
+    description: 'Anyone: settle an ended period (runs over the next blocks)',
+  },
+  {
+    method: 'POST',
+    path: '/market/transferAdmin',
+    target: 'market/transfer_admin',
+    description: 'Admin: propose a new admin',
+  },
+  {
+    method: 'POST',
+    path: '/market/acceptAdmin',
+    target: 'market/accept_admin',
+    description: 'The proposed admin: take the role',
+  },
+  {
+    method: 'POST',
+    path: '/market/repayDebts',
+    target: 'market/repay_debts',
+    description: "Anyone: repay an account's debts from its balance",
+  },
+  {
+    method: 'GET',
+    path: '/market/getMetersList',
+    target: 'getMetersList',
+    description: 'Meter ids (authenticated; the admin also sees accounts), by page',
+  },
+  {
+    method: 'GET',
+    path: '/market/getMarketParameters/:ts',
+    target: 'getMarketParameters',
+    description: 'The period holding a time',
+  },
+  {
+    method: 'GET',
+    path: '/market/getEnergyMeasure/:meterId/:tsStart/:signal',
+    target: 'getEnergyMeasure',
+    description: "A measure (authenticated: the meter's account or the admin)",
+  },
+  {
+    method: 'GET',
+    path: '/market/getTotalEnergy/:tsStart/:count',
+    target: 'getTotalEnergy',
+    description: 'Per-slot Ec, Ep and reporting meters',
+  },
+  {
+    method: 'GET',
+    path: '/market/getReceipt/:tsStart',
+    target: 'getReceipt',
+    description: "A solved period's receipt",
+  },
+  {
+    method: 'GET',
+    path: '/market/getReceiptSlots/:tsStart/:count',
+    target: 'getReceiptSlots',
+    description: 'Per-slot Ec, Ep, E, pb, ps, grid flow',
+  },
+  {
+    method: 'GET',
+    path: '/market/getReceiptDeltas/:tsStart',
+    target: 'getReceiptDeltas',
+    description: 'Per-account deltas of a solved period, by page',
+  },
+  {
+    method: 'GET',
+    path: '/market/getDebts/:debtor',
+    target: 'getDebts',
+    description: 'What an account owes',
+  },
+];
+
+/**
+ * The `market` module: the allowed-meter list, market parameters per period, measures with
+ * per-slot totals, on-chain LEM/LPM settlement spread over end-block hooks, debts, receipts.
+ */
+export function market(options: MarketOptions, deps: MarketDependencies): MarketModule {
+  const prefix = options.addressPrefix ?? 'joule';
+  let payments: Payments | undefined;
+  const paymentsFor = async (state: BlockContext['state']): Promise<Payments> => {
+    payments ??= new Payments(deps.bank, (await loadConfig(state)).denom, prefix);
+    return payments;
+  };
+  const meters = meterMessages(prefix);
+  const setEnergyMeasure = setEnergyMeasureMessage(prefix);
+  const repayDebts = defineMessage<{ debtor: Uint8Array }>({
+    type: 'market/repay_debts',
+    codec: struct<{ debtor: Uint8Array }>('RepayDebts', { debtor: address }),
+    async handle(ctx, m) {
+      await (await paymentsFor(ctx.state)).repay(ctx.state, (e) => ctx.emit(e), m.debtor, 8);
+    },
+  });
+  const msg = {
+    addMeterFromList: meters.addMeter,
+    removeMeterFromList: meters.removeMeter,
+    setMarketParameters,
+    setEnergyMeasure,
+    solveMarkets,
+    transferAdmin: meters.transferAdmin,
+    acceptAdmin: meters.acceptAdmin,
+    repayDebts,
+  };
+  const query = {
+    getMetersList: q.getMetersList,
+    getMarketParameters: q.getMarketParameters,
+    getEnergyMeasure: q.getEnergyMeasure,
+    getTotalEnergy: q.getTotalEnergy,
+    getReceipt: q.getReceipt,
+    getReceiptSlots: q.getReceiptSlots,
+    getReceiptDeltas: q.getReceiptDeltas,
+    getDebts: q.getDebts,
+  };
+  return {
+    name: 'market',
+    msg,
+    query,
+    messages: Object.values(msg) as MessageType<unknown>[],
+    queries: Object.values(query) as QueryType<unknown, unknown>[],
+    routes: marketRoutes,
+    genesis: {
+      default: () => parseMarketGenesis({}, prefix),
+      parse: (json) => parseMarketGenesis(json, prefix),
+      init: (ctx, g) => initMarketGenesis(ctx, g),
+      export: (ctx) => exportMarketGenesis(ctx, prefix),
+    },
+    async endBlock(ctx) {
+      const pay = await paymentsFor(ctx.state);
+      const solving = await solvingPeriod(ctx.state);
+      if (solving !== undefined) await solveStep(ctx, pay, prefix, solving);
+      if (ctx.budget.remaining >= sweepCost) await pay.sweep(ctx.state, (e) => ctx.emit(e), ctx.block.height);
+    },
+  };
+}

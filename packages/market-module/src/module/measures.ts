@@ -1,0 +1,105 @@
+import { formatAddress, int, string, struct } from '@joule/consensus';
+import { defineMessage, type MessageType } from '@joule/state';
+import { type Signal, signals } from '../constants.js';
+import { MarketError } from '../errors.js';
+import { events } from './events.js';
+import { loadConfig, periodAt, requireOpen, slotKey } from './periods.js';
+import { tables } from './records.js';
+
+/** `setEnergyMeasure`: the energy of one meter in one slot `[tsStart, tsEnd)`, Wh. */
+export interface SetEnergyMeasure {
+  readonly meterId: string;
+  readonly tsStart: number;
+  readonly tsEnd: number;
+  readonly signal: string;
+  readonly value: number;
+}
+
+const anyInt = int(Number.MIN_SAFE_INTEGER);
+
+/** Only the meter's account posts its measures, once per (meter, slot, signal), into an open period's ended slot. */
+export function setEnergyMeasureMessage(prefix: string): MessageType<SetEnergyMeasure> {
+  return defineMessage<SetEnergyMeasure>({
+    type: 'market/set_energy_measure',
+    codec: struct<SetEnergyMeasure>('SetEnergyMeasure', {
+      meterId: string(256),
+      tsStart: anyInt,
+      tsEnd: anyInt,
+      signal: string(32),
+      value: anyInt,
+    }),
+    async handle(ctx, m, signer) {
+      if (!(signals as readonly string[]).includes(m.signal))
+        throw new MarketError(
+          'MARKET_UNKNOWN_SIGNAL',
+          `signal "${m.signal}" is unknown: use "consumption" (OBIS 1-0:1.8.0 delta) or "production" (1-0:2.8.0 delta)`,
+        );
+      if (m.value < 0)
+        throw new MarketError(
+          'MARKET_NEGATIVE_VALUE',
+          `value ${m.value} Wh is negative: send the register's delta`,
+        );
+      const config = await loadConfig(ctx.state);
+      if (m.value > config.maxMeasureWh)
+        throw new MarketError(
+          'MARKET_VALUE_TOO_LARGE',
+          `value ${m.value} Wh exceeds ${config.maxMeasureWh} Wh per slot: check the unit (Wh, not mWh) and the slot`,
+        );
+      const meter = await tables.meters.get(ctx.state, m.meterId);
+      if (meter === undefined)
+        throw new MarketError(
+          'MARKET_UNKNOWN_METER',
+          `meter ${m.meterId} is not in the list: ask the admin to add it`,
+        );
+      if (!meter.active)
+        throw new MarketError('MARKET_METER_REMOVED', `meter ${m.meterId} was removed from the list`);
+      if (Buffer.compare(meter.account, signer.address) !== 0)
+        throw new MarketError(
+          'MARKET_NOT_METER_OWNER',
+          `meter ${m.meterId} belongs to ${formatAddress(meter.account, prefix)}, not ${formatAddress(signer.address, prefix)}: sign with the meter's key`,
+        );
+      const period = await periodAt(ctx.state, m.tsStart);
+      if (period === undefined)
+        throw new MarketError(
+          'MARKET_NO_PERIOD',
+          `no market parameters cover ${m.tsStart}: the admin sets the period first`,
+        );
+      if ((m.tsStart - period.tsStart) % period.slotSeconds !== 0)
+        throw new MarketError(
+          'MARKET_SLOT_MISALIGNED',
+          `tsStart ${m.tsStart} is not on a ${period.slotSeconds} s slot boundary (Unix seconds, UTC)`,
+        );
+      if (m.tsEnd !== m.tsStart + period.slotSeconds)
+        throw new MarketError(
+          'MARKET_SLOT_LENGTH',
+          `tsEnd must be tsStart + ${period.slotSeconds} (one slot), got ${m.tsEnd}`,
+        );
+      requireOpen(period, 'posting measures');
+      if (m.tsEnd * 1000 > ctx.block.time)
+        throw new MarketError(
+          'MARKET_SLOT_NOT_ENDED',
+          `slot [${m.tsStart}, ${m.tsEnd}) has not ended at block time ${(ctx.block.time - (ctx.block.time % 1000)) / 1000}: send after it ends (check the clock)`,
+        );
+      const slot = slotKey(period, m.tsStart);
+      const key = { ...slot, meter: meter.index };
+      const old = await tables.measures.get(ctx.state, key);
+      const signal = m.signal as Signal;
+      if ((signal === 'consumption' ? old?.cons : old?.prod) != null)
+        throw new MarketError(
+          'MARKET_DUPLICATE_MEASURE',
+          `meter ${m.meterId} already has a ${signal} measure for slot ${m.tsStart}: a measure cannot be replaced`,
+        );
+      tables.measures.set(ctx.state, key, {
+        cons: signal === 'consumption' ? m.value : (old?.cons ?? null),
+        prod: signal === 'production' ? m.value : (old?.prod ?? null),
+      });
+      const totals = (await tables.totals.get(ctx.state, slot)) ?? { ec: 0, ep: 0, reporters: 0 };
+      tables.totals.set(ctx.state, slot, {
+        ec: totals.ec + (signal === 'consumption' ? m.value : 0),
+        ep: totals.ep + (signal === 'production' ? m.value : 0),
+        reporters: totals.reporters + (old === undefined ? 1 : 0),
+      });
+      ctx.emit(events.measure({ meterId: m.meterId, tsStart: m.tsStart, signal }));
+    },
+  });
+}

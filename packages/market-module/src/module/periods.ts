@@ -1,0 +1,109 @@
+import type { State } from '@joule/state';
+import { maxPeriodsPerDay, secondsPerDay, slotsPerChunk } from '../constants.js';
+import { MarketError } from '../errors.js';
+import type { MarketPrices } from '../settlement/slot.js';
+import { type Config, type Period, type SlotKey, tables } from './records.js';
+
+/** The market's configuration (written at genesis, so always present after it). */
+export async function loadConfig(state: State): Promise<Config> {
+  const config = await tables.config.get(state, 'config');
+  if (config === undefined) throw new MarketError('MARKET_BAD_QUERY', 'the market has no configuration');
+  return config;
+}
+
+/** Throws `MARKET_NOT_ADMIN` unless `signer` is the admin. */
+export async function requireAdmin(state: State, signer: Uint8Array, what: string): Promise<Config> {
+  const config = await loadConfig(state);
+  if (Buffer.compare(config.admin, signer) !== 0)
+    throw new MarketError('MARKET_NOT_ADMIN', `only the market admin may ${what}`);
+  return config;
+}
+
+/** The UTC day of a Unix time in seconds (non-negative). */
+export function dayOf(ts: number): number {
+  return (ts - (ts % secondsPerDay)) / secondsPerDay;
+}
+
+/** The period whose `[tsStart, tsEnd)` holds `ts`, if any (one read of the day index, then periods). */
+export async function periodAt(state: State, ts: number): Promise<Period | undefined> {
+  if (!Number.isSafeInteger(ts) || ts < 0) return undefined;
+  for (const start of (await tables.periodDays.get(state, dayOf(ts))) ?? []) {
+    if (start > ts) continue;
+    const period = await tables.periods.get(state, start);
+    if (period !== undefined && ts < period.tsEnd) return period;
+  }
+  return undefined;
+}
+
+/** Records `period` in the day index of every UTC day it touches. */
+export async function indexPeriodDays(state: State, period: Period): Promise<void> {
+  for (let day = dayOf(period.tsStart); day <= dayOf(period.tsEnd - 1); day++) {
+    const starts = (await tables.periodDays.get(state, day)) ?? [];
+    if (starts.includes(period.tsStart)) continue;
+    if (starts.length >= maxPeriodsPerDay)
+      throw new MarketError('MARKET_BAD_PERIOD', `more than ${maxPeriodsPerDay} periods touch day ${day}`);
+    tables.periodDays.set(
+      state,
+      day,
+      [...starts, period.tsStart].sort((a, b) => a - b),
+    );
+  }
+}
+
+/** Periods other than `tsStart` that overlap `[tsStart, tsEnd)`. */
+export async function overlapping(state: State, tsStart: number, tsEnd: number): Promise<Period | undefined> {
+  for (let day = dayOf(tsStart); day <= dayOf(tsEnd - 1); day++) {
+    for (const start of (await tables.periodDays.get(state, day)) ?? []) {
+      if (start === tsStart) continue;
+      const other = await tables.periods.get(state, start);
+      if (other !== undefined && other.tsStart < tsEnd && tsStart < other.tsEnd) return other;
+    }
+  }
+  return undefined;
+}
+
+/** Number of slots of a period. */
+export function slotCount(period: Period): number {
+  return (period.tsEnd - period.tsStart) / period.slotSeconds;
+}
+
+/** Number of measure chunks of a period. */
+export function chunkCount(period: Period): number {
+  const slots = slotCount(period);
+  return (slots - (slots % slotsPerChunk)) / slotsPerChunk + (slots % slotsPerChunk === 0 ? 0 : 1);
+}
+
+/** The key of the slot starting at `ts` (aligned, inside the period). */
+export function slotKey(period: Period, ts: number): SlotKey {
+  const index = (ts - period.tsStart) / period.slotSeconds;
+  const slot = index % slotsPerChunk;
+  return { period: period.tsStart, chunk: (index - slot) / slotsPerChunk, slot };
+}
+
+/** The start time of slot `slot` of chunk `chunk`. */
+export function slotStart(period: Period, chunk: number, slot: number): number {
+  return period.tsStart + (chunk * slotsPerChunk + slot) * period.slotSeconds;
+}
+
+export function pricesOf(period: Period): MarketPrices {
+  return {
+    pBuyBAU: period.pBuyBAU,
+    pSellBAU: period.pSellBAU,
+    pBuyLEM: period.pBuyLEM,
+    pSellLEM: period.pSellLEM,
+    beta: period.beta,
+  };
+}
+
+export const stateNames = ['NOT_SOLVED', 'SOLVING', 'SOLVED'] as const;
+
+/** Throws unless the period is still open (NOT_SOLVED). */
+export function requireOpen(period: Period, what: string): void {
+  if (period.state === 1)
+    throw new MarketError(
+      'MARKET_PERIOD_SOLVING',
+      `period ${period.tsStart} is being solved: ${what} is closed`,
+    );
+  if (period.state === 2)
+    throw new MarketError('MARKET_PERIOD_SOLVED', `period ${period.tsStart} is solved: ${what} is closed`);
+}

@@ -1,0 +1,274 @@
+import { address, bigint, bool, type Codec, int, list, nullable, string, struct } from '@joule/consensus';
+import { defineQuery, type QueryType } from '@joule/state';
+import { maxPageSize, maxSlotsPerQuery } from '../constants.js';
+import { MarketError } from '../errors.js';
+import { slotPricing } from '../settlement/slot.js';
+import { loadConfig, periodAt, pricesOf, slotCount, slotKey, stateNames } from './periods.js';
+import { type Period, periodCodec, type Receipt, signedAmount, tables } from './records.js';
+
+const page = (limit: number): number => {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxPageSize)
+    throw new MarketError('MARKET_BAD_QUERY', `limit must be 1..${maxPageSize}`);
+  return limit;
+};
+const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;
+
+export interface MeterRow {
+  readonly meterId: string;
+  readonly index: number;
+  readonly active: boolean;
+  /** The linked account: shown to the admin only (`null` for everyone else). */
+  readonly account: Uint8Array | null;
+}
+export interface MetersPage {
+  readonly meters: readonly MeterRow[];
+  /** The `start` of the next page, or `null` at the end. */
+  readonly next: number | null;
+}
+const metersPageCodec = struct<MetersPage>('MetersPage', {
+  meters: list(
+    struct<MeterRow>('MeterRow', {
+      meterId: string(256),
+      index: int(),
+      active: bool,
+      account: nullable(address),
+    }),
+    maxPageSize,
+  ) as Codec<readonly MeterRow[]>,
+  next: nullable(int()),
+});
+
+/** Authenticated: everyone sees meter ids; the admin also sees the accounts. */
+export const getMetersList: QueryType<{ start: number; limit: number }, MetersPage> = defineQuery({
+  path: 'getMetersList',
+  authenticated: true,
+  request: struct<{ start: number; limit: number }>('MetersListRequest', { start: int(), limit: int() }),
+  response: metersPageCodec,
+  async handle(ctx, r, caller) {
+    const config = await loadConfig(ctx.state);
+    const admin = caller !== null && same(caller, config.admin);
+    const end = Math.min(config.meterCount, r.start + page(r.limit));
+    const meters: MeterRow[] = [];
+    for (let i = r.start; i < end; i++) {
+      const ref = await tables.meterIndex.get(ctx.state, i);
+      const meter = ref && (await tables.meters.get(ctx.state, ref.meterId));
+      if (ref === undefined || meter === undefined) continue;
+      meters.push({
+        meterId: ref.meterId,
+        index: i,
+        active: meter.active,
+        account: admin ? meter.account : null,
+      });
+    }
+    return { meters, next: end < config.meterCount ? end : null };
+  },
+});
+
+/** Public: the parameters of the period holding `ts` (Unix s), or null. */
+export const getMarketParameters: QueryType<{ ts: number }, Period | null> = defineQuery({
+  path: 'getMarketParameters',
+  request: struct<{ ts: number }>('MarketParametersRequest', { ts: int() }),
+  response: nullable(periodCodec),
+  handle: async (ctx, r) => (await periodAt(ctx.state, r.ts)) ?? null,
+});
+
+export interface MeasureRequest {
+  readonly meterId: string;
+  readonly tsStart: number;
+  readonly signal: string;
+}
+
+/** Authenticated: a measure (Wh, or null), for the meter's own account and the admin only. */
+export const getEnergyMeasure: QueryType<MeasureRequest, number | null> = defineQuery({
+  path: 'getEnergyMeasure',
+  authenticated: true,
+  request: struct<MeasureRequest>('EnergyMeasureRequest', {
+    meterId: string(256),
+    tsStart: int(),
+    signal: string(32),
+  }),
+  response: nullable(int()),
+  async handle(ctx, r, caller) {
+    const config = await loadConfig(ctx.state);
+    const meter = await tables.meters.get(ctx.state, r.meterId);
+    if (meter === undefined)
+      throw new MarketError('MARKET_UNKNOWN_METER', `meter ${r.meterId} is not in the list`);
+    if (caller === null || !(same(caller, meter.account) || same(caller, config.admin)))
+      throw new MarketError(
+        'MARKET_NOT_METER_OWNER',
+        `only meter ${r.meterId}'s account and the admin see its measures`,
+      );
+    if (r.signal !== 'consumption' && r.signal !== 'production')
+      throw new MarketError(
+        'MARKET_UNKNOWN_SIGNAL',
+        `signal "${r.signal}": use "consumption" or "production"`,
+      );
+    const period = await periodAt(ctx.state, r.tsStart);
+    if (period === undefined || (r.tsStart - period.tsStart) % period.slotSeconds !== 0) return null;
+    const m = await tables.measures.get(ctx.state, { ...slotKey(period, r.tsStart), meter: meter.index });
+    return (r.signal === 'consumption' ? m?.cons : m?.prod) ?? null;
+  },
+});
+
+export interface SlotRow {
+  readonly tsStart: number;
+  readonly ec: number;
+  readonly ep: number;
+  readonly reporters: number;
+}
+
+/** Slots `[tsStart, tsStart + count·slot)` of the period holding `tsStart`, clipped to it. */
+async function slotsOf(
+  ctx: { state: Parameters<typeof periodAt>[0] },
+  tsStart: number,
+  count: number,
+): Promise<{ period: Period; rows: SlotRow[] }> {
+  if (!Number.isSafeInteger(count) || count < 1 || count > maxSlotsPerQuery)
+    throw new MarketError('MARKET_BAD_QUERY', `count must be 1..${maxSlotsPerQuery}`);
+  const period = await periodAt(ctx.state, tsStart);
+  if (period === undefined || (tsStart - period.tsStart) % period.slotSeconds !== 0)
+    throw new MarketError('MARKET_BAD_QUERY', `${tsStart} is not a slot start of a parameterized period`);
+  const rows: SlotRow[] = [];
+  for (let ts = tsStart, n = 0; ts < period.tsEnd && n < count; ts += period.slotSeconds, n++) {
+    const t = await tables.totals.get(ctx.state, slotKey(period, ts));
+    rows.push({ tsStart: ts, ec: t?.ec ?? 0, ep: t?.ep ?? 0, reporters: t?.reporters ?? 0 });
+  }
+  return { period, rows };
+}
+
+const slotRowCodec = struct<SlotRow>('SlotRow', { tsStart: int(), ec: int(), ep: int(), reporters: int() });
+
+/** Public: per-slot Ec, Ep (Wh) and reporting meters; O(1) per slot (totals are kept on each measure). */
+export const getTotalEnergy: QueryType<{ tsStart: number; count: number }, SlotRow[]> = defineQuery({
+  path: 'getTotalEnergy',
+  request: struct<{ tsStart: number; count: number }>('TotalEnergyRequest', { tsStart: int(), count: int() }),
+  response: list(slotRowCodec, maxSlotsPerQuery),
+  handle: async (ctx, r) => (await slotsOf(ctx, r.tsStart, r.count)).rows,
+});
+
+export interface ReceiptView extends Receipt {
+  readonly state: string;
+  readonly slots: number;
+}
+/** Public: a period's receipt once SOLVED (null before). */
+export const getReceipt: QueryType<{ tsStart: number }, ReceiptView | null> = defineQuery({
+  path: 'getReceipt',
+  request: struct<{ tsStart: number }>('ReceiptRequest', { tsStart: int() }),
+  response: nullable(
+    struct<ReceiptView>('ReceiptView', {
+      admin: address,
+      adminDelta: signedAmount,
+      gridFlow: signedAmount,
+      missing: int(),
+      accounts: int(),
+      meters: int(),
+      solvedHeight: int(),
+      state: string(16),
+      slots: int(),
+    }),
+  ),
+  async handle(ctx, r) {
+    const period = await tables.periods.get(ctx.state, r.tsStart);
+    const receipt = await tables.receipts.get(ctx.state, r.tsStart);
+    if (period === undefined || receipt === undefined) return null;
+    return { ...receipt, state: stateNames[period.state], slots: slotCount(period) };
+  },
+});
+
+export interface ReceiptSlot extends SlotRow {
+  readonly e: number;
+  readonly pbNum: bigint | null;
+  readonly pbDen: bigint | null;
+  readonly psNum: bigint | null;
+  readonly psDen: bigint | null;
+  readonly gridFlow: bigint;
+}
+/** Public: per-slot Ec, Ep, E, exact pb and ps (uECT/kWh as num/den) and grid flow of a period. */
+export const getReceiptSlots: QueryType<{ tsStart: number; count: number }, ReceiptSlot[]> = defineQuery({
+  path: 'getReceiptSlots',
+  request: struct<{ tsStart: number; count: number }>('ReceiptSlotsRequest', {
+    tsStart: int(),
+    count: int(),
+  }),
+  response: list(
+    struct<ReceiptSlot>('ReceiptSlot', {
+      tsStart: int(),
+      ec: int(),
+      ep: int(),
+      reporters: int(),
+      e: int(Number.MIN_SAFE_INTEGER),
+      pbNum: nullable(signedAmount),
+      pbDen: nullable(signedAmount),
+      psNum: nullable(signedAmount),
+      psDen: nullable(signedAmount),
+      gridFlow: signedAmount,
+    }),
+    maxSlotsPerQuery,
+  ),
+  async handle(ctx, r) {
+    const { period, rows } = await slotsOf(ctx, r.tsStart, r.count);
+    return rows.map((row) => {
+      const p = slotPricing(pricesOf(period), BigInt(row.ec), BigInt(row.ep));
+      return {
+        ...row,
+        e: row.ec - row.ep,
+        pbNum: p.pb?.num ?? null,
+        pbDen: p.pb?.den ?? null,
+        psNum: p.ps?.num ?? null,
+        psDen: p.ps?.den ?? null,
+        gridFlow: p.gridFlow,
+      };
+    });
+  },
+});
+
+export interface DeltaRow {
+  readonly account: Uint8Array;
+  readonly delta: bigint;
+}
+/** Public: per-account deltas of a solved period, by page (`start` is a position, `next` the following one). */
+export const getReceiptDeltas: QueryType<
+  { tsStart: number; start: number; limit: number },
+  { deltas: DeltaRow[]; next: number | null }
+> = defineQuery({
+  path: 'getReceiptDeltas',
+  request: struct<{ tsStart: number; start: number; limit: number }>('ReceiptDeltasRequest', {
+    tsStart: int(),
+    start: int(),
+    limit: int(),
+  }),
+  response: struct<{ deltas: DeltaRow[]; next: number | null }>('ReceiptDeltas', {
+    deltas: list(struct<DeltaRow>('DeltaRow', { account: address, delta: signedAmount }), maxPageSize),
+    next: nullable(int()),
+  }),
+  async handle(ctx, r) {
+    const receipt = await tables.receipts.get(ctx.state, r.tsStart);
+    if (receipt === undefined) return { deltas: [], next: null };
+    const end = Math.min(receipt.accounts, r.start + page(r.limit));
+    const deltas: DeltaRow[] = [];
+    for (let seq = r.start; seq < end; seq++) {
+      const account = await tables.accountSeq.get(ctx.state, { period: r.tsStart, seq });
+      const acc = account && (await tables.accountDeltas.get(ctx.state, { period: r.tsStart, account }));
+      if (account !== undefined && acc !== undefined) deltas.push({ account, delta: acc.delta });
+    }
+    return { deltas, next: end < receipt.accounts ? end : null };
+  },
+});
+
+/** Public: what an account owes (creditor `null`: the grid). */
+export const getDebts: QueryType<{ debtor: Uint8Array }, { creditor: Uint8Array | null; amount: bigint }[]> =
+  defineQuery({
+    path: 'getDebts',
+    request: struct<{ debtor: Uint8Array }>('DebtsRequest', { debtor: address }),
+    response: list(
+      struct<{ creditor: Uint8Array | null; amount: bigint }>('Debt', {
+        creditor: nullable(address),
+        amount: bigint(),
+      }),
+      maxPageSize,
+    ),
+    async handle(ctx, r) {
+      const rows = await tables.debts.entries(ctx.state, r.debtor, maxPageSize);
+      return rows.map(([key, amount]) => ({ creditor: key[20] === 0 ? null : key.subarray(21, 41), amount }));
+    },
+  });

@@ -1,0 +1,269 @@
+import {
+  address,
+  bigint,
+  bool,
+  type Codec,
+  InvalidValueError,
+  int,
+  list,
+  nullable,
+  string,
+  struct,
+} from '@joule/consensus';
+import { Table } from '@joule/state';
+import { maxMeterIdLength, maxPeriodsPerDay, meterIdPattern } from '../constants.js';
+
+/**
+ * The market's state and its key layout. Every key is `market/<table>/<key bytes>`; integers in
+ * keys are big-endian so that key order is numeric order.
+ *
+ * | table | key | value |
+ * |---|---|---|
+ * | `c` | `0` | Config: admin, pending admin, denomination, bounds, meter counters |
+ * | `am` | meterId (UTF-8) | Meter: index, account, active |
+ * | `mi` | index u32 | MeterRef: meterId, account (iteration and pagination by index) |
+ * | `mp` | tsStart u64 | Period: bounds, slot length, prices, beta, state |
+ * | `pd` | UTC day u32 | the tsStarts of the periods touching that day (period lookup, overlap) |
+ * | `ml` | period u64 ‖ chunk u16 ‖ meter u32 ‖ slot-in-chunk u8 | Measure: consumption and production, Wh |
+ * | `tt` | period u64 ‖ chunk u16 ‖ slot-in-chunk u8 | SlotTotals: Ec, Ep, reporters (kept on each measure) |
+ * | `sq` | period u64 | marker: the period is SOLVING (the end-block hook's queue) |
+ * | `sp` | period u64 | SolveProgress: phase, cursor, running sums |
+ * | `pa` | period u64 ‖ account | AccountDelta: seq, delta (the receipt's per-account deltas) |
+ * | `ps` | period u64 ‖ seq u32 | account (iteration of AccountDelta by seq) |
+ * | `rc` | period u64 | Receipt: admin, admin delta, grid flow, missing, counts |
+ * | `dt` | debtor ‖ creditor (tag 0: the grid; tag 1 + address) | owed amount, uECT |
+ */
+
+/** Signed amounts of any size (settlement sums), as decimal strings: exact and never overflowing. */
+export const signedAmount: Codec<bigint> = {
+  kind: 'signedAmount',
+  toWire: (value, path) => {
+    if (typeof value !== 'bigint') throw new InvalidValueError(`${path}: expected a bigint`, { path });
+    return value.toString();
+  },
+  fromWire: (wire, path) => BigInt(string(80, /^-?(0|[1-9][0-9]*)$/).fromWire(wire, path)),
+};
+
+export interface Config {
+  readonly admin: Uint8Array;
+  readonly pendingAdmin: Uint8Array | null;
+  readonly denom: string;
+  readonly maxMeasureWh: number;
+  readonly pseudonymous: boolean;
+  readonly meterCount: number;
+  readonly activeMeters: number;
+}
+export const configCodec = struct<Config>('MarketConfig', {
+  admin: address,
+  pendingAdmin: nullable(address),
+  denom: string(64),
+  maxMeasureWh: int(),
+  pseudonymous: bool,
+  meterCount: int(),
+  activeMeters: int(),
+});
+
+export interface Meter {
+  readonly index: number;
+  readonly account: Uint8Array;
+  readonly active: boolean;
+}
+export const meterIdCodec: Codec<string> = string(maxMeterIdLength, meterIdPattern);
+const meterCodec = struct<Meter>('Meter', { index: int(), account: address, active: bool });
+
+export interface MeterRef {
+  readonly meterId: string;
+  readonly account: Uint8Array;
+}
+const meterRefCodec = struct<MeterRef>('MeterRef', { meterId: meterIdCodec, account: address });
+
+/** 0 NOT_SOLVED, 1 SOLVING, 2 SOLVED. */
+export type PeriodState = 0 | 1 | 2;
+
+export interface Period {
+  readonly tsStart: number;
+  readonly tsEnd: number;
+  readonly slotSeconds: number;
+  readonly pBuyBAU: bigint;
+  readonly pSellBAU: bigint;
+  readonly pBuyLEM: bigint;
+  readonly pSellLEM: bigint;
+  readonly beta: bigint;
+  readonly state: PeriodState;
+}
+export const periodCodec = struct<Period>('Period', {
+  tsStart: int(),
+  tsEnd: int(),
+  slotSeconds: int(),
+  pBuyBAU: bigint(),
+  pSellBAU: bigint(),
+  pBuyLEM: bigint(),
+  pSellLEM: bigint(),
+  beta: bigint(),
+  state: int(0, 2) as Codec<PeriodState>,
+});
+
+export interface Measure {
+  readonly cons: number | null;
+  readonly prod: number | null;
+}
+const measureCodec = struct<Measure>('Measure', { cons: nullable(int()), prod: nullable(int()) });
+
+export interface SlotTotals {
+  readonly ec: number;
+  readonly ep: number;
+  readonly reporters: number;
+}
+export const slotTotalsCodec = struct<SlotTotals>('SlotTotals', { ec: int(), ep: int(), reporters: int() });
+
+/** Phases of a solve: compute, then collect debits, pay credits, settle the grid, done. */
+export type SolvePhase = 0 | 1 | 2 | 3;
+
+export interface SolveProgress {
+  readonly phase: SolvePhase;
+  readonly chunk: number;
+  readonly meter: number;
+  /** Account seq of the payment phases. */
+  readonly seq: number;
+  /** Meter indexes to visit (the meter count when the solve began). */
+  readonly meters: number;
+  /** Active meters when the solve began (expected reporters per slot). */
+  readonly active: number;
+  /** The admin when the solve began: the one whose balance settles the period. */
+  readonly admin: Uint8Array;
+  readonly accounts: number;
+  readonly sumDeltas: bigint;
+  readonly gridFlow: bigint;
+  readonly missing: number;
+}
+export const solveProgressCodec = struct<SolveProgress>('SolveProgress', {
+  phase: int(0, 3) as Codec<SolvePhase>,
+  chunk: int(),
+  meter: int(),
+  seq: int(),
+  meters: int(),
+  active: int(),
+  admin: address,
+  accounts: int(),
+  sumDeltas: signedAmount,
+  gridFlow: signedAmount,
+  missing: int(),
+});
+
+export interface AccountDelta {
+  readonly seq: number;
+  readonly delta: bigint;
+}
+const accountDeltaCodec = struct<AccountDelta>('AccountDelta', { seq: int(), delta: signedAmount });
+
+export interface Receipt {
+  readonly admin: Uint8Array;
+  readonly adminDelta: bigint;
+  readonly gridFlow: bigint;
+  readonly missing: number;
+  readonly accounts: number;
+  readonly meters: number;
+  readonly solvedHeight: number;
+}
+export const receiptCodec = struct<Receipt>('Receipt', {
+  admin: address,
+  adminDelta: signedAmount,
+  gridFlow: signedAmount,
+  missing: int(),
+  accounts: int(),
+  meters: int(),
+  solvedHeight: int(),
+});
+
+const u = (n: number, bytes: number): Uint8Array => {
+  const out = new Uint8Array(bytes);
+  let v = BigInt(n);
+  for (let i = bytes - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+};
+const cat = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+const utf8 = new TextEncoder();
+
+export interface MeasureKey {
+  readonly period: number;
+  readonly chunk: number;
+  readonly meter: number;
+  readonly slot: number;
+}
+export interface SlotKey {
+  readonly period: number;
+  readonly chunk: number;
+  readonly slot: number;
+}
+
+/** Key bytes (after the table prefix) of measure and totals prefixes, for range reads when solving. */
+export const keyPrefix = {
+  measures: (period: number, chunk: number, meter: number): Uint8Array =>
+    cat(u(period, 8), u(chunk, 2), u(meter, 4)),
+  totals: (period: number, chunk: number): Uint8Array => cat(u(period, 8), u(chunk, 2)),
+  debts: (debtor: Uint8Array): Uint8Array => debtor,
+};
+
+/** A creditor: an account, or `null` for the grid (a repayment to the grid is burnt). */
+export type Creditor = Uint8Array | null;
+export const creditorBytes = (c: Creditor): Uint8Array =>
+  c === null ? new Uint8Array([0]) : cat(new Uint8Array([1]), c);
+
+export const tables = {
+  config: new Table('market', 'c', (_: 'config') => new Uint8Array([0]), configCodec),
+  meters: new Table('market', 'am', (id: string) => utf8.encode(id), meterCodec),
+  meterIndex: new Table('market', 'mi', (i: number) => u(i, 4), meterRefCodec),
+  periods: new Table('market', 'mp', (ts: number) => u(ts, 8), periodCodec),
+  periodDays: new Table('market', 'pd', (day: number) => u(day, 4), list(int(), maxPeriodsPerDay)),
+  measures: new Table(
+    'market',
+    'ml',
+    (k: MeasureKey) => cat(keyPrefix.measures(k.period, k.chunk, k.meter), u(k.slot, 1)),
+    measureCodec,
+  ),
+  totals: new Table(
+    'market',
+    'tt',
+    (k: SlotKey) => cat(keyPrefix.totals(k.period, k.chunk), u(k.slot, 1)),
+    slotTotalsCodec,
+  ),
+  solving: new Table('market', 'sq', (period: number) => u(period, 8), bool),
+  progress: new Table('market', 'sp', (period: number) => u(period, 8), solveProgressCodec),
+  accountDeltas: new Table(
+    'market',
+    'pa',
+    (k: { period: number; account: Uint8Array }) => cat(u(k.period, 8), k.account),
+    accountDeltaCodec,
+  ),
+  accountSeq: new Table(
+    'market',
+    'ps',
+    (k: { period: number; seq: number }) => cat(u(k.period, 8), u(k.seq, 4)),
+    address,
+  ),
+  receipts: new Table('market', 'rc', (period: number) => u(period, 8), receiptCodec),
+  debts: new Table(
+    'market',
+    'dt',
+    (k: { debtor: Uint8Array; creditor: Creditor }) => cat(k.debtor, creditorBytes(k.creditor)),
+    bigint(1n),
+  ),
+};
+
+/** Reads a big-endian unsigned integer from key bytes. */
+export function readUint(bytes: Uint8Array, at: number, length: number): number {
+  let v = 0;
+  for (let i = 0; i < length; i++) v = v * 256 + (bytes[at + i] as number);
+  return v;
+}
