@@ -7,6 +7,7 @@
 export type { ApiContext } from './api/context.js';
 export { ApiError } from './api/errors.js';
 export { ApiServer, type ApiServerOptions } from './api/server.js';
+export type { CliContext, CliExtension, ExtensionCommand, TxBuilder } from './cli/extension.js';
 export { type CliApp, coreCliApp, runCli } from './cli/run.js';
 export * from './constants.js';
 export * from './errors.js';
@@ -45,6 +46,15 @@ export {
   topologyPeers,
 } from './home/testnet.js';
 export { createLoggers, type LogModule, type NodeLoggers } from './log/logger.js';
+export { jouleCliApp, marketAppState, marketModules } from './market/app.js';
+export { marketCliExtension } from './market/cli.js';
+export {
+  exportPeriod,
+  type MeasureRow,
+  type ParamsFile,
+  type PeriodExport,
+  type ReceiptFile,
+} from './market/export.js';
 export { type MetricsSources, NodeMetrics } from './metrics/metrics.js';
 export {
   type NetworkContext,

@@ -13,6 +13,7 @@ Commands:
   tx        sign and send a transaction (tx bank send …, tx <module> <msg> …)
   query     run a module query (query <module> <query> key=value …)
   export    write the state of a home as a new genesis (upgrades, audits)
+{extensions}
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 bad input file, 4 node unreachable, 5 rejected by the node.`,
   init: `Usage: {bin} init --home DIR [--chain-id ID] [--moniker NAME]
@@ -44,9 +45,11 @@ Prints the node's /status (node id, latest height, app hash, catching-up flag).`
 Signs locally with keyring key FROM (the nonce comes from the node) and sends the tx. Waits for the
 block unless --sync. TO is an address or a key name. --args gives the message fields as JSON
 (addresses in bech32, amounts as decimal strings).`,
-  query: `Usage: {bin} query <module> <query> [field=value …] [--node URL | --home DIR]
+  query: `Usage: {bin} query <module> <query> [field=value …] [--node URL | --home DIR] [--from KEY --home DIR]
 
-Runs a module query, e.g. \`{bin} query bank balance address=joule1… denom=ujoule\`; prints JSON.`,
+Runs a module query, e.g. \`{bin} query bank balance address=joule1… denom=ujoule\`; prints JSON.
+An authenticated query (e.g. \`{bin} query market getEnergyMeasure meterId=m1 tsStart=… signal=consumption\`)
+is signed with keyring key KEY of DIR, timestamped at the node's last block time.`,
   export: `Usage: {bin} export --home DIR [--out FILE]
 
 Writes the committed state of the (stopped) node as a genesis.json for a new chain starting at the

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { coreCliApp, runCli } from './run.js';
+import { jouleCliApp } from '../market/app.js';
+import { runCli } from './run.js';
 
-process.exitCode = await runCli(process.argv.slice(2), coreCliApp);
+process.exitCode = await runCli(process.argv.slice(2), jouleCliApp);

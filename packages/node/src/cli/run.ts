@@ -1,53 +1,47 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { JouleError, parseAddress } from '@joule/consensus';
-import { type Module, txMessage } from '@joule/state';
+import { type Module, type TxMessage, txMessage } from '@joule/state';
 import { toJson } from '../api/json.js';
-import { ClientError, JouleClient, valueFromParams } from '../client/index.js';
+import { ClientError, valueFromParams } from '../client/index.js';
 import { exitCodes } from '../constants.js';
 import { NodeInputError } from '../errors.js';
 import { exportHome } from '../home/export.js';
 import { renderGenesis } from '../home/genesis-file.js';
-import { addKey, listKeys, loadHome, loadKey } from '../home/home.js';
+import { addKey, listKeys, loadKey } from '../home/home.js';
 import { initHome } from '../home/init.js';
 import { peerIdOf } from '../home/key-files.js';
 import { createTestnet, type Topology } from '../home/testnet.js';
 import { createNode } from '../node/node.js';
 import { handleSignals } from '../node/signals.js';
 import { type CliApp, coreCliApp } from './app.js';
+import { type CliIo, clientOf, integer, json, parse, required, stdio, UsageError } from './common.js';
+import type { CliContext } from './extension.js';
 import { help } from './help.js';
 
 export { type CliApp, coreCliApp };
 
-/** A wrong command line: printed with the command's usage, exit code 2. */
-class UsageError extends Error {}
-
-interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const stdio: Io = {
-  out: (t) => process.stdout.write(`${t}\n`),
-  err: (t) => process.stderr.write(`${t}\n`),
-};
-
 /**
  * Runs the CLI on `argv` (without node and script) for `app`; resolves with the exit code. `start`
- * resolves only when the node has stopped.
+ * resolves only when the node has stopped. Modules' extensions (`app.extensions`) add `tx`
+ * builders and top-level commands.
  */
 export async function runCli(
   argv: readonly string[],
   app: CliApp = coreCliApp,
-  io: Io = stdio,
+  io: CliIo = stdio,
 ): Promise<number> {
   const [command, ...rest] = argv;
-  const text = (name: string): string => (help[name] ?? '').replaceAll('{bin}', app.name);
+  const extension = app.extensions?.find((e) => e.name === command && e.command !== undefined)?.command;
+  const text = (name: string): string =>
+    (extension !== undefined && name === command ? extension.help : helpText(name, app)).replaceAll(
+      '{bin}',
+      app.name,
+    );
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out(text('main'));
     return command === undefined ? exitCodes.usage : exitCodes.ok;
   }
-  if (help[command] === undefined || command === 'main') {
+  if ((help[command] === undefined || command === 'main') && extension === undefined) {
     io.err(`error: unknown command "${command}" (${app.name} --help lists them)`);
     return exitCodes.usage;
   }
@@ -56,6 +50,7 @@ export async function runCli(
     return exitCodes.ok;
   }
   try {
+    if (extension !== undefined) return await extension.run(rest, contextOf(app, io));
     return await (commands[command] as Command)(rest, app, io);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -79,37 +74,43 @@ export async function runCli(
   }
 }
 
-type Command = (args: string[], app: CliApp, io: Io) => Promise<number>;
-
-function parse<const O extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: O) {
-  return parseArgs({ args, options, allowPositionals: true, strict: true });
-}
-
-function required(value: string | boolean | undefined, flag: string): string {
-  if (typeof value !== 'string' || value === '') throw new UsageError(`--${flag} is required`);
-  return value;
-}
-
-function integer(value: string | undefined, flag: string, fallback?: number): number {
-  if (value === undefined) {
-    if (fallback === undefined) throw new UsageError(`--${flag} is required`);
-    return fallback;
+/** The help of a built-in command, with the lines the app's extensions add. */
+function helpText(name: string, app: CliApp): string {
+  const extensions = app.extensions ?? [];
+  const base = help[name] ?? '';
+  if (name === 'main') {
+    const lines = extensions.flatMap((e) =>
+      e.command === undefined ? [] : [`  ${e.name.padEnd(8)}  ${e.command.summary}`],
+    );
+    return base.replace('{extensions}\n', lines.map((l) => `${l}\n`).join(''));
   }
-  if (!/^[0-9]{1,9}$/.test(value)) throw new UsageError(`--${flag} must be a whole number`);
-  return Number(value);
-}
-
-const json = (value: unknown): string => JSON.stringify(value, null, 2);
-
-/** `--node URL`, else the API of `--home`, else the default API address. */
-async function clientOf(values: { node?: string | boolean; home?: string | boolean }): Promise<JouleClient> {
-  if (typeof values.node === 'string') return new JouleClient({ url: values.node });
-  if (typeof values.home === 'string') {
-    const { config } = await loadHome(values.home);
-    return new JouleClient({ url: `http://${config.api.listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}` });
+  if (name === 'tx') {
+    const lines = extensions.flatMap((e) =>
+      Object.entries(e.tx ?? {}).map(([sub, b]) => `  {bin} tx ${e.name} ${sub} ${b.usage}`),
+    );
+    return lines.length === 0
+      ? base
+      : `${base}\n\nMessages with their own flags (and --from KEY --home DIR):\n${lines.join('\n')}`;
   }
-  return new JouleClient({ url: 'http://127.0.0.1:26657' });
+  return base;
 }
+
+function contextOf(app: CliApp, io: CliIo): CliContext {
+  return {
+    bin: app.name,
+    addressPrefix: app.addressPrefix,
+    io,
+    address: (text, home) => resolveAddress(text, home, app.addressPrefix),
+  };
+}
+
+/** A bech32 address of the chain, or a key name of the home's keyring. */
+async function resolveAddress(text: string, home: string | undefined, prefix: string): Promise<Uint8Array> {
+  if (text.startsWith(`${prefix}1`) || home === undefined) return parseAddress(text, prefix);
+  return parseAddress((await loadKey(home, text)).address, prefix);
+}
+
+type Command = (args: string[], app: CliApp, io: CliIo) => Promise<number>;
 
 const commands: Record<string, Command> = {
   async init(args, app, io) {
@@ -227,47 +228,66 @@ const commands: Record<string, Command> = {
   },
 
   async tx(args, app, io) {
-    const { values, positionals } = parse(args, {
+    const common = {
       home: { type: 'string' },
       node: { type: 'string' },
       from: { type: 'string' },
-      args: { type: 'string' },
       memo: { type: 'string' },
       sync: { type: 'boolean' },
-    });
-    const home = required(values.home, 'home');
-    const [module, msg, ...rest] = positionals;
-    if (module === undefined || msg === undefined) throw new UsageError('expected tx <module> <msg> …');
-    const { modules } = app.build();
-    const type = findMessage(modules, module, msg);
+    } as const;
+    const [module, msg] = args;
+    const builder = app.extensions?.find((e) => e.name === module)?.tx?.[msg ?? ''];
     let from: string;
-    let fields: Record<string, unknown>;
-    if (module === 'bank' && msg === 'send' && values.args === undefined) {
-      const [sender, to, amount, denom] = rest;
-      if (sender === undefined || to === undefined || amount === undefined || denom === undefined)
-        throw new UsageError('expected tx bank send FROM TO AMOUNT DENOM');
-      from = sender;
-      const recipient = to.startsWith(`${app.addressPrefix}1`) ? to : (await loadKey(home, to)).address;
-      parseAddress(recipient, app.addressPrefix);
-      fields = { to: recipient, denom, amount };
+    let messages: TxMessage[];
+    let values: {
+      home?: string | boolean | undefined;
+      node?: string | boolean | undefined;
+      memo?: unknown;
+      sync?: unknown;
+    };
+    if (builder !== undefined) {
+      const parsed = parse(args.slice(2), { ...builder.flags, ...common });
+      if (parsed.positionals.length > 0)
+        throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
+      values = parsed.values;
+      from = required(parsed.values.from, 'from');
+      messages = await builder.build(parsed.values, contextOf(app, io));
     } else {
-      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
-      from = required(values.from, 'from');
-      try {
-        fields = JSON.parse(required(values.args, 'args')) as Record<string, unknown>;
-      } catch (error) {
-        if (error instanceof UsageError) throw error;
-        throw new UsageError('--args must be a JSON object');
+      const parsed = parse(args, { ...common, args: { type: 'string' } });
+      values = parsed.values;
+      const home = required(parsed.values.home, 'home');
+      const [, , ...rest] = parsed.positionals;
+      if (module === undefined || msg === undefined) throw new UsageError('expected tx <module> <msg> …');
+      const { modules } = app.build();
+      const type = findMessage(modules, module, msg);
+      let fields: Record<string, unknown>;
+      if (module === 'bank' && msg === 'send' && parsed.values.args === undefined) {
+        const [sender, to, amount, denom] = rest;
+        if (sender === undefined || to === undefined || amount === undefined || denom === undefined)
+          throw new UsageError('expected tx bank send FROM TO AMOUNT DENOM');
+        from = sender;
+        const recipient = to.startsWith(`${app.addressPrefix}1`) ? to : (await loadKey(home, to)).address;
+        parseAddress(recipient, app.addressPrefix);
+        fields = { to: recipient, denom, amount };
+      } else {
+        if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+        from = required(parsed.values.from, 'from');
+        try {
+          fields = JSON.parse(required(parsed.values.args, 'args')) as Record<string, unknown>;
+        } catch (error) {
+          if (error instanceof UsageError) throw error;
+          throw new UsageError('--args must be a JSON object');
+        }
+        if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+          throw new UsageError('--args must be a JSON object');
       }
-      if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
-        throw new UsageError('--args must be a JSON object');
+      messages = [txMessage(type, valueFromParams(type.codec, fields, app.addressPrefix))];
     }
-    const message = valueFromParams(type.codec, fields, app.addressPrefix);
-    const key = await loadKey(home, from);
+    const key = await loadKey(required(values.home, 'home'), from);
     const client = await clientOf(values);
-    const sent = await client.signAndSend(key.key.secretKey, [txMessage(type, message)], {
+    const sent = await client.signAndSend(key.key.secretKey, messages, {
       commit: values.sync !== true,
-      ...(values.memo === undefined ? {} : { memo: values.memo }),
+      ...(typeof values.memo === 'string' ? { memo: values.memo } : {}),
     });
     io.out(json(sent.committed ?? { hash: sent.hash }));
     const code = sent.committed?.tx_result?.code ?? 0;
@@ -275,7 +295,11 @@ const commands: Record<string, Command> = {
   },
 
   async query(args, app, io) {
-    const { values, positionals } = parse(args, { node: { type: 'string' }, home: { type: 'string' } });
+    const { values, positionals } = parse(args, {
+      node: { type: 'string' },
+      home: { type: 'string' },
+      from: { type: 'string' },
+    });
     const [module, name, ...pairs] = positionals;
     if (module === undefined || name === undefined)
       throw new UsageError('expected query <module> <query> [field=value …]');
@@ -293,7 +317,14 @@ const commands: Record<string, Command> = {
       params[pair.slice(0, i)] = pair.slice(i + 1);
     }
     const request = valueFromParams(type.request, params, app.addressPrefix);
-    const result = await (await clientOf(values)).query(module, type, request);
+    const client = await clientOf(values);
+    let result: unknown;
+    if (type.authenticated === true) {
+      if (values.from === undefined)
+        throw new UsageError(`query ${module} ${name} is authenticated: pass --from KEY and --home DIR`);
+      const key = await loadKey(required(values.home, 'home'), values.from);
+      result = await client.queryAs(key.key.secretKey, module, type, request);
+    } else result = await client.query(module, type, request);
     io.out(json(toJson(result, app.addressPrefix)));
     return exitCodes.ok;
   },

@@ -15,7 +15,7 @@ import {
   struct,
   toHex,
 } from '@joule/consensus';
-import { type Account, accountCodec, type QueryType, signTx, type TxMessage } from '@joule/state';
+import { type Account, accountCodec, type QueryType, signQuery, signTx, type TxMessage } from '@joule/state';
 import { defaultClientTimeoutMs, maxClientResponseBytes } from '../constants.js';
 
 export { valueFromParams } from './values.js';
@@ -177,6 +177,37 @@ export class JouleClient {
     const r = await this.abciQuery({ path: `/${module}/${type.path}`, data: encode(type.request, request) });
     if (r.code !== 0) throw new ClientError(422, r.codespace || 'QUERY_FAILED', r.log);
     return decode(type.response, r.value);
+  }
+
+  /**
+   * An authenticated query (`QueryType.authenticated`), signed with `secretKey`: the handler sees
+   * the caller's address. The timestamp defaults to the node's last block time, which is always
+   * inside the chain's freshness window, whatever the two clocks say; pass `timestamp` (Unix ms) to
+   * reuse one over many queries.
+   */
+  async queryAs<Req, Res>(
+    secretKey: Uint8Array,
+    module: string,
+    type: QueryType<Req, Res>,
+    request: Req,
+    options: { timestamp?: number } = {},
+  ): Promise<Res> {
+    const path = `/${module}/${type.path}`;
+    const data = signQuery(secretKey, {
+      chainId: await this.chainId(),
+      path,
+      body: encode(type.request, request),
+      timestamp: options.timestamp ?? (await this.lastBlockTime()),
+    });
+    const r = await this.abciQuery({ path, data });
+    if (r.code !== 0) throw new ClientError(422, r.codespace || 'QUERY_FAILED', r.log);
+    return decode(type.response, r.value);
+  }
+
+  /** Time of the node's latest block, Unix ms (now, before the first block). */
+  async lastBlockTime(): Promise<number> {
+    const time = (await this.status()).sync_info.latest_block_time;
+    return time === null ? Date.now() : Date.parse(time);
   }
 
   /** The account of `address` (public key, next nonce), or null if it has none. */

@@ -1,0 +1,224 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type MarketModule, settleCommand, settleUsage } from '@joule/market';
+import { txMessage } from '@joule/state';
+import { clientOf, json, parse, required, UsageError } from '../cli/common.js';
+import type { CliContext, CliExtension, TxBuilder } from '../cli/extension.js';
+import { loadKey } from '../home/home.js';
+import { exportPeriod } from './export.js';
+
+type Values = Readonly<Record<string, string | boolean | undefined>>;
+const text = { type: 'string' } as const;
+/** Slot length assumed by `set-measure` without `--ts-end` or `--slot-seconds`. */
+const defaultSlotSeconds = 900;
+
+/** Unix seconds, or an ISO 8601 time on a whole second (`2026-03-01T00:00:00Z`). */
+export function parseTime(value: string | boolean | undefined, flag: string): number {
+  const t = required(value, flag);
+  if (/^[0-9]{1,12}$/.test(t)) return Number(t);
+  const ms = Date.parse(t);
+  if (!/^[0-9]{4}-/.test(t) || Number.isNaN(ms) || ms % 1000 !== 0 || ms < 0)
+    throw new UsageError(`--${flag} must be Unix seconds or an ISO 8601 time such as 2026-03-01T00:00:00Z`);
+  return ms / 1000;
+}
+
+/** A price or beta: a non-negative decimal (uECT/kWh, uECT/kWh²). */
+function amount(value: string | boolean | undefined, flag: string, fallback?: bigint): bigint {
+  if (value === undefined && fallback !== undefined) return fallback;
+  const t = required(value, flag);
+  if (!/^(0|[1-9][0-9]{0,29})$/.test(t)) throw new UsageError(`--${flag} must be a whole number (uECT)`);
+  return BigInt(t);
+}
+
+function whole(value: string | boolean | undefined, flag: string, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  const t = required(value, flag);
+  // Negative values reach the chain, which refuses them with MARKET_NEGATIVE_VALUE.
+  if (!/^-?[0-9]{1,15}$/.test(t)) throw new UsageError(`--${flag} must be a whole number`);
+  return Number(t);
+}
+
+const home = (v: Values): string | undefined => (typeof v.home === 'string' ? v.home : undefined);
+
+/** `tx market <sub>` builders: one per message, with the paper's fields as flags. */
+function txBuilders(m: MarketModule): Record<string, TxBuilder> {
+  return {
+    'add-meter': {
+      usage: '--meter ID --account ADDRESS|KEY  (admin)',
+      flags: { meter: text, account: text },
+      build: async (v, ctx) => [
+        txMessage(m.msg.addMeterFromList, {
+          meterId: required(v.meter, 'meter'),
+          account: await ctx.address(required(v.account, 'account'), home(v)),
+        }),
+      ],
+    },
+    'remove-meter': {
+      usage: '--meter ID  (admin)',
+      flags: { meter: text },
+      build: async (v) => [txMessage(m.msg.removeMeterFromList, { meterId: required(v.meter, 'meter') })],
+    },
+    'set-params': {
+      usage:
+        '--ts-start T --ts-end T [--slot-seconds 900] --p-buy-bau P --p-sell-bau P --p-buy-lem P --p-sell-lem P [--beta 0]   (admin; uECT/kWh)',
+      flags: {
+        'ts-start': text,
+        'ts-end': text,
+        'slot-seconds': text,
+        'p-buy-bau': text,
+        'p-sell-bau': text,
+        'p-buy-lem': text,
+        'p-sell-lem': text,
+        beta: text,
+      },
+      build: async (v) => [
+        txMessage(m.msg.setMarketParameters, {
+          tsStart: parseTime(v['ts-start'], 'ts-start'),
+          tsEnd: parseTime(v['ts-end'], 'ts-end'),
+          slotSeconds: whole(v['slot-seconds'], 'slot-seconds', defaultSlotSeconds),
+          pBuyBAU: amount(v['p-buy-bau'], 'p-buy-bau'),
+          pSellBAU: amount(v['p-sell-bau'], 'p-sell-bau'),
+          pBuyLEM: amount(v['p-buy-lem'], 'p-buy-lem'),
+          pSellLEM: amount(v['p-sell-lem'], 'p-sell-lem'),
+          beta: amount(v.beta, 'beta', 0n),
+        }),
+      ],
+    },
+    'set-measure': {
+      usage:
+        "--meter ID --ts-start T [--ts-end T | --slot-seconds 900] --signal consumption|production --value WH   (the meter's account)",
+      flags: {
+        meter: text,
+        'ts-start': text,
+        'ts-end': text,
+        'slot-seconds': text,
+        signal: text,
+        value: text,
+      },
+      build: async (v) => {
+        const tsStart = parseTime(v['ts-start'], 'ts-start');
+        const tsEnd =
+          v['ts-end'] === undefined
+            ? tsStart + whole(v['slot-seconds'], 'slot-seconds', defaultSlotSeconds)
+            : parseTime(v['ts-end'], 'ts-end');
+        return [
+          txMessage(m.msg.setEnergyMeasure, {
+            meterId: required(v.meter, 'meter'),
+            tsStart,
+            tsEnd,
+            signal: required(v.signal, 'signal'),
+            value: whole(v.value, 'value'),
+          }),
+        ];
+      },
+    },
+    solve: {
+      usage: '--ts-start T  (anyone, once the period has ended)',
+      flags: { 'ts-start': text },
+      build: async (v) => [txMessage(m.msg.solveMarkets, { tsStart: parseTime(v['ts-start'], 'ts-start') })],
+    },
+    'transfer-admin': {
+      usage: '--to ADDRESS|KEY  (admin; the new admin then sends accept-admin)',
+      flags: { to: text },
+      build: async (v, ctx) => [
+        txMessage(m.msg.transferAdmin, { admin: await ctx.address(required(v.to, 'to'), home(v)) }),
+      ],
+    },
+    'accept-admin': {
+      usage: '(the proposed admin)',
+      flags: {},
+      build: async () => [txMessage(m.msg.acceptAdmin, {})],
+    },
+    'repay-debts': {
+      usage: '--debtor ADDRESS|KEY  (anyone, after a top-up)',
+      flags: { debtor: text },
+      build: async (v, ctx) => [
+        txMessage(m.msg.repayDebts, { debtor: await ctx.address(required(v.debtor, 'debtor'), home(v)) }),
+      ],
+    },
+  };
+}
+
+const marketHelp = `Usage: {bin} market settle --params PARAMS.json --measures MEASURES.json [--json]
+       {bin} market export --period TS --out DIR [--node URL | --home DIR] [--from ADMIN_KEY]
+
+settle  recomputes a period from files, with no node (the offline audit of issue 7); prints each
+        account's delta, the admin's margin and the grid flow in ECT, or the exact report with --json.
+        Exit 1 and one line naming the field for a bad file.
+export  reads the period holding TS (Unix seconds or ISO 8601) from a node and writes DIR/PARAMS.json,
+        DIR/RECEIPT.json once it is solved (in the shape of \`settle --json\`) and, with the admin's
+        keyring key (--from, from --home), DIR/MEASURES.json — so that \`settle\` on them reproduces
+        the chain's receipt to the uECT. Measures are read by authenticated queries.
+
+Market messages are sent with \`{bin} tx market <message> …\` (\`{bin} tx --help\` lists them); queries
+with \`{bin} query market <query> …\` (getMetersList and getEnergyMeasure need --from KEY --home DIR).`;
+
+async function runMarket(args: readonly string[], ctx: CliContext, m: MarketModule): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'settle')
+    return settleCommand(rest, {
+      readFile: (path) => readFile(path, 'utf8'),
+      stdout: (line) => ctx.io.out(line),
+      stderr: (line) =>
+        ctx.io.err(
+          line.includes(settleUsage)
+            ? line.replace(
+                settleUsage,
+                `usage: ${ctx.bin} market settle --params PARAMS.json --measures MEASURES.json [--json]`,
+              )
+            : line,
+        ),
+    });
+  if (sub !== 'export') throw new UsageError('expected market settle|export');
+  const { values, positionals } = parse(rest, {
+    period: text,
+    out: text,
+    node: text,
+    home: text,
+    from: text,
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const out = required(values.out, 'out');
+  const key =
+    values.from === undefined ? undefined : await loadKey(required(values.home, 'home'), values.from);
+  const exported = await exportPeriod(
+    await clientOf(values),
+    m,
+    ctx.addressPrefix,
+    parseTime(values.period, 'period'),
+    key?.key.secretKey,
+  );
+  await mkdir(out, { recursive: true });
+  const files: string[] = [];
+  const write = async (name: string, value: unknown): Promise<void> => {
+    await writeFile(join(out, name), `${JSON.stringify(value, null, 2)}\n`);
+    files.push(join(out, name));
+  };
+  await write('PARAMS.json', exported.params);
+  if (exported.measures !== null) await write('MEASURES.json', exported.measures);
+  if (exported.receipt !== null) await write('RECEIPT.json', exported.receipt);
+  ctx.io.out(
+    json({
+      files,
+      tsStart: exported.params.tsStart,
+      state: exported.receipt?.state ?? 'not solved',
+      measures: exported.measures?.length ?? null,
+    }),
+  );
+  if (exported.measures === null)
+    ctx.io.err('note: MEASURES.json needs the admin key (--from KEY --home DIR)');
+  return 0;
+}
+
+/** The market's CLI: `tx market <message>` with flags, `market settle`, `market export`. */
+export function marketCliExtension(m: MarketModule): CliExtension {
+  return {
+    name: 'market',
+    tx: txBuilders(m),
+    command: {
+      summary: 'market audit: settle a period from files, export a period from a node',
+      help: marketHelp,
+      run: (args, ctx) => runMarket(args, ctx, m),
+    },
+  };
+}

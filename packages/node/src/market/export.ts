@@ -1,0 +1,249 @@
+import { addressOf, formatAddress, publicKeyOf } from '@joule/consensus';
+import {
+  type AuditReport,
+  type DeltaRow,
+  formatRational,
+  type MarketModule,
+  type MetersPage,
+} from '@joule/market';
+import type { QueryType } from '@joule/state';
+import type { JouleClient } from '../client/index.js';
+
+/** PARAMS.json of issue 7 (prices as decimal strings). */
+export interface ParamsFile {
+  readonly tsStart: number;
+  readonly tsEnd: number;
+  readonly slotSeconds: number;
+  readonly pBuyBAU: string;
+  readonly pSellBAU: string;
+  readonly pBuyLEM: string;
+  readonly pSellLEM: string;
+  readonly beta: string;
+  readonly admin: string;
+}
+
+/** One row of MEASURES.json. */
+export interface MeasureRow {
+  readonly meterId: string;
+  readonly account: string;
+  readonly tsStart: number;
+  readonly tsEnd: number;
+  readonly signal: 'consumption' | 'production';
+  readonly value: number;
+}
+
+/** RECEIPT.json: the chain's receipt in the shape of `settle --json`, plus what only the chain knows. */
+export interface ReceiptFile extends AuditReport {
+  readonly tsStart: number;
+  readonly state: string;
+  readonly adminAccount: string;
+  readonly solvedHeight: number;
+  readonly missing: number;
+  readonly meters: number;
+}
+
+export interface PeriodExport {
+  readonly params: ParamsFile;
+  /** Null without the admin's key. */
+  readonly measures: MeasureRow[] | null;
+  /** Null until the period is SOLVED. */
+  readonly receipt: ReceiptFile | null;
+}
+
+/** Signed queries in flight at once while reading measures. */
+const exportConcurrency = 8;
+/** Rows per page of meters and deltas (the market's `maxPageSize`). */
+const pageSize = 500;
+/** Slots per totals query (the market's `maxSlotsPerQuery`). */
+const slotsPerQuery = 192;
+/** A signed query's timestamp is refreshed after this long (the chain's window is 5 minutes). */
+const timestampRefreshMs = 60_000;
+
+/**
+ * Reads the period holding `ts` from a node: its parameters, its receipt once solved and, with the
+ * admin's secret key, every measure (authenticated queries, only for slots where some meter reported,
+ * both signals, zeros included). `settle` on the written files reproduces the receipt to the uECT.
+ */
+export async function exportPeriod(
+  client: JouleClient,
+  m: MarketModule,
+  prefix: string,
+  ts: number,
+  adminKey?: Uint8Array,
+): Promise<PeriodExport> {
+  const period = await client.query('market', m.query.getMarketParameters, { ts });
+  if (period === null) throw new Error(`no market period holds time ${ts}: check --period (Unix seconds)`);
+  const receipt = await readReceipt(client, m, prefix, period);
+  let admin = receipt?.adminAccount ?? null;
+  let measures: MeasureRow[] | null = null;
+  if (adminKey !== undefined) {
+    const signed = new SignedQueries(client, adminKey);
+    const meters = await readMeters(m, prefix, signed);
+    // Only the admin sees accounts: a key that sees them is the admin.
+    admin ??= formatAddress(addressOf(publicKeyOf(adminKey)), prefix);
+    measures = await readMeasures(client, m, period, meters, signed);
+  }
+  if (admin === null)
+    throw new Error('the period is not solved yet: pass --from with the admin key to name the admin');
+  const params: ParamsFile = {
+    tsStart: period.tsStart,
+    tsEnd: period.tsEnd,
+    slotSeconds: period.slotSeconds,
+    pBuyBAU: period.pBuyBAU.toString(),
+    pSellBAU: period.pSellBAU.toString(),
+    pBuyLEM: period.pBuyLEM.toString(),
+    pSellLEM: period.pSellLEM.toString(),
+    beta: period.beta.toString(),
+    admin,
+  };
+  return { params, measures, receipt };
+}
+
+/** Authenticated queries with one key, timestamped at the last block time (refreshed now and then). */
+class SignedQueries {
+  readonly #client: JouleClient;
+  readonly #key: Uint8Array;
+  #timestamp: { value: number; at: number } | null = null;
+
+  constructor(client: JouleClient, key: Uint8Array) {
+    this.#client = client;
+    this.#key = key;
+  }
+
+  async query<Req, Res>(type: QueryType<Req, Res>, request: Req): Promise<Res> {
+    const now = performance.now();
+    if (this.#timestamp === null || now - this.#timestamp.at > timestampRefreshMs)
+      this.#timestamp = { value: await this.#client.lastBlockTime(), at: now };
+    return this.#client.queryAs(this.#key, 'market', type, request, { timestamp: this.#timestamp.value });
+  }
+}
+
+interface Meter {
+  readonly meterId: string;
+  readonly account: string;
+}
+
+async function readMeters(m: MarketModule, prefix: string, signed: SignedQueries): Promise<Meter[]> {
+  const out: Meter[] = [];
+  for (let start: number | null = 0; start !== null; ) {
+    const page: MetersPage = await signed.query(m.query.getMetersList, { start, limit: pageSize });
+    for (const row of page.meters) {
+      if (row.account === null)
+        throw new Error(
+          'the --from key is not the market admin: only the admin sees meter accounts and measures',
+        );
+      out.push({ meterId: row.meterId, account: formatAddress(row.account, prefix) });
+    }
+    start = page.next;
+  }
+  return out;
+}
+
+interface PeriodShape {
+  readonly tsStart: number;
+  readonly tsEnd: number;
+  readonly slotSeconds: number;
+}
+
+/** Slot starts of the period where at least one meter reported (public totals). */
+async function reportedSlots(client: JouleClient, m: MarketModule, period: PeriodShape): Promise<number[]> {
+  const out: number[] = [];
+  const step = period.slotSeconds * slotsPerQuery;
+  for (let ts = period.tsStart; ts < period.tsEnd; ts += step) {
+    const rows = await client.query('market', m.query.getTotalEnergy, { tsStart: ts, count: slotsPerQuery });
+    for (const row of rows) if (row.reporters > 0) out.push(row.tsStart);
+  }
+  return out;
+}
+
+async function readMeasures(
+  client: JouleClient,
+  m: MarketModule,
+  period: PeriodShape,
+  meters: readonly Meter[],
+  signed: SignedQueries,
+): Promise<MeasureRow[]> {
+  const jobs: { meter: Meter; tsStart: number; signal: 'consumption' | 'production' }[] = [];
+  for (const tsStart of await reportedSlots(client, m, period))
+    for (const meter of meters)
+      for (const signal of ['consumption', 'production'] as const) jobs.push({ meter, tsStart, signal });
+  const values: (number | null)[] = new Array(jobs.length).fill(null);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const i = next++;
+      const job = jobs[i] as (typeof jobs)[number];
+      values[i] = await signed.query(m.query.getEnergyMeasure, {
+        meterId: job.meter.meterId,
+        tsStart: job.tsStart,
+        signal: job.signal,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: exportConcurrency }, worker));
+  const rows: MeasureRow[] = [];
+  jobs.forEach((job, i) => {
+    const value = values[i];
+    if (value === null || value === undefined) return;
+    rows.push({
+      meterId: job.meter.meterId,
+      account: job.meter.account,
+      tsStart: job.tsStart,
+      tsEnd: job.tsStart + period.slotSeconds,
+      signal: job.signal,
+      value,
+    });
+  });
+  return rows;
+}
+
+/** The receipt in the shape of `settle --json` (deltas sorted by account, exact prices), or null. */
+async function readReceipt(
+  client: JouleClient,
+  m: MarketModule,
+  prefix: string,
+  period: PeriodShape,
+): Promise<ReceiptFile | null> {
+  const tsStart = period.tsStart;
+  const receipt = await client.query('market', m.query.getReceipt, { tsStart });
+  if (receipt === null) return null;
+  const deltas: [string, string][] = [];
+  for (let start: number | null = 0; start !== null; ) {
+    const page: { deltas: DeltaRow[]; next: number | null } = await client.query(
+      'market',
+      m.query.getReceiptDeltas,
+      { tsStart, start, limit: pageSize },
+    );
+    for (const d of page.deltas) deltas.push([formatAddress(d.account, prefix), d.delta.toString()]);
+    start = page.next;
+  }
+  deltas.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const slots: ReceiptFile['slots'][number][] = [];
+  for (let n = 0; n < receipt.slots; n += slotsPerQuery) {
+    const rows = await client.query('market', m.query.getReceiptSlots, {
+      tsStart: tsStart + n * period.slotSeconds,
+      count: slotsPerQuery,
+    });
+    for (const r of rows)
+      slots.push({
+        tsStart: r.tsStart,
+        Ec: r.ec,
+        Ep: r.ep,
+        pb: r.pbNum === null || r.pbDen === null ? null : formatRational({ num: r.pbNum, den: r.pbDen }),
+        ps: r.psNum === null || r.psDen === null ? null : formatRational({ num: r.psNum, den: r.psDen }),
+        E: r.e,
+      });
+  }
+  return {
+    tsStart,
+    state: receipt.state,
+    adminAccount: formatAddress(receipt.admin, prefix),
+    solvedHeight: receipt.solvedHeight,
+    missing: receipt.missing,
+    meters: receipt.meters,
+    deltas: Object.fromEntries(deltas),
+    admin: receipt.adminDelta.toString(),
+    gridFlow: receipt.gridFlow.toString(),
+    slots,
+  };
+}
