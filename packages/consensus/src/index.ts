@@ -9,6 +9,7 @@ export * from './block/block.js';
 export * from './block/block-id.js';
 export * from './block/commit.js';
 export * from './block/header.js';
+export { applyBlock, misbehaviorOf } from './chain/apply-block.js';
 export * from './chain/block-time.js';
 export * from './chain/chain-state.js';
 export * from './chain/chain-store.js';

@@ -1,10 +1,11 @@
-import type { Application, Misbehavior } from '../app/application.js';
+import type { Application } from '../app/application.js';
 import { type Block, blockId as blockIdOf } from '../block/block.js';
 import { blockIdEquals } from '../block/block-id.js';
 import { type Commit, CommitFlag, commitSigToVote, verifyCommit } from '../block/commit.js';
+import { applyBlock, misbehaviorOf } from '../chain/apply-block.js';
 import type { ChainState } from '../chain/chain-state.js';
 import type { ChainStore } from '../chain/chain-store.js';
-import { type Genesis, genesisState, nextChainState } from '../chain/update-state.js';
+import { type Genesis, genesisState } from '../chain/update-state.js';
 import { equalBytes } from '../codec/canonical.js';
 import { fromHex, toHex } from '../crypto/hash.js';
 import { apply, newHeightState } from '../engine/machine.js';
@@ -706,19 +707,7 @@ export class ConsensusDriver {
     if (block === undefined) throw new Error(`decided block ${value} is not known`);
     const id = { hash: fromHex(value) };
     const commit = this.#decisionCommit(round, id);
-    const response = await this.#d.app.finalizeBlock({
-      block,
-      hash: id.hash,
-      misbehavior: misbehaviorOf(block),
-    });
-    if (response.txResults.length !== block.txs.length) {
-      throw new Error(
-        `application returned ${response.txResults.length} results for ${block.txs.length} transactions`,
-      );
-    }
-    const next = nextChainState(this.#hstate, block, id, response);
-    await this.#d.store.saveBlock(block, commit, next);
-    const { retainHeight } = await this.#d.app.commit();
+    const { next, retainHeight } = await applyBlock(this.#d, this.#hstate, block, id, commit);
     this.#state = next;
     this.#lastBlockAppHash = block.header.appHash;
     this.#lastDecision = { kind: 'decision', block, commit };
@@ -881,14 +870,4 @@ export class ConsensusDriver {
       this.#scheduleRebroadcast();
     });
   }
-}
-
-function misbehaviorOf(block: Block): Misbehavior[] {
-  return block.evidence.map((evidence) => ({
-    kind: 'duplicate-vote',
-    validatorAddress: evidence.voteA.validatorAddress,
-    height: evidence.voteA.height,
-    time: block.header.time,
-    evidence,
-  }));
 }

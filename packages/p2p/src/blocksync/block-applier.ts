@@ -1,5 +1,6 @@
 import {
   type Application,
+  applyBlock,
   type Block,
   blockId,
   type ChainState,
@@ -7,8 +8,6 @@ import {
   type Commit,
   checkBlock,
   type EvidenceSource,
-  type Misbehavior,
-  nextChainState,
   type TxPool,
   verifyCommit,
 } from '@joule/consensus';
@@ -38,10 +37,9 @@ export interface StoreBlockApplierDependencies {
 }
 
 /**
- * Applies a block the way the consensus driver commits one (its `#finalize`): `finalizeBlock`,
- * the next chain state, `store.saveBlock` then `app.commit` (one atomic batch with LevelDB
- * stores), the mempool and evidence pool updated, old blocks pruned. Stand-in until the driver
- * exposes this step (see the package README).
+ * Applies a block with the driver's own commit step (`applyBlock` of @joule/consensus:
+ * `finalizeBlock`, the next chain state, `store.saveBlock` then `app.commit`, one atomic batch with
+ * LevelDB stores), then updates the mempool and evidence pool and prunes old blocks.
  */
 export class StoreBlockApplier implements BlockApplier {
   readonly #d: StoreBlockApplierDependencies;
@@ -51,34 +49,11 @@ export class StoreBlockApplier implements BlockApplier {
   }
 
   async apply(state: ChainState, block: Block, commit: Commit): Promise<ChainState> {
-    const id = blockId(block);
-    const response = await this.#d.app.finalizeBlock({
-      block,
-      hash: id.hash,
-      misbehavior: misbehaviorOf(block),
-    });
-    if (response.txResults.length !== block.txs.length) {
-      throw new Error(
-        `application returned ${response.txResults.length} results for ${block.txs.length} transactions`,
-      );
-    }
-    const next = nextChainState(state, block, id, response);
-    await this.#d.store.saveBlock(block, commit, next);
-    const { retainHeight } = await this.#d.app.commit();
+    const { next, retainHeight } = await applyBlock(this.#d, state, block, blockId(block), commit);
     const height = block.header.height;
     await this.#d.mempool?.update(height, block.txs);
     this.#d.evidence?.update(height, block.header.time, block.evidence);
     if (retainHeight > this.#d.store.base()) await this.#d.store.prune(retainHeight);
     return next;
   }
-}
-
-function misbehaviorOf(block: Block): Misbehavior[] {
-  return block.evidence.map((evidence) => ({
-    kind: 'duplicate-vote',
-    validatorAddress: evidence.voteA.validatorAddress,
-    height: evidence.voteA.height,
-    time: block.header.time,
-    evidence,
-  }));
 }

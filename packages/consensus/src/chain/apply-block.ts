@@ -1,0 +1,47 @@
+import type { Application, CommitResponse, Misbehavior } from '../app/application.js';
+import type { Block } from '../block/block.js';
+import type { BlockId } from '../block/block-id.js';
+import type { Commit } from '../block/commit.js';
+import type { ChainState } from './chain-state.js';
+import type { ChainStore } from './chain-store.js';
+import { nextChainState } from './update-state.js';
+
+/** The evidence a block carries, as the application receives it in `finalizeBlock`. */
+export function misbehaviorOf(block: Block): Misbehavior[] {
+  return block.evidence.map((evidence) => ({
+    kind: 'duplicate-vote',
+    validatorAddress: evidence.voteA.validatorAddress,
+    height: evidence.voteA.height,
+    time: block.header.time,
+    evidence,
+  }));
+}
+
+/**
+ * The commit step of a decided block, shared by the consensus driver and block sync:
+ * `finalizeBlock`, the next chain state, `store.saveBlock`, then `app.commit` (with a LevelDB
+ * chain store these two are one atomic batch). Returns the new state and the application's retain
+ * height; the caller updates its mempool and evidence pool and prunes.
+ */
+export async function applyBlock(
+  deps: { readonly app: Pick<Application, 'finalizeBlock' | 'commit'>; readonly store: ChainStore },
+  state: ChainState,
+  block: Block,
+  blockId: BlockId,
+  commit: Commit,
+): Promise<{ next: ChainState; retainHeight: CommitResponse['retainHeight'] }> {
+  const response = await deps.app.finalizeBlock({
+    block,
+    hash: blockId.hash,
+    misbehavior: misbehaviorOf(block),
+  });
+  if (response.txResults.length !== block.txs.length) {
+    throw new Error(
+      `application returned ${response.txResults.length} results for ${block.txs.length} transactions`,
+    );
+  }
+  const next = nextChainState(state, block, blockId, response);
+  await deps.store.saveBlock(block, commit, next);
+  const { retainHeight } = await deps.app.commit();
+  return { next, retainHeight };
+}
