@@ -1,0 +1,130 @@
+// `npm run bundle`: the `joule` CLI/node as one JavaScript file for boards, plus LevelDB's native addon.
+//
+//   bundle/
+//     joule.js                                   every JS dependency inlined (esbuild, ESM, Node >= 22)
+//     package.json                               {"type": "module"} so `node joule.js` never guesses
+//     prebuilds/linux-x64/classic-level.node      classic-level's own prebuilds (N-API, any Node >= 18)
+//     prebuilds/linux-x64/classic-level.musl.node
+//     prebuilds/linux-arm64/classic-level.armv8.node
+//     LICENSES.txt                               the licenses of what is inlined
+//
+// classic-level loads its addon with `require('node-gyp-build')(__dirname)`. In the bundle `__dirname`
+// is the bundle's directory (see `banner` and `define` below), so node-gyp-build finds
+// `prebuilds/<platform>-<arch>/` next to joule.js, exactly as it would inside the package.
+//
+// msgpackr-extract (msgpackr's optional native string decoder) is replaced by a stub that throws, so
+// msgpackr always takes its pure-JS path: no second addon to ship, and no chance that node-gyp-build,
+// called with the bundle's directory, picks classic-level's addon for it.
+//
+// Run after `npm run build` (the root `bundle` script does both): the entry is the compiled CLI.
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, process.env.JOULE_BUNDLE_DIR ?? 'bundle');
+const entry = join(root, 'packages/node/dist/cli/main.js');
+// classic-level as @joule/state resolves it (the version the node runs with).
+const classicLevel = dirname(
+  createRequire(join(root, 'packages/state/package.json')).resolve('classic-level/package.json'),
+);
+/** The prebuilds shipped: glibc and musl x64 (CI, servers), arm64 (Raspberry Pi 3/4/5, 64-bit OS). */
+const prebuilds = [
+  ['linux-x64', 'classic-level.node'],
+  ['linux-x64', 'classic-level.musl.node'],
+  ['linux-arm64', 'classic-level.armv8.node'],
+];
+
+const stubMsgpackrExtract = {
+  name: 'stub-msgpackr-extract',
+  setup(b) {
+    b.onResolve({ filter: /^msgpackr-extract$/ }, () => ({ path: 'msgpackr-extract', namespace: 'stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: "throw new Error('msgpackr-extract is not bundled: msgpackr uses its pure-JS decoder');",
+      loader: 'js',
+    }));
+  },
+};
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const pkg = JSON.parse(readFileSync(join(root, 'packages/node/package.json'), 'utf8'));
+const started = performance.now();
+const result = await build({
+  entryPoints: [entry],
+  outfile: join(out, 'joule.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  // CommonJS dependencies (classic-level, node-gyp-build, pino…) need require/__dirname/__filename,
+  // which an ES module does not have: define them once, under names no module uses.
+  banner: {
+    js: [
+      `// joule ${pkg.version} — bundled by scripts/bundle.mjs; licenses in LICENSES.txt`,
+      "import { createRequire as __jouleCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __jouleFileURLToPath } from 'node:url';",
+      "import { dirname as __jouleDirname } from 'node:path';",
+      'const require = __jouleCreateRequire(import.meta.url);',
+      'const __joule_filename = __jouleFileURLToPath(import.meta.url);',
+      'const __joule_dirname = __jouleDirname(__joule_filename);',
+    ].join('\n'),
+  },
+  define: { __dirname: '__joule_dirname', __filename: '__joule_filename' },
+  plugins: [stubMsgpackrExtract],
+  // Readable stack traces on a board matter more than the last few hundred KB: whitespace and syntax
+  // are minified, names are kept (errors are matched by class name in places).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+const ms = Math.round(performance.now() - started);
+
+// Licenses of every package inlined, for redistribution with the bundle.
+const packages = new Map();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  if (m !== null && !packages.has(m[1])) packages.set(m[1], input.slice(0, m.index + m[0].length));
+}
+const licenses = [];
+for (const [name, dir] of [...packages].sort()) {
+  const d = join(root, dir);
+  let text = '';
+  for (const f of ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE', 'LICENSE-MIT']) {
+    try {
+      text = readFileSync(join(d, f), 'utf8');
+      break;
+    } catch {}
+  }
+  const meta = JSON.parse(readFileSync(join(d, 'package.json'), 'utf8'));
+  licenses.push(`== ${name}@${meta.version} (${meta.license ?? 'see package'})\n${text.trim()}\n`);
+}
+writeFileSync(join(out, 'LICENSES.txt'), `${licenses.join('\n')}`);
+
+writeFileSync(
+  join(out, 'package.json'),
+  `${JSON.stringify({ name: 'joule-bundle', version: pkg.version, private: true, type: 'module', engines: { node: '>=22' } }, null, 2)}\n`,
+);
+for (const [dir, file] of prebuilds) {
+  mkdirSync(join(out, 'prebuilds', dir), { recursive: true });
+  copyFileSync(join(classicLevel, 'prebuilds', dir, file), join(out, 'prebuilds', dir, file));
+}
+
+const kb = (p) => `${Math.round(statSync(p).size / 1024)} KiB`;
+console.log(
+  `bundle: ${relative(root, out)}/joule.js ${kb(join(out, 'joule.js'))} (${packages.size} packages inlined, ${ms} ms)`,
+);
+for (const [dir, file] of prebuilds) {
+  console.log(
+    `bundle: ${relative(root, out)}/prebuilds/${dir}/${file} ${kb(join(out, 'prebuilds', dir, file))}`,
+  );
+}
+console.log(
+  `bundle: run with \`node ${relative(root, out)}/joule.js --help\` (Node >= 22; copy the whole directory)`,
+);
