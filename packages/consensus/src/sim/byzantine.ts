@@ -14,20 +14,23 @@ import type { SeededRng } from './rng.js';
  * equivocates on votes and proposals. An `amnesiac` forgets its locks when it proposes: every
  * proposal it sends anyone is a fresh block (polRound -1), and it equivocates on votes — the
  * attack that the lock rules (L22, L28) exist to defeat. Twins are two honest nodes sharing one key.
+ * `lock-attack` validators act together as a `Coalition` (coalition.ts).
  */
 export type ByzantineKind =
   | 'equivocate-votes'
   | 'equivocate-proposals'
   | 'equivocate-both'
   | 'amnesiac'
-  | 'twin';
+  | 'twin'
+  | 'lock-attack';
 
 /**
  * A transport for a Byzantine node: it sends one version of each of its own votes (or proposals)
- * to half of the peers and a conflicting, validly signed version to the other half.
+ * to a random subset of the peers (drawn anew for every message) and a conflicting, validly
+ * signed version to the others.
  */
 export function equivocatingTransport(
-  kind: Exclude<ByzantineKind, 'twin'>,
+  kind: Exclude<ByzantineKind, 'twin' | 'lock-attack'>,
   name: string,
   inner: Transport,
   network: SimNetwork,
@@ -39,11 +42,8 @@ export function equivocatingTransport(
   const votes = kind !== 'equivocate-proposals';
   const proposals = kind !== 'equivocate-votes';
   const split = (message: ConsensusMessage, other: ConsensusMessage) => {
-    network.names
-      .filter((n) => n !== name)
-      .forEach((peer, i) => {
-        network.sendAs(name, peer, i % 2 === 0 ? message : other);
-      });
+    for (const peer of network.names)
+      if (peer !== name) network.sendAs(name, peer, rng.chance(0.5) ? message : other);
   };
   return {
     ...inner,

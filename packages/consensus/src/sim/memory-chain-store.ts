@@ -34,6 +34,10 @@ export class MemoryChainStore implements ChainStore {
   async loadValidators(height: number): Promise<ValidatorSet | null> {
     return this.#validators.get(height) ?? null;
   }
+  /** `loadValidators` without the promise (the simulator's adversary reads it synchronously). */
+  validatorsAt(height: number): ValidatorSet | null {
+    return this.#validators.get(height) ?? null;
+  }
   async saveGenesisState(state: ChainState): Promise<void> {
     this.#state = state;
     this.#validators.set(state.initialHeight, state.validators);

@@ -40,6 +40,9 @@ export class SimNetwork {
   readonly #config: NetworkConfig;
   readonly #start: number;
   readonly #nodes = new Map<string, Endpoint>();
+  /** Node → elapsed ms until which, before GST, nothing is sent from it or to it (see `isolate`). */
+  readonly #isolated = new Map<string, number>();
+  #adversary: ((from: string, to: string, message: ConsensusMessage) => boolean) | null = null;
   readonly reports: { from: string; about: string; reason: string }[] = [];
   delivered = 0;
   dropped = 0;
@@ -64,12 +67,12 @@ export class SimNetwork {
         if (!alive()) return;
         endpoint.onSend?.(message);
         const bytes = encodeConsensusMessage(message);
-        for (const to of this.#nodes.keys()) if (to !== name) this.#deliver(name, to, bytes);
+        for (const to of this.#nodes.keys()) if (to !== name) this.#deliver(name, to, bytes, message);
       },
       send: (peer, message) => {
         if (!alive()) return;
         endpoint.onSend?.(message);
-        this.#deliver(name, peer, encodeConsensusMessage(message));
+        this.#deliver(name, peer, encodeConsensusMessage(message), message);
       },
       onMessage: (handler) => {
         endpoint.handler = handler;
@@ -82,15 +85,44 @@ export class SimNetwork {
 
   /** Sends raw bytes as `from` (Byzantine nodes use it to send different things to different peers). */
   sendAs(from: string, to: string, message: ConsensusMessage): void {
-    this.#deliver(from, to, encodeConsensusMessage(message));
+    this.#deliver(from, to, encodeConsensusMessage(message), message);
   }
 
-  #deliver(from: string, to: string, bytes: Uint8Array): void {
+  /**
+   * An adaptive adversary that reads every message (they are signed, not secret): before GST it
+   * drops those `drop` names, when they are sent and again when they would arrive.
+   */
+  setAdversary(drop: (from: string, to: string, message: ConsensusMessage) => boolean): void {
+    this.#adversary = drop;
+  }
+
+  /**
+   * The adaptive adversary's partition: until `forMs` from now (and never past GST) no message
+   * leaves `name` or is sent to it (those already in flight still arrive).
+   */
+  isolate(name: string, forMs: number): void {
+    const until = Math.min(this.#time.now - this.#start + forMs, this.#config.gstMs);
+    this.#isolated.set(name, Math.max(until, this.#isolated.get(name) ?? 0));
+  }
+
+  /** Whether the adaptive adversary stops this message now (never after GST). */
+  #cut(from: string, to: string, message: ConsensusMessage, sending: boolean): boolean {
+    const elapsed = this.#time.now - this.#start;
+    if (elapsed >= this.#config.gstMs) return false;
+    const isolated = elapsed < (this.#isolated.get(from) ?? 0) || elapsed < (this.#isolated.get(to) ?? 0);
+    return (sending && isolated) || (this.#adversary?.(from, to, message) ?? false);
+  }
+
+  #deliver(from: string, to: string, bytes: Uint8Array, message: ConsensusMessage): void {
     const elapsed = this.#time.now - this.#start;
     const c = this.#config;
     const beforeGst = elapsed < c.gstMs;
     if (beforeGst) {
-      if (this.#rng.chance(c.dropRate) || this.#partitioned(from, to, elapsed)) {
+      if (
+        this.#rng.chance(c.dropRate) ||
+        this.#partitioned(from, to, elapsed) ||
+        this.#cut(from, to, message, true)
+      ) {
         this.dropped++;
         return;
       }
@@ -103,8 +135,13 @@ export class SimNetwork {
       this.#time.schedule(delay, () => {
         const endpoint = this.#nodes.get(to);
         if (endpoint?.handler == null || !endpoint.alive()) return;
+        const received = decodeConsensusMessage(bytes);
+        if (this.#cut(from, to, received, false)) {
+          this.dropped++;
+          return;
+        }
         this.delivered++;
-        endpoint.handler(from, decodeConsensusMessage(bytes));
+        endpoint.handler(from, received);
       });
     }
   }

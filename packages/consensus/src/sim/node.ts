@@ -85,6 +85,8 @@ export interface SimNodeOptions {
    * keep its committed state across calls, as a real one keeps it on disk; the default is `KvApp`.
    */
   readonly app?: (incarnation: number) => Application;
+  /** Told of every block this node commits (the adaptive network adversary watches decisions). */
+  readonly onDecide?: (height: number, hash: string) => void;
 }
 
 /**
@@ -194,6 +196,7 @@ export class SimNode {
       if (before !== undefined && before !== hash) this.conflicts++;
       this.decisions.set(h, hash);
       if (this.committed.length < 10_000) this.committed.push(event);
+      this.#o.onDecide?.(h, hash);
     });
     driver.onEvidence((e) => {
       if (life.alive && this.evidence.length < 1_000) this.evidence.push(e);

@@ -3,13 +3,13 @@ import { defaultConsensusParams, type Genesis } from '../chain/update-state.js';
 import { addressOf } from '../crypto/address.js';
 import { generateKeyPair, type KeyPair } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hash.js';
-import type { ConsensusMessage } from '../driver/messages.js';
 import type { Logger } from '../driver/ports.js';
 import type { Transport } from '../driver/transport.js';
 import type { Timeouts } from '../engine/types.js';
-import type { Vote } from '../vote/vote.js';
 import { type ByzantineKind, equivocatingTransport } from './byzantine.js';
-import { isPoison, kvTx, validatorTx } from './kv-app.js';
+import { agreement, ConflictWatcher, evidenceProblems, SigningChecker, validity } from './checks.js';
+import { Coalition } from './coalition.js';
+import { kvTx, validatorTx } from './kv-app.js';
 import { type NetworkConfig, SimNetwork } from './network.js';
 import { SimNode } from './node.js';
 import { SeededRng } from './rng.js';
@@ -59,12 +59,15 @@ const timeouts: Timeouts = {
 };
 /** After stabilization every correct node must decide each height within this much simulated time. */
 export const livenessBoundPerHeightMs = 30_000;
+/** Share of the seeds in which the coalition attacks the locks (`lock-attack`, coalition.ts). */
+const attackShare = 0.4;
 
 /**
  * One seeded scenario: validators with random powers, some Byzantine (equivocating voters or
- * proposers, or twins), correct nodes that crash (at a time or right after a chosen durable
- * operation) and restart with amnesia of unsynced data, and a network that drops, duplicates,
- * delays, reorders and partitions until GST. Then it checks safety, liveness, validity and evidence.
+ * proposers, twins, or a coalition attacking the locks), correct nodes that crash (at a time or
+ * right after a chosen durable operation) and restart with amnesia of unsynced data, and a network
+ * that drops, duplicates, delays, reorders and partitions until GST — at random, and adaptively
+ * (coalition.ts). Then it checks safety, liveness, validity and evidence.
  */
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const rng = new SeededRng(options.seed);
@@ -97,8 +100,14 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     'equivocate-both',
     'amnesiac',
     'twin',
+    'lock-attack',
   ];
-  const kindOf = new Map<number, ByzantineKind>([...byzantine].map((i) => [i, rng.pick(kinds)]));
+  // In a share of the seeds (`attack`) every Byzantine validator joins one coalition attacking
+  // the locks, helped by an adaptive network with a late GST (coalition.ts).
+  const attack = rng.chance(attackShare);
+  const kindOf = new Map<number, ByzantineKind>(
+    [...byzantine].map((i) => [i, attack ? 'lock-attack' : rng.pick(kinds)]),
+  );
   const validators: ValidatorUpdate[] = keys.map((k, i) => ({
     pubKey: k.publicKey,
     power: powers[i] as bigint,
@@ -112,51 +121,55 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     appState: new Uint8Array(0),
   };
 
-  const gstMs = rng.int(0, 20_000);
+  const gstMs = attack ? rng.int(15_000, 30_000) : rng.int(0, 20_000);
+  // The adaptive network adversary, before GST: it cuts off the first correct node to decide a
+  // height, and keeps each round's prevotes from a few correct validators (coalition.ts). In
+  // attack seeds the network is otherwise calm: the adversary, not chance, decides what is lost.
+  const isolateMs = attack || rng.chance(0.2) ? rng.int(2000, 12_000) : 0;
+  const shield = attack || rng.chance(0.2);
   const createEmptyBlocks = !rng.chance(0.25);
   const names = keys.map((_, i) => `v${i}`);
   const network: NetworkConfig = {
     minDelayMs: rng.int(1, 20),
-    maxDelayMs: rng.int(50, 1500),
+    maxDelayMs: attack ? rng.int(50, 500) : rng.int(50, 1500),
     maxDelayAfterGstMs: rng.int(50, 300),
-    dropRate: rng.int(0, 30) / 100,
+    dropRate: attack ? rng.int(0, 5) / 100 : rng.int(0, 30) / 100,
     duplicateRate: rng.int(0, 10) / 100,
     gstMs,
-    partitions: Array.from({ length: rng.int(0, 3) }, () => {
+    partitions: Array.from({ length: attack ? 0 : rng.int(0, 3) }, () => {
       const fromMs = rng.int(0, gstMs);
       return { fromMs, toMs: rng.int(fromMs, gstMs), groups: splitInTwo(names, rng) };
     }),
   };
   const net = new SimNetwork(time, rng.fork(), network);
+  const members = [...kindOf].flatMap(([i, kind]) => {
+    const key = keys[i] as KeyPair;
+    return kind === 'lock-attack' ? [{ name: `v${i}`, key, address: addressOf(key.publicKey) }] : [];
+  });
+  const coalition = new Coalition(members, {
+    chainId: genesis.chainId,
+    network: net,
+    rng: rng.fork(),
+    // The chain's validator sets are public: read from any correct node that has the height's.
+    validatorsAt: (h) =>
+      correct.map((node) => node.store.validatorsAt(h)).find((set) => set !== null) ?? null,
+    namesOf: (hex) =>
+      nodes.filter((node) => node.address !== null && toHex(node.address) === hex).map((n) => n.name),
+    now: () => time.now,
+    schedule: (delayMs, run) => time.schedule(delayMs, run),
+    log,
+    isolateMs,
+    shield,
+  });
+  if (isolateMs > 0 || shield) net.setAdversary((from, to, message) => coalition.drop(from, to, message));
   log(`gst=${gstMs}ms net=${JSON.stringify({ ...network, partitions: network.partitions.length })}`);
   log(
-    `powers=${powers.join(',')} byzantine=${[...kindOf].map(([i, k]) => `v${i}:${k}`).join(' ') || 'none'}`,
+    `powers=${powers.join(',')} byzantine=${[...kindOf].map(([i, k]) => `v${i}:${k}`).join(' ') || 'none'} isolate=${isolateMs}ms shield=${shield}`,
   );
 
-  // Safety tap: what every correct validator signs.
-  const signed = new Map<string, string>();
-  const safety: string[] = [];
-  const tap = (name: string, own: Uint8Array | null) => (message: ConsensusMessage) => {
-    if (own === null) return;
-    const votes = message.kind === 'vote' ? [message.vote] : [];
-    for (const v of votes) {
-      if (toHex(v.validatorAddress) !== toHex(own)) continue;
-      const key = `${toHex(own).slice(0, 8)} h${v.height} r${v.round} t${v.type}`;
-      const value = v.blockId === null ? 'nil' : toHex(v.blockId.hash);
-      const before = signed.get(key);
-      if (before !== undefined && before !== value)
-        safety.push(`correct validator ${name} signed conflicting votes: ${key}`);
-      signed.set(key, value);
-    }
-    if (message.kind === 'proposal') {
-      const key = `proposal ${toHex(own).slice(0, 8)} h${message.proposal.height} r${message.proposal.round}`;
-      const value = toHex(message.proposal.blockId.hash);
-      const before = signed.get(key);
-      if (before !== undefined && before !== value)
-        safety.push(`correct validator ${name} signed conflicting proposals: ${key}`);
-      signed.set(key, value);
-    }
-  };
+  // What every correct validator signs, and the conflicting votes every correct node receives.
+  const signing = new SigningChecker();
+  const conflicts = new ConflictWatcher();
 
   const logger = (name: string): Logger | undefined =>
     options.trace
@@ -169,28 +182,6 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
   const nodes: SimNode[] = [];
   const correct: SimNode[] = [];
-  // Conflicting votes each correct node received while it was at their height: it must hold evidence.
-  const conflictsSeen = new Map<SimNode, Map<string, Set<string>>>();
-  const seeing = (transport: Transport, self: () => SimNode): Transport => ({
-    ...transport,
-    onMessage(handler) {
-      transport.onMessage((peer, message) => {
-        const node = self();
-        const votes =
-          message.kind === 'vote' ? [message.vote] : message.kind === 'votes' ? message.votes : [];
-        for (const v of votes) {
-          if (node.driver?.height !== v.height) continue;
-          const seen = conflictsSeen.get(node) ?? new Map<string, Set<string>>();
-          conflictsSeen.set(node, seen);
-          const key = evidenceKeyOf(v);
-          const values = seen.get(key) ?? new Set<string>();
-          values.add(v.blockId === null ? 'nil' : toHex(v.blockId.hash));
-          seen.set(key, values);
-        }
-        handler(peer, message);
-      });
-    },
-  });
   const makeNode = (name: string, key: KeyPair, index: number, twin: boolean): SimNode => {
     const kind = kindOf.get(index);
     const isCorrect = kind === undefined;
@@ -204,14 +195,18 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       driver: { timeouts, rebroadcastMs: 2000, createEmptyBlocks, createEmptyBlocksIntervalMs: 3000 },
       clock: (alive) => time.clockFor(skew, alive),
       transport: (alive): Transport => {
-        const attached = net.attach(name, alive, isCorrect ? tap(name, address) : undefined);
-        const inner: Transport = isCorrect ? seeing(attached, () => node) : attached;
+        const attached = net.attach(name, alive, isCorrect ? signing.tap(name, address) : undefined);
+        const inner: Transport = isCorrect ? conflicts.watch(attached, () => node) : attached;
+        if (kind === 'lock-attack') return coalition.transport(inner);
         if (kind !== undefined && kind !== 'twin') {
           return equivocatingTransport(kind, name, inner, net, key, address, genesis.chainId, rng.fork());
         }
         return inner;
       },
       ...(nodeLogger ? { logger: nodeLogger } : {}),
+      onDecide: (height) => {
+        if (isCorrect && !twin && time.now - GENESIS_TIME < gstMs) coalition.onDecide(name, height);
+      },
       ...(options.app
         ? {
             app: (incarnation: number) => (options.app as NonNullable<typeof options.app>)(name, incarnation),
@@ -292,7 +287,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       log(`stabilised; every correct node must reach height ${goal}`);
     }
     if (windowStart !== null && minHeight() >= goal) break;
-    if (safety.length > 0) break;
+    if (signing.problems.length > 0) break;
     if (!time.runNext(deadline)) {
       livenessFailure =
         windowStart === null
@@ -309,10 +304,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     validators: n,
     byzantine: byzantine.size,
     byzantineKinds: [...kindOf.values()],
-    safetyViolations: [...safety, ...agreement(correct)],
-    livenessFailure: safety.length > 0 ? null : livenessFailure,
+    safetyViolations: [...signing.problems, ...agreement(correct)],
+    livenessFailure: signing.problems.length > 0 ? null : livenessFailure,
     validityViolations: validity(correct),
-    evidenceProblems: evidenceProblems(correct, kindOf, keys, conflictsSeen),
+    evidenceProblems: evidenceProblems(correct, kindOf.keys(), keys, conflicts.seen),
     heightsDecided: minHeight(),
     crashes: correct.reduce((a, c) => a + c.crashes, 0),
     virtualMs: time.now - GENESIS_TIME,
@@ -326,76 +321,4 @@ function splitInTwo(names: readonly string[], rng: SeededRng): string[][] {
   const b: string[] = [];
   for (const name of names) (rng.chance(0.5) ? a : b).push(name, `${name}-twin`);
   return [a, b];
-}
-
-/** No two correct nodes decide different blocks at one height, and none changes its mind. */
-function agreement(correct: readonly SimNode[]): string[] {
-  const problems: string[] = [];
-  const byHeight = new Map<number, string>();
-  for (const node of correct) {
-    if (node.conflicts > 0) problems.push(`${node.name} decided two blocks at one height`);
-    for (const [h, hash] of node.decisions) {
-      const other = byHeight.get(h);
-      if (other !== undefined && other !== hash)
-        problems.push(`height ${h}: ${node.name} decided ${hash.slice(0, 8)}, another ${other.slice(0, 8)}`);
-      byHeight.set(h, hash);
-    }
-  }
-  return problems;
-}
-
-/**
- * Every decided block passed processProposal at a correct node (or was built by a correct
- * proposer), and none carries a poison transaction. A node that learns a decision whole from a
- * peer does not run processProposal itself (as CometBFT): +2/3 of the power committed the block,
- * so some correct validator accepted it.
- */
-function validity(correct: readonly SimNode[]): string[] {
-  const problems: string[] = [];
-  const accepted = new Set(correct.flatMap((node) => [...node.accepted]));
-  const proposers = new Set(correct.flatMap((node) => (node.address === null ? [] : [toHex(node.address)])));
-  for (const node of correct) {
-    for (const { block, commit } of node.committed) {
-      const hash = toHex(commit.blockId.hash);
-      if (!accepted.has(hash) && !proposers.has(toHex(block.header.proposerAddress))) {
-        problems.push(`${node.name} decided block ${block.header.height} that no correct node accepted`);
-      }
-      if (block.txs.some(isPoison))
-        problems.push(`${node.name} decided block ${block.header.height} holding a poison tx`);
-    }
-  }
-  return problems;
-}
-
-/** The slot a vote fills: equivocation is two different votes for one slot. */
-function evidenceKeyOf(v: Vote): string {
-  return `${toHex(v.validatorAddress)}/${v.height}/${v.round}/${v.type}`;
-}
-
-/**
- * Evidence is only ever about Byzantine validators, and every correct node that received two
- * conflicting votes for one slot while at that height reported evidence for it.
- */
-function evidenceProblems(
-  correct: readonly SimNode[],
-  kindOf: Map<number, ByzantineKind>,
-  keys: readonly KeyPair[],
-  seen: Map<SimNode, Map<string, Set<string>>>,
-): string[] {
-  const byzantine = new Set([...kindOf.keys()].map((i) => toHex(addressOf((keys[i] as KeyPair).publicKey))));
-  const problems: string[] = [];
-  for (const node of correct) {
-    const reported = new Set(node.evidence.map((e) => evidenceKeyOf(e.voteA)));
-    for (const e of node.evidence) {
-      const who = toHex(e.voteA.validatorAddress);
-      if (!byzantine.has(who))
-        problems.push(`${node.name} holds evidence against correct validator ${who.slice(0, 8)}`);
-    }
-    for (const [key, values] of seen.get(node) ?? []) {
-      if (values.size > 1 && !reported.has(key) && node.crashes === 0) {
-        problems.push(`${node.name} received conflicting votes ${key.slice(0, 8)}… but reported no evidence`);
-      }
-    }
-  }
-  return problems;
 }
