@@ -181,17 +181,23 @@ export class ConsensusDriver {
 
   async #initChain(): Promise<ChainState> {
     const g = this.#d.genesis;
-    const response = await this.#d.app.initChain({
+    const response = await this.#callInitChain();
+    const validators = response.validators.length > 0 ? response.validators : g.validators;
+    const state = genesisState(g, validators, response.appHash);
+    await this.#d.store.saveGenesisState(state);
+    return state;
+  }
+
+  /** The application's `initChain` with the genesis this node was given. */
+  #callInitChain(): ReturnType<Application['initChain']> {
+    const g = this.#d.genesis;
+    return this.#d.app.initChain({
       chainId: g.chainId,
       time: g.genesisTime,
       initialHeight: g.initialHeight,
       validators: g.validators,
       appStateBytes: g.appState,
     });
-    const validators = response.validators.length > 0 ? response.validators : g.validators;
-    const state = genesisState(g, validators, response.appHash);
-    await this.#d.store.saveGenesisState(state);
-    return state;
   }
 
   /**
@@ -208,14 +214,7 @@ export class ConsensusDriver {
       );
     }
     if (hadState && info.lastBlockHeight === 0) {
-      const g = this.#d.genesis;
-      const response = await this.#d.app.initChain({
-        chainId: g.chainId,
-        time: g.genesisTime,
-        initialHeight: g.initialHeight,
-        validators: g.validators,
-        appStateBytes: g.appState,
-      });
+      const response = await this.#callInitChain();
       if (stored < this.#state.initialHeight && !equalBytes(response.appHash, this.#state.appHash)) {
         throw new Error('the application computes another genesis app hash than the stored chain state');
       }
