@@ -706,7 +706,12 @@ export class ConsensusDriver {
     if (block === undefined) throw new Error(`decided block ${value} is not known`);
     const id = { hash: fromHex(value) };
     const commit = this.#decisionCommit(round, id);
-    const { next, retainHeight } = await applyBlock(this.#d, this.#hstate, block, id, commit);
+    const { next, retainHeight, mempoolError } = await applyBlock(this.#d, this.#hstate, block, id, commit);
+    if (mempoolError !== null)
+      this.#log.warn(
+        { error: String(mempoolError), height: hs.height },
+        'mempool update failed after commit',
+      );
     this.#state = next;
     this.#lastBlockAppHash = block.header.appHash;
     this.#lastDecision = { kind: 'decision', block, commit };
@@ -723,7 +728,7 @@ export class ConsensusDriver {
     for (const listener of this.#listeners) listener({ block, commit, state: next });
   }
 
-  /** Mempool, evidence and pruning after a commit; a failure here is logged, never fatal. */
+  /** Evidence and pruning after a commit (the mempool updates within it); a failure here is logged, never fatal. */
   async #afterCommit(height: number, block: Block, retainHeight: number): Promise<void> {
     const step = async (what: string, run: () => Promise<unknown> | unknown) => {
       try {
@@ -732,7 +737,6 @@ export class ConsensusDriver {
         this.#log.warn({ error: String(error), height }, `${what} failed after commit`);
       }
     };
-    await step('mempool update', () => this.#d.mempool.update(height, block.txs));
     await step('evidence update', () => this.#d.evidence.update(height, block.header.time, block.evidence));
     for (const evidence of this.#localEvidence.splice(0)) {
       await this.#d.evidence

@@ -14,6 +14,12 @@ export interface Signer {
 export interface TxPool {
   reap(maxBytes: number, maxGas: number): Uint8Array[];
   update(height: number, committed: readonly Uint8Array[]): Promise<void>;
+  /** `commit`, then `update`, with no admission between them (see `Mempool.commitWith`). */
+  commitWith<T>(
+    height: number,
+    committed: readonly Uint8Array[],
+    commit: () => Promise<T>,
+  ): Promise<{ result: T; updateError: Error | null }>;
   size(): number;
   onTxsAvailable(callback: () => void): void;
 }

@@ -294,6 +294,59 @@ describe('Mempool.update', () => {
     expect(order).toEqual(['update', 'add']);
   });
 
+  it('commitWith: an add arriving during the commit is checked only after the recheck', async () => {
+    // A sender's nonce lives in the app's check state: the commit resets it to the committed
+    // state, and the recheck of the pool's transactions restores the pending nonces. A check in
+    // between would refuse the sender's next transaction.
+    const app = gatedApp();
+    const mp = new Mempool({}, { app });
+    const first = mp.add(tx(1));
+    await settle();
+    app.waiting.shift()?.answer(ok());
+    await first;
+    let release = () => {};
+    const order: string[] = [];
+    const committing = mp.commitWith(1, [], async () => {
+      order.push('commit');
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      return 'done';
+    });
+    await settle();
+    const adding = mp.add(tx(2)).then(() => order.push('add'));
+    await settle();
+    expect(app.waiting.length, 'no check while the application commits').toBe(0);
+    release();
+    await settle();
+    expect(
+      app.waiting.map((w) => w.request.kind),
+      'the recheck comes first',
+    ).toEqual(['recheck']);
+    app.waiting.shift()?.answer(ok());
+    await settle();
+    expect(app.waiting.map((w) => w.request.kind)).toEqual(['new']);
+    app.waiting.shift()?.answer(ok());
+    await expect(committing).resolves.toEqual({ result: 'done', updateError: null });
+    await adding;
+    expect(order).toEqual(['commit', 'add']);
+    expect(mp.height()).toBe(1);
+  });
+
+  it('commitWith: a failed commit rejects and skips the update; a failed update is returned', async () => {
+    const mp = pool();
+    await expect(
+      mp.commitWith(1, [], async () => {
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+    expect(mp.height(), 'no update after a failed commit').toBe(0);
+    await mp.update(2, []);
+    const late = await mp.commitWith(1, [], async () => 7);
+    expect(late.result).toBe(7);
+    expect(late.updateError, 'a height that does not increase').toBeInstanceOf(InvalidValueError);
+  });
+
   it('a tx committed while its check waited in the lane is refused as seen, without a check', async () => {
     const app = gatedApp();
     const mp = new Mempool({ recheck: false }, { app });
@@ -307,6 +360,22 @@ describe('Mempool.update', () => {
     const err = await refusal(late);
     expect([err.code, err.context.state]).toEqual(['TX_IN_CACHE', 'seen']);
     expect(app.waiting.length, 'no checkTx for it').toBe(0);
+  });
+});
+
+describe('Mempool.stale', () => {
+  it('returns what waited minHeights heights or more, oldest first, at most maxTxs', async () => {
+    const mp = pool();
+    await mp.add(tx(1));
+    await mp.update(1, []);
+    await mp.add(tx(2));
+    await mp.add(tx(3));
+    await mp.update(2, []);
+    expect(mp.stale(2, 10), 'tx 1 was admitted at height 0').toEqual([tx(1)]);
+    expect(mp.stale(1, 10), 'one height or more').toEqual([tx(1), tx(2), tx(3)]);
+    expect(mp.stale(1, 2), 'bounded').toEqual([tx(1), tx(2)]);
+    await mp.update(3, [tx(1)]);
+    expect(mp.stale(1, 10), 'committed ones are gone').toEqual([tx(2), tx(3)]);
   });
 });
 

@@ -47,6 +47,8 @@ interface Entry {
   readonly tx: Uint8Array;
   readonly hash: TxHash;
   gasWanted: number;
+  /** The pool's height (its last update) when the transaction was admitted. */
+  readonly admittedAt: number;
 }
 
 /** An admission between its reservation and its verdict; `committed` is set if a block included it meanwhile. */
@@ -154,7 +156,7 @@ export class Mempool {
         if (check.committed) throw new TxInCacheError({ hash, state: 'seen' });
         this.#refuseUnlessOk(response, hash);
         unreserve();
-        this.#insert(key, { tx: own, hash, gasWanted: response.gasWanted });
+        this.#insert(key, { tx: own, hash, gasWanted: response.gasWanted, admittedAt: this.#height });
       } catch (error) {
         if (!check.committed) this.#cache.remove(key);
         throw error;
@@ -197,25 +199,51 @@ export class Mempool {
    * for it (at most one `checkTx` per transaction held).
    */
   update(height: number, committed: readonly Uint8Array[]): Promise<void> {
+    return this.#lane.run(() => this.#update(height, committed));
+  }
+
+  /**
+   * Runs `commit` (the application's commit of the block at `height`) and then `update` as one
+   * task of the lane, so no admission runs between them: the application resets its check state
+   * to the committed state on commit, and a check in that gap would not see the transactions still
+   * in the pool (a sender's next nonce, say) until the recheck restores them. CometBFT locks its
+   * mempool around Commit and Update for the same reason. `commit`'s failure rejects (and skips
+   * the update); an update's failure is returned, the commit having happened.
+   */
+  commitWith<T>(
+    height: number,
+    committed: readonly Uint8Array[],
+    commit: () => Promise<T>,
+  ): Promise<{ result: T; updateError: Error | null }> {
     return this.#lane.run(async () => {
-      if (!Number.isSafeInteger(height) || height <= this.#height) {
-        throw new InvalidValueError(`mempool update for height ${height} after ${this.#height}`, {
-          height,
-          last: this.#height,
-        });
+      const result = await commit();
+      try {
+        await this.#update(height, committed);
+        return { result, updateError: null };
+      } catch (error) {
+        return { result, updateError: error instanceof Error ? error : new Error(String(error)) };
       }
-      this.#height = height;
-      this.#notified = false;
-      for (const tx of committed) {
-        const key = toHex(txHash(tx));
-        this.#cache.push(key);
-        this.#remove(key);
-        const check = this.#checking.get(key);
-        if (check !== undefined) check.committed = true;
-      }
-      if (this.#recheck) await this.#recheckAll();
-      this.#notifyIfAvailable();
     });
+  }
+
+  async #update(height: number, committed: readonly Uint8Array[]): Promise<void> {
+    if (!Number.isSafeInteger(height) || height <= this.#height) {
+      throw new InvalidValueError(`mempool update for height ${height} after ${this.#height}`, {
+        height,
+        last: this.#height,
+      });
+    }
+    this.#height = height;
+    this.#notified = false;
+    for (const tx of committed) {
+      const key = toHex(txHash(tx));
+      this.#cache.push(key);
+      this.#remove(key);
+      const check = this.#checking.get(key);
+      if (check !== undefined) check.committed = true;
+    }
+    if (this.#recheck) await this.#recheckAll();
+    this.#notifyIfAvailable();
   }
 
   /** Empties the pool and the seen-cache (after the lane's queued work). Admissions queued later proceed. */
@@ -236,6 +264,20 @@ export class Mempool {
   onTxsAvailable(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Up to `maxTxs` transactions admitted at least `minHeights` heights ago and still here, oldest
+   * first: what gossip sends again, since a peer may have dropped the first copy (a full pool, a
+   * nonce that arrived before its predecessor, a rate limit).
+   */
+  stale(minHeights: number, maxTxs: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const entry of this.#txs.values()) {
+      if (out.length >= maxTxs) break;
+      if (this.#height - entry.admittedAt >= minHeights) out.push(entry.tx);
+    }
+    return out;
   }
 
   /** Transactions admitted (not counting those being checked). */
@@ -286,10 +328,8 @@ export class Mempool {
   async #recheckAll(): Promise<void> {
     for (const [key, entry] of [...this.#txs]) {
       const response = await this.#app.checkTx({ tx: entry.tx, kind: 'recheck' });
-      try {
-        this.#refuseUnlessOk(response, entry.hash);
-        entry.gasWanted = response.gasWanted;
-      } catch {
+      // Only the verdict counts: the gas of admission stays (a recheck may run fewer checks).
+      if (response.code !== 0) {
         this.#remove(key);
         this.#cache.remove(key);
       }

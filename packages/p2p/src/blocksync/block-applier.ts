@@ -32,14 +32,15 @@ export interface BlockApplier {
 export interface StoreBlockApplierDependencies {
   readonly app: Pick<Application, 'finalizeBlock' | 'commit'>;
   readonly store: ChainStore;
-  readonly mempool?: Pick<TxPool, 'update'>;
+  readonly mempool?: Pick<TxPool, 'commitWith'>;
   readonly evidence?: Pick<EvidenceSource, 'update'>;
 }
 
 /**
  * Applies a block with the driver's own commit step (`applyBlock` of @joule/consensus:
  * `finalizeBlock`, the next chain state, `store.saveBlock` then `app.commit`, one atomic batch with
- * LevelDB stores), then updates the mempool and evidence pool and prunes old blocks.
+ * LevelDB stores, the mempool updated in the same step), then updates the evidence pool and prunes
+ * old blocks.
  */
 export class StoreBlockApplier implements BlockApplier {
   readonly #d: StoreBlockApplierDependencies;
@@ -49,9 +50,16 @@ export class StoreBlockApplier implements BlockApplier {
   }
 
   async apply(state: ChainState, block: Block, commit: Commit): Promise<ChainState> {
-    const { next, retainHeight } = await applyBlock(this.#d, state, block, blockId(block), commit);
+    const { next, retainHeight, mempoolError } = await applyBlock(
+      this.#d,
+      state,
+      block,
+      blockId(block),
+      commit,
+    );
+    // The block is committed; a failed mempool update is a bug of the caller's heights.
+    if (mempoolError !== null) throw mempoolError;
     const height = block.header.height;
-    await this.#d.mempool?.update(height, block.txs);
     this.#d.evidence?.update(height, block.header.time, block.evidence);
     if (retainHeight > this.#d.store.base()) await this.#d.store.prune(retainHeight);
     return next;
