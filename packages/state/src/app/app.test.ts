@@ -97,6 +97,29 @@ describe('the ante chain', () => {
     expect(await c.nextNonce(alice.publicKey)).toBe(1);
   });
 
+  it('a recheck runs the ante checks only: nonces restored on the new state, messages left to the block', async () => {
+    const { c, send } = await chain();
+    const to = addressOf(bob.publicKey);
+    const first = await c.tx(alice, [send(to, 600n)], { nonce: 0 });
+    const second = await c.tx(alice, [send(to, 300n)], { nonce: 1 });
+    expect((await c.check(first)).code, 'first admitted').toBe(0);
+    expect((await c.check(second)).code, 'second admitted on the pending nonce').toBe(0);
+    // Another node's pool wins nonce 0 with a spend of everything alice has.
+    await c.block([await c.tx(alice, [send(to, 1000n)], { nonce: 0 })]);
+    const recheck = (tx: Uint8Array) => c.app.checkTx({ tx, kind: 'recheck' });
+    expect((await recheck(first)).codespace, 'nonce 0 is spent: dropped').toBe('TX_BAD_NONCE');
+    expect((await recheck(second)).code, 'nonce 1 is next: kept, its send left to the block').toBe(0);
+    const third = await c.tx(alice, [send(to, 1n)], { nonce: 2 });
+    expect((await c.check(third)).codespace, 'a new check simulates the messages').toBe(
+      'BANK_INSUFFICIENT_FUNDS',
+    );
+    // A recheck does not verify the signature again (the mempool rechecks only bytes it verified).
+    const forged = third.slice();
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+    expect((await c.check(forged)).codespace, 'a new check verifies it').toBe('TX_BAD_SIGNATURE');
+    expect((await recheck(forged)).code, 'a recheck does not').toBe(0);
+  });
+
   it('counts gas deterministically and enforces the per-tx and per-block limits', async () => {
     const { c, send } = await chain({ maxTxGas: 1_000_000, maxBlockGas: 40_000 });
     const to = addressOf(bob.publicKey);

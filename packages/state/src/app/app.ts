@@ -152,7 +152,7 @@ export class App implements abci.Application {
       time: record.lastBlockTime,
       proposer: new Uint8Array(20),
     };
-    return this.executor().checkTx(request.tx, block, this.checkLayer);
+    return this.executor().checkTx(request.tx, block, this.checkLayer, request.kind);
   }
 
   async prepareProposal(request: abci.PrepareProposalRequest): Promise<abci.PrepareProposalResponse> {

@@ -94,15 +94,33 @@ export class Executor {
    * Checks a transaction for the mempool against `checkLayer` (committed state plus the mempool's
    * earlier transactions): the ante checks, then a simulation of its messages whose writes are
    * dropped. Only the nonce advance is kept, so a signer's next transaction checks against it.
+   *
+   * A recheck (after each block, for the transactions still in the pool) runs the ante checks
+   * alone, without the signature, as the Cosmos SDK's ReCheckTx: it restores the pending nonces on
+   * the new committed state and drops what can no longer pay its nonce. A message that became
+   * invalid in the meantime fails in its block with its own code, as in the Cosmos SDK.
    */
-  async checkTx(bytes: Uint8Array, block: BlockInfo, checkLayer: StateLayer): Promise<CheckTxResponse> {
+  async checkTx(
+    bytes: Uint8Array,
+    block: BlockInfo,
+    checkLayer: StateLayer,
+    kind: 'new' | 'recheck' = 'new',
+  ): Promise<CheckTxResponse> {
     const gas = new GasMeter(this.options.maxTxGas);
     const anteLayer = new StateLayer(checkLayer);
+    const recheck = kind === 'recheck';
     try {
-      const ante = await runAnte(bytes, { ...this.env(), state: new MeteredState(anteLayer, gas), gas });
-      const simulation = new StateLayer(anteLayer);
-      const ctx = this.txContext(block, simulation, gas, txHash(bytes), []);
-      for (const { type, message } of ante.messages) await type.handle(ctx, message, ante.signer);
+      const ante = await runAnte(bytes, {
+        ...this.env(),
+        state: new MeteredState(anteLayer, gas),
+        gas,
+        recheck,
+      });
+      if (!recheck) {
+        const simulation = new StateLayer(anteLayer);
+        const ctx = this.txContext(block, simulation, gas, txHash(bytes), []);
+        for (const { type, message } of ante.messages) await type.handle(ctx, message, ante.signer);
+      }
       if (!anteLayer.fitsInto(checkLayer)) throw blockWritesExceeded(checkLayer);
     } catch (error) {
       const result = failure(error, gas);
