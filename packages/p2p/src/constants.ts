@@ -81,14 +81,23 @@ export const consensusBurstFrames = 1_000;
 export const consensusBytesPerSecond = 8 * 1024 * 1024;
 /** Consensus bytes one peer may send in a burst. */
 export const consensusBurstBytes = 16 * 1024 * 1024;
-/** Sustained transactions per second from one peer. */
-export const mempoolFramesPerSecond = 200;
+/**
+ * Sustained transactions per second from one peer. An honest peer relays every transaction of
+ * the network, so this sits above what a chain commits (a few thousand per second), not below.
+ */
+export const mempoolFramesPerSecond = 5_000;
 /** Transactions one peer may send in a burst. */
-export const mempoolBurstFrames = 1_000;
+export const mempoolBurstFrames = 10_000;
 /** Sustained transaction bytes per second from one peer. */
-export const mempoolBytesPerSecond = 2 * 1024 * 1024;
+export const mempoolBytesPerSecond = 8 * 1024 * 1024;
 /** Transaction bytes one peer may send in a burst. */
-export const mempoolBurstBytes = 8 * 1024 * 1024;
+export const mempoolBurstBytes = 16 * 1024 * 1024;
+/** How often transactions that stay in the pool are gossiped again, ms. */
+export const mempoolRegossipMs = 3_000;
+/** Heights a transaction waits in the pool before it is gossiped again. */
+export const mempoolRegossipAfterHeights = 2;
+/** Most transactions gossiped again per round. */
+export const maxRegossipTxs = 256;
 /** Block-sync requests per second one peer may make of this node. */
 export const blockSyncRequestsPerSecond = 20;
 /** Block-sync requests one peer may make in a burst. */
@@ -116,7 +125,7 @@ export const penalties = {
   rateLimited: 1,
   /** The consensus driver refused a message from the peer. */
   driverReport: 5,
-  /** A transaction the application refused (could be a race: small). */
+  /** A transaction over the chain's gas limit per transaction. */
   rejectedTx: 1,
   /** A block-sync response that was invalid, or a claimed height not served. */
   badBlockSync: 40,

@@ -2,11 +2,14 @@ import { MempoolError, type TxHash, toHex, txHash } from '@joule/consensus';
 import { GossipChannel } from '../channel/gossip-channel.js';
 import {
   maxMempoolFrameBytes,
+  maxRegossipTxs,
   mempoolBurstBytes,
   mempoolBurstFrames,
   mempoolBytesPerSecond,
   mempoolFramesPerSecond,
   mempoolProtocol,
+  mempoolRegossipAfterHeights,
+  mempoolRegossipMs,
   mempoolSeenCacheEntries,
   penalties,
 } from '../constants.js';
@@ -14,9 +17,11 @@ import type { P2pHost } from '../host/host.js';
 import { BoundedSeenSet } from '../peers/seen-cache.js';
 import type { RateLimit } from '../peers/token-bucket.js';
 
-/** What the gossip needs of the mempool: its admission (the consensus `Mempool` has it). */
+/** What the gossip needs of the mempool (the consensus `Mempool` has it). */
 export interface TxAdmission {
   add(tx: Uint8Array): Promise<TxHash>;
+  /** Transactions admitted `minHeights` or more heights ago and still pending, oldest first. */
+  stale(minHeights: number, maxTxs: number): Uint8Array[];
 }
 
 export interface MempoolGossipOptions {
@@ -24,20 +29,31 @@ export interface MempoolGossipOptions {
   readonly seenCacheEntries?: number;
   /** Per-peer rate limit. Default: the `mempool*` constants. */
   readonly rateLimit?: RateLimit;
+  /** How often pending transactions are gossiped again, ms (0: never). Default `mempoolRegossipMs`. */
+  readonly regossipMs?: number;
 }
 
 /**
  * Transaction gossip: a transaction is relayed only after the local mempool admitted it (the
  * application's `checkTx` and the pool's bounds), once, to every peer but the one it came from.
  * A seen-cache keyed by the transaction hash drops echoes before they reach the mempool's lane.
- * A transaction over the size limit, or one the application refuses, costs the sender a little
- * score; a full pool or an already-known transaction costs nothing (they are normal under load).
+ * A transaction over the size limit or over the gas limit costs the sender a little score; one the
+ * application refuses, a full pool or an already-known transaction costs nothing (under load and
+ * with gossip sent again they are normal, and a relay cannot tell them from the signer's fault).
+ *
+ * Push-once gossip loses transactions: a peer's pool was full, a signer's next transaction arrived
+ * by a shorter path before its predecessor and was refused, a frame was dropped. So a refused or
+ * dropped transaction is not remembered as seen, and every `regossipMs` the transactions that have
+ * waited `mempoolRegossipAfterHeights` heights in this pool are sent to every peer again (at most
+ * `maxRegossipTxs`); peers that hold them drop the copies at their seen-cache.
  */
 export class MempoolGossip {
   readonly channel: GossipChannel;
   readonly #host: P2pHost;
   readonly #mempool: TxAdmission;
   readonly #seen: BoundedSeenSet;
+  readonly #regossipMs: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     options: MempoolGossipOptions,
@@ -46,6 +62,7 @@ export class MempoolGossip {
     this.#host = deps.host;
     this.#mempool = deps.mempool;
     this.#seen = new BoundedSeenSet(options.seenCacheEntries ?? mempoolSeenCacheEntries);
+    this.#regossipMs = options.regossipMs ?? mempoolRegossipMs;
     this.channel = new GossipChannel(
       {
         protocol: mempoolProtocol,
@@ -63,12 +80,23 @@ export class MempoolGossip {
     this.channel.onFrame((peer, frame) => this.#receive(peer, frame));
   }
 
-  start(): Promise<void> {
-    return this.channel.start();
+  async start(): Promise<void> {
+    await this.channel.start();
+    if (this.#regossipMs > 0 && this.#timer === undefined)
+      this.#timer = setInterval(() => this.regossip(), this.#regossipMs);
   }
 
-  stop(): Promise<void> {
-    return this.channel.stop();
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.channel.stop();
+  }
+
+  /** Sends the transactions waiting in the pool to every peer again; returns how many. */
+  regossip(): number {
+    const txs = this.#mempool.stale(mempoolRegossipAfterHeights, maxRegossipTxs);
+    for (const tx of txs) this.#host.counters.relayed += this.channel.broadcast(tx);
+    return txs.length;
   }
 
   /** Admits a local transaction (from the node's API) and gossips it; rejects as `Mempool.add` does. */
@@ -95,6 +123,11 @@ export class MempoolGossip {
           this.#host.scores.penalize(peer, penalties.oversized, 'oversized-tx');
           return;
         case 'TX_REJECTED':
+          // Refused here and now — a nonce ahead of its predecessor, or taken by a rival in this
+          // pool — which an honest relay cannot know: no penalty, and checked again if it comes again.
+          this.#seen.delete(key);
+          counters.add(counters.dropped, 'rejected-tx');
+          return;
         case 'TX_GAS_TOO_HIGH':
           this.#host.scores.penalize(peer, penalties.rejectedTx, 'rejected-tx');
           return;
