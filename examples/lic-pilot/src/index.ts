@@ -1,0 +1,9 @@
+/**
+ * @joule/lic-pilot — the Lugaggia Innovation Community as a running Joule network: the community's
+ * meter data (a seeded generator or a CSV), a local network of node processes with their resource
+ * sampling, and the pilot run with its report. `npm start` runs `main.ts`; the benchmarks reuse the
+ * network and the community.
+ */
+export * from './network/errors.js';
+export * from './network/local-network.js';
+export * from './network/sampler.js';

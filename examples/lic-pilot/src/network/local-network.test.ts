@@ -1,0 +1,54 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NodeStartError } from './errors.js';
+import { LocalNetwork } from './local-network.js';
+import { diskUsage, ResourceSampler, readProc } from './sampler.js';
+
+describe('LocalNetwork', () => {
+  let dir = '';
+  let net: LocalNetwork | undefined;
+  afterAll(async () => {
+    await net?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('names the node that failed to start and the log to read; the others stop cleanly', {
+    timeout: 120_000,
+  }, async () => {
+    dir = await mkdtemp(join(tmpdir(), 'joule-localnet-'));
+    net = await LocalNetwork.create({
+      dir,
+      nodes: 2,
+      validators: 1,
+      topology: 'mesh',
+      basePort: 43500,
+      chainId: 'localnet-1',
+    });
+    await writeFile(join(dir, 'node1', 'config', 'config.toml'), 'moniker = [broken\n');
+    const error = await net.start().catch((e: unknown) => e);
+    expect(error, 'a typed error').toBeInstanceOf(NodeStartError);
+    const e = error as NodeStartError;
+    expect([e.code, e.node, e.log]).toEqual(['PILOT_NODE_START', 'node1', join(dir, 'node1.log')]);
+    expect(e.message, 'says why, with the log path').toContain(join(dir, 'node1.log'));
+    expect(e.logTail, "quotes the node's own complaint").toContain('config.toml');
+    expect(net.running(1), 'the failed node is not running').toBe(false);
+    // node0 came up: it is sampled like the pilot's nodes, then stops with exit code 0.
+    const sampler = new ResourceSampler({}, net.nodes);
+    await sampler.sample();
+    const s = sampler.series[0]?.samples[0];
+    expect(s?.rssBytes, 'RSS from /proc').toBeGreaterThan(10 * 1024 * 1024);
+    expect(s?.heapBytes, 'heap from /metrics').toBeGreaterThan(0);
+    expect(s?.diskBytes, 'disk of the home').toBeGreaterThan(0);
+    expect(sampler.series[1]?.samples.length, 'a node that is down is skipped').toBe(0);
+    expect(await net.stop()).toEqual([0, null]);
+  });
+
+  it('reads a process from /proc and a directory size like du', async () => {
+    const me = await readProc(process.pid);
+    expect(me.rssBytes).toBeGreaterThan(0);
+    expect(me.cpuSeconds).toBeGreaterThan(0);
+    expect(await diskUsage(join(tmpdir(), 'no-such-dir-joule'))).toBe(0);
+  });
+});

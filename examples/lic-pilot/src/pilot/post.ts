@@ -1,0 +1,108 @@
+import { maxTxMessages, txMessage } from '@joule/state';
+import type { CommunityData } from '../community/types.js';
+import { Progress } from '../progress.js';
+import { committed, height, modules, submit } from './chain.js';
+import type { Community } from './setup.js';
+
+/** Slots per transaction: both signals of 16 quarter hours fill a transaction's 32 messages. */
+export const slotsPerTx = maxTxMessages / 2;
+/** Committed transactions looked up at once while checking the results. */
+const checkConcurrency = 8;
+
+export interface PostResult {
+  readonly txs: number;
+  readonly measures: number;
+  readonly firstHeight: number;
+  readonly lastHeight: number;
+  readonly seconds: number;
+}
+
+/**
+ * Every meter back-fills the month as a concentrator does after an outage: for each quarter hour
+ * its consumption and its production (zeros too), 16 slots to a transaction, submitted in nonce
+ * order to the meter's own node. The meters run side by side. Resolves when every transaction is
+ * in a block, checked one by one (a refused measure stops the pilot with its code).
+ */
+export async function postMeasures(data: CommunityData, community: Community): Promise<PostResult> {
+  const m = modules.market;
+  const t0 = performance.now();
+  const firstHeight = await height(community.admin.client);
+  const progress = new Progress('slots posted', data.slots * data.meters.length);
+  let posted = 0;
+  let lastHeight = firstHeight;
+  const watch = setInterval(() => {
+    void height(community.admin.client).then(
+      (h) => {
+        lastHeight = h;
+      },
+      () => undefined,
+    );
+  }, 1_000);
+  const report = () => {
+    const seconds = (performance.now() - t0) / 1000;
+    const txs = posted / slotsPerTx;
+    progress.update(posted, `height ${lastHeight} · ${(txs / seconds).toFixed(0)} tx/s submitted`);
+  };
+  const hashes: { meter: number; hash: string; what: string }[] = [];
+  try {
+    await Promise.all(
+      community.meters.map(async (signer, i) => {
+        const cons = data.consumption[i] as Uint32Array;
+        const prod = data.production[i] as Uint32Array;
+        for (let s = 0; s < data.slots; s += slotsPerTx) {
+          const messages = [];
+          const end = Math.min(s + slotsPerTx, data.slots);
+          for (let k = s; k < end; k++) {
+            const tsStart = data.tsStart + k * data.slotSeconds;
+            const tsEnd = tsStart + data.slotSeconds;
+            const meterId = signer.meterId;
+            messages.push(
+              txMessage(m.msg.setEnergyMeasure, {
+                meterId,
+                tsStart,
+                tsEnd,
+                signal: 'consumption',
+                value: cons[k] as number,
+              }),
+              txMessage(m.msg.setEnergyMeasure, {
+                meterId,
+                tsStart,
+                tsEnd,
+                signal: 'production',
+                value: prod[k] as number,
+              }),
+            );
+          }
+          const what = `${signer.meterId}'s measures from slot ${s}`;
+          hashes.push({ meter: i, hash: await submit(signer, messages, what), what });
+          posted += end - s;
+          report();
+        }
+      }),
+    );
+    progress.done(`every measure admitted at height ${lastHeight}`);
+    // Every transaction's result, from the node it was sent to.
+    const check = new Progress('transactions committed', hashes.length);
+    let checked = 0;
+    await Promise.all(
+      Array.from({ length: checkConcurrency }, async (_, worker) => {
+        for (let j = worker; j < hashes.length; j += checkConcurrency) {
+          const h = hashes[j] as (typeof hashes)[number];
+          const client = (community.meters[h.meter] ?? community.admin).client;
+          lastHeight = Math.max(lastHeight, await committed(client, h.hash, h.what));
+          check.update(++checked);
+        }
+      }),
+    );
+    check.done(`last at height ${lastHeight}`);
+  } finally {
+    clearInterval(watch);
+  }
+  return {
+    txs: hashes.length,
+    measures: data.slots * data.meters.length * 2,
+    firstHeight,
+    lastHeight,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

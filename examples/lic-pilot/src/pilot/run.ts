@@ -1,0 +1,180 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { generateCommunity, parseCommunityCsv, previousMonth } from '../community/index.js';
+import type { CommunityData } from '../community/types.js';
+import { LocalNetwork } from '../network/local-network.js';
+import { ResourceSampler } from '../network/sampler.js';
+import { formatSeconds } from '../progress.js';
+import { analyse } from '../report/analysis.js';
+import { renderReportHtml } from '../report/html.js';
+import { type PilotReport, paperFigures } from '../report/types.js';
+import { height, signerOf } from './chain.js';
+import type { PilotOptions } from './options.js';
+import { postMeasures } from './post.js';
+import { summarizeResources } from './resources.js';
+import { auditMonth, solveMonth } from './settle.js';
+import { setUpCommunity } from './setup.js';
+
+export const chainId = 'lic-pilot-1';
+
+export interface PilotRun {
+  readonly report: PilotReport;
+  readonly files: { readonly json: string; readonly html: string };
+  /** The running network with --keep (stop it when done), else null. */
+  readonly network: LocalNetwork | null;
+}
+
+/** The month's meter data: the CSV if given, else the generator for the chosen or last month. */
+export async function loadCommunity(options: PilotOptions, nowSeconds: number): Promise<CommunityData> {
+  if (options.data !== null) return parseCommunityCsv(await readFile(options.data, 'utf8'), options.data);
+  const month =
+    options.month === null
+      ? previousMonth(nowSeconds)
+      : previousMonth(Date.parse(`${options.month}-01T00:00:00Z`) / 1000 + 32 * 86_400);
+  const days = Math.min(options.days ?? month.days, month.days);
+  return generateCommunity({ seed: options.seed, tsStart: month.tsStart, days });
+}
+
+/**
+ * The whole pilot: a network of separate node processes in the LIC grid, the community's setup,
+ * a month of measures, the settlement, the audit from a non-validator, and the reports.
+ */
+export async function runPilot(options: PilotOptions, log: (line: string) => void): Promise<PilotRun> {
+  const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  const phase = (name: string, since: number) => {
+    phases[name] = Math.round((performance.now() - since) / 100) / 10;
+  };
+  const data = await loadCommunity(options, Math.floor(Date.now() / 1000));
+  const out = resolve(options.out);
+  const dir = join(out, 'network');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  log(
+    `Lugaggia Innovation Community — ${data.meters.length} meters, ${data.slots} slots from ${new Date(data.tsStart * 1000).toISOString().slice(0, 10)} (${data.source})`,
+  );
+  log(`network: ${options.nodes} nodes (${options.validators} validators) in the LIC grid under ${dir}`);
+
+  let t = performance.now();
+  const net = await LocalNetwork.create({
+    dir,
+    nodes: options.nodes,
+    validators: options.validators,
+    topology: 'lic',
+    basePort: options.basePort,
+    chainId,
+    config: { log: { level: 'warn' } },
+  });
+  const sampler = new ResourceSampler({}, net.nodes);
+  let keep = false;
+  try {
+    await net.start();
+    sampler.start();
+    phase('start', t);
+    log(`  ${net.nodes.length} node processes answer; logs in ${dir}/node*.log`);
+
+    t = performance.now();
+    const community = await setUpCommunity(net, data);
+    phase('setup', t);
+    log(
+      `  ${community.meters.length} prosumer keys funded, meters registered, parameters set (${phases.setup} s)`,
+    );
+
+    t = performance.now();
+    const posted = await postMeasures(data, community);
+    phase('post', t);
+    log(
+      `  ${posted.measures} measures in ${posted.txs} transactions, heights ${posted.firstHeight}–${posted.lastHeight}, ${formatSeconds(posted.seconds)} (${(posted.txs / posted.seconds).toFixed(0)} tx/s, ${(posted.measures / posted.seconds).toFixed(0)} measures/s)`,
+    );
+
+    t = performance.now();
+    const last = net.nodes.at(-1) as (typeof net.nodes)[number];
+    const solver = await signerOf(last.home, last.name, last.client);
+    const solved = await solveMonth(community, solver);
+    phase('solve', t);
+    log(
+      `  solveMarkets by ${solver.name}: SOLVED at height ${solved.solvedHeight} over ${solved.blocks} blocks`,
+    );
+
+    t = performance.now();
+    const audit = await auditMonth(net, community, solved, out);
+    phase('audit', t);
+    log(
+      `  audit from ${audit.node}: ${audit.matches ? 'equals the chain receipt to the uECT' : 'DIFFERS from the chain receipt'}`,
+    );
+
+    const chainHeight = await height(community.admin.client);
+    const appHashesEqual = await sameAppHash(net, chainHeight);
+    await sampler.sample();
+    sampler.stop();
+    const analysis = analyse({
+      data,
+      params: community.params,
+      accounts: new Map(community.meters.map((s) => [s.meterId, s.address])),
+      nodes: new Map(community.meters.map((s) => [s.meterId, s.node])),
+      balanceDeltas: solved.deltas,
+      adminDelta: solved.adminDelta,
+      gridFlow: solved.gridFlow,
+    });
+    const p = community.params;
+    const report: PilotReport = {
+      version: 1,
+      finishedAt: new Date().toISOString(),
+      run: {
+        nodes: options.nodes,
+        validators: options.validators,
+        seed: options.seed,
+        days: data.slots / (86_400 / data.slotSeconds),
+        data: data.source,
+        chainId,
+        dir: out,
+        wallSeconds: Math.round((performance.now() - t0) / 1000),
+        node: process.version,
+        arch: process.arch,
+      },
+      period: {
+        tsStart: p.tsStart,
+        tsEnd: p.tsEnd,
+        slotSeconds: p.slotSeconds,
+        slots: data.slots,
+        pBuyBAU: String(p.pBuyBAU),
+        pSellBAU: String(p.pSellBAU),
+        pBuyLEM: String(p.pBuyLEM),
+        pSellLEM: String(p.pSellLEM),
+        beta: String(p.beta),
+      },
+      ...analysis,
+      audit: { ...audit, matches: audit.matches && analysis.community.invariantHolds },
+      chain: { height: chainHeight, txs: posted.txs, measures: posted.measures, appHashesEqual, phases },
+      resources: summarizeResources(sampler.series),
+      paper: paperFigures,
+    };
+    const files = { json: join(out, 'report.json'), html: join(out, 'report.html') };
+    await writeFile(files.json, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(files.html, renderReportHtml(report));
+    keep = options.keep;
+    return { report, files, network: keep ? net : null };
+  } finally {
+    sampler.stop();
+    if (!keep) {
+      const codes = await net.stop();
+      const bad = codes.map((c, i) => [c, i] as const).filter(([c]) => c !== 0 && c !== null);
+      for (const [c, i] of bad) log(`  node${i} exited with code ${c}; see ${net.nodes[i]?.log}`);
+    }
+  }
+}
+
+/** True when every node reports the same app hash for `height` (waiting a little for stragglers). */
+async function sameAppHash(net: LocalNetwork, h: number): Promise<boolean> {
+  const hashes = await Promise.all(
+    net.nodes.map(async (n) => {
+      for (let k = 0; k < 40; k++) {
+        const c = await n.client.commit(h).catch(() => null);
+        if (c !== null) return c.signed_header.header.app_hash;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return null;
+    }),
+  );
+  return hashes.every((x) => x !== null && x === hashes[0]);
+}
