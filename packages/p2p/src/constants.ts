@@ -53,6 +53,12 @@ export const maxAllowListPeers = 10_000;
 
 // ---- queues and caches -------------------------------------------------------------------------
 
+/**
+ * Bytes a peer's inbound stream may hold unread while this node handles earlier frames (at least
+ * one whole frame more). Past it the stream is reset and its frames lost, so it must cover a burst
+ * arriving while the handler waits: a few thousand transactions during a block's commit.
+ */
+export const maxInboundBufferBytes = 4 * 1024 * 1024;
 /** Most frames waiting to be written to one peer on one protocol; the oldest is dropped first. */
 export const maxPeerQueueFrames = 1_024;
 /** Most bytes waiting to be written to one peer on one protocol. */

@@ -7,6 +7,7 @@ import {
 } from '@libp2p/utils';
 import {
   maxGossipStreamsPerConnection,
+  maxInboundBufferBytes,
   maxPeerQueueBytes,
   maxPeerQueueFrames,
   penalties,
@@ -183,7 +184,8 @@ export class GossipChannel {
     const counters = this.#host.counters;
     const lp = lpStream(stream, {
       maxDataLength: this.#o.maxFrameBytes,
-      maxBufferSize: this.#o.maxFrameBytes + 16,
+      // Frames arriving while the handler works wait here; an overflow resets the stream.
+      maxBufferSize: Math.max(this.#o.maxFrameBytes, maxInboundBufferBytes) + 16,
     });
     const signal = this.#abort.signal;
     let limiter = this.#limiters.get(peer);
