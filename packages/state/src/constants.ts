@@ -28,6 +28,14 @@ export const treeDepthBits = 256;
 export const defaultNodeCacheBytes = 8 * 1024 * 1024;
 /** Default most tree nodes in that cache (a second bound, next to the bytes). */
 export const nodeCacheEntries = 50_000;
+/**
+ * Default memory of the cache of latest values (bytes): the state a block reads again and again —
+ * a meter, the period's parameters, a slot's totals, an account — read once from LevelDB, and
+ * absent keys remembered too. Kept current by each commit.
+ */
+export const defaultValueCacheBytes = 4 * 1024 * 1024;
+/** Default most entries in that cache. */
+export const valueCacheEntries = 20_000;
 /** Bytes counted for each cached node besides its keys, values and hashes (objects, map entry, id). */
 export const nodeCacheOverheadBytes = 160;
 /** Most stale nodes deleted in one pruning batch (pruning loops over batches). */

@@ -37,6 +37,9 @@ describe('VersionedStore against a Map model', () => {
           }
           await store.commit(await store.prepare(v, ops));
           snapshots.push(new Map(model));
+          // Latest reads after every commit: the value cache must follow each change and deletion.
+          for (let i = 0; i <= 40; i += 4)
+            expect(await store.get(key(i)), `k/${i} after version ${v}`).toEqual(model.get(hex(key(i))));
           const expected = referenceRoot([...model].map(([k, val]) => [Buffer.from(k, 'hex'), val] as const));
           expect(hex(store.rootHash()), `root at version ${v}`).toBe(hex(expected));
         }
@@ -70,6 +73,50 @@ describe('VersionedStore against a Map model', () => {
     await expect(store.prepare(6, [[new Uint8Array(300), new Uint8Array(1)]])).rejects.toMatchObject({
       code: 'STORE_LIMIT',
     });
+  });
+});
+
+describe('VersionedStore value cache', () => {
+  it('serves repeated reads from memory and never keeps a value read across a commit', async () => {
+    let reads = 0;
+    let gate: Promise<void> | null = null;
+    const kv = new (class extends MemoryKvStore {
+      override async get(k: Uint8Array) {
+        reads++;
+        const held = gate;
+        const value = await super.get(k);
+        if (held !== null) await held;
+        return value;
+      }
+    })();
+    await kv.start();
+    const store = new VersionedStore({}, { kv });
+    await store.start();
+    await store.commit(await store.prepare(1, [[key(1), new Uint8Array([1])]]));
+    reads = 0;
+    expect(await store.get(key(1))).toEqual(new Uint8Array([1]));
+    expect(await store.get(key(2)), 'absent').toBeUndefined();
+    expect(await store.get(key(1))).toEqual(new Uint8Array([1]));
+    expect(await store.get(key(2))).toBeUndefined();
+    expect(reads, 'k/1 came with its commit; absent k/2 is read from the store once').toBe(1);
+    // A read of a key not in the cache that is in flight while a commit changes it.
+    let release = () => {};
+    gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const inflight = store.get(key(3));
+    await Promise.resolve();
+    gate = null;
+    await store.commit(await store.prepare(2, [[key(3), new Uint8Array([3])]]));
+    release();
+    expect(await inflight, 'the old answer for the read that began before').toBeUndefined();
+    expect(await store.get(key(3)), 'the committed value after').toEqual(new Uint8Array([3]));
+    const none = new VersionedStore({ valueCacheBytes: 0 }, { kv });
+    await none.start();
+    reads = 0;
+    await none.get(key(1));
+    await none.get(key(1));
+    expect(reads, 'with no cache every read reaches the store').toBe(2);
   });
 });
 

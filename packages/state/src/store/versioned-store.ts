@@ -1,10 +1,12 @@
 import {
   defaultNodeCacheBytes,
+  defaultValueCacheBytes,
   maxIterateEntries,
   maxKeyBytes,
   maxValueBytes,
   nodeCacheEntries,
   nodeCacheOverheadBytes,
+  valueCacheEntries,
 } from '../constants.js';
 import {
   StoreCorruptionError,
@@ -26,6 +28,8 @@ export interface VersionedStoreOptions {
   readonly nodeCacheBytes?: number;
   /** Most tree nodes kept in memory for reads (default `nodeCacheEntries`), next to the bytes. */
   readonly nodeCacheEntries?: number;
+  /** Memory of the cache of latest values, bytes (default `defaultValueCacheBytes`; 0: none). */
+  readonly valueCacheBytes?: number;
 }
 
 /** A version computed by `prepare` and not yet written: `commit` makes it durable. */
@@ -36,6 +40,8 @@ export interface PreparedVersion {
   readonly root: NodeRef | null;
   readonly base: NodeRef | null;
   readonly nodes: readonly (readonly [string, TreeNode])[];
+  /** The latest values it writes (null: deleted), for the value cache. */
+  readonly values: readonly (readonly [string, Uint8Array | null])[];
 }
 
 /**
@@ -48,6 +54,8 @@ export interface PreparedVersion {
 export class VersionedStore {
   private readonly kv: KvStore;
   private readonly cache: LruCache<TreeNode>;
+  /** Latest values by key (`null`: absent), current as of `latest`. */
+  private readonly values: LruCache<{ readonly value: Uint8Array | null }>;
   private latest: number | undefined;
   private oldest = 0;
   private root: NodeRef | null = null;
@@ -62,6 +70,10 @@ export class VersionedStore {
         maxBytes: options.nodeCacheBytes ?? defaultNodeCacheBytes,
       },
       nodeBytes,
+    );
+    this.values = new LruCache(
+      { maxEntries: valueCacheEntries, maxBytes: options.valueCacheBytes ?? defaultValueCacheBytes },
+      (v) => nodeCacheOverheadBytes + (v.value?.length ?? 0),
     );
   }
 
@@ -108,7 +120,14 @@ export class VersionedStore {
   /** The latest committed value of `key`. */
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     this.assertStarted();
-    return this.kv.get(prefixed(prefixes.latestState, key));
+    const id = nodeId(key);
+    const cached = this.values.get(id);
+    if (cached !== undefined) return cached.value ?? undefined;
+    const version = this.latest;
+    const value = await this.kv.get(prefixed(prefixes.latestState, key));
+    // A commit while the read was in flight may have changed the key: cache only a current answer.
+    if (version === this.latest) this.values.set(id, { value: value ?? null });
+    return value;
   }
 
   /** The value of `key` at `version`, read through that version's tree. */
@@ -181,6 +200,7 @@ export class VersionedStore {
       root: write.root,
       base: this.root,
       nodes: [...write.nodes.entries()].map(([id, { node }]) => [id, node] as const),
+      values: sorted.map((c) => [nodeId(c.key), c.value] as const),
     };
   }
 
@@ -195,6 +215,7 @@ export class VersionedStore {
     this.latest = prepared.version;
     this.root = prepared.root;
     for (const [id, node] of prepared.nodes) this.cache.set(id, node);
+    for (const [id, value] of prepared.values) this.values.set(id, { value });
   }
 
   /**
