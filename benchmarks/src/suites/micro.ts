@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import {
   blockCodec,
   decode,
@@ -13,15 +14,79 @@ import {
   voteCodec,
   voteSignBytes,
 } from '@joule/consensus';
+import { minSolveBudget } from '@joule/market';
+import { defaultHookWorkBudget } from '@joule/state';
 import { Bench } from 'tinybench';
-import type { SuiteResult } from '../report.js';
+import type { Row, SuiteOptions, SuiteResult } from '../report.js';
+import {
+  monthMeters,
+  monthSlots,
+  onChainRow,
+  parseSlots,
+  pureRow,
+  settlementFigures,
+  settleOnChain,
+  settlePure,
+} from './settlement.js';
+import { withStoreBench } from './store.js';
 
 /**
  * Hot-path primitives: the canonical codec on a vote and a 200-tx block, ed25519 sign and verify
- * (noble and the native fast path), and the RFC 6962 root of 1 000 transactions.
- * Each task runs for `timeMs` (default 500 ms) after a warm-up.
+ * (noble and the native fast path), and the RFC 6962 root of 1 000 transactions, each for `timeMs`
+ * (default 500 ms) after a warm-up; then blocks of 1 000 store writes at 10 000 and 100 000 keys
+ * (app hash and synced commit on LevelDB), and the month's settlement of 10 000 meters × 2 880 slots
+ * (`--slots N` shortens it), with figures against its targets. About a minute on two cores.
  */
-export async function micro(options: { timeMs: number }): Promise<SuiteResult> {
+export async function micro(options: SuiteOptions): Promise<SuiteResult> {
+  const { values } = parseArgs({
+    args: [...options.args],
+    options: { slots: { type: 'string', default: String(monthSlots) } },
+  });
+  const slots = parseSlots(values.slots);
+  const storeSizes = [10_000, 100_000];
+  const p = options.progress('micro', primitiveTasks + storeSizes.length + 2);
+  const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
+  // The settlement before the store, whose garbage would otherwise swell its peak heap.
+  p.tick(primitiveTasks, 'settlement, pure');
+  const pure = settlePure(monthMeters, slots);
+  p.tick(primitiveTasks + 1, 'settlement, on chain');
+  const chain = await settleOnChain(250, Math.max(defaultHookWorkBudget, minSolveBudget));
+  const storeRows: Row[] = [];
+  for (const [i, size] of storeSizes.entries()) {
+    p.tick(primitiveTasks + 2 + i, `store, ${size} keys`);
+    storeRows.push(await storeBlock(size, 1_000, options.timeMs));
+  }
+  p.done();
+  rows.push(...storeRows, pureRow(pure), onChainRow(chain));
+  return { suite: 'micro', rows, figures: settlementFigures(pure, chain) };
+}
+
+/** The tinybench tasks of `primitives`, for the progress count. */
+const primitiveTasks = 8;
+
+/** A block of `writes` updates at a state of `size` keys: app hash (prepare) and synced commit. */
+async function storeBlock(size: number, writes: number, timeMs: number): Promise<Row> {
+  return withStoreBench(size, async (b) => {
+    await b.fill(size);
+    const s = await b.sampleBlocks({ writes, keyRange: size, timeMs });
+    return {
+      name: `store: block of ${writes.toLocaleString('en')} writes, state of ${size.toLocaleString('en')} keys`,
+      'app hash ms': round(s.prepareMs),
+      'commit ms': round(s.commitMs),
+      'ms/block': round(s.totalMs),
+      'writes/s': Math.round((writes * 1000) / s.totalMs),
+      'nodes/write': round(s.nodesPerWrite),
+      samples: s.samples,
+    };
+  });
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** The hot-path primitives by tinybench, one task each; `tick` after each task. */
+async function primitives(timeMs: number, tick: (done: number, name: string) => void): Promise<Row[]> {
   const chainId = 'joule-bench';
   const { secretKey, publicKey } = generateKeyPair(new Uint8Array(32).fill(1));
   const vote = signVote(
@@ -61,7 +126,7 @@ export async function micro(options: { timeMs: number }): Promise<SuiteResult> {
   const blockBytes = encode(blockCodec, block);
   const thousandTxs = Array.from({ length: 1000 }, (_, i) => new Uint8Array(180).fill(i & 0xff));
 
-  const bench = new Bench({ time: options.timeMs, warmupTime: Math.min(200, options.timeMs) });
+  const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs) });
   bench
     .add('encode vote', () => void encode(voteCodec, vote))
     .add('decode vote (strict, canonical check)', () => void decode(voteCodec, voteBytes))
@@ -71,21 +136,20 @@ export async function micro(options: { timeMs: number }): Promise<SuiteResult> {
     .add('verify (noble, ZIP-215)', () => void verify(publicKey, message, signature))
     .add('verify (native fast path)', () => void verifyFast(publicKey, message, signature))
     .add('merkle root of 1 000 txs', () => void merkleRoot(thousandTxs));
+  let done = 0;
+  bench.addEventListener('cycle', (event) => tick(++done, event.task?.name ?? ''));
   await bench.run();
 
-  return {
-    suite: 'micro',
-    rows: bench.tasks.map((task) => {
-      const result = task.result;
-      if (result.state !== 'completed') return { name: task.name, error: result.state };
-      return {
-        name: task.name,
-        opsPerSec: Math.round(result.throughput.mean),
-        meanUs: Number((result.latency.mean * 1000).toFixed(2)),
-        p99Us: Number(((result.latency.p99 ?? result.latency.max) * 1000).toFixed(2)),
-        rmePct: Number(result.throughput.rme.toFixed(1)),
-        samples: result.latency.samplesCount,
-      };
-    }),
-  };
+  return bench.tasks.map((task): Row => {
+    const result = task.result;
+    if (result.state !== 'completed') return { name: task.name, error: result.state };
+    return {
+      name: task.name,
+      opsPerSec: Math.round(result.throughput.mean),
+      meanUs: Number((result.latency.mean * 1000).toFixed(2)),
+      p99Us: Number(((result.latency.p99 ?? result.latency.max) * 1000).toFixed(2)),
+      rmePct: Number(result.throughput.rme.toFixed(1)),
+      samples: result.latency.samplesCount,
+    };
+  });
 }
