@@ -86,6 +86,14 @@ export const defaultMaxTxGas = 2_000_000;
  * same value so that the mempool reaps what the application accepts.
  */
 export const defaultMaxBlockGas = 50_000_000;
+/**
+ * What `checkTx` reports as a transaction's `gasWanted`: the gas its simulation used times this
+ * (capped at `maxTxGas`). The proposer packs blocks by `gasWanted`; the same transaction can cost
+ * a little more in its block (a slot's totals written by an earlier transaction are read, not
+ * absent), and a block's last transaction must not fail for the difference. Cosmos SDK clients
+ * apply a "gas adjustment" of 1.3–1.5 for the same reason.
+ */
+export const checkGasAdjustment = 1.25;
 /** Gas schedule: what each kind of work costs. Changing it changes consensus results. */
 export const gasCosts = {
   txBase: 1_000,

@@ -1,5 +1,6 @@
 import { addressOf, encode, formatAddress, generateKeyPair, sign, toHex } from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
+import { checkGasAdjustment } from '../constants.js';
 import { coreModules } from '../modules/core.js';
 import { verifyProof } from '../store/proof.js';
 import { testGenesisTimeMs } from '../testkit/chain-fixtures.js';
@@ -58,6 +59,11 @@ describe('the ante chain', () => {
     const accepted = await c.check(good);
     expect([accepted.code, accepted.codespace]).toEqual([0, '']);
     expect(accepted.gasWanted).toBeGreaterThan(0);
+    // gasWanted carries the adjustment over the simulation, so it covers the tx in its block.
+    const delivered = (await c.block([good])).txResults[0];
+    expect(delivered?.code, 'delivered').toBe(0);
+    expect(accepted.gasWanted, 'wanted covers used').toBeGreaterThanOrEqual(delivered?.gasUsed ?? Infinity);
+    expect(accepted.gasWanted).toBe(Math.ceil((delivered?.gasUsed ?? 0) * checkGasAdjustment));
     // checkTx advanced the check state's nonce: the same tx again is a replay.
     expect(await codeOf(good)).toBe('TX_BAD_NONCE');
     const numeric = await c.check(new Uint8Array([1]));

@@ -1,5 +1,6 @@
 import { JouleError, maxTotalVotingPower, maxValidators } from '@joule/consensus';
 import {
+  checkGasAdjustment,
   maxBlockEvents,
   maxCodespaceLength,
   maxEventAttributeLength,
@@ -127,7 +128,12 @@ export class Executor {
       return { code: result.code, codespace: result.codespace, log: result.log, gasWanted: 0 };
     }
     anteLayer.flushInto(checkLayer);
-    return { code: 0, codespace: '', log: '', gasWanted: gas.used };
+    return {
+      code: 0,
+      codespace: '',
+      log: '',
+      gasWanted: Math.min(gas.limit, Math.ceil(gas.used * checkGasAdjustment)),
+    };
   }
 
   /**
