@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { defaultMaxBlockGas } from '@joule/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -87,6 +88,10 @@ describe('the joule CLI (compiled dist, child processes)', () => {
       nodes.map((n) => readFile(join(out, n.name, 'config/genesis.json'), 'utf8')),
     );
     expect(new Set(genesis).size).toBe(1);
+    const doc = JSON.parse(genesis[0] as string) as { consensus_params: { max_block_gas: number } };
+    expect(doc.consensus_params.max_block_gas, 'the proposer reaps by the gas the app enforces').toBe(
+      defaultMaxBlockGas,
+    );
     const config = await readFile(join(out, 'node3', 'config/config.toml'), 'utf8');
     expect(config).toContain('listen = "127.0.0.1:40007"');
     expect((config.match(/\/p2p\/12D3KooW/g) ?? []).length).toBe(3);

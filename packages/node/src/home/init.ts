@@ -1,9 +1,27 @@
-import { defaultConsensusParams, type Genesis, type KeyPair, toHex } from '@joule/consensus';
+import {
+  type ConsensusParams,
+  defaultConsensusParams,
+  type Genesis,
+  type KeyPair,
+  toHex,
+} from '@joule/consensus';
+import { defaultMaxBlockGas } from '@joule/state';
 import { applyOverrides, defaultConfig, renderConfig } from './config.js';
 import type { ConfigOverrides, NodeConfig } from './config-schema.js';
 import { genesisDoc, renderGenesis } from './genesis-file.js';
 import { addKey, assertFreshHome, homePaths, type KeyInfo, makeHomeDirs, writePrivateFile } from './home.js';
 import { createKeyFile } from './key-files.js';
+
+/**
+ * The consensus params a new genesis gets: consensus's defaults with the block gas the proposer
+ * reaps by equal to what the application enforces (`app_state.app.maxBlockGas`, by default
+ * `defaultMaxBlockGas`). With consensus's -1 (no limit) a full mempool made blocks whose last
+ * transactions failed with TX_BLOCK_GAS_EXCEEDED.
+ */
+export const nodeConsensusParams: ConsensusParams = {
+  ...defaultConsensusParams,
+  maxBlockGas: defaultMaxBlockGas,
+};
 
 /** A genesis account: a keyring key funded at genesis. */
 export interface GenesisAccount {
@@ -63,7 +81,7 @@ export async function initHome(options: InitOptions): Promise<InitResult> {
     genesisTime: options.genesisTime ?? Date.now(),
     initialHeight: 1,
     validators: [{ pubKey: prepared.validatorKey.publicKey, power: 10n }],
-    consensusParams: defaultConsensusParams,
+    consensusParams: nodeConsensusParams,
     appState: new Uint8Array(0),
   };
   const appState = (options.appState ?? coreAppState)(

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultConsensusParams, type Genesis } from '@joule/consensus';
+import type { Genesis } from '@joule/consensus';
 import { NodeInputError } from '../errors.js';
 import { applyOverrides, parseConfig, renderConfig } from './config.js';
 import type { ConfigOverrides } from './config-schema.js';
@@ -9,6 +9,7 @@ import {
   type AppStateBuilder,
   coreAppState,
   type GenesisAccount,
+  nodeConsensusParams,
   prepareHome,
   writeGenesis,
 } from './init.js';
@@ -112,7 +113,7 @@ export async function createTestnet(options: TestnetOptions): Promise<TestnetNod
     genesisTime: options.genesisTime ?? Date.now(),
     initialHeight: 1,
     validators: prepared.slice(0, v).map((p) => ({ pubKey: p.keys.validatorKey.publicKey, power: 10n })),
-    consensusParams: defaultConsensusParams,
+    consensusParams: nodeConsensusParams,
     appState: new Uint8Array(0),
   };
   const appState = (options.appState ?? coreAppState)(
