@@ -94,6 +94,8 @@ export const defaultMaxBlockGas = 50_000_000;
  * apply a "gas adjustment" of 1.3–1.5 for the same reason.
  */
 export const checkGasAdjustment = 1.25;
+/** Transactions whose valid signature is remembered, so that a block does not verify again what the mempool did. */
+export const verifiedTxCacheEntries = 8_192;
 /** Gas schedule: what each kind of work costs. Changing it changes consensus results. */
 export const gasCosts = {
   txBase: 1_000,

@@ -1,9 +1,9 @@
-import { addressOf, DecodeError, decode, maxTxBytes, verifyFast } from '@joule/consensus';
-import { gasCosts } from '../constants.js';
+import { addressOf, DecodeError, decode, maxTxBytes, toHex, verifyFast } from '@joule/consensus';
+import { gasCosts, verifiedTxCacheEntries } from '../constants.js';
 import type { GasMeter } from './gas.js';
 import type { MessageType, Signer } from './module.js';
 import type { State } from './state.js';
-import { decodeTx, type Tx, txSignBytes } from './tx.js';
+import { decodeTx, type Tx, txHash, txSignBytes } from './tx.js';
 import { TxError } from './tx-errors.js';
 
 /** Replay protection: the account module checks a signer's nonce and advances it. */
@@ -41,6 +41,26 @@ export interface AnteEnvironment {
 }
 
 /**
+ * Hashes of whole transactions (body and signature) whose signature verified, most recent last: a
+ * transaction checked for the mempool is executed in its block a moment later, and its bytes —
+ * hence its verdict — are the same. A fact that never changes, so the result is always the
+ * verifier's; bounded by `verifiedTxCacheEntries` (about 1 MiB).
+ */
+const verifiedTxs = new Set<string>();
+
+function signatureVerifies(bytes: Uint8Array, tx: Tx): boolean {
+  const id = toHex(txHash(bytes));
+  if (verifiedTxs.has(id)) return true;
+  if (!verifyFast(tx.body.signer, txSignBytes(tx.body), tx.signature)) return false;
+  if (verifiedTxs.size >= verifiedTxCacheEntries) {
+    const oldest = verifiedTxs.values().next().value;
+    if (oldest !== undefined) verifiedTxs.delete(oldest);
+  }
+  verifiedTxs.add(id);
+  return true;
+}
+
+/**
  * The ante checks, in order: size, decode, chain id, signature, nonce, then for each message its
  * type, strict decode and stateless validation. Each refusal is a `TxError` with a stable code.
  * The nonce is advanced in `env.state`; the caller keeps that write only if every check passes.
@@ -69,7 +89,7 @@ export async function runAnte(bytes: Uint8Array, env: AnteEnvironment): Promise<
     );
   }
   env.gas.consume(gasCosts.signatureVerify, 'signature');
-  if (env.recheck !== true && !verifyFast(tx.body.signer, txSignBytes(tx.body), tx.signature)) {
+  if (env.recheck !== true && !signatureVerifies(bytes, tx)) {
     throw new TxError('TX_BAD_SIGNATURE', 'signature does not verify against the signer key');
   }
   const signer: Signer = { address: addressOf(tx.body.signer), publicKey: tx.body.signer };
