@@ -4,6 +4,11 @@
  * sampling, and the pilot run with its report. `npm start` runs `main.ts`; the benchmarks reuse the
  * network and the community.
  */
+
+export * from './community/index.js';
 export * from './network/errors.js';
 export * from './network/local-network.js';
 export * from './network/sampler.js';
+export { denom, modules, type Signer, signerOf, submit } from './pilot/chain.js';
+export { type Community, defaultPrices, setUpCommunity } from './pilot/setup.js';
+export { Progress } from './progress.js';

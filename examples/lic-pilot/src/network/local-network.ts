@@ -23,15 +23,27 @@ export interface LocalNetworkOptions {
   /** Node i listens for peers on basePort + 2i and serves its API on basePort + 2i + 1, on 127.0.0.1. */
   readonly basePort: number;
   readonly chainId: string;
+  /** Most gas of one block, for the proposer and the application (see `TestnetOptions`). */
+  readonly maxBlockGas?: number;
   /** config.toml settings for every node (timeouts, caches, log level). */
   readonly config?: ConfigOverrides;
-  /** Arguments for the node process before the CLI script (`--max-old-space-size=…`). */
+  /** Arguments for every node process before the CLI script (`--max-old-space-size=…`). */
   readonly nodeArgs?: readonly string[];
-  /** Runs a node's process through another program: `['taskset', '-c', '0']`. */
-  readonly wrap?: (index: number) => readonly string[];
+  /** How long each node has to answer after its process starts, ms (default `startTimeoutMs`). */
+  readonly startTimeoutMs?: number;
+  /** How node `index` runs, when not as the others (a board profile, an arm64 Node under qemu). */
+  readonly launch?: (index: number) => NodeLaunch | undefined;
+}
+
+/** How one node's process is started: `[...wrap, execPath, ...nodeArgs, cliPath, 'start', …]`. */
+export interface NodeLaunch {
   /** The Node binary (default: the one running this). */
   readonly execPath?: string;
-  /** The `joule` CLI script (default: @joule/node's). */
+  /** Arguments before the Node binary: another program that runs it (`['taskset', '-c', '0']`). */
+  readonly wrap?: readonly string[];
+  /** Node's own flags, replacing the network's `nodeArgs`. */
+  readonly nodeArgs?: readonly string[];
+  /** The `joule` CLI script (default: @joule/node's; the board bundle is another). */
   readonly cliPath?: string;
 }
 
@@ -83,6 +95,7 @@ export class LocalNetwork {
       denom: 'ujoule',
       appState: marketAppState,
       ...(options.config === undefined ? {} : { config: options.config }),
+      ...(options.maxBlockGas === undefined ? {} : { maxBlockGas: options.maxBlockGas }),
     });
     const procs = new Map<number, ChildProcess>();
     const nodes = made.map(
@@ -144,9 +157,16 @@ export class LocalNetwork {
 
   #spawn(node: LocalNode): void {
     const o = this.#options;
-    const execPath = o.execPath ?? process.execPath;
-    const args = [...(o.nodeArgs ?? []), o.cliPath ?? jouleCliPath(), 'start', '--home', node.home];
-    const wrap = o.wrap?.(node.index) ?? [];
+    const l = o.launch?.(node.index) ?? {};
+    const execPath = l.execPath ?? process.execPath;
+    const args = [
+      ...(l.nodeArgs ?? o.nodeArgs ?? []),
+      l.cliPath ?? jouleCliPath(),
+      'start',
+      '--home',
+      node.home,
+    ];
+    const wrap = l.wrap ?? [];
     const [command, ...prefix] = wrap.length > 0 ? [...wrap, execPath] : [execPath];
     const log = createWriteStream(node.log, { flags: 'a' });
     const proc = spawn(command as string, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -169,7 +189,8 @@ export class LocalNetwork {
   }
 
   async #waitReady(node: LocalNode): Promise<void> {
-    const deadline = performance.now() + startTimeoutMs;
+    const timeoutMs = this.#options.startTimeoutMs ?? startTimeoutMs;
+    const deadline = performance.now() + timeoutMs;
     while (performance.now() < deadline) {
       if (!this.#procs.has(node.index)) throw await this.#startError(node, 'its process exited');
       const up = await node.client.status().then(
@@ -179,10 +200,7 @@ export class LocalNetwork {
       if (up) return;
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw await this.#startError(
-      node,
-      `it did not answer ${node.api}/status within ${startTimeoutMs / 1000} s`,
-    );
+    throw await this.#startError(node, `it did not answer ${node.api}/status within ${timeoutMs / 1000} s`);
   }
 
   async #startError(node: LocalNode, why: string): Promise<NodeStartError> {

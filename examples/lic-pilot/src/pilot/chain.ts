@@ -17,12 +17,47 @@ export interface Signer {
   nonce: number;
 }
 
-/** How long a transaction may take from submission to its block before the pilot gives up. */
-const commitTimeoutMs = 120_000;
-/** Waits between retries when a mempool is full. */
-const mempoolFullBackoffMs = 250;
-/** Retries of one submission refused for a full mempool (about two minutes). */
-const maxMempoolRetries = 480;
+/**
+ * How long the chain may go without a new block while the pilot waits on it (a full mempool, a
+ * transaction not yet in a block) before the pilot gives up: a back-fill keeps thousands of
+ * transactions queued, so the wait is bounded by progress, not by a fixed time.
+ */
+const stallTimeoutMs = 60_000;
+/** The longest the pilot waits for one transaction in any case. */
+const maxWaitMs = 30 * 60_000;
+/** Waits between retries when a mempool is full, and between looks for a transaction. */
+const retryMs = 250;
+
+/** Watches a node's height: throws once it has not moved for `stallTimeoutMs` or `maxWaitMs` passed. */
+export class Patience {
+  readonly #client: JouleClient;
+  readonly #start = performance.now();
+  #height = -1;
+  #movedAt = performance.now();
+  #checkedAt = 0;
+
+  constructor(client: JouleClient) {
+    this.#client = client;
+  }
+
+  async check(what: string): Promise<void> {
+    const now = performance.now();
+    if (now - this.#start > maxWaitMs)
+      throw new PilotTxError(what, 'TIMEOUT', `waited ${maxWaitMs / 60_000} min`);
+    if (now - this.#checkedAt < 2_000) return;
+    this.#checkedAt = now;
+    const h = await height(this.#client).catch(() => this.#height);
+    if (h !== this.#height) {
+      this.#height = h;
+      this.#movedAt = now;
+    } else if (now - this.#movedAt > stallTimeoutMs)
+      throw new PilotTxError(
+        what,
+        'CHAIN_STALLED',
+        `no new block for ${stallTimeoutMs / 1000} s (height ${h})`,
+      );
+  }
+}
 
 export async function signerOf(home: string, name: string, client: JouleClient): Promise<Signer> {
   const info: KeyInfo & { key: { secretKey: Uint8Array } } = await loadKey(home, name);
@@ -47,14 +82,16 @@ export class PilotTxError extends Error {
  * full. Resolves with the hash once the mempool has admitted it.
  */
 export async function submit(signer: Signer, messages: readonly TxMessage[], what: string): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
+  const patience = new Patience(signer.client);
+  for (;;) {
     try {
       const sent = await signer.client.signAndSend(signer.secretKey, messages, { nonce: signer.nonce });
       signer.nonce++;
       return sent.hash;
     } catch (error) {
-      if (error instanceof ClientError && error.code === 'MEMPOOL_FULL' && attempt < maxMempoolRetries) {
-        await sleep(mempoolFullBackoffMs);
+      if (error instanceof ClientError && error.code === 'MEMPOOL_FULL') {
+        await patience.check(what);
+        await sleep(retryMs);
         continue;
       }
       if (error instanceof ClientError) throw new PilotTxError(what, error.code, error.message);
@@ -65,8 +102,8 @@ export async function submit(signer: Signer, messages: readonly TxMessage[], wha
 
 /** Waits until the transaction `hash` is in a block; throws if it failed there. */
 export async function committed(client: JouleClient, hash: string, what: string): Promise<number> {
-  const deadline = performance.now() + commitTimeoutMs;
-  while (performance.now() < deadline) {
+  const patience = new Patience(client);
+  for (;;) {
     const tx = await client.tx(hash).catch(() => null);
     if (tx !== null) {
       const result = tx.tx_result;
@@ -74,9 +111,9 @@ export async function committed(client: JouleClient, hash: string, what: string)
         throw new PilotTxError(what, result.codespace || String(result.code), result.log);
       return Number(tx.height);
     }
-    await sleep(200);
+    await patience.check(what);
+    await sleep(retryMs);
   }
-  throw new PilotTxError(what, 'TIMEOUT', `not in a block after ${commitTimeoutMs / 1000} s`);
 }
 
 /** Submits and waits for the block. */

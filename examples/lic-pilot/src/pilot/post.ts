@@ -1,7 +1,8 @@
+import { parseAddress } from '@joule/consensus';
 import { maxTxMessages, txMessage } from '@joule/state';
 import type { CommunityData } from '../community/types.js';
 import { Progress } from '../progress.js';
-import { committed, height, modules, submit } from './chain.js';
+import { committed, height, modules, Patience, sleep, submit } from './chain.js';
 import type { Community } from './setup.js';
 
 /** Slots per transaction: both signals of 16 quarter hours fill a transaction's 32 messages. */
@@ -34,6 +35,8 @@ export async function postMeasures(data: CommunityData, community: Community): P
     void height(community.admin.client).then(
       (h) => {
         lastHeight = h;
+        // The line moves while submissions wait for room in a full mempool.
+        if (posted < data.slots * data.meters.length) report();
       },
       () => undefined,
     );
@@ -81,8 +84,12 @@ export async function postMeasures(data: CommunityData, community: Community): P
       }),
     );
     progress.done(`every measure admitted at height ${lastHeight}`);
-    // Every transaction's result, from the node it was sent to.
-    const check = new Progress('transactions committed', hashes.length);
+    // Wait until the chain has taken every transaction: each signer's nonce on chain reaches the
+    // next one it would use (one query per meter, while the nodes are busy executing blocks).
+    const check = new Progress('transactions in blocks', hashes.length);
+    const start = community.meters.map((m, i) => m.nonce - hashes.filter((h) => h.meter === i).length);
+    await untilNoncesReach(community, start, (done) => check.update(done, `height ${lastHeight}`));
+    // Then every transaction's result (a failed one also takes its nonce), now that the chain is idle.
     let checked = 0;
     await Promise.all(
       Array.from({ length: checkConcurrency }, async (_, worker) => {
@@ -90,11 +97,11 @@ export async function postMeasures(data: CommunityData, community: Community): P
           const h = hashes[j] as (typeof hashes)[number];
           const client = (community.meters[h.meter] ?? community.admin).client;
           lastHeight = Math.max(lastHeight, await committed(client, h.hash, h.what));
-          check.update(++checked);
+          checked++;
         }
       }),
     );
-    check.done(`last at height ${lastHeight}`);
+    check.done(`${checked} results checked, the last at height ${lastHeight}`);
   } finally {
     clearInterval(watch);
   }
@@ -105,4 +112,26 @@ export async function postMeasures(data: CommunityData, community: Community): P
     lastHeight,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** Resolves once every meter's account nonce on chain equals the signer's next nonce. */
+async function untilNoncesReach(
+  community: Community,
+  start: readonly number[],
+  progress: (done: number) => void,
+): Promise<void> {
+  const patience = new Patience(community.admin.client);
+  for (;;) {
+    const nonces = await Promise.all(
+      community.meters.map(async (s) => {
+        const account = await s.client.account(parseAddress(s.address, 'joule')).catch(() => null);
+        return account?.nonce ?? 0;
+      }),
+    );
+    const done = nonces.reduce((sum, n, i) => sum + n - (start[i] ?? 0), 0);
+    progress(done);
+    if (community.meters.every((s, i) => (nonces[i] ?? 0) >= s.nonce)) return;
+    await patience.check('waiting for the measures to reach blocks');
+    await sleep(1_000);
+  }
 }

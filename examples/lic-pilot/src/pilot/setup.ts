@@ -11,12 +11,20 @@ export const defaultPrices = {
   pSellBAU: 6_000_000n,
   pBuyLEM: 16_000_000n,
   pSellLEM: 9_000_000n,
-  /** uECT/kWh²: about 1–3 % of the month's energy bills at the pilot's flows. */
-  beta: 100n,
+  /**
+   * uECT/kWh² (0.05 ECT/kWh²): the LPM moves about 1 % of the month's bills at the pilot's flows
+   * (a net flow of a few kWh a slot), a malus for following the community's flow, a bonus for
+   * opposing it.
+   */
+  beta: 50_000n,
 } as const;
 
-/** What each prosumer account receives from the admin before the month (1 000 joule). */
-const prosumerFunding = 1_000_000_000n;
+/**
+ * What each prosumer account receives from the admin before the month: 50 000 joule (ECT), above a
+ * month's bill at the paper's prices (a house of 465 kWh pays about 9 800 ECT), so that no bill
+ * turns into a recorded debt and the balance changes equal the receipt.
+ */
+const prosumerFunding = 50_000_000_000n;
 
 export interface MarketParams {
   readonly tsStart: number;
