@@ -2,13 +2,28 @@ import { figureTable, rowTables } from './output/markdown.js';
 import { progress } from './output/progress.js';
 import { defaultResultsDir, resultJson, writeResults } from './output/write.js';
 import { environment, isUsageError, type Suite } from './report.js';
+import { constrained, constrainedUsage } from './suites/constrained.js';
+import { lic, licUsage } from './suites/lic.js';
 import { micro } from './suites/micro.js';
 import { network } from './suites/network.js';
 import { settlement } from './suites/settlement.js';
 import { store } from './suites/store.js';
+import { throughputWithFigures } from './suites/throughput-figures.js';
 
 // To add a suite: import its run function above, add one entry here. lic, throughput and constrained go here.
 const suites: Readonly<Record<string, Suite>> = {
+  constrained: {
+    describe:
+      'one validator of the lic suite under a 1 GB-board profile (heap limit, small LevelDB caches, one CPU); --arm64: on the arm64 Node under qemu-user',
+    usage: constrainedUsage,
+    run: constrained,
+  },
+  lic: {
+    describe:
+      'the LIC load on real node processes (4 validators + 4 full nodes, 19 meters every 15 min, compressed time): RSS, heap, CPU, disk, bytes per node',
+    usage: licUsage,
+    run: lic,
+  },
   micro: {
     describe:
       'codec, ed25519 sign/verify (noble and native), Merkle root of 1 000 txs, store blocks at 10k/100k keys, month settlement',
@@ -25,6 +40,11 @@ const suites: Readonly<Record<string, Suite>> = {
       'month-end market settlement, 10 000 meters × 2 880 slots: pure function (total, memory) and on-chain per block at the hook budget',
     usage: '[--slots N]',
     run: settlement,
+  },
+  throughput: {
+    describe:
+      '4 validators as processes on loopback, open-loop setEnergyMeasure + bank txs at rising rates until saturation: committed tx/s, submit→commit p50/p99, block interval',
+    run: throughputWithFigures,
   },
   store: {
     describe:

@@ -1,0 +1,165 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Community,
+  generateCommunity,
+  LocalNetwork,
+  type LocalNetworkOptions,
+  modules,
+  type NodeSamples,
+  ResourceSampler,
+  setUpCommunity,
+  submit,
+} from '@joule/lic-pilot';
+import type { ConfigOverrides } from '@joule/node';
+import { txMessage } from '@joule/state';
+import type { Progress } from '../report.js';
+
+/** Seconds of idle network sampled before the load starts (the idle baseline). */
+export const idleSeconds = 30;
+/** Longest real run the suite accepts (a week of soak). */
+export const maxRealSeconds = 7 * 86_400;
+const slotSeconds = 900;
+
+export interface LicLoadOptions {
+  readonly nodes: number;
+  readonly validators: number;
+  /** Simulated days of 15-minute traffic. */
+  readonly days: number;
+  /** Simulated seconds per real second (1: real time). */
+  readonly compress: number;
+  readonly basePort: number;
+  readonly seed: number;
+  readonly config?: ConfigOverrides;
+  /** Per node: how its process runs (a heap limit, taskset, an arm64 Node under qemu). */
+  readonly launch?: LocalNetworkOptions['launch'];
+  readonly startTimeoutMs?: number;
+  /** Node's flags for every node (those of `launch` win). */
+  readonly nodeArgs?: readonly string[];
+}
+
+export interface LicLoadRun {
+  readonly samples: readonly NodeSamples[];
+  /** [real seconds, height of node0], one a second. */
+  readonly heights: readonly (readonly [number, number])[];
+  /** Real seconds (sampler clock) when the load started and ended. */
+  readonly loadStart: number;
+  readonly loadEnd: number;
+  readonly ticks: number;
+  readonly txs: number;
+  readonly refused: number;
+  readonly compress: number;
+}
+
+/**
+ * The LIC load on real processes: a network in the LIC grid, the 19 meters registered, then every
+ * quarter hour of simulated time each meter sends its slot's consumption and production (one
+ * transaction) to its own node — one tick every `900 / compress` real seconds, `days × 96` ticks.
+ * Every process is sampled once a second from before the load (an idle baseline) to its end.
+ */
+export async function runLicLoad(
+  options: LicLoadOptions,
+  progress: (label: string, total?: number) => Progress,
+): Promise<LicLoadRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'joule-bench-lic-'));
+  const ticks = Math.round(options.days * 96);
+  const tickMs = (slotSeconds / options.compress) * 1000;
+  // A past period, so that every slot has ended by block time whatever the compression.
+  const tsStart = (Math.floor(Date.now() / 1000 / 86_400) - Math.ceil(options.days) - 1) * 86_400;
+  const data = generateCommunity({ seed: options.seed, tsStart, days: Math.ceil(options.days) });
+  const net = await LocalNetwork.create({
+    dir,
+    nodes: options.nodes,
+    validators: options.validators,
+    topology: 'lic',
+    basePort: options.basePort,
+    chainId: 'lic-bench-1',
+    nodeArgs: options.nodeArgs ?? [],
+    config: { log: { level: 'warn' }, ...options.config },
+    ...(options.launch === undefined ? {} : { launch: options.launch }),
+    ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+  });
+  const sampler = new ResourceSampler({}, net.nodes);
+  const heights: [number, number][] = [];
+  const t0 = performance.now();
+  const now = () => (performance.now() - t0) / 1000;
+  let txs = 0;
+  let refused = 0;
+  try {
+    await net.start();
+    sampler.start();
+    const node0 = net.nodes[0] as (typeof net.nodes)[number];
+    const heightTimer = setInterval(() => {
+      void node0.client.status().then(
+        (s) => heights.push([now(), Number(s.sync_info.latest_block_height)]),
+        () => undefined,
+      );
+    }, 1_000);
+    try {
+      const community: Community = await setUpCommunity(net, data);
+      const idle = progress('idle baseline', idleSeconds);
+      for (let s = 0; s < idleSeconds; s++) {
+        await sleep(1_000);
+        idle.tick(s + 1);
+      }
+      idle.done();
+      const load = progress(`LIC load, ${options.days} simulated days at ×${options.compress}`, ticks);
+      const loadStart = now();
+      const m = modules.market;
+      for (let k = 0; k < ticks; k++) {
+        const due = t0 + (loadStart + (k + 1) * (tickMs / 1000)) * 1000;
+        await Promise.all(
+          community.meters.map(async (signer, i) => {
+            const ts = data.tsStart + k * slotSeconds;
+            const measure = (signal: 'consumption' | 'production', value: number) =>
+              txMessage(m.msg.setEnergyMeasure, {
+                meterId: signer.meterId,
+                tsStart: ts,
+                tsEnd: ts + slotSeconds,
+                signal,
+                value,
+              });
+            try {
+              await submit(
+                signer,
+                [
+                  measure('consumption', data.consumption[i]?.[k] ?? 0),
+                  measure('production', data.production[i]?.[k] ?? 0),
+                ],
+                `${signer.meterId} slot ${k}`,
+              );
+              txs++;
+            } catch {
+              refused++;
+            }
+          }),
+        );
+        load.tick(k + 1, `height ${heights.at(-1)?.[1] ?? '?'}`);
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
+      const loadEnd = now();
+      load.done();
+      await sampler.sample();
+      return {
+        samples: sampler.series,
+        heights,
+        loadStart,
+        loadEnd,
+        ticks,
+        txs,
+        refused,
+        compress: options.compress,
+      };
+    } finally {
+      clearInterval(heightTimer);
+    }
+  } finally {
+    sampler.stop();
+    await net.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,201 @@
+import { parseArgs } from 'node:util';
+import type { NodeSamples } from '@joule/lic-pilot';
+import { type LicLoadOptions, type LicLoadRun, maxRealSeconds, runLicLoad } from '../lic/load.js';
+import { meanOf, type NodeFigures, nodeFigures } from '../lic/stats.js';
+import {
+  figure,
+  type Row,
+  type Series,
+  type SuiteOptions,
+  type SuiteResult,
+  targets,
+  UsageError,
+} from '../report.js';
+
+export const licUsage =
+  '[--days 3] [--compress 300 | --duration 24h] [--nodes 8] [--validators 4] [--seed 1]';
+/** Node's flags of the sample systemd unit (packages/node/deploy/joule.service): how operators run a node. */
+export const deploymentNodeFlags = ['--max-old-space-size=384', '--max-semi-space-size=1'] as const;
+/** Points per node kept in a plot series. */
+const maxSeriesPoints = 600;
+
+/** `24h`, `90m`, `30s` or plain seconds. */
+export function parseDuration(text: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(s|m|h|d)?$/.exec(text);
+  if (m === null) throw new UsageError(`--duration must look like 24h, 90m or 600s, not "${text}"`);
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+function number(value: string | undefined, flag: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${flag} must be a number from ${min} to ${max}, not "${value}"`);
+  return n;
+}
+
+/** The lic suite's flags. */
+export function licOptions(args: readonly string[], basePort: number): LicLoadOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      days: { type: 'string' },
+      compress: { type: 'string' },
+      duration: { type: 'string' },
+      nodes: { type: 'string' },
+      validators: { type: 'string' },
+      seed: { type: 'string' },
+    },
+  });
+  const nodes = number(values.nodes, 'nodes', 2, 20, 8);
+  const validators = number(values.validators, 'validators', 1, nodes, Math.min(4, nodes));
+  if (values.duration !== undefined && (values.compress !== undefined || values.days !== undefined))
+    throw new UsageError('--duration runs in real time: leave out --compress and --days');
+  if (values.duration !== undefined) {
+    const seconds = parseDuration(values.duration);
+    if (seconds < 900 || seconds > maxRealSeconds)
+      throw new UsageError(`--duration must be from 15m to ${maxRealSeconds / 86_400}d`);
+    return {
+      nodes,
+      validators,
+      days: seconds / 86_400,
+      compress: 1,
+      basePort,
+      seed: number(values.seed, 'seed', 0, 2 ** 31, 1),
+    };
+  }
+  const compress = number(values.compress, 'compress', 1, 3600, 300);
+  const days = number(values.days, 'days', 0.25, 90, 3);
+  if ((days * 86_400) / compress > maxRealSeconds)
+    throw new UsageError('that run would take more than a week: raise --compress');
+  return {
+    nodes,
+    validators,
+    days,
+    compress,
+    basePort,
+    seed: number(values.seed, 'seed', 0, 2 ** 31, 1),
+    nodeArgs: deploymentNodeFlags,
+  };
+}
+
+/** Per-node rows, group rows, the headline figures against the paper and the plots, from a run. */
+export function licResult(suite: string, run: LicLoadRun, note: string): SuiteResult {
+  const nodes = run.samples.map((s) => nodeFigures(run, s));
+  const validators = nodes.filter((n) => n.validator);
+  const others = nodes.filter((n) => !n.validator);
+  const group = (name: string, g: readonly NodeFigures[]): Row => {
+    const row: Row = { node: name, role: 'mean' };
+    for (const key of Object.keys(g[0] ?? {}) as (keyof NodeFigures)[])
+      if (key !== 'name' && key !== 'validator') row[key] = meanOf(g, key);
+    return row;
+  };
+  const rows: Row[] = [
+    ...nodes.map((n) => {
+      const { name, validator, ...rest } = n;
+      return { node: name, role: validator ? 'validator' : 'full node', ...rest };
+    }),
+    ...(validators.length > 0 ? [group('validators', validators)] : []),
+    ...(others.length > 0 ? [group('non-validators', others)] : []),
+  ];
+  const simDays = ((run.loadEnd - run.loadStart) * run.compress) / 86_400;
+  const max = (g: readonly NodeFigures[], key: keyof NodeFigures) =>
+    Math.max(...g.map((n) => n[key] as number));
+  const runNote = `${simDays.toFixed(2)} simulated days at ×${run.compress}, ${run.txs} txs (${run.refused} refused)${note === '' ? '' : `; ${note}`}`;
+  const v = validators.length > 0 ? validators : nodes;
+  return {
+    suite,
+    rows: [
+      {
+        ...Object.fromEntries(
+          Object.entries({
+            ticks: run.ticks,
+            txs: run.txs,
+            refused: run.refused,
+            compress: run.compress,
+            simDays: Math.round(simDays * 100) / 100,
+          }),
+        ),
+      },
+      ...rows,
+    ],
+    figures: [
+      figure(targets.rssValidator, max(v, 'meanRssMb'), `highest validator mean after warm-up; ${runNote}`),
+      figure(targets.rssGrowth, max(v, 'rssSlopeMbPerDay'), 'steepest validator RSS slope per simulated day'),
+      figure(targets.cpu, max(v, 'realTimeCpuPercent'), 'idle CPU + the load’s CPU at 4 ticks an hour'),
+      figure(
+        targets.disk10Days,
+        Math.max(...nodes.map((n) => n.diskMbPer10SimDays)),
+        `growth per 10 simulated days (${run.compress === 1 ? 'real time' : 'fewer empty blocks than real time'})`,
+      ),
+    ],
+    series: [
+      ...series(run, 'memory', 'MB', (s) => s.rssBytes / 2 ** 20),
+      ...series(run, 'cpu', '%', (s) => s.cpuPercent, 10),
+      ...trafficSeries(run),
+    ],
+    plots: {
+      memory: { title: 'RSS per node over simulated time (cf. the paper’s fig. 7)' },
+      cpu: { title: 'CPU per node, % of one core, 10-sample means (cf. fig. 7)' },
+      network: { title: 'Network payload per node, bytes per real second (cf. fig. 8)' },
+    },
+  };
+}
+
+function series(
+  run: LicLoadRun,
+  plot: string,
+  unit: string,
+  value: (s: NodeSamples['samples'][number]) => number,
+  window = 1,
+): Series[] {
+  return run.samples.map((node) => {
+    const s = node.samples.filter((x) => x.t >= run.loadStart);
+    const points: [number, number][] = [];
+    const step = Math.max(window, Math.ceil(s.length / maxSeriesPoints));
+    for (let i = 0; i + step <= s.length; i += step) {
+      const chunk = s.slice(i, i + step);
+      const mean = chunk.reduce((a, x) => a + value(x), 0) / chunk.length;
+      points.push([
+        Math.round(((chunk[0] as (typeof s)[number]).t - run.loadStart) * run.compress),
+        Math.round(mean * 10) / 10,
+      ]);
+    }
+    return { name: node.name, plot, unit, points, group: node.validator ? 'validator' : 'non-validator' };
+  });
+}
+
+function trafficSeries(run: LicLoadRun): Series[] {
+  return run.samples.map((node) => {
+    const s = node.samples.filter(
+      (x) => x.t >= run.loadStart && Number.isFinite(x.bytesIn) && Number.isFinite(x.bytesOut),
+    );
+    const step = Math.max(5, Math.ceil(s.length / maxSeriesPoints));
+    const points: [number, number][] = [];
+    for (let i = step; i < s.length; i += step) {
+      const a = s[i - step] as (typeof s)[number];
+      const b = s[i] as (typeof s)[number];
+      const rate = (b.bytesIn + b.bytesOut - a.bytesIn - a.bytesOut) / Math.max(1e-3, b.t - a.t);
+      points.push([Math.round((a.t - run.loadStart) * run.compress), Math.round(rate)]);
+    }
+    return {
+      name: node.name,
+      plot: 'network',
+      unit: 'B/s',
+      points,
+      group: node.validator ? 'validator' : 'non-validator',
+    };
+  });
+}
+
+/**
+ * `lic`: the LIC load on real processes — 4 validators + 4 full nodes in the LIC grid, 19 meters
+ * posting every 15 minutes in compressed time (or real time with --duration), every process sampled
+ * once a second like the paper.
+ */
+export async function lic(options: SuiteOptions): Promise<SuiteResult> {
+  const load = licOptions(options.args, 43_700);
+  const run = await runLicLoad(load, options.progress);
+  return licResult('lic', run, '');
+}

@@ -1,0 +1,38 @@
+import { generateKeyPair } from '@joule/consensus';
+import { marketModules } from '@joule/node';
+import { signTx, txMessage } from '@joule/state';
+import { describe, expect, it } from 'vitest';
+import { measureSlot, percentile, signWithKey } from './throughput.js';
+
+describe('throughput suite helpers', () => {
+  it('gives each of a sender’s measures its own (slot, signal)', () => {
+    const seen = new Set<string>();
+    for (let m = 0; m < 1_000; m++) {
+      const { slot, signal } = measureSlot(m);
+      const key = `${slot}/${signal}`;
+      expect(seen.has(key), `measure ${m} repeats ${key}`).toBe(false);
+      seen.add(key);
+    }
+    expect(measureSlot(0)).toEqual({ slot: 0, signal: 'consumption' });
+    expect(measureSlot(1)).toEqual({ slot: 0, signal: 'production' });
+    expect(measureSlot(191).slot, 'a day of 15-minute slots holds 192 measures').toBe(95);
+  });
+
+  it('takes percentiles by nearest rank', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(sorted, 0.5), 'p50 of 1..100').toBe(50);
+    expect(percentile(sorted, 0.99), 'p99 of 1..100').toBe(99);
+    expect(percentile([7], 0.99), 'one sample').toBe(7);
+    expect(percentile([], 0.5), 'no sample').toBeNaN();
+  });
+
+  it('signs exactly the bytes signTx signs', () => {
+    const key = generateKeyPair(new Uint8Array(32).fill(3));
+    const { core } = marketModules('joule');
+    const messages = [txMessage(core.bank.msg.send, { to: new Uint8Array(20), denom: 'ujoule', amount: 1n })];
+    for (const nonce of [0, 1, 41]) {
+      const fields = { chainId: 'joule-throughput', nonce, messages };
+      expect(signWithKey(key, fields), `nonce ${nonce}`).toEqual(signTx(key.secretKey, fields));
+    }
+  });
+});

@@ -1,0 +1,525 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  addressOf,
+  encode,
+  fromHex,
+  generateKeyPair,
+  type KeyPair,
+  sha256,
+  sign,
+  toHex,
+  txHash,
+} from '@joule/consensus';
+import { LocalNetwork, type LocalNode, readProc } from '@joule/lic-pilot';
+import { maxPeriodDays, type Signal, signals } from '@joule/market';
+import { type ConfigOverrides, loadKey, marketModules } from '@joule/node';
+import { ClientError, JouleClient } from '@joule/node/client';
+import { type TxMessage, txCodec, txMessage, txSignBytes } from '@joule/state';
+import type { Row, SuiteResult } from '../report.js';
+
+/** Node i listens for peers on 42 600 + 2i and serves its API on 42 601 + 2i (the e2e tests use 40 000–41 207, the pilot 46 600). */
+const basePort = 42_600;
+const validators = 4;
+/**
+ * Accounts under load, spread over the 4 APIs (sender s → node s mod 4). A sender submits its
+ * transactions one at a time, in nonce order, so this is also the bound on HTTP requests in flight.
+ */
+const senders = 64;
+/**
+ * The open-loop series, tx/s: light load first (the latency floor), then steps of ×1.5 and ×4/3
+ * up to 3 200; the suite stops rising at the first saturated step.
+ */
+const offeredRates = [25, 50, 100, 150, 200, 300, 400, 600, 800, 1_200, 1_600, 2_400, 3_200] as const;
+/** Most transactions one step signs and sends. */
+const maxStepTxs = 50_000;
+/** Share of a step before its committed rate, block interval and txs per block are counted. */
+const warmUpShare = 0.2;
+/** A sender this far behind its schedule gives up the rest of the step (counted as dropped). */
+const maxLagMs = 2_000;
+/** After the last send of a step, how long its admitted transactions have to commit before they count as lost. */
+const drainTimeoutMs = 15_000;
+/** A submission not answered within this is refused as `UNREACHABLE`. */
+const requestTimeoutMs = 5_000;
+/** Block polling of node0 while transactions are pending, and while idle, ms (the latency's resolution). */
+const blockPollMs = 10;
+const idlePollMs = 50;
+/** Saturation: committed below this share of the offered rate, or a median latency above `saturationP50Ms`. */
+const saturationShare = 0.8;
+const saturationP50Ms = 2_000;
+/** The whole suite, setup included, stays under this; a step that would pass it is not started. */
+const suiteBudgetMs = 300_000;
+/** Linux's USER_HZ, the unit of /proc/stat (100 on x86-64 and arm64). */
+const clockTicksPerSecond = 100;
+const denom = 'ujoule';
+const slotSeconds = 900;
+const secondsPerDay = 86_400;
+/** Each sender's funding; every bank send moves 1 ujoule to the next sender. */
+const fundingUjoule = 1_000_000_000n;
+const prices = {
+  pBuyBAU: 21_000_000n,
+  pSellBAU: 6_000_000n,
+  pBuyLEM: 16_000_000n,
+  pSellLEM: 9_000_000n,
+  beta: 2_000n,
+};
+
+/**
+ * config.toml of every node: consensus timeouts for loopback (the defaults, CometBFT's, are 3 s /
+ * 1 s / 1 s / 1 s for propose / prevote / precommit / commit), no empty blocks, warnings only in
+ * the logs. The mempool keeps its defaults (2 000 txs, 4 MiB per node).
+ */
+export const throughputConfig: ConfigOverrides = {
+  consensus: {
+    timeout_propose_ms: 1_000,
+    timeout_propose_delta_ms: 200,
+    timeout_prevote_ms: 100,
+    timeout_prevote_delta_ms: 100,
+    timeout_precommit_ms: 100,
+    timeout_precommit_delta_ms: 100,
+    timeout_commit_ms: 50,
+    create_empty_blocks: false,
+  },
+  log: { level: 'warn' },
+};
+
+interface Sender {
+  readonly key: KeyPair;
+  readonly address: Uint8Array;
+  readonly meterId: string;
+  readonly client: JouleClient;
+  /** Next nonce: read from the chain before each step, advanced as the step's transactions are signed. */
+  nonce: number;
+  /** Measures signed so far (see `measureSlot`); never reused, even when a measure was not sent. */
+  measures: number;
+  /** Transactions signed so far: even ones post a measure, odd ones a bank send. */
+  signed: number;
+}
+
+interface Planned {
+  readonly tx: Uint8Array;
+  readonly hash: string;
+  /** When it is due, ms after the step's start. */
+  readonly atMs: number;
+}
+
+interface SeenBlock {
+  /** When node0 answered with it (performance.now()). */
+  readonly seenAt: number;
+  /** Its header time, Unix ms. */
+  readonly timeMs: number;
+  readonly hashes: readonly string[];
+}
+
+/** One step's bookkeeping: transactions due but not yet seen in a block, and what was seen. */
+class StepLog {
+  readonly due = new Map<string, number>();
+  readonly latencies: number[] = [];
+  readonly commitTimes: number[] = [];
+  readonly blocks: SeenBlock[] = [];
+
+  observe(block: SeenBlock): void {
+    this.blocks.push(block);
+    for (const hash of block.hashes) {
+      const due = this.due.get(hash);
+      if (due === undefined) continue;
+      this.due.delete(hash);
+      this.latencies.push(block.seenAt - due);
+      this.commitTimes.push(block.seenAt);
+    }
+  }
+}
+
+/**
+ * `throughput`: 4 validators as separate `joule start` processes on loopback (full mesh), under an
+ * open-loop load of single-message transactions, half `setEnergyMeasure` and half bank sends, at
+ * rising rates until saturation. Transactions are signed before their step; a step lasts
+ * 20 × `timeMs` (10 s by default). Per step: committed tx/s (after the step's first fifth, which
+ * fills the pipeline); the latency from a transaction's scheduled send to the moment node0 serves
+ * its block (p50/p99, so queueing in the load generator counts); the block interval and size;
+ * refusals; the node processes still running and the fewest peers one keeps (3 in a healthy
+ * mesh); and the CPU of the nodes, of this process and of the machine's other processes — the
+ * nodes, the load generator and its HTTP client share this machine's cores.
+ */
+export async function throughput(options: { timeMs: number }): Promise<SuiteResult> {
+  const started = performance.now();
+  const stepMs = Math.min(15_000, Math.max(2_000, 20 * options.timeMs));
+  const dir = await mkdtemp(join(tmpdir(), 'joule-throughput-'));
+  const rows: Row[] = [];
+  let net: LocalNetwork | undefined;
+  try {
+    net = await LocalNetwork.create({
+      dir,
+      nodes: validators,
+      validators,
+      topology: 'mesh',
+      basePort,
+      chainId: 'joule-throughput',
+      config: throughputConfig,
+    });
+    await net.start();
+    const chain = await setUp(net, measuresNeeded(stepMs));
+    const watch = watchBlocks(net.nodes[0] as LocalNode);
+    try {
+      for (const rate of offeredRates) {
+        if (performance.now() - started + stepMs + drainTimeoutMs > suiteBudgetMs) break;
+        const { row, saturated } = await runStep(rate, stepMs, chain, net.nodes, watch);
+        rows.push(row);
+        if (saturated) break;
+      }
+    } finally {
+      await watch.stop();
+    }
+    rows.push(summary(rows, stepMs));
+  } finally {
+    await net?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  return { suite: 'throughput', rows };
+}
+
+interface Chain {
+  readonly chainId: string;
+  readonly periodStart: number;
+  readonly modules: ReturnType<typeof marketModules>;
+  readonly senders: readonly Sender[];
+}
+
+/** Funds the senders from node0, registers a meter for each and opens a past period long enough for every measure. */
+async function setUp(net: LocalNetwork, measuresPerSender: number): Promise<Chain> {
+  const node0 = net.nodes[0] as LocalNode;
+  const modules = marketModules('joule');
+  const { core, market } = modules;
+  const days = Math.ceil(measuresPerSender / ((secondsPerDay / slotSeconds) * signals.length));
+  if (days > maxPeriodDays)
+    throw new RangeError(
+      `the series needs ${days} days of measures per sender; a period holds ${maxPeriodDays}`,
+    );
+  const periodEnd = Math.floor(Date.now() / 1000 / secondsPerDay) * secondsPerDay;
+  const periodStart = periodEnd - days * secondsPerDay;
+  const list = Array.from({ length: senders }, (_, i): Sender => {
+    const key = generateKeyPair(sha256(new TextEncoder().encode(`joule throughput sender ${i}`)));
+    const node = net.nodes[i % validators] as LocalNode;
+    return {
+      key,
+      address: addressOf(key.publicKey),
+      meterId: `tp-${i}`,
+      client: new JouleClient({ url: node.api, timeoutMs: requestTimeoutMs }),
+      nonce: 0,
+      measures: 0,
+      signed: 0,
+    };
+  });
+  const admin = await loadKey(node0.home, 'node0');
+  let nonce = (await node0.client.account(addressOf(admin.key.publicKey)))?.nonce ?? 0;
+  const commit = async (messages: TxMessage[], what: string): Promise<void> => {
+    const sent = await node0.client.signAndSend(admin.key.secretKey, messages, {
+      commit: true,
+      nonce: nonce++,
+    });
+    const code = sent.committed?.tx_result?.code;
+    if (code !== 0)
+      throw new Error(`throughput setup: ${what} failed (code ${code}): ${sent.committed?.tx_result?.log}`);
+  };
+  await commit(
+    [
+      txMessage(core.bank.msg.multiSend, {
+        outputs: list.map((s) => ({ to: s.address, denom, amount: fundingUjoule })),
+      }),
+    ],
+    'funding the senders',
+  );
+  for (let i = 0; i < list.length; i += 32)
+    await commit(
+      list
+        .slice(i, i + 32)
+        .map((s) => txMessage(market.msg.addMeterFromList, { meterId: s.meterId, account: s.address })),
+      'adding the meters',
+    );
+  await commit(
+    [
+      txMessage(market.msg.setMarketParameters, {
+        tsStart: periodStart,
+        tsEnd: periodEnd,
+        slotSeconds,
+        ...prices,
+      }),
+    ],
+    'setting the period',
+  );
+  return { chainId: await node0.client.chainId(), periodStart, modules, senders: list };
+}
+
+/** Measures one sender may need over the whole series (every step at its full size). */
+function measuresNeeded(stepMs: number): number {
+  const total = offeredRates.reduce((sum, r) => sum + stepSize(r, stepMs), 0);
+  return Math.ceil(total / senders / 2) + 1;
+}
+
+function stepSize(rate: number, stepMs: number): number {
+  return Math.min(maxStepTxs, Math.round((rate * stepMs) / 1000));
+}
+
+/** A sender's m-th measure: slot ⌊m/2⌋ of the period, consumption then production, so none repeats. */
+export function measureSlot(m: number): { slot: number; signal: Signal } {
+  return { slot: Math.floor(m / signals.length), signal: signals[m % signals.length] as Signal };
+}
+
+function nextTx(s: Sender, to: Sender, chain: Chain): Uint8Array {
+  let message: TxMessage;
+  if (s.signed++ % 2 === 0) {
+    const m = s.measures++;
+    const { slot, signal } = measureSlot(m);
+    const tsStart = chain.periodStart + slot * slotSeconds;
+    message = txMessage(chain.modules.market.msg.setEnergyMeasure, {
+      meterId: s.meterId,
+      tsStart,
+      tsEnd: tsStart + slotSeconds,
+      signal,
+      value: 100 + ((m * 7_919) % 2_000),
+    });
+  } else message = txMessage(chain.modules.core.bank.msg.send, { to: to.address, denom, amount: 1n });
+  return signWithKey(s.key, { chainId: chain.chainId, nonce: s.nonce++, messages: [message] });
+}
+
+/**
+ * `signTx`'s bytes from a key pair, without its per-call public-key derivation (noble's, most of
+ * `signTx`'s cost), so that signing a step ahead of time takes seconds, not half a minute.
+ */
+export function signWithKey(
+  key: KeyPair,
+  fields: { chainId: string; nonce: number; messages: readonly TxMessage[] },
+): Uint8Array {
+  const body = { ...fields, signer: key.publicKey, memo: '' };
+  return encode(txCodec, { body, signature: sign(key.secretKey, txSignBytes(body)) });
+}
+
+interface Watch {
+  log: StepLog | null;
+  stop(): Promise<void>;
+}
+
+/** Polls node0 for each next block; hands it to the current step's log. */
+function watchBlocks(node: LocalNode): Watch {
+  const client = new JouleClient({ url: node.api, timeoutMs: requestTimeoutMs });
+  const abort = new AbortController();
+  const watch: Watch = { log: null, stop: async () => {} };
+  const loop = (async () => {
+    let height = Number((await client.status()).sync_info.latest_block_height) + 1;
+    while (!abort.signal.aborted) {
+      const block = await client.block(height).catch(() => null);
+      if (block === null) {
+        await sleep((watch.log?.due.size ?? 0) > 0 ? blockPollMs : idlePollMs);
+        continue;
+      }
+      const seenAt = performance.now();
+      watch.log?.observe({
+        seenAt,
+        timeMs: Date.parse(String(block.block.header.time)),
+        hashes: block.block.data.txs.map((t) => toHex(txHash(fromHex(t)))),
+      });
+      height++;
+    }
+  })();
+  watch.stop = async () => {
+    abort.abort();
+    await loop;
+  };
+  return watch;
+}
+
+async function runStep(
+  rate: number,
+  stepMs: number,
+  chain: Chain,
+  nodes: readonly LocalNode[],
+  watch: Watch,
+): Promise<{ row: Row; saturated: boolean }> {
+  for (const s of chain.senders) s.nonce = (await s.client.account(s.address))?.nonce ?? 0;
+  const signStart = performance.now();
+  const plans = signStep(rate, stepMs, chain);
+  const signUs = ((performance.now() - signStart) * 1000) / stepSize(rate, stepMs);
+
+  const log = new StepLog();
+  watch.log = log;
+  const cpu = await cpuWindow(nodes);
+  const t0 = performance.now() + 20;
+  const sends = await sendStep(chain.senders, plans, t0, log);
+  const usage = await cpu.end();
+  const deadline = performance.now() + drainTimeoutMs;
+  while (log.due.size > 0 && performance.now() < deadline) await sleep(50);
+  watch.log = null;
+  const peers = await Promise.all(
+    nodes.map((n) =>
+      n.client.netInfo().then(
+        (i) => Number(i.n_peers),
+        () => 0,
+      ),
+    ),
+  );
+
+  // Rates over the steady part of the step: its first `warmUpShare` fills the pipeline.
+  const from = t0 + warmUpShare * stepMs;
+  const to = t0 + stepMs;
+  const steady = (t: number) => t >= from && t <= to;
+  const committedPerS = (log.commitTimes.filter(steady).length * 1000) / (to - from);
+  const blocks = log.blocks.filter((b) => steady(b.seenAt));
+  const sorted = [...log.latencies].sort((a, b) => a - b);
+  const p50 = percentile(sorted, 0.5);
+  const row: Row = {
+    'offered tx/s': rate,
+    ...sends,
+    committed: log.latencies.length,
+    lost: log.due.size,
+    'committed tx/s': Math.round(committedPerS),
+    'p50 ms': Math.round(p50),
+    'p99 ms': Math.round(percentile(sorted, 0.99)),
+    blocks: blocks.length,
+    'block interval ms': Math.round(meanInterval(blocks)),
+    'txs/block':
+      blocks.length === 0 ? 0 : Math.round(blocks.reduce((n, b) => n + b.hashes.length, 0) / blocks.length),
+    'nodes up': nodes.filter((n) => n.pid() !== undefined).length,
+    'min peers': Math.min(...peers),
+    ...usage,
+    'sign µs/tx': Math.round(signUs),
+  };
+  return { row, saturated: committedPerS < saturationShare * rate || !(p50 <= saturationP50Ms) };
+}
+
+/** Signs a step ahead of time: transaction i is due at i / rate, from sender i mod `senders`. */
+function signStep(rate: number, stepMs: number, chain: Chain): Planned[][] {
+  const plans: Planned[][] = chain.senders.map(() => []);
+  for (let i = 0; i < stepSize(rate, stepMs); i++) {
+    const from = chain.senders[i % senders] as Sender;
+    const tx = nextTx(from, chain.senders[(i + 1) % senders] as Sender, chain);
+    plans[i % senders]?.push({ tx, hash: toHex(txHash(tx)), atMs: (i * 1000) / rate });
+  }
+  return plans;
+}
+
+/**
+ * Sends each sender's plan at its scheduled times, one request at a time. A refusal ends the
+ * sender's step (its later nonces would only fail on the gap), and so does falling `maxLagMs`
+ * behind; what it did not send counts as dropped.
+ */
+async function sendStep(
+  list: readonly Sender[],
+  plans: readonly (readonly Planned[])[],
+  t0: number,
+  log: StepLog,
+): Promise<Row> {
+  const refusals = new Map<string, number>();
+  let sent = 0;
+  let dropped = 0;
+  await Promise.all(
+    list.map(async (s, k) => {
+      const plan = plans[k] ?? [];
+      for (const [j, p] of plan.entries()) {
+        const wait = t0 + p.atMs - performance.now();
+        if (wait > 0) await sleep(wait);
+        else if (-wait > maxLagMs) {
+          dropped += plan.length - j;
+          return;
+        }
+        log.due.set(p.hash, t0 + p.atMs);
+        sent++;
+        try {
+          await s.client.broadcastTxSync(p.tx);
+        } catch (error) {
+          log.due.delete(p.hash);
+          const code = error instanceof ClientError ? error.code : 'ERROR';
+          refusals.set(code, (refusals.get(code) ?? 0) + 1);
+          dropped += plan.length - j - 1;
+          return;
+        }
+      }
+    }),
+  );
+  return {
+    sent,
+    refused: [...refusals.values()].reduce((a, b) => a + b, 0),
+    'refused by': [...refusals].map(([code, n]) => `${code} ${n}`).join(', '),
+    dropped,
+  };
+}
+
+/** The highest committed rate of an unsaturated step, and the settings it was measured with. */
+function summary(rows: readonly Row[], stepMs: number): Row {
+  const ok = rows.filter(
+    (r) =>
+      Number(r['committed tx/s']) >= saturationShare * Number(r['offered tx/s']) &&
+      Number(r['p50 ms']) <= saturationP50Ms,
+  );
+  const c = throughputConfig.consensus;
+  return {
+    'offered tx/s': 'max sustained',
+    'committed tx/s': Math.max(0, ...ok.map((r) => Number(r['committed tx/s']))),
+    note: `${validators} validators (mesh), ${senders} senders, ${stepMs / 1000} s steps; timeouts propose ${c?.timeout_propose_ms} / prevote ${c?.timeout_prevote_ms} / precommit ${c?.timeout_precommit_ms} / commit ${c?.timeout_commit_ms} ms; mempool defaults; nodes and load share ${availableParallelism()} cores`,
+  };
+}
+
+/** The `q`-quantile of ascending `sorted` (nearest rank); NaN when empty. */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}
+
+function meanInterval(blocks: readonly SeenBlock[]): number {
+  if (blocks.length < 2) return Number.NaN;
+  return ((blocks.at(-1) as SeenBlock).timeMs - (blocks[0] as SeenBlock).timeMs) / (blocks.length - 1);
+}
+
+/**
+ * CPU of the node processes, of this process and of every other process of the machine, in % of
+ * one core, from now until `end()`.
+ */
+async function cpuWindow(nodes: readonly LocalNode[]): Promise<{ end(): Promise<Row> }> {
+  const at = performance.now();
+  const nodes0 = await nodeCpuSeconds(nodes);
+  const machine0 = await machineBusySeconds();
+  const own0 = process.cpuUsage();
+  return {
+    async end() {
+      const seconds = (performance.now() - at) / 1000;
+      const nodes1 = await nodeCpuSeconds(nodes);
+      let node = 0;
+      for (const [pid, cpu] of nodes1) node += cpu - (nodes0.get(pid) ?? cpu);
+      const machine = (await machineBusySeconds()) - machine0;
+      const own = process.cpuUsage(own0);
+      const bench = (own.user + own.system) / 1e6;
+      const percent = (cpu: number) => Math.round((100 * cpu) / seconds);
+      return {
+        'nodes CPU %': percent(node),
+        'bench CPU %': percent(bench),
+        'other CPU %': percent(machine - node - bench),
+      };
+    },
+  };
+}
+
+/** CPU seconds used so far by each running node process, by pid. */
+async function nodeCpuSeconds(nodes: readonly LocalNode[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const n of nodes) {
+    const pid = n.pid();
+    const proc = pid === undefined ? null : await readProc(pid).catch(() => null);
+    if (pid !== undefined && proc !== null) out.set(pid, proc.cpuSeconds);
+  }
+  return out;
+}
+
+/** CPU seconds every process of this machine has used since boot (the `cpu` line of /proc/stat; NaN elsewhere). */
+async function machineBusySeconds(): Promise<number> {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => '');
+  const fields = /^cpu\s+(.*)$/m.exec(stat)?.[1]?.split(/\s+/).map(Number);
+  if (fields === undefined) return Number.NaN;
+  // user nice system idle iowait irq softirq steal: all but idle and iowait are busy.
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return (
+    ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) /
+    clockTicksPerSecond
+  );
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
