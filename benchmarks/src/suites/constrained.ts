@@ -68,7 +68,7 @@ export async function constrained(options: SuiteOptions): Promise<SuiteResult> {
       validators: 4,
       days,
       compress,
-      basePort: 43_900,
+      basePort: 27_900,
       seed: 1,
       config: boardConfig,
       launch,

@@ -195,7 +195,7 @@ function trafficSeries(run: LicLoadRun): Series[] {
  * once a second like the paper.
  */
 export async function lic(options: SuiteOptions): Promise<SuiteResult> {
-  const load = licOptions(options.args, 43_700);
+  const load = licOptions(options.args, 27_700);
   const run = await runLicLoad(load, options.progress);
   return licResult('lic', run, '');
 }

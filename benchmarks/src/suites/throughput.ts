@@ -20,7 +20,7 @@ import { type TxMessage, txCodec, txMessage, txSignBytes } from '@joule/state';
 import type { Row, SuiteResult } from '../report.js';
 
 /** Node i listens for peers on 42 600 + 2i and serves its API on 42 601 + 2i (the e2e tests use 40 000–41 207, the pilot 46 600). */
-const basePort = 42_600;
+const basePort = 28_600;
 const validators = 4;
 /**
  * Accounts under load, spread over the 4 APIs (sender s → node s mod 4). A sender submits its

@@ -23,7 +23,7 @@ describe('LocalNetwork', () => {
       nodes: 2,
       validators: 1,
       topology: 'mesh',
-      basePort: 43500,
+      basePort: 27500,
       chainId: 'localnet-1',
     });
     await writeFile(join(dir, 'node1', 'config', 'config.toml'), 'moniker = [broken\n');

@@ -36,7 +36,7 @@ Runs the Lugaggia Innovation Community on a local Joule network: every node its 
   --data FILE.csv  real meter data instead of the generator (format: examples/lic-pilot/README.md)
   --out DIR        where the reports go (default ./lic-pilot-out)
   --keep           leave the network running for the joule CLI; stop it with Ctrl-C
-  --base-port P    node i uses ports P+2i (libp2p) and P+2i+1 (API) on 127.0.0.1 (default 46600)
+  --base-port P    node i uses ports P+2i (libp2p) and P+2i+1 (API) on 127.0.0.1 (default 27600)
 `;
 
 function integer(
@@ -77,7 +77,7 @@ export function parsePilotOptions(argv: readonly string[]): PilotOptions | null 
     data: v.data ?? null,
     out: v.out ?? 'lic-pilot-out',
     keep: v.keep === true,
-    basePort: integer(v['base-port'], 'base-port', 1024, 65_535 - 2 * nodes, 46_600),
+    basePort: integer(v['base-port'], 'base-port', 1024, 65_535 - 2 * nodes, 27_600),
   };
 }
 

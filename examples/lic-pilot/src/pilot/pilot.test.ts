@@ -39,7 +39,7 @@ describe('the LIC pilot', () => {
     dir = await mkdtemp(join(tmpdir(), 'joule-pilot-'));
     const { stdout } = await run(
       process.execPath,
-      [main, '--days', '1', '--month', '2026-06', '--out', dir, '--base-port', '43400'],
+      [main, '--days', '1', '--month', '2026-06', '--out', dir, '--base-port', '27400'],
       { maxBuffer: 16 * 1024 * 1024 },
     );
     expect(stdout, 'the summary says the audit matched').toContain('equals the on-chain receipt');

@@ -63,7 +63,7 @@ describe('market on a 4-validator testnet end to end', () => {
     dir = await mkdtemp(join(tmpdir(), 'joule-market-e2e-'));
     const joule = async (...args: string[]) => (await run(process.execPath, [bin, ...args])).stdout;
     const nodes = JSON.parse(
-      await joule('testnet', '--validators', '4', '--nodes', '4', '--out', dir, '--base-port', '41200'),
+      await joule('testnet', '--validators', '4', '--nodes', '4', '--out', dir, '--base-port', '29200'),
     ) as { name: string; api: string; home: string }[];
     for (const n of nodes)
       procs.push(spawn(process.execPath, [bin, 'start', '--home', n.home], { stdio: 'ignore' }));

@@ -46,7 +46,7 @@ describe('8-node lic testnet end to end', () => {
       '--topology',
       'lic',
       '--base-port',
-      '41000',
+      '29000',
     ]);
     const nodes = JSON.parse(stdout) as { name: string; api: string }[];
     for (let i = 0; i < 8; i++) start(i);
