@@ -1,4 +1,5 @@
 import type { NodeSamples, ResourceSample } from '@joule/lic-pilot';
+import { percentile } from '../suites/throughput.js';
 import type { LicLoadRun } from './load.js';
 
 const MB = 2 ** 20;
@@ -28,12 +29,6 @@ export interface NodeFigures {
   readonly diskMbPer10kBlocks: number;
   readonly bytesPerSimHour: number;
   readonly bytesPerRealHour: number;
-}
-
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
-  return sorted[i] as number;
 }
 
 /** Least-squares slope of y over x (0 with fewer than two distinct x). */

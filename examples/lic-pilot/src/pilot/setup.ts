@@ -1,4 +1,5 @@
 import { parseAddress } from '@joule/consensus';
+import type { SetMarketParameters } from '@joule/market';
 import { addKey } from '@joule/node';
 import { txMessage } from '@joule/state';
 import type { CommunityData } from '../community/types.js';
@@ -26,16 +27,8 @@ export const defaultPrices = {
  */
 const prosumerFunding = 50_000_000_000n;
 
-export interface MarketParams {
-  readonly tsStart: number;
-  readonly tsEnd: number;
-  readonly slotSeconds: number;
-  readonly pBuyBAU: bigint;
-  readonly pSellBAU: bigint;
-  readonly pBuyLEM: bigint;
-  readonly pSellLEM: bigint;
-  readonly beta: bigint;
-}
+/** The month's parameters: the market's own `setMarketParameters` message. */
+export type MarketParams = SetMarketParameters;
 
 export interface Community {
   readonly admin: Signer;

@@ -1,4 +1,5 @@
 import { JouleError } from '@joule/consensus';
+import type { SetMarketParameters } from '@joule/market';
 import {
   floorDiv,
   type MarketPrices,
@@ -22,16 +23,7 @@ import type { CommunitySummary, HouseSummary, PilotReport, SlotSeries } from './
  */
 
 /** The market parameters of the settled period (MARKET.md units: s, uECT/kWh, uECT/kWh²). */
-export interface AnalysisParams {
-  readonly tsStart: number;
-  readonly tsEnd: number;
-  readonly slotSeconds: number;
-  readonly pBuyBAU: bigint;
-  readonly pSellBAU: bigint;
-  readonly pBuyLEM: bigint;
-  readonly pSellLEM: bigint;
-  readonly beta: bigint;
-}
+export type AnalysisParams = SetMarketParameters;
 
 export interface AnalysisInput {
   /** The meter data; it must cover the period `[params.tsStart, params.tsEnd)`. */
