@@ -59,6 +59,11 @@ export const maxAllowListPeers = 10_000;
  * arriving while the handler waits: a few thousand transactions during a block's commit.
  */
 export const maxInboundBufferBytes = 4 * 1024 * 1024;
+/**
+ * The same for a transaction stream: about 400 transactions of the pilot's size (2.5 KiB) — the
+ * burst of a block's commit — and 64 MiB at most over 32 peers' two streams.
+ */
+export const maxMempoolInboundBufferBytes = 1024 * 1024;
 /** Most frames waiting to be written to one peer on one protocol; the oldest is dropped first. */
 export const maxPeerQueueFrames = 1_024;
 /** Most bytes waiting to be written to one peer on one protocol. */
@@ -133,6 +138,11 @@ export const penalties = {
   driverReport: 5,
   /** A transaction over the chain's gas limit per transaction. */
   rejectedTx: 1,
+  /**
+   * A transaction refused for what its bytes say, whatever the state (bad signature, malformed, another
+   * chain, an unknown or invalid message): an honest relay forwards only what it admitted.
+   */
+  invalidTx: 20,
   /** A block-sync response that was invalid, or a claimed height not served. */
   badBlockSync: 40,
   /** A block-sync request that timed out. */

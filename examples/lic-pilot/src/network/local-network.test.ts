@@ -34,7 +34,9 @@ describe('LocalNetwork', () => {
     expect(e.message, 'says why, with the log path').toContain(join(dir, 'node1.log'));
     expect(e.logTail, "quotes the node's own complaint").toContain('config.toml');
     expect(net.running(1), 'the failed node is not running').toBe(false);
-    // node0 came up: it is sampled like the pilot's nodes, then stops with exit code 0.
+    // node0 comes up (start gave up at node1's failure without waiting for it): it is sampled like
+    // the pilot's nodes, then stops with exit code 0.
+    await net.startNode(0);
     const sampler = new ResourceSampler({}, net.nodes);
     await sampler.sample();
     const s = sampler.series[0]?.samples[0];

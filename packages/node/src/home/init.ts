@@ -23,6 +23,12 @@ export const nodeConsensusParams: ConsensusParams = {
   maxBlockGas: defaultMaxBlockGas,
 };
 
+/** The block gas a genesis app state sets (`app.maxBlockGas`), or the application's default. */
+export function appMaxBlockGas(appState: Record<string, unknown>): number {
+  const limit = (appState.app as { maxBlockGas?: unknown } | undefined)?.maxBlockGas;
+  return typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0 ? limit : defaultMaxBlockGas;
+}
+
 /** A genesis account: a keyring key funded at genesis. */
 export interface GenesisAccount {
   readonly name: string;
@@ -76,18 +82,18 @@ export interface InitResult {
 export async function initHome(options: InitOptions): Promise<InitResult> {
   const prepared = await prepareHome(options.home, options.moniker, options.addressPrefix, options.config);
   const operator = await addKey(options.home, options.operatorKey, options.addressPrefix);
+  const appState = (options.appState ?? coreAppState)(
+    [{ name: operator.name, address: operator.address, publicKey: operator.publicKey }],
+    options.denom,
+  );
   const genesis: Genesis = {
     chainId: options.chainId,
     genesisTime: options.genesisTime ?? Date.now(),
     initialHeight: 1,
     validators: [{ pubKey: prepared.validatorKey.publicKey, power: 10n }],
-    consensusParams: nodeConsensusParams,
+    consensusParams: { ...nodeConsensusParams, maxBlockGas: appMaxBlockGas(appState) },
     appState: new Uint8Array(0),
   };
-  const appState = (options.appState ?? coreAppState)(
-    [{ name: operator.name, address: operator.address, publicKey: operator.publicKey }],
-    options.denom,
-  );
   await writeGenesis(options.home, genesis, appState, [options.moniker]);
   return { ...prepared, operator };
 }

@@ -7,6 +7,7 @@ import type { ConfigOverrides } from './config-schema.js';
 import { addKey, homePaths } from './home.js';
 import {
   type AppStateBuilder,
+  appMaxBlockGas,
   coreAppState,
   type GenesisAccount,
   nodeConsensusParams,
@@ -114,17 +115,6 @@ export async function createTestnet(options: TestnetOptions): Promise<TestnetNod
       p2pPort,
     });
   }
-  const genesis: Genesis = {
-    chainId: options.chainId,
-    genesisTime: options.genesisTime ?? Date.now(),
-    initialHeight: 1,
-    validators: prepared.slice(0, v).map((p) => ({ pubKey: p.keys.validatorKey.publicKey, power: 10n })),
-    consensusParams:
-      options.maxBlockGas === undefined
-        ? nodeConsensusParams
-        : { ...nodeConsensusParams, maxBlockGas: options.maxBlockGas },
-    appState: new Uint8Array(0),
-  };
   const built = (options.appState ?? coreAppState)(
     prepared.map((p) => p.account),
     options.denom,
@@ -133,6 +123,15 @@ export async function createTestnet(options: TestnetOptions): Promise<TestnetNod
     options.maxBlockGas === undefined
       ? built
       : { ...built, app: { ...(built.app as object | undefined), maxBlockGas: options.maxBlockGas } };
+  const genesis: Genesis = {
+    chainId: options.chainId,
+    genesisTime: options.genesisTime ?? Date.now(),
+    initialHeight: 1,
+    validators: prepared.slice(0, v).map((p) => ({ pubKey: p.keys.validatorKey.publicKey, power: 10n })),
+    // The proposer reaps by the block gas the application enforces, whoever set it.
+    consensusParams: { ...nodeConsensusParams, maxBlockGas: appMaxBlockGas(appState) },
+    appState: new Uint8Array(0),
+  };
   const names = prepared.slice(0, v).map((p) => p.name);
   const out: TestnetNode[] = prepared.map((p, i) => {
     const peerId = peerIdOf(p.keys.nodeKey.publicKey);

@@ -27,6 +27,8 @@ export interface GossipChannelOptions {
   readonly rateLimit: RateLimit;
   /** Most frames queued per peer. Default `maxPeerQueueFrames`. */
   readonly maxQueueFrames?: number;
+  /** Bytes a peer's inbound stream may hold unread (at least one frame more). Default `maxInboundBufferBytes`. */
+  readonly maxInboundBufferBytes?: number;
   /** Most bytes queued per peer. Default `maxPeerQueueBytes`. */
   readonly maxQueueBytes?: number;
 }
@@ -185,7 +187,8 @@ export class GossipChannel {
     const lp = lpStream(stream, {
       maxDataLength: this.#o.maxFrameBytes,
       // Frames arriving while the handler works wait here; an overflow resets the stream.
-      maxBufferSize: Math.max(this.#o.maxFrameBytes, maxInboundBufferBytes) + 16,
+      maxBufferSize:
+        Math.max(this.#o.maxFrameBytes, this.#o.maxInboundBufferBytes ?? maxInboundBufferBytes) + 16,
     });
     const signal = this.#abort.signal;
     let limiter = this.#limiters.get(peer);

@@ -2,6 +2,7 @@ import { MempoolError, type TxHash, toHex, txHash } from '@joule/consensus';
 import { GossipChannel } from '../channel/gossip-channel.js';
 import {
   maxMempoolFrameBytes,
+  maxMempoolInboundBufferBytes,
   maxRegossipTxs,
   mempoolBurstBytes,
   mempoolBurstFrames,
@@ -16,6 +17,20 @@ import {
 import type { P2pHost } from '../host/host.js';
 import { BoundedSeenSet } from '../peers/seen-cache.js';
 import type { RateLimit } from '../peers/token-bucket.js';
+
+/**
+ * Refusals that depend on the transaction's bytes alone (the ante chain's codes of @joule/state):
+ * the same on every node, so the relay is at fault, and the hash stays seen.
+ */
+const statelessRefusals: ReadonlySet<string> = new Set([
+  'TX_TOO_LARGE',
+  'TX_MALFORMED',
+  'TX_WRONG_CHAIN',
+  'TX_BAD_SIGNATURE',
+  'TX_UNKNOWN_MESSAGE',
+  'TX_MALFORMED_MESSAGE',
+  'TX_INVALID_MESSAGE',
+]);
 
 /** What the gossip needs of the mempool (the consensus `Mempool` has it). */
 export interface TxAdmission {
@@ -37,9 +52,10 @@ export interface MempoolGossipOptions {
  * Transaction gossip: a transaction is relayed only after the local mempool admitted it (the
  * application's `checkTx` and the pool's bounds), once, to every peer but the one it came from.
  * A seen-cache keyed by the transaction hash drops echoes before they reach the mempool's lane.
- * A transaction over the size limit or over the gas limit costs the sender a little score; one the
- * application refuses, a full pool or an already-known transaction costs nothing (under load and
- * with gossip sent again they are normal, and a relay cannot tell them from the signer's fault).
+ * A transaction over the size limit or the gas limit, or one refused for its bytes alone (a bad
+ * signature, malformed, another chain's), costs the sender score; one refused for the state (a
+ * nonce, a balance), a full pool or an already-known transaction costs nothing (under load and with
+ * gossip sent again they are normal, and a relay cannot tell them from the signer's fault).
  *
  * Push-once gossip loses transactions: a peer's pool was full, a signer's next transaction arrived
  * by a shorter path before its predecessor and was refused, a frame was dropped. So a refused or
@@ -68,6 +84,7 @@ export class MempoolGossip {
         protocol: mempoolProtocol,
         name: 'mempool',
         maxFrameBytes: maxMempoolFrameBytes,
+        maxInboundBufferBytes: maxMempoolInboundBufferBytes,
         rateLimit: options.rateLimit ?? {
           framesPerSecond: mempoolFramesPerSecond,
           burstFrames: mempoolBurstFrames,
@@ -122,12 +139,19 @@ export class MempoolGossip {
         case 'TX_TOO_LARGE':
           this.#host.scores.penalize(peer, penalties.oversized, 'oversized-tx');
           return;
-        case 'TX_REJECTED':
+        case 'TX_REJECTED': {
+          const codespace = String((error.context as { codespace?: unknown }).codespace ?? '');
+          if (statelessRefusals.has(codespace)) {
+            // Its bytes alone are wrong: the sender relayed what it could not have admitted.
+            this.#host.scores.penalize(peer, penalties.invalidTx, 'invalid-tx');
+            return;
+          }
           // Refused here and now — a nonce ahead of its predecessor, or taken by a rival in this
           // pool — which an honest relay cannot know: no penalty, and checked again if it comes again.
           this.#seen.delete(key);
           counters.add(counters.dropped, 'rejected-tx');
           return;
+        }
         case 'TX_GAS_TOO_HIGH':
           this.#host.scores.penalize(peer, penalties.rejectedTx, 'rejected-tx');
           return;

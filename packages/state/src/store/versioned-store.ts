@@ -215,7 +215,11 @@ export class VersionedStore {
     this.latest = prepared.version;
     this.root = prepared.root;
     for (const [id, node] of prepared.nodes) this.cache.set(id, node);
-    for (const [id, value] of prepared.values) this.values.set(id, { value });
+    for (const [id, value] of prepared.values) {
+      // A value too large for the cache is not cached: the old one must not stay either.
+      this.values.delete(id);
+      this.values.set(id, { value });
+    }
   }
 
   /**
