@@ -121,6 +121,15 @@ export async function send(signer: Signer, messages: readonly TxMessage[], what:
   return committed(signer.client, await submit(signer, messages, what), what);
 }
 
+/** Waits until the node's last block is at `target` or above (bounded by the chain's progress). */
+export async function untilHeight(client: JouleClient, target: number): Promise<void> {
+  const patience = new Patience(client);
+  while ((await height(client).catch(() => 0)) < target) {
+    await patience.check(`waiting for height ${target} at ${client.url}`);
+    await sleep(retryMs);
+  }
+}
+
 export async function balanceOf(client: JouleClient, address: string): Promise<bigint> {
   return client.query('bank', modules.core.bank.query.balance, {
     address: parseAddress(address, 'joule'),

@@ -8,7 +8,7 @@ import { txMessage } from '@joule/state';
 import { jouleCliPath, type LocalNetwork } from '../network/local-network.js';
 import { Progress } from '../progress.js';
 import type { AuditSummary } from '../report/types.js';
-import { balanceOf, height, modules, type Signer, send, sleep } from './chain.js';
+import { balanceOf, height, modules, type Signer, send, sleep, untilHeight } from './chain.js';
 import type { Community } from './setup.js';
 
 const run = promisify(execFile);
@@ -87,6 +87,8 @@ export async function auditMonth(
   const dir = join(out, 'audit');
   const joule = async (...args: string[]) =>
     (await run(process.execPath, [jouleCliPath(), ...args], { maxBuffer: maxCliOutputBytes })).stdout;
+  // The exporting node must hold the block that solved the month.
+  await untilHeight(node.client, solved.solvedHeight);
   process.stderr.write(`  exporting the month from ${node.name} (not a validator) …\n`);
   await joule(
     'market',

@@ -4,7 +4,7 @@ import { addKey } from '@joule/node';
 import { txMessage } from '@joule/state';
 import type { CommunityData } from '../community/types.js';
 import type { LocalNetwork } from '../network/local-network.js';
-import { denom, modules, type Signer, send, signerOf } from './chain.js';
+import { denom, modules, type Signer, send, signerOf, untilHeight } from './chain.js';
 
 /** The month's prices, uECT/kWh (LIC.md: the paper's 21 / 6 / 16 / 9 ct), and the LPM's beta. */
 export const defaultPrices = {
@@ -84,6 +84,12 @@ export async function setUpCommunity(net: LocalNetwork, data: CommunityData): Pr
     slotSeconds: data.slotSeconds,
     ...defaultPrices,
   };
-  await send(admin, [txMessage(m.msg.setMarketParameters, params)], "setting the month's parameters");
+  const ready = await send(
+    admin,
+    [txMessage(m.msg.setMarketParameters, params)],
+    "setting the month's parameters",
+  );
+  // Each meter's node checks its measures against its own state: it must hold the setup's blocks.
+  await Promise.all(net.nodes.map((n) => untilHeight(n.client, ready)));
   return { admin, meters, params };
 }
