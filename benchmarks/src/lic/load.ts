@@ -6,14 +6,13 @@ import {
   generateCommunity,
   LocalNetwork,
   type LocalNetworkOptions,
-  modules,
   type NodeSamples,
   ResourceSampler,
   setUpCommunity,
+  slotMeasures,
   submit,
 } from '@joule/lic-pilot';
 import type { ConfigOverrides } from '@joule/node';
-import { txMessage } from '@joule/state';
 import type { Progress } from '../report.js';
 
 /** Seconds of idle network sampled before the load starts (the idle baseline). */
@@ -106,29 +105,12 @@ export async function runLicLoad(
       idle.done();
       const load = progress(`LIC load, ${options.days} simulated days at ×${options.compress}`, ticks);
       const loadStart = now();
-      const m = modules.market;
       for (let k = 0; k < ticks; k++) {
         const due = t0 + (loadStart + (k + 1) * (tickMs / 1000)) * 1000;
         await Promise.all(
           community.meters.map(async (signer, i) => {
-            const ts = data.tsStart + k * slotSeconds;
-            const measure = (signal: 'consumption' | 'production', value: number) =>
-              txMessage(m.msg.setEnergyMeasure, {
-                meterId: signer.meterId,
-                tsStart: ts,
-                tsEnd: ts + slotSeconds,
-                signal,
-                value,
-              });
             try {
-              await submit(
-                signer,
-                [
-                  measure('consumption', data.consumption[i]?.[k] ?? 0),
-                  measure('production', data.production[i]?.[k] ?? 0),
-                ],
-                `${signer.meterId} slot ${k}`,
-              );
+              await submit(signer, slotMeasures(data, i, signer.meterId, k), `${signer.meterId} slot ${k}`);
               txs++;
             } catch {
               refused++;

@@ -1,5 +1,4 @@
 import type { NodeSamples, ResourceSample } from '@joule/lic-pilot';
-import { percentile } from '../suites/throughput.js';
 import type { LicLoadRun } from './load.js';
 
 const MB = 2 ** 20;
@@ -29,6 +28,12 @@ export interface NodeFigures {
   readonly diskMbPer10kBlocks: number;
   readonly bytesPerSimHour: number;
   readonly bytesPerRealHour: number;
+}
+
+/** The `q`-quantile of ascending `sorted` (nearest rank); NaN when empty. */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
 }
 
 /** Least-squares slope of y over x (0 with fewer than two distinct x). */

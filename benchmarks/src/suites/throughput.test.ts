@@ -2,7 +2,8 @@ import { generateKeyPair } from '@joule/consensus';
 import { marketModules } from '@joule/node';
 import { signTx, txMessage } from '@joule/state';
 import { describe, expect, it } from 'vitest';
-import { measureSlot, percentile, signWithKey } from './throughput.js';
+import { percentile } from '../lic/stats.js';
+import { measureSlot, signWithKey } from './throughput.js';
 
 describe('throughput suite helpers', () => {
   it('gives each of a sender’s measures its own (slot, signal)', () => {

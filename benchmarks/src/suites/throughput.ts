@@ -17,6 +17,7 @@ import { maxPeriodDays, type Signal, signals } from '@joule/market';
 import { type ConfigOverrides, loadKey, marketModules } from '@joule/node';
 import { ClientError, JouleClient } from '@joule/node/client';
 import { type TxMessage, txCodec, txMessage, txSignBytes } from '@joule/state';
+import { percentile } from '../lic/stats.js';
 import type { Row, SuiteResult } from '../report.js';
 
 /** Node i listens for peers on 42 600 + 2i and serves its API on 42 601 + 2i (the e2e tests use 40 000–41 207, the pilot 46 600). */
@@ -457,12 +458,6 @@ function summary(rows: readonly Row[], stepMs: number): Row {
     'committed tx/s': Math.max(0, ...ok.map((r) => Number(r['committed tx/s']))),
     note: `${validators} validators (mesh), ${senders} senders, ${stepMs / 1000} s steps; timeouts propose ${c?.timeout_propose_ms} / prevote ${c?.timeout_prevote_ms} / precommit ${c?.timeout_precommit_ms} / commit ${c?.timeout_commit_ms} ms; mempool defaults; nodes and load share ${availableParallelism()} cores`,
   };
-}
-
-/** The `q`-quantile of ascending `sorted` (nearest rank); NaN when empty. */
-export function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
 }
 
 function meanInterval(blocks: readonly SeenBlock[]): number {

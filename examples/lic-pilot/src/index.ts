@@ -10,5 +10,6 @@ export * from './network/errors.js';
 export * from './network/local-network.js';
 export * from './network/sampler.js';
 export { denom, modules, type Signer, signerOf, submit } from './pilot/chain.js';
+export { slotMeasures } from './pilot/post.js';
 export { type Community, defaultPrices, setUpCommunity } from './pilot/setup.js';
 export { Progress } from './progress.js';

@@ -1,9 +1,21 @@
 import { parseAddress } from '@joule/consensus';
-import { maxTxMessages, txMessage } from '@joule/state';
+import { maxTxMessages, type TxMessage, txMessage } from '@joule/state';
 import type { CommunityData } from '../community/types.js';
 import { Progress } from '../progress.js';
 import { committed, height, modules, Patience, sleep, submit } from './chain.js';
 import type { Community } from './setup.js';
+
+/** Meter `i`'s consumption and production of slot `k`: what its meter reports for that quarter hour. */
+export function slotMeasures(data: CommunityData, i: number, meterId: string, k: number): TxMessage[] {
+  const tsStart = data.tsStart + k * data.slotSeconds;
+  const tsEnd = tsStart + data.slotSeconds;
+  const measure = (signal: 'consumption' | 'production', value: number) =>
+    txMessage(modules.market.msg.setEnergyMeasure, { meterId, tsStart, tsEnd, signal, value });
+  return [
+    measure('consumption', data.consumption[i]?.[k] ?? 0),
+    measure('production', data.production[i]?.[k] ?? 0),
+  ];
+}
 
 /** Slots per transaction: both signals of 16 quarter hours fill a transaction's 32 messages. */
 export const slotsPerTx = maxTxMessages / 2;
@@ -25,7 +37,6 @@ export interface PostResult {
  * in a block, checked one by one (a refused measure stops the pilot with its code).
  */
 export async function postMeasures(data: CommunityData, community: Community): Promise<PostResult> {
-  const m = modules.market;
   const t0 = performance.now();
   const firstHeight = await height(community.admin.client);
   const progress = new Progress('slots posted', data.slots * data.meters.length);
@@ -50,32 +61,10 @@ export async function postMeasures(data: CommunityData, community: Community): P
   try {
     await Promise.all(
       community.meters.map(async (signer, i) => {
-        const cons = data.consumption[i] as Uint32Array;
-        const prod = data.production[i] as Uint32Array;
         for (let s = 0; s < data.slots; s += slotsPerTx) {
-          const messages = [];
+          const messages: TxMessage[] = [];
           const end = Math.min(s + slotsPerTx, data.slots);
-          for (let k = s; k < end; k++) {
-            const tsStart = data.tsStart + k * data.slotSeconds;
-            const tsEnd = tsStart + data.slotSeconds;
-            const meterId = signer.meterId;
-            messages.push(
-              txMessage(m.msg.setEnergyMeasure, {
-                meterId,
-                tsStart,
-                tsEnd,
-                signal: 'consumption',
-                value: cons[k] as number,
-              }),
-              txMessage(m.msg.setEnergyMeasure, {
-                meterId,
-                tsStart,
-                tsEnd,
-                signal: 'production',
-                value: prod[k] as number,
-              }),
-            );
-          }
+          for (let k = s; k < end; k++) messages.push(...slotMeasures(data, i, signer.meterId, k));
           const what = `${signer.meterId}'s measures from slot ${s}`;
           hashes.push({ meter: i, hash: await submit(signer, messages, what), what });
           posted += end - s;
