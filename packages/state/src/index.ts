@@ -107,11 +107,19 @@ export {
   accountCodec,
   auth,
 } from './modules/auth/auth.js';
+export {
+  Authority,
+  AuthorityError,
+  type AuthorityGenesis,
+  type AuthorityOptions,
+  type AuthorityRecord,
+  authorityRecordCodec,
+  type TransferAuthority,
+} from './modules/authority/authority.js';
 export { type BankGenesis, type BankModule, type BankOptions, bank } from './modules/bank/bank.js';
 export { BankKeeper } from './modules/bank/bank-keeper.js';
 export {
   amount as amountCodec,
-  type BankParams,
   type Burn,
   burnCodec,
   denom as denomCodec,

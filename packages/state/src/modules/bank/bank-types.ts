@@ -1,4 +1,4 @@
-import { address, bigint, type Codec, list, nullable, string, struct } from '@joule/consensus';
+import { address, bigint, type Codec, list, string, struct } from '@joule/consensus';
 import { Table } from '../../app/state.js';
 import { maxMultiSendOutputs } from '../../constants.js';
 
@@ -27,24 +27,16 @@ export const multiSendCodec: Codec<MultiSend> = struct<MultiSend>('MultiSend', {
 export type Mint = Send;
 export const mintCodec: Codec<Mint> = sendCodec;
 
+/** Burn `amount` of `denom` from the signer's own balance (authority only). */
 export interface Burn {
-  readonly from: Uint8Array;
   readonly denom: string;
   readonly amount: bigint;
 }
-export const burnCodec: Codec<Burn> = struct<Burn>('Burn', { from: address, denom, amount });
-
-export interface BankParams {
-  /** The account allowed to mint and burn; `null` for none. */
-  readonly authority: Uint8Array | null;
-}
-export const paramsCodec: Codec<BankParams> = struct<BankParams>('BankParams', {
-  authority: nullable(address),
-});
+export const burnCodec: Codec<Burn> = struct<Burn>('Burn', { denom, amount });
 
 const utf8 = new TextEncoder();
 
-/** State layout: `bank/b/<address><denom>` balances, `bank/s/<denom>` supply, `bank/p/` params. */
+/** State layout: `bank/b/<address><denom>` balances, `bank/s/<denom>` supply (the authority: `bank/A/`). */
 export const tables = {
   balance: new Table(
     'bank',
@@ -53,7 +45,6 @@ export const tables = {
     amount,
   ),
   supply: new Table('bank', 's', (d: string) => utf8.encode(d), amount),
-  params: new Table('bank', 'p', (_: 'params') => new Uint8Array([0]), paramsCodec),
 };
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -7,9 +7,10 @@ import {
   type Module,
   type QueryType,
 } from '../../app/module.js';
-import { GenesisError, UnauthorizedError } from '../../app/tx-errors.js';
+import { GenesisError } from '../../app/tx-errors.js';
 import { maxBalancesPerQuery, maxGenesisBalances } from '../../constants.js';
 import type { AuthKeeper } from '../auth/auth.js';
+import { Authority, type TransferAuthority } from '../authority/authority.js';
 import { BankKeeper } from './bank-keeper.js';
 import {
   amount,
@@ -27,7 +28,10 @@ import {
 } from './bank-types.js';
 
 export interface BankGenesis {
+  /** The account allowed to mint and burn (`null`: none). */
   readonly authority: Uint8Array | null;
+  /** Its proposed successor, while a handover is open. */
+  readonly pendingAuthority: Uint8Array | null;
   readonly balances: readonly {
     readonly address: Uint8Array;
     readonly denom: string;
@@ -42,11 +46,15 @@ export interface BankOptions {
 
 export type BankModule = Module<BankGenesis> & {
   readonly keeper: BankKeeper;
+  readonly authority: Authority;
   readonly msg: {
     readonly send: MessageType<Send>;
     readonly multiSend: MessageType<MultiSend>;
     readonly mint: MessageType<Mint>;
     readonly burn: MessageType<Burn>;
+    readonly transferAuthority: MessageType<TransferAuthority>;
+    readonly acceptAuthority: MessageType<Record<string, never>>;
+    readonly cancelAuthorityTransfer: MessageType<Record<string, never>>;
   };
   readonly query: {
     readonly balance: QueryType<{ address: Uint8Array; denom: string }, bigint>;
@@ -58,21 +66,14 @@ export type BankModule = Module<BankGenesis> & {
 const positive = (s: Send): string | undefined => (s.amount === 0n ? 'amount must be positive' : undefined);
 
 /**
- * The `bank` module: bigint balances per denomination, send and multi-send, mint and burn by the
- * authority named in genesis, total supply per denomination, and `bank.*` events.
+ * The `bank` module: bigint balances per denomination, send and multi-send, mint by the authority
+ * named in genesis and burn by it of its own balance only, total supply per denomination, the
+ * authority's two-step handover, and `bank.*` events. Other modules burn through the keeper.
  */
 export function bank(options: BankOptions, dependencies: { readonly auth: AuthKeeper }): BankModule {
   const prefix = options.addressPrefix ?? 'joule';
   const keeper = new BankKeeper(dependencies.auth, prefix);
-  const requireAuthority = async (
-    state: Parameters<BankKeeper['balance']>[0],
-    signer: Uint8Array,
-  ): Promise<void> => {
-    const params = await tables.params.get(state, 'params');
-    if (params?.authority == null || Buffer.compare(params.authority, signer) !== 0) {
-      throw new UnauthorizedError(`${formatAddress(signer, prefix)} is not the bank authority`);
-    }
-  };
+  const authority = new Authority({ module: 'bank', addressPrefix: prefix });
   const send = defineMessage({
     type: 'bank/send',
     codec: sendCodec,
@@ -94,7 +95,7 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
     codec: mintCodec,
     validate: positive,
     async handle(ctx, m, signer) {
-      await requireAuthority(ctx.state, signer.address);
+      await authority.require(ctx.state, signer.address, 'mint');
       await keeper.mint(ctx.state, ctx.emit, m.to, m.denom, m.amount);
     },
   });
@@ -103,8 +104,8 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
     codec: burnCodec,
     validate: (m) => (m.amount === 0n ? 'amount must be positive' : undefined),
     async handle(ctx, m, signer) {
-      await requireAuthority(ctx.state, signer.address);
-      await keeper.burn(ctx.state, ctx.emit, m.from, m.denom, m.amount);
+      await authority.require(ctx.state, signer.address, 'burn');
+      await keeper.burn(ctx.state, ctx.emit, signer.address, m.denom, m.amount);
     },
   });
   const balance = defineQuery({
@@ -137,16 +138,23 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
   return {
     name: 'bank',
     keeper,
-    msg: { send, multiSend, mint, burn },
+    authority,
+    msg: {
+      send,
+      multiSend,
+      mint,
+      burn,
+      transferAuthority: authority.msg.transfer,
+      acceptAuthority: authority.msg.accept,
+      cancelAuthorityTransfer: authority.msg.cancel,
+    },
     query: { balance, supply, balances },
-    messages: [send, multiSend, mint, burn],
+    messages: [send, multiSend, mint, burn, ...authority.messages],
     queries: [balance, supply, balances],
     genesis: {
-      default: () => ({ authority: null, balances: [] }),
+      default: () => ({ authority: null, pendingAuthority: null, balances: [] }),
       parse(json) {
         const o = jsonObject(json, 'bank');
-        const authority =
-          o.authority == null ? null : parseAddress(jsonString(o.authority, 'bank.authority'), prefix);
         const rows = jsonArray(o.balances ?? [], 'bank.balances', maxGenesisBalances).map((item, i) => {
           const row = jsonObject(item, `bank.balances[${i}]`);
           const d = jsonString(row.denom, `bank.balances[${i}].denom`);
@@ -155,19 +163,18 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
           const address = parseAddress(jsonString(row.address, `bank.balances[${i}].address`), prefix);
           return { address, denom: d, amount: jsonAmount(row.amount, `bank.balances[${i}].amount`) };
         });
-        return { authority, balances: rows };
+        return { ...authority.parse(o, 'bank'), balances: rows };
       },
       async init(ctx, genesis) {
-        tables.params.set(ctx.state, 'params', { authority: genesis.authority });
+        authority.init(ctx.state, genesis);
         for (const b of genesis.balances) {
           if (b.amount > 0n) await keeper.mint(ctx.state, () => {}, b.address, b.denom, b.amount);
         }
       },
       async export(ctx) {
-        const params = await tables.params.get(ctx.state, 'params');
         const rows = await tables.balance.all(ctx.state);
         return {
-          authority: params?.authority == null ? null : formatAddress(params.authority, prefix),
+          ...(await authority.export(ctx.state)),
           balances: rows.map(([key, value]) => ({
             address: formatAddress(key.subarray(0, 20), prefix),
             denom: new TextDecoder().decode(key.subarray(20)),

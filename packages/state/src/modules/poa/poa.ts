@@ -1,14 +1,10 @@
 import {
-  address as addressCodec,
   bigint,
   type Codec,
-  formatAddress,
   fromHex,
   list,
   maxTotalVotingPower,
   maxValidators,
-  nullable,
-  parseAddress,
   publicKey,
   struct,
   toHex,
@@ -23,8 +19,9 @@ import {
   type QueryType,
   type TxContext,
 } from '../../app/module.js';
-import { type State, Table } from '../../app/state.js';
-import { GenesisError, TxError, UnauthorizedError } from '../../app/tx-errors.js';
+import { Table } from '../../app/state.js';
+import { GenesisError, TxError } from '../../app/tx-errors.js';
+import { Authority, type TransferAuthority } from '../authority/authority.js';
 
 const power: Codec<bigint> = bigint(0n, maxTotalVotingPower);
 
@@ -45,7 +42,7 @@ interface PendingChange {
   readonly after: bigint;
 }
 
-/** State: `poa/v/<pubKey>` power, `poa/u/<pubKey>` pending change for end-block, `poa/p/` params. */
+/** State: `poa/v/<pubKey>` power, `poa/u/<pubKey>` pending change for end-block (the authority: `poa/A/`). */
 const tables = {
   validators: new Table('poa', 'v', (k: Uint8Array) => k, power),
   pending: new Table(
@@ -54,27 +51,28 @@ const tables = {
     (k: Uint8Array) => k,
     struct<PendingChange>('PoaPendingChange', { before: power, after: power }),
   ),
-  params: new Table(
-    'poa',
-    'p',
-    (_: 'params') => new Uint8Array([0]),
-    struct<{ authority: Uint8Array | null }>('PoaParams', { authority: nullable(addressCodec) }),
-  ),
 };
 
 const validatorEvent = defineEvent('poa.validator', ['pubKey', 'power', 'action']);
 
 export interface PoaGenesis {
+  /** The account that manages the validator set (`null`: none, the set is fixed). */
   readonly authority: Uint8Array | null;
+  /** Its proposed successor, while a handover is open. */
+  readonly pendingAuthority: Uint8Array | null;
   /** Empty: take the genesis file's validators. */
   readonly validators: readonly SetValidator[];
 }
 
 export type PoaModule = Module<PoaGenesis> & {
+  readonly authority: Authority;
   readonly msg: {
     readonly addValidator: MessageType<SetValidator>;
     readonly setPower: MessageType<SetValidator>;
     readonly removeValidator: MessageType<{ pubKey: Uint8Array }>;
+    readonly transferAuthority: MessageType<TransferAuthority>;
+    readonly acceptAuthority: MessageType<Record<string, never>>;
+    readonly cancelAuthorityTransfer: MessageType<Record<string, never>>;
   };
   readonly query: { readonly validators: QueryType<Record<string, never>, SetValidator[]> };
 };
@@ -86,12 +84,7 @@ export type PoaModule = Module<PoaGenesis> & {
  */
 export function poa(options: { readonly addressPrefix?: string } = {}): PoaModule {
   const prefix = options.addressPrefix ?? 'joule';
-  const requireAuthority = async (state: State, signer: Uint8Array): Promise<void> => {
-    const params = await tables.params.get(state, 'params');
-    if (params?.authority == null || Buffer.compare(params.authority, signer) !== 0) {
-      throw new UnauthorizedError(`${formatAddress(signer, prefix)} is not the poa authority`);
-    }
-  };
+  const authority = new Authority({ module: 'poa', addressPrefix: prefix });
   const change = async (ctx: TxContext, key: Uint8Array, next: bigint, action: string): Promise<void> => {
     const set = await tables.validators.entries(ctx.state, new Uint8Array(0), maxValidators + 1);
     const current = await tables.validators.get(ctx.state, key);
@@ -115,7 +108,7 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
     codec: setValidatorCodec,
     validate: (m) => (m.power === 0n ? 'power must be positive' : undefined),
     async handle(ctx, m, signer) {
-      await requireAuthority(ctx.state, signer.address);
+      await authority.require(ctx.state, signer.address, 'add validators');
       if ((await tables.validators.get(ctx.state, m.pubKey)) !== undefined) {
         throw new TxError('POA_VALIDATOR_EXISTS', 'validator already in the set');
       }
@@ -127,7 +120,7 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
     codec: setValidatorCodec,
     validate: (m) => (m.power === 0n ? 'power must be positive (use poa/remove_validator)' : undefined),
     async handle(ctx, m, signer) {
-      await requireAuthority(ctx.state, signer.address);
+      await authority.require(ctx.state, signer.address, 'set validator power');
       if ((await tables.validators.get(ctx.state, m.pubKey)) === undefined) {
         throw new TxError('POA_UNKNOWN_VALIDATOR', 'no such validator');
       }
@@ -138,7 +131,7 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
     type: 'poa/remove_validator',
     codec: removeValidatorCodec,
     async handle(ctx, m, signer) {
-      await requireAuthority(ctx.state, signer.address);
+      await authority.require(ctx.state, signer.address, 'remove validators');
       if ((await tables.validators.get(ctx.state, m.pubKey)) === undefined) {
         throw new TxError('POA_UNKNOWN_VALIDATOR', 'no such validator');
       }
@@ -156,9 +149,17 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
   });
   return {
     name: 'poa',
-    msg: { addValidator: add, setPower, removeValidator: remove },
+    authority,
+    msg: {
+      addValidator: add,
+      setPower,
+      removeValidator: remove,
+      transferAuthority: authority.msg.transfer,
+      acceptAuthority: authority.msg.accept,
+      cancelAuthorityTransfer: authority.msg.cancel,
+    },
     query: { validators },
-    messages: [add, setPower, remove],
+    messages: [add, setPower, remove, ...authority.messages],
     queries: [validators],
     async endBlock(ctx) {
       for (const [pubKey, c] of await tables.pending.entries(ctx.state, new Uint8Array(0), maxValidators)) {
@@ -167,11 +168,9 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
       }
     },
     genesis: {
-      default: () => ({ authority: null, validators: [] }),
+      default: () => ({ authority: null, pendingAuthority: null, validators: [] }),
       parse(json) {
         const o = jsonObject(json, 'poa');
-        const authority =
-          o.authority == null ? null : parseAddress(jsonString(o.authority, 'poa.authority'), prefix);
         const vals = jsonArray(o.validators ?? [], 'poa.validators', maxValidators).map((item, i) => {
           const row = jsonObject(item, `poa.validators[${i}]`);
           const key = fromHex(jsonString(row.pubKey, `poa.validators[${i}].pubKey`));
@@ -181,10 +180,10 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
           if (p === 0n) throw new GenesisError(`poa.validators[${i}].power: must be positive`);
           return { pubKey: key, power: p };
         });
-        return { authority, validators: vals };
+        return { ...authority.parse(o, 'poa'), validators: vals };
       },
       async init(ctx, genesis) {
-        tables.params.set(ctx.state, 'params', { authority: genesis.authority });
+        authority.init(ctx.state, genesis);
         const chosen =
           genesis.validators.length > 0
             ? genesis.validators
@@ -194,10 +193,9 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
         if (genesis.validators.length > 0) for (const v of chosen) ctx.updateValidator(v);
       },
       async export(ctx) {
-        const params = await tables.params.get(ctx.state, 'params');
         const rows = await tables.validators.entries(ctx.state, new Uint8Array(0), maxValidators);
         return {
-          authority: params?.authority == null ? null : formatAddress(params.authority, prefix),
+          ...(await authority.export(ctx.state)),
           validators: rows.map(([pubKey, p]) => ({ pubKey: toHex(pubKey), power: p.toString() })),
         };
       },
