@@ -108,6 +108,12 @@ export {
   auth,
 } from './modules/auth/auth.js';
 export {
+  assertSafePublicKey,
+  type UnsafeKeyReason,
+  UnsafePublicKeyError,
+  unsafeKeyReason,
+} from './modules/auth/public-key.js';
+export {
   Authority,
   AuthorityError,
   type AuthorityGenesis,

@@ -10,6 +10,7 @@ import {
   toHex,
   type ValidatorUpdate,
 } from '@joule/consensus';
+import { unsafeKeyReason } from '@joule/state';
 import { GenesisFileError } from '../errors.js';
 
 /**
@@ -112,6 +113,9 @@ export function parseGenesis(text: string, file: string): { genesis: Genesis; do
       fail(`validators[${i}].name`, 'expected a string of at most 64 characters');
     if (typeof v.pub_key !== 'string' || !/^[0-9a-f]{64}$/.test(v.pub_key))
       fail(`validators[${i}].pub_key`, 'expected 64 lower-case hex characters (an ed25519 public key)');
+    const unsafe = unsafeKeyReason(fromHex(v.pub_key as string));
+    if (unsafe !== undefined)
+      fail(`validators[${i}].pub_key`, `not a safe ed25519 public key (${unsafe}: anyone could sign for it)`);
     if (seen.has(v.pub_key as string)) fail(`validators[${i}].pub_key`, 'appears twice');
     seen.add(v.pub_key as string);
     if (typeof v.power !== 'string' || !/^[1-9][0-9]{0,18}$/.test(v.power))

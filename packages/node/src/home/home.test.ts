@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateKeyPair, toHex } from '@joule/consensus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeInputError } from '../errors.js';
 import { defaultConfig, parseConfig, renderConfig } from './config.js';
@@ -66,11 +67,12 @@ describe('config.toml', () => {
   }
 });
 
+const validatorKey = toHex(generateKeyPair(new Uint8Array(32).fill(7)).publicKey);
 const goodGenesis = {
   chain_id: 'lic-1',
   genesis_time: '2025-01-01T00:00:00.000Z',
   initial_height: 1,
-  validators: [{ name: 'a', pub_key: 'ab'.repeat(32), power: '10' }],
+  validators: [{ name: 'a', pub_key: validatorKey, power: '10' }],
   app_state: {},
 };
 
@@ -92,8 +94,18 @@ describe('genesis.json', () => {
     ],
     [
       'a numeric power',
-      { ...goodGenesis, validators: [{ pub_key: 'ab'.repeat(32), power: 10 }] },
+      { ...goodGenesis, validators: [{ pub_key: validatorKey, power: 10 }] },
       /validators\[0\]\.power: expected a positive decimal string/,
+    ],
+    [
+      'a small-order validator key (anyone can sign for it)',
+      { ...goodGenesis, validators: [{ pub_key: `01${'00'.repeat(31)}`, power: '10' }] },
+      /validators\[0\]\.pub_key: not a safe ed25519 public key \(small-order/,
+    ],
+    [
+      'a validator key that is no curve point',
+      { ...goodGenesis, validators: [{ pub_key: `02${'00'.repeat(31)}`, power: '10' }] },
+      /validators\[0\]\.pub_key: not a safe ed25519 public key \(not-a-point/,
     ],
     ['an unknown field', { ...goodGenesis, extra: 1 }, /extra: unknown field/],
     [

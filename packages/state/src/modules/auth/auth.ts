@@ -16,6 +16,7 @@ import { defineEvent, defineQuery, type Module, type QueryType, type Signer } fr
 import { type State, Table } from '../../app/state.js';
 import { GenesisError, TxError } from '../../app/tx-errors.js';
 import { maxGenesisAccounts } from '../../constants.js';
+import { assertSafePublicKey, unsafeKeyReason } from './public-key.js';
 
 /** An account: its public key once it has signed, and the nonce its next transaction must carry. */
 export interface Account {
@@ -84,6 +85,8 @@ export function auth(options: AuthOptions = {}): AuthModule {
           got: nonce,
         });
       }
+      // The account's key is bound on its first transaction: never to a key anyone could sign for.
+      if (account?.publicKey == null) assertSafePublicKey(signer.publicKey, 'the public key');
       accounts.set(state, signer.address, { publicKey: signer.publicKey, nonce: expected + 1 });
     },
   };
@@ -107,7 +110,10 @@ export function auth(options: AuthOptions = {}): AuthModule {
             const key =
               row.publicKey === undefined
                 ? null
-                : hexKey(jsonString(row.publicKey, `auth.accounts[${i}].publicKey`));
+                : hexKey(
+                    jsonString(row.publicKey, `auth.accounts[${i}].publicKey`),
+                    `auth.accounts[${i}].publicKey`,
+                  );
             const nonce = row.nonce ?? 0;
             if (typeof nonce !== 'number' || !Number.isSafeInteger(nonce) || nonce < 0) {
               throw new GenesisError(`auth.accounts[${i}].nonce: expected a non-negative integer`);
@@ -147,12 +153,22 @@ export function auth(options: AuthOptions = {}): AuthModule {
   };
 }
 
-function hexKey(text: string): Uint8Array {
+function hexKey(text: string, field: string): Uint8Array {
+  let key: Uint8Array | undefined;
   try {
-    const key = fromHex(text);
-    if (key.length === 32) return key;
+    key = fromHex(text);
   } catch {
-    // fall through
+    // reported below
   }
-  throw new GenesisError(`"${text.slice(0, 80)}" is not a 32-byte hex public key`);
+  if (key?.length !== 32)
+    throw new GenesisError(`${field}: "${text.slice(0, 80)}" is not a 32-byte hex public key`);
+  const reason = unsafeKeyReason(key);
+  if (reason !== undefined)
+    throw new GenesisError(
+      `${field}: ${text} is not a safe public key (${reason}: anyone could sign for it)`,
+      {
+        reason,
+      },
+    );
+  return key;
 }

@@ -21,6 +21,7 @@ import {
 } from '../../app/module.js';
 import { Table } from '../../app/state.js';
 import { GenesisError, TxError } from '../../app/tx-errors.js';
+import { assertSafePublicKey, unsafeKeyReason } from '../auth/public-key.js';
 import { Authority, type TransferAuthority } from '../authority/authority.js';
 
 const power: Codec<bigint> = bigint(0n, maxTotalVotingPower);
@@ -109,6 +110,7 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
     validate: (m) => (m.power === 0n ? 'power must be positive' : undefined),
     async handle(ctx, m, signer) {
       await authority.require(ctx.state, signer.address, 'add validators');
+      assertSafePublicKey(m.pubKey, 'the validator key');
       if ((await tables.validators.get(ctx.state, m.pubKey)) !== undefined) {
         throw new TxError('POA_VALIDATOR_EXISTS', 'validator already in the set');
       }
@@ -176,6 +178,12 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
           const key = fromHex(jsonString(row.pubKey, `poa.validators[${i}].pubKey`));
           if (key.length !== 32)
             throw new GenesisError(`poa.validators[${i}].pubKey: expected 32 bytes of hex`);
+          const unsafe = unsafeKeyReason(key);
+          if (unsafe !== undefined)
+            throw new GenesisError(
+              `poa.validators[${i}].pubKey: not a safe public key (${unsafe}: anyone could sign for it)`,
+              { reason: unsafe },
+            );
           const p = jsonAmount(row.power, `poa.validators[${i}].power`);
           if (p === 0n) throw new GenesisError(`poa.validators[${i}].power: must be positive`);
           return { pubKey: key, power: p };
@@ -189,6 +197,13 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
             ? genesis.validators
             : ctx.validators.map((v) => ({ pubKey: v.pubKey, power: v.power }));
         if (chosen.length === 0) throw new GenesisError('poa: no genesis validators');
+        for (const v of chosen) {
+          const unsafe = unsafeKeyReason(v.pubKey);
+          if (unsafe !== undefined)
+            throw new GenesisError(`poa: validator ${toHex(v.pubKey)} is not a safe public key (${unsafe})`, {
+              reason: unsafe,
+            });
+        }
         for (const v of chosen) tables.validators.set(ctx.state, v.pubKey, v.power);
         if (genesis.validators.length > 0) for (const v of chosen) ctx.updateValidator(v);
       },
