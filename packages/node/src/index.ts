@@ -33,8 +33,10 @@ export {
   type AppStateBuilder,
   coreAppState,
   type GenesisAccount,
+  type GenesisAuthorities,
   type InitOptions,
   initHome,
+  uniqueChainId,
 } from './home/init.js';
 export { createKeyFile, type KeyFile, loadKeyFile, peerIdOf } from './home/key-files.js';
 export { HomeLock } from './home/lock.js';

@@ -1,7 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { defaultMaxBlockGas } from '@joule/state';
@@ -48,6 +50,43 @@ describe('the joule CLI (compiled dist, child processes)', () => {
     const again = await joule('init', '--home', home);
     expect(again.code).toBe(3);
     expect(again.err).toMatch(/already initialized — use another --home/);
+  });
+
+  it('init names a new chain id unless given one, and takes distinct module authorities', async () => {
+    const made = await Promise.all(
+      ['b', 'c'].map(async (name) => JSON.parse((await joule('init', '--home', join(dir, name))).out)),
+    );
+    for (const m of made) expect(m.chain_id).toMatch(/^joule-[0-9a-f]{8}$/);
+    expect(made[0].chain_id, 'two inits, two chains').not.toBe(made[1].chain_id);
+    const genesisOf = async (home: string) =>
+      JSON.parse(await readFile(join(home, 'config/genesis.json'), 'utf8'));
+    expect((await genesisOf(join(dir, 'b'))).chain_id).toBe(made[0].chain_id);
+
+    const treasurer = made[0].operator as string;
+    const admin = made[1].operator as string;
+    const home = join(dir, 'd');
+    const r = await joule(
+      'init',
+      '--home',
+      home,
+      '--authority',
+      `bank=${treasurer}`,
+      '--authority',
+      `market=${admin}`,
+    );
+    expect(r.code, r.err).toBe(0);
+    const operator = JSON.parse(r.out).operator as string;
+    const state = (await genesisOf(home)).app_state;
+    expect([state.bank.authority, state.poa.authority, state.market.admin]).toEqual([
+      treasurer,
+      operator,
+      admin,
+    ]);
+    for (const bad of ['bank', 'nosuch=joule1x', `bank=${treasurer.replace('joule1', 'lic1')}`]) {
+      const refused = await joule('init', '--home', join(dir, 'e'), '--authority', bad);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.err, bad).toContain('--authority');
+    }
   });
 
   it('keys add, list and show', async () => {
@@ -98,6 +137,43 @@ describe('the joule CLI (compiled dist, child processes)', () => {
     expect((await joule('testnet', '--validators', '9', '--nodes', '8', '--out', join(dir, 'x'))).code).toBe(
       3,
     );
+  });
+
+  it('refuses a second start on a home in use, naming the home and the running node’s pid', async () => {
+    const out = join(dir, 'locked');
+    const basePort = 42_000 + (process.pid % 1000) * 2;
+    const made = await joule(
+      'testnet',
+      '--validators',
+      '1',
+      '--nodes',
+      '1',
+      '--out',
+      out,
+      '--base-port',
+      String(basePort),
+    );
+    expect(made.code, made.err).toBe(0);
+    const home = join(out, 'node0');
+    const first = spawn(process.execPath, [bin, 'start', '--home', home], { stdio: 'ignore' });
+    try {
+      let lock = '';
+      for (let i = 0; i < 300 && lock !== `${first.pid}\n`; i++) {
+        lock = await readFile(join(home, 'data/LOCK'), 'utf8').catch(() => '');
+        if (lock !== `${first.pid}\n`) await sleep(100);
+      }
+      expect(lock, 'the first node holds the lock').toBe(`${first.pid}\n`);
+      const second = await joule('start', '--home', home);
+      expect(second.code, second.err).toBe(3);
+      expect(second.err.trim().split('\n')).toHaveLength(1);
+      expect(second.err).toContain(`the home ${home} is in use by process ${first.pid}`);
+      expect(await readFile(join(home, 'data/LOCK'), 'utf8'), 'the running node keeps its lock').toBe(
+        `${first.pid}\n`,
+      );
+    } finally {
+      first.kill('SIGTERM');
+      if (first.exitCode === null) await once(first, 'exit');
+    }
   });
 
   it('start refuses bad input with a one-line error and exit code 3', async () => {

@@ -16,7 +16,7 @@ export const stdio: CliIo = {
   err: (t) => process.stderr.write(`${t}\n`),
 };
 
-export type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
+export type FlagSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 
 /** Strict flags and positionals; an unknown flag is a usage error. */
 export function parse<const O extends FlagSpec>(args: readonly string[], options: O) {

@@ -16,17 +16,23 @@ Commands:
 {extensions}
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 bad input file, 4 node unreachable, 5 rejected by the node.`,
-  init: `Usage: {bin} init --home DIR [--chain-id ID] [--moniker NAME]
+  init: `Usage: {bin} init --home DIR [--chain-id ID] [--moniker NAME] [--authority MODULE=ADDRESS]…
 
 Creates DIR with config/config.toml (defaults for a 1 GB board), config/genesis.json (this node the
 only validator), config/node_key.json and config/validator_key.json (0600), and a keyring key
-"operator" funded at genesis (the bank and poa authority). Refuses a DIR that is already a home.`,
+"operator" funded at genesis. Refuses a DIR that is already a home.
+--chain-id  default: a new one, {prefix}-<8 random hex digits>, so that no two chains made by init
+            share one (a transaction signed for one chain is never valid on another).
+--authority the holder of a module's power at genesis, e.g. bank=ADDR (mint and burn), poa=ADDR
+            (the validator set), market=ADDR (the market admin); repeatable. Default: the operator.`,
   testnet: `Usage: {bin} testnet --validators V --nodes N --out DIR [--topology mesh|lic] [--base-port P] [--chain-id ID]
+       [--authority MODULE=ADDRESS]…
 
 Writes N homes DIR/node0 … DIR/node{N-1} with one genesis; the first V nodes are validators. Node i
 listens for peers on 127.0.0.1:P+2i and serves its API on 127.0.0.1:P+2i+1 (P defaults to 26656).
 Topology: mesh (everyone peers with everyone) or lic (the grid of the LIC pilot: 2–3 peers each).
-Each home's keyring holds a funded key named like the node (node0 is the authority).`,
+Each home's keyring holds a funded key named like the node (node0 holds every module's authority
+not given with --authority, as for init).`,
   start: `Usage: {bin} start --home DIR
 
 Runs the node until SIGTERM or SIGINT (graceful: no new txs, consensus stopped, stores closed);

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { JouleError, parseAddress } from '@joule/consensus';
 import { type Module, type TxMessage, txMessage } from '@joule/state';
 import { toJson } from '../api/json.js';
@@ -7,8 +6,8 @@ import { exitCodes } from '../constants.js';
 import { NodeInputError } from '../errors.js';
 import { exportHome } from '../home/export.js';
 import { renderGenesis } from '../home/genesis-file.js';
-import { addKey, listKeys, loadKey } from '../home/home.js';
-import { initHome } from '../home/init.js';
+import { addKey, listKeys, loadKey, replacePrivateFile } from '../home/home.js';
+import { type GenesisAuthorities, initHome, uniqueChainId } from '../home/init.js';
 import { peerIdOf } from '../home/key-files.js';
 import { createTestnet, type Topology } from '../home/testnet.js';
 import { createNode } from '../node/node.js';
@@ -33,10 +32,9 @@ export async function runCli(
   const [command, ...rest] = argv;
   const extension = app.extensions?.find((e) => e.name === command && e.command !== undefined)?.command;
   const text = (name: string): string =>
-    (extension !== undefined && name === command ? extension.help : helpText(name, app)).replaceAll(
-      '{bin}',
-      app.name,
-    );
+    (extension !== undefined && name === command ? extension.help : helpText(name, app))
+      .replaceAll('{bin}', app.name)
+      .replaceAll('{prefix}', app.addressPrefix);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out(text('main'));
     return command === undefined ? exitCodes.usage : exitCodes.ok;
@@ -118,10 +116,12 @@ const commands: Record<string, Command> = {
       home: { type: 'string' },
       'chain-id': { type: 'string' },
       moniker: { type: 'string' },
+      authority: { type: 'string', multiple: true },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const home = required(values.home, 'home');
-    const chainId = values['chain-id'] ?? `${app.addressPrefix}-1`;
+    // A chain id of its own: a transaction signed for one chain is never valid on another.
+    const chainId = values['chain-id'] ?? uniqueChainId(app.addressPrefix);
     const result = await initHome({
       home,
       chainId,
@@ -129,6 +129,7 @@ const commands: Record<string, Command> = {
       addressPrefix: app.addressPrefix,
       denom: app.denom,
       operatorKey: 'operator',
+      authorities: authorities(values.authority, app),
       ...(app.appState === undefined ? {} : { appState: app.appState }),
     });
     io.out(
@@ -151,6 +152,7 @@ const commands: Record<string, Command> = {
       topology: { type: 'string' },
       'base-port': { type: 'string' },
       'chain-id': { type: 'string' },
+      authority: { type: 'string', multiple: true },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const topology = values.topology ?? 'mesh';
@@ -164,6 +166,7 @@ const commands: Record<string, Command> = {
       chainId: values['chain-id'] ?? `${app.addressPrefix}-testnet`,
       addressPrefix: app.addressPrefix,
       denom: app.denom,
+      authorities: authorities(values.authority, app),
       ...(app.appState === undefined ? {} : { appState: app.appState }),
     });
     io.out(
@@ -334,10 +337,31 @@ const commands: Record<string, Command> = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const doc = await exportHome(required(values.home, 'home'), app.build());
     if (values.out === undefined) io.out(renderGenesis(doc).trimEnd());
-    else await writeFile(values.out, renderGenesis(doc), { mode: 0o600 });
+    else await replacePrivateFile(values.out, renderGenesis(doc));
     return exitCodes.ok;
   },
 };
+
+/** `--authority MODULE=ADDRESS` flags: a module of the app, a bech32 address of the chain, each once. */
+function authorities(flags: readonly string[] | undefined, app: CliApp): GenesisAuthorities {
+  const names = new Set(app.build().modules.map((m) => m.name));
+  const out: Record<string, string> = {};
+  for (const flag of flags ?? []) {
+    const [module, address, ...rest] = flag.split('=');
+    if (module === undefined || address === undefined || rest.length > 0 || !names.has(module))
+      throw new UsageError(
+        `--authority ${flag}: expected MODULE=ADDRESS with MODULE one of ${[...names].join(', ')}`,
+      );
+    if (out[module] !== undefined) throw new UsageError(`--authority ${module}= is given twice`);
+    try {
+      parseAddress(address, app.addressPrefix);
+    } catch {
+      throw new UsageError(`--authority ${flag}: "${address}" is not a ${app.addressPrefix}1… address`);
+    }
+    out[module] = address;
+  }
+  return out;
+}
 
 function findMessage(modules: readonly Module[], module: string, msg: string) {
   const type = modules.find((m) => m.name === module)?.messages?.find((t) => t.type === `${module}/${msg}`);

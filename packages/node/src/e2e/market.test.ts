@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,20 +61,34 @@ describe('market on a 4-validator testnet end to end', () => {
     timeout: 180_000,
   }, async () => {
     dir = await mkdtemp(join(tmpdir(), 'joule-market-e2e-'));
+    const basePort = 29_200 + (process.pid % 400) * 8;
     const joule = async (...args: string[]) => (await run(process.execPath, [bin, ...args])).stdout;
     const nodes = JSON.parse(
-      await joule('testnet', '--validators', '4', '--nodes', '4', '--out', dir, '--base-port', '29200'),
+      // Ports of their own per run (below Linux's ephemeral range), so that two runs on one machine
+      // never talk to each other's nodes.
+      await joule(
+        'testnet',
+        '--validators',
+        '4',
+        '--nodes',
+        '4',
+        '--out',
+        dir,
+        '--base-port',
+        String(basePort),
+      ),
     ) as { name: string; api: string; home: string }[];
     for (const n of nodes)
       procs.push(spawn(process.execPath, [bin, 'start', '--home', n.home], { stdio: 'ignore' }));
     const clients = nodes.map((n) => new JouleClient({ url: n.api, timeoutMs: 10_000 }));
     const client = (i: number) => clients[i] as JouleClient;
     const home0 = join(dir, 'node0');
+    // Up, and past block 1 (genesis is committed with it: before, no account exists yet).
     for (let t = 0; t < 120; t++) {
       const up = await Promise.all(
         clients.map((c) =>
           c.status().then(
-            () => true,
+            (s) => Number(s.sync_info.latest_block_height) >= 1,
             () => false,
           ),
         ),
@@ -264,8 +278,12 @@ describe('market on a 4-validator testnet end to end', () => {
     expect(receipt?.state, 'solved').toBe('SOLVED');
     const after = await balances();
 
-    // The audit: export with the admin's key, settle offline, compare to the uECT.
+    // The audit: export with the admin's key, settle offline, compare to the uECT. A stale copy
+    // readable by others is replaced by files of the admin's only.
     const out = join(dir, 'audit');
+    await mkdir(out);
+    await writeFile(join(out, 'MEASURES.json'), '[]\n', { mode: 0o644 });
+    await chmod(join(out, 'MEASURES.json'), 0o644);
     await joule(
       'market',
       'export',
@@ -281,6 +299,8 @@ describe('market on a 4-validator testnet end to end', () => {
       home0,
     );
     const exported = JSON.parse(await readFile(join(out, 'MEASURES.json'), 'utf8')) as MeasureRow[];
+    for (const file of ['PARAMS.json', 'MEASURES.json', 'RECEIPT.json'])
+      expect((await stat(join(out, file))).mode & 0o777, `${file} is 0600`).toBe(0o600);
     expect(exported.length, 'every measure exported').toBe(measures.length);
     const report = JSON.parse(
       await joule(

@@ -14,7 +14,7 @@ export async function exportHome(
   deps: { modules: readonly Module[]; accounts: AccountKeeper },
 ): Promise<GenesisDoc> {
   const { paths, genesis, genesisDoc: doc } = await loadHome(home);
-  const lock = new HomeLock(paths.lock);
+  const lock = new HomeLock(paths.lock, paths.home);
   await lock.acquire();
   const kv = new ClassicKvStore({ location: paths.db });
   try {

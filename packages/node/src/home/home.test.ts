@@ -1,4 +1,14 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, toHex } from '@joule/consensus';
@@ -6,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeInputError } from '../errors.js';
 import { defaultConfig, parseConfig, renderConfig } from './config.js';
 import { parseGenesis } from './genesis-file.js';
-import { homePaths, loadHome } from './home.js';
+import { homePaths, loadHome, replacePrivateFile } from './home.js';
 import { initHome } from './init.js';
 import { loadKeyFile, peerIdOf } from './key-files.js';
 import { HomeLock } from './lock.js';
@@ -165,14 +175,59 @@ describe('home, keys and lock', () => {
     );
   });
 
-  it('locks a home against a second process', async () => {
-    const path = join(dir, 'LOCK');
+  it('locks a home against a second process, naming the home and the pid', async () => {
+    const path = join(dir, 'data', 'LOCK');
+    await mkdir(join(dir, 'data'), { recursive: true });
     await writeFile(path, `${process.ppid}\n`);
-    await expect(new HomeLock(path).acquire()).rejects.toThrow(/in use by process/);
+    await expect(new HomeLock(path).acquire()).rejects.toThrow(
+      `the home ${dir} is in use by process ${process.ppid}`,
+    );
     await writeFile(path, '999999999\n');
     const lock = new HomeLock(path);
     await lock.acquire();
+    expect(await readFile(path, 'utf8'), 'a dead owner’s lock is taken over').toBe(`${process.pid}\n`);
+    await expect(new HomeLock(path).acquire(), 'a second holder in the same process').rejects.toThrow(
+      `in use by process ${process.pid}`,
+    );
     await lock.release();
+    await expect(stat(path)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('never deletes a lock that holds no pid: it may be a live one being written', async () => {
+    const path = join(dir, 'data', 'LOCK');
+    await mkdir(join(dir, 'data'), { recursive: true });
+    for (const text of ['', '12ab\n', '0\n']) {
+      await writeFile(path, text);
+      await expect(new HomeLock(path).acquire(), JSON.stringify(text)).rejects.toThrow(
+        `holds no process id — if no node runs on this home, delete ${path}`,
+      );
+      expect(await readFile(path, 'utf8'), `${JSON.stringify(text)} left in place`).toBe(text);
+    }
+    await unlink(path);
+  });
+
+  it('leaves only the lock in the data directory while held, and nothing after', async () => {
+    const data = join(dir, 'data2');
+    await mkdir(data);
+    const lock = new HomeLock(join(data, 'LOCK'));
+    await lock.acquire();
+    expect(await readdir(data)).toEqual(['LOCK']);
+    await lock.release();
+    expect(await readdir(data)).toEqual([]);
+  });
+
+  it('replaces an export readable by others with a 0600 file, atomically', async () => {
+    const out = join(dir, 'exports');
+    await mkdir(out);
+    const path = join(out, 'MEASURES.json');
+    await writeFile(path, 'old\n', { mode: 0o644 });
+    await chmod(path, 0o644);
+    await replacePrivateFile(path, 'new\n');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readFile(path, 'utf8')).toBe('new\n');
+    await replacePrivateFile(join(out, 'PARAMS.json'), '{}\n');
+    expect((await stat(join(out, 'PARAMS.json'))).mode & 0o777).toBe(0o600);
+    expect((await readdir(out)).sort(), 'no temporary file left').toEqual(['MEASURES.json', 'PARAMS.json']);
   });
 
   it('computes libp2p peer ids of ed25519 keys', () => {

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Genesis, KeyPair } from '@joule/consensus';
 import {
@@ -91,6 +92,29 @@ export async function makeHomeDirs(paths: HomePaths): Promise<void> {
 /** Writes a text file readable by its owner only. */
 export async function writePrivateFile(path: string, text: string): Promise<void> {
   await writeFile(path, text, { mode: 0o600, flag: 'wx' });
+}
+
+/**
+ * Writes `text` to `path`, readable by its owner only, replacing any file there whatever its mode
+ * (an export run again into the same directory): a new file next to it, created 0600 and written,
+ * is renamed over it, so no reader ever sees the data under a wider mode or half written.
+ */
+export async function replacePrivateFile(path: string, text: string): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    try {
+      await handle.chmod(0o600); // exactly 0600, whatever the umask
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
 }
 
 // ─── keyring ─────────────────────────────────────────────────────────────────────────────────────

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type ConsensusParams,
   defaultConsensusParams,
@@ -37,22 +38,38 @@ export interface GenesisAccount {
 }
 
 /**
- * Builds the `app_state` of a new genesis from the funded accounts (the first is the authority).
- * The default fills the core modules: accounts in `auth`, balances and the mint authority in
- * `bank`, the validator-set authority in `poa`. An appchain with more modules wraps it.
+ * Who holds each module's authority at genesis, by module name (`bank`, `poa`, `market`), as bech32
+ * addresses. A module not named gets the first funded account (the operator of `init`, node0 of
+ * `testnet`).
  */
-export type AppStateBuilder = (accounts: readonly GenesisAccount[], denom: string) => Record<string, unknown>;
+export type GenesisAuthorities = Readonly<Record<string, string>>;
+
+/**
+ * Builds the `app_state` of a new genesis from the funded accounts and the authorities. The default
+ * fills the core modules: accounts in `auth`, balances and the mint authority in `bank`, the
+ * validator-set authority in `poa`. An appchain with more modules wraps it.
+ */
+export type AppStateBuilder = (
+  accounts: readonly GenesisAccount[],
+  denom: string,
+  authorities?: GenesisAuthorities,
+) => Record<string, unknown>;
+
+/** A genesis chain id that no other chain made by `init` shares: `<prefix>-<8 hex digits>`. */
+export function uniqueChainId(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
 
 /** Units given to each funded account of a new genesis. */
 export const genesisBalance = 1_000_000_000_000n;
 
-export const coreAppState: AppStateBuilder = (accounts, denom) => ({
+export const coreAppState: AppStateBuilder = (accounts, denom, authorities = {}) => ({
   auth: { accounts: accounts.map((a) => ({ address: a.address, publicKey: a.publicKey, nonce: 0 })) },
   bank: {
-    authority: accounts[0]?.address ?? null,
+    authority: authorities.bank ?? accounts[0]?.address ?? null,
     balances: accounts.map((a) => ({ address: a.address, denom, amount: genesisBalance.toString() })),
   },
-  poa: { authority: accounts[0]?.address ?? null, validators: [] },
+  poa: { authority: authorities.poa ?? accounts[0]?.address ?? null, validators: [] },
 });
 
 export interface InitOptions {
@@ -63,8 +80,10 @@ export interface InitOptions {
   readonly addressPrefix: string;
   /** Denomination of the genesis balances. */
   readonly denom: string;
-  /** Keyring key created and funded at genesis (it is the bank and poa authority). */
+  /** Keyring key created and funded at genesis (the authority of every module not in `authorities`). */
   readonly operatorKey: string;
+  /** Module authorities other than the operator. */
+  readonly authorities?: GenesisAuthorities;
   readonly config?: ConfigOverrides;
   readonly appState?: AppStateBuilder;
   /** Genesis time, Unix ms (default: now). */
@@ -85,6 +104,7 @@ export async function initHome(options: InitOptions): Promise<InitResult> {
   const appState = (options.appState ?? coreAppState)(
     [{ name: operator.name, address: operator.address, publicKey: operator.publicKey }],
     options.denom,
+    options.authorities,
   );
   const genesis: Genesis = {
     chainId: options.chainId,

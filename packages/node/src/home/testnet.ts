@@ -10,6 +10,7 @@ import {
   appMaxBlockGas,
   coreAppState,
   type GenesisAccount,
+  type GenesisAuthorities,
   nodeConsensusParams,
   prepareHome,
   writeGenesis,
@@ -29,6 +30,8 @@ export interface TestnetOptions {
   readonly addressPrefix: string;
   readonly denom: string;
   readonly appState?: AppStateBuilder;
+  /** Module authorities other than node0's account. */
+  readonly authorities?: GenesisAuthorities;
   readonly config?: ConfigOverrides;
   readonly genesisTime?: number;
   /**
@@ -118,6 +121,7 @@ export async function createTestnet(options: TestnetOptions): Promise<TestnetNod
   const built = (options.appState ?? coreAppState)(
     prepared.map((p) => p.account),
     options.denom,
+    options.authorities,
   );
   const appState =
     options.maxBlockGas === undefined

@@ -5,14 +5,14 @@ import { type AppStateBuilder, coreAppState } from '../home/init.js';
 import { marketCliExtension } from './cli.js';
 
 /**
- * Genesis of a market chain: the core sections, and the market's default section with the first
- * funded account (the operator of `init`, node0 of `testnet`) as admin, settling in the chain's
- * denomination.
+ * Genesis of a market chain: the core sections, and the market's default section with
+ * `authorities.market`, or else the first funded account (the operator of `init`, node0 of
+ * `testnet`), as admin, settling in the chain's denomination.
  */
-export const marketAppState: AppStateBuilder = (accounts, denom) => ({
-  ...coreAppState(accounts, denom),
+export const marketAppState: AppStateBuilder = (accounts, denom, authorities = {}) => ({
+  ...coreAppState(accounts, denom, authorities),
   market: {
-    admin: accounts[0]?.address ?? null,
+    admin: authorities.market ?? accounts[0]?.address ?? null,
     denom,
     maxMeasureWh: defaultMaxMeasureWh,
     pseudonymous: false,

@@ -1,10 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type MarketModule, settleCommand, settleUsage } from '@joule/market';
 import { txMessage } from '@joule/state';
 import { clientOf, json, parse, required, UsageError } from '../cli/common.js';
 import type { CliContext, CliExtension, TxBuilder } from '../cli/extension.js';
-import { loadKey } from '../home/home.js';
+import { loadKey, replacePrivateFile } from '../home/home.js';
 import { exportPeriod } from './export.js';
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
@@ -188,10 +188,11 @@ async function runMarket(args: readonly string[], ctx: CliContext, m: MarketModu
     parseTime(values.period, 'period'),
     key?.key.secretKey,
   );
-  await mkdir(out, { recursive: true });
+  // Measures are private to their prosumers: the directory is made 0700, each file written 0600.
+  await mkdir(out, { recursive: true, mode: 0o700 });
   const files: string[] = [];
   const write = async (name: string, value: unknown): Promise<void> => {
-    await writeFile(join(out, name), `${JSON.stringify(value, null, 2)}\n`);
+    await replacePrivateFile(join(out, name), `${JSON.stringify(value, null, 2)}\n`);
     files.push(join(out, name));
   };
   await write('PARAMS.json', exported.params);

@@ -166,7 +166,7 @@ class Node implements JouleNode {
     const { home } = this;
     const { config, paths, genesis } = home;
     const chainId = genesis.chainId;
-    const lock = new HomeLock(paths.lock);
+    const lock = new HomeLock(paths.lock, paths.home);
     await lock.acquire();
     this.#cleanups.push(() => lock.release());
 
