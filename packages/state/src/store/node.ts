@@ -1,127 +1,153 @@
 import { hashBytes } from '@joule/consensus';
+import { treeRadix } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
-import { concatBytes, readU64, u64 } from '../keys.js';
+import { prefixes, readU64 } from '../keys.js';
 
-/** A pointer from a parent (or a version's root record) to a child node. */
-export interface NodeRef {
-  /** Version that wrote the child; with the child's position it names the child's node key. */
-  readonly version: number;
-  readonly hash: Uint8Array;
-  readonly leaf: boolean;
-}
-
-export interface LeafNode {
-  readonly kind: 'leaf';
+/** A key's leaf, kept in its parent's slot: SHA-256 of its key, its hash, the version of its value. */
+export interface LeafSlot {
+  readonly leaf: true;
   readonly keyHash: Uint8Array;
-  readonly key: Uint8Array;
-  readonly value: Uint8Array;
+  readonly hash: Uint8Array;
+  /** The version that wrote the value: the value record is (version, keyHash). */
+  readonly version: number;
 }
 
-export interface InternalNode {
-  readonly kind: 'internal';
-  readonly left: NodeRef | null;
-  readonly right: NodeRef | null;
+/** A child node: its hash and the version that wrote it (with its position, its node key). */
+export interface NodeSlot {
+  readonly leaf: false;
+  readonly hash: Uint8Array;
+  readonly version: number;
 }
 
-export type TreeNode = LeafNode | InternalNode;
+export type Slot = LeafSlot | NodeSlot;
+
+/** An internal node: 16 slots (nibble 0..15 of the key hash at the node's depth), each empty, a leaf or a node. */
+export interface TreeNode {
+  readonly slots: readonly (Slot | undefined)[];
+}
 
 /**
- * A node's key: the version that wrote it, its depth and the first `depth` bits of its path (bits
- * past the depth are zero). Nodes are never rewritten in place: a change writes new nodes under the
- * new version, and the replaced ones are recorded as stale for pruning (as Jellyfish Merkle trees).
+ * A node's database key (table 0x20): the version that wrote it, its depth in nibbles and the first
+ * `depth` nibbles of its path, packed two to a byte (a last odd nibble in the high half). Nodes are
+ * never rewritten: a change writes new nodes under the new version and lists the replaced ones as stale.
  */
 export function nodeKey(version: number, depth: number, path: Uint8Array): Uint8Array {
-  const bytes = (depth + 7) >> 3;
+  const bytes = (depth + 1) >> 1;
   const key = new Uint8Array(10 + bytes);
-  const high = Math.floor(version / 0x1_0000_0000);
-  const low = version >>> 0;
-  key[0] = high >>> 24;
-  key[1] = (high >>> 16) & 0xff;
-  key[2] = (high >>> 8) & 0xff;
-  key[3] = high & 0xff;
-  key[4] = low >>> 24;
-  key[5] = (low >>> 16) & 0xff;
-  key[6] = (low >>> 8) & 0xff;
-  key[7] = low & 0xff;
-  key[8] = depth >> 8;
-  key[9] = depth & 0xff;
+  key[0] = prefixes.treeNode;
+  writeU64(key, 1, version);
+  key[9] = depth;
   for (let i = 0; i < bytes; i++) key[10 + i] = path[i] as number;
-  if ((depth & 7) !== 0) key[9 + bytes] = (key[9 + bytes] as number) & (0xff << (8 - (depth & 7)));
+  if ((depth & 1) === 1) key[9 + bytes] = (key[9 + bytes] as number) & 0xf0;
   return key;
 }
 
-const LEAF = 0x00;
-const INTERNAL = 0x01;
-
-/** Binary layout: leaf = 0x00 ‖ keyHash ‖ u16 key length ‖ key ‖ value; internal = 0x01 ‖ flags ‖ children. */
-export function encodeNode(node: TreeNode): Uint8Array {
-  if (node.kind === 'leaf') {
-    const length = new Uint8Array([node.key.length >> 8, node.key.length & 0xff]);
-    return concatBytes(new Uint8Array([LEAF]), node.keyHash, length, node.key, node.value);
-  }
-  return concatBytes(new Uint8Array([INTERNAL]), encodeChildren(node.left, node.right));
-}
-
-export function decodeNode(bytes: Uint8Array): TreeNode {
-  if (bytes[0] === LEAF && bytes.length >= 1 + hashBytes + 2) {
-    const keyLength = ((bytes[1 + hashBytes] as number) << 8) | (bytes[2 + hashBytes] as number);
-    const keyStart = 3 + hashBytes;
-    if (keyStart + keyLength <= bytes.length) {
-      return {
-        kind: 'leaf',
-        keyHash: bytes.subarray(1, 1 + hashBytes),
-        key: bytes.subarray(keyStart, keyStart + keyLength),
-        value: bytes.subarray(keyStart + keyLength),
-      };
-    }
-  }
-  if (bytes[0] === INTERNAL) {
-    const [left, right] = decodeChildren(bytes.subarray(1));
-    return { kind: 'internal', left, right };
-  }
-  throw new StoreCorruptionError('undecodable tree node', { length: bytes.length });
+/** A value record's database key (table 0x24): the version that wrote the value, then SHA-256 of the key. */
+export function valueKey(version: number, keyHash: Uint8Array): Uint8Array {
+  const key = new Uint8Array(9 + hashBytes);
+  key[0] = prefixes.treeValue;
+  writeU64(key, 1, version);
+  key.set(keyHash, 9);
+  return key;
 }
 
 const REF_BYTES = 8 + hashBytes;
+const LEAF_BYTES = REF_BYTES + hashBytes;
 
-/** flags (bit 0/1: left present/leaf, bit 2/3: right present/leaf) ‖ each present ref: u64 version ‖ hash. */
-export function encodeChildren(left: NodeRef | null, right: NodeRef | null): Uint8Array {
-  const flags = flagsOf(left) | (flagsOf(right) << 2);
-  const parts: Uint8Array[] = [new Uint8Array([flags])];
-  for (const ref of [left, right]) if (ref !== null) parts.push(u64(ref.version), ref.hash);
-  return concatBytes(...parts);
+/**
+ * Binary layout: occupied map (u16, slot 0 the most significant bit) ‖ leaf map (u16) ‖ for each
+ * occupied slot in order: version (u64) ‖ hash ‖ (a leaf's) keyHash.
+ */
+export function encodeNode(node: TreeNode): Uint8Array {
+  let occupied = 0;
+  let leaves = 0;
+  let size = 4;
+  for (let n = 0; n < treeRadix; n++) {
+    const slot = node.slots[n];
+    if (slot === undefined) continue;
+    occupied |= 0x8000 >>> n;
+    if (slot.leaf) leaves |= 0x8000 >>> n;
+    size += slot.leaf ? LEAF_BYTES : REF_BYTES;
+  }
+  const out = new Uint8Array(size);
+  out[0] = occupied >>> 8;
+  out[1] = occupied & 0xff;
+  out[2] = leaves >>> 8;
+  out[3] = leaves & 0xff;
+  let at = 4;
+  for (let n = 0; n < treeRadix; n++) {
+    const slot = node.slots[n];
+    if (slot !== undefined) at = writeSlot(out, at, slot);
+  }
+  return out;
 }
 
-export function decodeChildren(bytes: Uint8Array): [NodeRef | null, NodeRef | null] {
-  const flags = bytes[0];
-  if (flags === undefined || flags > 0x0f) throw new StoreCorruptionError('bad tree node flags');
-  let at = 1;
-  const read = (bits: number): NodeRef | null => {
-    if ((bits & 1) === 0) return null;
-    if (at + REF_BYTES > bytes.length) throw new StoreCorruptionError('truncated tree node');
-    const ref = {
-      version: readU64(bytes, at),
-      hash: bytes.subarray(at + 8, at + REF_BYTES),
-      leaf: (bits & 2) !== 0,
-    };
-    at += REF_BYTES;
-    return ref;
-  };
-  const left = read(flags & 3);
-  const right = read(flags >> 2);
+export function decodeNode(bytes: Uint8Array): TreeNode {
+  if (bytes.length < 4) throw new StoreCorruptionError('truncated tree node', { length: bytes.length });
+  const occupied = ((bytes[0] as number) << 8) | (bytes[1] as number);
+  const leaves = ((bytes[2] as number) << 8) | (bytes[3] as number);
+  if ((leaves & ~occupied) !== 0) throw new StoreCorruptionError('bad tree node maps');
+  const slots: (Slot | undefined)[] = new Array(treeRadix).fill(undefined);
+  let at = 4;
+  for (let n = 0; n < treeRadix; n++) {
+    const bit = 0x8000 >>> n;
+    if ((occupied & bit) === 0) continue;
+    const leaf = (leaves & bit) !== 0;
+    if (at + (leaf ? LEAF_BYTES : REF_BYTES) > bytes.length)
+      throw new StoreCorruptionError('truncated tree node');
+    slots[n] = readSlot(bytes, at, leaf);
+    at += leaf ? LEAF_BYTES : REF_BYTES;
+  }
   if (at !== bytes.length) throw new StoreCorruptionError('trailing bytes after tree node');
-  return [left, right];
+  return { slots };
 }
 
-function flagsOf(ref: NodeRef | null): number {
-  return ref === null ? 0 : ref.leaf ? 3 : 1;
+/** A version's root record: no bytes for an empty tree, else 0x00 (node) or 0x01 (leaf) ‖ the slot. */
+export function encodeRoot(root: Slot | null): Uint8Array {
+  if (root === null) return new Uint8Array(0);
+  const out = new Uint8Array(1 + (root.leaf ? LEAF_BYTES : REF_BYTES));
+  out[0] = root.leaf ? 1 : 0;
+  writeSlot(out, 1, root);
+  return out;
 }
 
-/** A version's root record: the root reference, or no bytes for an empty tree. */
-export function encodeRoot(ref: NodeRef | null): Uint8Array {
-  return ref === null ? new Uint8Array(0) : encodeChildren(ref, null);
+export function decodeRoot(bytes: Uint8Array): Slot | null {
+  if (bytes.length === 0) return null;
+  const leaf = bytes[0] === 1;
+  if ((bytes[0] ?? 2) > 1 || bytes.length !== 1 + (leaf ? LEAF_BYTES : REF_BYTES))
+    throw new StoreCorruptionError('bad root record', { length: bytes.length });
+  return readSlot(bytes, 1, leaf);
 }
 
-export function decodeRoot(bytes: Uint8Array): NodeRef | null {
-  return bytes.length === 0 ? null : decodeChildren(bytes)[0];
+function writeSlot(out: Uint8Array, at: number, slot: Slot): number {
+  writeU64(out, at, slot.version);
+  copyHash(out, at + 8, slot.hash);
+  if (!slot.leaf) return at + REF_BYTES;
+  copyHash(out, at + REF_BYTES, slot.keyHash);
+  return at + LEAF_BYTES;
+}
+
+/** A 32-byte copy: a plain loop beats `TypedArray.set`'s call overhead at this size. */
+function copyHash(out: Uint8Array, at: number, hash: Uint8Array): void {
+  for (let i = 0; i < hashBytes; i++) out[at + i] = hash[i] as number;
+}
+
+function readSlot(bytes: Uint8Array, at: number, leaf: boolean): Slot {
+  const version = readU64(bytes, at);
+  const hash = bytes.subarray(at + 8, at + REF_BYTES);
+  if (!leaf) return { leaf: false, hash, version };
+  return { leaf: true, keyHash: bytes.subarray(at + REF_BYTES, at + LEAF_BYTES), hash, version };
+}
+
+function writeU64(out: Uint8Array, at: number, n: number): void {
+  const high = Math.floor(n / 0x1_0000_0000);
+  const low = n >>> 0;
+  out[at] = high >>> 24;
+  out[at + 1] = (high >>> 16) & 0xff;
+  out[at + 2] = (high >>> 8) & 0xff;
+  out[at + 3] = high & 0xff;
+  out[at + 4] = low >>> 24;
+  out[at + 5] = (low >>> 16) & 0xff;
+  out[at + 6] = (low >>> 8) & 0xff;
+  out[at + 7] = low & 0xff;
 }

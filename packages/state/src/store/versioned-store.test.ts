@@ -61,6 +61,45 @@ describe('VersionedStore against a Map model', () => {
     );
   });
 
+  it('matches the reference root on deep trees, with leaves moving down and back up as keys come and go', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.tuple(fc.nat(1500), fc.boolean(), fc.nat(255)), { maxLength: 300 }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        async (blocks) => {
+          const kv = new MemoryKvStore();
+          await kv.start();
+          const store = new VersionedStore({ nodeCacheEntries: 16 }, { kv });
+          await store.start();
+          const model = new Map<string, Uint8Array>();
+          for (let v = 1; v <= blocks.length; v++) {
+            const ops = (blocks[v - 1] ?? []).map(
+              ([k, put, b]) => [key(k), put ? new Uint8Array([b, k & 0xff]) : null] as const,
+            );
+            for (const [k, val] of ops) {
+              if (val === null) model.delete(hex(k));
+              else model.set(hex(k), val);
+            }
+            await store.commit(await store.prepare(v, ops));
+            const expected = referenceRoot(
+              [...model].map(([k, val]) => [Buffer.from(k, 'hex'), val] as const),
+            );
+            expect(hex(store.rootHash()), `root at version ${v}`).toBe(hex(expected));
+          }
+          for (const i of [0, 7, 99, 500, 1499]) {
+            const { value, proof } = await store.prove(key(i), blocks.length);
+            expect(value ?? undefined, `k/${i}`).toEqual(model.get(hex(key(i))));
+            expect(verifyProof(store.rootHash(), key(i), value, proof), `proof k/${i}`).toBe(true);
+          }
+          await kv.stop();
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
   it('refuses a version out of order and unknown versions with typed errors', async () => {
     const kv = new MemoryKvStore();
     await kv.start();
@@ -134,12 +173,21 @@ describe('VersionedStore pruning on LevelDB', () => {
       const ops = Array.from({ length: 300 }, (_, i) => [key(i), new Uint8Array(100).fill(v)] as const);
       await store.commit(await store.prepare(v, ops));
     }
-    const range = [new Uint8Array([0x20]), new Uint8Array([0x23])] as const;
-    await kv.compactRange(...range);
-    const before = await kv.approximateSize(...range);
+    // The tree's tables: nodes, roots, stale lists (0x20–0x22) and values by version (0x24).
+    const ranges = [
+      [new Uint8Array([0x20]), new Uint8Array([0x23])],
+      [new Uint8Array([0x24]), new Uint8Array([0x25])],
+    ] as const;
+    const size = async () => {
+      let total = 0;
+      for (const range of ranges) total += await kv.approximateSize(...range);
+      return total;
+    };
+    for (const range of ranges) await kv.compactRange(...range);
+    const before = await size();
     const rootAt55 = await store.rootHashAt(55);
     const deleted = await store.prune(55);
-    const after = await kv.approximateSize(...range);
+    const after = await size();
     expect(deleted).toBeGreaterThan(0);
     expect(after, `tree tables: ${before} bytes before pruning, ${after} after`).toBeLessThan(before / 3);
     await expect(store.getAt(key(1), 54)).rejects.toMatchObject({ code: 'STORE_VERSION_PRUNED' });
@@ -171,6 +219,7 @@ describe('VersionedStore pruning on LevelDB', () => {
       32: [0x20, ...u64(15)],
       33: [0x21, ...u64(15)],
       34: [0x22, ...u64(16)],
+      36: [0x24, ...u64(15)],
     };
     for (const [start, end] of compactions) {
       const table = start[0] as number;

@@ -6,6 +6,7 @@ import {
   maxValueBytes,
   nodeCacheEntries,
   nodeCacheOverheadBytes,
+  nodeCacheSlotBytes,
   valueCacheEntries,
 } from '../constants.js';
 import {
@@ -16,11 +17,19 @@ import {
 } from '../errors.js';
 import { concatBytes, metaKey, metaKeys, prefixEnd, prefixed, prefixes, readU64, u64 } from '../keys.js';
 import { type KvOp, type KvStore, WriteBatch } from '../kv/kv-store.js';
-import { emptyHash, keyHashOf } from './hashing.js';
-import { decodeNode, decodeRoot, encodeNode, encodeRoot, type NodeRef, type TreeNode } from './node.js';
+import { bytesEqual, digest, emptyHash, keyHashOf } from './hashing.js';
+import {
+  decodeNode,
+  decodeRoot,
+  encodeNode,
+  encodeRoot,
+  type Slot,
+  type TreeNode,
+  valueKey,
+} from './node.js';
 import { LruCache } from './node-cache.js';
 import type { StoreProof } from './proof.js';
-import { pruneTree } from './pruning.js';
+import { encodeStaleList, pruneTree } from './pruning.js';
 import { applyChanges, type NodeSource, nodeId, type TreeChange, walk } from './tree.js';
 
 export interface VersionedStoreOptions {
@@ -37,17 +46,20 @@ export interface PreparedVersion {
   readonly version: number;
   readonly rootHash: Uint8Array;
   readonly ops: readonly KvOp[];
-  readonly root: NodeRef | null;
-  readonly base: NodeRef | null;
+  readonly root: Slot | null;
+  readonly base: Slot | null;
   readonly nodes: readonly (readonly [string, TreeNode])[];
+  /** The ids of the committed nodes it replaces, dropped from the node cache on commit. */
+  readonly retired: readonly string[];
   /** The latest values it writes (null: deleted), for the value cache. */
   readonly values: readonly (readonly [string, Uint8Array | null])[];
 }
 
 /**
- * The authenticated, versioned key-value store: a binary sparse Merkle tree over SHA-256(key) with
- * leaves at the shallowest depth where they are alone, whose nodes are keyed by (version, position)
- * and never rewritten (the Jellyfish Merkle tree's storage scheme). Each committed version has a
+ * The authenticated, versioned key-value store: a 16-ary sparse Merkle tree over SHA-256(key) with
+ * leaves in the shallowest slot where they are alone, whose nodes are keyed by (version, position)
+ * and never rewritten (the Jellyfish Merkle tree's scheme). A leaf lives in its parent's slot; the
+ * value it commits to is a record keyed by (version, SHA-256(key)). Each committed version has a
  * root, whose hash is that height's app hash; older versions stay readable, with proofs, until
  * pruned. A flat table of the latest values serves fast reads and prefix iteration.
  */
@@ -58,9 +70,12 @@ export class VersionedStore {
   private readonly values: LruCache<{ readonly value: Uint8Array | null }>;
   private latest: number | undefined;
   private oldest = 0;
-  private root: NodeRef | null = null;
+  private root: Slot | null = null;
   private started = false;
-  private readonly source: NodeSource = { load: (key) => this.loadNode(key) };
+  private readonly source: NodeSource = {
+    cached: (id) => this.cache.get(id),
+    loadMany: (keys) => this.loadNodes(keys),
+  };
 
   constructor(options: VersionedStoreOptions, dependencies: { readonly kv: KvStore }) {
     this.kv = dependencies.kv;
@@ -132,16 +147,23 @@ export class VersionedStore {
 
   /** The value of `key` at `version`, read through that version's tree. */
   async getAt(key: Uint8Array, version: number): Promise<Uint8Array | undefined> {
-    return (await this.prove(key, version)).value ?? undefined;
+    const root = await this.rootAt(version);
+    const keyHash = keyHashOf(key);
+    const { leaf } = await walk((k) => this.loadNode(k), root, keyHash);
+    if (leaf === null || !bytesEqual(leaf.keyHash, keyHash)) return undefined;
+    return this.loadValue(leaf.version, keyHash);
   }
 
   /** The value of `key` at `version` (or `null`) and its proof against that version's app hash. */
   async prove(key: Uint8Array, version: number): Promise<{ value: Uint8Array | null; proof: StoreProof }> {
     const root = await this.rootAt(version);
     const keyHash = keyHashOf(key);
-    const { leaf, proof } = await walk(this.source, root, keyHash);
-    const value = leaf !== null && Buffer.compare(leaf.keyHash, keyHash) === 0 ? leaf.value : null;
-    return { value, proof };
+    const { leaf, levels } = await walk((k) => this.loadNode(k), root, keyHash);
+    if (leaf === null) return { value: null, proof: { leaf: null, levels } };
+    // The leaf's value: this key's, or the neighbour's whose hash proves this key absent.
+    const stored = await this.loadValue(leaf.version, leaf.keyHash);
+    const proof = { leaf: { keyHash: leaf.keyHash, valueHash: digest(stored) }, levels };
+    return { value: bytesEqual(leaf.keyHash, keyHash) ? stored : null, proof };
   }
 
   /**
@@ -181,10 +203,10 @@ export class VersionedStore {
     const sorted = sortChanges(changes);
     const write = await applyChanges(this.source, this.root, version, sorted);
     const batch = new WriteBatch();
-    for (const { key, node } of write.nodes.values())
-      batch.put(prefixed(prefixes.treeNode, key), encodeNode(node));
-    for (const key of write.stale)
-      batch.put(concatBytes(new Uint8Array([prefixes.staleNode]), u64(version), key), new Uint8Array(0));
+    for (const { key, node } of write.nodes.values()) batch.put(key, encodeNode(node));
+    for (const [key, value] of write.values) batch.put(key, value);
+    if (write.stale.length > 0)
+      batch.put(prefixed(prefixes.staleRecords, u64(version)), encodeStaleList(write.stale));
     batch.put(prefixed(prefixes.treeRoot, u64(version)), encodeRoot(write.root));
     for (const c of sorted) {
       const key = prefixed(prefixes.latestState, c.key);
@@ -200,6 +222,7 @@ export class VersionedStore {
       root: write.root,
       base: this.root,
       nodes: [...write.nodes.entries()].map(([id, { node }]) => [id, node] as const),
+      retired: write.stale.filter((k) => k[0] === prefixes.treeNode).map(nodeId),
       values: sorted.map((c) => [nodeId(c.key), c.value] as const),
     };
   }
@@ -214,6 +237,8 @@ export class VersionedStore {
     if (this.latest === undefined) this.oldest = prepared.version;
     this.latest = prepared.version;
     this.root = prepared.root;
+    // The cache holds the latest tree: replaced nodes leave it (older versions read them from disk).
+    for (const id of prepared.retired) this.cache.delete(id);
     for (const [id, node] of prepared.nodes) this.cache.set(id, node);
     for (const [id, value] of prepared.values) {
       // A value too large for the cache is not cached: the old one must not stay either.
@@ -238,7 +263,7 @@ export class VersionedStore {
     return pruneTree(this.kv, retain, (key) => this.cache.delete(nodeId(key)));
   }
 
-  private async rootAt(version: number): Promise<NodeRef | null> {
+  private async rootAt(version: number): Promise<Slot | null> {
     this.assertStarted();
     if (this.latest === undefined || version > this.latest) {
       throw new VersionUnavailableError('STORE_VERSION_UNKNOWN', `version ${version} was never committed`, {
@@ -256,7 +281,7 @@ export class VersionedStore {
     return version === this.latest ? this.root : this.loadRoot(version);
   }
 
-  private async loadRoot(version: number): Promise<NodeRef | null> {
+  private async loadRoot(version: number): Promise<Slot | null> {
     const bytes = await this.kv.get(prefixed(prefixes.treeRoot, u64(version)));
     if (bytes === undefined)
       throw new StoreCorruptionError(`no root record for version ${version}`, { version });
@@ -267,11 +292,29 @@ export class VersionedStore {
     const id = nodeId(key);
     const cached = this.cache.get(id);
     if (cached !== undefined) return cached;
-    const bytes = await this.kv.get(prefixed(prefixes.treeNode, key));
+    const bytes = await this.kv.get(key);
     if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
     const node = decodeNode(bytes);
     this.cache.set(id, node);
     return node;
+  }
+
+  /** Reads nodes that are not in the cache, in one batched read, and caches them. */
+  private async loadNodes(keys: readonly Uint8Array[]): Promise<TreeNode[]> {
+    const read = await this.kv.getMany(keys);
+    return read.map((bytes, i) => {
+      const key = keys[i] as Uint8Array;
+      if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
+      const node = decodeNode(bytes);
+      this.cache.set(nodeId(key), node);
+      return node;
+    });
+  }
+
+  private async loadValue(version: number, keyHash: Uint8Array): Promise<Uint8Array> {
+    const value = await this.kv.get(valueKey(version, keyHash));
+    if (value === undefined) throw new StoreCorruptionError('a tree value is missing', { version, keyHash });
+    return value;
   }
 
   private assertStarted(): void {
@@ -281,11 +324,11 @@ export class VersionedStore {
 
 const zeroByte = new Uint8Array([0]);
 
-/** What a cached node costs: its key, value and hashes, plus a fixed overhead for objects and ids. */
+/** What a cached node costs: a fixed overhead for the object and its id, and each occupied slot. */
 function nodeBytes(node: TreeNode): number {
-  if (node.kind === 'leaf')
-    return nodeCacheOverheadBytes + node.keyHash.length + node.key.length + node.value.length;
-  return nodeCacheOverheadBytes + 2 * (8 + 32);
+  let occupied = 0;
+  for (const slot of node.slots) if (slot !== undefined) occupied++;
+  return nodeCacheOverheadBytes + occupied * nodeCacheSlotBytes;
 }
 
 /** Checks limits, hashes keys and sorts by key hash; the last change of a key wins. */
