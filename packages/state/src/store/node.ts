@@ -1,7 +1,7 @@
 import { hashBytes } from '@joule/consensus';
 import { treeRadix } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
-import { prefixes, readU64 } from '../keys.js';
+import { prefixes } from '../keys.js';
 
 /** A key's leaf, kept in its parent's slot: SHA-256 of its key, its hash, the version of its value. */
 export interface LeafSlot {
@@ -51,12 +51,10 @@ export function valueKey(version: number, keyHash: Uint8Array): Uint8Array {
   return key;
 }
 
-const REF_BYTES = 8 + hashBytes;
-const LEAF_BYTES = REF_BYTES + hashBytes;
-
 /**
  * Binary layout: occupied map (u16, slot 0 the most significant bit) ‖ leaf map (u16) ‖ for each
- * occupied slot in order: version (u64) ‖ hash ‖ (a leaf's) keyHash.
+ * occupied slot in order: hash ‖ (a leaf's) keyHash ‖ version (unsigned LEB128: 3 bytes below
+ * 2 097 152, at most 8 for a safe integer).
  */
 export function encodeNode(node: TreeNode): Uint8Array {
   let occupied = 0;
@@ -67,7 +65,7 @@ export function encodeNode(node: TreeNode): Uint8Array {
     if (slot === undefined) continue;
     occupied |= 0x8000 >>> n;
     if (slot.leaf) leaves |= 0x8000 >>> n;
-    size += slot.leaf ? LEAF_BYTES : REF_BYTES;
+    size += slotBytes(slot);
   }
   const out = new Uint8Array(size);
   out[0] = occupied >>> 8;
@@ -88,24 +86,19 @@ export function decodeNode(bytes: Uint8Array): TreeNode {
   const leaves = ((bytes[2] as number) << 8) | (bytes[3] as number);
   if ((leaves & ~occupied) !== 0) throw new StoreCorruptionError('bad tree node maps');
   const slots: (Slot | undefined)[] = new Array(treeRadix).fill(undefined);
-  let at = 4;
+  const reader = { at: 4 };
   for (let n = 0; n < treeRadix; n++) {
     const bit = 0x8000 >>> n;
-    if ((occupied & bit) === 0) continue;
-    const leaf = (leaves & bit) !== 0;
-    if (at + (leaf ? LEAF_BYTES : REF_BYTES) > bytes.length)
-      throw new StoreCorruptionError('truncated tree node');
-    slots[n] = readSlot(bytes, at, leaf);
-    at += leaf ? LEAF_BYTES : REF_BYTES;
+    if ((occupied & bit) !== 0) slots[n] = readSlot(bytes, reader, (leaves & bit) !== 0);
   }
-  if (at !== bytes.length) throw new StoreCorruptionError('trailing bytes after tree node');
+  if (reader.at !== bytes.length) throw new StoreCorruptionError('trailing bytes after tree node');
   return { slots };
 }
 
 /** A version's root record: no bytes for an empty tree, else 0x00 (node) or 0x01 (leaf) ‖ the slot. */
 export function encodeRoot(root: Slot | null): Uint8Array {
   if (root === null) return new Uint8Array(0);
-  const out = new Uint8Array(1 + (root.leaf ? LEAF_BYTES : REF_BYTES));
+  const out = new Uint8Array(1 + slotBytes(root));
   out[0] = root.leaf ? 1 : 0;
   writeSlot(out, 1, root);
   return out;
@@ -113,30 +106,57 @@ export function encodeRoot(root: Slot | null): Uint8Array {
 
 export function decodeRoot(bytes: Uint8Array): Slot | null {
   if (bytes.length === 0) return null;
-  const leaf = bytes[0] === 1;
-  if ((bytes[0] ?? 2) > 1 || bytes.length !== 1 + (leaf ? LEAF_BYTES : REF_BYTES))
-    throw new StoreCorruptionError('bad root record', { length: bytes.length });
-  return readSlot(bytes, 1, leaf);
+  if ((bytes[0] as number) > 1) throw new StoreCorruptionError('bad root record', { length: bytes.length });
+  const reader = { at: 1 };
+  const slot = readSlot(bytes, reader, bytes[0] === 1);
+  if (reader.at !== bytes.length) throw new StoreCorruptionError('trailing bytes after root record');
+  return slot;
+}
+
+function slotBytes(slot: Slot): number {
+  return (slot.leaf ? 2 * hashBytes : hashBytes) + varintBytes(slot.version);
 }
 
 function writeSlot(out: Uint8Array, at: number, slot: Slot): number {
-  writeU64(out, at, slot.version);
-  copyHash(out, at + 8, slot.hash);
-  if (!slot.leaf) return at + REF_BYTES;
-  copyHash(out, at + REF_BYTES, slot.keyHash);
-  return at + LEAF_BYTES;
+  out.set(slot.hash, at);
+  let end = at + hashBytes;
+  if (slot.leaf) {
+    out.set(slot.keyHash, end);
+    end += hashBytes;
+  }
+  let n = slot.version;
+  while (n >= 0x80) {
+    out[end++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  out[end++] = n;
+  return end;
 }
 
-/** A 32-byte copy: a plain loop beats `TypedArray.set`'s call overhead at this size. */
-function copyHash(out: Uint8Array, at: number, hash: Uint8Array): void {
-  for (let i = 0; i < hashBytes; i++) out[at + i] = hash[i] as number;
-}
-
-function readSlot(bytes: Uint8Array, at: number, leaf: boolean): Slot {
-  const version = readU64(bytes, at);
-  const hash = bytes.subarray(at + 8, at + REF_BYTES);
+function readSlot(bytes: Uint8Array, reader: { at: number }, leaf: boolean): Slot {
+  const start = reader.at;
+  const end = start + (leaf ? 2 * hashBytes : hashBytes);
+  if (end >= bytes.length) throw new StoreCorruptionError('truncated tree node');
+  const hash = bytes.subarray(start, start + hashBytes);
+  let version = 0;
+  let scale = 1;
+  let at = end;
+  for (let i = 0; ; i++) {
+    const byte = bytes[at++];
+    if (byte === undefined || i === 8) throw new StoreCorruptionError('bad version in tree node');
+    version += (byte & 0x7f) * scale;
+    scale *= 0x80;
+    if (byte < 0x80) break;
+  }
+  reader.at = at;
   if (!leaf) return { leaf: false, hash, version };
-  return { leaf: true, keyHash: bytes.subarray(at + REF_BYTES, at + LEAF_BYTES), hash, version };
+  return { leaf: true, keyHash: bytes.subarray(start + hashBytes, end), hash, version };
+}
+
+function varintBytes(n: number): number {
+  let bytes = 1;
+  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) bytes++;
+  return bytes;
 }
 
 function writeU64(out: Uint8Array, at: number, n: number): void {

@@ -13,6 +13,8 @@ export interface NodeSource {
 
 /** One key's change in a version: a new value, or `null` to delete. Changes are sorted by `keyHash`. */
 export interface TreeChange {
+  /** The application key as a string (`nodeId`), for the caches. */
+  readonly id: string;
   readonly keyHash: Uint8Array;
   readonly key: Uint8Array;
   readonly value: Uint8Array | null;

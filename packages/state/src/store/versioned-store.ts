@@ -223,7 +223,7 @@ export class VersionedStore {
       base: this.root,
       nodes: [...write.nodes.entries()].map(([id, { node }]) => [id, node] as const),
       retired: write.stale.filter((k) => k[0] === prefixes.treeNode).map(nodeId),
-      values: sorted.map((c) => [nodeId(c.key), c.value] as const),
+      values: sorted.map((c) => [c.id, c.value] as const),
     };
   }
 
@@ -339,7 +339,8 @@ function sortChanges(changes: Iterable<readonly [Uint8Array, Uint8Array | null]>
       throw new StoreLimitError(`key of ${key.length} bytes is outside 1..${maxKeyBytes}`);
     if (value !== null && value.length > maxValueBytes)
       throw new StoreLimitError(`value of ${value.length} bytes exceeds ${maxValueBytes}`);
-    byKey.set(nodeId(key), { keyHash: keyHashOf(key), key, value });
+    const id = nodeId(key);
+    byKey.set(id, { id, keyHash: keyHashOf(key), key, value });
   }
   return [...byKey.values()].sort((a, b) => Buffer.compare(a.keyHash, b.keyHash));
 }
