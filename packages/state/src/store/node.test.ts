@@ -46,9 +46,7 @@ describe('tree node codec', () => {
     // A version of nine LEB128 bytes.
     const long = new Uint8Array([0x80, 0, 0, 0, ...new Uint8Array(32), ...new Uint8Array(8).fill(0x80), 1]);
     expect(() => decodeNode(long)).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
-    expect(() => decodeRoot(new Uint8Array([2]))).toThrow(
-      expect.objectContaining({ code: 'STORE_CORRUPT' }),
-    );
+    expect(() => decodeRoot(new Uint8Array([2]))).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
   });
 
   it('keys a node by version, depth and exactly `depth` nibbles of its path', () => {
