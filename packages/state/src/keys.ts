@@ -30,7 +30,8 @@
  *
  * Meta entries (prefix 0x01): 0x01 store version (u64, last committed height of the application
  * state), 0x02 store base (u64, lowest retained version), 0x03 chain height (u64), 0x04 chain base
- * (u64), 0x05 application info (chain id, initial height, last block time and the chain-wide limits).
+ * (u64), 0x05 application info (chain id, initial height, last block time and the chain-wide limits),
+ * 0x06 store layout (one byte: `storeLayout` of `store/versioned-store`, written with the first version).
  *
  * Application keys (inside table 0x23 and in the tree's leaves) start with the module's name and a
  * `/`: `bank/b/…`. The tree hashes SHA-256(application key), so the tree layout does not depend on
@@ -58,6 +59,7 @@ export const metaKeys = {
   chainHeight: 0x03,
   chainBase: 0x04,
   appInfo: 0x05,
+  storeLayout: 0x06,
 } as const;
 
 /** The key of meta entry `entry`. */

@@ -115,6 +115,23 @@ describe('VersionedStore against a Map model', () => {
   });
 });
 
+describe('VersionedStore layout', () => {
+  it('refuses at start a database written by another layout, with STORE_CORRUPT', async () => {
+    const kv = new MemoryKvStore();
+    await kv.start();
+    cleanups.push(() => kv.stop());
+    const store = new VersionedStore({}, { kv });
+    await store.start();
+    await store.commit(await store.prepare(1, [[key(1), new Uint8Array([1])]]));
+    const reopened = new VersionedStore({}, { kv });
+    await reopened.start();
+    expect(await reopened.get(key(1))).toEqual(new Uint8Array([1]));
+    // An earlier release's database: a committed version and no layout entry.
+    await kv.write([{ type: 'del', key: new Uint8Array([0x01, 0x06]) }], { sync: false });
+    await expect(new VersionedStore({}, { kv }).start()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+  });
+});
+
 describe('VersionedStore value cache', () => {
   it('serves repeated reads from memory and never keeps a value read across a commit', async () => {
     let reads = 0;

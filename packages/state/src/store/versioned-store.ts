@@ -97,6 +97,13 @@ export class VersionedStore {
     if (this.started) return;
     const version = await this.kv.get(metaKey(metaKeys.storeVersion));
     const base = await this.kv.get(metaKey(metaKeys.storeBase));
+    const layout = await this.kv.get(metaKey(metaKeys.storeLayout));
+    if (version !== undefined && (layout?.length !== 1 || layout[0] !== storeLayout)) {
+      throw new StoreCorruptionError(
+        `the state was written by another store layout (${layout === undefined ? 'none' : layout[0]}, this is ${storeLayout}): sync the node again from genesis`,
+        { layout: layout?.[0], expected: storeLayout },
+      );
+    }
     this.latest = version === undefined ? undefined : readU64(version);
     this.oldest = base === undefined ? 0 : readU64(base);
     this.root = this.latest === undefined ? null : await this.loadRoot(this.latest);
@@ -214,7 +221,10 @@ export class VersionedStore {
       else batch.put(key, c.value);
     }
     batch.put(metaKey(metaKeys.storeVersion), u64(version));
-    if (this.latest === undefined) batch.put(metaKey(metaKeys.storeBase), u64(version));
+    if (this.latest === undefined) {
+      batch.put(metaKey(metaKeys.storeBase), u64(version));
+      batch.put(metaKey(metaKeys.storeLayout), new Uint8Array([storeLayout]));
+    }
     return {
       version,
       rootHash: write.root?.hash ?? emptyHash,
@@ -323,6 +333,12 @@ export class VersionedStore {
 }
 
 const zeroByte = new Uint8Array([0]);
+
+/**
+ * The layout of the tree's tables: 2 is the 16-slot tree of this file. A database written by another
+ * layout (the binary tree of earlier releases had none) is refused at start rather than misread.
+ */
+export const storeLayout = 2;
 
 /** What a cached node costs: a fixed overhead for the object and its id, and each occupied slot. */
 function nodeBytes(node: TreeNode): number {
