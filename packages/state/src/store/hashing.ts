@@ -12,7 +12,8 @@ import { treeRadix } from '../constants.js';
  * time for the tree's 65-byte leaves and ~6× less for its nodes of up to 515 bytes.
  */
 const LEAF_TAG = 0x00;
-const NODE_TAG = 0x01;
+/** The first byte of a node's hash input. */
+export const NODE_TAG = 0x01;
 
 /** Hash of an empty tree (the app hash of an empty state). */
 export const emptyHash: Uint8Array = new Uint8Array(hashBytes);

@@ -2,6 +2,7 @@ import { hashBytes } from '@joule/consensus';
 import { treeRadix } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
 import { prefixes } from '../keys.js';
+import { digest, NODE_TAG } from './hashing.js';
 
 /** A key's leaf, kept in its parent's slot: SHA-256 of its key, its hash, the version of its value. */
 export interface LeafSlot {
@@ -21,9 +22,139 @@ export interface NodeSlot {
 
 export type Slot = LeafSlot | NodeSlot;
 
-/** An internal node: 16 slots (nibble 0..15 of the key hash at the node's depth), each empty, a leaf or a node. */
-export interface TreeNode {
-  readonly slots: readonly (Slot | undefined)[];
+/**
+ * An internal node, kept as its encoding (what LevelDB stores) with the offset of each slot: about
+ * its encoded size in memory (at most 1 076 bytes) rather than an object per slot. `slot(n)`
+ * builds a slot's object when it is asked for.
+ */
+export class TreeNode {
+  readonly occupied: number;
+  readonly leaves: number;
+  /** Start of slot `n` at `[n]` and its end at `[16 + n]`; -1 for an empty slot. */
+  private readonly offsets: Int16Array;
+
+  /** Parses `bytes`; throws `StoreCorruptionError` when they are not a node. */
+  constructor(readonly bytes: Uint8Array) {
+    if (bytes.length < 4) throw new StoreCorruptionError('truncated tree node', { length: bytes.length });
+    this.occupied = ((bytes[0] as number) << 8) | (bytes[1] as number);
+    this.leaves = ((bytes[2] as number) << 8) | (bytes[3] as number);
+    if ((this.leaves & ~this.occupied) !== 0) throw new StoreCorruptionError('bad tree node maps');
+    this.offsets = new Int16Array(2 * treeRadix).fill(-1);
+    let at = 4;
+    for (let n = 0; n < treeRadix; n++) {
+      const bit = 0x8000 >>> n;
+      if ((this.occupied & bit) === 0) continue;
+      const end = at + ((this.leaves & bit) !== 0 ? 2 * hashBytes : hashBytes);
+      if (end >= bytes.length) throw new StoreCorruptionError('truncated tree node');
+      this.offsets[n] = at;
+      at = skipVarint(bytes, end);
+      this.offsets[treeRadix + n] = at;
+    }
+    if (at !== bytes.length) throw new StoreCorruptionError('trailing bytes after tree node');
+  }
+
+  has(n: number): boolean {
+    return (this.occupied & (0x8000 >>> n)) !== 0;
+  }
+
+  isLeaf(n: number): boolean {
+    return (this.leaves & (0x8000 >>> n)) !== 0;
+  }
+
+  /** Slot `n`'s hash (a view of the node's bytes); the slot must be occupied. */
+  hashAt(n: number): Uint8Array {
+    const start = this.offsets[n] as number;
+    return this.bytes.subarray(start, start + hashBytes);
+  }
+
+  /** The version of slot `n`'s child or value; the slot must be occupied. */
+  versionAt(n: number): number {
+    const start = this.offsets[n] as number;
+    return readVarint(this.bytes, start + (this.isLeaf(n) ? 2 * hashBytes : hashBytes));
+  }
+
+  /** Slot `n` as an object, or `undefined` when it is empty. */
+  slot(n: number): Slot | undefined {
+    if (!this.has(n)) return undefined;
+    const hash = this.hashAt(n);
+    const version = this.versionAt(n);
+    if (!this.isLeaf(n)) return { leaf: false, hash, version };
+    const start = (this.offsets[n] as number) + hashBytes;
+    return { leaf: true, keyHash: this.bytes.subarray(start, start + hashBytes), hash, version };
+  }
+
+  /** Slot `n`'s encoding; the slot must be occupied. */
+  rawSlot(n: number): Uint8Array {
+    return this.bytes.subarray(this.offsets[n] as number, this.offsets[treeRadix + n] as number);
+  }
+}
+
+/**
+ * A node from `base` (or from nothing) with some slots replaced: `fresh[n]` is the new slot `n`,
+ * `null` to empty it, `undefined` to keep base's. Returns the node and its hash, encoding it and
+ * building the hash input in one pass (a kept slot is copied as bytes).
+ */
+export function makeNode(
+  base: TreeNode | null,
+  fresh: readonly (Slot | null | undefined)[],
+): { node: TreeNode; hash: Uint8Array } {
+  let occupied = 0;
+  let leaves = 0;
+  let size = 4;
+  let count = 0;
+  for (let n = 0; n < treeRadix; n++) {
+    const f = fresh[n];
+    const bit = 0x8000 >>> n;
+    if (f === undefined) {
+      if (base === null || !base.has(n)) continue;
+      size += base.rawSlot(n).length;
+      if (base.isLeaf(n)) leaves |= bit;
+    } else if (f === null) continue;
+    else {
+      size += slotBytes(f);
+      if (f.leaf) leaves |= bit;
+    }
+    occupied |= bit;
+    count++;
+  }
+  const out = new Uint8Array(size);
+  out[0] = occupied >>> 8;
+  out[1] = occupied & 0xff;
+  out[2] = leaves >>> 8;
+  out[3] = leaves & 0xff;
+  const input = new Uint8Array(3 + count * hashBytes);
+  input[0] = NODE_TAG;
+  input[1] = occupied >>> 8;
+  input[2] = occupied & 0xff;
+  let at = 4;
+  let h = 3;
+  for (let n = 0; n < treeRadix; n++) {
+    if ((occupied & (0x8000 >>> n)) === 0) continue;
+    const f = fresh[n];
+    if (f === undefined || f === null) {
+      const raw = (base as TreeNode).rawSlot(n);
+      out.set(raw, at);
+      input.set(raw.subarray(0, hashBytes), h);
+      at += raw.length;
+    } else {
+      input.set(f.hash, h);
+      at = writeSlot(out, at, f);
+    }
+    h += hashBytes;
+  }
+  return { node: new TreeNode(out), hash: digest(input) };
+}
+
+/** A node of `slots` (`undefined`: empty): its bytes are what LevelDB stores. */
+export function encodeNode(slots: readonly (Slot | undefined)[]): Uint8Array {
+  return makeNode(
+    null,
+    slots.map((s) => s ?? null),
+  ).node.bytes;
+}
+
+export function decodeNode(bytes: Uint8Array): TreeNode {
+  return new TreeNode(bytes);
 }
 
 /**
@@ -51,49 +182,11 @@ export function valueKey(version: number, keyHash: Uint8Array): Uint8Array {
   return key;
 }
 
-/**
- * Binary layout: occupied map (u16, slot 0 the most significant bit) ‖ leaf map (u16) ‖ for each
- * occupied slot in order: hash ‖ (a leaf's) keyHash ‖ version (unsigned LEB128: 3 bytes below
- * 2 097 152, at most 8 for a safe integer).
+/*
+ * Binary layout of a node: occupied map (u16, slot 0 the most significant bit) ‖ leaf map (u16) ‖
+ * for each occupied slot in order: hash ‖ (a leaf's) keyHash ‖ version (unsigned LEB128: 3 bytes
+ * below 2 097 152, at most 8 for a safe integer).
  */
-export function encodeNode(node: TreeNode): Uint8Array {
-  let occupied = 0;
-  let leaves = 0;
-  let size = 4;
-  for (let n = 0; n < treeRadix; n++) {
-    const slot = node.slots[n];
-    if (slot === undefined) continue;
-    occupied |= 0x8000 >>> n;
-    if (slot.leaf) leaves |= 0x8000 >>> n;
-    size += slotBytes(slot);
-  }
-  const out = new Uint8Array(size);
-  out[0] = occupied >>> 8;
-  out[1] = occupied & 0xff;
-  out[2] = leaves >>> 8;
-  out[3] = leaves & 0xff;
-  let at = 4;
-  for (let n = 0; n < treeRadix; n++) {
-    const slot = node.slots[n];
-    if (slot !== undefined) at = writeSlot(out, at, slot);
-  }
-  return out;
-}
-
-export function decodeNode(bytes: Uint8Array): TreeNode {
-  if (bytes.length < 4) throw new StoreCorruptionError('truncated tree node', { length: bytes.length });
-  const occupied = ((bytes[0] as number) << 8) | (bytes[1] as number);
-  const leaves = ((bytes[2] as number) << 8) | (bytes[3] as number);
-  if ((leaves & ~occupied) !== 0) throw new StoreCorruptionError('bad tree node maps');
-  const slots: (Slot | undefined)[] = new Array(treeRadix).fill(undefined);
-  const reader = { at: 4 };
-  for (let n = 0; n < treeRadix; n++) {
-    const bit = 0x8000 >>> n;
-    if ((occupied & bit) !== 0) slots[n] = readSlot(bytes, reader, (leaves & bit) !== 0);
-  }
-  if (reader.at !== bytes.length) throw new StoreCorruptionError('trailing bytes after tree node');
-  return { slots };
-}
 
 /** A version's root record: no bytes for an empty tree, else 0x00 (node) or 0x01 (leaf) ‖ the slot. */
 export function encodeRoot(root: Slot | null): Uint8Array {
@@ -138,19 +231,31 @@ function readSlot(bytes: Uint8Array, reader: { at: number }, leaf: boolean): Slo
   const end = start + (leaf ? 2 * hashBytes : hashBytes);
   if (end >= bytes.length) throw new StoreCorruptionError('truncated tree node');
   const hash = bytes.subarray(start, start + hashBytes);
-  let version = 0;
-  let scale = 1;
-  let at = end;
-  for (let i = 0; ; i++) {
-    const byte = bytes[at++];
-    if (byte === undefined || i === 8) throw new StoreCorruptionError('bad version in tree node');
-    version += (byte & 0x7f) * scale;
-    scale *= 0x80;
-    if (byte < 0x80) break;
-  }
-  reader.at = at;
+  const version = readVarint(bytes, end);
+  reader.at = skipVarint(bytes, end);
   if (!leaf) return { leaf: false, hash, version };
   return { leaf: true, keyHash: bytes.subarray(start + hashBytes, end), hash, version };
+}
+
+/** The end of the LEB128 integer at `at`; throws on one that is cut or longer than 8 bytes. */
+function skipVarint(bytes: Uint8Array, at: number): number {
+  for (let i = 0; i < 8; i++) {
+    const byte = bytes[at + i];
+    if (byte === undefined) break;
+    if (byte < 0x80) return at + i + 1;
+  }
+  throw new StoreCorruptionError('bad version in tree node');
+}
+
+function readVarint(bytes: Uint8Array, at: number): number {
+  let version = 0;
+  let scale = 1;
+  for (let i = at; ; i++) {
+    const byte = bytes[i] as number;
+    version += (byte & 0x7f) * scale;
+    if (byte < 0x80) return version;
+    scale *= 0x80;
+  }
 }
 
 function varintBytes(n: number): number {

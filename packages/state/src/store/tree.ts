@@ -1,7 +1,15 @@
 import { treeDepthNibbles, treeRadix } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
-import { bytesEqual, digest, leafHash, nibbleAt, nodeHash } from './hashing.js';
-import { type LeafSlot, type NodeSlot, nodeKey, type Slot, type TreeNode, valueKey } from './node.js';
+import { bytesEqual, digest, leafHash, nibbleAt } from './hashing.js';
+import {
+  type LeafSlot,
+  makeNode,
+  type NodeSlot,
+  nodeKey,
+  type Slot,
+  type TreeNode,
+  valueKey,
+} from './node.js';
 
 /** Where committed nodes come from: a cache, then the database. */
 export interface NodeSource {
@@ -55,7 +63,7 @@ export async function applyChanges(
 }
 
 interface Visit {
-  readonly slot: NodeSlot;
+  readonly version: number;
   readonly depth: number;
   readonly lo: number;
   readonly hi: number;
@@ -79,12 +87,12 @@ class TreeUpdate {
   /** Reads every committed node the changes pass through, depth by depth. */
   async preload(source: NodeSource, root: Slot | null): Promise<void> {
     if (root === null || root.leaf || this.changes.length === 0) return;
-    let frontier: Visit[] = [{ slot: root, depth: 0, lo: 0, hi: this.changes.length }];
+    let frontier: Visit[] = [{ version: root.version, depth: 0, lo: 0, hi: this.changes.length }];
     while (frontier.length > 0) {
       const missing: Uint8Array[] = [];
       const missingAt: number[] = [];
       for (const v of frontier) {
-        const key = this.keyOf(v.slot.version, v.depth, v.lo);
+        const key = this.keyOf(v.version, v.depth, v.lo);
         const cached = source.cached(nodeId(key));
         if (cached !== undefined) this.loaded.set(position(v.depth, v.lo), cached);
         else {
@@ -103,8 +111,8 @@ class TreeUpdate {
         for (let lo = v.lo; lo < v.hi; ) {
           const n = nibbleAt((this.changes[lo] as TreeChange).keyHash, v.depth);
           const hi = this.groupEnd(v.depth, n, lo + 1, v.hi);
-          const slot = node.slots[n];
-          if (slot !== undefined && !slot.leaf) next.push({ slot, depth: v.depth + 1, lo, hi });
+          if (node.has(n) && !node.isLeaf(n))
+            next.push({ version: node.versionAt(n), depth: v.depth + 1, lo, hi });
           lo = hi;
         }
       }
@@ -119,21 +127,21 @@ class TreeUpdate {
     if (slot.leaf) return this.build(depth, this.inserts(lo, hi, slot));
     const node = this.loaded.get(position(depth, lo));
     if (node === undefined) throw new StoreCorruptionError('a tree node was not loaded', { depth });
-    let slots: (Slot | undefined)[] | undefined;
+    let fresh: (Slot | null | undefined)[] | undefined;
     for (let glo = lo; glo < hi; ) {
       const n = nibbleAt((this.changes[glo] as TreeChange).keyHash, depth);
       const ghi = this.groupEnd(depth, n, glo + 1, hi);
-      const old = node.slots[n] ?? null;
-      const fresh = this.update(old, depth + 1, glo, ghi);
-      if (fresh !== old) {
-        slots ??= node.slots.slice();
-        slots[n] = fresh ?? undefined;
+      const old = node.slot(n) ?? null;
+      const next = this.update(old, depth + 1, glo, ghi);
+      if (next !== old) {
+        fresh ??= new Array<Slot | null | undefined>(treeRadix).fill(undefined);
+        fresh[n] = next;
       }
       glo = ghi;
     }
-    if (slots === undefined) return slot;
+    if (fresh === undefined) return slot;
     this.stale.push(this.keyOf(slot.version, depth, lo));
-    return this.finish(depth, lo, slots);
+    return this.finish(depth, lo, node, fresh);
   }
 
   /**
@@ -175,37 +183,52 @@ class TreeUpdate {
     if (first === undefined) return null;
     if (leaves.length === 1) return first;
     if (depth >= treeDepthNibbles) throw new StoreCorruptionError('two keys with the same SHA-256');
-    const slots: (Slot | undefined)[] = new Array(treeRadix).fill(undefined);
+    const slots = new Array<Slot | null>(treeRadix).fill(null);
     let start = 0;
     while (start < leaves.length) {
       const n = nibbleAt((leaves[start] as LeafSlot).keyHash, depth);
       let end = start + 1;
       while (end < leaves.length && nibbleAt((leaves[end] as LeafSlot).keyHash, depth) === n) end++;
-      slots[n] = this.build(depth + 1, leaves.slice(start, end)) ?? undefined;
+      slots[n] = this.build(depth + 1, leaves.slice(start, end));
       start = end;
     }
-    return this.put(depth, first.keyHash, slots);
+    return this.put(depth, first.keyHash, null, slots);
   }
 
   /** A rebuilt node's slot: nothing when empty, its lone leaf moved up, or the new node. */
-  private finish(depth: number, lo: number, slots: (Slot | undefined)[]): Slot | null {
+  private finish(
+    depth: number,
+    lo: number,
+    base: TreeNode,
+    fresh: readonly (Slot | null | undefined)[],
+  ): Slot | null {
     let count = 0;
-    let last: Slot | undefined;
-    for (const s of slots) {
-      if (s === undefined) continue;
-      count++;
-      last = s;
+    let last = -1;
+    for (let n = 0; n < treeRadix; n++) {
+      const f = fresh[n];
+      if (f === undefined ? base.has(n) : f !== null) {
+        count++;
+        last = n;
+      }
     }
     if (count === 0) return null;
-    if (count === 1 && (last as Slot).leaf) return last as Slot;
-    return this.put(depth, (this.changes[lo] as TreeChange).keyHash, slots);
+    if (count === 1) {
+      const lone = fresh[last] ?? base.slot(last);
+      if (lone?.leaf === true) return lone;
+    }
+    return this.put(depth, (this.changes[lo] as TreeChange).keyHash, base, fresh);
   }
 
-  private put(depth: number, path: Uint8Array, slots: (Slot | undefined)[]): NodeSlot {
+  private put(
+    depth: number,
+    path: Uint8Array,
+    base: TreeNode | null,
+    fresh: readonly (Slot | null | undefined)[],
+  ): NodeSlot {
     const key = nodeKey(this.version, depth, path);
-    const node: TreeNode = { slots };
+    const { node, hash } = makeNode(base, fresh);
     this.nodes.set(nodeId(key), { key, node });
-    return { leaf: false, hash: nodeHash(slots), version: this.version };
+    return { leaf: false, hash, version: this.version };
   }
 
   private staleValue(leaf: LeafSlot): void {
@@ -251,16 +274,10 @@ export async function walk(
     if (depth >= treeDepthNibbles) throw new StoreCorruptionError('tree deeper than 64 nibbles');
     const node = await load(nodeKey(slot.version, depth, keyHash));
     const own = nibbleAt(keyHash, depth);
-    let bitmap = 0;
     const siblings: Uint8Array[] = [];
-    for (let n = 0; n < treeRadix; n++) {
-      const s = node.slots[n];
-      if (s === undefined) continue;
-      bitmap |= 0x8000 >>> n;
-      if (n !== own) siblings.push(s.hash);
-    }
-    levels.push({ bitmap, siblings });
-    slot = node.slots[own] ?? null;
+    for (let n = 0; n < treeRadix; n++) if (n !== own && node.has(n)) siblings.push(node.hashAt(n));
+    levels.push({ bitmap: node.occupied, siblings });
+    slot = node.slot(own) ?? null;
     depth++;
   }
   return { leaf: slot, levels };

@@ -5,9 +5,9 @@ import {
   maxKeyBytes,
   maxValueBytes,
   nodeCacheEntries,
-  nodeCacheOverheadBytes,
-  nodeCacheSlotBytes,
+  nodeCacheNodeOverheadBytes,
   valueCacheEntries,
+  valueCacheOverheadBytes,
 } from '../constants.js';
 import {
   StoreCorruptionError,
@@ -88,7 +88,7 @@ export class VersionedStore {
     );
     this.values = new LruCache(
       { maxEntries: valueCacheEntries, maxBytes: options.valueCacheBytes ?? defaultValueCacheBytes },
-      (v) => nodeCacheOverheadBytes + (v.value?.length ?? 0),
+      (v) => valueCacheOverheadBytes + (v.value?.length ?? 0),
     );
   }
 
@@ -210,7 +210,7 @@ export class VersionedStore {
     const sorted = sortChanges(changes);
     const write = await applyChanges(this.source, this.root, version, sorted);
     const batch = new WriteBatch();
-    for (const { key, node } of write.nodes.values()) batch.put(key, encodeNode(node));
+    for (const { key, node } of write.nodes.values()) batch.put(key, node.bytes);
     for (const [key, value] of write.values) batch.put(key, value);
     if (write.stale.length > 0)
       batch.put(prefixed(prefixes.staleRecords, u64(version)), encodeStaleList(write.stale));
@@ -304,7 +304,7 @@ export class VersionedStore {
     if (cached !== undefined) return cached;
     const bytes = await this.kv.get(key);
     if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
-    const node = decodeNode(bytes);
+    const node = decodeNode(owned(bytes));
     this.cache.set(id, node);
     return node;
   }
@@ -315,7 +315,7 @@ export class VersionedStore {
     return read.map((bytes, i) => {
       const key = keys[i] as Uint8Array;
       if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
-      const node = decodeNode(bytes);
+      const node = decodeNode(owned(bytes));
       this.cache.set(nodeId(key), node);
       return node;
     });
@@ -340,11 +340,14 @@ const zeroByte = new Uint8Array([0]);
  */
 export const storeLayout = 2;
 
-/** What a cached node costs: a fixed overhead for the object and its id, and each occupied slot. */
+/** `bytes` in a buffer of their own, so that a cached node never holds a larger buffer alive. */
+function owned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
+
+/** What a cached node costs: its encoding, and a fixed overhead for the object, its offsets and its id. */
 function nodeBytes(node: TreeNode): number {
-  let occupied = 0;
-  for (const slot of node.slots) if (slot !== undefined) occupied++;
-  return nodeCacheOverheadBytes + occupied * nodeCacheSlotBytes;
+  return nodeCacheNodeOverheadBytes + node.bytes.byteLength;
 }
 
 /** Checks limits, hashes keys and sorts by key hash; the last change of a key wins. */
