@@ -24,13 +24,19 @@ export function digest(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
+/**
+ * The buffer in which leaf and node hash inputs are laid out before hashing (at most a node's:
+ * 3 + 16 × 32 bytes). Hashing is synchronous, so one buffer serves every call and the tree's
+ * thousands of hashes a block allocate no input.
+ */
+export const hashScratch: Uint8Array = new Uint8Array(3 + treeRadix * hashBytes);
+
 /** SHA-256(0x00 ‖ keyHash ‖ valueHash). */
 export function leafHash(keyHash: Uint8Array, valueHash: Uint8Array): Uint8Array {
-  const input = new Uint8Array(1 + 2 * hashBytes);
-  input[0] = LEAF_TAG;
-  input.set(keyHash, 1);
-  input.set(valueHash, 1 + hashBytes);
-  return digest(input);
+  hashScratch[0] = LEAF_TAG;
+  hashScratch.set(keyHash, 1);
+  hashScratch.set(valueHash, 1 + hashBytes);
+  return digest(hashScratch.subarray(0, 1 + 2 * hashBytes));
 }
 
 /**

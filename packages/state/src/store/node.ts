@@ -2,7 +2,7 @@ import { hashBytes } from '@joule/consensus';
 import { treeRadix } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
 import { prefixes } from '../keys.js';
-import { digest, NODE_TAG } from './hashing.js';
+import { digest, hashScratch, NODE_TAG } from './hashing.js';
 
 /** A key's leaf, kept in its parent's slot: SHA-256 of its key, its hash, the version of its value. */
 export interface LeafSlot {
@@ -122,7 +122,7 @@ export function makeNode(
   out[1] = occupied & 0xff;
   out[2] = leaves >>> 8;
   out[3] = leaves & 0xff;
-  const input = new Uint8Array(3 + count * hashBytes);
+  const input = hashScratch;
   input[0] = NODE_TAG;
   input[1] = occupied >>> 8;
   input[2] = occupied & 0xff;
@@ -142,7 +142,7 @@ export function makeNode(
     }
     h += hashBytes;
   }
-  return { node: new TreeNode(out), hash: digest(input) };
+  return { node: new TreeNode(out), hash: digest(input.subarray(0, 3 + count * hashBytes)) };
 }
 
 /** A node of `slots` (`undefined`: empty): its bytes are what LevelDB stores. */
