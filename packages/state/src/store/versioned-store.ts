@@ -18,15 +18,7 @@ import {
 import { concatBytes, metaKey, metaKeys, prefixEnd, prefixed, prefixes, readU64, u64 } from '../keys.js';
 import { type KvOp, type KvStore, WriteBatch } from '../kv/kv-store.js';
 import { bytesEqual, digest, emptyHash, keyHashOf } from './hashing.js';
-import {
-  decodeNode,
-  decodeRoot,
-  encodeNode,
-  encodeRoot,
-  type Slot,
-  type TreeNode,
-  valueKey,
-} from './node.js';
+import { decodeNode, decodeRoot, encodeRoot, type Slot, type TreeNode, valueKey } from './node.js';
 import { LruCache } from './node-cache.js';
 import type { StoreProof } from './proof.js';
 import { encodeStaleList, pruneTree } from './pruning.js';
