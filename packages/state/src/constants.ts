@@ -24,9 +24,9 @@ export const treeRadix = 16;
 export const treeDepthNibbles = 64;
 /**
  * Default memory of the authenticated store's node cache, bytes: each cached node counts its
- * encoding (at most 1 076 bytes) plus `nodeCacheNodeOverheadBytes`, so a full node ~1.4 KiB and
- * 8 MiB hold ~5 700 full nodes: the top three levels of the tree (4 369 nodes) at any size, and the
- * whole latest tree up to ~80 000 keys.
+ * encoding (at most 1 076 bytes) plus `nodeCacheNodeOverheadBytes`. The latest tree counts ~220
+ * bytes per key, so 8 MiB hold all of it up to ~40 000 keys, and the top four levels (4 369 nodes,
+ * at most 6.1 MiB) at any size: a write then misses about one node at the bottom of its path.
  */
 export const defaultNodeCacheBytes = 8 * 1024 * 1024;
 /** Default most tree nodes in that cache (a second bound, next to the bytes). */
