@@ -344,14 +344,25 @@ function nodeBytes(node: TreeNode): number {
 
 /** Checks limits, hashes keys and sorts by key hash; the last change of a key wins. */
 function sortChanges(changes: Iterable<readonly [Uint8Array, Uint8Array | null]>): TreeChange[] {
-  const byKey = new Map<string, TreeChange>();
+  const byKey = new Map<string, RankedChange>();
   for (const [key, value] of changes) {
     if (key.length === 0 || key.length > maxKeyBytes)
       throw new StoreLimitError(`key of ${key.length} bytes is outside 1..${maxKeyBytes}`);
     if (value !== null && value.length > maxValueBytes)
       throw new StoreLimitError(`value of ${value.length} bytes exceeds ${maxValueBytes}`);
     const id = nodeId(key);
-    byKey.set(id, { id, keyHash: keyHashOf(key), key, value });
+    const keyHash = keyHashOf(key);
+    byKey.set(id, { id, keyHash, key, value, rank: rankOf(keyHash) });
   }
-  return [...byKey.values()].sort((a, b) => Buffer.compare(a.keyHash, b.keyHash));
+  return [...byKey.values()].sort((a, b) => a.rank - b.rank || Buffer.compare(a.keyHash, b.keyHash));
+}
+
+interface RankedChange extends TreeChange {
+  /** The first 48 bits of the key hash: orders changes without a call into `Buffer.compare`. */
+  readonly rank: number;
+}
+
+function rankOf(h: Uint8Array): number {
+  const high = (((h[0] as number) << 16) | ((h[1] as number) << 8) | (h[2] as number)) * 0x100_0000;
+  return high + (((h[3] as number) << 16) | ((h[4] as number) << 8) | (h[5] as number));
 }
