@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClassicKvStore, MemoryKvStore } from '../kv/level-kv-store.js';
 import { tempDir } from '../testkit/temp-dir.js';
+import { decodeNode, decodeRoot, nodeKey, valueKey } from './node.js';
 import { verifyProof } from './proof.js';
 import { referenceRoot } from './reference-root.js';
 import { VersionedStore } from './versioned-store.js';
@@ -112,6 +113,89 @@ describe('VersionedStore against a Map model', () => {
     await expect(store.prepare(6, [[new Uint8Array(300), new Uint8Array(1)]])).rejects.toMatchObject({
       code: 'STORE_LIMIT',
     });
+  });
+});
+
+describe('VersionedStore pruning against a model', () => {
+  it('keeps exactly the nodes and values that retained versions reach, and their roots and proofs', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.tuple(fc.nat(300), fc.boolean()), { maxLength: 60 }), {
+          minLength: 2,
+          maxLength: 10,
+        }),
+        fc.nat(),
+        async (blocks, cut) => {
+          const kv = new MemoryKvStore();
+          await kv.start();
+          const store = new VersionedStore({ nodeCacheEntries: 8 }, { kv });
+          await store.start();
+          const model = new Map<string, Uint8Array>();
+          const roots: string[] = [];
+          for (let v = 1; v <= blocks.length; v++) {
+            const ops = (blocks[v - 1] ?? []).map(
+              ([k, put]) => [key(k), put ? new Uint8Array([v, k & 0xff]) : null] as const,
+            );
+            for (const [k, val] of ops) {
+              if (val === null) model.delete(hex(k));
+              else model.set(hex(k), val);
+            }
+            await store.commit(await store.prepare(v, ops));
+            roots.push(hex(store.rootHash()));
+          }
+          const retain = 1 + (cut % blocks.length);
+          await store.prune(retain);
+          // What the retained versions reach, walked from their root records.
+          const reached = new Set<string>();
+          const visit = async (version: number, depth: number, path: Uint8Array): Promise<void> => {
+            const k = nodeKey(version, depth, path);
+            reached.add(hex(k));
+            const bytes = await kv.get(k);
+            expect(bytes, `node at depth ${depth} of version ${version}`).toBeDefined();
+            const node = decodeNode(bytes as Uint8Array);
+            for (let n = 0; n < 16; n++) {
+              const slot = node.slot(n);
+              if (slot === undefined) continue;
+              if (slot.leaf) reached.add(hex(valueKey(slot.version, slot.keyHash)));
+              else {
+                const child = path.slice();
+                const i = depth >> 1;
+                child[i] =
+                  (depth & 1) === 0
+                    ? (n << 4) | ((child[i] as number) & 0x0f)
+                    : ((child[i] as number) & 0xf0) | n;
+                await visit(slot.version, depth + 1, child);
+              }
+            }
+          };
+          for (let v = retain; v <= blocks.length; v++) {
+            expect(hex(await store.rootHashAt(v)), `root of version ${v}`).toBe(roots[v - 1]);
+            const root = decodeRoot(
+              (await kv.get(new Uint8Array([0x21, 0, 0, 0, 0, 0, 0, 0, v]))) as Uint8Array,
+            );
+            if (root?.leaf === true) reached.add(hex(valueKey(root.version, root.keyHash)));
+            else if (root !== null) await visit(root.version, 0, new Uint8Array(32));
+          }
+          const stored = new Set<string>();
+          for (const table of [0x20, 0x24])
+            for await (const [k] of kv.entries({
+              gte: new Uint8Array([table]),
+              lt: new Uint8Array([table + 1]),
+            }))
+              stored.add(hex(k));
+          expect([...stored].sort(), `tree records after pruning to ${retain} of ${blocks.length}`).toEqual(
+            [...reached].sort(),
+          );
+          for (let i = 0; i <= 300; i += 37) {
+            const { value, proof } = await store.prove(key(i), blocks.length);
+            expect(value ?? undefined, `k/${i}`).toEqual(model.get(hex(key(i))));
+            expect(verifyProof(store.rootHash(), key(i), value, proof), `proof k/${i}`).toBe(true);
+          }
+          await kv.stop();
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
 
