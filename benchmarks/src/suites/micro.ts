@@ -76,6 +76,8 @@ async function storeBlock(size: number, writes: number, timeMs: number): Promise
       'ms/block': round(s.totalMs),
       'writes/s': Math.round((writes * 1000) / s.totalMs),
       'nodes/write': round(s.nodesPerWrite),
+      'ops/write': round(s.opsPerWrite),
+      'bytes/version': Math.round(s.bytesPerVersion),
       samples: s.samples,
     };
   });

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +7,12 @@ import type { Row, SuiteOptions, SuiteResult } from '../report.js';
 
 /**
  * The authenticated store on real LevelDB (synced batch per version, default 1 GB-board sizes):
- * writes per second, the time to prepare and commit a block of 1 000 and of 10 000 writes, and the
- * cost of the app hash against state size. That last one must grow like log n: the tree hashes the
- * paths of the changed keys only, so `nodes/write` (new tree nodes per written key) tracks log2(n).
+ * writes per second, the time to prepare and commit a block of 1 000 and of 10 000 writes, the
+ * cost of the app hash against state size, a version at the pilot's rate (38 writes at 100 000
+ * keys) with what it writes (LevelDB operations per write, bytes per version), and the SHA-256
+ * calls a write needs (a 65-byte leaf, a full 515-byte node). The app hash must grow like log n:
+ * the tree hashes the paths of the changed keys only, so `nodes/write` (new 16-slot nodes per
+ * written key) tracks log16 of the state size less log16 of the writes per block.
  */
 export async function store(options: Pick<SuiteOptions, 'timeMs'>): Promise<SuiteResult> {
   const rows: Row[] = [];
@@ -37,8 +41,33 @@ export async function store(options: Pick<SuiteOptions, 'timeMs'>): Promise<Suit
         'ms/block': round(s.prepareMs),
         'µs/write': round((s.prepareMs * 1000) / writes),
         'nodes/write': round(s.nodesPerWrite),
-        log2n: round(Math.log2(size)),
+        log16n: round(Math.log2(size) / 4),
       });
+    });
+  }
+
+  await withStoreBench(2, async (b) => {
+    await b.fill(100_000);
+    const s = await b.sampleBlocks({ writes: 38, keyRange: 100_000, timeMs: options.timeMs, maxSamples: 50 });
+    rows.push({
+      name: "a version at the pilot's rate: 38 writes, state of 100,000 keys",
+      'ms/block': round(s.totalMs),
+      'ops/write': round(s.opsPerWrite),
+      'bytes/version': Math.round(s.bytesPerVersion),
+      'nodes/write': round(s.nodesPerWrite),
+      samples: s.samples,
+    });
+  });
+
+  for (const bytes of [65, 515]) {
+    const input = new Uint8Array(bytes).fill(7);
+    const calls = 20_000;
+    for (let i = 0; i < calls; i++) hash('sha256', input, 'buffer'); // warm-up
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) hash('sha256', input, 'buffer');
+    rows.push({
+      name: `sha256 of ${bytes} bytes (node:crypto one-shot)`,
+      'µs/call': round(((performance.now() - t0) * 1000) / calls),
     });
   }
   return { suite: 'store', rows };
@@ -51,8 +80,12 @@ export interface BlockSamples {
   /** `commit`: one synced LevelDB batch. */
   readonly commitMs: number;
   readonly totalMs: number;
-  /** New tree nodes per written key; tracks log2 of the state size. */
+  /** New tree nodes per written key; tracks log16 of the state size. */
   readonly nodesPerWrite: number;
+  /** LevelDB operations per written key in the version's batch. */
+  readonly opsPerWrite: number;
+  /** Bytes of keys and values in a version's batch. */
+  readonly bytesPerVersion: number;
   readonly samples: number;
 }
 
@@ -93,6 +126,8 @@ export class StoreBench {
     let prepareMs = 0;
     let commitMs = 0;
     let nodes = 0;
+    let opCount = 0;
+    let bytes = 0;
     let samples = 0;
     const deadline = performance.now() + Math.max(o.timeMs, 1);
     while (samples < min || (performance.now() < deadline && samples < max)) {
@@ -107,6 +142,8 @@ export class StoreBench {
       commitMs += performance.now() - t1;
       prepareMs += t1 - t0;
       nodes += prepared.nodes.length;
+      opCount += prepared.ops.length;
+      for (const op of prepared.ops) bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
       samples++;
     }
     return {
@@ -114,6 +151,8 @@ export class StoreBench {
       commitMs: commitMs / samples,
       totalMs: (prepareMs + commitMs) / samples,
       nodesPerWrite: nodes / samples / o.writes,
+      opsPerWrite: opCount / samples / o.writes,
+      bytesPerVersion: bytes / samples,
       samples,
     };
   }

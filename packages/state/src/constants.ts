@@ -18,16 +18,24 @@ export const defaultMaxOpenFiles = 128;
 export const maxKeyBytes = 256;
 /** Largest application value, bytes. */
 export const maxValueBytes = 64 * 1024;
-/** Depth of the sparse Merkle tree: one level per bit of SHA-256(key). */
-export const treeDepthBits = 256;
+/** Slots of a tree node: one per value of a nibble (4 bits) of SHA-256(key). */
+export const treeRadix = 16;
+/** Most depth of the sparse Merkle tree: one level per nibble of SHA-256(key). */
+export const treeDepthNibbles = 64;
 /**
- * Default memory of the authenticated store's node cache, bytes (keys, values and hashes of the
- * cached nodes plus a per-entry overhead). Leaves carry values of up to `maxValueBytes`, so the cache
- * is bounded by bytes, not only by entries.
+ * Default memory of the authenticated store's node cache, bytes: each cached node counts its
+ * encoding (at most 1 076 bytes) plus `nodeCacheNodeOverheadBytes`. The latest tree counts ~220
+ * bytes per key, so 8 MiB hold all of it up to ~40 000 keys, and the top four levels (4 369 nodes,
+ * at most 6.1 MiB) at any size: a write then misses about one node at the bottom of its path.
  */
 export const defaultNodeCacheBytes = 8 * 1024 * 1024;
 /** Default most tree nodes in that cache (a second bound, next to the bytes). */
 export const nodeCacheEntries = 50_000;
+/**
+ * Bytes counted for each cached node besides its encoding: the node object, its slot offsets, its
+ * id and the map entry (measured ~330 bytes on Node 26 x64, rounded up).
+ */
+export const nodeCacheNodeOverheadBytes = 384;
 /**
  * Default memory of the cache of latest values (bytes): the state a block reads again and again —
  * a meter, the period's parameters, a slot's totals, an account — read once from LevelDB, and
@@ -36,16 +44,16 @@ export const nodeCacheEntries = 50_000;
 export const defaultValueCacheBytes = 4 * 1024 * 1024;
 /** Default most entries in that cache. */
 export const valueCacheEntries = 20_000;
-/** Bytes counted for each cached node besides its keys, values and hashes (objects, map entry, id). */
-export const nodeCacheOverheadBytes = 160;
-/** Most stale nodes deleted in one pruning batch (pruning loops over batches). */
+/** Bytes counted for each cached latest value besides the value (object, map entry, id). */
+export const valueCacheOverheadBytes = 160;
+/** Most stale records deleted in one pruning batch (pruning loops over batches; one version's list is never split). */
 export const pruneBatchEntries = 10_000;
 /**
- * Largest encoded proof accepted by `decodeProof`, bytes: `[leaf, siblings]` with up to 256 siblings
- * of 34 bytes each (msgpack bin8 header 2 + hash 32), a leaf of 69 bytes (array header 1 + two
- * hashes of 34), and array headers (1 + 3): 8 777 bytes at most, rounded up.
+ * Largest encoded proof accepted by `decodeProof`, bytes: `[leaf, levels]` with up to 64 levels of
+ * `[bitmap, siblings]` (array headers 1 + 1, a u16 of 3, up to 15 hashes of 34 bytes: 515), a leaf
+ * of 69 bytes (array header 1 + two hashes of 34) and headers (1 + 3): 33 033 bytes at most, rounded up.
  */
-export const maxProofBytes = 256 * 34 + 128;
+export const maxProofBytes = 64 * 515 + 128;
 /** Most entries one prefix iteration over application state returns. */
 export const maxIterateEntries = 10_000;
 /**

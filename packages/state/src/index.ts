@@ -140,11 +140,12 @@ export {
 } from './modules/bank/bank-types.js';
 export { type CoreModules, coreModules } from './modules/core.js';
 export { type PoaGenesis, type PoaModule, poa, type SetValidator } from './modules/poa/poa.js';
-export { bitAt, emptyHash, internalHash, keyHashOf, leafHash } from './store/hashing.js';
+export { emptyHash, keyHashOf, leafHash, nibbleAt, nodeHash } from './store/hashing.js';
 export {
   decodeProof,
   encodeProof,
   type ProofLeaf,
+  type ProofLevel,
   type StoreProof,
   storeProofCodec,
   verifyProof,

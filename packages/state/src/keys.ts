@@ -12,22 +12,26 @@
  * | 0x12   | block by hash   | block hash (32)                         | height (u64)                            |
  * | 0x13   | chain state     | (none: one record)                      | `ChainState`                            |
  * | 0x14   | validators      | height (u64)                            | `ValidatorSet` that signs that height   |
- * | 0x20   | tree node       | version (u64) ‖ depth (u16) ‖ path bits | sparse Merkle tree node (`store/node`)  |
- * | 0x21   | tree root       | version (u64)                           | root reference of that version          |
- * | 0x22   | stale node      | stale-since version (u64) ‖ node key    | empty (a node no version ≥ that needs)  |
+ * | 0x20   | tree node       | version (u64) ‖ depth (u8) ‖ path       | 16-slot tree node (`store/node`)        |
+ * | 0x21   | tree root       | version (u64)                           | root slot of that version               |
+ * | 0x22   | stale records   | stale-since version (u64)               | the keys no version ≥ that one needs    |
  * | 0x23   | latest state    | application key                         | application value at the last version   |
+ * | 0x24   | tree value      | version (u64) ‖ SHA-256(key)            | the value that version wrote for the key |
  * | 0x30   | tx result       | tx hash (32)                            | height, index and `ExecTxResult`        |
  * | 0x31   | block results   | height (u64)                            | tx hashes and block events              |
  *
  * A tx result (0x30) is the transaction's first success, or else its latest failure (a committed
  * transaction may be included again and fail on its nonce; see `app/tx-index.ts`).
  *
- * A node key's path is the first `depth` bits of SHA-256(key) in ⌈depth / 8⌉ bytes, the bits past
- * the depth zero; depth runs from 0 to 256, hence two bytes.
+ * A node key's path is the first `depth` nibbles of SHA-256(key) in ⌈depth / 2⌉ bytes, a last odd
+ * nibble in the high half (the low half zero); depth runs from 0 to 63. A stale record's value is
+ * the list of full database keys (tree nodes 0x20, tree values 0x24) that the version replaced,
+ * each as a length byte and the key: pruning to a retain height R deletes them for every version ≤ R.
  *
  * Meta entries (prefix 0x01): 0x01 store version (u64, last committed height of the application
  * state), 0x02 store base (u64, lowest retained version), 0x03 chain height (u64), 0x04 chain base
- * (u64), 0x05 application info (chain id, initial height, last block time and the chain-wide limits).
+ * (u64), 0x05 application info (chain id, initial height, last block time and the chain-wide limits),
+ * 0x06 store layout (one byte: `storeLayout` of `store/versioned-store`, written with the first version).
  *
  * Application keys (inside table 0x23 and in the tree's leaves) start with the module's name and a
  * `/`: `bank/b/…`. The tree hashes SHA-256(application key), so the tree layout does not depend on
@@ -42,8 +46,9 @@ export const prefixes = {
   validators: 0x14,
   treeNode: 0x20,
   treeRoot: 0x21,
-  staleNode: 0x22,
+  staleRecords: 0x22,
   latestState: 0x23,
+  treeValue: 0x24,
   txResult: 0x30,
   blockResults: 0x31,
 } as const;
@@ -54,6 +59,7 @@ export const metaKeys = {
   chainHeight: 0x03,
   chainBase: 0x04,
   appInfo: 0x05,
+  storeLayout: 0x06,
 } as const;
 
 /** The key of meta entry `entry`. */

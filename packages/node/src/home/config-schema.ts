@@ -95,7 +95,7 @@ export const sections = {
       default: 10_000,
       min: 0,
       max: 10_000_000,
-      doc: 'Merkle tree nodes cached in memory (about 300 bytes each).',
+      doc: 'Merkle tree nodes cached in memory (16-slot nodes, 0.5–1.4 KiB each; at most 8 MiB in all).',
     },
   },
   mempool: {

@@ -10,6 +10,8 @@ export interface KvStore {
   /** Closes the database and releases its file handles; idempotent. */
   stop(): Promise<void>;
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /** Many keys in one read (one call into the engine), the answers in order. */
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** Applies all operations atomically; with `sync`, fsyncs before resolving. */
   write(ops: readonly KvOp[], options: WriteOptions): Promise<void>;
   /** Entries with `gte <= key < lt`, in key order (or reversed), at most `limit` of them. */

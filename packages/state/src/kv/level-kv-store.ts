@@ -9,6 +9,7 @@ interface Level {
   open(): Promise<void>;
   close(): Promise<void>;
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   batch(ops: KvOp[], options: { sync: boolean }): Promise<void>;
   iterator(options: {
     gte: Uint8Array;
@@ -40,6 +41,13 @@ abstract class LevelKvStore implements KvStore {
     this.assertOpen();
     const value = await this.db.get(key);
     return value === undefined ? undefined : plain(value);
+  }
+
+  async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    this.assertOpen();
+    if (keys.length === 0) return [];
+    const values = await this.db.getMany(keys as Uint8Array[]);
+    return values.map((v) => (v === undefined ? undefined : plain(v)));
   }
 
   async write(ops: readonly KvOp[], options: WriteOptions): Promise<void> {

@@ -1,127 +1,278 @@
 import { hashBytes } from '@joule/consensus';
+import { treeRadix } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
-import { concatBytes, readU64, u64 } from '../keys.js';
+import { prefixes } from '../keys.js';
+import { digest, hashScratch, NODE_TAG } from './hashing.js';
 
-/** A pointer from a parent (or a version's root record) to a child node. */
-export interface NodeRef {
-  /** Version that wrote the child; with the child's position it names the child's node key. */
-  readonly version: number;
-  readonly hash: Uint8Array;
-  readonly leaf: boolean;
-}
-
-export interface LeafNode {
-  readonly kind: 'leaf';
+/** A key's leaf, kept in its parent's slot: SHA-256 of its key, its hash, the version of its value. */
+export interface LeafSlot {
+  readonly leaf: true;
   readonly keyHash: Uint8Array;
-  readonly key: Uint8Array;
-  readonly value: Uint8Array;
+  readonly hash: Uint8Array;
+  /** The version that wrote the value: the value record is (version, keyHash). */
+  readonly version: number;
 }
 
-export interface InternalNode {
-  readonly kind: 'internal';
-  readonly left: NodeRef | null;
-  readonly right: NodeRef | null;
+/** A child node: its hash and the version that wrote it (with its position, its node key). */
+export interface NodeSlot {
+  readonly leaf: false;
+  readonly hash: Uint8Array;
+  readonly version: number;
 }
 
-export type TreeNode = LeafNode | InternalNode;
+export type Slot = LeafSlot | NodeSlot;
 
 /**
- * A node's key: the version that wrote it, its depth and the first `depth` bits of its path (bits
- * past the depth are zero). Nodes are never rewritten in place: a change writes new nodes under the
- * new version, and the replaced ones are recorded as stale for pruning (as Jellyfish Merkle trees).
+ * An internal node, kept as its encoding (what LevelDB stores) with the offset of each slot: about
+ * its encoded size in memory (at most 1 076 bytes) rather than an object per slot. `slot(n)`
+ * builds a slot's object when it is asked for.
  */
-export function nodeKey(version: number, depth: number, path: Uint8Array): Uint8Array {
-  const bytes = (depth + 7) >> 3;
-  const key = new Uint8Array(10 + bytes);
-  const high = Math.floor(version / 0x1_0000_0000);
-  const low = version >>> 0;
-  key[0] = high >>> 24;
-  key[1] = (high >>> 16) & 0xff;
-  key[2] = (high >>> 8) & 0xff;
-  key[3] = high & 0xff;
-  key[4] = low >>> 24;
-  key[5] = (low >>> 16) & 0xff;
-  key[6] = (low >>> 8) & 0xff;
-  key[7] = low & 0xff;
-  key[8] = depth >> 8;
-  key[9] = depth & 0xff;
-  for (let i = 0; i < bytes; i++) key[10 + i] = path[i] as number;
-  if ((depth & 7) !== 0) key[9 + bytes] = (key[9 + bytes] as number) & (0xff << (8 - (depth & 7)));
-  return key;
+export class TreeNode {
+  readonly occupied: number;
+  readonly leaves: number;
+  /** Start of slot `n` at `[n]` and its end at `[16 + n]`; -1 for an empty slot. */
+  private readonly offsets: Int16Array;
+
+  /** Parses `bytes`; throws `StoreCorruptionError` when they are not a node. */
+  constructor(readonly bytes: Uint8Array) {
+    if (bytes.length < 4) throw new StoreCorruptionError('truncated tree node', { length: bytes.length });
+    this.occupied = ((bytes[0] as number) << 8) | (bytes[1] as number);
+    this.leaves = ((bytes[2] as number) << 8) | (bytes[3] as number);
+    if ((this.leaves & ~this.occupied) !== 0) throw new StoreCorruptionError('bad tree node maps');
+    this.offsets = new Int16Array(2 * treeRadix).fill(-1);
+    let at = 4;
+    for (let n = 0; n < treeRadix; n++) {
+      const bit = 0x8000 >>> n;
+      if ((this.occupied & bit) === 0) continue;
+      const end = at + ((this.leaves & bit) !== 0 ? 2 * hashBytes : hashBytes);
+      if (end >= bytes.length) throw new StoreCorruptionError('truncated tree node');
+      this.offsets[n] = at;
+      at = skipVarint(bytes, end);
+      this.offsets[treeRadix + n] = at;
+    }
+    if (at !== bytes.length) throw new StoreCorruptionError('trailing bytes after tree node');
+  }
+
+  has(n: number): boolean {
+    return (this.occupied & (0x8000 >>> n)) !== 0;
+  }
+
+  isLeaf(n: number): boolean {
+    return (this.leaves & (0x8000 >>> n)) !== 0;
+  }
+
+  /** Slot `n`'s hash (a view of the node's bytes); the slot must be occupied. */
+  hashAt(n: number): Uint8Array {
+    const start = this.offsets[n] as number;
+    return this.bytes.subarray(start, start + hashBytes);
+  }
+
+  /** The version of slot `n`'s child or value; the slot must be occupied. */
+  versionAt(n: number): number {
+    const start = this.offsets[n] as number;
+    return readVarint(this.bytes, start + (this.isLeaf(n) ? 2 * hashBytes : hashBytes));
+  }
+
+  /** Slot `n` as an object, or `undefined` when it is empty. */
+  slot(n: number): Slot | undefined {
+    if (!this.has(n)) return undefined;
+    const hash = this.hashAt(n);
+    const version = this.versionAt(n);
+    if (!this.isLeaf(n)) return { leaf: false, hash, version };
+    const start = (this.offsets[n] as number) + hashBytes;
+    return { leaf: true, keyHash: this.bytes.subarray(start, start + hashBytes), hash, version };
+  }
+
+  /** Slot `n`'s encoding; the slot must be occupied. */
+  rawSlot(n: number): Uint8Array {
+    return this.bytes.subarray(this.offsets[n] as number, this.offsets[treeRadix + n] as number);
+  }
 }
 
-const LEAF = 0x00;
-const INTERNAL = 0x01;
-
-/** Binary layout: leaf = 0x00 ‖ keyHash ‖ u16 key length ‖ key ‖ value; internal = 0x01 ‖ flags ‖ children. */
-export function encodeNode(node: TreeNode): Uint8Array {
-  if (node.kind === 'leaf') {
-    const length = new Uint8Array([node.key.length >> 8, node.key.length & 0xff]);
-    return concatBytes(new Uint8Array([LEAF]), node.keyHash, length, node.key, node.value);
+/**
+ * A node from `base` (or from nothing) with some slots replaced: `fresh[n]` is the new slot `n`,
+ * `null` to empty it, `undefined` to keep base's. Returns the node and its hash, encoding it and
+ * building the hash input in one pass (a kept slot is copied as bytes).
+ */
+export function makeNode(
+  base: TreeNode | null,
+  fresh: readonly (Slot | null | undefined)[],
+): { node: TreeNode; hash: Uint8Array } {
+  let occupied = 0;
+  let leaves = 0;
+  let size = 4;
+  let count = 0;
+  for (let n = 0; n < treeRadix; n++) {
+    const f = fresh[n];
+    const bit = 0x8000 >>> n;
+    if (f === undefined) {
+      if (base === null || !base.has(n)) continue;
+      size += base.rawSlot(n).length;
+      if (base.isLeaf(n)) leaves |= bit;
+    } else if (f === null) continue;
+    else {
+      size += slotBytes(f);
+      if (f.leaf) leaves |= bit;
+    }
+    occupied |= bit;
+    count++;
   }
-  return concatBytes(new Uint8Array([INTERNAL]), encodeChildren(node.left, node.right));
+  const out = new Uint8Array(size);
+  out[0] = occupied >>> 8;
+  out[1] = occupied & 0xff;
+  out[2] = leaves >>> 8;
+  out[3] = leaves & 0xff;
+  const input = hashScratch;
+  input[0] = NODE_TAG;
+  input[1] = occupied >>> 8;
+  input[2] = occupied & 0xff;
+  let at = 4;
+  let h = 3;
+  for (let n = 0; n < treeRadix; n++) {
+    if ((occupied & (0x8000 >>> n)) === 0) continue;
+    const f = fresh[n];
+    if (f === undefined || f === null) {
+      const raw = (base as TreeNode).rawSlot(n);
+      out.set(raw, at);
+      input.set(raw.subarray(0, hashBytes), h);
+      at += raw.length;
+    } else {
+      input.set(f.hash, h);
+      at = writeSlot(out, at, f);
+    }
+    h += hashBytes;
+  }
+  return { node: new TreeNode(out), hash: digest(input.subarray(0, 3 + count * hashBytes)) };
+}
+
+/** A node of `slots` (`undefined`: empty): its bytes are what LevelDB stores. */
+export function encodeNode(slots: readonly (Slot | undefined)[]): Uint8Array {
+  return makeNode(
+    null,
+    slots.map((s) => s ?? null),
+  ).node.bytes;
 }
 
 export function decodeNode(bytes: Uint8Array): TreeNode {
-  if (bytes[0] === LEAF && bytes.length >= 1 + hashBytes + 2) {
-    const keyLength = ((bytes[1 + hashBytes] as number) << 8) | (bytes[2 + hashBytes] as number);
-    const keyStart = 3 + hashBytes;
-    if (keyStart + keyLength <= bytes.length) {
-      return {
-        kind: 'leaf',
-        keyHash: bytes.subarray(1, 1 + hashBytes),
-        key: bytes.subarray(keyStart, keyStart + keyLength),
-        value: bytes.subarray(keyStart + keyLength),
-      };
-    }
+  return new TreeNode(bytes);
+}
+
+/**
+ * A node's database key (table 0x20): the version that wrote it, its depth in nibbles and the first
+ * `depth` nibbles of its path, packed two to a byte (a last odd nibble in the high half). Nodes are
+ * never rewritten: a change writes new nodes under the new version and lists the replaced ones as stale.
+ */
+export function nodeKey(version: number, depth: number, path: Uint8Array): Uint8Array {
+  const bytes = (depth + 1) >> 1;
+  const key = new Uint8Array(10 + bytes);
+  key[0] = prefixes.treeNode;
+  writeU64(key, 1, version);
+  key[9] = depth;
+  for (let i = 0; i < bytes; i++) key[10 + i] = path[i] as number;
+  if ((depth & 1) === 1) key[9 + bytes] = (key[9 + bytes] as number) & 0xf0;
+  return key;
+}
+
+/** A value record's database key (table 0x24): the version that wrote the value, then SHA-256 of the key. */
+export function valueKey(version: number, keyHash: Uint8Array): Uint8Array {
+  const key = new Uint8Array(9 + hashBytes);
+  key[0] = prefixes.treeValue;
+  writeU64(key, 1, version);
+  key.set(keyHash, 9);
+  return key;
+}
+
+/*
+ * Binary layout of a node: occupied map (u16, slot 0 the most significant bit) ‖ leaf map (u16) ‖
+ * for each occupied slot in order: hash ‖ (a leaf's) keyHash ‖ version (unsigned LEB128: 3 bytes
+ * below 2 097 152, at most 8 for a safe integer).
+ */
+
+/** A version's root record: no bytes for an empty tree, else 0x00 (node) or 0x01 (leaf) ‖ the slot. */
+export function encodeRoot(root: Slot | null): Uint8Array {
+  if (root === null) return new Uint8Array(0);
+  const out = new Uint8Array(1 + slotBytes(root));
+  out[0] = root.leaf ? 1 : 0;
+  writeSlot(out, 1, root);
+  return out;
+}
+
+export function decodeRoot(bytes: Uint8Array): Slot | null {
+  if (bytes.length === 0) return null;
+  if ((bytes[0] as number) > 1) throw new StoreCorruptionError('bad root record', { length: bytes.length });
+  const reader = { at: 1 };
+  const slot = readSlot(bytes, reader, bytes[0] === 1);
+  if (reader.at !== bytes.length) throw new StoreCorruptionError('trailing bytes after root record');
+  return slot;
+}
+
+function slotBytes(slot: Slot): number {
+  return (slot.leaf ? 2 * hashBytes : hashBytes) + varintBytes(slot.version);
+}
+
+function writeSlot(out: Uint8Array, at: number, slot: Slot): number {
+  out.set(slot.hash, at);
+  let end = at + hashBytes;
+  if (slot.leaf) {
+    out.set(slot.keyHash, end);
+    end += hashBytes;
   }
-  if (bytes[0] === INTERNAL) {
-    const [left, right] = decodeChildren(bytes.subarray(1));
-    return { kind: 'internal', left, right };
+  let n = slot.version;
+  while (n >= 0x80) {
+    out[end++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
   }
-  throw new StoreCorruptionError('undecodable tree node', { length: bytes.length });
+  out[end++] = n;
+  return end;
 }
 
-const REF_BYTES = 8 + hashBytes;
-
-/** flags (bit 0/1: left present/leaf, bit 2/3: right present/leaf) ‖ each present ref: u64 version ‖ hash. */
-export function encodeChildren(left: NodeRef | null, right: NodeRef | null): Uint8Array {
-  const flags = flagsOf(left) | (flagsOf(right) << 2);
-  const parts: Uint8Array[] = [new Uint8Array([flags])];
-  for (const ref of [left, right]) if (ref !== null) parts.push(u64(ref.version), ref.hash);
-  return concatBytes(...parts);
+function readSlot(bytes: Uint8Array, reader: { at: number }, leaf: boolean): Slot {
+  const start = reader.at;
+  const end = start + (leaf ? 2 * hashBytes : hashBytes);
+  if (end >= bytes.length) throw new StoreCorruptionError('truncated tree node');
+  const hash = bytes.subarray(start, start + hashBytes);
+  const version = readVarint(bytes, end);
+  reader.at = skipVarint(bytes, end);
+  if (!leaf) return { leaf: false, hash, version };
+  return { leaf: true, keyHash: bytes.subarray(start + hashBytes, end), hash, version };
 }
 
-export function decodeChildren(bytes: Uint8Array): [NodeRef | null, NodeRef | null] {
-  const flags = bytes[0];
-  if (flags === undefined || flags > 0x0f) throw new StoreCorruptionError('bad tree node flags');
-  let at = 1;
-  const read = (bits: number): NodeRef | null => {
-    if ((bits & 1) === 0) return null;
-    if (at + REF_BYTES > bytes.length) throw new StoreCorruptionError('truncated tree node');
-    const ref = {
-      version: readU64(bytes, at),
-      hash: bytes.subarray(at + 8, at + REF_BYTES),
-      leaf: (bits & 2) !== 0,
-    };
-    at += REF_BYTES;
-    return ref;
-  };
-  const left = read(flags & 3);
-  const right = read(flags >> 2);
-  if (at !== bytes.length) throw new StoreCorruptionError('trailing bytes after tree node');
-  return [left, right];
+/** The end of the LEB128 integer at `at`; throws on one that is cut or longer than 8 bytes. */
+function skipVarint(bytes: Uint8Array, at: number): number {
+  for (let i = 0; i < 8; i++) {
+    const byte = bytes[at + i];
+    if (byte === undefined) break;
+    if (byte < 0x80) return at + i + 1;
+  }
+  throw new StoreCorruptionError('bad version in tree node');
 }
 
-function flagsOf(ref: NodeRef | null): number {
-  return ref === null ? 0 : ref.leaf ? 3 : 1;
+function readVarint(bytes: Uint8Array, at: number): number {
+  let version = 0;
+  let scale = 1;
+  for (let i = at; ; i++) {
+    const byte = bytes[i] as number;
+    version += (byte & 0x7f) * scale;
+    if (byte < 0x80) return version;
+    scale *= 0x80;
+  }
 }
 
-/** A version's root record: the root reference, or no bytes for an empty tree. */
-export function encodeRoot(ref: NodeRef | null): Uint8Array {
-  return ref === null ? new Uint8Array(0) : encodeChildren(ref, null);
+function varintBytes(n: number): number {
+  let bytes = 1;
+  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) bytes++;
+  return bytes;
 }
 
-export function decodeRoot(bytes: Uint8Array): NodeRef | null {
-  return bytes.length === 0 ? null : decodeChildren(bytes)[0];
+function writeU64(out: Uint8Array, at: number, n: number): void {
+  const high = Math.floor(n / 0x1_0000_0000);
+  const low = n >>> 0;
+  out[at] = high >>> 24;
+  out[at + 1] = (high >>> 16) & 0xff;
+  out[at + 2] = (high >>> 8) & 0xff;
+  out[at + 3] = high & 0xff;
+  out[at + 4] = low >>> 24;
+  out[at + 5] = (low >>> 16) & 0xff;
+  out[at + 6] = (low >>> 8) & 0xff;
+  out[at + 7] = low & 0xff;
 }

@@ -55,20 +55,48 @@ describe('store proofs', () => {
     const good = encodeProof(proof);
     expect(decodeProof(good)).toEqual(proof);
     const value = enc('balance 21');
-    const flipped = (p: StoreProof, at: number): StoreProof => ({
+    expect(proof.levels.length, 'acct/3 sits below the root node').toBeGreaterThan(0);
+    const flipped = (p: StoreProof, at: number, sibling: number): StoreProof => ({
       ...p,
-      siblings: p.siblings.map((s, i) => (i === at ? s.map((b, j) => (j === 0 ? b ^ 1 : b)) : s)),
+      levels: p.levels.map((l, i) =>
+        i === at
+          ? {
+              ...l,
+              siblings: l.siblings.map((s, j) =>
+                j === sibling ? s.map((b, k) => (k === 0 ? b ^ 1 : b)) : s,
+              ),
+            }
+          : l,
+      ),
     });
-    for (let i = 0; i < proof.siblings.length; i++) {
-      expect(verifyProof(appHash, enc('acct/3'), value, flipped(proof, i)), `sibling ${i}`).toBe(false);
+    for (const [i, level] of proof.levels.entries()) {
+      for (let j = 0; j < level.siblings.length; j++)
+        expect(
+          verifyProof(appHash, enc('acct/3'), value, flipped(proof, i, j)),
+          `level ${i} sibling ${j}`,
+        ).toBe(false);
+      for (let bit = 0; bit < 16; bit++) {
+        const moved = proof.levels.map((l, k) =>
+          k === i ? { ...l, bitmap: l.bitmap ^ (0x8000 >>> bit) } : l,
+        );
+        expect(
+          verifyProof(appHash, enc('acct/3'), value, { ...proof, levels: moved }),
+          `level ${i} bit ${bit}`,
+        ).toBe(false);
+      }
+      const dropped = proof.levels.map((l, k) => (k === i ? { ...l, siblings: l.siblings.slice(1) } : l));
+      expect(
+        verifyProof(appHash, enc('acct/3'), value, { ...proof, levels: dropped }),
+        `level ${i} short`,
+      ).toBe(false);
     }
-    expect(verifyProof(appHash, enc('acct/3'), value, { ...proof, siblings: proof.siblings.slice(1) })).toBe(
+    expect(verifyProof(appHash, enc('acct/3'), value, { ...proof, levels: proof.levels.slice(1) })).toBe(
       false,
     );
     expect(
       verifyProof(appHash, enc('acct/3'), value, {
         ...proof,
-        siblings: [...proof.siblings, new Uint8Array(32)],
+        levels: [...proof.levels, { bitmap: 0x8000, siblings: [] }],
       }),
     ).toBe(false);
     expect(verifyProof(appHash, enc('acct/3'), value, { ...proof, leaf: null })).toBe(false);
@@ -109,7 +137,7 @@ describe('store proofs', () => {
     for (const cut of [31, 33, 40, 63]) {
       const forged = {
         leaf: { keyHash: joined.slice(0, cut), valueHash: joined.slice(cut) },
-        siblings: proof.siblings,
+        levels: proof.levels,
       };
       expect(verifyProof(appHash, key, null, forged), `absence with a leaf cut at ${cut}`).toBe(false);
     }
@@ -121,22 +149,37 @@ describe('store proofs', () => {
     const appHash = store.rootHash();
     const key = enc('acct/3');
     const { proof } = await store.prove(key, 1);
+    const level = (siblings: unknown, bitmap: unknown = 0x8000) => ({ bitmap, siblings });
     const bad: unknown[] = [
-      { siblings: [] },
+      { levels: [] },
       { leaf: null },
       {},
       null,
       undefined,
       42,
       'proof',
-      { leaf: null, siblings: [new Uint8Array(31)] },
-      { leaf: null, siblings: ['x'.repeat(32)] },
-      { leaf: null, siblings: Array.from({ length: 257 }, () => new Uint8Array(32)) },
-      { leaf: { keyHash: new Uint8Array(32) }, siblings: [] },
-      { leaf: { keyHash: new Uint8Array(32), valueHash: [1, 2] }, siblings: [] },
+      { leaf: null, levels: [level([new Uint8Array(31)])] },
+      { leaf: null, levels: [level(['x'.repeat(32)])] },
+      {
+        leaf: null,
+        levels: [
+          level(
+            Array.from({ length: 16 }, () => new Uint8Array(32)),
+            0xffff,
+          ),
+        ],
+      },
+      { leaf: null, levels: [level([], -1)] },
+      { leaf: null, levels: [level([], 0x10000)] },
+      { leaf: null, levels: [level([], 1.5)] },
+      { leaf: null, levels: [{ bitmap: 0 }] },
+      { leaf: null, levels: Array.from({ length: 65 }, () => level([new Uint8Array(32)], 0xc000)) },
+      { leaf: { keyHash: new Uint8Array(32) }, levels: [] },
+      { leaf: { keyHash: new Uint8Array(32), valueHash: [1, 2] }, levels: [] },
       { ...proof, extra: 1 },
-      { ...proof, siblings: { length: 1, 0: new Uint8Array(32) } },
+      { ...proof, levels: { length: 1, 0: level([]) } },
       { ...proof, leaf: { ...proof.leaf, extra: 1 } },
+      { ...proof, levels: proof.levels.map((l) => ({ ...l, extra: 1 })) },
     ];
     for (const [i, p] of bad.entries()) {
       for (const value of [null, enc('balance 21')]) {
@@ -149,10 +192,13 @@ describe('store proofs', () => {
     }
   });
 
-  it('decode the largest proof (256 siblings and a leaf) within maxProofBytes', () => {
+  it('decode the largest proof (64 full levels and a leaf) within maxProofBytes', () => {
     const largest: StoreProof = {
       leaf: { keyHash: new Uint8Array(32).fill(1), valueHash: new Uint8Array(32).fill(2) },
-      siblings: Array.from({ length: 256 }, () => new Uint8Array(32).fill(3)),
+      levels: Array.from({ length: 64 }, () => ({
+        bitmap: 0xffff,
+        siblings: Array.from({ length: 15 }, () => new Uint8Array(32).fill(3)),
+      })),
     };
     const bytes = encodeProof(largest);
     expect(bytes.length, `${bytes.length} encoded bytes`).toBeLessThanOrEqual(maxProofBytes);

@@ -1,4 +1,5 @@
 import { pruneBatchEntries } from '../constants.js';
+import { StoreCorruptionError } from '../errors.js';
 import { concatBytes, prefixed, prefixes, u64 } from '../keys.js';
 import { type KvStore, WriteBatch } from '../kv/kv-store.js';
 
@@ -18,34 +19,65 @@ class Span {
   }
 }
 
+/** A version's stale list: full database keys, each after a length byte. */
+export function encodeStaleList(keys: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const k of keys) size += 1 + k.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const k of keys) {
+    out[at] = k.length;
+    out.set(k, at + 1);
+    at += 1 + k.length;
+  }
+  return out;
+}
+
+export function decodeStaleList(bytes: Uint8Array): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const length = bytes[at] as number;
+    if (length === 0 || at + 1 + length > bytes.length) throw new StoreCorruptionError('bad stale list');
+    keys.push(bytes.subarray(at + 1, at + 1 + length));
+    at += 1 + length;
+  }
+  return keys;
+}
+
 /**
- * Deletes the root records below `retain` and every tree node stale since a version ≤ `retain` (no
- * version ≥ `retain` reaches it), with their stale records, in batches of `pruneBatchEntries`; then
- * compacts only the key ranges it emptied, so LevelDB gives that disk back without rewriting the
- * live part of the tree tables. `forget` is told each deleted node key. Returns the nodes deleted.
+ * Deletes the root records below `retain` and every tree node and value record stale since a
+ * version ≤ `retain` (no version ≥ `retain` reaches it), with their stale lists, in batches of about
+ * `pruneBatchEntries` keys (a version's list is never split); then compacts only the key ranges it
+ * emptied, so LevelDB gives that disk back without rewriting the live part of the tree tables.
+ * `forget` is told each deleted node's database key. Returns the records deleted.
  */
 export async function pruneTree(
   kv: KvStore,
   retain: number,
   forget: (nodeKey: Uint8Array) => void,
 ): Promise<number> {
-  const staleStart = new Uint8Array([prefixes.staleNode]);
-  const staleEnd = concatBytes(staleStart, u64(retain + 1));
+  const staleStart = new Uint8Array([prefixes.staleRecords]);
+  const staleEnd = prefixed(prefixes.staleRecords, u64(retain + 1));
+  const rootStart = prefixed(prefixes.treeRoot, u64(0));
   const rootEnd = prefixed(prefixes.treeRoot, u64(retain));
-  const spans = { stale: new Span(), node: new Span(), root: new Span() };
+  const spans = { stale: new Span(), node: new Span(), value: new Span(), root: new Span() };
   let deleted = 0;
   for (;;) {
     const batch = new WriteBatch();
-    for await (const [key] of kv.entries({ gte: staleStart, lt: staleEnd, limit: pruneBatchEntries })) {
-      const node = prefixed(prefixes.treeNode, key.subarray(9));
+    for await (const [key, list] of kv.entries({ gte: staleStart, lt: staleEnd, limit: pruneBatchEntries })) {
       batch.del(key);
-      batch.del(node);
       spans.stale.add(key);
-      spans.node.add(node);
-      forget(key.subarray(9));
-      deleted++;
+      for (const stale of decodeStaleList(list)) {
+        batch.del(stale);
+        if (stale[0] === prefixes.treeNode) {
+          spans.node.add(stale);
+          forget(stale);
+        } else spans.value.add(stale);
+        deleted++;
+      }
+      if (batch.length >= pruneBatchEntries) break;
     }
-    const rootStart = prefixed(prefixes.treeRoot, u64(0));
     for await (const [key] of kv.entries({ gte: rootStart, lt: rootEnd, limit: pruneBatchEntries })) {
       batch.del(key);
       spans.root.add(key);
@@ -53,6 +85,6 @@ export async function pruneTree(
     if (batch.length === 0) break;
     await kv.write(batch.ops, { sync: true });
   }
-  for (const span of [spans.node, spans.stale, spans.root]) await span.compact(kv);
+  for (const span of [spans.node, spans.value, spans.stale, spans.root]) await span.compact(kv);
   return deleted;
 }

@@ -1,33 +1,42 @@
-import { sha256 } from '@joule/consensus';
-import { treeDepthBits } from '../constants.js';
+import { treeDepthNibbles, treeRadix } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
-import { bitAt, bytesEqual, emptyHash, internalHash, leafHash } from './hashing.js';
-import { type InternalNode, type LeafNode, type NodeRef, nodeKey, type TreeNode } from './node.js';
-import type { StoreProof } from './proof.js';
+import { bytesEqual, digest, leafHash, nibbleAt } from './hashing.js';
+import {
+  type LeafSlot,
+  makeNode,
+  type NodeSlot,
+  nodeKey,
+  type Slot,
+  type TreeNode,
+  valueKey,
+} from './node.js';
 
-/** Where committed nodes come from (the database, through a cache). */
+/** Where committed nodes come from: a cache, then the database. */
 export interface NodeSource {
-  load(key: Uint8Array): Promise<TreeNode>;
+  /** The node with this id if it is in memory. */
+  cached(id: string): TreeNode | undefined;
+  /** Reads these nodes from the database (one batched read), in order. */
+  loadMany(keys: readonly Uint8Array[]): Promise<TreeNode[]>;
 }
 
 /** One key's change in a version: a new value, or `null` to delete. Changes are sorted by `keyHash`. */
 export interface TreeChange {
+  /** The application key as a string (`nodeId`), for the caches. */
+  readonly id: string;
   readonly keyHash: Uint8Array;
   readonly key: Uint8Array;
   readonly value: Uint8Array | null;
 }
 
-/** What one version writes: its root, its new nodes, and the committed nodes it made stale. */
+/** What one version writes: its root, its new nodes and values, and the records it made stale. */
 export interface TreeWrite {
-  readonly root: NodeRef | null;
+  readonly root: Slot | null;
+  /** New nodes by id (database key as a string). */
   readonly nodes: ReadonlyMap<string, { readonly key: Uint8Array; readonly node: TreeNode }>;
+  /** New value records: full database keys (table 0x24) and values. */
+  readonly values: readonly (readonly [Uint8Array, Uint8Array])[];
+  /** Full database keys of the nodes and value records that no version from this one on reaches. */
   readonly stale: readonly Uint8Array[];
-}
-
-interface Entry {
-  readonly keyHash: Uint8Array;
-  readonly key: Uint8Array;
-  readonly value: Uint8Array;
 }
 
 /** A node key as a map key. */
@@ -36,163 +45,240 @@ export function nodeId(key: Uint8Array): string {
 }
 
 /**
- * Applies sorted changes to the tree rooted at `root`, writing new nodes under `version`. Work is
- * O(k log n) for k changes in a tree of n keys: only the paths of the changed keys are loaded,
- * rebuilt and hashed, and each new node is hashed once however many changes pass through it.
+ * Applies sorted changes to the tree rooted at `root`, writing new nodes under `version`. First the
+ * nodes on the changed paths are read, one batched database read per depth for those not in
+ * memory; then the tree is rebuilt synchronously: O(k log16 n) nodes for k changes in n keys, each
+ * new node hashed once however many changes pass through it.
  */
 export async function applyChanges(
   source: NodeSource,
-  root: NodeRef | null,
+  root: Slot | null,
   version: number,
   changes: readonly TreeChange[],
 ): Promise<TreeWrite> {
-  const update = new TreeUpdate(source, version);
-  const newRoot = await update.update(root, 0, changes);
-  return { root: newRoot, nodes: update.nodes, stale: update.stale };
+  const update = new TreeUpdate(changes, version);
+  await update.preload(source, root);
+  const newRoot = update.update(root, 0, 0, changes.length);
+  return { root: newRoot, nodes: update.nodes, values: update.values, stale: update.stale };
+}
+
+interface Visit {
+  readonly version: number;
+  readonly depth: number;
+  readonly lo: number;
+  readonly hi: number;
 }
 
 class TreeUpdate {
   readonly nodes = new Map<string, { key: Uint8Array; node: TreeNode }>();
+  readonly values: (readonly [Uint8Array, Uint8Array])[] = [];
   readonly stale: Uint8Array[] = [];
+  /**
+   * The committed nodes on the changed paths, read by `preload`, by position: a node's position is
+   * named by its depth and the index of the first change under it (`lo * 64 + depth`).
+   */
+  private readonly loaded = new Map<number, TreeNode>();
 
   constructor(
-    private readonly source: NodeSource,
+    private readonly changes: readonly TreeChange[],
     private readonly version: number,
   ) {}
 
-  async update(ref: NodeRef | null, depth: number, changes: readonly TreeChange[]): Promise<NodeRef | null> {
-    const first = changes[0];
-    if (first === undefined) return ref;
-    const path = first.keyHash;
-    if (ref === null) return this.build(depth, inserts(changes));
-    if (ref.leaf) {
-      const leaf = (await this.load(ref, depth, path)) as LeafNode;
-      const own = changes.find((c) => bytesEqual(c.keyHash, leaf.keyHash));
-      if (own === undefined && changes.every((c) => c.value === null)) return ref;
-      if (changes.length === 1 && own?.value != null && bytesEqual(own.value, leaf.value)) return ref;
-      const entries = inserts(changes);
-      if (own === undefined) entries.push(leaf);
-      entries.sort((a, b) => Buffer.compare(a.keyHash, b.keyHash));
-      this.retire(ref, depth, path);
-      return this.build(depth, entries);
+  /** Reads every committed node the changes pass through, depth by depth. */
+  async preload(source: NodeSource, root: Slot | null): Promise<void> {
+    if (root === null || root.leaf || this.changes.length === 0) return;
+    let frontier: Visit[] = [{ version: root.version, depth: 0, lo: 0, hi: this.changes.length }];
+    while (frontier.length > 0) {
+      const missing: Uint8Array[] = [];
+      const missingAt: number[] = [];
+      for (const v of frontier) {
+        const key = this.keyOf(v.version, v.depth, v.lo);
+        const cached = source.cached(nodeId(key));
+        if (cached !== undefined) this.loaded.set(position(v.depth, v.lo), cached);
+        else {
+          missing.push(key);
+          missingAt.push(position(v.depth, v.lo));
+        }
+      }
+      if (missing.length > 0) {
+        const read = await source.loadMany(missing);
+        for (let i = 0; i < read.length; i++) this.loaded.set(missingAt[i] as number, read[i] as TreeNode);
+      }
+      const next: Visit[] = [];
+      for (const v of frontier) {
+        if (v.depth + 1 >= treeDepthNibbles) throw new StoreCorruptionError('tree deeper than 64 nibbles');
+        const node = this.loaded.get(position(v.depth, v.lo)) as TreeNode;
+        for (let lo = v.lo; lo < v.hi; ) {
+          const n = nibbleAt((this.changes[lo] as TreeChange).keyHash, v.depth);
+          const hi = this.groupEnd(v.depth, n, lo + 1, v.hi);
+          if (node.has(n) && !node.isLeaf(n))
+            next.push({ version: node.versionAt(n), depth: v.depth + 1, lo, hi });
+          lo = hi;
+        }
+      }
+      frontier = next;
     }
-    if (depth >= treeDepthBits) throw new StoreCorruptionError('tree deeper than 256 levels');
-    const node = (await this.load(ref, depth, path)) as InternalNode;
-    const split = splitIndex(changes, depth);
-    // The two subtrees are disjoint, so their node loads may run concurrently (LevelDB reads in a pool).
-    const [left, right] = await Promise.all([
-      this.update(node.left, depth + 1, changes.slice(0, split)),
-      this.update(node.right, depth + 1, changes.slice(split)),
-    ]);
-    if (left === node.left && right === node.right) return ref;
-    this.retire(ref, depth, path);
-    return this.join(depth, path, left, right);
   }
 
-  /** A node at (depth, path) over two rebuilt children, collapsing a lone leaf upwards. */
-  private async join(
+  /** The slot that replaces `slot` (at `depth`) after changes `[lo, hi)`; `slot` itself if unchanged. */
+  update(slot: Slot | null, depth: number, lo: number, hi: number): Slot | null {
+    if (lo === hi) return slot;
+    if (slot === null) return this.build(depth, this.inserts(lo, hi, null));
+    if (slot.leaf) return this.build(depth, this.inserts(lo, hi, slot));
+    const node = this.loaded.get(position(depth, lo));
+    if (node === undefined) throw new StoreCorruptionError('a tree node was not loaded', { depth });
+    let fresh: (Slot | null | undefined)[] | undefined;
+    for (let glo = lo; glo < hi; ) {
+      const n = nibbleAt((this.changes[glo] as TreeChange).keyHash, depth);
+      const ghi = this.groupEnd(depth, n, glo + 1, hi);
+      const old = node.slot(n) ?? null;
+      const next = this.update(old, depth + 1, glo, ghi);
+      if (next !== old) {
+        fresh ??= new Array<Slot | null | undefined>(treeRadix).fill(undefined);
+        fresh[n] = next;
+      }
+      glo = ghi;
+    }
+    if (fresh === undefined) return slot;
+    this.stale.push(this.keyOf(slot.version, depth, lo));
+    return this.finish(depth, lo, node, fresh);
+  }
+
+  /**
+   * The leaves under a slot after changes `[lo, hi)`, sorted by key hash: the new and changed keys'
+   * leaves, and `leaf` (the slot's present leaf) unless it is changed or deleted. A change that
+   * leaves a value as it was keeps the old leaf.
+   */
+  private inserts(lo: number, hi: number, leaf: LeafSlot | null): LeafSlot[] {
+    const out: LeafSlot[] = [];
+    let placed = leaf === null;
+    for (let i = lo; i < hi; i++) {
+      const c = this.changes[i] as TreeChange;
+      const own = leaf !== null && bytesEqual(c.keyHash, leaf.keyHash);
+      if (!placed && !own && Buffer.compare(c.keyHash, (leaf as LeafSlot).keyHash) > 0) {
+        out.push(leaf as LeafSlot);
+        placed = true;
+      }
+      if (own) placed = true;
+      if (c.value === null) {
+        if (own) this.staleValue(leaf);
+        continue;
+      }
+      const hash = leafHash(c.keyHash, digest(c.value));
+      if (own && bytesEqual(hash, leaf.hash)) {
+        out.push(leaf);
+        continue;
+      }
+      if (own) this.staleValue(leaf);
+      this.values.push([valueKey(this.version, c.keyHash), c.value]);
+      out.push({ leaf: true, keyHash: c.keyHash, hash, version: this.version });
+    }
+    if (!placed) out.push(leaf as LeafSlot);
+    return out;
+  }
+
+  /** A subtree at `depth` holding exactly `leaves` (sorted): nothing, one leaf, or a new node. */
+  private build(depth: number, leaves: readonly LeafSlot[]): Slot | null {
+    const first = leaves[0];
+    if (first === undefined) return null;
+    if (leaves.length === 1) return first;
+    if (depth >= treeDepthNibbles) throw new StoreCorruptionError('two keys with the same SHA-256');
+    const slots = new Array<Slot | null>(treeRadix).fill(null);
+    let start = 0;
+    while (start < leaves.length) {
+      const n = nibbleAt((leaves[start] as LeafSlot).keyHash, depth);
+      let end = start + 1;
+      while (end < leaves.length && nibbleAt((leaves[end] as LeafSlot).keyHash, depth) === n) end++;
+      slots[n] = this.build(depth + 1, leaves.slice(start, end));
+      start = end;
+    }
+    return this.put(depth, first.keyHash, null, slots);
+  }
+
+  /** A rebuilt node's slot: nothing when empty, its lone leaf moved up, or the new node. */
+  private finish(
+    depth: number,
+    lo: number,
+    base: TreeNode,
+    fresh: readonly (Slot | null | undefined)[],
+  ): Slot | null {
+    let count = 0;
+    let last = -1;
+    for (let n = 0; n < treeRadix; n++) {
+      const f = fresh[n];
+      if (f === undefined ? base.has(n) : f !== null) {
+        count++;
+        last = n;
+      }
+    }
+    if (count === 0) return null;
+    if (count === 1) {
+      const lone = fresh[last] ?? base.slot(last);
+      if (lone?.leaf === true) return lone;
+    }
+    return this.put(depth, (this.changes[lo] as TreeChange).keyHash, base, fresh);
+  }
+
+  private put(
     depth: number,
     path: Uint8Array,
-    left: NodeRef | null,
-    right: NodeRef | null,
-  ): Promise<NodeRef | null> {
-    if (left === null && right === null) return null;
-    if (left === null && right?.leaf) return this.moveUp(right, depth, withBit(path, depth, 1));
-    if (right === null && left?.leaf) return this.moveUp(left, depth, withBit(path, depth, 0));
-    const hash = internalHash(left?.hash ?? emptyHash, right?.hash ?? emptyHash);
-    return this.put(depth, path, { kind: 'internal', left, right }, hash);
-  }
-
-  /** Moves the leaf at (depth + 1, childPath) up to `depth`: its hash does not change. */
-  private async moveUp(ref: NodeRef, depth: number, childPath: Uint8Array): Promise<NodeRef> {
-    const leaf = await this.load(ref, depth + 1, childPath);
-    this.retire(ref, depth + 1, childPath);
-    return this.put(depth, childPath, leaf, ref.hash);
-  }
-
-  private build(depth: number, entries: readonly Entry[]): NodeRef | null {
-    const first = entries[0];
-    if (first === undefined) return null;
-    if (entries.length === 1) {
-      const leaf: LeafNode = { kind: 'leaf', keyHash: first.keyHash, key: first.key, value: first.value };
-      return this.put(depth, first.keyHash, leaf, leafHash(first.keyHash, sha256(first.value)));
-    }
-    if (depth >= treeDepthBits) throw new StoreCorruptionError('two keys with the same SHA-256');
-    const split = splitIndex(entries, depth);
-    const left = this.build(depth + 1, entries.slice(0, split));
-    const right = this.build(depth + 1, entries.slice(split));
-    const hash = internalHash(left?.hash ?? emptyHash, right?.hash ?? emptyHash);
-    return this.put(depth, first.keyHash, { kind: 'internal', left, right }, hash);
-  }
-
-  private async load(ref: NodeRef, depth: number, path: Uint8Array): Promise<TreeNode> {
-    const key = nodeKey(ref.version, depth, path);
-    if (ref.version === this.version) {
-      const fresh = this.nodes.get(nodeId(key));
-      if (fresh !== undefined) return fresh.node;
-    }
-    return this.source.load(key);
-  }
-
-  /** A node leaves the tree: never written if it is this version's, else stale from this version on. */
-  private retire(ref: NodeRef, depth: number, path: Uint8Array): void {
-    const key = nodeKey(ref.version, depth, path);
-    if (ref.version === this.version) this.nodes.delete(nodeId(key));
-    else this.stale.push(key);
-  }
-
-  private put(depth: number, path: Uint8Array, node: TreeNode, hash: Uint8Array): NodeRef {
+    base: TreeNode | null,
+    fresh: readonly (Slot | null | undefined)[],
+  ): NodeSlot {
     const key = nodeKey(this.version, depth, path);
+    const { node, hash } = makeNode(base, fresh);
     this.nodes.set(nodeId(key), { key, node });
-    return { version: this.version, hash, leaf: node.kind === 'leaf' };
+    return { leaf: false, hash, version: this.version };
+  }
+
+  private staleValue(leaf: LeafSlot): void {
+    this.stale.push(valueKey(leaf.version, leaf.keyHash));
+  }
+
+  private keyOf(version: number, depth: number, lo: number): Uint8Array {
+    return nodeKey(version, depth, (this.changes[lo] as TreeChange).keyHash);
+  }
+
+  /** The end of the run of changes from `from` (below `hi`) whose nibble at `depth` is `n`. */
+  private groupEnd(depth: number, n: number, from: number, hi: number): number {
+    let end = from;
+    while (end < hi && nibbleAt((this.changes[end] as TreeChange).keyHash, depth) === n) end++;
+    return end;
   }
 }
 
-function inserts(changes: readonly TreeChange[]): Entry[] {
-  const out: Entry[] = [];
-  for (const c of changes) if (c.value !== null) out.push({ keyHash: c.keyHash, key: c.key, value: c.value });
-  return out;
+/** A node's position in one update: its depth and the index of the first change under it. */
+function position(depth: number, lo: number): number {
+  return lo * 64 + depth;
 }
 
-/** Index of the first item whose key hash has bit `depth` set (items are sorted by key hash). */
-function splitIndex(items: readonly { keyHash: Uint8Array }[], depth: number): number {
-  let i = 0;
-  while (i < items.length && bitAt((items[i] as { keyHash: Uint8Array }).keyHash, depth) === 0) i++;
-  return i;
-}
-
-function withBit(path: Uint8Array, depth: number, bit: 0 | 1): Uint8Array {
-  const out = path.slice();
-  const mask = 0x80 >> (depth & 7);
-  out[depth >> 3] = bit === 1 ? (out[depth >> 3] as number) | mask : (out[depth >> 3] as number) & ~mask;
-  return out;
+/** One node on a key's path, as a proof shows it: its occupied map and the other slots' hashes. */
+export interface PathLevel {
+  readonly bitmap: number;
+  readonly siblings: readonly Uint8Array[];
 }
 
 /**
  * Walks the path of `keyHash` from `root`: the leaf it ends at (this key's or another's) or `null`
- * for an empty subtree, with the sibling hashes passed on the way — which is the proof.
+ * for an empty slot, with each node passed on the way as a proof level.
  */
 export async function walk(
-  source: NodeSource,
-  root: NodeRef | null,
+  load: (key: Uint8Array) => Promise<TreeNode>,
+  root: Slot | null,
   keyHash: Uint8Array,
-): Promise<{ leaf: LeafNode | null; proof: StoreProof }> {
-  const siblings: Uint8Array[] = [];
-  let ref = root;
+): Promise<{ leaf: LeafSlot | null; levels: PathLevel[] }> {
+  const levels: PathLevel[] = [];
+  let slot = root;
   let depth = 0;
-  while (ref !== null) {
-    const node = await source.load(nodeKey(ref.version, depth, keyHash));
-    if (node.kind === 'leaf') {
-      return {
-        leaf: node,
-        proof: { leaf: { keyHash: node.keyHash, valueHash: sha256(node.value) }, siblings },
-      };
-    }
-    if (depth >= treeDepthBits) throw new StoreCorruptionError('tree deeper than 256 levels');
-    const goRight = bitAt(keyHash, depth) === 1;
-    siblings.push((goRight ? node.left : node.right)?.hash ?? emptyHash);
-    ref = goRight ? node.right : node.left;
+  while (slot !== null && !slot.leaf) {
+    if (depth >= treeDepthNibbles) throw new StoreCorruptionError('tree deeper than 64 nibbles');
+    const node = await load(nodeKey(slot.version, depth, keyHash));
+    const own = nibbleAt(keyHash, depth);
+    const siblings: Uint8Array[] = [];
+    for (let n = 0; n < treeRadix; n++) if (n !== own && node.has(n)) siblings.push(node.hashAt(n));
+    levels.push({ bitmap: node.occupied, siblings });
+    slot = node.slot(own) ?? null;
     depth++;
   }
-  return { leaf: null, proof: { leaf: null, siblings } };
+  return { leaf: slot, levels };
 }

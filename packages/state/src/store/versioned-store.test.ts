@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClassicKvStore, MemoryKvStore } from '../kv/level-kv-store.js';
 import { tempDir } from '../testkit/temp-dir.js';
+import { decodeNode, decodeRoot, nodeKey, valueKey } from './node.js';
 import { verifyProof } from './proof.js';
 import { referenceRoot } from './reference-root.js';
 import { VersionedStore } from './versioned-store.js';
@@ -61,6 +62,45 @@ describe('VersionedStore against a Map model', () => {
     );
   });
 
+  it('matches the reference root on deep trees, with leaves moving down and back up as keys come and go', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.tuple(fc.nat(1500), fc.boolean(), fc.nat(255)), { maxLength: 300 }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        async (blocks) => {
+          const kv = new MemoryKvStore();
+          await kv.start();
+          const store = new VersionedStore({ nodeCacheEntries: 16 }, { kv });
+          await store.start();
+          const model = new Map<string, Uint8Array>();
+          for (let v = 1; v <= blocks.length; v++) {
+            const ops = (blocks[v - 1] ?? []).map(
+              ([k, put, b]) => [key(k), put ? new Uint8Array([b, k & 0xff]) : null] as const,
+            );
+            for (const [k, val] of ops) {
+              if (val === null) model.delete(hex(k));
+              else model.set(hex(k), val);
+            }
+            await store.commit(await store.prepare(v, ops));
+            const expected = referenceRoot(
+              [...model].map(([k, val]) => [Buffer.from(k, 'hex'), val] as const),
+            );
+            expect(hex(store.rootHash()), `root at version ${v}`).toBe(hex(expected));
+          }
+          for (const i of [0, 7, 99, 500, 1499]) {
+            const { value, proof } = await store.prove(key(i), blocks.length);
+            expect(value ?? undefined, `k/${i}`).toEqual(model.get(hex(key(i))));
+            expect(verifyProof(store.rootHash(), key(i), value, proof), `proof k/${i}`).toBe(true);
+          }
+          await kv.stop();
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
   it('refuses a version out of order and unknown versions with typed errors', async () => {
     const kv = new MemoryKvStore();
     await kv.start();
@@ -73,6 +113,106 @@ describe('VersionedStore against a Map model', () => {
     await expect(store.prepare(6, [[new Uint8Array(300), new Uint8Array(1)]])).rejects.toMatchObject({
       code: 'STORE_LIMIT',
     });
+  });
+});
+
+describe('VersionedStore pruning against a model', () => {
+  it('keeps exactly the nodes and values that retained versions reach, and their roots and proofs', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.tuple(fc.nat(300), fc.boolean()), { maxLength: 60 }), {
+          minLength: 2,
+          maxLength: 10,
+        }),
+        fc.nat(),
+        async (blocks, cut) => {
+          const kv = new MemoryKvStore();
+          await kv.start();
+          const store = new VersionedStore({ nodeCacheEntries: 8 }, { kv });
+          await store.start();
+          const model = new Map<string, Uint8Array>();
+          const roots: string[] = [];
+          for (let v = 1; v <= blocks.length; v++) {
+            const ops = (blocks[v - 1] ?? []).map(
+              ([k, put]) => [key(k), put ? new Uint8Array([v, k & 0xff]) : null] as const,
+            );
+            for (const [k, val] of ops) {
+              if (val === null) model.delete(hex(k));
+              else model.set(hex(k), val);
+            }
+            await store.commit(await store.prepare(v, ops));
+            roots.push(hex(store.rootHash()));
+          }
+          const retain = 1 + (cut % blocks.length);
+          await store.prune(retain);
+          // What the retained versions reach, walked from their root records.
+          const reached = new Set<string>();
+          const visit = async (version: number, depth: number, path: Uint8Array): Promise<void> => {
+            const k = nodeKey(version, depth, path);
+            reached.add(hex(k));
+            const bytes = await kv.get(k);
+            expect(bytes, `node at depth ${depth} of version ${version}`).toBeDefined();
+            const node = decodeNode(bytes as Uint8Array);
+            for (let n = 0; n < 16; n++) {
+              const slot = node.slot(n);
+              if (slot === undefined) continue;
+              if (slot.leaf) reached.add(hex(valueKey(slot.version, slot.keyHash)));
+              else {
+                const child = path.slice();
+                const i = depth >> 1;
+                child[i] =
+                  (depth & 1) === 0
+                    ? (n << 4) | ((child[i] as number) & 0x0f)
+                    : ((child[i] as number) & 0xf0) | n;
+                await visit(slot.version, depth + 1, child);
+              }
+            }
+          };
+          for (let v = retain; v <= blocks.length; v++) {
+            expect(hex(await store.rootHashAt(v)), `root of version ${v}`).toBe(roots[v - 1]);
+            const root = decodeRoot(
+              (await kv.get(new Uint8Array([0x21, 0, 0, 0, 0, 0, 0, 0, v]))) as Uint8Array,
+            );
+            if (root?.leaf === true) reached.add(hex(valueKey(root.version, root.keyHash)));
+            else if (root !== null) await visit(root.version, 0, new Uint8Array(32));
+          }
+          const stored = new Set<string>();
+          for (const table of [0x20, 0x24])
+            for await (const [k] of kv.entries({
+              gte: new Uint8Array([table]),
+              lt: new Uint8Array([table + 1]),
+            }))
+              stored.add(hex(k));
+          expect([...stored].sort(), `tree records after pruning to ${retain} of ${blocks.length}`).toEqual(
+            [...reached].sort(),
+          );
+          for (let i = 0; i <= 300; i += 37) {
+            const { value, proof } = await store.prove(key(i), blocks.length);
+            expect(value ?? undefined, `k/${i}`).toEqual(model.get(hex(key(i))));
+            expect(verifyProof(store.rootHash(), key(i), value, proof), `proof k/${i}`).toBe(true);
+          }
+          await kv.stop();
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('VersionedStore layout', () => {
+  it('refuses at start a database written by another layout, with STORE_CORRUPT', async () => {
+    const kv = new MemoryKvStore();
+    await kv.start();
+    cleanups.push(() => kv.stop());
+    const store = new VersionedStore({}, { kv });
+    await store.start();
+    await store.commit(await store.prepare(1, [[key(1), new Uint8Array([1])]]));
+    const reopened = new VersionedStore({}, { kv });
+    await reopened.start();
+    expect(await reopened.get(key(1))).toEqual(new Uint8Array([1]));
+    // An earlier release's database: a committed version and no layout entry.
+    await kv.write([{ type: 'del', key: new Uint8Array([0x01, 0x06]) }], { sync: false });
+    await expect(new VersionedStore({}, { kv }).start()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
   });
 });
 
@@ -134,12 +274,21 @@ describe('VersionedStore pruning on LevelDB', () => {
       const ops = Array.from({ length: 300 }, (_, i) => [key(i), new Uint8Array(100).fill(v)] as const);
       await store.commit(await store.prepare(v, ops));
     }
-    const range = [new Uint8Array([0x20]), new Uint8Array([0x23])] as const;
-    await kv.compactRange(...range);
-    const before = await kv.approximateSize(...range);
+    // The tree's tables: nodes, roots, stale lists (0x20–0x22) and values by version (0x24).
+    const ranges = [
+      [new Uint8Array([0x20]), new Uint8Array([0x23])],
+      [new Uint8Array([0x24]), new Uint8Array([0x25])],
+    ] as const;
+    const size = async () => {
+      let total = 0;
+      for (const range of ranges) total += await kv.approximateSize(...range);
+      return total;
+    };
+    for (const range of ranges) await kv.compactRange(...range);
+    const before = await size();
     const rootAt55 = await store.rootHashAt(55);
     const deleted = await store.prune(55);
-    const after = await kv.approximateSize(...range);
+    const after = await size();
     expect(deleted).toBeGreaterThan(0);
     expect(after, `tree tables: ${before} bytes before pruning, ${after} after`).toBeLessThan(before / 3);
     await expect(store.getAt(key(1), 54)).rejects.toMatchObject({ code: 'STORE_VERSION_PRUNED' });
@@ -171,6 +320,7 @@ describe('VersionedStore pruning on LevelDB', () => {
       32: [0x20, ...u64(15)],
       33: [0x21, ...u64(15)],
       34: [0x22, ...u64(16)],
+      36: [0x24, ...u64(15)],
     };
     for (const [start, end] of compactions) {
       const table = start[0] as number;

@@ -5,8 +5,9 @@ import {
   maxKeyBytes,
   maxValueBytes,
   nodeCacheEntries,
-  nodeCacheOverheadBytes,
+  nodeCacheNodeOverheadBytes,
   valueCacheEntries,
+  valueCacheOverheadBytes,
 } from '../constants.js';
 import {
   StoreCorruptionError,
@@ -16,11 +17,11 @@ import {
 } from '../errors.js';
 import { concatBytes, metaKey, metaKeys, prefixEnd, prefixed, prefixes, readU64, u64 } from '../keys.js';
 import { type KvOp, type KvStore, WriteBatch } from '../kv/kv-store.js';
-import { emptyHash, keyHashOf } from './hashing.js';
-import { decodeNode, decodeRoot, encodeNode, encodeRoot, type NodeRef, type TreeNode } from './node.js';
+import { bytesEqual, digest, emptyHash, keyHashOf } from './hashing.js';
+import { decodeNode, decodeRoot, encodeRoot, type Slot, type TreeNode, valueKey } from './node.js';
 import { LruCache } from './node-cache.js';
 import type { StoreProof } from './proof.js';
-import { pruneTree } from './pruning.js';
+import { encodeStaleList, pruneTree } from './pruning.js';
 import { applyChanges, type NodeSource, nodeId, type TreeChange, walk } from './tree.js';
 
 export interface VersionedStoreOptions {
@@ -37,17 +38,20 @@ export interface PreparedVersion {
   readonly version: number;
   readonly rootHash: Uint8Array;
   readonly ops: readonly KvOp[];
-  readonly root: NodeRef | null;
-  readonly base: NodeRef | null;
+  readonly root: Slot | null;
+  readonly base: Slot | null;
   readonly nodes: readonly (readonly [string, TreeNode])[];
+  /** The ids of the committed nodes it replaces, dropped from the node cache on commit. */
+  readonly retired: readonly string[];
   /** The latest values it writes (null: deleted), for the value cache. */
   readonly values: readonly (readonly [string, Uint8Array | null])[];
 }
 
 /**
- * The authenticated, versioned key-value store: a binary sparse Merkle tree over SHA-256(key) with
- * leaves at the shallowest depth where they are alone, whose nodes are keyed by (version, position)
- * and never rewritten (the Jellyfish Merkle tree's storage scheme). Each committed version has a
+ * The authenticated, versioned key-value store: a 16-ary sparse Merkle tree over SHA-256(key) with
+ * leaves in the shallowest slot where they are alone, whose nodes are keyed by (version, position)
+ * and never rewritten (the Jellyfish Merkle tree's scheme). A leaf lives in its parent's slot; the
+ * value it commits to is a record keyed by (version, SHA-256(key)). Each committed version has a
  * root, whose hash is that height's app hash; older versions stay readable, with proofs, until
  * pruned. A flat table of the latest values serves fast reads and prefix iteration.
  */
@@ -58,9 +62,12 @@ export class VersionedStore {
   private readonly values: LruCache<{ readonly value: Uint8Array | null }>;
   private latest: number | undefined;
   private oldest = 0;
-  private root: NodeRef | null = null;
+  private root: Slot | null = null;
   private started = false;
-  private readonly source: NodeSource = { load: (key) => this.loadNode(key) };
+  private readonly source: NodeSource = {
+    cached: (id) => this.cache.get(id),
+    loadMany: (keys) => this.loadNodes(keys),
+  };
 
   constructor(options: VersionedStoreOptions, dependencies: { readonly kv: KvStore }) {
     this.kv = dependencies.kv;
@@ -73,7 +80,7 @@ export class VersionedStore {
     );
     this.values = new LruCache(
       { maxEntries: valueCacheEntries, maxBytes: options.valueCacheBytes ?? defaultValueCacheBytes },
-      (v) => nodeCacheOverheadBytes + (v.value?.length ?? 0),
+      (v) => valueCacheOverheadBytes + (v.value?.length ?? 0),
     );
   }
 
@@ -82,6 +89,13 @@ export class VersionedStore {
     if (this.started) return;
     const version = await this.kv.get(metaKey(metaKeys.storeVersion));
     const base = await this.kv.get(metaKey(metaKeys.storeBase));
+    const layout = await this.kv.get(metaKey(metaKeys.storeLayout));
+    if (version !== undefined && (layout?.length !== 1 || layout[0] !== storeLayout)) {
+      throw new StoreCorruptionError(
+        `the state was written by another store layout (${layout === undefined ? 'none' : layout[0]}, this is ${storeLayout}): sync the node again from genesis`,
+        { layout: layout?.[0], expected: storeLayout },
+      );
+    }
     this.latest = version === undefined ? undefined : readU64(version);
     this.oldest = base === undefined ? 0 : readU64(base);
     this.root = this.latest === undefined ? null : await this.loadRoot(this.latest);
@@ -132,16 +146,23 @@ export class VersionedStore {
 
   /** The value of `key` at `version`, read through that version's tree. */
   async getAt(key: Uint8Array, version: number): Promise<Uint8Array | undefined> {
-    return (await this.prove(key, version)).value ?? undefined;
+    const root = await this.rootAt(version);
+    const keyHash = keyHashOf(key);
+    const { leaf } = await walk((k) => this.loadNode(k), root, keyHash);
+    if (leaf === null || !bytesEqual(leaf.keyHash, keyHash)) return undefined;
+    return this.loadValue(leaf.version, keyHash);
   }
 
   /** The value of `key` at `version` (or `null`) and its proof against that version's app hash. */
   async prove(key: Uint8Array, version: number): Promise<{ value: Uint8Array | null; proof: StoreProof }> {
     const root = await this.rootAt(version);
     const keyHash = keyHashOf(key);
-    const { leaf, proof } = await walk(this.source, root, keyHash);
-    const value = leaf !== null && Buffer.compare(leaf.keyHash, keyHash) === 0 ? leaf.value : null;
-    return { value, proof };
+    const { leaf, levels } = await walk((k) => this.loadNode(k), root, keyHash);
+    if (leaf === null) return { value: null, proof: { leaf: null, levels } };
+    // The leaf's value: this key's, or the neighbour's whose hash proves this key absent.
+    const stored = await this.loadValue(leaf.version, leaf.keyHash);
+    const proof = { leaf: { keyHash: leaf.keyHash, valueHash: digest(stored) }, levels };
+    return { value: bytesEqual(leaf.keyHash, keyHash) ? stored : null, proof };
   }
 
   /**
@@ -181,10 +202,10 @@ export class VersionedStore {
     const sorted = sortChanges(changes);
     const write = await applyChanges(this.source, this.root, version, sorted);
     const batch = new WriteBatch();
-    for (const { key, node } of write.nodes.values())
-      batch.put(prefixed(prefixes.treeNode, key), encodeNode(node));
-    for (const key of write.stale)
-      batch.put(concatBytes(new Uint8Array([prefixes.staleNode]), u64(version), key), new Uint8Array(0));
+    for (const { key, node } of write.nodes.values()) batch.put(key, node.bytes);
+    for (const [key, value] of write.values) batch.put(key, value);
+    if (write.stale.length > 0)
+      batch.put(prefixed(prefixes.staleRecords, u64(version)), encodeStaleList(write.stale));
     batch.put(prefixed(prefixes.treeRoot, u64(version)), encodeRoot(write.root));
     for (const c of sorted) {
       const key = prefixed(prefixes.latestState, c.key);
@@ -192,7 +213,10 @@ export class VersionedStore {
       else batch.put(key, c.value);
     }
     batch.put(metaKey(metaKeys.storeVersion), u64(version));
-    if (this.latest === undefined) batch.put(metaKey(metaKeys.storeBase), u64(version));
+    if (this.latest === undefined) {
+      batch.put(metaKey(metaKeys.storeBase), u64(version));
+      batch.put(metaKey(metaKeys.storeLayout), new Uint8Array([storeLayout]));
+    }
     return {
       version,
       rootHash: write.root?.hash ?? emptyHash,
@@ -200,7 +224,8 @@ export class VersionedStore {
       root: write.root,
       base: this.root,
       nodes: [...write.nodes.entries()].map(([id, { node }]) => [id, node] as const),
-      values: sorted.map((c) => [nodeId(c.key), c.value] as const),
+      retired: write.stale.filter((k) => k[0] === prefixes.treeNode).map(nodeId),
+      values: sorted.map((c) => [c.id, c.value] as const),
     };
   }
 
@@ -214,6 +239,8 @@ export class VersionedStore {
     if (this.latest === undefined) this.oldest = prepared.version;
     this.latest = prepared.version;
     this.root = prepared.root;
+    // The cache holds the latest tree: replaced nodes leave it (older versions read them from disk).
+    for (const id of prepared.retired) this.cache.delete(id);
     for (const [id, node] of prepared.nodes) this.cache.set(id, node);
     for (const [id, value] of prepared.values) {
       // A value too large for the cache is not cached: the old one must not stay either.
@@ -238,7 +265,7 @@ export class VersionedStore {
     return pruneTree(this.kv, retain, (key) => this.cache.delete(nodeId(key)));
   }
 
-  private async rootAt(version: number): Promise<NodeRef | null> {
+  private async rootAt(version: number): Promise<Slot | null> {
     this.assertStarted();
     if (this.latest === undefined || version > this.latest) {
       throw new VersionUnavailableError('STORE_VERSION_UNKNOWN', `version ${version} was never committed`, {
@@ -256,7 +283,7 @@ export class VersionedStore {
     return version === this.latest ? this.root : this.loadRoot(version);
   }
 
-  private async loadRoot(version: number): Promise<NodeRef | null> {
+  private async loadRoot(version: number): Promise<Slot | null> {
     const bytes = await this.kv.get(prefixed(prefixes.treeRoot, u64(version)));
     if (bytes === undefined)
       throw new StoreCorruptionError(`no root record for version ${version}`, { version });
@@ -267,11 +294,29 @@ export class VersionedStore {
     const id = nodeId(key);
     const cached = this.cache.get(id);
     if (cached !== undefined) return cached;
-    const bytes = await this.kv.get(prefixed(prefixes.treeNode, key));
+    const bytes = await this.kv.get(key);
     if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
-    const node = decodeNode(bytes);
+    const node = decodeNode(owned(bytes));
     this.cache.set(id, node);
     return node;
+  }
+
+  /** Reads nodes that are not in the cache, in one batched read, and caches them. */
+  private async loadNodes(keys: readonly Uint8Array[]): Promise<TreeNode[]> {
+    const read = await this.kv.getMany(keys);
+    return read.map((bytes, i) => {
+      const key = keys[i] as Uint8Array;
+      if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
+      const node = decodeNode(owned(bytes));
+      this.cache.set(nodeId(key), node);
+      return node;
+    });
+  }
+
+  private async loadValue(version: number, keyHash: Uint8Array): Promise<Uint8Array> {
+    const value = await this.kv.get(valueKey(version, keyHash));
+    if (value === undefined) throw new StoreCorruptionError('a tree value is missing', { version, keyHash });
+    return value;
   }
 
   private assertStarted(): void {
@@ -281,22 +326,43 @@ export class VersionedStore {
 
 const zeroByte = new Uint8Array([0]);
 
-/** What a cached node costs: its key, value and hashes, plus a fixed overhead for objects and ids. */
+/**
+ * The layout of the tree's tables: 2 is the 16-slot tree of this file. A database written by another
+ * layout (the binary tree of earlier releases had none) is refused at start rather than misread.
+ */
+export const storeLayout = 2;
+
+/** `bytes` in a buffer of their own, so that a cached node never holds a larger buffer alive. */
+function owned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
+
+/** What a cached node costs: its encoding, and a fixed overhead for the object, its offsets and its id. */
 function nodeBytes(node: TreeNode): number {
-  if (node.kind === 'leaf')
-    return nodeCacheOverheadBytes + node.keyHash.length + node.key.length + node.value.length;
-  return nodeCacheOverheadBytes + 2 * (8 + 32);
+  return nodeCacheNodeOverheadBytes + node.bytes.byteLength;
 }
 
 /** Checks limits, hashes keys and sorts by key hash; the last change of a key wins. */
 function sortChanges(changes: Iterable<readonly [Uint8Array, Uint8Array | null]>): TreeChange[] {
-  const byKey = new Map<string, TreeChange>();
+  const byKey = new Map<string, RankedChange>();
   for (const [key, value] of changes) {
     if (key.length === 0 || key.length > maxKeyBytes)
       throw new StoreLimitError(`key of ${key.length} bytes is outside 1..${maxKeyBytes}`);
     if (value !== null && value.length > maxValueBytes)
       throw new StoreLimitError(`value of ${value.length} bytes exceeds ${maxValueBytes}`);
-    byKey.set(nodeId(key), { keyHash: keyHashOf(key), key, value });
+    const id = nodeId(key);
+    const keyHash = keyHashOf(key);
+    byKey.set(id, { id, keyHash, key, value, rank: rankOf(keyHash) });
   }
-  return [...byKey.values()].sort((a, b) => Buffer.compare(a.keyHash, b.keyHash));
+  return [...byKey.values()].sort((a, b) => a.rank - b.rank || Buffer.compare(a.keyHash, b.keyHash));
+}
+
+interface RankedChange extends TreeChange {
+  /** The first 48 bits of the key hash: orders changes without a call into `Buffer.compare`. */
+  readonly rank: number;
+}
+
+function rankOf(h: Uint8Array): number {
+  const high = (((h[0] as number) << 16) | ((h[1] as number) << 8) | (h[2] as number)) * 0x100_0000;
+  return high + (((h[3] as number) << 16) | ((h[4] as number) << 8) | (h[5] as number));
 }
