@@ -209,7 +209,7 @@ function fullSeenSet(entries: number): { insert: () => void } {
   let n = 0;
   const insert = (): void => {
     view.setUint32(0, n++);
-    seen.add(Buffer.from(hash).toString('hex'));
+    seen.add(hash);
   };
   for (let i = 0; i < 2 * entries; i++) insert();
   return { insert };
