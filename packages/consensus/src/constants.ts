@@ -33,6 +33,9 @@ export const nativeKeyCacheEntries = 1024;
 /** Most native secret-key objects kept (a node signs with one key; the simulator with a few). */
 export const nativeSecretKeyCacheEntries = 64;
 
+/** Largest multi-part SHA-256 input copied into one reused buffer (longer ones are hashed by parts). */
+export const maxHashScratchBytes = 128 * 1024;
+
 /** Length of a SHA-256 hash, in bytes. */
 export const hashBytes = 32;
 /** Length of an address (first bytes of SHA-256 of the public key), in bytes. */
