@@ -5,14 +5,25 @@ import { maxHashScratchBytes } from '../constants.js';
 /**
  * SHA-256 through OpenSSL's one-shot `crypto.hash` where the runtime has it (Node ≥ 21.7), else
  * @noble/hashes. Both compute the same function (a property test checks them against each other);
- * the one-shot native call costs about half of noble's at 65 bytes and less still at 200 (one call
- * into OpenSSL, SHA extensions where the CPU has them). Multi-part inputs are copied into one
- * reused buffer first, so RFC 6962's leaf and node hashes allocate nothing but their digest.
+ * the native call costs less than half of noble's at 65 bytes and less still at 200.
+ *
+ * The digest is asked for as a `latin1` string (32 one-byte characters, on V8's heap) and copied
+ * into a 32-byte `Uint8Array`, which V8 also keeps on its heap: a `Buffer` digest would instead
+ * get its own off-heap backing store, whose bookkeeping made the garbage collector the largest
+ * cost of a Merkle root. Multi-part inputs are copied into one reused buffer first, so RFC 6962's
+ * leaf and node hashes allocate nothing but their digest.
  */
-const nativeHash: ((algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer) | undefined =
+const nativeHash: ((algorithm: string, data: Uint8Array, encoding: 'latin1') => string) | undefined =
   typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
 
-let scratch = new Uint8Array(1024);
+let scratch = Buffer.alloc(1024);
+
+/** The 32 bytes of a digest held as a latin1 string. */
+function digestBytes(digest: string): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = digest.charCodeAt(i);
+  return out;
+}
 
 /** SHA-256 of one byte string (@noble/hashes: the reference the native path must equal). */
 export function sha256Noble(data: Uint8Array): Uint8Array {
@@ -21,9 +32,7 @@ export function sha256Noble(data: Uint8Array): Uint8Array {
 
 function sha256One(data: Uint8Array): Uint8Array {
   if (nativeHash === undefined) return nobleSha256(data);
-  const digest = nativeHash('sha256', data, 'buffer');
-  // A plain Uint8Array over the digest's own 32-byte buffer (Buffers compare unequal to Uint8Arrays).
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
+  return digestBytes(nativeHash('sha256', data, 'latin1'));
 }
 
 /** SHA-256 of one or more byte strings, concatenated. */
@@ -65,13 +74,51 @@ export function taggedSha256(tag: number, a: Uint8Array, b?: Uint8Array): Uint8A
   return sha256One(buffer.subarray(0, total));
 }
 
-function scratchOf(bytes: number): Uint8Array {
+function scratchOf(bytes: number): Buffer {
   if (scratch.length < bytes) {
     let size = scratch.length;
     while (size < bytes) size *= 2;
-    scratch = new Uint8Array(size);
+    scratch = Buffer.alloc(size);
   }
   return scratch;
+}
+
+/**
+ * RFC 6962 hashing with digests kept as latin1 strings from leaf to root (no byte array per inner
+ * node): what `merkleRoot` uses when the native hash is there; `undefined` otherwise.
+ */
+export const latin1Merkle:
+  | {
+      /** SHA-256(0x00 ‖ item), as a latin1 string. */
+      leaf(item: Uint8Array): string;
+      /** SHA-256(0x01 ‖ left ‖ right) of two latin1 digests, as a latin1 string. */
+      node(left: string, right: string): string;
+      /** The bytes of a latin1 digest. */
+      bytes(digest: string): Uint8Array;
+    }
+  | undefined =
+  nativeHash === undefined
+    ? undefined
+    : {
+        leaf(item) {
+          if (item.length + 1 > maxHashScratchBytes) return latin1Of(taggedSha256(0, item));
+          const buffer = scratchOf(item.length + 1);
+          buffer[0] = 0;
+          buffer.set(item, 1);
+          return nativeHash('sha256', buffer.subarray(0, item.length + 1), 'latin1');
+        },
+        node(left, right) {
+          const buffer = scratch;
+          buffer[0] = 1;
+          buffer.write(left, 1, 32, 'latin1');
+          buffer.write(right, 33, 32, 'latin1');
+          return nativeHash('sha256', buffer.subarray(0, 65), 'latin1');
+        },
+        bytes: digestBytes,
+      };
+
+function latin1Of(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 /** Lower-case hex of `bytes`. */

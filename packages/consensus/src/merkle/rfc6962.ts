@@ -1,5 +1,5 @@
 import { hashBytes, maxMerkleProofLength } from '../constants.js';
-import { sha256, taggedSha256 } from '../crypto/hash.js';
+import { latin1Merkle, sha256, taggedSha256 } from '../crypto/hash.js';
 import { InvalidValueError } from '../errors.js';
 
 /**
@@ -21,6 +21,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
 /** Root of the tree over `items` (hashed as leaves first). */
 export function merkleRoot(items: readonly Uint8Array[]): Uint8Array {
   if (items.length === 0) return sha256(new Uint8Array(0));
+  if (latin1Merkle !== undefined) return latin1Root(items, latin1Merkle);
   const level = new Array<Uint8Array>(items.length);
   for (let i = 0; i < items.length; i++) level[i] = leafHash(items[i] as Uint8Array);
   return reduceLevels(level);
@@ -33,6 +34,21 @@ export function merkleRoot(items: readonly Uint8Array[]): Uint8Array {
 export function merkleRootOfLeaves(leaves: readonly Uint8Array[]): Uint8Array {
   if (leaves.length === 0) return sha256(new Uint8Array(0));
   return reduceLevels(leaves.slice());
+}
+
+/** `merkleRoot` with every digest a latin1 string until the root (see `latin1Merkle`). */
+function latin1Root(items: readonly Uint8Array[], hash: NonNullable<typeof latin1Merkle>): Uint8Array {
+  const level = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) level[i] = hash.leaf(items[i] as Uint8Array);
+  let length = level.length;
+  while (length > 1) {
+    let next = 0;
+    for (let i = 0; i + 1 < length; i += 2)
+      level[next++] = hash.node(level[i] as string, level[i + 1] as string);
+    if (length % 2 === 1) level[next++] = level[length - 1] as string;
+    length = next;
+  }
+  return hash.bytes(level[0] as string);
 }
 
 /** Hashes `level` up to its root in place: one array for the whole tree, one digest per node. */
