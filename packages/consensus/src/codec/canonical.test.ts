@@ -293,6 +293,30 @@ describe('strict decoding, case by case', () => {
     expect(() => encode(pair, { a: 1.5, b: 1n })).toThrow(InvalidValueError);
     expect(() => encode(pair, { a: 1, b: -1n })).toThrow(/Pair\.b/);
   });
+  it('errors name the field and element that failed, decoding and encoding', () => {
+    const outer = struct<{ pairs: { a: number; b: bigint }[] }>('Outer', { pairs: list(pair, 5) });
+    const bad = packWire([
+      [
+        [1, 2n],
+        [2, 3n],
+        [2000, 4n],
+      ],
+    ]);
+    expect(() => decode(outer, bad)).toThrow(
+      expect.objectContaining({
+        code: 'DECODE_RANGE',
+        context: expect.objectContaining({ path: 'Outer.pairs[2].a' }),
+      }),
+    );
+    expect(() =>
+      encode(outer, {
+        pairs: [
+          { a: 1, b: 1n },
+          { a: 1, b: -1n },
+        ],
+      }),
+    ).toThrow(/Outer\.pairs\[1\]\.b/);
+  });
   it('keeps heights beyond 32 bits as msgpack integers', () => {
     const h = int();
     expect(Buffer.from(encode(h, 2 ** 40)).toString('hex')).toBe('d30000010000000000');

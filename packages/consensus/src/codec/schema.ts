@@ -50,6 +50,21 @@ function invalid(path: string, message: string): never {
   throw new InvalidValueError(`${path}: ${message}`, { path });
 }
 
+/**
+ * Lists and structs hand their own path to their items, so that a value that converts cleanly
+ * builds no path string per field or element; only when an item fails is it converted again with
+ * its precise path (`Block.txs[7]`), and that error, naming the field, is the one thrown. Every
+ * conversion is a pure function of its input, so the second attempt fails as the first did.
+ */
+function precisely(error: unknown, again: () => unknown): unknown {
+  try {
+    again();
+  } catch (precise) {
+    return precise;
+  }
+  return error;
+}
+
 /** A safe integer in [min, max] carried as a JS number (heights, rounds, indexes, times in ms). */
 export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Codec<number> {
   return {
@@ -238,7 +253,14 @@ export function list<T>(item: Codec<T>, maxLength: number): Codec<T[]> {
     toWire(value, path) {
       if (!Array.isArray(value)) invalid(path, `expected an array, got ${typeName(value)}`);
       if (value.length > maxLength) invalid(path, `more than ${maxLength} items (${value.length})`);
-      return value.map((v, i) => item.toWire(v, `${path}[${i}]`));
+      const out = new Array<unknown>(value.length);
+      let i = 0;
+      try {
+        for (; i < value.length; i++) out[i] = item.toWire(value[i] as T, path);
+      } catch (error) {
+        throw precisely(error, () => item.toWire(value[i] as T, `${path}[${i}]`));
+      }
+      return out;
     },
     fromWire(wire, path) {
       if (!Array.isArray(wire)) wrongType(path, 'array', wire);
@@ -248,7 +270,14 @@ export function list<T>(item: Codec<T>, maxLength: number): Codec<T[]> {
           got: wire.length,
         });
       }
-      return wire.map((w, i) => item.fromWire(w, `${path}[${i}]`));
+      const out = new Array<T>(wire.length);
+      let i = 0;
+      try {
+        for (; i < wire.length; i++) out[i] = item.fromWire(wire[i], path);
+      } catch (error) {
+        throw precisely(error, () => item.fromWire(wire[i], `${path}[${i}]`));
+      }
+      return out;
     },
   };
 }
@@ -265,9 +294,18 @@ export function struct<T extends object>(name: string, fields: { [K in keyof T]-
     toWire(value, path) {
       if (typeof value !== 'object' || value === null) invalid(path || name, `expected a ${name} object`);
       const base = path || name;
-      return entries.map(([key, codec]) =>
-        codec.toWire((value as Record<string, unknown>)[key], `${base}.${key}`),
-      );
+      const out = new Array<unknown>(entries.length);
+      let i = 0;
+      try {
+        for (; i < entries.length; i++) {
+          const [key, codec] = entries[i] as [string, Codec<unknown>];
+          out[i] = codec.toWire((value as Record<string, unknown>)[key], base);
+        }
+      } catch (error) {
+        const [key, codec] = entries[i] as [string, Codec<unknown>];
+        throw precisely(error, () => codec.toWire((value as Record<string, unknown>)[key], `${base}.${key}`));
+      }
+      return out;
     },
     fromWire(wire, path) {
       const base = path || name;
@@ -280,9 +318,15 @@ export function struct<T extends object>(name: string, fields: { [K in keyof T]-
         );
       }
       const out: Record<string, unknown> = {};
-      for (let i = 0; i < entries.length; i++) {
+      let i = 0;
+      try {
+        for (; i < entries.length; i++) {
+          const [key, codec] = entries[i] as [string, Codec<unknown>];
+          out[key] = codec.fromWire(wire[i], base);
+        }
+      } catch (error) {
         const [key, codec] = entries[i] as [string, Codec<unknown>];
-        out[key] = codec.fromWire(wire[i], `${base}.${key}`);
+        throw precisely(error, () => codec.fromWire(wire[i], `${base}.${key}`));
       }
       return out as T;
     },
