@@ -76,7 +76,7 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
 }
 
 /** The tinybench tasks of `primitives`, for the progress count. */
-const primitiveTasks = 10;
+const primitiveTasks = 11;
 
 /** A block of `writes` updates at a state of `size` keys: app hash (prepare) and synced commit. */
 async function storeBlock(size: number, writes: number, timeMs: number): Promise<Row> {
@@ -147,6 +147,8 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
     .add('encode vote', () => void encode(voteCodec, vote))
     .add('decode vote (strict, canonical check)', () => void decode(voteCodec, voteBytes))
     .add(`encode block (200 txs, ${blockBytes.length} B)`, () => void encode(blockCodec, block))
+    // A copy is a new object: its hashes are checked again (the first encode of a received block).
+    .add('encode block (200 txs, new object)', () => void encode(blockCodec, { ...block }))
     .add('decode block (200 txs)', () => void decode(blockCodec, blockBytes))
     .add('sign (noble)', () => void sign(secretKey, message))
     .add('verify (noble, ZIP-215)', () => void verify(publicKey, message, signature))
