@@ -8,7 +8,7 @@ import { arbBlock, arbCommit, arbHeader, arbProposal, arbVote } from '../testing
 import { proposalCodec } from '../vote/proposal.js';
 import { voteCodec } from '../vote/vote.js';
 import { decode, decodeByReencoding, encode } from './canonical.js';
-import { bigint, type Codec, int, list, string, struct } from './schema.js';
+import { bigint, bytes, type Codec, int, list, string, struct } from './schema.js';
 import { packWire } from './wire.js';
 
 const cases: [string, Codec<unknown>, fc.Arbitrary<unknown>][] = [
@@ -316,6 +316,17 @@ describe('strict decoding, case by case', () => {
         ],
       }),
     ).toThrow(/Outer\.pairs\[1\]\.b/);
+  });
+  it('decoded byte strings, short or long, never share memory with the input', () => {
+    const blobs = struct<{ short: Uint8Array; long: Uint8Array }>('Blobs', {
+      short: bytes({ max: 64 }),
+      long: bytes({ max: 1000 }),
+    });
+    const input = encode(blobs, { short: new Uint8Array(20).fill(1), long: new Uint8Array(500).fill(2) });
+    const value = decode(blobs, input);
+    input.fill(0xff);
+    expect(value.short, 'short copy').toEqual(new Uint8Array(20).fill(1));
+    expect(value.long, 'long copy').toEqual(new Uint8Array(500).fill(2));
   });
   it('keeps heights beyond 32 bits as msgpack integers', () => {
     const h = int();

@@ -155,8 +155,12 @@ export function readCanonicalWire(bytes: Uint8Array): unknown {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Longest byte string decoded into an array of its own (see `WireReader.binary`). */
+const maxOwnCopyBytes = 64;
+
 class WireReader {
   pos = 0;
+  #copy: Uint8Array | undefined;
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
 
@@ -240,11 +244,19 @@ class WireReader {
     return out;
   }
 
+  /**
+   * A copy of the byte string: up to `maxOwnCopyBytes` its own (V8 keeps arrays that small on its
+   * heap), longer ones a view into one copy of the whole input made for this decode — one off-heap
+   * allocation per decode instead of one per transaction of a block. A view keeps that copy alive:
+   * a transaction kept alone keeps its block's bytes (the mempool copies what it admits).
+   */
   private binary(length: number): Uint8Array {
     this.need(length);
     const start = this.pos;
     this.pos += length;
-    return this.#bytes.slice(start, start + length);
+    if (length <= maxOwnCopyBytes) return this.#bytes.slice(start, start + length);
+    this.#copy ??= this.#bytes.slice();
+    return this.#copy.subarray(start, start + length);
   }
 
   private string(length: number): string {

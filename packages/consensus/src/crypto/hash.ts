@@ -17,6 +17,10 @@ const nativeHash: ((algorithm: string, data: Uint8Array, encoding: 'latin1') => 
   typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
 
 let scratch = Buffer.alloc(1024);
+/** `scratch` as a plain `Uint8Array` (its `subarray` is cheaper than a `Buffer`'s). */
+let scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
+/** The first 65 bytes of `scratch`: the input of an RFC 6962 node hash. */
+let nodeInput = scratchBytes.subarray(0, 65);
 
 /** The 32 bytes of a digest held as a latin1 string. */
 function digestBytes(digest: string): Uint8Array {
@@ -74,13 +78,15 @@ export function taggedSha256(tag: number, a: Uint8Array, b?: Uint8Array): Uint8A
   return sha256One(buffer.subarray(0, total));
 }
 
-function scratchOf(bytes: number): Buffer {
+function scratchOf(bytes: number): Uint8Array {
   if (scratch.length < bytes) {
     let size = scratch.length;
     while (size < bytes) size *= 2;
     scratch = Buffer.alloc(size);
+    scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
+    nodeInput = scratchBytes.subarray(0, 65);
   }
-  return scratch;
+  return scratchBytes;
 }
 
 /**
@@ -108,11 +114,10 @@ export const latin1Merkle:
           return nativeHash('sha256', buffer.subarray(0, item.length + 1), 'latin1');
         },
         node(left, right) {
-          const buffer = scratch;
-          buffer[0] = 1;
-          buffer.write(left, 1, 32, 'latin1');
-          buffer.write(right, 33, 32, 'latin1');
-          return nativeHash('sha256', buffer.subarray(0, 65), 'latin1');
+          scratch[0] = 1;
+          scratch.write(left, 1, 32, 'latin1');
+          scratch.write(right, 33, 32, 'latin1');
+          return nativeHash('sha256', nodeInput, 'latin1');
         },
         bytes: digestBytes,
       };
