@@ -1,7 +1,8 @@
 import { maxMsgBytes } from '../constants.js';
 import { DecodeError } from '../errors.js';
 import type { Codec } from './schema.js';
-import { checkWellFormed, packWire, readCanonicalWire, unpackWire } from './wire.js';
+import { checkWellFormed, packWire, unpackWire } from './wire.js';
+import { readCanonicalWire } from './wire-reader.js';
 
 /** Encodes `value` in its one canonical form. Throws `InvalidValueError` if the value breaks its type. */
 export function encode<T>(codec: Codec<T>, value: T): Uint8Array {
