@@ -1,8 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   blockCodec,
   decode,
   encode,
+  FileWal,
   generateKeyPair,
   makeBlock,
   merkleRoot,
@@ -15,6 +19,7 @@ import {
   voteSignBytes,
 } from '@joule/consensus';
 import { minSolveBudget } from '@joule/market';
+import { BoundedSeenSet } from '@joule/p2p';
 import { defaultHookWorkBudget } from '@joule/state';
 import { Bench } from 'tinybench';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
@@ -40,9 +45,18 @@ import { withStoreBench } from './store.js';
 export async function micro(options: SuiteOptions): Promise<SuiteResult> {
   const { values } = parseArgs({
     args: [...options.args],
-    options: { slots: { type: 'string', default: String(monthSlots) } },
+    options: {
+      slots: { type: 'string', default: String(monthSlots) },
+      only: { type: 'string' },
+    },
   });
   const slots = parseSlots(values.slots);
+  if (values.only === 'primitives') {
+    const p = options.progress('micro', primitiveTasks);
+    const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
+    p.done();
+    return { suite: 'micro', rows, figures: [] };
+  }
   const storeSizes = [10_000, 100_000];
   const p = options.progress('micro', primitiveTasks + storeSizes.length + 2);
   const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
@@ -62,7 +76,7 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
 }
 
 /** The tinybench tasks of `primitives`, for the progress count. */
-const primitiveTasks = 8;
+const primitiveTasks = 11;
 
 /** A block of `writes` updates at a state of `size` keys: app hash (prepare) and synced commit. */
 async function storeBlock(size: number, writes: number, timeMs: number): Promise<Row> {
@@ -127,20 +141,30 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
   );
   const blockBytes = encode(blockCodec, block);
   const thousandTxs = Array.from({ length: 1000 }, (_, i) => new Uint8Array(180).fill(i & 0xff));
+  const wal = await filledWal(16 * 1024 * 1024);
+  const seen = fullSeenSet(20_000);
 
   const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs) });
   bench
     .add('encode vote', () => void encode(voteCodec, vote))
     .add('decode vote (strict, canonical check)', () => void decode(voteCodec, voteBytes))
     .add(`encode block (200 txs, ${blockBytes.length} B)`, () => void encode(blockCodec, block))
+    // A copy is a new object: its hashes are checked again (the first encode of a received block).
+    .add('encode block (200 txs, new object)', () => void encode(blockCodec, { ...block }))
     .add('decode block (200 txs)', () => void decode(blockCodec, blockBytes))
     .add('sign (noble)', () => void sign(secretKey, message))
     .add('verify (noble, ZIP-215)', () => void verify(publicKey, message, signature))
     .add('verify (native fast path)', () => void verifyFast(publicKey, message, signature))
-    .add('merkle root of 1 000 txs', () => void merkleRoot(thousandTxs));
+    .add('merkle root of 1 000 txs', () => void merkleRoot(thousandTxs))
+    .add('WAL replay of a new height (16 MiB log)', async () => void (await wal.wal.replay(wal.nextHeight)))
+    .add('seen-set insert into a full cache (20 000 entries)', () => void seen.insert());
   let done = 0;
   bench.addEventListener('cycle', (event) => tick(++done, event.task?.name ?? ''));
-  await bench.run();
+  try {
+    await bench.run();
+  } finally {
+    await wal.close();
+  }
 
   return bench.tasks.map((task): Row => {
     const result = task.result;
@@ -154,4 +178,43 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
       samples: result.latency.samplesCount,
     };
   });
+}
+
+/** A file WAL of about `bytes` (heights of 100 records of 1 KiB, 4 MiB segments), reopened. */
+async function filledWal(
+  bytes: number,
+): Promise<{ wal: FileWal; nextHeight: number; close: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'joule-bench-wal-'));
+  const options = { dir, maxSegmentBytes: 4 * 1024 * 1024, maxSegments: 4 };
+  const writer = await FileWal.open(options);
+  const record = new Uint8Array(1024).fill(9);
+  const heights = Math.floor(bytes / (100 * record.length));
+  for (let h = 1; h <= heights; h++) {
+    await writer.startHeight(h);
+    for (let i = 0; i < 100; i++) void writer.append(record);
+  }
+  await writer.close();
+  const wal = await FileWal.open(options);
+  return {
+    wal,
+    nextHeight: heights + 1,
+    close: async () => {
+      await wal.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A gossip seen-set full at `entries` of 32-byte hashes, and a step that inserts the next one. */
+function fullSeenSet(entries: number): { insert: () => void } {
+  const seen = new BoundedSeenSet(entries);
+  const hash = new Uint8Array(32);
+  const view = new DataView(hash.buffer);
+  let n = 0;
+  const insert = (): void => {
+    view.setUint32(0, n++);
+    seen.add(hash);
+  };
+  for (let i = 0; i < 2 * entries; i++) insert();
+  return { insert };
 }

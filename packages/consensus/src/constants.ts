@@ -24,6 +24,18 @@ export const maxDecodeDepth = 16;
 /** Longest Merkle inclusion proof: enough for 2^32 leaves. */
 export const maxMerkleProofLength = 32;
 
+/** Most valid signatures remembered by `verifyCached` (a vote reaches a node from several peers). */
+export const verifiedSignatureCacheEntries = 4096;
+/** Most bytes of those entries (key ‖ signature ‖ message, one byte each): 4 096 votes fit. */
+export const verifiedSignatureCacheBytes = 2 * 1024 * 1024;
+/** Most native public-key objects kept; validator sets are small, so the cache mostly holds them all. */
+export const nativeKeyCacheEntries = 1024;
+/** Most native secret-key objects kept (a node signs with one key; the simulator with a few). */
+export const nativeSecretKeyCacheEntries = 64;
+
+/** Largest multi-part SHA-256 input copied into one reused buffer (longer ones are hashed by parts). */
+export const maxHashScratchBytes = 128 * 1024;
+
 /** Length of a SHA-256 hash, in bytes. */
 export const hashBytes = 32;
 /** Length of an address (first bytes of SHA-256 of the public key), in bytes. */

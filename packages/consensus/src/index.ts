@@ -9,6 +9,7 @@ export * from './block/block.js';
 export * from './block/block-id.js';
 export * from './block/commit.js';
 export * from './block/header.js';
+export * from './cache/bounded-cache.js';
 export { applyBlock, misbehaviorOf } from './chain/apply-block.js';
 export * from './chain/block-time.js';
 export * from './chain/chain-state.js';
@@ -37,11 +38,10 @@ export { addressOf, formatAddress, maxBech32Length, parseAddress } from './crypt
 export {
   generateKeyPair,
   type KeyPair,
-  nativeKeyCacheSize,
   publicKeyOf,
   sign,
+  signatureCacheStats,
   signNoble,
-  verifiedCacheSize,
   verify,
   verifyCached,
   verifyFast,

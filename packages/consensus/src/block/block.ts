@@ -16,8 +16,18 @@ export interface Block {
   readonly lastCommit: Commit | null;
 }
 
+/**
+ * Block objects found consistent (`blockProblem` gave nothing), so that the same block is not
+ * hashed again each time it is checked, encoded, stored or sent: a block received is decoded (and
+ * checked) once, then checked against the chain, encoded for its size, for the store and for
+ * peers. Blocks are immutable values (every field is `readonly`): changing a checked block in
+ * place is a bug, and a changed copy is a new object, checked afresh.
+ */
+const consistentBlocks = new WeakSet<Block>();
+
 /** Why the block's header does not match its contents, or `undefined`. */
 export function blockProblem(block: Block): string | undefined {
+  if (consistentBlocks.has(block)) return undefined;
   const { header } = block;
   if (!equalBytes(header.dataHash, txsHash(block.txs)))
     return 'header dataHash does not match the transactions';
@@ -25,6 +35,14 @@ export function blockProblem(block: Block): string | undefined {
     return 'header evidenceHash does not match the evidence';
   if (!equalBytes(header.lastCommitHash, commitHash(block.lastCommit)))
     return 'header lastCommitHash does not match lastCommit';
+  const problem = shapeProblem(block);
+  if (problem === undefined) consistentBlocks.add(block);
+  return problem;
+}
+
+/** The rules between a block's fields that involve no hash. */
+function shapeProblem(block: Block): string | undefined {
+  const { header } = block;
   // Whether this is the chain's first block depends on its initial height, which checkBlock
   // knows; here, a block has a last commit exactly when it names a last block.
   if ((header.lastBlockId === null) !== (block.lastCommit === null)) {
@@ -69,7 +87,10 @@ export function makeBlock(
     dataHash: txsHash(txs),
     evidenceHash: evidenceHash(evidence),
   };
-  return { header, txs, evidence, lastCommit };
+  const block = { header, txs, evidence, lastCommit };
+  // Its hashes were just computed from its contents: only the other rules are left to check.
+  if (shapeProblem(block) === undefined) consistentBlocks.add(block);
+  return block;
 }
 
 export function blockId(block: Block): BlockId {

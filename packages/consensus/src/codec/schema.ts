@@ -8,6 +8,14 @@ import { DecodeError, InvalidValueError } from '../errors.js';
  */
 export interface Codec<T> {
   readonly kind: string;
+  /**
+   * `true` when `toWire(fromWire(w))` is `w` for every wire value `fromWire` accepts: the codec
+   * neither normalizes nor drops anything. Then the minimal encoding of an accepted wire tree is
+   * the canonical encoding of its value, and `decode` proves canonicity in its one walk over the
+   * bytes instead of re-encoding. Leave it unset for a codec that normalizes (say, a decimal
+   * string read into a bigint: `"-0"` and `"0"` give the same value).
+   */
+  readonly exact?: boolean;
   toWire(value: T, path: string): unknown;
   fromWire(wire: unknown, path: string): T;
 }
@@ -17,6 +25,8 @@ export type Infer<C> = C extends Codec<infer T> ? T : never;
 
 const U32_MAX = 0xffff_ffff;
 const I32_MIN = -0x8000_0000;
+const U32_MAX_BIG = BigInt(U32_MAX);
+const I32_MIN_BIG = BigInt(I32_MIN);
 const U64_MAX = 2n ** 64n - 1n;
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
@@ -40,10 +50,26 @@ function invalid(path: string, message: string): never {
   throw new InvalidValueError(`${path}: ${message}`, { path });
 }
 
+/**
+ * Lists and structs hand their own path to their items, so that a value that converts cleanly
+ * builds no path string per field or element; only when an item fails is it converted again with
+ * its precise path (`Block.txs[7]`), and that error, naming the field, is the one thrown. Every
+ * conversion is a pure function of its input, so the second attempt fails as the first did.
+ */
+function precisely(error: unknown, again: () => unknown): unknown {
+  try {
+    again();
+  } catch (precise) {
+    return precise;
+  }
+  return error;
+}
+
 /** A safe integer in [min, max] carried as a JS number (heights, rounds, indexes, times in ms). */
 export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Codec<number> {
   return {
     kind: 'int',
+    exact: true,
     toWire(value, path) {
       if (!Number.isSafeInteger(value) || value < min || value > max) {
         invalid(path, `expected an integer in [${min}, ${max}], got ${String(value)}`);
@@ -54,7 +80,10 @@ export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Codec<number> {
     fromWire(wire, path) {
       let n: number;
       if (typeof wire === 'number') n = wire;
-      else if (
+      else if (typeof wire === 'bigint' && wire >= I32_MIN_BIG && wire <= U32_MAX_BIG) {
+        // The encoder writes these as msgpack's 32-bit (or shorter) integers, never as 64-bit.
+        throw new DecodeError('DECODE_NON_CANONICAL', `${path}: a 32-bit integer in a 64-bit form`, { path });
+      } else if (
         typeof wire === 'bigint' &&
         wire >= BigInt(Number.MIN_SAFE_INTEGER) &&
         wire <= BigInt(Number.MAX_SAFE_INTEGER)
@@ -74,6 +103,7 @@ export function bigint(min: bigint = 0n, max: bigint = U64_MAX): Codec<bigint> {
   if (min < I64_MIN || max > U64_MAX) throw new RangeError('bigint codec bounds exceed 64 bits');
   return {
     kind: 'bigint',
+    exact: true,
     toWire(value, path) {
       if (typeof value !== 'bigint' || value < min || value > max) {
         invalid(path, `expected a bigint in [${min}, ${max}], got ${String(value)}`);
@@ -118,6 +148,7 @@ export function bytes(spec: number | { min?: number; max: number }): Codec<Uint8
   const want = min === max ? `${min} bytes` : `${min}..${max} bytes`;
   return {
     kind: 'bytes',
+    exact: true,
     toWire(value, path) {
       if (!(value instanceof Uint8Array)) invalid(path, `expected a Uint8Array, got ${typeName(value)}`);
       if (value.length < min || value.length > max) invalid(path, `expected ${want}, got ${value.length}`);
@@ -132,7 +163,9 @@ export function bytes(spec: number | { min?: number; max: number }): Codec<Uint8
         });
       }
       // A plain Uint8Array (not msgpackr's Buffer), so values compare equal however they were made.
-      return new Uint8Array(wire.buffer, wire.byteOffset, wire.length);
+      return wire.constructor === Uint8Array
+        ? wire
+        : new Uint8Array(wire.buffer, wire.byteOffset, wire.length);
     },
   };
 }
@@ -146,6 +179,7 @@ export function string(maxLength: number, pattern?: RegExp): Codec<string> {
   };
   return {
     kind: 'string',
+    exact: true,
     toWire(value, path) {
       if (typeof value !== 'string') invalid(path, `expected a string, got ${typeName(value)}`);
       const problem = check(value);
@@ -165,6 +199,7 @@ export function string(maxLength: number, pattern?: RegExp): Codec<string> {
 
 export const bool: Codec<boolean> = {
   kind: 'bool',
+  exact: true,
   toWire(value, path) {
     if (typeof value !== 'boolean') invalid(path, `expected a boolean, got ${typeName(value)}`);
     return value;
@@ -181,6 +216,7 @@ export function oneOf<const T extends number>(values: readonly T[]): Codec<T> {
   const list = values.join(', ');
   return {
     kind: 'oneOf',
+    exact: true,
     toWire(value, path) {
       if (!allowed.has(value)) invalid(path, `expected one of ${list}, got ${String(value)}`);
       return value;
@@ -199,6 +235,7 @@ export function oneOf<const T extends number>(values: readonly T[]): Codec<T> {
 export function nullable<T>(inner: Codec<T>): Codec<T | null> {
   return {
     kind: 'nullable',
+    exact: inner.exact === true,
     toWire(value, path) {
       return value === null ? null : inner.toWire(value, path);
     },
@@ -212,10 +249,18 @@ export function nullable<T>(inner: Codec<T>): Codec<T | null> {
 export function list<T>(item: Codec<T>, maxLength: number): Codec<T[]> {
   return {
     kind: 'list',
+    exact: item.exact === true,
     toWire(value, path) {
       if (!Array.isArray(value)) invalid(path, `expected an array, got ${typeName(value)}`);
       if (value.length > maxLength) invalid(path, `more than ${maxLength} items (${value.length})`);
-      return value.map((v, i) => item.toWire(v, `${path}[${i}]`));
+      const out = new Array<unknown>(value.length);
+      let i = 0;
+      try {
+        for (; i < value.length; i++) out[i] = item.toWire(value[i] as T, path);
+      } catch (error) {
+        throw precisely(error, () => item.toWire(value[i] as T, `${path}[${i}]`));
+      }
+      return out;
     },
     fromWire(wire, path) {
       if (!Array.isArray(wire)) wrongType(path, 'array', wire);
@@ -225,7 +270,14 @@ export function list<T>(item: Codec<T>, maxLength: number): Codec<T[]> {
           got: wire.length,
         });
       }
-      return wire.map((w, i) => item.fromWire(w, `${path}[${i}]`));
+      const out = new Array<T>(wire.length);
+      let i = 0;
+      try {
+        for (; i < wire.length; i++) out[i] = item.fromWire(wire[i], path);
+      } catch (error) {
+        throw precisely(error, () => item.fromWire(wire[i], `${path}[${i}]`));
+      }
+      return out;
     },
   };
 }
@@ -238,12 +290,22 @@ export function struct<T extends object>(name: string, fields: { [K in keyof T]-
   const entries = Object.entries(fields) as [keyof T & string, Codec<unknown>][];
   return {
     kind: 'struct',
+    exact: entries.every(([, codec]) => codec.exact === true),
     toWire(value, path) {
       if (typeof value !== 'object' || value === null) invalid(path || name, `expected a ${name} object`);
       const base = path || name;
-      return entries.map(([key, codec]) =>
-        codec.toWire((value as Record<string, unknown>)[key], `${base}.${key}`),
-      );
+      const out = new Array<unknown>(entries.length);
+      let i = 0;
+      try {
+        for (; i < entries.length; i++) {
+          const [key, codec] = entries[i] as [string, Codec<unknown>];
+          out[i] = codec.toWire((value as Record<string, unknown>)[key], base);
+        }
+      } catch (error) {
+        const [key, codec] = entries[i] as [string, Codec<unknown>];
+        throw precisely(error, () => codec.toWire((value as Record<string, unknown>)[key], `${base}.${key}`));
+      }
+      return out;
     },
     fromWire(wire, path) {
       const base = path || name;
@@ -256,9 +318,15 @@ export function struct<T extends object>(name: string, fields: { [K in keyof T]-
         );
       }
       const out: Record<string, unknown> = {};
-      for (let i = 0; i < entries.length; i++) {
+      let i = 0;
+      try {
+        for (; i < entries.length; i++) {
+          const [key, codec] = entries[i] as [string, Codec<unknown>];
+          out[key] = codec.fromWire(wire[i], base);
+        }
+      } catch (error) {
         const [key, codec] = entries[i] as [string, Codec<unknown>];
-        out[key] = codec.fromWire(wire[i], `${base}.${key}`);
+        throw precisely(error, () => codec.fromWire(wire[i], `${base}.${key}`));
       }
       return out as T;
     },
@@ -272,6 +340,7 @@ export function struct<T extends object>(name: string, fields: { [K in keyof T]-
 export function refine<T>(inner: Codec<T>, check: (value: T) => string | undefined): Codec<T> {
   return {
     kind: inner.kind,
+    exact: inner.exact === true,
     toWire(value, path) {
       const wire = inner.toWire(value, path);
       const problem = check(value);
@@ -299,12 +368,15 @@ export function union<T extends { kind: string }>(
 ): Codec<T> {
   const byKind = new Map<string, [number, Codec<unknown>]>();
   const byTag = new Map<number, Codec<unknown>>();
+  let exact = true;
   for (const [kind, [tag, codec]] of Object.entries(variants) as [string, [number, Codec<unknown>]][]) {
+    if (byTag.has(tag) || codec.exact !== true) exact = false;
     byKind.set(kind, [tag, codec]);
     byTag.set(tag, codec);
   }
   return {
     kind: 'union',
+    exact,
     toWire(value, path) {
       const base = path || name;
       const variant = byKind.get((value as { kind?: unknown })?.kind as string);
@@ -330,6 +402,7 @@ export function union<T extends { kind: string }>(
 export function tagged<T extends { kind: string }>(kind: T['kind'], inner: Codec<Omit<T, 'kind'>>): Codec<T> {
   return {
     kind: 'tagged',
+    exact: inner.exact === true,
     toWire(value, path) {
       const { kind: _kind, ...rest } = value;
       return inner.toWire(rest as Omit<T, 'kind'>, path);

@@ -6,7 +6,16 @@ import {
   verify as nativeVerify,
 } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { publicKeyBytes, secretKeyBytes, signatureBytes } from '../constants.js';
+import { BoundedCache, type BoundedCacheStats } from '../cache/bounded-cache.js';
+import {
+  nativeKeyCacheEntries,
+  nativeSecretKeyCacheEntries,
+  publicKeyBytes,
+  secretKeyBytes,
+  signatureBytes,
+  verifiedSignatureCacheBytes,
+  verifiedSignatureCacheEntries,
+} from '../constants.js';
 import { InvalidValueError } from '../errors.js';
 
 /**
@@ -109,34 +118,30 @@ export function verifyCached(publicKey: Uint8Array, message: Uint8Array, signatu
   const id = Buffer.concat([publicKey, signature, message]).toString('latin1');
   if (validCache.has(id)) return true;
   const ok = verifyFast(publicKey, message, signature);
-  if (ok) {
-    if (validCache.size >= verifiedCacheSize) {
-      const oldest = validCache.values().next().value;
-      if (oldest !== undefined) validCache.delete(oldest);
-    }
-    validCache.add(id);
-  }
+  if (ok) validCache.set(id, true);
   return ok;
 }
 
-/** Most valid signatures remembered by `verifyCached`. */
-export const verifiedCacheSize = 4096;
-const validCache = new Set<string>();
+/** Valid (key, signature, message) triples, keyed by their bytes (one character per byte). */
+const validCache = new BoundedCache<string, true>({
+  maxEntries: verifiedSignatureCacheEntries,
+  maxBytes: verifiedSignatureCacheBytes,
+  sizeOf: (id) => id.length,
+});
 
-/** Most native key objects kept; validator sets are small, so the cache mostly holds them all. */
-export const nativeKeyCacheSize = 1024;
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const keyCache = new Map<string, KeyObject | null>();
+/** Native key objects by public key (null: OpenSSL refused the key, so noble decides). */
+const keyCache = new BoundedCache<string, KeyObject | null>({ maxEntries: nativeKeyCacheEntries });
+
+/** What the signature caches hold and how they served (for metrics). */
+export function signatureCacheStats(): { verified: BoundedCacheStats; keys: BoundedCacheStats } {
+  return { verified: validCache.stats(), keys: keyCache.stats() };
+}
 
 function nativeKey(publicKey: Uint8Array): KeyObject | undefined {
   const id = Buffer.from(publicKey).toString('latin1');
   const cached = keyCache.get(id);
-  if (cached !== undefined) {
-    // refresh recency: Map iteration order is insertion order
-    keyCache.delete(id);
-    keyCache.set(id, cached);
-    return cached ?? undefined;
-  }
+  if (cached !== undefined) return cached ?? undefined;
   let key: KeyObject | null;
   try {
     key = createPublicKey({
@@ -147,18 +152,12 @@ function nativeKey(publicKey: Uint8Array): KeyObject | undefined {
   } catch {
     key = null;
   }
-  if (keyCache.size >= nativeKeyCacheSize) {
-    const oldest = keyCache.keys().next().value;
-    if (oldest !== undefined) keyCache.delete(oldest);
-  }
   keyCache.set(id, key);
   return key ?? undefined;
 }
 
-/** Most native secret-key objects kept (a node signs with one key; the simulator with a few). */
-export const nativeSecretKeyCacheSize = 64;
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const secretCache = new Map<string, KeyObject | null>();
+const secretCache = new BoundedCache<string, KeyObject | null>({ maxEntries: nativeSecretKeyCacheEntries });
 
 function nativeSecretKey(secretKey: Uint8Array): KeyObject | null {
   const id = Buffer.from(secretKey).toString('latin1');
@@ -173,7 +172,6 @@ function nativeSecretKey(secretKey: Uint8Array): KeyObject | null {
     } catch {
       key = null;
     }
-    if (secretCache.size >= nativeSecretKeyCacheSize) secretCache.clear();
     secretCache.set(id, key);
   }
   return key;

@@ -51,6 +51,8 @@ function stepCodec(): Codec<'propose' | 'prevote' | 'precommit'> {
   const num = oneOf([1, 2, 3] as const);
   return {
     kind: 'timeoutStep',
+    // A bijection between the names and 1..3: what is decoded encodes back to the same number.
+    exact: true,
     toWire: (value, path) => num.toWire((names.indexOf(value) + 1) as 1 | 2 | 3, path),
     fromWire: (wire, path) => names[num.fromWire(wire, path) - 1] as 'propose' | 'prevote' | 'precommit',
   };

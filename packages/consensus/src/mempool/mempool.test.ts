@@ -388,6 +388,10 @@ describe('Mempool seen-cache, notifications and flush', () => {
       'evicted: admitted again (the app is the replay guard)',
     ).resolves.toBeDefined();
     expect((await refusal(mp.add(tx(3)))).code, 'still cached').toBe('TX_IN_CACHE');
+    expect(mp.seenCacheStats(), 'bounded at 2: tx 1 evicted by tx 3, then tx 2 by tx 1 again').toMatchObject({
+      entries: 2,
+      evictions: 2,
+    });
   });
 
   it('fires txsAvailable once per height when the pool is non-empty', async () => {

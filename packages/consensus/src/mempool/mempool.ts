@@ -1,6 +1,7 @@
 import type { Application, CheckTxResponse } from '../app/application.js';
+import { BoundedCache, type BoundedCacheStats, bytesKey } from '../cache/bounded-cache.js';
 import { maxBlockTxs, maxTxBytes } from '../constants.js';
-import { sha256, toHex } from '../crypto/hash.js';
+import { sha256 } from '../crypto/hash.js';
 import { InvalidValueError } from '../errors.js';
 import {
   MempoolFullError,
@@ -10,7 +11,6 @@ import {
   TxTooLargeError,
 } from './errors.js';
 import { mempoolCacheTxs, mempoolMaxBytes, mempoolMaxTxBytes, mempoolMaxTxs } from './limits.js';
-import { SeenCache } from './seen-cache.js';
 import { SerialLane } from './serial-lane.js';
 
 /** A transaction's id: SHA-256 of its bytes (as CometBFT). */
@@ -85,7 +85,12 @@ export class Mempool {
   readonly #app: Pick<Application, 'checkTx'>;
   readonly #txs = new Map<string, Entry>();
   readonly #checking = new Map<string, Check>();
-  readonly #cache: SeenCache;
+  /**
+   * The seen-cache, as CometBFT's mempool cache: hashes of transactions admitted, being checked or
+   * recently committed, so gossip echoes are not checked again. An optimisation, not the guard
+   * against replays: once a hash is evicted, the application's `checkTx` (nonces) must refuse it.
+   */
+  readonly #cache: BoundedCache<string, true>;
   readonly #lane = new SerialLane();
   readonly #listeners = new Set<() => void>();
   #bytes = 0;
@@ -101,7 +106,9 @@ export class Mempool {
     if (this.#maxTxBytes > maxTxBytes) {
       throw new InvalidValueError(`maxTxBytes may not exceed the consensus limit of ${maxTxBytes}`);
     }
-    this.#cache = new SeenCache(count(options.cacheSize ?? mempoolCacheTxs, 'cacheSize', 0));
+    this.#cache = new BoundedCache({
+      maxEntries: count(options.cacheSize ?? mempoolCacheTxs, 'cacheSize', 0),
+    });
     this.#maxTxGas = limit(options.maxTxGas ?? -1, 'maxTxGas');
     this.#recheck = options.recheck ?? true;
     this.#app = deps.app;
@@ -120,7 +127,7 @@ export class Mempool {
     }
     const own = new Uint8Array(tx);
     const hash = txHash(own);
-    const key = toHex(hash);
+    const key = bytesKey(hash);
     const seen = this.#seenState(key);
     if (seen !== undefined) return Promise.reject(new TxInCacheError({ hash, state: seen }));
     const held = this.#txs.size + this.#reservedTxs;
@@ -147,7 +154,7 @@ export class Mempool {
     };
     const check: Check = { committed: false };
     this.#checking.set(key, check);
-    this.#cache.push(key);
+    this.#cache.set(key, true);
     return this.#lane.run(async () => {
       try {
         // A block committed this transaction while its check waited in the lane.
@@ -158,7 +165,7 @@ export class Mempool {
         unreserve();
         this.#insert(key, { tx: own, hash, gasWanted: response.gasWanted, admittedAt: this.#height });
       } catch (error) {
-        if (!check.committed) this.#cache.remove(key);
+        if (!check.committed) this.#cache.delete(key);
         throw error;
       } finally {
         unreserve();
@@ -236,8 +243,8 @@ export class Mempool {
     this.#height = height;
     this.#notified = false;
     for (const tx of committed) {
-      const key = toHex(txHash(tx));
-      this.#cache.push(key);
+      const key = bytesKey(txHash(tx));
+      this.#cache.set(key, true);
       this.#remove(key);
       const check = this.#checking.get(key);
       if (check !== undefined) check.committed = true;
@@ -290,9 +297,14 @@ export class Mempool {
     return this.#bytes;
   }
 
+  /** What the seen-cache holds and how it served (for metrics). */
+  seenCacheStats(): BoundedCacheStats {
+    return this.#cache.stats();
+  }
+
   /** Whether a transaction with this hash is admitted. */
   has(hash: TxHash): boolean {
-    return this.#txs.has(toHex(hash));
+    return this.#txs.has(bytesKey(hash));
   }
 
   /** Height of the last `update` (0 before the first). */
@@ -331,7 +343,7 @@ export class Mempool {
       // Only the verdict counts: the gas of admission stays (a recheck may run fewer checks).
       if (response.code !== 0) {
         this.#remove(key);
-        this.#cache.remove(key);
+        this.#cache.delete(key);
       }
     }
   }
@@ -339,7 +351,7 @@ export class Mempool {
   #insert(key: string, entry: Entry): void {
     this.#txs.set(key, entry);
     this.#bytes += entry.tx.length;
-    this.#cache.push(key);
+    this.#cache.set(key, true);
   }
 
   #remove(key: string): void {

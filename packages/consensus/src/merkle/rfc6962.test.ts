@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, sha256, toHex } from '../crypto/hash.js';
+import { fromHex, sha256, sha256Noble, toHex } from '../crypto/hash.js';
 import { readVectors } from '../testing/vectors.js';
 import {
   inclusionProof,
@@ -26,7 +27,26 @@ function referenceRoot(items: Uint8Array[]): Uint8Array {
   return nodeHash(referenceRoot(items.slice(0, k)), referenceRoot(items.slice(k)));
 }
 
+/** The same tree hashed by @noble/hashes alone, on concatenated bytes: independent of the native path. */
+function nobleRoot(items: Uint8Array[]): Uint8Array {
+  if (items.length === 0) return sha256Noble(new Uint8Array(0));
+  if (items.length === 1) return sha256Noble(new Uint8Array([0, ...(items[0] as Uint8Array)]));
+  let k = 1;
+  while (k * 2 < items.length) k *= 2;
+  return sha256Noble(new Uint8Array([1, ...nobleRoot(items.slice(0, k)), ...nobleRoot(items.slice(k))]));
+}
+
 describe('RFC 6962 Merkle trees', () => {
+  it('equal the tree hashed by noble alone, for any list of items', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 40 }), (items) => {
+        const root = merkleRoot(items);
+        expect(root, `${items.length} items`).toEqual(nobleRoot(items));
+        expect(root.constructor, 'a plain Uint8Array').toBe(Uint8Array);
+      }),
+    );
+  });
+
   it('match the published tree head for every size 0..8', () => {
     for (let n = 0; n <= 8; n++)
       expect(toHex(merkleRoot(leaves.slice(0, n))), `size ${n}`).toBe(vectors.roots[n]);

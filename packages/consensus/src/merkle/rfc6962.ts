@@ -1,5 +1,5 @@
 import { hashBytes, maxMerkleProofLength } from '../constants.js';
-import { sha256 } from '../crypto/hash.js';
+import { latin1Merkle, sha256, taggedSha256 } from '../crypto/hash.js';
 import { InvalidValueError } from '../errors.js';
 
 /**
@@ -7,20 +7,24 @@ import { InvalidValueError } from '../errors.js';
  * same): leaves are SHA-256(0x00 ‖ item), inner nodes SHA-256(0x01 ‖ left ‖ right), the split is
  * at the largest power of two below the size, and the empty tree's root is SHA-256 of nothing.
  */
-const LEAF = new Uint8Array([0]);
-const NODE = new Uint8Array([1]);
+const LEAF = 0;
+const NODE = 1;
 
 export function leafHash(item: Uint8Array): Uint8Array {
-  return sha256(LEAF, item);
+  return taggedSha256(LEAF, item);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE, left, right);
+  return taggedSha256(NODE, left, right);
 }
 
 /** Root of the tree over `items` (hashed as leaves first). */
 export function merkleRoot(items: readonly Uint8Array[]): Uint8Array {
-  return merkleRootOfLeaves(items.map(leafHash));
+  if (items.length === 0) return sha256(new Uint8Array(0));
+  if (latin1Merkle !== undefined) return latin1Root(items, latin1Merkle);
+  const level = new Array<Uint8Array>(items.length);
+  for (let i = 0; i < items.length; i++) level[i] = leafHash(items[i] as Uint8Array);
+  return reduceLevels(level);
 }
 
 /**
@@ -29,13 +33,34 @@ export function merkleRoot(items: readonly Uint8Array[]): Uint8Array {
  */
 export function merkleRootOfLeaves(leaves: readonly Uint8Array[]): Uint8Array {
   if (leaves.length === 0) return sha256(new Uint8Array(0));
-  let level = leaves.slice();
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2)
-      next.push(nodeHash(level[i] as Uint8Array, level[i + 1] as Uint8Array));
-    if (level.length % 2 === 1) next.push(level[level.length - 1] as Uint8Array);
-    level = next;
+  return reduceLevels(leaves.slice());
+}
+
+/** `merkleRoot` with every digest a latin1 string until the root (see `latin1Merkle`). */
+function latin1Root(items: readonly Uint8Array[], hash: NonNullable<typeof latin1Merkle>): Uint8Array {
+  const level = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) level[i] = hash.leaf(items[i] as Uint8Array);
+  let length = level.length;
+  while (length > 1) {
+    let next = 0;
+    for (let i = 0; i + 1 < length; i += 2)
+      level[next++] = hash.node(level[i] as string, level[i + 1] as string);
+    if (length % 2 === 1) level[next++] = level[length - 1] as string;
+    length = next;
+  }
+  return hash.bytes(level[0] as string);
+}
+
+/** Hashes `level` up to its root in place: one array for the whole tree, one digest per node. */
+function reduceLevels(level: Uint8Array[]): Uint8Array {
+  let length = level.length;
+  while (length > 1) {
+    let next = 0;
+    for (let i = 0; i + 1 < length; i += 2) {
+      level[next++] = nodeHash(level[i] as Uint8Array, level[i + 1] as Uint8Array);
+    }
+    if (length % 2 === 1) level[next++] = level[length - 1] as Uint8Array;
+    length = next;
   }
   return level[0] as Uint8Array;
 }

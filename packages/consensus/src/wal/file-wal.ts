@@ -44,6 +44,11 @@ export class FileWal implements Wal {
   private failure: JouleError | null = null;
   private closing: Promise<void> | null = null;
   private latestMarker: MarkerPosition | null;
+  /**
+   * No marker in the log is above this height (null: no marker at all). It may overstate once
+   * retention deleted the segment that held it, which only costs a scan, never a record.
+   */
+  private highestMarker: number | null;
   private readonly segments: number[];
 
   private constructor(
@@ -56,6 +61,7 @@ export class FileWal implements Wal {
     this.segments = [...recovery.segments];
     this.size = recovery.tailSize;
     this.latestMarker = recovery.latestMarker;
+    this.highestMarker = recovery.highestMarker;
     this.recovered = { truncated: recovery.truncated };
     this.handle = handle;
   }
@@ -110,10 +116,15 @@ export class FileWal implements Wal {
     return rejectUnless(() => assertHeight(height)) ?? this.enqueue(() => this.writeMarker(height));
   }
 
+  /**
+   * A height above every marker has no records: the driver asks this at every new height, so it
+   * is answered without reading the log (reading it cost time that grew with the log's size).
+   */
   replay(height: number): Promise<Uint8Array[]> {
     return (
       rejectUnless(() => assertHeight(height)) ??
       this.enqueue(async () => {
+        if (this.highestMarker === null || height > this.highestMarker) return [];
         try {
           return await replaySegments(this.dir, this.segments, height);
         } catch (error) {
@@ -160,6 +171,7 @@ export class FileWal implements Wal {
       await target.sync();
       this.dirty = false;
       this.latestMarker = { height, segment: this.segments[this.segments.length - 1] as number };
+      if (this.highestMarker === null || height > this.highestMarker) this.highestMarker = height;
       if (rotate) await this.enforceRetention();
     } catch (error) {
       throw this.fail(walIoError(error, 'startHeight', this.dir));

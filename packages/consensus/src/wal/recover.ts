@@ -18,6 +18,8 @@ export interface Recovery {
   /** Valid bytes in the last segment (its size after any repair). */
   readonly tailSize: number;
   readonly latestMarker: MarkerPosition | null;
+  /** The highest height of any marker in the log (null when there is none). */
+  readonly highestMarker: number | null;
   /** The torn tail that was cut off the last segment, if there was one. */
   readonly truncated: TruncatedTail | null;
 }
@@ -44,10 +46,11 @@ export async function recoverLog(dir: string): Promise<Recovery> {
     const handle = await open(segmentPath(dir, 1), 'wx', 0o600);
     await handle.close();
     await fsyncDirectory(dir);
-    return { segments: [1], tailSize: 0, latestMarker: null, truncated: null };
+    return { segments: [1], tailSize: 0, latestMarker: null, highestMarker: null, truncated: null };
   }
   checkContiguous(dir, segments);
   let latestMarker: MarkerPosition | null = null;
+  let highestMarker: number | null = null;
   let tailSize = 0;
   let truncated: TruncatedTail | null = null;
   for (const [i, index] of segments.entries()) {
@@ -60,7 +63,10 @@ export async function recoverLog(dir: string): Promise<Recovery> {
       for (;;) {
         const entry = await reader.next();
         if (entry.kind === 'record') {
-          if (entry.type === RecordType.Height) latestMarker = { height: entry.height, segment: index };
+          if (entry.type === RecordType.Height) {
+            latestMarker = { height: entry.height, segment: index };
+            if (highestMarker === null || entry.height > highestMarker) highestMarker = entry.height;
+          }
           continue;
         }
         if (entry.kind === 'end') {
@@ -84,7 +90,7 @@ export async function recoverLog(dir: string): Promise<Recovery> {
       await handle.close();
     }
   }
-  return { segments, tailSize, latestMarker, truncated };
+  return { segments, tailSize, latestMarker, highestMarker, truncated };
 }
 
 function checkContiguous(dir: string, segments: readonly number[]): void {

@@ -6,7 +6,6 @@ import {
   type PeerId,
   sha256,
   type Transport,
-  toHex,
 } from '@joule/consensus';
 import { GossipChannel } from '../channel/gossip-channel.js';
 import {
@@ -101,7 +100,7 @@ export class ConsensusGossip implements Transport {
       this.channel.broadcast(frameOf(FrameKind.direct, body));
       return;
     }
-    this.#seen.add(toHex(sha256(body)));
+    this.#seen.add(sha256(body));
     this.channel.broadcast(frameOf(FrameKind.gossip, body));
   }
 
@@ -129,7 +128,7 @@ export class ConsensusGossip implements Transport {
     const body = frame.subarray(1);
     // Received bytes are canonical (the decoder refuses any other encoding), so their hash is the
     // hash of the re-encoded message: a cheap de-duplication key before any decoding.
-    const key = kind === FrameKind.gossip ? toHex(sha256(body)) : null;
+    const key = kind === FrameKind.gossip ? sha256(body) : null;
     if (key !== null && this.#seen.has(key)) {
       counters.add(counters.dropped, 'duplicate');
       return;

@@ -1,4 +1,4 @@
-import { MempoolError, type TxHash, toHex, txHash } from '@joule/consensus';
+import { MempoolError, type TxHash, txHash } from '@joule/consensus';
 import { GossipChannel } from '../channel/gossip-channel.js';
 import {
   maxMempoolFrameBytes,
@@ -119,14 +119,14 @@ export class MempoolGossip {
   /** Admits a local transaction (from the node's API) and gossips it; rejects as `Mempool.add` does. */
   async submit(tx: Uint8Array): Promise<TxHash> {
     const hash = await this.#mempool.add(tx);
-    this.#seen.add(toHex(hash));
+    this.#seen.add(hash);
     this.channel.broadcast(new Uint8Array(tx));
     return hash;
   }
 
   async #receive(peer: string, tx: Uint8Array): Promise<void> {
     const counters = this.#host.counters;
-    const key = toHex(txHash(tx));
+    const key = txHash(tx);
     if (!this.#seen.add(key)) {
       counters.add(counters.dropped, 'duplicate-tx');
       return;

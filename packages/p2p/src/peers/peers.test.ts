@@ -30,13 +30,15 @@ describe('TokenBucket', () => {
 describe('BoundedSeenSet', () => {
   it('reports duplicates and evicts the oldest key', () => {
     const seen = new BoundedSeenSet(2);
-    expect(seen.add('a')).toBe(true);
-    expect(seen.add('a'), 'a duplicate').toBe(false);
-    seen.add('b');
-    seen.add('c');
+    const hash = (n: number): Uint8Array => new Uint8Array(32).fill(n);
+    expect(seen.add(hash(1))).toBe(true);
+    expect(seen.add(hash(1)), 'a duplicate').toBe(false);
+    seen.add(hash(2));
+    seen.add(hash(3));
     expect(seen.size).toBe(2);
-    expect(seen.has('a'), 'oldest evicted').toBe(false);
-    expect(seen.has('c')).toBe(true);
+    expect(seen.has(hash(1)), 'oldest evicted').toBe(false);
+    expect(seen.has(hash(3))).toBe(true);
+    expect(seen.stats().evictions, 'one eviction').toBe(1);
   });
 });
 

@@ -1,35 +1,39 @@
+import { BoundedCache, type BoundedCacheStats, bytesKey } from '@joule/consensus';
+
 /**
- * A bounded set of recently seen keys (hex hashes), least recently added evicted first. A `Map`
- * iterates in insertion order, so the first key is the oldest: O(1) per operation.
+ * A bounded set of recently seen hashes, least recently added evicted first: the gossip layers'
+ * de-duplication. Hashes are kept as one-character-per-byte strings (32 characters for a SHA-256,
+ * half its hex), in a `BoundedCache` that evicts in O(1).
  */
 export class BoundedSeenSet {
-  readonly #capacity: number;
-  readonly #keys = new Map<string, true>();
+  readonly #keys: BoundedCache<string, true>;
 
   constructor(capacity: number) {
-    this.#capacity = capacity;
+    this.#keys = new BoundedCache({ maxEntries: capacity });
   }
 
-  has(key: string): boolean {
-    return this.#keys.has(key);
+  has(hash: Uint8Array): boolean {
+    return this.#keys.has(bytesKey(hash));
   }
 
-  /** Adds `key`; returns `false` if it was already there (a duplicate). */
-  add(key: string): boolean {
+  /** Adds `hash`; returns `false` if it was already there (a duplicate). */
+  add(hash: Uint8Array): boolean {
+    const key = bytesKey(hash);
     if (this.#keys.has(key)) return false;
     this.#keys.set(key, true);
-    if (this.#keys.size > this.#capacity) {
-      const oldest = this.#keys.keys().next().value;
-      if (oldest !== undefined) this.#keys.delete(oldest);
-    }
     return true;
   }
 
-  delete(key: string): void {
-    this.#keys.delete(key);
+  delete(hash: Uint8Array): void {
+    this.#keys.delete(bytesKey(hash));
   }
 
   get size(): number {
     return this.#keys.size;
+  }
+
+  /** What the set holds and how it served (for metrics). */
+  stats(): BoundedCacheStats {
+    return this.#keys.stats();
   }
 }

@@ -1,0 +1,199 @@
+import { maxDecodeDepth } from '../constants.js';
+import { DecodeError } from '../errors.js';
+
+/**
+ * Reads bytes into the wire tree `unpackWire` would give — arrays, numbers, bigints (64-bit
+ * integers), byte strings (copies), strings, booleans, nil — in one walk that also proves the bytes
+ * are the one encoding `packWire` writes of that tree: every integer, length and count in its
+ * smallest form (as msgpackr packs them: unsigned forms for non-negative numbers, int64 for any
+ * bigint that fits it), strings valid UTF-8. Anything else is a `DecodeError`; nothing is
+ * re-encoded or compared. Bounded as `checkWellFormed`: lengths checked before use, counts against
+ * the bytes left, nesting by `maxDecodeDepth`.
+ */
+export function readCanonicalWire(bytes: Uint8Array): unknown {
+  const reader = new WireReader(bytes);
+  const value = reader.value(0);
+  if (reader.pos !== bytes.length) {
+    throw new DecodeError('DECODE_MALFORMED', `${bytes.length - reader.pos} trailing bytes after the value`, {
+      offset: reader.pos,
+    });
+  }
+  return value;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Longest byte string decoded into an array of its own (see `WireReader.binary`). */
+const maxOwnCopyBytes = 64;
+
+class WireReader {
+  pos = 0;
+  #copy: Uint8Array | undefined;
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  value(depth: number): unknown {
+    const bytes = this.#bytes;
+    const at = this.pos;
+    if (at >= bytes.length) malformed('input ends inside a value', at);
+    const b = bytes[at] as number;
+    this.pos = at + 1;
+    if (b <= 0x7f) return b;
+    if (b >= 0xe0) return b - 0x100;
+    if (b >= 0x90 && b <= 0x9f) return this.array(b & 0x0f, depth);
+    if (b >= 0xa0 && b <= 0xbf) return this.string(b & 0x1f);
+    switch (b) {
+      case 0xc0:
+        return null;
+      case 0xc2:
+        return false;
+      case 0xc3:
+        return true;
+      case 0xcc:
+        return this.minimal(this.uint(1), 0x80, at);
+      case 0xcd:
+        return this.minimal(this.uint(2), 0x100, at);
+      case 0xce:
+        return this.minimal(this.uint(4), 0x10000, at);
+      case 0xd0:
+        return this.negative(this.int(1), -0x20, at);
+      case 0xd1:
+        return this.negative(this.int(2), -0x80, at);
+      case 0xd2:
+        return this.negative(this.int(4), -0x8000, at);
+      case 0xd3:
+        this.need(8);
+        this.pos += 8;
+        return this.#view.getBigInt64(at + 1);
+      case 0xcf: {
+        this.need(8);
+        this.pos += 8;
+        const n = this.#view.getBigUint64(at + 1);
+        // msgpackr writes every bigint that fits int64 as int64.
+        if (n < 0x8000000000000000n) nonCanonical('uint64 for a value that fits int64', at);
+        return n;
+      }
+      case 0xc4:
+        return this.binary(this.length(1, 0, at));
+      case 0xc5:
+        return this.binary(this.length(2, 0x100, at));
+      case 0xc6:
+        return this.binary(this.length(4, 0x10000, at));
+      case 0xd9:
+        return this.string(this.length(1, 0x20, at));
+      case 0xda:
+        return this.string(this.length(2, 0x100, at));
+      case 0xdb:
+        return this.string(this.length(4, 0x10000, at));
+      case 0xdc:
+        return this.array(this.length(2, 0x10, at), depth);
+      case 0xdd:
+        return this.array(this.length(4, 0x10000, at), depth);
+      default:
+        return malformed(
+          `msgpack type 0x${b.toString(16)} (map, float or extension) is not used by Joule`,
+          at,
+        );
+    }
+  }
+
+  private array(count: number, depth: number): unknown[] {
+    // Each element takes at least one byte: a count larger than what is left is a lie.
+    if (count > this.#bytes.length - this.pos)
+      malformed('an array claims more elements than bytes remain', this.pos);
+    if (depth >= maxDecodeDepth) malformed(`nesting deeper than ${maxDecodeDepth}`, this.pos);
+    const out = new Array<unknown>(count);
+    for (let i = 0; i < count; i++) out[i] = this.value(depth + 1);
+    return out;
+  }
+
+  /**
+   * A copy of the byte string: up to `maxOwnCopyBytes` its own (V8 keeps arrays that small on its
+   * heap), longer ones a view into one copy of the whole input made for this decode — one off-heap
+   * allocation per decode instead of one per transaction of a block. A view keeps that copy alive:
+   * a transaction kept alone keeps its block's bytes (the mempool copies what it admits).
+   */
+  private binary(length: number): Uint8Array {
+    this.need(length);
+    const start = this.pos;
+    this.pos += length;
+    if (length <= maxOwnCopyBytes) return this.#bytes.slice(start, start + length);
+    this.#copy ??= this.#bytes.slice();
+    return this.#copy.subarray(start, start + length);
+  }
+
+  private string(length: number): string {
+    this.need(length);
+    const start = this.pos;
+    this.pos += length;
+    const raw = this.#bytes.subarray(start, start + length);
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      if ((raw[i] as number) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii && length <= 256) return String.fromCharCode.apply(null, raw as unknown as number[]);
+    try {
+      return utf8.decode(raw);
+    } catch {
+      return nonCanonical('a string that is not valid UTF-8', start);
+    }
+  }
+
+  /** A length or count of `size` bytes, which must be at least `min` (else a shorter form fits). */
+  private length(size: 1 | 2 | 4, min: number, at: number): number {
+    const n = this.uint(size);
+    if (n < min) nonCanonical('a length in a longer form than it needs', at);
+    return n;
+  }
+
+  private uint(size: 1 | 2 | 4): number {
+    this.need(size);
+    const at = this.pos;
+    this.pos += size;
+    if (size === 1) return this.#bytes[at] as number;
+    if (size === 2) return this.#view.getUint16(at);
+    return this.#view.getUint32(at);
+  }
+
+  private int(size: 1 | 2 | 4): number {
+    this.need(size);
+    const at = this.pos;
+    this.pos += size;
+    if (size === 1) return this.#view.getInt8(at);
+    if (size === 2) return this.#view.getInt16(at);
+    return this.#view.getInt32(at);
+  }
+
+  /** A non-negative integer read in a form whose smaller neighbour holds values below `min`. */
+  private minimal(n: number, min: number, at: number): number {
+    if (n < min) nonCanonical('an integer in a longer form than it needs', at);
+    return n;
+  }
+
+  /** A signed form: msgpackr uses it only for negative values below `max`. */
+  private negative(n: number, max: number, at: number): number {
+    if (n >= max) nonCanonical('an integer in a longer or signed form than it needs', at);
+    return n;
+  }
+
+  private need(length: number): void {
+    if (length > this.#bytes.length - this.pos)
+      malformed('a length runs past the end of the input', this.pos);
+  }
+}
+
+function malformed(message: string, offset: number): never {
+  throw new DecodeError('DECODE_MALFORMED', message, { offset });
+}
+
+function nonCanonical(message: string, offset: number): never {
+  throw new DecodeError('DECODE_NON_CANONICAL', `input is not canonical: ${message}`, { offset });
+}
