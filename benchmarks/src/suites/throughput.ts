@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   addressOf,
   encode,
@@ -18,7 +19,7 @@ import { type ConfigOverrides, loadKey, marketModules } from '@joule/node';
 import { ClientError, JouleClient } from '@joule/node/client';
 import { type TxMessage, txCodec, txMessage, txSignBytes } from '@joule/state';
 import { percentile } from '../lic/stats.js';
-import type { Row, SuiteResult } from '../report.js';
+import { type Row, type SuiteOptions, type SuiteResult, UsageError } from '../report.js';
 
 /** Node i listens for peers on 42 600 + 2i and serves its API on 42 601 + 2i (the e2e tests use 40 000–41 207, the pilot 46 600). */
 const basePort = 28_600;
@@ -143,7 +144,8 @@ class StepLog {
  * mesh); and the CPU of the nodes, of this process and of the machine's other processes — the
  * nodes, the load generator and its HTTP client share this machine's cores.
  */
-export async function throughput(options: { timeMs: number }): Promise<SuiteResult> {
+export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>): Promise<SuiteResult> {
+  const flags = throughputFlags(options.args);
   const started = performance.now();
   const stepMs = Math.min(15_000, Math.max(2_000, 20 * options.timeMs));
   const dir = await mkdtemp(join(tmpdir(), 'joule-throughput-'));
@@ -158,12 +160,15 @@ export async function throughput(options: { timeMs: number }): Promise<SuiteResu
       basePort,
       chainId: 'joule-throughput',
       config: throughputConfig,
+      ...(flags.cpuProfDir === undefined
+        ? {}
+        : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags.cpuProfDir}`] }),
     });
     await net.start();
     const chain = await setUp(net, measuresNeeded(stepMs));
     const watch = watchBlocks(net.nodes[0] as LocalNode);
     try {
-      for (const rate of offeredRates) {
+      for (const rate of flags.rates) {
         if (performance.now() - started + stepMs + drainTimeoutMs > suiteBudgetMs) break;
         const { row, saturated } = await runStep(rate, stepMs, chain, net.nodes, watch);
         rows.push(row);
@@ -178,6 +183,22 @@ export async function throughput(options: { timeMs: number }): Promise<SuiteResu
     await rm(dir, { recursive: true, force: true });
   }
   return { suite: 'throughput', rows };
+}
+
+/** `--rates 25,300`: offered rates in place of `offeredRates`; `--cpu-prof DIR`: each node writes a V8 CPU profile there when it stops. */
+export const throughputUsage = '[--rates 25,300,…] [--cpu-prof DIR]';
+
+function throughputFlags(args: readonly string[]): { rates: readonly number[]; cpuProfDir?: string } {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { rates: { type: 'string' }, 'cpu-prof': { type: 'string' } },
+    strict: true,
+  });
+  const rates = values.rates === undefined ? [...offeredRates] : values.rates.split(',').map(Number);
+  if (rates.length === 0 || rates.some((r) => !Number.isInteger(r) || r < 1 || r > 100_000))
+    throw new UsageError('--rates takes a comma-separated list of whole tx/s between 1 and 100000');
+  const dir = values['cpu-prof'];
+  return dir === undefined ? { rates } : { rates, cpuProfDir: dir };
 }
 
 interface Chain {
@@ -345,12 +366,20 @@ async function runStep(
   const log = new StepLog();
   watch.log = log;
   const cpu = await cpuWindow(nodes);
+  const stepCpu0 = await nodeCpuSeconds(nodes);
   const t0 = performance.now() + 20;
   const sends = await sendStep(chain.senders, plans, t0, log);
   const usage = await cpu.end();
   const deadline = performance.now() + drainTimeoutMs;
   while (log.due.size > 0 && performance.now() < deadline) await sleep(50);
   watch.log = null;
+  // The nodes' CPU from the first send until the last admitted transaction committed, per
+  // committed transaction and node: the cost of a transaction, whatever the machine's speed.
+  const stepCpu1 = await nodeCpuSeconds(nodes);
+  let stepCpuSeconds = 0;
+  for (const [pid, cpuSeconds] of stepCpu1) stepCpuSeconds += cpuSeconds - (stepCpu0.get(pid) ?? cpuSeconds);
+  const cpuUsPerTx =
+    log.latencies.length === 0 ? Number.NaN : (stepCpuSeconds * 1e6) / log.latencies.length / stepCpu1.size;
   const peers = await Promise.all(
     nodes.map((n) =>
       n.client.netInfo().then(
@@ -383,6 +412,7 @@ async function runStep(
     'nodes up': nodes.filter((n) => n.pid() !== undefined).length,
     'min peers': Math.min(...peers),
     ...usage,
+    'node CPU µs/tx': Math.round(cpuUsPerTx),
     'sign µs/tx': Math.round(signUs),
   };
   return { row, saturated: committedPerS < saturationShare * rate || !(p50 <= saturationP50Ms) };

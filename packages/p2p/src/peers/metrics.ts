@@ -7,6 +7,8 @@ export class P2pCounters {
   readonly framesIn = new Map<string, number>();
   /** Frames written, per protocol name. */
   readonly framesOut = new Map<string, number>();
+  /** Writes to a stream (each carries one or more frames), per protocol name. */
+  readonly writesOut = new Map<string, number>();
   /** Bytes received (frame payloads), per protocol name. */
   readonly bytesIn = new Map<string, number>();
   /** Bytes written (frame payloads), per protocol name. */
@@ -32,6 +34,7 @@ export class P2pCounters {
     return {
       framesIn: o(this.framesIn),
       framesOut: o(this.framesOut),
+      writesOut: o(this.writesOut),
       bytesIn: o(this.bytesIn),
       bytesOut: o(this.bytesOut),
       dropped: o(this.dropped),
@@ -55,6 +58,7 @@ export class P2pCounters {
 export interface P2pCounterSnapshot {
   readonly framesIn: Record<string, number>;
   readonly framesOut: Record<string, number>;
+  readonly writesOut: Record<string, number>;
   readonly bytesIn: Record<string, number>;
   readonly bytesOut: Record<string, number>;
   readonly dropped: Record<string, number>;
