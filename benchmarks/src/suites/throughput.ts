@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import { ClientError, JouleClient } from '@joule/node/client';
 import { type TxMessage, txCodec, txMessage, txSignBytes } from '@joule/state';
 import { percentile } from '../lic/stats.js';
 import { type Row, type SuiteOptions, type SuiteResult, UsageError } from '../report.js';
+import { componentRows, monotonicUs, type StepWindow } from './throughput-profile.js';
 
 /** Node i listens for peers on 42 600 + 2i and serves its API on 42 601 + 2i (the e2e tests use 40 000–41 207, the pilot 46 600). */
 const basePort = 28_600;
@@ -158,6 +159,11 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
   const stepMs = Math.min(15_000, Math.max(2_000, 20 * options.timeMs));
   const dir = await mkdtemp(join(tmpdir(), 'joule-throughput-'));
   const rows: Row[] = [];
+  const windows: StepWindow[] = [];
+  // A fresh directory per run, so that only this run's profiles are read back.
+  const profDir =
+    flags.cpuProfDir === undefined ? undefined : join(flags.cpuProfDir, `throughput-${Date.now()}`);
+  if (profDir !== undefined) await mkdir(profDir, { recursive: true });
   let net: LocalNetwork | undefined;
   try {
     net = await LocalNetwork.create({
@@ -168,9 +174,7 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
       basePort,
       chainId: 'joule-throughput',
       config: throughputConfig,
-      ...(flags.cpuProfDir === undefined
-        ? {}
-        : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags.cpuProfDir}`] }),
+      ...(profDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] }),
     });
     await net.start();
     const chain = await setUp(net, measuresNeeded(stepMs));
@@ -178,8 +182,9 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
     try {
       for (const rate of flags.rates) {
         if (performance.now() - started + stepMs + drainTimeoutMs > suiteBudgetMs) break;
-        const { row, saturated } = await runStep(rate, stepMs, chain, net.nodes, watch);
+        const { row, saturated, window } = await runStep(rate, stepMs, chain, net.nodes, watch);
         rows.push(row);
+        windows.push(window);
         if (saturated) break;
       }
     } finally {
@@ -190,10 +195,16 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
     await net?.stop();
     await rm(dir, { recursive: true, force: true });
   }
+  // The nodes write their profiles as they exit: split each step's CPU per transaction by component.
+  if (profDir !== undefined) rows.push(...(await componentRows(profDir, windows)));
   return { suite: 'throughput', rows };
 }
 
-/** `--rates 25,300`: offered rates in place of `offeredRates`; `--cpu-prof DIR`: each node writes a V8 CPU profile there when it stops. */
+/**
+ * `--rates 25,300`: offered rates in place of `offeredRates`; `--cpu-prof DIR`: each node writes a
+ * V8 CPU profile under DIR when it stops, and the result gains a table of each step's node CPU per
+ * transaction by component (see `throughput-profile.ts`).
+ */
 export const throughputUsage = '[--rates 25,300,…] [--cpu-prof DIR]';
 
 function throughputFlags(args: readonly string[]): { rates: readonly number[]; cpuProfDir?: string } {
@@ -365,7 +376,7 @@ async function runStep(
   chain: Chain,
   nodes: readonly LocalNode[],
   watch: Watch,
-): Promise<{ row: Row; saturated: boolean }> {
+): Promise<{ row: Row; saturated: boolean; window: StepWindow }> {
   for (const s of chain.senders) s.nonce = (await s.client.account(s.address))?.nonce ?? 0;
   const signStart = performance.now();
   const plans = signStep(rate, stepMs, chain);
@@ -375,6 +386,7 @@ async function runStep(
   watch.log = log;
   const cpu = await cpuWindow(nodes);
   const stepCpu0 = await nodeCpuSeconds(nodes);
+  const fromUs = monotonicUs();
   const t0 = performance.now() + 20;
   const sends = await sendStep(chain.senders, plans, t0, log);
   const usage = await cpu.end();
@@ -384,6 +396,7 @@ async function runStep(
   // The nodes' CPU from the first send until the last admitted transaction committed, per
   // committed transaction and node: the cost of a transaction, whatever the machine's speed.
   const stepCpu1 = await nodeCpuSeconds(nodes);
+  const toUs = monotonicUs();
   let stepCpuSeconds = 0;
   for (const [pid, cpuSeconds] of stepCpu1) stepCpuSeconds += cpuSeconds - (stepCpu0.get(pid) ?? cpuSeconds);
   const cpuUsPerTx =
@@ -423,7 +436,11 @@ async function runStep(
     'node CPU µs/tx': Math.round(cpuUsPerTx),
     'sign µs/tx': Math.round(signUs),
   };
-  return { row, saturated: committedPerS < saturationShare * rate || !(p50 <= saturationP50Ms) };
+  return {
+    row,
+    saturated: committedPerS < saturationShare * rate || !(p50 <= saturationP50Ms),
+    window: { label: `${rate} tx/s`, fromUs, toUs, cpuUsPerTx },
+  };
 }
 
 /** Signs a step ahead of time: transaction i is due at i / rate, from sender i mod `senders`. */
