@@ -7,8 +7,8 @@ import { maxMsgBytes, maxTxBytes } from '@joule/consensus';
 
 // ---- protocols ---------------------------------------------------------------------------------
 
-/** Consensus gossip: proposals, votes, vote batches, status and decisions (one frame each). */
-export const consensusProtocol = '/joule/consensus/1';
+/** Consensus gossip: proposals, votes, vote batches, status and decisions (one frame each), and peer lists. */
+export const consensusProtocol = '/joule/consensus/2';
 /** Transaction gossip: a batch of transactions per frame (`TxBatch`, a canonical list of byte strings). */
 export const mempoolProtocol = '/joule/mempool/2';
 /** Block sync: one request and its response per stream. */
@@ -80,6 +80,8 @@ export const maxPeerQueueBytes = 8 * 1024 * 1024;
  * a larger frame goes alone). Noise seals at most 64 KiB per message, so a write splits there anyway.
  */
 export const maxPeerWriteBytes = 256 * 1024;
+/** Most peer ids in a peers frame (a node's list of its own peers, see `NeighbourSets`). */
+export const maxAdvertisedPeers = 64;
 /** Hashes of consensus messages remembered for de-duplication (a few MiB with the map). */
 export const consensusSeenCacheEntries = 20_000;
 /** Hashes of transactions remembered for de-duplication. */

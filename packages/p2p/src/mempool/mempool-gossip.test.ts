@@ -38,7 +38,7 @@ describe('transaction batches', () => {
 });
 
 describe('MempoolGossip over loopback', () => {
-  it('sends the transactions submitted in one turn in one frame per peer, and every node applies them', async () => {
+  it('sends the transactions submitted in one turn in one frame per peer, relays none in a full mesh, and every node applies them', async () => {
     net = await TestNet.create({
       nodes: 3,
       validators: [0, 1, 2],
@@ -51,11 +51,18 @@ describe('MempoolGossip over loopback', () => {
     await net.start();
     const n = net;
     const deadline = Date.now() + 15_000;
-    const ready = () => n.nodes.every((x) => (x.parts?.mempoolGossip.channel.peers().length ?? 0) === 2);
+    // Every node has both streams and knows both peers' peer lists.
+    const ready = () =>
+      n.nodes.every(
+        (x) =>
+          (x.parts?.mempoolGossip.channel.peers().length ?? 0) === 2 &&
+          (x.parts?.consensus.neighbours.size ?? 0) === 2,
+      );
     while (Date.now() < deadline && !ready()) await new Promise((r) => setTimeout(r, 20));
     const first = n.node(0).parts;
     if (first === undefined || first === null) throw new Error('node 0 has no parts');
     const framesBefore = first.host.counters.framesOut.get('mempool') ?? 0;
+    const relayedBefore = n.nodes.map((x) => x.parts?.host.counters.relayed ?? 0);
     const txs = Array.from({ length: 100 }, (_, i) => kvTx(`k${i}`, String(i)));
     await Promise.all(txs.map((tx) => first.mempoolGossip.submit(tx)));
     const applied = () =>
@@ -66,5 +73,11 @@ describe('MempoolGossip over loopback', () => {
         expect(node.kv.entries.get(`k${i}`), `${node.name} applied tx ${i}`).toBe(String(i));
     const frames = (first.host.counters.framesOut.get('mempool') ?? 0) - framesBefore;
     expect(frames, '100 txs leave node 0 in one frame to each of its 2 peers').toBe(2);
+    // A full mesh: every node's peers already got each tx and vote from its origin.
+    for (const [i, node] of n.nodes.entries()) {
+      const counters = node.parts?.host.counters;
+      expect((counters?.relayed ?? 0) - (relayedBefore[i] ?? 0), `${node.name} relays nothing`).toBe(0);
+    }
+    expect(n.node(1).parts?.host.counters.relaysSkipped, 'node 1 skipped the relays').toBeGreaterThan(0);
   });
 });

@@ -16,6 +16,7 @@ import {
   penalties,
 } from '../constants.js';
 import type { P2pHost } from '../host/host.js';
+import type { NeighbourSets } from '../peers/neighbours.js';
 import { BoundedSeenSet } from '../peers/seen-cache.js';
 import type { RateLimit } from '../peers/token-bucket.js';
 import { decodeTxBatch, encodeTxBatch, splitTxBatches } from './tx-batch.js';
@@ -76,6 +77,7 @@ export class MempoolGossip {
   readonly channel: GossipChannel;
   readonly #host: P2pHost;
   readonly #mempool: TxAdmission;
+  readonly #neighbours: NeighbourSets | undefined;
   readonly #seen: BoundedSeenSet;
   readonly #regossipMs: number;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -86,10 +88,16 @@ export class MempoolGossip {
 
   constructor(
     options: MempoolGossipOptions,
-    deps: { readonly host: P2pHost; readonly mempool: TxAdmission },
+    deps: {
+      readonly host: P2pHost;
+      readonly mempool: TxAdmission;
+      /** The consensus gossip's `neighbours`: a relay skips peers the sender reaches itself. */
+      readonly neighbours?: NeighbourSets;
+    },
   ) {
     this.#host = deps.host;
     this.#mempool = deps.mempool;
+    this.#neighbours = deps.neighbours;
     this.#seen = new BoundedSeenSet(options.seenCacheEntries ?? mempoolSeenCacheEntries);
     this.#regossipMs = options.regossipMs ?? mempoolRegossipMs;
     this.channel = new GossipChannel(
@@ -159,15 +167,27 @@ export class MempoolGossip {
     if (outbox.length === 0) return;
     const counters = this.#host.counters;
     if (outbox.every((o) => o.from === undefined)) {
-      // Every peer gets the same frames: encode them once.
+      // This node's own transactions: every peer gets the same frames, encoded once.
       for (const batch of splitTxBatches(outbox.map((o) => o.tx)))
-        counters.relayed += batch.length * this.channel.broadcast(encodeTxBatch(batch));
+        this.channel.broadcast(encodeTxBatch(batch));
       return;
     }
+    const neighbours = this.#neighbours;
     for (const peer of this.channel.peers()) {
-      const txs = outbox.filter((o) => o.from !== peer).map((o) => o.tx);
-      for (const batch of splitTxBatches(txs))
-        if (this.channel.send(peer, encodeTxBatch(batch))) counters.relayed += batch.length;
+      const txs: Uint8Array[] = [];
+      let relays = 0;
+      for (const o of outbox) {
+        if (o.from === peer) continue;
+        if (neighbours?.reaches(o.from, peer) === true) {
+          counters.relaysSkipped++;
+          continue;
+        }
+        txs.push(o.tx);
+        if (o.from !== undefined) relays++;
+      }
+      let sent = true;
+      for (const batch of splitTxBatches(txs)) sent = this.channel.send(peer, encodeTxBatch(batch)) && sent;
+      if (sent) counters.relayed += relays;
     }
   }
 

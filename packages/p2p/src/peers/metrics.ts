@@ -19,6 +19,8 @@ export class P2pCounters {
   readonly penalties = new Map<string, number>();
   /** Messages relayed further (consensus and transactions). */
   relayed = 0;
+  /** Relays not sent because the peer's neighbour already sent the message to it. */
+  relaysSkipped = 0;
   /** Peers disconnected and banned for their score. */
   bans = 0;
   /** Blocks applied by block sync. */
@@ -40,6 +42,7 @@ export class P2pCounters {
       dropped: o(this.dropped),
       penalties: o(this.penalties),
       relayed: this.relayed,
+      relaysSkipped: this.relaysSkipped,
       bans: this.bans,
       syncedBlocks: this.syncedBlocks,
     };
@@ -64,6 +67,7 @@ export interface P2pCounterSnapshot {
   readonly dropped: Record<string, number>;
   readonly penalties: Record<string, number>;
   readonly relayed: number;
+  readonly relaysSkipped: number;
   readonly bans: number;
   readonly syncedBlocks: number;
 }
