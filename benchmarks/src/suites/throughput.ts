@@ -196,7 +196,12 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
     await rm(dir, { recursive: true, force: true });
   }
   // The nodes write their profiles as they exit: split each step's CPU per transaction by component.
-  if (profDir !== undefined) rows.push(...(await componentRows(profDir, windows)));
+  if (profDir !== undefined) {
+    const split = await componentRows(profDir, windows);
+    rows.push(...split);
+    const last = split.at(-1);
+    if (last !== undefined) rows.push(bound(last));
+  }
   return { suite: 'throughput', rows };
 }
 
@@ -557,6 +562,28 @@ class SubmitLane {
     }
     this.#posting = null;
   }
+}
+
+/**
+ * What the highest step's CPU per transaction allows on this machine's cores (the nodes alone, no
+ * load generator), what 2 000 tx/s would need, and the largest components of the gap.
+ */
+function bound(split: Row): Row {
+  const cores = availableParallelism();
+  const perTx = Number(split['node CPU µs/tx']);
+  const needUs = Math.floor((cores * 1e6) / (validators * 2_000));
+  const parts = Object.entries(split)
+    .filter(([k, v]) => k !== 'step' && k !== 'node CPU µs/tx' && typeof v === 'number')
+    .sort((a, b) => Number(b[1]) - Number(a[1]))
+    .slice(0, 5)
+    .map(([k, v]) => `${k} ${v}`);
+  return {
+    'at step': String(split.step),
+    'node CPU µs/tx': perTx,
+    'CPU-bound tx/s': Math.round((cores * 1e6) / (validators * perTx)),
+    'µs/tx/node for 2 000 tx/s': needUs,
+    'largest components, µs/tx/node': parts.join('; '),
+  };
 }
 
 /** The highest committed rate of an unsaturated step, and the settings it was measured with. */
