@@ -8,6 +8,7 @@ import { micro } from './suites/micro.js';
 import { network } from './suites/network.js';
 import { settlement } from './suites/settlement.js';
 import { store } from './suites/store.js';
+import { throughputUsage } from './suites/throughput.js';
 import { throughputWithFigures } from './suites/throughput-figures.js';
 
 // To add a suite: import its run function above, add one entry here. lic, throughput and constrained go here.
@@ -44,6 +45,7 @@ const suites: Readonly<Record<string, Suite>> = {
   throughput: {
     describe:
       '4 validators as processes on loopback, open-loop setEnergyMeasure + bank txs at rising rates until saturation: committed tx/s, submit→commit p50/p99, block interval',
+    usage: throughputUsage,
     run: throughputWithFigures,
   },
   store: {

@@ -23,6 +23,7 @@ import { BoundedSeenSet } from '@joule/p2p';
 import { defaultHookWorkBudget } from '@joule/state';
 import { Bench } from 'tinybench';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
+import { gossipPrimitives } from './micro-gossip.js';
 import {
   monthMeters,
   monthSlots,
@@ -60,6 +61,7 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
   const storeSizes = [10_000, 100_000];
   const p = options.progress('micro', primitiveTasks + storeSizes.length + 2);
   const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
+  rows.push(...(await gossipPrimitives(options.timeMs)));
   // The settlement before the store, whose garbage would otherwise swell its peak heap.
   p.tick(primitiveTasks, 'settlement, pure');
   const pure = settlePure(monthMeters, slots);

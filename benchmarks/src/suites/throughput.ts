@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   addressOf,
   encode,
@@ -14,20 +15,27 @@ import {
 } from '@joule/consensus';
 import { LocalNetwork, type LocalNode, readProc } from '@joule/lic-pilot';
 import { maxPeriodDays, type Signal, signals } from '@joule/market';
-import { type ConfigOverrides, loadKey, marketModules } from '@joule/node';
+import { type ConfigOverrides, loadKey, marketModules, maxTxsPerSubmit } from '@joule/node';
 import { ClientError, JouleClient } from '@joule/node/client';
 import { type TxMessage, txCodec, txMessage, txSignBytes } from '@joule/state';
 import { percentile } from '../lic/stats.js';
-import type { Row, SuiteResult } from '../report.js';
+import { type Row, type SuiteOptions, type SuiteResult, UsageError } from '../report.js';
+import { componentRows, monotonicUs, type StepWindow } from './throughput-profile.js';
 
 /** Node i listens for peers on 42 600 + 2i and serves its API on 42 601 + 2i (the e2e tests use 40 000–41 207, the pilot 46 600). */
 const basePort = 28_600;
 const validators = 4;
 /**
- * Accounts under load, spread over the 4 APIs (sender s → node s mod 4). A sender submits its
- * transactions one at a time, in nonce order, so this is also the bound on HTTP requests in flight.
+ * Accounts under load, spread over the 4 APIs (sender s → node s mod 4, lane ⌊s/4⌋ mod
+ * `lanesPerNode`).
  */
 const senders = 64;
+/**
+ * Submission lanes per node. A lane posts the transactions that fell due since its last request
+ * in one `/broadcast_txs_sync` (as a concentrator posts its meters' measures), one request at a
+ * time, so a sender's nonces reach the node in order; lanes post in parallel.
+ */
+const lanesPerNode = 2;
 /**
  * The open-loop series, tx/s: light load first (the latency floor), then steps of ×1.5 and ×4/3
  * up to 3 200; the suite stops rising at the first saturated step.
@@ -67,19 +75,21 @@ const prices = {
 };
 
 /**
- * config.toml of every node: consensus timeouts for loopback (the defaults, CometBFT's, are 3 s /
- * 1 s / 1 s / 1 s for propose / prevote / precommit / commit), no empty blocks, warnings only in
- * the logs. The mempool keeps its defaults (2 000 txs, 4 MiB per node).
+ * config.toml of every node: fast consensus timeouts for loopback, as CometBFT's test configs (the
+ * defaults, CometBFT's production ones, are 3 s / 1 s / 1 s / 1 s for propose / prevote /
+ * precommit / commit): the commit wait is 10 ms, a round whose proposal is late is given up after
+ * 300 ms (+200 ms per round, so a loaded machine still converges), votes wait 50 ms (+50). No empty blocks,
+ * warnings only in the logs. The mempool keeps its defaults (2 000 txs, 4 MiB per node).
  */
 export const throughputConfig: ConfigOverrides = {
   consensus: {
-    timeout_propose_ms: 1_000,
+    timeout_propose_ms: 300,
     timeout_propose_delta_ms: 200,
-    timeout_prevote_ms: 100,
-    timeout_prevote_delta_ms: 100,
-    timeout_precommit_ms: 100,
-    timeout_precommit_delta_ms: 100,
-    timeout_commit_ms: 50,
+    timeout_prevote_ms: 50,
+    timeout_prevote_delta_ms: 50,
+    timeout_precommit_ms: 50,
+    timeout_precommit_delta_ms: 50,
+    timeout_commit_ms: 10,
     create_empty_blocks: false,
   },
   log: { level: 'warn' },
@@ -143,11 +153,17 @@ class StepLog {
  * mesh); and the CPU of the nodes, of this process and of the machine's other processes — the
  * nodes, the load generator and its HTTP client share this machine's cores.
  */
-export async function throughput(options: { timeMs: number }): Promise<SuiteResult> {
+export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>): Promise<SuiteResult> {
+  const flags = throughputFlags(options.args);
   const started = performance.now();
   const stepMs = Math.min(15_000, Math.max(2_000, 20 * options.timeMs));
   const dir = await mkdtemp(join(tmpdir(), 'joule-throughput-'));
   const rows: Row[] = [];
+  const windows: StepWindow[] = [];
+  // A fresh directory per run, so that only this run's profiles are read back.
+  const profDir =
+    flags.cpuProfDir === undefined ? undefined : join(flags.cpuProfDir, `throughput-${Date.now()}`);
+  if (profDir !== undefined) await mkdir(profDir, { recursive: true });
   let net: LocalNetwork | undefined;
   try {
     net = await LocalNetwork.create({
@@ -158,15 +174,17 @@ export async function throughput(options: { timeMs: number }): Promise<SuiteResu
       basePort,
       chainId: 'joule-throughput',
       config: throughputConfig,
+      ...(profDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] }),
     });
     await net.start();
     const chain = await setUp(net, measuresNeeded(stepMs));
     const watch = watchBlocks(net.nodes[0] as LocalNode);
     try {
-      for (const rate of offeredRates) {
+      for (const rate of flags.rates) {
         if (performance.now() - started + stepMs + drainTimeoutMs > suiteBudgetMs) break;
-        const { row, saturated } = await runStep(rate, stepMs, chain, net.nodes, watch);
+        const { row, saturated, window } = await runStep(rate, stepMs, chain, net.nodes, watch);
         rows.push(row);
+        windows.push(window);
         if (saturated) break;
       }
     } finally {
@@ -177,7 +195,34 @@ export async function throughput(options: { timeMs: number }): Promise<SuiteResu
     await net?.stop();
     await rm(dir, { recursive: true, force: true });
   }
+  // The nodes write their profiles as they exit: split each step's CPU per transaction by component.
+  if (profDir !== undefined) {
+    const split = await componentRows(profDir, windows);
+    rows.push(...split);
+    const last = split.at(-1);
+    if (last !== undefined) rows.push(bound(last));
+  }
   return { suite: 'throughput', rows };
+}
+
+/**
+ * `--rates 25,300`: offered rates in place of `offeredRates`; `--cpu-prof DIR`: each node writes a
+ * V8 CPU profile under DIR when it stops, and the result gains a table of each step's node CPU per
+ * transaction by component (see `throughput-profile.ts`).
+ */
+export const throughputUsage = '[--rates 25,300,…] [--cpu-prof DIR]';
+
+function throughputFlags(args: readonly string[]): { rates: readonly number[]; cpuProfDir?: string } {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { rates: { type: 'string' }, 'cpu-prof': { type: 'string' } },
+    strict: true,
+  });
+  const rates = values.rates === undefined ? [...offeredRates] : values.rates.split(',').map(Number);
+  if (rates.length === 0 || rates.some((r) => !Number.isInteger(r) || r < 1 || r > 100_000))
+    throw new UsageError('--rates takes a comma-separated list of whole tx/s between 1 and 100000');
+  const dir = values['cpu-prof'];
+  return dir === undefined ? { rates } : { rates, cpuProfDir: dir };
 }
 
 interface Chain {
@@ -336,7 +381,7 @@ async function runStep(
   chain: Chain,
   nodes: readonly LocalNode[],
   watch: Watch,
-): Promise<{ row: Row; saturated: boolean }> {
+): Promise<{ row: Row; saturated: boolean; window: StepWindow }> {
   for (const s of chain.senders) s.nonce = (await s.client.account(s.address))?.nonce ?? 0;
   const signStart = performance.now();
   const plans = signStep(rate, stepMs, chain);
@@ -345,12 +390,22 @@ async function runStep(
   const log = new StepLog();
   watch.log = log;
   const cpu = await cpuWindow(nodes);
+  const stepCpu0 = await nodeCpuSeconds(nodes);
+  const fromUs = monotonicUs();
   const t0 = performance.now() + 20;
   const sends = await sendStep(chain.senders, plans, t0, log);
   const usage = await cpu.end();
   const deadline = performance.now() + drainTimeoutMs;
   while (log.due.size > 0 && performance.now() < deadline) await sleep(50);
   watch.log = null;
+  // The nodes' CPU from the first send until the last admitted transaction committed, per
+  // committed transaction and node: the cost of a transaction, whatever the machine's speed.
+  const stepCpu1 = await nodeCpuSeconds(nodes);
+  const toUs = monotonicUs();
+  let stepCpuSeconds = 0;
+  for (const [pid, cpuSeconds] of stepCpu1) stepCpuSeconds += cpuSeconds - (stepCpu0.get(pid) ?? cpuSeconds);
+  const cpuUsPerTx =
+    log.latencies.length === 0 ? Number.NaN : (stepCpuSeconds * 1e6) / log.latencies.length / stepCpu1.size;
   const peers = await Promise.all(
     nodes.map((n) =>
       n.client.netInfo().then(
@@ -383,9 +438,14 @@ async function runStep(
     'nodes up': nodes.filter((n) => n.pid() !== undefined).length,
     'min peers': Math.min(...peers),
     ...usage,
+    'node CPU µs/tx': Math.round(cpuUsPerTx),
     'sign µs/tx': Math.round(signUs),
   };
-  return { row, saturated: committedPerS < saturationShare * rate || !(p50 <= saturationP50Ms) };
+  return {
+    row,
+    saturated: committedPerS < saturationShare * rate || !(p50 <= saturationP50Ms),
+    window: { label: `${rate} tx/s`, fromUs, toUs, cpuUsPerTx },
+  };
 }
 
 /** Signs a step ahead of time: transaction i is due at i / rate, from sender i mod `senders`. */
@@ -400,9 +460,9 @@ function signStep(rate: number, stepMs: number, chain: Chain): Planned[][] {
 }
 
 /**
- * Sends each sender's plan at its scheduled times, one request at a time. A refusal ends the
- * sender's step (its later nonces would only fail on the gap), and so does falling `maxLagMs`
- * behind; what it did not send counts as dropped.
+ * Sends each sender's plan at its scheduled times through its lane (see `lanesPerNode`). A
+ * refusal ends the sender's step (its later nonces would only fail on the gap), and so does
+ * falling `maxLagMs` behind; what it did not send counts as dropped.
  */
 async function sendStep(
   list: readonly Sender[],
@@ -411,11 +471,29 @@ async function sendStep(
   log: StepLog,
 ): Promise<Row> {
   const refusals = new Map<string, number>();
+  const refuse = (code: string) => refusals.set(code, (refusals.get(code) ?? 0) + 1);
   let sent = 0;
   let dropped = 0;
+  /** Senders refused in this step, by index: their later transactions are not sent. */
+  const stopped = new Set<number>();
+  const lanes = new Map<string, SubmitLane>();
+  const laneOf = (k: number): SubmitLane => {
+    const key = `${k % validators}/${Math.floor(k / validators) % lanesPerNode}`;
+    let lane = lanes.get(key);
+    if (lane === undefined) {
+      lane = new SubmitLane((list[k] as Sender).client, (sender, hash, code) => {
+        log.due.delete(hash);
+        refuse(code);
+        stopped.add(sender);
+      });
+      lanes.set(key, lane);
+    }
+    return lane;
+  };
   await Promise.all(
-    list.map(async (s, k) => {
+    list.map(async (_s, k) => {
       const plan = plans[k] ?? [];
+      const lane = laneOf(k);
       for (const [j, p] of plan.entries()) {
         const wait = t0 + p.atMs - performance.now();
         if (wait > 0) await sleep(wait);
@@ -423,25 +501,88 @@ async function sendStep(
           dropped += plan.length - j;
           return;
         }
-        log.due.set(p.hash, t0 + p.atMs);
-        sent++;
-        try {
-          await s.client.broadcastTxSync(p.tx);
-        } catch (error) {
-          log.due.delete(p.hash);
-          const code = error instanceof ClientError ? error.code : 'ERROR';
-          refusals.set(code, (refusals.get(code) ?? 0) + 1);
-          dropped += plan.length - j - 1;
+        if (stopped.has(k)) {
+          dropped += plan.length - j;
           return;
         }
+        log.due.set(p.hash, t0 + p.atMs);
+        sent++;
+        lane.submit(k, p);
       }
     }),
   );
+  await Promise.all([...lanes.values()].map((l) => l.drained()));
   return {
     sent,
     refused: [...refusals.values()].reduce((a, b) => a + b, 0),
     'refused by': [...refusals].map(([code, n]) => `${code} ${n}`).join(', '),
     dropped,
+  };
+}
+
+/**
+ * One submission lane to one node: what falls due while a request is out leaves together in the
+ * next `/broadcast_txs_sync`, in order; one request at a time.
+ */
+class SubmitLane {
+  readonly #client: JouleClient;
+  readonly #onRefused: (sender: number, hash: string, code: string) => void;
+  #queue: { sender: number; plan: Planned }[] = [];
+  #posting: Promise<void> | null = null;
+
+  constructor(client: JouleClient, onRefused: (sender: number, hash: string, code: string) => void) {
+    this.#client = client;
+    this.#onRefused = onRefused;
+  }
+
+  submit(sender: number, plan: Planned): void {
+    this.#queue.push({ sender, plan });
+    this.#posting ??= this.#post();
+  }
+
+  async drained(): Promise<void> {
+    while (this.#posting !== null) await this.#posting;
+  }
+
+  async #post(): Promise<void> {
+    // Let the senders due in this turn join the first request.
+    await new Promise((r) => setImmediate(r));
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, maxTxsPerSubmit);
+      try {
+        const { results } = await this.#client.broadcastTxsSync(batch.map((b) => b.plan.tx));
+        for (const [i, r] of results.entries()) {
+          const b = batch[i] as (typeof batch)[number];
+          if (r.code !== 0) this.#onRefused(b.sender, b.plan.hash, String(r.code));
+        }
+      } catch (error) {
+        const code = error instanceof ClientError ? error.code : 'ERROR';
+        for (const b of batch) this.#onRefused(b.sender, b.plan.hash, code);
+      }
+    }
+    this.#posting = null;
+  }
+}
+
+/**
+ * What the highest step's CPU per transaction allows on this machine's cores (the nodes alone, no
+ * load generator), what 2 000 tx/s would need, and the largest components of the gap.
+ */
+function bound(split: Row): Row {
+  const cores = availableParallelism();
+  const perTx = Number(split['node CPU µs/tx']);
+  const needUs = Math.floor((cores * 1e6) / (validators * 2_000));
+  const parts = Object.entries(split)
+    .filter(([k, v]) => k !== 'step' && k !== 'node CPU µs/tx' && typeof v === 'number')
+    .sort((a, b) => Number(b[1]) - Number(a[1]))
+    .slice(0, 5)
+    .map(([k, v]) => `${k} ${v}`);
+  return {
+    'at step': String(split.step),
+    'node CPU µs/tx': perTx,
+    'CPU-bound tx/s': Math.round((cores * 1e6) / (validators * perTx)),
+    'µs/tx/node for 2 000 tx/s': needUs,
+    'largest components, µs/tx/node': parts.join('; '),
   };
 }
 
@@ -456,7 +597,7 @@ function summary(rows: readonly Row[], stepMs: number): Row {
   return {
     'offered tx/s': 'max sustained',
     'committed tx/s': Math.max(0, ...ok.map((r) => Number(r['committed tx/s']))),
-    note: `${validators} validators (mesh), ${senders} senders, ${stepMs / 1000} s steps; timeouts propose ${c?.timeout_propose_ms} / prevote ${c?.timeout_prevote_ms} / precommit ${c?.timeout_precommit_ms} / commit ${c?.timeout_commit_ms} ms; mempool defaults; nodes and load share ${availableParallelism()} cores`,
+    note: `${validators} validators (mesh), ${senders} senders posting in batches over ${validators * lanesPerNode} lanes, ${stepMs / 1000} s steps; timeouts propose ${c?.timeout_propose_ms} / prevote ${c?.timeout_prevote_ms} / precommit ${c?.timeout_precommit_ms} / commit ${c?.timeout_commit_ms} ms; mempool defaults; nodes and load share ${availableParallelism()} cores`,
   };
 }
 

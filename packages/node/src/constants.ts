@@ -27,6 +27,21 @@ export const maxKeyringKeys = 1_000;
 /** Key names: letters, digits, `.`, `_`, `-`, at most 64 characters. */
 export const keyNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/**
+ * Most transaction submissions the API handles at once (checks waiting for the mempool's lane);
+ * one more is answered 429 `API_BUSY` with `Retry-After`, before its body is read.
+ */
+export const maxInFlightTxRequests = 256;
+/** The retry hint of a 429 `API_BUSY`, ms (a check takes well under a millisecond). */
+export const apiBusyRetryAfterMs = 100;
+/** The retry hint of a 429 `MEMPOOL_FULL`, ms: about a block, which empties the pool's front. */
+export const mempoolFullRetryAfterMs = 1_000;
+/** Times a client posts again after a 429 with a retry hint before it gives up with the error. */
+export const defaultClientBusyRetries = 5;
+/** Longest wait a client honours from one retry hint, ms. */
+export const maxClientRetryAfterMs = 10_000;
+/** Most transactions in one `/broadcast_txs_sync` request (the body's size bounds it too). */
+export const maxTxsPerSubmit = 256;
 /** Most requests waiting for their transaction's block (`/broadcast_tx_commit`). */
 export const maxCommitWaiters = 1_000;
 /** Most peers given their own label in the invalid-messages metric; the rest share `other`. */

@@ -7,10 +7,10 @@ import { maxMsgBytes, maxTxBytes } from '@joule/consensus';
 
 // ---- protocols ---------------------------------------------------------------------------------
 
-/** Consensus gossip: proposals, votes, vote batches, status and decisions (one frame each). */
-export const consensusProtocol = '/joule/consensus/1';
-/** Transaction gossip: one transaction per frame. */
-export const mempoolProtocol = '/joule/mempool/1';
+/** Consensus gossip: proposals, votes, vote batches, status and decisions (one frame each), and peer lists. */
+export const consensusProtocol = '/joule/consensus/2';
+/** Transaction gossip: a batch of transactions per frame (`TxBatch`, a canonical list of byte strings). */
+export const mempoolProtocol = '/joule/mempool/2';
 /** Block sync: one request and its response per stream. */
 export const blockSyncProtocol = '/joule/blocksync/1';
 
@@ -18,8 +18,15 @@ export const blockSyncProtocol = '/joule/blocksync/1';
 
 /** Largest consensus frame (the consensus package's own limit on a message). */
 export const maxConsensusFrameBytes = maxMsgBytes;
-/** Largest mempool frame: one transaction. */
-export const maxMempoolFrameBytes = maxTxBytes;
+/**
+ * Transaction bytes one gossip frame gathers before it is sent (a larger transaction goes alone).
+ * The transactions admitted or relayed in one event-loop turn leave together, up to this.
+ */
+export const maxMempoolBatchBytes = 64 * 1024;
+/** Most transactions in one gossip frame. */
+export const maxMempoolBatchTxs = 1_024;
+/** Largest mempool frame: a batch of `maxMempoolBatchBytes`, or one transaction of `maxTxBytes`, with the list's framing. */
+export const maxMempoolFrameBytes = Math.max(maxTxBytes, maxMempoolBatchBytes) + 8 * maxMempoolBatchTxs;
 /** Largest block-sync request frame. */
 export const maxBlockSyncRequestBytes = 64;
 /** Largest block-sync response frame: one block (≤ 2 MiB + its last commit) and its commit. */
@@ -68,6 +75,13 @@ export const maxMempoolInboundBufferBytes = 1024 * 1024;
 export const maxPeerQueueFrames = 1_024;
 /** Most bytes waiting to be written to one peer on one protocol. */
 export const maxPeerQueueBytes = 8 * 1024 * 1024;
+/**
+ * Most frame bytes one write to a peer's stream carries (queued frames leave together, up to this;
+ * a larger frame goes alone). Noise seals at most 64 KiB per message, so a write splits there anyway.
+ */
+export const maxPeerWriteBytes = 256 * 1024;
+/** Most peer ids in a peers frame (a node's list of its own peers, see `NeighbourSets`). */
+export const maxAdvertisedPeers = 64;
 /** Hashes of consensus messages remembered for de-duplication (a few MiB with the map). */
 export const consensusSeenCacheEntries = 20_000;
 /** Hashes of transactions remembered for de-duplication. */

@@ -39,7 +39,9 @@ export { createP2pHost, P2pHost, type P2pHostDependencies, type P2pHostOptions }
 export { libp2pKeyOf, type NodeKey, peerIdOfNodeKey } from './host/node-key.js';
 export { PersistentPeers, type PersistentPeersOptions } from './host/persistent-peers.js';
 export { MempoolGossip, type MempoolGossipOptions, type TxAdmission } from './mempool/mempool-gossip.js';
+export { decodeTxBatch, encodeTxBatch, splitTxBatches, txBatchCodec } from './mempool/tx-batch.js';
 export { type P2pCounterSnapshot, P2pCounters } from './peers/metrics.js';
+export { NeighbourSets } from './peers/neighbours.js';
 export { PeerScores, type PeerScoresOptions } from './peers/peer-scores.js';
 export { BoundedSeenSet } from './peers/seen-cache.js';
 export { FrameLimiter, type RateLimit, TokenBucket } from './peers/token-bucket.js';

@@ -312,7 +312,7 @@ export class ConsensusDriver {
   async #onVote(peer: PeerId, vote: Vote): Promise<void> {
     const hs = this.#hs;
     if (vote.height !== hs.height) {
-      if (vote.height > hs.height) this.#noticeAhead();
+      if (vote.height > hs.height) this.#noticeAhead(vote.height);
       if (vote.height === hs.height + 1) this.#bufferFuture(peer, { kind: 'vote', vote });
       return; // stale votes are normal in gossip
     }
@@ -342,7 +342,7 @@ export class ConsensusDriver {
     const hs = this.#hs;
     const { proposal, block } = message;
     if (proposal.height !== hs.height) {
-      if (proposal.height > hs.height) this.#noticeAhead();
+      if (proposal.height > hs.height) this.#noticeAhead(proposal.height);
       if (proposal.height === hs.height + 1) this.#bufferFuture(peer, message);
       return;
     }
@@ -388,7 +388,7 @@ export class ConsensusDriver {
   async #onDecision(peer: PeerId, message: DecisionMessage): Promise<void> {
     const hs = this.#hs;
     const { block, commit } = message;
-    if (block.header.height > hs.height) this.#noticeAhead();
+    if (block.header.height > hs.height) this.#noticeAhead(block.header.height);
     if (block.header.height !== hs.height || hs.decision !== null) return;
     const id = blockIdOf(block);
     if (this.#certified !== null && blockIdEquals(this.#certified.blockId, id)) return;
@@ -473,9 +473,15 @@ export class ConsensusDriver {
     return block !== null && commit !== null ? { kind: 'decision', block, commit } : null;
   }
 
-  /** A message from a later height: this node is behind, so it says where it is (once per height). */
-  #noticeAhead(): void {
+  /**
+   * A message from a later height: this node is behind, so it says where it is (once per height).
+   * Not for the next height once this one is decided: the node is committing its block (or waiting
+   * out the commit timeout) and handles the buffered messages when the next height starts; a status
+   * now would only make every peer ahead send this height's whole block back as a decision.
+   */
+  #noticeAhead(height: number): void {
     if (this.#askedAhead || this.#replaying) return;
+    if (height === this.#hs.height + 1 && this.#hs.decision !== null) return;
     this.#askedAhead = true;
     const hs = this.#hs;
     this.#d.transport.broadcast({ kind: 'status', height: hs.height, round: hs.round, step: hs.step });

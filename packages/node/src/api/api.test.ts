@@ -117,6 +117,25 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
     expect(await res.json()).toMatchObject({ code: 'TX_BAD_NONCE' });
   });
 
+  it('admits a batch of txs in order with /broadcast_txs_sync, one result per tx', async () => {
+    const nonce = (await client.account(parseAddress(operator.address, 'joule')))?.nonce ?? 0;
+    const send = (n: number) =>
+      signTx(operator.key.secretKey, {
+        chainId: 'api-1',
+        nonce: n,
+        messages: [txMessage(core.bank.msg.send, { to: new Uint8Array(20), denom: 'ujoule', amount: 1n })],
+      });
+    // Two consecutive nonces (the second admitted only if the first went first), then a gap.
+    const { results } = await client.broadcastTxsSync([send(nonce), send(nonce + 1), send(nonce + 5)]);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 'TX_BAD_NONCE']);
+    const empty = await raw('/broadcast_txs_sync', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ txs: [] }),
+    });
+    expect(empty.status, 'an empty list').toBe(400);
+  });
+
   const cases: [string, string, RequestInit | undefined, number, string][] = [
     ['an unknown route', '/nope', undefined, 404, 'NOT_FOUND'],
     [

@@ -1,8 +1,8 @@
 import { blockId, fromHex, toHex } from '@joule/consensus';
-import { maxApiListItems } from '../constants.js';
+import { maxApiListItems, maxTxsPerSubmit } from '../constants.js';
 import type { ApiContext } from './context.js';
 import { txResultJson } from './context.js';
-import { ApiError, badRequest, notFound } from './errors.js';
+import { ApiError, badRequest, errorResponse, notFound } from './errors.js';
 import { blockJson, commitJson, headerJson, validatorsJson } from './json.js';
 
 export type Query = URLSearchParams;
@@ -51,11 +51,27 @@ function heightParam(ctx: ApiContext, query: Query): number {
 }
 
 function txBody(body: unknown, max: number): Uint8Array {
-  const tx = (body as { tx?: unknown } | null)?.tx;
+  return txHex(
+    (body as { tx?: unknown } | null)?.tx,
+    max,
+    'expected a JSON body { "tx": "<hex of the signed tx>" }',
+  );
+}
+
+function txHex(tx: unknown, max: number, expected: string): Uint8Array {
   if (typeof tx !== 'string' || tx === '' || !/^([0-9a-fA-F]{2})+$/.test(tx))
-    throw badRequest('BAD_BODY', 'expected a JSON body { "tx": "<hex of the signed tx>" }');
+    throw badRequest('BAD_BODY', expected);
   if (tx.length / 2 > max) throw new ApiError(413, 'TX_TOO_LARGE', `the tx exceeds ${max} bytes`);
   return fromHex(tx.toLowerCase());
+}
+
+/** The transactions of a `{ "txs": [...] }` body: every one well-formed hex, at most `maxTxsPerSubmit`. */
+function txsBody(body: unknown, max: number): Uint8Array[] {
+  const expected = `expected a JSON body { "txs": ["<hex of a signed tx>", …] } with 1 to ${maxTxsPerSubmit} txs`;
+  const txs = (body as { txs?: unknown } | null)?.txs;
+  if (!Array.isArray(txs) || txs.length === 0 || txs.length > maxTxsPerSubmit)
+    throw badRequest('BAD_BODY', expected);
+  return txs.map((tx) => txHex(tx, max, expected));
 }
 
 async function broadcastSync(ctx: ApiContext, tx: Uint8Array): Promise<Uint8Array> {
@@ -209,6 +225,22 @@ export const coreRoutes: Record<string, CoreRoute> = {
     handler: async (ctx, _q, body) => {
       const hash = await broadcastSync(ctx, txBody(body, ctx.maxTxBytes));
       return { code: 0, hash: toHex(hash) };
+    },
+  },
+  '/broadcast_txs_sync': {
+    method: 'POST',
+    description: `As broadcast_tx_sync for up to ${maxTxsPerSubmit} txs, admitted in their order: body { "txs": ["<hex>", …] }`,
+    handler: async (ctx, _q, body) => {
+      const txs = txsBody(body, ctx.maxTxBytes);
+      // Submitted together, checked in order by the mempool's lane: a signer's nonces stay in sequence.
+      const settled = await Promise.allSettled(txs.map((tx) => broadcastSync(ctx, tx)));
+      return {
+        results: settled.map((r) => {
+          if (r.status === 'fulfilled') return { code: 0, hash: toHex(r.value) };
+          const { body: e, retryAfterMs } = errorResponse(r.reason);
+          return retryAfterMs === undefined ? e : { ...e, retry_after_ms: retryAfterMs };
+        }),
+      };
     },
   },
   '/broadcast_tx_commit': {

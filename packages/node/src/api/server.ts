@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger as Pino } from 'pino';
-import { maxUrlLength } from '../constants.js';
+import { apiBusyRetryAfterMs, maxInFlightTxRequests, maxUrlLength } from '../constants.js';
 import { NodeInputError } from '../errors.js';
 import type { ApiContext } from './context.js';
 import { ApiError, errorResponse } from './errors.js';
@@ -16,6 +16,8 @@ export interface ApiServerOptions {
   readonly maxConnections: number;
   /** The setting named in a port-in-use error. */
   readonly configFile: string;
+  /** Most transaction submissions handled at once; one more is a 429 `API_BUSY`. Default `maxInFlightTxRequests`. */
+  readonly maxInFlightTxs?: number;
 }
 
 /**
@@ -28,6 +30,8 @@ export interface ApiServerOptions {
 export class ApiServer {
   #server: Server | null = null;
   #address = '';
+  /** Transaction submissions being handled (bounded by `maxInFlightTxRequests`). */
+  #inFlightTxs = 0;
 
   constructor(
     private readonly options: ApiServerOptions,
@@ -108,6 +112,24 @@ export class ApiServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.on('error', () => {});
     req.on('error', () => {});
+    // Every POST submits a transaction (the core broadcasts and the modules' routes).
+    const submits = req.method === 'POST';
+    if (submits) {
+      const max = this.options.maxInFlightTxs ?? maxInFlightTxRequests;
+      if (this.#inFlightTxs >= max) {
+        const busy = new ApiError(
+          429,
+          'API_BUSY',
+          `${max} transaction submissions are being handled; post again later`,
+          {},
+          apiBusyRetryAfterMs,
+        );
+        const { status, body, retryAfterMs } = errorResponse(busy);
+        return send(res, status, body, true, retryAfterMs);
+      }
+      this.#inFlightTxs++;
+      res.once('close', () => this.#inFlightTxs--);
+    }
     try {
       if ((req.url ?? '').length > maxUrlLength)
         throw new ApiError(414, 'URL_TOO_LONG', `the URL exceeds ${maxUrlLength} characters`);
@@ -146,10 +168,10 @@ export class ApiServer {
       const sync = coreRoutes['/broadcast_tx_sync'] as (typeof coreRoutes)[string];
       return send(res, 200, await sync.handler(this.ctx, url.searchParams, body));
     } catch (error) {
-      const { status, body } = errorResponse(error);
+      const { status, body, retryAfterMs } = errorResponse(error);
       if (status >= 500 && status !== 503 && status !== 504)
         this.log.error({ error: String(error), url: req.url }, 'api request failed');
-      send(res, status, body, status === 413);
+      send(res, status, body, status === 413, retryAfterMs);
     }
   }
 
@@ -203,7 +225,13 @@ export class ApiServer {
   }
 }
 
-function send(res: ServerResponse, status: number, value: unknown, close = false): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  close = false,
+  retryAfterMs?: number,
+): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -214,6 +242,9 @@ function send(res: ServerResponse, status: number, value: unknown, close = false
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
     ...(close ? { connection: 'close' } : {}),
+    ...(retryAfterMs === undefined
+      ? {}
+      : { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) }),
   });
   res.end(body);
 }

@@ -16,7 +16,12 @@ import {
   toHex,
 } from '@joule/consensus';
 import { type Account, accountCodec, type QueryType, signQuery, signTx, type TxMessage } from '@joule/state';
-import { defaultClientTimeoutMs, maxClientResponseBytes } from '../constants.js';
+import {
+  defaultClientBusyRetries,
+  defaultClientTimeoutMs,
+  maxClientResponseBytes,
+  maxClientRetryAfterMs,
+} from '../constants.js';
 
 export { valueFromParams } from './values.js';
 
@@ -34,6 +39,12 @@ export interface ClientOptions {
   readonly url: string;
   /** Per request, ms (default 30 s). */
   readonly timeoutMs?: number;
+  /**
+   * Times a request answered 429 with a retry hint (`MEMPOOL_FULL`, `API_BUSY`) is sent again,
+   * each after the hint (`data.retry_after_ms`, else `Retry-After`), before the error is thrown
+   * (default `defaultClientBusyRetries`; 0: never). The node slows a flood this way.
+   */
+  readonly busyRetries?: number;
 }
 
 export interface NodeStatus {
@@ -65,6 +76,11 @@ export interface TxResult {
   readonly events: { type: string; attributes: { key: string; value: string }[] }[];
 }
 
+/** One transaction's answer in `/broadcast_txs_sync`. */
+export type SubmitResult =
+  | { readonly code: 0; readonly hash: string }
+  | { readonly code: string; readonly message: string; readonly retry_after_ms?: number };
+
 export interface CommittedTx {
   readonly hash: string;
   readonly height: string;
@@ -85,11 +101,13 @@ const accountRequest = struct<{ address: Uint8Array }>('AccountRequest', { addre
 export class JouleClient {
   readonly url: string;
   readonly #timeoutMs: number;
+  readonly #busyRetries: number;
   #chainId: string | null = null;
 
   constructor(options: ClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? defaultClientTimeoutMs;
+    this.#busyRetries = options.busyRetries ?? defaultClientBusyRetries;
   }
 
   /** GET `path` (with query parameters) and parse the JSON answer. */
@@ -226,6 +244,16 @@ export class JouleClient {
     return this.post('/broadcast_tx_sync', { tx: toHex(tx) });
   }
 
+  /**
+   * Submits up to `maxTxsPerSubmit` transactions in one request; the node admits them in this order.
+   * One result per transaction: `{ code: 0, hash }` or the refusal (`code`, `message`, and
+   * `retry_after_ms` for `MEMPOOL_FULL`). A refusal is not retried here: a signer's later nonces
+   * would fail behind it, so the caller decides what to send again.
+   */
+  broadcastTxsSync(txs: readonly Uint8Array[]): Promise<{ results: SubmitResult[] }> {
+    return this.post('/broadcast_txs_sync', { txs: txs.map((tx) => toHex(tx)) });
+  }
+
   /** Submits `tx` and waits for its block; a `TX_COMMIT_TIMEOUT` error means it may still commit. */
   broadcastTxCommit(tx: Uint8Array): Promise<CommittedTx> {
     return this.post('/broadcast_tx_commit', { tx: toHex(tx) });
@@ -257,6 +285,23 @@ export class JouleClient {
   }
 
   async #request<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs?: number): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#requestOnce<T>(method, path, body, timeoutMs);
+      } catch (error) {
+        const retryAfterMs = error instanceof ClientError ? error.context.retryAfterMs : undefined;
+        if (typeof retryAfterMs !== 'number' || attempt >= this.#busyRetries) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(retryAfterMs, maxClientRetryAfterMs)));
+      }
+    }
+  }
+
+  async #requestOnce<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    timeoutMs?: number,
+  ): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.url}${path}`, {
@@ -289,9 +334,24 @@ export class JouleClient {
       );
     }
     if (!response.ok) {
-      const e = json as { code?: string; message?: string };
-      throw new ClientError(response.status, e.code ?? 'HTTP_ERROR', e.message ?? `HTTP ${response.status}`);
+      const e = json as { code?: string; message?: string; data?: { retry_after_ms?: unknown } };
+      const retryAfterMs =
+        response.status === 429 ? retryHintMs(response, e.data?.retry_after_ms) : undefined;
+      throw new ClientError(
+        response.status,
+        e.code ?? 'HTTP_ERROR',
+        e.message ?? `HTTP ${response.status}`,
+        retryAfterMs === undefined ? {} : { retryAfterMs },
+      );
     }
     return json as T;
   }
+}
+
+/** A 429's retry hint, ms: the body's `retry_after_ms`, else `Retry-After` in seconds; none if neither. */
+function retryHintMs(response: Response, bodyMs: unknown): number | undefined {
+  if (typeof bodyMs === 'number' && Number.isFinite(bodyMs) && bodyMs >= 0) return bodyMs;
+  const header = response.headers.get('retry-after');
+  if (header === null || !/^[0-9]{1,6}$/.test(header.trim())) return undefined;
+  return Number(header.trim()) * 1000;
 }

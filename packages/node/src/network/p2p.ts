@@ -27,7 +27,10 @@ export const p2pNetwork: NetworkFactory = async (context) => {
     { nodeKey: context.nodeKey },
   );
   const consensus = new ConsensusGossip({}, { host });
-  const mempoolGossip = new MempoolGossip({}, { host, mempool: context.mempool });
+  const mempoolGossip = new MempoolGossip(
+    {},
+    { host, mempool: context.mempool, neighbours: consensus.neighbours },
+  );
   const server = new BlockSyncServer({ host, store: context.store });
   let blockSync: BlockSync | null = null;
   let running = false;

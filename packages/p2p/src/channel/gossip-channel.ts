@@ -52,6 +52,7 @@ export class GossipChannel {
   readonly #limiters = new Map<string, FrameLimiter>();
   readonly #inbound = new Set<Stream>();
   readonly #connectListeners: ((peer: string) => void)[] = [];
+  readonly #disconnectListeners: ((peer: string) => void)[] = [];
   #handler: FrameHandler = () => {};
   #topologyId: string | null = null;
   #abort = new AbortController();
@@ -73,6 +74,11 @@ export class GossipChannel {
   /** Called when a peer's outbound stream on this channel opens (a good moment to greet it). */
   onPeerConnected(listener: (peer: string) => void): void {
     this.#connectListeners.push(listener);
+  }
+
+  /** Called when a peer's outbound stream on this channel closes or its connection ends. */
+  onPeerDisconnected(listener: (peer: string) => void): void {
+    this.#disconnectListeners.push(listener);
   }
 
   async start(): Promise<void> {
@@ -116,11 +122,12 @@ export class GossipChannel {
     return this.#senders.get(peer)?.enqueue(frame) ?? false;
   }
 
-  /** Queues `frame` for every peer except `except`; returns how many. */
-  broadcast(frame: Uint8Array, except?: string): number {
+  /** Queues `frame` for every peer except `except` and those `skip` names; returns how many. */
+  broadcast(frame: Uint8Array, except?: string, skip?: (peer: string) => boolean): number {
     let sent = 0;
     for (const [peer, sender] of this.#senders) {
-      if (peer !== except && sender.enqueue(frame)) sent++;
+      if (peer === except || skip?.(peer) === true) continue;
+      if (sender.enqueue(frame)) sent++;
     }
     return sent;
   }
@@ -161,6 +168,7 @@ export class GossipChannel {
   #onSenderClosed(peer: string, sender: PeerSender): void {
     if (this.#senders.get(peer) !== sender) return;
     this.#senders.delete(peer);
+    for (const listener of this.#disconnectListeners) listener(peer);
     if (!this.#running) return;
     // The stream died but the connection may live on (the peer reset it): reopen once, later.
     const timer = setTimeout(() => {
@@ -174,6 +182,7 @@ export class GossipChannel {
     this.#senders.get(peer)?.close();
     this.#senders.delete(peer);
     this.#limiters.delete(peer);
+    for (const listener of this.#disconnectListeners) listener(peer);
   }
 
   async #read(stream: Stream, connection: Connection): Promise<void> {

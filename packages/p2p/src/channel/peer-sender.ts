@@ -1,5 +1,6 @@
 import type { Stream } from '@libp2p/interface';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
+import { maxPeerWriteBytes } from '../constants.js';
 import type { P2pCounters } from '../peers/metrics.js';
 
 export interface PeerSenderLimits {
@@ -7,14 +8,23 @@ export interface PeerSenderLimits {
   readonly maxFrames: number;
   /** Most bytes queued. */
   readonly maxBytes: number;
+  /** Most frame bytes in one write (at least one frame is written). Default `maxPeerWriteBytes`. */
+  readonly maxWriteBytes?: number;
 }
 
 /**
  * The write side of one gossip stream to one peer: a bounded FIFO of frames and a pump that
- * writes one frame at a time, waiting for the stream to drain when it is full (backpressure from
+ * writes them in batches, waiting for the stream to drain when it is full (backpressure from
  * yamux and TCP). Overflow drops the oldest frames: in gossip a newer vote or transaction is worth
  * more than an older one, and the rebroadcast timer and catch-up answer re-send what matters.
  * Sending on a closed stream never throws: the frame is dropped and counted.
+ *
+ * Batching: the pump starts on the event loop's next check phase (`setImmediate`), not at the first
+ * enqueue, so the frames queued by every callback of one loop turn — the HTTP requests, the frames
+ * read from other peers — leave in one write: one yamux frame, one Noise message, one socket
+ * write, where one write per frame cost each of them per frame. A batch holds at most
+ * `maxWriteBytes` of frames; while a write waits for the stream to drain the queue fills and the
+ * next batch takes all of it.
  */
 export class PeerSender {
   readonly stream: Stream;
@@ -27,6 +37,7 @@ export class PeerSender {
   #head = 0;
   #bytes = 0;
   #pumping = false;
+  #scheduled: ReturnType<typeof setImmediate> | undefined;
   #closed = false;
 
   constructor(stream: Stream, name: string, limits: PeerSenderLimits, counters: P2pCounters) {
@@ -61,7 +72,11 @@ export class PeerSender {
       this.#counters.add(this.#counters.dropped, 'queue-full');
     }
     this.#compact();
-    if (!this.#pumping) void this.#pump();
+    if (!this.#pumping && this.#scheduled === undefined)
+      this.#scheduled = setImmediate(() => {
+        this.#scheduled = undefined;
+        void this.#pump();
+      });
     return true;
   }
 
@@ -69,6 +84,8 @@ export class PeerSender {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
     this.#abort.abort();
     this.#queue = [];
     this.#head = 0;
@@ -77,15 +94,27 @@ export class PeerSender {
   }
 
   async #pump(): Promise<void> {
+    if (this.#pumping) return;
     this.#pumping = true;
+    const maxWriteBytes = this.#limits.maxWriteBytes ?? maxPeerWriteBytes;
     try {
       while (!this.#closed && this.queued > 0) {
-        const frame = this.#queue[this.#head++] as Uint8Array;
-        this.#bytes -= frame.length;
+        const batch: Uint8Array[] = [];
+        let bytes = 0;
+        while (this.queued > 0) {
+          const frame = this.#queue[this.#head] as Uint8Array;
+          if (batch.length > 0 && bytes + frame.length > maxWriteBytes) break;
+          this.#head++;
+          batch.push(frame);
+          bytes += frame.length;
+        }
+        this.#bytes -= bytes;
         this.#compact();
-        await this.#lp.write(frame, { signal: this.#abort.signal });
-        this.#counters.add(this.#counters.framesOut, this.#name);
-        this.#counters.add(this.#counters.bytesOut, this.#name, frame.length);
+        if (batch.length === 1) await this.#lp.write(batch[0] as Uint8Array, { signal: this.#abort.signal });
+        else await this.#lp.writeV(batch, { signal: this.#abort.signal });
+        this.#counters.add(this.#counters.framesOut, this.#name, batch.length);
+        this.#counters.add(this.#counters.bytesOut, this.#name, bytes);
+        this.#counters.add(this.#counters.writesOut, this.#name);
       }
     } catch {
       this.close();

@@ -19,6 +19,7 @@ import {
   penalties,
 } from '../constants.js';
 import type { P2pHost } from '../host/host.js';
+import { decodePeerList, encodePeerList, NeighbourSets } from '../peers/neighbours.js';
 import { BoundedSeenSet } from '../peers/seen-cache.js';
 import type { RateLimit } from '../peers/token-bucket.js';
 import { type ConsensusView, checkConsensusMessage } from './message-check.js';
@@ -29,6 +30,8 @@ export const FrameKind = {
   gossip: 1,
   /** Direct: for this peer only (status, catch-up answers); delivered, never relayed. */
   direct: 2,
+  /** The sender's own peers (see `NeighbourSets`): sent when they change, never relayed. */
+  peers: 3,
 } as const;
 
 export interface ConsensusGossipOptions {
@@ -45,10 +48,20 @@ export interface ConsensusGossipOptions {
  * a bounded seen-cache keyed by the SHA-256 of the message stops echoes. Status messages and the
  * driver's catch-up answers travel direct: they concern one peer. Peers that send what does not
  * decode, fails a signature check, or makes the driver complain lose score.
+ *
+ * Each node tells its peers who its own peers are (a peers frame whenever that changes), and
+ * relays a message only to peers the node it came from does not reach itself (`neighbours`,
+ * shared with the transaction gossip): in a full mesh nothing is relayed twice over.
  */
 export class ConsensusGossip implements Transport {
   readonly channel: GossipChannel;
+  /** What each peer said about its peers; the transaction gossip relays by it too. */
+  readonly neighbours = new NeighbourSets();
   readonly #host: P2pHost;
+  /** The peer list last sent to every peer, and peers connected since that still need it. */
+  #announced = '';
+  readonly #toGreet = new Set<string>();
+  #announce: ReturnType<typeof setImmediate> | undefined;
   readonly #seen: BoundedSeenSet;
   #view: ConsensusView | null = null;
   #handler: ((peer: PeerId, message: ConsensusMessage) => void) | null = null;
@@ -72,6 +85,15 @@ export class ConsensusGossip implements Transport {
       { host: deps.host },
     );
     this.channel.onFrame((peer, frame) => this.#receive(peer, frame));
+    this.channel.onPeerConnected((peer) => {
+      this.#toGreet.add(peer);
+      this.#scheduleAnnounce();
+    });
+    this.channel.onPeerDisconnected((peer) => {
+      this.neighbours.delete(peer);
+      this.#toGreet.delete(peer);
+      this.#scheduleAnnounce();
+    });
   }
 
   /** Gives the transport its view of the driver (call once the driver exists). */
@@ -89,7 +111,25 @@ export class ConsensusGossip implements Transport {
   }
 
   stop(): Promise<void> {
+    clearImmediate(this.#announce);
+    this.#announce = undefined;
+    this.#announced = '';
+    this.#toGreet.clear();
     return this.channel.stop();
+  }
+
+  #scheduleAnnounce(): void {
+    this.#announce ??= setImmediate(() => {
+      this.#announce = undefined;
+      const peers = this.channel.peers().sort();
+      const frame = frameOf(FrameKind.peers, encodePeerList(peers));
+      const key = peers.join(',');
+      if (key !== this.#announced) {
+        this.#announced = key;
+        this.channel.broadcast(frame);
+      } else for (const peer of this.#toGreet) this.channel.send(peer, frame);
+      this.#toGreet.clear();
+    });
   }
 
   // ---- Transport ---------------------------------------------------------------------------
@@ -121,11 +161,23 @@ export class ConsensusGossip implements Transport {
   #receive(peer: string, frame: Uint8Array): void {
     const counters = this.#host.counters;
     const kind = frame[0];
-    if (frame.length < 2 || (kind !== FrameKind.gossip && kind !== FrameKind.direct)) {
+    if (
+      frame.length < 2 ||
+      (kind !== FrameKind.gossip && kind !== FrameKind.direct && kind !== FrameKind.peers)
+    ) {
       this.#penalize(peer, penalties.malformed, 'malformed');
       return;
     }
     const body = frame.subarray(1);
+    if (kind === FrameKind.peers) {
+      try {
+        this.neighbours.set(peer, decodePeerList(body));
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        this.#penalize(peer, penalties.malformed, 'malformed');
+      }
+      return;
+    }
     // Received bytes are canonical (the decoder refuses any other encoding), so their hash is the
     // hash of the re-encoded message: a cheap de-duplication key before any decoding.
     const key = kind === FrameKind.gossip ? sha256(body) : null;
@@ -164,7 +216,11 @@ export class ConsensusGossip implements Transport {
     if (key !== null) this.#seen.add(key);
     this.#handler?.(peer, message);
     if (key !== null && verdict.action === 'relay') {
-      counters.relayed += this.channel.broadcast(frame, peer);
+      counters.relayed += this.channel.broadcast(frame, peer, (to) => {
+        const reached = this.neighbours.reaches(peer, to);
+        if (reached) counters.relaysSkipped++;
+        return reached;
+      });
     }
   }
 

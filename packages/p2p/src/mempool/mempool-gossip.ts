@@ -1,6 +1,7 @@
 import { MempoolError, type TxHash, txHash } from '@joule/consensus';
 import { GossipChannel } from '../channel/gossip-channel.js';
 import {
+  maxMempoolBatchBytes,
   maxMempoolFrameBytes,
   maxMempoolInboundBufferBytes,
   maxRegossipTxs,
@@ -15,8 +16,10 @@ import {
   penalties,
 } from '../constants.js';
 import type { P2pHost } from '../host/host.js';
+import type { NeighbourSets } from '../peers/neighbours.js';
 import { BoundedSeenSet } from '../peers/seen-cache.js';
 import type { RateLimit } from '../peers/token-bucket.js';
+import { decodeTxBatch, encodeTxBatch, splitTxBatches } from './tx-batch.js';
 
 /**
  * Refusals that depend on the transaction's bytes alone (the ante chain's codes of @joule/state):
@@ -62,21 +65,39 @@ export interface MempoolGossipOptions {
  * dropped transaction is not remembered as seen, and every `regossipMs` the transactions that have
  * waited `mempoolRegossipAfterHeights` heights in this pool are sent to every peer again (at most
  * `maxRegossipTxs`); peers that hold them drop the copies at their seen-cache.
+ *
+ * Batches: a frame carries a list of transactions. What this node admits or relays during one
+ * event-loop turn is gathered and sent on the next (`setImmediate`), one frame per peer of at most
+ * `maxMempoolBatchBytes` (more frames if more), so a transaction costs a share of a frame's framing,
+ * encryption and write rather than a whole one. A received batch is admitted in its order (the
+ * mempool's lane keeps a signer's nonces in sequence) and the reader waits for its verdicts
+ * before it reads the next frame: the peer's stream, not this node's memory, holds the backlog.
  */
 export class MempoolGossip {
   readonly channel: GossipChannel;
   readonly #host: P2pHost;
   readonly #mempool: TxAdmission;
+  readonly #neighbours: NeighbourSets | undefined;
   readonly #seen: BoundedSeenSet;
   readonly #regossipMs: number;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** Transactions to send on the next turn, each with the peer it came from (not sent back to it). */
+  #outbox: { readonly tx: Uint8Array; readonly from: string | undefined }[] = [];
+  #outboxBytes = 0;
+  #flush: ReturnType<typeof setImmediate> | undefined;
 
   constructor(
     options: MempoolGossipOptions,
-    deps: { readonly host: P2pHost; readonly mempool: TxAdmission },
+    deps: {
+      readonly host: P2pHost;
+      readonly mempool: TxAdmission;
+      /** The consensus gossip's `neighbours`: a relay skips peers the sender reaches itself. */
+      readonly neighbours?: NeighbourSets;
+    },
   ) {
     this.#host = deps.host;
     this.#mempool = deps.mempool;
+    this.#neighbours = deps.neighbours;
     this.#seen = new BoundedSeenSet(options.seenCacheEntries ?? mempoolSeenCacheEntries);
     this.#regossipMs = options.regossipMs ?? mempoolRegossipMs;
     this.channel = new GossipChannel(
@@ -106,13 +127,17 @@ export class MempoolGossip {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    clearImmediate(this.#flush);
+    this.#flush = undefined;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
     await this.channel.stop();
   }
 
   /** Sends the transactions waiting in the pool to every peer again; returns how many. */
   regossip(): number {
     const txs = this.#mempool.stale(mempoolRegossipAfterHeights, maxRegossipTxs);
-    for (const tx of txs) this.#host.counters.relayed += this.channel.broadcast(tx);
+    for (const tx of txs) this.#send(tx, undefined);
     return txs.length;
   }
 
@@ -120,17 +145,77 @@ export class MempoolGossip {
   async submit(tx: Uint8Array): Promise<TxHash> {
     const hash = await this.#mempool.add(tx);
     this.#seen.add(hash);
-    this.channel.broadcast(new Uint8Array(tx));
+    this.#send(new Uint8Array(tx), undefined);
     return hash;
   }
 
-  async #receive(peer: string, tx: Uint8Array): Promise<void> {
+  /** Queues `tx` for every peer but `from`, for the next turn's batches. */
+  #send(tx: Uint8Array, from: string | undefined): void {
+    this.#outbox.push({ tx, from });
+    this.#outboxBytes += tx.length;
+    // A full batch leaves now: the outbox never holds more than one batch's bytes.
+    if (this.#outboxBytes >= maxMempoolBatchBytes) this.#flushOutbox();
+    else if (this.#flush === undefined) this.#flush = setImmediate(() => this.#flushOutbox());
+  }
+
+  #flushOutbox(): void {
+    clearImmediate(this.#flush);
+    this.#flush = undefined;
+    const outbox = this.#outbox;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    if (outbox.length === 0) return;
     const counters = this.#host.counters;
-    const key = txHash(tx);
-    if (!this.#seen.add(key)) {
-      counters.add(counters.dropped, 'duplicate-tx');
+    if (outbox.every((o) => o.from === undefined)) {
+      // This node's own transactions: every peer gets the same frames, encoded once.
+      for (const batch of splitTxBatches(outbox.map((o) => o.tx)))
+        this.channel.broadcast(encodeTxBatch(batch));
       return;
     }
+    const neighbours = this.#neighbours;
+    for (const peer of this.channel.peers()) {
+      const txs: Uint8Array[] = [];
+      let relays = 0;
+      for (const o of outbox) {
+        if (o.from === peer) continue;
+        if (neighbours?.reaches(o.from, peer) === true) {
+          counters.relaysSkipped++;
+          continue;
+        }
+        txs.push(o.tx);
+        if (o.from !== undefined) relays++;
+      }
+      let sent = true;
+      for (const batch of splitTxBatches(txs)) sent = this.channel.send(peer, encodeTxBatch(batch)) && sent;
+      if (sent) counters.relayed += relays;
+    }
+  }
+
+  async #receive(peer: string, frame: Uint8Array): Promise<void> {
+    const counters = this.#host.counters;
+    let txs: Uint8Array[];
+    try {
+      txs = decodeTxBatch(frame);
+    } catch {
+      counters.add(counters.dropped, 'malformed');
+      this.#host.scores.penalize(peer, penalties.malformed, 'malformed-tx-batch');
+      return;
+    }
+    const admissions: Promise<void>[] = [];
+    for (const tx of txs) {
+      const key = txHash(tx);
+      if (!this.#seen.add(key)) {
+        counters.add(counters.dropped, 'duplicate-tx');
+        continue;
+      }
+      admissions.push(this.#admit(peer, tx, key));
+    }
+    await Promise.all(admissions);
+  }
+
+  /** Admits one relayed transaction and passes it on, or scores the peer for its refusal. */
+  async #admit(peer: string, tx: Uint8Array, key: TxHash): Promise<void> {
+    const counters = this.#host.counters;
     try {
       await this.#mempool.add(tx);
     } catch (error) {
@@ -164,6 +249,6 @@ export class MempoolGossip {
           return;
       }
     }
-    counters.relayed += this.channel.broadcast(tx, peer);
+    this.#send(tx, peer);
   }
 }

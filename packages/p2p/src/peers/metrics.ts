@@ -7,6 +7,8 @@ export class P2pCounters {
   readonly framesIn = new Map<string, number>();
   /** Frames written, per protocol name. */
   readonly framesOut = new Map<string, number>();
+  /** Writes to a stream (each carries one or more frames), per protocol name. */
+  readonly writesOut = new Map<string, number>();
   /** Bytes received (frame payloads), per protocol name. */
   readonly bytesIn = new Map<string, number>();
   /** Bytes written (frame payloads), per protocol name. */
@@ -17,6 +19,8 @@ export class P2pCounters {
   readonly penalties = new Map<string, number>();
   /** Messages relayed further (consensus and transactions). */
   relayed = 0;
+  /** Relays not sent because the peer's neighbour already sent the message to it. */
+  relaysSkipped = 0;
   /** Peers disconnected and banned for their score. */
   bans = 0;
   /** Blocks applied by block sync. */
@@ -32,11 +36,13 @@ export class P2pCounters {
     return {
       framesIn: o(this.framesIn),
       framesOut: o(this.framesOut),
+      writesOut: o(this.writesOut),
       bytesIn: o(this.bytesIn),
       bytesOut: o(this.bytesOut),
       dropped: o(this.dropped),
       penalties: o(this.penalties),
       relayed: this.relayed,
+      relaysSkipped: this.relaysSkipped,
       bans: this.bans,
       syncedBlocks: this.syncedBlocks,
     };
@@ -55,11 +61,13 @@ export class P2pCounters {
 export interface P2pCounterSnapshot {
   readonly framesIn: Record<string, number>;
   readonly framesOut: Record<string, number>;
+  readonly writesOut: Record<string, number>;
   readonly bytesIn: Record<string, number>;
   readonly bytesOut: Record<string, number>;
   readonly dropped: Record<string, number>;
   readonly penalties: Record<string, number>;
   readonly relayed: number;
+  readonly relaysSkipped: number;
   readonly bans: number;
   readonly syncedBlocks: number;
 }

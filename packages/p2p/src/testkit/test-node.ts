@@ -139,7 +139,7 @@ export class TestNode {
       evidence,
     });
     consensus.bind(driver);
-    const mempoolGossip = new MempoolGossip({}, { host, mempool });
+    const mempoolGossip = new MempoolGossip({}, { host, mempool, neighbours: consensus.neighbours });
     const server = new BlockSyncServer({ host, store: this.store });
     const blockSync = new BlockSync(o.blockSync ?? {}, {
       host,
