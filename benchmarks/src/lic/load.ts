@@ -14,6 +14,7 @@ import {
 } from '@joule/lic-pilot';
 import type { ConfigOverrides } from '@joule/node';
 import type { Progress } from '../report.js';
+import { MemorySampler, type NodeMemory } from './memory.js';
 
 /** Seconds of idle network sampled before the load starts (the idle baseline). */
 export const idleSeconds = 30;
@@ -40,6 +41,8 @@ export interface LicLoadOptions {
 
 export interface LicLoadRun {
   readonly samples: readonly NodeSamples[];
+  /** Anonymous memory and working set per node, on the same clock as `samples`. */
+  readonly memory: readonly NodeMemory[];
   /** [real seconds, height of node0], one a second. */
   readonly heights: readonly (readonly [number, number])[];
   /** Real seconds (sampler clock) when the load started and ended. */
@@ -80,6 +83,7 @@ export async function runLicLoad(
     ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
   });
   const sampler = new ResourceSampler({}, net.nodes);
+  const memory = new MemorySampler(net.nodes);
   const heights: [number, number][] = [];
   const t0 = performance.now();
   const now = () => (performance.now() - t0) / 1000;
@@ -88,6 +92,7 @@ export async function runLicLoad(
   try {
     await net.start();
     sampler.start();
+    memory.start();
     const node0 = net.nodes[0] as (typeof net.nodes)[number];
     const heightTimer = setInterval(() => {
       void node0.client.status().then(
@@ -126,6 +131,7 @@ export async function runLicLoad(
       await sampler.sample();
       return {
         samples: sampler.series,
+        memory: memory.series,
         heights,
         loadStart,
         loadEnd,
@@ -139,6 +145,7 @@ export async function runLicLoad(
     }
   } finally {
     sampler.stop();
+    memory.stop();
     await net.stop();
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import type { NodeSamples, ResourceSample } from '@joule/lic-pilot';
 import type { LicLoadRun } from './load.js';
+import type { NodeMemory } from './memory.js';
 
 const MB = 2 ** 20;
 /** Share of the load phase left out of the steady-state figures (start-up allocation, caches filling). */
@@ -10,6 +11,10 @@ export interface NodeFigures {
   readonly name: string;
   readonly validator: boolean;
   readonly meanRssMb: number;
+  /** Mean anonymous resident memory over the steady part (smaps_rollup `Anonymous`). */
+  readonly meanAnonMb: number;
+  /** Mean working set over the steady part: anonymous + file pages referenced in a 60 s window. */
+  readonly meanWorkingSetMb: number;
   readonly p95RssMb: number;
   readonly maxRssMb: number;
   readonly peakHeapMb: number;
@@ -81,7 +86,15 @@ function at(samples: readonly ResourceSample[], t: number): ResourceSample | und
   return out ?? samples[0];
 }
 
+/** Mean of the points at real times [from, to], MB (NaN when none). */
+function meanMb(points: NodeMemory['anonymous'] | undefined, from: number, to: number): number {
+  const inside = (points ?? []).filter(([t]) => t >= from && t <= to);
+  if (inside.length === 0) return Number.NaN;
+  return inside.reduce((a, [, b]) => a + b, 0) / inside.length / MB;
+}
+
 export function nodeFigures(run: LicLoadRun, node: NodeSamples): NodeFigures {
+  const memory = run.memory.find((m) => m.name === node.name);
   const s = node.samples;
   const loadSeconds = run.loadEnd - run.loadStart;
   const steadyFrom = run.loadStart + warmupShare * loadSeconds;
@@ -108,6 +121,9 @@ export function nodeFigures(run: LicLoadRun, node: NodeSamples): NodeFigures {
     name: node.name,
     validator: node.validator,
     meanRssMb: round(rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length), 1),
+    meanAnonMb: round(meanMb(memory?.anonymous, steadyFrom, run.loadEnd + 2), 1),
+    // A window ending in the steady part may have begun just before it.
+    meanWorkingSetMb: round(meanMb(memory?.workingSet, steadyFrom, run.loadEnd + 62), 1),
     p95RssMb: round(percentile(rss, 0.95), 1),
     maxRssMb: round(rss.at(-1) ?? Number.NaN, 1),
     peakHeapMb: round(Math.max(0, ...s.map((x) => x.heapBytes / MB).filter(Number.isFinite)), 1),

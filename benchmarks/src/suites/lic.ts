@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { NodeSamples } from '@joule/lic-pilot';
+import { type Build, buildBundle, describeLaunch, unitNodeLaunch } from '../lic/launch.js';
 import { type LicLoadOptions, type LicLoadRun, maxRealSeconds, runLicLoad } from '../lic/load.js';
 import { meanOf, type NodeFigures, nodeFigures } from '../lic/stats.js';
+import { boardTargets } from '../lic/targets.js';
 import {
   figure,
   type Row,
@@ -13,9 +15,7 @@ import {
 } from '../report.js';
 
 export const licUsage =
-  '[--days 3] [--compress 300 | --duration 24h] [--nodes 8] [--validators 4] [--seed 1]';
-/** Node's flags of the sample systemd unit (packages/node/deploy/joule.service): how operators run a node. */
-export const deploymentNodeFlags = ['--max-old-space-size=384', '--max-semi-space-size=1'] as const;
+  '[--days 3] [--compress 300 | --duration 24h] [--nodes 8] [--validators 4] [--seed 1] [--dist]';
 /** Points per node kept in a plot series. */
 const maxSeriesPoints = 600;
 
@@ -35,8 +35,14 @@ function number(value: string | undefined, flag: string, min: number, max: numbe
   return n;
 }
 
-/** The lic suite's flags. */
-export function licOptions(args: readonly string[], basePort: number): LicLoadOptions {
+/**
+ * The lic suite's flags. Every node runs as packages/node/deploy/joule.service runs it (its
+ * environment, Node flags and `start` arguments): the bundle, or with `--dist` the compiled packages.
+ */
+export function licOptions(
+  args: readonly string[],
+  basePort: number,
+): LicLoadOptions & { readonly build: Build } {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -46,8 +52,11 @@ export function licOptions(args: readonly string[], basePort: number): LicLoadOp
       nodes: { type: 'string' },
       validators: { type: 'string' },
       seed: { type: 'string' },
+      dist: { type: 'boolean' },
     },
   });
+  const build: Build = values.dist === true ? 'dist' : 'bundle';
+  const launch = unitNodeLaunch(build);
   const nodes = number(values.nodes, 'nodes', 2, 20, 8);
   const validators = number(values.validators, 'validators', 1, nodes, Math.min(4, nodes));
   if (values.duration !== undefined && (values.compress !== undefined || values.days !== undefined))
@@ -63,6 +72,8 @@ export function licOptions(args: readonly string[], basePort: number): LicLoadOp
       compress: 1,
       basePort,
       seed: number(values.seed, 'seed', 0, 2 ** 31, 1),
+      launch: () => launch,
+      build,
     };
   }
   const compress = number(values.compress, 'compress', 1, 3600, 300);
@@ -76,7 +87,8 @@ export function licOptions(args: readonly string[], basePort: number): LicLoadOp
     compress,
     basePort,
     seed: number(values.seed, 'seed', 0, 2 ** 31, 1),
-    nodeArgs: deploymentNodeFlags,
+    launch: () => launch,
+    build,
   };
 }
 
@@ -121,7 +133,13 @@ export function licResult(suite: string, run: LicLoadRun, note: string): SuiteRe
       ...rows,
     ],
     figures: [
-      figure(targets.rssValidator, max(v, 'meanRssMb'), `highest validator mean after warm-up; ${runNote}`),
+      figure(boardTargets.rss, max(v, 'meanRssMb'), `highest validator mean after warm-up; ${runNote}`),
+      figure(boardTargets.anonymous, max(v, 'meanAnonMb'), 'highest validator mean after warm-up'),
+      figure(
+        boardTargets.workingSet,
+        max(v, 'meanWorkingSetMb'),
+        'highest validator mean of the 60 s windows after warm-up',
+      ),
       figure(targets.rssGrowth, max(v, 'rssSlopeMbPerDay'), 'steepest validator RSS slope per simulated day'),
       figure(targets.cpu, max(v, 'realTimeCpuPercent'), 'idle CPU + the load’s CPU at 4 ticks an hour'),
       figure(
@@ -196,6 +214,7 @@ function trafficSeries(run: LicLoadRun): Series[] {
  */
 export async function lic(options: SuiteOptions): Promise<SuiteResult> {
   const load = licOptions(options.args, 27_700);
+  if (load.build === 'bundle') buildBundle();
   const run = await runLicLoad(load, options.progress);
-  return licResult('lic', run, '');
+  return licResult('lic', run, describeLaunch(load.build));
 }
