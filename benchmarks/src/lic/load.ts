@@ -14,6 +14,7 @@ import {
 } from '@joule/lic-pilot';
 import type { ConfigOverrides } from '@joule/node';
 import type { Progress } from '../report.js';
+import { type HomeBytes, homeBytes } from './disk.js';
 import { MemorySampler, type NodeMemory } from './memory.js';
 
 /** Seconds of idle network sampled before the load starts (the idle baseline). */
@@ -52,6 +53,10 @@ export interface LicLoadRun {
   readonly txs: number;
   readonly refused: number;
   readonly compress: number;
+  /** node0's home after the run (stopped): its LevelDB by table and its WAL; null if unreadable. */
+  readonly node0Disk: HomeBytes | null;
+  /** node0's height when it stopped. */
+  readonly node0Height: number;
 }
 
 /**
@@ -129,7 +134,17 @@ export async function runLicLoad(
       const loadEnd = now();
       load.done();
       await sampler.sample();
+      const node0Height = await node0.client.status().then(
+        (st) => Number(st.sync_info.latest_block_height),
+        () => heights.at(-1)?.[1] ?? 0,
+      );
+      sampler.stop();
+      memory.stop();
+      await net.stop();
+      const node0Disk = await homeBytes(node0.home).catch(() => null);
       return {
+        node0Disk,
+        node0Height,
         samples: sampler.series,
         memory: memory.series,
         heights,

@@ -9,8 +9,26 @@ const maxSamples = 10_080;
 /** One reading: seconds since the sampler started, bytes. */
 export type MemoryPoint = readonly [t: number, bytes: number];
 
+/** Who holds a node's anonymous memory, bytes, read from its /metrics at the end of a window. */
+export interface AnonymousHolders {
+  readonly t: number;
+  readonly anonymous: number;
+  /** V8's heap, committed (every space). */
+  readonly v8Committed: number;
+  /** V8's young generation (new space and its large objects), committed. */
+  readonly v8Young: number;
+  /** V8's code space, in use. */
+  readonly v8Code: number;
+  /** V8's other spaces (old, maps, large objects…), in use. */
+  readonly v8Used: number;
+  /** Buffers and ArrayBuffers outside the V8 heap. */
+  readonly external: number;
+}
+
 export interface NodeMemory {
   readonly name: string;
+  /** Read once a window. */
+  readonly holders: AnonymousHolders[];
   /** Anonymous resident memory (`Anonymous` of /proc/PID/smaps_rollup), once per tick. */
   readonly anonymous: MemoryPoint[];
   /** Anonymous memory + file pages referenced in the last window, once per window. */
@@ -35,7 +53,7 @@ export class MemorySampler {
 
   constructor(nodes: readonly LocalNode[]) {
     this.#nodes = nodes;
-    this.#series = nodes.map((n) => ({ name: n.name, anonymous: [], workingSet: [] }));
+    this.#series = nodes.map((n) => ({ name: n.name, anonymous: [], workingSet: [], holders: [] }));
   }
 
   get series(): readonly NodeMemory[] {
@@ -78,12 +96,41 @@ export class MemorySampler {
     if (window !== undefined && window.pid === pid) {
       const fileReferenced = await fileReferencedBytes(pid).catch(() => null);
       if (fileReferenced !== null) push(series.workingSet, [t, anonymous + fileReferenced]);
+      const holders = await scrapeHolders(node.api);
+      if (holders !== null && series.holders.length < maxSamples)
+        series.holders.push({ t, anonymous, ...holders });
     }
     const cleared = await writeFile(`/proc/${pid}/clear_refs`, '1').then(
       () => true,
       () => false,
     );
     if (cleared) this.#windowStart.set(i, { pid, t });
+  }
+}
+
+/** The V8 heap by space and the external memory, from a node's Prometheus text; null if it fails. */
+async function scrapeHolders(api: string): Promise<Omit<AnonymousHolders, 't' | 'anonymous'> | null> {
+  try {
+    const res = await fetch(`${api}/metrics`, { signal: AbortSignal.timeout(2_000) });
+    const text = await res.text();
+    let v8Committed = 0;
+    let v8Young = 0;
+    let v8Code = 0;
+    let v8Used = 0;
+    for (const m of text.matchAll(
+      /^nodejs_heap_space_bytes\{space="([a-z_]+)",kind="([a-z]+)"\} ([0-9.e+]+)$/gm,
+    )) {
+      const [space, kind, value] = [m[1] as string, m[2] as string, Number(m[3])];
+      if (kind === 'committed') {
+        v8Committed += value;
+        if (space.startsWith('new_')) v8Young += value;
+      } else if (space === 'code_space') v8Code += value;
+      else if (!space.startsWith('new_')) v8Used += value;
+    }
+    const external = Number(/^process_external_memory_bytes ([0-9.e+]+)$/m.exec(text)?.[1] ?? Number.NaN);
+    return { v8Committed, v8Young, v8Code, v8Used, external };
+  } catch {
+    return null;
   }
 }
 

@@ -30,6 +30,13 @@ export interface NodeFigures {
   readonly realTimeCpuPercent: number;
   readonly diskMb: number;
   readonly diskMbPer10SimDays: number;
+  /**
+   * Growth over 10 simulated days of a node that keeps only `retainBlocks` heights (the profile's
+   * `[state] retain_blocks`): the growth per height measured × min(heights in 10 days, retained).
+   * Equal to `diskMbPer10SimDays` for an archive (0). A projection: it assumes LevelDB's compactions
+   * give back what pruning deletes.
+   */
+  readonly diskMbPer10SimDaysPruned: number;
   readonly diskMbPer10kBlocks: number;
   readonly bytesPerSimHour: number;
   readonly bytesPerRealHour: number;
@@ -93,7 +100,7 @@ function meanMb(points: NodeMemory['anonymous'] | undefined, from: number, to: n
   return inside.reduce((a, [, b]) => a + b, 0) / inside.length / MB;
 }
 
-export function nodeFigures(run: LicLoadRun, node: NodeSamples): NodeFigures {
+export function nodeFigures(run: LicLoadRun, node: NodeSamples, retainBlocks = 0): NodeFigures {
   const memory = run.memory.find((m) => m.name === node.name);
   const s = node.samples;
   const loadSeconds = run.loadEnd - run.loadStart;
@@ -147,6 +154,12 @@ export function nodeFigures(run: LicLoadRun, node: NodeSamples): NodeFigures {
     realTimeCpuPercent: round(100 * (idleRate + (extraPerTick * 4) / 3600), 3),
     diskMb: round((loadEnd?.diskBytes ?? 0) / MB),
     diskMbPer10SimDays: round((diskGrowth / Math.max(simDays, 1e-9)) * 10),
+    diskMbPer10SimDaysPruned: round(
+      blocks > 0
+        ? (diskGrowth / blocks) *
+            Math.min((blocks / Math.max(simDays, 1e-9)) * 10, retainBlocks > 0 ? retainBlocks : Infinity)
+        : 0,
+    ),
     diskMbPer10kBlocks: round(blocks > 0 ? (diskGrowth / blocks) * 10_000 : 0),
     bytesPerSimHour: Math.round(traffic / Math.max(simHours, 1e-9)),
     bytesPerRealHour: Math.round((traffic / Math.max(1, loadSeconds)) * 3600),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { defaultProfile, profiles } from '@joule/node';
 
 /** The sample systemd unit of a board (packages/node/deploy/joule.service). */
 export const unitPath = fileURLToPath(
@@ -60,4 +61,15 @@ export function unitWrap(unit: UnitLaunch): string[] {
   const env = unit.env.length > 0 ? ['env', ...unit.env] : [];
   if (unit.startArgs.length === 0) return env;
   return [...env, 'sh', '-c', `exec "$0" "$@" ${unit.startArgs.join(' ')}`];
+}
+
+/** `[state] retain_blocks` of the profile the unit runs (`--profile`, else the default profile). */
+export function unitRetainBlocks(unit: UnitLaunch = unitLaunch()): number {
+  const i = unit.startArgs.indexOf('--profile');
+  const name = i < 0 ? defaultProfile : unit.startArgs[i + 1];
+  const profile = (profiles as Readonly<Record<string, (typeof profiles)[keyof typeof profiles]>>)[
+    name ?? ''
+  ];
+  if (profile === undefined) throw new Error(`${unitPath}: no profile "${name}"`);
+  return profile.disk.retainBlocks;
 }

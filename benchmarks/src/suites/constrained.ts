@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { NodeLaunch } from '@joule/lic-pilot';
 import { type Build, buildBundle, bundlePath, describeLaunch, unitNodeLaunch } from '../lic/launch.js';
 import { runLicLoad } from '../lic/load.js';
-import { unitLaunch } from '../lic/unit.js';
+import { unitLaunch, unitRetainBlocks } from '../lic/unit.js';
 import { type SuiteOptions, type SuiteResult, UsageError } from '../report.js';
 import { licResult } from './lic.js';
 
@@ -78,6 +78,11 @@ export async function constrained(options: SuiteOptions): Promise<SuiteResult> {
     options.progress,
   );
   const profile = `node0: ${arm64 ? 'arm64 Node under qemu-user (emulated timings are not board timings; RSS includes qemu’s translator and code cache, the V8 heap is the arm64 node’s own), ' : ''}old space ≤ ${heapMb} MB, taskset -c 0; ${describeLaunch(build, unit)}`;
-  const result = licResult('constrained', { ...run, samples: run.samples.slice(0, 1) }, profile);
+  const result = licResult(
+    'constrained',
+    { ...run, samples: run.samples.slice(0, 1) },
+    profile,
+    unitRetainBlocks(unit),
+  );
   return { ...result, rows: [{ profile }, ...result.rows] };
 }

@@ -114,6 +114,27 @@ export class NodeMetrics {
         if (bytes !== null) this.set(bytes);
       },
     });
+    new Gauge({
+      name: 'nodejs_heap_space_bytes',
+      help: 'V8 heap per space: bytes in use and committed',
+      labelNames: ['space', 'kind'],
+      registers,
+      collect() {
+        for (const space of v8.getHeapSpaceStatistics()) {
+          this.set({ space: space.space_name, kind: 'used' }, space.space_used_size);
+          this.set({ space: space.space_name, kind: 'committed' }, space.physical_space_size);
+        }
+      },
+    });
+    new Gauge({
+      name: 'process_external_memory_bytes',
+      help: 'Memory of JavaScript objects held outside the V8 heap (Buffers, ArrayBuffers)',
+      registers,
+      collect() {
+        const m = process.memoryUsage();
+        this.set(m.external);
+      },
+    });
     const budget = sources.profile.memory;
     new Gauge({
       name: 'joule_memory_budget_bytes',
