@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { type ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { CommittedEvent } from '@joule/consensus';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type MemoryBudget, maxPeerMetricLabels, type NodeProfile } from '../constants.js';
+import { Counter, Gauge, Histogram, Registry } from './prometheus.js';
 
 /** What the metrics read on each scrape (nothing is polled between scrapes). */
 export interface MetricsSources {
