@@ -16,7 +16,7 @@
 // msgpackr always takes its pure-JS path: no second addon to ship, and no chance that node-gyp-build,
 // called with the bundle's directory, picks classic-level's addon for it.
 //
-// Noise's crypto module is replaced by scripts/bundle/noise-native-crypto.js (node:crypto only): the
+// Noise's crypto module is replaced by scripts/noise-native-crypto.js (node:crypto only): the
 // original compiles a WebAssembly ChaCha20-Poly1305 when imported, which costs a board memory and
 // makes `--lite-mode` (the systemd unit's flag) crash at start.
 //
@@ -60,7 +60,7 @@ const noiseNativeCrypto = {
       (args) => {
         noiseCryptoReplaced = true;
         return {
-          contents: readFileSync(join(root, 'scripts/bundle/noise-native-crypto.js'), 'utf8'),
+          contents: readFileSync(join(root, 'scripts/noise-native-crypto.js'), 'utf8'),
           resolveDir: dirname(args.path),
           loader: 'js',
         };
