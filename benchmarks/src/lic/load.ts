@@ -14,6 +14,8 @@ import {
 } from '@joule/lic-pilot';
 import type { ConfigOverrides } from '@joule/node';
 import type { Progress } from '../report.js';
+import { type HomeBytes, homeBytes } from './disk.js';
+import { MemorySampler, type NodeMemory } from './memory.js';
 
 /** Seconds of idle network sampled before the load starts (the idle baseline). */
 export const idleSeconds = 30;
@@ -40,6 +42,8 @@ export interface LicLoadOptions {
 
 export interface LicLoadRun {
   readonly samples: readonly NodeSamples[];
+  /** Anonymous memory and working set per node, on the same clock as `samples`. */
+  readonly memory: readonly NodeMemory[];
   /** [real seconds, height of node0], one a second. */
   readonly heights: readonly (readonly [number, number])[];
   /** Real seconds (sampler clock) when the load started and ended. */
@@ -49,6 +53,10 @@ export interface LicLoadRun {
   readonly txs: number;
   readonly refused: number;
   readonly compress: number;
+  /** node0's home after the run (stopped): its LevelDB by table and its WAL; null if unreadable. */
+  readonly node0Disk: HomeBytes | null;
+  /** node0's height when it stopped. */
+  readonly node0Height: number;
 }
 
 /**
@@ -80,6 +88,7 @@ export async function runLicLoad(
     ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
   });
   const sampler = new ResourceSampler({}, net.nodes);
+  const memory = new MemorySampler(net.nodes);
   const heights: [number, number][] = [];
   const t0 = performance.now();
   const now = () => (performance.now() - t0) / 1000;
@@ -88,6 +97,7 @@ export async function runLicLoad(
   try {
     await net.start();
     sampler.start();
+    memory.start();
     const node0 = net.nodes[0] as (typeof net.nodes)[number];
     const heightTimer = setInterval(() => {
       void node0.client.status().then(
@@ -124,8 +134,19 @@ export async function runLicLoad(
       const loadEnd = now();
       load.done();
       await sampler.sample();
+      const node0Height = await node0.client.status().then(
+        (st) => Number(st.sync_info.latest_block_height),
+        () => heights.at(-1)?.[1] ?? 0,
+      );
+      sampler.stop();
+      memory.stop();
+      await net.stop();
+      const node0Disk = await homeBytes(node0.home).catch(() => null);
       return {
+        node0Disk,
+        node0Height,
         samples: sampler.series,
+        memory: memory.series,
         heights,
         loadStart,
         loadEnd,
@@ -139,6 +160,7 @@ export async function runLicLoad(
     }
   } finally {
     sampler.stop();
+    memory.stop();
     await net.stop();
     await rm(dir, { recursive: true, force: true });
   }

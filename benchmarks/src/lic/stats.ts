@@ -1,5 +1,6 @@
 import type { NodeSamples, ResourceSample } from '@joule/lic-pilot';
 import type { LicLoadRun } from './load.js';
+import type { NodeMemory } from './memory.js';
 
 const MB = 2 ** 20;
 /** Share of the load phase left out of the steady-state figures (start-up allocation, caches filling). */
@@ -10,6 +11,10 @@ export interface NodeFigures {
   readonly name: string;
   readonly validator: boolean;
   readonly meanRssMb: number;
+  /** Mean anonymous resident memory over the steady part (smaps_rollup `Anonymous`). */
+  readonly meanAnonMb: number;
+  /** Mean working set over the steady part: anonymous + file pages referenced in a 60 s window. */
+  readonly meanWorkingSetMb: number;
   readonly p95RssMb: number;
   readonly maxRssMb: number;
   readonly peakHeapMb: number;
@@ -25,6 +30,13 @@ export interface NodeFigures {
   readonly realTimeCpuPercent: number;
   readonly diskMb: number;
   readonly diskMbPer10SimDays: number;
+  /**
+   * Growth over 10 simulated days of a node that keeps only `retainBlocks` heights (the profile's
+   * `[state] retain_blocks`): the growth per height measured × min(heights in 10 days, retained).
+   * Equal to `diskMbPer10SimDays` for an archive (0). A projection: it assumes LevelDB's compactions
+   * give back what pruning deletes.
+   */
+  readonly diskMbPer10SimDaysPruned: number;
   readonly diskMbPer10kBlocks: number;
   readonly bytesPerSimHour: number;
   readonly bytesPerRealHour: number;
@@ -81,7 +93,15 @@ function at(samples: readonly ResourceSample[], t: number): ResourceSample | und
   return out ?? samples[0];
 }
 
-export function nodeFigures(run: LicLoadRun, node: NodeSamples): NodeFigures {
+/** Mean of the points at real times [from, to], MB (NaN when none). */
+function meanMb(points: NodeMemory['anonymous'] | undefined, from: number, to: number): number {
+  const inside = (points ?? []).filter(([t]) => t >= from && t <= to);
+  if (inside.length === 0) return Number.NaN;
+  return inside.reduce((a, [, b]) => a + b, 0) / inside.length / MB;
+}
+
+export function nodeFigures(run: LicLoadRun, node: NodeSamples, retainBlocks = 0): NodeFigures {
+  const memory = run.memory.find((m) => m.name === node.name);
   const s = node.samples;
   const loadSeconds = run.loadEnd - run.loadStart;
   const steadyFrom = run.loadStart + warmupShare * loadSeconds;
@@ -108,6 +128,9 @@ export function nodeFigures(run: LicLoadRun, node: NodeSamples): NodeFigures {
     name: node.name,
     validator: node.validator,
     meanRssMb: round(rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length), 1),
+    meanAnonMb: round(meanMb(memory?.anonymous, steadyFrom, run.loadEnd + 2), 1),
+    // A window ending in the steady part may have begun just before it.
+    meanWorkingSetMb: round(meanMb(memory?.workingSet, steadyFrom, run.loadEnd + 62), 1),
     p95RssMb: round(percentile(rss, 0.95), 1),
     maxRssMb: round(rss.at(-1) ?? Number.NaN, 1),
     peakHeapMb: round(Math.max(0, ...s.map((x) => x.heapBytes / MB).filter(Number.isFinite)), 1),
@@ -131,6 +154,12 @@ export function nodeFigures(run: LicLoadRun, node: NodeSamples): NodeFigures {
     realTimeCpuPercent: round(100 * (idleRate + (extraPerTick * 4) / 3600), 3),
     diskMb: round((loadEnd?.diskBytes ?? 0) / MB),
     diskMbPer10SimDays: round((diskGrowth / Math.max(simDays, 1e-9)) * 10),
+    diskMbPer10SimDaysPruned: round(
+      blocks > 0
+        ? (diskGrowth / blocks) *
+            Math.min((blocks / Math.max(simDays, 1e-9)) * 10, retainBlocks > 0 ? retainBlocks : Infinity)
+        : 0,
+    ),
     diskMbPer10kBlocks: round(blocks > 0 ? (diskGrowth / blocks) * 10_000 : 0),
     bytesPerSimHour: Math.round(traffic / Math.max(simHours, 1e-9)),
     bytesPerRealHour: Math.round((traffic / Math.max(1, loadSeconds)) * 3600),

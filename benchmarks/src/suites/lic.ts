@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { NodeSamples } from '@joule/lic-pilot';
+import { type Build, buildBundle, describeLaunch, unitNodeLaunch } from '../lic/launch.js';
 import { type LicLoadOptions, type LicLoadRun, maxRealSeconds, runLicLoad } from '../lic/load.js';
-import { meanOf, type NodeFigures, nodeFigures } from '../lic/stats.js';
+import type { AnonymousHolders } from '../lic/memory.js';
+import { meanOf, type NodeFigures, nodeFigures, warmupShare } from '../lic/stats.js';
+import { boardTargets } from '../lic/targets.js';
+import { unitRetainBlocks } from '../lic/unit.js';
 import {
   figure,
   type Row,
@@ -13,9 +17,7 @@ import {
 } from '../report.js';
 
 export const licUsage =
-  '[--days 3] [--compress 300 | --duration 24h] [--nodes 8] [--validators 4] [--seed 1]';
-/** Node's flags of the sample systemd unit (packages/node/deploy/joule.service): how operators run a node. */
-export const deploymentNodeFlags = ['--max-old-space-size=384', '--max-semi-space-size=1'] as const;
+  '[--days 3] [--compress 300 | --duration 24h] [--nodes 8] [--validators 4] [--seed 1] [--dist]';
 /** Points per node kept in a plot series. */
 const maxSeriesPoints = 600;
 
@@ -35,8 +37,14 @@ function number(value: string | undefined, flag: string, min: number, max: numbe
   return n;
 }
 
-/** The lic suite's flags. */
-export function licOptions(args: readonly string[], basePort: number): LicLoadOptions {
+/**
+ * The lic suite's flags. Every node runs as packages/node/deploy/joule.service runs it (its
+ * environment, Node flags and `start` arguments): the bundle, or with `--dist` the compiled packages.
+ */
+export function licOptions(
+  args: readonly string[],
+  basePort: number,
+): LicLoadOptions & { readonly build: Build } {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -46,8 +54,11 @@ export function licOptions(args: readonly string[], basePort: number): LicLoadOp
       nodes: { type: 'string' },
       validators: { type: 'string' },
       seed: { type: 'string' },
+      dist: { type: 'boolean' },
     },
   });
+  const build: Build = values.dist === true ? 'dist' : 'bundle';
+  const launch = unitNodeLaunch(build);
   const nodes = number(values.nodes, 'nodes', 2, 20, 8);
   const validators = number(values.validators, 'validators', 1, nodes, Math.min(4, nodes));
   if (values.duration !== undefined && (values.compress !== undefined || values.days !== undefined))
@@ -63,6 +74,8 @@ export function licOptions(args: readonly string[], basePort: number): LicLoadOp
       compress: 1,
       basePort,
       seed: number(values.seed, 'seed', 0, 2 ** 31, 1),
+      launch: () => launch,
+      build,
     };
   }
   const compress = number(values.compress, 'compress', 1, 3600, 300);
@@ -76,13 +89,14 @@ export function licOptions(args: readonly string[], basePort: number): LicLoadOp
     compress,
     basePort,
     seed: number(values.seed, 'seed', 0, 2 ** 31, 1),
-    nodeArgs: deploymentNodeFlags,
+    launch: () => launch,
+    build,
   };
 }
 
 /** Per-node rows, group rows, the headline figures against the paper and the plots, from a run. */
-export function licResult(suite: string, run: LicLoadRun, note: string): SuiteResult {
-  const nodes = run.samples.map((s) => nodeFigures(run, s));
+export function licResult(suite: string, run: LicLoadRun, note: string, retainBlocks = 0): SuiteResult {
+  const nodes = run.samples.map((s) => nodeFigures(run, s, retainBlocks));
   const validators = nodes.filter((n) => n.validator);
   const others = nodes.filter((n) => !n.validator);
   const group = (name: string, g: readonly NodeFigures[]): Row => {
@@ -104,6 +118,9 @@ export function licResult(suite: string, run: LicLoadRun, note: string): SuiteRe
     Math.max(...g.map((n) => n[key] as number));
   const runNote = `${simDays.toFixed(2)} simulated days at ×${run.compress}, ${run.txs} txs (${run.refused} refused)${note === '' ? '' : `; ${note}`}`;
   const v = validators.length > 0 ? validators : nodes;
+  const top = (g: readonly NodeFigures[], key: keyof NodeFigures): NodeFigures =>
+    [...g].sort((a, b) => (b[key] as number) - (a[key] as number))[0] as NodeFigures;
+  const mb = (x: number): number => Math.round(x * 10) / 10;
   return {
     suite,
     rows: [
@@ -119,15 +136,35 @@ export function licResult(suite: string, run: LicLoadRun, note: string): SuiteRe
         ),
       },
       ...rows,
+      ...holderRows(run, validators.length > 0 ? validators : nodes),
+      ...diskRows(run),
     ],
     figures: [
-      figure(targets.rssValidator, max(v, 'meanRssMb'), `highest validator mean after warm-up; ${runNote}`),
+      figure(
+        boardTargets.rss,
+        max(v, 'meanRssMb'),
+        `highest validator mean after warm-up = ${mb(top(v, 'meanRssMb').meanAnonMb)} MB anonymous + ${mb(top(v, 'meanRssMb').meanRssMb - top(v, 'meanRssMb').meanAnonMb)} MB file pages (the Node binary, shared libraries, the LevelDB addon); ${runNote}`,
+      ),
+      figure(
+        boardTargets.anonymous,
+        max(v, 'meanAnonMb'),
+        `highest validator mean after warm-up; who holds it: the table "anonymous memory of ${top(v, 'meanAnonMb').name}"`,
+      ),
+      figure(
+        boardTargets.workingSet,
+        max(v, 'meanWorkingSetMb'),
+        `highest validator mean of the 60 s windows after warm-up = ${mb(top(v, 'meanWorkingSetMb').meanAnonMb)} MB anonymous + ${mb(top(v, 'meanWorkingSetMb').meanWorkingSetMb - top(v, 'meanWorkingSetMb').meanAnonMb)} MB of file pages touched in 60 s${run.compress > 1 ? ` (at ×${run.compress} a window holds ${Math.round((60 * run.compress) / 3600)} simulated hours of load)` : ''}`,
+      ),
       figure(targets.rssGrowth, max(v, 'rssSlopeMbPerDay'), 'steepest validator RSS slope per simulated day'),
       figure(targets.cpu, max(v, 'realTimeCpuPercent'), 'idle CPU + the load’s CPU at 4 ticks an hour'),
       figure(
         targets.disk10Days,
-        Math.max(...nodes.map((n) => n.diskMbPer10SimDays)),
-        `growth per 10 simulated days (${run.compress === 1 ? 'real time' : 'fewer empty blocks than real time'})`,
+        Math.max(...nodes.map((n) => n.diskMbPer10SimDaysPruned)),
+        `growth per 10 simulated days (${run.compress === 1 ? 'real time' : 'fewer empty blocks than real time'})${
+          retainBlocks > 0
+            ? `, keeping ${retainBlocks} heights ([state] retain_blocks of the profile): the growth per height measured × ${retainBlocks}; without pruning ${Math.max(...nodes.map((n) => n.diskMbPer10SimDays))} MB`
+            : ''
+        }`,
       ),
     ],
     series: [
@@ -141,6 +178,71 @@ export function licResult(suite: string, run: LicLoadRun, note: string): SuiteRe
       network: { title: 'Network payload per node, bytes per real second (cf. fig. 8)' },
     },
   };
+}
+
+/**
+ * Who holds the anonymous memory of the validator with the most, mean of its 60 s windows after
+ * warm-up: V8's heap (young generation, code, other objects in use, committed but free),
+ * Buffers outside it, and the rest — native allocations (LevelDB's cache and memtables, OpenSSL,
+ * libuv, Node's own), by difference.
+ */
+function holderRows(run: LicLoadRun, group: readonly NodeFigures[]): Row[] {
+  const top = [...group].sort((a, b) => b.meanAnonMb - a.meanAnonMb)[0];
+  const steadyFrom = run.loadStart + warmupShare * (run.loadEnd - run.loadStart);
+  const windows = run.memory
+    .find((m) => m.name === top?.name)
+    ?.holders.filter((h) => h.t >= steadyFrom && Number.isFinite(h.external));
+  if (top === undefined || windows === undefined || windows.length === 0) return [];
+  const mean = (f: (h: AnonymousHolders) => number) => windows.reduce((a, h) => a + f(h), 0) / windows.length;
+  const anon = mean((h) => h.anonymous);
+  const young = mean((h) => h.v8Young);
+  const code = mean((h) => h.v8Code);
+  const used = mean((h) => h.v8Used);
+  const committed = mean((h) => h.v8Committed);
+  const external = mean((h) => h.external);
+  const row = (holder: string, bytes: number): Row => ({
+    [`anonymous memory of ${top.name}`]: holder,
+    MB: Math.round((bytes / 2 ** 20) * 10) / 10,
+    share: `${Math.round((100 * bytes) / anon)} %`,
+  });
+  return [
+    row('V8 young generation (committed)', young),
+    row('V8 code space (in use)', code),
+    row('V8 old space, maps, large objects (in use)', used),
+    row('V8 committed, not in use', committed - young - code - used),
+    row('Buffers, ArrayBuffers', external),
+    row('native: LevelDB, OpenSSL, libuv, Node (the rest)', anon - committed - external),
+    row(`all (${windows.length} windows)`, anon),
+  ];
+}
+
+/**
+ * node0's bytes on disk after the run, by table of the key layout (key + value bytes of the live
+ * entries, before LevelDB's compression), per height and per transaction of the run; then the
+ * LevelDB files and the WAL as allocated on disk.
+ */
+function diskRows(run: LicLoadRun): Row[] {
+  const d = run.node0Disk;
+  if (d === null) return [];
+  const heights = Math.max(1, run.node0Height);
+  const txs = Math.max(1, run.txs);
+  const row = (what: string, entries: number | null, bytes: number): Row => ({
+    node0: what,
+    entries: entries ?? '—',
+    bytes,
+    bytesPerHeight: Math.round(bytes / heights),
+    bytesPerTx: Math.round(bytes / txs),
+  });
+  return [
+    ...d.tables.map((t) => row(`table ${t.table}`, t.entries, t.bytes)),
+    row(
+      'all tables (uncompressed)',
+      null,
+      d.tables.reduce((a, t) => a + t.bytes, 0),
+    ),
+    row(`LevelDB files (${heights} heights)`, null, d.dbFileBytes),
+    row('consensus WAL files', null, d.walFileBytes),
+  ];
 }
 
 function series(
@@ -196,6 +298,7 @@ function trafficSeries(run: LicLoadRun): Series[] {
  */
 export async function lic(options: SuiteOptions): Promise<SuiteResult> {
   const load = licOptions(options.args, 27_700);
+  if (load.build === 'bundle') buildBundle();
   const run = await runLicLoad(load, options.progress);
-  return licResult('lic', run, '');
+  return licResult('lic', run, describeLaunch(load.build), unitRetainBlocks());
 }

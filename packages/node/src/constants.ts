@@ -73,3 +73,156 @@ export const exitCodes = {
   /** Stopped by a second signal, without a graceful shutdown. */
   interrupted: 130,
 } as const;
+
+// ---- profiles: one memory budget per component, timers and disk, sized for the machine ------------
+
+/**
+ * The profiles of `[node] profile` in config.toml. `server` (the default) keeps the settings Joule
+ * always had; `board` sizes a validator for a 1 GB ARM board (Raspberry Pi class): what the systemd
+ * unit and the bundle run with.
+ */
+export const profileNames = ['server', 'board'] as const;
+export type ProfileName = (typeof profileNames)[number];
+/** The profile of a config.toml that names none. */
+export const defaultProfile: ProfileName = 'server';
+
+/**
+ * What a node may hold in memory, per component, bytes. Each bound is enforced by the setting named
+ * in its comment (a V8 flag of the unit, a config key, a p2p option); `/metrics` reports every one
+ * (`joule_memory_budget_bytes{component}`) and, where the process can measure it, its use
+ * (`joule_memory_used_bytes{component}`).
+ */
+export interface MemoryBudget {
+  /** V8's old generation, code and maps: `--max-old-space-size` (objects, loaded code, module metadata). */
+  readonly v8OldSpaceBytes: number;
+  /** V8's young generation: three semi-spaces of `--max-semi-space-size`. */
+  readonly v8YoungGenerationBytes: number;
+  /** LevelDB's block cache: `[db] cache_bytes`. */
+  readonly leveldbCacheBytes: number;
+  /** LevelDB's memtables, the active one and one being flushed: 2 × `[db] write_buffer_bytes`. */
+  readonly leveldbMemtablesBytes: number;
+  /** LevelDB's table cache (index and filter blocks of open tables): `[db] max_open_files` × `leveldbBytesPerOpenFile`. */
+  readonly leveldbTableCacheBytes: number;
+  /** Transactions in the mempool: `[mempool] max_bytes`. */
+  readonly mempoolBytes: number;
+  /** Hashes of recently seen transactions: `[mempool] cache_size` × `bytesPerSeenHash`. */
+  readonly mempoolCacheBytes: number;
+  /** Merkle tree nodes cached by the state: `[state] node_cache_entries` × `bytesPerStateNodeCacheEntry`. */
+  readonly stateNodeCacheBytes: number;
+  /** Gossip de-duplication sets (consensus and mempool, each `p2pSeenCacheBytes / 2 / bytesPerSeenHash` hashes). */
+  readonly p2pSeenCacheBytes: number;
+  /** Unread bytes peers may leave in flight: `[p2p] max_connections` × `p2pStreamsPerConnection` × the yamux stream window. */
+  readonly p2pStreamBuffersBytes: number;
+}
+
+/** The timers that wake an idle node, ms. */
+export interface ProfileTimers {
+  /** Sampling period of the event-loop delay monitor (each sample is a wake-up). */
+  readonly eventLoopSampleMs: number;
+  /** libp2p's connection monitor: a ping per connection this often (dead links are closed). */
+  readonly pingIntervalMs: number;
+  /** Transactions that stay in the pool are gossiped again this often. */
+  readonly mempoolRegossipMs: number;
+  /** `[consensus] rebroadcast_ms`: a node stuck at one step resends its votes and status this often. */
+  readonly rebroadcastMs: number;
+  /**
+   * Block sync asks its peers for their height this often, a stream each (a peer seen ahead in
+   * consensus gossip starts a sync at once; the poll is the fallback).
+   */
+  readonly blockSyncPollMs: number;
+}
+
+/** What a node keeps on disk. */
+export interface ProfileDisk {
+  /** `[state] retain_blocks`: heights of blocks and state kept (0: all, an archive). */
+  readonly retainBlocks: number;
+  /** `[state] prune_interval_blocks`. */
+  readonly pruneIntervalBlocks: number;
+  /** `[wal] max_segment_bytes` and `[wal] max_segments`. */
+  readonly walSegmentBytes: number;
+  readonly walSegments: number;
+}
+
+export interface NodeProfile {
+  readonly name: ProfileName;
+  readonly memory: MemoryBudget;
+  readonly timers: ProfileTimers;
+  readonly disk: ProfileDisk;
+  /** Most open peer connections: `[p2p] max_connections`. */
+  readonly maxConnections: number;
+  /** Most transactions in the mempool: `[mempool] max_txs`. */
+  readonly mempoolMaxTxs: number;
+  /** yamux's largest receive window per stream, bytes (libp2p's default when absent: 16 MiB). */
+  readonly streamWindowBytes?: number;
+}
+
+/** Estimated bytes of one cached Merkle tree node (key, value hash, children, map entry). */
+export const bytesPerStateNodeCacheEntry = 300;
+/** Estimated bytes of one remembered hash (a 64-character hex string and its set entry). */
+export const bytesPerSeenHash = 100;
+/** Estimated bytes LevelDB holds per open table file (index and filter blocks of Joule's small tables). */
+export const leveldbBytesPerOpenFile = 4 * 1024;
+/** Gossip streams per peer connection that hold a receive window (consensus, mempool, block sync). */
+export const p2pStreamsPerConnection = 3;
+/** yamux's default largest receive window per stream, bytes (libp2p's `maxStreamWindowSize`). */
+export const yamuxDefaultStreamWindowBytes = 16 * 1024 * 1024;
+/** A heap limit above the profile's V8 budget by this factor is logged at start (the unit's flags are missing). */
+export const heapLimitWarnFactor = 1.25;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Every profile, by name. */
+export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
+  server: {
+    name: 'server',
+    memory: {
+      v8OldSpaceBytes: 384 * MiB,
+      v8YoungGenerationBytes: 3 * 16 * MiB,
+      leveldbCacheBytes: 2 * MiB,
+      leveldbMemtablesBytes: 2 * 1 * MiB,
+      leveldbTableCacheBytes: 128 * leveldbBytesPerOpenFile,
+      mempoolBytes: 4 * MiB,
+      mempoolCacheBytes: 10_000 * bytesPerSeenHash,
+      stateNodeCacheBytes: 10_000 * bytesPerStateNodeCacheEntry,
+      p2pSeenCacheBytes: 2 * 20_000 * bytesPerSeenHash,
+      p2pStreamBuffersBytes: 16 * p2pStreamsPerConnection * yamuxDefaultStreamWindowBytes,
+    },
+    timers: {
+      eventLoopSampleMs: 20,
+      pingIntervalMs: 10_000,
+      mempoolRegossipMs: 3_000,
+      rebroadcastMs: 2_000,
+      blockSyncPollMs: 2_000,
+    },
+    disk: { retainBlocks: 0, pruneIntervalBlocks: 100, walSegmentBytes: 4 * MiB, walSegments: 4 },
+    maxConnections: 16,
+    mempoolMaxTxs: 2_000,
+  },
+  board: {
+    name: 'board',
+    memory: {
+      v8OldSpaceBytes: 128 * MiB,
+      v8YoungGenerationBytes: 3 * 1 * MiB,
+      leveldbCacheBytes: 512 * KiB,
+      leveldbMemtablesBytes: 2 * 256 * KiB,
+      leveldbTableCacheBytes: 64 * leveldbBytesPerOpenFile,
+      mempoolBytes: 1 * MiB,
+      mempoolCacheBytes: 2_000 * bytesPerSeenHash,
+      stateNodeCacheBytes: 2_000 * bytesPerStateNodeCacheEntry,
+      p2pSeenCacheBytes: 2 * 5_000 * bytesPerSeenHash,
+      p2pStreamBuffersBytes: 8 * p2pStreamsPerConnection * 256 * KiB,
+    },
+    timers: {
+      eventLoopSampleMs: 1_000,
+      pingIntervalMs: 30_000,
+      mempoolRegossipMs: 10_000,
+      rebroadcastMs: 5_000,
+      blockSyncPollMs: 30_000,
+    },
+    disk: { retainBlocks: 400, pruneIntervalBlocks: 50, walSegmentBytes: 1 * MiB, walSegments: 2 },
+    maxConnections: 8,
+    mempoolMaxTxs: 500,
+    streamWindowBytes: 256 * KiB,
+  },
+};

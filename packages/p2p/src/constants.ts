@@ -46,6 +46,10 @@ export const defaultInboundConnectionsPerSecond = 5;
 export const dialTimeoutMs = 10_000;
 /** A stream's protocol negotiation must complete within this long, ms. */
 export const streamOpenTimeoutMs = 5_000;
+/** Ping period of libp2p's connection monitor by default, ms (a failed ping closes the link). */
+export const defaultPingIntervalMs = 10_000;
+/** yamux's initial receive window per stream (the protocol's), bytes: the least a window can be. */
+export const yamuxInitialStreamWindowBytes = 256 * 1024;
 
 // ---- persistent peers --------------------------------------------------------------------------
 

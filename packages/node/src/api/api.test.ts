@@ -214,7 +214,14 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
       'joule_invalid_messages_total',
       'process_resident_memory_bytes',
       'nodejs_eventloop_lag_seconds',
+      'joule_memory_budget_bytes{component="v8_old_space"}',
+      'joule_memory_budget_bytes{component="p2p_stream_buffers"}',
+      'joule_memory_used_bytes{component="mempool"}',
     ])
       expect(text, name).toContain(name);
+    const used = /^joule_memory_used_bytes\{component="v8_old_space"\} ([0-9]+)$/m.exec(text);
+    expect(Number(used?.[1]), 'the old space in use is measured').toBeGreaterThan(1024 * 1024);
+    if (process.platform === 'linux')
+      expect(text, 'anonymous memory on Linux').toMatch(/^process_anonymous_memory_bytes [0-9]+/m);
   });
 });

@@ -187,5 +187,8 @@ describe('the joule CLI (compiled dist, child processes)', () => {
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/config\.toml: .*"p2p"|config\.toml: not valid TOML/);
     await writeFile(path, good);
+    const bad = await joule('start', '--home', home, '--profile', 'pi');
+    expect(bad.code, 'an unknown --profile is a usage error').toBe(2);
+    expect(bad.err).toMatch(/--profile must be one of server, board, not "pi"/);
   });
 });

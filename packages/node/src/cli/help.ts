@@ -18,7 +18,7 @@ Commands:
 Exit codes: 0 ok, 1 failure, 2 usage, 3 bad input file, 4 node unreachable, 5 rejected by the node.`,
   init: `Usage: {bin} init --home DIR [--chain-id ID] [--moniker NAME] [--authority MODULE=ADDRESS]…
 
-Creates DIR with config/config.toml (defaults for a 1 GB board), config/genesis.json (this node the
+Creates DIR with config/config.toml (the server profile; set [node] profile = "board" on a board), config/genesis.json (this node the
 only validator), config/node_key.json and config/validator_key.json (0600), and a keyring key
 "operator" funded at genesis. Refuses a DIR that is already a home.
 --chain-id  default: a new one, {prefix}-<8 random hex digits>, so that no two chains made by init
@@ -33,10 +33,11 @@ listens for peers on 127.0.0.1:P+2i and serves its API on 127.0.0.1:P+2i+1 (P de
 Topology: mesh (everyone peers with everyone) or lic (the grid of the LIC pilot: 2–3 peers each).
 Each home's keyring holds a funded key named like the node (node0 holds every module's authority
 not given with --authority, as for init).`,
-  start: `Usage: {bin} start --home DIR
+  start: `Usage: {bin} start --home DIR [--profile server|board]
 
 Runs the node until SIGTERM or SIGINT (graceful: no new txs, consensus stopped, stores closed);
-a second signal exits at once.`,
+a second signal exits at once. --profile overrides config.toml's [node] profile (the systemd unit
+passes board): every key the file leaves at its profile's default takes the given profile's.`,
   status: `Usage: {bin} status [--node URL | --home DIR]
 
 Prints the node's /status (node id, latest height, app hash, catching-up flag).`,

@@ -2,7 +2,7 @@ import { JouleError, parseAddress } from '@joule/consensus';
 import { type Module, type TxMessage, txMessage } from '@joule/state';
 import { toJson } from '../api/json.js';
 import { ClientError, valueFromParams } from '../client/index.js';
-import { exitCodes } from '../constants.js';
+import { exitCodes, type ProfileName, profileNames } from '../constants.js';
 import { NodeInputError } from '../errors.js';
 import { exportHome } from '../home/export.js';
 import { renderGenesis } from '../home/genesis-file.js';
@@ -187,11 +187,17 @@ const commands: Record<string, Command> = {
   },
 
   async start(args, app, _io) {
-    const { values, positionals } = parse(args, { home: { type: 'string' } });
+    const { values, positionals } = parse(args, { home: { type: 'string' }, profile: { type: 'string' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const profile = values.profile;
+    if (profile !== undefined && !(profileNames as readonly string[]).includes(profile))
+      throw new UsageError(`--profile must be one of ${profileNames.join(', ')}, not "${profile}"`);
     const built = app.build();
     const node = await createNode(
-      { home: required(values.home, 'home') },
+      {
+        home: required(values.home, 'home'),
+        ...(profile === undefined ? {} : { config: { node: { profile: profile as ProfileName } } }),
+      },
       {
         app: {
           addressPrefix: app.addressPrefix,

@@ -1,8 +1,10 @@
 /**
  * Every option of `config.toml`: its type, bounds, default and documentation, in one table. The
  * parser validates against it, `renderConfig` writes a commented file from it and the README's
- * reference is copied from it. Defaults suit a validator on a 1 GB board.
+ * reference is copied from it. The defaults here are the `server` profile's; `[node] profile`
+ * picks another profile's defaults for the keys the file leaves out (`home/profile.ts`).
  */
+import { defaultProfile, profileNames } from '../constants.js';
 
 export type OptionSpec =
   | { readonly type: 'string'; readonly default: string; readonly doc: string; readonly pattern?: RegExp }
@@ -52,6 +54,14 @@ export const topLevel = {
 
 /** The sections and their keys. */
 export const sections = {
+  node: {
+    profile: {
+      type: 'enum',
+      default: defaultProfile,
+      values: profileNames,
+      doc: 'Sizes every cache, buffer, timer and the retention below: "server", or "board" for a 1 GB ARM board. A key set in this file wins over its profile.',
+    },
+  },
   db: {
     cache_bytes: {
       type: 'int',

@@ -1,4 +1,5 @@
 import { parse, stringify, TomlError } from 'smol-toml';
+import { defaultProfile, type ProfileName } from '../constants.js';
 import { ConfigError } from '../errors.js';
 import {
   type ConfigOverrides,
@@ -7,20 +8,52 @@ import {
   sections,
   topLevel,
 } from './config-schema.js';
+import { profileConfig } from './profile.js';
 
 const sectionNames = Object.keys(sections) as (keyof typeof sections)[];
 
-/** The config with every default. */
-export function defaultConfig(): NodeConfig {
+/** The config with every default of `profile` (the schema's defaults, then the profile's values). */
+export function defaultConfig(profile: ProfileName = defaultProfile): NodeConfig {
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(topLevel)) out[key] = spec.default;
   for (const name of sectionNames) {
     const section: Record<string, unknown> = {};
     for (const [key, spec] of Object.entries(sections[name] as Record<string, OptionSpec>))
       section[key] = spec.default;
+    for (const [key, value] of Object.entries(profileConfig(profile)[name] ?? {})) section[key] = value;
     out[name] = section;
   }
   return out as NodeConfig;
+}
+
+/** The profile a config file or an override names, validated (`undefined` when it names none). */
+function profileIn(input: Record<string, unknown>, file: string): ProfileName | undefined {
+  const node = input.node;
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+  const value = (node as Record<string, unknown>).profile;
+  if (value === undefined) return undefined;
+  return check(sections.node.profile, value, 'node.profile', file) as ProfileName;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * `config` moved to profile `to`: every value still at the default of its old profile takes the
+ * new profile's default; values set on purpose (different from the old default) stay.
+ */
+function rebase(config: NodeConfig, to: ProfileName): NodeConfig {
+  const from = defaultConfig(config.node.profile as ProfileName);
+  const out = defaultConfig(to) as unknown as Record<string, Record<string, unknown>>;
+  const current = config as unknown as Record<string, unknown>;
+  for (const key of Object.keys(topLevel)) (out as Record<string, unknown>)[key] = current[key];
+  for (const name of sectionNames) {
+    const was = from[name] as Record<string, unknown>;
+    const now = current[name] as Record<string, unknown>;
+    for (const key of Object.keys(now))
+      if (!same(now[key], was[key])) (out[name] as Record<string, unknown>)[key] = now[key];
+  }
+  (out.node as Record<string, unknown>).profile = to;
+  return out as unknown as NodeConfig;
 }
 
 /**
@@ -40,7 +73,7 @@ export function parseConfig(text: string, file: string): NodeConfig {
       'fix the syntax (see the README config reference)',
     );
   }
-  return applyOverrides(defaultConfig(), doc, file);
+  return applyOverrides(defaultConfig(profileIn(doc, file)), doc, file);
 }
 
 /** Checks a plain object against the schema and lays it over `base`. */
@@ -49,7 +82,9 @@ export function applyOverrides(
   input: ConfigOverrides | Record<string, unknown>,
   file: string,
 ): NodeConfig {
-  const out: Record<string, unknown> = structuredClone(base) as unknown as Record<string, unknown>;
+  const profile = profileIn(input as Record<string, unknown>, file);
+  const start = profile === undefined || profile === base.node.profile ? base : rebase(base, profile);
+  const out: Record<string, unknown> = structuredClone(start) as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
     if (key in topLevel) {
@@ -146,11 +181,15 @@ function show(value: unknown): string {
   return String(value);
 }
 
-/** A commented `config.toml` holding `config` (every key written, with its documentation). */
+/**
+ * A commented `config.toml` holding `config`: every key with its documentation; a key at its
+ * profile's default is written as a comment, so that changing `[node] profile` moves it.
+ */
 export function renderConfig(config: NodeConfig): string {
+  const defaults = defaultConfig(config.node.profile as ProfileName);
   const lines = [
-    '# Joule node configuration. Every key is optional; a missing key takes its default.',
-    '# Reference: packages/node/README.md (config reference).',
+    '# Joule node configuration. Every key is optional; a missing key takes the default of the',
+    '# profile ([node] profile). Commented keys show that default. Reference: packages/node/README.md.',
     '',
   ];
   const value = (v: unknown): string => {
@@ -166,8 +205,11 @@ export function renderConfig(config: NodeConfig): string {
   for (const name of sectionNames) {
     lines.push(`[${name}]`);
     const current = config[name] as Record<string, unknown>;
+    const profiled = defaults[name] as Record<string, unknown>;
     for (const [key, spec] of Object.entries(sections[name] as Record<string, OptionSpec>)) {
-      lines.push(`# ${spec.doc} Default: ${value(spec.default)}.`, `${key} = ${value(current[key])}`);
+      const line = `${key} = ${value(current[key])}`;
+      const isDefault = name !== 'node' && same(current[key], profiled[key]);
+      lines.push(`# ${spec.doc}`, isDefault ? `# ${line}` : line);
     }
     lines.push('');
   }

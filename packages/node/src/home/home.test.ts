@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, toHex } from '@joule/consensus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesPerStateNodeCacheEntry, profiles } from '../constants.js';
 import { NodeInputError } from '../errors.js';
-import { defaultConfig, parseConfig, renderConfig } from './config.js';
+import { applyOverrides, defaultConfig, parseConfig, renderConfig } from './config.js';
+import { sections as configSections } from './config-schema.js';
 import { parseGenesis } from './genesis-file.js';
 import { homePaths, loadHome, replacePrivateFile } from './home.js';
 import { initHome } from './init.js';
 import { loadKeyFile, peerIdOf } from './key-files.js';
 import { HomeLock } from './lock.js';
+import { profileConfig } from './profile.js';
 import { topologyPeers } from './testnet.js';
 
 const F = '/h/config.toml';
@@ -17,6 +20,40 @@ const F = '/h/config.toml';
 describe('config.toml', () => {
   it('round-trips the defaults through the rendered file', () => {
     expect(parseConfig(renderConfig(defaultConfig()), F)).toEqual(defaultConfig());
+  });
+
+  it('derives the server profile from the schema defaults, so that a file without a profile is unchanged', () => {
+    const schema = defaultConfig();
+    for (const [section, values] of Object.entries(profileConfig('server')))
+      for (const [key, value] of Object.entries(values as Record<string, unknown>))
+        expect(value, `${section}.${key}`).toEqual(
+          (configSections as Record<string, Record<string, { default: unknown }>>)[section]?.[key]?.default,
+        );
+    expect(schema.node.profile).toBe('server');
+  });
+
+  it('sizes a board from its memory budget and keeps the keys a file sets', () => {
+    const board = parseConfig('[node]\nprofile = "board"\n[mempool]\nmax_txs = 700\n', F);
+    const budget = profiles.board.memory;
+    expect(board.db.cache_bytes).toBe(budget.leveldbCacheBytes);
+    expect(2 * board.db.write_buffer_bytes).toBe(budget.leveldbMemtablesBytes);
+    expect(board.mempool.max_bytes).toBe(budget.mempoolBytes);
+    expect(board.state.node_cache_entries * bytesPerStateNodeCacheEntry).toBeLessThanOrEqual(
+      budget.stateNodeCacheBytes,
+    );
+    expect(board.state.retain_blocks, 'a board prunes').toBeGreaterThan(0);
+    expect(board.mempool.max_txs, 'the file wins over the profile').toBe(700);
+    expect(parseConfig(renderConfig(board), F), 'a rendered board config round-trips').toEqual(board);
+  });
+
+  it('moves the keys left at their profile default when another profile is laid over', () => {
+    const server = applyOverrides(defaultConfig(), { db: { cache_bytes: 3 * 1024 * 1024 } }, F);
+    const board = applyOverrides(server, { node: { profile: 'board' } }, F);
+    expect(board.node.profile).toBe('board');
+    expect(board.db.cache_bytes, 'set on purpose: kept').toBe(3 * 1024 * 1024);
+    expect(board.mempool.max_bytes, 'at the server default: moved').toBe(profiles.board.memory.mempoolBytes);
+    expect(renderConfig(board)).toMatch(/^# max_bytes = /m);
+    expect(renderConfig(board)).toMatch(/^cache_bytes = 3145728$/m);
   });
 
   it('has 1 GB-board defaults', () => {
@@ -28,7 +65,11 @@ describe('config.toml', () => {
   });
 
   const cases: [string, string, RegExp][] = [
-    ['an unknown top-level key', 'colour = "red"', /unknown key "colour" \(allowed: moniker, \[db\]/],
+    [
+      'an unknown top-level key',
+      'colour = "red"',
+      /unknown key "colour" \(allowed: moniker, \[node\], \[db\]/,
+    ],
     [
       'an unknown key in a section',
       '[mempool]\nmax_tx = 5',
@@ -44,6 +85,7 @@ describe('config.toml', () => {
       '[consensus]\ncreate_empty_blocks = "no"',
       /"consensus.create_empty_blocks" is "no"; allowed: true or false/,
     ],
+    ['an unknown profile', '[node]\nprofile = "pi"', /"node.profile" is "pi"; allowed: "server", "board"/],
     ['a bad enum', '[log]\nformat = "xml"', /"log.format" is "xml"; allowed: "auto", "json", "pretty"/],
     ['an unknown log module', '[log]\nmodules = { cpu = "info" }', /unknown module "log.modules.cpu"/],
     ['broken TOML', '[api\nlisten = 1', /not valid TOML at line 1/],

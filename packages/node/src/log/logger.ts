@@ -1,5 +1,4 @@
 import { type Logger as Pino, pino } from 'pino';
-import pretty from 'pino-pretty';
 import type { NodeConfig } from '../home/config-schema.js';
 
 export type LogModule = 'node' | 'consensus' | 'mempool' | 'p2p' | 'api' | 'state';
@@ -13,16 +12,19 @@ export interface NodeLoggers {
 /**
  * pino, writing JSON lines to stdout (or to `destination`), or human-readable lines through
  * pino-pretty when `format` is `pretty`, or `auto` on a terminal. Pretty printing runs in-process
- * (no worker thread, which would cost a board several MB).
+ * (no worker thread, which would cost a board several MB), and pino-pretty is loaded only then: a
+ * node under systemd writes JSON and never pays for it (~1 MB of heap).
  */
-export function createLoggers(
+export async function createLoggers(
   config: NodeConfig['log'],
   destination: NodeJS.WritableStream = process.stdout,
-): NodeLoggers {
+): Promise<NodeLoggers> {
   const usePretty =
     config.format === 'pretty' ||
     (config.format === 'auto' && (destination as { isTTY?: boolean }).isTTY === true);
-  const stream = usePretty ? pretty({ colorize: true, destination, sync: true }) : destination;
+  const stream = usePretty
+    ? (await import('pino-pretty')).default({ colorize: true, destination, sync: true })
+    : destination;
   const levels = Object.values(config.modules);
   const lowest = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].find(
     (l) => l === config.level || levels.includes(l),

@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { type ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import type { CommittedEvent } from '@joule/consensus';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { maxPeerMetricLabels } from '../constants.js';
+import { type MemoryBudget, maxPeerMetricLabels, type NodeProfile } from '../constants.js';
+import { Counter, Gauge, Histogram, Registry } from './prometheus.js';
 
 /** What the metrics read on each scrape (nothing is polled between scrapes). */
 export interface MetricsSources {
+  /** The profile: its memory budget is reported, its event-loop sampling period used. */
+  readonly profile: NodeProfile;
   mempool(): { txs: number; bytes: number };
   peers(): number;
   /** Payload bytes received and sent over the network since start. */
@@ -25,6 +29,7 @@ export class NodeMetrics {
   readonly #invalid: Counter<'peer'>;
   readonly #peerLabels = new Set<string>();
   #loop: ELDHistogram | null = null;
+  readonly #loopSampleMs: number;
   #lastBlockTime: number | null = null;
 
   constructor(sources: MetricsSources) {
@@ -100,6 +105,60 @@ export class NodeMetrics {
         this.set(process.memoryUsage().heapUsed);
       },
     });
+    new Gauge({
+      name: 'process_anonymous_memory_bytes',
+      help: 'Anonymous resident memory of the node process (heap, native allocations; Linux only)',
+      registers,
+      collect() {
+        const bytes = anonymousBytes();
+        if (bytes !== null) this.set(bytes);
+      },
+    });
+    new Gauge({
+      name: 'nodejs_heap_space_bytes',
+      help: 'V8 heap per space: bytes in use and committed',
+      labelNames: ['space', 'kind'],
+      registers,
+      collect() {
+        for (const space of v8.getHeapSpaceStatistics()) {
+          this.set({ space: space.space_name, kind: 'used' }, space.space_used_size);
+          this.set({ space: space.space_name, kind: 'committed' }, space.physical_space_size);
+        }
+      },
+    });
+    new Gauge({
+      name: 'process_external_memory_bytes',
+      help: 'Memory of JavaScript objects held outside the V8 heap (Buffers, ArrayBuffers)',
+      registers,
+      collect() {
+        const m = process.memoryUsage();
+        this.set(m.external);
+      },
+    });
+    const budget = sources.profile.memory;
+    new Gauge({
+      name: 'joule_memory_budget_bytes',
+      help: `Memory budget per component of the "${sources.profile.name}" profile`,
+      labelNames: ['component'],
+      registers,
+      collect() {
+        for (const key of Object.keys(budget) as (keyof MemoryBudget)[])
+          this.set({ component: componentName(key) }, budget[key]);
+      },
+    });
+    new Gauge({
+      name: 'joule_memory_used_bytes',
+      help: 'Memory in use per budgeted component, where the process can measure it',
+      labelNames: ['component'],
+      registers,
+      collect() {
+        const heap = heapUse();
+        this.set({ component: componentName('v8OldSpaceBytes') }, heap.old);
+        this.set({ component: componentName('v8YoungGenerationBytes') }, heap.young);
+        this.set({ component: componentName('mempoolBytes') }, sources.mempool().bytes);
+      },
+    });
+    this.#loopSampleMs = sources.profile.timers.eventLoopSampleMs;
     const loop = () => this.#loop;
     new Gauge({
       name: 'nodejs_eventloop_lag_seconds',
@@ -119,7 +178,7 @@ export class NodeMetrics {
 
   start(): void {
     if (this.#loop !== null) return;
-    this.#loop = monitorEventLoopDelay({ resolution: 20 });
+    this.#loop = monitorEventLoopDelay({ resolution: this.#loopSampleMs });
     this.#loop.enable();
   }
 
@@ -157,5 +216,34 @@ export class NodeMetrics {
   /** The text exposition format. */
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** `v8OldSpaceBytes` → `v8_old_space`: the label of a budget's component. */
+export function componentName(key: keyof MemoryBudget): string {
+  return key
+    .replace(/Bytes$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** V8's young generation (new space and its large objects) and everything else, committed bytes. */
+function heapUse(): { old: number; young: number } {
+  let old = 0;
+  let young = 0;
+  for (const space of v8.getHeapSpaceStatistics()) {
+    if (space.space_name.startsWith('new_')) young += space.physical_space_size;
+    else old += space.space_used_size;
+  }
+  return { old, young };
+}
+
+/** RssAnon of /proc/self/status, bytes; null where there is no /proc. */
+function anonymousBytes(): number | null {
+  try {
+    const m = /^RssAnon:\s+([0-9]+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m === null ? null : Number(m[1]) * 1024;
+  } catch {
+    return null;
   }
 }

@@ -10,6 +10,7 @@ import type {
   Transport,
 } from '@joule/consensus';
 import type { Logger as Pino } from 'pino';
+import type { NodeProfile } from '../constants.js';
 import type { NodeConfig } from '../home/config-schema.js';
 
 /** A connected peer, as /net_info shows it. */
@@ -45,6 +46,8 @@ export interface NetworkService {
 /** What a network is built from. */
 export interface NetworkContext {
   readonly config: NodeConfig['p2p'];
+  /** The node's profile: gossip caches, stream windows and timers sized for its machine. */
+  readonly profile: NodeProfile;
   /** config.toml, named in errors about the [p2p] settings. */
   readonly configFile: string;
   readonly chainId: string;

@@ -7,6 +7,7 @@ import {
   MempoolGossip,
   StoreBlockApplier,
 } from '@joule/p2p';
+import { bytesPerSeenHash } from '../constants.js';
 import { NodeInputError } from '../errors.js';
 import type { NetworkFactory, NetworkService } from './network.js';
 
@@ -17,18 +18,25 @@ import type { NetworkFactory, NetworkService } from './network.js';
  */
 export const p2pNetwork: NetworkFactory = async (context) => {
   const c = context.config;
+  const p = context.profile;
   const host = await createP2pHost(
     {
       listen: c.listen,
       ...(c.announce.length > 0 ? { announce: c.announce } : {}),
       persistentPeers: c.persistent_peers,
       maxConnections: c.max_connections,
+      pingIntervalMs: p.timers.pingIntervalMs,
+      // libp2p's debug logs only when asked for, as its `debug` logger is: DEBUG=libp2p*.
+      debugLogs: /libp2p/.test(process.env.DEBUG ?? ''),
+      ...(p.streamWindowBytes === undefined ? {} : { maxStreamWindowBytes: p.streamWindowBytes }),
     },
     { nodeKey: context.nodeKey },
   );
-  const consensus = new ConsensusGossip({}, { host });
+  // The profile's gossip budget, split between the consensus and the mempool de-duplication sets.
+  const seenCacheEntries = Math.floor(p.memory.p2pSeenCacheBytes / 2 / bytesPerSeenHash);
+  const consensus = new ConsensusGossip({ seenCacheEntries }, { host });
   const mempoolGossip = new MempoolGossip(
-    {},
+    { seenCacheEntries, regossipMs: p.timers.mempoolRegossipMs },
     { host, mempool: context.mempool, neighbours: consensus.neighbours },
   );
   const server = new BlockSyncServer({ host, store: context.store });
@@ -40,7 +48,7 @@ export const p2pNetwork: NetworkFactory = async (context) => {
     attach(driver: ConsensusDriver) {
       consensus.bind(driver);
       blockSync = new BlockSync(
-        {},
+        { pollMs: p.timers.blockSyncPollMs },
         {
           host,
           store: context.store,

@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import {
   addressOf,
   type ChainState,
@@ -26,13 +27,14 @@ import type { Logger as Pino } from 'pino';
 import type { ApiContext } from '../api/context.js';
 import { compileModuleRoutes } from '../api/module-routes.js';
 import { ApiServer } from '../api/server.js';
-import { maxCommitWaiters } from '../constants.js';
+import { defaultProfile, heapLimitWarnFactor, maxCommitWaiters } from '../constants.js';
 import { GenesisFileError, NodeInputError } from '../errors.js';
 import { applyOverrides } from '../home/config.js';
 import type { ConfigOverrides, NodeConfig } from '../home/config-schema.js';
 import { type Home, loadHome } from '../home/home.js';
 import { peerIdOf } from '../home/key-files.js';
 import { HomeLock } from '../home/lock.js';
+import { profileOf } from '../home/profile.js';
 import { createLoggers, type NodeLoggers } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import { type NetworkFactory, type NetworkService, observedTransport } from '../network/network.js';
@@ -105,7 +107,7 @@ export async function createNode(options: NodeOptions, deps: NodeDependencies): 
     );
   }
   compileModuleRoutes(deps.modules);
-  return new Node(home, deps, createLoggers(config.log, options.logDestination));
+  return new Node(home, deps, await createLoggers(config.log, options.logDestination));
 }
 
 type Cleanup = () => Promise<void> | void;
@@ -166,6 +168,16 @@ class Node implements JouleNode {
     const { home } = this;
     const { config, paths, genesis } = home;
     const chainId = genesis.chainId;
+    const profile = profileOf(config.node.profile);
+    const heapLimit = v8.getHeapStatistics().heap_size_limit;
+    const heapBudget = profile.memory.v8OldSpaceBytes + profile.memory.v8YoungGenerationBytes;
+    // The default profile runs wherever Node runs, with or without the unit's flags: only the
+    // profiles of small machines expect them.
+    if (profile.name !== defaultProfile && heapLimit > heapBudget * heapLimitWarnFactor)
+      this.#log.warn(
+        { profile: profile.name, heapLimitBytes: heapLimit, budgetBytes: heapBudget },
+        `V8's heap limit is above the ${profile.name} profile's budget: run node with --max-old-space-size=${profile.memory.v8OldSpaceBytes / 2 ** 20} --max-semi-space-size=${profile.memory.v8YoungGenerationBytes / 3 / 2 ** 20}`,
+      );
     const lock = new HomeLock(paths.lock, paths.home);
     await lock.acquire();
     this.#cleanups.push(() => lock.release());
@@ -247,6 +259,7 @@ class Node implements JouleNode {
     const nodeId = peerIdOf(home.nodeKey.publicKey);
     const network: NetworkService = await (this.deps.network ?? defaultNetwork)({
       config: config.p2p,
+      profile,
       configFile: paths.config,
       chainId,
       nodeKey: home.nodeKey,
@@ -259,6 +272,7 @@ class Node implements JouleNode {
     });
     const metrics = config.metrics.enabled
       ? new NodeMetrics({
+          profile,
           mempool: () => ({ txs: mempool.size(), bytes: mempool.bytes() }),
           peers: () => network.peers().length,
           networkBytes: () => network.bytes(),

@@ -10,15 +10,18 @@ import { createLibp2p } from 'libp2p';
 import {
   defaultInboundConnectionsPerSecond,
   defaultMaxConnections,
+  defaultPingIntervalMs,
   dialTimeoutMs,
   maxAllowListPeers,
   streamOpenTimeoutMs,
+  yamuxInitialStreamWindowBytes,
 } from '../constants.js';
 import { P2pCounters } from '../peers/metrics.js';
 import { PeerScores, type PeerScoresOptions } from '../peers/peer-scores.js';
 import { policyGater } from './gater.js';
 import { libp2pKeyOf, type NodeKey } from './node-key.js';
 import { PersistentPeers } from './persistent-peers.js';
+import { silentLogger } from './silent-logger.js';
 
 export interface P2pHostOptions {
   /** Multiaddrs to listen on, e.g. `/ip4/0.0.0.0/tcp/26656` (tests: `/ip4/127.0.0.1/tcp/0`). */
@@ -39,8 +42,15 @@ export interface P2pHostOptions {
   readonly reconnectMaxMs?: number;
   /** Peer scoring and bans. */
   readonly scores?: PeerScoresOptions;
-  /** Ping period of the connection monitor, ms (dead links are closed). Default 10 s. */
+  /** Ping period of the connection monitor, ms (dead links are closed). Default `defaultPingIntervalMs`. */
   readonly pingIntervalMs?: number;
+  /**
+   * Largest receive window of a yamux stream, bytes: what one stream's peer may have in flight
+   * unread. Default yamux's (16 MiB); a board's profile keeps it at the initial 256 KiB.
+   */
+  readonly maxStreamWindowBytes?: number;
+  /** libp2p's own debug logs (`DEBUG=libp2p*`); off by default: libp2p then logs nothing, for less CPU. */
+  readonly debugLogs?: boolean;
 }
 
 export interface P2pHostDependencies {
@@ -168,13 +178,24 @@ export async function createP2pHost(options: P2pHostOptions, deps: P2pHostDepend
   const libp2p = await createLibp2p({
     start: false,
     privateKey: await libp2pKeyOf(deps.nodeKey),
+    ...(options.debugLogs === true ? {} : { logger: silentLogger }),
     addresses: {
       listen: [...options.listen],
       ...(options.announce ? { announce: [...options.announce] } : {}),
     },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [
+      yamux(
+        options.maxStreamWindowBytes === undefined
+          ? {}
+          : {
+              streamOptions: {
+                maxStreamWindowSize: Math.max(yamuxInitialStreamWindowBytes, options.maxStreamWindowBytes),
+              },
+            },
+      ),
+    ],
     connectionGater: policyGater({ allowList, isBanned }),
     connectionManager: {
       maxConnections: options.maxConnections ?? defaultMaxConnections,
@@ -185,7 +206,7 @@ export async function createP2pHost(options: P2pHostOptions, deps: P2pHostDepend
       // Persistent peers are redialled by `PersistentPeers`, forever and with backoff.
       reconnectRetries: 0,
     },
-    connectionMonitor: { pingInterval: options.pingIntervalMs ?? 10_000 },
+    connectionMonitor: { pingInterval: options.pingIntervalMs ?? defaultPingIntervalMs },
     services: { identify: identify(), ping: ping() },
   });
   const persistent = new PersistentPeers(

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { fileReferencedOf } from './memory.js';
+import { parseUnit, unitLaunch, unitWrap } from './unit.js';
+
+describe('the systemd unit as the benchmarks read it', () => {
+  it('splits ExecStart= into Node flags and start arguments, and collects Environment=', () => {
+    const unit = parseUnit(
+      [
+        '[Service]',
+        '# ExecStart=/not/this',
+        'Environment=MALLOC_ARENA_MAX=1 A=b',
+        'ExecStart=/opt/node/bin/node --max-old-space-size=128 --lite-mode /opt/joule.js start --home /var/lib/joule --profile board',
+      ].join('\n'),
+    );
+    expect(unit.env).toEqual(['MALLOC_ARENA_MAX=1', 'A=b']);
+    expect(unit.nodeArgs).toEqual(['--max-old-space-size=128', '--lite-mode']);
+    expect(unit.startArgs).toEqual(['--profile', 'board']);
+    expect(unitWrap(unit)).toEqual([
+      'env',
+      'MALLOC_ARENA_MAX=1',
+      'A=b',
+      'sh',
+      '-c',
+      'exec "$0" "$@" --profile board',
+    ]);
+  });
+
+  it('refuses a unit it cannot reproduce exactly', () => {
+    expect(() => parseUnit('[Service]\n')).toThrow(/no ExecStart=/);
+    expect(() => parseUnit('ExecStart=/node /x.js start --home "/a b"')).toThrow(/plain words/);
+    expect(() => parseUnit('ExecStart=/node /x.js status')).toThrow(/SCRIPT start --home DIR/);
+    expect(() => parseUnit('Environment="A=1"\nExecStart=/node /x.js start --home /h')).toThrow(/NAME=value/);
+  });
+
+  it('reads the unit the repository ships: the board profile, the bundle', () => {
+    const unit = unitLaunch();
+    expect(unit.startArgs.join(' ')).toContain('--profile board');
+    expect(unit.nodeArgs.some((a) => a.startsWith('--max-old-space-size='))).toBe(true);
+  });
+});
+
+describe('working set from smaps', () => {
+  it('counts referenced file pages once, not the anonymous pages of a mapping', () => {
+    const smaps = [
+      '00400000-00500000 r-xp 00000000 08:01 1 /usr/bin/node',
+      'Rss:                 800 kB',
+      'Referenced:          300 kB',
+      'Anonymous:             0 kB',
+      '00600000-00700000 rw-p 00000000 08:01 1 /usr/bin/node',
+      'Referenced:           40 kB',
+      'Anonymous:            30 kB',
+      '7f0000000000-7f0000100000 rw-p 00000000 00:00 0',
+      'Referenced:          500 kB',
+      'Anonymous:           900 kB',
+    ].join('\n');
+    expect(fileReferencedOf(smaps)).toBe((300 + 10) * 1024);
+  });
+});

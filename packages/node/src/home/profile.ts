@@ -1,0 +1,46 @@
+import {
+  bytesPerSeenHash,
+  bytesPerStateNodeCacheEntry,
+  leveldbBytesPerOpenFile,
+  type NodeProfile,
+  type ProfileName,
+  profiles,
+} from '../constants.js';
+import type { ConfigOverrides } from './config-schema.js';
+
+/** The profile named `name` (a name the config schema has validated). */
+export function profileOf(name: string): NodeProfile {
+  const profile = (profiles as Readonly<Record<string, NodeProfile>>)[name];
+  if (profile === undefined) throw new RangeError(`no profile "${name}"`);
+  return profile;
+}
+
+/**
+ * The config.toml values a profile sets: every one derived from the profile's memory budget, timers
+ * and disk, so that a budget and the setting that enforces it cannot drift apart.
+ */
+export function profileConfig(name: ProfileName): ConfigOverrides {
+  const p = profileOf(name);
+  const m = p.memory;
+  return {
+    node: { profile: name },
+    db: {
+      cache_bytes: m.leveldbCacheBytes,
+      write_buffer_bytes: m.leveldbMemtablesBytes / 2,
+      max_open_files: m.leveldbTableCacheBytes / leveldbBytesPerOpenFile,
+    },
+    state: {
+      retain_blocks: p.disk.retainBlocks,
+      prune_interval_blocks: p.disk.pruneIntervalBlocks,
+      node_cache_entries: Math.floor(m.stateNodeCacheBytes / bytesPerStateNodeCacheEntry),
+    },
+    mempool: {
+      max_txs: p.mempoolMaxTxs,
+      max_bytes: m.mempoolBytes,
+      cache_size: Math.floor(m.mempoolCacheBytes / bytesPerSeenHash),
+    },
+    consensus: { rebroadcast_ms: p.timers.rebroadcastMs },
+    wal: { max_segment_bytes: p.disk.walSegmentBytes, max_segments: p.disk.walSegments },
+    p2p: { max_connections: p.maxConnections },
+  };
+}
