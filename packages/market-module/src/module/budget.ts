@@ -1,4 +1,5 @@
 import { gasCosts } from '@joule/state';
+import { metersPerPage, slotsPerGroup, slotsPerPass } from '../constants.js';
 
 /**
  * Worst-case work of each unit of a solve, in the framework's work units (`gasCosts`), so that the
@@ -19,10 +20,14 @@ export const solveCosts = {
   start: iterate(1) + read(160) + read(400),
   /** Writing the progress at the end of a step. */
   progress: write(400),
-  /** Reading a chunk's 128 slot totals. */
-  chunk: iterate(128),
-  /** One meter in one chunk: its measures, its account, the account's running delta. */
-  compute: iterate(128) + read(128) + read(128) + write(128) + write(96),
+  /** Reading a pass's slot totals. */
+  pass: iterate(slotsPerPass),
+  /** Reading the accounts of a page of meters. */
+  page: iterate(metersPerPage),
+  /** One meter in one pass: its measure groups. */
+  compute: iterate(slotsPerPass / slotsPerGroup),
+  /** Adding a step's delta to an account's running delta: read it, write it and (new) its seq. */
+  account: read(128) + write(128) + write(96),
   /** One account paid or charged: its delta, a transfer, a shortfall debt, one debt of the receiver repaid. */
   payment: read(64) + read(128) + read(64) + transfer + debtChange + iterate(1) + debtChange,
   /** Minting the grid's payment, or burning the payment to the grid, and the receipt. */
@@ -33,8 +38,9 @@ export const solveCosts = {
 export const minSolveBudget: number =
   solveCosts.start +
   solveCosts.progress +
-  solveCosts.chunk +
-  Math.max(solveCosts.compute, solveCosts.payment, solveCosts.finish);
+  solveCosts.pass +
+  solveCosts.page +
+  Math.max(solveCosts.compute + solveCosts.account, solveCosts.payment, solveCosts.finish);
 
 /** Work the debt sweep may need (two debts repaid). */
 export const sweepCost: number = iterate(2) + 2 * debtChange;

@@ -1,8 +1,8 @@
 import { formatAddress } from '@joule/consensus';
 import type { QueryContext } from '@joule/state';
-import { defaultDenom, defaultMaxMeasureWh, slotsPerChunk } from '../constants.js';
-import { chunkCount, slotStart } from './periods.js';
-import { keyPrefix, tables } from './records.js';
+import { defaultDenom, defaultMaxMeasureWh, slotsPerGroup } from '../constants.js';
+import { groupCount, slotStart } from './periods.js';
+import { keyPrefix, readUint, tables } from './records.js';
 
 /** The market's state as a genesis section (what `parseMarketGenesis` reads back). */
 export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Promise<unknown> {
@@ -17,16 +17,19 @@ export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Pr
   const periods = (await tables.periods.entries(ctx.state)).map(([, p]) => p);
   const measures = [];
   for (const p of periods) {
-    for (let chunk = 0; chunk < chunkCount(p); chunk++) {
-      for (let index = 0; index < meters.length; index++) {
-        const rows = await tables.measures.entries(
-          ctx.state,
-          keyPrefix.measures(p.tsStart, chunk, index),
-          slotsPerChunk,
-        );
-        for (const [key, m] of rows) {
-          const ts = slotStart(p, chunk, key[14] as number);
-          measures.push({ meterId: meters[index]?.meterId, tsStart: ts, cons: m.cons, prod: m.prod });
+    for (let index = 0; index < meters.length; index++) {
+      const rows = await tables.measures.entries(
+        ctx.state,
+        keyPrefix.measures(p.tsStart, index),
+        groupCount(p),
+      );
+      for (const [key, group] of rows) {
+        const first = readUint(key, 12, 2) * slotsPerGroup;
+        for (let at = 0; at < slotsPerGroup; at++) {
+          const cons = group[2 * at] ?? null;
+          const prod = group[2 * at + 1] ?? null;
+          if (cons === null && prod === null) continue;
+          measures.push({ meterId: meters[index]?.meterId, tsStart: slotStart(p, first + at), cons, prod });
         }
       }
     }

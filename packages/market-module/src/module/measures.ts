@@ -3,8 +3,8 @@ import { defineMessage, type MessageType } from '@joule/state';
 import { type Signal, signals } from '../constants.js';
 import { MarketError } from '../errors.js';
 import { events } from './events.js';
-import { loadConfig, periodAt, requireOpen, slotKey } from './periods.js';
-import { tables } from './records.js';
+import { loadConfig, measureKey, periodAt, requireOpen, slotKey } from './periods.js';
+import { emptyGroup, tables } from './records.js';
 
 /** `setEnergyMeasure`: the energy of one meter in one slot `[tsStart, tsEnd)`, Wh. */
 export interface SetEnergyMeasure {
@@ -81,23 +81,24 @@ export function setEnergyMeasureMessage(prefix: string): MessageType<SetEnergyMe
           `slot [${m.tsStart}, ${m.tsEnd}) has not ended at block time ${(ctx.block.time - (ctx.block.time % 1000)) / 1000}: send after it ends (check the clock)`,
         );
       const slot = slotKey(period, m.tsStart);
-      const key = { ...slot, meter: meter.index };
-      const old = await tables.measures.get(ctx.state, key);
+      const { key, at } = measureKey(period, meter.index, slot.slot);
+      const group = (await tables.measures.get(ctx.state, key)) ?? emptyGroup;
       const signal = m.signal as Signal;
-      if ((signal === 'consumption' ? old?.cons : old?.prod) != null)
+      const index = 2 * at + (signal === 'consumption' ? 0 : 1);
+      if (group[index] !== null)
         throw new MarketError(
           'MARKET_DUPLICATE_MEASURE',
           `meter ${m.meterId} already has a ${signal} measure for slot ${m.tsStart}: a measure cannot be replaced`,
         );
-      tables.measures.set(ctx.state, key, {
-        cons: signal === 'consumption' ? m.value : (old?.cons ?? null),
-        prod: signal === 'production' ? m.value : (old?.prod ?? null),
-      });
+      const firstOfSlot = group[2 * at] === null && group[2 * at + 1] === null;
+      const next = group.slice();
+      next[index] = m.value;
+      tables.measures.set(ctx.state, key, next);
       const totals = (await tables.totals.get(ctx.state, slot)) ?? { ec: 0, ep: 0, reporters: 0 };
       tables.totals.set(ctx.state, slot, {
         ec: totals.ec + (signal === 'consumption' ? m.value : 0),
         ep: totals.ep + (signal === 'production' ? m.value : 0),
-        reporters: totals.reporters + (old === undefined ? 1 : 0),
+        reporters: totals.reporters + (firstOfSlot ? 1 : 0),
       });
       ctx.emit(events.measure({ meterId: m.meterId, tsStart: m.tsStart, signal }));
     },

@@ -3,7 +3,7 @@ import { defineQuery, type QueryType } from '@joule/state';
 import { maxPageSize, maxSlotsPerQuery } from '../constants.js';
 import { MarketError } from '../errors.js';
 import { slotPricing } from '../settlement/slot.js';
-import { loadConfig, periodAt, pricesOf, slotCount, slotKey, stateNames } from './periods.js';
+import { loadConfig, measureKey, periodAt, pricesOf, slotCount, slotKey, stateNames } from './periods.js';
 import { type Period, periodCodec, type Receipt, signedAmount, tables } from './records.js';
 
 const page = (limit: number): number => {
@@ -105,8 +105,9 @@ export const getEnergyMeasure: QueryType<MeasureRequest, number | null> = define
       );
     const period = await periodAt(ctx.state, r.tsStart);
     if (period === undefined || (r.tsStart - period.tsStart) % period.slotSeconds !== 0) return null;
-    const m = await tables.measures.get(ctx.state, { ...slotKey(period, r.tsStart), meter: meter.index });
-    return (r.signal === 'consumption' ? m?.cons : m?.prod) ?? null;
+    const { key, at } = measureKey(period, meter.index, slotKey(period, r.tsStart).slot);
+    const group = await tables.measures.get(ctx.state, key);
+    return group?.[2 * at + (r.signal === 'consumption' ? 0 : 1)] ?? null;
   },
 });
 

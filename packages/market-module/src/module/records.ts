@@ -11,7 +11,13 @@ import {
   struct,
 } from '@joule/consensus';
 import { Table } from '@joule/state';
-import { maxMeterIdLength, maxPeriodsPerDay, meterIdPattern } from '../constants.js';
+import {
+  maxMeasureWhLimit,
+  maxMeterIdLength,
+  maxPeriodsPerDay,
+  meterIdPattern,
+  slotsPerGroup,
+} from '../constants.js';
 
 /**
  * The market's state and its key layout. Every key is `market/<table>/<key bytes>`; integers in
@@ -24,8 +30,11 @@ import { maxMeterIdLength, maxPeriodsPerDay, meterIdPattern } from '../constants
  * | `mi` | index u32 | MeterRef: meterId, account (iteration and pagination by index) |
  * | `mp` | tsStart u64 | Period: bounds, slot length, prices, beta, state |
  * | `pd` | UTC day u32 | the tsStarts of the periods touching that day (period lookup, overlap) |
- * | `ml` | period u64 ‖ chunk u16 ‖ meter u32 ‖ slot-in-chunk u8 | Measure: consumption and production, Wh |
- * | `tt` | period u64 ‖ chunk u16 ‖ slot-in-chunk u8 | SlotTotals: Ec, Ep, reporters (kept on each measure) |
+ * | `ml` | period u64 ‖ meter u32 ‖ group u16 | MeasureGroup: consumption and production of 16 slots, Wh |
+ * | `tt` | period u64 ‖ slot u16 | SlotTotals: Ec, Ep, reporters (kept on each measure) |
+ *
+ * Slot numbers count from the period's start (a period has ≤ 8 928 slots); group `g` holds slots
+ * `16g … 16g + 15`.
  * | `sq` | period u64 | marker: the period is SOLVING (the end-block hook's queue) |
  * | `sp` | period u64 | SolveProgress: phase, cursor, running sums |
  * | `pa` | period u64 ‖ account | AccountDelta: seq, delta (the receipt's per-account deltas) |
@@ -107,7 +116,38 @@ export interface Measure {
   readonly cons: number | null;
   readonly prod: number | null;
 }
-const measureCodec = struct<Measure>('Measure', { cons: nullable(int()), prod: nullable(int()) });
+
+/**
+ * The measures of one meter in one group of `slotsPerGroup` slots: `[cons0, prod0, cons1, prod1, …]`,
+ * Wh, `null` where nothing was reported. Always `2 · slotsPerGroup` values.
+ */
+export type MeasureGroup = readonly (number | null)[];
+const groupValues = 2 * slotsPerGroup;
+/** An empty group, the start of every new record. */
+export const emptyGroup: MeasureGroup = Array.from({ length: groupValues }, () => null);
+/** The group codec, written by hand: the solve decodes 180 of these per meter and month. */
+export const measureGroupCodec: Codec<MeasureGroup> = {
+  kind: 'measureGroup',
+  toWire: (value, path) => {
+    if (!Array.isArray(value) || value.length !== groupValues)
+      throw new InvalidValueError(`${path}: expected ${groupValues} values`, { path });
+    for (const v of value)
+      if (v !== null && !(Number.isSafeInteger(v) && v >= 0 && v <= maxMeasureWhLimit))
+        throw new InvalidValueError(`${path}: a measure is 0..${maxMeasureWhLimit} Wh or null`, { path });
+    return value;
+  },
+  fromWire: (wire, path) => {
+    if (!Array.isArray(wire) || wire.length !== groupValues)
+      throw new InvalidValueError(`${path}: expected an array of ${groupValues} values`, { path });
+    for (const v of wire)
+      if (
+        v !== null &&
+        !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= maxMeasureWhLimit)
+      )
+        throw new InvalidValueError(`${path}: a measure is 0..${maxMeasureWhLimit} Wh or null`, { path });
+    return wire as MeasureGroup;
+  },
+};
 
 export interface SlotTotals {
   readonly ec: number;
@@ -121,7 +161,8 @@ export type SolvePhase = 0 | 1 | 2 | 3;
 
 export interface SolveProgress {
   readonly phase: SolvePhase;
-  readonly chunk: number;
+  /** The pass of `slotsPerPass` slots being settled, from 0. */
+  readonly pass: number;
   readonly meter: number;
   /** Account seq of the payment phases. */
   readonly seq: number;
@@ -138,7 +179,7 @@ export interface SolveProgress {
 }
 export const solveProgressCodec = struct<SolveProgress>('SolveProgress', {
   phase: int(0, 3) as Codec<SolvePhase>,
-  chunk: int(),
+  pass: int(),
   meter: int(),
   seq: int(),
   meters: int(),
@@ -197,21 +238,28 @@ const utf8 = new TextEncoder();
 
 export interface MeasureKey {
   readonly period: number;
-  readonly chunk: number;
   readonly meter: number;
-  readonly slot: number;
+  readonly group: number;
 }
 export interface SlotKey {
   readonly period: number;
-  readonly chunk: number;
+  /** The slot's number in the period, from 0. */
   readonly slot: number;
 }
 
-/** Key bytes (after the table prefix) of measure and totals prefixes, for range reads when solving. */
+/** Key bytes (after the table prefix) of measure and totals prefixes and positions, for range reads. */
 export const keyPrefix = {
-  measures: (period: number, chunk: number, meter: number): Uint8Array =>
-    cat(u(period, 8), u(chunk, 2), u(meter, 4)),
-  totals: (period: number, chunk: number): Uint8Array => cat(u(period, 8), u(chunk, 2)),
+  /** A meter's measure records of a period. */
+  measures: (period: number, meter: number): Uint8Array => cat(u(period, 8), u(meter, 4)),
+  /** A period's slot totals. */
+  totals: (period: number): Uint8Array => u(period, 8),
+  /** The table key of slot `slot` of a period's totals (an `after` position). */
+  totalsAt: (period: number, slot: number): Uint8Array => cat(u(period, 8), u(slot, 2)),
+  /** The table key of a meter's measure group (an `after` position). */
+  measuresAt: (period: number, meter: number, group: number): Uint8Array =>
+    cat(u(period, 8), u(meter, 4), u(group, 2)),
+  /** The table key of meter index `index` (an `after` position). */
+  meterIndexAt: (index: number): Uint8Array => u(index, 4),
   debts: (debtor: Uint8Array): Uint8Array => debtor,
 };
 
@@ -229,13 +277,13 @@ export const tables = {
   measures: new Table(
     'market',
     'ml',
-    (k: MeasureKey) => cat(keyPrefix.measures(k.period, k.chunk, k.meter), u(k.slot, 1)),
-    measureCodec,
+    (k: MeasureKey) => cat(keyPrefix.measures(k.period, k.meter), u(k.group, 2)),
+    measureGroupCodec,
   ),
   totals: new Table(
     'market',
     'tt',
-    (k: SlotKey) => cat(keyPrefix.totals(k.period, k.chunk), u(k.slot, 1)),
+    (k: SlotKey) => cat(keyPrefix.totals(k.period), u(k.slot, 2)),
     slotTotalsCodec,
   ),
   solving: new Table('market', 'sq', (period: number) => u(period, 8), bool),

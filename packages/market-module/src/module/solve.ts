@@ -1,12 +1,12 @@
 import { type AppEvent, formatAddress, int, struct } from '@joule/consensus';
 import { type BlockContext, defineMessage, type MessageType, type State } from '@joule/state';
-import { maxPaymentsPerBlock, slotsPerChunk } from '../constants.js';
+import { maxPaymentsPerBlock, metersPerPage, slotsPerGroup, slotsPerPass } from '../constants.js';
 import { MarketError } from '../errors.js';
 import { meterSlotDelta, type SlotPricing, slotPricing } from '../settlement/slot.js';
 import { minSolveBudget, solveCosts } from './budget.js';
 import { events } from './events.js';
 import type { Payments } from './payments.js';
-import { chunkCount, loadConfig, pricesOf, requireOpen, slotCount } from './periods.js';
+import { ceilQuotient, loadConfig, pricesOf, requireOpen, slotCount } from './periods.js';
 import { keyPrefix, type Period, readUint, type SolveProgress, tables } from './records.js';
 
 export interface SolveMarkets {
@@ -36,7 +36,7 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
     tables.solving.set(ctx.state, m.tsStart, true);
     tables.progress.set(ctx.state, m.tsStart, {
       phase: 0,
-      chunk: 0,
+      pass: 0,
       meter: 0,
       seq: 0,
       meters: config.meterCount,
@@ -51,53 +51,118 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
   },
 });
 
-/** The pricing of every slot of a chunk, from its totals (one range read). */
-async function chunkPricing(
-  state: State,
-  period: Period,
-  chunk: number,
-): Promise<(SlotPricing & { reporters: number })[]> {
-  const rows = await tables.totals.entries(state, keyPrefix.totals(period.tsStart, chunk), slotsPerChunk);
-  const totals = new Map(rows.map(([key, t]) => [key[10] as number, t]));
-  const slots = Math.min(slotsPerChunk, slotCount(period) - chunk * slotsPerChunk);
+/** The pricing of the slots of one pass, from their totals (one range read). */
+async function passPricing(state: State, period: Period, pass: number): Promise<PassPricing> {
+  const first = pass * slotsPerPass;
+  const count = Math.min(slotsPerPass, slotCount(period) - first);
+  const rows = await tables.totals.entries(
+    state,
+    keyPrefix.totals(period.tsStart),
+    count,
+    first === 0 ? undefined : keyPrefix.totalsAt(period.tsStart, first - 1),
+  );
   const prices = pricesOf(period);
-  return Array.from({ length: slots }, (_, s) => {
-    const t = totals.get(s) ?? { ec: 0, ep: 0, reporters: 0 };
-    return { ...slotPricing(prices, BigInt(t.ec), BigInt(t.ep)), reporters: t.reporters };
-  });
+  const empty = slotPricing(prices, 0n, 0n);
+  const slots: SlotPricing[] = Array.from({ length: count }, () => empty);
+  const reporters: number[] = Array.from({ length: count }, () => 0);
+  for (const [key, t] of rows) {
+    const s = readUint(key, 8, 2) - first;
+    if (s < 0 || s >= count) continue;
+    slots[s] = slotPricing(prices, BigInt(t.ec), BigInt(t.ep));
+    reporters[s] = t.reporters;
+  }
+  return { first, slots, reporters };
 }
 
-/** Adds one meter's deltas over one chunk to its account's running delta. */
-async function computeMeter(
+interface PassPricing {
+  /** The pass's first slot. */
+  readonly first: number;
+  readonly slots: readonly SlotPricing[];
+  readonly reporters: readonly number[];
+}
+
+/** One meter's delta over one pass: the sum of its rounded slot deltas (one range read). */
+async function meterPassDelta(
   state: State,
   period: Period,
-  pricing: readonly SlotPricing[],
-  p: SolveProgress,
-): Promise<SolveProgress> {
+  meter: number,
+  pricing: PassPricing,
+): Promise<bigint | undefined> {
+  const firstGroup = pricing.first / slotsPerGroup;
+  const groups = ceilQuotient(pricing.slots.length, slotsPerGroup);
   const rows = await tables.measures.entries(
     state,
-    keyPrefix.measures(period.tsStart, p.chunk, p.meter),
-    slotsPerChunk,
+    keyPrefix.measures(period.tsStart, meter),
+    groups,
+    firstGroup === 0 ? undefined : keyPrefix.measuresAt(period.tsStart, meter, firstGroup - 1),
   );
-  if (rows.length === 0) return p;
   let delta = 0n;
-  for (const [key, m] of rows) {
-    const slot = pricing[key[14] as number] as SlotPricing;
-    delta += meterSlotDelta(slot, BigInt(m.cons ?? 0), BigInt(m.prod ?? 0));
+  let any = false;
+  for (const [key, group] of rows) {
+    const base = (readUint(key, 12, 2) - firstGroup) * slotsPerGroup;
+    if (base >= pricing.slots.length) break;
+    any = true;
+    for (let at = 0; at < slotsPerGroup; at++) {
+      const cons = group[2 * at] ?? 0;
+      const prod = group[2 * at + 1] ?? 0;
+      if (cons === 0 && prod === 0) continue;
+      const slot = pricing.slots[base + at] as SlotPricing;
+      delta += meterSlotDelta(slot, BigInt(cons), BigInt(prod));
+    }
   }
-  const ref = await tables.meterIndex.get(state, p.meter);
-  if (ref === undefined) return p;
-  const key = { period: period.tsStart, account: ref.account };
-  const acc = await tables.accountDeltas.get(state, key);
-  let accounts = p.accounts;
-  if (acc === undefined)
-    tables.accountSeq.set(state, { period: period.tsStart, seq: accounts++ }, ref.account);
-  tables.accountDeltas.set(state, key, { seq: acc?.seq ?? p.accounts, delta: (acc?.delta ?? 0n) + delta });
-  return { ...p, accounts, sumDeltas: p.sumDeltas + delta };
+  return any ? delta : undefined;
+}
+
+/** Accounts of the meters of one page: meter index → account. */
+async function meterPage(state: State, first: number): Promise<Map<number, Uint8Array>> {
+  const rows = await tables.meterIndex.entries(
+    state,
+    undefined,
+    metersPerPage,
+    first === 0 ? undefined : keyPrefix.meterIndexAt(first - 1),
+  );
+  return new Map(rows.map(([key, ref]) => [readUint(key, 0, 4), ref.account]));
 }
 
 /**
- * Runs a solve for as long as the hook's budget allows: compute each (chunk, meter), then charge
+ * A step's deltas per account, in the order the accounts were first met; written to state once per
+ * step (one read and one write per account), not once per meter.
+ */
+class StepDeltas {
+  private readonly byAccount = new Map<string, { account: Uint8Array; delta: bigint }>();
+
+  has(account: Uint8Array): boolean {
+    return this.byAccount.has(Buffer.from(account).toString('latin1'));
+  }
+
+  add(account: Uint8Array, delta: bigint): void {
+    const id = Buffer.from(account).toString('latin1');
+    const row = this.byAccount.get(id);
+    if (row === undefined) this.byAccount.set(id, { account, delta });
+    else row.delta += delta;
+  }
+
+  get size(): number {
+    return this.byAccount.size;
+  }
+
+  /** Adds the step's deltas to the accounts' running deltas; new accounts get the next seqs. */
+  async flush(state: State, tsStart: number, p: SolveProgress): Promise<SolveProgress> {
+    let accounts = p.accounts;
+    for (const { account, delta } of this.byAccount.values()) {
+      const key = { period: tsStart, account };
+      const acc = await tables.accountDeltas.get(state, key);
+      if (acc === undefined) tables.accountSeq.set(state, { period: tsStart, seq: accounts }, account);
+      tables.accountDeltas.set(state, key, { seq: acc?.seq ?? accounts, delta: (acc?.delta ?? 0n) + delta });
+      if (acc === undefined) accounts++;
+    }
+    this.byAccount.clear();
+    return { ...p, accounts };
+  }
+}
+
+/**
+ * Runs a solve for as long as the hook's budget allows: settle each (pass, meter), then charge
  * the debits, pay the credits, settle the grid and write the receipt (SOLVING → SOLVED). The
  * cursor lives in state, so the next block resumes where this one stopped.
  */
@@ -116,38 +181,56 @@ export async function solveStep(
     ctx.emit(events.solveStalled({ tsStart, budget: ctx.budget.limit, needed: minSolveBudget }));
     return;
   }
-  const can = (cost: number): boolean => ctx.budget.remaining >= cost + solveCosts.progress;
-  const chunks = chunkCount(period);
-  let pricing: (SlotPricing & { reporters: number })[] | undefined;
+  const deltas = new StepDeltas();
+  // Work promised to the accounts' writes at the end of the step.
+  const reserved = (): number => deltas.size * solveCosts.account;
+  const can = (cost: number): boolean => ctx.budget.remaining >= cost + reserved() + solveCosts.progress;
+  const passes = ceilQuotient(slotCount(period), slotsPerPass);
+  let pricing: PassPricing | undefined;
+  let page: Map<number, Uint8Array> | undefined;
+  let pageEnd = -1;
   let paymentsMade = 0;
   for (;;) {
     if (p.phase === 0) {
-      if (p.chunk >= chunks) {
+      if (p.pass >= passes) {
         if (!can(solveCosts.finish)) break;
+        p = await deltas.flush(state, tsStart, p);
         if (p.gridFlow < 0n) await payments.fromGrid(state, emit, p.admin, -p.gridFlow);
         p = { ...p, phase: 1, seq: 0 };
         continue;
       }
       if (pricing === undefined) {
-        if (!can(solveCosts.chunk + solveCosts.compute)) break;
-        pricing = await chunkPricing(state, period, p.chunk);
+        if (!can(solveCosts.pass + solveCosts.page + solveCosts.compute + solveCosts.account)) break;
+        pricing = await passPricing(state, period, p.pass);
         if (p.meter === 0) {
           let grid = 0n;
           let missing = 0;
-          for (const s of pricing) {
-            grid += s.gridFlow;
-            missing += Math.max(0, p.active - s.reporters);
+          for (const [s, slot] of pricing.slots.entries()) {
+            grid += slot.gridFlow;
+            missing += Math.max(0, p.active - (pricing.reporters[s] as number));
           }
           p = { ...p, gridFlow: p.gridFlow + grid, missing: p.missing + missing };
         }
       }
       if (p.meter >= p.meters) {
-        p = { ...p, chunk: p.chunk + 1, meter: 0 };
+        p = { ...p, pass: p.pass + 1, meter: 0 };
         pricing = undefined;
         continue;
       }
-      if (!can(solveCosts.compute)) break;
-      p = { ...(await computeMeter(state, period, pricing, p)), meter: p.meter + 1 };
+      if (page === undefined || p.meter >= pageEnd) {
+        if (!can(solveCosts.page + solveCosts.compute + solveCosts.account)) break;
+        page = await meterPage(state, p.meter);
+        pageEnd = p.meter + metersPerPage;
+      }
+      if (!can(solveCosts.compute + solveCosts.account)) break;
+      const account = page.get(p.meter);
+      const delta: bigint | undefined =
+        account === undefined ? undefined : await meterPassDelta(state, period, p.meter, pricing);
+      if (account !== undefined && delta !== undefined) {
+        deltas.add(account, delta);
+        p = { ...p, sumDeltas: p.sumDeltas + delta };
+      }
+      p = { ...p, meter: p.meter + 1 };
       continue;
     }
     if (p.phase === 1 || p.phase === 2) {
@@ -176,8 +259,9 @@ export async function solveStep(
     await finish(ctx, payments, prefix, period, p);
     return;
   }
+  p = await deltas.flush(state, tsStart, p);
   tables.progress.set(state, tsStart, p);
-  ctx.emit(events.solveProgress({ tsStart, phase: p.phase, chunk: p.chunk, meter: p.meter, seq: p.seq }));
+  ctx.emit(events.solveProgress({ tsStart, phase: p.phase, pass: p.pass, meter: p.meter, seq: p.seq }));
 }
 
 async function finish(
