@@ -1,5 +1,5 @@
 import { gasCosts } from '@joule/state';
-import { metersPerPage, slotsPerGroup, slotsPerPass } from '../constants.js';
+import { maxPaymentsPerBlock, metersPerPage, slotsPerGroup, slotsPerPass } from '../constants.js';
 
 /**
  * Worst-case work of each unit of a solve, in the framework's work units (`gasCosts`), so that the
@@ -26,10 +26,12 @@ export const solveCosts = {
   page: iterate(metersPerPage),
   /** One meter in one pass: its measure groups. */
   compute: iterate(slotsPerPass / slotsPerGroup),
-  /** Adding a step's delta to an account's running delta: read it, write it and (new) its seq. */
-  account: read(128) + write(128) + write(96),
-  /** One account paid or charged: its delta, a transfer, a shortfall debt, one debt of the receiver repaid. */
-  payment: read(64) + read(128) + read(64) + transfer + debtChange + iterate(1) + debtChange,
+  /** Adding a step's delta to an account's running delta: its seq and delta read, its delta (and seq) written. */
+  account: read(96) + read(160) + write(160) + write(96),
+  /** Reading the running deltas of a block's accounts to pay. */
+  deltaPage: iterate(maxPaymentsPerBlock),
+  /** One account paid or charged: its balance, a transfer, a shortfall debt, one debt of the receiver repaid. */
+  payment: read(64) + transfer + debtChange + iterate(1) + debtChange,
   /** Minting the grid's payment, or burning the payment to the grid, and the receipt. */
   finish: debtChange + transfer + write(400) + write(200) + 2 * write(32),
 } as const;
@@ -40,7 +42,11 @@ export const minSolveBudget: number =
   solveCosts.progress +
   solveCosts.pass +
   solveCosts.page +
-  Math.max(solveCosts.compute + solveCosts.account, solveCosts.payment, solveCosts.finish);
+  Math.max(
+    solveCosts.compute + solveCosts.account,
+    solveCosts.deltaPage + solveCosts.payment,
+    solveCosts.finish,
+  );
 
 /** Work the debt sweep may need (two debts repaid). */
 export const sweepCost: number = iterate(2) + 2 * debtChange;

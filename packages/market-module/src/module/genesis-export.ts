@@ -36,10 +36,9 @@ export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Pr
   }
   const deltasOf = async (period: number, count: number) => {
     const out = [];
-    for (let seq = 0; seq < count; seq++) {
-      const account = await tables.accountSeq.get(ctx.state, { period, seq });
-      const acc = account && (await tables.accountDeltas.get(ctx.state, { period, account }));
-      if (account && acc) out.push({ account: bech(account), delta: acc.delta.toString() });
+    for await (const [, acc] of tables.accountDeltas.scan(ctx.state, keyPrefix.period(period))) {
+      if (out.length >= count) break;
+      out.push({ account: bech(acc.account), delta: acc.delta.toString() });
     }
     return out;
   };

@@ -163,8 +163,8 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
 
 function writeDeltas(ctx: GenesisContext, period: number, deltas: readonly GenesisDelta[]): void {
   deltas.forEach((d, seq) => {
-    tables.accountSeq.set(ctx.state, { period, seq }, d.account);
-    tables.accountDeltas.set(ctx.state, { period, account: d.account }, { seq, delta: d.delta });
+    tables.accountSeq.set(ctx.state, { period, account: d.account }, seq);
+    tables.accountDeltas.set(ctx.state, { period, seq }, { account: d.account, delta: d.delta });
   });
 }
 

@@ -4,7 +4,7 @@ import { maxPageSize, maxSlotsPerQuery } from '../constants.js';
 import { MarketError } from '../errors.js';
 import { slotPricing } from '../settlement/slot.js';
 import { loadConfig, measureKey, periodAt, pricesOf, slotCount, slotKey, stateNames } from './periods.js';
-import { type Period, periodCodec, type Receipt, signedAmount, tables } from './records.js';
+import { keyPrefix, type Period, periodCodec, type Receipt, signedAmount, tables } from './records.js';
 
 const page = (limit: number): number => {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxPageSize)
@@ -247,10 +247,14 @@ export const getReceiptDeltas: QueryType<
     if (receipt === undefined) return { deltas: [], next: null };
     const end = Math.min(receipt.accounts, r.start + page(r.limit));
     const deltas: DeltaRow[] = [];
-    for (let seq = r.start; seq < end; seq++) {
-      const account = await tables.accountSeq.get(ctx.state, { period: r.tsStart, seq });
-      const acc = account && (await tables.accountDeltas.get(ctx.state, { period: r.tsStart, account }));
-      if (account !== undefined && acc !== undefined) deltas.push({ account, delta: acc.delta });
+    if (end > r.start) {
+      const rows = await tables.accountDeltas.entries(
+        ctx.state,
+        keyPrefix.period(r.tsStart),
+        end - r.start,
+        r.start === 0 ? undefined : keyPrefix.deltasAt(r.tsStart, r.start - 1),
+      );
+      for (const [, acc] of rows) deltas.push({ account: acc.account, delta: acc.delta });
     }
     return { deltas, next: end < receipt.accounts ? end : null };
   },

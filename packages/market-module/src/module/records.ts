@@ -37,8 +37,8 @@ import {
  * `16g … 16g + 15`.
  * | `sq` | period u64 | marker: the period is SOLVING (the end-block hook's queue) |
  * | `sp` | period u64 | SolveProgress: phase, cursor, running sums |
- * | `pa` | period u64 ‖ account | AccountDelta: seq, delta (the receipt's per-account deltas) |
- * | `ps` | period u64 ‖ seq u32 | account (iteration of AccountDelta by seq) |
+ * | `pa` | period u64 ‖ account | the account's seq in the period (looked up when adding deltas) |
+ * | `ps` | period u64 ‖ seq u32 | AccountDelta: account, delta (the receipt's per-account deltas, by range) |
  * | `rc` | period u64 | Receipt: admin, admin delta, grid flow, missing, counts |
  * | `dt` | debtor ‖ creditor (tag 0: the grid; tag 1 + address) | owed amount, uECT |
  */
@@ -192,10 +192,10 @@ export const solveProgressCodec = struct<SolveProgress>('SolveProgress', {
 });
 
 export interface AccountDelta {
-  readonly seq: number;
+  readonly account: Uint8Array;
   readonly delta: bigint;
 }
-const accountDeltaCodec = struct<AccountDelta>('AccountDelta', { seq: int(), delta: signedAmount });
+const accountDeltaCodec = struct<AccountDelta>('AccountDelta', { account: address, delta: signedAmount });
 
 export interface Receipt {
   readonly admin: Uint8Array;
@@ -251,13 +251,15 @@ export interface SlotKey {
 export const keyPrefix = {
   /** A meter's measure records of a period. */
   measures: (period: number, meter: number): Uint8Array => cat(u(period, 8), u(meter, 4)),
-  /** A period's slot totals. */
-  totals: (period: number): Uint8Array => u(period, 8),
+  /** A period's rows of a table keyed by period first (slot totals, account deltas). */
+  period: (period: number): Uint8Array => u(period, 8),
   /** The table key of slot `slot` of a period's totals (an `after` position). */
   totalsAt: (period: number, slot: number): Uint8Array => cat(u(period, 8), u(slot, 2)),
   /** The table key of a meter's measure group (an `after` position). */
   measuresAt: (period: number, meter: number, group: number): Uint8Array =>
     cat(u(period, 8), u(meter, 4), u(group, 2)),
+  /** The table key of account seq `seq` of a period's deltas (an `after` position). */
+  deltasAt: (period: number, seq: number): Uint8Array => cat(u(period, 8), u(seq, 4)),
   /** The table key of meter index `index` (an `after` position). */
   meterIndexAt: (index: number): Uint8Array => u(index, 4),
   debts: (debtor: Uint8Array): Uint8Array => debtor,
@@ -280,25 +282,22 @@ export const tables = {
     (k: MeasureKey) => cat(keyPrefix.measures(k.period, k.meter), u(k.group, 2)),
     measureGroupCodec,
   ),
-  totals: new Table(
-    'market',
-    'tt',
-    (k: SlotKey) => cat(keyPrefix.totals(k.period), u(k.slot, 2)),
-    slotTotalsCodec,
-  ),
+  totals: new Table('market', 'tt', (k: SlotKey) => cat(u(k.period, 8), u(k.slot, 2)), slotTotalsCodec),
   solving: new Table('market', 'sq', (period: number) => u(period, 8), bool),
   progress: new Table('market', 'sp', (period: number) => u(period, 8), solveProgressCodec),
-  accountDeltas: new Table(
+  /** An account's seq in a period (written once, when the solve first meets the account). */
+  accountSeq: new Table(
     'market',
     'pa',
     (k: { period: number; account: Uint8Array }) => cat(u(k.period, 8), k.account),
-    accountDeltaCodec,
+    int(),
   ),
-  accountSeq: new Table(
+  /** The running delta of the account with that seq: payments and receipts read them by range. */
+  accountDeltas: new Table(
     'market',
     'ps',
     (k: { period: number; seq: number }) => cat(u(k.period, 8), u(k.seq, 4)),
-    address,
+    accountDeltaCodec,
   ),
   receipts: new Table('market', 'rc', (period: number) => u(period, 8), receiptCodec),
   debts: new Table(

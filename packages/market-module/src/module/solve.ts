@@ -2,12 +2,19 @@ import { type AppEvent, formatAddress, int, struct } from '@joule/consensus';
 import { type BlockContext, defineMessage, type MessageType, type State } from '@joule/state';
 import { maxPaymentsPerBlock, metersPerPage, slotsPerGroup, slotsPerPass } from '../constants.js';
 import { MarketError } from '../errors.js';
-import { meterSlotDelta, type SlotPricing, slotPricing } from '../settlement/slot.js';
+import { type MarketPrices, meterSlotDelta, type SlotPricing, slotPricing } from '../settlement/slot.js';
 import { minSolveBudget, solveCosts } from './budget.js';
 import { events } from './events.js';
 import type { Payments } from './payments.js';
 import { ceilQuotient, loadConfig, pricesOf, requireOpen, slotCount } from './periods.js';
-import { keyPrefix, type Period, readUint, type SolveProgress, tables } from './records.js';
+import {
+  type AccountDelta,
+  keyPrefix,
+  type Period,
+  readUint,
+  type SolveProgress,
+  tables,
+} from './records.js';
 
 export interface SolveMarkets {
   /** Start of the period, Unix seconds. */
@@ -57,22 +64,51 @@ async function passPricing(state: State, period: Period, pass: number): Promise<
   const count = Math.min(slotsPerPass, slotCount(period) - first);
   const rows = await tables.totals.entries(
     state,
-    keyPrefix.totals(period.tsStart),
+    keyPrefix.period(period.tsStart),
     count,
     first === 0 ? undefined : keyPrefix.totalsAt(period.tsStart, first - 1),
   );
-  const prices = pricesOf(period);
-  const empty = slotPricing(prices, 0n, 0n);
-  const slots: SlotPricing[] = Array.from({ length: count }, () => empty);
-  const reporters: number[] = Array.from({ length: count }, () => 0);
+  const ec = new Array<number>(count).fill(0);
+  const ep = new Array<number>(count).fill(0);
+  const reporters = new Array<number>(count).fill(0);
   for (const [key, t] of rows) {
     const s = readUint(key, 8, 2) - first;
     if (s < 0 || s >= count) continue;
-    slots[s] = slotPricing(prices, BigInt(t.ec), BigInt(t.ep));
+    ec[s] = t.ec;
+    ep[s] = t.ep;
     reporters[s] = t.reporters;
   }
-  return { first, slots, reporters };
+  const prices = pricesOf(period);
+  return { first, slots: pricingMemo.of(prices, ec, ep), reporters };
 }
+
+/**
+ * The last pass's slot pricing, kept between blocks: a solve prices the same pass in every block
+ * that settles it, and `slotPricing` is pure, so equal prices and totals give the same pricing.
+ * The totals are still read (and paid for) in every block; only the arithmetic is saved.
+ */
+class PricingMemo {
+  private last: { prices: MarketPrices; ec: number[]; ep: number[]; slots: SlotPricing[] } | undefined;
+
+  of(prices: MarketPrices, ec: number[], ep: number[]): readonly SlotPricing[] {
+    const last = this.last;
+    if (last !== undefined && samePrices(last.prices, prices) && same(last.ec, ec) && same(last.ep, ep))
+      return last.slots;
+    const slots = ec.map((c, s) => slotPricing(prices, BigInt(c), BigInt(ep[s] as number)));
+    this.last = { prices, ec, ep, slots };
+    return slots;
+  }
+}
+const pricingMemo = new PricingMemo();
+
+const same = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+const samePrices = (a: MarketPrices, b: MarketPrices): boolean =>
+  a.pBuyBAU === b.pBuyBAU &&
+  a.pSellBAU === b.pSellBAU &&
+  a.pBuyLEM === b.pBuyLEM &&
+  a.pSellLEM === b.pSellLEM &&
+  a.beta === b.beta;
 
 interface PassPricing {
   /** The pass's first slot. */
@@ -113,6 +149,17 @@ async function meterPassDelta(
   return any ? delta : undefined;
 }
 
+/** The running deltas of the accounts from seq `first` on, one payment block's worth: seq → delta. */
+async function deltaPage(state: State, tsStart: number, first: number): Promise<Map<number, AccountDelta>> {
+  const rows = await tables.accountDeltas.entries(
+    state,
+    keyPrefix.period(tsStart),
+    maxPaymentsPerBlock,
+    first === 0 ? undefined : keyPrefix.deltasAt(tsStart, first - 1),
+  );
+  return new Map(rows.map(([key, acc]) => [readUint(key, 8, 4), acc]));
+}
+
 /** Accounts of the meters of one page: meter index → account. */
 async function meterPage(state: State, first: number): Promise<Map<number, Uint8Array>> {
   const rows = await tables.meterIndex.entries(
@@ -150,11 +197,19 @@ class StepDeltas {
   async flush(state: State, tsStart: number, p: SolveProgress): Promise<SolveProgress> {
     let accounts = p.accounts;
     for (const { account, delta } of this.byAccount.values()) {
-      const key = { period: tsStart, account };
-      const acc = await tables.accountDeltas.get(state, key);
-      if (acc === undefined) tables.accountSeq.set(state, { period: tsStart, seq: accounts }, account);
-      tables.accountDeltas.set(state, key, { seq: acc?.seq ?? accounts, delta: (acc?.delta ?? 0n) + delta });
-      if (acc === undefined) accounts++;
+      const seq = await tables.accountSeq.get(state, { period: tsStart, account });
+      if (seq === undefined) {
+        tables.accountSeq.set(state, { period: tsStart, account }, accounts);
+        tables.accountDeltas.set(state, { period: tsStart, seq: accounts }, { account, delta });
+        accounts++;
+        continue;
+      }
+      const acc = await tables.accountDeltas.get(state, { period: tsStart, seq });
+      tables.accountDeltas.set(
+        state,
+        { period: tsStart, seq },
+        { account, delta: (acc?.delta ?? 0n) + delta },
+      );
     }
     this.byAccount.clear();
     return { ...p, accounts };
@@ -190,6 +245,8 @@ export async function solveStep(
   let page: Map<number, Uint8Array> | undefined;
   let pageEnd = -1;
   let paymentsMade = 0;
+  let accountPage: Map<number, AccountDelta> | undefined;
+  let adminRepaid = false;
   for (;;) {
     if (p.phase === 0) {
       if (p.pass >= passes) {
@@ -239,16 +296,22 @@ export async function solveStep(
         continue;
       }
       if (!can(solveCosts.payment) || paymentsMade >= maxPaymentsPerBlock) break;
-      const account = await tables.accountSeq.get(state, { period: tsStart, seq: p.seq });
-      const acc = account && (await tables.accountDeltas.get(state, { period: tsStart, account }));
-      if (account !== undefined && acc !== undefined) {
-        if (p.phase === 1 && acc.delta <= 0n) {
-          await payments.pay(state, emit, account, p.admin, -acc.delta);
-          ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta: acc.delta }));
+      if (accountPage === undefined || !accountPage.has(p.seq)) {
+        if (!can(solveCosts.deltaPage + solveCosts.payment)) break;
+        accountPage = await deltaPage(state, tsStart, p.seq);
+      }
+      const acc = accountPage.get(p.seq);
+      if (acc !== undefined) {
+        const { account, delta } = acc;
+        if (p.phase === 1 && delta <= 0n) {
+          // The admin's own debts are repaid from the first debit of each block, not after each.
+          await payments.pay(state, emit, account, p.admin, -delta, !adminRepaid);
+          adminRepaid = true;
+          ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta }));
         }
-        if (p.phase === 2 && acc.delta > 0n) {
-          await payments.pay(state, emit, p.admin, account, acc.delta);
-          ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta: acc.delta }));
+        if (p.phase === 2 && delta > 0n) {
+          await payments.pay(state, emit, p.admin, account, delta);
+          ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta }));
         }
       }
       paymentsMade++;
