@@ -25,12 +25,14 @@ export const maxPeriodsPerDay = 64;
 export const slotsPerGroup = 16;
 /**
  * Slots of one solve pass: the solve prices 1 024 slots (one range read of their totals) and then
- * settles meter after meter over them (one range read of 64 measure records each). Its work per
- * block at the default hook budget stays ≈ 20 ms here. A multiple of `slotsPerGroup`.
+ * settles meter after meter over them (one range read of ≤ 64 measure records for each of 16
+ * meters). A multiple of `slotsPerGroup`; a period has at most 9 passes.
  */
 export const slotsPerPass = 1_024;
 /** Meters whose account is looked up with one range read of the meter index, while solving. */
 export const metersPerPage = 64;
+/** Meters whose measures of a pass the solve reads with one range read (≤ 1 024 records). */
+export const metersPerRead = 16;
 
 /** Highest price, uECT/kWh (1 000 ECT/kWh). */
 export const maxPriceUectPerKwh = 1_000_000_000n;

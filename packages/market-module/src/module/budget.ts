@@ -24,8 +24,10 @@ export const solveCosts = {
   pass: iterate(slotsPerPass),
   /** Reading the accounts of a page of meters. */
   page: iterate(metersPerPage),
-  /** One meter in one pass: its measure groups. */
-  compute: iterate(slotsPerPass / slotsPerGroup),
+  /** A range read of the measure groups of a pass of some meters: its flat part… */
+  readFlat: gasCosts.iterateFlat,
+  /** …and its part per meter (≤ 64 groups each). */
+  readPerMeter: gasCosts.iteratePerEntry * (slotsPerPass / slotsPerGroup),
   /** Adding a step's delta to an account's running delta: its seq and delta read, its delta (and seq) written. */
   account: read(96) + read(160) + write(160) + write(96),
   /** Reading the running deltas of a block's accounts to pay. */
@@ -43,7 +45,7 @@ export const minSolveBudget: number =
   solveCosts.pass +
   solveCosts.page +
   Math.max(
-    solveCosts.compute + solveCosts.account,
+    solveCosts.readFlat + solveCosts.readPerMeter + solveCosts.account,
     solveCosts.deltaPage + solveCosts.payment,
     solveCosts.finish,
   );

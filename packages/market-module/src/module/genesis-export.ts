@@ -1,7 +1,7 @@
 import { formatAddress } from '@joule/consensus';
 import type { QueryContext } from '@joule/state';
 import { defaultDenom, defaultMaxMeasureWh, slotsPerGroup } from '../constants.js';
-import { groupCount, slotStart } from './periods.js';
+import { passCount, slotStart } from './periods.js';
 import { keyPrefix, readUint, tables } from './records.js';
 
 /** The market's state as a genesis section (what `parseMarketGenesis` reads back). */
@@ -17,19 +17,15 @@ export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Pr
   const periods = (await tables.periods.entries(ctx.state)).map(([, p]) => p);
   const measures = [];
   for (const p of periods) {
-    for (let index = 0; index < meters.length; index++) {
-      const rows = await tables.measures.entries(
-        ctx.state,
-        keyPrefix.measures(p.tsStart, index),
-        groupCount(p),
-      );
-      for (const [key, group] of rows) {
-        const first = readUint(key, 12, 2) * slotsPerGroup;
+    for (let pass = 0; pass < passCount(p); pass++) {
+      for await (const [key, group] of tables.measures.scan(ctx.state, keyPrefix.measures(p.tsStart, pass))) {
+        const meterId = meters[readUint(key, 9, 4)]?.meterId;
+        const first = readUint(key, 13, 2) * slotsPerGroup;
         for (let at = 0; at < slotsPerGroup; at++) {
           const cons = group[2 * at] ?? null;
           const prod = group[2 * at + 1] ?? null;
           if (cons === null && prod === null) continue;
-          measures.push({ meterId: meters[index]?.meterId, tsStart: slotStart(p, first + at), cons, prod });
+          measures.push({ meterId, tsStart: slotStart(p, first + at), cons, prod });
         }
       }
     }

@@ -5,9 +5,11 @@ import { minSolveBudget } from './budget.js';
 import { addr, bech, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
 import { market } from './market.js';
 
-const slots = 2_100; // three passes of ≤ 1 024 slots
+const slots = 1_100; // two passes (1 024 slots and 76)
 const P = G - slots * 900;
 const meterCount = 12;
+// The least budget: a few meters per block, so the solve spans many blocks.
+const budget = minSolveBudget;
 const owners = [keys.alice, keys.bob, keys.carol, keys.dave];
 
 /** A seeded community: 24 meters of 4 accounts; each meter reports, or not, each signal of each slot. */
@@ -53,7 +55,7 @@ describe('market: a long period solved over many blocks', () => {
     const f = await marketChain({
       market: genesisMarket,
       funds: 10n ** 13n,
-      app: { hookWorkBudget: minSolveBudget },
+      app: { hookWorkBudget: budget },
     });
     const { chain, m, send, balance, supply } = f;
     await chain.block(); // queries see genesis once block 1 is committed
@@ -142,7 +144,7 @@ describe('market: a long period solved over many blocks', () => {
       modules: [...core2.modules, market({}, { bank: core2.bank.keeper })],
       accounts: core2.accounts,
       genesis: midSolve,
-      app: { hookWorkBudget: minSolveBudget },
+      app: { hookWorkBudget: budget },
     });
     expect((midSolve.market as { progress: unknown[] }).progress).toHaveLength(1);
     for (

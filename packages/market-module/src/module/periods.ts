@@ -1,5 +1,5 @@
 import type { State } from '@joule/state';
-import { maxPeriodsPerDay, secondsPerDay, slotsPerGroup } from '../constants.js';
+import { maxPeriodsPerDay, secondsPerDay, slotsPerGroup, slotsPerPass } from '../constants.js';
 import { MarketError } from '../errors.js';
 import type { MarketPrices } from '../settlement/slot.js';
 import { type Config, type MeasureKey, type Period, type SlotKey, tables } from './records.js';
@@ -75,7 +75,8 @@ export function slotKey(period: Period, ts: number): SlotKey {
 /** The measure record holding slot `slot` of meter `meter`, and the slot's place in it. */
 export function measureKey(period: Period, meter: number, slot: number): { key: MeasureKey; at: number } {
   const at = slot % slotsPerGroup;
-  return { key: { period: period.tsStart, meter, group: (slot - at) / slotsPerGroup }, at };
+  const pass = (slot - (slot % slotsPerPass)) / slotsPerPass;
+  return { key: { period: period.tsStart, pass, meter, group: (slot - at) / slotsPerGroup }, at };
 }
 
 /** `⌈a / b⌉` of non-negative integers, in integer arithmetic. */
@@ -84,9 +85,9 @@ export function ceilQuotient(a: number, b: number): number {
   return (rounded - (rounded % b)) / b;
 }
 
-/** Number of measure groups of a period. */
-export function groupCount(period: Period): number {
-  return ceilQuotient(slotCount(period), slotsPerGroup);
+/** Number of solve passes of a period. */
+export function passCount(period: Period): number {
+  return ceilQuotient(slotCount(period), slotsPerPass);
 }
 
 /** The start time of slot `slot` (counted from the period's start). */

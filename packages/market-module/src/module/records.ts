@@ -30,11 +30,12 @@ import {
  * | `mi` | index u32 | MeterRef: meterId, account (iteration and pagination by index) |
  * | `mp` | tsStart u64 | Period: bounds, slot length, prices, beta, state |
  * | `pd` | UTC day u32 | the tsStarts of the periods touching that day (period lookup, overlap) |
- * | `ml` | period u64 ‖ meter u32 ‖ group u16 | MeasureGroup: consumption and production of 16 slots, Wh |
+ * | `ml` | period u64 ‖ pass u8 ‖ meter u32 ‖ group u16 | MeasureGroup: consumption and production of 16 slots, Wh |
  * | `tt` | period u64 ‖ slot u16 | SlotTotals: Ec, Ep, reporters (kept on each measure) |
  *
  * Slot numbers count from the period's start (a period has ≤ 8 928 slots); group `g` holds slots
- * `16g … 16g + 15`.
+ * `16g … 16g + 15`, pass `p` slots `1024p … 1024p + 1023`. Measures are keyed by pass first so that
+ * the solve reads the pass's groups of many meters with one range read.
  * | `sq` | period u64 | marker: the period is SOLVING (the end-block hook's queue) |
  * | `sp` | period u64 | SolveProgress: phase, cursor, running sums |
  * | `pa` | period u64 ‖ account | the account's seq in the period (looked up when adding deltas) |
@@ -238,6 +239,7 @@ const utf8 = new TextEncoder();
 
 export interface MeasureKey {
   readonly period: number;
+  readonly pass: number;
   readonly meter: number;
   readonly group: number;
 }
@@ -250,14 +252,14 @@ export interface SlotKey {
 /** Key bytes (after the table prefix) of measure and totals prefixes and positions, for range reads. */
 export const keyPrefix = {
   /** A meter's measure records of a period. */
-  measures: (period: number, meter: number): Uint8Array => cat(u(period, 8), u(meter, 4)),
+  /** The measure records of one pass of a period. */
+  measures: (period: number, pass: number): Uint8Array => cat(u(period, 8), u(pass, 1)),
   /** A period's rows of a table keyed by period first (slot totals, account deltas). */
   period: (period: number): Uint8Array => u(period, 8),
   /** The table key of slot `slot` of a period's totals (an `after` position). */
   totalsAt: (period: number, slot: number): Uint8Array => cat(u(period, 8), u(slot, 2)),
-  /** The table key of a meter's measure group (an `after` position). */
-  measuresAt: (period: number, meter: number, group: number): Uint8Array =>
-    cat(u(period, 8), u(meter, 4), u(group, 2)),
+  /** The table key of a meter's measure group. */
+  measuresAt: (k: MeasureKey): Uint8Array => cat(u(k.period, 8), u(k.pass, 1), u(k.meter, 4), u(k.group, 2)),
   /** The table key of account seq `seq` of a period's deltas (an `after` position). */
   deltasAt: (period: number, seq: number): Uint8Array => cat(u(period, 8), u(seq, 4)),
   /** The table key of meter index `index` (an `after` position). */
@@ -276,12 +278,7 @@ export const tables = {
   meterIndex: new Table('market', 'mi', (i: number) => u(i, 4), meterRefCodec),
   periods: new Table('market', 'mp', (ts: number) => u(ts, 8), periodCodec),
   periodDays: new Table('market', 'pd', (day: number) => u(day, 4), list(int(), maxPeriodsPerDay)),
-  measures: new Table(
-    'market',
-    'ml',
-    (k: MeasureKey) => cat(keyPrefix.measures(k.period, k.meter), u(k.group, 2)),
-    measureGroupCodec,
-  ),
+  measures: new Table('market', 'ml', (k: MeasureKey) => keyPrefix.measuresAt(k), measureGroupCodec),
   totals: new Table('market', 'tt', (k: SlotKey) => cat(u(k.period, 8), u(k.slot, 2)), slotTotalsCodec),
   solving: new Table('market', 'sq', (period: number) => u(period, 8), bool),
   progress: new Table('market', 'sp', (period: number) => u(period, 8), solveProgressCodec),

@@ -1,15 +1,22 @@
 import { type AppEvent, formatAddress, int, struct } from '@joule/consensus';
 import { type BlockContext, defineMessage, type MessageType, type State } from '@joule/state';
-import { maxPaymentsPerBlock, metersPerPage, slotsPerGroup, slotsPerPass } from '../constants.js';
+import {
+  maxPaymentsPerBlock,
+  metersPerPage,
+  metersPerRead,
+  slotsPerGroup,
+  slotsPerPass,
+} from '../constants.js';
 import { MarketError } from '../errors.js';
 import { type MarketPrices, meterSlotDelta, type SlotPricing, slotPricing } from '../settlement/slot.js';
 import { minSolveBudget, solveCosts } from './budget.js';
 import { events } from './events.js';
 import type { Payments } from './payments.js';
-import { ceilQuotient, loadConfig, pricesOf, requireOpen, slotCount } from './periods.js';
+import { loadConfig, passCount, pricesOf, requireOpen, slotCount } from './periods.js';
 import {
   type AccountDelta,
   keyPrefix,
+  type MeasureGroup,
   type Period,
   readUint,
   type SolveProgress,
@@ -117,27 +124,48 @@ interface PassPricing {
   readonly reporters: readonly number[];
 }
 
-/** One meter's delta over one pass: the sum of its rounded slot deltas (one range read). */
-async function meterPassDelta(
+/**
+ * The measure groups of one pass of meters `first … first + count − 1`, by meter: one range read
+ * (the pass's groups are keyed by meter, each meter has ≤ 64 of them in a pass).
+ */
+async function readMeters(
   state: State,
   period: Period,
-  meter: number,
-  pricing: PassPricing,
-): Promise<bigint | undefined> {
-  const firstGroup = pricing.first / slotsPerGroup;
-  const groups = ceilQuotient(pricing.slots.length, slotsPerGroup);
+  pass: number,
+  first: number,
+  count: number,
+): Promise<{ end: number; groups: Map<number, [number, MeasureGroup][]> }> {
+  const end = first + count;
   const rows = await tables.measures.entries(
     state,
-    keyPrefix.measures(period.tsStart, meter),
-    groups,
-    firstGroup === 0 ? undefined : keyPrefix.measuresAt(period.tsStart, meter, firstGroup - 1),
+    keyPrefix.measures(period.tsStart, pass),
+    groupsPerPass * count,
+    first === 0
+      ? undefined
+      : keyPrefix.measuresAt({ period: period.tsStart, pass, meter: first - 1, group: lastGroup }),
   );
-  let delta = 0n;
-  let any = false;
+  const groups = new Map<number, [number, MeasureGroup][]>();
   for (const [key, group] of rows) {
-    const base = (readUint(key, 12, 2) - firstGroup) * slotsPerGroup;
-    if (base >= pricing.slots.length) break;
-    any = true;
+    const meter = readUint(key, 9, 4);
+    if (meter >= end) break;
+    const list = groups.get(meter);
+    const row: [number, MeasureGroup] = [readUint(key, 13, 2), group];
+    if (list === undefined) groups.set(meter, [row]);
+    else list.push(row);
+  }
+  return { end, groups };
+}
+
+const groupsPerPass = slotsPerPass / slotsPerGroup;
+/** The largest group number a key can hold: `after` it come the next meter's groups. */
+const lastGroup = 0xffff;
+
+/** One meter's delta over one pass, from its groups: the sum of its rounded slot deltas. */
+function meterPassDelta(groups: readonly [number, MeasureGroup][], pricing: PassPricing): bigint {
+  const firstGroup = pricing.first / slotsPerGroup;
+  let delta = 0n;
+  for (const [number, group] of groups) {
+    const base = (number - firstGroup) * slotsPerGroup;
     for (let at = 0; at < slotsPerGroup; at++) {
       const cons = group[2 * at] ?? 0;
       const prod = group[2 * at + 1] ?? 0;
@@ -146,7 +174,7 @@ async function meterPassDelta(
       delta += meterSlotDelta(slot, BigInt(cons), BigInt(prod));
     }
   }
-  return any ? delta : undefined;
+  return delta;
 }
 
 /** The running deltas of the accounts from seq `first` on, one payment block's worth: seq → delta. */
@@ -240,10 +268,11 @@ export async function solveStep(
   // Work promised to the accounts' writes at the end of the step.
   const reserved = (): number => deltas.size * solveCosts.account;
   const can = (cost: number): boolean => ctx.budget.remaining >= cost + reserved() + solveCosts.progress;
-  const passes = ceilQuotient(slotCount(period), slotsPerPass);
+  const passes = passCount(period);
   let pricing: PassPricing | undefined;
   let page: Map<number, Uint8Array> | undefined;
-  let pageEnd = -1;
+  let pageStart = 0;
+  let batch: { end: number; groups: Map<number, [number, MeasureGroup][]> } | undefined;
   let paymentsMade = 0;
   let accountPage: Map<number, AccountDelta> | undefined;
   let adminRepaid = false;
@@ -257,7 +286,16 @@ export async function solveStep(
         continue;
       }
       if (pricing === undefined) {
-        if (!can(solveCosts.pass + solveCosts.page + solveCosts.compute + solveCosts.account)) break;
+        if (
+          !can(
+            solveCosts.pass +
+              solveCosts.page +
+              solveCosts.readFlat +
+              solveCosts.readPerMeter +
+              solveCosts.account,
+          )
+        )
+          break;
         pricing = await passPricing(state, period, p.pass);
         if (p.meter === 0) {
           let grid = 0n;
@@ -272,18 +310,30 @@ export async function solveStep(
       if (p.meter >= p.meters) {
         p = { ...p, pass: p.pass + 1, meter: 0 };
         pricing = undefined;
+        batch = undefined;
         continue;
       }
-      if (page === undefined || p.meter >= pageEnd) {
-        if (!can(solveCosts.page + solveCosts.compute + solveCosts.account)) break;
+      if (page === undefined || p.meter < pageStart || p.meter >= pageStart + metersPerPage) {
+        if (!can(solveCosts.page + solveCosts.readFlat + solveCosts.readPerMeter + solveCosts.account)) break;
         page = await meterPage(state, p.meter);
-        pageEnd = p.meter + metersPerPage;
+        pageStart = p.meter;
       }
-      if (!can(solveCosts.compute + solveCosts.account)) break;
+      if (batch === undefined || p.meter >= batch.end) {
+        // As many meters as the budget can settle (a batch cut short would be read again).
+        const spare = Math.max(
+          0,
+          ctx.budget.remaining - reserved() - solveCosts.progress - solveCosts.readFlat,
+        );
+        const perMeter = solveCosts.readPerMeter + solveCosts.account;
+        const count = Math.min(metersPerRead, p.meters - p.meter, (spare - (spare % perMeter)) / perMeter);
+        if (count < 1) break;
+        batch = await readMeters(state, period, p.pass, p.meter, count);
+      }
+      if (!can(solveCosts.account)) break;
       const account = page.get(p.meter);
-      const delta: bigint | undefined =
-        account === undefined ? undefined : await meterPassDelta(state, period, p.meter, pricing);
-      if (account !== undefined && delta !== undefined) {
+      const groups = batch.groups.get(p.meter);
+      if (account !== undefined && groups !== undefined) {
+        const delta = meterPassDelta(groups, pricing);
         deltas.add(account, delta);
         p = { ...p, sumDeltas: p.sumDeltas + delta };
       }
