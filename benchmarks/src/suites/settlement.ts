@@ -28,6 +28,8 @@ export const monthMeters = 10_000;
 export const monthSlots = 2_880;
 /** Meters of the on-chain sample: a month of theirs is ≈ 290 000 measures in the genesis. */
 export const onChainMeters = 100;
+/** Empty blocks run after the solve to measure a block's own cost. */
+const emptyBlocks = 20;
 
 export interface OnChainSettlement {
   readonly meters: number;
@@ -48,6 +50,10 @@ export interface OnChainSettlement {
   /** CPU milliseconds of the settling phase and of the payments. */
   readonly settleCpuMs: number;
   readonly payCpuMs: number;
+  /** Milliseconds the main thread was busy (JavaScript and synchronous native work), all blocks. */
+  readonly mainMs: number;
+  /** CPU milliseconds of an empty block of the same chain: the part of every block that is not the solve. */
+  readonly emptyBlockCpuMs: number;
   readonly monthBlocks: number;
   /** The month's wall time of its blocks, and the process's CPU time (LevelDB's threads included). */
   readonly monthWallS: number;
@@ -193,13 +199,16 @@ export async function settleOnChain(meters: number, budget: number): Promise<OnC
   let settleCpuMs = 0;
   let cpuMs = 0;
   let maxCpuMs = 0;
+  let mainMs = 0;
   for (let n = 0; n < 100_000; n++) {
     const start = performance.now();
+    const elu = performance.eventLoopUtilization();
     const cpu = process.cpuUsage();
     const r = await chain.block(n === 0 ? [solve] : []);
     const ms = performance.now() - start;
     const used = process.cpuUsage(cpu);
     const blockCpuMs = (used.user + used.system) / 1000;
+    mainMs += performance.eventLoopUtilization(elu).active;
     cpuMs += blockCpuMs;
     maxCpuMs = Math.max(maxCpuMs, blockCpuMs);
     times.push(ms);
@@ -212,6 +221,11 @@ export async function settleOnChain(meters: number, budget: number): Promise<OnC
     }
     if (r.events.some((e) => e.type === 'market.solved')) break;
   }
+  // The same chain's empty blocks after the solve: what any block costs without the market's work.
+  const emptyCpu = process.cpuUsage();
+  for (let n = 0; n < emptyBlocks; n++) await chain.block();
+  const emptyUsed = process.cpuUsage(emptyCpu);
+  const emptyBlockCpuMs = (emptyUsed.user + emptyUsed.system) / 1000 / emptyBlocks;
   await chain.app.stop();
   await kv.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -237,6 +251,8 @@ export async function settleOnChain(meters: number, budget: number): Promise<OnC
     payMs,
     settleCpuMs,
     payCpuMs: cpuMs - settleCpuMs,
+    mainMs,
+    emptyBlockCpuMs,
     monthBlocks,
     monthWallS: month(settleMs, payMs) / 1000,
     monthCpuS: month(settleCpuMs, cpuMs - settleCpuMs) / 1000,

@@ -28,8 +28,12 @@ export const solveCosts = {
   readFlat: gasCosts.iterateFlat,
   /** …and its part per meter (≤ 64 groups each). */
   readPerMeter: gasCosts.iteratePerEntry * (slotsPerPass / slotsPerGroup),
-  /** Adding a step's delta to an account's running delta: its seq and delta read, its delta (and seq) written. */
-  account: read(96) + read(160) + write(160) + write(96),
+  /**
+   * Adding a step's delta to an account's running delta: its seq (key 38 bytes, value ≤ 5) read and,
+   * when new, written; its delta (key 22 bytes; value ≤ 65: the address and ≤ 40 characters, which
+   * any sum of bounded prices, energies, slots and meters stays under) read and written.
+   */
+  account: read(43) + write(43) + read(87) + write(87),
   /** Reading the running deltas of a block's accounts to pay. */
   deltaPage: iterate(maxPaymentsPerBlock),
   /** One account paid or charged: its balance, a transfer, a shortfall debt, one debt of the receiver repaid. */
