@@ -29,6 +29,8 @@ export const slotsPerGroup = 16;
  * meters). A multiple of `slotsPerGroup`; a period has at most 9 passes.
  */
 export const slotsPerPass = 1_024;
+/** Most meters one transaction's measures keep read (a transaction holds at most 32 messages). */
+export const txReadMeters = 32;
 /** Meters whose account is looked up with one range read of the meter index, while solving. */
 export const metersPerPage = 64;
 /** Meters whose measures of a pass the solve reads with one range read (≤ 1 024 records). */

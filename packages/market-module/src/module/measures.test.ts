@@ -1,3 +1,4 @@
+import { txMessage } from '@joule/state';
 import { describe, expect, it } from 'vitest';
 import { addr, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
 
@@ -35,6 +36,25 @@ describe('market: measures', () => {
     expect(await code()).toBe('MARKET_DUPLICATE_MEASURE');
     expect(await code({ signal: 'production', value: 10 })).toBe(''); // the other signal of the slot
     expect(await code({ signal: 'production', value: 10 })).toBe('MARKET_DUPLICATE_MEASURE');
+  });
+
+  it('sees, within one transaction, the meter list as the earlier messages left it', async () => {
+    const { chain, m } = await setup();
+    const measure = (tsStart: number) =>
+      txMessage(m.msg.setEnergyMeasure, {
+        meterId: 'own',
+        tsStart,
+        tsEnd: tsStart + 900,
+        signal: 'consumption',
+        value: 5,
+      });
+    const add = txMessage(m.msg.addMeterFromList, { meterId: 'own', account: addr(keys.admin) });
+    const remove = txMessage(m.msg.removeMeterFromList, { meterId: 'own' });
+    // The meter's second measure comes after its removal in the same transaction: refused.
+    const refused = await chain.deliver(keys.admin, add, measure(G - 7200), remove, measure(G - 6300));
+    expect(refused.codespace, 'a measure after the removal').toBe('MARKET_METER_REMOVED');
+    const accepted = await chain.deliver(keys.admin, add, measure(G - 7200), measure(G - 6300));
+    expect(accepted.code, 'both measures of a listed meter').toBe(0);
   });
 
   it('keeps per-slot totals on each measure and shows a measure only to its account and the admin', async () => {

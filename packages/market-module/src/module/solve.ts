@@ -11,6 +11,7 @@ import { MarketError } from '../errors.js';
 import { type MarketPrices, meterSlotDelta, type SlotPricing, slotPricing } from '../settlement/slot.js';
 import { minSolveBudget, solveCosts } from './budget.js';
 import { events } from './events.js';
+import { forgetTxReads } from './measures.js';
 import type { Payments } from './payments.js';
 import { loadConfig, passCount, pricesOf, requireOpen, slotCount } from './periods.js';
 import {
@@ -33,6 +34,7 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
   type: 'market/solve_markets',
   codec: struct<SolveMarkets>('SolveMarkets', { tsStart: int(Number.MIN_SAFE_INTEGER) }),
   async handle(ctx, m) {
+    forgetTxReads(ctx);
     const period = m.tsStart < 0 ? undefined : await tables.periods.get(ctx.state, m.tsStart);
     if (period === undefined)
       throw new MarketError(
