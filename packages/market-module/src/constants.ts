@@ -56,6 +56,8 @@ export const maxMeters = 1_000_000;
 
 /** Page size bounds of list queries. */
 export const maxPageSize = 500;
+/** Most slots one `getMeterMeasures` query spans (a pass: at most two range reads). */
+export const maxMeasuresPerQuery = 1_024;
 /** Most slots one `getTotalEnergy` or receipt-slots query returns. */
 export const maxSlotsPerQuery = 192;
 

@@ -86,6 +86,20 @@ describe('market: measures', () => {
     await expect(chain.query('market', m.query.getEnergyMeasure, req, keys.bob)).rejects.toMatchObject({
       code: 'MARKET_NOT_METER_OWNER',
     });
+    // A meter's measures of a range of slots: the same rule, the slots it reported only.
+    const range = { meterId: 'm2', tsStart: G - 7200, count: 4 };
+    const m2 = [
+      { tsStart: G - 7200, cons: 100, prod: 1400 },
+      { tsStart: G - 6300, cons: null, prod: 700 },
+    ];
+    expect(await chain.query('market', m.query.getMeterMeasures, range, keys.bob)).toEqual(m2);
+    expect(await chain.query('market', m.query.getMeterMeasures, range, keys.admin)).toEqual(m2);
+    await expect(chain.query('market', m.query.getMeterMeasures, range, keys.alice)).rejects.toMatchObject({
+      code: 'MARKET_NOT_METER_OWNER',
+    });
+    await expect(
+      chain.query('market', m.query.getMeterMeasures, { ...range, count: 0 }, keys.bob),
+    ).rejects.toMatchObject({ code: 'MARKET_BAD_QUERY' });
     // Unsigned, an authenticated query is refused by the framework.
     await expect(chain.query('market', m.query.getEnergyMeasure, req)).rejects.toMatchObject({
       code: 'QUERY_UNAUTHENTICATED',

@@ -258,6 +258,9 @@ export const keyPrefix = {
   period: (period: number): Uint8Array => u(period, 8),
   /** The table key of slot `slot` of a period's totals (an `after` position). */
   totalsAt: (period: number, slot: number): Uint8Array => cat(u(period, 8), u(slot, 2)),
+  /** A meter's measure records of one pass. */
+  meterMeasures: (period: number, pass: number, meter: number): Uint8Array =>
+    cat(u(period, 8), u(pass, 1), u(meter, 4)),
   /** The table key of a meter's measure group. */
   measuresAt: (k: MeasureKey): Uint8Array => cat(u(k.period, 8), u(k.pass, 1), u(k.meter, 4), u(k.group, 2)),
   /** The table key of account seq `seq` of a period's deltas (an `after` position). */

@@ -114,6 +114,25 @@ describe('market: the on-chain solve equals the pure function', () => {
         });
         const got = new Map(page.deltas.map((d) => [formatAddress(d.account, 'joule'), d.delta]));
         expect(got, what).toEqual(expected.deltas);
+        // Each meter's measures, by range query (the admin's view), are the ones it sent.
+        for (let i = 0; i < c.meters; i++) {
+          const rows = [];
+          // 700 slots a query: the second one spans the passes' boundary at slot 1 024.
+          for (let slot = 0; slot < c.slots; slot += 700)
+            rows.push(
+              ...(await chain.query(
+                'market',
+                m.query.getMeterMeasures,
+                { meterId: `m${i}`, tsStart: P + slot * 900, count: 700 },
+                keys.admin,
+              )),
+            );
+          const sent = c.measures
+            .filter((x) => x.meterId === `m${i}`)
+            .sort((a, b) => a.slot - b.slot)
+            .map((x) => ({ tsStart: P + x.slot * 900, cons: x.cons, prod: x.prod }));
+          expect(rows, `${what}: m${i}'s measures`).toEqual(sent);
+        }
       }),
       { numRuns: 16, seed: 20251206 },
     );
