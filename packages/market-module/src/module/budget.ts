@@ -20,8 +20,8 @@ export const solveCosts = {
   start: iterate(1) + read(160) + read(400),
   /** Writing the progress at the end of a step. */
   progress: write(400),
-  /** Reading a pass's slot totals. */
-  pass: iterate(slotsPerPass),
+  /** Reading a pass's slot totals, and its fingerprint (read, and written when the pass begins). */
+  pass: iterate(slotsPerPass) + read(80) + write(80),
   /** Reading the accounts of a page of meters. */
   page: iterate(metersPerPage),
   /** A range read of the measure groups of a pass of some meters: its flat part… */
@@ -39,7 +39,7 @@ export const solveCosts = {
   /** One account paid or charged: its balance, a transfer, a shortfall debt, one debt of the receiver repaid. */
   payment: read(64) + transfer + debtChange + iterate(1) + debtChange,
   /** Minting the grid's payment, or burning the payment to the grid, and the receipt. */
-  finish: debtChange + transfer + write(400) + write(200) + 2 * write(32),
+  finish: debtChange + transfer + write(400) + write(200) + 3 * write(32),
 } as const;
 
 /** Least hook budget with which a solve always progresses. */

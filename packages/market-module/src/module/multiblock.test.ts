@@ -7,7 +7,7 @@ import { market } from './market.js';
 
 const slots = 1_100; // two passes (1 024 slots and 76)
 const P = G - slots * 900;
-const meterCount = 24;
+const meterCount = 40;
 // The least budget: a few meters per block, so the solve spans many blocks.
 const budget = minSolveBudget;
 const owners = [keys.alice, keys.bob, keys.carol, keys.dave];

@@ -2,6 +2,7 @@ import {
   address,
   bigint,
   bool,
+  bytes,
   type Codec,
   InvalidValueError,
   int,
@@ -38,6 +39,7 @@ import {
  * the solve reads the pass's groups of many meters with one range read.
  * | `sq` | period u64 | marker: the period is SOLVING (the end-block hook's queue) |
  * | `sp` | period u64 | SolveProgress: phase, cursor, running sums |
+ * | `pf` | period u64 | PassTotals: the solve's current pass, SHA-256 of its totals, records read |
  * | `pa` | period u64 ‖ account | the account's seq in the period (looked up when adding deltas) |
  * | `ps` | period u64 ‖ seq u32 | AccountDelta: account, delta (the receipt's per-account deltas, by range) |
  * | `rc` | period u64 | Receipt: admin, admin delta, grid flow, missing, counts |
@@ -192,6 +194,14 @@ export const solveProgressCodec = struct<SolveProgress>('SolveProgress', {
   missing: int(),
 });
 
+/** The fingerprint of the totals of the pass being solved (lets a block reuse its pricing). */
+export interface PassTotals {
+  readonly pass: number;
+  readonly hash: Uint8Array;
+  readonly rows: number;
+}
+const passTotalsCodec = struct<PassTotals>('PassTotals', { pass: int(), hash: bytes(32), rows: int() });
+
 export interface AccountDelta {
   readonly account: Uint8Array;
   readonly delta: bigint;
@@ -285,6 +295,7 @@ export const tables = {
   totals: new Table('market', 'tt', (k: SlotKey) => cat(u(k.period, 8), u(k.slot, 2)), slotTotalsCodec),
   solving: new Table('market', 'sq', (period: number) => u(period, 8), bool),
   progress: new Table('market', 'sp', (period: number) => u(period, 8), solveProgressCodec),
+  passTotals: new Table('market', 'pf', (period: number) => u(period, 8), passTotalsCodec),
   /** An account's seq in a period (written once, when the solve first meets the account). */
   accountSeq: new Table(
     'market',

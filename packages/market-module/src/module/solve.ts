@@ -1,5 +1,5 @@
-import { type AppEvent, formatAddress, int, struct } from '@joule/consensus';
-import { type BlockContext, defineMessage, type MessageType, type State } from '@joule/state';
+import { type AppEvent, equalBytes, formatAddress, int, sha256, struct } from '@joule/consensus';
+import { type BlockContext, defineMessage, gasCosts, type MessageType, type State } from '@joule/state';
 import {
   maxPaymentsPerBlock,
   metersPerPage,
@@ -67,8 +67,33 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
   },
 });
 
-/** The pricing of the slots of one pass, from their totals (one range read). */
-async function passPricing(state: State, period: Period, pass: number): Promise<PassPricing> {
+/**
+ * The pricing of the slots of one pass, from their totals (one range read), or from the memo of
+ * the last pass priced when the pass's fingerprint in state says its totals are the same.
+ *
+ * The totals of a SOLVING period never change (no measure is accepted any more), so the pricing of
+ * a pass is the same in every block that settles it. The first read of a pass records a fingerprint
+ * (SHA-256 of its totals, and how many records were read) in state; a later block whose memo holds
+ * that fingerprint skips the read but is charged exactly what the read would cost. Gas, and so where
+ * each block stops, is the same on a node that has the memo and on one that does not (restarted).
+ */
+async function passPricing(ctx: BlockContext, period: Period, pass: number): Promise<PassPricing> {
+  const state = ctx.state;
+  const prices = pricesOf(period);
+  const print = await tables.passTotals.get(state, period.tsStart);
+  const memo = pricingMemo.last;
+  if (
+    print !== undefined &&
+    print.pass === pass &&
+    memo !== undefined &&
+    memo.tsStart === period.tsStart &&
+    memo.pass === pass &&
+    equalBytes(memo.hash, print.hash) &&
+    samePrices(memo.prices, prices)
+  ) {
+    ctx.budget.consume(gasCosts.iterateFlat + gasCosts.iteratePerEntry * print.rows, 'iterate');
+    return memo.pricing;
+  }
   const first = pass * slotsPerPass;
   const count = Math.min(slotsPerPass, slotCount(period) - first);
   const rows = await tables.totals.entries(
@@ -87,31 +112,21 @@ async function passPricing(state: State, period: Period, pass: number): Promise<
     ep[s] = t.ep;
     reporters[s] = t.reporters;
   }
-  const prices = pricesOf(period);
-  return { first, slots: pricingMemo.of(prices, ec, ep), reporters };
+  const hash = sha256(utf8.encode(JSON.stringify([period.tsStart, pass, ec, ep, reporters])));
+  if (print === undefined || print.pass !== pass)
+    tables.passTotals.set(state, period.tsStart, { pass, hash, rows: rows.length });
+  const slots = ec.map((c, s) => slotPricing(prices, BigInt(c), BigInt(ep[s] as number)));
+  const pricing = { first, slots, reporters };
+  pricingMemo.last = { tsStart: period.tsStart, pass, hash, prices, pricing };
+  return pricing;
 }
 
-/**
- * The last pass's slot pricing, kept between blocks: a solve prices the same pass in every block
- * that settles it, and `slotPricing` is pure, so equal prices and totals give the same pricing.
- * The totals are still read (and paid for) in every block; only the arithmetic is saved.
- */
-class PricingMemo {
-  private last: { prices: MarketPrices; ec: number[]; ep: number[]; slots: SlotPricing[] } | undefined;
+/** The last pass priced (one, `pricingMemoPasses`): its period, fingerprint, prices and pricing. */
+const pricingMemo: {
+  last?: { tsStart: number; pass: number; hash: Uint8Array; prices: MarketPrices; pricing: PassPricing };
+} = {};
+const utf8 = new TextEncoder();
 
-  of(prices: MarketPrices, ec: number[], ep: number[]): readonly SlotPricing[] {
-    const last = this.last;
-    if (last !== undefined && samePrices(last.prices, prices) && same(last.ec, ec) && same(last.ep, ep))
-      return last.slots;
-    const slots = ec.map((c, s) => slotPricing(prices, BigInt(c), BigInt(ep[s] as number)));
-    this.last = { prices, ec, ep, slots };
-    return slots;
-  }
-}
-const pricingMemo = new PricingMemo();
-
-const same = (a: readonly number[], b: readonly number[]): boolean =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
 const samePrices = (a: MarketPrices, b: MarketPrices): boolean =>
   a.pBuyBAU === b.pBuyBAU &&
   a.pSellBAU === b.pSellBAU &&
@@ -298,7 +313,7 @@ export async function solveStep(
           )
         )
           break;
-        pricing = await passPricing(state, period, p.pass);
+        pricing = await passPricing(ctx, period, p.pass);
         if (p.meter === 0) {
           let grid = 0n;
           let missing = 0;
@@ -401,6 +416,7 @@ async function finish(
   tables.periods.set(state, period.tsStart, { ...period, state: 2 });
   tables.solving.delete(state, period.tsStart);
   tables.progress.delete(state, period.tsStart);
+  tables.passTotals.delete(state, period.tsStart);
   ctx.emit(events.grid({ tsStart: period.tsStart, gridFlow: p.gridFlow }));
   ctx.emit(
     events.solved({
