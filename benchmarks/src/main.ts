@@ -38,7 +38,7 @@ const suites: Readonly<Record<string, Suite>> = {
   },
   settlement: {
     describe:
-      'month-end market settlement, 10 000 meters × 2 880 slots: pure function (total, memory) and on-chain per block at the hook budget',
+      'month-end market settlement, 10 000 meters × 2 880 slots: pure function (total, memory), on chain per block at two hook budgets (a month of 100 meters, scaled); a block of measure txs: CPU, state keys and bytes per measure',
     usage: '[--slots N]',
     run: settlement,
   },

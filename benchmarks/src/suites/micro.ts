@@ -27,6 +27,7 @@ import { gossipPrimitives } from './micro-gossip.js';
 import {
   monthMeters,
   monthSlots,
+  onChainMeters,
   onChainRow,
   parseSlots,
   pureRow,
@@ -66,7 +67,7 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
   p.tick(primitiveTasks, 'settlement, pure');
   const pure = settlePure(monthMeters, slots);
   p.tick(primitiveTasks + 1, 'settlement, on chain');
-  const chain = await settleOnChain(250, Math.max(defaultHookWorkBudget, minSolveBudget));
+  const chain = await settleOnChain(onChainMeters, Math.max(defaultHookWorkBudget, minSolveBudget));
   const storeRows: Row[] = [];
   for (const [i, size] of storeSizes.entries()) {
     p.tick(primitiveTasks + 2 + i, `store, ${size} keys`);

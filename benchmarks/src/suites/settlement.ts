@@ -3,14 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addressOf, encode, formatAddress } from '@joule/consensus';
-import {
-  type MeterReading,
-  market,
-  minSolveBudget,
-  type SlotReadings,
-  settlePeriod,
-  slotsPerChunk,
-} from '@joule/market';
+import { type MeterReading, market, minSolveBudget, type SlotReadings, settlePeriod } from '@joule/market';
 import {
   ClassicKvStore,
   coreModules,
@@ -19,6 +12,7 @@ import {
   TestChain,
   testGenesisTimeMs,
   testKey,
+  txMessage,
 } from '@joule/state';
 import {
   type Figure,
@@ -33,18 +27,49 @@ import {
 /** The month the targets speak of: 10 000 meters, 2 880 quarter-hour slots. */
 export const monthMeters = 10_000;
 export const monthSlots = 2_880;
+/** Meters of the on-chain sample: a month of theirs is ≈ 290 000 measures in the genesis. */
+export const onChainMeters = 100;
+/** A hook budget for a large community: 2.5 times the default, fewer and longer solve blocks. */
+export const largeHookWorkBudget = 250_000;
+/** Empty blocks run after the solve to measure a block's own cost. */
+const emptyBlocks = 20;
 
 export interface OnChainSettlement {
   readonly meters: number;
+  readonly accounts: number;
+  readonly slots: number;
   readonly budget: number;
   readonly meanMs: number;
   /** The longest block of the solve: the work a block may add. */
   readonly maxMs: number;
+  /** The most CPU time one block of the solve took. */
+  readonly maxCpuMs: number;
   readonly blocks: number;
-  readonly unitsPerBlock: number;
+  /** Blocks and milliseconds of the settling phase (measures × prices), and of the payments. */
+  readonly settleBlocks: number;
+  readonly settleMs: number;
+  readonly payBlocks: number;
+  readonly payMs: number;
+  /** CPU milliseconds of the settling phase and of the payments. */
+  readonly settleCpuMs: number;
+  readonly payCpuMs: number;
+  /** Milliseconds the main thread was busy (JavaScript and synchronous native work), all blocks. */
+  readonly mainMs: number;
+  /** CPU milliseconds of an empty block of the same chain: the part of every block that is not the solve. */
+  readonly emptyBlockCpuMs: number;
   readonly monthBlocks: number;
+  /** The month's wall time of its blocks, and the process's CPU time (LevelDB's threads included). */
+  readonly monthWallS: number;
   readonly monthCpuS: number;
 }
+
+const stringPrices = {
+  pBuyBAU: '21000000',
+  pSellBAU: '6000000',
+  pBuyLEM: '16000000',
+  pSellLEM: '9000000',
+  beta: '2000',
+};
 
 const prices = {
   pBuyBAU: 21_000_000n,
@@ -109,16 +134,18 @@ export function pureRow(p: PureSettlement): Row {
 }
 
 /**
- * The on-chain solve through `App` at a hook budget: a sample community (one chunk of 128 slots)
- * measured block by block, then extrapolated to 10 000 meters × 2 880 slots by work units
- * ((chunk, meter) pairs and account payments), which is how the solve's cost scales.
+ * The on-chain solve through `App` at a hook budget, on LevelDB: `meters` meters (of ≤ 200 accounts)
+ * over a whole month of 2 880 slots, measured block by block from the block that takes the solve.
+ * The settling phase's work is per (meter, pass) and the payments' per account, so the month of
+ * 10 000 meters (and as many accounts) is these two measured costs scaled by meters and accounts.
  */
 export async function settleOnChain(meters: number, budget: number): Promise<OnChainSettlement> {
   const core = coreModules();
   const admin = testKey(1);
+  const accounts = Math.min(meters, 200);
   const bech = (i: number) => formatAddress(addressOf(testKey(100 + (i % 200)).publicKey), 'joule');
   const g = testGenesisTimeMs / 1000;
-  const slots = slotsPerChunk;
+  const slots = monthSlots;
   const tsStart = g - slots * 900;
   const rng = new SeededRandom(3);
   const measures: unknown[] = [];
@@ -145,7 +172,7 @@ export async function settleOnChain(meters: number, budget: number): Promise<OnC
             denom: 'uect',
             amount: '1000000000000',
           },
-          ...Array.from({ length: 200 }, (_, i) => ({
+          ...Array.from({ length: accounts }, (_, i) => ({
             address: bech(i),
             denom: 'uect',
             amount: '1000000000000',
@@ -171,47 +198,91 @@ export async function settleOnChain(meters: number, budget: number): Promise<OnC
       },
     },
   });
+  measures.length = 0;
   await chain.block();
+  // The genesis wrote the month at once: let LevelDB compact it now, not during the measured blocks.
+  await kv.compactRange(new Uint8Array([0]), new Uint8Array([255]));
   const m = market({}, { bank: core.bank.keeper });
-  await chain.block([
-    await chain.tx(admin, [{ type: m.msg.solveMarkets.type, value: encodeSolve(m, tsStart) }]),
-  ]);
+  const solve = await chain.tx(admin, [{ type: m.msg.solveMarkets.type, value: encodeSolve(m, tsStart) }]);
   const times: number[] = [];
+  let settleBlocks = 0;
+  let settleMs = 0;
+  let settleCpuMs = 0;
+  let cpuMs = 0;
+  let maxCpuMs = 0;
+  let mainMs = 0;
   for (let n = 0; n < 100_000; n++) {
     const start = performance.now();
-    const r = await chain.block();
-    times.push(performance.now() - start);
+    const elu = performance.eventLoopUtilization();
+    const cpu = process.cpuUsage();
+    const r = await chain.block(n === 0 ? [solve] : []);
+    const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    const blockCpuMs = (used.user + used.system) / 1000;
+    mainMs += performance.eventLoopUtilization(elu).active;
+    cpuMs += blockCpuMs;
+    maxCpuMs = Math.max(maxCpuMs, blockCpuMs);
+    times.push(ms);
+    const progress = r.events.find((e) => e.type === 'market.solve_progress');
+    const phase = progress?.attributes.find((a) => a.key === 'phase')?.value;
+    if (phase === '0' || n === 0) {
+      settleBlocks++;
+      settleMs += ms;
+      settleCpuMs += blockCpuMs;
+    }
     if (r.events.some((e) => e.type === 'market.solved')) break;
   }
+  // The same chain's empty blocks after the solve: what any block costs without the market's work.
+  const emptyCpu = process.cpuUsage();
+  for (let n = 0; n < emptyBlocks; n++) await chain.block();
+  const emptyUsed = process.cpuUsage(emptyCpu);
+  const emptyBlockCpuMs = (emptyUsed.user + emptyUsed.system) / 1000 / emptyBlocks;
   await chain.app.stop();
   await kv.stop();
   rmSync(dir, { recursive: true, force: true });
-  const blocks = times.length + 1;
-  const units = meters + 2 * Math.min(meters, 200);
-  const monthUnits = monthMeters * Math.ceil(monthSlots / slotsPerChunk) + 2 * monthMeters;
-  const monthBlocks = Math.ceil((monthUnits * blocks) / units);
-  const meanMs = times.reduce((a, b) => a + b, 0) / times.length;
+  const blocks = times.length;
+  const totalMs = times.reduce((a, b) => a + b, 0);
+  const payBlocks = blocks - settleBlocks;
+  const payMs = totalMs - settleMs;
+  const monthBlocks = Math.ceil((settleBlocks * monthMeters) / meters + (payBlocks * monthMeters) / accounts);
+  const month = (settle: number, pay: number): number =>
+    (settle * monthMeters) / meters + (pay * monthMeters) / accounts;
   return {
     meters,
+    accounts,
+    slots,
     budget,
-    meanMs,
+    meanMs: totalMs / blocks,
     maxMs: Math.max(...times),
+    maxCpuMs,
     blocks,
-    unitsPerBlock: units / blocks,
+    settleBlocks,
+    settleMs,
+    payBlocks,
+    payMs,
+    settleCpuMs,
+    payCpuMs: cpuMs - settleCpuMs,
+    mainMs,
+    emptyBlockCpuMs,
     monthBlocks,
-    monthCpuS: (monthBlocks * meanMs) / 1000,
+    monthWallS: month(settleMs, payMs) / 1000,
+    monthCpuS: month(settleCpuMs, cpuMs - settleCpuMs) / 1000,
   };
 }
 
 export function onChainRow(c: OnChainSettlement): Row {
   return {
-    name: `on-chain solve at a hook budget of ${c.budget.toLocaleString('en')} units (${c.meters} meters × ${slotsPerChunk} slots measured)`,
+    name: `on-chain solve at a hook budget of ${c.budget.toLocaleString('en')} units (${c.meters} meters of ${c.accounts} accounts × ${c.slots.toLocaleString('en')} slots measured)`,
     'ms/block': Math.round(c.meanMs * 100) / 100,
     'max ms/block': Math.round(c.maxMs * 100) / 100,
+    'max CPU ms/block': Math.round(c.maxCpuMs * 100) / 100,
+    'empty block CPU ms': Math.round(c.emptyBlockCpuMs * 100) / 100,
     'blocks measured': c.blocks,
-    'units/block': Math.round(c.unitsPerBlock * 10) / 10,
-    'month blocks (10k × 2 880, extrapolated)': c.monthBlocks,
-    'month CPU s (extrapolated)': Math.round(c.monthCpuS),
+    'settling blocks, ms': `${c.settleBlocks}, ${Math.round(c.settleMs)}`,
+    'payment blocks, ms': `${c.payBlocks}, ${Math.round(c.payMs)}`,
+    'month blocks (10k × 2 880, scaled)': c.monthBlocks,
+    'month wall s (scaled)': Math.round(c.monthWallS),
+    'month CPU s (scaled)': Math.round(c.monthCpuS),
   };
 }
 
@@ -222,7 +293,7 @@ export function onChainRow(c: OnChainSettlement): Row {
  */
 export function settlementFigures(pure: PureSettlement, chain: OnChainSettlement): Figure[] {
   const whole = pure.meters === monthMeters && pure.slots === monthSlots;
-  const sample = `${chain.meters} meters × ${slotsPerChunk} slots`;
+  const sample = `${chain.meters} meters × ${chain.slots.toLocaleString('en')} slots`;
   return [
     figure(
       { ...targets.settleMonthTotal, name: `${targets.settleMonthTotal.name}, pure settlePeriod` },
@@ -232,14 +303,151 @@ export function settlementFigures(pure: PureSettlement, chain: OnChainSettlement
     figure(
       { ...targets.settleMonthTotal, name: `${targets.settleMonthTotal.name}, on chain (CPU of all blocks)` },
       chain.monthCpuS,
-      `extrapolated from ${sample} at a budget of ${chain.budget.toLocaleString('en')} units`,
+      `${sample} measured, scaled by meters and accounts, budget ${chain.budget.toLocaleString('en')} units`,
     ),
     figure(
       targets.settleWorkPerBlock,
-      chain.maxMs,
-      `longest of ${chain.blocks} blocks, ${sample}, budget ${chain.budget.toLocaleString('en')} units`,
+      chain.maxCpuMs,
+      `CPU of the longest of ${chain.blocks} blocks, ${sample}, budget ${chain.budget.toLocaleString('en')} units`,
     ),
   ];
+}
+
+export interface MeasureBlocks {
+  readonly meters: number;
+  readonly txsPerBlock: number;
+  readonly measures: number;
+  /** Wall and process CPU time of `finalizeBlock` + commit, per measure, µs. */
+  readonly wallUs: number;
+  readonly cpuUs: number;
+  /** Time inside the market's `setEnergyMeasure` handler, per measure, µs (wall: reads are awaited). */
+  readonly handlerUs: number;
+  /** State keys the blocks committed (after the block's own merging of writes), and their bytes, per measure. */
+  readonly keys: number;
+  readonly bytes: number;
+}
+
+/**
+ * The back-fill path at the unit level: blocks of `txsPerBlock` transactions, each one meter's 16
+ * slots × 2 signals (the LIC pilot's layout, 32 messages), executed and committed on LevelDB.
+ */
+export async function measureBlocks(txsPerBlock: number, blocks: number): Promise<MeasureBlocks> {
+  const meters = 19;
+  const core = coreModules();
+  const m = market({}, { bank: core.bank.keeper });
+  const admin = testKey(1);
+  const keyOf = (i: number) => testKey(100 + i);
+  const bech = (k: ReturnType<typeof testKey>) => formatAddress(addressOf(k.publicKey), 'joule');
+  const g = testGenesisTimeMs / 1000;
+  const tsStart = g - monthSlots * 900;
+  const dir = mkdtempSync(join(tmpdir(), 'joule-bench-measures-'));
+  const kv = new ClassicKvStore({ location: dir });
+  const chain = await TestChain.create({
+    kv,
+    modules: [...core.modules, m],
+    accounts: core.accounts,
+    genesis: {
+      bank: {
+        balances: [admin, ...Array.from({ length: meters }, (_, i) => keyOf(i))].map((k) => ({
+          address: bech(k),
+          denom: 'uect',
+          amount: '1000000000',
+        })),
+      },
+      market: {
+        admin: bech(admin),
+        meters: Array.from({ length: meters }, (_, i) => ({ meterId: `m${i}`, account: bech(keyOf(i)) })),
+        periods: [{ tsStart, tsEnd: g, slotSeconds: 900, ...stringPrices }],
+      },
+    },
+  });
+  await chain.block();
+  // Counts what each measured block commits: the store's `prepare` receives the block's changes.
+  const store = chain.app.store;
+  const prepare = store.prepare.bind(store);
+  let keys = 0;
+  let bytes = 0;
+  let counting = false;
+  store.prepare = (version, changes) => {
+    const list = [...changes];
+    if (counting) {
+      keys += list.length;
+      for (const [k, v] of list) bytes += k.length + (v?.length ?? 0);
+    }
+    return prepare(version, list);
+  };
+  const type = m.msg.setEnergyMeasure;
+  const handle = type.handle;
+  let handlerMs = 0;
+  type.handle = async (ctx, message, signer) => {
+    const start = performance.now();
+    try {
+      return await handle.call(type, ctx, message, signer);
+    } finally {
+      handlerMs += performance.now() - start;
+    }
+  };
+  const next = new Array<number>(meters).fill(0);
+  let measures = 0;
+  let wallMs = 0;
+  let cpuMs = 0;
+  for (let b = 0; b < blocks; b++) {
+    const txs: Uint8Array[] = [];
+    for (let t = 0; t < txsPerBlock; t++) {
+      const i = (b * txsPerBlock + t) % meters;
+      const first = next[i] as number;
+      next[i] = first + 16;
+      const messages = [];
+      for (let k = first; k < first + 16; k++)
+        for (const signal of ['consumption', 'production'])
+          messages.push(
+            txMessage(type, {
+              meterId: `m${i}`,
+              tsStart: tsStart + k * 900,
+              tsEnd: tsStart + (k + 1) * 900,
+              signal,
+              value: (k * 7 + i) % 500,
+            }),
+          );
+      txs.push(await chain.tx(keyOf(i), messages, { nonce: first / 16 }));
+    }
+    counting = true;
+    const start = performance.now();
+    const cpu = process.cpuUsage();
+    const r = await chain.block(txs);
+    const used = process.cpuUsage(cpu);
+    wallMs += performance.now() - start;
+    cpuMs += (used.user + used.system) / 1000;
+    counting = false;
+    const failed = r.txResults.find((x) => x.code !== 0);
+    if (failed !== undefined)
+      throw new Error(`a measure transaction failed: ${failed.codespace} ${failed.log}`);
+    measures += txs.length * 32;
+  }
+  await chain.app.stop();
+  await kv.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    meters,
+    txsPerBlock,
+    measures,
+    wallUs: (wallMs * 1000) / measures,
+    cpuUs: (cpuMs * 1000) / measures,
+    handlerUs: (handlerMs * 1000) / measures,
+    keys: keys / measures,
+    bytes: bytes / measures,
+  };
+}
+
+export function measureRow(r: MeasureBlocks): Row {
+  return {
+    name: `blocks of ${r.txsPerBlock} measure txs (32 messages, ${r.meters} meters), LevelDB: per measure`,
+    'µs wall': Math.round(r.wallUs * 10) / 10,
+    'µs CPU': Math.round(r.cpuUs * 10) / 10,
+    'µs in handler': Math.round(r.handlerUs * 10) / 10,
+    'state keys': Math.round(r.keys * 1000) / 1000,
+    'state bytes': Math.round(r.bytes * 10) / 10,
+  };
 }
 
 function encodeSolve(m: ReturnType<typeof market>, tsStart: number): Uint8Array {
@@ -248,8 +456,8 @@ function encodeSolve(m: ReturnType<typeof market>, tsStart: number): Uint8Array 
 
 /**
  * `settlement`: the month-end settlement of 10 000 meters × 2 880 slots, by the pure function
- * (total time, memory), and on chain per block at the module's work budget (measured on a sample on LevelDB,
- * extrapolated by work units). `--slots N` (or `SETTLEMENT_SLOTS`) shortens the pure run for a smoke test.
+ * (total time, memory), and on chain per block at the module's work budget (a month of 100 meters measured on
+ * LevelDB, scaled to 10 000 meters by meters and accounts). `--slots N` (or `SETTLEMENT_SLOTS`) shortens the pure run for a smoke test.
  */
 export async function settlement(options: SuiteOptions): Promise<SuiteResult> {
   const { values } = parseArgs({
@@ -257,19 +465,21 @@ export async function settlement(options: SuiteOptions): Promise<SuiteResult> {
     options: { slots: { type: 'string', default: process.env.SETTLEMENT_SLOTS ?? String(monthSlots) } },
   });
   const slots = parseSlots(values.slots);
-  const p = options.progress('settlement', 3);
+  const p = options.progress('settlement', 4);
   p.tick(0, 'pure settlePeriod');
   const pure = settlePure(monthMeters, slots);
   const chains: OnChainSettlement[] = [];
-  for (const budget of [defaultHookWorkBudget, 1_000_000]) {
+  for (const budget of [defaultHookWorkBudget, largeHookWorkBudget]) {
     p.tick(chains.length + 1, `on chain, budget ${budget}`);
-    chains.push(await settleOnChain(250, Math.max(budget, minSolveBudget)));
+    chains.push(await settleOnChain(onChainMeters, Math.max(budget, minSolveBudget)));
   }
+  p.tick(3, 'measure blocks');
+  const measures = await measureBlocks(40, 8);
   p.done();
   const [atDefault] = chains;
   return {
     suite: 'settlement',
-    rows: [pureRow(pure), ...chains.map(onChainRow)],
+    rows: [pureRow(pure), ...chains.map(onChainRow), measureRow(measures)],
     figures: atDefault === undefined ? [] : settlementFigures(pure, atDefault),
   };
 }

@@ -17,8 +17,24 @@ export const maxPeriodSlots = 8_928;
 export const maxPeriodDays = 93;
 /** Most periods touching one UTC day. */
 export const maxPeriodsPerDay = 64;
-/** Slots per measure chunk: measures of one meter are read 128 slots at a time when solving. */
-export const slotsPerChunk = 128;
+/**
+ * Slots per measure record: one record holds a meter's consumption and production of 16 consecutive
+ * slots (4 hours of quarter hours, what one transaction of 32 messages carries), so that a solve
+ * reads a month of one meter as 180 records, not 2 880.
+ */
+export const slotsPerGroup = 16;
+/**
+ * Slots of one solve pass: the solve prices 1 024 slots (one range read of their totals) and then
+ * settles meter after meter over them (one range read of ≤ 64 measure records for each of 16
+ * meters). A multiple of `slotsPerGroup`; a period has at most 9 passes.
+ */
+export const slotsPerPass = 1_024;
+/** Most meters one transaction's measures keep read (a transaction holds at most 32 messages). */
+export const txReadMeters = 32;
+/** Meters whose account is looked up with one range read of the meter index, while solving. */
+export const metersPerPage = 64;
+/** Meters whose measures of a pass the solve reads with one range read (≤ 1 024 records). */
+export const metersPerRead = 16;
 
 /** Highest price, uECT/kWh (1 000 ECT/kWh). */
 export const maxPriceUectPerKwh = 1_000_000_000n;
@@ -40,6 +56,8 @@ export const maxMeters = 1_000_000;
 
 /** Page size bounds of list queries. */
 export const maxPageSize = 500;
+/** Most slots one `getMeterMeasures` query spans (a pass: at most two range reads). */
+export const maxMeasuresPerQuery = 1_024;
 /** Most slots one `getTotalEnergy` or receipt-slots query returns. */
 export const maxSlotsPerQuery = 192;
 

@@ -23,7 +23,15 @@ export type { AddMeter, RemoveMeter, TransferAdmin } from './module/meters.js';
 export type { SetMarketParameters } from './module/parameters.js';
 export type { MarketBank } from './module/payments.js';
 export { hmacSha256, pseudonymousMeterId } from './module/pseudonym.js';
-export type { DeltaRow, MeterRow, MetersPage, ReceiptSlot, ReceiptView, SlotRow } from './module/queries.js';
+export type {
+  DeltaRow,
+  MeterMeasure,
+  MeterRow,
+  MetersPage,
+  ReceiptSlot,
+  ReceiptView,
+  SlotRow,
+} from './module/queries.js';
 export type { SolveMarkets } from './module/solve.js';
 export {
   type MeterReading,

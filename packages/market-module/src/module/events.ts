@@ -9,7 +9,7 @@ export const events = {
   parametersSet: defineEvent('market.parameters_set', ['tsStart', 'tsEnd', 'slotSeconds']),
   measure: defineEvent('market.measure', ['meterId', 'tsStart', 'signal']),
   solveRequested: defineEvent('market.solve_requested', ['tsStart', 'meters']),
-  solveProgress: defineEvent('market.solve_progress', ['tsStart', 'phase', 'chunk', 'meter', 'seq']),
+  solveProgress: defineEvent('market.solve_progress', ['tsStart', 'phase', 'pass', 'meter', 'seq']),
   solveStalled: defineEvent('market.solve_stalled', ['tsStart', 'budget', 'needed']),
   settled: defineEvent('market.settled', ['tsStart', 'account', 'delta']),
   solved: defineEvent('market.solved', ['tsStart', 'admin', 'adminDelta', 'gridFlow', 'missing']),

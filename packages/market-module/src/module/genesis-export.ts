@@ -1,8 +1,8 @@
 import { formatAddress } from '@joule/consensus';
 import type { QueryContext } from '@joule/state';
-import { defaultDenom, defaultMaxMeasureWh, slotsPerChunk } from '../constants.js';
-import { chunkCount, slotStart } from './periods.js';
-import { keyPrefix, tables } from './records.js';
+import { defaultDenom, defaultMaxMeasureWh, slotsPerGroup } from '../constants.js';
+import { passCount, slotStart } from './periods.js';
+import { keyPrefix, readUint, tables } from './records.js';
 
 /** The market's state as a genesis section (what `parseMarketGenesis` reads back). */
 export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Promise<unknown> {
@@ -17,26 +17,24 @@ export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Pr
   const periods = (await tables.periods.entries(ctx.state)).map(([, p]) => p);
   const measures = [];
   for (const p of periods) {
-    for (let chunk = 0; chunk < chunkCount(p); chunk++) {
-      for (let index = 0; index < meters.length; index++) {
-        const rows = await tables.measures.entries(
-          ctx.state,
-          keyPrefix.measures(p.tsStart, chunk, index),
-          slotsPerChunk,
-        );
-        for (const [key, m] of rows) {
-          const ts = slotStart(p, chunk, key[14] as number);
-          measures.push({ meterId: meters[index]?.meterId, tsStart: ts, cons: m.cons, prod: m.prod });
+    for (let pass = 0; pass < passCount(p); pass++) {
+      for await (const [key, group] of tables.measures.scan(ctx.state, keyPrefix.measures(p.tsStart, pass))) {
+        const meterId = meters[readUint(key, 9, 4)]?.meterId;
+        const first = readUint(key, 13, 2) * slotsPerGroup;
+        for (let at = 0; at < slotsPerGroup; at++) {
+          const cons = group[2 * at] ?? null;
+          const prod = group[2 * at + 1] ?? null;
+          if (cons === null && prod === null) continue;
+          measures.push({ meterId, tsStart: slotStart(p, first + at), cons, prod });
         }
       }
     }
   }
   const deltasOf = async (period: number, count: number) => {
     const out = [];
-    for (let seq = 0; seq < count; seq++) {
-      const account = await tables.accountSeq.get(ctx.state, { period, seq });
-      const acc = account && (await tables.accountDeltas.get(ctx.state, { period, account }));
-      if (account && acc) out.push({ account: bech(account), delta: acc.delta.toString() });
+    for await (const [, acc] of tables.accountDeltas.scan(ctx.state, keyPrefix.period(period))) {
+      if (out.length >= count) break;
+      out.push({ account: bech(acc.account), delta: acc.delta.toString() });
     }
     return out;
   };

@@ -1,8 +1,15 @@
 import { parseAddress } from '@joule/consensus';
 import { type GenesisContext, GenesisError, jsonArray, jsonObject, jsonString } from '@joule/state';
 import { defaultDenom, defaultMaxMeasureWh, maxMeasureWhLimit, maxMeters } from '../constants.js';
-import { indexPeriodDays, slotKey } from './periods.js';
-import { type Creditor, type Period, type PeriodState, type SolveProgress, tables } from './records.js';
+import { indexPeriodDays, measureKey, slotKey } from './periods.js';
+import {
+  type Creditor,
+  emptyGroup,
+  type Period,
+  type PeriodState,
+  type SolveProgress,
+  tables,
+} from './records.js';
 
 /** The market's genesis section (see README for the JSON shape). Amounts are decimal strings. */
 export interface MarketGenesis {
@@ -129,7 +136,7 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
       return {
         tsStart: int(r.tsStart, `${at}.tsStart`),
         phase: int(r.phase, `${at}.phase`) as SolveProgress['phase'],
-        chunk: int(r.chunk, `${at}.chunk`),
+        pass: int(r.pass, `${at}.pass`),
         meter: int(r.meter, `${at}.meter`),
         seq: int(r.seq, `${at}.seq`),
         meters: int(r.meters, `${at}.meters`),
@@ -156,8 +163,8 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
 
 function writeDeltas(ctx: GenesisContext, period: number, deltas: readonly GenesisDelta[]): void {
   deltas.forEach((d, seq) => {
-    tables.accountSeq.set(ctx.state, { period, seq }, d.account);
-    tables.accountDeltas.set(ctx.state, { period, account: d.account }, { seq, delta: d.delta });
+    tables.accountSeq.set(ctx.state, { period, account: d.account }, seq);
+    tables.accountDeltas.set(ctx.state, { period, seq }, { account: d.account, delta: d.delta });
   });
 }
 
@@ -200,8 +207,18 @@ export async function initMarketGenesis(ctx: GenesisContext, g: MarketGenesis): 
       (m.tsStart - period.tsStart) % period.slotSeconds !== 0
     )
       throw new GenesisError(`market.measures[${i}]: unknown meter or a time outside every period's slots`);
+    if (m.cons === null && m.prod === null)
+      throw new GenesisError(`market.measures[${i}]: neither cons nor prod`);
+    if ((m.cons ?? 0) > maxMeasureWhLimit || (m.prod ?? 0) > maxMeasureWhLimit)
+      throw new GenesisError(`market.measures[${i}]: a measure is at most ${maxMeasureWhLimit} Wh`);
     const slot = slotKey(period, m.tsStart);
-    tables.measures.set(ctx.state, { ...slot, meter: index }, { cons: m.cons, prod: m.prod });
+    const { key, at } = measureKey(period, index, slot.slot);
+    const group = ((await tables.measures.get(ctx.state, key)) ?? emptyGroup).slice();
+    if (group[2 * at] !== null || group[2 * at + 1] !== null)
+      throw new GenesisError(`market.measures[${i}]: a second entry for the same meter and slot`);
+    group[2 * at] = m.cons;
+    group[2 * at + 1] = m.prod;
+    tables.measures.set(ctx.state, key, group);
     const t = (await tables.totals.get(ctx.state, slot)) ?? { ec: 0, ep: 0, reporters: 0 };
     tables.totals.set(ctx.state, slot, {
       ec: t.ec + (m.cons ?? 0),

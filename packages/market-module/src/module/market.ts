@@ -43,6 +43,7 @@ export type MarketModule = Module<MarketGenesis> & {
     readonly getMetersList: typeof q.getMetersList;
     readonly getMarketParameters: typeof q.getMarketParameters;
     readonly getEnergyMeasure: typeof q.getEnergyMeasure;
+    readonly getMeterMeasures: typeof q.getMeterMeasures;
     readonly getTotalEnergy: typeof q.getTotalEnergy;
     readonly getReceipt: typeof q.getReceipt;
     readonly getReceiptSlots: typeof q.getReceiptSlots;
@@ -121,6 +122,12 @@ export const marketRoutes: readonly RouteDescription[] = [
   },
   {
     method: 'GET',
+    path: '/market/getMeterMeasures/:meterId/:tsStart/:count',
+    target: 'getMeterMeasures',
+    description: "A meter's measures of up to 1 024 slots (authenticated: the meter's account or the admin)",
+  },
+  {
+    method: 'GET',
     path: '/market/getTotalEnergy/:tsStart/:count',
     target: 'getTotalEnergy',
     description: 'Per-slot Ec, Ep and reporting meters',
@@ -185,6 +192,7 @@ export function market(options: MarketOptions, deps: MarketDependencies): Market
     getMetersList: q.getMetersList,
     getMarketParameters: q.getMarketParameters,
     getEnergyMeasure: q.getEnergyMeasure,
+    getMeterMeasures: q.getMeterMeasures,
     getTotalEnergy: q.getTotalEnergy,
     getReceipt: q.getReceipt,
     getReceiptSlots: q.getReceiptSlots,

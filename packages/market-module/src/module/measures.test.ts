@@ -1,3 +1,4 @@
+import { txMessage } from '@joule/state';
 import { describe, expect, it } from 'vitest';
 import { addr, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
 
@@ -37,6 +38,25 @@ describe('market: measures', () => {
     expect(await code({ signal: 'production', value: 10 })).toBe('MARKET_DUPLICATE_MEASURE');
   });
 
+  it('sees, within one transaction, the meter list as the earlier messages left it', async () => {
+    const { chain, m } = await setup();
+    const measure = (tsStart: number) =>
+      txMessage(m.msg.setEnergyMeasure, {
+        meterId: 'own',
+        tsStart,
+        tsEnd: tsStart + 900,
+        signal: 'consumption',
+        value: 5,
+      });
+    const add = txMessage(m.msg.addMeterFromList, { meterId: 'own', account: addr(keys.admin) });
+    const remove = txMessage(m.msg.removeMeterFromList, { meterId: 'own' });
+    // The meter's second measure comes after its removal in the same transaction: refused.
+    const refused = await chain.deliver(keys.admin, add, measure(G - 7200), remove, measure(G - 6300));
+    expect(refused.codespace, 'a measure after the removal').toBe('MARKET_METER_REMOVED');
+    const accepted = await chain.deliver(keys.admin, add, measure(G - 7200), measure(G - 6300));
+    expect(accepted.code, 'both measures of a listed meter').toBe(0);
+  });
+
   it('keeps per-slot totals on each measure and shows a measure only to its account and the admin', async () => {
     const { chain, m, send } = await setup();
     const post = (
@@ -66,6 +86,20 @@ describe('market: measures', () => {
     await expect(chain.query('market', m.query.getEnergyMeasure, req, keys.bob)).rejects.toMatchObject({
       code: 'MARKET_NOT_METER_OWNER',
     });
+    // A meter's measures of a range of slots: the same rule, the slots it reported only.
+    const range = { meterId: 'm2', tsStart: G - 7200, count: 4 };
+    const m2 = [
+      { tsStart: G - 7200, cons: 100, prod: 1400 },
+      { tsStart: G - 6300, cons: null, prod: 700 },
+    ];
+    expect(await chain.query('market', m.query.getMeterMeasures, range, keys.bob)).toEqual(m2);
+    expect(await chain.query('market', m.query.getMeterMeasures, range, keys.admin)).toEqual(m2);
+    await expect(chain.query('market', m.query.getMeterMeasures, range, keys.alice)).rejects.toMatchObject({
+      code: 'MARKET_NOT_METER_OWNER',
+    });
+    await expect(
+      chain.query('market', m.query.getMeterMeasures, { ...range, count: 0 }, keys.bob),
+    ).rejects.toMatchObject({ code: 'MARKET_BAD_QUERY' });
     // Unsigned, an authenticated query is refused by the framework.
     await expect(chain.query('market', m.query.getEnergyMeasure, req)).rejects.toMatchObject({
       code: 'QUERY_UNAUTHENTICATED',

@@ -1,10 +1,10 @@
 import { formatAddress, int, string, struct } from '@joule/consensus';
 import { defineMessage, type MessageType } from '@joule/state';
-import { type Signal, signals } from '../constants.js';
+import { type Signal, signals, txReadMeters } from '../constants.js';
 import { MarketError } from '../errors.js';
 import { events } from './events.js';
-import { loadConfig, periodAt, requireOpen, slotKey } from './periods.js';
-import { tables } from './records.js';
+import { loadConfig, measureKey, periodAt, requireOpen, slotKey } from './periods.js';
+import { type Config, emptyGroup, type Meter, type Period, tables } from './records.js';
 
 /** `setEnergyMeasure`: the energy of one meter in one slot `[tsStart, tsEnd)`, Wh. */
 export interface SetEnergyMeasure {
@@ -16,6 +16,33 @@ export interface SetEnergyMeasure {
 }
 
 const anyInt = int(Number.MIN_SAFE_INTEGER);
+
+/**
+ * What the messages of one transaction read alike: the configuration, the meters and the period. A
+ * transaction of 32 measures reads them once, not 32 times. Keyed by the transaction's context (one
+ * object per transaction), so it lives exactly as long as the transaction; every other market
+ * message clears it first, because it may change what it holds. At most `txReadMeters` meters.
+ */
+interface TxReads {
+  config?: Config;
+  readonly meters: Map<string, Meter>;
+  period?: Period;
+}
+const txReads = new WeakMap<object, TxReads>();
+
+/** Forgets what the transaction of `ctx` read: a message that may change meters, periods or the config. */
+export function forgetTxReads(ctx: object): void {
+  txReads.delete(ctx);
+}
+
+function readsOf(ctx: object): TxReads {
+  let reads = txReads.get(ctx);
+  if (reads === undefined) {
+    reads = { meters: new Map() };
+    txReads.set(ctx, reads);
+  }
+  return reads;
+}
 
 /** Only the meter's account posts its measures, once per (meter, slot, signal), into an open period's ended slot. */
 export function setEnergyMeasureMessage(prefix: string): MessageType<SetEnergyMeasure> {
@@ -39,13 +66,19 @@ export function setEnergyMeasureMessage(prefix: string): MessageType<SetEnergyMe
           'MARKET_NEGATIVE_VALUE',
           `value ${m.value} Wh is negative: send the register's delta`,
         );
-      const config = await loadConfig(ctx.state);
+      const reads = readsOf(ctx);
+      reads.config ??= await loadConfig(ctx.state);
+      const config = reads.config;
       if (m.value > config.maxMeasureWh)
         throw new MarketError(
           'MARKET_VALUE_TOO_LARGE',
           `value ${m.value} Wh exceeds ${config.maxMeasureWh} Wh per slot: check the unit (Wh, not mWh) and the slot`,
         );
-      const meter = await tables.meters.get(ctx.state, m.meterId);
+      let meter = reads.meters.get(m.meterId);
+      if (meter === undefined) {
+        meter = await tables.meters.get(ctx.state, m.meterId);
+        if (meter !== undefined && reads.meters.size < txReadMeters) reads.meters.set(m.meterId, meter);
+      }
       if (meter === undefined)
         throw new MarketError(
           'MARKET_UNKNOWN_METER',
@@ -58,7 +91,12 @@ export function setEnergyMeasureMessage(prefix: string): MessageType<SetEnergyMe
           'MARKET_NOT_METER_OWNER',
           `meter ${m.meterId} belongs to ${formatAddress(meter.account, prefix)}, not ${formatAddress(signer.address, prefix)}: sign with the meter's key`,
         );
-      const period = await periodAt(ctx.state, m.tsStart);
+      const cached = reads.period;
+      const period =
+        cached !== undefined && cached.tsStart <= m.tsStart && m.tsStart < cached.tsEnd
+          ? cached
+          : await periodAt(ctx.state, m.tsStart);
+      if (period !== undefined) reads.period = period;
       if (period === undefined)
         throw new MarketError(
           'MARKET_NO_PERIOD',
@@ -81,23 +119,24 @@ export function setEnergyMeasureMessage(prefix: string): MessageType<SetEnergyMe
           `slot [${m.tsStart}, ${m.tsEnd}) has not ended at block time ${(ctx.block.time - (ctx.block.time % 1000)) / 1000}: send after it ends (check the clock)`,
         );
       const slot = slotKey(period, m.tsStart);
-      const key = { ...slot, meter: meter.index };
-      const old = await tables.measures.get(ctx.state, key);
+      const { key, at } = measureKey(period, meter.index, slot.slot);
+      const group = (await tables.measures.get(ctx.state, key)) ?? emptyGroup;
       const signal = m.signal as Signal;
-      if ((signal === 'consumption' ? old?.cons : old?.prod) != null)
+      const index = 2 * at + (signal === 'consumption' ? 0 : 1);
+      if (group[index] !== null)
         throw new MarketError(
           'MARKET_DUPLICATE_MEASURE',
           `meter ${m.meterId} already has a ${signal} measure for slot ${m.tsStart}: a measure cannot be replaced`,
         );
-      tables.measures.set(ctx.state, key, {
-        cons: signal === 'consumption' ? m.value : (old?.cons ?? null),
-        prod: signal === 'production' ? m.value : (old?.prod ?? null),
-      });
+      const firstOfSlot = group[2 * at] === null && group[2 * at + 1] === null;
+      const next = group.slice();
+      next[index] = m.value;
+      tables.measures.set(ctx.state, key, next);
       const totals = (await tables.totals.get(ctx.state, slot)) ?? { ec: 0, ep: 0, reporters: 0 };
       tables.totals.set(ctx.state, slot, {
         ec: totals.ec + (signal === 'consumption' ? m.value : 0),
         ep: totals.ep + (signal === 'production' ? m.value : 0),
-        reporters: totals.reporters + (old === undefined ? 1 : 0),
+        reporters: totals.reporters + (firstOfSlot ? 1 : 0),
       });
       ctx.emit(events.measure({ meterId: m.meterId, tsStart: m.tsStart, signal }));
     },

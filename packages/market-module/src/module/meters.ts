@@ -3,6 +3,7 @@ import { defineMessage, type MessageType } from '@joule/state';
 import { maxMeterIdLength, maxMeters, meterIdPattern, pseudonymousMeterIdPattern } from '../constants.js';
 import { MarketError } from '../errors.js';
 import { events } from './events.js';
+import { forgetTxReads } from './measures.js';
 import { loadConfig, requireAdmin } from './periods.js';
 import { tables } from './records.js';
 
@@ -45,6 +46,7 @@ export function meterMessages(prefix: string): {
     type: 'market/add_meter_from_list',
     codec: struct<AddMeter>('AddMeterFromList', { meterId: rawMeterId, account: address }),
     async handle(ctx, m, signer) {
+      forgetTxReads(ctx);
       const config = await requireAdmin(ctx.state, signer.address, 'add meters');
       checkMeterId(m.meterId, config.pseudonymous);
       const existing = await tables.meters.get(ctx.state, m.meterId);
@@ -73,6 +75,7 @@ export function meterMessages(prefix: string): {
     type: 'market/remove_meter_from_list',
     codec: struct<RemoveMeter>('RemoveMeterFromList', { meterId: rawMeterId }),
     async handle(ctx, m, signer) {
+      forgetTxReads(ctx);
       const config = await requireAdmin(ctx.state, signer.address, 'remove meters');
       const meter = await tables.meters.get(ctx.state, m.meterId);
       if (meter === undefined)
@@ -88,6 +91,7 @@ export function meterMessages(prefix: string): {
     type: 'market/transfer_admin',
     codec: struct<TransferAdmin>('TransferAdmin', { admin: address }),
     async handle(ctx, m, signer) {
+      forgetTxReads(ctx);
       const config = await requireAdmin(ctx.state, signer.address, 'hand over the admin role');
       tables.config.set(ctx.state, 'config', { ...config, pendingAdmin: m.admin });
       ctx.emit(events.adminProposed({ admin: bech(config.admin), pending: bech(m.admin) }));
@@ -97,6 +101,7 @@ export function meterMessages(prefix: string): {
     type: 'market/accept_admin',
     codec: struct<Record<string, never>>('AcceptAdmin', {}),
     async handle(ctx, _m, signer) {
+      forgetTxReads(ctx);
       const config = await loadConfig(ctx.state);
       if (config.pendingAdmin === null || Buffer.compare(config.pendingAdmin, signer.address) !== 0)
         throw new MarketError(

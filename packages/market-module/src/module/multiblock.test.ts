@@ -5,11 +5,14 @@ import { minSolveBudget } from './budget.js';
 import { addr, bech, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
 import { market } from './market.js';
 
-const slots = 300; // three chunks of 128 slots
+const slots = 1_100; // two passes (1 024 slots and 76)
 const P = G - slots * 900;
+const meterCount = 40;
+// The least budget: a few meters per block, so the solve spans many blocks.
+const budget = minSolveBudget;
 const owners = [keys.alice, keys.bob, keys.carol, keys.dave];
 
-/** A seeded community: 8 meters of 4 accounts; each meter reports, or not, each signal of each slot. */
+/** A seeded community: 24 meters of 4 accounts; each meter reports, or not, each signal of each slot. */
 function community(seed: number) {
   let x = seed >>> 0;
   const next = (n: number): number => {
@@ -22,10 +25,11 @@ function community(seed: number) {
   };
   const measures: { meterId: string; tsStart: number; cons: number | null; prod: number | null }[] = [];
   for (let s = 0; s < slots; s++) {
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < meterCount; i++) {
       if (next(10) < 2) continue; // missing
       const cons = next(3) === 0 ? null : next(3000);
       const prod = i % 2 === 0 || next(2) === 0 ? next(2000) : null;
+      if (cons === null && prod === null) continue; // a measure has at least one signal
       measures.push({ meterId: `m${i}`, tsStart: P + s * 900, cons, prod });
     }
   }
@@ -37,7 +41,10 @@ describe('market: a long period solved over many blocks', () => {
     const measures = community(20251127);
     const params = { tsStart: P, tsEnd: G, slotSeconds: 900, ...paperPrices, beta: 2_000n };
     const genesisMarket = {
-      meters: Array.from({ length: 8 }, (_, i) => ({ meterId: `m${i}`, account: bech(owners[i % 4]!) })),
+      meters: Array.from({ length: meterCount }, (_, i) => ({
+        meterId: `m${i}`,
+        account: bech(owners[i % 4]!),
+      })),
       periods: [
         Object.fromEntries(
           Object.entries(params).map(([k, v]) => [k, typeof v === 'bigint' ? String(v) : v]),
@@ -48,7 +55,7 @@ describe('market: a long period solved over many blocks', () => {
     const f = await marketChain({
       market: genesisMarket,
       funds: 10n ** 13n,
-      app: { hookWorkBudget: minSolveBudget },
+      app: { hookWorkBudget: budget },
     });
     const { chain, m, send, balance, supply } = f;
     await chain.block(); // queries see genesis once block 1 is committed
@@ -66,7 +73,7 @@ describe('market: a long period solved over many blocks', () => {
       blocks++;
     }
     expect(failures).toEqual([]);
-    expect(blocks).toBeGreaterThan(4);
+    expect(blocks, `solved in ${blocks} blocks`).toBeGreaterThan(4);
     // The pure function on the same data.
     const bySlot = new Map<number, MeterReading[]>();
     for (const x of measures) {
@@ -86,7 +93,7 @@ describe('market: a long period solved over many blocks', () => {
         tsStart: P + s * 900,
         readings: bySlot.get(P + s * 900) ?? [],
       })),
-      expectedMeters: 8,
+      expectedMeters: meterCount,
     });
     const after = await Promise.all([...owners, keys.admin].map((k) => balance(k)));
     owners.forEach((k, i) => {
@@ -137,7 +144,7 @@ describe('market: a long period solved over many blocks', () => {
       modules: [...core2.modules, market({}, { bank: core2.bank.keeper })],
       accounts: core2.accounts,
       genesis: midSolve,
-      app: { hookWorkBudget: minSolveBudget },
+      app: { hookWorkBudget: budget },
     });
     expect((midSolve.market as { progress: unknown[] }).progress).toHaveLength(1);
     for (

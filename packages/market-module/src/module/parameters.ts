@@ -10,6 +10,7 @@ import {
 } from '../constants.js';
 import { MarketError } from '../errors.js';
 import { events } from './events.js';
+import { forgetTxReads } from './measures.js';
 import { dayOf, indexPeriodDays, overlapping, requireAdmin, requireOpen } from './periods.js';
 import { tables } from './records.js';
 
@@ -87,6 +88,7 @@ export const setMarketParameters: MessageType<SetMarketParameters> = defineMessa
     beta: i64,
   }),
   async handle(ctx, m, signer) {
+    forgetTxReads(ctx);
     await requireAdmin(ctx.state, signer.address, 'set market parameters');
     checkPeriodShape(m);
     checkPrices(m);

@@ -22,7 +22,8 @@ export class Payments {
 
   /**
    * Moves `amount` from `from` to `to` (`null`: the grid, burnt). What `from` cannot pay becomes a
-   * debt of `from` to `to`, repaid first from its next funds; a receiver's own debts are repaid first.
+   * debt of `from` to `to`, repaid first from its next funds; a receiver's own debts are repaid first
+   * (one of them, unless `repayReceiver` is false).
    */
   async pay(
     state: State,
@@ -30,13 +31,14 @@ export class Payments {
     from: Uint8Array,
     to: Creditor,
     amount: bigint,
+    repayReceiver = true,
   ): Promise<void> {
     if (amount <= 0n || (to !== null && Buffer.compare(from, to) === 0)) return;
     const balance = await this.bank.balance(state, from, this.denom);
     const paid = balance < amount ? balance : amount;
     await this.move(state, emit, from, to, paid);
     if (paid < amount) await this.owe(state, emit, from, to, amount - paid);
-    if (to !== null && paid > 0n) await this.repay(state, emit, to, 1);
+    if (repayReceiver && to !== null && paid > 0n) await this.repay(state, emit, to, 1);
   }
 
   /** Repays up to `maxDebts` of `debtor`'s debts from its balance; returns how many were examined. */

@@ -1,8 +1,8 @@
 import type { State } from '@joule/state';
-import { maxPeriodsPerDay, secondsPerDay, slotsPerChunk } from '../constants.js';
+import { maxPeriodsPerDay, secondsPerDay, slotsPerGroup, slotsPerPass } from '../constants.js';
 import { MarketError } from '../errors.js';
 import type { MarketPrices } from '../settlement/slot.js';
-import { type Config, type Period, type SlotKey, tables } from './records.js';
+import { type Config, type MeasureKey, type Period, type SlotKey, tables } from './records.js';
 
 /** The market's configuration (written at genesis, so always present after it). */
 export async function loadConfig(state: State): Promise<Config> {
@@ -67,22 +67,32 @@ export function slotCount(period: Period): number {
   return (period.tsEnd - period.tsStart) / period.slotSeconds;
 }
 
-/** Number of measure chunks of a period. */
-export function chunkCount(period: Period): number {
-  const slots = slotCount(period);
-  return (slots - (slots % slotsPerChunk)) / slotsPerChunk + (slots % slotsPerChunk === 0 ? 0 : 1);
-}
-
 /** The key of the slot starting at `ts` (aligned, inside the period). */
 export function slotKey(period: Period, ts: number): SlotKey {
-  const index = (ts - period.tsStart) / period.slotSeconds;
-  const slot = index % slotsPerChunk;
-  return { period: period.tsStart, chunk: (index - slot) / slotsPerChunk, slot };
+  return { period: period.tsStart, slot: (ts - period.tsStart) / period.slotSeconds };
 }
 
-/** The start time of slot `slot` of chunk `chunk`. */
-export function slotStart(period: Period, chunk: number, slot: number): number {
-  return period.tsStart + (chunk * slotsPerChunk + slot) * period.slotSeconds;
+/** The measure record holding slot `slot` of meter `meter`, and the slot's place in it. */
+export function measureKey(period: Period, meter: number, slot: number): { key: MeasureKey; at: number } {
+  const at = slot % slotsPerGroup;
+  const pass = (slot - (slot % slotsPerPass)) / slotsPerPass;
+  return { key: { period: period.tsStart, pass, meter, group: (slot - at) / slotsPerGroup }, at };
+}
+
+/** `⌈a / b⌉` of non-negative integers, in integer arithmetic. */
+export function ceilQuotient(a: number, b: number): number {
+  const rounded = a + b - 1;
+  return (rounded - (rounded % b)) / b;
+}
+
+/** Number of solve passes of a period. */
+export function passCount(period: Period): number {
+  return ceilQuotient(slotCount(period), slotsPerPass);
+}
+
+/** The start time of slot `slot` (counted from the period's start). */
+export function slotStart(period: Period, slot: number): number {
+  return period.tsStart + slot * period.slotSeconds;
 }
 
 export function pricesOf(period: Period): MarketPrices {

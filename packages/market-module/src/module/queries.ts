@@ -1,10 +1,33 @@
 import { address, bigint, bool, type Codec, int, list, nullable, string, struct } from '@joule/consensus';
 import { defineQuery, type QueryType } from '@joule/state';
-import { maxPageSize, maxSlotsPerQuery } from '../constants.js';
+import {
+  maxMeasuresPerQuery,
+  maxPageSize,
+  maxSlotsPerQuery,
+  slotsPerGroup,
+  slotsPerPass,
+} from '../constants.js';
 import { MarketError } from '../errors.js';
 import { slotPricing } from '../settlement/slot.js';
-import { loadConfig, periodAt, pricesOf, slotCount, slotKey, stateNames } from './periods.js';
-import { type Period, periodCodec, type Receipt, signedAmount, tables } from './records.js';
+import {
+  loadConfig,
+  measureKey,
+  periodAt,
+  pricesOf,
+  slotCount,
+  slotKey,
+  slotStart,
+  stateNames,
+} from './periods.js';
+import {
+  keyPrefix,
+  type Period,
+  periodCodec,
+  type Receipt,
+  readUint,
+  signedAmount,
+  tables,
+} from './records.js';
 
 const page = (limit: number): number => {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxPageSize)
@@ -105,8 +128,80 @@ export const getEnergyMeasure: QueryType<MeasureRequest, number | null> = define
       );
     const period = await periodAt(ctx.state, r.tsStart);
     if (period === undefined || (r.tsStart - period.tsStart) % period.slotSeconds !== 0) return null;
-    const m = await tables.measures.get(ctx.state, { ...slotKey(period, r.tsStart), meter: meter.index });
-    return (r.signal === 'consumption' ? m?.cons : m?.prod) ?? null;
+    const { key, at } = measureKey(period, meter.index, slotKey(period, r.tsStart).slot);
+    const group = await tables.measures.get(ctx.state, key);
+    return group?.[2 * at + (r.signal === 'consumption' ? 0 : 1)] ?? null;
+  },
+});
+
+export interface MeterMeasure {
+  readonly tsStart: number;
+  /** Wh, or null when the meter sent no consumption for the slot. */
+  readonly cons: number | null;
+  readonly prod: number | null;
+}
+
+/**
+ * Authenticated: a meter's measures of the slots `[tsStart, tsStart + count·slot)` of the period
+ * holding `tsStart` (clipped to it), the slots it reported only, for its account and the admin. One
+ * range read of its records per pass touched (≤ 2), where `getEnergyMeasure` reads one value.
+ */
+export const getMeterMeasures: QueryType<
+  { meterId: string; tsStart: number; count: number },
+  MeterMeasure[]
+> = defineQuery({
+  path: 'getMeterMeasures',
+  authenticated: true,
+  request: struct<{ meterId: string; tsStart: number; count: number }>('MeterMeasuresRequest', {
+    meterId: string(256),
+    tsStart: int(),
+    count: int(),
+  }),
+  response: list(
+    struct<MeterMeasure>('MeterMeasure', { tsStart: int(), cons: nullable(int()), prod: nullable(int()) }),
+    maxMeasuresPerQuery,
+  ),
+  async handle(ctx, r, caller) {
+    if (r.count < 1 || r.count > maxMeasuresPerQuery)
+      throw new MarketError('MARKET_BAD_QUERY', `count must be 1..${maxMeasuresPerQuery}`);
+    const config = await loadConfig(ctx.state);
+    const meter = await tables.meters.get(ctx.state, r.meterId);
+    if (meter === undefined)
+      throw new MarketError('MARKET_UNKNOWN_METER', `meter ${r.meterId} is not in the list`);
+    if (caller === null || !(same(caller, meter.account) || same(caller, config.admin)))
+      throw new MarketError(
+        'MARKET_NOT_METER_OWNER',
+        `only meter ${r.meterId}'s account and the admin see its measures`,
+      );
+    const period = await periodAt(ctx.state, r.tsStart);
+    if (period === undefined || (r.tsStart - period.tsStart) % period.slotSeconds !== 0)
+      throw new MarketError('MARKET_BAD_QUERY', `${r.tsStart} is not a slot start of a parameterized period`);
+    const first = slotKey(period, r.tsStart).slot;
+    const end = Math.min(slotCount(period), first + r.count);
+    const rows: MeterMeasure[] = [];
+    for (let slot = first; slot < end; ) {
+      const { key } = measureKey(period, meter.index, slot);
+      const passEnd = Math.min(end, (key.pass + 1) * slotsPerPass);
+      const lastGroup = (passEnd - 1 - ((passEnd - 1) % slotsPerGroup)) / slotsPerGroup;
+      const groups = await tables.measures.entries(
+        ctx.state,
+        keyPrefix.meterMeasures(period.tsStart, key.pass, meter.index),
+        lastGroup - key.group + 1,
+        key.group === 0 ? undefined : keyPrefix.measuresAt({ ...key, group: key.group - 1 }),
+      );
+      for (const [k, group] of groups) {
+        const base = readUint(k, 13, 2) * slotsPerGroup;
+        for (let at = 0; at < slotsPerGroup; at++) {
+          const s = base + at;
+          const cons = group[2 * at] ?? null;
+          const prod = group[2 * at + 1] ?? null;
+          if (s < slot || s >= passEnd || (cons === null && prod === null)) continue;
+          rows.push({ tsStart: slotStart(period, s), cons, prod });
+        }
+      }
+      slot = passEnd;
+    }
+    return rows;
   },
 });
 
@@ -246,10 +341,14 @@ export const getReceiptDeltas: QueryType<
     if (receipt === undefined) return { deltas: [], next: null };
     const end = Math.min(receipt.accounts, r.start + page(r.limit));
     const deltas: DeltaRow[] = [];
-    for (let seq = r.start; seq < end; seq++) {
-      const account = await tables.accountSeq.get(ctx.state, { period: r.tsStart, seq });
-      const acc = account && (await tables.accountDeltas.get(ctx.state, { period: r.tsStart, account }));
-      if (account !== undefined && acc !== undefined) deltas.push({ account, delta: acc.delta });
+    if (end > r.start) {
+      const rows = await tables.accountDeltas.entries(
+        ctx.state,
+        keyPrefix.period(r.tsStart),
+        end - r.start,
+        r.start === 0 ? undefined : keyPrefix.deltasAt(r.tsStart, r.start - 1),
+      );
+      for (const [, acc] of rows) deltas.push({ account: acc.account, delta: acc.delta });
     }
     return { deltas, next: end < receipt.accounts ? end : null };
   },

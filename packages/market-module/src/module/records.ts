@@ -2,6 +2,7 @@ import {
   address,
   bigint,
   bool,
+  bytes,
   type Codec,
   InvalidValueError,
   int,
@@ -11,7 +12,13 @@ import {
   struct,
 } from '@joule/consensus';
 import { Table } from '@joule/state';
-import { maxMeterIdLength, maxPeriodsPerDay, meterIdPattern } from '../constants.js';
+import {
+  maxMeasureWhLimit,
+  maxMeterIdLength,
+  maxPeriodsPerDay,
+  meterIdPattern,
+  slotsPerGroup,
+} from '../constants.js';
 
 /**
  * The market's state and its key layout. Every key is `market/<table>/<key bytes>`; integers in
@@ -24,12 +31,17 @@ import { maxMeterIdLength, maxPeriodsPerDay, meterIdPattern } from '../constants
  * | `mi` | index u32 | MeterRef: meterId, account (iteration and pagination by index) |
  * | `mp` | tsStart u64 | Period: bounds, slot length, prices, beta, state |
  * | `pd` | UTC day u32 | the tsStarts of the periods touching that day (period lookup, overlap) |
- * | `ml` | period u64 ‖ chunk u16 ‖ meter u32 ‖ slot-in-chunk u8 | Measure: consumption and production, Wh |
- * | `tt` | period u64 ‖ chunk u16 ‖ slot-in-chunk u8 | SlotTotals: Ec, Ep, reporters (kept on each measure) |
+ * | `ml` | period u64 ‖ pass u8 ‖ meter u32 ‖ group u16 | MeasureGroup: consumption and production of 16 slots, Wh |
+ * | `tt` | period u64 ‖ slot u16 | SlotTotals: Ec, Ep, reporters (kept on each measure) |
+ *
+ * Slot numbers count from the period's start (a period has ≤ 8 928 slots); group `g` holds slots
+ * `16g … 16g + 15`, pass `p` slots `1024p … 1024p + 1023`. Measures are keyed by pass first so that
+ * the solve reads the pass's groups of many meters with one range read.
  * | `sq` | period u64 | marker: the period is SOLVING (the end-block hook's queue) |
  * | `sp` | period u64 | SolveProgress: phase, cursor, running sums |
- * | `pa` | period u64 ‖ account | AccountDelta: seq, delta (the receipt's per-account deltas) |
- * | `ps` | period u64 ‖ seq u32 | account (iteration of AccountDelta by seq) |
+ * | `pf` | period u64 | PassTotals: the solve's current pass, SHA-256 of its totals, records read |
+ * | `pa` | period u64 ‖ account | the account's seq in the period (looked up when adding deltas) |
+ * | `ps` | period u64 ‖ seq u32 | AccountDelta: account, delta (the receipt's per-account deltas, by range) |
  * | `rc` | period u64 | Receipt: admin, admin delta, grid flow, missing, counts |
  * | `dt` | debtor ‖ creditor (tag 0: the grid; tag 1 + address) | owed amount, uECT |
  */
@@ -107,7 +119,38 @@ export interface Measure {
   readonly cons: number | null;
   readonly prod: number | null;
 }
-const measureCodec = struct<Measure>('Measure', { cons: nullable(int()), prod: nullable(int()) });
+
+/**
+ * The measures of one meter in one group of `slotsPerGroup` slots: `[cons0, prod0, cons1, prod1, …]`,
+ * Wh, `null` where nothing was reported. Always `2 · slotsPerGroup` values.
+ */
+export type MeasureGroup = readonly (number | null)[];
+const groupValues = 2 * slotsPerGroup;
+/** An empty group, the start of every new record. */
+export const emptyGroup: MeasureGroup = Array.from({ length: groupValues }, () => null);
+/** The group codec, written by hand: the solve decodes 180 of these per meter and month. */
+export const measureGroupCodec: Codec<MeasureGroup> = {
+  kind: 'measureGroup',
+  toWire: (value, path) => {
+    if (!Array.isArray(value) || value.length !== groupValues)
+      throw new InvalidValueError(`${path}: expected ${groupValues} values`, { path });
+    for (const v of value)
+      if (v !== null && !(Number.isSafeInteger(v) && v >= 0 && v <= maxMeasureWhLimit))
+        throw new InvalidValueError(`${path}: a measure is 0..${maxMeasureWhLimit} Wh or null`, { path });
+    return value;
+  },
+  fromWire: (wire, path) => {
+    if (!Array.isArray(wire) || wire.length !== groupValues)
+      throw new InvalidValueError(`${path}: expected an array of ${groupValues} values`, { path });
+    for (const v of wire)
+      if (
+        v !== null &&
+        !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= maxMeasureWhLimit)
+      )
+        throw new InvalidValueError(`${path}: a measure is 0..${maxMeasureWhLimit} Wh or null`, { path });
+    return wire as MeasureGroup;
+  },
+};
 
 export interface SlotTotals {
   readonly ec: number;
@@ -121,7 +164,8 @@ export type SolvePhase = 0 | 1 | 2 | 3;
 
 export interface SolveProgress {
   readonly phase: SolvePhase;
-  readonly chunk: number;
+  /** The pass of `slotsPerPass` slots being settled, from 0. */
+  readonly pass: number;
   readonly meter: number;
   /** Account seq of the payment phases. */
   readonly seq: number;
@@ -138,7 +182,7 @@ export interface SolveProgress {
 }
 export const solveProgressCodec = struct<SolveProgress>('SolveProgress', {
   phase: int(0, 3) as Codec<SolvePhase>,
-  chunk: int(),
+  pass: int(),
   meter: int(),
   seq: int(),
   meters: int(),
@@ -150,11 +194,19 @@ export const solveProgressCodec = struct<SolveProgress>('SolveProgress', {
   missing: int(),
 });
 
+/** The fingerprint of the totals of the pass being solved (lets a block reuse its pricing). */
+export interface PassTotals {
+  readonly pass: number;
+  readonly hash: Uint8Array;
+  readonly rows: number;
+}
+const passTotalsCodec = struct<PassTotals>('PassTotals', { pass: int(), hash: bytes(32), rows: int() });
+
 export interface AccountDelta {
-  readonly seq: number;
+  readonly account: Uint8Array;
   readonly delta: bigint;
 }
-const accountDeltaCodec = struct<AccountDelta>('AccountDelta', { seq: int(), delta: signedAmount });
+const accountDeltaCodec = struct<AccountDelta>('AccountDelta', { account: address, delta: signedAmount });
 
 export interface Receipt {
   readonly admin: Uint8Array;
@@ -197,21 +249,34 @@ const utf8 = new TextEncoder();
 
 export interface MeasureKey {
   readonly period: number;
-  readonly chunk: number;
+  readonly pass: number;
   readonly meter: number;
-  readonly slot: number;
+  readonly group: number;
 }
 export interface SlotKey {
   readonly period: number;
-  readonly chunk: number;
+  /** The slot's number in the period, from 0. */
   readonly slot: number;
 }
 
-/** Key bytes (after the table prefix) of measure and totals prefixes, for range reads when solving. */
+/** Key bytes (after the table prefix) of measure and totals prefixes and positions, for range reads. */
 export const keyPrefix = {
-  measures: (period: number, chunk: number, meter: number): Uint8Array =>
-    cat(u(period, 8), u(chunk, 2), u(meter, 4)),
-  totals: (period: number, chunk: number): Uint8Array => cat(u(period, 8), u(chunk, 2)),
+  /** A meter's measure records of a period. */
+  /** The measure records of one pass of a period. */
+  measures: (period: number, pass: number): Uint8Array => cat(u(period, 8), u(pass, 1)),
+  /** A period's rows of a table keyed by period first (slot totals, account deltas). */
+  period: (period: number): Uint8Array => u(period, 8),
+  /** The table key of slot `slot` of a period's totals (an `after` position). */
+  totalsAt: (period: number, slot: number): Uint8Array => cat(u(period, 8), u(slot, 2)),
+  /** A meter's measure records of one pass. */
+  meterMeasures: (period: number, pass: number, meter: number): Uint8Array =>
+    cat(u(period, 8), u(pass, 1), u(meter, 4)),
+  /** The table key of a meter's measure group. */
+  measuresAt: (k: MeasureKey): Uint8Array => cat(u(k.period, 8), u(k.pass, 1), u(k.meter, 4), u(k.group, 2)),
+  /** The table key of account seq `seq` of a period's deltas (an `after` position). */
+  deltasAt: (period: number, seq: number): Uint8Array => cat(u(period, 8), u(seq, 4)),
+  /** The table key of meter index `index` (an `after` position). */
+  meterIndexAt: (index: number): Uint8Array => u(index, 4),
   debts: (debtor: Uint8Array): Uint8Array => debtor,
 };
 
@@ -226,31 +291,24 @@ export const tables = {
   meterIndex: new Table('market', 'mi', (i: number) => u(i, 4), meterRefCodec),
   periods: new Table('market', 'mp', (ts: number) => u(ts, 8), periodCodec),
   periodDays: new Table('market', 'pd', (day: number) => u(day, 4), list(int(), maxPeriodsPerDay)),
-  measures: new Table(
-    'market',
-    'ml',
-    (k: MeasureKey) => cat(keyPrefix.measures(k.period, k.chunk, k.meter), u(k.slot, 1)),
-    measureCodec,
-  ),
-  totals: new Table(
-    'market',
-    'tt',
-    (k: SlotKey) => cat(keyPrefix.totals(k.period, k.chunk), u(k.slot, 1)),
-    slotTotalsCodec,
-  ),
+  measures: new Table('market', 'ml', (k: MeasureKey) => keyPrefix.measuresAt(k), measureGroupCodec),
+  totals: new Table('market', 'tt', (k: SlotKey) => cat(u(k.period, 8), u(k.slot, 2)), slotTotalsCodec),
   solving: new Table('market', 'sq', (period: number) => u(period, 8), bool),
   progress: new Table('market', 'sp', (period: number) => u(period, 8), solveProgressCodec),
-  accountDeltas: new Table(
+  passTotals: new Table('market', 'pf', (period: number) => u(period, 8), passTotalsCodec),
+  /** An account's seq in a period (written once, when the solve first meets the account). */
+  accountSeq: new Table(
     'market',
     'pa',
     (k: { period: number; account: Uint8Array }) => cat(u(k.period, 8), k.account),
-    accountDeltaCodec,
+    int(),
   ),
-  accountSeq: new Table(
+  /** The running delta of the account with that seq: payments and receipts read them by range. */
+  accountDeltas: new Table(
     'market',
     'ps',
     (k: { period: number; seq: number }) => cat(u(k.period, 8), u(k.seq, 4)),
-    address,
+    accountDeltaCodec,
   ),
   receipts: new Table('market', 'rc', (period: number) => u(period, 8), receiptCodec),
   debts: new Table(

@@ -1,13 +1,28 @@
-import { type AppEvent, formatAddress, int, struct } from '@joule/consensus';
-import { type BlockContext, defineMessage, type MessageType, type State } from '@joule/state';
-import { maxPaymentsPerBlock, slotsPerChunk } from '../constants.js';
+import { type AppEvent, equalBytes, formatAddress, int, sha256, struct } from '@joule/consensus';
+import { type BlockContext, defineMessage, gasCosts, type MessageType, type State } from '@joule/state';
+import {
+  maxPaymentsPerBlock,
+  metersPerPage,
+  metersPerRead,
+  slotsPerGroup,
+  slotsPerPass,
+} from '../constants.js';
 import { MarketError } from '../errors.js';
-import { meterSlotDelta, type SlotPricing, slotPricing } from '../settlement/slot.js';
+import { type MarketPrices, meterSlotDelta, type SlotPricing, slotPricing } from '../settlement/slot.js';
 import { minSolveBudget, solveCosts } from './budget.js';
 import { events } from './events.js';
+import { forgetTxReads } from './measures.js';
 import type { Payments } from './payments.js';
-import { chunkCount, loadConfig, pricesOf, requireOpen, slotCount } from './periods.js';
-import { keyPrefix, type Period, readUint, type SolveProgress, tables } from './records.js';
+import { loadConfig, passCount, pricesOf, requireOpen, slotCount } from './periods.js';
+import {
+  type AccountDelta,
+  keyPrefix,
+  type MeasureGroup,
+  type Period,
+  readUint,
+  type SolveProgress,
+  tables,
+} from './records.js';
 
 export interface SolveMarkets {
   /** Start of the period, Unix seconds. */
@@ -19,6 +34,7 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
   type: 'market/solve_markets',
   codec: struct<SolveMarkets>('SolveMarkets', { tsStart: int(Number.MIN_SAFE_INTEGER) }),
   async handle(ctx, m) {
+    forgetTxReads(ctx);
     const period = m.tsStart < 0 ? undefined : await tables.periods.get(ctx.state, m.tsStart);
     if (period === undefined)
       throw new MarketError(
@@ -36,7 +52,7 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
     tables.solving.set(ctx.state, m.tsStart, true);
     tables.progress.set(ctx.state, m.tsStart, {
       phase: 0,
-      chunk: 0,
+      pass: 0,
       meter: 0,
       seq: 0,
       meters: config.meterCount,
@@ -51,53 +67,202 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
   },
 });
 
-/** The pricing of every slot of a chunk, from its totals (one range read). */
-async function chunkPricing(
-  state: State,
-  period: Period,
-  chunk: number,
-): Promise<(SlotPricing & { reporters: number })[]> {
-  const rows = await tables.totals.entries(state, keyPrefix.totals(period.tsStart, chunk), slotsPerChunk);
-  const totals = new Map(rows.map(([key, t]) => [key[10] as number, t]));
-  const slots = Math.min(slotsPerChunk, slotCount(period) - chunk * slotsPerChunk);
+/**
+ * The pricing of the slots of one pass, from their totals (one range read), or from the memo of
+ * the last pass priced when the pass's fingerprint in state says its totals are the same.
+ *
+ * The totals of a SOLVING period never change (no measure is accepted any more), so the pricing of
+ * a pass is the same in every block that settles it. The first read of a pass records a fingerprint
+ * (SHA-256 of its totals, and how many records were read) in state; a later block whose memo holds
+ * that fingerprint skips the read but is charged exactly what the read would cost. Gas, and so where
+ * each block stops, is the same on a node that has the memo and on one that does not (restarted).
+ */
+async function passPricing(ctx: BlockContext, period: Period, pass: number): Promise<PassPricing> {
+  const state = ctx.state;
   const prices = pricesOf(period);
-  return Array.from({ length: slots }, (_, s) => {
-    const t = totals.get(s) ?? { ec: 0, ep: 0, reporters: 0 };
-    return { ...slotPricing(prices, BigInt(t.ec), BigInt(t.ep)), reporters: t.reporters };
-  });
+  const print = await tables.passTotals.get(state, period.tsStart);
+  const memo = pricingMemo.last;
+  if (
+    print !== undefined &&
+    print.pass === pass &&
+    memo !== undefined &&
+    memo.tsStart === period.tsStart &&
+    memo.pass === pass &&
+    equalBytes(memo.hash, print.hash) &&
+    samePrices(memo.prices, prices)
+  ) {
+    ctx.budget.consume(gasCosts.iterateFlat + gasCosts.iteratePerEntry * print.rows, 'iterate');
+    return memo.pricing;
+  }
+  const first = pass * slotsPerPass;
+  const count = Math.min(slotsPerPass, slotCount(period) - first);
+  const rows = await tables.totals.entries(
+    state,
+    keyPrefix.period(period.tsStart),
+    count,
+    first === 0 ? undefined : keyPrefix.totalsAt(period.tsStart, first - 1),
+  );
+  const ec = new Array<number>(count).fill(0);
+  const ep = new Array<number>(count).fill(0);
+  const reporters = new Array<number>(count).fill(0);
+  for (const [key, t] of rows) {
+    const s = readUint(key, 8, 2) - first;
+    if (s < 0 || s >= count) continue;
+    ec[s] = t.ec;
+    ep[s] = t.ep;
+    reporters[s] = t.reporters;
+  }
+  const hash = sha256(utf8.encode(JSON.stringify([period.tsStart, pass, ec, ep, reporters])));
+  if (print === undefined || print.pass !== pass)
+    tables.passTotals.set(state, period.tsStart, { pass, hash, rows: rows.length });
+  const slots = ec.map((c, s) => slotPricing(prices, BigInt(c), BigInt(ep[s] as number)));
+  const pricing = { first, slots, reporters };
+  pricingMemo.last = { tsStart: period.tsStart, pass, hash, prices, pricing };
+  return pricing;
 }
 
-/** Adds one meter's deltas over one chunk to its account's running delta. */
-async function computeMeter(
-  state: State,
-  period: Period,
-  pricing: readonly SlotPricing[],
-  p: SolveProgress,
-): Promise<SolveProgress> {
-  const rows = await tables.measures.entries(
-    state,
-    keyPrefix.measures(period.tsStart, p.chunk, p.meter),
-    slotsPerChunk,
-  );
-  if (rows.length === 0) return p;
-  let delta = 0n;
-  for (const [key, m] of rows) {
-    const slot = pricing[key[14] as number] as SlotPricing;
-    delta += meterSlotDelta(slot, BigInt(m.cons ?? 0), BigInt(m.prod ?? 0));
-  }
-  const ref = await tables.meterIndex.get(state, p.meter);
-  if (ref === undefined) return p;
-  const key = { period: period.tsStart, account: ref.account };
-  const acc = await tables.accountDeltas.get(state, key);
-  let accounts = p.accounts;
-  if (acc === undefined)
-    tables.accountSeq.set(state, { period: period.tsStart, seq: accounts++ }, ref.account);
-  tables.accountDeltas.set(state, key, { seq: acc?.seq ?? p.accounts, delta: (acc?.delta ?? 0n) + delta });
-  return { ...p, accounts, sumDeltas: p.sumDeltas + delta };
+/** The last pass priced (one, `pricingMemoPasses`): its period, fingerprint, prices and pricing. */
+const pricingMemo: {
+  last?: { tsStart: number; pass: number; hash: Uint8Array; prices: MarketPrices; pricing: PassPricing };
+} = {};
+const utf8 = new TextEncoder();
+
+const samePrices = (a: MarketPrices, b: MarketPrices): boolean =>
+  a.pBuyBAU === b.pBuyBAU &&
+  a.pSellBAU === b.pSellBAU &&
+  a.pBuyLEM === b.pBuyLEM &&
+  a.pSellLEM === b.pSellLEM &&
+  a.beta === b.beta;
+
+interface PassPricing {
+  /** The pass's first slot. */
+  readonly first: number;
+  readonly slots: readonly SlotPricing[];
+  readonly reporters: readonly number[];
 }
 
 /**
- * Runs a solve for as long as the hook's budget allows: compute each (chunk, meter), then charge
+ * The measure groups of one pass of meters `first … first + count − 1`, by meter: one range read
+ * (the pass's groups are keyed by meter, each meter has ≤ 64 of them in a pass).
+ */
+async function readMeters(
+  state: State,
+  period: Period,
+  pass: number,
+  first: number,
+  count: number,
+): Promise<{ end: number; groups: Map<number, [number, MeasureGroup][]> }> {
+  const end = first + count;
+  const rows = await tables.measures.entries(
+    state,
+    keyPrefix.measures(period.tsStart, pass),
+    groupsPerPass * count,
+    first === 0
+      ? undefined
+      : keyPrefix.measuresAt({ period: period.tsStart, pass, meter: first - 1, group: lastGroup }),
+  );
+  const groups = new Map<number, [number, MeasureGroup][]>();
+  for (const [key, group] of rows) {
+    const meter = readUint(key, 9, 4);
+    if (meter >= end) break;
+    const list = groups.get(meter);
+    const row: [number, MeasureGroup] = [readUint(key, 13, 2), group];
+    if (list === undefined) groups.set(meter, [row]);
+    else list.push(row);
+  }
+  return { end, groups };
+}
+
+const groupsPerPass = slotsPerPass / slotsPerGroup;
+/** The largest group number a key can hold: `after` it come the next meter's groups. */
+const lastGroup = 0xffff;
+
+/** One meter's delta over one pass, from its groups: the sum of its rounded slot deltas. */
+function meterPassDelta(groups: readonly [number, MeasureGroup][], pricing: PassPricing): bigint {
+  const firstGroup = pricing.first / slotsPerGroup;
+  let delta = 0n;
+  for (const [number, group] of groups) {
+    const base = (number - firstGroup) * slotsPerGroup;
+    for (let at = 0; at < slotsPerGroup; at++) {
+      const cons = group[2 * at] ?? 0;
+      const prod = group[2 * at + 1] ?? 0;
+      if (cons === 0 && prod === 0) continue;
+      const slot = pricing.slots[base + at] as SlotPricing;
+      delta += meterSlotDelta(slot, BigInt(cons), BigInt(prod));
+    }
+  }
+  return delta;
+}
+
+/** The running deltas of the accounts from seq `first` on, one payment block's worth: seq → delta. */
+async function deltaPage(state: State, tsStart: number, first: number): Promise<Map<number, AccountDelta>> {
+  const rows = await tables.accountDeltas.entries(
+    state,
+    keyPrefix.period(tsStart),
+    maxPaymentsPerBlock,
+    first === 0 ? undefined : keyPrefix.deltasAt(tsStart, first - 1),
+  );
+  return new Map(rows.map(([key, acc]) => [readUint(key, 8, 4), acc]));
+}
+
+/** Accounts of the meters of one page: meter index → account. */
+async function meterPage(state: State, first: number): Promise<Map<number, Uint8Array>> {
+  const rows = await tables.meterIndex.entries(
+    state,
+    undefined,
+    metersPerPage,
+    first === 0 ? undefined : keyPrefix.meterIndexAt(first - 1),
+  );
+  return new Map(rows.map(([key, ref]) => [readUint(key, 0, 4), ref.account]));
+}
+
+/**
+ * A step's deltas per account, in the order the accounts were first met; written to state once per
+ * step (one read and one write per account), not once per meter.
+ */
+class StepDeltas {
+  private readonly byAccount = new Map<string, { account: Uint8Array; delta: bigint }>();
+
+  has(account: Uint8Array): boolean {
+    return this.byAccount.has(Buffer.from(account).toString('latin1'));
+  }
+
+  add(account: Uint8Array, delta: bigint): void {
+    const id = Buffer.from(account).toString('latin1');
+    const row = this.byAccount.get(id);
+    if (row === undefined) this.byAccount.set(id, { account, delta });
+    else row.delta += delta;
+  }
+
+  get size(): number {
+    return this.byAccount.size;
+  }
+
+  /** Adds the step's deltas to the accounts' running deltas; new accounts get the next seqs. */
+  async flush(state: State, tsStart: number, p: SolveProgress): Promise<SolveProgress> {
+    let accounts = p.accounts;
+    for (const { account, delta } of this.byAccount.values()) {
+      const seq = await tables.accountSeq.get(state, { period: tsStart, account });
+      if (seq === undefined) {
+        tables.accountSeq.set(state, { period: tsStart, account }, accounts);
+        tables.accountDeltas.set(state, { period: tsStart, seq: accounts }, { account, delta });
+        accounts++;
+        continue;
+      }
+      const acc = await tables.accountDeltas.get(state, { period: tsStart, seq });
+      tables.accountDeltas.set(
+        state,
+        { period: tsStart, seq },
+        { account, delta: (acc?.delta ?? 0n) + delta },
+      );
+    }
+    this.byAccount.clear();
+    return { ...p, accounts };
+  }
+}
+
+/**
+ * Runs a solve for as long as the hook's budget allows: settle each (pass, meter), then charge
  * the debits, pay the credits, settle the grid and write the receipt (SOLVING → SOLVED). The
  * cursor lives in state, so the next block resumes where this one stopped.
  */
@@ -116,38 +281,80 @@ export async function solveStep(
     ctx.emit(events.solveStalled({ tsStart, budget: ctx.budget.limit, needed: minSolveBudget }));
     return;
   }
-  const can = (cost: number): boolean => ctx.budget.remaining >= cost + solveCosts.progress;
-  const chunks = chunkCount(period);
-  let pricing: (SlotPricing & { reporters: number })[] | undefined;
+  const deltas = new StepDeltas();
+  // Work promised to the accounts' writes at the end of the step.
+  const reserved = (): number => deltas.size * solveCosts.account;
+  const can = (cost: number): boolean => ctx.budget.remaining >= cost + reserved() + solveCosts.progress;
+  const passes = passCount(period);
+  let pricing: PassPricing | undefined;
+  let page: Map<number, Uint8Array> | undefined;
+  let pageStart = 0;
+  let batch: { end: number; groups: Map<number, [number, MeasureGroup][]> } | undefined;
   let paymentsMade = 0;
+  let accountPage: Map<number, AccountDelta> | undefined;
+  let adminRepaid = false;
   for (;;) {
     if (p.phase === 0) {
-      if (p.chunk >= chunks) {
+      if (p.pass >= passes) {
         if (!can(solveCosts.finish)) break;
+        p = await deltas.flush(state, tsStart, p);
         if (p.gridFlow < 0n) await payments.fromGrid(state, emit, p.admin, -p.gridFlow);
         p = { ...p, phase: 1, seq: 0 };
         continue;
       }
       if (pricing === undefined) {
-        if (!can(solveCosts.chunk + solveCosts.compute)) break;
-        pricing = await chunkPricing(state, period, p.chunk);
+        if (
+          !can(
+            solveCosts.pass +
+              solveCosts.page +
+              solveCosts.readFlat +
+              solveCosts.readPerMeter +
+              solveCosts.account,
+          )
+        )
+          break;
+        pricing = await passPricing(ctx, period, p.pass);
         if (p.meter === 0) {
           let grid = 0n;
           let missing = 0;
-          for (const s of pricing) {
-            grid += s.gridFlow;
-            missing += Math.max(0, p.active - s.reporters);
+          for (const [s, slot] of pricing.slots.entries()) {
+            grid += slot.gridFlow;
+            missing += Math.max(0, p.active - (pricing.reporters[s] as number));
           }
           p = { ...p, gridFlow: p.gridFlow + grid, missing: p.missing + missing };
         }
       }
       if (p.meter >= p.meters) {
-        p = { ...p, chunk: p.chunk + 1, meter: 0 };
+        p = { ...p, pass: p.pass + 1, meter: 0 };
         pricing = undefined;
+        batch = undefined;
         continue;
       }
-      if (!can(solveCosts.compute)) break;
-      p = { ...(await computeMeter(state, period, pricing, p)), meter: p.meter + 1 };
+      if (page === undefined || p.meter < pageStart || p.meter >= pageStart + metersPerPage) {
+        if (!can(solveCosts.page + solveCosts.readFlat + solveCosts.readPerMeter + solveCosts.account)) break;
+        page = await meterPage(state, p.meter);
+        pageStart = p.meter;
+      }
+      if (batch === undefined || p.meter >= batch.end) {
+        // As many meters as the budget can settle (a batch cut short would be read again).
+        const spare = Math.max(
+          0,
+          ctx.budget.remaining - reserved() - solveCosts.progress - solveCosts.readFlat,
+        );
+        const perMeter = solveCosts.readPerMeter + solveCosts.account;
+        const count = Math.min(metersPerRead, p.meters - p.meter, (spare - (spare % perMeter)) / perMeter);
+        if (count < 1) break;
+        batch = await readMeters(state, period, p.pass, p.meter, count);
+      }
+      if (!can(solveCosts.account)) break;
+      const account = page.get(p.meter);
+      const groups = batch.groups.get(p.meter);
+      if (account !== undefined && groups !== undefined) {
+        const delta = meterPassDelta(groups, pricing);
+        deltas.add(account, delta);
+        p = { ...p, sumDeltas: p.sumDeltas + delta };
+      }
+      p = { ...p, meter: p.meter + 1 };
       continue;
     }
     if (p.phase === 1 || p.phase === 2) {
@@ -156,16 +363,22 @@ export async function solveStep(
         continue;
       }
       if (!can(solveCosts.payment) || paymentsMade >= maxPaymentsPerBlock) break;
-      const account = await tables.accountSeq.get(state, { period: tsStart, seq: p.seq });
-      const acc = account && (await tables.accountDeltas.get(state, { period: tsStart, account }));
-      if (account !== undefined && acc !== undefined) {
-        if (p.phase === 1 && acc.delta <= 0n) {
-          await payments.pay(state, emit, account, p.admin, -acc.delta);
-          ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta: acc.delta }));
+      if (accountPage === undefined || !accountPage.has(p.seq)) {
+        if (!can(solveCosts.deltaPage + solveCosts.payment)) break;
+        accountPage = await deltaPage(state, tsStart, p.seq);
+      }
+      const acc = accountPage.get(p.seq);
+      if (acc !== undefined) {
+        const { account, delta } = acc;
+        if (p.phase === 1 && delta <= 0n) {
+          // The admin's own debts are repaid from the first debit of each block, not after each.
+          await payments.pay(state, emit, account, p.admin, -delta, !adminRepaid);
+          adminRepaid = true;
+          ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta }));
         }
-        if (p.phase === 2 && acc.delta > 0n) {
-          await payments.pay(state, emit, p.admin, account, acc.delta);
-          ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta: acc.delta }));
+        if (p.phase === 2 && delta > 0n) {
+          await payments.pay(state, emit, p.admin, account, delta);
+          ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta }));
         }
       }
       paymentsMade++;
@@ -176,8 +389,9 @@ export async function solveStep(
     await finish(ctx, payments, prefix, period, p);
     return;
   }
+  p = await deltas.flush(state, tsStart, p);
   tables.progress.set(state, tsStart, p);
-  ctx.emit(events.solveProgress({ tsStart, phase: p.phase, chunk: p.chunk, meter: p.meter, seq: p.seq }));
+  ctx.emit(events.solveProgress({ tsStart, phase: p.phase, pass: p.pass, meter: p.meter, seq: p.seq }));
 }
 
 async function finish(
@@ -202,6 +416,7 @@ async function finish(
   tables.periods.set(state, period.tsStart, { ...period, state: 2 });
   tables.solving.delete(state, period.tsStart);
   tables.progress.delete(state, period.tsStart);
+  tables.passTotals.delete(state, period.tsStart);
   ctx.emit(events.grid({ tsStart: period.tsStart, gridFlow: p.gridFlow }));
   ctx.emit(
     events.solved({

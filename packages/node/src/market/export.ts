@@ -4,7 +4,9 @@ import {
   type DeltaRow,
   formatRational,
   type MarketModule,
+  type MeterMeasure,
   type MetersPage,
+  maxMeasuresPerQuery,
 } from '@joule/market';
 import type { QueryType } from '@joule/state';
 import type { JouleClient } from '../client/index.js';
@@ -81,7 +83,7 @@ export async function exportPeriod(
     const meters = await readMeters(m, prefix, signed);
     // Only the admin sees accounts: a key that sees them is the admin.
     admin ??= formatAddress(addressOf(publicKeyOf(adminKey)), prefix);
-    measures = await readMeasures(client, m, period, meters, signed);
+    measures = await readMeasures(m, period, meters, signed);
   }
   if (admin === null)
     throw new Error('the period is not solved yet: pass --from with the admin key to name the admin');
@@ -145,55 +147,46 @@ interface PeriodShape {
   readonly slotSeconds: number;
 }
 
-/** Slot starts of the period where at least one meter reported (public totals). */
-async function reportedSlots(client: JouleClient, m: MarketModule, period: PeriodShape): Promise<number[]> {
-  const out: number[] = [];
-  const step = period.slotSeconds * slotsPerQuery;
-  for (let ts = period.tsStart; ts < period.tsEnd; ts += step) {
-    const rows = await client.query('market', m.query.getTotalEnergy, { tsStart: ts, count: slotsPerQuery });
-    for (const row of rows) if (row.reporters > 0) out.push(row.tsStart);
-  }
-  return out;
-}
-
+/**
+ * Every measure of the period: each meter's slots by range (`getMeterMeasures`, `maxMeasuresPerQuery`
+ * slots a query: 3 queries per meter and month instead of one per meter, slot and signal), in the
+ * order slot, meter, signal.
+ */
 async function readMeasures(
-  client: JouleClient,
   m: MarketModule,
   period: PeriodShape,
   meters: readonly Meter[],
   signed: SignedQueries,
 ): Promise<MeasureRow[]> {
-  const jobs: { meter: Meter; tsStart: number; signal: 'consumption' | 'production' }[] = [];
-  for (const tsStart of await reportedSlots(client, m, period))
-    for (const meter of meters)
-      for (const signal of ['consumption', 'production'] as const) jobs.push({ meter, tsStart, signal });
-  const values: (number | null)[] = new Array(jobs.length).fill(null);
+  const jobs: { meter: number; tsStart: number }[] = [];
+  for (let meter = 0; meter < meters.length; meter++)
+    for (let ts = period.tsStart; ts < period.tsEnd; ts += period.slotSeconds * maxMeasuresPerQuery)
+      jobs.push({ meter, tsStart: ts });
+  const found: { meter: number; row: MeterMeasure }[][] = new Array(jobs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
       const i = next++;
       const job = jobs[i] as (typeof jobs)[number];
-      values[i] = await signed.query(m.query.getEnergyMeasure, {
-        meterId: job.meter.meterId,
+      const rows = await signed.query(m.query.getMeterMeasures, {
+        meterId: (meters[job.meter] as Meter).meterId,
         tsStart: job.tsStart,
-        signal: job.signal,
+        count: maxMeasuresPerQuery,
       });
+      found[i] = rows.map((row) => ({ meter: job.meter, row }));
     }
   };
   await Promise.all(Array.from({ length: exportConcurrency }, worker));
+  const all = found.flat().sort((a, b) => a.row.tsStart - b.row.tsStart || a.meter - b.meter);
   const rows: MeasureRow[] = [];
-  jobs.forEach((job, i) => {
-    const value = values[i];
-    if (value === null || value === undefined) return;
-    rows.push({
-      meterId: job.meter.meterId,
-      account: job.meter.account,
-      tsStart: job.tsStart,
-      tsEnd: job.tsStart + period.slotSeconds,
-      signal: job.signal,
-      value,
-    });
-  });
+  for (const { meter, row } of all) {
+    const { meterId, account } = meters[meter] as Meter;
+    const tsEnd = row.tsStart + period.slotSeconds;
+    if (row.cons !== null)
+      rows.push({ meterId, account, tsStart: row.tsStart, tsEnd, signal: 'consumption', value: row.cons });
+    if (row.prod !== null)
+      rows.push({ meterId, account, tsStart: row.tsStart, tsEnd, signal: 'production', value: row.prod });
+  }
   return rows;
 }
 

@@ -51,6 +51,8 @@ export class StateLayer implements StateReader {
   }
 
   async entries(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<[Uint8Array, Uint8Array][]> {
+    // Nothing pending (a hook's or a query's reads): the parent's page as it is, without a merge.
+    if (this.writes.size === 0) return this.parent.entries(prefix, Math.min(limit, maxIterateEntries), after);
     const end = prefixEnd(prefix);
     const mine = [...this.writes.values()].filter(
       (w) =>
@@ -60,6 +62,7 @@ export class StateLayer implements StateReader {
     );
     const asked = Math.min(limit, maxIterateEntries) + mine.length;
     const below = await this.parent.entries(prefix, asked, after);
+    if (mine.length === 0) return below.length > limit ? below.slice(0, limit) : below;
     const merged = new Map<string, [Uint8Array, Uint8Array | null]>();
     for (const [key, value] of below) merged.set(id(key), [key, value]);
     for (const w of mine) merged.set(id(w.key), [w.key, w.value]);
