@@ -63,7 +63,8 @@ export function apply(s: HeightState, input: Input): Effect[] {
         break;
       }
       if (result.status !== 'added') {
-        if (result.status !== 'duplicate') out.push({ kind: 'rejected', reason: result.status });
+        if (result.status !== 'duplicate' && result.status !== 'pending')
+          out.push({ kind: 'rejected', reason: result.status });
         return out;
       }
       break;
