@@ -28,8 +28,8 @@ export type AddVoteResult =
 interface Slot {
   /** Counted votes, one per value: the first, the first conflicting one, then tracked values. */
   readonly counted: Vote[];
-  /** Uncounted votes for values not yet tracked, first come first kept. */
-  readonly pending: Vote[];
+  /** Uncounted votes for values not yet tracked, first come first kept (made on first use). */
+  pending?: Vote[];
 }
 
 interface Tally {
@@ -39,6 +39,8 @@ interface Tally {
   readonly byValue: Map<ValueId, bigint>;
   /** Power per value id of first votes only (one per validator): decides which values are tracked. */
   readonly firstByValue: Map<ValueId, bigint>;
+  /** Values whose first votes hold more than 1/3 of the power (at most two). */
+  readonly tracked: Set<ValueId>;
   /** Power of all votes of this type in the round: each validator once. */
   any: bigint;
 }
@@ -97,21 +99,25 @@ export class VoteKeeper {
     const id = valueIdOf(vote);
     const slot = tally.slots.get(who);
     if (slot === undefined) {
-      tally.slots.set(who, { counted: [vote], pending: [] });
+      tally.slots.set(who, { counted: [vote] });
       this.#held++;
       addPower(tally.byValue, id, power);
       tally.any += power;
-      const wasTracked = this.#tracked(tally, id);
-      addPower(tally.firstByValue, id, power);
-      if (!wasTracked && this.#tracked(tally, id)) this.#promote(tally, id);
+      const first = (tally.firstByValue.get(id) ?? 0n) + power;
+      tally.firstByValue.set(id, first);
+      if (!tally.tracked.has(id) && isOneThird(first, this.#weights.total)) {
+        tally.tracked.add(id);
+        this.#promote(tally, id);
+      }
       this.#addSender(round, who, power);
       return { status: 'added' };
     }
-    const verdict = slotAdmission(slot, id, this.#tracked(tally, id));
+    const verdict = slotAdmission(slot, id, tally.tracked.has(id));
     if (verdict === 'duplicate') return { status: 'duplicate' };
     this.#held++;
     if (verdict === 'pending') {
-      slot.pending.push(vote);
+      if (slot.pending === undefined) slot.pending = [vote];
+      else slot.pending.push(vote);
       return { status: 'pending' };
     }
     slot.counted.push(vote);
@@ -134,7 +140,7 @@ export class VoteKeeper {
     const slot = tally?.slots.get(who);
     if (tally !== undefined && slot !== undefined) {
       const id = valueIdOf(vote);
-      return slotAdmission(slot, id, this.#tracked(tally, id)) === 'duplicate' ? 'duplicate' : 'admit';
+      return slotAdmission(slot, id, tally.tracked.has(id)) === 'duplicate' ? 'duplicate' : 'admit';
     }
     if (vote.round <= currentRound + 1) return 'admit';
     const ahead = [...(this.#futureRounds.get(who) ?? [])].filter((r) => r > currentRound + 1);
@@ -191,16 +197,12 @@ export class VoteKeeper {
     return this.#held;
   }
 
-  #tracked(tally: Tally, id: ValueId): boolean {
-    return isOneThird(tally.firstByValue.get(id) ?? 0n, this.#weights.total);
-  }
-
   /** `id` just became tracked: every held-aside vote for it now counts. */
   #promote(tally: Tally, id: ValueId): void {
     for (const [who, slot] of tally.slots) {
-      const i = slot.pending.findIndex((v) => valueIdOf(v) === id);
+      const i = slot.pending?.findIndex((v) => valueIdOf(v) === id) ?? -1;
       if (i < 0) continue;
-      const [vote] = slot.pending.splice(i, 1);
+      const [vote] = slot.pending?.splice(i, 1) ?? [];
       slot.counted.push(vote as Vote);
       addPower(tally.byValue, id, this.#weights.powerOf(who) ?? 0n);
     }
@@ -242,7 +244,7 @@ export class VoteKeeper {
 }
 
 function newTally(): Tally {
-  return { slots: new Map(), byValue: new Map(), firstByValue: new Map(), any: 0n };
+  return { slots: new Map(), byValue: new Map(), firstByValue: new Map(), tracked: new Set(), any: 0n };
 }
 
 function addPower(map: Map<ValueId, bigint>, id: ValueId, power: bigint): void {
@@ -260,8 +262,8 @@ function slotAdmission(
   tracked: boolean,
 ): 'duplicate' | 'conflicting' | 'counted' | 'pending' {
   const same = (v: Vote) => valueIdOf(v) === id;
-  if (slot.counted.some(same) || slot.pending.some(same)) return 'duplicate';
+  if (slot.counted.some(same) || slot.pending?.some(same)) return 'duplicate';
   if (slot.counted.length === 1) return 'conflicting';
   if (tracked) return slot.counted.length < maxCountedVotesPerValidatorRoundType ? 'counted' : 'duplicate';
-  return slot.pending.length < maxPendingVotesPerValidatorRoundType ? 'pending' : 'duplicate';
+  return (slot.pending?.length ?? 0) < maxPendingVotesPerValidatorRoundType ? 'pending' : 'duplicate';
 }
