@@ -52,3 +52,20 @@ export const domainTags = {
   vote: 'joule/vote/v1',
   proposal: 'joule/proposal/v1',
 } as const;
+
+/**
+ * Votes the vote keeper counts per validator, per round and per vote type: its first vote, its
+ * first conflicting vote (kept as evidence of equivocation), and one for each value that holds
+ * more than 1/3 of the power in first votes — at most two such values, since first votes are one
+ * per validator. A value that can reach a quorum has more than 1/3 of honest (first) votes, so
+ * no vote a quorum needs is ever refused for want of room.
+ */
+export const maxCountedVotesPerValidatorRoundType = 4;
+/**
+ * Votes per validator, per round and per vote type held aside, uncounted, for values not (yet)
+ * past 1/3 of the first votes; the first ones are kept, later ones dropped (never logged). A
+ * dropped vote counts when it arrives again, e.g. in the proof of lock sent with a re-proposal.
+ */
+export const maxPendingVotesPerValidatorRoundType = 2;
+/** A validator may hold votes in at most this many rounds above `round + 1` (bounds memory against spam). */
+export const maxFutureRoundsPerValidator = 2;

@@ -241,9 +241,27 @@ describe('upon-rules of Algorithm 1', () => {
     expect(s.votes.power(P, 0, V1)).toBe(1n);
     expect(s.votes.power(P, 0, V2)).toBe(1n);
     expect(s.votes.anyPower(P, 0)).toBe(1n);
-    // A third value from the same validator is not kept.
+    // A third value from the same validator is held aside, uncounted: nil has no first votes.
     expect(votes(s, P, 0, null, ['b'])).toEqual([]);
     expect(s.votes.power(P, 0, NIL)).toBe(0n);
+  });
+
+  it('an equivocator with three values cannot hide the polka a re-proposal needs (n = 4, f = 1)', () => {
+    // a missed the round-0 proposal; c and d prevoted and locked V1; b, Byzantine, sends a nil,
+    // then V2, then V1 before the honest votes arrive. In round 1, V1 is re-proposed with polRound 0.
+    const s = machine();
+    votes(s, P, 0, null, ['b']);
+    votes(s, P, 0, V2, ['b']);
+    votes(s, P, 0, V1, ['b']);
+    votes(s, P, 0, V1, ['c', 'd']);
+    expect(s.votes.power(P, 0, V1)).toBe(3n);
+    apply(s, { kind: 'timeout', step: 'propose', round: 0 });
+    apply(s, { kind: 'timeout', step: 'prevote', round: 0 });
+    votes(s, C, 0, V1, ['c', 'd']);
+    votes(s, C, 0, null, ['b']);
+    apply(s, { kind: 'timeout', step: 'precommit', round: 0 });
+    expect(s.round).toBe(1);
+    expect(votesOf(proposal(s, 1, V1, 0))).toEqual([{ kind: 'vote', type: P, round: 1, value: V1 }]);
   });
 
   it('ignores votes from unknown validators and bounds votes far in the future', () => {

@@ -1,8 +1,17 @@
+import { JouleError } from '../errors.js';
 import { makeDuplicateVoteEvidence } from '../vote/evidence.js';
 import { VoteType } from '../vote/vote.js';
 import { NIL, type ValueId, VoteKeeper } from '../votes/vote-keeper.js';
 import { isOneThird, isQuorum, type Weights } from '../votes/weights.js';
-import { type Effect, type HeightState, type Input, Step, type TimeoutStep, type Timeouts } from './types.js';
+import {
+  type Effect,
+  type HeightState,
+  type Input,
+  type ProposalRecord,
+  Step,
+  type TimeoutStep,
+  type Timeouts,
+} from './types.js';
 
 /**
  * The consensus core of one height: the upon-rules of "The latest gossip on BFT consensus"
@@ -63,7 +72,8 @@ export function apply(s: HeightState, input: Input): Effect[] {
         break;
       }
       if (result.status !== 'added') {
-        if (result.status !== 'duplicate') out.push({ kind: 'rejected', reason: result.status });
+        if (result.status !== 'duplicate' && result.status !== 'pending')
+          out.push({ kind: 'rejected', reason: result.status });
         return out;
       }
       break;
@@ -120,101 +130,114 @@ function onTimeout(s: HeightState, step: TimeoutStep, round: number, out: Effect
   }
 }
 
+/**
+ * Evaluates the upon-rules until none fires. Each rule function checks its condition and, when it
+ * holds, acts and returns true; evaluation then starts over, since a rule that fired changed the
+ * state (step, round, decision, or a once-per-round mark) that the others read.
+ */
 function evaluate(s: HeightState, out: Effect[]): void {
   const total = s.votes.weights.total;
   for (let guard = 0; guard < 1000; guard++) {
-    // L49: a proposal and +2/3 precommits for it, in any round, decide.
-    if (s.decision === null) {
-      for (const [r, p] of s.proposals) {
-        if (p.valid && isQuorum(s.votes.power(VoteType.Precommit, r, p.value), total)) {
-          decide(s, r, p.value, out);
-          return;
-        }
-      }
-    }
+    if (l49(s, total, out)) return;
     if (s.step === Step.Commit) return;
-
-    // L55: f+1 of the power is already in a higher round: skip to it.
-    let skipTo = -1;
-    for (const r of s.votes.rounds())
-      if (r > s.round && isOneThird(s.votes.senderPower(r), total)) skipTo = r;
-    if (skipTo > s.round) {
-      startRound(s, skipTo, out);
-      continue;
-    }
-
+    if (l55(s, total, out)) continue;
     const p = s.proposals.get(s.round);
-    if (s.step === Step.Propose && p !== undefined) {
-      if (p.polRound === -1) {
-        // L22: a fresh proposal; prevote it unless locked on something else.
-        const ok = p.valid && (s.lockedRound === -1 || s.lockedValue === p.value);
-        vote(s, VoteType.Prevote, ok ? p.value : null, out);
-        s.step = Step.Prevote;
-        continue;
-      }
-      if (
-        p.polRound >= 0 &&
-        p.polRound < s.round &&
-        isQuorum(s.votes.power(VoteType.Prevote, p.polRound, p.value), total)
-      ) {
-        // L28: a re-proposal backed by a polka in polRound; a lock from that round or older is
-        // released here — this is how a node unlocks.
-        const ok = p.valid && (s.lockedRound <= p.polRound || s.lockedValue === p.value);
-        vote(s, VoteType.Prevote, ok ? p.value : null, out);
-        s.step = Step.Prevote;
-        continue;
-      }
-    }
-
-    // L34: +2/3 prevotes of any kind: start the prevote timeout (once per round).
-    if (
-      s.step === Step.Prevote &&
-      !s.fired.prevoteTimeout.has(s.round) &&
-      isQuorum(s.votes.anyPower(VoteType.Prevote, s.round), total)
-    ) {
-      s.fired.prevoteTimeout.add(s.round);
-      schedule(s, 'prevote', s.round, out);
-      continue;
-    }
-
-    // L36: a valid proposal with a polka in this round: lock (if still prevoting) and remember it.
-    if (
-      p?.valid &&
-      s.step >= Step.Prevote &&
-      !s.fired.lockOrValid.has(s.round) &&
-      isQuorum(s.votes.power(VoteType.Prevote, s.round, p.value), total)
-    ) {
-      s.fired.lockOrValid.add(s.round);
-      if (s.step === Step.Prevote) {
-        s.lockedValue = p.value;
-        s.lockedRound = s.round;
-        vote(s, VoteType.Precommit, p.value, out);
-        s.step = Step.Precommit;
-      }
-      s.validValue = p.value;
-      s.validRound = s.round;
-      continue;
-    }
-
-    // L44: a polka for nil: precommit nil.
-    if (s.step === Step.Prevote && isQuorum(s.votes.power(VoteType.Prevote, s.round, NIL), total)) {
-      vote(s, VoteType.Precommit, null, out);
-      s.step = Step.Precommit;
-      continue;
-    }
-
-    // L47: +2/3 precommits of any kind: start the precommit timeout (once per round).
-    if (
-      !s.fired.precommitTimeout.has(s.round) &&
-      isQuorum(s.votes.anyPower(VoteType.Precommit, s.round), total)
-    ) {
-      s.fired.precommitTimeout.add(s.round);
-      schedule(s, 'precommit', s.round, out);
-      continue;
-    }
+    if (l22(s, p, out) || l28(s, p, total, out)) continue;
+    if (l34(s, total, out) || l36(s, p, total, out) || l44(s, total, out) || l47(s, total, out)) continue;
     return;
   }
-  throw new Error('consensus rules did not settle after 1000 steps'); // unreachable: each rule changes state
+  // Unreachable: each rule that fires changes the state its condition reads.
+  throw new JouleError('CONSENSUS_RULES_UNSETTLED', 'consensus rules did not settle after 1000 steps', {
+    height: s.height,
+    round: s.round,
+  });
+}
+
+/** L49: a proposal and +2/3 precommits for it, in any round, decide. */
+function l49(s: HeightState, total: bigint, out: Effect[]): boolean {
+  if (s.decision !== null) return false;
+  for (const [r, p] of s.proposals) {
+    if (p.valid && isQuorum(s.votes.power(VoteType.Precommit, r, p.value), total)) {
+      decide(s, r, p.value, out);
+      return true;
+    }
+  }
+  return false;
+}
+
+/** L55: f+1 of the power is already in a higher round: skip to the highest such round. */
+function l55(s: HeightState, total: bigint, out: Effect[]): boolean {
+  let skipTo = -1;
+  for (const r of s.votes.rounds()) if (r > s.round && isOneThird(s.votes.senderPower(r), total)) skipTo = r;
+  if (skipTo <= s.round) return false;
+  startRound(s, skipTo, out);
+  return true;
+}
+
+/** L22: a fresh proposal; prevote it unless locked on something else. */
+function l22(s: HeightState, p: ProposalRecord | undefined, out: Effect[]): boolean {
+  if (s.step !== Step.Propose || p === undefined || p.polRound !== -1) return false;
+  const ok = p.valid && (s.lockedRound === -1 || s.lockedValue === p.value);
+  vote(s, VoteType.Prevote, ok ? p.value : null, out);
+  s.step = Step.Prevote;
+  return true;
+}
+
+/**
+ * L28: a re-proposal backed by a polka in polRound; a lock from that round or older is released
+ * here — this is how a node unlocks.
+ */
+function l28(s: HeightState, p: ProposalRecord | undefined, total: bigint, out: Effect[]): boolean {
+  if (s.step !== Step.Propose || p === undefined) return false;
+  if (p.polRound < 0 || p.polRound >= s.round) return false;
+  if (!isQuorum(s.votes.power(VoteType.Prevote, p.polRound, p.value), total)) return false;
+  const ok = p.valid && (s.lockedRound <= p.polRound || s.lockedValue === p.value);
+  vote(s, VoteType.Prevote, ok ? p.value : null, out);
+  s.step = Step.Prevote;
+  return true;
+}
+
+/** L34: +2/3 prevotes of any kind: start the prevote timeout (once per round). */
+function l34(s: HeightState, total: bigint, out: Effect[]): boolean {
+  if (s.step !== Step.Prevote || s.fired.prevoteTimeout.has(s.round)) return false;
+  if (!isQuorum(s.votes.anyPower(VoteType.Prevote, s.round), total)) return false;
+  s.fired.prevoteTimeout.add(s.round);
+  schedule(s, 'prevote', s.round, out);
+  return true;
+}
+
+/** L36: a valid proposal with a polka in this round: lock (if still prevoting) and remember it. */
+function l36(s: HeightState, p: ProposalRecord | undefined, total: bigint, out: Effect[]): boolean {
+  if (!p?.valid || s.step < Step.Prevote || s.fired.lockOrValid.has(s.round)) return false;
+  if (!isQuorum(s.votes.power(VoteType.Prevote, s.round, p.value), total)) return false;
+  s.fired.lockOrValid.add(s.round);
+  if (s.step === Step.Prevote) {
+    s.lockedValue = p.value;
+    s.lockedRound = s.round;
+    vote(s, VoteType.Precommit, p.value, out);
+    s.step = Step.Precommit;
+  }
+  s.validValue = p.value;
+  s.validRound = s.round;
+  return true;
+}
+
+/** L44: a polka for nil: precommit nil. */
+function l44(s: HeightState, total: bigint, out: Effect[]): boolean {
+  if (s.step !== Step.Prevote || !isQuorum(s.votes.power(VoteType.Prevote, s.round, NIL), total))
+    return false;
+  vote(s, VoteType.Precommit, null, out);
+  s.step = Step.Precommit;
+  return true;
+}
+
+/** L47: +2/3 precommits of any kind: start the precommit timeout (once per round). */
+function l47(s: HeightState, total: bigint, out: Effect[]): boolean {
+  if (s.fired.precommitTimeout.has(s.round)) return false;
+  if (!isQuorum(s.votes.anyPower(VoteType.Precommit, s.round), total)) return false;
+  s.fired.precommitTimeout.add(s.round);
+  schedule(s, 'precommit', s.round, out);
+  return true;
 }
 
 function decide(s: HeightState, round: number, value: ValueId, out: Effect[]): void {

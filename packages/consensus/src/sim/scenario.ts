@@ -22,6 +22,8 @@ export interface ScenarioOptions {
   readonly byzantine: number;
   /** Heights every correct node must decide after the network stabilises. */
   readonly targetHeights?: number;
+  /** Every Byzantine validator behaves so (the seed still draws everything else as without it). */
+  readonly byzantineKind?: ByzantineKind;
   /** Collect a readable trace of the run. */
   readonly trace?: boolean;
   /** Run your own application instead of the key-value one (see `SimNodeOptions.app`). */
@@ -98,6 +100,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     'equivocate-votes',
     'equivocate-proposals',
     'equivocate-both',
+    'equivocate-many',
     'amnesiac',
     'twin',
     'lock-attack',
@@ -106,7 +109,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   // the locks, helped by an adaptive network with a late GST (coalition.ts).
   const attack = rng.chance(attackShare);
   const kindOf = new Map<number, ByzantineKind>(
-    [...byzantine].map((i) => [i, attack ? 'lock-attack' : rng.pick(kinds)]),
+    [...byzantine].map((i) => {
+      const drawn = attack ? 'lock-attack' : rng.pick(kinds);
+      return [i, options.byzantineKind ?? drawn];
+    }),
   );
   const validators: ValidatorUpdate[] = keys.map((k, i) => ({
     pubKey: k.publicKey,

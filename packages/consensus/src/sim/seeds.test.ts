@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runScenario } from './scenario.js';
 import { runSeeds } from './summary.js';
 
 /**
@@ -18,5 +19,18 @@ describe.each([
     expect(summary.safetyViolations).toBe(0);
     expect(summary.livenessFailures).toBe(0);
     expect(summary.heightsDecided).toBeGreaterThanOrEqual(seeds * 5);
+  });
+});
+
+describe('simulator, an equivocator with three or more values', () => {
+  // Seeds where a vote keeper holding two votes per validator, round and type never decides again:
+  // a node that saw the Byzantine nil and a random block first never counts its vote for the value
+  // the others locked on, so it never confirms their proof of lock.
+  it.each([110, 162, 300])('4 validators, seed %i: safe and live', { timeout: 60_000 }, async (seed) => {
+    const r = await runScenario({ seed, validators: 4, byzantine: 1, byzantineKind: 'equivocate-many' });
+    expect(r.byzantineKinds).toEqual(['equivocate-many']);
+    expect(r.safetyViolations).toEqual([]);
+    expect(r.livenessFailure).toBeNull();
+    expect(r.evidenceProblems).toEqual([]);
   });
 });
