@@ -224,16 +224,14 @@ export class ConsensusGossip implements Transport {
     }
     const view = this.#view;
     if (view === null) return;
-    // A direct frame already judged valid is delivered again unchecked (its signatures are valid
-    // whatever the height now); status and decision frames carry no signature this layer checks.
+    // A frame already judged valid is delivered again unchecked (its signatures are valid whatever
+    // the height now; the driver drops what is stale); status frames carry no signature.
+    const signed = message.kind !== 'status';
     const verdict =
-      known !== undefined && message.kind !== 'status' && message.kind !== 'decision'
-        ? known
-        : checkConsensusMessage(view, message, this.signatures);
+      known !== undefined && signed ? known : checkConsensusMessage(view, message, this.signatures);
     if (verdict.aheadHeight !== undefined) {
       for (const listener of this.#aheadListeners) listener(peer, verdict.aheadHeight);
     }
-    const signed = message.kind === 'vote' || message.kind === 'votes' || message.kind === 'proposal';
     if (signed && verdict.action !== 'ignore') this.#verdicts.set(verdictKey, verdict);
     if (verdict.action === 'invalid' || verdict.action === 'malformed') {
       this.#blame(peer, verdict);

@@ -1,5 +1,8 @@
 import {
   type ChainState,
+  type Commit,
+  CommitFlag,
+  type ConsensusMessage,
   defaultConsensusParams,
   generateKeyPair,
   genesisState,
@@ -106,6 +109,33 @@ describe('checkConsensusMessage', () => {
       checkConsensusMessage(view, { kind: 'votes', votes: [0, 1, 2, 3].map((i) => vote(1, i)) }, signatures)
         .action,
     ).toBe('relay');
+  });
+
+  it('calls a decision whose commit holds a bad signature invalid, after one check', () => {
+    const signatures = new SignatureVerdicts();
+    const blockId = { hash: new Uint8Array(32).fill(7), partSetHeader: undefined };
+    const commit: Commit = {
+      height: 1,
+      round: 0,
+      blockId: blockId as unknown as Commit['blockId'],
+      signatures: state.validators.validators.map((v) => ({
+        flag: CommitFlag.Commit,
+        validatorAddress: v.address,
+        timestamp: 1_767_225_601_000,
+        signature: new Uint8Array(64).fill(3),
+      })),
+    };
+    const decision = {
+      kind: 'decision',
+      block: { header: { height: 1 } },
+      commit,
+    } as unknown as ConsensusMessage;
+    expect(checkConsensusMessage(view, decision, signatures).action).toBe('invalid');
+    expect(signatures.checks, 'stops at the first bad slot').toBe(1);
+    const short = { ...commit, signatures: commit.signatures.slice(1) };
+    expect(
+      checkConsensusMessage(view, { ...decision, commit: short } as ConsensusMessage, signatures).action,
+    ).toBe('malformed');
   });
 
   it('ignores stale votes and flags votes from heights ahead', () => {

@@ -2,7 +2,9 @@ import {
   blockId,
   blockIdEquals,
   type ChainState,
+  type Commit,
   type ConsensusMessage,
+  commitSigToVote,
   equalBytes,
   type Proposal,
   proposerForRound,
@@ -83,7 +85,9 @@ export function checkConsensusMessage(
     case 'decision': {
       const h = message.block.header.height;
       if (h > next + heightWindowAbove) return { action: 'ignore', aheadHeight: h };
-      return h === next ? { action: 'deliver' } : ignore;
+      return h === next
+        ? checkCommitSignatures(signatures, state.chainId, state.validators, message.commit)
+        : ignore;
     }
     case 'vote': {
       const outside = window(message.vote.height);
@@ -155,4 +159,26 @@ function checkProposal(
   const proposer = proposerForRound(set, p.round);
   if (signatures.proposal(chainId, p, proposer.pubKey)) return { action: 'relay' };
   return { action: 'invalid', reason: 'proposal not signed by the proposer' };
+}
+
+/**
+ * The signatures of a decision's commit, in slot order, stopping at the first bad one (the driver
+ * checks the rest: the height, the block and the power). Valid ones are then lookups for the driver.
+ */
+function checkCommitSignatures(
+  signatures: SignatureVerdicts,
+  chainId: string,
+  set: ValidatorSet,
+  commit: Commit,
+): Verdict {
+  if (commit.signatures.length !== set.validators.length) {
+    return { action: 'malformed', reason: 'commit slots are not the set size' };
+  }
+  for (let i = 0; i < commit.signatures.length; i++) {
+    const vote = commitSigToVote(commit, i);
+    if (vote === null) continue;
+    const v = checkVote(signatures, chainId, set, vote);
+    if (v.action !== 'relay') return { action: 'invalid', reason: 'commit signature or signer' };
+  }
+  return { action: 'deliver' };
 }
