@@ -3,7 +3,7 @@
  * keyed by peer input, frame and loop in this package is bounded by one of these (or by an option
  * whose default is one of these). Sized for a node on a 1 GB board behind a 4G link, with 2–3 peers.
  */
-import { maxMsgBytes, maxTxBytes } from '@joule/consensus';
+import { maxCountedVotesPerValidatorRoundType, maxMsgBytes, maxTxBytes } from '@joule/consensus';
 
 // ---- protocols ---------------------------------------------------------------------------------
 
@@ -42,6 +42,14 @@ export const maxGossipStreamsPerConnection = 2;
 export const maxBlockSyncStreamsPerConnection = 4;
 /** Inbound connections per second from one host before further ones are refused. */
 export const defaultInboundConnectionsPerSecond = 5;
+/**
+ * Most open connections from one IP address (inbound and outbound); further inbound ones are
+ * refused by the gater before the handshake. Boards of the grid each have their own address; a
+ * few may share one behind a router.
+ */
+export const defaultMaxConnectionsPerIp = 4;
+/** Most inbound connections still in their handshake (Noise, yamux) at once. */
+export const defaultMaxIncomingPendingConnections = 8;
 /** A dial (TCP connect + Noise + yamux) must complete within this long, ms. */
 export const dialTimeoutMs = 10_000;
 /** A stream's protocol negotiation must complete within this long, ms. */
@@ -88,6 +96,18 @@ export const maxPeerWriteBytes = 256 * 1024;
 export const maxAdvertisedPeers = 64;
 /** Hashes of consensus messages remembered for de-duplication (a few MiB with the map). */
 export const consensusSeenCacheEntries = 20_000;
+/**
+ * Verdicts on direct consensus frames (status answers, catch-up votes), by the SHA-256 of their
+ * bytes: the same bytes are never checked twice (gossip frames have the seen-cache).
+ */
+export const consensusVerdictCacheEntries = 4_096;
+/**
+ * (key, signature, sign bytes) triples found invalid, remembered so that a bad signature costs
+ * one check however often it is sent (valid ones are remembered by consensus's `verifyCached`).
+ */
+export const invalidSignatureCacheEntries = 4_096;
+/** Most bytes of those triples (key ‖ signature ‖ sign bytes, one character per byte). */
+export const invalidSignatureCacheBytes = 1024 * 1024;
 /** Hashes of transactions remembered for de-duplication. */
 export const mempoolSeenCacheEntries = 20_000;
 
@@ -99,6 +119,13 @@ export const heightWindowBelow = 1;
 export const heightWindowAbove = 1;
 /** Proposals at most this many rounds above the node's round are relayed. */
 export const maxRelayRoundsAhead = 20;
+/**
+ * Most votes per validator of the height's set in one vote batch: the driver sends the prevotes
+ * and precommits of two rounds (the peer's and its own), and the vote keeper holds at most
+ * `maxCountedVotesPerValidatorRoundType` votes per validator, round and type. A batch over
+ * `set size × this` cannot come from an honest driver and is refused before any signature check.
+ */
+export const maxBatchVotesPerValidator = 2 * 2 * maxCountedVotesPerValidatorRoundType;
 
 // ---- rate limits (token buckets, per peer and protocol) ----------------------------------------
 
@@ -146,10 +173,17 @@ export const maxScoredPeers = 1_024;
 export const penalties = {
   /** A frame over the protocol's size limit (the stream is reset too). */
   oversized: 50,
-  /** Bytes that do not decode strictly. */
+  /**
+   * Bytes that do not decode strictly, or a frame no honest node sends (a status as gossip, a
+   * vote batch over its cap or spanning heights).
+   */
   malformed: 20,
-  /** A signature or commit that does not verify. */
-  invalidSignature: 20,
+  /**
+   * A signature that does not verify, or a signer that is not the set's, at a height whose
+   * validator set this node knows. Honest nodes check before they relay, so this is never an
+   * accident: two such frames ban the peer.
+   */
+  invalidSignature: 50,
   /** A frame over the peer's rate limit (dropped). */
   rateLimited: 1,
   /** The consensus driver refused a message from the peer. */

@@ -33,6 +33,7 @@ export { type FrameHandler, GossipChannel, type GossipChannelOptions } from './c
 export { PeerSender, type PeerSenderLimits } from './channel/peer-sender.js';
 export { ConsensusGossip, type ConsensusGossipOptions, FrameKind } from './consensus/consensus-gossip.js';
 export { type ConsensusView, checkConsensusMessage, type Verdict } from './consensus/message-check.js';
+export { SignatureVerdicts } from './consensus/signature-verdicts.js';
 export * from './constants.js';
 export { type GaterPolicy, policyGater } from './host/gater.js';
 export { createP2pHost, P2pHost, type P2pHostDependencies, type P2pHostOptions } from './host/host.js';

@@ -231,6 +231,12 @@ export const sections = {
       maxItems: 64,
       doc: 'Multiaddrs ending in /p2p/<peer id>, kept connected.',
     },
+    allow_peers: {
+      type: 'strings',
+      default: [],
+      maxItems: 10_000,
+      doc: 'Peer ids allowed to connect or be dialled (include the persistent peers); empty: anyone.',
+    },
     max_connections: { type: 'int', default: 16, min: 1, max: 1_000, doc: 'Most open connections.' },
   },
   api: {

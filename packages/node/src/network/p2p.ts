@@ -8,7 +8,7 @@ import {
   StoreBlockApplier,
 } from '@joule/p2p';
 import { bytesPerSeenHash } from '../constants.js';
-import { NodeInputError } from '../errors.js';
+import { ConfigError, NodeInputError } from '../errors.js';
 import type { NetworkFactory, NetworkService } from './network.js';
 
 /**
@@ -24,6 +24,8 @@ export const p2pNetwork: NetworkFactory = async (context) => {
       listen: c.listen,
       ...(c.announce.length > 0 ? { announce: c.announce } : {}),
       persistentPeers: c.persistent_peers,
+      // An empty list lets anyone connect; a grid that knows its peers names them.
+      allowList: c.allow_peers.length > 0 ? c.allow_peers : null,
       maxConnections: c.max_connections,
       pingIntervalMs: p.timers.pingIntervalMs,
       // libp2p's debug logs only when asked for, as its `debug` logger is: DEBUG=libp2p*.
@@ -31,7 +33,11 @@ export const p2pNetwork: NetworkFactory = async (context) => {
       ...(p.streamWindowBytes === undefined ? {} : { maxStreamWindowBytes: p.streamWindowBytes }),
     },
     { nodeKey: context.nodeKey },
-  );
+  ).catch((error: unknown) => {
+    if (error instanceof RangeError && /allow-list/.test(error.message))
+      throw new ConfigError(context.configFile, `[p2p] allow_peers: ${error.message}`);
+    throw error;
+  });
   // The profile's gossip budget, split between the consensus and the mempool de-duplication sets.
   const seenCacheEntries = Math.floor(p.memory.p2pSeenCacheBytes / 2 / bytesPerSeenHash);
   const consensus = new ConsensusGossip({ seenCacheEntries }, { host });

@@ -208,6 +208,8 @@ export class GossipChannel {
     try {
       while (this.#running && stream.status === 'open') {
         const list = await lp.read({ signal });
+        // Frames a peer queued before its ban are not handled: the hang-up is asynchronous.
+        if (this.#host.isBanned(peer)) break;
         const frame = list.subarray();
         counters.add(counters.framesIn, this.#o.name);
         counters.add(counters.bytesIn, this.#o.name, frame.length);

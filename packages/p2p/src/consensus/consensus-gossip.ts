@@ -1,4 +1,6 @@
 import {
+  BoundedCache,
+  bytesKey,
   type ConsensusMessage,
   DecodeError,
   decodeConsensusMessage,
@@ -15,6 +17,7 @@ import {
   consensusFramesPerSecond,
   consensusProtocol,
   consensusSeenCacheEntries,
+  consensusVerdictCacheEntries,
   maxConsensusFrameBytes,
   penalties,
 } from '../constants.js';
@@ -22,7 +25,8 @@ import type { P2pHost } from '../host/host.js';
 import { decodePeerList, encodePeerList, NeighbourSets } from '../peers/neighbours.js';
 import { BoundedSeenSet } from '../peers/seen-cache.js';
 import type { RateLimit } from '../peers/token-bucket.js';
-import { type ConsensusView, checkConsensusMessage } from './message-check.js';
+import { type ConsensusView, checkConsensusMessage, type Verdict } from './message-check.js';
+import { SignatureVerdicts } from './signature-verdicts.js';
 
 /** First byte of a consensus frame: how the receiver treats the message after it. */
 export const FrameKind = {
@@ -37,6 +41,8 @@ export const FrameKind = {
 export interface ConsensusGossipOptions {
   /** Entries of the de-duplication cache. Default `consensusSeenCacheEntries`. */
   readonly seenCacheEntries?: number;
+  /** Entries of the direct frames' verdict cache. Default `consensusVerdictCacheEntries`. */
+  readonly verdictCacheEntries?: number;
   /** Per-peer rate limit. Default: the `consensus*` constants. */
   readonly rateLimit?: RateLimit;
 }
@@ -46,8 +52,11 @@ export interface ConsensusGossipOptions {
  * gossip: each node checks them (strict decode, size, height window, signatures) before it hands
  * them to its driver and relays them once to its other peers, so they cross the LIC grid's hops;
  * a bounded seen-cache keyed by the SHA-256 of the message stops echoes. Status messages and the
- * driver's catch-up answers travel direct: they concern one peer. Peers that send what does not
- * decode, fails a signature check, or makes the driver complain lose score.
+ * driver's catch-up answers travel direct: they concern one peer; a bounded verdict cache keyed the
+ * same way answers a direct frame sent again without checking it again. Peers that send what does
+ * not decode, fails a signature check (at any height whose validator set is known), or makes the
+ * driver complain lose score; a bad signature costs `penalties.invalidSignature`, so a peer
+ * sending them is banned after two frames. `signatures.checks` counts the signature checks run.
  *
  * Each node tells its peers who its own peers are (a peers frame whenever that changes), and
  * relays a message only to peers the node it came from does not reach itself (`neighbours`,
@@ -63,6 +72,10 @@ export class ConsensusGossip implements Transport {
   readonly #toGreet = new Set<string>();
   #announce: ReturnType<typeof setImmediate> | undefined;
   readonly #seen: BoundedSeenSet;
+  /** Verdicts on direct frames with signatures, by the SHA-256 of their body. */
+  readonly #verdicts: BoundedCache<string, Verdict>;
+  /** Every signature check of peer input, each distinct signature checked once. */
+  readonly signatures = new SignatureVerdicts();
   #view: ConsensusView | null = null;
   #handler: ((peer: PeerId, message: ConsensusMessage) => void) | null = null;
   readonly #aheadListeners: ((peer: string, height: number) => void)[] = [];
@@ -70,6 +83,9 @@ export class ConsensusGossip implements Transport {
   constructor(options: ConsensusGossipOptions, deps: { readonly host: P2pHost }) {
     this.#host = deps.host;
     this.#seen = new BoundedSeenSet(options.seenCacheEntries ?? consensusSeenCacheEntries);
+    this.#verdicts = new BoundedCache({
+      maxEntries: options.verdictCacheEntries ?? consensusVerdictCacheEntries,
+    });
     this.channel = new GossipChannel(
       {
         protocol: consensusProtocol,
@@ -180,9 +196,16 @@ export class ConsensusGossip implements Transport {
     }
     // Received bytes are canonical (the decoder refuses any other encoding), so their hash is the
     // hash of the re-encoded message: a cheap de-duplication key before any decoding.
-    const key = kind === FrameKind.gossip ? sha256(body) : null;
+    const hash = sha256(body);
+    const key = kind === FrameKind.gossip ? hash : null;
     if (key !== null && this.#seen.has(key)) {
       counters.add(counters.dropped, 'duplicate');
+      return;
+    }
+    const verdictKey = bytesKey(hash);
+    const known = this.#verdicts.get(verdictKey);
+    if (known?.action === 'invalid' || known?.action === 'malformed') {
+      this.#blame(peer, known);
       return;
     }
     let message: ConsensusMessage;
@@ -201,12 +224,17 @@ export class ConsensusGossip implements Transport {
     }
     const view = this.#view;
     if (view === null) return;
-    const verdict = checkConsensusMessage(view, message);
+    // A frame already judged valid is delivered again unchecked (its signatures are valid whatever
+    // the height now; the driver drops what is stale); status frames carry no signature.
+    const signed = message.kind !== 'status';
+    const verdict =
+      known !== undefined && signed ? known : checkConsensusMessage(view, message, this.signatures);
     if (verdict.aheadHeight !== undefined) {
       for (const listener of this.#aheadListeners) listener(peer, verdict.aheadHeight);
     }
-    if (verdict.action === 'invalid') {
-      this.#penalize(peer, penalties.invalidSignature, 'invalid-signature');
+    if (signed && verdict.action !== 'ignore') this.#verdicts.set(verdictKey, verdict);
+    if (verdict.action === 'invalid' || verdict.action === 'malformed') {
+      this.#blame(peer, verdict);
       return;
     }
     if (verdict.action === 'ignore') {
@@ -222,6 +250,11 @@ export class ConsensusGossip implements Transport {
         return reached;
       });
     }
+  }
+
+  #blame(peer: string, verdict: Verdict): void {
+    if (verdict.action === 'invalid') this.#penalize(peer, penalties.invalidSignature, 'invalid-signature');
+    else this.#penalize(peer, penalties.malformed, 'malformed');
   }
 
   #penalize(peer: string, points: number, reason: string): void {

@@ -10,6 +10,8 @@ import { createLibp2p } from 'libp2p';
 import {
   defaultInboundConnectionsPerSecond,
   defaultMaxConnections,
+  defaultMaxConnectionsPerIp,
+  defaultMaxIncomingPendingConnections,
   defaultPingIntervalMs,
   dialTimeoutMs,
   maxAllowListPeers,
@@ -18,7 +20,7 @@ import {
 } from '../constants.js';
 import { P2pCounters } from '../peers/metrics.js';
 import { PeerScores, type PeerScoresOptions } from '../peers/peer-scores.js';
-import { policyGater } from './gater.js';
+import { ipOf, policyGater } from './gater.js';
 import { libp2pKeyOf, type NodeKey } from './node-key.js';
 import { PersistentPeers } from './persistent-peers.js';
 import { silentLogger } from './silent-logger.js';
@@ -36,6 +38,12 @@ export interface P2pHostOptions {
   readonly maxConnections?: number;
   /** Inbound connections per second from one host. Default 5 (tests on one host raise it). */
   readonly inboundConnectionsPerSecond?: number;
+  /** Most open connections from one IP address. Default `defaultMaxConnectionsPerIp` (tests on one host raise it). */
+  readonly maxConnectionsPerIp?: number;
+  /** Whether loopback addresses escape the per-IP cap (a local testnet). Default `true`. */
+  readonly exemptLoopback?: boolean;
+  /** Most inbound connections in their handshake at once. Default `defaultMaxIncomingPendingConnections`. */
+  readonly maxIncomingPendingConnections?: number;
   /** First redial delay of a persistent peer, ms. Default `reconnectMinMs`. */
   readonly reconnectMinMs?: number;
   /** Longest redial delay of a persistent peer, ms. Default `reconnectMaxMs`. */
@@ -62,7 +70,8 @@ export interface P2pHostDependencies {
 
 /**
  * A libp2p node as Joule uses it: TCP, Noise, yamux, identify and ping; the node key as identity;
- * persistent peers with reconnect; connection limits; an optional allow-list; peer scores with
+ * persistent peers with reconnect; connection limits (in all, per IP address, per second, in
+ * handshake); an optional allow-list; peer scores with
  * bans enforced by the gater. Channels (consensus, mempool, block sync) attach to it. `Startable`:
  * `stop()` closes every connection, listener and timer it owns.
  */
@@ -164,7 +173,18 @@ export async function createP2pHost(options: P2pHostOptions, deps: P2pHostDepend
   if (allow !== null && allow.length > maxAllowListPeers) {
     throw new RangeError(`an allow-list holds at most ${maxAllowListPeers} peers`);
   }
-  const allowList = allow === null ? null : new Set(allow.map((p) => peerIdFromString(p).toString()));
+  const allowList =
+    allow === null
+      ? null
+      : new Set(
+          allow.map((p) => {
+            try {
+              return peerIdFromString(p).toString();
+            } catch {
+              throw new RangeError(`allow-list entry "${p}" is not a peer id`);
+            }
+          }),
+        );
   const counters = new P2pCounters();
   const manualBans = new Map<string, number>();
   // The host exists only after libp2p does; the gater and scores reach it through this cell.
@@ -196,10 +216,22 @@ export async function createP2pHost(options: P2pHostOptions, deps: P2pHostDepend
             },
       ),
     ],
-    connectionGater: policyGater({ allowList, isBanned }),
+    connectionGater: policyGater({
+      allowList,
+      isBanned,
+      maxConnectionsPerIp: options.maxConnectionsPerIp ?? defaultMaxConnectionsPerIp,
+      exemptLoopback: options.exemptLoopback ?? true,
+      connectionsFrom: (ip) => {
+        let n = 0;
+        for (const c of host?.libp2p.getConnections() ?? []) if (ipOf(c.remoteAddr) === ip) n++;
+        return n;
+      },
+    }),
     connectionManager: {
       maxConnections: options.maxConnections ?? defaultMaxConnections,
       inboundConnectionThreshold: options.inboundConnectionsPerSecond ?? defaultInboundConnectionsPerSecond,
+      maxIncomingPendingConnections:
+        options.maxIncomingPendingConnections ?? defaultMaxIncomingPendingConnections,
       dialTimeout: dialTimeoutMs,
       outboundStreamProtocolNegotiationTimeout: streamOpenTimeoutMs,
       inboundStreamProtocolNegotiationTimeout: streamOpenTimeoutMs,
