@@ -142,7 +142,7 @@ function txBuilders(m: MarketModule): Record<string, TxBuilder> {
 const marketHelp = `Usage: {bin} market settle --params PARAMS.json --measures MEASURES.json [--json]
        {bin} market export --period TS --out DIR [--node URL | --home DIR] [--from ADMIN_KEY]
 
-settle  recomputes a period from files, with no node (the offline audit of issue 7); prints each
+settle  recomputes a period from files, with no node (the offline audit); prints each
         account's delta, the admin's margin and the grid flow in ECT, or the exact report with --json.
         Exit 1 and one line naming the field for a bad file.
 export  reads the period holding TS (Unix seconds or ISO 8601) from a node and writes DIR/PARAMS.json,

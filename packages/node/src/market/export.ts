@@ -11,7 +11,7 @@ import {
 import type { QueryType } from '@joule/state';
 import type { JouleClient } from '../client/index.js';
 
-/** PARAMS.json of issue 7 (prices as decimal strings). */
+/** PARAMS.json of the offline audit (prices as decimal strings). */
 export interface ParamsFile {
   readonly tsStart: number;
   readonly tsEnd: number;
