@@ -40,6 +40,14 @@ export const metersPerRead = 16;
 export const maxPriceUectPerKwh = 1_000_000_000n;
 /** Highest LPM coefficient, uECT/kWh². */
 export const maxBetaUectPerKwh2 = 1_000_000_000n;
+/**
+ * Default solve grace window, slots: `solveMarkets` is admissible only from `tsEnd + graceSlots ·
+ * slotSeconds` on, so the last slot's measures (posted once the slot has ended) get in before anyone
+ * can close the period. Four slots: an hour of quarter hours.
+ */
+export const defaultGraceSlots = 4;
+/** Longest solve grace window, slots (a day of quarter hours). */
+export const maxGraceSlots = 96;
 /** Highest bound an admin may set on one measure, Wh per slot (10 MWh). */
 export const maxMeasureWhLimit = 10_000_000;
 /** Default bound on one measure, Wh per slot (100 kWh in a quarter hour: 400 kW). */

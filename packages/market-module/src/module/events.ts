@@ -1,8 +1,11 @@
 import { defineEvent } from '@joule/state';
 
-/** Typed events of the market. Measure values never appear in events. */
+/**
+ * Typed events of the market. Measure values never appear in events, nor does the account linked to
+ * a meter (only the admin may learn it: events are public).
+ */
 export const events = {
-  meterAdded: defineEvent('market.meter_added', ['meterId', 'account']),
+  meterAdded: defineEvent('market.meter_added', ['meterId']),
   meterRemoved: defineEvent('market.meter_removed', ['meterId']),
   adminProposed: defineEvent('market.admin_proposed', ['admin', 'pending']),
   adminChanged: defineEvent('market.admin_changed', ['admin']),

@@ -1,6 +1,6 @@
 import { formatAddress } from '@joule/consensus';
 import type { QueryContext } from '@joule/state';
-import { defaultDenom, defaultMaxMeasureWh, slotsPerGroup } from '../constants.js';
+import { defaultDenom, defaultGraceSlots, defaultMaxMeasureWh, slotsPerGroup } from '../constants.js';
 import { passCount, slotStart } from './periods.js';
 import { keyPrefix, readUint, tables } from './records.js';
 
@@ -73,6 +73,7 @@ export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Pr
     admin: config === undefined ? null : bech(config.admin),
     denom: config?.denom ?? defaultDenom,
     maxMeasureWh: config?.maxMeasureWh ?? defaultMaxMeasureWh,
+    graceSlots: config?.graceSlots ?? defaultGraceSlots,
     pseudonymous: config?.pseudonymous ?? false,
     meters,
     periods: periods.map((p) => ({

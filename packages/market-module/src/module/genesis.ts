@@ -1,6 +1,13 @@
 import { parseAddress } from '@joule/consensus';
 import { type GenesisContext, GenesisError, jsonArray, jsonObject, jsonString } from '@joule/state';
-import { defaultDenom, defaultMaxMeasureWh, maxMeasureWhLimit, maxMeters } from '../constants.js';
+import {
+  defaultDenom,
+  defaultGraceSlots,
+  defaultMaxMeasureWh,
+  maxGraceSlots,
+  maxMeasureWhLimit,
+  maxMeters,
+} from '../constants.js';
 import { indexPeriodDays, measureKey, slotKey } from './periods.js';
 import {
   type Creditor,
@@ -16,6 +23,7 @@ export interface MarketGenesis {
   readonly admin: Uint8Array | null;
   readonly denom: string;
   readonly maxMeasureWh: number;
+  readonly graceSlots: number;
   readonly pseudonymous: boolean;
   readonly meters: readonly { meterId: string; account: Uint8Array; active: boolean }[];
   readonly periods: readonly Period[];
@@ -67,6 +75,9 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
     o.maxMeasureWh === undefined ? defaultMaxMeasureWh : int(o.maxMeasureWh, 'market.maxMeasureWh');
   if (maxMeasureWh > maxMeasureWhLimit)
     throw new GenesisError(`market.maxMeasureWh exceeds ${maxMeasureWhLimit}`);
+  const graceSlots = o.graceSlots === undefined ? defaultGraceSlots : int(o.graceSlots, 'market.graceSlots');
+  if (graceSlots > maxGraceSlots)
+    throw new GenesisError(`market.graceSlots exceeds ${maxGraceSlots} slots`, { path: 'market.graceSlots' });
   const deltas = (v: unknown, path: string): GenesisDelta[] =>
     jsonArray(v ?? [], path, maxRows).map((d, i) => {
       const r = jsonObject(d, `${path}[${i}]`);
@@ -79,6 +90,7 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
     admin: o.admin == null ? null : addr(o.admin, 'market.admin'),
     denom: o.denom === undefined ? defaultDenom : jsonString(o.denom, 'market.denom'),
     maxMeasureWh,
+    graceSlots,
     pseudonymous: o.pseudonymous === true,
     meters: rows('meters', maxMeters).map((m, i) => {
       const r = jsonObject(m, `market.meters[${i}]`);
@@ -182,6 +194,7 @@ export async function initMarketGenesis(ctx: GenesisContext, g: MarketGenesis): 
     pendingAdmin: null,
     denom: g.denom,
     maxMeasureWh: g.maxMeasureWh,
+    graceSlots: g.graceSlots,
     pseudonymous: g.pseudonymous,
     meterCount: g.meters.length,
     activeMeters: g.meters.filter((m) => m.active).length,

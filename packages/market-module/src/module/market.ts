@@ -170,7 +170,7 @@ export function market(options: MarketOptions, deps: MarketDependencies): Market
     return payments;
   };
   const meters = meterMessages(prefix);
-  const setEnergyMeasure = setEnergyMeasureMessage(prefix);
+  const setEnergyMeasure = setEnergyMeasureMessage();
   const repayDebts = defineMessage<{ debtor: Uint8Array }>({
     type: 'market/repay_debts',
     codec: struct<{ debtor: Uint8Array }>('RepayDebts', { debtor: address }),

@@ -13,6 +13,7 @@ import {
 } from '@joule/consensus';
 import { Table } from '@joule/state';
 import {
+  maxGraceSlots,
   maxMeasureWhLimit,
   maxMeterIdLength,
   maxPeriodsPerDay,
@@ -61,6 +62,8 @@ export interface Config {
   readonly pendingAdmin: Uint8Array | null;
   readonly denom: string;
   readonly maxMeasureWh: number;
+  /** The solve grace window, slots of the period (see `defaultGraceSlots`). */
+  readonly graceSlots: number;
   readonly pseudonymous: boolean;
   readonly meterCount: number;
   readonly activeMeters: number;
@@ -70,6 +73,7 @@ export const configCodec = struct<Config>('MarketConfig', {
   pendingAdmin: nullable(address),
   denom: string(64),
   maxMeasureWh: int(),
+  graceSlots: int(0, maxGraceSlots),
   pseudonymous: bool,
   meterCount: int(),
   activeMeters: int(),

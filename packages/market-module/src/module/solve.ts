@@ -29,7 +29,10 @@ export interface SolveMarkets {
   readonly tsStart: number;
 }
 
-/** Anyone may ask for a period's solve once it has ended; the work then runs in end-block hooks. */
+/**
+ * Anyone may ask for a period's solve once it has ended and its grace window (`graceSlots` slots,
+ * when the last slot's measures still come in) has passed; the work then runs in end-block hooks.
+ */
 export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarkets>({
   type: 'market/solve_markets',
   codec: struct<SolveMarkets>('SolveMarkets', { tsStart: int(Number.MIN_SAFE_INTEGER) }),
@@ -42,12 +45,19 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
         `no period starts at ${m.tsStart}: use the period's tsStart`,
       );
     requireOpen(period, 'solving it again');
+    const config = await loadConfig(ctx.state);
+    const solvableAt = period.tsEnd + config.graceSlots * period.slotSeconds;
     if (ctx.block.time < period.tsEnd * 1000)
       throw new MarketError(
         'MARKET_PERIOD_NOT_ENDED',
-        `period [${period.tsStart}, ${period.tsEnd}) has not ended at block time: solve after ${period.tsEnd}`,
+        `period [${period.tsStart}, ${period.tsEnd}) has not ended at block time: solve from ${solvableAt} on`,
       );
-    const config = await loadConfig(ctx.state);
+    if (ctx.block.time < solvableAt * 1000)
+      throw new MarketError(
+        'MARKET_SOLVE_GRACE',
+        `period [${period.tsStart}, ${period.tsEnd}) is in its grace window of ${config.graceSlots} slots, when the last measures still come in: solve from ${solvableAt} on`,
+        { solvableAt },
+      );
     tables.periods.set(ctx.state, m.tsStart, { ...period, state: 1 });
     tables.solving.set(ctx.state, m.tsStart, true);
     tables.progress.set(ctx.state, m.tsStart, {
