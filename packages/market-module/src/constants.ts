@@ -74,9 +74,17 @@ export const signals = ['consumption', 'production'] as const;
 export type Signal = (typeof signals)[number];
 
 /** Market state of a period. */
-export const marketStates = ['NOT_SOLVED', 'SOLVING', 'SOLVED'] as const;
+export const marketStates = ['NOT_SOLVED', 'SOLVING', 'SOLVED', 'FAILED'] as const;
 export type MarketState = (typeof marketStates)[number];
 
+/**
+ * Consecutive blocks whose end-block hook may fail during a solve before the period is marked
+ * FAILED and the solve queue moves on (a failure caused by the block, such as its event or write
+ * limits, passes in the next block; a deterministic one fails every time).
+ */
+export const maxSolveAttempts = 3;
+/** Longest recorded reason of a failed solve, characters. */
+export const maxFailureReasonLength = 256;
 /** Most debts examined by the end-block sweep per block. */
 export const debtSweepPerBlock = 2;
 /** Most accounts paid per block in the payment phases (bounds the events of one hook). */

@@ -14,6 +14,7 @@ export const events = {
   solveRequested: defineEvent('market.solve_requested', ['tsStart', 'meters']),
   solveProgress: defineEvent('market.solve_progress', ['tsStart', 'phase', 'pass', 'meter', 'seq']),
   solveStalled: defineEvent('market.solve_stalled', ['tsStart', 'budget', 'needed']),
+  solveFailed: defineEvent('market.solve_failed', ['tsStart', 'failures', 'reason']),
   settled: defineEvent('market.settled', ['tsStart', 'account', 'delta']),
   solved: defineEvent('market.solved', ['tsStart', 'admin', 'adminDelta', 'gridFlow', 'missing']),
   grid: defineEvent('market.grid', ['tsStart', 'gridFlow']),

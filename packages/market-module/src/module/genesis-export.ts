@@ -64,6 +64,11 @@ export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Pr
         deltas: await deltasOf(p.tsStart, s.accounts),
       });
   }
+  const failures = [];
+  for (const p of periods) {
+    const f = p.state === 3 ? await tables.solveFailures.get(ctx.state, p.tsStart) : undefined;
+    if (f !== undefined) failures.push({ tsStart: p.tsStart, height: f.height, reason: f.reason });
+  }
   const debts = (await tables.debts.entries(ctx.state)).map(([key, amount]) => ({
     debtor: bech(key.subarray(0, 20)),
     creditor: key[20] === 0 ? null : bech(key.subarray(21, 41)),
@@ -83,11 +88,12 @@ export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Pr
       pBuyLEM: p.pBuyLEM.toString(),
       pSellLEM: p.pSellLEM.toString(),
       beta: p.beta.toString(),
-      state: ['NOT_SOLVED', 'SOLVING', 'SOLVED'][p.state],
+      state: ['NOT_SOLVED', 'SOLVING', 'SOLVED', 'FAILED'][p.state],
     })),
     measures,
     receipts,
     progress,
     debts,
+    failures,
   };
 }

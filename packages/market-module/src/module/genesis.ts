@@ -4,6 +4,7 @@ import {
   defaultDenom,
   defaultGraceSlots,
   defaultMaxMeasureWh,
+  maxFailureReasonLength,
   maxGraceSlots,
   maxMeasureWhLimit,
   maxMeters,
@@ -36,6 +37,8 @@ export interface MarketGenesis {
   readonly receipts: readonly (GenesisReceipt & { tsStart: number })[];
   readonly progress: readonly (SolveProgress & { tsStart: number; deltas: GenesisDelta[] })[];
   readonly debts: readonly { debtor: Uint8Array; creditor: Creditor; amount: bigint }[];
+  /** Why each FAILED period's solve was given up. */
+  readonly failures: readonly { tsStart: number; height: number; reason: string }[];
 }
 interface GenesisDelta {
   readonly account: Uint8Array;
@@ -103,8 +106,8 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
     periods: rows('periods').map((p, i) => {
       const r = jsonObject(p, `market.periods[${i}]`);
       const at = `market.periods[${i}]`;
-      const state = ['NOT_SOLVED', 'SOLVING', 'SOLVED'].indexOf(String(r.state ?? 'NOT_SOLVED'));
-      if (state < 0) throw new GenesisError(`${at}.state: expected NOT_SOLVED, SOLVING or SOLVED`);
+      const state = ['NOT_SOLVED', 'SOLVING', 'SOLVED', 'FAILED'].indexOf(String(r.state ?? 'NOT_SOLVED'));
+      if (state < 0) throw new GenesisError(`${at}.state: expected NOT_SOLVED, SOLVING, SOLVED or FAILED`);
       return {
         tsStart: int(r.tsStart, `${at}.tsStart`),
         tsEnd: int(r.tsEnd, `${at}.tsEnd`),
@@ -169,6 +172,14 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
         creditor: r.creditor == null ? null : addr(r.creditor, `${at}.creditor`),
         amount: big(r.amount, `${at}.amount`),
       };
+    }),
+    failures: rows('failures').map((x, i) => {
+      const r = jsonObject(x, `market.failures[${i}]`);
+      const at = `market.failures[${i}]`;
+      const reason = jsonString(r.reason, `${at}.reason`);
+      if (reason.length > maxFailureReasonLength)
+        throw new GenesisError(`${at}.reason: longer than ${maxFailureReasonLength} characters`);
+      return { tsStart: int(r.tsStart, `${at}.tsStart`), height: int(r.height, `${at}.height`), reason };
     }),
   };
 }
@@ -255,4 +266,9 @@ export async function initMarketGenesis(ctx: GenesisContext, g: MarketGenesis): 
     writeDeltas(ctx, tsStart, deltas);
   }
   for (const d of g.debts) tables.debts.set(ctx.state, { debtor: d.debtor, creditor: d.creditor }, d.amount);
+  for (const f of g.failures) {
+    if (byStart.get(f.tsStart)?.state !== 3)
+      throw new GenesisError(`market.failures: ${f.tsStart} is not FAILED`);
+    tables.solveFailures.set(ctx.state, f.tsStart, { height: f.height, reason: f.reason });
+  }
 }

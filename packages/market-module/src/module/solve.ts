@@ -2,6 +2,7 @@ import { type AppEvent, equalBytes, formatAddress, int, sha256, struct } from '@
 import { type BlockContext, defineMessage, gasCosts, type MessageType, type State } from '@joule/state';
 import {
   maxPaymentsPerBlock,
+  maxSolveAttempts,
   metersPerPage,
   metersPerRead,
   slotsPerGroup,
@@ -287,6 +288,8 @@ export async function solveStep(
   const period = await tables.periods.get(state, tsStart);
   let p = await tables.progress.get(state, tsStart);
   if (period === undefined || p === undefined) return;
+  // Reached only if the step below does not throw: the hook's writes are kept, the attempt passed.
+  tables.solveAttempts.delete(state, tsStart);
   if (ctx.budget.limit < minSolveBudget) {
     ctx.emit(events.solveStalled({ tsStart, budget: ctx.budget.limit, needed: minSolveBudget }));
     return;
@@ -437,6 +440,33 @@ async function finish(
       missing: p.missing,
     }),
   );
+}
+
+/**
+ * Start-of-block bookkeeping of the solve queue. The end-block hook that runs a solve step clears
+ * the period's attempt record when it succeeds; a failing hook has all its writes dropped, so the
+ * record it leaves tells the next block that the step failed. After `maxSolveAttempts` failures in a
+ * row the period is marked FAILED with the reason, its solve is dropped from the queue (later
+ * periods solve), and what earlier blocks settled stays as it is.
+ */
+export async function recordSolveAttempt(ctx: BlockContext): Promise<void> {
+  const tsStart = await solvingPeriod(ctx.state);
+  if (tsStart === undefined) return;
+  const last = await tables.solveAttempts.get(ctx.state, tsStart);
+  const failures = last === undefined ? 0 : last.failures + 1;
+  if (failures < maxSolveAttempts) {
+    tables.solveAttempts.set(ctx.state, tsStart, { height: ctx.block.height, failures });
+    return;
+  }
+  const period = await tables.periods.get(ctx.state, tsStart);
+  const reason = `the solve step failed in ${failures} blocks in a row, the last at height ${last?.height} (its hook.failed event has the error)`;
+  if (period !== undefined) tables.periods.set(ctx.state, tsStart, { ...period, state: 3 });
+  tables.solveFailures.set(ctx.state, tsStart, { height: ctx.block.height, reason });
+  tables.solving.delete(ctx.state, tsStart);
+  tables.progress.delete(ctx.state, tsStart);
+  tables.passTotals.delete(ctx.state, tsStart);
+  tables.solveAttempts.delete(ctx.state, tsStart);
+  ctx.emit(events.solveFailed({ tsStart, failures, reason }));
 }
 
 /** The period being solved, if any (the oldest first). */
