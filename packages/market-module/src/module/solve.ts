@@ -288,7 +288,8 @@ export async function solveStep(
   const period = await tables.periods.get(state, tsStart);
   let p = await tables.progress.get(state, tsStart);
   if (period === undefined || p === undefined) return;
-  // Reached only if the step below does not throw: the hook's writes are kept, the attempt passed.
+  // Clears the attempt record of this block's begin-block hook; the delete is kept only if the
+  // whole end-block hook passes (a failing hook's writes are dropped), which is the signal.
   tables.solveAttempts.delete(state, tsStart);
   if (ctx.budget.limit < minSolveBudget) {
     ctx.emit(events.solveStalled({ tsStart, budget: ctx.budget.limit, needed: minSolveBudget }));
