@@ -40,6 +40,14 @@ export const metersPerRead = 16;
 export const maxPriceUectPerKwh = 1_000_000_000n;
 /** Highest LPM coefficient, uECT/kWh². */
 export const maxBetaUectPerKwh2 = 1_000_000_000n;
+/**
+ * Default solve grace window, slots: `solveMarkets` is admissible only from `tsEnd + graceSlots ·
+ * slotSeconds` on, so the last slot's measures (posted once the slot has ended) get in before anyone
+ * can close the period. Four slots: an hour of quarter hours.
+ */
+export const defaultGraceSlots = 4;
+/** Longest solve grace window, slots (a day of quarter hours). */
+export const maxGraceSlots = 96;
 /** Highest bound an admin may set on one measure, Wh per slot (10 MWh). */
 export const maxMeasureWhLimit = 10_000_000;
 /** Default bound on one measure, Wh per slot (100 kWh in a quarter hour: 400 kW). */
@@ -66,9 +74,17 @@ export const signals = ['consumption', 'production'] as const;
 export type Signal = (typeof signals)[number];
 
 /** Market state of a period. */
-export const marketStates = ['NOT_SOLVED', 'SOLVING', 'SOLVED'] as const;
+export const marketStates = ['NOT_SOLVED', 'SOLVING', 'SOLVED', 'FAILED'] as const;
 export type MarketState = (typeof marketStates)[number];
 
+/**
+ * Consecutive blocks whose end-block hook may fail during a solve before the period is marked
+ * FAILED and the solve queue moves on (a failure caused by the block, such as its event or write
+ * limits, passes in the next block; a deterministic one fails every time).
+ */
+export const maxSolveAttempts = 3;
+/** Longest recorded reason of a failed solve, characters. */
+export const maxFailureReasonLength = 256;
 /** Most debts examined by the end-block sweep per block. */
 export const debtSweepPerBlock = 2;
 /** Most accounts paid per block in the payment phases (bounds the events of one hook). */

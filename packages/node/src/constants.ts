@@ -50,6 +50,21 @@ export const maxPeerMetricLabels = 64;
 export const maxApiListItems = 1_000;
 /** Longest URL accepted by the API, characters. */
 export const maxUrlLength = 4 * 1024;
+/** Time the API gives a client to send a request's headers, ms (then the socket is destroyed). */
+export const apiHeadersTimeoutMs = 5_000;
+/** Time an idle keep-alive connection to the API stays open, ms. */
+export const apiKeepAliveTimeoutMs = 5_000;
+/** How often the API checks its connections against the header and request timeouts, ms. */
+export const apiConnectionsCheckIntervalMs = 1_000;
+/** The header that carries an authenticated query's envelope (hex of a `SignedQuery`). */
+export const signedQueryHeader = 'joule-signed-query';
+/**
+ * Replay window of an authenticated query at the API, ms: its timestamp must be within this of the
+ * last block time (the application allows more), and the API answers each envelope once within it.
+ */
+export const signedQueryWindowMs = 30_000;
+/** Envelopes the API remembers to refuse their replay (entries older than the window are dropped first). */
+export const maxSeenSignedQueries = 16_384;
 /** Longest query string value used as a route parameter, characters. */
 export const maxParamLength = 1_024;
 /** Time a client of `@joule/node/client` waits for an answer by default, ms. */

@@ -1,6 +1,6 @@
 import { formatAddress } from '@joule/consensus';
 import type { QueryContext } from '@joule/state';
-import { defaultDenom, defaultMaxMeasureWh, slotsPerGroup } from '../constants.js';
+import { defaultDenom, defaultGraceSlots, defaultMaxMeasureWh, slotsPerGroup } from '../constants.js';
 import { passCount, slotStart } from './periods.js';
 import { keyPrefix, readUint, tables } from './records.js';
 
@@ -64,6 +64,11 @@ export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Pr
         deltas: await deltasOf(p.tsStart, s.accounts),
       });
   }
+  const failures = [];
+  for (const p of periods) {
+    const f = p.state === 3 ? await tables.solveFailures.get(ctx.state, p.tsStart) : undefined;
+    if (f !== undefined) failures.push({ tsStart: p.tsStart, height: f.height, reason: f.reason });
+  }
   const debts = (await tables.debts.entries(ctx.state)).map(([key, amount]) => ({
     debtor: bech(key.subarray(0, 20)),
     creditor: key[20] === 0 ? null : bech(key.subarray(21, 41)),
@@ -73,6 +78,7 @@ export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Pr
     admin: config === undefined ? null : bech(config.admin),
     denom: config?.denom ?? defaultDenom,
     maxMeasureWh: config?.maxMeasureWh ?? defaultMaxMeasureWh,
+    graceSlots: config?.graceSlots ?? defaultGraceSlots,
     pseudonymous: config?.pseudonymous ?? false,
     meters,
     periods: periods.map((p) => ({
@@ -82,11 +88,12 @@ export async function exportMarketGenesis(ctx: QueryContext, prefix: string): Pr
       pBuyLEM: p.pBuyLEM.toString(),
       pSellLEM: p.pSellLEM.toString(),
       beta: p.beta.toString(),
-      state: ['NOT_SOLVED', 'SOLVING', 'SOLVED'][p.state],
+      state: ['NOT_SOLVED', 'SOLVING', 'SOLVED', 'FAILED'][p.state],
     })),
     measures,
     receipts,
     progress,
     debts,
+    failures,
   };
 }

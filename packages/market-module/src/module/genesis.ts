@@ -1,6 +1,14 @@
 import { parseAddress } from '@joule/consensus';
 import { type GenesisContext, GenesisError, jsonArray, jsonObject, jsonString } from '@joule/state';
-import { defaultDenom, defaultMaxMeasureWh, maxMeasureWhLimit, maxMeters } from '../constants.js';
+import {
+  defaultDenom,
+  defaultGraceSlots,
+  defaultMaxMeasureWh,
+  maxFailureReasonLength,
+  maxGraceSlots,
+  maxMeasureWhLimit,
+  maxMeters,
+} from '../constants.js';
 import { indexPeriodDays, measureKey, slotKey } from './periods.js';
 import {
   type Creditor,
@@ -16,6 +24,7 @@ export interface MarketGenesis {
   readonly admin: Uint8Array | null;
   readonly denom: string;
   readonly maxMeasureWh: number;
+  readonly graceSlots: number;
   readonly pseudonymous: boolean;
   readonly meters: readonly { meterId: string; account: Uint8Array; active: boolean }[];
   readonly periods: readonly Period[];
@@ -28,6 +37,8 @@ export interface MarketGenesis {
   readonly receipts: readonly (GenesisReceipt & { tsStart: number })[];
   readonly progress: readonly (SolveProgress & { tsStart: number; deltas: GenesisDelta[] })[];
   readonly debts: readonly { debtor: Uint8Array; creditor: Creditor; amount: bigint }[];
+  /** Why each FAILED period's solve was given up. */
+  readonly failures: readonly { tsStart: number; height: number; reason: string }[];
 }
 interface GenesisDelta {
   readonly account: Uint8Array;
@@ -67,6 +78,9 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
     o.maxMeasureWh === undefined ? defaultMaxMeasureWh : int(o.maxMeasureWh, 'market.maxMeasureWh');
   if (maxMeasureWh > maxMeasureWhLimit)
     throw new GenesisError(`market.maxMeasureWh exceeds ${maxMeasureWhLimit}`);
+  const graceSlots = o.graceSlots === undefined ? defaultGraceSlots : int(o.graceSlots, 'market.graceSlots');
+  if (graceSlots > maxGraceSlots)
+    throw new GenesisError(`market.graceSlots exceeds ${maxGraceSlots} slots`, { path: 'market.graceSlots' });
   const deltas = (v: unknown, path: string): GenesisDelta[] =>
     jsonArray(v ?? [], path, maxRows).map((d, i) => {
       const r = jsonObject(d, `${path}[${i}]`);
@@ -79,6 +93,7 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
     admin: o.admin == null ? null : addr(o.admin, 'market.admin'),
     denom: o.denom === undefined ? defaultDenom : jsonString(o.denom, 'market.denom'),
     maxMeasureWh,
+    graceSlots,
     pseudonymous: o.pseudonymous === true,
     meters: rows('meters', maxMeters).map((m, i) => {
       const r = jsonObject(m, `market.meters[${i}]`);
@@ -91,8 +106,8 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
     periods: rows('periods').map((p, i) => {
       const r = jsonObject(p, `market.periods[${i}]`);
       const at = `market.periods[${i}]`;
-      const state = ['NOT_SOLVED', 'SOLVING', 'SOLVED'].indexOf(String(r.state ?? 'NOT_SOLVED'));
-      if (state < 0) throw new GenesisError(`${at}.state: expected NOT_SOLVED, SOLVING or SOLVED`);
+      const state = ['NOT_SOLVED', 'SOLVING', 'SOLVED', 'FAILED'].indexOf(String(r.state ?? 'NOT_SOLVED'));
+      if (state < 0) throw new GenesisError(`${at}.state: expected NOT_SOLVED, SOLVING, SOLVED or FAILED`);
       return {
         tsStart: int(r.tsStart, `${at}.tsStart`),
         tsEnd: int(r.tsEnd, `${at}.tsEnd`),
@@ -158,6 +173,14 @@ export function parseMarketGenesis(json: unknown, prefix: string): MarketGenesis
         amount: big(r.amount, `${at}.amount`),
       };
     }),
+    failures: rows('failures').map((x, i) => {
+      const r = jsonObject(x, `market.failures[${i}]`);
+      const at = `market.failures[${i}]`;
+      const reason = jsonString(r.reason, `${at}.reason`);
+      if (reason.length > maxFailureReasonLength)
+        throw new GenesisError(`${at}.reason: longer than ${maxFailureReasonLength} characters`);
+      return { tsStart: int(r.tsStart, `${at}.tsStart`), height: int(r.height, `${at}.height`), reason };
+    }),
   };
 }
 
@@ -182,6 +205,7 @@ export async function initMarketGenesis(ctx: GenesisContext, g: MarketGenesis): 
     pendingAdmin: null,
     denom: g.denom,
     maxMeasureWh: g.maxMeasureWh,
+    graceSlots: g.graceSlots,
     pseudonymous: g.pseudonymous,
     meterCount: g.meters.length,
     activeMeters: g.meters.filter((m) => m.active).length,
@@ -242,4 +266,9 @@ export async function initMarketGenesis(ctx: GenesisContext, g: MarketGenesis): 
     writeDeltas(ctx, tsStart, deltas);
   }
   for (const d of g.debts) tables.debts.set(ctx.state, { debtor: d.debtor, creditor: d.creditor }, d.amount);
+  for (const f of g.failures) {
+    if (byStart.get(f.tsStart)?.state !== 3)
+      throw new GenesisError(`market.failures: ${f.tsStart} is not FAILED`);
+    tables.solveFailures.set(ctx.state, f.tsStart, { height: f.height, reason: f.reason });
+  }
 }

@@ -16,7 +16,7 @@ import { type SetMarketParameters, setMarketParameters } from './parameters.js';
 import { type MarketBank, Payments } from './payments.js';
 import { loadConfig } from './periods.js';
 import * as q from './queries.js';
-import { type SolveMarkets, solveMarkets, solveStep, solvingPeriod } from './solve.js';
+import { recordSolveAttempt, type SolveMarkets, solveMarkets, solveStep, solvingPeriod } from './solve.js';
 
 export interface MarketOptions {
   /** Bech32 prefix of addresses in genesis, events and errors (default `joule`). */
@@ -49,6 +49,7 @@ export type MarketModule = Module<MarketGenesis> & {
     readonly getReceiptSlots: typeof q.getReceiptSlots;
     readonly getReceiptDeltas: typeof q.getReceiptDeltas;
     readonly getDebts: typeof q.getDebts;
+    readonly getSolveStatus: typeof q.getSolveStatus;
   };
 };
 
@@ -152,6 +153,12 @@ export const marketRoutes: readonly RouteDescription[] = [
   },
   {
     method: 'GET',
+    path: '/market/getSolveStatus/:tsStart',
+    target: 'getSolveStatus',
+    description: "A period's state, and why its solve failed (FAILED)",
+  },
+  {
+    method: 'GET',
     path: '/market/getDebts/:debtor',
     target: 'getDebts',
     description: 'What an account owes',
@@ -170,7 +177,7 @@ export function market(options: MarketOptions, deps: MarketDependencies): Market
     return payments;
   };
   const meters = meterMessages(prefix);
-  const setEnergyMeasure = setEnergyMeasureMessage(prefix);
+  const setEnergyMeasure = setEnergyMeasureMessage();
   const repayDebts = defineMessage<{ debtor: Uint8Array }>({
     type: 'market/repay_debts',
     codec: struct<{ debtor: Uint8Array }>('RepayDebts', { debtor: address }),
@@ -198,6 +205,7 @@ export function market(options: MarketOptions, deps: MarketDependencies): Market
     getReceiptSlots: q.getReceiptSlots,
     getReceiptDeltas: q.getReceiptDeltas,
     getDebts: q.getDebts,
+    getSolveStatus: q.getSolveStatus,
   };
   return {
     name: 'market',
@@ -211,6 +219,9 @@ export function market(options: MarketOptions, deps: MarketDependencies): Market
       parse: (json) => parseMarketGenesis(json, prefix),
       init: (ctx, g) => initMarketGenesis(ctx, g),
       export: (ctx) => exportMarketGenesis(ctx, prefix),
+    },
+    async beginBlock(ctx) {
+      await recordSolveAttempt(ctx);
     },
     async endBlock(ctx) {
       const pay = await paymentsFor(ctx.state);

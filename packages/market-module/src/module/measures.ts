@@ -1,4 +1,4 @@
-import { formatAddress, int, string, struct } from '@joule/consensus';
+import { int, string, struct } from '@joule/consensus';
 import { defineMessage, type MessageType } from '@joule/state';
 import { type Signal, signals, txReadMeters } from '../constants.js';
 import { MarketError } from '../errors.js';
@@ -45,7 +45,7 @@ function readsOf(ctx: object): TxReads {
 }
 
 /** Only the meter's account posts its measures, once per (meter, slot, signal), into an open period's ended slot. */
-export function setEnergyMeasureMessage(prefix: string): MessageType<SetEnergyMeasure> {
+export function setEnergyMeasureMessage(): MessageType<SetEnergyMeasure> {
   return defineMessage<SetEnergyMeasure>({
     type: 'market/set_energy_measure',
     codec: struct<SetEnergyMeasure>('SetEnergyMeasure', {
@@ -89,7 +89,7 @@ export function setEnergyMeasureMessage(prefix: string): MessageType<SetEnergyMe
       if (Buffer.compare(meter.account, signer.address) !== 0)
         throw new MarketError(
           'MARKET_NOT_METER_OWNER',
-          `meter ${m.meterId} belongs to ${formatAddress(meter.account, prefix)}, not ${formatAddress(signer.address, prefix)}: sign with the meter's key`,
+          `meter ${m.meterId} is not linked to the signer: sign with the key of the meter's account`,
         );
       const cached = reads.period;
       const period =

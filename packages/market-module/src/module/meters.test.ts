@@ -130,4 +130,39 @@ describe('market: routes and genesis', () => {
       marketChain({ market: { periods: [{ tsStart: 0, tsEnd: 900, slotSeconds: 900, pBuyBAU: 21 }] } }),
     ).rejects.toThrow(/market.periods\[0\].pBuyBAU/);
   });
+
+  it("keeps a meter's account out of public events and out of other accounts' error texts", async () => {
+    const { m, send } = await marketChain();
+    await send(keys.admin, m.msg.setMarketParameters, {
+      tsStart: G - 3600,
+      tsEnd: G,
+      slotSeconds: 900,
+      ...paperPrices,
+    });
+    const added = await send(keys.admin, m.msg.addMeterFromList, {
+      meterId: 'm1',
+      account: addr(keys.alice),
+    });
+    const event = added.events.find((e) => e.type === 'market.meter_added');
+    expect(event?.attributes.map((a) => a.key)).toEqual(['meterId']);
+    expect(JSON.stringify(added.events), 'no event names the account').not.toContain(bech(keys.alice));
+    // Bob posts for Alice's meter: refused, without learning whose meter it is.
+    const foreign = await send(keys.bob, m.msg.setEnergyMeasure, {
+      meterId: 'm1',
+      tsStart: G - 3600,
+      tsEnd: G - 2700,
+      signal: 'consumption',
+      value: 5,
+    });
+    expect(foreign.codespace).toBe('MARKET_NOT_METER_OWNER');
+    expect(foreign.log).not.toContain(bech(keys.alice));
+    // The admin re-linking the meter: the public tx log does not name the linked account either.
+    const relink = await send(keys.admin, m.msg.addMeterFromList, { meterId: 'm1', account: addr(keys.bob) });
+    expect(relink.codespace).toBe('MARKET_METER_EXISTS');
+    const mismatch = await send(keys.admin, m.msg.removeMeterFromList, { meterId: 'm1' }).then(() =>
+      send(keys.admin, m.msg.addMeterFromList, { meterId: 'm1', account: addr(keys.bob) }),
+    );
+    expect(mismatch.codespace).toBe('MARKET_METER_ACCOUNT_MISMATCH');
+    expect(mismatch.log).not.toContain(bech(keys.alice));
+  });
 });

@@ -55,7 +55,7 @@ export function meterMessages(prefix: string): {
       if (existing !== undefined && Buffer.compare(existing.account, m.account) !== 0)
         throw new MarketError(
           'MARKET_METER_ACCOUNT_MISMATCH',
-          `meter ${m.meterId} was linked to ${bech(existing.account)}; a meter keeps its account — add the new owner's meter under a new id`,
+          `meter ${m.meterId} is linked to another account; a meter keeps its account — add the new owner's meter under a new id`,
         );
       if (existing === undefined && config.meterCount >= maxMeters)
         throw new MarketError('MARKET_TOO_MANY_METERS', `the list holds at most ${maxMeters} meters`);
@@ -68,7 +68,7 @@ export function meterMessages(prefix: string): {
         meterCount: existing === undefined ? config.meterCount + 1 : config.meterCount,
         activeMeters: config.activeMeters + 1,
       });
-      ctx.emit(events.meterAdded({ meterId: m.meterId, account: bech(m.account) }));
+      ctx.emit(events.meterAdded({ meterId: m.meterId }));
     },
   });
   const removeMeter = defineMessage<RemoveMeter>({

@@ -105,7 +105,7 @@ export function pricesOf(period: Period): MarketPrices {
   };
 }
 
-export const stateNames = ['NOT_SOLVED', 'SOLVING', 'SOLVED'] as const;
+export const stateNames = ['NOT_SOLVED', 'SOLVING', 'SOLVED', 'FAILED'] as const;
 
 /** Throws unless the period is still open (NOT_SOLVED). */
 export function requireOpen(period: Period, what: string): void {
@@ -116,4 +116,9 @@ export function requireOpen(period: Period, what: string): void {
     );
   if (period.state === 2)
     throw new MarketError('MARKET_PERIOD_SOLVED', `period ${period.tsStart} is solved: ${what} is closed`);
+  if (period.state === 3)
+    throw new MarketError(
+      'MARKET_PERIOD_FAILED',
+      `period ${period.tsStart} failed to solve (getSolveStatus tells why): ${what} is closed`,
+    );
 }

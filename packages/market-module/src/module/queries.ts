@@ -1,6 +1,7 @@
 import { address, bigint, bool, type Codec, int, list, nullable, string, struct } from '@joule/consensus';
 import { defineQuery, type QueryType } from '@joule/state';
 import {
+  maxFailureReasonLength,
   maxMeasuresPerQuery,
   maxPageSize,
   maxSlotsPerQuery,
@@ -371,3 +372,32 @@ export const getDebts: QueryType<{ debtor: Uint8Array }, { creditor: Uint8Array 
       return rows.map(([key, amount]) => ({ creditor: key[20] === 0 ? null : key.subarray(21, 41), amount }));
     },
   });
+
+/** A period's state (NOT_SOLVED, SOLVING, SOLVED, FAILED) and, for FAILED, the height and reason. */
+export interface SolveStatus {
+  readonly state: string;
+  readonly failedHeight: number | null;
+  readonly reason: string | null;
+}
+
+export const getSolveStatus: QueryType<{ tsStart: number }, SolveStatus | null> = defineQuery({
+  path: 'getSolveStatus',
+  request: struct<{ tsStart: number }>('SolveStatusRequest', { tsStart: int() }),
+  response: nullable(
+    struct<SolveStatus>('SolveStatus', {
+      state: string(16),
+      failedHeight: nullable(int()),
+      reason: nullable(string(maxFailureReasonLength)),
+    }),
+  ),
+  async handle(ctx, r) {
+    const period = await tables.periods.get(ctx.state, r.tsStart);
+    if (period === undefined) return null;
+    const failure = await tables.solveFailures.get(ctx.state, r.tsStart);
+    return {
+      state: stateNames[period.state],
+      failedHeight: failure?.height ?? null,
+      reason: failure?.reason ?? null,
+    };
+  },
+});

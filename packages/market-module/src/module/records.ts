@@ -13,6 +13,8 @@ import {
 } from '@joule/consensus';
 import { Table } from '@joule/state';
 import {
+  maxFailureReasonLength,
+  maxGraceSlots,
   maxMeasureWhLimit,
   maxMeterIdLength,
   maxPeriodsPerDay,
@@ -43,6 +45,8 @@ import {
  * | `pa` | period u64 ‖ account | the account's seq in the period (looked up when adding deltas) |
  * | `ps` | period u64 ‖ seq u32 | AccountDelta: account, delta (the receipt's per-account deltas, by range) |
  * | `rc` | period u64 | Receipt: admin, admin delta, grid flow, missing, counts |
+ * | `sa` | period u64 | SolveAttempt: written before each end-block run of the solve, cleared when it succeeds |
+ * | `sf` | period u64 | SolveFailure: why a FAILED period's solve was given up |
  * | `dt` | debtor ‖ creditor (tag 0: the grid; tag 1 + address) | owed amount, uECT |
  */
 
@@ -61,6 +65,8 @@ export interface Config {
   readonly pendingAdmin: Uint8Array | null;
   readonly denom: string;
   readonly maxMeasureWh: number;
+  /** The solve grace window, slots of the period (see `defaultGraceSlots`). */
+  readonly graceSlots: number;
   readonly pseudonymous: boolean;
   readonly meterCount: number;
   readonly activeMeters: number;
@@ -70,6 +76,7 @@ export const configCodec = struct<Config>('MarketConfig', {
   pendingAdmin: nullable(address),
   denom: string(64),
   maxMeasureWh: int(),
+  graceSlots: int(0, maxGraceSlots),
   pseudonymous: bool,
   meterCount: int(),
   activeMeters: int(),
@@ -89,8 +96,8 @@ export interface MeterRef {
 }
 const meterRefCodec = struct<MeterRef>('MeterRef', { meterId: meterIdCodec, account: address });
 
-/** 0 NOT_SOLVED, 1 SOLVING, 2 SOLVED. */
-export type PeriodState = 0 | 1 | 2;
+/** 0 NOT_SOLVED, 1 SOLVING, 2 SOLVED, 3 FAILED. */
+export type PeriodState = 0 | 1 | 2 | 3;
 
 export interface Period {
   readonly tsStart: number;
@@ -112,7 +119,7 @@ export const periodCodec = struct<Period>('Period', {
   pBuyLEM: bigint(),
   pSellLEM: bigint(),
   beta: bigint(),
-  state: int(0, 2) as Codec<PeriodState>,
+  state: int(0, 3) as Codec<PeriodState>,
 });
 
 export interface Measure {
@@ -201,6 +208,23 @@ export interface PassTotals {
   readonly rows: number;
 }
 const passTotalsCodec = struct<PassTotals>('PassTotals', { pass: int(), hash: bytes(32), rows: int() });
+
+/** A solve in progress: the block whose end-block hook last ran it, and the failures in a row. */
+export interface SolveAttempt {
+  readonly height: number;
+  readonly failures: number;
+}
+const solveAttemptCodec = struct<SolveAttempt>('SolveAttempt', { height: int(), failures: int() });
+
+/** Why a period's solve failed (state FAILED), and the height where it was given up. */
+export interface SolveFailure {
+  readonly height: number;
+  readonly reason: string;
+}
+export const solveFailureCodec = struct<SolveFailure>('SolveFailure', {
+  height: int(),
+  reason: string(maxFailureReasonLength),
+});
 
 export interface AccountDelta {
   readonly account: Uint8Array;
@@ -311,6 +335,8 @@ export const tables = {
     accountDeltaCodec,
   ),
   receipts: new Table('market', 'rc', (period: number) => u(period, 8), receiptCodec),
+  solveAttempts: new Table('market', 'sa', (period: number) => u(period, 8), solveAttemptCodec),
+  solveFailures: new Table('market', 'sf', (period: number) => u(period, 8), solveFailureCodec),
   debts: new Table(
     'market',
     'dt',

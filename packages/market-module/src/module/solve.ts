@@ -2,6 +2,7 @@ import { type AppEvent, equalBytes, formatAddress, int, sha256, struct } from '@
 import { type BlockContext, defineMessage, gasCosts, type MessageType, type State } from '@joule/state';
 import {
   maxPaymentsPerBlock,
+  maxSolveAttempts,
   metersPerPage,
   metersPerRead,
   slotsPerGroup,
@@ -29,7 +30,10 @@ export interface SolveMarkets {
   readonly tsStart: number;
 }
 
-/** Anyone may ask for a period's solve once it has ended; the work then runs in end-block hooks. */
+/**
+ * Anyone may ask for a period's solve once it has ended and its grace window (`graceSlots` slots,
+ * when the last slot's measures still come in) has passed; the work then runs in end-block hooks.
+ */
 export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarkets>({
   type: 'market/solve_markets',
   codec: struct<SolveMarkets>('SolveMarkets', { tsStart: int(Number.MIN_SAFE_INTEGER) }),
@@ -42,12 +46,19 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
         `no period starts at ${m.tsStart}: use the period's tsStart`,
       );
     requireOpen(period, 'solving it again');
+    const config = await loadConfig(ctx.state);
+    const solvableAt = period.tsEnd + config.graceSlots * period.slotSeconds;
     if (ctx.block.time < period.tsEnd * 1000)
       throw new MarketError(
         'MARKET_PERIOD_NOT_ENDED',
-        `period [${period.tsStart}, ${period.tsEnd}) has not ended at block time: solve after ${period.tsEnd}`,
+        `period [${period.tsStart}, ${period.tsEnd}) has not ended at block time: solve from ${solvableAt} on`,
       );
-    const config = await loadConfig(ctx.state);
+    if (ctx.block.time < solvableAt * 1000)
+      throw new MarketError(
+        'MARKET_SOLVE_GRACE',
+        `period [${period.tsStart}, ${period.tsEnd}) is in its grace window of ${config.graceSlots} slots, when the last measures still come in: solve from ${solvableAt} on`,
+        { solvableAt },
+      );
     tables.periods.set(ctx.state, m.tsStart, { ...period, state: 1 });
     tables.solving.set(ctx.state, m.tsStart, true);
     tables.progress.set(ctx.state, m.tsStart, {
@@ -277,6 +288,9 @@ export async function solveStep(
   const period = await tables.periods.get(state, tsStart);
   let p = await tables.progress.get(state, tsStart);
   if (period === undefined || p === undefined) return;
+  // Clears the attempt record of this block's begin-block hook; the delete is kept only if the
+  // whole end-block hook passes (a failing hook's writes are dropped), which is the signal.
+  tables.solveAttempts.delete(state, tsStart);
   if (ctx.budget.limit < minSolveBudget) {
     ctx.emit(events.solveStalled({ tsStart, budget: ctx.budget.limit, needed: minSolveBudget }));
     return;
@@ -427,6 +441,33 @@ async function finish(
       missing: p.missing,
     }),
   );
+}
+
+/**
+ * Start-of-block bookkeeping of the solve queue. The end-block hook that runs a solve step clears
+ * the period's attempt record when it succeeds; a failing hook has all its writes dropped, so the
+ * record it leaves tells the next block that the step failed. After `maxSolveAttempts` failures in a
+ * row the period is marked FAILED with the reason, its solve is dropped from the queue (later
+ * periods solve), and what earlier blocks settled stays as it is.
+ */
+export async function recordSolveAttempt(ctx: BlockContext): Promise<void> {
+  const tsStart = await solvingPeriod(ctx.state);
+  if (tsStart === undefined) return;
+  const last = await tables.solveAttempts.get(ctx.state, tsStart);
+  const failures = last === undefined ? 0 : last.failures + 1;
+  if (failures < maxSolveAttempts) {
+    tables.solveAttempts.set(ctx.state, tsStart, { height: ctx.block.height, failures });
+    return;
+  }
+  const period = await tables.periods.get(ctx.state, tsStart);
+  const reason = `the solve step failed in ${failures} blocks in a row, the last at height ${last?.height} (its hook.failed event has the error)`;
+  if (period !== undefined) tables.periods.set(ctx.state, tsStart, { ...period, state: 3 });
+  tables.solveFailures.set(ctx.state, tsStart, { height: ctx.block.height, reason });
+  tables.solving.delete(ctx.state, tsStart);
+  tables.progress.delete(ctx.state, tsStart);
+  tables.passTotals.delete(ctx.state, tsStart);
+  tables.solveAttempts.delete(ctx.state, tsStart);
+  ctx.emit(events.solveFailed({ tsStart, failures, reason }));
 }
 
 /** The period being solved, if any (the oldest first). */

@@ -3,6 +3,7 @@ import type { App } from '@joule/state';
 import type { NodeMetrics } from '../metrics/metrics.js';
 import type { NetworkService } from '../network/network.js';
 import type { ModuleRoute } from './module-routes.js';
+import type { SignedQueryGuard } from './signed-queries.js';
 
 /** What the API reads and calls; the node builds it from its parts. */
 export interface ApiContext {
@@ -17,6 +18,10 @@ export interface ApiContext {
   readonly network: NetworkService;
   readonly metrics: NodeMetrics | null;
   readonly moduleRoutes: readonly ModuleRoute[];
+  /** Paths (`/<module>/<query>`) of the authenticated queries. */
+  readonly authenticatedQueryPaths: ReadonlySet<string>;
+  /** Admits authenticated queries' envelopes (header, window, replay). */
+  readonly signedQueries: SignedQueryGuard;
   readonly maxTxBytes: number;
   readonly commitTimeoutMs: number;
   /** The chain state after the last block (null before the node has started consensus). */

@@ -1,7 +1,7 @@
 import { type Application, decode, encode } from '@joule/consensus';
 import { decodeTx, type Module, type QueryType } from '@joule/state';
 import { valueFromParams } from '../client/values.js';
-import { maxParamLength } from '../constants.js';
+import { maxParamLength, signedQueryHeader } from '../constants.js';
 import { ApiError, badRequest } from './errors.js';
 import { toJson } from './json.js';
 
@@ -60,7 +60,7 @@ export function matchModuleRoute(
       const got = segments[i] as string;
       if (want.startsWith(':')) {
         if (got === '' || got.length > maxParamLength) ok = false;
-        else params[want.slice(1)] = decodeURIComponent(got);
+        else params[want.slice(1)] = decodeSegment(got);
       } else ok = want === got;
     }
     if (!ok) continue;
@@ -73,30 +73,45 @@ export function matchModuleRoute(
   return wrongMethod ? 'method' : null;
 }
 
+/** A path segment, `%`-decoded; a bad escape is a 400 `BAD_ESCAPE`. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest('BAD_ESCAPE', `the path segment "${segment.slice(0, 64)}" has a bad %-escape`);
+  }
+}
+
+/** The paths (`/<module>/<query>`) of the modules' authenticated queries. */
+export function authenticatedQueryPaths(modules: readonly Module[]): Set<string> {
+  const out = new Set<string>();
+  for (const module of modules)
+    for (const query of module.queries ?? [])
+      if (query.authenticated === true) out.add(`/${module.name}/${query.path}`);
+  return out;
+}
+
 /** Answers a GET module route: builds the request from path and query parameters, runs the query. */
 export async function answerModuleQuery(
   app: Application,
   route: ModuleRoute,
   params: Record<string, string>,
   addressPrefix: string,
+  signed: () => Uint8Array,
 ): Promise<unknown> {
   const query = route.query;
   if (query === undefined) throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'not a query route');
+  if (params.signed !== undefined)
+    throw badRequest(
+      'SIGNED_QUERY_IN_URL',
+      `an authenticated query's envelope goes in the ${signedQueryHeader} header, not in the URL`,
+    );
   let data: Uint8Array;
-  if (query.type.authenticated === true) {
-    const signed = params.signed;
-    if (signed === undefined || !/^([0-9a-f]{2})+$/.test(signed))
-      throw new ApiError(
-        401,
-        'QUERY_UNAUTHENTICATED',
-        'this query needs ?signed=<hex of a SignedQuery envelope>',
-      );
-    data = Buffer.from(signed, 'hex');
-  } else {
-    const { signed: _ignored, ...rest } = params;
+  if (query.type.authenticated === true) data = signed();
+  else {
     let request: unknown;
     try {
-      request = valueFromParams(query.type.request, rest, addressPrefix);
+      request = valueFromParams(query.type.request, params, addressPrefix);
     } catch (error) {
       throw badRequest('BAD_PARAMETER', error instanceof Error ? error.message : String(error));
     }

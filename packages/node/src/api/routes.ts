@@ -1,12 +1,18 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { blockId, fromHex, toHex } from '@joule/consensus';
-import { maxApiListItems, maxTxsPerSubmit } from '../constants.js';
+import { maxApiListItems, maxTxsPerSubmit, signedQueryHeader } from '../constants.js';
 import type { ApiContext } from './context.js';
 import { txResultJson } from './context.js';
 import { ApiError, badRequest, errorResponse, notFound } from './errors.js';
 import { blockJson, commitJson, headerJson, validatorsJson } from './json.js';
 
 export type Query = URLSearchParams;
-export type RouteHandler = (ctx: ApiContext, query: Query, body: unknown) => Promise<unknown>;
+export type RouteHandler = (
+  ctx: ApiContext,
+  query: Query,
+  body: unknown,
+  headers?: IncomingHttpHeaders,
+) => Promise<unknown>;
 
 export interface CoreRoute {
   readonly method: 'GET' | 'POST';
@@ -189,12 +195,26 @@ export const coreRoutes: Record<string, CoreRoute> = {
   },
   '/abci_query': {
     method: 'GET',
-    description: 'An application query: ?path=&data=(hex)&height=&prove=',
-    handler: async (ctx, q) => {
+    description: `An application query: ?path=&data=(hex)&height=&prove=; an authenticated one carries its envelope in the ${signedQueryHeader} header`,
+    handler: async (ctx, q, _body, headers) => {
       const path = q.get('path');
       if (path === null || !path.startsWith('/') || path.length > 256)
         throw badRequest('BAD_PARAMETER', '"path" is required and starts with /');
-      const data = hexParam(q, 'data', false) ?? new Uint8Array(0);
+      if (path === '/store')
+        throw new ApiError(
+          403,
+          'RAW_STATE_WITHHELD',
+          "raw state reads are not served: use the modules' queries, which show each caller what it may see",
+        );
+      let data = hexParam(q, 'data', false) ?? new Uint8Array(0);
+      if (ctx.authenticatedQueryPaths.has(path)) {
+        if (q.has('data'))
+          throw badRequest(
+            'SIGNED_QUERY_IN_URL',
+            `an authenticated query's envelope goes in the ${signedQueryHeader} header, not in the URL`,
+          );
+        data = ctx.signedQueries.admit(headers?.[signedQueryHeader]);
+      }
       const heightText = q.get('height');
       if (heightText !== null && heightText !== '' && !/^(0|[1-9][0-9]{0,15})$/.test(heightText))
         throw badRequest('BAD_PARAMETER', '"height" must be a non-negative integer');

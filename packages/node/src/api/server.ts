@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger as Pino } from 'pino';
-import { apiBusyRetryAfterMs, maxInFlightTxRequests, maxUrlLength } from '../constants.js';
+import {
+  apiBusyRetryAfterMs,
+  apiConnectionsCheckIntervalMs,
+  apiHeadersTimeoutMs,
+  apiKeepAliveTimeoutMs,
+  maxInFlightTxRequests,
+  maxUrlLength,
+  signedQueryHeader,
+} from '../constants.js';
 import { NodeInputError } from '../errors.js';
 import type { ApiContext } from './context.js';
 import { ApiError, errorResponse } from './errors.js';
@@ -50,17 +58,25 @@ export class ApiServer {
     const server = createServer(
       {
         requestTimeout: this.options.requestTimeoutMs,
-        headersTimeout: Math.min(this.options.requestTimeoutMs, 10_000),
-        keepAliveTimeout: 5_000,
+        headersTimeout: Math.min(this.options.requestTimeoutMs, apiHeadersTimeoutMs),
+        keepAliveTimeout: apiKeepAliveTimeoutMs,
+        // The timeouts above are enforced at this pace (Node's default is 30 s).
+        connectionsCheckingInterval: apiConnectionsCheckIntervalMs,
         maxHeaderSize: 8 * 1024,
       },
       (req, res) => void this.#handle(req, res),
     );
     server.maxConnections = this.options.maxConnections;
     server.maxHeadersCount = 64;
-    server.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
+    // A malformed or timed-out request: answer 400 if the socket can take it, and destroy the
+    // socket once that is written. (Ending it only would leave a client that never closes its
+    // side holding one of the `maxConnections` slots.)
+    server.on('clientError', (_error, duplex) => {
+      const socket = duplex as Socket;
+      if (socket.writable && !socket.destroyed) {
+        socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        socket.destroySoon();
+      } else socket.destroy();
     });
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException): void => {
@@ -144,7 +160,7 @@ export class ApiServer {
         if (core.method !== method)
           throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes ${core.method}`);
         const body = method === 'POST' ? await this.#readJson(req) : undefined;
-        return send(res, 200, await core.handler(this.ctx, url.searchParams, body));
+        return send(res, 200, await core.handler(this.ctx, url.searchParams, body, req.headers));
       }
       const segments = url.pathname.split('/').slice(1);
       const match = matchModuleRoute(this.ctx.moduleRoutes, method, segments);
@@ -157,7 +173,9 @@ export class ApiServer {
         return send(
           res,
           200,
-          await answerModuleQuery(this.ctx.app, match.route, params, this.ctx.addressPrefix),
+          await answerModuleQuery(this.ctx.app, match.route, params, this.ctx.addressPrefix, () =>
+            this.ctx.signedQueries.admit(req.headers[signedQueryHeader]),
+          ),
         );
       }
       const body = await this.#readJson(req);
@@ -204,9 +222,13 @@ export class ApiServer {
   /** Reads a JSON body within `maxBodyBytes`; a larger body is a 413 before it is read whole. */
   async #readJson(req: IncomingMessage): Promise<unknown> {
     const max = this.options.maxBodyBytes;
-    const type = req.headers['content-type'] ?? 'application/json';
-    if (!/^application\/json\b/i.test(type))
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type))
+      throw new ApiError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'send the body as application/json (Content-Type: application/json)',
+      );
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > max) throw new ApiError(413, 'BODY_TOO_LARGE', `the body exceeds ${max} bytes`);
     const chunks: Buffer[] = [];

@@ -21,6 +21,7 @@ import {
   defaultClientTimeoutMs,
   maxClientResponseBytes,
   maxClientRetryAfterMs,
+  signedQueryHeader,
 } from '../constants.js';
 
 export { valueFromParams } from './values.js';
@@ -103,6 +104,8 @@ export class JouleClient {
   readonly #timeoutMs: number;
   readonly #busyRetries: number;
   #chainId: string | null = null;
+  /** Timestamp of the last signed query, Unix ms. */
+  #lastQueryTime = 0;
 
   constructor(options: ClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
@@ -158,14 +161,24 @@ export class JouleClient {
     return this.get('/tx', { hash: typeof hash === 'string' ? hash : toHex(hash) });
   }
 
-  /** Raw application query (`/store`, `/tx`, `/<module>/<query>`). */
+  /**
+   * Raw application query (`/tx`, `/block_results`, `/<module>/<query>`). An authenticated query's
+   * envelope goes in `signed` (sent in the `joule-signed-query` header, never in the URL).
+   */
   async abciQuery(request: {
     path: string;
     data?: Uint8Array;
+    signed?: Uint8Array;
     height?: number;
     prove?: boolean;
   }): Promise<QueryAnswer> {
-    const { response: r } = await this.get<{
+    const search = new URLSearchParams({ path: request.path });
+    if (request.data !== undefined) search.set('data', toHex(request.data));
+    if (request.height !== undefined) search.set('height', String(request.height));
+    if (request.prove !== undefined) search.set('prove', String(request.prove));
+    const headers: Record<string, string> =
+      request.signed === undefined ? {} : { [signedQueryHeader]: toHex(request.signed) };
+    const { response: r } = await this.#request<{
       response: {
         code: number;
         codespace: string;
@@ -174,12 +187,7 @@ export class JouleClient {
         height: string;
         proof: string | null;
       };
-    }>('/abci_query', {
-      path: request.path,
-      data: request.data === undefined ? undefined : toHex(request.data),
-      height: request.height,
-      prove: request.prove,
-    });
+    }>('GET', `/abci_query?${search}`, undefined, undefined, headers);
     return {
       code: r.code,
       codespace: r.codespace,
@@ -200,8 +208,9 @@ export class JouleClient {
   /**
    * An authenticated query (`QueryType.authenticated`), signed with `secretKey`: the handler sees
    * the caller's address. The timestamp defaults to the node's last block time, which is always
-   * inside the chain's freshness window, whatever the two clocks say; pass `timestamp` (Unix ms) to
-   * reuse one over many queries.
+   * inside the chain's freshness window, whatever the two clocks say (one millisecond later than the
+   * client's previous signed query, so that no two of its envelopes are the same: a node answers
+   * each envelope once). Pass `timestamp` (Unix ms) to reuse one over many different queries.
    */
   async queryAs<Req, Res>(
     secretKey: Uint8Array,
@@ -215,11 +224,17 @@ export class JouleClient {
       chainId: await this.chainId(),
       path,
       body: encode(type.request, request),
-      timestamp: options.timestamp ?? (await this.lastBlockTime()),
+      timestamp: options.timestamp ?? (await this.#nextQueryTime()),
     });
-    const r = await this.abciQuery({ path, data });
+    const r = await this.abciQuery({ path, signed: data });
     if (r.code !== 0) throw new ClientError(422, r.codespace || 'QUERY_FAILED', r.log);
     return decode(type.response, r.value);
+  }
+
+  /** The last block time, or one millisecond after the previous signed query's time if later. */
+  async #nextQueryTime(): Promise<number> {
+    this.#lastQueryTime = Math.max(await this.lastBlockTime(), this.#lastQueryTime + 1);
+    return this.#lastQueryTime;
   }
 
   /** Time of the node's latest block, Unix ms (now, before the first block). */
@@ -284,10 +299,16 @@ export class JouleClient {
     return { hash, tx, committed: null };
   }
 
-  async #request<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs?: number): Promise<T> {
+  async #request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    timeoutMs?: number,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#requestOnce<T>(method, path, body, timeoutMs);
+        return await this.#requestOnce<T>(method, path, body, timeoutMs, headers);
       } catch (error) {
         const retryAfterMs = error instanceof ClientError ? error.context.retryAfterMs : undefined;
         if (typeof retryAfterMs !== 'number' || attempt >= this.#busyRetries) throw error;
@@ -301,6 +322,7 @@ export class JouleClient {
     path: string,
     body?: unknown,
     timeoutMs?: number,
+    headers: Record<string, string> = {},
   ): Promise<T> {
     let response: Response;
     try {
@@ -308,8 +330,8 @@ export class JouleClient {
         method,
         signal: AbortSignal.timeout(timeoutMs ?? this.#timeoutMs),
         ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+          ? { headers }
+          : { body: JSON.stringify(body), headers: { ...headers, 'content-type': 'application/json' } }),
       });
     } catch (error) {
       const cause =

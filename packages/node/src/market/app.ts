@@ -1,4 +1,4 @@
-import { defaultMaxMeasureWh, market } from '@joule/market';
+import { defaultGraceSlots, defaultMaxMeasureWh, market } from '@joule/market';
 import { coreModules } from '@joule/state';
 import type { CliApp } from '../cli/app.js';
 import { type AppStateBuilder, coreAppState } from '../home/init.js';
@@ -15,6 +15,7 @@ export const marketAppState: AppStateBuilder = (accounts, denom, authorities = {
     admin: authorities.market ?? accounts[0]?.address ?? null,
     denom,
     maxMeasureWh: defaultMaxMeasureWh,
+    graceSlots: defaultGraceSlots,
     pseudonymous: false,
     meters: [],
     periods: [],

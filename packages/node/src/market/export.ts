@@ -58,8 +58,8 @@ const exportConcurrency = 8;
 const pageSize = 500;
 /** Slots per totals query (the market's `maxSlotsPerQuery`). */
 const slotsPerQuery = 192;
-/** A signed query's timestamp is refreshed after this long (the chain's window is 5 minutes). */
-const timestampRefreshMs = 60_000;
+/** A signed query's timestamp is refreshed after this long (the node's API window is 30 s). */
+const timestampRefreshMs = 10_000;
 
 /**
  * Reads the period holding `ts` from a node: its parameters, its receipt once solved and, with the

@@ -25,8 +25,9 @@ import {
 } from '@joule/state';
 import type { Logger as Pino } from 'pino';
 import type { ApiContext } from '../api/context.js';
-import { compileModuleRoutes } from '../api/module-routes.js';
+import { authenticatedQueryPaths, compileModuleRoutes } from '../api/module-routes.js';
 import { ApiServer } from '../api/server.js';
+import { SignedQueryGuard } from '../api/signed-queries.js';
 import { defaultProfile, heapLimitWarnFactor, maxCommitWaiters } from '../constants.js';
 import { GenesisFileError, NodeInputError } from '../errors.js';
 import { applyOverrides } from '../home/config.js';
@@ -344,6 +345,10 @@ class Node implements JouleNode {
         network,
         metrics,
         moduleRoutes: compileModuleRoutes(this.deps.modules),
+        authenticatedQueryPaths: authenticatedQueryPaths(this.deps.modules),
+        signedQueries: new SignedQueryGuard(() =>
+          this.#running && driver.chainState.lastBlockHeight > 0 ? driver.chainState.lastBlockTime : null,
+        ),
         maxTxBytes: config.mempool.max_tx_bytes,
         commitTimeoutMs: config.api.broadcast_tx_commit_timeout_ms,
         chainState: () => (this.#running ? driver.chainState : null),
