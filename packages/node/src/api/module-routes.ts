@@ -60,7 +60,7 @@ export function matchModuleRoute(
       const got = segments[i] as string;
       if (want.startsWith(':')) {
         if (got === '' || got.length > maxParamLength) ok = false;
-        else params[want.slice(1)] = decodeURIComponent(got);
+        else params[want.slice(1)] = decodeParam(got);
       } else ok = want === got;
     }
     if (!ok) continue;
@@ -71,6 +71,15 @@ export function matchModuleRoute(
     return { route, params };
   }
   return wrongMethod ? 'method' : null;
+}
+
+/** A path parameter, %-decoded; a malformed escape (`%zz`, a cut UTF-8 sequence) is the client's 400. */
+function decodeParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest('BAD_ESCAPE', 'a path parameter holds a malformed %-escape');
+  }
 }
 
 /** Answers a GET module route: builds the request from path and query parameters, runs the query. */
