@@ -33,6 +33,8 @@ export interface TargetReport {
   /** The slowest single input, in ms. */
   maxMs: number;
   seconds: number;
+  /** HTTP only: how many answers of each status (0: closed without an answer). */
+  statuses?: Record<string, number>;
   findings: Finding[];
 }
 

@@ -45,12 +45,14 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const decoders = decodeTargets().filter((t) => match(t.name));
   const withHttp = match('http-api');
   const withWal = match('wal-file');
-  const httpInputs = withHttp ? Math.max(1, Math.round(options.inputs * httpShare.inputs)) : 0;
-  const walInputs = withWal ? Math.max(1, Math.round(options.inputs * walShare.inputs)) : 0;
-  const httpSeconds = withHttp ? options.seconds * httpShare.seconds : 0;
-  const walSeconds = withWal ? options.seconds * walShare.seconds : 0;
-  let decodeInputs = options.inputs - httpInputs - walInputs;
-  let decodeSeconds = options.seconds - httpSeconds - walSeconds;
+  // With no decoder selected, the slow targets share the whole budget.
+  const alone = decoders.length === 0 ? 1 / (Number(withHttp) + Number(withWal)) : 0;
+  const share = (selected: boolean, part: number, total: number): number =>
+    selected ? Math.max(1, Math.round(total * (alone > 0 ? alone : part))) : 0;
+  const httpInputs = share(withHttp, httpShare.inputs, options.inputs);
+  const walInputs = share(withWal, walShare.inputs, options.inputs);
+  const httpSeconds = share(withHttp, httpShare.seconds, options.seconds);
+  const walSeconds = share(withWal, walShare.seconds, options.seconds);
   const targets: TargetReport[] = [];
   const done = (report: TargetReport): void => {
     targets.push(report);
@@ -59,20 +61,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
       `${report.target.padEnd(44)} ${String(report.inputs).padStart(8)} inputs  ${report.seconds.toFixed(1).padStart(5)} s  ${bad === 0 ? 'ok' : `${bad} FINDINGS`}`,
     );
   };
-  for (const [i, target] of decoders.entries()) {
-    const left = decoders.length - i;
-    const inputs = Math.ceil(decodeInputs / left);
-    const report = runDecodeTarget(target, {
-      seed: options.seed,
-      inputs,
-      seconds: Math.max(0.05, decodeSeconds / left),
-      hangMs: options.hangMs,
-      outDir: options.outDir,
-    });
-    decodeInputs -= report.inputs;
-    decodeSeconds -= report.seconds;
-    done(report);
-  }
+  // The slow targets first: what they leave of the budget (inputs and time) goes to the decoders.
   if (withWal) {
     done(
       await runWal({
@@ -94,6 +83,21 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         outDir: options.outDir,
       }),
     );
+  }
+  let decodeInputs = options.inputs - targets.reduce((total, t) => total + t.inputs, 0);
+  let decodeSeconds = options.seconds - (performance.now() - started) / 1000;
+  for (const [i, target] of decoders.entries()) {
+    const left = decoders.length - i;
+    const report = runDecodeTarget(target, {
+      seed: options.seed,
+      inputs: Math.ceil(decodeInputs / left),
+      seconds: Math.max(0.05, decodeSeconds / left),
+      hangMs: options.hangMs,
+      outDir: options.outDir,
+    });
+    decodeInputs -= report.inputs;
+    decodeSeconds -= report.seconds;
+    done(report);
   }
   const sum = (key: 'inputs' | 'crashes' | 'hangs' | 'nonCanonical' | 'unexpected5xx'): number =>
     targets.reduce((total, t) => total + t[key], 0);
@@ -128,6 +132,16 @@ export function renderMarkdown(report: FuzzReport): string {
   for (const t of report.targets) {
     lines.push(
       `| ${t.target} | ${t.group} | ${t.inputs} | ${t.accepted} | ${t.refused} | ${t.crashes} | ${t.hangs} | ${t.nonCanonical} | ${t.unexpected5xx} | ${t.maxMs.toFixed(1)} | ${t.seconds.toFixed(1)} |`,
+    );
+  }
+  for (const t of report.targets) {
+    if (t.statuses === undefined) continue;
+    const counts = Object.entries(t.statuses).map(
+      ([status, n]) => `${status === '0' ? 'dropped' : status} × ${n}`,
+    );
+    lines.push(
+      '',
+      `${t.target} answers: ${counts.join(', ')} (dropped: closed without an answer, as Node does for CONNECT).`,
     );
   }
   const findings = report.targets.flatMap((t) => t.findings);

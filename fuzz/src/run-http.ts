@@ -33,6 +33,8 @@ export const httpConcurrency = 8;
 export const httpBatchRequests = 200;
 /** The body limit the node under test runs with (small, so over-limit bodies are cheap to send). */
 const maxBodyBytes = 4096;
+/** How long a request stays open before the fuzzer ends its side (see `send`). */
+const halfCloseAfterMs = 1_000;
 /** Documented 5xx answers: 503 (not ready, stopping) and 504 (a commit wait that timed out). */
 const documented5xx = new Set([503, 504]);
 
@@ -204,19 +206,23 @@ export function send(port: number, request: Uint8Array, timeoutMs: number): Prom
       if (done) return;
       done = true;
       clearTimeout(timer);
+      clearTimeout(halfClose);
       socket.destroy();
       resolve(status);
     };
     const timer = setTimeout(() => finish(-1), timeoutMs);
-    socket.on('connect', () => {
-      socket.write(request);
-      socket.end();
-    });
+    // The request is left open (a half-close can make the server drop a request it is still
+    // answering); a request the server still waits on after `halfCloseAfterMs` (a cut body, a
+    // mutated header) is then ended, so it is answered or dropped rather than timed out.
+    const halfClose = setTimeout(() => socket.end(), halfCloseAfterMs);
+    socket.on('connect', () => socket.write(request));
     socket.on('data', (chunk: Buffer) => {
       head += chunk.toString('latin1');
-      const match = /^HTTP\/1\.[01] (\d{3})/.exec(head);
-      if (match !== null) finish(Number(match[1]));
-      else if (head.length > 64) finish(0);
+      // Skip interim answers (100 Continue): the status that counts is the final one.
+      for (const match of head.matchAll(/HTTP\/1\.[01] (\d{3})[^\r]*\r\n/g)) {
+        if (match[1] !== '100') return finish(Number(match[1]));
+      }
+      if (head.length > 4096) finish(0);
     });
     socket.on('error', () => finish(0));
     socket.on('close', () => finish(0));
@@ -270,6 +276,8 @@ export async function startNode(dir: string): Promise<JouleNode> {
  */
 export async function runHttp(options: HttpRunOptions): Promise<TargetReport> {
   const report = newReport('http-api', 'http');
+  const statuses: Record<string, number> = {};
+  report.statuses = statuses;
   const dir = await mkdtemp(join(tmpdir(), 'joule-fuzz-http-'));
   const node = await startNode(dir);
   try {
@@ -291,6 +299,7 @@ export async function runHttp(options: HttpRunOptions): Promise<TargetReport> {
           const status = await send(port, request, options.hangMs);
           const ms = performance.now() - t0;
           report.inputs++;
+          statuses[status] = (statuses[status] ?? 0) + 1;
           if (ms > report.maxMs) report.maxMs = ms;
           if (status === -1) {
             record(

@@ -75,6 +75,7 @@ export async function runWal(options: WalRunOptions): Promise<TargetReport> {
     const started = performance.now();
     const deadline = started + options.seconds * 1000;
     const dir = join(root, 'log');
+    await mkdir(dir, { recursive: true });
     for (let index = 0; index < options.inputs && performance.now() < deadline; index++) {
       const rng = new Rng(
         (hashString('wal-file') ^ Math.imul(options.seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>>
@@ -83,11 +84,12 @@ export async function runWal(options: WalRunOptions): Promise<TargetReport> {
       const damageEarlier = rng.chance(0.4);
       const mutated = mutate(rng, damageEarlier ? first : last, segments);
       const files = damageEarlier ? [mutated, last] : [mutated];
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(dir, { recursive: true });
-      for (const [i, bytes] of files.entries()) {
-        await writeFile(join(dir, `wal-${String(base + i).padStart(6, '0')}.log`), bytes);
-      }
+      // Rewrite the segments in place (opening repairs, so each input starts from its own bytes)
+      // and remove any other file a previous input left.
+      const names = files.map((_, i) => `wal-${String(base + i).padStart(6, '0')}.log`);
+      for (const name of await readdir(dir))
+        if (!names.includes(name)) await rm(join(dir, name), { force: true });
+      for (const [i, bytes] of files.entries()) await writeFile(join(dir, names[i] as string), bytes);
       const t0 = performance.now();
       let outcome: 'accepted' | 'refused' = 'accepted';
       let crash: string | null = null;
