@@ -32,6 +32,12 @@ export interface TargetReport {
   unexpected5xx: number;
   /** The slowest single input, in ms. */
   maxMs: number;
+  /**
+   * The process's resident memory at its highest while the target ran (sampled every 256 inputs),
+   * MiB: a decoder that allocates what a huge declared length asks for shows here before it kills
+   * the process.
+   */
+  peakRssMiB: number;
   seconds: number;
   /** HTTP only: how many answers of each status (0: closed without an answer). */
   statuses?: Record<string, number>;
@@ -54,6 +60,7 @@ export function newReport(target: string, group: string): TargetReport {
     nonCanonical: 0,
     unexpected5xx: 0,
     maxMs: 0,
+    peakRssMiB: 0,
     seconds: 0,
     findings: [],
   };
@@ -104,4 +111,10 @@ export function record(
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message.slice(0, 300)}`;
   return `non-Error thrown: ${String(error).slice(0, 300)}`;
+}
+
+/** Samples the resident memory into `report.peakRssMiB`. */
+export function sampleRss(report: TargetReport): void {
+  const mib = process.memoryUsage.rss() / (1024 * 1024);
+  if (mib > report.peakRssMiB) report.peakRssMiB = Math.round(mib);
 }

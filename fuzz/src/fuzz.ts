@@ -126,12 +126,12 @@ export function renderMarkdown(report: FuzzReport): string {
     '',
     `Reproduce with \`npm run fuzz -- --seed ${report.seed}\` (add \`--only <target>\` for one target).`,
     '',
-    '| target | group | inputs | accepted | refused | crashes | hangs | non-canonical | unexpected 5xx | slowest ms | s |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | group | inputs | accepted | refused | crashes | hangs | non-canonical | unexpected 5xx | slowest ms | peak RSS MiB | s |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const t of report.targets) {
     lines.push(
-      `| ${t.target} | ${t.group} | ${t.inputs} | ${t.accepted} | ${t.refused} | ${t.crashes} | ${t.hangs} | ${t.nonCanonical} | ${t.unexpected5xx} | ${t.maxMs.toFixed(1)} | ${t.seconds.toFixed(1)} |`,
+      `| ${t.target} | ${t.group} | ${t.inputs} | ${t.accepted} | ${t.refused} | ${t.crashes} | ${t.hangs} | ${t.nonCanonical} | ${t.unexpected5xx} | ${t.maxMs.toFixed(1)} | ${t.peakRssMiB} | ${t.seconds.toFixed(1)} |`,
     );
   }
   for (const t of report.targets) {

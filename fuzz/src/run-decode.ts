@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { describeError, newReport, record, type TargetReport } from './findings.js';
+import { describeError, newReport, record, sampleRss, type TargetReport } from './findings.js';
 import { mutate } from './mutate.js';
 import { hashString, Rng } from './rng.js';
 import type { DecodeTarget } from './targets.js';
@@ -110,7 +110,10 @@ export function runDecodeTarget(target: DecodeTarget, options: DecodeRunOptions)
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   for (let index = 0; index < options.inputs; index++) {
-    if ((index & 0xff) === 0 && performance.now() > deadline) break;
+    if ((index & 0xff) === 0) {
+      sampleRss(report);
+      if (performance.now() > deadline) break;
+    }
     const input = inputAt(target.name, options.seed, index, corpus);
     const result = check(target, input, options.hangMs);
     report.inputs++;
@@ -128,6 +131,7 @@ export function runDecodeTarget(target: DecodeTarget, options: DecodeRunOptions)
       );
     }
   }
+  sampleRss(report);
   report.seconds = (performance.now() - started) / 1000;
   return report;
 }

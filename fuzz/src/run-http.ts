@@ -13,7 +13,7 @@ import {
   marketModules,
   standaloneNetwork,
 } from '@joule/node';
-import { newReport, record, type TargetReport } from './findings.js';
+import { newReport, record, sampleRss, type TargetReport } from './findings.js';
 import { mutate } from './mutate.js';
 import { hashString, Rng } from './rng.js';
 import * as v from './values.js';
@@ -320,6 +320,7 @@ export async function runHttp(options: HttpRunOptions): Promise<TargetReport> {
         }
       };
       await Promise.all(Array.from({ length: httpConcurrency }, worker));
+      sampleRss(report);
       const alive = await health(port, options.hangMs);
       if (alive !== 200) {
         record(

@@ -10,7 +10,7 @@ import {
   WalCorruptError,
   WalError,
 } from '@joule/consensus';
-import { describeError, newReport, record, type TargetReport } from './findings.js';
+import { describeError, newReport, record, sampleRss, type TargetReport } from './findings.js';
 import { mutate } from './mutate.js';
 import { hashString, Rng } from './rng.js';
 import * as v from './values.js';
@@ -115,6 +115,7 @@ export async function runWal(options: WalRunOptions): Promise<TargetReport> {
       }
       const ms = performance.now() - t0;
       report.inputs++;
+      if ((index & 0xff) === 0) sampleRss(report);
       if (ms > report.maxMs) report.maxMs = ms;
       const input = Uint8Array.from(Buffer.concat(files.map((f) => Buffer.from(f))));
       if (crash !== null) {
