@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { maxFindingHexBytes, maxFindingsPerTarget } from './constants.js';
 
 /** What went wrong on one input. */
 export type FindingKind = 'crash' | 'hang' | 'non-canonical' | 'unexpected-5xx' | 'down';
@@ -43,10 +44,6 @@ export interface TargetReport {
   statuses?: Record<string, number>;
   findings: Finding[];
 }
-
-/** Findings kept per target in the report (the counters count them all). */
-export const maxFindingsPerTarget = 5;
-const maxHexBytes = 4096;
 
 export function newReport(target: string, group: string): TargetReport {
   return {
@@ -96,7 +93,7 @@ export function record(
   const full: Finding = {
     ...finding,
     target: report.target,
-    inputHex: Buffer.from(input.subarray(0, maxHexBytes)).toString('hex'),
+    inputHex: Buffer.from(input.subarray(0, maxFindingHexBytes)).toString('hex'),
     ...(file === undefined ? {} : { file }),
   };
   report.findings.push(full);

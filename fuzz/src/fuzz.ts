@@ -1,3 +1,4 @@
+import { httpShare, walShare } from './constants.js';
 import type { TargetReport } from './findings.js';
 import { runDecodeTarget } from './run-decode.js';
 import { runHttp } from './run-http.js';
@@ -33,10 +34,6 @@ export interface FuzzReport {
   readonly seconds: number;
   readonly targets: TargetReport[];
 }
-
-/** Shares of the total budget: the HTTP API and the WAL's file reader are far slower per input. */
-export const httpShare = { inputs: 0.02, seconds: 0.3 };
-export const walShare = { inputs: 0.008, seconds: 0.12 };
 
 /** Runs every target (or those matching `only`) within the budget, one after another. */
 export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {

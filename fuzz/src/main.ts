@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultHangMs, defaultInputs, defaultSeconds, httpHangMs } from './constants.js';
 import { describeError } from './findings.js';
 import { fuzz, renderMarkdown } from './fuzz.js';
 import { check } from './run-decode.js';
@@ -18,11 +19,11 @@ const usage = `npm run fuzz -- [options]
 
 const { values } = parseArgs({
   options: {
-    inputs: { type: 'string', default: '1000000' },
-    seconds: { type: 'string', default: '300' },
+    inputs: { type: 'string', default: String(defaultInputs) },
+    seconds: { type: 'string', default: String(defaultSeconds) },
     seed: { type: 'string', default: '1' },
     only: { type: 'string' },
-    'hang-ms': { type: 'string', default: '250' },
+    'hang-ms': { type: 'string', default: String(defaultHangMs) },
     json: { type: 'boolean', default: false },
     out: { type: 'string' },
     replay: { type: 'string' },
@@ -58,7 +59,7 @@ async function main(): Promise<number> {
     inputs: Math.floor(positive('inputs', values.inputs)),
     seconds: positive('seconds', values.seconds),
     hangMs: positive('hang-ms', values['hang-ms']),
-    httpHangMs: 10_000,
+    httpHangMs,
     only: values.only ?? null,
     outDir,
     log,

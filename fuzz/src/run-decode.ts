@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { sampleEveryInputs, seedCorpusEntries } from './constants.js';
 import { describeError, newReport, record, sampleRss, type TargetReport } from './findings.js';
 import { mutate } from './mutate.js';
 import { hashString, Rng } from './rng.js';
@@ -16,9 +17,6 @@ export interface DecodeRunOptions {
   /** Do not print findings (tests of the oracle itself). */
   readonly quiet?: boolean;
 }
-
-/** Valid encodings the mutator starts from, per target. */
-const seedCorpusSize = 48;
 
 /**
  * The input at `index` of a target's sequence: a valid encoding (sometimes unmutated), a mutated
@@ -45,7 +43,7 @@ export function inputAt(
 }
 
 export function corpusOf(target: DecodeTarget, seed: number): Uint8Array[] {
-  return target.seeds(new Rng(`${seed}:${target.name}:corpus`), seedCorpusSize);
+  return target.seeds(new Rng(`${seed}:${target.name}:corpus`), seedCorpusEntries);
 }
 
 /** Runs one input through the oracle; returns the finding's kind and detail, or null when sound. */
@@ -110,7 +108,7 @@ export function runDecodeTarget(target: DecodeTarget, options: DecodeRunOptions)
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   for (let index = 0; index < options.inputs; index++) {
-    if ((index & 0xff) === 0) {
+    if (index % sampleEveryInputs === 0) {
       sampleRss(report);
       if (performance.now() > deadline) break;
     }

@@ -13,6 +13,12 @@ import {
   marketModules,
   standaloneNetwork,
 } from '@joule/node';
+import {
+  httpBatchRequests,
+  httpConcurrentRequests,
+  httpHalfCloseAfterMs,
+  httpMaxBodyBytes,
+} from './constants.js';
 import { newReport, record, sampleRss, type TargetReport } from './findings.js';
 import { mutate } from './mutate.js';
 import { hashString, Rng } from './rng.js';
@@ -27,14 +33,6 @@ export interface HttpRunOptions {
   readonly outDir: string | null;
 }
 
-/** Requests in flight at once: a bounded rate, so the fuzzer measures robustness, not a flood. */
-export const httpConcurrency = 8;
-/** Requests between two `/health` checks. */
-export const httpBatchRequests = 200;
-/** The body limit the node under test runs with (small, so over-limit bodies are cheap to send). */
-const maxBodyBytes = 4096;
-/** How long a request stays open before the fuzzer ends its side (see `send`). */
-const halfCloseAfterMs = 1_000;
 /** Documented 5xx answers: 503 (not ready, stopping) and 504 (a commit wait that timed out). */
 const documented5xx = new Set([503, 504]);
 
@@ -137,7 +135,7 @@ function jsonBody(r: Rng): string {
     case 7:
       return JSON.stringify({ __proto__: { tx: 'aa' }, constructor: { prototype: 1 }, tx: toHex(tx) });
     case 8:
-      return 'x'.repeat(r.pick([maxBodyBytes - 1, maxBodyBytes + 1, 3 * maxBodyBytes]));
+      return 'x'.repeat(r.pick([httpMaxBodyBytes - 1, httpMaxBodyBytes + 1, 3 * httpMaxBodyBytes]));
     default:
       return Buffer.from(r.bytes(r.below(200))).toString('latin1');
   }
@@ -212,9 +210,9 @@ export function send(port: number, request: Uint8Array, timeoutMs: number): Prom
     };
     const timer = setTimeout(() => finish(-1), timeoutMs);
     // The request is left open (a half-close can make the server drop a request it is still
-    // answering); a request the server still waits on after `halfCloseAfterMs` (a cut body, a
+    // answering); a request the server still waits on after `httpHalfCloseAfterMs` (a cut body, a
     // mutated header) is then ended, so it is answered or dropped rather than timed out.
-    const halfClose = setTimeout(() => socket.end(), halfCloseAfterMs);
+    const halfClose = setTimeout(() => socket.end(), httpHalfCloseAfterMs);
     socket.on('connect', () => socket.write(request));
     socket.on('data', (chunk: Buffer) => {
       head += chunk.toString('latin1');
@@ -254,7 +252,7 @@ export async function startNode(dir: string): Promise<JouleNode> {
     {
       home,
       config: {
-        api: { listen: '127.0.0.1:0', max_body_bytes: maxBodyBytes, broadcast_tx_commit_timeout_ms: 500 },
+        api: { listen: '127.0.0.1:0', max_body_bytes: httpMaxBodyBytes, broadcast_tx_commit_timeout_ms: 500 },
         consensus: { timeout_commit_ms: 200 },
       },
       logDestination: silent,
@@ -270,7 +268,7 @@ export async function startNode(dir: string): Promise<JouleNode> {
 }
 
 /**
- * Fuzzes the HTTP API of a real node: raw requests over TCP, `httpConcurrency` at a time, with a
+ * Fuzzes the HTTP API of a real node: raw requests over TCP, `httpConcurrentRequests` at a time, with a
  * `/health` check after every `httpBatchRequests`. Oracle: no 5xx but the documented ones, an
  * answer within `hangMs`, and a server that still answers `/health`.
  */
@@ -319,7 +317,7 @@ export async function runHttp(options: HttpRunOptions): Promise<TargetReport> {
           else report.refused++;
         }
       };
-      await Promise.all(Array.from({ length: httpConcurrency }, worker));
+      await Promise.all(Array.from({ length: httpConcurrentRequests }, worker));
       sampleRss(report);
       const alive = await health(port, options.hangMs);
       if (alive !== 200) {

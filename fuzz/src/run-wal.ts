@@ -10,6 +10,7 @@ import {
   WalCorruptError,
   WalError,
 } from '@joule/consensus';
+import { sampleEveryInputs } from './constants.js';
 import { describeError, newReport, record, sampleRss, type TargetReport } from './findings.js';
 import { mutate } from './mutate.js';
 import { hashString, Rng } from './rng.js';
@@ -115,7 +116,7 @@ export async function runWal(options: WalRunOptions): Promise<TargetReport> {
       }
       const ms = performance.now() - t0;
       report.inputs++;
-      if ((index & 0xff) === 0) sampleRss(report);
+      if (index % sampleEveryInputs === 0) sampleRss(report);
       if (ms > report.maxMs) report.maxMs = ms;
       const input = Uint8Array.from(Buffer.concat(files.map((f) => Buffer.from(f))));
       if (crash !== null) {
