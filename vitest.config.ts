@@ -24,6 +24,7 @@ export default defineConfig({
       pkg('node', 'packages/node'),
       pkg('lic-pilot', 'examples/lic-pilot'),
       pkg('benchmarks', 'benchmarks'),
+      pkg('fuzz', 'fuzz'),
     ],
   },
 });

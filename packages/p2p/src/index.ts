@@ -42,7 +42,7 @@ export { PersistentPeers, type PersistentPeersOptions } from './host/persistent-
 export { MempoolGossip, type MempoolGossipOptions, type TxAdmission } from './mempool/mempool-gossip.js';
 export { decodeTxBatch, encodeTxBatch, splitTxBatches, txBatchCodec } from './mempool/tx-batch.js';
 export { type P2pCounterSnapshot, P2pCounters } from './peers/metrics.js';
-export { NeighbourSets } from './peers/neighbours.js';
+export { decodePeerList, encodePeerList, NeighbourSets } from './peers/neighbours.js';
 export { PeerScores, type PeerScoresOptions } from './peers/peer-scores.js';
 export { BoundedSeenSet } from './peers/seen-cache.js';
 export { FrameLimiter, type RateLimit, TokenBucket } from './peers/token-bucket.js';

@@ -149,7 +149,7 @@ export class ApiServer {
     try {
       if ((req.url ?? '').length > maxUrlLength)
         throw new ApiError(414, 'URL_TOO_LONG', `the URL exceeds ${maxUrlLength} characters`);
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = parseRequestUrl(req.url ?? '/');
       const method = req.method ?? 'GET';
       if (method !== 'GET' && method !== 'POST')
         throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not served`);
@@ -276,4 +276,13 @@ export function splitHostPort(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':');
   const host = listen.slice(0, i).replace(/^\[(.*)\]$/, '$1');
   return { host, port: Number(listen.slice(i + 1)) };
+}
+
+/** The request target as a URL; one that does not parse (`//`, `//host:bad`) is the client's 400. */
+function parseRequestUrl(target: string): URL {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    throw new ApiError(400, 'BAD_URL', 'the request target is not a valid path');
+  }
 }
