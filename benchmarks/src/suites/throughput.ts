@@ -15,7 +15,7 @@ import {
 } from '@joule/consensus';
 import { LocalNetwork, type LocalNode, readProc } from '@joule/lic-pilot';
 import { maxPeriodDays, type Signal, signals } from '@joule/market';
-import { type ConfigOverrides, loadKey, marketModules, maxTxsPerSubmit } from '@joule/node';
+import { type ConfigOverrides, loadKey, marketModules, maxTxsPerSubmit, profiles } from '@joule/node';
 import { ClientError, JouleClient } from '@joule/node/client';
 import { type TxMessage, txCodec, txMessage, txSignBytes } from '@joule/state';
 import { percentile } from '../lic/stats.js';
@@ -51,8 +51,11 @@ const maxLagMs = 2_000;
 const drainTimeoutMs = 15_000;
 /** A submission not answered within this is refused as `UNREACHABLE`. */
 const requestTimeoutMs = 5_000;
-/** Block polling of node0 while transactions are pending, and while idle, ms (the latency's resolution). */
-const blockPollMs = 10;
+/**
+ * Block polling of node0 while transactions are pending, and while idle, ms (the latency's
+ * resolution: a block is seen on average half a period plus a request after it is stored).
+ */
+const blockPollMs = 4;
 const idlePollMs = 50;
 /** Saturation: committed below this share of the offered rate, or a median latency above `saturationP50Ms`. */
 const saturationShare = 0.8;
@@ -75,25 +78,22 @@ const prices = {
 };
 
 /**
- * config.toml of every node: fast consensus timeouts for loopback, as CometBFT's test configs (the
- * defaults, CometBFT's production ones, are 3 s / 1 s / 1 s / 1 s for propose / prevote /
- * precommit / commit): the commit wait is 10 ms, a round whose proposal is late is given up after
- * 300 ms (+200 ms per round, so a loaded machine still converges), votes wait 50 ms (+50). No empty blocks,
- * warnings only in the logs. The mempool keeps its defaults (2 000 txs, 4 MiB per node).
+ * config.toml of every node: the `fast` profile (the server's budget with the short consensus
+ * timeouts of a LAN, as CometBFT's test configs; see `profiles.fast` in @joule/node), no empty
+ * blocks, warnings only in the logs. The mempool keeps the profile's defaults (2 000 txs, 4 MiB per node).
  */
 export const throughputConfig: ConfigOverrides = {
-  consensus: {
-    timeout_propose_ms: 300,
-    timeout_propose_delta_ms: 200,
-    timeout_prevote_ms: 50,
-    timeout_prevote_delta_ms: 50,
-    timeout_precommit_ms: 50,
-    timeout_precommit_delta_ms: 50,
-    timeout_commit_ms: 10,
-    create_empty_blocks: false,
-  },
+  node: { profile: 'fast' },
+  consensus: { create_empty_blocks: false },
   log: { level: 'warn' },
 };
+
+/** The consensus timeouts the nodes run with: the `fast` profile's, for the report. */
+export function throughputTimeouts(): string {
+  const c = profiles.fast.consensus;
+  if (c === undefined) return 'the server defaults';
+  return `propose ${c.proposeMs} / prevote ${c.prevoteMs} / precommit ${c.precommitMs} / commit ${c.commitMs} ms${c.skipTimeoutCommit ? ' (skipped once all precommits are in)' : ''}`;
+}
 
 interface Sender {
   readonly key: KeyPair;
@@ -593,11 +593,10 @@ function summary(rows: readonly Row[], stepMs: number): Row {
       Number(r['committed tx/s']) >= saturationShare * Number(r['offered tx/s']) &&
       Number(r['p50 ms']) <= saturationP50Ms,
   );
-  const c = throughputConfig.consensus;
   return {
     'offered tx/s': 'max sustained',
     'committed tx/s': Math.max(0, ...ok.map((r) => Number(r['committed tx/s']))),
-    note: `${validators} validators (mesh), ${senders} senders posting in batches over ${validators * lanesPerNode} lanes, ${stepMs / 1000} s steps; timeouts propose ${c?.timeout_propose_ms} / prevote ${c?.timeout_prevote_ms} / precommit ${c?.timeout_precommit_ms} / commit ${c?.timeout_commit_ms} ms; mempool defaults; nodes and load share ${availableParallelism()} cores`,
+    note: `${validators} validators (mesh), ${senders} senders posting in batches over ${validators * lanesPerNode} lanes, ${stepMs / 1000} s steps; fast profile, timeouts ${throughputTimeouts()}; mempool defaults; nodes and load share ${availableParallelism()} cores`,
   };
 }
 
