@@ -54,9 +54,10 @@ const drainTimeoutMs = 15_000;
 const requestTimeoutMs = 5_000;
 /**
  * Block polling of node0 while transactions are pending, and while idle, ms (the latency's
- * resolution: a block is seen on average half a period plus a request after it is stored).
+ * resolution: a block is seen on average half a period plus a request after it is stored). Not
+ * shorter: each poll is a request node0 answers on the cores the validators share.
  */
-const blockPollMs = 4;
+const blockPollMs = 10;
 const idlePollMs = 50;
 /** Saturation: committed below this share of the offered rate, or a median latency above `saturationP50Ms`. */
 const saturationShare = 0.8;
