@@ -1,5 +1,5 @@
 import { figure, type SuiteOptions, type SuiteResult, targets } from '../report.js';
-import { throughput, throughputConfig } from './throughput.js';
+import { throughput, throughputTimeouts } from './throughput.js';
 
 /**
  * The throughput rows with the issue's two headline figures: the highest committed rate of a step
@@ -23,7 +23,7 @@ export async function throughputWithFigures(options: SuiteOptions): Promise<Suit
       figure(
         targets.commitLatencyP50,
         Number.isFinite(p50) ? p50 : null,
-        `at ${String(lightest?.['offered tx/s'] ?? '?')} tx/s offered, propose ${throughputConfig.consensus?.timeout_propose_ms} / commit ${throughputConfig.consensus?.timeout_commit_ms} ms timeouts`,
+        `at ${String(lightest?.['offered tx/s'] ?? '?')} tx/s offered, fast profile: ${throughputTimeouts()}`,
       ),
     ],
   };

@@ -15,12 +15,13 @@ import {
 } from '@joule/consensus';
 import { LocalNetwork, type LocalNode, readProc } from '@joule/lic-pilot';
 import { maxPeriodDays, type Signal, signals } from '@joule/market';
-import { type ConfigOverrides, loadKey, marketModules, maxTxsPerSubmit } from '@joule/node';
+import { type ConfigOverrides, loadKey, marketModules, maxTxsPerSubmit, profiles } from '@joule/node';
 import { ClientError, JouleClient } from '@joule/node/client';
 import { type TxMessage, txCodec, txMessage, txSignBytes } from '@joule/state';
 import { percentile } from '../lic/stats.js';
 import { type Row, type SuiteOptions, type SuiteResult, UsageError } from '../report.js';
 import { componentRows, monotonicUs, type StepWindow } from './throughput-profile.js';
+import { type TracedTx, traceRows } from './throughput-trace.js';
 
 /** Node i listens for peers on 42 600 + 2i and serves its API on 42 601 + 2i (the e2e tests use 40 000–41 207, the pilot 46 600). */
 const basePort = 28_600;
@@ -51,7 +52,11 @@ const maxLagMs = 2_000;
 const drainTimeoutMs = 15_000;
 /** A submission not answered within this is refused as `UNREACHABLE`. */
 const requestTimeoutMs = 5_000;
-/** Block polling of node0 while transactions are pending, and while idle, ms (the latency's resolution). */
+/**
+ * Block polling of node0 while transactions are pending, and while idle, ms (the latency's
+ * resolution: a block is seen on average half a period plus a request after it is stored). Not
+ * shorter: each poll is a request node0 answers on the cores the validators share.
+ */
 const blockPollMs = 10;
 const idlePollMs = 50;
 /** Saturation: committed below this share of the offered rate, or a median latency above `saturationP50Ms`. */
@@ -75,25 +80,28 @@ const prices = {
 };
 
 /**
- * config.toml of every node: fast consensus timeouts for loopback, as CometBFT's test configs (the
- * defaults, CometBFT's production ones, are 3 s / 1 s / 1 s / 1 s for propose / prevote /
- * precommit / commit): the commit wait is 10 ms, a round whose proposal is late is given up after
- * 300 ms (+200 ms per round, so a loaded machine still converges), votes wait 50 ms (+50). No empty blocks,
- * warnings only in the logs. The mempool keeps its defaults (2 000 txs, 4 MiB per node).
+ * config.toml of every node: the `fast` profile (the server's budget with the short consensus
+ * timeouts of a LAN, as CometBFT's test configs; see `profiles.fast` in @joule/node), no empty
+ * blocks, warnings only in the logs. The mempool keeps the profile's defaults (2 000 txs, 4 MiB per node).
  */
 export const throughputConfig: ConfigOverrides = {
-  consensus: {
-    timeout_propose_ms: 300,
-    timeout_propose_delta_ms: 200,
-    timeout_prevote_ms: 50,
-    timeout_prevote_delta_ms: 50,
-    timeout_precommit_ms: 50,
-    timeout_precommit_delta_ms: 50,
-    timeout_commit_ms: 10,
-    create_empty_blocks: false,
-  },
+  node: { profile: 'fast' },
+  consensus: { create_empty_blocks: false },
   log: { level: 'warn' },
 };
+
+/** `throughputConfig` with the consensus steps logged, for `--trace` (a few lines per height and node). */
+const tracedConfig: ConfigOverrides = {
+  ...throughputConfig,
+  log: { level: 'warn', modules: { consensus: 'debug' } },
+};
+
+/** The consensus timeouts the nodes run with: the `fast` profile's, for the report. */
+export function throughputTimeouts(): string {
+  const c = profiles.fast.consensus;
+  if (c === undefined) return 'the server defaults';
+  return `propose ${c.proposeMs} / prevote ${c.prevoteMs} / precommit ${c.precommitMs} / commit ${c.commitMs} ms${c.skipTimeoutCommit ? ' (skipped once all precommits are in)' : ''}`;
+}
 
 interface Sender {
   readonly key: KeyPair;
@@ -116,6 +124,7 @@ interface Planned {
 }
 
 interface SeenBlock {
+  readonly height: number;
   /** When node0 answered with it (performance.now()). */
   readonly seenAt: number;
   /** Its header time, Unix ms. */
@@ -129,6 +138,12 @@ class StepLog {
   readonly latencies: number[] = [];
   readonly commitTimes: number[] = [];
   readonly blocks: SeenBlock[] = [];
+  /** When the API answered for each transaction (performance.now()). */
+  readonly acked = new Map<string, number>();
+  /** Each committed transaction's path, Unix ms (for `--trace`). */
+  readonly traced: TracedTx[] = [];
+  /** Unix ms at performance.now() = 0. */
+  readonly #unixOffset = Date.now() - performance.now();
 
   observe(block: SeenBlock): void {
     this.blocks.push(block);
@@ -138,6 +153,14 @@ class StepLog {
       this.due.delete(hash);
       this.latencies.push(block.seenAt - due);
       this.commitTimes.push(block.seenAt);
+      const acked = this.acked.get(hash);
+      if (acked !== undefined)
+        this.traced.push({
+          sentMs: due + this.#unixOffset,
+          ackedMs: acked + this.#unixOffset,
+          height: block.height,
+          seenMs: block.seenAt + this.#unixOffset,
+        });
     }
   }
 }
@@ -160,6 +183,7 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
   const dir = await mkdtemp(join(tmpdir(), 'joule-throughput-'));
   const rows: Row[] = [];
   const windows: StepWindow[] = [];
+  const traced: { label: string; txs: readonly TracedTx[] }[] = [];
   // A fresh directory per run, so that only this run's profiles are read back.
   const profDir =
     flags.cpuProfDir === undefined ? undefined : join(flags.cpuProfDir, `throughput-${Date.now()}`);
@@ -173,7 +197,7 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
       topology: 'mesh',
       basePort,
       chainId: 'joule-throughput',
-      config: throughputConfig,
+      config: flags.trace ? tracedConfig : throughputConfig,
       ...(profDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] }),
     });
     await net.start();
@@ -182,15 +206,23 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
     try {
       for (const rate of flags.rates) {
         if (performance.now() - started + stepMs + drainTimeoutMs > suiteBudgetMs) break;
-        const { row, saturated, window } = await runStep(rate, stepMs, chain, net.nodes, watch);
+        const { row, saturated, window, txs } = await runStep(rate, stepMs, chain, net.nodes, watch);
         rows.push(row);
         windows.push(window);
+        traced.push({ label: window.label, txs });
         if (saturated) break;
       }
     } finally {
       await watch.stop();
     }
     rows.push(summary(rows, stepMs));
+    if (flags.trace)
+      rows.push(
+        ...(await traceRows(
+          net.nodes.map((n) => n.log),
+          traced,
+        )),
+      );
   } finally {
     await net?.stop();
     await rm(dir, { recursive: true, force: true });
@@ -208,21 +240,28 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
 /**
  * `--rates 25,300`: offered rates in place of `offeredRates`; `--cpu-prof DIR`: each node writes a
  * V8 CPU profile under DIR when it stops, and the result gains a table of each step's node CPU per
- * transaction by component (see `throughput-profile.ts`).
+ * transaction by component (see `throughput-profile.ts`); `--trace`: the nodes log their consensus
+ * steps (debug), and the result gains a table of where each step's latency goes, stage by stage
+ * (see `throughput-trace.ts`).
  */
-export const throughputUsage = '[--rates 25,300,…] [--cpu-prof DIR]';
+export const throughputUsage = '[--rates 25,300,…] [--cpu-prof DIR] [--trace]';
 
-function throughputFlags(args: readonly string[]): { rates: readonly number[]; cpuProfDir?: string } {
+function throughputFlags(args: readonly string[]): {
+  rates: readonly number[];
+  cpuProfDir?: string;
+  trace: boolean;
+} {
   const { values } = parseArgs({
     args: [...args],
-    options: { rates: { type: 'string' }, 'cpu-prof': { type: 'string' } },
+    options: { rates: { type: 'string' }, 'cpu-prof': { type: 'string' }, trace: { type: 'boolean' } },
     strict: true,
   });
   const rates = values.rates === undefined ? [...offeredRates] : values.rates.split(',').map(Number);
   if (rates.length === 0 || rates.some((r) => !Number.isInteger(r) || r < 1 || r > 100_000))
     throw new UsageError('--rates takes a comma-separated list of whole tx/s between 1 and 100000');
   const dir = values['cpu-prof'];
-  return dir === undefined ? { rates } : { rates, cpuProfDir: dir };
+  const trace = values.trace === true;
+  return dir === undefined ? { rates, trace } : { rates, cpuProfDir: dir, trace };
 }
 
 interface Chain {
@@ -361,6 +400,7 @@ function watchBlocks(node: LocalNode): Watch {
       }
       const seenAt = performance.now();
       watch.log?.observe({
+        height,
         seenAt,
         timeMs: Date.parse(String(block.block.header.time)),
         hashes: block.block.data.txs.map((t) => toHex(txHash(fromHex(t)))),
@@ -381,7 +421,7 @@ async function runStep(
   chain: Chain,
   nodes: readonly LocalNode[],
   watch: Watch,
-): Promise<{ row: Row; saturated: boolean; window: StepWindow }> {
+): Promise<{ row: Row; saturated: boolean; window: StepWindow; txs: readonly TracedTx[] }> {
   for (const s of chain.senders) s.nonce = (await s.client.account(s.address))?.nonce ?? 0;
   const signStart = performance.now();
   const plans = signStep(rate, stepMs, chain);
@@ -445,6 +485,7 @@ async function runStep(
     row,
     saturated: committedPerS < saturationShare * rate || !(p50 <= saturationP50Ms),
     window: { label: `${rate} tx/s`, fromUs, toUs, cpuUsPerTx },
+    txs: log.traced,
   };
 }
 
@@ -481,11 +522,15 @@ async function sendStep(
     const key = `${k % validators}/${Math.floor(k / validators) % lanesPerNode}`;
     let lane = lanes.get(key);
     if (lane === undefined) {
-      lane = new SubmitLane((list[k] as Sender).client, (sender, hash, code) => {
-        log.due.delete(hash);
-        refuse(code);
-        stopped.add(sender);
-      });
+      lane = new SubmitLane(
+        (list[k] as Sender).client,
+        (sender, hash, code) => {
+          log.due.delete(hash);
+          refuse(code);
+          stopped.add(sender);
+        },
+        (hash) => log.acked.set(hash, performance.now()),
+      );
       lanes.set(key, lane);
     }
     return lane;
@@ -527,12 +572,18 @@ async function sendStep(
 class SubmitLane {
   readonly #client: JouleClient;
   readonly #onRefused: (sender: number, hash: string, code: string) => void;
+  readonly #onAccepted: (hash: string) => void;
   #queue: { sender: number; plan: Planned }[] = [];
   #posting: Promise<void> | null = null;
 
-  constructor(client: JouleClient, onRefused: (sender: number, hash: string, code: string) => void) {
+  constructor(
+    client: JouleClient,
+    onRefused: (sender: number, hash: string, code: string) => void,
+    onAccepted: (hash: string) => void,
+  ) {
     this.#client = client;
     this.#onRefused = onRefused;
+    this.#onAccepted = onAccepted;
   }
 
   submit(sender: number, plan: Planned): void {
@@ -554,6 +605,7 @@ class SubmitLane {
         for (const [i, r] of results.entries()) {
           const b = batch[i] as (typeof batch)[number];
           if (r.code !== 0) this.#onRefused(b.sender, b.plan.hash, String(r.code));
+          else this.#onAccepted(b.plan.hash);
         }
       } catch (error) {
         const code = error instanceof ClientError ? error.code : 'ERROR';
@@ -593,11 +645,10 @@ function summary(rows: readonly Row[], stepMs: number): Row {
       Number(r['committed tx/s']) >= saturationShare * Number(r['offered tx/s']) &&
       Number(r['p50 ms']) <= saturationP50Ms,
   );
-  const c = throughputConfig.consensus;
   return {
     'offered tx/s': 'max sustained',
     'committed tx/s': Math.max(0, ...ok.map((r) => Number(r['committed tx/s']))),
-    note: `${validators} validators (mesh), ${senders} senders posting in batches over ${validators * lanesPerNode} lanes, ${stepMs / 1000} s steps; timeouts propose ${c?.timeout_propose_ms} / prevote ${c?.timeout_prevote_ms} / precommit ${c?.timeout_precommit_ms} / commit ${c?.timeout_commit_ms} ms; mempool defaults; nodes and load share ${availableParallelism()} cores`,
+    note: `${validators} validators (mesh), ${senders} senders posting in batches over ${validators * lanesPerNode} lanes, ${stepMs / 1000} s steps; fast profile, timeouts ${throughputTimeouts()}; mempool defaults; nodes and load share ${availableParallelism()} cores`,
   };
 }
 

@@ -94,9 +94,10 @@ export const exitCodes = {
 /**
  * The profiles of `[node] profile` in config.toml. `server` (the default) keeps the settings Joule
  * always had; `board` sizes a validator for a 1 GB ARM board (Raspberry Pi class): what the systemd
- * unit and the bundle run with.
+ * unit and the bundle run with. `fast` is `server` with short consensus timeouts for a LAN or a
+ * benchmark on loopback (as CometBFT's test configs), never for boards behind 4G links.
  */
-export const profileNames = ['server', 'board'] as const;
+export const profileNames = ['server', 'board', 'fast'] as const;
 export type ProfileName = (typeof profileNames)[number];
 /** The profile of a config.toml that names none. */
 export const defaultProfile: ProfileName = 'server';
@@ -158,6 +159,21 @@ export interface ProfileDisk {
   readonly walSegments: number;
 }
 
+/**
+ * Consensus timeouts of a profile that sets its own (`[consensus] timeout_*_ms`,
+ * `skip_timeout_commit`), ms; a profile without them keeps the config schema's defaults.
+ */
+export interface ProfileConsensus {
+  readonly proposeMs: number;
+  readonly proposeDeltaMs: number;
+  readonly prevoteMs: number;
+  readonly prevoteDeltaMs: number;
+  readonly precommitMs: number;
+  readonly precommitDeltaMs: number;
+  readonly commitMs: number;
+  readonly skipTimeoutCommit: boolean;
+}
+
 export interface NodeProfile {
   readonly name: ProfileName;
   readonly memory: MemoryBudget;
@@ -169,6 +185,8 @@ export interface NodeProfile {
   readonly mempoolMaxTxs: number;
   /** yamux's largest receive window per stream, bytes (libp2p's default when absent: 16 MiB). */
   readonly streamWindowBytes?: number;
+  /** Consensus timeouts (the config schema's, CometBFT's production ones, when absent). */
+  readonly consensus?: ProfileConsensus;
 }
 
 /** Estimated bytes of one cached Merkle tree node (key, value hash, children, map entry). */
@@ -239,5 +257,43 @@ export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
     maxConnections: 8,
     mempoolMaxTxs: 500,
     streamWindowBytes: 256 * KiB,
+  },
+  // The server's budget and timers, with the consensus timeouts of a LAN: a proposal late by
+  // 300 ms gives the round up (+200 ms a round, so a loaded machine still converges), votes wait
+  // 50 ms (+50), and the next height starts as soon as every precommit is in (else after 10 ms).
+  fast: {
+    name: 'fast',
+    memory: {
+      v8OldSpaceBytes: 384 * MiB,
+      v8YoungGenerationBytes: 3 * 16 * MiB,
+      leveldbCacheBytes: 2 * MiB,
+      leveldbMemtablesBytes: 2 * 1 * MiB,
+      leveldbTableCacheBytes: 128 * leveldbBytesPerOpenFile,
+      mempoolBytes: 4 * MiB,
+      mempoolCacheBytes: 10_000 * bytesPerSeenHash,
+      stateNodeCacheBytes: 10_000 * bytesPerStateNodeCacheEntry,
+      p2pSeenCacheBytes: 2 * 20_000 * bytesPerSeenHash,
+      p2pStreamBuffersBytes: 16 * p2pStreamsPerConnection * yamuxDefaultStreamWindowBytes,
+    },
+    timers: {
+      eventLoopSampleMs: 20,
+      pingIntervalMs: 10_000,
+      mempoolRegossipMs: 3_000,
+      rebroadcastMs: 2_000,
+      blockSyncPollMs: 2_000,
+    },
+    disk: { retainBlocks: 0, pruneIntervalBlocks: 100, walSegmentBytes: 4 * MiB, walSegments: 4 },
+    maxConnections: 16,
+    mempoolMaxTxs: 2_000,
+    consensus: {
+      proposeMs: 300,
+      proposeDeltaMs: 200,
+      prevoteMs: 50,
+      prevoteDeltaMs: 50,
+      precommitMs: 50,
+      precommitDeltaMs: 50,
+      commitMs: 10,
+      skipTimeoutCommit: true,
+    },
   },
 };

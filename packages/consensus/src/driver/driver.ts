@@ -38,6 +38,12 @@ export interface DriverOptions {
   readonly createEmptyBlocks: boolean;
   /** With `createEmptyBlocks` false, still make a block after this long (0: never). */
   readonly createEmptyBlocksIntervalMs: number;
+  /**
+   * As CometBFT's `skip_timeout_commit`: once precommits for the decided block from every
+   * validator (100 % of the power) are in, the next height starts without waiting out
+   * `timeouts.commitMs` (nothing is left to wait for). Off by default.
+   */
+  readonly skipTimeoutCommit: boolean;
   /** Period of the rebroadcast of own votes and status, ms. */
   readonly rebroadcastMs: number;
   /** Most inputs waiting to be processed; more are dropped (and the peer told). */
@@ -52,6 +58,7 @@ export const defaultDriverOptions: DriverOptions = {
   timeouts: defaultTimeouts,
   createEmptyBlocks: true,
   createEmptyBlocksIntervalMs: 0,
+  skipTimeoutCommit: false,
   rebroadcastMs: 2000,
   maxPendingInputs: 10_000,
   maxFutureMessages: 1_000,
@@ -333,6 +340,9 @@ export class ConsensusDriver {
     if (admission === 'duplicate') return;
     await this.#record({ kind: 'message', peer, message: { kind: 'vote', vote } }, peer === SELF);
     await this.#input({ kind: 'vote', vote }, peer);
+    // A late precommit that completes the decided block's commit ends the commit wait.
+    if (hs.decision !== null && vote.type === VoteType.Precommit && this.#allPrecommitted())
+      this.#nextHeightAfter(0);
     // An idle node (createEmptyBlocks=false) joins a height that more than 1/3 of the power started.
     if (isOneThird(hs.votes.senderPower(vote.round), hs.votes.weights.total))
       this.#startHeightIfWaiting('vote');
@@ -722,16 +732,33 @@ export class ConsensusDriver {
     this.#lastBlockAppHash = block.header.appHash;
     this.#lastDecision = { kind: 'decision', block, commit };
     // The next height comes whatever happens below. A block learnt whole from a peer means this
-    // node is behind: no wait for more precommits then.
+    // node is behind: no wait for more precommits then; nor when every validator's is already in.
     const caughtUp = this.#certified !== null;
-    this.#timer(caughtUp ? 0 : this.#o.timeouts.commitMs, () => {
+    this.#nextHeightAfter(caughtUp || this.#allPrecommitted() ? 0 : this.#o.timeouts.commitMs);
+    this.#log.info({ height: hs.height, round, txs: block.txs.length }, 'committed block');
+    await this.#afterCommit(hs.height, block, retainHeight);
+    for (const listener of this.#listeners) listener({ block, commit, state: next });
+  }
+
+  /** Enters the height after the decided one in `delayMs` (a second call for the same height is a no-op then). */
+  #nextHeightAfter(delayMs: number): void {
+    const hs = this.#hs;
+    this.#timer(delayMs, () => {
       void this.#serial(async () => {
         if (this.#running && this.#hs === hs) await this.#enterHeight(hs.height + 1);
       });
     });
-    this.#log.info({ height: hs.height, round, txs: block.txs.length }, 'committed block');
-    await this.#afterCommit(hs.height, block, retainHeight);
-    for (const listener of this.#listeners) listener({ block, commit, state: next });
+  }
+
+  /**
+   * With `skipTimeoutCommit`: whether the decided block holds precommits (in its decision round)
+   * from 100 % of the power, so that waiting out the commit timeout gathers nothing more.
+   */
+  #allPrecommitted(): boolean {
+    const decision = this.#hs.decision;
+    if (!this.#o.skipTimeoutCommit || decision === null) return false;
+    const power = this.#hs.votes.power(VoteType.Precommit, decision.round, decision.value);
+    return power === this.#hs.votes.weights.total;
   }
 
   /** Evidence and pruning after a commit (the mempool updates within it); a failure here is logged, never fatal. */

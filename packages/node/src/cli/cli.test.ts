@@ -189,6 +189,6 @@ describe('the joule CLI (compiled dist, child processes)', () => {
     await writeFile(path, good);
     const bad = await joule('start', '--home', home, '--profile', 'pi');
     expect(bad.code, 'an unknown --profile is a usage error').toBe(2);
-    expect(bad.err).toMatch(/--profile must be one of server, board, not "pi"/);
+    expect(bad.err).toMatch(/--profile must be one of server, board, fast, not "pi"/);
   });
 });

@@ -33,7 +33,7 @@ listens for peers on 127.0.0.1:P+2i and serves its API on 127.0.0.1:P+2i+1 (P de
 Topology: mesh (everyone peers with everyone) or lic (the grid of the LIC pilot: 2–3 peers each).
 Each home's keyring holds a funded key named like the node (node0 holds every module's authority
 not given with --authority, as for init).`,
-  start: `Usage: {bin} start --home DIR [--profile server|board]
+  start: `Usage: {bin} start --home DIR [--profile server|board|fast]
 
 Runs the node until SIGTERM or SIGINT (graceful: no new txs, consensus stopped, stores closed);
 a second signal exits at once. --profile overrides config.toml's [node] profile (the systemd unit

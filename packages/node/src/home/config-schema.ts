@@ -59,7 +59,7 @@ export const sections = {
       type: 'enum',
       default: defaultProfile,
       values: profileNames,
-      doc: 'Sizes every cache, buffer, timer and the retention below: "server", or "board" for a 1 GB ARM board. A key set in this file wins over its profile.',
+      doc: 'Sizes every cache, buffer, timer and the retention below: "server", "board" for a 1 GB ARM board, or "fast" (short consensus timeouts, for a LAN or a benchmark; never a board). A key set in this file wins over its profile.',
     },
   },
   db: {
@@ -181,6 +181,11 @@ export const sections = {
       min: 0,
       max: 600_000,
       doc: 'Wait after a commit before the next height, ms.',
+    },
+    skip_timeout_commit: {
+      type: 'bool',
+      default: false,
+      doc: 'Start the next height without waiting timeout_commit_ms once every validator precommitted the block.',
     },
     create_empty_blocks: {
       type: 'bool',

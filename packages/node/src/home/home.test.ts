@@ -46,6 +46,27 @@ describe('config.toml', () => {
     expect(parseConfig(renderConfig(board), F), 'a rendered board config round-trips').toEqual(board);
   });
 
+  it('gives the fast profile short consensus timeouts and the skipped commit wait, the others none', () => {
+    const fast = parseConfig('[node]\nprofile = "fast"\n[consensus]\ntimeout_prevote_ms = 70\n', F);
+    const c = profiles.fast.consensus;
+    if (c === undefined) throw new Error('the fast profile sets no consensus timeouts');
+    expect(fast.consensus.timeout_propose_ms).toBe(c.proposeMs);
+    expect(fast.consensus.timeout_commit_ms).toBe(c.commitMs);
+    expect(fast.consensus.timeout_commit_ms, 'a near-zero commit wait').toBeLessThanOrEqual(10);
+    expect(fast.consensus.skip_timeout_commit).toBe(true);
+    expect(fast.consensus.timeout_prevote_ms, 'the file wins over the profile').toBe(70);
+    expect(fast.db.cache_bytes, "the server's memory budget").toBe(defaultConfig().db.cache_bytes);
+    expect(parseConfig(renderConfig(fast), F), 'a rendered fast config round-trips').toEqual(fast);
+    for (const name of ['server', 'board'] as const) {
+      const other = defaultConfig(name);
+      expect(other.consensus.skip_timeout_commit, `${name}: the commit wait is kept`).toBe(false);
+      expect(other.consensus.timeout_propose_ms, `${name}: the schema's propose timeout`).toBe(3_000);
+    }
+    const back = applyOverrides(fast, { node: { profile: 'server' } }, F);
+    expect(back.consensus.timeout_commit_ms, 'moving to server moves the timeouts back').toBe(1_000);
+    expect(back.consensus.timeout_prevote_ms, 'set on purpose: kept').toBe(70);
+  });
+
   it('moves the keys left at their profile default when another profile is laid over', () => {
     const server = applyOverrides(defaultConfig(), { db: { cache_bytes: 3 * 1024 * 1024 } }, F);
     const board = applyOverrides(server, { node: { profile: 'board' } }, F);

@@ -39,8 +39,24 @@ export function profileConfig(name: ProfileName): ConfigOverrides {
       max_bytes: m.mempoolBytes,
       cache_size: Math.floor(m.mempoolCacheBytes / bytesPerSeenHash),
     },
-    consensus: { rebroadcast_ms: p.timers.rebroadcastMs },
+    consensus: { rebroadcast_ms: p.timers.rebroadcastMs, ...consensusConfig(p) },
     wal: { max_segment_bytes: p.disk.walSegmentBytes, max_segments: p.disk.walSegments },
     p2p: { max_connections: p.maxConnections },
+  };
+}
+
+/** The `[consensus]` timeouts a profile sets (none: the schema's defaults stand). */
+function consensusConfig(p: NodeProfile): ConfigOverrides['consensus'] {
+  const c = p.consensus;
+  if (c === undefined) return {};
+  return {
+    timeout_propose_ms: c.proposeMs,
+    timeout_propose_delta_ms: c.proposeDeltaMs,
+    timeout_prevote_ms: c.prevoteMs,
+    timeout_prevote_delta_ms: c.prevoteDeltaMs,
+    timeout_precommit_ms: c.precommitMs,
+    timeout_precommit_delta_ms: c.precommitDeltaMs,
+    timeout_commit_ms: c.commitMs,
+    skip_timeout_commit: c.skipTimeoutCommit,
   };
 }
