@@ -97,10 +97,13 @@ const result = await build({
   },
   define: { __dirname: '__joule_dirname', __filename: '__joule_filename' },
   plugins: [stubMsgpackrExtract, noiseNativeCrypto],
-  // Readable stack traces on a board matter more than the last few hundred KB: whitespace and syntax
-  // are minified, names are kept (errors are matched by class name in places).
+  // Whitespace, syntax and local identifiers are minified: V8 holds the whole source as one string
+  // and every scope's variable names: 1.08 MB instead of 1.53, and an idle board node's heap in use
+  // 16.4 MB instead of 17.1 at start. Names of functions and classes are kept (`keepNames`): stack
+  // traces stay readable, and errors take their stable name from their class (`new.target.name`).
   minifyWhitespace: true,
   minifySyntax: true,
+  minifyIdentifiers: true,
   keepNames: true,
   legalComments: 'none',
   metafile: true,
