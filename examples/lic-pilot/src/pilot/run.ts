@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ConfigOverrides } from '@joule/node';
 import { generateCommunity, parseCommunityCsv, previousMonth } from '../community/index.js';
 import type { CommunityData } from '../community/types.js';
+import { buildBundle, describeLaunch, unitNodeLaunch } from '../network/launch.js';
 import { LocalNetwork } from '../network/local-network.js';
 import { ResourceSampler } from '../network/sampler.js';
 import { formatSeconds } from '../progress.js';
@@ -72,6 +73,13 @@ export async function runPilot(options: PilotOptions, log: (line: string) => voi
   );
   log(`network: ${options.nodes} nodes (${options.validators} validators) in the LIC grid under ${dir}`);
 
+  // The nodes run as a board's systemd unit runs its node: the bundle, the unit's Node flags and
+  // environment, the board profile.
+  const build = options.dist ? 'dist' : 'bundle';
+  if (build === 'bundle') buildBundle();
+  const launch = unitNodeLaunch(build);
+  log(`  each node: ${describeLaunch(build)}`);
+
   let t = performance.now();
   const net = await LocalNetwork.create({
     dir,
@@ -82,6 +90,7 @@ export async function runPilot(options: PilotOptions, log: (line: string) => voi
     chainId,
     maxBlockGas: pilotMaxBlockGas,
     config: pilotConfig,
+    launch: () => launch,
   });
   const sampler = new ResourceSampler({}, net.nodes);
   let keep = false;
