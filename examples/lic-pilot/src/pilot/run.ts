@@ -32,7 +32,7 @@ export const pilotMaxBlockGas = 15_000_000;
  */
 export const pilotConfig: ConfigOverrides = {
   log: { level: 'warn' },
-  consensus: { timeout_propose_ms: 10_000 },
+  consensus: { timeout_propose_ms: 10_000, timeout_commit_ms: 250 },
 };
 
 export interface PilotRun {
