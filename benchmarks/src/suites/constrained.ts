@@ -2,9 +2,16 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { NodeLaunch } from '@joule/lic-pilot';
-import { type Build, buildBundle, bundlePath, describeLaunch, unitNodeLaunch } from '../lic/launch.js';
+import {
+  type Build,
+  buildBundle,
+  bundlePath,
+  describeLaunch,
+  unitLaunch,
+  unitNodeLaunch,
+  unitRetainBlocks,
+} from '@joule/lic-pilot';
 import { runLicLoad } from '../lic/load.js';
-import { unitLaunch, unitRetainBlocks } from '../lic/unit.js';
 import { type SuiteOptions, type SuiteResult, UsageError } from '../report.js';
 import { licResult } from './lic.js';
 

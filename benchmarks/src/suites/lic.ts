@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { NodeSamples } from '@joule/lic-pilot';
-import { type Build, buildBundle, describeLaunch, unitNodeLaunch } from '../lic/launch.js';
+import { type Build, buildBundle, describeLaunch, unitNodeLaunch, unitRetainBlocks } from '@joule/lic-pilot';
 import { type LicLoadOptions, type LicLoadRun, maxRealSeconds, runLicLoad } from '../lic/load.js';
 import type { AnonymousHolders } from '../lic/memory.js';
 import { meanOf, type NodeFigures, nodeFigures, warmupShare } from '../lic/stats.js';
 import { boardTargets } from '../lic/targets.js';
-import { unitRetainBlocks } from '../lic/unit.js';
 import {
   figure,
   type Row,

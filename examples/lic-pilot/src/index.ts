@@ -7,8 +7,10 @@
 
 export * from './community/index.js';
 export * from './network/errors.js';
+export * from './network/launch.js';
 export * from './network/local-network.js';
 export * from './network/sampler.js';
+export * from './network/unit.js';
 export { denom, modules, type Signer, signerOf, submit } from './pilot/chain.js';
 export { slotMeasures } from './pilot/post.js';
 export { type Community, defaultPrices, setUpCommunity } from './pilot/setup.js';

@@ -1,7 +1,7 @@
 import { parseAddress } from '@joule/consensus';
-import { type KeyInfo, loadKey, marketModules } from '@joule/node';
+import { type KeyInfo, loadKey, marketModules, maxTxsPerSubmit } from '@joule/node';
 import { ClientError, type JouleClient } from '@joule/node/client';
-import type { TxMessage } from '@joule/state';
+import { signTx, type TxMessage } from '@joule/state';
 
 /** The LIC appchain's modules (auth, bank, poa, market) in `joule` addresses. */
 export const modules = marketModules('joule');
@@ -98,6 +98,85 @@ export async function submit(signer: Signer, messages: readonly TxMessage[], wha
       throw error;
     }
   }
+}
+
+/**
+ * Hex bytes of the transactions in one `/broadcast_txs_sync` request: under the API's default
+ * `[api] max_body_bytes` (256 KiB) with room for the JSON around them.
+ */
+export const maxBatchHexBytes = 192 * 1024;
+/**
+ * Transactions in one request at most (the API takes `maxTxsPerSubmit`): the node checks a request's
+ * transactions one after another while the other meters' requests queue behind them, so a request
+ * of 16 is answered well within the client's timeout on a busy machine, where one of 48 was not.
+ */
+export const maxBatchTxs = Math.min(16, maxTxsPerSubmit);
+/** Codes of a refusal that clears by itself: the submission is sent again after the node's hint. */
+const busyCodes: ReadonlySet<string> = new Set(['MEMPOOL_FULL', 'API_BUSY']);
+/** The longest wait honoured from one retry hint, ms. */
+const maxRetryHintMs = 2_000;
+
+/**
+ * Signs `txs` with the signer's next nonces and submits them, as many to a request as fit
+ * `maxBatchHexBytes` (`/broadcast_txs_sync`, admitted in order). The node answers each: the admitted
+ * ones are done; from the first refused on, the rest is sent again — after the node's retry hint
+ * when the refusal is a full mempool or a busy API (it clears as blocks take transactions), else
+ * the pilot stops with the refused transaction named (`what(i)`). Resolves with the hashes once
+ * every transaction is admitted; `admitted(n)` hears of each request's progress.
+ */
+export async function submitAll(
+  signer: Signer,
+  txs: readonly (readonly TxMessage[])[],
+  what: (i: number) => string,
+  admitted: (n: number) => void = () => undefined,
+): Promise<string[]> {
+  const chainId = await signer.client.chainId();
+  const first = signer.nonce;
+  const signed = txs.map((messages, i) => signTx(signer.secretKey, { chainId, nonce: first + i, messages }));
+  const hashes: string[] = [];
+  const patience = new Patience(signer.client);
+  while (hashes.length < signed.length) {
+    const batch = nextBatch(signed, hashes.length);
+    let wait = 0;
+    try {
+      const { results } = await signer.client.broadcastTxsSync(batch);
+      for (const r of results) {
+        if (r.code === 0) {
+          hashes.push(r.hash);
+          continue;
+        }
+        if (!busyCodes.has(r.code)) throw new PilotTxError(what(hashes.length), r.code, r.message);
+        wait = r.retry_after_ms ?? retryMs;
+        break;
+      }
+    } catch (error) {
+      if (error instanceof PilotTxError) throw error;
+      if (!(error instanceof ClientError)) throw error;
+      if (!busyCodes.has(error.code)) throw new PilotTxError(what(hashes.length), error.code, error.message);
+      const hint = error.context.retryAfterMs;
+      wait = typeof hint === 'number' ? hint : retryMs;
+    }
+    signer.nonce = first + hashes.length;
+    admitted(hashes.length);
+    if (wait > 0) {
+      await patience.check(what(hashes.length));
+      await sleep(Math.min(wait, maxRetryHintMs));
+    }
+  }
+  return hashes;
+}
+
+/** The signed transactions from `from` on that fit one request. */
+function nextBatch(signed: readonly Uint8Array[], from: number): Uint8Array[] {
+  const batch: Uint8Array[] = [];
+  let hexBytes = 0;
+  for (let i = from; i < signed.length && batch.length < maxBatchTxs; i++) {
+    const tx = signed[i] as Uint8Array;
+    if (batch.length > 0 && hexBytes + 2 * tx.length > maxBatchHexBytes) break;
+    batch.push(tx);
+    hexBytes += 2 * tx.length;
+  }
+  return batch;
 }
 
 /** Waits until the transaction `hash` is in a block; throws if it failed there. */

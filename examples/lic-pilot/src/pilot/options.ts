@@ -16,6 +16,8 @@ export interface PilotOptions {
   /** Leave the network running (and its homes in place) for exploring with the CLI. */
   readonly keep: boolean;
   readonly basePort: number;
+  /** Run the nodes from the compiled packages (`dist/`) instead of the board bundle. */
+  readonly dist: boolean;
 }
 
 export class PilotUsageError extends Error {
@@ -37,6 +39,7 @@ Runs the Lugaggia Innovation Community on a local Joule network: every node its 
   --out DIR        where the reports go (default ./lic-pilot-out)
   --keep           leave the network running for the joule CLI; stop it with Ctrl-C
   --base-port P    node i uses ports P+2i (libp2p) and P+2i+1 (API) on 127.0.0.1 (default 27600)
+  --dist           nodes run packages/node/dist instead of the board bundle (same flags and profile)
 `;
 
 function integer(
@@ -78,6 +81,7 @@ export function parsePilotOptions(argv: readonly string[]): PilotOptions | null 
     out: v.out ?? 'lic-pilot-out',
     keep: v.keep === true,
     basePort: integer(v['base-port'], 'base-port', 1024, 65_535 - 2 * nodes, 27_600),
+    dist: v.dist === true,
   };
 }
 
@@ -95,6 +99,7 @@ function parse(argv: readonly string[]) {
       out: { type: 'string' },
       keep: { type: 'boolean' },
       'base-port': { type: 'string' },
+      dist: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

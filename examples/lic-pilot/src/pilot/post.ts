@@ -2,7 +2,7 @@ import { parseAddress } from '@joule/consensus';
 import { maxTxMessages, type TxMessage, txMessage } from '@joule/state';
 import type { CommunityData } from '../community/types.js';
 import { Progress } from '../progress.js';
-import { committed, height, modules, Patience, sleep, submit } from './chain.js';
+import { committed, height, modules, Patience, sleep, submitAll } from './chain.js';
 import type { Community } from './setup.js';
 
 /** Meter `i`'s consumption and production of slot `k`: what its meter reports for that quarter hour. */
@@ -33,7 +33,8 @@ export interface PostResult {
 /**
  * Every meter back-fills the month as a concentrator does after an outage: for each quarter hour
  * its consumption and its production (zeros too), 16 slots to a transaction, submitted in nonce
- * order to the meter's own node. The meters run side by side. Resolves when every transaction is
+ * order to the meter's own node, as many transactions to a request as the API takes (waiting out a
+ * full mempool on the node's retry hint). The meters run side by side. Resolves when every transaction is
  * in a block, checked one by one (a refused measure stops the pilot with its code).
  */
 export async function postMeasures(data: CommunityData, community: Community): Promise<PostResult> {
@@ -61,15 +62,23 @@ export async function postMeasures(data: CommunityData, community: Community): P
   try {
     await Promise.all(
       community.meters.map(async (signer, i) => {
+        const txs: TxMessage[][] = [];
         for (let s = 0; s < data.slots; s += slotsPerTx) {
           const messages: TxMessage[] = [];
           const end = Math.min(s + slotsPerTx, data.slots);
           for (let k = s; k < end; k++) messages.push(...slotMeasures(data, i, signer.meterId, k));
-          const what = `${signer.meterId}'s measures from slot ${s}`;
-          hashes.push({ meter: i, hash: await submit(signer, messages, what), what });
-          posted += end - s;
-          report();
+          txs.push(messages);
         }
+        const what = (j: number) => `${signer.meterId}'s measures from slot ${j * slotsPerTx}`;
+        let admitted = 0;
+        const sent = await submitAll(signer, txs, what, (n) => {
+          posted += Math.min(n * slotsPerTx, data.slots) - Math.min(admitted * slotsPerTx, data.slots);
+          admitted = n;
+          report();
+        });
+        sent.forEach((hash, j) => {
+          hashes.push({ meter: i, hash, what: what(j) });
+        });
       }),
     );
     progress.done(`every measure admitted at height ${lastHeight}`);

@@ -32,6 +32,10 @@ describe('renderReportHtml', () => {
     expect(html, 'audit sentence').toContain("equals the chain's receipt to the uECT");
     expect(html, 'invariant').toContain('✓ holds');
     for (const h of report.houses) expect(html, h.meterId).toContain(`>${h.meterId}<`);
+    const peak = Math.max(...report.resources.map((n) => n.peakRssMb));
+    expect(html, 'the back-fill: its posting time and the peak RSS').toContain(
+      `posted and in blocks in 6 min 43 s, peak RSS ${peak.toFixed(1)} MB`,
+    );
   });
 
   it('escapes a hostile meter id everywhere', () => {

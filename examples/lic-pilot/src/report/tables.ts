@@ -102,6 +102,14 @@ export function nodeTable(report: PilotReport): string {
           )} MB`,
     ],
     [
+      'Back-fill of the period',
+      '—',
+      report.chain.phases.post === undefined
+        ? 'not posted in this run'
+        : `posted and in blocks in ${formatDuration(report.chain.phases.post)}` +
+          (r.length === 0 ? '' : `, peak RSS ${formatNumber(Math.max(...r.map((n) => n.peakRssMb)), 1)} MB`),
+    ],
+    [
       'Memory growth',
       `≈ +${formatNumber(paper.rssGrowthMbPerDay)} MB a day`,
       `not measurable in a run of ${wall}`,

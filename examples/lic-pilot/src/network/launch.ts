@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { jouleCliPath, type NodeLaunch } from '@joule/lic-pilot';
+import { jouleCliPath, type NodeLaunch } from './local-network.js';
 import { type UnitLaunch, unitLaunch, unitWrap } from './unit.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 /** The board bundle of `npm run bundle`. */
 export const bundlePath = `${root}bundle/joule.js`;
 

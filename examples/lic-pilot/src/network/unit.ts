@@ -4,7 +4,7 @@ import { defaultProfile, profiles } from '@joule/node';
 
 /** The sample systemd unit of a board (packages/node/deploy/joule.service). */
 export const unitPath = fileURLToPath(
-  new URL('../../../packages/node/deploy/joule.service', import.meta.url),
+  new URL('../../../../packages/node/deploy/joule.service', import.meta.url),
 );
 
 /** How the unit runs the node: `Environment=`, Node's flags, and the CLI's arguments after `start`. */
