@@ -29,8 +29,8 @@ export const monthMeters = 10_000;
 export const monthSlots = 2_880;
 /** Meters of the on-chain sample: a month of theirs is ≈ 290 000 measures in the genesis. */
 export const onChainMeters = 100;
-/** A smaller hook budget (the default before 250 000): more and shorter solve blocks, for comparison. */
-export const smallHookWorkBudget = 100_000;
+/** A hook budget for a large community: 2.5 times the default, fewer and longer solve blocks. */
+export const largeHookWorkBudget = 250_000;
 /** Empty blocks run after the solve to measure a block's own cost. */
 const emptyBlocks = 20;
 
@@ -470,7 +470,7 @@ export async function settlement(options: SuiteOptions): Promise<SuiteResult> {
   p.tick(0, 'pure settlePeriod');
   const pure = settlePure(monthMeters, slots);
   const chains: OnChainSettlement[] = [];
-  for (const budget of [defaultHookWorkBudget, smallHookWorkBudget]) {
+  for (const budget of [defaultHookWorkBudget, largeHookWorkBudget]) {
     p.tick(chains.length + 1, `on chain, budget ${budget}`);
     chains.push(await settleOnChain(onChainMeters, Math.max(budget, minSolveBudget)));
   }

@@ -123,13 +123,8 @@ export const gasCosts = {
 
 // ─── Blocks, hooks and queries ──────────────────────────────────────────────────────────────────
 
-/**
- * Default of the chain's `hookWorkBudget`: work units each module's begin- or end-block hook may spend
- * per block. At 250 000 the market settles a month of 10 000 meters × 2 880 slots in ~1 700 blocks of
- * at most ~52 ms of CPU each on the 2-core x64 reference machine (~28 s in all; `npm run bench --
- * settlement`); at 100 000 it took ~5 000 blocks and ~54 s, the fixed cost of each block dominating.
- */
-export const defaultHookWorkBudget = 250_000;
+/** Default of the chain's `hookWorkBudget`: work units each module's begin- or end-block hook may spend per block. */
+export const defaultHookWorkBudget = 100_000;
 /** Most modules one application registers (each may leave one `hook.failed` event per hook per block). */
 export const maxModules = 64;
 /** Most events one transaction or one block hook may emit. */
