@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareByClass, parseHeapSnapshot, retainersOf, summary } from './heap-snapshot.js';
+import { compareByClass, instanceLengths, parseHeapSnapshot, retainersOf, summary } from './heap-snapshot.js';
 
 const meta = {
   node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
@@ -60,6 +60,12 @@ describe('heap snapshot', () => {
     expect(retainersOf(start, end, 'Leaky')).toEqual([
       { path: 'Map.table → (array).[]', count: 1 },
       { path: '(synthetic).[] → Map.cache', count: 1 },
+    ]);
+  });
+
+  it('tells the length of an array field of every instance in both snapshots, by id', () => {
+    expect(instanceLengths(start, end, 'Map', 'table')).toEqual([
+      { holder: '(synthetic).[]', start: 1, end: 2 },
     ]);
   });
 

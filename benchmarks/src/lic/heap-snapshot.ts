@@ -209,25 +209,7 @@ export function retainersOf(
 ): { path: string; count: number }[] {
   const before = new Set<number>();
   for (let i = 0; i < start.nodeCount; i++) before.add(start.id[i] as number);
-  const weak = end.edgeTypes.indexOf('weak');
-  const shortcut = end.edgeTypes.indexOf('shortcut');
-  // The first strong retainer of every node, and the edge's label.
-  const parent = new Int32Array(end.nodeCount).fill(-1);
-  const label = new Array<string>(end.nodeCount);
-  for (let n = 0; n < end.nodeCount; n++) {
-    for (let e = end.firstEdge[n] as number; e < (end.firstEdge[n + 1] as number); e++) {
-      const t = end.edgeType[e] as number;
-      if (t === weak || t === shortcut) continue;
-      const to = end.edgeTo[e] as number;
-      if ((parent[to] as number) >= 0) continue;
-      parent[to] = n;
-      const type = end.edgeTypes[t];
-      const name =
-        type === 'element' || type === 'hidden' ? '' : (end.strings[end.edgeName[e] as number] ?? '?');
-      // Elements and a FixedArray's numbered slots are counted together.
-      label[to] = name === '' || /^[0-9]+$/.test(name) ? '[]' : name.slice(0, 40);
-    }
-  }
+  const { parent, label } = firstRetainers(end);
   const target = end.classes.indexOf(name);
   const counts = new Map<string, number>();
   for (let n = 0; n < end.nodeCount; n++) {
@@ -242,4 +224,86 @@ export function retainersOf(
     .map(([path, count]) => ({ path, count }))
     .sort((a, b) => b.count - a.count)
     .slice(0, limit);
+}
+
+/** The first strong retainer of every node (an object before a root) and the name of its edge. */
+function firstRetainers(s: HeapSnapshot): { parent: Int32Array; label: string[] } {
+  const weak = s.edgeTypes.indexOf('weak');
+  const shortcut = s.edgeTypes.indexOf('shortcut');
+  const synthetic = s.classes.indexOf('(synthetic)');
+  const parent = new Int32Array(s.nodeCount).fill(-1);
+  const label = new Array<string>(s.nodeCount);
+  for (const roots of [false, true])
+    for (let n = 0; n < s.nodeCount; n++) {
+      if ((s.classOf[n] === synthetic) !== roots) continue;
+      for (let e = s.firstEdge[n] as number; e < (s.firstEdge[n + 1] as number); e++) {
+        const t = s.edgeType[e] as number;
+        if (t === weak || t === shortcut) continue;
+        const to = s.edgeTo[e] as number;
+        if ((parent[to] as number) >= 0) continue;
+        parent[to] = n;
+        const type = s.edgeTypes[t];
+        const name =
+          type === 'element' || type === 'hidden' ? '' : (s.strings[s.edgeName[e] as number] ?? '?');
+        label[to] = name === '' || /^[0-9]+$/.test(name) ? '[]' : name.slice(0, 40);
+      }
+    }
+  return { parent, label };
+}
+
+/** Elements of the array in field `field` of node `n` that are not V8's oddballs (undefined, holes). */
+function elementsOf(s: HeapSnapshot, n: number, field: string): number | null {
+  const element = s.edgeTypes.indexOf('element');
+  const hidden = s.classes.indexOf('(system)');
+  for (let e = s.firstEdge[n] as number; e < (s.firstEdge[n + 1] as number); e++) {
+    if (s.strings[s.edgeName[e] as number] !== field || s.edgeType[e] === element) continue;
+    const array = s.edgeTo[e] as number;
+    let count = 0;
+    for (let f = s.firstEdge[array] as number; f < (s.firstEdge[array + 1] as number); f++)
+      if (s.edgeType[f] === element && s.classOf[s.edgeTo[f] as number] !== hidden) count++;
+    return count;
+  }
+  return null;
+}
+
+/** One instance of a class in both snapshots: who holds it, and the length of one of its array fields. */
+export interface InstanceLength {
+  /** Its holders: `Holder.field → Owner.field` (a module's variable shows as `system / Context.name`). */
+  readonly holder: string;
+  readonly start: number | null;
+  readonly end: number | null;
+}
+
+/**
+ * Every instance of `className` in the end snapshot (matched to the start one by id), with the
+ * number of elements of its array field `field` in each: e.g. the entries of every `BoundedCache`
+ * (`#keys`), to tell a cache that fills towards its cap from one that is full.
+ */
+export function instanceLengths(
+  start: HeapSnapshot,
+  end: HeapSnapshot,
+  className: string,
+  field: string,
+): InstanceLength[] {
+  const byId = new Map<number, number>();
+  const startClass = start.classes.indexOf(className);
+  for (let n = 0; n < start.nodeCount; n++)
+    if (start.classOf[n] === startClass) byId.set(start.id[n] as number, n);
+  const endClass = end.classes.indexOf(className);
+  const { parent, label } = firstRetainers(end);
+  const out: InstanceLength[] = [];
+  for (let n = 0; n < end.nodeCount; n++) {
+    if (end.classOf[n] !== endClass) continue;
+    const p = parent[n] as number;
+    const g = p >= 0 ? (parent[p] as number) : -1;
+    const cls = (i: number) => end.classes[end.classOf[i] as number] as string;
+    const holder = p < 0 ? '(root)' : `${g >= 0 ? `${cls(g)}.${label[p]} → ` : ''}${cls(p)}.${label[n]}`;
+    const before = byId.get(end.id[n] as number);
+    out.push({
+      holder,
+      start: before === undefined ? null : elementsOf(start, before, field),
+      end: elementsOf(end, n, field),
+    });
+  }
+  return out.sort((a, b) => (b.end ?? 0) - (a.end ?? 0));
 }
