@@ -107,6 +107,24 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
   const allValidators = trends.filter((t) => t.validator);
   const others = allValidators.filter((t) => t.name !== snapshots.node);
   const validators = others.length > 0 ? others : allValidators;
+  const holderRows = run.memory
+    .filter((m) => allValidators.some((t) => t.name === m.name))
+    .map((m): Row => {
+      const w = m.holders.filter((h) => h.t >= from && h.t <= to && Number.isFinite(h.external));
+      const fit = (f: (h: (typeof w)[number]) => number) => {
+        const t = trend(w.map((h) => [h.t, f(h)] as const));
+        return `${r(t.slope * perDay)} ± ${r(t.ci95 * perDay)}`;
+      };
+      return {
+        'anonymous memory growth by holder, MB per real day': m.name,
+        windows: w.length,
+        anonymous: fit((h) => h.anonymous),
+        'V8 in use (old space, maps, large objects)': fit((h) => h.v8Used),
+        'V8 committed': fit((h) => h.v8Committed),
+        'Buffers, ArrayBuffers': fit((h) => h.external),
+        'native (the rest)': fit((h) => h.anonymous - h.v8Committed - h.external),
+      };
+    });
   const upper = (t: Trend) => t.slope + t.ci95;
   const steepest = (key: 'rss' | 'anonymous') =>
     [...validators].sort((a, b) => upper(b[key]) - upper(a[key]))[0] as NodeTrend;
@@ -142,7 +160,7 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
   }));
   return {
     suite: 'soak',
-    rows: [...lic.rows, ...slopeRows, ...heap.rows],
+    rows: [...lic.rows, ...slopeRows, ...holderRows, ...heap.rows],
     figures,
     series: [...(lic.series ?? []), ...anonymousSeries],
     plots: {
