@@ -7,6 +7,7 @@ import { lic, licUsage } from './suites/lic.js';
 import { micro } from './suites/micro.js';
 import { network } from './suites/network.js';
 import { settlement } from './suites/settlement.js';
+import { soak, soakUsage } from './suites/soak.js';
 import { store } from './suites/store.js';
 import { throughputUsage } from './suites/throughput.js';
 import { throughputWithFigures } from './suites/throughput-figures.js';
@@ -47,6 +48,12 @@ const suites: Readonly<Record<string, Suite>> = {
       '4 validators as processes on loopback, open-loop setEnergyMeasure + bank txs at rising rates until saturation: committed tx/s, submit→commit p50/p99, block interval',
     usage: throughputUsage,
     run: throughputWithFigures,
+  },
+  soak: {
+    describe:
+      'the lic load for a long run (real time or a moderate compression) with heap snapshots of a validator after warm-up and at the end, compared by constructor; RSS and anonymous-memory slopes per real day with 95 % CIs',
+    usage: soakUsage,
+    run: soak,
   },
   store: {
     describe:

@@ -38,6 +38,11 @@ export interface LicLoadOptions {
   readonly startTimeoutMs?: number;
   /** Node's flags for every node (those of `launch` win). */
   readonly nodeArgs?: readonly string[];
+  /** Called after each tick's transactions (a soak's heap snapshot after warm-up). */
+  /** `now` gives seconds on the samplers' clock (that of `LicLoadRun`'s times). */
+  readonly afterTick?: (tick: number, net: LocalNetwork, now: () => number) => Promise<void>;
+  /** Called after the last tick, before the nodes stop (a soak's last heap snapshot). */
+  readonly afterLoad?: (net: LocalNetwork, now: () => number) => Promise<void>;
 }
 
 export interface LicLoadRun {
@@ -90,7 +95,7 @@ export async function runLicLoad(
   const sampler = new ResourceSampler({}, net.nodes);
   const memory = new MemorySampler(net.nodes);
   const heights: [number, number][] = [];
-  const t0 = performance.now();
+  let t0 = performance.now();
   const now = () => (performance.now() - t0) / 1000;
   let txs = 0;
   let refused = 0;
@@ -98,6 +103,8 @@ export async function runLicLoad(
     await net.start();
     sampler.start();
     memory.start();
+    // The samplers' clock: their t and the load's times are seconds since the same moment.
+    t0 = performance.now();
     const node0 = net.nodes[0] as (typeof net.nodes)[number];
     const heightTimer = setInterval(() => {
       void node0.client.status().then(
@@ -128,11 +135,13 @@ export async function runLicLoad(
           }),
         );
         load.tick(k + 1, `height ${heights.at(-1)?.[1] ?? '?'}`);
+        await options.afterTick?.(k, net, now);
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
       }
       const loadEnd = now();
       load.done();
+      await options.afterLoad?.(net, now);
       await sampler.sample();
       const node0Height = await node0.client.status().then(
         (st) => Number(st.sync_info.latest_block_height),

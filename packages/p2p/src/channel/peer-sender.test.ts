@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Stream } from '@libp2p/interface';
 import { describe, expect, it } from 'vitest';
 import { P2pCounters } from '../peers/metrics.js';
@@ -40,6 +42,19 @@ function frames(bytes: Uint8Array): Uint8Array[] {
 }
 
 const frame = (n: number, size: number): Uint8Array => new Uint8Array(size).fill(n % 251);
+
+/** A stream that keeps nothing it is given (so that only the sender could hold a frame). */
+class DiscardingStream extends RecordingStream {
+  override send(): boolean {
+    return true;
+  }
+}
+
+/** V8's full garbage collection, from a test (the flag lets a new context see `gc`). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 const settle = () => new Promise<void>((r) => setTimeout(r, 5));
 
 describe('PeerSender', () => {
@@ -95,5 +110,28 @@ describe('PeerSender', () => {
     await settle();
     expect(stream.writes.length, 'nothing written after close').toBe(0);
     expect(sender.enqueue(frame(2, 10)), 'a closed sender refuses').toBe(false);
+  });
+
+  it('holds no frame once it is written or dropped', async () => {
+    const sender = new PeerSender(
+      new DiscardingStream() as unknown as Stream,
+      'consensus',
+      { maxFrames: 2, maxBytes: 1 << 20 },
+      new P2pCounters(),
+    );
+    // Five frames: three dropped at once (two at most are queued), two written; none referenced here.
+    const refs = ((): WeakRef<Uint8Array>[] =>
+      Array.from({ length: 5 }, (_, n) => {
+        const f = frame(n, 64 * 1024);
+        sender.enqueue(f);
+        return new WeakRef(f);
+      }))();
+    await settle();
+    collectGarbage();
+    expect(
+      refs.map((r) => r.deref() === undefined),
+      'every frame collected',
+    ).toEqual([true, true, true, true, true]);
+    sender.close();
   });
 });

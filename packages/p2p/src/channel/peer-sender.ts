@@ -33,7 +33,8 @@ export class PeerSender {
   readonly #counters: P2pCounters;
   readonly #name: string;
   readonly #abort = new AbortController();
-  #queue: Uint8Array[] = [];
+  /** Frames from `#head` on are queued; the slots before it are cleared (`undefined`) as frames leave. */
+  #queue: (Uint8Array | undefined)[] = [];
   #head = 0;
   #bytes = 0;
   #pumping = false;
@@ -67,7 +68,7 @@ export class PeerSender {
     this.#queue.push(frame);
     this.#bytes += frame.length;
     while (this.queued > this.#limits.maxFrames || (this.#bytes > this.#limits.maxBytes && this.queued > 1)) {
-      const dropped = this.#queue[this.#head++] as Uint8Array;
+      const dropped = this.#take();
       this.#bytes -= dropped.length;
       this.#counters.add(this.#counters.dropped, 'queue-full');
     }
@@ -104,8 +105,7 @@ export class PeerSender {
         while (this.queued > 0) {
           const frame = this.#queue[this.#head] as Uint8Array;
           if (batch.length > 0 && bytes + frame.length > maxWriteBytes) break;
-          this.#head++;
-          batch.push(frame);
+          batch.push(this.#take());
           bytes += frame.length;
         }
         this.#bytes -= bytes;
@@ -123,8 +123,21 @@ export class PeerSender {
     }
   }
 
+  /**
+   * The frame at the head, its slot cleared: a frame that was written or dropped is not held until
+   * the next compaction (up to 256 of them, whatever their size, outside `maxBytes`).
+   */
+  #take(): Uint8Array {
+    const frame = this.#queue[this.#head] as Uint8Array;
+    this.#queue[this.#head++] = undefined;
+    return frame;
+  }
+
   #compact(): void {
-    if (this.#head > 256 && this.#head * 2 > this.#queue.length) {
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 256 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }

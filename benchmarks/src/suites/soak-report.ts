@@ -1,0 +1,237 @@
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  compareByClass,
+  type HeapSnapshot,
+  instanceLengths,
+  readHeapSnapshot,
+  retainersOf,
+} from '../lic/heap-snapshot.js';
+import { warmupShare } from '../lic/stats.js';
+import { type Trend, trend, windowMeans } from '../lic/trend.js';
+import { type FigureSpec, figure, type Row, type Series, type SuiteResult, targets } from '../report.js';
+import { licResult } from './lic.js';
+import type { SoakRun } from './soak.js';
+
+const MB = 2 ** 20;
+/** Seconds of samples averaged into one point of the slope fits (longer than the GC's cycles here). */
+export const slopeWindowSeconds = 60;
+/** Classes shown in the heap comparison, and classes whose new objects' retainers are shown. */
+const heapRowsShown = 25;
+const retainedClassesShown = 6;
+
+const growthTarget = { text: '< 0.1 MB/day', op: '<', value: 0.1 } as const;
+export const soakTargets = {
+  rss: {
+    name: 'RSS growth of a validator, per real day',
+    unit: 'MB/day',
+    paper: '~5 MB/day',
+    target: growthTarget,
+  },
+  anonymous: {
+    name: 'anonymous-memory growth of a validator, per real day',
+    unit: 'MB/day',
+    paper: null,
+    target: growthTarget,
+  },
+  heap: {
+    name: 'V8 live heap growth (heap snapshots), per real day',
+    unit: 'MB/day',
+    paper: null,
+    target: growthTarget,
+  },
+} as const satisfies Record<string, FigureSpec>;
+
+interface NodeTrend {
+  readonly name: string;
+  readonly validator: boolean;
+  readonly rss: Trend;
+  readonly anonymous: Trend;
+  readonly meanRssMb: number;
+}
+
+/**
+ * The soak's result: the lic figures of the run (RSS, anonymous memory, working set, CPU, disk);
+ * each node's RSS and anonymous-memory slope per real day with its 95 % confidence interval, fitted
+ * on 60 s means from the end of the warm-up (and of the first heap snapshot) to the end of the load;
+ * the two heap snapshots compared by class, and who holds the new objects of the classes that grew.
+ */
+export function soakResult(saved: SoakRun, dir: string): SuiteResult {
+  const { run, snapshots } = saved;
+  const lic = licResult('soak', run, saved.launch, saved.retainBlocks);
+  const from = Math.max(
+    run.loadStart + warmupShare * (run.loadEnd - run.loadStart),
+    snapshots.start?.done ?? Number.NEGATIVE_INFINITY,
+  );
+  const to = run.loadEnd;
+  const perDay = 86_400 / MB;
+  const trends: NodeTrend[] = run.samples.map((node) => {
+    const rss = node.samples.filter((s) => s.t >= from && s.t <= to).map((s) => [s.t, s.rssBytes] as const);
+    const anon = (run.memory.find((m) => m.name === node.name)?.anonymous ?? []).filter(
+      ([t]) => t >= from && t <= to,
+    );
+    const scale = (t: Trend): Trend => ({
+      slope: t.slope * perDay,
+      ci95: t.ci95 * perDay,
+      n: t.n,
+      residualSd: t.residualSd / MB,
+    });
+    return {
+      name: node.name,
+      validator: node.validator,
+      rss: scale(trend(windowMeans(rss, slopeWindowSeconds))),
+      anonymous: scale(trend(windowMeans(anon, slopeWindowSeconds))),
+      meanRssMb: rss.reduce((a, [, b]) => a + b, 0) / Math.max(1, rss.length) / MB,
+    };
+  });
+  const r = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+  const minutes = (to - from) / 60;
+  const slopeRows: Row[] = trends.map((t) => ({
+    'slopes per real day': t.name,
+    role: t.name === snapshots.node ? 'validator, heap snapshots' : t.validator ? 'validator' : 'full node',
+    fittedMinutes: r(minutes, 1),
+    points: t.rss.n,
+    meanRssMb: r(t.meanRssMb, 1),
+    rssSlopeMbPerDay: r(t.rss.slope),
+    rssCi95MbPerDay: r(t.rss.ci95),
+    rssResidualSdMb: r(t.rss.residualSd),
+    anonSlopeMbPerDay: r(t.anonymous.slope),
+    anonCi95MbPerDay: r(t.anonymous.ci95),
+    rssSlopeMbPerSimDay: r(t.rss.slope / run.compress, 3),
+    // The interval narrows as the fitted span to the power 3/2 (n ∝ span, Σ(x − x̄)² ∝ span³).
+    hoursForCi01: r((minutes / 60) * (t.rss.ci95 / 0.1) ** (2 / 3), 1),
+  }));
+  // Writing a heap snapshot takes the snapshot node's RSS up by about its heap's size for a while
+  // (the snapshot's own graph, given back to malloc, not to the system): its slope says nothing of
+  // the node. The verdict is the other validators'.
+  const allValidators = trends.filter((t) => t.validator);
+  const others = allValidators.filter((t) => t.name !== snapshots.node);
+  const validators = others.length > 0 ? others : allValidators;
+  const holderRows = run.memory
+    .filter((m) => allValidators.some((t) => t.name === m.name))
+    .map((m): Row => {
+      const w = m.holders.filter((h) => h.t >= from && h.t <= to && Number.isFinite(h.external));
+      const fit = (f: (h: (typeof w)[number]) => number) => {
+        const t = trend(w.map((h) => [h.t, f(h)] as const));
+        return `${r(t.slope * perDay)} ± ${r(t.ci95 * perDay)}`;
+      };
+      return {
+        'anonymous memory growth by holder, MB per real day': m.name,
+        windows: w.length,
+        anonymous: fit((h) => h.anonymous),
+        'V8 in use (old space, maps, large objects)': fit((h) => h.v8Used),
+        'V8 committed': fit((h) => h.v8Committed),
+        'Buffers, ArrayBuffers': fit((h) => h.external),
+        'native (the rest)': fit((h) => h.anonymous - h.v8Committed - h.external),
+      };
+    });
+  const upper = (t: Trend) => t.slope + t.ci95;
+  const steepest = (key: 'rss' | 'anonymous') =>
+    [...validators].sort((a, b) => upper(b[key]) - upper(a[key]))[0] as NodeTrend;
+  const list = (key: 'rss' | 'anonymous') =>
+    validators.map((t) => `${t.name} ${r(t[key].slope)} ± ${r(t[key].ci95)}`).join(', ');
+  const span = `fitted on ${r(minutes, 1)} min of real time (60 s means, from the end of the warm-up and the first heap snapshot to the end of the load) at ×${run.compress}`;
+  const heap = heapComparison(saved, dir);
+  const figures = [
+    ...(lic.figures ?? []).filter((f) => f.name !== targets.rssGrowth.name),
+    figure(
+      soakTargets.rss,
+      validators.length > 0 ? r(upper(steepest('rss').rss)) : null,
+      `upper end of the 95 % CI of the steepest validator but ${snapshots.node} (whose RSS carries its heap snapshots); slope ± CI, MB/day: ${list('rss')}; ${span}`,
+    ),
+    figure(
+      soakTargets.anonymous,
+      validators.length > 0 ? r(upper(steepest('anonymous').anonymous)) : null,
+      `upper end of the 95 % CI of the steepest validator; slope ± CI, MB/day: ${list('anonymous')}`,
+    ),
+    figure(soakTargets.heap, heap.growthMbPerDay === null ? null : r(heap.growthMbPerDay), heap.note),
+  ];
+  const anonymousSeries: Series[] = run.memory.map((m) => ({
+    name: m.name,
+    plot: 'anonymous',
+    unit: 'MB',
+    points: windowMeans(
+      m.anonymous
+        .filter(([t]) => t >= run.loadStart)
+        .map(([t, b]) => [(t - run.loadStart) * run.compress, b / MB]),
+      slopeWindowSeconds * run.compress,
+    ).map(([t, b]) => [Math.round(t), r(b, 1)] as [number, number]),
+    group: run.samples.find((s) => s.name === m.name)?.validator === true ? 'validator' : 'non-validator',
+  }));
+  return {
+    suite: 'soak',
+    rows: [...lic.rows, ...slopeRows, ...holderRows, ...heap.rows],
+    figures,
+    series: [...(lic.series ?? []), ...anonymousSeries],
+    plots: {
+      ...lic.plots,
+      anonymous: { title: 'Anonymous memory per node over simulated time, 60 s means' },
+    },
+  };
+}
+
+/** The two snapshots compared by class, the retainers of what grew, and the live heap's growth. */
+function heapComparison(
+  saved: SoakRun,
+  dir: string,
+): { rows: Row[]; growthMbPerDay: number | null; note: string } {
+  const { start, end, node } = saved.snapshots;
+  const file = (f: string) => join(dir, basename(f));
+  if (start === null || end === null || !existsSync(file(start.file)) || !existsSync(file(end.file)))
+    return { rows: [], growthMbPerDay: null, note: 'no heap snapshots (one failed or their files are gone)' };
+  const a: HeapSnapshot = readHeapSnapshot(file(start.file));
+  const b: HeapSnapshot = readHeapSnapshot(file(end.file));
+  const classes = compareByClass(a, b);
+  const kb = (x: number) => Math.round(x / 102.4) / 10;
+  const days = (end.t - start.t) / 86_400;
+  const total = classes.reduce(
+    (acc, c) => ({
+      startCount: acc.startCount + c.startCount,
+      endCount: acc.endCount + c.endCount,
+      startBytes: acc.startBytes + c.startBytes,
+      endBytes: acc.endBytes + c.endBytes,
+      newCount: acc.newCount + c.newCount,
+      newBytes: acc.newBytes + c.newBytes,
+    }),
+    { startCount: 0, endCount: 0, startBytes: 0, endBytes: 0, newCount: 0, newBytes: 0 },
+  );
+  const row = (name: string, c: typeof total): Row => ({
+    [`heap of ${node} by class`]: name,
+    startCount: c.startCount,
+    endCount: c.endCount,
+    countGrowth: c.endCount - c.startCount,
+    startKb: kb(c.startBytes),
+    endKb: kb(c.endBytes),
+    growthKb: kb(c.endBytes - c.startBytes),
+    newObjects: c.newCount,
+    newKb: kb(c.newBytes),
+  });
+  const grew = classes.filter((c) => c.endBytes > c.startBytes || c.endCount > c.startCount);
+  const retained: Row[] = [];
+  for (const c of grew.slice(0, retainedClassesShown))
+    for (const p of retainersOf(a, b, c.name))
+      retained.push({
+        'new objects of a class that grew': c.name,
+        'held by (first strong retainers)': p.path,
+        objects: p.count,
+      });
+  // Every BoundedCache (each capped in entries and bytes by a named constant) and its entries.
+  const caches: Row[] = instanceLengths(a, b, 'BoundedCache', '#keys').map((c) => ({
+    [`BoundedCache of ${node}, held by`]: c.holder,
+    entriesAfterWarmup: c.start ?? '—',
+    entriesAtEnd: c.end ?? '—',
+  }));
+  const growth = (total.endBytes - total.startBytes) / MB;
+  return {
+    rows: [
+      ...classes.slice(0, heapRowsShown).map((c) => row(c.name, c)),
+      row(`all ${classes.length} classes`, total),
+      ...retained,
+      ...caches,
+    ],
+    growthMbPerDay: days > 0 ? growth / days : null,
+    note: `${node}: ${r2(total.startBytes / MB)} MB of live objects after the warm-up, ${r2(total.endBytes / MB)} MB at the end, ${r2((end.t - start.t) / 60)} min apart of real time (a two-point difference: one GC cycle's floating garbage is V8's, the table "heap of ${node} by class" says what changed)`,
+  };
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
