@@ -205,33 +205,36 @@ export const heapLimitWarnFactor = 1.25;
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
+/** A machine with memory to spare: the defaults of a full node or a validator on a server. */
+const serverProfile: NodeProfile = {
+  name: 'server',
+  memory: {
+    v8OldSpaceBytes: 384 * MiB,
+    v8YoungGenerationBytes: 3 * 16 * MiB,
+    leveldbCacheBytes: 2 * MiB,
+    leveldbMemtablesBytes: 2 * 1 * MiB,
+    leveldbTableCacheBytes: 128 * leveldbBytesPerOpenFile,
+    mempoolBytes: 4 * MiB,
+    mempoolCacheBytes: 10_000 * bytesPerSeenHash,
+    stateNodeCacheBytes: 10_000 * bytesPerStateNodeCacheEntry,
+    p2pSeenCacheBytes: 2 * 20_000 * bytesPerSeenHash,
+    p2pStreamBuffersBytes: 16 * p2pStreamsPerConnection * yamuxDefaultStreamWindowBytes,
+  },
+  timers: {
+    eventLoopSampleMs: 20,
+    pingIntervalMs: 10_000,
+    mempoolRegossipMs: 3_000,
+    rebroadcastMs: 2_000,
+    blockSyncPollMs: 2_000,
+  },
+  disk: { retainBlocks: 0, pruneIntervalBlocks: 100, walSegmentBytes: 4 * MiB, walSegments: 4 },
+  maxConnections: 16,
+  mempoolMaxTxs: 2_000,
+};
+
 /** Every profile, by name. */
 export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
-  server: {
-    name: 'server',
-    memory: {
-      v8OldSpaceBytes: 384 * MiB,
-      v8YoungGenerationBytes: 3 * 16 * MiB,
-      leveldbCacheBytes: 2 * MiB,
-      leveldbMemtablesBytes: 2 * 1 * MiB,
-      leveldbTableCacheBytes: 128 * leveldbBytesPerOpenFile,
-      mempoolBytes: 4 * MiB,
-      mempoolCacheBytes: 10_000 * bytesPerSeenHash,
-      stateNodeCacheBytes: 10_000 * bytesPerStateNodeCacheEntry,
-      p2pSeenCacheBytes: 2 * 20_000 * bytesPerSeenHash,
-      p2pStreamBuffersBytes: 16 * p2pStreamsPerConnection * yamuxDefaultStreamWindowBytes,
-    },
-    timers: {
-      eventLoopSampleMs: 20,
-      pingIntervalMs: 10_000,
-      mempoolRegossipMs: 3_000,
-      rebroadcastMs: 2_000,
-      blockSyncPollMs: 2_000,
-    },
-    disk: { retainBlocks: 0, pruneIntervalBlocks: 100, walSegmentBytes: 4 * MiB, walSegments: 4 },
-    maxConnections: 16,
-    mempoolMaxTxs: 2_000,
-  },
+  server: serverProfile,
   board: {
     name: 'board',
     memory: {
@@ -262,29 +265,8 @@ export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
   // 300 ms gives the round up (+200 ms a round, so a loaded machine still converges), votes wait
   // 50 ms (+50), and the next height starts as soon as every precommit is in (else after 10 ms).
   fast: {
+    ...serverProfile,
     name: 'fast',
-    memory: {
-      v8OldSpaceBytes: 384 * MiB,
-      v8YoungGenerationBytes: 3 * 16 * MiB,
-      leveldbCacheBytes: 2 * MiB,
-      leveldbMemtablesBytes: 2 * 1 * MiB,
-      leveldbTableCacheBytes: 128 * leveldbBytesPerOpenFile,
-      mempoolBytes: 4 * MiB,
-      mempoolCacheBytes: 10_000 * bytesPerSeenHash,
-      stateNodeCacheBytes: 10_000 * bytesPerStateNodeCacheEntry,
-      p2pSeenCacheBytes: 2 * 20_000 * bytesPerSeenHash,
-      p2pStreamBuffersBytes: 16 * p2pStreamsPerConnection * yamuxDefaultStreamWindowBytes,
-    },
-    timers: {
-      eventLoopSampleMs: 20,
-      pingIntervalMs: 10_000,
-      mempoolRegossipMs: 3_000,
-      rebroadcastMs: 2_000,
-      blockSyncPollMs: 2_000,
-    },
-    disk: { retainBlocks: 0, pruneIntervalBlocks: 100, walSegmentBytes: 4 * MiB, walSegments: 4 },
-    maxConnections: 16,
-    mempoolMaxTxs: 2_000,
     consensus: {
       proposeMs: 300,
       proposeDeltaMs: 200,
