@@ -3,6 +3,7 @@ import type { KvStore } from '../kv/kv-store.js';
 import { encodeProof } from '../store/proof.js';
 import type { VersionedStore } from '../store/versioned-store.js';
 import type { QueryRequest, QueryResponse, ValidatorUpdate } from './abci.js';
+import { signatureVerifies } from './ante.js';
 import type { QueryType } from './module.js';
 import {
   blockResultsQueryCodec,
@@ -16,9 +17,12 @@ import { decodeTx } from './tx.js';
 import { TxError } from './tx-errors.js';
 
 /**
- * The transactions a proposer puts in a block: those that decode as transactions of this chain, in
- * mempool order, within `maxBytes` in total and `maxBlockTxs` in number. Signatures and nonces are
- * checked at execution; a block carrying an undecodable transaction is rejected by `processProposal`.
+ * The transactions a proposer puts in a block: those that decode as transactions of this chain and
+ * whose signature verifies, in mempool order, within `maxBytes` in total and `maxBlockTxs` in number.
+ * Nonces and messages are checked at execution; a block carrying a transaction that does not decode,
+ * is for another chain or has a bad signature is rejected by `processProposal` (the node prevotes
+ * nil). Signatures go through the verified-once cache, so a transaction the node admitted to its
+ * pool (or saw in an earlier proposal) is not verified again.
  */
 export function proposalTxs(txs: readonly Uint8Array[], maxBytes: number, chainId: string): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -27,7 +31,8 @@ export function proposalTxs(txs: readonly Uint8Array[], maxBytes: number, chainI
     if (out.length >= maxBlockTxs) break;
     if (tx.length > maxTxBytes || total + tx.length > maxBytes) continue;
     try {
-      if (decodeTx(tx, maxTxBytes).body.chainId !== chainId) continue;
+      const decoded = decodeTx(tx, maxTxBytes);
+      if (decoded.body.chainId !== chainId || !signatureVerifies(tx, decoded)) continue;
     } catch {
       continue;
     }

@@ -5,7 +5,7 @@ import { coreModules } from '../modules/core.js';
 import { verifyProof } from '../store/proof.js';
 import { testGenesisTimeMs } from '../testkit/chain-fixtures.js';
 import { eventsOf, TestChain } from '../testkit/test-chain.js';
-import { signTx, txBodyCodec, txCodec, txHash, txMessage, txSignBytes } from './tx.js';
+import { decodeTx, signTx, txBodyCodec, txCodec, txHash, txMessage, txSignBytes } from './tx.js';
 
 const alice = generateKeyPair(new Uint8Array(32).fill(1));
 const bob = generateKeyPair(new Uint8Array(32).fill(2));
@@ -124,6 +124,35 @@ describe('the ante chain', () => {
     forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
     expect((await c.check(forged)).codespace, 'a new check verifies it').toBe('TX_BAD_SIGNATURE');
     expect((await recheck(forged)).code, 'a recheck does not').toBe(0);
+  });
+
+  it('refuses a proposal carrying a transaction with a bad signature, and leaves it out of its own', async () => {
+    const { c, send } = await chain();
+    const to = addressOf(bob.publicKey);
+    const good = await c.tx(alice, [send(to, 1n)], { nonce: 0 });
+    // Signed by another key for alice's signer: decodes, right chain, bad signature.
+    const forged = signTx(stranger.secretKey, { chainId: c.chainId, nonce: 1, messages: [send(to, 1n)] });
+    const { body, signature } = decodeTx(forged, forged.length);
+    const forgedAsAlice = encode(txCodec, { body: { ...body, signer: alice.publicKey }, signature });
+    expect((await c.check(forgedAsAlice)).codespace).toBe('TX_BAD_SIGNATURE');
+    const proposal = (txs: Uint8Array[]) =>
+      c.app.processProposal({
+        height: 1,
+        time: 0,
+        proposerAddress: new Uint8Array(20),
+        txs,
+        hash: new Uint8Array(32),
+      });
+    expect(await proposal([good]), 'a block of valid transactions').toBe('accept');
+    expect(await proposal([good, forgedAsAlice]), 'one forged transaction').toBe('reject');
+    const prepared = await c.app.prepareProposal({
+      height: 1,
+      time: 0,
+      proposerAddress: new Uint8Array(20),
+      txs: [good, forgedAsAlice],
+      maxTxBytes: 1 << 20,
+    });
+    expect(prepared.txs, 'the proposer leaves it out').toEqual([good]);
   });
 
   it('counts gas deterministically and enforces the per-tx and per-block limits', async () => {
