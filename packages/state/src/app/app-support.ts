@@ -4,6 +4,7 @@ import { encodeProof } from '../store/proof.js';
 import type { VersionedStore } from '../store/versioned-store.js';
 import type { QueryRequest, QueryResponse, ValidatorUpdate } from './abci.js';
 import { signatureVerifies } from './ante.js';
+import { txFloorGas } from './gas.js';
 import type { QueryType } from './module.js';
 import {
   blockResultsQueryCodec,
@@ -18,18 +19,25 @@ import { TxError } from './tx-errors.js';
 
 /**
  * The transactions a proposer puts in a block: those that decode as transactions of this chain and
- * whose signature verifies, in mempool order, within `maxBytes` in total and `maxBlockTxs` in number.
+ * whose signature verifies, in mempool order, within `maxBytes` in total, `maxBlockTxs` in number and
+ * `maxBlockGas` in the sum of their floors (`txFloorGas`: what each counts even if it fails).
  * Nonces and messages are checked at execution; a block carrying a transaction that does not decode,
- * is for another chain or has a bad signature is rejected by `processProposal` (the node prevotes
+ * is for another chain, has a bad signature or whose floors pass `maxBlockGas` is rejected by `processProposal` (the node prevotes
  * nil). Signatures go through the verified-once cache, so a transaction the node admitted to its
  * pool (or saw in an earlier proposal) is not verified again.
  */
-export function proposalTxs(txs: readonly Uint8Array[], maxBytes: number, chainId: string): Uint8Array[] {
+export function proposalTxs(
+  txs: readonly Uint8Array[],
+  limits: { readonly maxBytes: number; readonly maxBlockGas: number },
+  chainId: string,
+): Uint8Array[] {
   const out: Uint8Array[] = [];
   let total = 0;
+  let floorGas = 0;
   for (const tx of txs) {
     if (out.length >= maxBlockTxs) break;
-    if (tx.length > maxTxBytes || total + tx.length > maxBytes) continue;
+    if (tx.length > maxTxBytes || total + tx.length > limits.maxBytes) continue;
+    if (floorGas + txFloorGas(tx.length) > limits.maxBlockGas) continue;
     try {
       const decoded = decodeTx(tx, maxTxBytes);
       if (decoded.body.chainId !== chainId || !signatureVerifies(tx, decoded)) continue;
@@ -38,6 +46,7 @@ export function proposalTxs(txs: readonly Uint8Array[], maxBytes: number, chainI
     }
     out.push(tx);
     total += tx.length;
+    floorGas += txFloorGas(tx.length);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { coreModules } from '../modules/core.js';
 import { verifyProof } from '../store/proof.js';
 import { testGenesisTimeMs } from '../testkit/chain-fixtures.js';
 import { eventsOf, TestChain } from '../testkit/test-chain.js';
+import { txFloorGas } from './gas.js';
 import { decodeTx, signTx, txBodyCodec, txCodec, txHash, txMessage, txSignBytes } from './tx.js';
 
 const alice = generateKeyPair(new Uint8Array(32).fill(1));
@@ -168,6 +169,44 @@ describe('the ante chain', () => {
     const tight = await chain({ maxTxGas: 3_000 });
     const out = await tight.c.deliver(alice, tight.send(to, 1n));
     expect(out.codespace).toBe('TX_OUT_OF_GAS');
+  });
+
+  it('counts a failed transaction against the block gas, at least its floor, in every step', async () => {
+    const to = addressOf(bob.publicKey);
+    const measure = await chain();
+    await measure.c.block([await measure.c.tx(alice, [measure.send(to, 1n)], { memo: 'm' })]);
+    const sent = await measure.c.block([await measure.c.tx(alice, [measure.send(to, 1n)], { memo: 'm' })]);
+    const sendGas = sent.txResults[0]!.gasUsed;
+    const probe = await measure.c.tx(alice, [measure.send(to, 1n)], { memo: 'm' });
+    const floor = txFloorGas(probe.length);
+    expect(floor).toBeLessThan(sendGas);
+    // Three stale-nonce transactions and a good one: the failures' floors leave no room for it.
+    const { c, send } = await chain({ maxBlockGas: 3 * floor + sendGas - 1 });
+    await c.block([await c.tx(alice, [send(to, 1n)], { nonce: 0, memo: 'm' })]);
+    const stale = await Promise.all(
+      ['a', 'b', 'c'].map((memo) => c.tx(alice, [send(to, 1n)], { nonce: 0, memo })),
+    );
+    const good = await c.tx(alice, [send(to, 1n)], { nonce: 1, memo: 'g' });
+    const response = await c.block([...stale, good]);
+    expect(response.txResults.map((r) => r.codespace)).toEqual([
+      'TX_BAD_NONCE',
+      'TX_BAD_NONCE',
+      'TX_BAD_NONCE',
+      'TX_BLOCK_GAS_EXCEEDED',
+    ]);
+    for (const r of response.txResults.slice(0, 3)) expect(r.gasUsed).toBeGreaterThanOrEqual(floor);
+    // The proposer packs, and every node checks, the floors against the block gas.
+    const tight = await chain({ maxBlockGas: 2 * floor });
+    const txs = await Promise.all(
+      ['a', 'b', 'c'].map((memo, nonce) => tight.c.tx(alice, [send(to, 1n)], { nonce, memo })),
+    );
+    const header = { height: 1, time: 0, proposerAddress: new Uint8Array(20) };
+    const prepared = await tight.c.app.prepareProposal({ ...header, txs, maxTxBytes: 1 << 20 });
+    expect(prepared.txs).toEqual(txs.slice(0, 2));
+    const verdict = (list: Uint8Array[]) =>
+      tight.c.app.processProposal({ ...header, txs: list, hash: new Uint8Array(32) });
+    expect(await verdict(txs.slice(0, 2))).toBe('accept');
+    expect(await verdict(txs)).toBe('reject');
   });
 
   it('keeps typed events queryable by height and by tx hash', async () => {

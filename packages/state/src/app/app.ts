@@ -156,11 +156,15 @@ export class App implements abci.Application {
   }
 
   async prepareProposal(request: abci.PrepareProposalRequest): Promise<abci.PrepareProposalResponse> {
-    return { txs: proposalTxs(request.txs, request.maxTxBytes, this.requireRecord().chainId) };
+    const record = this.requireRecord();
+    const limits = { maxBytes: request.maxTxBytes, maxBlockGas: record.limits.maxBlockGas };
+    return { txs: proposalTxs(request.txs, limits, record.chainId) };
   }
 
   async processProposal(request: abci.ProcessProposalRequest): Promise<abci.ProcessProposalResponse> {
-    const kept = proposalTxs(request.txs, Number.MAX_SAFE_INTEGER, this.requireRecord().chainId);
+    const record = this.requireRecord();
+    const limits = { maxBytes: Number.MAX_SAFE_INTEGER, maxBlockGas: record.limits.maxBlockGas };
+    const kept = proposalTxs(request.txs, limits, record.chainId);
     return kept.length === request.txs.length ? 'accept' : 'reject';
   }
 
