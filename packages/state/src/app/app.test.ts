@@ -156,6 +156,13 @@ describe('the ante chain', () => {
     expect(prepared.txs, 'the proposer leaves it out').toEqual([good]);
   });
 
+  it("names a transaction's sender for the mempool's per-sender quota", async () => {
+    const { c, send } = await chain();
+    const tx = await c.tx(alice, [send(addressOf(bob.publicKey), 1n)]);
+    expect(c.app.txSender(tx)).toEqual(alice.publicKey);
+    expect(c.app.txSender(new Uint8Array([1, 2, 3])), 'none for bytes that do not decode').toBeUndefined();
+  });
+
   it('counts gas deterministically and enforces the per-tx and per-block limits', async () => {
     const { c, send } = await chain({ maxTxGas: 1_000_000, maxBlockGas: 40_000 });
     const to = addressOf(bob.publicKey);
