@@ -31,7 +31,8 @@ export type MarketErrorCode =
   | 'MARKET_NEGATIVE_VALUE'
   | 'MARKET_VALUE_TOO_LARGE'
   | 'MARKET_DUPLICATE_MEASURE'
-  | 'MARKET_BAD_QUERY';
+  | 'MARKET_BAD_QUERY'
+  | 'MARKET_NOTHING_TO_REPAY';
 
 /** A market message or query refused: a `TxError` with one of the market's stable codes. */
 export class MarketError extends TxError {

@@ -89,7 +89,10 @@ export async function submit(signer: Signer, messages: readonly TxMessage[], wha
       signer.nonce++;
       return sent.hash;
     } catch (error) {
-      if (error instanceof ClientError && error.code === 'MEMPOOL_FULL') {
+      if (
+        error instanceof ClientError &&
+        (error.code === 'MEMPOOL_FULL' || error.code === 'MEMPOOL_SENDER_FULL')
+      ) {
         await patience.check(what);
         await sleep(retryMs);
         continue;
@@ -112,7 +115,7 @@ export const maxBatchHexBytes = 192 * 1024;
  */
 export const maxBatchTxs = Math.min(16, maxTxsPerSubmit);
 /** Codes of a refusal that clears by itself: the submission is sent again after the node's hint. */
-const busyCodes: ReadonlySet<string> = new Set(['MEMPOOL_FULL', 'API_BUSY']);
+const busyCodes: ReadonlySet<string> = new Set(['MEMPOOL_FULL', 'MEMPOOL_SENDER_FULL', 'API_BUSY']);
 /** The longest wait honoured from one retry hint, ms. */
 const maxRetryHintMs = 2_000;
 

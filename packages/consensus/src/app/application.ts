@@ -15,6 +15,13 @@ export interface Application {
   info(): Promise<AppInfo>;
   initChain(request: InitChainRequest): Promise<InitChainResponse>;
   checkTx(request: CheckTxRequest): Promise<CheckTxResponse>;
+  /**
+   * The account a transaction claims to come from, as bytes, or undefined if it names none (it
+   * does not decode): a cheap read, no signature check. The mempool counts each sender's
+   * transactions against its per-sender quota before running `checkTx`. Optional: without it the
+   * mempool has no per-sender quota.
+   */
+  txSender?(tx: Uint8Array): Uint8Array | undefined;
   prepareProposal(request: PrepareProposalRequest): Promise<PrepareProposalResponse>;
   processProposal(request: ProcessProposalRequest): Promise<ProcessProposalResponse>;
   finalizeBlock(request: FinalizeBlockRequest): Promise<FinalizeBlockResponse>;

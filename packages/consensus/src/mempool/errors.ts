@@ -4,6 +4,7 @@ import { JouleError } from '../errors.js';
 export type MempoolErrorCode =
   | 'TX_TOO_LARGE'
   | 'MEMPOOL_FULL'
+  | 'MEMPOOL_SENDER_FULL'
   | 'TX_IN_CACHE'
   | 'TX_REJECTED'
   | 'TX_GAS_TOO_HIGH';
@@ -42,6 +43,20 @@ export class MempoolFullError extends MempoolError {
     super(
       'MEMPOOL_FULL',
       `mempool is full (${context.txs}/${context.maxTxs} txs, ${context.bytes}/${context.maxBytes} bytes)`,
+      context,
+    );
+  }
+}
+
+/**
+ * The pool holds `maxTxsPerSender` transactions of this transaction's sender already. The client
+ * may retry after the next block, which takes the sender's oldest ones.
+ */
+export class MempoolSenderFullError extends MempoolError {
+  constructor(context: { txs: number; maxTxsPerSender: number }) {
+    super(
+      'MEMPOOL_SENDER_FULL',
+      `the mempool holds ${context.txs} transactions of this sender, at most ${context.maxTxsPerSender}`,
       context,
     );
   }

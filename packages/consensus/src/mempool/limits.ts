@@ -13,3 +13,8 @@ export const mempoolMaxBytes = 16 * 1024 * 1024;
 export const mempoolMaxTxBytes = maxTxBytes;
 /** Hashes kept in the LRU seen-cache (admitted, being checked or recently committed transactions). */
 export const mempoolCacheTxs = 10_000;
+/**
+ * Most transactions of one sender held (admitted): one account cannot fill the pool. A meter
+ * back-filling a month posts about 200 transactions at once, so this leaves room for it.
+ */
+export const mempoolMaxTxsPerSender = 256;

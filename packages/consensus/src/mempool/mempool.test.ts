@@ -96,6 +96,30 @@ describe('Mempool.add refusals', () => {
     expect(mp.size()).toBe(2);
   });
 
+  it('MEMPOOL_SENDER_FULL: one sender cannot fill the pool; it frees as its txs leave', async () => {
+    // The sender is the transaction's first byte; a zero first byte names none.
+    const app = {
+      ...appOf(),
+      txSender: (t: Uint8Array) => (t[0] === 0 ? undefined : t.subarray(0, 1)),
+    };
+    const mp = pool({ maxTxsPerSender: 2 }, app);
+    await mp.add(tx(1, 1));
+    await mp.add(tx(1, 2));
+    const err = await refusal(mp.add(tx(1, 3)));
+    expect(err.code).toBe('MEMPOOL_SENDER_FULL');
+    expect(err.context).toMatchObject({ txs: 2, maxTxsPerSender: 2 });
+    expect(app.calls.length, 'refused before its check').toBe(2);
+    await expect(mp.add(tx(2, 1)), 'another sender is admitted').resolves.toBeDefined();
+    for (let i = 0; i < 3; i++) await mp.add(tx(0, i));
+    expect(mp.size(), 'no sender, no quota').toBe(6);
+    // Concurrent adds of one sender pass the first count; the second count refuses the extra one.
+    const burst = await Promise.allSettled([mp.add(tx(3, 1)), mp.add(tx(3, 2)), mp.add(tx(3, 3))]);
+    expect(burst.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    await mp.update(1, [tx(1, 1)]);
+    await expect(mp.add(tx(1, 3)), 'a committed tx frees its slot').resolves.toBeDefined();
+    expect(() => pool({ maxTxsPerSender: 0 })).toThrow(InvalidValueError);
+  });
+
   it('TX_IN_CACHE: in the mempool, being checked, or committed', async () => {
     const mp = pool();
     await mp.add(tx(1));

@@ -5,12 +5,19 @@ import { sha256 } from '../crypto/hash.js';
 import { InvalidValueError } from '../errors.js';
 import {
   MempoolFullError,
+  MempoolSenderFullError,
   TxGasTooHighError,
   TxInCacheError,
   TxRejectedError,
   TxTooLargeError,
 } from './errors.js';
-import { mempoolCacheTxs, mempoolMaxBytes, mempoolMaxTxBytes, mempoolMaxTxs } from './limits.js';
+import {
+  mempoolCacheTxs,
+  mempoolMaxBytes,
+  mempoolMaxTxBytes,
+  mempoolMaxTxs,
+  mempoolMaxTxsPerSender,
+} from './limits.js';
 import { SerialLane } from './serial-lane.js';
 
 /** A transaction's id: SHA-256 of its bytes (as CometBFT). */
@@ -28,6 +35,11 @@ export interface MempoolOptions {
   readonly maxBytes?: number;
   /** Largest transaction; at most the consensus `maxTxBytes`. Default `mempoolMaxTxBytes` (64 KiB). */
   readonly maxTxBytes?: number;
+  /**
+   * Most admitted transactions of one sender (as the application's `txSender` names it). Default
+   * `mempoolMaxTxsPerSender` (256).
+   */
+  readonly maxTxsPerSender?: number;
   /** Entries of the LRU seen-cache; 0 disables it. Default `mempoolCacheTxs` (10 000). */
   readonly cacheSize?: number;
   /** Recheck the remaining transactions after each block. Default `true`. */
@@ -40,7 +52,7 @@ export interface MempoolOptions {
 }
 
 export interface MempoolDependencies {
-  readonly app: Pick<Application, 'checkTx'>;
+  readonly app: Pick<Application, 'checkTx' | 'txSender'>;
 }
 
 interface Entry {
@@ -49,6 +61,8 @@ interface Entry {
   gasWanted: number;
   /** The pool's height (its last update) when the transaction was admitted. */
   readonly admittedAt: number;
+  /** Its sender's key in the per-sender counts, if the application names one. */
+  readonly sender: string | undefined;
 }
 
 /** An admission between its reservation and its verdict; `committed` is set if a block included it meanwhile. */
@@ -81,9 +95,12 @@ export class Mempool {
   readonly #maxBytes: number;
   readonly #maxTxBytes: number;
   readonly #maxTxGas: number;
+  readonly #maxTxsPerSender: number;
   readonly #recheck: boolean;
-  readonly #app: Pick<Application, 'checkTx'>;
+  readonly #app: Pick<Application, 'checkTx' | 'txSender'>;
   readonly #txs = new Map<string, Entry>();
+  /** Admitted transactions per sender (only senders with at least one). */
+  readonly #senders = new Map<string, number>();
   readonly #checking = new Map<string, Check>();
   /**
    * The seen-cache, as CometBFT's mempool cache: hashes of transactions admitted, being checked or
@@ -110,6 +127,7 @@ export class Mempool {
       maxEntries: count(options.cacheSize ?? mempoolCacheTxs, 'cacheSize', 0),
     });
     this.#maxTxGas = limit(options.maxTxGas ?? -1, 'maxTxGas');
+    this.#maxTxsPerSender = count(options.maxTxsPerSender ?? mempoolMaxTxsPerSender, 'maxTxsPerSender', 1);
     this.#recheck = options.recheck ?? true;
     this.#app = deps.app;
   }
@@ -117,7 +135,8 @@ export class Mempool {
   /**
    * Checks `tx` with the application and admits it; resolves with its hash. Refuses with
    * `TX_TOO_LARGE`, `TX_IN_CACHE` (in the pool, being checked, or recently committed: concurrent
-   * adds of one transaction check it once), `MEMPOOL_FULL`, `TX_REJECTED` or `TX_GAS_TOO_HIGH`.
+   * adds of one transaction check it once), `MEMPOOL_FULL`, `MEMPOOL_SENDER_FULL` (before its
+   * check, and again before it is admitted), `TX_REJECTED` or `TX_GAS_TOO_HIGH`.
    */
   add(tx: Uint8Array): Promise<TxHash> {
     if (!(tx instanceof Uint8Array))
@@ -130,6 +149,10 @@ export class Mempool {
     const key = bytesKey(hash);
     const seen = this.#seenState(key);
     if (seen !== undefined) return Promise.reject(new TxInCacheError({ hash, state: seen }));
+    const senderBytes = this.#app.txSender?.(own);
+    const sender = senderBytes === undefined ? undefined : bytesKey(senderBytes);
+    const senderFull = this.#senderFull(sender);
+    if (senderFull !== undefined) return Promise.reject(senderFull);
     const held = this.#txs.size + this.#reservedTxs;
     const heldBytes = this.#bytes + this.#reservedBytes;
     if (held + 1 > this.#maxTxs || heldBytes + own.length > this.#maxBytes) {
@@ -162,8 +185,17 @@ export class Mempool {
         const response = await this.#app.checkTx({ tx: own, kind: 'new' });
         if (check.committed) throw new TxInCacheError({ hash, state: 'seen' });
         this.#refuseUnlessOk(response, hash);
+        // Concurrent adds of one sender all passed the first count.
+        const full = this.#senderFull(sender);
+        if (full !== undefined) throw full;
         unreserve();
-        this.#insert(key, { tx: own, hash, gasWanted: response.gasWanted, admittedAt: this.#height });
+        this.#insert(key, {
+          tx: own,
+          hash,
+          gasWanted: response.gasWanted,
+          admittedAt: this.#height,
+          sender,
+        });
       } catch (error) {
         if (!check.committed) this.#cache.delete(key);
         throw error;
@@ -257,6 +289,7 @@ export class Mempool {
   flush(): Promise<void> {
     return this.#lane.run(async () => {
       this.#txs.clear();
+      this.#senders.clear();
       this.#bytes = 0;
       this.#cache.clear();
     });
@@ -348,9 +381,19 @@ export class Mempool {
     }
   }
 
+  /** The refusal of one more transaction of `sender`, if it has its quota. */
+  #senderFull(sender: string | undefined): MempoolSenderFullError | undefined {
+    if (sender === undefined) return undefined;
+    const txs = this.#senders.get(sender) ?? 0;
+    if (txs < this.#maxTxsPerSender) return undefined;
+    return new MempoolSenderFullError({ txs, maxTxsPerSender: this.#maxTxsPerSender });
+  }
+
   #insert(key: string, entry: Entry): void {
     this.#txs.set(key, entry);
     this.#bytes += entry.tx.length;
+    if (entry.sender !== undefined)
+      this.#senders.set(entry.sender, (this.#senders.get(entry.sender) ?? 0) + 1);
     this.#cache.set(key, true);
   }
 
@@ -359,6 +402,10 @@ export class Mempool {
     if (entry === undefined) return;
     this.#txs.delete(key);
     this.#bytes -= entry.tx.length;
+    if (entry.sender === undefined) return;
+    const left = (this.#senders.get(entry.sender) ?? 1) - 1;
+    if (left === 0) this.#senders.delete(entry.sender);
+    else this.#senders.set(entry.sender, left);
   }
 
   #notifyIfAvailable(): void {

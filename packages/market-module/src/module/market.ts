@@ -7,6 +7,7 @@ import {
   type QueryType,
   type RouteDescription,
 } from '@joule/state';
+import { MarketError } from '../errors.js';
 import { sweepCost } from './budget.js';
 import { initMarketGenesis, type MarketGenesis, parseMarketGenesis } from './genesis.js';
 import { exportMarketGenesis } from './genesis-export.js';
@@ -182,7 +183,10 @@ export function market(options: MarketOptions, deps: MarketDependencies): Market
     type: 'market/repay_debts',
     codec: struct<{ debtor: Uint8Array }>('RepayDebts', { debtor: address }),
     async handle(ctx, m) {
-      await (await paymentsFor(ctx.state)).repay(ctx.state, (e) => ctx.emit(e), m.debtor, 8);
+      const repaid = await (await paymentsFor(ctx.state)).repay(ctx.state, (e) => ctx.emit(e), m.debtor, 8);
+      // A repayment that moves nothing is refused (in checkTx too): no free transactions.
+      if (repaid === 0)
+        throw new MarketError('MARKET_NOTHING_TO_REPAY', 'the account has no debt it can repay now');
     },
   });
   const msg = {

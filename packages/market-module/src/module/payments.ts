@@ -41,7 +41,7 @@ export class Payments {
     if (repayReceiver && to !== null && paid > 0n) await this.repay(state, emit, to, 1);
   }
 
-  /** Repays up to `maxDebts` of `debtor`'s debts from its balance; returns how many were examined. */
+  /** Repays up to `maxDebts` of `debtor`'s debts from its balance; returns how many it paid something on. */
   async repay(
     state: State,
     emit: (e: AppEvent) => void,
@@ -49,11 +49,13 @@ export class Payments {
     maxDebts: number,
   ): Promise<number> {
     const rows = await tables.debts.entries(state, debtor, maxDebts);
+    let repaid = 0;
     for (const [key, owed] of rows) {
       const creditor = key[20] === 0 ? null : key.subarray(21, 41);
       if (!(await this.repayOne(state, emit, debtor, creditor, owed))) break;
+      repaid++;
     }
-    return rows.length;
+    return repaid;
   }
 
   /** Repays one debt as far as the debtor's balance goes; false when the balance is empty. */

@@ -171,6 +171,14 @@ describe('market: solving a period on chain', () => {
     expect((await send(keys.dave, m.msg.repayDebts, { debtor: addr(keys.alice) })).code).toBe(0);
     expect(await balance(keys.alice)).toBe(0n);
     expect(await debts(keys.alice)).toEqual([{ creditor: addr(keys.admin), amount: 25_499_990n }]);
+    // A repayment that would move nothing (no balance left, or no debt) is refused, in checkTx too.
+    const noop = async (debtor: Uint8Array) =>
+      (await chain.check(await chain.tx(keys.dave, [txMessage(m.msg.repayDebts, { debtor })]))).codespace;
+    expect(await noop(addr(keys.alice)), 'no balance').toBe('MARKET_NOTHING_TO_REPAY');
+    expect(await noop(addr(keys.carol)), 'no debt').toBe('MARKET_NOTHING_TO_REPAY');
+    expect((await send(keys.dave, m.msg.repayDebts, { debtor: addr(keys.carol) })).codespace).toBe(
+      'MARKET_NOTHING_TO_REPAY',
+    );
     // The admin received 20 ECT: the end-block sweep repays its own debts with it (the grid's first).
     await blocksUntil(chain, async () => (await debts(keys.admin))[0]?.amount === 3_100_000n, 300);
     expect(await balance(keys.admin)).toBe(0n);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MempoolFullError } from '@joule/consensus';
+import { MempoolFullError, MempoolSenderFullError } from '@joule/consensus';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientError, JouleClient } from '../client/index.js';
@@ -35,6 +35,14 @@ describe('back-pressure of the API', () => {
     const r = errorResponse(full());
     expect(r.status).toBe(429);
     expect(r.body.code).toBe('MEMPOOL_FULL');
+    expect(r.body.data).toEqual({ retry_after_ms: mempoolFullRetryAfterMs });
+    expect(r.retryAfterMs).toBe(mempoolFullRetryAfterMs);
+  });
+
+  it("answers a sender's full quota with 429 and the same retry hint", () => {
+    const r = errorResponse(new MempoolSenderFullError({ txs: 256, maxTxsPerSender: 256 }));
+    expect(r.status).toBe(429);
+    expect(r.body.code).toBe('MEMPOOL_SENDER_FULL');
     expect(r.body.data).toEqual({ retry_after_ms: mempoolFullRetryAfterMs });
     expect(r.retryAfterMs).toBe(mempoolFullRetryAfterMs);
   });

@@ -29,6 +29,7 @@ export const notFound = (code: string, message: string): ApiError => new ApiErro
 const statusOfCode: Record<string, number> = {
   TX_TOO_LARGE: 413,
   MEMPOOL_FULL: 429,
+  MEMPOOL_SENDER_FULL: 429,
   TX_IN_CACHE: 409,
   TX_REJECTED: 422,
   TX_GAS_TOO_HIGH: 422,
@@ -50,7 +51,7 @@ export function errorResponse(error: unknown): {
     return { status: error.status, body: { ...body, data: { retry_after_ms: retryAfterMs } }, retryAfterMs };
   }
   if (error instanceof JouleError) {
-    if (error.code === 'MEMPOOL_FULL')
+    if (error.code === 'MEMPOOL_FULL' || error.code === 'MEMPOOL_SENDER_FULL')
       // A flood is slowed, not refused for good: the client posts again after the hint.
       return {
         status: 429,

@@ -62,7 +62,12 @@ export function verifiedTxCacheStats(): BoundedCacheStats {
   return verifiedTxs.stats();
 }
 
-function signatureVerifies(bytes: Uint8Array, tx: Tx): boolean {
+/**
+ * Whether `tx` (decoded from `bytes`) carries a valid signature of its signer, through the cache of
+ * verified transactions: bytes this node verified before (in `checkTx`, a proposal or a block) cost
+ * a hash and a lookup.
+ */
+export function signatureVerifies(bytes: Uint8Array, tx: Tx): boolean {
   const id = bytesKey(txHash(bytes));
   if (verifiedTxs.get(id) === true) return true;
   if (!verifyFast(tx.body.signer, txSignBytes(tx.body), tx.signature)) return false;

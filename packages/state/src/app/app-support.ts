@@ -3,6 +3,8 @@ import type { KvStore } from '../kv/kv-store.js';
 import { encodeProof } from '../store/proof.js';
 import type { VersionedStore } from '../store/versioned-store.js';
 import type { QueryRequest, QueryResponse, ValidatorUpdate } from './abci.js';
+import { signatureVerifies } from './ante.js';
+import { txFloorGas } from './gas.js';
 import type { QueryType } from './module.js';
 import {
   blockResultsQueryCodec,
@@ -16,23 +18,35 @@ import { decodeTx } from './tx.js';
 import { TxError } from './tx-errors.js';
 
 /**
- * The transactions a proposer puts in a block: those that decode as transactions of this chain, in
- * mempool order, within `maxBytes` in total and `maxBlockTxs` in number. Signatures and nonces are
- * checked at execution; a block carrying an undecodable transaction is rejected by `processProposal`.
+ * The transactions a proposer puts in a block: those that decode as transactions of this chain and
+ * whose signature verifies, in mempool order, within `maxBytes` in total, `maxBlockTxs` in number and
+ * `maxBlockGas` in the sum of their floors (`txFloorGas`: what each counts even if it fails).
+ * Nonces and messages are checked at execution; a block carrying a transaction that does not decode,
+ * is for another chain, has a bad signature or whose floors pass `maxBlockGas` is rejected by `processProposal` (the node prevotes
+ * nil). Signatures go through the verified-once cache, so a transaction the node admitted to its
+ * pool (or saw in an earlier proposal) is not verified again.
  */
-export function proposalTxs(txs: readonly Uint8Array[], maxBytes: number, chainId: string): Uint8Array[] {
+export function proposalTxs(
+  txs: readonly Uint8Array[],
+  limits: { readonly maxBytes: number; readonly maxBlockGas: number },
+  chainId: string,
+): Uint8Array[] {
   const out: Uint8Array[] = [];
   let total = 0;
+  let floorGas = 0;
   for (const tx of txs) {
     if (out.length >= maxBlockTxs) break;
-    if (tx.length > maxTxBytes || total + tx.length > maxBytes) continue;
+    if (tx.length > maxTxBytes || total + tx.length > limits.maxBytes) continue;
+    if (floorGas + txFloorGas(tx.length) > limits.maxBlockGas) continue;
     try {
-      if (decodeTx(tx, maxTxBytes).body.chainId !== chainId) continue;
+      const decoded = decodeTx(tx, maxTxBytes);
+      if (decoded.body.chainId !== chainId || !signatureVerifies(tx, decoded)) continue;
     } catch {
       continue;
     }
     out.push(tx);
     total += tx.length;
+    floorGas += txFloorGas(tx.length);
   }
   return out;
 }

@@ -5,7 +5,8 @@ import { coreModules } from '../modules/core.js';
 import { verifyProof } from '../store/proof.js';
 import { testGenesisTimeMs } from '../testkit/chain-fixtures.js';
 import { eventsOf, TestChain } from '../testkit/test-chain.js';
-import { signTx, txBodyCodec, txCodec, txHash, txMessage, txSignBytes } from './tx.js';
+import { txFloorGas } from './gas.js';
+import { decodeTx, signTx, txBodyCodec, txCodec, txHash, txMessage, txSignBytes } from './tx.js';
 
 const alice = generateKeyPair(new Uint8Array(32).fill(1));
 const bob = generateKeyPair(new Uint8Array(32).fill(2));
@@ -126,6 +127,42 @@ describe('the ante chain', () => {
     expect((await recheck(forged)).code, 'a recheck does not').toBe(0);
   });
 
+  it('refuses a proposal carrying a transaction with a bad signature, and leaves it out of its own', async () => {
+    const { c, send } = await chain();
+    const to = addressOf(bob.publicKey);
+    const good = await c.tx(alice, [send(to, 1n)], { nonce: 0 });
+    // Signed by another key for alice's signer: decodes, right chain, bad signature.
+    const forged = signTx(stranger.secretKey, { chainId: c.chainId, nonce: 1, messages: [send(to, 1n)] });
+    const { body, signature } = decodeTx(forged, forged.length);
+    const forgedAsAlice = encode(txCodec, { body: { ...body, signer: alice.publicKey }, signature });
+    expect((await c.check(forgedAsAlice)).codespace).toBe('TX_BAD_SIGNATURE');
+    const proposal = (txs: Uint8Array[]) =>
+      c.app.processProposal({
+        height: 1,
+        time: 0,
+        proposerAddress: new Uint8Array(20),
+        txs,
+        hash: new Uint8Array(32),
+      });
+    expect(await proposal([good]), 'a block of valid transactions').toBe('accept');
+    expect(await proposal([good, forgedAsAlice]), 'one forged transaction').toBe('reject');
+    const prepared = await c.app.prepareProposal({
+      height: 1,
+      time: 0,
+      proposerAddress: new Uint8Array(20),
+      txs: [good, forgedAsAlice],
+      maxTxBytes: 1 << 20,
+    });
+    expect(prepared.txs, 'the proposer leaves it out').toEqual([good]);
+  });
+
+  it("names a transaction's sender for the mempool's per-sender quota", async () => {
+    const { c, send } = await chain();
+    const tx = await c.tx(alice, [send(addressOf(bob.publicKey), 1n)]);
+    expect(c.app.txSender(tx)).toEqual(alice.publicKey);
+    expect(c.app.txSender(new Uint8Array([1, 2, 3])), 'none for bytes that do not decode').toBeUndefined();
+  });
+
   it('counts gas deterministically and enforces the per-tx and per-block limits', async () => {
     const { c, send } = await chain({ maxTxGas: 1_000_000, maxBlockGas: 40_000 });
     const to = addressOf(bob.publicKey);
@@ -139,6 +176,44 @@ describe('the ante chain', () => {
     const tight = await chain({ maxTxGas: 3_000 });
     const out = await tight.c.deliver(alice, tight.send(to, 1n));
     expect(out.codespace).toBe('TX_OUT_OF_GAS');
+  });
+
+  it('counts a failed transaction against the block gas, at least its floor, in every step', async () => {
+    const to = addressOf(bob.publicKey);
+    const measure = await chain();
+    await measure.c.block([await measure.c.tx(alice, [measure.send(to, 1n)], { memo: 'm' })]);
+    const sent = await measure.c.block([await measure.c.tx(alice, [measure.send(to, 1n)], { memo: 'm' })]);
+    const sendGas = sent.txResults[0]!.gasUsed;
+    const probe = await measure.c.tx(alice, [measure.send(to, 1n)], { memo: 'm' });
+    const floor = txFloorGas(probe.length);
+    expect(floor).toBeLessThan(sendGas);
+    // Three stale-nonce transactions and a good one: the failures' floors leave no room for it.
+    const { c, send } = await chain({ maxBlockGas: 3 * floor + sendGas - 1 });
+    await c.block([await c.tx(alice, [send(to, 1n)], { nonce: 0, memo: 'm' })]);
+    const stale = await Promise.all(
+      ['a', 'b', 'c'].map((memo) => c.tx(alice, [send(to, 1n)], { nonce: 0, memo })),
+    );
+    const good = await c.tx(alice, [send(to, 1n)], { nonce: 1, memo: 'g' });
+    const response = await c.block([...stale, good]);
+    expect(response.txResults.map((r) => r.codespace)).toEqual([
+      'TX_BAD_NONCE',
+      'TX_BAD_NONCE',
+      'TX_BAD_NONCE',
+      'TX_BLOCK_GAS_EXCEEDED',
+    ]);
+    for (const r of response.txResults.slice(0, 3)) expect(r.gasUsed).toBeGreaterThanOrEqual(floor);
+    // The proposer packs, and every node checks, the floors against the block gas.
+    const tight = await chain({ maxBlockGas: 2 * floor });
+    const txs = await Promise.all(
+      ['a', 'b', 'c'].map((memo, nonce) => tight.c.tx(alice, [send(to, 1n)], { nonce, memo })),
+    );
+    const header = { height: 1, time: 0, proposerAddress: new Uint8Array(20) };
+    const prepared = await tight.c.app.prepareProposal({ ...header, txs, maxTxBytes: 1 << 20 });
+    expect(prepared.txs).toEqual(txs.slice(0, 2));
+    const verdict = (list: Uint8Array[]) =>
+      tight.c.app.processProposal({ ...header, txs: list, hash: new Uint8Array(32) });
+    expect(await verdict(txs.slice(0, 2))).toBe('accept');
+    expect(await verdict(txs)).toBe('reject');
   });
 
   it('keeps typed events queryable by height and by tx hash', async () => {

@@ -1,3 +1,4 @@
+import { maxTxBytes } from '@joule/consensus';
 import type { PendingWrites } from '../chain/pending-writes.js';
 import {
   defaultPruneIntervalBlocks,
@@ -20,7 +21,7 @@ import { type ModuleRegistry, registerModules } from './registry.js';
 import { type AppRecord, appTables, type BlockResults, type StoredTxResult } from './results.js';
 import { MeteredState } from './state.js';
 import { StateLayer, type StateReader } from './state-layer.js';
-import { txHash } from './tx.js';
+import { decodeTx, txHash } from './tx.js';
 import { indexTxResults, pruneResults } from './tx-index.js';
 
 /**
@@ -155,12 +156,25 @@ export class App implements abci.Application {
     return this.executor().checkTx(request.tx, block, this.checkLayer, request.kind);
   }
 
+  /** The signer's public key of a transaction that decodes (unverified), for the mempool's per-sender quota. */
+  txSender(tx: Uint8Array): Uint8Array | undefined {
+    try {
+      return decodeTx(tx, maxTxBytes).body.signer;
+    } catch {
+      return undefined;
+    }
+  }
+
   async prepareProposal(request: abci.PrepareProposalRequest): Promise<abci.PrepareProposalResponse> {
-    return { txs: proposalTxs(request.txs, request.maxTxBytes, this.requireRecord().chainId) };
+    const record = this.requireRecord();
+    const limits = { maxBytes: request.maxTxBytes, maxBlockGas: record.limits.maxBlockGas };
+    return { txs: proposalTxs(request.txs, limits, record.chainId) };
   }
 
   async processProposal(request: abci.ProcessProposalRequest): Promise<abci.ProcessProposalResponse> {
-    const kept = proposalTxs(request.txs, Number.MAX_SAFE_INTEGER, this.requireRecord().chainId);
+    const record = this.requireRecord();
+    const limits = { maxBytes: Number.MAX_SAFE_INTEGER, maxBlockGas: record.limits.maxBlockGas };
+    const kept = proposalTxs(request.txs, limits, record.chainId);
     return kept.length === request.txs.length ? 'accept' : 'reject';
   }
 

@@ -10,7 +10,7 @@ import {
 } from '../constants.js';
 import type { AppEvent, CheckTxResponse, ExecTxResult, ValidatorUpdate } from './abci.js';
 import { type AccountKeeper, runAnte } from './ante.js';
-import { GasMeter } from './gas.js';
+import { GasMeter, txFloorGas } from './gas.js';
 import type { BlockContext, BlockInfo, MessageType, Module, TxContext } from './module.js';
 import { boundedLog } from './results.js';
 import { MeteredState } from './state.js';
@@ -55,24 +55,32 @@ export class Executor {
     const gas = new GasMeter(this.options.maxTxGas);
     const anteLayer = new StateLayer(blockLayer);
     let ante: Awaited<ReturnType<typeof runAnte>>;
+    // A failure in the ante counts its gas, at least the transaction's floor, against the block.
+    const anteFailure = (error: unknown): ExecTxResult => {
+      const charged = Math.max(Math.min(gas.used, gas.limit), txFloorGas(bytes.length));
+      blockGas.used += charged;
+      return { ...failure(error, gas), gasUsed: charged };
+    };
     try {
       ante = await runAnte(bytes, { ...this.env(), state: new MeteredState(anteLayer, gas), gas });
     } catch (error) {
-      return failure(error, gas);
+      return anteFailure(error);
     }
-    if (!anteLayer.fitsInto(blockLayer)) return failure(blockWritesExceeded(blockLayer), gas);
+    if (!anteLayer.fitsInto(blockLayer)) return anteFailure(blockWritesExceeded(blockLayer));
     anteLayer.flushInto(blockLayer);
     const messageLayer = new StateLayer(blockLayer);
     const events: AppEvent[] = [];
     const ctx = this.txContext(block, messageLayer, gas, txHash(bytes), events);
+    const blockGasExceeded = () =>
+      new OutOfGasError('TX_BLOCK_GAS_EXCEEDED', `block gas limit ${blockGas.limit} reached`, {
+        blockUsed: blockGas.used,
+        txUsed: gas.used,
+      });
     try {
+      // A full block runs no more messages: the transaction would fail on the limit anyway.
+      if (blockGas.used + gas.used > blockGas.limit) throw blockGasExceeded();
       for (const { type, message } of ante.messages) await type.handle(ctx, message, ante.signer);
-      if (blockGas.used + gas.used > blockGas.limit) {
-        throw new OutOfGasError('TX_BLOCK_GAS_EXCEEDED', `block gas limit ${blockGas.limit} reached`, {
-          blockUsed: blockGas.used,
-          txUsed: gas.used,
-        });
-      }
+      if (blockGas.used + gas.used > blockGas.limit) throw blockGasExceeded();
       if (!messageLayer.fitsInto(blockLayer)) throw blockWritesExceeded(blockLayer);
     } catch (error) {
       blockGas.used += Math.min(gas.used, gas.limit);

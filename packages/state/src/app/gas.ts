@@ -1,4 +1,16 @@
+import { gasCosts } from '../constants.js';
 import { OutOfGasError } from './tx-errors.js';
+
+/**
+ * The least gas a transaction of `length` bytes counts against its block's gas, whether it
+ * succeeds or fails: the ante's fixed costs (its bytes and its signature check). A failed
+ * transaction counts at least this, so a block cannot be stuffed with failing transactions for
+ * free; the proposer packs (`prepareProposal`) and every node checks (`processProposal`) a block's
+ * transactions so that their floors fit in `maxBlockGas`.
+ */
+export function txFloorGas(length: number): number {
+  return gasCosts.txBase + gasCosts.txPerByte * length + gasCosts.signatureVerify;
+}
 
 /**
  * Counts deterministic work units. Every state access and every signature check costs a fixed

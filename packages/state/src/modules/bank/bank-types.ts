@@ -36,7 +36,10 @@ export const burnCodec: Codec<Burn> = struct<Burn>('Burn', { denom, amount });
 
 const utf8 = new TextEncoder();
 
-/** State layout: `bank/b/<address><denom>` balances, `bank/s/<denom>` supply (the authority: `bank/A/`). */
+/**
+ * State layout: `bank/b/<address><denom>` balances, `bank/s/<denom>` supply, `bank/M/<name>`
+ * parameters (the authority: `bank/A/`).
+ */
 export const tables = {
   balance: new Table(
     'bank',
@@ -45,6 +48,8 @@ export const tables = {
     amount,
   ),
   supply: new Table('bank', 's', (d: string) => utf8.encode(d), amount),
+  /** Chain parameters set in genesis (`bank/M/<name>`): `min_new_account`. */
+  params: new Table('bank', 'M', (name: 'min_new_account') => utf8.encode(name), amount),
 };
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

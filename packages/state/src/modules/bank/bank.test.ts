@@ -68,6 +68,35 @@ describe('bank', () => {
     ]);
   });
 
+  it('refuses a transfer under the minimum to an address with no account yet (bank.minNewAccountAmount)', async () => {
+    const core = coreModules();
+    const c = await TestChain.create({
+      modules: core.modules,
+      accounts: core.accounts,
+      genesis: {
+        bank: {
+          authority: bech(authority),
+          minNewAccountAmount: '100',
+          balances: [{ address: bech(alice), denom: 'kwh', amount: '500' }],
+        },
+      },
+    });
+    const { msg } = core.bank;
+    const send = (to: Uint8Array, amount: bigint) => txMessage(msg.send, { to, denom: 'kwh', amount });
+    const dust = await c.tx(alice, [send(addr(bob), 1n)]);
+    expect((await c.check(dust)).codespace, 'refused in checkTx').toBe('BANK_NEW_ACCOUNT_MINIMUM');
+    expect((await c.deliver(alice, send(addr(bob), 99n))).codespace).toBe('BANK_NEW_ACCOUNT_MINIMUM');
+    const multiDust = txMessage(msg.multiSend, { outputs: [{ to: addr(carol), denom: 'kwh', amount: 1n }] });
+    expect((await c.deliver(alice, multiDust)).codespace).toBe('BANK_NEW_ACCOUNT_MINIMUM');
+    expect(await c.query('auth', core.auth.query.account, { address: addr(bob) })).toBeNull();
+    expect((await c.deliver(alice, send(addr(bob), 100n))).code, 'the minimum creates it').toBe(0);
+    expect((await c.deliver(alice, send(addr(bob), 1n))).code, 'an existing account takes any amount').toBe(
+      0,
+    );
+    const exported = (await c.app.exportGenesis()) as { bank: { minNewAccountAmount?: string } };
+    expect(exported.bank.minNewAccountAmount, 'kept in the exported genesis').toBe('100');
+  });
+
   it('lets only the authority mint and burn, and keeps the supply', async () => {
     const { c, msg, query, balance } = await setup();
     const denied = await c.deliver(alice, txMessage(msg.mint, { to: addr(alice), denom: 'kwh', amount: 1n }));

@@ -7,7 +7,8 @@ import {
   type Module,
   type QueryType,
 } from '../../app/module.js';
-import { GenesisError } from '../../app/tx-errors.js';
+import type { State } from '../../app/state.js';
+import { GenesisError, TxError } from '../../app/tx-errors.js';
 import { maxBalancesPerQuery, maxGenesisBalances } from '../../constants.js';
 import type { AuthKeeper } from '../auth/auth.js';
 import { Authority, type TransferAuthority } from '../authority/authority.js';
@@ -37,6 +38,12 @@ export interface BankGenesis {
     readonly denom: string;
     readonly amount: bigint;
   }[];
+  /**
+   * The least amount a `send` or `multiSend` output may carry to an address that has no account
+   * yet (any denomination; 0 or absent: no minimum). Without fees, this is what creating an
+   * account costs a sender: a chain sets it in its denomination (`"1000000"` uect is 1 ECT).
+   */
+  readonly minNewAccountAmount?: bigint;
 }
 
 export interface BankOptions {
@@ -72,13 +79,26 @@ const positive = (s: Send): string | undefined => (s.amount === 0n ? 'amount mus
  */
 export function bank(options: BankOptions, dependencies: { readonly auth: AuthKeeper }): BankModule {
   const prefix = options.addressPrefix ?? 'joule';
+  /** Refuses a transfer of less than the chain's minimum to an address with no account yet. */
+  const requireNewAccountMinimum = async (state: State, to: Uint8Array, amount: bigint): Promise<void> => {
+    const min = (await tables.params.get(state, 'min_new_account')) ?? 0n;
+    if (amount >= min || (await dependencies.auth.account(state, to)) !== undefined) return;
+    throw new TxError(
+      'BANK_NEW_ACCOUNT_MINIMUM',
+      `a transfer that creates an account must carry at least ${min}, not ${amount}`,
+      { minimum: min, amount },
+    );
+  };
   const keeper = new BankKeeper(dependencies.auth, prefix);
   const authority = new Authority({ module: 'bank', addressPrefix: prefix });
   const send = defineMessage({
     type: 'bank/send',
     codec: sendCodec,
     validate: positive,
-    handle: (ctx, m, signer) => keeper.send(ctx.state, ctx.emit, signer.address, m.to, m.denom, m.amount),
+    async handle(ctx, m, signer) {
+      await requireNewAccountMinimum(ctx.state, m.to, m.amount);
+      await keeper.send(ctx.state, ctx.emit, signer.address, m.to, m.denom, m.amount);
+    },
   });
   const multiSend = defineMessage({
     type: 'bank/multi_send',
@@ -86,8 +106,10 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
     validate: (m) =>
       m.outputs.length === 0 ? 'at least one output' : m.outputs.map(positive).find((p) => p !== undefined),
     async handle(ctx, m, signer) {
-      for (const o of m.outputs)
+      for (const o of m.outputs) {
+        await requireNewAccountMinimum(ctx.state, o.to, o.amount);
         await keeper.send(ctx.state, ctx.emit, signer.address, o.to, o.denom, o.amount);
+      }
     },
   });
   const mint = defineMessage({
@@ -163,18 +185,26 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
           const address = parseAddress(jsonString(row.address, `bank.balances[${i}].address`), prefix);
           return { address, denom: d, amount: jsonAmount(row.amount, `bank.balances[${i}].amount`) };
         });
-        return { ...authority.parse(o, 'bank'), balances: rows };
+        const min =
+          o.minNewAccountAmount === undefined
+            ? 0n
+            : jsonAmount(o.minNewAccountAmount, 'bank.minNewAccountAmount');
+        return { ...authority.parse(o, 'bank'), balances: rows, minNewAccountAmount: min };
       },
       async init(ctx, genesis) {
         authority.init(ctx.state, genesis);
+        const min = genesis.minNewAccountAmount ?? 0n;
+        if (min > 0n) tables.params.set(ctx.state, 'min_new_account', min);
         for (const b of genesis.balances) {
           if (b.amount > 0n) await keeper.mint(ctx.state, () => {}, b.address, b.denom, b.amount);
         }
       },
       async export(ctx) {
         const rows = await tables.balance.all(ctx.state);
+        const min = await tables.params.get(ctx.state, 'min_new_account');
         return {
           ...(await authority.export(ctx.state)),
+          ...(min === undefined ? {} : { minNewAccountAmount: min.toString() }),
           balances: rows.map(([key, value]) => ({
             address: formatAddress(key.subarray(0, 20), prefix),
             denom: new TextDecoder().decode(key.subarray(20)),
