@@ -7,7 +7,7 @@ import { coreModules, signTx, txMessage } from '@joule/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JouleClient } from '../client/index.js';
 import { loadKey } from '../home/home.js';
-import { initHome } from '../home/init.js';
+import { genesisMinNewAccountAmount, initHome } from '../home/init.js';
 import { standaloneNetwork } from '../network/network.js';
 import { createNode, type JouleNode } from '../node/node.js';
 
@@ -68,10 +68,18 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
   });
 
   it('commits a bank send through the client and serves it back', async () => {
+    const amount = genesisMinNewAccountAmount + 25n;
     const bob = addressOf(generateKeyPair().publicKey);
+    // The genesis of `init` asks a first deposit of a new account (bank.minNewAccountAmount).
+    await expect(
+      client.signAndSend(operator.key.secretKey, [
+        txMessage(core.bank.msg.send, { to: bob, denom: 'ujoule', amount: genesisMinNewAccountAmount - 1n }),
+      ]),
+      'a first deposit under the minimum',
+    ).rejects.toMatchObject({ code: 'BANK_NEW_ACCOUNT_MINIMUM' });
     const sent = await client.signAndSend(
       operator.key.secretKey,
-      [txMessage(core.bank.msg.send, { to: bob, denom: 'ujoule', amount: 25n })],
+      [txMessage(core.bank.msg.send, { to: bob, denom: 'ujoule', amount })],
       { commit: true },
     );
     expect(sent.committed?.tx_result?.code).toBe(0);
@@ -79,7 +87,9 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
     const tx = await client.tx(sent.hash);
     expect(tx.height).toBe(String(height));
     expect(tx.tx_result?.events.map((e) => e.type)).toContain('bank.transfer');
-    expect(await client.query('bank', core.bank.query.balance, { address: bob, denom: 'ujoule' })).toBe(25n);
+    expect(await client.query('bank', core.bank.query.balance, { address: bob, denom: 'ujoule' })).toBe(
+      amount,
+    );
     const block = await client.block(height);
     expect(block.block.data.txs).toHaveLength(1);
     const commit = await client.commit(height);
@@ -90,9 +100,9 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
     const balances = (
       await client.get<{ result: { denom: string; amount: string }[] }>(`/bank/balances/${operator.address}`)
     ).result;
-    expect(balances[0]?.amount).toBe((1_000_000_000_000n - 25n).toString());
+    expect(balances[0]?.amount).toBe((1_000_000_000_000n - amount).toString());
     const one = await client.get<{ result: string }>(`/bank/balances/${operator.address}/ujoule`);
-    expect(one.result).toBe((1_000_000_000_000n - 25n).toString());
+    expect(one.result).toBe((1_000_000_000_000n - amount).toString());
     const account = await client.account(parseAddress(operator.address, 'joule'));
     expect(account?.nonce).toBe(1);
     const q = await client.abciQuery({
@@ -123,7 +133,13 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
       signTx(operator.key.secretKey, {
         chainId: 'api-1',
         nonce: n,
-        messages: [txMessage(core.bank.msg.send, { to: new Uint8Array(20), denom: 'ujoule', amount: 1n })],
+        messages: [
+          txMessage(core.bank.msg.send, {
+            to: new Uint8Array(20),
+            denom: 'ujoule',
+            amount: genesisMinNewAccountAmount,
+          }),
+        ],
       });
     // Two consecutive nonces (the second admitted only if the first went first), then a gap.
     const { results } = await client.broadcastTxsSync([send(nonce), send(nonce + 1), send(nonce + 5)]);

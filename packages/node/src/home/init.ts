@@ -63,11 +63,19 @@ export function uniqueChainId(prefix: string): string {
 /** Units given to each funded account of a new genesis. */
 export const genesisBalance = 1_000_000_000_000n;
 
+/**
+ * The first deposit a new account needs (`bank.minNewAccountAmount`), in base units: 10^6, one whole
+ * unit of a micro-denomination (1 joule of `ujoule`). Joule has no fees, so without it any account
+ * could create accounts for 1 unit each and grow every node's state for free.
+ */
+export const genesisMinNewAccountAmount = 1_000_000n;
+
 export const coreAppState: AppStateBuilder = (accounts, denom, authorities = {}) => ({
   auth: { accounts: accounts.map((a) => ({ address: a.address, publicKey: a.publicKey, nonce: 0 })) },
   bank: {
     authority: authorities.bank ?? accounts[0]?.address ?? null,
     balances: accounts.map((a) => ({ address: a.address, denom, amount: genesisBalance.toString() })),
+    minNewAccountAmount: genesisMinNewAccountAmount.toString(),
   },
   poa: { authority: authorities.poa ?? accounts[0]?.address ?? null, validators: [] },
 });
