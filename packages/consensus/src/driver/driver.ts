@@ -751,12 +751,15 @@ export class ConsensusDriver {
   }
 
   /**
-   * With `skipTimeoutCommit`: whether the decided block holds precommits (in its decision round)
-   * from 100 % of the power, so that waiting out the commit timeout gathers nothing more.
+   * With `skipTimeoutCommit`: whether the decided block is applied and holds precommits (in its
+   * decision round) from 100 % of the power, so that waiting out the commit timeout gathers nothing more.
    */
   #allPrecommitted(): boolean {
     const decision = this.#hs.decision;
     if (!this.#o.skipTimeoutCommit || decision === null) return false;
+    // Only once the decided block is applied: a failed commit leaves the state a height behind, and
+    // a late precommit must not start the next height on it.
+    if (this.#state.lastBlockHeight !== this.#hs.height) return false;
     const power = this.#hs.votes.power(VoteType.Precommit, decision.round, decision.value);
     return power === this.#hs.votes.weights.total;
   }
