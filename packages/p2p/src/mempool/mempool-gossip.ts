@@ -187,7 +187,10 @@ export class MempoolGossip {
       }
       let sent = true;
       for (const batch of splitTxBatches(txs)) sent = this.channel.send(peer, encodeTxBatch(batch)) && sent;
-      if (sent) counters.relayed += relays;
+      if (sent) {
+        counters.relayed += relays;
+        counters.txsRelayed += relays;
+      }
     }
   }
 

@@ -19,6 +19,8 @@ export class P2pCounters {
   readonly penalties = new Map<string, number>();
   /** Messages relayed further (consensus and transactions). */
   relayed = 0;
+  /** Of `relayed`, the transactions. */
+  txsRelayed = 0;
   /** Relays not sent because the peer's neighbour already sent the message to it. */
   relaysSkipped = 0;
   /** Peers disconnected and banned for their score. */
@@ -42,6 +44,7 @@ export class P2pCounters {
       dropped: o(this.dropped),
       penalties: o(this.penalties),
       relayed: this.relayed,
+      txsRelayed: this.txsRelayed,
       relaysSkipped: this.relaysSkipped,
       bans: this.bans,
       syncedBlocks: this.syncedBlocks,
@@ -67,6 +70,7 @@ export interface P2pCounterSnapshot {
   readonly dropped: Record<string, number>;
   readonly penalties: Record<string, number>;
   readonly relayed: number;
+  readonly txsRelayed: number;
   readonly relaysSkipped: number;
   readonly bans: number;
   readonly syncedBlocks: number;
