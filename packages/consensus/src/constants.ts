@@ -58,7 +58,10 @@ export const domainTags = {
  * first conflicting vote (kept as evidence of equivocation), and one for each value that holds
  * more than 1/3 of the power in first votes — at most two such values, since first votes are one
  * per validator. A value that can reach a quorum has more than 1/3 of honest (first) votes, so
- * no vote a quorum needs is ever refused for want of room.
+ * it is always tracked and every later vote for it counts once it is. Before that, an
+ * equivocator's vote for it may find the pending slots below full (of junk values) and be dropped:
+ * it counts when it arrives again — in the proof of lock sent with a re-proposal, or a catch-up
+ * answer — which matters only when the honest votes for the value fall short of 2/3 on their own.
  */
 export const maxCountedVotesPerValidatorRoundType = 4;
 /**
