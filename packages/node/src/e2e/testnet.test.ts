@@ -50,7 +50,9 @@ describe('8-node lic testnet end to end', () => {
     ]);
     const nodes = JSON.parse(stdout) as { name: string; api: string }[];
     for (let i = 0; i < 8; i++) start(i);
-    const clients = nodes.map((n) => new JouleClient({ url: n.api, timeoutMs: 5_000 }));
+    // A send waits for its block, and the first block of eight fresh processes on two shared cores
+    // can take longer than a status answer: 20 s, not 5.
+    const clients = nodes.map((n) => new JouleClient({ url: n.api, timeoutMs: 20_000 }));
     const heightOf = async (c: JouleClient) =>
       Number((await c.status().catch(() => null))?.sync_info.latest_block_height ?? -1);
     const waitAll = async (min: number, which: number[]) => {
