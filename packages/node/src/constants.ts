@@ -1,3 +1,4 @@
+import type { Timeouts } from '@joule/consensus';
 /**
  * Limits, file names and defaults of @joule/node, each named with its unit. The defaults of the
  * config file live in `home/config-schema.ts`, next to their documentation.
@@ -163,14 +164,7 @@ export interface ProfileDisk {
  * Consensus timeouts of a profile that sets its own (`[consensus] timeout_*_ms`,
  * `skip_timeout_commit`), ms; a profile without them keeps the config schema's defaults.
  */
-export interface ProfileConsensus {
-  readonly proposeMs: number;
-  readonly proposeDeltaMs: number;
-  readonly prevoteMs: number;
-  readonly prevoteDeltaMs: number;
-  readonly precommitMs: number;
-  readonly precommitDeltaMs: number;
-  readonly commitMs: number;
+export interface ProfileConsensus extends Timeouts {
   readonly skipTimeoutCommit: boolean;
 }
 
