@@ -46,14 +46,13 @@ export interface VotesMessage {
 
 export type ConsensusMessage = ProposalMessage | VoteMessage | StatusMessage | DecisionMessage | VotesMessage;
 
+export const proposalMessageCodec: Codec<ProposalMessage> = tagged<ProposalMessage>(
+  'proposal',
+  struct('ProposalMessage', { proposal: proposalCodec, block: blockCodec }),
+);
+
 export const consensusMessageCodec: Codec<ConsensusMessage> = union<ConsensusMessage>('ConsensusMessage', {
-  proposal: [
-    1,
-    tagged<ProposalMessage>(
-      'proposal',
-      struct('ProposalMessage', { proposal: proposalCodec, block: blockCodec }),
-    ),
-  ],
+  proposal: [1, proposalMessageCodec],
   vote: [2, tagged<VoteMessage>('vote', struct('VoteMessage', { vote: voteCodec }))],
   status: [
     3,

@@ -1,3 +1,4 @@
+import type { SignPosition } from '../signer/guard.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import type { Proposal } from '../vote/proposal.js';
 import type { Vote } from '../vote/vote.js';
@@ -8,6 +9,11 @@ export interface Signer {
   readonly address: Uint8Array;
   signVote(vote: Omit<Vote, 'signature'>): Promise<Vote>;
   signProposal(proposal: Omit<Proposal, 'signature'>): Promise<Proposal>;
+  /**
+   * The position of the last signature the signer keeps durably, or null: after replaying the
+   * WAL the driver checks that it re-derived the vote signed there (`CONSENSUS_REPLAY_MISMATCH`).
+   */
+  lastSigned(): SignPosition | null;
 }
 
 /** What the driver needs of the mempool. */
@@ -40,6 +46,8 @@ export interface Logger {
   debug(fields: Record<string, unknown>, message: string): void;
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
+  /** For a halt (`ConsensusHaltError`); `warn` is used when absent. */
+  error?(fields: Record<string, unknown>, message: string): void;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {} };

@@ -1,7 +1,12 @@
 import { decode, encode } from '../codec/canonical.js';
 import { round } from '../codec/fields.js';
-import { type Codec, oneOf, string, struct, tagged, union } from '../codec/schema.js';
-import { type ConsensusMessage, consensusMessageCodec } from './messages.js';
+import { bool, type Codec, oneOf, string, struct, tagged, union } from '../codec/schema.js';
+import {
+  type ConsensusMessage,
+  consensusMessageCodec,
+  type ProposalMessage,
+  proposalMessageCodec,
+} from './messages.js';
 
 /**
  * What the driver writes to the WAL for the current height: every input the engine processed, in
@@ -17,7 +22,19 @@ export type WalRecord =
    * durable first, so a node that crashes after signing re-derives the same vote on replay (and the
    * guard hands back the same signature) instead of losing a vote it may already have sent.
    */
-  | { readonly kind: 'signing'; readonly step: 'propose' | 'prevote' | 'precommit'; readonly round: number };
+  | { readonly kind: 'signing'; readonly step: 'propose' | 'prevote' | 'precommit'; readonly round: number }
+  /**
+   * A proposal with the verdict this node reached on its block (chain rules, evidence and the
+   * application's `processProposal`). Replay takes the verdict from here and never asks the
+   * application again: a verdict recomputed after a restart may differ (an application that
+   * throws, or changed), and L36 locks only on a valid block, so the lock would be lost.
+   */
+  | {
+      readonly kind: 'proposal';
+      readonly peer: string;
+      readonly message: ProposalMessage;
+      readonly valid: boolean;
+    };
 
 const emptyStruct = struct<Record<string, never>>('Empty', {});
 
@@ -42,6 +59,17 @@ export const walRecordCodec: Codec<WalRecord> = union<WalRecord>('WalRecord', {
     tagged<{ kind: 'signing'; step: 'propose' | 'prevote' | 'precommit'; round: number }>(
       'signing',
       struct('WalSigning', { step: stepCodec(), round }),
+    ),
+  ],
+  proposal: [
+    5,
+    tagged<{ kind: 'proposal'; peer: string; message: ProposalMessage; valid: boolean }>(
+      'proposal',
+      struct('WalProposal', {
+        peer: string(128),
+        message: proposalMessageCodec,
+        valid: bool,
+      }),
     ),
   ],
 });

@@ -174,6 +174,7 @@ export class SimNode {
         address: addressOf(this.#o.key.publicKey),
         signVote: (v) => guard.signVote(v),
         signProposal: (p) => guard.signProposal(p),
+        lastSigned: () => guard.lastSigned(),
       };
     }
     const driver = new ConsensusDriver(this.#o.driver, {

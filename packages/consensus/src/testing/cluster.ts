@@ -268,6 +268,7 @@ export class TestCluster {
           address: node.address,
           signVote: (v) => guard.signVote(v),
           signProposal: (p) => guard.signProposal(p),
+          lastSigned: () => guard.lastSigned(),
         },
         mempool,
         evidence,

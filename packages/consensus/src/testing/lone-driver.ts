@@ -100,6 +100,7 @@ export async function setupDriver(): Promise<Harness> {
         address: addressOf(self.publicKey),
         signVote: (v) => guard.signVote(v),
         signProposal: (p) => guard.signProposal(p),
+        lastSigned: () => guard.lastSigned(),
       },
       mempool: new Mempool({}, { app }),
       evidence: new EvidencePool(

@@ -235,6 +235,7 @@ class Node implements JouleNode {
       address: addressOf(home.validatorKey.publicKey),
       signVote: (v) => guard.signVote(v),
       signProposal: (p) => guard.signProposal(p),
+      lastSigned: () => guard.lastSigned(),
     };
     const mempool = new Mempool(
       {

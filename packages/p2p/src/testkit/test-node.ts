@@ -124,6 +124,7 @@ export class TestNode {
         address: addressOf(o.key.publicKey),
         signVote: (v) => guard.signVote(v),
         signProposal: (p) => guard.signProposal(p),
+        lastSigned: () => guard.lastSigned(),
       };
     }
     const consensus = new ConsensusGossip(o.consensus ?? {}, { host });
