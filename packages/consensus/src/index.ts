@@ -58,6 +58,12 @@ export {
   type DriverOptions,
   defaultDriverOptions,
 } from './driver/driver.js';
+export {
+  ApplicationFailedError,
+  CommitFailedError,
+  ConsensusHaltError,
+  ReplayMismatchError,
+} from './driver/halt.js';
 export * from './driver/messages.js';
 export * from './driver/ports.js';
 export { systemClock } from './driver/system-clock.js';

@@ -1,6 +1,7 @@
 import { type Block, blockId as blockIdOf } from '../block/block.js';
 import { fromHex, toHex } from '../crypto/hash.js';
 import { checkBlock } from './block-check.js';
+import { ApplicationFailedError } from './halt.js';
 import type { DriverHost } from './host.js';
 import type { PeerId } from './transport.js';
 
@@ -8,7 +9,7 @@ import type { PeerId } from './transport.js';
  * Whether a block may be decided: chain rules, evidence, then the application's processProposal
  * (skipped for a block `certified` by a commit of +2/3: the application must accept any block the
  * chain decided). Final verdicts are cached in the height context; the block's sender is
- * rejected for an invalid one.
+ * rejected for an invalid one. An application that throws halts the driver (`CONSENSUS_APP_FAILED`).
  */
 export async function validateBlock(
   host: DriverHost,
@@ -43,9 +44,9 @@ export async function validateBlock(
       hash: fromHex(key),
     });
   } catch (error) {
-    // A failing application is not a verdict: not cached, so the block is judged again.
-    host.log.warn({ error: String(error), height: block.header.height }, 'processProposal failed');
-    return false;
+    // A throw is not a verdict: taken for "invalid", it would let a locked node prevote another
+    // block (L22) and a replayed height lose its lock (L36). The node stops instead.
+    throw new ApplicationFailedError('processProposal', block.header.height, error);
   }
   const valid = verdict === 'accept';
   ctx.validity.set(key, valid);

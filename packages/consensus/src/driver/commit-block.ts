@@ -5,7 +5,10 @@ import type { Commit } from '../block/commit.js';
 import { applyBlock } from '../chain/apply-block.js';
 import type { ChainState } from '../chain/chain-state.js';
 import type { ChainStore } from '../chain/chain-store.js';
+import { fromHex } from '../crypto/hash.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
+import { CommitFailedError } from './halt.js';
+import type { DriverHost } from './host.js';
 import type { EvidenceSource, Logger, TxPool } from './ports.js';
 
 export interface CommitBlockDeps {
@@ -65,6 +68,33 @@ export async function commitBlock(
     }
   }
   return { next, failures };
+}
+
+/**
+ * Commits the block the current height decided (`value`, in `round`) with the commit this node
+ * holds for it, and logs what failed after it. A block that cannot be committed halts the driver
+ * (`CONSENSUS_COMMIT_FAILED`): the node cannot build on it, and must not wait in the commit step.
+ */
+export async function commitDecision(
+  host: DriverHost,
+  round: number,
+  value: string,
+  ownEvidence: readonly DuplicateVoteEvidence[],
+): Promise<{ block: Block; commit: Commit; next: ChainState }> {
+  const { ctx } = host;
+  const block = ctx.blocks.get(value);
+  if (block === undefined)
+    throw new CommitFailedError(ctx.height, round, `decided block ${value} is not known`);
+  const id = { hash: fromHex(value) };
+  const commit = ctx.decisionCommit(round, id);
+  let committed: Awaited<ReturnType<typeof commitBlock>>;
+  try {
+    committed = await commitBlock(host.deps, ctx.state, block, id, commit, ownEvidence);
+  } catch (error) {
+    throw new CommitFailedError(ctx.height, round, error);
+  }
+  logCommitFailures(host.log, ctx.height, committed.failures);
+  return { block, commit, next: committed.next };
 }
 
 /** Logs what failed after a block was committed (never fatal: the block is committed). */

@@ -1,12 +1,13 @@
 import type { ChainState } from '../chain/chain-state.js';
 import { maxLocalEvidence } from '../constants.js';
-import { fromHex, toHex } from '../crypto/hash.js';
+import { toHex } from '../crypto/hash.js';
 import { apply } from '../engine/machine.js';
 import type { Effect, Input } from '../engine/types.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { rebroadcastIfStuck } from './catch-up.js';
-import { commitBlock, logCommitFailures } from './commit-block.js';
-import { replayWal, startChain } from './handshake.js';
+import { commitDecision } from './commit-block.js';
+import { ConsensusHaltError, HaltLatch } from './halt.js';
+import { resumeHeight, startChain } from './handshake.js';
 import { HeightContext } from './height-context.js';
 import { type MutableDriverHost, SELF, type StartTrigger } from './host.js';
 import { FutureMessages, handleMessage } from './inbound.js';
@@ -45,6 +46,7 @@ export class ConsensusDriver {
   #listeners: ((event: CommittedEvent) => void)[] = [];
   #evidenceListeners: ((evidence: DuplicateVoteEvidence) => void)[] = [];
   #lastTick = '';
+  readonly #halt = new HaltLatch();
 
   constructor(options: Partial<DriverOptions>, deps: DriverDeps) {
     this.#o = { ...defaultDriverOptions, ...options };
@@ -90,8 +92,14 @@ export class ConsensusDriver {
     this.#evidenceListeners.push(listener);
   }
 
+  /** Called once if the driver halts (no input, no signature after; `start` rejects). Returns an unsubscribe. */
+  onHalt(listener: (error: ConsensusHaltError) => void): () => void {
+    return this.#halt.listen(listener);
+  }
+
   /** Loads or creates the chain state, replays missing blocks into the app, then runs. Idempotent. */
   async start(): Promise<void> {
+    this.#halt.check();
     if (this.#running) return;
     this.#running = true;
     this.#d.transport.onMessage((peer, message) => this.#receive(peer, message));
@@ -101,6 +109,7 @@ export class ConsensusDriver {
     this.#h.lastCommit = start.lastCommit;
     this.#lastBlockAppHash = start.lastBlockAppHash;
     await this.#serial(() => this.#enterHeight(this.#state.lastBlockHeight + 1));
+    this.#halt.check();
     this.#scheduleRebroadcast();
   }
 
@@ -114,10 +123,20 @@ export class ConsensusDriver {
 
   // ---- input queue -------------------------------------------------------------------------
 
+  /** Runs `task` after the inputs before it; a `ConsensusHaltError` from it halts the driver. */
   #serial(task: () => Promise<void>): Promise<void> {
-    const run = this.#queue.then(task).catch((error: unknown) => {
-      this.#log.warn({ error: String(error), stack: (error as Error)?.stack }, 'consensus input failed');
-    });
+    const run = this.#queue
+      .then(() => (this.#halt.error === null ? task() : undefined))
+      .catch((error: unknown) => {
+        if (!(error instanceof ConsensusHaltError))
+          return this.#log.warn(
+            { error: String(error), stack: (error as Error)?.stack },
+            'consensus input failed',
+          );
+        this.#running = false;
+        this.#timers.cancelAll();
+        this.#halt.trip(error, this.#log);
+      });
     this.#queue = run;
     return run;
   }
@@ -152,6 +171,7 @@ export class ConsensusDriver {
       try {
         await this.#effect(effect, peer);
       } catch (error) {
+        if (error instanceof ConsensusHaltError) throw error;
         // One failed effect (a block that could not be built, a full disk for one record) must
         // not drop the effects after it, such as the timeout that lets the round move on.
         const fields = { error: String(error), effect: effect.kind, height: this.#h.ctx.height };
@@ -200,14 +220,8 @@ export class ConsensusDriver {
 
   async #finalize(round: number, value: string): Promise<void> {
     const ctx = this.#h.ctx;
-    const block = ctx.blocks.get(value);
-    if (block === undefined) throw new Error(`decided block ${value} is not known`);
-    const id = { hash: fromHex(value) };
-    const commit = ctx.decisionCommit(round, id);
-    const own = this.#localEvidence;
-    const { next, failures } = await commitBlock(this.#d, ctx.state, block, id, commit, own);
-    own.length = 0;
-    logCommitFailures(this.#log, ctx.height, failures);
+    const { block, commit, next } = await commitDecision(this.#h, round, value, this.#localEvidence);
+    this.#localEvidence.length = 0;
     this.#state = next;
     this.#lastBlockAppHash = block.header.appHash;
     this.#h.lastDecision = { kind: 'decision', block, commit };
@@ -237,24 +251,9 @@ export class ConsensusDriver {
     // Precommits that arrived while waiting make the last commit stronger.
     if (h.ctx?.hs.decision != null) h.lastCommit = h.ctx.commitOfDecision();
     h.ctx = new HeightContext(height, this.#state, this.#d.signer, this.#o.timeouts);
-    h.replaying = true;
-    let records: number;
-    try {
-      records = await replayWal(this.#d.wal, height, (record) => this.#replayRecord(record));
-    } finally {
-      h.replaying = false;
-    }
-    if (records > 0) this.#log.info({ height, records }, 'replayed the WAL');
+    await resumeHeight(h);
     this.#startHeightIfWaiting('enter');
     for (const [peer, message] of h.future.take()) await handleMessage(h, peer, message);
-  }
-
-  async #replayRecord(record: WalRecord): Promise<void> {
-    if (record.kind === 'start') return this.#input({ kind: 'start' });
-    if (record.kind === 'timeout')
-      return this.#input({ kind: 'timeout', step: record.step, round: record.round });
-    if (record.kind === 'signing') return;
-    return handleMessage(this.#h, record.peer, record.message);
   }
 
   /** Starts round 0 now, or when there is something to put in a block (createEmptyBlocks=false). */

@@ -1,5 +1,6 @@
 import { JouleError } from '../errors.js';
 import type { SignPosition } from '../signer/guard.js';
+import type { Logger } from './ports.js';
 
 /**
  * The consensus driver stopped for good: going on would risk the chain's safety or hide a broken
@@ -31,6 +32,7 @@ export class ApplicationFailedError extends ConsensusHaltError {
  * cannot build on a block it did not apply, and must not wait in the commit step without a word.
  */
 export class CommitFailedError extends ConsensusHaltError {
+  /** `cause`: the failure, or a description when there was no thrown error. */
   constructor(height: number, round: number, cause: unknown) {
     super(
       'CONSENSUS_COMMIT_FAILED',
@@ -61,4 +63,37 @@ export class ReplayMismatchError extends ConsensusHaltError {
 
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** A driver's halt: the first error is kept, logged and told once to every listener. */
+export class HaltLatch {
+  #error: ConsensusHaltError | null = null;
+  #listeners: ((error: ConsensusHaltError) => void)[] = [];
+
+  get error(): ConsensusHaltError | null {
+    return this.#error;
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  listen(listener: (error: ConsensusHaltError) => void): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Throws the halt, if there was one. */
+  check(): void {
+    if (this.#error !== null) throw this.#error;
+  }
+
+  /** Keeps `error` if it is the first, logs it and tells the listeners; a later one is ignored. */
+  trip(error: ConsensusHaltError, log: Logger): void {
+    if (this.#error !== null) return;
+    this.#error = error;
+    const fields = { code: error.code, ...error.context, error: error.message };
+    if (log.error === undefined) log.warn(fields, 'consensus halted');
+    else log.error(fields, 'consensus halted');
+    for (const listener of this.#listeners) listener(error);
+  }
 }

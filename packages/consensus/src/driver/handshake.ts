@@ -6,9 +6,15 @@ import type { ChainState } from '../chain/chain-state.js';
 import { genesisState } from '../chain/update-state.js';
 import { equalBytes } from '../codec/canonical.js';
 import { maxEvidenceReplayBlocks } from '../constants.js';
+import { SignStep } from '../signer/signer-store.js';
 import type { Wal } from '../wal/wal.js';
+import { sendProposal } from './catch-up.js';
+import { ReplayMismatchError } from './halt.js';
+import type { HeightContext } from './height-context.js';
+import type { MutableDriverHost } from './host.js';
+import { replayRecord } from './inbound.js';
 import type { DriverDeps } from './options.js';
-import type { Logger } from './ports.js';
+import type { Logger, Signer } from './ports.js';
 import { decodeWalRecord, type WalRecord } from './wal-records.js';
 
 /** Where the chain stands when the driver starts: the state after the last block, its commit and app hash. */
@@ -105,6 +111,39 @@ async function restoreCommittedEvidence(deps: DriverDeps, s: ChainState): Promis
     if (block !== null && block.evidence.length > 0)
       deps.evidence.update(h, block.header.time, block.evidence);
   }
+}
+
+/**
+ * Resumes the current height from its WAL: replays it, checks that the engine re-derived the last
+ * vote the guard signed, and sends this node's proposal of the round again (its votes were sent
+ * as they were re-derived). Throws `ReplayMismatchError` on a WAL that does not re-derive it.
+ */
+export async function resumeHeight(host: MutableDriverHost): Promise<void> {
+  const { ctx, deps } = host;
+  host.replaying = true;
+  let records: number;
+  try {
+    records = await replayWal(deps.wal, ctx.height, (record) => replayRecord(host, record));
+  } finally {
+    host.replaying = false;
+  }
+  if (records > 0) host.log.info({ height: ctx.height, records }, 'replayed the WAL');
+  checkReplayed(ctx, deps.signer);
+  const own = ctx.proposalMsgs.get(ctx.hs.round);
+  if (own !== undefined && ctx.hs.isProposer(own.proposal.round)) sendProposal(host, null, own);
+}
+
+/**
+ * The guard keeps the last vote it signed. If that is at this height, the replay must have
+ * re-derived it (the guard handed the same signature back): otherwise the WAL is lost or is not
+ * this signer's, and the lock the engine rebuilt is not the one that vote was signed under. A
+ * proposal is not checked: a crash between its signature and its fsynced record is allowed (it
+ * was never sent), and the guard refuses another proposal at that round.
+ */
+function checkReplayed(ctx: HeightContext, signer: Signer | null): void {
+  const signed = signer?.lastSigned() ?? null;
+  if (signed === null || signed.height !== ctx.height || signed.step === SignStep.Propose) return;
+  if (!ctx.rederived.has(`${signed.round}/${signed.step}`)) throw new ReplayMismatchError(ctx.height, signed);
 }
 
 /**

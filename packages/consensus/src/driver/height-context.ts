@@ -34,6 +34,8 @@ export class HeightContext {
   certified: Commit | null = null;
   /** Whether this height already told the peers where it is after seeing them ahead. */
   askedAhead = false;
+  /** `round/step` of the votes the guard signed again while this height's WAL was replayed. */
+  readonly rederived = new Set<string>();
 
   constructor(height: number, state: ChainState, signer: Signer | null, timeouts: Timeouts) {
     const validators = state.validators;

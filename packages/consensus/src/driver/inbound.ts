@@ -8,6 +8,7 @@ import type { DriverHost } from './host.js';
 import { SELF } from './host.js';
 import type { ConsensusMessage, ProposalMessage } from './messages.js';
 import type { PeerId } from './transport.js';
+import type { WalRecord } from './wal-records.js';
 
 /**
  * One message from a peer (or from this node, or from the WAL on replay): admitted or not, then
@@ -50,7 +51,32 @@ async function onVote(host: DriverHost, peer: PeerId, vote: Vote): Promise<void>
   if (isOneThird(hs.votes.senderPower(vote.round), hs.votes.weights.total)) host.startHeightIfWaiting('vote');
 }
 
-async function onProposal(host: DriverHost, peer: PeerId, message: ProposalMessage): Promise<void> {
+/**
+ * One record of the current height's WAL, through the same handlers as when it first arrived; a
+ * proposal takes the verdict recorded with it, so the application is not asked again.
+ */
+export async function replayRecord(host: DriverHost, record: WalRecord): Promise<void> {
+  switch (record.kind) {
+    case 'start':
+      return host.input({ kind: 'start' });
+    case 'timeout':
+      return host.input({ kind: 'timeout', step: record.step, round: record.round });
+    case 'signing':
+      return;
+    case 'proposal':
+      return onProposal(host, record.peer, record.message, record.valid);
+    case 'message':
+      return handleMessage(host, record.peer, record.message);
+  }
+}
+
+/** `recorded`: the verdict the WAL holds for the block (on replay). */
+async function onProposal(
+  host: DriverHost,
+  peer: PeerId,
+  message: ProposalMessage,
+  recorded?: boolean,
+): Promise<void> {
   const ctx = host.ctx;
   const { proposal, block } = message;
   const verdict = admitProposal(ctx, proposal, block, host.options.maxProposalRoundsAhead);
@@ -60,10 +86,11 @@ async function onProposal(host: DriverHost, peer: PeerId, message: ProposalMessa
   }
   if (verdict.kind === 'reject') return host.reject(peer, verdict.reason);
   if (verdict.kind !== 'admit') return;
-  const valid = await validateBlock(host, block, peer);
-  await host.record({ kind: 'message', peer, message }, peer === SELF);
-  ctx.proposalMsgs.set(proposal.round, message);
   const value = toHex(verdict.id.hash);
+  if (recorded !== undefined) ctx.validity.set(value, recorded);
+  const valid = recorded ?? (await validateBlock(host, block, peer));
+  await host.record({ kind: 'proposal', peer, message, valid }, peer === SELF);
+  ctx.proposalMsgs.set(proposal.round, message);
   const { round, polRound } = proposal;
   host.log.debug(
     { height: ctx.height, round, polRound, value: value.slice(0, 8), valid, from: peer },

@@ -1,10 +1,12 @@
 import { blockId as blockIdOf } from '../block/block.js';
 import { fromHex, toHex } from '../crypto/hash.js';
+import { SignStep } from '../signer/signer-store.js';
 import { indexOfValidator } from '../validators/validator-set.js';
 import type { Proposal } from '../vote/proposal.js';
 import { type Vote, VoteType } from '../vote/vote.js';
 import { expectedBlockTime, makeNextBlock } from './block-check.js';
 import { sendProposal } from './catch-up.js';
+import { ApplicationFailedError } from './halt.js';
 import type { DriverHost } from './host.js';
 import { SELF } from './host.js';
 import type { ProposalMessage } from './messages.js';
@@ -13,6 +15,7 @@ import { encodeWalRecord } from './wal-records.js';
 /**
  * The engine asked this node, the round's proposer, for a value: a block of evidence from the
  * pool and transactions from the mempool (as the application prepares them), valid by construction.
+ * The application is given the time the block will carry (the median time of the last commit).
  */
 export async function buildValue(host: DriverHost, round: number): Promise<void> {
   const { ctx, deps } = host;
@@ -23,23 +26,17 @@ export async function buildValue(host: DriverHost, round: number): Promise<void>
   const maxBytes = state.consensusParams.maxBlockBytes;
   const evidence = deps.evidence.pending(Math.floor(maxBytes / 10));
   const reaped = deps.mempool.reap(Math.floor(maxBytes * 0.8), state.consensusParams.maxBlockGas);
-  const prepared = await deps.app.prepareProposal({
-    height,
-    time: state.lastBlockTime,
-    proposerAddress: signer.address,
-    txs: reaped,
-    maxTxBytes: Math.floor(maxBytes * 0.8),
-  });
   const lastCommit = height > state.initialHeight ? host.lastCommit : null;
-  const partial = { lastCommit };
-  const block = makeNextBlock(
-    state,
-    signer.address,
-    prepared.txs,
-    evidence,
-    lastCommit,
-    expectedBlockTime(state, partial),
-  );
+  const time = expectedBlockTime(state, { lastCommit });
+  let txs: readonly Uint8Array[];
+  try {
+    const maxTxBytes = Math.floor(maxBytes * 0.8);
+    const proposerAddress = signer.address;
+    ({ txs } = await deps.app.prepareProposal({ height, time, proposerAddress, txs: reaped, maxTxBytes }));
+  } catch (error) {
+    throw new ApplicationFailedError('prepareProposal', height, error);
+  }
+  const block = makeNextBlock(state, signer.address, txs, evidence, lastCommit, time);
   const value = toHex(blockIdOf(block).hash);
   ctx.blocks.set(value, block);
   ctx.validity.set(value, true);
@@ -72,7 +69,9 @@ export async function propose(
     return;
   }
   const message: ProposalMessage = { kind: 'proposal', proposal, block };
-  await deps.wal.append(encodeWalRecord({ kind: 'message', peer: SELF, message }));
+  // Durable before it leaves: after a restart the node knows its proposal and sends it again.
+  const record = encodeWalRecord({ kind: 'proposal', peer: SELF, message, valid: true });
+  await deps.wal.append(record, { sync: true });
   sendProposal(host, null, message);
   ctx.proposalMsgs.set(round, message);
   await host.input({
@@ -119,6 +118,8 @@ export async function vote(
     else host.log.warn(fields, 'signer refused a vote');
     return;
   }
+  if (host.replaying)
+    ctx.rederived.add(`${round}/${step === 'prevote' ? SignStep.Prevote : SignStep.Precommit}`);
   // Unsynced: the `signing` record already made the inputs durable; the guard re-issues this.
   if (!host.replaying) {
     await deps.wal.append(encodeWalRecord({ kind: 'message', peer: SELF, message: { kind: 'vote', vote } }));

@@ -3,6 +3,7 @@
  * broadcasts, sends and reports: for feeding it hand-made (good and bad) messages. The test holds
  * every validator key, so it can sign as any of the other three.
  */
+import type { Application } from '../app/application.js';
 import type { Block } from '../block/block.js';
 import { blockId } from '../block/block.js';
 import { type Commit, CommitFlag, type CommitSig } from '../block/commit.js';
@@ -12,13 +13,14 @@ import { addressOf } from '../crypto/address.js';
 import type { KeyPair } from '../crypto/ed25519.js';
 import { makeNextBlock } from '../driver/block-check.js';
 import { ConsensusDriver } from '../driver/driver.js';
+import type { ConsensusHaltError } from '../driver/halt.js';
 import type { ConsensusMessage, DecisionMessage, ProposalMessage } from '../driver/messages.js';
 import type { PeerId, Transport } from '../driver/transport.js';
 import { EvidencePool } from '../evidence/pool.js';
 import { Mempool } from '../mempool/mempool.js';
 import { DoubleSignGuard } from '../signer/guard.js';
 import { MemorySignerStore } from '../signer/memory-signer-store.js';
-import { KvApp } from '../sim/kv-app.js';
+import { KvApp, type KvDurable } from '../sim/kv-app.js';
 import { MemoryChainStore } from '../sim/memory-chain-store.js';
 import { VirtualTime } from '../sim/virtual-clock.js';
 import { proposerForRound } from '../validators/proposer.js';
@@ -61,6 +63,12 @@ export interface Harness {
   /** The other three validators' keys. */
   readonly others: readonly KeyPair[];
   readonly keys: readonly KeyPair[];
+  /** The stores to restart from (`setupDriver({ disk: { ...h.disk, wal: h.disk.wal.crash() } })`). */
+  readonly disk: DriverDisk;
+  /** What the driver's `onHalt` listeners received. */
+  readonly halts: readonly ConsensusHaltError[];
+  /** Every warning the driver logged, in order. */
+  readonly warnings: readonly string[];
   deliver(peer: PeerId, message: ConsensusMessage): void;
   /** Runs every event of the next `ms` of virtual time (time ends at now + ms). */
   run(ms: number): Promise<void>;
@@ -72,28 +80,57 @@ export interface Harness {
   decision(block: Block, slots: readonly number[]): DecisionMessage;
 }
 
-/** Starts the driver of a validator that does not propose round 0 of height 1. */
-export async function setupDriver(): Promise<Harness> {
+/** What a lone driver keeps across a restart: its chain store, WAL, signer state and app state. */
+export interface DriverDisk {
+  readonly store: MemoryChainStore;
+  readonly wal: MemoryWal;
+  readonly signerStore: MemorySignerStore;
+  readonly kv: KvDurable;
+}
+
+export interface SetupOptions {
+  /** The validator whose driver runs: the proposer of this round of height 1 (default: one that does not propose round 0). */
+  readonly proposerOf?: number;
+  /** Or: a validator that proposes none of these rounds of height 1. */
+  readonly notProposerOf?: readonly number[];
+  /** The disk of an earlier run (a restart); default a fresh one. */
+  readonly disk?: DriverDisk;
+  /** The application over the durable app state; default a `KvApp`. */
+  readonly app?: (kv: KvDurable) => Application;
+}
+
+/** Starts the driver of a validator that does not propose round 0 of height 1 (or as `options` say). */
+export async function setupDriver(options: SetupOptions = {}): Promise<Harness> {
   const keys = testKeys(4);
   const genesis = testGenesis(keys);
-  const firstProposer = proposerForRound(genesisValidatorSets(genesis.validators).validators, 0);
-  const self = keys.find((k) => !equalBytes(addressOf(k.publicKey), firstProposer.address)) as KeyPair;
+  const validators = genesisValidatorSets(genesis.validators).validators;
+  const proposes = (k: KeyPair, round: number) =>
+    equalBytes(addressOf(k.publicKey), proposerForRound(validators, round).address);
+  const self = keys.find((k) =>
+    options.proposerOf !== undefined
+      ? proposes(k, options.proposerOf)
+      : (options.notProposerOf ?? [0]).every((round) => !proposes(k, round)),
+  ) as KeyPair;
   const time = new VirtualTime(genesisTime);
   const transport = new FakeTransport();
-  const app = new KvApp(KvApp.empty());
-  const store = new MemoryChainStore();
-  const guard = new DoubleSignGuard(
-    { chainId },
-    { store: new MemorySignerStore(), secretKey: self.secretKey },
-  );
+  const disk: DriverDisk = options.disk ?? {
+    store: new MemoryChainStore(),
+    wal: new MemoryWal(),
+    signerStore: new MemorySignerStore(),
+    kv: KvApp.empty(),
+  };
+  const { store } = disk;
+  const app = options.app?.(disk.kv) ?? new KvApp(disk.kv);
+  const guard = new DoubleSignGuard({ chainId }, { store: disk.signerStore, secretKey: self.secretKey });
   const warnings: string[] = [];
+  const halts: ConsensusHaltError[] = [];
   const driver = new ConsensusDriver(
     { timeouts: fastTimeouts },
     {
       genesis,
       app,
       store,
-      wal: new MemoryWal(),
+      wal: disk.wal,
       transport,
       clock: time.clockFor(0, () => true),
       signer: {
@@ -114,6 +151,8 @@ export async function setupDriver(): Promise<Harness> {
       logger: { debug() {}, info() {}, warn: (_fields, message) => warnings.push(message) },
     },
   );
+  driver.onHalt((error) => halts.push(error));
+  await guard.init();
   await driver.start();
   const settle = async () => {
     for (let i = 0; i < 5; i++) await flush();
@@ -129,6 +168,9 @@ export async function setupDriver(): Promise<Harness> {
     self,
     others: keys.filter((k) => k !== self),
     keys,
+    disk,
+    halts,
+    warnings,
     deliver(peer, message) {
       if (transport.handler === null) throw new Error('the driver installed no handler');
       transport.handler(peer, message);

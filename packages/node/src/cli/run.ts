@@ -210,7 +210,7 @@ const commands: Record<string, Command> = {
     await node.start();
     handleSignals(node);
     await node.stopped();
-    return exitCodes.ok;
+    return node.halted === null ? exitCodes.ok : exitCodes.failure;
   },
 
   async status(args, _app, io) {

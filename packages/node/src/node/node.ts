@@ -3,6 +3,7 @@ import {
   addressOf,
   type ChainState,
   ConsensusDriver,
+  type ConsensusHaltError,
   DoubleSignGuard,
   EvidencePool,
   FileSignerStore,
@@ -78,6 +79,11 @@ export interface JouleNode {
   /** `http://127.0.0.1:port` of the API once started ('' when disabled). */
   readonly apiUrl: string;
   readonly running: boolean;
+  /**
+   * Why consensus stopped the node for good (an application that threw, a block that could not
+   * be committed, a WAL that does not match the signer state), or null. The node stops itself then.
+   */
+  readonly halted: ConsensusHaltError | null;
   /** Height of the last committed block. */
   height(): number;
   start(): Promise<void>;
@@ -121,6 +127,7 @@ class Node implements JouleNode {
   #accepting = false;
   #cleanups: Cleanup[] = [];
   #driver: ConsensusDriver | null = null;
+  #halted: ConsensusHaltError | null = null;
   #api: ApiServer | null = null;
   #waiters = new Map<string, Set<(height: number | null) => void>>();
   readonly #log: Pino;
@@ -140,6 +147,9 @@ class Node implements JouleNode {
   }
   get running(): boolean {
     return this.#running;
+  }
+  get halted(): ConsensusHaltError | null {
+    return this.#halted;
   }
   height(): number {
     return this.#driver?.chainState ? this.#driver.chainState.lastBlockHeight : 0;
@@ -323,6 +333,7 @@ class Node implements JouleNode {
       }
     });
     this.#driver = driver;
+    this.#cleanups.push(driver.onHalt((error) => this.#onHalt(error)));
 
     network.attach(driver);
     this.#cleanups.push(() => driver.stop());
@@ -378,6 +389,15 @@ class Node implements JouleNode {
     this.#log.info(
       { chainId, nodeId, height: driver.chainState.lastBlockHeight, api: this.apiUrl },
       'node started',
+    );
+  }
+
+  /** Consensus cannot go on: say why, loudly, and stop (the CLI then exits with a failure code). */
+  #onHalt(error: ConsensusHaltError): void {
+    this.#halted = error;
+    this.#log.fatal({ code: error.code, ...error.toJSON().context }, `consensus halted: ${error.message}`);
+    this.stop().catch((stopError: unknown) =>
+      this.#log.error({ error: String(stopError) }, 'stopping after the consensus halt failed'),
     );
   }
 
