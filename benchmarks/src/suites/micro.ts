@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   blockCodec,
+  blockId,
   decode,
   encode,
+  encodeWalRecord,
   FileWal,
   generateKeyPair,
   makeBlock,
   merkleRoot,
   sign,
+  signProposal,
   signVote,
   VoteType,
   verify,
@@ -146,6 +149,18 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
   const thousandTxs = Array.from({ length: 1000 }, (_, i) => new Uint8Array(180).fill(i & 0xff));
   const wal = await filledWal(16 * 1024 * 1024);
   const seen = fullSeenSet(20_000);
+  const proposal = signProposal(
+    chainId,
+    { height: 2, round: 0, polRound: -1, blockId: blockId(block), timestamp: 1_764_000_000_000 },
+    secretKey,
+  );
+  const ownProposal = encodeWalRecord({
+    kind: 'proposal',
+    peer: 'self',
+    message: { kind: 'proposal', proposal, block },
+    valid: true,
+  });
+  const appender = await walAppender();
 
   const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs) });
   bench
@@ -160,6 +175,13 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
     .add('verify (native fast path)', () => void verifyFast(publicKey, message, signature))
     .add('merkle root of 1 000 txs', () => void merkleRoot(thousandTxs))
     .add('WAL replay of a new height (16 MiB log)', async () => void (await wal.wal.replay(wal.nextHeight)))
+    // The node's own proposal, once per height it proposes: unsynced before it was durable, fsynced now.
+    .add(`WAL append of the own proposal (${ownProposal.length} B), unsynced`, () =>
+      appender.append(ownProposal, false),
+    )
+    .add(`WAL append of the own proposal (${ownProposal.length} B), fsynced`, () =>
+      appender.append(ownProposal, true),
+    )
     .add('seen-set insert into a full cache (20 000 entries)', () => void seen.insert());
   let done = 0;
   bench.addEventListener('cycle', (event) => tick(++done, event.task?.name ?? ''));
@@ -167,6 +189,7 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
     await bench.run();
   } finally {
     await wal.close();
+    await appender.close();
   }
 
   return bench.tasks.map((task): Row => {
@@ -201,6 +224,31 @@ async function filledWal(
   return {
     wal,
     nextHeight: heights + 1,
+    close: async () => {
+      await wal.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A file WAL to append to; a height marker every 100 records lets it rotate (4 segments of 4 MiB
+ * at most), so a long run does not fill the disk.
+ */
+async function walAppender(): Promise<{
+  append: (record: Uint8Array, sync: boolean) => Promise<void>;
+  close: () => Promise<void>;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), 'joule-bench-wal-append-'));
+  const wal = await FileWal.open({ dir, maxSegmentBytes: 4 * 1024 * 1024, maxSegments: 4 });
+  let records = 0;
+  let height = 1;
+  await wal.startHeight(height);
+  return {
+    append: async (record, sync) => {
+      if (++records % 100 === 0) await wal.startHeight(++height);
+      await wal.append(record, { sync });
+    },
     close: async () => {
       await wal.close();
       await rm(dir, { recursive: true, force: true });
