@@ -25,7 +25,7 @@ const proposals = (messages: readonly ConsensusMessage[]): ProposalMessage[] =>
   messages.filter((m): m is ProposalMessage => m.kind === 'proposal');
 
 describe("the node's own proposal", () => {
-  it('is written to the WAL with fsync before it is sent, and sent again after a restart', async () => {
+  it('is fsynced to the WAL, and sent again after a restart', async () => {
     const wal = new SpyWal();
     const disk = {
       store: new MemoryChainStore(),

@@ -12,6 +12,7 @@ export interface Signer {
   /**
    * The position of the last signature the signer keeps durably, or null: after replaying the
    * WAL the driver checks that it re-derived the vote signed there (`CONSENSUS_REPLAY_MISMATCH`).
+   * Must be loaded when the driver starts (the guard's `init()` resolved).
    */
   lastSigned(): SignPosition | null;
 }
