@@ -13,6 +13,7 @@ import {
   ApplicationFailedError,
   CommitFailedError,
   ConsensusHaltError,
+  HaltLatch,
   ReplayMismatchError,
 } from './halt.js';
 import { decodeWalRecord } from './wal-records.js';
@@ -167,5 +168,29 @@ describe('the driver halts', () => {
       expect(after.halts).toEqual([]);
       expect(after.driver.height).toBe(1);
     });
+  });
+});
+
+describe('HaltLatch', () => {
+  it('keeps the first halt, tells each listener once, and forgets a removed listener', () => {
+    const latch = new HaltLatch();
+    const heard: string[] = [];
+    const warned: string[] = [];
+    const log = {
+      debug() {},
+      info() {},
+      warn: (_f: Record<string, unknown>, m: string) => void warned.push(m),
+    };
+    latch.listen((e) => heard.push(`a ${e.code}`));
+    const remove = latch.listen((e) => heard.push(`b ${e.code}`));
+    remove();
+    expect(() => latch.check(), 'nothing to throw before a halt').not.toThrow();
+    const first = new CommitFailedError(3, 0, 'disk full');
+    latch.trip(first, log);
+    latch.trip(new ApplicationFailedError('processProposal', 3, 'later'), log);
+    expect(heard, 'one call, to the listener still there').toEqual(['a CONSENSUS_COMMIT_FAILED']);
+    expect(warned, 'logged once (at warn, the logger having no error level)').toEqual(['consensus halted']);
+    expect(latch.error, 'the first halt is kept').toBe(first);
+    expect(() => latch.check(), 'check throws the first halt').toThrow(first);
   });
 });
