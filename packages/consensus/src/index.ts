@@ -91,8 +91,8 @@ export {
 export * from './signer/limits.js';
 export { MemorySignerStore } from './signer/memory-signer-store.js';
 export { signerStateCodec } from './signer/signer-state-codec.js';
-
 export * from './signer/signer-store.js';
+export type { Startable } from './startable.js';
 export * from './validators/proposer.js';
 export * from './validators/updates.js';
 export * from './validators/validator-set.js';

@@ -3,13 +3,14 @@ import { maxLocalEvidence } from '../constants.js';
 import { fromHex, toHex } from '../crypto/hash.js';
 import { apply } from '../engine/machine.js';
 import type { Effect, Input } from '../engine/types.js';
+import type { Startable } from '../startable.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { rebroadcastIfStuck } from './catch-up.js';
 import { commitBlock, logCommitFailures } from './commit-block.js';
 import { replayWal, startChain } from './handshake.js';
 import { HeightContext } from './height-context.js';
 import { type MutableDriverHost, SELF, type StartTrigger } from './host.js';
-import { FutureMessages, handleMessage } from './inbound.js';
+import { FutureMessages, handleMessage, replayRecord } from './inbound.js';
 import type { ConsensusMessage } from './messages.js';
 import { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriverOptions } from './options.js';
 import { type Logger, silentLogger } from './ports.js';
@@ -28,7 +29,7 @@ export { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriver
  * the commit of a decided block (commit-block.ts, shared with block sync). All inputs go through
  * the queue, so the core sees them one at a time and a node's behaviour depends only on their order.
  */
-export class ConsensusDriver {
+export class ConsensusDriver implements Startable {
   readonly #o: DriverOptions;
   readonly #d: DriverDeps;
   readonly #log: Logger;
@@ -42,9 +43,11 @@ export class ConsensusDriver {
   #queue: Promise<void> = Promise.resolve();
   #pending = 0;
   #localEvidence: DuplicateVoteEvidence[] = [];
-  #listeners: ((event: CommittedEvent) => void)[] = [];
-  #evidenceListeners: ((evidence: DuplicateVoteEvidence) => void)[] = [];
+  #listeners = new Set<(event: CommittedEvent) => void>();
+  #evidenceListeners = new Set<(evidence: DuplicateVoteEvidence) => void>();
   #lastTick = '';
+  /** Unsubscribes from the mempool's `onTxsAvailable` (set while running). */
+  #offTxs: (() => void) | null = null;
 
   constructor(options: Partial<DriverOptions>, deps: DriverDeps) {
     this.#o = { ...defaultDriverOptions, ...options };
@@ -81,13 +84,16 @@ export class ConsensusDriver {
     return this.#state;
   }
 
-  onCommit(listener: (event: CommittedEvent) => void): void {
-    this.#listeners.push(listener);
+  /** Called with every committed block; returns a function that unsubscribes. */
+  onCommit(listener: (event: CommittedEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
-  /** Called with the evidence of every equivocation this node detects. */
-  onEvidence(listener: (evidence: DuplicateVoteEvidence) => void): void {
-    this.#evidenceListeners.push(listener);
+  /** Called with the evidence of every equivocation this node detects; returns a function that unsubscribes. */
+  onEvidence(listener: (evidence: DuplicateVoteEvidence) => void): () => void {
+    this.#evidenceListeners.add(listener);
+    return () => this.#evidenceListeners.delete(listener);
   }
 
   /** Loads or creates the chain state, replays missing blocks into the app, then runs. Idempotent. */
@@ -95,7 +101,7 @@ export class ConsensusDriver {
     if (this.#running) return;
     this.#running = true;
     this.#d.transport.onMessage((peer, message) => this.#receive(peer, message));
-    this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));
+    this.#offTxs = this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));
     const start = await startChain(this.#d, this.#log);
     this.#state = start.state;
     this.#h.lastCommit = start.lastCommit;
@@ -104,10 +110,12 @@ export class ConsensusDriver {
     this.#scheduleRebroadcast();
   }
 
-  /** Stops timers and input processing; waits for the input in progress. Idempotent. */
+  /** Stops timers, the mempool subscription and input processing; waits for the input in progress. Idempotent. */
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    this.#offTxs?.();
+    this.#offTxs = null;
     this.#timers.cancelAll();
     await this.#queue;
   }
@@ -240,21 +248,13 @@ export class ConsensusDriver {
     h.replaying = true;
     let records: number;
     try {
-      records = await replayWal(this.#d.wal, height, (record) => this.#replayRecord(record));
+      records = await replayWal(this.#d.wal, height, (record) => replayRecord(this.#h, record));
     } finally {
       h.replaying = false;
     }
     if (records > 0) this.#log.info({ height, records }, 'replayed the WAL');
     this.#startHeightIfWaiting('enter');
     for (const [peer, message] of h.future.take()) await handleMessage(h, peer, message);
-  }
-
-  async #replayRecord(record: WalRecord): Promise<void> {
-    if (record.kind === 'start') return this.#input({ kind: 'start' });
-    if (record.kind === 'timeout')
-      return this.#input({ kind: 'timeout', step: record.step, round: record.round });
-    if (record.kind === 'signing') return;
-    return handleMessage(this.#h, record.peer, record.message);
   }
 
   /** Starts round 0 now, or when there is something to put in a block (createEmptyBlocks=false). */

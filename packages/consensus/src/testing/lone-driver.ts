@@ -13,6 +13,7 @@ import type { KeyPair } from '../crypto/ed25519.js';
 import { makeNextBlock } from '../driver/block-check.js';
 import { ConsensusDriver } from '../driver/driver.js';
 import type { ConsensusMessage, DecisionMessage, ProposalMessage } from '../driver/messages.js';
+import type { TxPool } from '../driver/ports.js';
 import type { PeerId, Transport } from '../driver/transport.js';
 import { EvidencePool } from '../evidence/pool.js';
 import { Mempool } from '../mempool/mempool.js';
@@ -72,8 +73,13 @@ export interface Harness {
   decision(block: Block, slots: readonly number[]): DecisionMessage;
 }
 
+export interface HarnessOptions {
+  /** Wraps the driver's mempool (e.g. to watch its subscriptions); the default passes it as is. */
+  readonly mempool?: (pool: Mempool) => TxPool;
+}
+
 /** Starts the driver of a validator that does not propose round 0 of height 1. */
-export async function setupDriver(): Promise<Harness> {
+export async function setupDriver(options: HarnessOptions = {}): Promise<Harness> {
   const keys = testKeys(4);
   const genesis = testGenesis(keys);
   const firstProposer = proposerForRound(genesisValidatorSets(genesis.validators).validators, 0);
@@ -101,7 +107,7 @@ export async function setupDriver(): Promise<Harness> {
         signVote: (v) => guard.signVote(v),
         signProposal: (p) => guard.signProposal(p),
       },
-      mempool: new Mempool({}, { app }),
+      mempool: (options.mempool ?? ((pool) => pool))(new Mempool({}, { app })),
       evidence: new EvidencePool(
         {},
         {
