@@ -208,8 +208,7 @@ export class ConsensusDriver implements Startable {
 
   async #finalize(round: number, value: string): Promise<void> {
     const ctx = this.#h.ctx;
-    const block = ctx.blocks.get(value);
-    if (block === undefined) throw new Error(`decided block ${value} is not known`);
+    const block = ctx.decidedBlock(value);
     const id = { hash: fromHex(value) };
     const commit = ctx.decisionCommit(round, id);
     const own = this.#localEvidence;

@@ -12,6 +12,7 @@ import { totalVotingPower, type Validator } from '../validators/validator-set.js
 import { VoteType } from '../vote/vote.js';
 import { isQuorum, weightsOf } from '../votes/weights.js';
 import { buildCommit } from './commit-builder.js';
+import { DriverStateError } from './errors.js';
 import type { ProposalMessage } from './messages.js';
 import type { Signer } from './ports.js';
 
@@ -72,10 +73,19 @@ export class HeightContext {
     return isQuorum(power, totalVotingPower(this.state.validators)) ? built : certified;
   }
 
+  /** The block the engine decided (by value); the driver always holds it, or it has a bug. */
+  decidedBlock(value: string): Block {
+    const block = this.blocks.get(value);
+    if (block === undefined)
+      throw new DriverStateError('DRIVER_DECIDED_BLOCK_UNKNOWN', 'decided block unknown', { value });
+    return block;
+  }
+
   /** The commit of the decided block; only once the height has decided. */
   commitOfDecision(): Commit {
     const decision = this.hs.decision;
-    if (decision === null) throw new Error('no decision');
+    if (decision === null)
+      throw new DriverStateError('DRIVER_NO_DECISION', 'no decision', { height: this.hs.height });
     return this.decisionCommit(decision.round, { hash: fromHex(decision.value) });
   }
 

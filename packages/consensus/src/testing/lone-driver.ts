@@ -19,6 +19,7 @@ import { EvidencePool } from '../evidence/pool.js';
 import { Mempool } from '../mempool/mempool.js';
 import { DoubleSignGuard } from '../signer/guard.js';
 import { MemorySignerStore } from '../signer/memory-signer-store.js';
+import { SimulationError } from '../sim/errors.js';
 import { KvApp } from '../sim/kv-app.js';
 import { MemoryChainStore } from '../sim/memory-chain-store.js';
 import { VirtualTime } from '../sim/virtual-clock.js';
@@ -135,7 +136,8 @@ export async function setupDriver(options: HarnessOptions = {}): Promise<Harness
     others: keys.filter((k) => k !== self),
     keys,
     deliver(peer, message) {
-      if (transport.handler === null) throw new Error('the driver installed no handler');
+      if (transport.handler === null)
+        throw new SimulationError('SIM_HARNESS', 'the driver installed no handler');
       transport.handler(peer, message);
     },
     async run(ms) {
@@ -153,7 +155,7 @@ export async function setupDriver(options: HarnessOptions = {}): Promise<Harness
 
 function keyOf(keys: readonly KeyPair[], address: Uint8Array): KeyPair {
   const key = keys.find((k) => equalBytes(addressOf(k.publicKey), address));
-  if (key === undefined) throw new Error('no key for that address');
+  if (key === undefined) throw new SimulationError('SIM_HARNESS', 'no key for that address');
   return key;
 }
 
@@ -204,7 +206,7 @@ export function voteOf(
   fields: Pick<Vote, 'type' | 'round' | 'blockId'> &
     Partial<Pick<Vote, 'height' | 'timestamp' | 'validatorIndex'>>,
 ): Vote {
-  if (key === undefined) throw new Error('no such key');
+  if (key === undefined) throw new SimulationError('SIM_HARNESS', 'no such key');
   const address = addressOf(key.publicKey);
   return signVote(
     chainId,
