@@ -82,19 +82,16 @@ export async function commitDecision(
   ownEvidence: readonly DuplicateVoteEvidence[],
 ): Promise<{ block: Block; commit: Commit; next: ChainState }> {
   const { ctx } = host;
-  const block = ctx.blocks.get(value);
-  if (block === undefined)
-    throw new CommitFailedError(ctx.height, round, `decided block ${value} is not known`);
-  const id = { hash: fromHex(value) };
-  const commit = ctx.decisionCommit(round, id);
-  let committed: Awaited<ReturnType<typeof commitBlock>>;
   try {
-    committed = await commitBlock(host.deps, ctx.state, block, id, commit, ownEvidence);
+    const block = ctx.decidedBlock(value);
+    const id = { hash: fromHex(value) };
+    const commit = ctx.decisionCommit(round, id);
+    const { next, failures } = await commitBlock(host.deps, ctx.state, block, id, commit, ownEvidence);
+    logCommitFailures(host.log, ctx.height, failures);
+    return { block, commit, next };
   } catch (error) {
     throw new CommitFailedError(ctx.height, round, error);
   }
-  logCommitFailures(host.log, ctx.height, committed.failures);
-  return { block, commit, next: committed.next };
 }
 
 /** Logs what failed after a block was committed (never fatal: the block is committed). */

@@ -3,14 +3,16 @@ import { maxLocalEvidence } from '../constants.js';
 import { toHex } from '../crypto/hash.js';
 import { apply } from '../engine/machine.js';
 import type { Effect, Input } from '../engine/types.js';
+import type { Startable } from '../startable.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { rebroadcastIfStuck } from './catch-up.js';
 import { commitDecision } from './commit-block.js';
-import { ConsensusHaltError, HaltLatch } from './halt.js';
+import { ConsensusHaltError } from './halt.js';
 import { resumeHeight, startChain } from './handshake.js';
 import { HeightContext } from './height-context.js';
 import { type MutableDriverHost, SELF, type StartTrigger } from './host.js';
 import { FutureMessages, handleMessage } from './inbound.js';
+import { InputQueue } from './input-queue.js';
 import type { ConsensusMessage } from './messages.js';
 import { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriverOptions } from './options.js';
 import { type Logger, silentLogger } from './ports.js';
@@ -29,7 +31,7 @@ export { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriver
  * the commit of a decided block (commit-block.ts, shared with block sync). All inputs go through
  * the queue, so the core sees them one at a time and a node's behaviour depends only on their order.
  */
-export class ConsensusDriver {
+export class ConsensusDriver implements Startable {
   readonly #o: DriverOptions;
   readonly #d: DriverDeps;
   readonly #log: Logger;
@@ -40,19 +42,21 @@ export class ConsensusDriver {
   #state!: ChainState;
   #lastBlockAppHash: Uint8Array | null = null;
   #running = false;
-  #queue: Promise<void> = Promise.resolve();
+  readonly #queue: InputQueue;
   #pending = 0;
   #localEvidence: DuplicateVoteEvidence[] = [];
-  #listeners: ((event: CommittedEvent) => void)[] = [];
-  #evidenceListeners: ((evidence: DuplicateVoteEvidence) => void)[] = [];
+  #listeners = new Set<(event: CommittedEvent) => void>();
+  #evidenceListeners = new Set<(evidence: DuplicateVoteEvidence) => void>();
   #lastTick = '';
-  readonly #halt = new HaltLatch();
+  /** Unsubscribes from the mempool's `onTxsAvailable` (set while running). */
+  #offTxs: (() => void) | null = null;
 
   constructor(options: Partial<DriverOptions>, deps: DriverDeps) {
     this.#o = { ...defaultDriverOptions, ...options };
     this.#d = deps;
     this.#log = deps.logger ?? silentLogger;
     this.#timers = new Timers(deps.clock);
+    this.#queue = new InputQueue(this.#log, () => this.#quiet());
     this.#h = {
       options: this.#o,
       deps,
@@ -83,63 +87,55 @@ export class ConsensusDriver {
     return this.#state;
   }
 
-  onCommit(listener: (event: CommittedEvent) => void): void {
-    this.#listeners.push(listener);
+  /** Called with every committed block; returns a function that unsubscribes. */
+  onCommit(listener: (event: CommittedEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
-  /** Called with the evidence of every equivocation this node detects. */
-  onEvidence(listener: (evidence: DuplicateVoteEvidence) => void): void {
-    this.#evidenceListeners.push(listener);
+  /** Called with the evidence of every equivocation this node detects; returns a function that unsubscribes. */
+  onEvidence(listener: (evidence: DuplicateVoteEvidence) => void): () => void {
+    this.#evidenceListeners.add(listener);
+    return () => this.#evidenceListeners.delete(listener);
   }
 
   /** Called once if the driver halts (no input, no signature after; `start` rejects). Returns an unsubscribe. */
   onHalt(listener: (error: ConsensusHaltError) => void): () => void {
-    return this.#halt.listen(listener);
+    return this.#queue.halt.listen(listener);
   }
 
   /** Loads or creates the chain state, replays missing blocks into the app, then runs. Idempotent. */
   async start(): Promise<void> {
-    this.#halt.check();
+    this.#queue.halt.check();
     if (this.#running) return;
     this.#running = true;
     this.#d.transport.onMessage((peer, message) => this.#receive(peer, message));
-    this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));
+    this.#offTxs = this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));
     const start = await startChain(this.#d, this.#log);
     this.#state = start.state;
     this.#h.lastCommit = start.lastCommit;
     this.#lastBlockAppHash = start.lastBlockAppHash;
-    await this.#serial(() => this.#enterHeight(this.#state.lastBlockHeight + 1));
-    this.#halt.check();
+    await this.#queue.run(() => this.#enterHeight(this.#state.lastBlockHeight + 1));
+    this.#queue.halt.check();
     this.#scheduleRebroadcast();
   }
 
-  /** Stops timers and input processing; waits for the input in progress. Idempotent. */
+  /** Stops timers, the mempool subscription and input processing; waits for the input in progress. Idempotent. */
   async stop(): Promise<void> {
     if (!this.#running) return;
+    this.#quiet();
+    await this.#queue.idle();
+  }
+
+  /** Takes no more input: no timers, no mempool subscription. */
+  #quiet(): void {
     this.#running = false;
+    this.#offTxs?.();
+    this.#offTxs = null;
     this.#timers.cancelAll();
-    await this.#queue;
   }
 
   // ---- input queue -------------------------------------------------------------------------
-
-  /** Runs `task` after the inputs before it; a `ConsensusHaltError` from it halts the driver. */
-  #serial(task: () => Promise<void>): Promise<void> {
-    const run = this.#queue
-      .then(() => (this.#halt.error === null ? task() : undefined))
-      .catch((error: unknown) => {
-        if (!(error instanceof ConsensusHaltError))
-          return this.#log.warn(
-            { error: String(error), stack: (error as Error)?.stack },
-            'consensus input failed',
-          );
-        this.#running = false;
-        this.#timers.cancelAll();
-        this.#halt.trip(error, this.#log);
-      });
-    this.#queue = run;
-    return run;
-  }
 
   #receive(peer: PeerId, message: ConsensusMessage): void {
     if (!this.#running) return;
@@ -148,7 +144,7 @@ export class ConsensusDriver {
       return;
     }
     this.#pending++;
-    void this.#serial(async () => {
+    void this.#queue.run(async () => {
       this.#pending--;
       if (this.#running) await handleMessage(this.#h, peer, message);
     });
@@ -265,13 +261,13 @@ export class ConsensusDriver {
       const intervalMs = this.#o.createEmptyBlocksIntervalMs;
       if (intervalMs > 0)
         this.#timers.set(intervalMs, () => {
-          void this.#serial(async () => {
+          void this.#queue.run(async () => {
             if (this.#h.ctx === ctx) this.#startHeightIfWaiting('interval');
           });
         });
       return;
     }
-    void this.#serial(async () => {
+    void this.#queue.run(async () => {
       if (this.#h.ctx !== ctx || ctx.hs.started) return;
       await this.#record({ kind: 'start' }, false);
       await this.#input({ kind: 'start' });
@@ -282,7 +278,7 @@ export class ConsensusDriver {
   #timer(delayMs: number, task: () => Promise<void>): void {
     if (!this.#running) return;
     this.#timers.set(delayMs, () => {
-      void this.#serial(async () => {
+      void this.#queue.run(async () => {
         if (this.#running) await task();
       });
     });

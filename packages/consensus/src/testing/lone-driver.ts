@@ -15,11 +15,13 @@ import { makeNextBlock } from '../driver/block-check.js';
 import { ConsensusDriver } from '../driver/driver.js';
 import type { ConsensusHaltError } from '../driver/halt.js';
 import type { ConsensusMessage, DecisionMessage, ProposalMessage } from '../driver/messages.js';
+import type { TxPool } from '../driver/ports.js';
 import type { PeerId, Transport } from '../driver/transport.js';
 import { EvidencePool } from '../evidence/pool.js';
 import { Mempool } from '../mempool/mempool.js';
 import { DoubleSignGuard } from '../signer/guard.js';
 import { MemorySignerStore } from '../signer/memory-signer-store.js';
+import { SimulationError } from '../sim/errors.js';
 import { KvApp, type KvDurable } from '../sim/kv-app.js';
 import { MemoryChainStore } from '../sim/memory-chain-store.js';
 import { VirtualTime } from '../sim/virtual-clock.js';
@@ -97,6 +99,8 @@ export interface SetupOptions {
   readonly disk?: DriverDisk;
   /** The application over the durable app state; default a `KvApp`. */
   readonly app?: (kv: KvDurable) => Application;
+  /** Wraps the driver's mempool (e.g. to watch its subscriptions); the default passes it as is. */
+  readonly mempool?: (pool: Mempool) => TxPool;
 }
 
 /** Starts the driver of a validator that does not propose round 0 of height 1 (or as `options` say). */
@@ -139,7 +143,7 @@ export async function setupDriver(options: SetupOptions = {}): Promise<Harness> 
         signProposal: (p) => guard.signProposal(p),
         lastSigned: () => guard.lastSigned(),
       },
-      mempool: new Mempool({}, { app }),
+      mempool: (options.mempool ?? ((pool) => pool))(new Mempool({}, { app })),
       evidence: new EvidencePool(
         {},
         {
@@ -172,7 +176,8 @@ export async function setupDriver(options: SetupOptions = {}): Promise<Harness> 
     halts,
     warnings,
     deliver(peer, message) {
-      if (transport.handler === null) throw new Error('the driver installed no handler');
+      if (transport.handler === null)
+        throw new SimulationError('SIM_HARNESS', 'the driver installed no handler');
       transport.handler(peer, message);
     },
     async run(ms) {
@@ -190,7 +195,7 @@ export async function setupDriver(options: SetupOptions = {}): Promise<Harness> 
 
 function keyOf(keys: readonly KeyPair[], address: Uint8Array): KeyPair {
   const key = keys.find((k) => equalBytes(addressOf(k.publicKey), address));
-  if (key === undefined) throw new Error('no key for that address');
+  if (key === undefined) throw new SimulationError('SIM_HARNESS', 'no key for that address');
   return key;
 }
 
@@ -241,7 +246,7 @@ export function voteOf(
   fields: Pick<Vote, 'type' | 'round' | 'blockId'> &
     Partial<Pick<Vote, 'height' | 'timestamp' | 'validatorIndex'>>,
 ): Vote {
-  if (key === undefined) throw new Error('no such key');
+  if (key === undefined) throw new SimulationError('SIM_HARNESS', 'no such key');
   const address = addressOf(key.publicKey);
   return signVote(
     chainId,
