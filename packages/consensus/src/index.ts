@@ -57,7 +57,10 @@ export {
   type DriverOptions,
   defaultDriverOptions,
 } from './driver/driver.js';
+export type { HeightFootprint } from './driver/height-blocks.js';
+export * from './driver/limits.js';
 export * from './driver/messages.js';
+export * from './driver/peer-fault.js';
 export * from './driver/ports.js';
 export { systemClock } from './driver/system-clock.js';
 export * from './driver/transport.js';

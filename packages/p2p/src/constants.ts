@@ -186,8 +186,13 @@ export const penalties = {
   invalidSignature: 50,
   /** A frame over the peer's rate limit (dropped). */
   rateLimited: 1,
-  /** The consensus driver refused a message from the peer. */
-  driverReport: 5,
+  /**
+   * The consensus driver refused a message from the peer with a `reject` fault: bytes no honest
+   * node sends (a bad signature or signer, a block that is not the signed one, a commit that does
+   * not verify). Its `ignore` faults (a correctly signed message that is invalid or too far ahead,
+   * or this node's own overload) cost nothing.
+   */
+  driverReject: 5,
   /** A transaction over the chain's gas limit per transaction. */
   rejectedTx: 1,
   /**

@@ -25,9 +25,19 @@ import { valueIdOf } from '../votes/vote-keeper.js';
 import { isOneThird, isQuorum, weightsOf } from '../votes/weights.js';
 import type { Wal } from '../wal/wal.js';
 import { checkBlock, expectedBlockTime, makeNextBlock } from './block-check.js';
+import { CatchUpBudget } from './catch-up-budget.js';
 import type { Clock } from './clock.js';
 import { buildCommit } from './commit-builder.js';
+import { HeightBlocks, type HeightFootprint } from './height-blocks.js';
+import {
+  maxFutureMessages,
+  maxFutureProposals,
+  maxPendingInputs,
+  maxPendingInputsPerPeer,
+  maxProposalRoundsAhead,
+} from './limits.js';
 import type { ConsensusMessage, DecisionMessage, ProposalMessage, StatusMessage } from './messages.js';
+import { type PeerFaultCode, peerFault } from './peer-fault.js';
 import { type EvidenceSource, type Logger, type Signer, silentLogger, type TxPool } from './ports.js';
 import type { PeerId, Transport } from './transport.js';
 import { decodeWalRecord, encodeWalRecord, type WalRecord } from './wal-records.js';
@@ -46,8 +56,10 @@ export interface DriverOptions {
   readonly skipTimeoutCommit: boolean;
   /** Period of the rebroadcast of own votes and status, ms. */
   readonly rebroadcastMs: number;
-  /** Most inputs waiting to be processed; more are dropped (and the peer told). */
+  /** Most peer inputs waiting to be processed; more are dropped (reported as `ignore`). */
   readonly maxPendingInputs: number;
+  /** Most inputs one peer may have waiting (its fair share of `maxPendingInputs`). */
+  readonly maxPendingInputsPerPeer: number;
   /** Most messages for the next height kept until it starts. */
   readonly maxFutureMessages: number;
   /** Proposals are accepted for at most this many rounds above the current one. */
@@ -60,9 +72,10 @@ export const defaultDriverOptions: DriverOptions = {
   createEmptyBlocksIntervalMs: 0,
   skipTimeoutCommit: false,
   rebroadcastMs: 2000,
-  maxPendingInputs: 10_000,
-  maxFutureMessages: 1_000,
-  maxProposalRoundsAhead: 100,
+  maxPendingInputs,
+  maxPendingInputsPerPeer,
+  maxFutureMessages,
+  maxProposalRoundsAhead,
 };
 
 export interface DriverDeps {
@@ -112,10 +125,12 @@ export class ConsensusDriver {
   #replaying = false;
   #queue: Promise<void> = Promise.resolve();
   #pending = 0;
+  /** Inputs waiting per peer (only peers with some), for the fair shares of the queue. */
+  readonly #pendingByPeer = new Map<PeerId, number>();
   #timers = new Set<() => void>();
-  #blocks = new Map<string, Block>();
-  #validity = new Map<string, boolean>();
-  #proposalMsgs = new Map<number, ProposalMessage>();
+  /** This height's blocks, valid proposals and verdicts, bounded by the `limits.ts` named there. */
+  readonly #heightBlocks = new HeightBlocks();
+  #catchUp!: CatchUpBudget;
   #future: [PeerId, ConsensusMessage][] = [];
   #lastCommit: Commit | null = null;
   #lastDecision: DecisionMessage | null = null;
@@ -133,6 +148,7 @@ export class ConsensusDriver {
     this.#o = { ...defaultDriverOptions, ...options };
     this.#d = deps;
     this.#log = deps.logger ?? silentLogger;
+    this.#catchUp = new CatchUpBudget({}, { now: () => deps.clock.now() });
   }
 
   get height(): number {
@@ -143,6 +159,10 @@ export class ConsensusDriver {
   }
   get chainState(): ChainState {
     return this.#state;
+  }
+  /** What the current height's blocks and proposals hold in memory (bounded by `limits.ts`). */
+  get heightFootprint(): HeightFootprint {
+    return this.#heightBlocks.footprint();
   }
 
   onCommit(listener: (event: CommittedEvent) => void): void {
@@ -275,15 +295,25 @@ export class ConsensusDriver {
     return run;
   }
 
+  /**
+   * Queues a peer's message. The queue is this node's: when it, or the peer's fair share of it
+   * (`maxPendingInputsPerPeer`), is full, the message is dropped and reported as `ignore` — the
+   * node's overload costs no peer anything, and one peer's flood leaves room for the others.
+   */
   #receive(peer: PeerId, message: ConsensusMessage): void {
     if (!this.#running) return;
-    if (this.#pending >= this.#o.maxPendingInputs) {
-      this.#d.transport.reportPeer(peer, 'input queue full');
+    const mine = this.#pendingByPeer.get(peer) ?? 0;
+    if (this.#pending >= this.#o.maxPendingInputs || mine >= this.#o.maxPendingInputsPerPeer) {
+      this.#d.transport.reportPeer(peer, peerFault('INPUT_QUEUE_FULL'));
       return;
     }
     this.#pending++;
+    this.#pendingByPeer.set(peer, mine + 1);
     void this.#serial(async () => {
       this.#pending--;
+      const left = (this.#pendingByPeer.get(peer) ?? 1) - 1;
+      if (left > 0) this.#pendingByPeer.set(peer, left);
+      else this.#pendingByPeer.delete(peer);
       if (this.#running) await this.#handle(peer, message);
     });
   }
@@ -310,6 +340,13 @@ export class ConsensusDriver {
 
   #bufferFuture(peer: PeerId, message: ConsensusMessage): void {
     if (this.#future.length >= this.#o.maxFutureMessages) return;
+    // Proposals carry blocks: only those of the first rounds, a few in all.
+    if (message.kind === 'proposal') {
+      if (message.proposal.round > this.#o.maxProposalRoundsAhead) return;
+      let proposals = 0;
+      for (const [, m] of this.#future) if (m.kind === 'proposal') proposals++;
+      if (proposals >= maxFutureProposals) return;
+    }
     // One peer may fill at most a tenth of the buffer, so a flooding peer cannot crowd out the rest.
     let fromPeer = 0;
     for (const [p] of this.#future) if (p === peer) fromPeer++;
@@ -328,15 +365,15 @@ export class ConsensusDriver {
     if (known !== undefined && equalBytes(known.signature, vote.signature)) return;
     const validator = this.#hstate.validators.validators[vote.validatorIndex];
     if (validator === undefined || !equalBytes(validator.address, vote.validatorAddress)) {
-      return this.#reject(peer, 'vote from a non-validator or with a wrong index');
+      return this.#reject(peer, 'VOTE_WRONG_SIGNER');
     }
     if (!verifyVoteSignature(this.#hstate.chainId, vote, validator.pubKey)) {
-      return this.#reject(peer, 'bad vote signature');
+      return this.#reject(peer, 'VOTE_BAD_SIGNATURE');
     }
     // Nothing the keeper would not count reaches the WAL: a re-signed copy of a known vote, a
-    // third value, or a round too far ahead (which is also reported: it is spam).
+    // third value, or a round too far ahead (reported as `ignore`: the signer sent it, not the relay).
     const admission = hs.votes.admission(vote, hs.round);
-    if (admission === 'too-far-ahead') return this.#reject(peer, 'too-far-ahead');
+    if (admission === 'too-far-ahead') return this.#reject(peer, 'VOTE_TOO_FAR_AHEAD');
     if (admission === 'duplicate') return;
     await this.#record({ kind: 'message', peer, message: { kind: 'vote', vote } }, peer === SELF);
     await this.#input({ kind: 'vote', vote }, peer);
@@ -357,21 +394,24 @@ export class ConsensusDriver {
       return;
     }
     if (hs.proposals.has(proposal.round)) return;
+    // Before any check: a round this far ahead costs nothing, whoever signed it.
     if (proposal.round > hs.round + this.#o.maxProposalRoundsAhead)
-      return this.#reject(peer, 'proposal too far ahead');
-    if (proposal.polRound >= proposal.round)
-      return this.#reject(peer, 'proposal polRound not below its round');
+      return this.#reject(peer, 'PROPOSAL_TOO_FAR_AHEAD');
+    if (proposal.polRound >= proposal.round) return this.#reject(peer, 'PROPOSAL_BAD_POL_ROUND');
     const proposer = proposerForRound(this.#hstate.validators, proposal.round);
     if (!verifyProposalSignature(this.#hstate.chainId, proposal, proposer.pubKey)) {
-      return this.#reject(peer, 'proposal not signed by the round proposer');
+      return this.#reject(peer, 'PROPOSAL_BAD_SIGNATURE');
     }
     const id = blockIdOf(block);
-    if (!blockIdEquals(id, proposal.blockId))
-      return this.#reject(peer, 'proposal block does not match its block id');
+    if (!blockIdEquals(id, proposal.blockId)) return this.#reject(peer, 'PROPOSAL_BLOCK_MISMATCH');
     const valid = await this.#validate(block, peer);
-    await this.#record({ kind: 'message', peer, message }, peer === SELF);
-    this.#proposalMsgs.set(proposal.round, message);
     const value = toHex(id.hash);
+    // An invalid block is neither kept nor logged: the WAL records only the signed proposal, which
+    // is all the engine needs again on replay (an invalid value for the round).
+    if (valid) {
+      await this.#record({ kind: 'message', peer, message }, peer === SELF);
+      this.#heightBlocks.keepProposal(proposal.round, message, value);
+    } else await this.#record({ kind: 'invalidProposal', peer, proposal }, false);
     this.#log.debug(
       {
         height: hs.height,
@@ -383,7 +423,6 @@ export class ConsensusDriver {
       },
       'proposal',
     );
-    this.#blocks.set(value, block);
     await this.#input(
       {
         kind: 'proposal',
@@ -392,7 +431,40 @@ export class ConsensusDriver {
       },
       peer,
     );
+    this.#pruneRounds();
     if (valid) this.#startHeightIfWaiting('proposal');
+  }
+
+  /** An invalid proposal replayed from the WAL: the engine's input again, without its block. */
+  async #replayInvalidProposal(peer: PeerId, proposal: ProposalMessage['proposal']): Promise<void> {
+    const hs = this.#hs;
+    if (proposal.height !== hs.height || hs.proposals.has(proposal.round)) return;
+    const value = toHex(proposal.blockId.hash);
+    this.#heightBlocks.setVerdict(value, false);
+    const proposer = proposerForRound(this.#hstate.validators, proposal.round);
+    await this.#input(
+      {
+        kind: 'proposal',
+        round: proposal.round,
+        record: { value, polRound: proposal.polRound, valid: false, proposer: toHex(proposer.address) },
+      },
+      peer,
+    );
+  }
+
+  /**
+   * Bounds the height's memory (`maxProposalRoundsPerHeight`, `maxProposalBlockBytesPerHeight`):
+   * drops the proposals of the oldest earlier rounds that hold none of the values that can still
+   * matter — the lock, the valid value, the decision, and this round's and later proposals — and
+   * forgets them in the engine too, so it never decides a block this node no longer holds. Such a
+   * block, if the chain decides it, reaches this node whole from a peer (with its commit).
+   */
+  #pruneRounds(): void {
+    const hs = this.#hs;
+    const protect = new Set<string>();
+    for (const value of [hs.lockedValue, hs.validValue, hs.decision?.value]) if (value) protect.add(value);
+    for (const [round, record] of hs.proposals) if (round >= hs.round) protect.add(record.value);
+    for (const round of this.#heightBlocks.prune(hs.round, protect)) hs.proposals.delete(round);
   }
 
   async #onDecision(peer: PeerId, message: DecisionMessage): Promise<void> {
@@ -405,7 +477,8 @@ export class ConsensusDriver {
     try {
       verifyCommit(this.#hstate.chainId, this.#hstate.validators, id, hs.height, commit);
     } catch (error) {
-      return this.#reject(peer, `decision with an invalid commit: ${(error as Error).message}`);
+      this.#log.debug({ error: String(error), peer }, 'decision with an invalid commit');
+      return this.#reject(peer, 'DECISION_BAD_COMMIT');
     }
     // +2/3 of the power committed it, so (as CometBFT) the chain rules are checked but not this
     // node's processProposal: the application must accept any block the chain decided.
@@ -414,7 +487,7 @@ export class ConsensusDriver {
     await this.#record({ kind: 'message', peer, message }, false);
     this.#certified = commit;
     const value = toHex(id.hash);
-    this.#blocks.set(value, block);
+    this.#heightBlocks.keepBlock(value, block);
     // Keep the precommits: they make this node's commit for the next block's lastCommit.
     for (let i = 0; i < commit.signatures.length; i++) {
       const vote = commitSigToVote(commit, i);
@@ -424,8 +497,19 @@ export class ConsensusDriver {
       await this.#input({ kind: 'commitCertificate', round: commit.round, value, valid }, peer);
   }
 
+  /**
+   * Answers a peer's status with what it lacks, within the peer's `CatchUpBudget`: a flood of
+   * status frames costs a burst of answers, then block sync's request rate. A height below this
+   * node's is answered with its block and commit (from memory for the last one, else the store).
+   */
   async #onStatus(peer: PeerId, status: StatusMessage): Promise<void> {
     const hs = this.#hs;
+    if (status.height > hs.height) return;
+    const behind = status.round < hs.round || (status.round === hs.round && status.step < hs.step);
+    const waitingForProposal = status.round === hs.round && status.step === 1;
+    const current = status.height === hs.height && hs.decision === null;
+    if (current && !behind && !waitingForProposal) return;
+    if (!this.#catchUp.take(peer)) return;
     if (status.height < hs.height) {
       const decision =
         (status.height === hs.height - 1 ? this.#lastDecision : null) ??
@@ -433,17 +517,13 @@ export class ConsensusDriver {
       if (decision !== null) this.#d.transport.send(peer, decision);
       return;
     }
-    if (status.height !== hs.height) return;
     if (hs.decision !== null) {
-      const block = this.#blocks.get(hs.decision.value);
+      const block = this.#heightBlocks.block(hs.decision.value);
       if (block !== undefined)
         this.#d.transport.send(peer, { kind: 'decision', block, commit: this.#commitOfDecision() });
       return;
     }
-    const behind = status.round < hs.round || (status.round === hs.round && status.step < hs.step);
-    const waitingForProposal = status.round === hs.round && status.step === 1;
-    if (!behind && !waitingForProposal) return;
-    const proposal = this.#proposalMsgs.get(hs.round);
+    const proposal = this.#heightBlocks.proposal(hs.round);
     if (proposal !== undefined) this.#sendProposal(peer, proposal);
     if (!behind) return;
     const votes = [status.round, hs.round].flatMap((r) => [
@@ -497,26 +577,31 @@ export class ConsensusDriver {
     this.#d.transport.broadcast({ kind: 'status', height: hs.height, round: hs.round, step: hs.step });
   }
 
-  #reject(peer: PeerId, reason: string): void {
-    if (peer !== SELF) this.#d.transport.reportPeer(peer, reason);
-    this.#log.debug({ peer, reason, height: this.#hs.height }, 'message refused');
+  /** Reports a refused message with its typed fault (`peer-fault.ts` says who is to blame). */
+  #reject(peer: PeerId, code: PeerFaultCode): void {
+    if (peer !== SELF && !this.#replaying) this.#d.transport.reportPeer(peer, peerFault(code));
+    this.#log.debug({ peer, code, height: this.#hs.height }, 'message refused');
   }
 
   /** Whether a block may be decided: chain rules, evidence, then the application. Cached per block. */
   async #validate(block: Block, peer: PeerId, options: { certified?: boolean } = {}): Promise<boolean> {
     const key = toHex(blockIdOf(block).hash);
-    const cached = this.#validity.get(key);
+    const cached = this.#heightBlocks.verdict(key);
     if (cached !== undefined && (cached || !options.certified)) return cached;
+    let code: PeerFaultCode = 'BLOCK_INVALID';
     try {
       checkBlock(this.#hstate, block);
+      code = 'BLOCK_BAD_EVIDENCE';
       await this.#d.evidence.checkBlockEvidence(block.evidence, {
         height: this.#hstate.lastBlockHeight,
         time: this.#hstate.lastBlockTime,
       });
     } catch (error) {
-      // Chain rules are deterministic: the verdict is final for this height.
-      this.#validity.set(key, false);
-      this.#reject(peer, `invalid block: ${(error as Error).message}`);
+      // Chain rules are deterministic: the verdict is final for this height. The block is
+      // correctly signed (a proposal) or certified (a decision): its signer is to blame, not the relay.
+      this.#heightBlocks.setVerdict(key, false);
+      this.#log.debug({ error: String(error), height: block.header.height, code }, 'invalid block');
+      this.#reject(peer, code);
       return false;
     }
     if (options.certified) return true;
@@ -535,8 +620,8 @@ export class ConsensusDriver {
       return false;
     }
     const valid = verdict === 'accept';
-    this.#validity.set(key, valid);
-    if (!valid) this.#reject(peer, 'application rejected the proposed block');
+    this.#heightBlocks.setVerdict(key, valid);
+    if (!valid) this.#reject(peer, 'BLOCK_REJECTED_BY_APP');
     return valid;
   }
 
@@ -593,7 +678,7 @@ export class ConsensusDriver {
         );
         return;
       case 'rejected':
-        return this.#reject(peer, effect.reason);
+        return this.#reject(peer, engineFault(effect.reason));
     }
   }
 
@@ -623,14 +708,14 @@ export class ConsensusDriver {
       expectedBlockTime(state, partial),
     );
     const value = toHex(blockIdOf(block).hash);
-    this.#blocks.set(value, block);
-    this.#validity.set(value, true);
+    this.#heightBlocks.keepBlock(value, block);
+    this.#heightBlocks.setVerdict(value, true);
     await this.#input({ kind: 'ownValue', round, value });
   }
 
   async #propose(round: number, value: string, polRound: number): Promise<void> {
     const signer = this.#d.signer;
-    const block = this.#blocks.get(value);
+    const block = this.#heightBlocks.block(value);
     if (signer === null || block === undefined) return;
     let proposal: ProposalMessage['proposal'];
     await this.#d.wal.append(encodeWalRecord({ kind: 'signing', step: 'propose', round }), { sync: true });
@@ -649,7 +734,7 @@ export class ConsensusDriver {
     const message: ProposalMessage = { kind: 'proposal', proposal, block };
     await this.#d.wal.append(encodeWalRecord({ kind: 'message', peer: SELF, message }));
     this.#sendProposal(null, message);
-    this.#proposalMsgs.set(round, message);
+    this.#heightBlocks.keepProposal(round, message, value);
     await this.#input({
       kind: 'proposal',
       round,
@@ -702,10 +787,10 @@ export class ConsensusDriver {
    */
   #voteTime(round: number, value: string | null): number {
     const hs = this.#hs;
-    const basis = value ?? hs.lockedValue ?? this.#proposalMsgs.get(round)?.proposal.blockId;
+    const basis = value ?? hs.lockedValue ?? this.#heightBlocks.proposal(round)?.proposal.blockId;
     const key =
       typeof basis === 'string' || basis === undefined || basis === null ? basis : toHex(basis.hash);
-    const block = key == null ? undefined : this.#blocks.get(key);
+    const block = key == null ? undefined : this.#heightBlocks.block(key);
     const floor = Math.max(this.#hstate.lastBlockTime, block?.header.time ?? 0) + 1;
     return Math.max(this.#d.clock.now(), floor);
   }
@@ -718,7 +803,7 @@ export class ConsensusDriver {
 
   async #finalize(round: number, value: string): Promise<void> {
     const hs = this.#hs;
-    const block = this.#blocks.get(value);
+    const block = this.#heightBlocks.block(value);
     if (block === undefined) throw new Error(`decided block ${value} is not known`);
     const id = { hash: fromHex(value) };
     const commit = this.#decisionCommit(round, id);
@@ -813,9 +898,7 @@ export class ConsensusDriver {
       (round) => signer !== null && equalBytes(proposerForRound(validators, round).address, signer.address),
       this.#o.timeouts,
     );
-    this.#blocks.clear();
-    this.#validity.clear();
-    this.#proposalMsgs.clear();
+    this.#heightBlocks.clear();
     this.#certified = null;
     this.#askedAhead = false;
     const records = await this.#d.wal.replay(height);
@@ -838,6 +921,7 @@ export class ConsensusDriver {
     if (record.kind === 'timeout')
       return this.#input({ kind: 'timeout', step: record.step, round: record.round });
     if (record.kind === 'signing') return;
+    if (record.kind === 'invalidProposal') return this.#replayInvalidProposal(record.peer, record.proposal);
     return this.#handle(record.peer, record.message);
   }
 
@@ -909,4 +993,11 @@ export class ConsensusDriver {
       this.#scheduleRebroadcast();
     });
   }
+}
+
+/** The fault of an input the engine refused (its reasons are the vote keeper's and the proposal map's). */
+function engineFault(reason: string): PeerFaultCode {
+  if (reason === 'second proposal in round') return 'PROPOSAL_CONFLICT';
+  if (reason === 'too-far-ahead') return 'VOTE_TOO_FAR_AHEAD';
+  return 'VOTE_NOT_COUNTED';
 }

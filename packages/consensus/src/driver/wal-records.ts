@@ -1,6 +1,7 @@
 import { decode, encode } from '../codec/canonical.js';
 import { round } from '../codec/fields.js';
 import { type Codec, oneOf, string, struct, tagged, union } from '../codec/schema.js';
+import { type Proposal, proposalCodec } from '../vote/proposal.js';
 import { type ConsensusMessage, consensusMessageCodec } from './messages.js';
 
 /**
@@ -17,7 +18,12 @@ export type WalRecord =
    * durable first, so a node that crashes after signing re-derives the same vote on replay (and the
    * guard hands back the same signature) instead of losing a vote it may already have sent.
    */
-  | { readonly kind: 'signing'; readonly step: 'propose' | 'prevote' | 'precommit'; readonly round: number };
+  | { readonly kind: 'signing'; readonly step: 'propose' | 'prevote' | 'precommit'; readonly round: number }
+  /**
+   * A correctly signed proposal whose block was found invalid: the engine's input (an invalid
+   * value for the round) without the block, which is neither kept nor logged.
+   */
+  | { readonly kind: 'invalidProposal'; readonly peer: string; readonly proposal: Proposal };
 
 const emptyStruct = struct<Record<string, never>>('Empty', {});
 
@@ -42,6 +48,13 @@ export const walRecordCodec: Codec<WalRecord> = union<WalRecord>('WalRecord', {
     tagged<{ kind: 'signing'; step: 'propose' | 'prevote' | 'precommit'; round: number }>(
       'signing',
       struct('WalSigning', { step: stepCodec(), round }),
+    ),
+  ],
+  invalidProposal: [
+    5,
+    tagged<{ kind: 'invalidProposal'; peer: string; proposal: Proposal }>(
+      'invalidProposal',
+      struct('WalInvalidProposal', { peer: string(128), proposal: proposalCodec }),
     ),
   ],
 });

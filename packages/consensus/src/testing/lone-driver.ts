@@ -13,6 +13,7 @@ import type { KeyPair } from '../crypto/ed25519.js';
 import { makeNextBlock } from '../driver/block-check.js';
 import { ConsensusDriver } from '../driver/driver.js';
 import type { ConsensusMessage, DecisionMessage, ProposalMessage } from '../driver/messages.js';
+import type { PeerFault, PeerFaultReport } from '../driver/peer-fault.js';
 import type { PeerId, Transport } from '../driver/transport.js';
 import { EvidencePool } from '../evidence/pool.js';
 import { Mempool } from '../mempool/mempool.js';
@@ -33,7 +34,7 @@ import { chainId, fastTimeouts, flush, genesisTime, testGenesis, testKeys } from
 export class FakeTransport implements Transport {
   readonly broadcasts: ConsensusMessage[] = [];
   readonly sends: [PeerId, ConsensusMessage][] = [];
-  readonly reports: { peer: PeerId; reason: string }[] = [];
+  readonly reports: PeerFaultReport[] = [];
   handler: ((peer: PeerId, message: ConsensusMessage) => void) | null = null;
 
   broadcast(message: ConsensusMessage): void {
@@ -45,8 +46,8 @@ export class FakeTransport implements Transport {
   onMessage(handler: (peer: PeerId, message: ConsensusMessage) => void): void {
     this.handler = handler;
   }
-  reportPeer(peer: PeerId, reason: string): void {
-    this.reports.push({ peer, reason });
+  reportPeer(peer: PeerId, fault: PeerFault): void {
+    this.reports.push({ peer, fault });
   }
 }
 
@@ -54,6 +55,7 @@ export interface Harness {
   readonly driver: ConsensusDriver;
   readonly transport: FakeTransport;
   readonly store: MemoryChainStore;
+  readonly wal: MemoryWal;
   readonly time: VirtualTime;
   /** The chain state the driver started from (height 1). */
   readonly state: ChainState;
@@ -82,6 +84,7 @@ export async function setupDriver(): Promise<Harness> {
   const transport = new FakeTransport();
   const app = new KvApp(KvApp.empty());
   const store = new MemoryChainStore();
+  const wal = new MemoryWal();
   const guard = new DoubleSignGuard(
     { chainId },
     { store: new MemorySignerStore(), secretKey: self.secretKey },
@@ -93,7 +96,7 @@ export async function setupDriver(): Promise<Harness> {
       genesis,
       app,
       store,
-      wal: new MemoryWal(),
+      wal,
       transport,
       clock: time.clockFor(0, () => true),
       signer: {
@@ -123,6 +126,7 @@ export async function setupDriver(): Promise<Harness> {
     driver,
     transport,
     store,
+    wal,
     time,
     state,
     self,
