@@ -62,3 +62,10 @@ export interface PeerFaultReport {
   readonly peer: PeerId;
   readonly fault: PeerFault;
 }
+
+/** The fault of an input the engine refused (its reasons are the vote keeper's and the proposal map's). */
+export function engineRefusal(reason: string): PeerFaultCode {
+  if (reason === 'second proposal in round') return 'PROPOSAL_CONFLICT';
+  if (reason === 'too-far-ahead') return 'VOTE_TOO_FAR_AHEAD';
+  return 'VOTE_NOT_COUNTED';
+}
