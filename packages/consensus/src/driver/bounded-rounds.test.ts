@@ -113,4 +113,47 @@ describe('bounded rounds (a Byzantine proposer floods proposals)', () => {
     );
     expect(h.failures(), 'no input failed').toEqual([]);
   });
+
+  it('the locked block survives the pruning: the node re-proposes it rounds later', async () => {
+    const h = await setupDriver();
+    let round = 1;
+    while (selfProposes(h, round)) round++;
+    // Round R: a valid block B and prevotes for it from two others: with its own, a polka; it locks B.
+    const locked = bigBlock(h, round);
+    const id = blockId(locked);
+    h.deliver('p1', proposalOf(h, locked, { round }));
+    for (const key of h.others.slice(0, 2))
+      h.deliver('p2', { kind: 'vote', vote: voteOf(h, key, { type: VoteType.Prevote, round, blockId: id }) });
+    await h.run(10);
+    const precommitted = h.transport.broadcasts.some(
+      (m) => m.kind === 'vote' && m.vote.type === VoteType.Precommit && m.vote.blockId !== null,
+    );
+    expect(precommitted, `round ${round}: the node locked B and precommitted it`).toBe(true);
+    // Many later rounds with other valid ~1 MiB proposals, until the node is the proposer again
+    // after the pruning had to drop rounds.
+    let reproposed = false;
+    for (let r = round + 1; r <= round + 20 && !reproposed; r++) {
+      await skipTo(h, r);
+      if (!selfProposes(h, r)) {
+        h.deliver('p1', proposalOf(h, bigBlock(h, r), { round: r }));
+        await h.run(10);
+        continue;
+      }
+      await h.run(10);
+      if (r < round + maxProposalRoundsPerHeight + 1) continue;
+      const own = h.transport.broadcasts.find((m) => m.kind === 'proposal' && m.proposal.round === r);
+      expect(
+        own?.kind === 'proposal' && toHex(own.proposal.blockId.hash),
+        `round ${r}: the node proposes`,
+      ).toBe(toHex(id.hash));
+      expect(
+        own?.kind === 'proposal' && own.proposal.polRound,
+        `round ${r}: with its proof-of-lock round`,
+      ).toBe(round);
+      reproposed = true;
+    }
+    expect(reproposed, 'the node became the proposer after the pruning').toBe(true);
+    expect(h.driver.heightFootprint.rounds, 'rounds kept').toBeLessThanOrEqual(maxProposalRoundsPerHeight);
+    expect(h.failures(), 'no input failed').toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type Block, blockId, makeBlock } from '../block/block.js';
+import { TestCluster } from '../testing/cluster.js';
 import { type Harness, proposalOf, setupDriver, voteOf } from '../testing/lone-driver.js';
 import { proposerForRound } from '../validators/proposer.js';
 import { VoteType } from '../vote/vote.js';
@@ -108,6 +109,23 @@ describe('typed peer faults', () => {
       about(h, 'old').every((r) => r.fault.action === 'ignore'),
       'the flood is not blamed',
     ).toBe(true);
+  });
+});
+
+describe('typed peer faults among honest nodes', () => {
+  it('four honest validators, one restarted mid-way, never reject one another', async () => {
+    const cluster = new TestCluster({ validators: 4 });
+    await cluster.startAll();
+    expect(await cluster.runUntil(() => cluster.minHeight() >= 4, 30_000), 'four heights').toBe(true);
+    const node = cluster.node('v1');
+    await cluster.stop(node);
+    await cluster.runFor(3_000);
+    await cluster.start(node);
+    expect(await cluster.runUntil(() => cluster.minHeight() >= 10, 60_000), 'ten heights, v1 caught up').toBe(
+      true,
+    );
+    const rejects = cluster.net.reports.filter((r) => r.fault.action === 'reject');
+    expect(rejects, 'no honest node is blamed').toEqual([]);
   });
 });
 

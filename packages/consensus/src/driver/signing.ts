@@ -80,6 +80,7 @@ export async function propose(
     round,
     record: { value, polRound, valid: true, proposer: toHex(signer.address) },
   });
+  ctx.pruneRounds();
 }
 
 /**
