@@ -111,6 +111,16 @@ describe('bounded rounds (a Byzantine proposer floods proposals)', () => {
     expect(h.driver.heightFootprint.rounds, 'the limit is reached, not undershot').toBe(
       maxProposalRoundsPerHeight,
     );
+    // A pruned round admits no second proposal: its proposer cannot fill it again.
+    let pruned = 1;
+    while (selfProposes(h, pruned)) pruned++;
+    const before = { footprint: h.driver.heightFootprint, wal: await walBytes(h, 1) };
+    const proposer = proposerForRound(h.state.validators, pruned).address;
+    const again = makeNextBlock(h.state, proposer, bigTxs('again'), [], null, h.goodBlock().header.time);
+    h.deliver('p1', proposalOf(h, again, { round: pruned }));
+    await h.run(10);
+    expect(h.driver.heightFootprint, `pruned round ${pruned}: nothing kept`).toEqual(before.footprint);
+    expect(await walBytes(h, 1), `pruned round ${pruned}: nothing logged`).toBe(before.wal);
     expect(h.failures(), 'no input failed').toEqual([]);
   });
 

@@ -113,15 +113,21 @@ export class HeightContext {
   /**
    * Bounds the height's memory (`maxProposalRoundsPerHeight`, `maxProposalBlockBytesPerHeight`):
    * drops the proposals of the oldest earlier rounds that hold none of the values that can still
-   * matter — the lock, the valid value, the decision, this round's and later proposals — and
-   * forgets them in the engine too, so that it never decides a block this node no longer holds.
-   * Such a block, if the chain decides it, reaches this node whole from a peer, with its commit.
+   * matter — the lock, the valid value, the decision, this round's and later proposals — with
+   * their blocks. The engine keeps their records (so such a round admits no second proposal) but
+   * marked not valid, so that it never decides a block this node no longer holds: the one change
+   * the driver makes to the engine's state outside `apply`, and one that can only keep a rule from
+   * firing (L49; the other rules read the current round's proposal, never pruned). Such a block,
+   * if the chain decides it, reaches this node whole from a peer, with its commit.
    */
   pruneRounds(): void {
     const hs = this.hs;
     const protect = new Set<string>();
     for (const value of [hs.lockedValue, hs.validValue, hs.decision?.value]) if (value) protect.add(value);
     for (const [round, record] of hs.proposals) if (round >= hs.round) protect.add(record.value);
-    for (const round of this.blocks.prune(hs.round, protect)) hs.proposals.delete(round);
+    for (const round of this.blocks.prune(hs.round, protect)) {
+      const record = hs.proposals.get(round);
+      if (record !== undefined) hs.proposals.set(round, { ...record, valid: false });
+    }
   }
 }
