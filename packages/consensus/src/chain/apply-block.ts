@@ -5,6 +5,7 @@ import type { Commit } from '../block/commit.js';
 import type { TxPool } from '../driver/ports.js';
 import type { ChainState } from './chain-state.js';
 import type { ChainStore } from './chain-store.js';
+import { AppResponseError } from './errors.js';
 import { nextChainState } from './update-state.js';
 
 /** The evidence a block carries, as the application receives it in `finalizeBlock`. */
@@ -48,8 +49,13 @@ export async function applyBlock(
     misbehavior: misbehaviorOf(block),
   });
   if (response.txResults.length !== block.txs.length) {
-    throw new Error(
+    throw new AppResponseError(
       `application returned ${response.txResults.length} results for ${block.txs.length} transactions`,
+      {
+        height: block.header.height,
+        results: response.txResults.length,
+        txs: block.txs.length,
+      },
     );
   }
   const next = nextChainState(state, block, blockId, response);

@@ -3,7 +3,6 @@ import { type BlockId, blockIdEquals } from '../block/block-id.js';
 import { type Commit, verifyCommit } from '../block/commit.js';
 import { equalBytes } from '../codec/canonical.js';
 import { toHex } from '../crypto/hash.js';
-import { proposerForRound } from '../validators/proposer.js';
 import type { Validator } from '../validators/validator-set.js';
 import { type Proposal, verifyProposalSignature } from '../vote/proposal.js';
 import { type Vote, verifyVoteSignature } from '../vote/vote.js';
@@ -71,7 +70,7 @@ export function admitProposal(
   if (hs.proposals.has(proposal.round)) return ignore;
   if (proposal.round > hs.round + maxRoundsAhead) return refuse('PROPOSAL_TOO_FAR_AHEAD');
   if (proposal.polRound >= proposal.round) return refuse('PROPOSAL_BAD_POL_ROUND');
-  const proposer = proposerForRound(ctx.state.validators, proposal.round);
+  const proposer = ctx.proposer(proposal.round);
   if (!verifyProposalSignature(ctx.state.chainId, proposal, proposer.pubKey))
     return refuse('PROPOSAL_BAD_SIGNATURE');
   const id = blockIdOf(block);

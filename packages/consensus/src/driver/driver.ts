@@ -3,6 +3,7 @@ import { maxLocalEvidence } from '../constants.js';
 import { fromHex, toHex } from '../crypto/hash.js';
 import { apply } from '../engine/machine.js';
 import type { Effect, Input } from '../engine/types.js';
+import type { Startable } from '../startable.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { rebroadcastIfStuck } from './catch-up.js';
 import { CatchUpBudget } from './catch-up-budget.js';
@@ -10,17 +11,16 @@ import { commitBlock, logCommitFailures } from './commit-block.js';
 import { replayWal, startChain } from './handshake.js';
 import type { HeightFootprint } from './height-blocks.js';
 import { HeightContext } from './height-context.js';
-import { type MutableDriverHost, SELF, type StartTrigger } from './host.js';
+import { type MutableDriverHost, reportFault, SELF, type StartTrigger, writeRecord } from './host.js';
 import { FutureMessages, handleMessage, replayRecord } from './inbound.js';
 import { InputShares } from './input-shares.js';
 import type { ConsensusMessage } from './messages.js';
 import { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriverOptions } from './options.js';
-import { engineRefusal, type PeerFaultCode, peerFault } from './peer-fault.js';
+import { engineRefusal, peerFault } from './peer-fault.js';
 import { type Logger, silentLogger } from './ports.js';
 import { buildValue, propose, vote } from './signing.js';
 import { Timers } from './timers.js';
 import type { PeerId } from './transport.js';
-import { encodeWalRecord, type WalRecord } from './wal-records.js';
 
 export { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriverOptions } from './options.js';
 
@@ -32,7 +32,7 @@ export { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriver
  * the commit of a decided block (commit-block.ts, shared with block sync). All inputs go through
  * the queue, so the core sees them one at a time and a node's behaviour depends only on their order.
  */
-export class ConsensusDriver {
+export class ConsensusDriver implements Startable {
   readonly #o: DriverOptions;
   readonly #d: DriverDeps;
   readonly #log: Logger;
@@ -46,9 +46,11 @@ export class ConsensusDriver {
   #queue: Promise<void> = Promise.resolve();
   readonly #shares: InputShares;
   #localEvidence: DuplicateVoteEvidence[] = [];
-  #listeners: ((event: CommittedEvent) => void)[] = [];
-  #evidenceListeners: ((evidence: DuplicateVoteEvidence) => void)[] = [];
+  #listeners = new Set<(event: CommittedEvent) => void>();
+  #evidenceListeners = new Set<(evidence: DuplicateVoteEvidence) => void>();
   #lastTick = '';
+  /** Unsubscribes from the mempool's `onTxsAvailable` (set while running). */
+  #offTxs: (() => void) | null = null;
 
   constructor(options: Partial<DriverOptions>, deps: DriverDeps) {
     this.#o = { ...defaultDriverOptions, ...options };
@@ -67,8 +69,8 @@ export class ConsensusDriver {
       future: new FutureMessages(this.#o.maxFutureMessages, this.#o.maxProposalRoundsAhead),
       catchUp: new CatchUpBudget({}, { now: () => deps.clock.now() }),
       input: (input, peer) => this.#input(input, peer),
-      record: (record, sync) => this.#record(record, sync),
-      reject: (peer, code) => this.#reject(peer, code),
+      record: (record, sync) => writeRecord(this.#h, record, sync),
+      reject: (peer, code) => reportFault(this.#h, peer, code),
       startHeightIfWaiting: (trigger) => this.#startHeightIfWaiting(trigger),
       afterLatePrecommit: () => {
         if (this.#allPrecommitted()) this.#nextHeightAfter(0);
@@ -79,7 +81,6 @@ export class ConsensusDriver {
   get height(): number {
     return this.#h.ctx?.height ?? 0;
   }
-
   get round(): number {
     return this.#h.ctx?.hs.round ?? 0;
   }
@@ -91,13 +92,16 @@ export class ConsensusDriver {
     return this.#h.ctx.blocks.footprint();
   }
 
-  onCommit(listener: (event: CommittedEvent) => void): void {
-    this.#listeners.push(listener);
+  /** Called with every committed block; returns a function that unsubscribes. */
+  onCommit(listener: (event: CommittedEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
-  /** Called with the evidence of every equivocation this node detects. */
-  onEvidence(listener: (evidence: DuplicateVoteEvidence) => void): void {
-    this.#evidenceListeners.push(listener);
+  /** Called with the evidence of every equivocation this node detects; returns a function that unsubscribes. */
+  onEvidence(listener: (evidence: DuplicateVoteEvidence) => void): () => void {
+    this.#evidenceListeners.add(listener);
+    return () => this.#evidenceListeners.delete(listener);
   }
 
   /** Loads or creates the chain state, replays missing blocks into the app, then runs. Idempotent. */
@@ -105,7 +109,7 @@ export class ConsensusDriver {
     if (this.#running) return;
     this.#running = true;
     this.#d.transport.onMessage((peer, message) => this.#receive(peer, message));
-    this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));
+    this.#offTxs = this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));
     const start = await startChain(this.#d, this.#log);
     this.#state = start.state;
     this.#h.lastCommit = start.lastCommit;
@@ -114,10 +118,12 @@ export class ConsensusDriver {
     this.#scheduleRebroadcast();
   }
 
-  /** Stops timers and input processing; waits for the input in progress. Idempotent. */
+  /** Stops timers, the mempool subscription and input processing; waits for the input in progress. Idempotent. */
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    this.#offTxs?.();
+    this.#offTxs = null;
     this.#timers.cancelAll();
     await this.#queue;
   }
@@ -141,15 +147,6 @@ export class ConsensusDriver {
         this.#shares.release(peer);
         if (this.#running) await handleMessage(this.#h, peer, message);
       });
-  }
-
-  async #record(record: WalRecord, sync: boolean): Promise<void> {
-    if (!this.#h.replaying) await this.#d.wal.append(encodeWalRecord(record), { sync });
-  }
-
-  #reject(peer: PeerId, code: PeerFaultCode): void {
-    if (peer !== SELF && !this.#h.replaying) this.#d.transport.reportPeer(peer, peerFault(code));
-    this.#log.debug({ peer, code, height: this.#h.ctx.height }, 'message refused');
   }
 
   // ---- the core and its effects --------------------------------------------------------------
@@ -187,7 +184,7 @@ export class ConsensusDriver {
         const { step, round } = effect;
         this.#timer(effect.delayMs, async () => {
           if (h.ctx.height !== height) return;
-          await this.#record({ kind: 'timeout', step, round }, false);
+          await this.#h.record({ kind: 'timeout', step, round }, false);
           await this.#input({ kind: 'timeout', step, round });
         });
         return;
@@ -202,14 +199,13 @@ export class ConsensusDriver {
         return;
       }
       case 'rejected':
-        return this.#reject(peer, engineRefusal(effect.reason));
+        return h.reject(peer, engineRefusal(effect.reason));
     }
   }
 
   async #finalize(round: number, value: string): Promise<void> {
     const ctx = this.#h.ctx;
-    const block = ctx.blocks.block(value);
-    if (block === undefined) throw new Error(`decided block ${value} is not known`);
+    const block = ctx.decidedBlock(value);
     const id = { hash: fromHex(value) };
     const commit = ctx.decisionCommit(round, id);
     const own = this.#localEvidence;
@@ -274,7 +270,7 @@ export class ConsensusDriver {
     }
     void this.#serial(async () => {
       if (this.#h.ctx !== ctx || ctx.hs.started) return;
-      await this.#record({ kind: 'start' }, false);
+      await this.#h.record({ kind: 'start' }, false);
       await this.#input({ kind: 'start' });
     });
   }

@@ -5,10 +5,10 @@ import type { HeightContext } from './height-context.js';
 import type { FutureMessages } from './inbound.js';
 import type { DecisionMessage } from './messages.js';
 import type { DriverDeps, DriverOptions } from './options.js';
-import type { PeerFaultCode } from './peer-fault.js';
+import { type PeerFaultCode, peerFault } from './peer-fault.js';
 import type { Logger } from './ports.js';
 import type { PeerId } from './transport.js';
-import type { WalRecord } from './wal-records.js';
+import { encodeWalRecord, type WalRecord } from './wal-records.js';
 
 /** The peer name of the node's own messages (in the WAL and in the engine's inputs). */
 export const SELF = 'self';
@@ -51,3 +51,17 @@ export type MutableDriverHost = { -readonly [K in keyof DriverHost]: DriverHost[
 
 /** What may start a height that waits for transactions (`createEmptyBlocks` false). */
 export type StartTrigger = 'enter' | 'txs' | 'interval' | 'vote' | 'proposal';
+
+/** `host.record`: appends `record` to the WAL, unless the WAL is being replayed. */
+export async function writeRecord(host: DriverHost, record: WalRecord, sync: boolean): Promise<void> {
+  if (!host.replaying) await host.deps.wal.append(encodeWalRecord(record), { sync });
+}
+
+/**
+ * `host.reject`: tells the network layer that `peer` sent a message refused for `code` (the fault
+ * carries its action: see `peer-fault.ts`) — never about this node, nor again on WAL replay.
+ */
+export function reportFault(host: DriverHost, peer: PeerId, code: PeerFaultCode): void {
+  if (peer !== SELF && !host.replaying) host.deps.transport.reportPeer(peer, peerFault(code));
+  host.log.debug({ peer, code, height: host.ctx.height }, 'message refused');
+}

@@ -1,5 +1,4 @@
 import { toHex } from '../crypto/hash.js';
-import { proposerForRound } from '../validators/proposer.js';
 import type { Proposal } from '../vote/proposal.js';
 import { type Vote, VoteType } from '../vote/vote.js';
 import { isOneThird } from '../votes/weights.js';
@@ -98,7 +97,7 @@ async function replayInvalidProposal(host: DriverHost, peer: PeerId, proposal: P
   if (proposal.height !== ctx.height || ctx.hs.proposals.has(proposal.round)) return;
   const value = toHex(proposal.blockId.hash);
   ctx.blocks.setVerdict(value, false);
-  const proposer = toHex(proposerForRound(ctx.state.validators, proposal.round).address);
+  const proposer = toHex(ctx.proposer(proposal.round).address);
   const record = { value, polRound: proposal.polRound, valid: false, proposer };
   await host.input({ kind: 'proposal', round: proposal.round, record }, peer);
 }
