@@ -66,7 +66,17 @@ export {
   ConsensusHaltError,
   ReplayMismatchError,
 } from './driver/halt.js';
+export type { HeightFootprint } from './driver/height-blocks.js';
+export * from './driver/limits.js';
 export * from './driver/messages.js';
+export {
+  type PeerFault,
+  type PeerFaultAction,
+  type PeerFaultCode,
+  type PeerFaultReport,
+  peerFault,
+  peerFaultActions,
+} from './driver/peer-fault.js';
 export * from './driver/ports.js';
 export { systemClock } from './driver/system-clock.js';
 export * from './driver/transport.js';

@@ -3,7 +3,12 @@
  * keyed by peer input, frame and loop in this package is bounded by one of these (or by an option
  * whose default is one of these). Sized for a node on a 1 GB board behind a 4G link, with 2–3 peers.
  */
-import { maxCountedVotesPerValidatorRoundType, maxMsgBytes, maxTxBytes } from '@joule/consensus';
+import {
+  maxCountedVotesPerValidatorRoundType,
+  maxMsgBytes,
+  maxProposalRoundsAhead,
+  maxTxBytes,
+} from '@joule/consensus';
 
 // ---- protocols ---------------------------------------------------------------------------------
 
@@ -117,8 +122,13 @@ export const mempoolSeenCacheEntries = 20_000;
 export const heightWindowBelow = 1;
 /** Messages at most this many heights above the node's height are handled; higher ones hint at block sync. */
 export const heightWindowAbove = 1;
-/** Proposals at most this many rounds above the node's round are relayed. */
-export const maxRelayRoundsAhead = 20;
+/**
+ * Proposals at most this many rounds above the node's round are relayed: the rounds its driver
+ * admits (`maxProposalRoundsAhead`), so a proposer's blocks for rounds no node would keep do not
+ * cross the grid. One further ahead is dropped unblamed; a node in its round sends it to a peer
+ * whose status shows it waiting for it.
+ */
+export const maxRelayRoundsAhead = maxProposalRoundsAhead;
 /**
  * Most votes per validator of the height's set in one vote batch: the driver sends the prevotes
  * and precommits of two rounds (the peer's and its own), and the vote keeper holds at most
@@ -186,8 +196,13 @@ export const penalties = {
   invalidSignature: 50,
   /** A frame over the peer's rate limit (dropped). */
   rateLimited: 1,
-  /** The consensus driver refused a message from the peer. */
-  driverReport: 5,
+  /**
+   * The consensus driver refused a message from the peer with a `reject` fault: bytes no honest
+   * node sends (a bad signature or signer, a block that is not the signed one, a commit that does
+   * not verify). Its `ignore` faults (a correctly signed message that is invalid or too far ahead,
+   * or this node's own overload) cost nothing.
+   */
+  driverReject: 5,
   /** A transaction over the chain's gas limit per transaction. */
   rejectedTx: 1,
   /**

@@ -8,21 +8,23 @@ import { type Proposal, verifyProposalSignature } from '../vote/proposal.js';
 import { type Vote, verifyVoteSignature } from '../vote/vote.js';
 import { valueIdOf } from '../votes/vote-keeper.js';
 import type { HeightContext } from './height-context.js';
+import type { PeerFaultCode } from './peer-fault.js';
 
 /**
  * Whether a message may reach the engine, decided from the current height alone (no I/O, no
  * state change): `admit` it; it is from a later height (`ahead`: the driver tells the peers where
- * it is, and keeps it when it is for the next height); `ignore` it (stale or already known, normal
- * in gossip); or `reject` it (its sender is reported).
+ * it is, and keeps it when it is for the next height); `ignore` it silently (stale or already
+ * known, normal in gossip); or `refuse` it with a typed fault the network layer is told (whose
+ * action says whether the peer is to blame: see `peer-fault.ts`).
  */
 export type Verdict<T = unknown> =
   | ({ readonly kind: 'admit' } & T)
   | { readonly kind: 'ahead'; readonly nextHeight: boolean }
   | { readonly kind: 'ignore' }
-  | { readonly kind: 'reject'; readonly reason: string };
+  | { readonly kind: 'refuse'; readonly code: PeerFaultCode };
 
 const ignore = { kind: 'ignore' } as const;
-const reject = (reason: string) => ({ kind: 'reject', reason }) as const;
+const refuse = (code: PeerFaultCode) => ({ kind: 'refuse', code }) as const;
 
 function otherHeight(ctx: HeightContext, height: number): Verdict<never> {
   if (height > ctx.height) return { kind: 'ahead', nextHeight: height === ctx.height + 1 };
@@ -31,7 +33,7 @@ function otherHeight(ctx: HeightContext, height: number): Verdict<never> {
 
 /**
  * A vote: of this height, not a copy of one held, from the validator at its index, correctly
- * signed, and one the vote keeper would count (a round too far ahead is spam and rejected).
+ * signed, and one the vote keeper would count (a round too far ahead is refused, blaming no relay).
  */
 export function admitVote(ctx: HeightContext, vote: Vote): Verdict {
   const hs = ctx.hs;
@@ -41,20 +43,21 @@ export function admitVote(ctx: HeightContext, vote: Vote): Verdict {
   if (known !== undefined && equalBytes(known.signature, vote.signature)) return ignore;
   const validator = ctx.state.validators.validators[vote.validatorIndex];
   if (validator === undefined || !equalBytes(validator.address, vote.validatorAddress))
-    return reject('vote from a non-validator or with a wrong index');
-  if (!verifyVoteSignature(ctx.state.chainId, vote, validator.pubKey)) return reject('bad vote signature');
+    return refuse('VOTE_WRONG_SIGNER');
+  if (!verifyVoteSignature(ctx.state.chainId, vote, validator.pubKey)) return refuse('VOTE_BAD_SIGNATURE');
   // Nothing the keeper would not count reaches the WAL: a re-signed copy of a known vote, a
   // third value, or a round too far ahead.
   const admission = hs.votes.admission(vote, hs.round);
-  if (admission === 'too-far-ahead') return reject('too-far-ahead');
+  if (admission === 'too-far-ahead') return refuse('VOTE_TOO_FAR_AHEAD');
   if (admission === 'duplicate') return ignore;
   return { kind: 'admit' };
 }
 
 /**
- * A proposal: of this height, the first of its round, at most `maxRoundsAhead` rounds ahead, with
- * a polRound below its round, signed by the round's proposer, for the block it carries. Whether
- * the block is valid is asked afterwards (it needs the evidence pool and the application).
+ * A proposal: of this height, the first of its round, at most `maxRoundsAhead` rounds ahead
+ * (checked first: a round further ahead costs nothing, whoever signed it), with a polRound below
+ * its round, signed by the round's proposer, for the block it carries. Whether the block is valid
+ * is asked afterwards (it needs the evidence pool and the application).
  */
 export function admitProposal(
   ctx: HeightContext,
@@ -65,13 +68,13 @@ export function admitProposal(
   const hs = ctx.hs;
   if (proposal.height !== hs.height) return otherHeight(ctx, proposal.height);
   if (hs.proposals.has(proposal.round)) return ignore;
-  if (proposal.round > hs.round + maxRoundsAhead) return reject('proposal too far ahead');
-  if (proposal.polRound >= proposal.round) return reject('proposal polRound not below its round');
+  if (proposal.round > hs.round + maxRoundsAhead) return refuse('PROPOSAL_TOO_FAR_AHEAD');
+  if (proposal.polRound >= proposal.round) return refuse('PROPOSAL_BAD_POL_ROUND');
   const proposer = ctx.proposer(proposal.round);
   if (!verifyProposalSignature(ctx.state.chainId, proposal, proposer.pubKey))
-    return reject('proposal not signed by the round proposer');
+    return refuse('PROPOSAL_BAD_SIGNATURE');
   const id = blockIdOf(block);
-  if (!blockIdEquals(id, proposal.blockId)) return reject('proposal block does not match its block id');
+  if (!blockIdEquals(id, proposal.blockId)) return refuse('PROPOSAL_BLOCK_MISMATCH');
   return { kind: 'admit', proposer, id };
 }
 
@@ -92,8 +95,8 @@ export function admitDecision(
   if (ctx.certified !== null && blockIdEquals(ctx.certified.blockId, id)) return ignore;
   try {
     verifyCommit(ctx.state.chainId, ctx.state.validators, id, hs.height, commit);
-  } catch (error) {
-    return reject(`decision with an invalid commit: ${(error as Error).message}`);
+  } catch {
+    return refuse('DECISION_BAD_COMMIT');
   }
   return { kind: 'admit', id };
 }

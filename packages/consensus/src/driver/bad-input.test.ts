@@ -11,7 +11,7 @@ import { VoteType } from '../vote/vote.js';
 /**
  * Issue 3, "Bad input": one validator's driver (of a 4-validator genesis) fed bad messages
  * through a fake transport. Nothing throws out of the driver, the peer is reported with a
- * readable reason, and the node stays at its height and round (and does not vote for bad blocks).
+ * typed fault (a `reject` only when it sent what no honest node sends), and the node stays at its height and round (and does not vote for bad blocks).
  */
 
 /** Delivers `message` as `peer`; runs 500 ms of virtual time (under the 1 s propose timeout). */
@@ -44,23 +44,23 @@ describe('driver bad input: votes', () => {
         signature[0] = (signature[0] as number) ^ 1;
         return { ...v, signature };
       },
-      reason: 'bad vote signature',
+      fault: { code: 'VOTE_BAD_SIGNATURE', action: 'reject' },
     },
     {
       name: 'a vote with a wrong validatorIndex',
       mutate: (v: ReturnType<typeof voteOf>) => ({ ...v, validatorIndex: (v.validatorIndex + 1) % 4 }),
-      reason: 'vote from a non-validator or with a wrong index',
+      fault: { code: 'VOTE_WRONG_SIGNER', action: 'reject' },
     },
     {
       name: 'a vote with a validatorIndex beyond the set',
       mutate: (v: ReturnType<typeof voteOf>) => ({ ...v, validatorIndex: 900 }),
-      reason: 'vote from a non-validator or with a wrong index',
+      fault: { code: 'VOTE_WRONG_SIGNER', action: 'reject' },
     },
-  ])('$name is refused and reported', async ({ name, mutate, reason }) => {
+  ])('$name is refused and reported', async ({ name, mutate, fault }) => {
     const h = await setupDriver();
     const vote = mutate(voteOf(h, h.others[0], { type: VoteType.Prevote, round: 0, blockId: null }));
     const { reports, votes } = await feed(h, name, { kind: 'vote', vote });
-    expect(reports, `${name}: reported with a readable reason`).toEqual([{ peer: 'p1', reason }]);
+    expect(reports, `${name}: reported as the sender's fault`).toEqual([{ peer: 'p1', fault }]);
     expect(votes, `${name}: the node did not react`).toEqual([]);
   });
 
@@ -70,7 +70,7 @@ describe('driver bad input: votes', () => {
     const vote = voteOf(h, stranger, { type: VoteType.Prevote, round: 0, blockId: null, validatorIndex: 0 });
     const { reports } = await feed(h, 'non-validator vote', { kind: 'vote', vote });
     expect(reports, 'non-validator vote: reported').toEqual([
-      { peer: 'p1', reason: 'vote from a non-validator or with a wrong index' },
+      { peer: 'p1', fault: { code: 'VOTE_WRONG_SIGNER', action: 'reject' } },
     ]);
   });
 
@@ -81,7 +81,7 @@ describe('driver bad input: votes', () => {
     const forged = { ...other, signature: new Uint8Array(64) };
     const { reports } = await feed(h, 'votes batch', { kind: 'votes', votes: [good, forged] });
     expect(reports, 'votes batch: the forged vote is reported once').toEqual([
-      { peer: 'p1', reason: 'bad vote signature' },
+      { peer: 'p1', fault: { code: 'VOTE_BAD_SIGNATURE', action: 'reject' } },
     ]);
   });
 
@@ -104,7 +104,7 @@ describe('driver bad input: votes', () => {
     await h.run(2000);
     expect(h.driver.height, 'a valid decision (positive control) moves the node to height 2').toBe(2);
     expect(h.transport.reports, 'the buffered forgery is reported at height 2').toEqual([
-      { peer: 'p3', reason: 'bad vote signature' },
+      { peer: 'p3', fault: { code: 'VOTE_BAD_SIGNATURE', action: 'reject' } },
     ]);
     const old = voteOf(h, h.others[2], {
       type: VoteType.Precommit,
@@ -116,7 +116,7 @@ describe('driver bad input: votes', () => {
     expect((await feed(h, 'old-height decision', decision)).reports).toEqual([]);
   });
 
-  it('votes in rounds far ahead are bounded per validator: the third such round is reported', async () => {
+  it('votes in rounds far ahead are bounded per validator: the third such round is ignored, unblamed', async () => {
     const h = await setupDriver();
     const vote = (round: number) => voteOf(h, h.others[0], { type: VoteType.Prevote, round, blockId: null });
     expect((await feed(h, 'round 50', { kind: 'vote', vote: vote(50) })).reports, 'round 50 kept').toEqual(
@@ -126,7 +126,7 @@ describe('driver bad input: votes', () => {
       [],
     );
     expect((await feed(h, 'round 52', { kind: 'vote', vote: vote(52) })).reports, 'round 52 refused').toEqual(
-      [{ peer: 'p1', reason: 'too-far-ahead' }],
+      [{ peer: 'p1', fault: { code: 'VOTE_TOO_FAR_AHEAD', action: 'ignore' } }],
     );
   });
 
@@ -155,24 +155,23 @@ describe('driver bad input: votes', () => {
 describe('driver bad input: proposals and blocks', () => {
   const wrong = new Uint8Array(32).fill(0xee);
   it.each([
-    { name: 'a block with a wrong app hash', patch: { appHash: wrong }, reason: 'app hash does not match' },
+    { name: 'a block with a wrong app hash', patch: { appHash: wrong } },
     {
       name: 'a block with a wrong validators hash',
       patch: { validatorsHash: wrong },
-      reason: 'validators hash does not match',
     },
     {
       name: 'a block with a wrong time',
       patch: { time: genesisTime + 5 },
-      reason: 'block time is not the weighted median of the last commit',
     },
-    { name: 'a block of another chain', patch: { chainId: 'other-chain' }, reason: 'chain id other-chain' },
-  ])('$name: reported, and the node prevotes nil', async ({ name, patch, reason }) => {
+    { name: 'a block of another chain', patch: { chainId: 'other-chain' } },
+  ])('$name: reported (blaming no relay), and the node prevotes nil', async ({ name, patch }) => {
     const h = await setupDriver();
     const block = rebuilt(h.goodBlock(), patch);
     const { reports, votes } = await feed(h, name, proposalOf(h, block, { round: 0 }));
-    expect(reports.length, `${name}: one report`).toBe(1);
-    expect(reports[0]?.reason, `${name}: a readable reason`).toContain(`invalid block: ${reason}`);
+    expect(reports, `${name}: one report, an ignore`).toEqual([
+      { peer: 'p1', fault: { code: 'BLOCK_INVALID', action: 'ignore' } },
+    ]);
     expect(
       votes.map((v) => [v.type, v.blockId]),
       `${name}: prevote nil`,
@@ -194,7 +193,7 @@ describe('driver bad input: proposals and blocks', () => {
     {
       name: 'a proposal not signed by the round proposer',
       make: (h: Harness) => proposalOf(h, h.goodBlock(), { round: 0, signer: 'not-proposer' }),
-      reason: 'proposal not signed by the round proposer',
+      fault: { code: 'PROPOSAL_BAD_SIGNATURE', action: 'reject' },
     },
     {
       name: 'a proposal whose block does not match its block id',
@@ -202,27 +201,27 @@ describe('driver bad input: proposals and blocks', () => {
         const message = proposalOf(h, h.goodBlock(), { round: 0 });
         return { ...message, block: rebuilt(message.block, { time: genesisTime + 1 }) };
       },
-      reason: 'proposal block does not match its block id',
+      fault: { code: 'PROPOSAL_BLOCK_MISMATCH', action: 'reject' },
     },
     {
       name: 'a proposal with polRound equal to its round',
       make: (h: Harness) => proposalOf(h, h.goodBlock(), { round: 1, polRound: 1 }),
-      reason: 'proposal polRound not below its round',
+      fault: { code: 'PROPOSAL_BAD_POL_ROUND', action: 'reject' },
     },
     {
       name: 'a proposal with polRound above its round',
       make: (h: Harness) => proposalOf(h, h.goodBlock(), { round: 1, polRound: 3 }),
-      reason: 'proposal polRound not below its round',
+      fault: { code: 'PROPOSAL_BAD_POL_ROUND', action: 'reject' },
     },
     {
       name: 'a proposal for a round far ahead',
       make: (h: Harness) => proposalOf(h, h.goodBlock(), { round: 5_000 }),
-      reason: 'proposal too far ahead',
+      fault: { code: 'PROPOSAL_TOO_FAR_AHEAD', action: 'ignore' },
     },
-  ])('$name is refused and reported; no vote', async ({ name, make, reason }) => {
+  ])('$name is refused and reported; no vote', async ({ name, make, fault }) => {
     const h = await setupDriver();
     const { reports, votes } = await feed(h, name, make(h));
-    expect(reports, `${name}: reported`).toEqual([{ peer: 'p1', reason }]);
+    expect(reports, `${name}: reported`).toEqual([{ peer: 'p1', fault }]);
     expect(votes, `${name}: no vote`).toEqual([]);
   });
 });
@@ -237,7 +236,6 @@ describe('driver bad input: decisions', () => {
           (s, i): CommitSig => (i === 0 ? { ...s, signature: new Uint8Array(64) } : s),
         ),
       }),
-      reason: 'slot 0 has an invalid signature',
     },
     {
       name: 'a commit with too little power',
@@ -255,19 +253,18 @@ describe('driver bad input: decisions', () => {
                 },
         ),
       }),
-      reason: 'not more than 2/3',
     },
     {
       name: 'a commit for another block',
       commit: (c: Commit): Commit => ({ ...c, blockId: { hash: new Uint8Array(32).fill(3) } }),
-      reason: 'commit is for another block',
     },
-  ])('a decision with $name is refused and reported', async ({ name, commit, reason }) => {
+  ])('a decision with $name is refused and reported', async ({ name, commit }) => {
     const h = await setupDriver();
     const good = h.decision(h.goodBlock(), [0, 1, 2]);
     const { reports } = await feed(h, name, { ...good, commit: commit(good.commit) });
-    expect(reports.length, `${name}: one report`).toBe(1);
-    expect(reports[0]?.reason, `${name}: a readable reason`).toContain(reason);
+    expect(reports, `${name}: one report, the sender's fault`).toEqual([
+      { peer: 'p1', fault: { code: 'DECISION_BAD_COMMIT', action: 'reject' } },
+    ]);
     await h.run(3000);
     expect(h.driver.height, `${name}: still at height 1`).toBe(1);
     expect(await h.store.loadBlock(1), `${name}: nothing committed`).toBeNull();
@@ -283,9 +280,10 @@ describe('driver bad input: decisions', () => {
       'invalid decided block: no throw',
     ).not.toThrow();
     await h.run(5000);
-    expect(h.transport.reports[0]?.reason, 'invalid decided block: reported').toContain(
-      'invalid block: app hash does not match',
-    );
+    expect(h.transport.reports[0]?.fault, 'invalid decided block: reported, blaming no one').toEqual({
+      code: 'BLOCK_INVALID',
+      action: 'ignore',
+    });
     expect(h.failures(), 'invalid decided block: no input failed').toEqual([]);
     expect(h.driver.height, 'invalid decided block: still at height 1').toBe(1);
     expect(await h.store.loadBlock(1), 'invalid decided block: not committed').toBeNull();

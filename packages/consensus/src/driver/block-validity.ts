@@ -3,13 +3,16 @@ import { fromHex, toHex } from '../crypto/hash.js';
 import { checkBlock } from './block-check.js';
 import { ApplicationFailedError } from './halt.js';
 import type { DriverHost } from './host.js';
+import type { PeerFaultCode } from './peer-fault.js';
 import type { PeerId } from './transport.js';
 
 /**
  * Whether a block may be decided: chain rules, evidence, then the application's processProposal
  * (skipped for a block `certified` by a commit of +2/3: the application must accept any block the
- * chain decided). Final verdicts are cached in the height context; the block's sender is
- * rejected for an invalid one. An application that throws halts the driver (`CONSENSUS_APP_FAILED`).
+ * chain decided). Final verdicts are cached in the height context. An invalid block is reported
+ * with an `ignore` fault: it is correctly signed (or certified), so its signer, not the peer that
+ * relayed it, is to blame. An application that throws halts the driver (`CONSENSUS_APP_FAILED`):
+ * a throw is not a verdict, and nothing is cached or recorded for the block.
  */
 export async function validateBlock(
   host: DriverHost,
@@ -19,18 +22,21 @@ export async function validateBlock(
 ): Promise<boolean> {
   const { ctx, deps } = host;
   const key = toHex(blockIdOf(block).hash);
-  const cached = ctx.validity.get(key);
+  const cached = ctx.blocks.verdict(key);
   if (cached !== undefined && (cached || !options.certified)) return cached;
+  let code: PeerFaultCode = 'BLOCK_INVALID';
   try {
     checkBlock(ctx.state, block);
+    code = 'BLOCK_BAD_EVIDENCE';
     await deps.evidence.checkBlockEvidence(block.evidence, {
       height: ctx.state.lastBlockHeight,
       time: ctx.state.lastBlockTime,
     });
   } catch (error) {
     // Chain rules are deterministic: the verdict is final for this height.
-    ctx.validity.set(key, false);
-    host.reject(peer, `invalid block: ${(error as Error).message}`);
+    ctx.blocks.setVerdict(key, false);
+    host.log.debug({ error: String(error), height: block.header.height, code }, 'invalid block');
+    host.reject(peer, code);
     return false;
   }
   if (options.certified) return true;
@@ -49,7 +55,7 @@ export async function validateBlock(
     throw new ApplicationFailedError('processProposal', block.header.height, error);
   }
   const valid = verdict === 'accept';
-  ctx.validity.set(key, valid);
-  if (!valid) host.reject(peer, 'application rejected the proposed block');
+  ctx.blocks.setVerdict(key, valid);
+  if (!valid) host.reject(peer, 'BLOCK_REJECTED_BY_APP');
   return valid;
 }

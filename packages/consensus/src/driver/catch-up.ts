@@ -18,7 +18,7 @@ export async function onDecision(host: DriverHost, peer: PeerId, message: Decisi
   const { block, commit } = message;
   const verdict = admitDecision(ctx, block, commit);
   if (verdict.kind === 'ahead') noticeAhead(host, block.header.height);
-  if (verdict.kind === 'reject') return host.reject(peer, verdict.reason);
+  if (verdict.kind === 'refuse') return host.reject(peer, verdict.code);
   if (verdict.kind !== 'admit') return;
   // +2/3 of the power committed it, so (as CometBFT) the chain rules are checked but not this
   // node's processProposal: the application must accept any block the chain decided.
@@ -27,7 +27,7 @@ export async function onDecision(host: DriverHost, peer: PeerId, message: Decisi
   await host.record({ kind: 'message', peer, message }, false);
   ctx.certified = commit;
   const value = toHex(verdict.id.hash);
-  ctx.blocks.set(value, block);
+  ctx.blocks.keepBlock(value, block);
   // Keep the precommits: they make this node's commit for the next block's lastCommit.
   for (let i = 0; i < commit.signatures.length; i++) {
     const vote = commitSigToVote(commit, i);
@@ -38,12 +38,21 @@ export async function onDecision(host: DriverHost, peer: PeerId, message: Decisi
 }
 
 /**
- * A peer's position: one behind in height gets the block and commit it lacks; one behind in this
- * height (or waiting for the proposal) gets the round's proposal and the votes it may lack.
+ * A peer's position: behind in height, it gets the block and commit it lacks (from memory for the
+ * last height, else from the store); behind in this height (or waiting for the proposal), the
+ * round's proposal and the votes it may lack. Every answer is taken from the peer's
+ * `host.catchUp` budget: a flood of status frames costs a burst of reads and sends, then block
+ * sync's request rate (heights further back are block sync's in any case).
  */
 export async function onStatus(host: DriverHost, peer: PeerId, status: StatusMessage): Promise<void> {
   const { ctx, deps } = host;
   const hs = ctx.hs;
+  if (status.height > hs.height) return;
+  const behind = status.round < hs.round || (status.round === hs.round && status.step < hs.step);
+  const waitingForProposal = status.round === hs.round && status.step === 1;
+  const current = status.height === hs.height && hs.decision === null;
+  if (current && !behind && !waitingForProposal) return;
+  if (!host.catchUp.take(peer)) return;
   if (status.height < hs.height) {
     const decision =
       (status.height === hs.height - 1 ? host.lastDecision : null) ??
@@ -51,17 +60,13 @@ export async function onStatus(host: DriverHost, peer: PeerId, status: StatusMes
     if (decision !== null) deps.transport.send(peer, decision);
     return;
   }
-  if (status.height !== hs.height) return;
   if (hs.decision !== null) {
-    const block = ctx.blocks.get(hs.decision.value);
+    const block = ctx.blocks.block(hs.decision.value);
     if (block !== undefined)
       deps.transport.send(peer, { kind: 'decision', block, commit: ctx.commitOfDecision() });
     return;
   }
-  const behind = status.round < hs.round || (status.round === hs.round && status.step < hs.step);
-  const waitingForProposal = status.round === hs.round && status.step === 1;
-  if (!behind && !waitingForProposal) return;
-  const proposal = ctx.proposalMsgs.get(hs.round);
+  const proposal = ctx.blocks.proposal(hs.round);
   if (proposal !== undefined) sendProposal(host, peer, proposal);
   if (!behind) return;
   const votes = [status.round, hs.round].flatMap((r) => [

@@ -6,20 +6,23 @@ import type { Effect, Input } from '../engine/types.js';
 import type { Startable } from '../startable.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { rebroadcastIfStuck } from './catch-up.js';
+import { CatchUpBudget } from './catch-up-budget.js';
 import { commitDecision } from './commit-block.js';
 import { ConsensusHaltError } from './halt.js';
 import { resumeHeight, startChain } from './handshake.js';
+import type { HeightFootprint } from './height-blocks.js';
 import { HeightContext } from './height-context.js';
-import { type MutableDriverHost, SELF, type StartTrigger } from './host.js';
+import { type MutableDriverHost, reportFault, SELF, type StartTrigger, writeRecord } from './host.js';
 import { FutureMessages, handleMessage } from './inbound.js';
 import { InputQueue } from './input-queue.js';
+import { InputShares } from './input-shares.js';
 import type { ConsensusMessage } from './messages.js';
 import { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriverOptions } from './options.js';
+import { engineRefusal, peerFault } from './peer-fault.js';
 import { type Logger, silentLogger } from './ports.js';
 import { buildValue, propose, vote } from './signing.js';
 import { Timers } from './timers.js';
 import type { PeerId } from './transport.js';
-import { encodeWalRecord, type WalRecord } from './wal-records.js';
 
 export { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriverOptions } from './options.js';
 
@@ -43,7 +46,7 @@ export class ConsensusDriver implements Startable {
   #lastBlockAppHash: Uint8Array | null = null;
   #running = false;
   readonly #queue: InputQueue;
-  #pending = 0;
+  readonly #shares: InputShares;
   #localEvidence: DuplicateVoteEvidence[] = [];
   #listeners = new Set<(event: CommittedEvent) => void>();
   #evidenceListeners = new Set<(evidence: DuplicateVoteEvidence) => void>();
@@ -57,6 +60,7 @@ export class ConsensusDriver implements Startable {
     this.#log = deps.logger ?? silentLogger;
     this.#timers = new Timers(deps.clock);
     this.#queue = new InputQueue(this.#log, () => this.#quiet());
+    this.#shares = new InputShares(this.#o);
     this.#h = {
       options: this.#o,
       deps,
@@ -65,10 +69,11 @@ export class ConsensusDriver implements Startable {
       replaying: false,
       lastCommit: null,
       lastDecision: null,
-      future: new FutureMessages(this.#o.maxFutureMessages),
+      future: new FutureMessages(this.#o.maxFutureMessages, this.#o.maxProposalRoundsAhead),
+      catchUp: new CatchUpBudget({}, { now: () => deps.clock.now() }),
       input: (input, peer) => this.#input(input, peer),
-      record: (record, sync) => this.#record(record, sync),
-      reject: (peer, reason) => this.#reject(peer, reason),
+      record: (record, sync) => writeRecord(this.#h, record, sync),
+      reject: (peer, code) => reportFault(this.#h, peer, code),
       startHeightIfWaiting: (trigger) => this.#startHeightIfWaiting(trigger),
       afterLatePrecommit: () => {
         if (this.#allPrecommitted()) this.#nextHeightAfter(0);
@@ -79,12 +84,15 @@ export class ConsensusDriver implements Startable {
   get height(): number {
     return this.#h.ctx?.height ?? 0;
   }
-
   get round(): number {
     return this.#h.ctx?.hs.round ?? 0;
   }
   get chainState(): ChainState {
     return this.#state;
+  }
+  /** What the current height's blocks and proposals hold in memory (bounded by `limits.ts`). */
+  get heightFootprint(): HeightFootprint {
+    return this.#h.ctx.blocks.footprint();
   }
 
   /** Called with every committed block; returns a function that unsubscribes. */
@@ -137,26 +145,15 @@ export class ConsensusDriver implements Startable {
 
   // ---- input queue -------------------------------------------------------------------------
 
+  /** Queues a peer's message; past the queue's or the peer's share, drops it: an `ignore`, the overload is ours. */
   #receive(peer: PeerId, message: ConsensusMessage): void {
     if (!this.#running) return;
-    if (this.#pending >= this.#o.maxPendingInputs) {
-      this.#d.transport.reportPeer(peer, 'input queue full');
-      return;
-    }
-    this.#pending++;
-    void this.#queue.run(async () => {
-      this.#pending--;
-      if (this.#running) await handleMessage(this.#h, peer, message);
-    });
-  }
-
-  async #record(record: WalRecord, sync: boolean): Promise<void> {
-    if (!this.#h.replaying) await this.#d.wal.append(encodeWalRecord(record), { sync });
-  }
-
-  #reject(peer: PeerId, reason: string): void {
-    if (peer !== SELF) this.#d.transport.reportPeer(peer, reason);
-    this.#log.debug({ peer, reason, height: this.#h.ctx.height }, 'message refused');
+    if (!this.#shares.admit(peer)) this.#d.transport.reportPeer(peer, peerFault('INPUT_QUEUE_FULL'));
+    else
+      void this.#queue.run(async () => {
+        this.#shares.release(peer);
+        if (this.#running) await handleMessage(this.#h, peer, message);
+      });
   }
 
   // ---- the core and its effects --------------------------------------------------------------
@@ -195,7 +192,7 @@ export class ConsensusDriver implements Startable {
         const { step, round } = effect;
         this.#timer(effect.delayMs, async () => {
           if (h.ctx.height !== height) return;
-          await this.#record({ kind: 'timeout', step, round }, false);
+          await this.#h.record({ kind: 'timeout', step, round }, false);
           await this.#input({ kind: 'timeout', step, round });
         });
         return;
@@ -210,7 +207,7 @@ export class ConsensusDriver implements Startable {
         return;
       }
       case 'rejected':
-        return this.#reject(peer, effect.reason);
+        return h.reject(peer, engineRefusal(effect.reason));
     }
   }
 
@@ -269,7 +266,7 @@ export class ConsensusDriver implements Startable {
     }
     void this.#queue.run(async () => {
       if (this.#h.ctx !== ctx || ctx.hs.started) return;
-      await this.#record({ kind: 'start' }, false);
+      await this.#h.record({ kind: 'start' }, false);
       await this.#input({ kind: 'start' });
     });
   }

@@ -9,7 +9,7 @@ import { type Harness, proposalOf, setupDriver, voteOf } from '../testing/lone-d
 import { proposerForRound } from '../validators/proposer.js';
 import { type Vote, VoteType } from '../vote/vote.js';
 import { makeNextBlock } from './block-check.js';
-import { decodeWalRecord } from './wal-records.js';
+import { decodeWalRecord, encodeWalRecord, type WalRecord, walRecordCodec } from './wal-records.js';
 
 /**
  * A validator's lock survives a crash even when its application misbehaves on the way back.
@@ -134,5 +134,64 @@ describe('durable locks', () => {
       proposals.map((r) => ({ valid: r.valid, hash: toHex(r.message.proposal.blockId.hash) })),
       'one proposal record, valid',
     ).toEqual([{ valid: true, hash: toHex(blockId(b1).hash) }]);
+  });
+
+  it('an invalid block: the WAL holds the signed proposal alone, and replay takes it as the verdict', async () => {
+    const asked: string[] = [];
+    const reject = { hash: null as string | null };
+    const app = (kv: KvDurable): Application => {
+      const inner = new KvApp(kv);
+      return delegateApp(inner, {
+        processProposal: async (request) => {
+          const hash = toHex(request.hash);
+          asked.push(hash);
+          return hash === reject.hash ? 'reject' : inner.processProposal(request);
+        },
+      });
+    };
+    const before = await setupDriver({ notProposerOf: [0], app });
+    const b1 = before.goodBlock();
+    const b1Hash = toHex(blockId(b1).hash);
+    reject.hash = b1Hash;
+    before.deliver('p0', proposalOf(before, b1, { round: 0 }));
+    await before.run(10);
+    const prevote = (h: Harness) =>
+      ownVotes(h, VoteType.Prevote, 0).map((v) => (v.blockId === null ? 'nil' : toHex(v.blockId.hash)));
+    expect(prevote(before), 'the node prevoted nil for the invalid B1').toEqual(['nil']);
+    const records = (await before.disk.wal.replay(1)).map(decodeWalRecord);
+    const proposals = records.filter((r) => r.kind === 'proposal' || r.kind === 'invalidProposal');
+    expect(
+      proposals.map((r) => r.kind),
+      'one invalidProposal record, no block',
+    ).toEqual(['invalidProposal']);
+
+    // After the crash the application would accept B1: replay must not ask it.
+    await before.driver.stop();
+    reject.hash = null;
+    asked.length = 0;
+    const after = await setupDriver({
+      notProposerOf: [0],
+      disk: { ...before.disk, wal: before.disk.wal.crash() },
+      app,
+    });
+    expect(after.halts, 'the replay re-derived the nil prevote').toEqual([]);
+    expect(asked, 'replay did not ask the application about B1').toEqual([]);
+    expect(prevote(after), 'the replay prevoted nil again').toEqual(['nil']);
+    expect(after.failures()).toEqual([]);
+  });
+
+  it('WAL records: `proposal` keeps tag 5, `invalidProposal` has its own (6), both read back as written', async () => {
+    const h = await setupDriver();
+    const message = proposalOf(h, h.goodBlock(), { round: 0 });
+    const valid: WalRecord = { kind: 'proposal', peer: 'p0', message, valid: true };
+    const invalid: WalRecord = { kind: 'invalidProposal', peer: 'p0', proposal: message.proposal };
+    expect(walRecordCodec.exact, 'no tag is shared by two records').toBe(true);
+    expect((walRecordCodec.toWire(valid, '') as unknown[])[0]).toBe(5);
+    expect((walRecordCodec.toWire(invalid, '') as unknown[])[0]).toBe(6);
+    expect(decodeWalRecord(encodeWalRecord(valid))).toEqual(valid);
+    expect(decodeWalRecord(encodeWalRecord(invalid))).toEqual(invalid);
+    expect(encodeWalRecord(invalid).length, 'no block in an invalidProposal record').toBeLessThan(
+      encodeWalRecord(valid).length,
+    );
   });
 });

@@ -7,6 +7,7 @@ import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { signProposal } from '../vote/proposal.js';
 import { signVote, VoteType } from '../vote/vote.js';
 import { expectedBlockTime, makeNextBlock } from './block-check.js';
+import { maxProposalRoundsAhead } from './limits.js';
 
 /**
  * Committed evidence must not be committed again: a block that re-includes it is invalid. Block
@@ -53,7 +54,10 @@ async function commitEquivocation(cluster: TestCluster): Promise<DuplicateVoteEv
   return evidence;
 }
 
-/** A proposal for round 9 of `node`'s height of a valid block that re-includes `evidence`. */
+/**
+ * A proposal for the furthest round `node` admits (no honest proposal there yet) of a valid block
+ * that re-includes `evidence`.
+ */
 async function reProposal(node: TestNode, cluster: TestCluster, evidence: DuplicateVoteEvidence) {
   // Not in the commit wait: the driver is in the height after its chain state.
   const inHeight = () =>
@@ -62,21 +66,22 @@ async function reProposal(node: TestNode, cluster: TestCluster, evidence: Duplic
   const state = node.driver?.chainState;
   if (state === undefined) throw new Error('not running');
   const lastCommit = await node.store.loadCommit(state.lastBlockHeight);
-  const proposer = proposerForRound(state.validators, 9);
+  const round = (node.driver?.round ?? 0) + maxProposalRoundsAhead;
+  const proposer = proposerForRound(state.validators, round);
   const time = expectedBlockTime(state, { lastCommit });
   const block = makeNextBlock(state, proposer.address, [], [evidence], lastCommit, time);
   const key = cluster.nodes.find((n) => toHex(n.address) === toHex(proposer.address))?.key;
   if (key === undefined) throw new Error('no proposer key');
   const proposal = signProposal(
     chainId,
-    { height: state.lastBlockHeight + 1, round: 9, polRound: -1, blockId: blockId(block), timestamp: time },
+    { height: state.lastBlockHeight + 1, round, polRound: -1, blockId: blockId(block), timestamp: time },
     key.secretKey,
   );
   return { kind: 'proposal' as const, proposal, block };
 }
 
 const reportsAbout = (cluster: TestCluster, node: TestNode) =>
-  cluster.net.reports.filter((r) => r.from === node.name && r.about === 'byz').map((r) => r.reason);
+  cluster.net.reports.filter((r) => r.from === node.name && r.about === 'byz').map((r) => r.fault);
 
 describe('evidence across a restart', () => {
   it('a node that saw the evidence committed refuses a block that re-includes it', async () => {
@@ -86,9 +91,10 @@ describe('evidence across a restart', () => {
     const node = cluster.node('v1');
     cluster.net.sendAs('byz', node.name, await reProposal(node, cluster, evidence));
     await cluster.runFor(100);
-    expect(reportsAbout(cluster, node), 're-included evidence: refused and reported').toEqual([
-      'invalid block: evidence already known (committed)',
-    ]);
+    expect(
+      reportsAbout(cluster, node),
+      're-included evidence: refused (its signer, not the relay, to blame)',
+    ).toEqual([{ code: 'BLOCK_BAD_EVIDENCE', action: 'ignore' }]);
   });
 
   /**
@@ -109,7 +115,7 @@ describe('evidence across a restart', () => {
     cluster.net.sendAs('byz', node.name, await reProposal(node, cluster, evidence));
     await cluster.runFor(100);
     expect(reportsAbout(cluster, node), 'restarted node: re-included evidence refused').toEqual([
-      'invalid block: evidence already known (committed)',
+      { code: 'BLOCK_BAD_EVIDENCE', action: 'ignore' },
     ]);
   });
 });

@@ -146,7 +146,7 @@ export async function resumeHeight(host: MutableDriverHost): Promise<void> {
   }
   if (records > 0) host.log.info({ height: ctx.height, records }, 'replayed the WAL');
   checkReplayed(ctx, deps.signer);
-  const own = ctx.proposalMsgs.get(ctx.hs.round);
+  const own = ctx.blocks.proposal(ctx.hs.round);
   if (own !== undefined && ctx.hs.isProposer(own.proposal.round)) sendProposal(host, null, own);
 }
 

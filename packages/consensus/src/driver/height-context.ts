@@ -13,25 +13,26 @@ import { VoteType } from '../vote/vote.js';
 import { isQuorum, weightsOf } from '../votes/weights.js';
 import { buildCommit } from './commit-builder.js';
 import { DriverStateError } from './errors.js';
-import type { ProposalMessage } from './messages.js';
+import { HeightBlocks } from './height-blocks.js';
 import type { Signer } from './ports.js';
 
 /**
  * Everything the driver knows about one height, dropped whole when the next height starts: the
- * engine's state, the chain state the height builds on, the blocks and proposals seen, the
- * validity verdicts and a commit learnt from a peer. Its methods only read it.
+ * engine's state, the chain state the height builds on, the blocks, valid proposals and validity
+ * verdicts (bounded, see `HeightBlocks`) and a commit learnt from a peer. Its methods only read
+ * it, but for `pruneRounds`.
  */
 export class HeightContext {
   /** The engine's state of this height. */
   readonly hs: HeightState;
   /** The chain state this height builds on (the last committed one when the height started). */
   readonly state: ChainState;
-  /** Blocks proposed or decided in this height, by value (block hash, hex). */
-  readonly blocks = new Map<string, Block>();
-  /** Final verdicts on blocks (chain rules, evidence, the application), by value. */
-  readonly validity = new Map<string, boolean>();
-  /** The proposal message of each round, to re-send to peers that missed it. */
-  readonly proposalMsgs = new Map<number, ProposalMessage>();
+  /**
+   * Valid blocks proposed or decided in this height, by value (block hash, hex); the valid
+   * proposal of each round (to re-send to peers that missed it); the final verdict on every block
+   * seen (chain rules, evidence, the application).
+   */
+  readonly blocks = new HeightBlocks();
   /** A verified commit for this height's block, received whole from a peer. */
   certified: Commit | null = null;
   /** Whether this height already told the peers where it is after seeing them ahead. */
@@ -77,7 +78,7 @@ export class HeightContext {
 
   /** The block the engine decided (by value); the driver always holds it, or it has a bug. */
   decidedBlock(value: string): Block {
-    const block = this.blocks.get(value);
+    const block = this.blocks.block(value);
     if (block === undefined)
       throw new DriverStateError('DRIVER_DECIDED_BLOCK_UNKNOWN', 'decided block unknown', { value });
     return block;
@@ -121,11 +122,32 @@ export class HeightContext {
    * the median of these, so it always exceeds this block's time — even when a clock is wrong.
    */
   voteTime(round: number, value: string | null, now: number): number {
-    const basis = value ?? this.hs.lockedValue ?? this.proposalMsgs.get(round)?.proposal.blockId;
+    const basis = value ?? this.hs.lockedValue ?? this.blocks.proposal(round)?.proposal.blockId;
     const key =
       typeof basis === 'string' || basis === undefined || basis === null ? basis : toHex(basis.hash);
-    const block = key == null ? undefined : this.blocks.get(key);
+    const block = key == null ? undefined : this.blocks.block(key);
     const floor = Math.max(this.state.lastBlockTime, block?.header.time ?? 0) + 1;
     return Math.max(now, floor);
+  }
+
+  /**
+   * Bounds the height's memory (`maxProposalRoundsPerHeight`, `maxProposalBlockBytesPerHeight`):
+   * drops the proposals of the oldest earlier rounds that hold none of the values that can still
+   * matter — the lock, the valid value, the decision, this round's and later proposals — with
+   * their blocks. The engine keeps their records (so such a round admits no second proposal) but
+   * marked not valid, so that it never decides a block this node no longer holds: the one change
+   * the driver makes to the engine's state outside `apply`, and one that can only keep a rule from
+   * firing (L49; the other rules read the current round's proposal, never pruned). Such a block,
+   * if the chain decides it, reaches this node whole from a peer, with its commit.
+   */
+  pruneRounds(): void {
+    const hs = this.hs;
+    const protect = new Set<string>();
+    for (const value of [hs.lockedValue, hs.validValue, hs.decision?.value]) if (value) protect.add(value);
+    for (const [round, record] of hs.proposals) if (round >= hs.round) protect.add(record.value);
+    for (const round of this.blocks.prune(hs.round, protect)) {
+      const record = hs.proposals.get(round);
+      if (record !== undefined) hs.proposals.set(round, { ...record, valid: false });
+    }
   }
 }

@@ -1,12 +1,14 @@
 import type { Commit } from '../block/commit.js';
 import type { Input } from '../engine/types.js';
+import type { CatchUpBudget } from './catch-up-budget.js';
 import type { HeightContext } from './height-context.js';
 import type { FutureMessages } from './inbound.js';
 import type { DecisionMessage } from './messages.js';
 import type { DriverDeps, DriverOptions } from './options.js';
+import { type PeerFaultCode, peerFault } from './peer-fault.js';
 import type { Logger } from './ports.js';
 import type { PeerId } from './transport.js';
-import type { WalRecord } from './wal-records.js';
+import { encodeWalRecord, type WalRecord } from './wal-records.js';
 
 /** The peer name of the node's own messages (in the WAL and in the engine's inputs). */
 export const SELF = 'self';
@@ -30,12 +32,14 @@ export interface DriverHost {
   readonly lastDecision: DecisionMessage | null;
   /** Messages for the next height, handled when it starts. */
   readonly future: FutureMessages;
+  /** How many status frames of each peer may still be answered (reads and sends of catch-up). */
+  readonly catchUp: CatchUpBudget;
   /** Gives the engine one input and carries out its effects. */
   input(input: Input, peer?: PeerId): Promise<void>;
   /** Appends a record to the WAL (not while replaying it). */
   record(record: WalRecord, sync: boolean): Promise<void>;
-  /** Refuses a message: the network layer is told about `peer` (unless it is this node). */
-  reject(peer: PeerId, reason: string): void;
+  /** Refuses a message: the network layer gets `peer` and the typed fault (unless it is this node). */
+  reject(peer: PeerId, code: PeerFaultCode): void;
   /** Starts round 0 of a height that waits for something to put in a block, if `trigger` is enough. */
   startHeightIfWaiting(trigger: StartTrigger): void;
   /** After a precommit of a decided height: starts the next one at once if nothing more can come. */
@@ -47,3 +51,17 @@ export type MutableDriverHost = { -readonly [K in keyof DriverHost]: DriverHost[
 
 /** What may start a height that waits for transactions (`createEmptyBlocks` false). */
 export type StartTrigger = 'enter' | 'txs' | 'interval' | 'vote' | 'proposal';
+
+/** `host.record`: appends `record` to the WAL, unless the WAL is being replayed. */
+export async function writeRecord(host: DriverHost, record: WalRecord, sync: boolean): Promise<void> {
+  if (!host.replaying) await host.deps.wal.append(encodeWalRecord(record), { sync });
+}
+
+/**
+ * `host.reject`: tells the network layer that `peer` sent a message refused for `code` (the fault
+ * carries its action: see `peer-fault.ts`) — never about this node, nor again on WAL replay.
+ */
+export function reportFault(host: DriverHost, peer: PeerId, code: PeerFaultCode): void {
+  if (peer !== SELF && !host.replaying) host.deps.transport.reportPeer(peer, peerFault(code));
+  host.log.debug({ peer, code, height: host.ctx.height }, 'message refused');
+}

@@ -1,4 +1,5 @@
 import { toHex } from '../crypto/hash.js';
+import type { Proposal } from '../vote/proposal.js';
 import { type Vote, VoteType } from '../vote/vote.js';
 import { isOneThird } from '../votes/weights.js';
 import { admitProposal, admitVote } from './admission.js';
@@ -6,6 +7,7 @@ import { validateBlock } from './block-validity.js';
 import { noticeAhead, onDecision, onStatus } from './catch-up.js';
 import type { DriverHost } from './host.js';
 import { SELF } from './host.js';
+import { maxFutureProposals } from './limits.js';
 import type { ConsensusMessage, ProposalMessage } from './messages.js';
 import type { PeerId } from './transport.js';
 import type { WalRecord } from './wal-records.js';
@@ -41,7 +43,7 @@ async function onVote(host: DriverHost, peer: PeerId, vote: Vote): Promise<void>
     noticeAhead(host, vote.height);
     if (verdict.nextHeight) host.future.push(peer, { kind: 'vote', vote });
   }
-  if (verdict.kind === 'reject') return host.reject(peer, verdict.reason);
+  if (verdict.kind === 'refuse') return host.reject(peer, verdict.code);
   if (verdict.kind !== 'admit') return;
   await host.record({ kind: 'message', peer, message: { kind: 'vote', vote } }, peer === SELF);
   await host.input({ kind: 'vote', vote }, peer);
@@ -53,7 +55,8 @@ async function onVote(host: DriverHost, peer: PeerId, vote: Vote): Promise<void>
 
 /**
  * One record of the current height's WAL, through the same handlers as when it first arrived; a
- * proposal takes the verdict recorded with it, so the application is not asked again.
+ * proposal takes the verdict recorded with it (`valid`, or `invalidProposal` for an invalid
+ * block), so the application is not asked again.
  */
 export async function replayRecord(host: DriverHost, record: WalRecord): Promise<void> {
   switch (record.kind) {
@@ -65,6 +68,8 @@ export async function replayRecord(host: DriverHost, record: WalRecord): Promise
       return;
     case 'proposal':
       return onProposal(host, record.peer, record.message, record.valid);
+    case 'invalidProposal':
+      return replayInvalidProposal(host, record.peer, record.proposal);
     case 'message':
       return handleMessage(host, record.peer, record.message);
   }
@@ -84,35 +89,63 @@ async function onProposal(
     noticeAhead(host, proposal.height);
     if (verdict.nextHeight) host.future.push(peer, message);
   }
-  if (verdict.kind === 'reject') return host.reject(peer, verdict.reason);
+  if (verdict.kind === 'refuse') return host.reject(peer, verdict.code);
   if (verdict.kind !== 'admit') return;
   const value = toHex(verdict.id.hash);
-  if (recorded !== undefined) ctx.validity.set(value, recorded);
+  // On replay the verdict is the recorded one: the application is not asked again.
+  if (recorded !== undefined) ctx.blocks.setVerdict(value, recorded);
   const valid = recorded ?? (await validateBlock(host, block, peer));
-  await host.record({ kind: 'proposal', peer, message, valid }, peer === SELF);
-  ctx.proposalMsgs.set(proposal.round, message);
   const { round, polRound } = proposal;
+  // A valid block is recorded with its verdict; an invalid one is neither kept nor logged: the WAL
+  // gets the signed proposal alone, which is its verdict and all the engine needs again on replay
+  // (an invalid value for the round).
+  if (valid) {
+    await host.record({ kind: 'proposal', peer, message, valid }, peer === SELF);
+    ctx.blocks.keepProposal(round, message, value);
+  } else await host.record({ kind: 'invalidProposal', peer, proposal }, false);
   host.log.debug(
     { height: ctx.height, round, polRound, value: value.slice(0, 8), valid, from: peer },
     'proposal',
   );
-  ctx.blocks.set(value, block);
   const proposer = toHex(verdict.proposer.address);
   await host.input({ kind: 'proposal', round, record: { value, polRound, valid, proposer } }, peer);
+  ctx.pruneRounds();
   if (valid) host.startHeightIfWaiting('proposal');
 }
 
-/** Messages for the next height, kept until it starts: at most `max`, a tenth of them per peer. */
+/** An invalid proposal replayed from the WAL: the engine's input again, without its block. */
+async function replayInvalidProposal(host: DriverHost, peer: PeerId, proposal: Proposal): Promise<void> {
+  const { ctx } = host;
+  if (proposal.height !== ctx.height || ctx.hs.proposals.has(proposal.round)) return;
+  const value = toHex(proposal.blockId.hash);
+  ctx.blocks.setVerdict(value, false);
+  const proposer = toHex(ctx.proposer(proposal.round).address);
+  const record = { value, polRound: proposal.polRound, valid: false, proposer };
+  await host.input({ kind: 'proposal', round: proposal.round, record }, peer);
+}
+
+/**
+ * Messages for the next height, kept until it starts: at most `max`, a tenth of them per peer,
+ * and (they carry blocks) at most `maxFutureProposals` proposals, of its first `maxRoundsAhead` rounds.
+ */
 export class FutureMessages {
   readonly #max: number;
+  readonly #maxRoundsAhead: number;
   #messages: [PeerId, ConsensusMessage][] = [];
 
-  constructor(max: number) {
+  constructor(max: number, maxRoundsAhead: number) {
     this.#max = max;
+    this.#maxRoundsAhead = maxRoundsAhead;
   }
 
   push(peer: PeerId, message: ConsensusMessage): void {
     if (this.#messages.length >= this.#max) return;
+    if (message.kind === 'proposal') {
+      if (message.proposal.round > this.#maxRoundsAhead) return;
+      let proposals = 0;
+      for (const [, m] of this.#messages) if (m.kind === 'proposal') proposals++;
+      if (proposals >= maxFutureProposals) return;
+    }
     let fromPeer = 0;
     for (const [p] of this.#messages) if (p === peer) fromPeer++;
     if (fromPeer < Math.ceil(this.#max / 10)) this.#messages.push([peer, message]);

@@ -7,6 +7,12 @@ import type { Genesis } from '../chain/update-state.js';
 import { defaultTimeouts, type Timeouts } from '../engine/types.js';
 import type { Wal } from '../wal/wal.js';
 import type { Clock } from './clock.js';
+import {
+  maxFutureMessages,
+  maxPendingInputs,
+  maxPendingInputsPerPeer,
+  maxProposalRoundsAhead,
+} from './limits.js';
 import type { EvidenceSource, Logger, Signer, TxPool } from './ports.js';
 import type { Transport } from './transport.js';
 
@@ -24,8 +30,10 @@ export interface DriverOptions {
   readonly skipTimeoutCommit: boolean;
   /** Period of the rebroadcast of own votes and status, ms. */
   readonly rebroadcastMs: number;
-  /** Most inputs waiting to be processed; more are dropped (and the peer told). */
+  /** Most peer inputs waiting to be processed; more are dropped (reported as `ignore`). */
   readonly maxPendingInputs: number;
+  /** Most inputs one peer may have waiting (its fair share of `maxPendingInputs`). */
+  readonly maxPendingInputsPerPeer: number;
   /** Most messages for the next height kept until it starts. */
   readonly maxFutureMessages: number;
   /** Proposals are accepted for at most this many rounds above the current one. */
@@ -38,9 +46,10 @@ export const defaultDriverOptions: DriverOptions = {
   createEmptyBlocksIntervalMs: 0,
   skipTimeoutCommit: false,
   rebroadcastMs: 2000,
-  maxPendingInputs: 10_000,
-  maxFutureMessages: 1_000,
-  maxProposalRoundsAhead: 100,
+  maxPendingInputs,
+  maxPendingInputsPerPeer,
+  maxFutureMessages,
+  maxProposalRoundsAhead,
 };
 
 export interface DriverDeps {

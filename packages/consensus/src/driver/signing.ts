@@ -38,8 +38,8 @@ export async function buildValue(host: DriverHost, round: number): Promise<void>
   }
   const block = makeNextBlock(state, signer.address, txs, evidence, lastCommit, time);
   const value = toHex(blockIdOf(block).hash);
-  ctx.blocks.set(value, block);
-  ctx.validity.set(value, true);
+  ctx.blocks.keepBlock(value, block);
+  ctx.blocks.setVerdict(value, true);
   await host.input({ kind: 'ownValue', round, value });
 }
 
@@ -52,7 +52,7 @@ export async function propose(
 ): Promise<void> {
   const { ctx, deps } = host;
   const signer = deps.signer;
-  const block = ctx.blocks.get(value);
+  const block = ctx.blocks.block(value);
   if (signer === null || block === undefined) return;
   let proposal: Proposal;
   await deps.wal.append(encodeWalRecord({ kind: 'signing', step: 'propose', round }), { sync: true });
@@ -73,12 +73,13 @@ export async function propose(
   const record = encodeWalRecord({ kind: 'proposal', peer: SELF, message, valid: true });
   await deps.wal.append(record, { sync: true });
   sendProposal(host, null, message);
-  ctx.proposalMsgs.set(round, message);
+  ctx.blocks.keepProposal(round, message, value);
   await host.input({
     kind: 'proposal',
     round,
     record: { value, polRound, valid: true, proposer: toHex(signer.address) },
   });
+  ctx.pruneRounds();
 }
 
 /**

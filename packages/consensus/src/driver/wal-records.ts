@@ -1,6 +1,7 @@
 import { decode, encode } from '../codec/canonical.js';
 import { round } from '../codec/fields.js';
 import { bool, type Codec, oneOf, string, struct, tagged, union } from '../codec/schema.js';
+import { type Proposal, proposalCodec } from '../vote/proposal.js';
 import {
   type ConsensusMessage,
   consensusMessageCodec,
@@ -24,17 +25,25 @@ export type WalRecord =
    */
   | { readonly kind: 'signing'; readonly step: 'propose' | 'prevote' | 'precommit'; readonly round: number }
   /**
-   * A proposal with the verdict this node reached on its block (chain rules, evidence and the
-   * application's `processProposal`). Replay takes the verdict from here and never asks the
+   * A proposal with its block and the verdict this node reached on the block (chain rules, evidence
+   * and the application's `processProposal`). Replay takes the verdict from here and never asks the
    * application again: a verdict recomputed after a restart may differ (an application that
-   * throws, or changed), and L36 locks only on a valid block, so the lock would be lost.
+   * throws, or changed), and L36 locks only on a valid block, so the lock would be lost. The driver
+   * writes it for a valid block only (`valid: true`); an invalid one gets `invalidProposal`. A
+   * record with `valid: false` is still read, and replayed as an invalid value without its block.
    */
   | {
       readonly kind: 'proposal';
       readonly peer: string;
       readonly message: ProposalMessage;
       readonly valid: boolean;
-    };
+    }
+  /**
+   * A correctly signed proposal whose block was found invalid: the engine's input (an invalid
+   * value for the round) without the block, which is neither kept nor logged. The record is itself
+   * the durable verdict: replay does not ask the application either.
+   */
+  | { readonly kind: 'invalidProposal'; readonly peer: string; readonly proposal: Proposal };
 
 const emptyStruct = struct<Record<string, never>>('Empty', {});
 
@@ -70,6 +79,15 @@ export const walRecordCodec: Codec<WalRecord> = union<WalRecord>('WalRecord', {
         message: proposalMessageCodec,
         valid: bool,
       }),
+    ),
+  ],
+  // Tag 5 stays `proposal` (with its verdict); `invalidProposal` takes the next free tag. A tag is
+  // never reused for another record: a WAL written before stays readable.
+  invalidProposal: [
+    6,
+    tagged<{ kind: 'invalidProposal'; peer: string; proposal: Proposal }>(
+      'invalidProposal',
+      struct('WalInvalidProposal', { peer: string(128), proposal: proposalCodec }),
     ),
   ],
 });

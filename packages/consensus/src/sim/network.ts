@@ -1,4 +1,5 @@
 import { type ConsensusMessage, decodeConsensusMessage, encodeConsensusMessage } from '../driver/messages.js';
+import type { PeerFault } from '../driver/peer-fault.js';
 import type { PeerId, Transport } from '../driver/transport.js';
 import type { SeededRng } from './rng.js';
 import type { VirtualTime } from './virtual-clock.js';
@@ -43,7 +44,7 @@ export class SimNetwork {
   /** Node → elapsed ms until which, before GST, nothing is sent from it or to it (see `isolate`). */
   readonly #isolated = new Map<string, number>();
   #adversary: ((from: string, to: string, message: ConsensusMessage) => boolean) | null = null;
-  readonly reports: { from: string; about: string; reason: string }[] = [];
+  readonly reports: { from: string; about: string; fault: PeerFault }[] = [];
   delivered = 0;
   dropped = 0;
 
@@ -77,8 +78,8 @@ export class SimNetwork {
       onMessage: (handler) => {
         endpoint.handler = handler;
       },
-      reportPeer: (peer, reason) => {
-        if (this.reports.length < 10_000) this.reports.push({ from: name, about: peer, reason });
+      reportPeer: (peer, fault) => {
+        if (this.reports.length < 10_000) this.reports.push({ from: name, about: peer, fault });
       },
     };
   }

@@ -15,6 +15,7 @@ import { makeNextBlock } from '../driver/block-check.js';
 import { ConsensusDriver } from '../driver/driver.js';
 import type { ConsensusHaltError } from '../driver/halt.js';
 import type { ConsensusMessage, DecisionMessage, ProposalMessage } from '../driver/messages.js';
+import type { PeerFault, PeerFaultReport } from '../driver/peer-fault.js';
 import type { TxPool } from '../driver/ports.js';
 import type { PeerId, Transport } from '../driver/transport.js';
 import { EvidencePool } from '../evidence/pool.js';
@@ -37,7 +38,7 @@ import { chainId, fastTimeouts, flush, genesisTime, testGenesis, testKeys } from
 export class FakeTransport implements Transport {
   readonly broadcasts: ConsensusMessage[] = [];
   readonly sends: [PeerId, ConsensusMessage][] = [];
-  readonly reports: { peer: PeerId; reason: string }[] = [];
+  readonly reports: PeerFaultReport[] = [];
   handler: ((peer: PeerId, message: ConsensusMessage) => void) | null = null;
 
   broadcast(message: ConsensusMessage): void {
@@ -49,8 +50,8 @@ export class FakeTransport implements Transport {
   onMessage(handler: (peer: PeerId, message: ConsensusMessage) => void): void {
     this.handler = handler;
   }
-  reportPeer(peer: PeerId, reason: string): void {
-    this.reports.push({ peer, reason });
+  reportPeer(peer: PeerId, fault: PeerFault): void {
+    this.reports.push({ peer, fault });
   }
 }
 
@@ -58,6 +59,7 @@ export interface Harness {
   readonly driver: ConsensusDriver;
   readonly transport: FakeTransport;
   readonly store: MemoryChainStore;
+  readonly wal: MemoryWal;
   readonly time: VirtualTime;
   /** The chain state the driver started from (height 1). */
   readonly state: ChainState;
@@ -123,7 +125,7 @@ export async function setupDriver(options: SetupOptions = {}): Promise<Harness> 
     signerStore: new MemorySignerStore(),
     kv: KvApp.empty(),
   };
-  const { store } = disk;
+  const { store, wal } = disk;
   const app = options.app?.(disk.kv) ?? new KvApp(disk.kv);
   const guard = new DoubleSignGuard({ chainId }, { store: disk.signerStore, secretKey: self.secretKey });
   const warnings: string[] = [];
@@ -134,7 +136,7 @@ export async function setupDriver(options: SetupOptions = {}): Promise<Harness> 
       genesis,
       app,
       store,
-      wal: disk.wal,
+      wal,
       transport,
       clock: time.clockFor(0, () => true),
       signer: {
@@ -167,6 +169,7 @@ export async function setupDriver(options: SetupOptions = {}): Promise<Harness> 
     driver,
     transport,
     store,
+    wal,
     time,
     state,
     self,

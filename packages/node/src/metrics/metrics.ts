@@ -50,7 +50,7 @@ export class NodeMetrics {
     this.#txs = new Counter({ name: 'joule_txs_total', help: 'Transactions committed', registers });
     this.#invalid = new Counter({
       name: 'joule_invalid_messages_total',
-      help: `Messages from a peer refused by consensus (first ${maxPeerMetricLabels} peers by id, the rest as "other")`,
+      help: `Messages from a peer that consensus rejected as no honest node sends them (first ${maxPeerMetricLabels} peers by id, the rest as "other")`,
       labelNames: ['peer'],
       registers,
     });

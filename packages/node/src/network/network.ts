@@ -6,6 +6,7 @@ import type {
   EvidencePool,
   KeyPair,
   Mempool,
+  PeerFault,
   PeerId,
   Transport,
 } from '@joule/consensus';
@@ -90,18 +91,22 @@ export const standaloneNetwork: NetworkFactory = async (context) => {
   };
 };
 
-/** Wraps a transport so that every refused message is also counted (invalid messages per peer). */
+/**
+ * Wraps a transport so that every message consensus rejects is also counted (invalid messages per
+ * peer). Only `reject` faults count: an `ignore` (a correctly signed message that is invalid or too
+ * far ahead, which its relay cannot tell apart, or this node's own overload) is no peer's doing.
+ */
 export function observedTransport(
   inner: Transport,
-  onInvalid: (peer: PeerId, reason: string) => void,
+  onInvalid: (peer: PeerId, fault: PeerFault) => void,
 ): Transport {
   return {
     broadcast: (m) => inner.broadcast(m),
     send: (p, m) => inner.send(p, m),
     onMessage: (h) => inner.onMessage(h),
-    reportPeer(peer, reason) {
-      onInvalid(peer, reason);
-      inner.reportPeer(peer, reason);
+    reportPeer(peer, fault) {
+      if (fault.action === 'reject') onInvalid(peer, fault);
+      inner.reportPeer(peer, fault);
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   DecodeError,
   decodeConsensusMessage,
   encodeConsensusMessage,
+  type PeerFault,
   type PeerId,
   sha256,
   type Transport,
@@ -54,9 +55,11 @@ export interface ConsensusGossipOptions {
  * a bounded seen-cache keyed by the SHA-256 of the message stops echoes. Status messages and the
  * driver's catch-up answers travel direct: they concern one peer; a bounded verdict cache keyed the
  * same way answers a direct frame sent again without checking it again. Peers that send what does
- * not decode, fails a signature check (at any height whose validator set is known), or makes the
- * driver complain lose score; a bad signature costs `penalties.invalidSignature`, so a peer
- * sending them is banned after two frames. `signatures.checks` counts the signature checks run.
+ * not decode, fails a signature check (at any height whose validator set is known), or earns a
+ * `reject` fault from the driver lose score; a bad signature costs `penalties.invalidSignature`,
+ * so a peer sending them is banned after two frames. The driver's `ignore` faults (a correctly
+ * signed message that is invalid or too far ahead, which a relay cannot tell apart, and the
+ * driver's own overload) cost no one. `signatures.checks` counts the signature checks run.
  *
  * Each node tells its peers who its own peers are (a peers frame whenever that changes), and
  * relays a message only to peers the node it came from does not reach itself (`neighbours`,
@@ -168,8 +171,13 @@ export class ConsensusGossip implements Transport {
     this.#handler = handler;
   }
 
-  reportPeer(peer: PeerId, _reason: string): void {
-    this.#host.scores.penalize(peer, penalties.driverReport, 'driver-report');
+  /**
+   * The driver's verdict on a message `peer` delivered: a `reject` costs the peer
+   * `penalties.driverReject` (counted under the fault's code), an `ignore` is only counted as a drop.
+   */
+  reportPeer(peer: PeerId, fault: PeerFault): void {
+    if (fault.action === 'reject') this.#penalize(peer, penalties.driverReject, fault.code);
+    else this.#host.counters.add(this.#host.counters.dropped, fault.code);
   }
 
   // ---- receiving ---------------------------------------------------------------------------
