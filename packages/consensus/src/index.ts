@@ -69,11 +69,14 @@ export * from './evidence/errors.js';
 export * from './evidence/limits.js';
 export * from './evidence/pool.js';
 export {
+  type ChainTip,
+  type EvidenceAge,
   encodeEvidence,
   evidenceKey,
   isEvidenceExpired,
   verifyEvidenceSignatures,
 } from './evidence/verify.js';
+export { evidenceAgeOf, evidenceWindowBase } from './evidence/window.js';
 export * from './mempool/errors.js';
 export * from './mempool/limits.js';
 export * from './mempool/mempool.js';

@@ -1,6 +1,7 @@
 import type { Block } from '../block/block.js';
 import type { Commit } from '../block/commit.js';
 import type { ValidatorSet } from '../validators/validator-set.js';
+import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import type { ChainState } from './chain-state.js';
 
 /**
@@ -11,6 +12,12 @@ import type { ChainState } from './chain-state.js';
  * Order of a commit in the driver: `app.finalizeBlock` → `store.saveBlock` → `app.commit`. An
  * implementation that shares the application's database stages `saveBlock` and writes it with the
  * application's batch; one that does not writes it durably before resolving.
+ *
+ * The evidence window (see `evidence/window.ts`): whatever verifying evidence reads is kept as long
+ * as evidence of that height can be valid, whatever the retain height — the validator set and block
+ * time of every height from the window's base up, and the index of committed misbehaviour, whose
+ * entries go exactly when their evidence expires. So a pruning node and an archive node, a node
+ * that ran for months and one that just restarted, give every block's evidence the same verdict.
  */
 export interface ChainStore {
   /** Height of the last saved block (0 when empty). */
@@ -21,12 +28,26 @@ export interface ChainStore {
   loadBlock(height: number): Promise<Block | null>;
   /** The commit that decided the block at `height` (the one this node saw, or the next block's lastCommit). */
   loadCommit(height: number): Promise<Commit | null>;
-  /** The validator set that signed blocks at `height`, while retained. */
+  /** The validator set that signed blocks at `height`: kept while retained or inside the evidence window. */
   loadValidators(height: number): Promise<ValidatorSet | null>;
-  /** Saves `block` with the commit that decided it and the chain state after it. */
+  /** The block time (Unix ms) of a committed height: kept while retained or inside the evidence window. */
+  loadBlockTime(height: number): Promise<number | null>;
+  /**
+   * The height of the block that committed the misbehaviour `evidence` proves (its slot: validator,
+   * height, round, vote type; see `evidenceKey`), or `null`. Kept until that evidence expires;
+   * one indexed read.
+   */
+  loadCommittedEvidence(evidence: DuplicateVoteEvidence): Promise<number | null>;
+  /**
+   * Saves `block` with the commit that decided it and the chain state after it, indexes the
+   * misbehaviour of its evidence, and forgets the committed misbehaviour that expires at it.
+   */
   saveBlock(block: Block, commit: Commit, state: ChainState): Promise<void>;
   /** Saves the state built at genesis, before any block. */
   saveGenesisState(state: ChainState): Promise<void>;
-  /** Removes blocks and commits below `retainHeight`; returns how many heights were pruned. */
+  /**
+   * Removes blocks and commits below `retainHeight`, and validator sets and block times below both
+   * `retainHeight` and the evidence window's base; returns how many heights' blocks were pruned.
+   */
   prune(retainHeight: number): Promise<number>;
 }

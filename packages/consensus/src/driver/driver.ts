@@ -87,8 +87,6 @@ export interface CommittedEvent {
 }
 
 const SELF = 'self';
-/** Most recent blocks whose evidence is read again at start (see `#restoreCommittedEvidence`). */
-export const maxEvidenceReplayBlocks = 1_000;
 /** Most equivocations kept from the current height until it commits and they can enter the pool. */
 const maxLocalEvidence = 100;
 
@@ -163,7 +161,6 @@ export class ConsensusDriver {
     const stored = await this.#d.store.loadState();
     this.#state = stored ?? (await this.#initChain());
     await this.#handshake(stored !== null);
-    await this.#restoreCommittedEvidence();
     this.#lastCommit =
       this.#state.lastBlockHeight >= this.#state.initialHeight
         ? await this.#d.store.loadCommit(this.#state.lastBlockHeight)
@@ -234,7 +231,7 @@ export class ConsensusDriver {
       await this.#d.app.finalizeBlock({
         block,
         hash: blockIdOf(block).hash,
-        misbehavior: misbehaviorOf(block),
+        misbehavior: await misbehaviorOf(block, this.#d.store),
       });
       await this.#d.app.commit();
       this.#log.info({ height: h }, 'replayed block into the application');
@@ -246,22 +243,6 @@ export class ConsensusDriver {
           `the application's app hash at height ${stored} differs from the chain's: its state has diverged (restore it from a snapshot or resync)`,
         );
       }
-    }
-  }
-
-  /**
-   * The evidence pool keeps committed misbehaviour in memory only: after a restart, the evidence
-   * of recent blocks is read again so a re-included piece is refused as by every other node. At most
-   * `maxEvidenceReplayBlocks` blocks are read, to keep start-up short on a board.
-   */
-  async #restoreCommittedEvidence(): Promise<void> {
-    const s = this.#state;
-    const window = Math.min(s.consensusParams.evidenceMaxAgeBlocks, maxEvidenceReplayBlocks);
-    const from = Math.max(this.#d.store.base(), s.initialHeight, s.lastBlockHeight - window + 1);
-    for (let h = from; h <= s.lastBlockHeight; h++) {
-      const block = await this.#d.store.loadBlock(h);
-      if (block !== null && block.evidence.length > 0)
-        this.#d.evidence.update(h, block.header.time, block.evidence);
     }
   }
 

@@ -4,13 +4,17 @@ import {
   blockId,
   type Commit,
   commitCodec,
+  type DuplicateVoteEvidence,
+  evidenceAgeOf,
+  evidenceKey,
+  evidenceWindowBase,
   maxBlockBytes,
   type ValidatorSet,
   validatorSetCodec,
 } from '@joule/consensus';
 import { maxStoredBlockOverheadBytes, pruneBatchEntries } from '../constants.js';
-import { StoreStateError } from '../errors.js';
-import { metaKeys, prefixes, readU64, u64 } from '../keys.js';
+import { StoreCorruptionError, StoreStateError } from '../errors.js';
+import { concatBytes, metaKeys, prefixes, readU64, u64 } from '../keys.js';
 import { type KvStore, WriteBatch } from '../kv/kv-store.js';
 import { bytesKey, canonical, heightKey, Repository, type ValueCodec } from '../kv/repository.js';
 import { type ChainState, type ChainStore, chainStateCodec } from './chain-types.js';
@@ -30,7 +34,22 @@ const tables = {
   state: new Repository(prefixes.chainState, () => new Uint8Array(0), canonical(chainStateCodec)),
   validators: new Repository(prefixes.validators, heightKey, canonical(validatorSetCodec)),
   meta: new Repository(prefixes.meta, (entry: number) => new Uint8Array([entry]), heightValue),
+  blockTime: new Repository(prefixes.blockTime, heightKey, heightValue),
+  committedEvidence: new Repository(prefixes.committedEvidence, bytesKey, heightValue),
 };
+
+/**
+ * The key of a committed misbehaviour after the table prefix: evidence height (u64) ‖ validator
+ * address ‖ round (u32) ‖ vote type (u8) — `evidenceKey`'s slot, height first so that the entries
+ * that leave the evidence window are one range at the table's start.
+ */
+function evidenceSlot(evidence: DuplicateVoteEvidence): Uint8Array {
+  const { height, validatorAddress, round, type } = evidence.voteA;
+  const tail = new Uint8Array(5);
+  new DataView(tail.buffer).setUint32(0, round);
+  tail[4] = type;
+  return concatBytes(u64(height), validatorAddress, tail);
+}
 
 export interface ChainStoreDependencies {
   readonly kv: KvStore;
@@ -59,6 +78,10 @@ export class LevelChainStore implements ChainStore {
   private stagedState: ChainState | undefined;
   private top = 0;
   private bottom = 0;
+  /** Base of the evidence window (see consensus's `evidence/window.ts`); 0 when empty. */
+  private evidenceBottom = 0;
+  /** Lowest evidence height in the committed-misbehaviour table, `null` when it is empty. */
+  private lowestEvidence: number | null = null;
   private started = false;
 
   constructor(_options: Record<string, never>, dependencies: ChainStoreDependencies) {
@@ -71,6 +94,9 @@ export class LevelChainStore implements ChainStore {
     if (this.started) return;
     this.top = (await tables.meta.get(this.kv, metaKeys.chainHeight)) ?? 0;
     this.bottom = (await tables.meta.get(this.kv, metaKeys.chainBase)) ?? 0;
+    // A database written before the evidence window was kept starts its window at the chain base.
+    this.evidenceBottom = (await tables.meta.get(this.kv, metaKeys.evidenceBase)) ?? this.bottom;
+    this.lowestEvidence = await this.firstEvidenceHeight(0);
     this.started = true;
   }
 
@@ -120,6 +146,27 @@ export class LevelChainStore implements ChainStore {
     return (await tables.validators.get(this.kv, height)) ?? null;
   }
 
+  async loadBlockTime(height: number): Promise<number | null> {
+    this.assertStarted();
+    const time = this.staged.get(height)?.block.header.time ?? (await tables.blockTime.get(this.kv, height));
+    if (time !== undefined) return time;
+    // Heights saved before block times had their own table: read the block while it is retained.
+    return (await tables.block.get(this.kv, height))?.header.time ?? null;
+  }
+
+  async loadCommittedEvidence(evidence: DuplicateVoteEvidence): Promise<number | null> {
+    this.assertStarted();
+    const key = evidenceKey(evidence);
+    for (const [height, s] of this.staged)
+      if (s.block.evidence.some((e) => evidenceKey(e) === key)) return height;
+    return (await tables.committedEvidence.get(this.kv, evidenceSlot(evidence))) ?? null;
+  }
+
+  /** Base of the evidence window: the lowest height whose evidence can still be valid (0 when empty). */
+  evidenceBase(): number {
+    return this.evidenceBottom;
+  }
+
   async saveBlock(block: Block, commit: Commit, state: ChainState): Promise<void> {
     this.assertStarted();
     const height = block.header.height;
@@ -136,14 +183,15 @@ export class LevelChainStore implements ChainStore {
     this.putState(batch, state);
     tables.meta.put(batch, metaKeys.chainHeight, height);
     if (this.bottom === 0) tables.meta.put(batch, metaKeys.chainBase, height);
+    const window = await this.advanceEvidenceWindow(batch, block, state);
     if (this.pending === undefined) {
       // The height moves only once the block is on disk: a failed write leaves the store as it was.
       await this.kv.write(batch.ops, { sync: true });
-      this.advance(height);
+      this.advance(height, window);
       return;
     }
     // Staged: reads see the block at once; it is durable with the application's commit.
-    this.advance(height);
+    this.advance(height, window);
     this.staged.set(height, { block, commit, state });
     this.stagedState = state;
     this.pending.stage(batch.ops, () => {
@@ -160,8 +208,10 @@ export class LevelChainStore implements ChainStore {
   }
 
   /**
-   * Removes blocks, commits and validator sets below `retainHeight` and compacts those heights;
-   * returns how many heights went. `App` asks for it every `pruneIntervalBlocks` heights.
+   * Removes blocks and commits below `retainHeight`, and validator sets and block times below both
+   * `retainHeight` and the evidence window's base (evidence verification reads them), and compacts
+   * those heights; returns how many heights' blocks went. `App` asks for it every
+   * `pruneIntervalBlocks` heights.
    */
   async prune(retainHeight: number): Promise<number> {
     this.assertStarted();
@@ -177,8 +227,9 @@ export class LevelChainStore implements ChainStore {
         tables.block.del(batch, h);
         tables.commit.del(batch, h);
       }
-      for (const key of await tables.validators.keysBetween(this.kv, 0, end, pruneBatchEntries))
-        batch.del(key);
+      const windowEnd = Math.min(end, this.evidenceBottom);
+      for (const table of [tables.validators, tables.blockTime])
+        for (const key of await table.keysBetween(this.kv, 0, windowEnd, pruneBatchEntries)) batch.del(key);
       tables.meta.put(batch, metaKeys.chainBase, end);
       await this.kv.write(batch.ops, { sync: true });
       this.bottom = end;
@@ -187,12 +238,78 @@ export class LevelChainStore implements ChainStore {
     await this.kv.compactRange(tables.block.key(from), tables.block.key(to));
     await this.kv.compactRange(tables.commit.key(from), tables.commit.key(to));
     await this.kv.compactRange(tables.validators.key(0), tables.validators.key(to));
+    await this.kv.compactRange(tables.blockTime.key(0), tables.blockTime.key(to));
     return to - from;
   }
 
-  private advance(height: number): void {
+  private advance(height: number, window: { base: number; lowest: number | null }): void {
     this.top = height;
     if (this.bottom === 0) this.bottom = height;
+    this.evidenceBottom = window.base;
+    this.lowestEvidence = window.lowest;
+  }
+
+  /**
+   * Into `batch`: the block's time and the misbehaviour its evidence commits; the evidence window's
+   * new base at this block, and the deletion of the committed misbehaviour that has left the window
+   * (its evidence has expired: a block that carries it again is refused as expired). Returns the
+   * base and the lowest evidence height left, for `advance` once the batch is written or staged.
+   */
+  private async advanceEvidenceWindow(
+    batch: WriteBatch,
+    block: Block,
+    state: ChainState,
+  ): Promise<{ base: number; lowest: number | null }> {
+    const height = block.header.height;
+    tables.blockTime.put(batch, height, block.header.time);
+    const from = this.evidenceBottom === 0 ? height : this.evidenceBottom;
+    const base = await evidenceWindowBase(
+      evidenceAgeOf(state.consensusParams),
+      { height: state.lastBlockHeight, time: state.lastBlockTime },
+      from,
+      (h) => this.timeAt(h, block),
+    );
+    if (base !== this.evidenceBottom) tables.meta.put(batch, metaKeys.evidenceBase, base);
+    let lowest = this.lowestEvidence;
+    if (lowest !== null && lowest < base) {
+      // Bounded per block; what a full batch leaves is deleted with the next block.
+      const end = u64(base);
+      for (const key of await tables.committedEvidence.keysBetween(this.kv, u64(0), end, pruneBatchEntries))
+        batch.del(key);
+      lowest = await this.firstEvidenceHeight(base);
+    }
+    for (const evidence of block.evidence) {
+      const at = evidence.voteA.height;
+      if (at < base) continue; // expired: never valid in a block, and would leave the window at once
+      tables.committedEvidence.put(batch, evidenceSlot(evidence), height);
+      lowest = lowest === null ? at : Math.min(lowest, at);
+    }
+    return { base, lowest };
+  }
+
+  /** The block time of a committed height at or above the evidence window's base. */
+  private async timeAt(height: number, saving: Block): Promise<number> {
+    if (height === saving.header.height) return saving.header.time;
+    const time = await this.loadBlockTime(height);
+    if (time === null) {
+      throw new StoreCorruptionError(`no block time for height ${height}, inside the evidence window`, {
+        height,
+        evidenceBase: this.evidenceBottom,
+      });
+    }
+    return time;
+  }
+
+  /** The lowest evidence height in the committed-misbehaviour table from `from` up, or `null`. */
+  private async firstEvidenceHeight(from: number): Promise<number | null> {
+    const range = tables.committedEvidence.range();
+    for await (const [key] of this.kv.entries({
+      gte: tables.committedEvidence.key(u64(from)),
+      lt: range.end,
+      limit: 1,
+    }))
+      return readU64(key, 1);
+    return null;
   }
 
   private putState(batch: WriteBatch, state: ChainState): void {

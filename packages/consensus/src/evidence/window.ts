@@ -1,0 +1,41 @@
+import type { ConsensusParams } from '../chain/chain-state.js';
+import { type ChainTip, type EvidenceAge, isEvidenceExpired } from './verify.js';
+
+/**
+ * The evidence window: the heights whose evidence can still be valid at a chain tip. Evidence of
+ * height h (block time t) expires once the tip is more than `maxAgeBlocks` blocks AND more than
+ * `maxAgeMs` past it (`isEvidenceExpired`); both grow with h, so the expired heights are exactly
+ * those below one height, the window's base. Whatever verifying evidence reads — the validator
+ * set and block time of its height, and whether its misbehaviour was committed — a chain store
+ * keeps from the base up, and may drop below it: the tip only grows, so a height that left the
+ * window never comes back.
+ */
+
+/** The evidence ages of a chain's consensus parameters. */
+export function evidenceAgeOf(params: ConsensusParams): EvidenceAge {
+  return { maxAgeBlocks: params.evidenceMaxAgeBlocks, maxAgeMs: params.evidenceMaxAgeMs };
+}
+
+/**
+ * The base of the evidence window at `tip`: the lowest height ≥ `from` whose evidence is not
+ * expired. `from` is the previous base (or the chain's first height); `timeAt` reads the block time
+ * of a committed height in `[from, tip.height]`. A binary search over the block times (they only
+ * grow): O(log n) reads, also after a long stall of the chain.
+ */
+export async function evidenceWindowBase(
+  age: EvidenceAge,
+  tip: ChainTip,
+  from: number,
+  timeAt: (height: number) => Promise<number>,
+): Promise<number> {
+  // Every height from `tip.height - maxAgeBlocks` up is inside the window by the block bound alone.
+  let lo = from;
+  let hi = Math.max(from, tip.height - age.maxAgeBlocks);
+  // Invariant: every height below `lo` is expired; `hi` is not (or is the block bound).
+  while (lo < hi) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (isEvidenceExpired(age, tip, mid, await timeAt(mid))) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
