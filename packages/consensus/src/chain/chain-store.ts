@@ -24,6 +24,11 @@ export interface ChainStore {
   height(): number;
   /** Lowest height still stored (after pruning); 0 when empty. */
   base(): number;
+  /**
+   * Base of the evidence window at the stored tip: the lowest height whose evidence can still be
+   * valid (`evidenceWindowBase` with the chain's consensus parameters); 0 when empty.
+   */
+  evidenceBase(): number;
   loadState(): Promise<ChainState | null>;
   loadBlock(height: number): Promise<Block | null>;
   /** The commit that decided the block at `height` (the one this node saw, or the next block's lastCommit). */

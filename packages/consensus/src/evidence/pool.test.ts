@@ -67,6 +67,7 @@ function chain(options: EvidencePoolOptions = {}, knownFrom = 1) {
   let committed = 100;
   const index = new Map<string, number>();
   const view: EvidenceChainView = {
+    evidenceBase: () => 1,
     loadValidators: async (h) => {
       loads.validators++;
       return h >= knownFrom && h <= committed ? set : null;

@@ -42,7 +42,7 @@ export interface EvidencePoolOptions {
  */
 export type EvidenceChainView = Pick<
   ChainStore,
-  'loadValidators' | 'loadBlockTime' | 'loadCommittedEvidence'
+  'evidenceBase' | 'loadValidators' | 'loadBlockTime' | 'loadCommittedEvidence'
 >;
 
 export interface EvidencePoolDependencies {
@@ -248,6 +248,17 @@ export class EvidencePool {
           committedHeight: now.height,
         },
       );
+    }
+    // Below the window's base the store may have dropped the height's time and set: every node
+    // answers "expired" there, whatever it pruned.
+    const evidenceBase = this.#deps.chain.evidenceBase();
+    if (height < evidenceBase) {
+      throw new ExpiredEvidenceError({
+        ...context,
+        height,
+        evidenceBase,
+        now: { height: now.height, time: now.time },
+      });
     }
     const time = await this.#deps.chain.loadBlockTime(height);
     if (time === null) {

@@ -65,7 +65,8 @@ describe('LevelChainStore on LevelDB', () => {
     expect(store.base()).toBe(6);
     expect(await store.loadBlock(5)).toBeNull();
     expect(await store.loadCommit(5)).toBeNull();
-    expect(await store.loadValidators(5)).toBeNull();
+    expect(await store.loadValidators(5), 'inside the evidence window: kept').toEqual(validators);
+    expect(await store.loadBlockTime(5), 'inside the evidence window: kept').toBe(blocks[4]?.header.time);
     expect(await store.heightOf(blockId(blocks[4] as Block).hash)).toBeNull();
     expect(await store.loadBlock(6)).toEqual(blocks[5]);
     expect(await store.prune(6)).toBe(0);
