@@ -76,7 +76,12 @@ export {
   isEvidenceExpired,
   verifyEvidenceSignatures,
 } from './evidence/verify.js';
-export { evidenceAgeOf, evidenceWindowBase } from './evidence/window.js';
+export {
+  evidenceAgeOf,
+  evidenceValidators,
+  evidenceWindowBase,
+  sameEvidenceValidators,
+} from './evidence/window.js';
 export * from './mempool/errors.js';
 export * from './mempool/limits.js';
 export * from './mempool/mempool.js';

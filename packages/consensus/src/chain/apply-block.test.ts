@@ -41,7 +41,7 @@ function equivocation(i: number) {
 }
 
 const chain = {
-  loadValidators: async (h: number) => (h === 4 ? set : null),
+  loadEvidenceValidators: async (h: number) => (h === 4 ? set : null),
   loadBlockTime: async (h: number) => (h === 4 ? timeOf4 : null),
 };
 
@@ -77,7 +77,7 @@ describe('misbehaviorOf (what finalizeBlock hands the application)', () => {
       null,
       genesisTime,
     );
-    const blind = { loadValidators: async () => null, loadBlockTime: async () => null };
+    const blind = { loadEvidenceValidators: async () => null, loadBlockTime: async () => null };
     const error = await misbehaviorOf(block, blind).catch((e: unknown) => e);
     expect(error, 'typed').toBeInstanceOf(EvidenceError);
     expect((error as EvidenceError).context.reason, 'reason').toBe('unknown-height');

@@ -19,12 +19,15 @@ import { nextChainState } from './update-state.js';
  */
 export async function misbehaviorOf(
   block: Block,
-  chain: Pick<ChainStore, 'loadValidators' | 'loadBlockTime'>,
+  chain: Pick<ChainStore, 'loadEvidenceValidators' | 'loadBlockTime'>,
 ): Promise<Misbehavior[]> {
   const out: Misbehavior[] = [];
   for (const [index, evidence] of block.evidence.entries()) {
     const { height, validatorAddress, validatorIndex } = evidence.voteA;
-    const [set, time] = await Promise.all([chain.loadValidators(height), chain.loadBlockTime(height)]);
+    const [set, time] = await Promise.all([
+      chain.loadEvidenceValidators(height),
+      chain.loadBlockTime(height),
+    ]);
     if (set === null || time === null) {
       throw new InvalidEvidenceError(
         'unknown-height',

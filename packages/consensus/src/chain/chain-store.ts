@@ -14,10 +14,11 @@ import type { ChainState } from './chain-state.js';
  * application's batch; one that does not writes it durably before resolving.
  *
  * The evidence window (see `evidence/window.ts`): whatever verifying evidence reads is kept as long
- * as evidence of that height can be valid, whatever the retain height — the validator set and block
- * time of every height from the window's base up, and the index of committed misbehaviour, whose
- * entries go exactly when their evidence expires. So a pruning node and an archive node, a node
- * that ran for months and one that just restarted, give every block's evidence the same verdict.
+ * as evidence of that height can be valid, whatever the retain height — the validators (one record
+ * per change of the set) and block time of every height from the window's base up, and the index
+ * of committed misbehaviour, whose entries go in the batch of the block at which their evidence
+ * expires. So a pruning node and an archive node, a node that ran for months and one that just
+ * restarted, give every block's evidence the same verdict.
  */
 export interface ChainStore {
   /** Height of the last saved block (0 when empty). */
@@ -33,9 +34,14 @@ export interface ChainStore {
   loadBlock(height: number): Promise<Block | null>;
   /** The commit that decided the block at `height` (the one this node saw, or the next block's lastCommit). */
   loadCommit(height: number): Promise<Commit | null>;
-  /** The validator set that signed blocks at `height`: kept while retained or inside the evidence window. */
+  /** The validator set that signed blocks at `height`, while retained. */
   loadValidators(height: number): Promise<ValidatorSet | null>;
-  /** The block time (Unix ms) of a committed height: kept while retained or inside the evidence window. */
+  /**
+   * The validators of a committed height as evidence verification reads them (`evidenceValidators`:
+   * proposer priorities zeroed), from the evidence window's base up, whatever the retain height.
+   */
+  loadEvidenceValidators(height: number): Promise<ValidatorSet | null>;
+  /** The block time (Unix ms) of a committed height: kept while its block is, and inside the evidence window. */
   loadBlockTime(height: number): Promise<number | null>;
   /**
    * The height of the block that committed the misbehaviour `evidence` proves (its slot: validator,
@@ -51,8 +57,8 @@ export interface ChainStore {
   /** Saves the state built at genesis, before any block. */
   saveGenesisState(state: ChainState): Promise<void>;
   /**
-   * Removes blocks and commits below `retainHeight`, and validator sets and block times below both
-   * `retainHeight` and the evidence window's base; returns how many heights' blocks were pruned.
+   * Removes blocks, commits and validator sets below `retainHeight` (what evidence needs below it
+   * stays while inside the evidence window); returns how many heights were pruned.
    */
   prune(retainHeight: number): Promise<number>;
 }

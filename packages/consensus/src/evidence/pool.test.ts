@@ -68,7 +68,7 @@ function chain(options: EvidencePoolOptions = {}, knownFrom = 1) {
   const index = new Map<string, number>();
   const view: EvidenceChainView = {
     evidenceBase: () => 1,
-    loadValidators: async (h) => {
+    loadEvidenceValidators: async (h) => {
       loads.validators++;
       return h >= knownFrom && h <= committed ? set : null;
     },

@@ -42,7 +42,7 @@ export interface EvidencePoolOptions {
  */
 export type EvidenceChainView = Pick<
   ChainStore,
-  'evidenceBase' | 'loadValidators' | 'loadBlockTime' | 'loadCommittedEvidence'
+  'evidenceBase' | 'loadEvidenceValidators' | 'loadBlockTime' | 'loadCommittedEvidence'
 >;
 
 export interface EvidencePoolDependencies {
@@ -268,7 +268,7 @@ export class EvidencePool {
       });
     }
     this.#refuseExpired(height, time, now, context);
-    const set = await this.#deps.chain.loadValidators(height);
+    const set = await this.#deps.chain.loadEvidenceValidators(height);
     if (set === null) {
       throw new InvalidEvidenceError('unknown-height', `no validator set for height ${height}`, {
         ...context,

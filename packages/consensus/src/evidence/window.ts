@@ -1,14 +1,16 @@
 import type { ConsensusParams } from '../chain/chain-state.js';
+import { equalBytes } from '../codec/canonical.js';
+import type { ValidatorSet } from '../validators/validator-set.js';
 import { type ChainTip, type EvidenceAge, isEvidenceExpired } from './verify.js';
 
 /**
  * The evidence window: the heights whose evidence can still be valid at a chain tip. Evidence of
  * height h (block time t) expires once the tip is more than `maxAgeBlocks` blocks AND more than
  * `maxAgeMs` past it (`isEvidenceExpired`); both grow with h, so the expired heights are exactly
- * those below one height, the window's base. Whatever verifying evidence reads — the validator
- * set and block time of its height, and whether its misbehaviour was committed — a chain store
- * keeps from the base up, and may drop below it: the tip only grows, so a height that left the
- * window never comes back.
+ * those below one height, the window's base. Whatever verifying evidence reads — the validators
+ * and block time of its height, and whether its misbehaviour was committed — a chain store keeps
+ * from the base up, and may drop below it: the tip only grows, so a height that left the window
+ * never comes back.
  */
 
 /** The evidence ages of a chain's consensus parameters. */
@@ -38,4 +40,22 @@ export async function evidenceWindowBase(
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * A validator set as evidence verification reads it: addresses, keys and powers in set order, the
+ * proposer priorities (which change every height) zeroed. Stores keep one such set per change of
+ * the validators, not one per height.
+ */
+export function evidenceValidators(set: ValidatorSet): ValidatorSet {
+  return { validators: set.validators.map((v) => ({ ...v, proposerPriority: 0n })) };
+}
+
+/** Whether two sets have the same validators with the same powers in the same order (priorities aside). */
+export function sameEvidenceValidators(a: ValidatorSet, b: ValidatorSet): boolean {
+  if (a.validators.length !== b.validators.length) return false;
+  return a.validators.every((v, i) => {
+    const w = b.validators[i];
+    return w !== undefined && v.votingPower === w.votingPower && equalBytes(v.pubKey, w.pubKey);
+  });
 }

@@ -4,8 +4,12 @@ import {
   type DuplicateVoteEvidence,
   EvidenceError,
   EvidencePool,
+  evidenceValidators,
   makeDuplicateVoteEvidence,
+  makeValidator,
+  makeValidatorSet,
   signVote,
+  type ValidatorSet,
   VoteType,
 } from '@joule/consensus';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,9 +42,9 @@ afterEach(async () => {
 });
 
 /** Validator 0 signs two precommits for `height`, round `round`: duplicate-vote evidence. */
-function equivocation(height: number, round = 0): DuplicateVoteEvidence {
+function equivocation(height: number, round = 0, set: ValidatorSet = validators): DuplicateVoteEvidence {
   const key = testKey(0);
-  const index = validators.validators.findIndex((v) => v.pubKey.every((b, i) => b === key.publicKey[i]));
+  const index = set.validators.findIndex((v) => v.pubKey.every((b, i) => b === key.publicKey[i]));
   const vote = (blockId: { hash: Uint8Array } | null) =>
     signVote(
       CHAIN,
@@ -50,7 +54,7 @@ function equivocation(height: number, round = 0): DuplicateVoteEvidence {
         round,
         blockId,
         timestamp: testGenesisTimeMs + height * testBlockIntervalMs + 500,
-        validatorAddress: validators.validators[index]?.address as Uint8Array,
+        validatorAddress: set.validators[index]?.address as Uint8Array,
         validatorIndex: index,
       },
       key.secretKey,
@@ -75,7 +79,7 @@ async function levelStore(label: string) {
     await again.start();
     return again;
   };
-  return { store, reopen };
+  return { store, reopen, kv: () => kv };
 }
 
 /** Saves blocks `from`..`to` after `previous`, block `h` carrying `evidenceAt.get(h)`. */
@@ -84,11 +88,13 @@ async function extend(
   previous: Block | null,
   to: number,
   evidenceAt: ReadonlyMap<number, DuplicateVoteEvidence[]> = new Map(),
+  setOf: (height: number) => ValidatorSet = () => validators,
 ): Promise<Block> {
   let last = previous;
   for (let h = (previous?.header.height ?? 0) + 1; h <= to; h++) {
-    const block = testBlock(CHAIN, h, last, [], new Uint8Array(32), validators, evidenceAt.get(h) ?? []);
-    const state = testChainState(CHAIN, block, validators);
+    const set = setOf(h);
+    const block = testBlock(CHAIN, h, last, [], new Uint8Array(32), set, evidenceAt.get(h) ?? []);
+    const state = testChainState(CHAIN, block, set);
     await store.saveBlock(block, testCommit(block), {
       ...state,
       consensusParams: { ...state.consensusParams, ...params },
@@ -152,10 +158,16 @@ describe('the evidence window of LevelChainStore', () => {
     expect(await pruning.store.prune(55), 'blocks below 55 pruned').toBe(54);
     expect(await pruning.store.loadBlock(45), 'block 45 is gone').toBeNull();
     expect(pruning.store.evidenceBase(), 'window base at 60').toBe(40);
-    expect(await pruning.store.loadValidators(45), 'set of 45 kept').toEqual(validators);
+    expect(await pruning.store.loadValidators(45), 'the full set of 45 went with its block').toBeNull();
+    expect(await pruning.store.loadEvidenceValidators(45), 'evidence validators of 45 kept').toEqual(
+      evidenceValidators(validators),
+    );
     expect(await pruning.store.loadBlockTime(45), 'time of 45 kept').toBe(testGenesisTimeMs + 45_000);
-    expect(await pruning.store.loadValidators(39), 'set of 39 left the window').toBeNull();
-    expect(await pruning.store.loadValidators(40), 'set of 40 kept').toEqual(validators);
+    expect(await pruning.store.loadEvidenceValidators(39), '39 left the window').toBeNull();
+    expect(await pruning.store.loadBlockTime(39), 'and its time').toBeNull();
+    expect(await archive.store.loadBlockTime(39), 'an archive reads it from the block').toBe(
+      testGenesisTimeMs + 39_000,
+    );
 
     const fromArchive = poolOn(archive.store);
     const fromPruning = poolOn(pruning.store);
@@ -177,5 +189,41 @@ describe('the evidence window of LevelChainStore', () => {
       fromPruning.add(equivocation(45), tipOf(tip)),
       'added on the pruning node',
     ).resolves.toBeUndefined();
+  });
+
+  it('keeps one record of evidence validators per change of the set, and the right one for each height', async () => {
+    const { store, kv } = await levelStore('evidence-sets');
+    // Key 0's power changes at height 25 so that it moves in the set's power order: to the front
+    // if it is not there, else to the back.
+    const key0 = (v: { pubKey: Uint8Array }) => v.pubKey.every((b, i) => b === testKey(0).publicKey[i]);
+    const power = validators.validators.findIndex(key0) === 0 ? 1n : 50n;
+    const changed = makeValidatorSet(
+      validators.validators.map((v) => makeValidator(v.pubKey, key0(v) ? power : v.votingPower)),
+    );
+    const setOf = (h: number) => (h >= 25 ? changed : validators);
+    const records = async () => {
+      const out: number[] = [];
+      for await (const [key] of kv().entries({ gte: new Uint8Array([0x17]), lt: new Uint8Array([0x18]) }))
+        out.push(key[8] as number);
+      return out;
+    };
+    const at30 = await extend(store, null, 30, new Map(), setOf);
+    expect(await records(), 'one record per set, from heights 1 and 25').toEqual([1, 25]);
+    expect(await store.loadEvidenceValidators(24), 'the old set').toEqual(evidenceValidators(validators));
+    expect(await store.loadEvidenceValidators(25), 'the new set').toEqual(evidenceValidators(changed));
+    const pool = poolOn(store);
+    expect(
+      await verdict(pool, equivocation(24, 0, validators), at30),
+      'signed at its index in the old set',
+    ).toBe('valid');
+    expect(await verdict(pool, equivocation(26, 0, changed), at30), 'and in the new set').toBe('valid');
+    expect(await verdict(pool, equivocation(26, 0, validators), at30), 'the old index at 26').toBe(
+      'EVIDENCE_INVALID/wrong-index',
+    );
+    // At 45 the base is 25: the old set's record has no height left in the window.
+    await extend(store, at30, 45, new Map(), setOf);
+    expect(store.evidenceBase(), 'window base at 45').toBe(25);
+    expect(await records(), 'the old set went').toEqual([25]);
+    expect(await store.loadEvidenceValidators(25), 'the new set stays').toEqual(evidenceValidators(changed));
   });
 });

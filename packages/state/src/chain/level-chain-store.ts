@@ -7,8 +7,10 @@ import {
   type DuplicateVoteEvidence,
   evidenceAgeOf,
   evidenceKey,
+  evidenceValidators,
   evidenceWindowBase,
   maxBlockBytes,
+  sameEvidenceValidators,
   type ValidatorSet,
   validatorSetCodec,
 } from '@joule/consensus';
@@ -36,7 +38,20 @@ const tables = {
   meta: new Repository(prefixes.meta, (entry: number) => new Uint8Array([entry]), heightValue),
   blockTime: new Repository(prefixes.blockTime, heightKey, heightValue),
   committedEvidence: new Repository(prefixes.committedEvidence, bytesKey, heightValue),
+  evidenceValidators: new Repository(prefixes.evidenceValidators, heightKey, canonical(validatorSetCodec)),
 };
+
+/** The evidence window as the store tracks it in memory (applied once a block's batch is written or staged). */
+interface EvidenceWindow {
+  /** Base of the window (see consensus's `evidence/window.ts`); 0 when empty. */
+  readonly base: number;
+  /** Lowest evidence height in the committed-misbehaviour table, `null` when it is empty. */
+  readonly lowest: number | null;
+  /** Heights at which the evidence validators changed, ascending: the keys of their table. */
+  readonly setsFrom: readonly number[];
+  /** The evidence validators from the last of `setsFrom` on. */
+  readonly lastSet: ValidatorSet | null;
+}
 
 /**
  * The key of a committed misbehaviour after the table prefix: evidence height (u64) ‖ validator
@@ -78,10 +93,7 @@ export class LevelChainStore implements ChainStore {
   private stagedState: ChainState | undefined;
   private top = 0;
   private bottom = 0;
-  /** Base of the evidence window (see consensus's `evidence/window.ts`); 0 when empty. */
-  private evidenceBottom = 0;
-  /** Lowest evidence height in the committed-misbehaviour table, `null` when it is empty. */
-  private lowestEvidence: number | null = null;
+  private window: EvidenceWindow = { base: 0, lowest: null, setsFrom: [], lastSet: null };
   private started = false;
 
   constructor(_options: Record<string, never>, dependencies: ChainStoreDependencies) {
@@ -95,8 +107,15 @@ export class LevelChainStore implements ChainStore {
     this.top = (await tables.meta.get(this.kv, metaKeys.chainHeight)) ?? 0;
     this.bottom = (await tables.meta.get(this.kv, metaKeys.chainBase)) ?? 0;
     // A database written before the evidence window was kept starts its window at the chain base.
-    this.evidenceBottom = (await tables.meta.get(this.kv, metaKeys.evidenceBase)) ?? this.bottom;
-    this.lowestEvidence = await this.firstEvidenceHeight(0);
+    const base = (await tables.meta.get(this.kv, metaKeys.evidenceBase)) ?? this.bottom;
+    const setsFrom: number[] = [];
+    let lastSet: ValidatorSet | null = null;
+    const sets = tables.evidenceValidators.range();
+    for await (const [key, value] of this.kv.entries({ gte: sets.start, lt: sets.end })) {
+      setsFrom.push(readU64(key, 1));
+      lastSet = tables.evidenceValidators.decode(value);
+    }
+    this.window = { base, lowest: await this.firstEvidenceHeight(0), setsFrom, lastSet };
     this.started = true;
   }
 
@@ -146,6 +165,19 @@ export class LevelChainStore implements ChainStore {
     return (await tables.validators.get(this.kv, height)) ?? null;
   }
 
+  async loadEvidenceValidators(height: number): Promise<ValidatorSet | null> {
+    this.assertStarted();
+    if (height > this.top || height < this.window.base) return null;
+    const { setsFrom, lastSet } = this.window;
+    let i = setsFrom.length - 1;
+    while (i >= 0 && (setsFrom[i] as number) > height) i--;
+    if (i === setsFrom.length - 1 && lastSet !== null) return lastSet;
+    if (i >= 0) return (await tables.evidenceValidators.get(this.kv, setsFrom[i] as number)) ?? null;
+    // Heights saved before the evidence validators had their own table: the set while retained.
+    const set = await tables.validators.get(this.kv, height);
+    return set === undefined ? null : evidenceValidators(set);
+  }
+
   async loadBlockTime(height: number): Promise<number | null> {
     this.assertStarted();
     const time = this.staged.get(height)?.block.header.time ?? (await tables.blockTime.get(this.kv, height));
@@ -164,7 +196,7 @@ export class LevelChainStore implements ChainStore {
 
   /** Base of the evidence window: the lowest height whose evidence can still be valid (0 when empty). */
   evidenceBase(): number {
-    return this.evidenceBottom;
+    return this.window.base;
   }
 
   async saveBlock(block: Block, commit: Commit, state: ChainState): Promise<void> {
@@ -208,10 +240,10 @@ export class LevelChainStore implements ChainStore {
   }
 
   /**
-   * Removes blocks and commits below `retainHeight`, and validator sets and block times below both
-   * `retainHeight` and the evidence window's base (evidence verification reads them), and compacts
-   * those heights; returns how many heights' blocks went. `App` asks for it every
-   * `pruneIntervalBlocks` heights.
+   * Removes blocks, commits and validator sets below `retainHeight` and compacts those heights;
+   * returns how many heights went. `App` asks for it every `pruneIntervalBlocks` heights. What
+   * evidence verification reads (block times, evidence validators, committed misbehaviour) has
+   * its own tables, kept for the evidence window and trimmed by `saveBlock`.
    */
   async prune(retainHeight: number): Promise<number> {
     this.assertStarted();
@@ -227,9 +259,12 @@ export class LevelChainStore implements ChainStore {
         tables.block.del(batch, h);
         tables.commit.del(batch, h);
       }
-      const windowEnd = Math.min(end, this.evidenceBottom);
-      for (const table of [tables.validators, tables.blockTime])
-        for (const key of await table.keysBetween(this.kv, 0, windowEnd, pruneBatchEntries)) batch.del(key);
+      for (const key of await tables.validators.keysBetween(this.kv, 0, end, pruneBatchEntries))
+        batch.del(key);
+      // Block times a large jump of the window left behind (see `advanceEvidenceWindow`).
+      const timesEnd = Math.min(end, this.window.base);
+      for (const key of await tables.blockTime.keysBetween(this.kv, 0, timesEnd, pruneBatchEntries))
+        batch.del(key);
       tables.meta.put(batch, metaKeys.chainBase, end);
       await this.kv.write(batch.ops, { sync: true });
       this.bottom = end;
@@ -242,35 +277,50 @@ export class LevelChainStore implements ChainStore {
     return to - from;
   }
 
-  private advance(height: number, window: { base: number; lowest: number | null }): void {
+  private advance(height: number, window: EvidenceWindow): void {
     this.top = height;
     if (this.bottom === 0) this.bottom = height;
-    this.evidenceBottom = window.base;
-    this.lowestEvidence = window.lowest;
+    this.window = window;
   }
 
   /**
-   * Into `batch`: the block's time and the misbehaviour its evidence commits; the evidence window's
-   * new base at this block, and the deletion of the committed misbehaviour that has left the window
-   * (its evidence has expired: a block that carries it again is refused as expired). Returns the
-   * base and the lowest evidence height left, for `advance` once the batch is written or staged.
+   * Into `batch`: the block's time, its signers as evidence validators when they changed, and the
+   * misbehaviour its evidence commits; then the evidence window's new base at this block, and the
+   * deletion of what only evidence below it could need — the committed misbehaviour (its evidence
+   * has expired: a block that carries it again is refused as expired), the block times, the
+   * evidence validators no height of the window uses. Returns the window for `advance`, once the
+   * batch is written or staged.
    */
   private async advanceEvidenceWindow(
     batch: WriteBatch,
     block: Block,
     state: ChainState,
-  ): Promise<{ base: number; lowest: number | null }> {
+  ): Promise<EvidenceWindow> {
     const height = block.header.height;
+    const old = this.window;
     tables.blockTime.put(batch, height, block.header.time);
-    const from = this.evidenceBottom === 0 ? height : this.evidenceBottom;
+    const setsFrom = [...old.setsFrom];
+    let lastSet = old.lastSet;
+    const signers = state.lastValidators;
+    if (signers !== null && (lastSet === null || !sameEvidenceValidators(lastSet, signers))) {
+      lastSet = evidenceValidators(signers);
+      tables.evidenceValidators.put(batch, height, lastSet);
+      setsFrom.push(height);
+    }
+    const from = old.base === 0 ? height : old.base;
     const base = await evidenceWindowBase(
       evidenceAgeOf(state.consensusParams),
       { height: state.lastBlockHeight, time: state.lastBlockTime },
       from,
       (h) => this.timeAt(h, block),
     );
-    if (base !== this.evidenceBottom) tables.meta.put(batch, metaKeys.evidenceBase, base);
-    let lowest = this.lowestEvidence;
+    if (base !== old.base) tables.meta.put(batch, metaKeys.evidenceBase, base);
+    // Bounded per block: a larger jump (after a long stall) leaves older times to `prune`.
+    for (let h = from; h < Math.min(base, from + pruneBatchEntries); h++) tables.blockTime.del(batch, h);
+    // The last set that starts at or below the base still covers it.
+    while (setsFrom.length > 1 && (setsFrom[1] as number) <= base)
+      tables.evidenceValidators.del(batch, setsFrom.shift() as number);
+    let lowest = old.lowest;
     if (lowest !== null && lowest < base) {
       // Bounded per block; what a full batch leaves is deleted with the next block.
       const end = u64(base);
@@ -284,7 +334,7 @@ export class LevelChainStore implements ChainStore {
       tables.committedEvidence.put(batch, evidenceSlot(evidence), height);
       lowest = lowest === null ? at : Math.min(lowest, at);
     }
-    return { base, lowest };
+    return { base, lowest, setsFrom, lastSet };
   }
 
   /** The block time of a committed height at or above the evidence window's base. */
@@ -294,7 +344,7 @@ export class LevelChainStore implements ChainStore {
     if (time === null) {
       throw new StoreCorruptionError(`no block time for height ${height}, inside the evidence window`, {
         height,
-        evidenceBase: this.evidenceBottom,
+        evidenceBase: this.window.base,
       });
     }
     return time;
