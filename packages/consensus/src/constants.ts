@@ -72,3 +72,6 @@ export const maxCountedVotesPerValidatorRoundType = 4;
 export const maxPendingVotesPerValidatorRoundType = 2;
 /** A validator may hold votes in at most this many rounds above `round + 1` (bounds memory against spam). */
 export const maxFutureRoundsPerValidator = 2;
+
+/** Most equivocations the driver keeps from the current height until it commits and they can enter the pool. */
+export const maxLocalEvidence = 100;

@@ -10,7 +10,7 @@ export * from './block/block-id.js';
 export * from './block/commit.js';
 export * from './block/header.js';
 export * from './cache/bounded-cache.js';
-export { applyBlock, misbehaviorOf } from './chain/apply-block.js';
+export { misbehaviorOf } from './chain/apply-block.js';
 export * from './chain/block-time.js';
 export * from './chain/chain-state.js';
 export * from './chain/chain-store.js';
@@ -49,6 +49,7 @@ export {
 export { fromHex, sha256, toHex } from './crypto/hash.js';
 export { checkBlock, expectedBlockTime, InvalidBlockError, makeNextBlock } from './driver/block-check.js';
 export * from './driver/clock.js';
+export { type CommitBlockDeps, type CommitFailure, commitBlock } from './driver/commit-block.js';
 export { buildCommit } from './driver/commit-builder.js';
 export {
   type CommittedEvent,

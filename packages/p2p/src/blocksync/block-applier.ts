@@ -1,12 +1,12 @@
 import {
   type Application,
-  applyBlock,
   type Block,
   blockId,
   type ChainState,
   type ChainStore,
   type Commit,
   checkBlock,
+  commitBlock,
   type EvidenceSource,
   type TxPool,
   verifyCommit,
@@ -37,10 +37,10 @@ export interface StoreBlockApplierDependencies {
 }
 
 /**
- * Applies a block with the driver's own commit step (`applyBlock` of @joule/consensus:
+ * Applies a block with the driver's own commit step (`commitBlock` of @joule/consensus:
  * `finalizeBlock`, the next chain state, `store.saveBlock` then `app.commit`, one atomic batch with
- * LevelDB stores, the mempool updated in the same step), then updates the evidence pool and prunes
- * old blocks.
+ * LevelDB stores, the mempool updated in the same step, then the evidence pool and the pruning of
+ * old blocks). A failure of any of these steps is thrown (the block may be committed by then).
  */
 export class StoreBlockApplier implements BlockApplier {
   readonly #d: StoreBlockApplierDependencies;
@@ -50,18 +50,11 @@ export class StoreBlockApplier implements BlockApplier {
   }
 
   async apply(state: ChainState, block: Block, commit: Commit): Promise<ChainState> {
-    const { next, retainHeight, mempoolError } = await applyBlock(
-      this.#d,
-      state,
-      block,
-      blockId(block),
-      commit,
-    );
-    // The block is committed; a failed mempool update is a bug of the caller's heights.
-    if (mempoolError !== null) throw mempoolError;
-    const height = block.header.height;
-    this.#d.evidence?.update(height, block.header.time, block.evidence);
-    if (retainHeight > this.#d.store.base()) await this.#d.store.prune(retainHeight);
+    const { next, failures } = await commitBlock(this.#d, state, block, blockId(block), commit);
+    // The block is committed; a failed step after it is a bug of the caller's heights or a
+    // failing store: block sync stops on it.
+    const failure = failures[0];
+    if (failure !== undefined) throw failure.error;
     return next;
   }
 }

@@ -1,0 +1,112 @@
+import type { Block } from '../block/block.js';
+import { type BlockId, blockIdEquals } from '../block/block-id.js';
+import { type Commit, CommitFlag } from '../block/commit.js';
+import type { ChainState } from '../chain/chain-state.js';
+import { equalBytes } from '../codec/canonical.js';
+import { fromHex, toHex } from '../crypto/hash.js';
+import { newHeightState } from '../engine/machine.js';
+import type { HeightState, Timeouts } from '../engine/types.js';
+import { proposerForRound } from '../validators/proposer.js';
+import { totalVotingPower } from '../validators/validator-set.js';
+import { VoteType } from '../vote/vote.js';
+import { isQuorum, weightsOf } from '../votes/weights.js';
+import { buildCommit } from './commit-builder.js';
+import type { ProposalMessage } from './messages.js';
+import type { Signer } from './ports.js';
+
+/**
+ * Everything the driver knows about one height, dropped whole when the next height starts: the
+ * engine's state, the chain state the height builds on, the blocks and proposals seen, the
+ * validity verdicts and a commit learnt from a peer. Its methods only read it.
+ */
+export class HeightContext {
+  /** The engine's state of this height. */
+  readonly hs: HeightState;
+  /** The chain state this height builds on (the last committed one when the height started). */
+  readonly state: ChainState;
+  /** Blocks proposed or decided in this height, by value (block hash, hex). */
+  readonly blocks = new Map<string, Block>();
+  /** Final verdicts on blocks (chain rules, evidence, the application), by value. */
+  readonly validity = new Map<string, boolean>();
+  /** The proposal message of each round, to re-send to peers that missed it. */
+  readonly proposalMsgs = new Map<number, ProposalMessage>();
+  /** A verified commit for this height's block, received whole from a peer. */
+  certified: Commit | null = null;
+  /** Whether this height already told the peers where it is after seeing them ahead. */
+  askedAhead = false;
+
+  constructor(height: number, state: ChainState, signer: Signer | null, timeouts: Timeouts) {
+    const validators = state.validators;
+    this.state = state;
+    this.hs = newHeightState(
+      height,
+      weightsOf(validators),
+      (round) => signer !== null && equalBytes(proposerForRound(validators, round).address, signer.address),
+      timeouts,
+    );
+  }
+
+  get height(): number {
+    return this.hs.height;
+  }
+
+  /**
+   * The commit of this height's decision: built from the precommits this node holds, or — when
+   * they are not +2/3 (a decision learnt whole from a peer) — the verified commit it came with.
+   */
+  decisionCommit(round: number, id: BlockId): Commit {
+    const built = buildCommit(this.hs.height, round, id, this.state.validators, this.hs.votes);
+    const certified = this.certified;
+    if (certified === null || !blockIdEquals(certified.blockId, id)) return built;
+    let power = 0n;
+    built.signatures.forEach((sig, i) => {
+      if (sig.flag === CommitFlag.Commit) power += this.state.validators.validators[i]?.votingPower ?? 0n;
+    });
+    return isQuorum(power, totalVotingPower(this.state.validators)) ? built : certified;
+  }
+
+  /** The commit of the decided block; only once the height has decided. */
+  commitOfDecision(): Commit {
+    const decision = this.hs.decision;
+    if (decision === null) throw new Error('no decision');
+    return this.decisionCommit(decision.round, { hash: fromHex(decision.value) });
+  }
+
+  /**
+   * Whether the decided block is applied (`committedHeight` is this height) and holds precommits
+   * (in its decision round) from 100 % of the power, so that waiting out the commit timeout
+   * gathers nothing more.
+   */
+  allPrecommitted(committedHeight: number): boolean {
+    const decision = this.hs.decision;
+    if (decision === null) return false;
+    // Only once the decided block is applied: a failed commit leaves the state a height behind, and
+    // a late precommit must not start the next height on it.
+    if (committedHeight !== this.hs.height) return false;
+    const power = this.hs.votes.power(VoteType.Precommit, decision.round, decision.value);
+    return power === this.hs.votes.weights.total;
+  }
+
+  /**
+   * Whether this height needs a block even with no transactions: the first height, or one after a
+   * block whose app hash (`lastBlockAppHash`) is not the state's (a block carries the changed hash), as CometBFT.
+   */
+  needsProofBlock(lastBlockAppHash: Uint8Array | null): boolean {
+    if (this.state.lastBlockHeight < this.state.initialHeight) return true;
+    return lastBlockAppHash === null || !equalBytes(lastBlockAppHash, this.state.appHash);
+  }
+
+  /**
+   * A vote's timestamp (CometBFT's voteTime): `now`, but never earlier than 1 ms after the block
+   * voted for (or, for nil, the locked block or the round's proposal). The next block's time is
+   * the median of these, so it always exceeds this block's time — even when a clock is wrong.
+   */
+  voteTime(round: number, value: string | null, now: number): number {
+    const basis = value ?? this.hs.lockedValue ?? this.proposalMsgs.get(round)?.proposal.blockId;
+    const key =
+      typeof basis === 'string' || basis === undefined || basis === null ? basis : toHex(basis.hash);
+    const block = key == null ? undefined : this.blocks.get(key);
+    const floor = Math.max(this.state.lastBlockTime, block?.header.time ?? 0) + 1;
+    return Math.max(now, floor);
+  }
+}
