@@ -20,16 +20,11 @@ export async function validateBlock(
   const key = toHex(blockIdOf(block).hash);
   const cached = ctx.validity.get(key);
   if (cached !== undefined && (cached || !options.certified)) return cached;
-  try {
-    checkBlock(ctx.state, block);
-    await deps.evidence.checkBlockEvidence(block.evidence, {
-      height: ctx.state.lastBlockHeight,
-      time: ctx.state.lastBlockTime,
-    });
-  } catch (error) {
+  const refusal = await chainRuleRefusal(host, block);
+  if (refusal !== null) {
     // Chain rules are deterministic: the verdict is final for this height.
     ctx.validity.set(key, false);
-    host.reject(peer, `invalid block: ${(error as Error).message}`);
+    host.reject(peer, `invalid block: ${refusal.message}`);
     return false;
   }
   if (options.certified) return true;
@@ -51,4 +46,23 @@ export async function validateBlock(
   ctx.validity.set(key, valid);
   if (!valid) host.reject(peer, 'application rejected the proposed block');
   return valid;
+}
+
+/**
+ * Why the chain rules refuse `block` at the current height (the header's rules, then its evidence
+ * against the chain store), or `null`: a function of the chain alone, the same on every node.
+ */
+export async function chainRuleRefusal(host: DriverHost, block: Block): Promise<Error | null> {
+  const { ctx, deps } = host;
+  try {
+    checkBlock(ctx.state, block);
+    await deps.evidence.checkBlockEvidence(block.evidence, {
+      height: ctx.state.lastBlockHeight,
+      time: ctx.state.lastBlockTime,
+    });
+    return null;
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw error;
+  }
 }

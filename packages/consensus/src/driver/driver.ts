@@ -3,9 +3,11 @@ import { maxLocalEvidence } from '../constants.js';
 import { fromHex, toHex } from '../crypto/hash.js';
 import { apply } from '../engine/machine.js';
 import type { Effect, Input } from '../engine/types.js';
+import type { JouleError } from '../errors.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { rebroadcastIfStuck } from './catch-up.js';
 import { commitBlock, logCommitFailures } from './commit-block.js';
+import { HaltSignal } from './halt.js';
 import { replayWal, startChain } from './handshake.js';
 import { HeightContext } from './height-context.js';
 import { type MutableDriverHost, SELF, type StartTrigger } from './host.js';
@@ -44,6 +46,7 @@ export class ConsensusDriver {
   #localEvidence: DuplicateVoteEvidence[] = [];
   #listeners: ((event: CommittedEvent) => void)[] = [];
   #evidenceListeners: ((evidence: DuplicateVoteEvidence) => void)[] = [];
+  readonly #halt = new HaltSignal();
   #lastTick = '';
 
   constructor(options: Partial<DriverOptions>, deps: DriverDeps) {
@@ -66,6 +69,10 @@ export class ConsensusDriver {
       startHeightIfWaiting: (trigger) => this.#startHeightIfWaiting(trigger),
       afterLatePrecommit: () => {
         if (this.#allPrecommitted()) this.#nextHeightAfter(0);
+      },
+      halt: (error) => {
+        void this.stop(); // from inside the queue: stop() must not be awaited here
+        this.#halt.halt(error, this.#log);
       },
     };
   }
@@ -90,9 +97,14 @@ export class ConsensusDriver {
     this.#evidenceListeners.push(listener);
   }
 
+  /** Called once if the driver halts for good (`DECIDED_BLOCK_REFUSED`); returns the unsubscribe. */
+  onHalt(listener: (error: JouleError) => void): () => void {
+    return this.#halt.on(listener);
+  }
+
   /** Loads or creates the chain state, replays missing blocks into the app, then runs. Idempotent. */
   async start(): Promise<void> {
-    if (this.#running) return;
+    if (this.#running || this.#halt.error !== null) return;
     this.#running = true;
     this.#d.transport.onMessage((peer, message) => this.#receive(peer, message));
     this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));

@@ -1,5 +1,6 @@
 import type { Commit } from '../block/commit.js';
 import type { Input } from '../engine/types.js';
+import type { JouleError } from '../errors.js';
 import type { HeightContext } from './height-context.js';
 import type { FutureMessages } from './inbound.js';
 import type { DecisionMessage } from './messages.js';
@@ -40,6 +41,8 @@ export interface DriverHost {
   startHeightIfWaiting(trigger: StartTrigger): void;
   /** After a precommit of a decided height: starts the next one at once if nothing more can come. */
   afterLatePrecommit(): void;
+  /** Stops the driver for good with `error` (see `ConsensusDriver.onHalt`). */
+  halt(error: JouleError): void;
 }
 
 /** The driver's own view of its host: the same object, whose state only the driver changes. */
