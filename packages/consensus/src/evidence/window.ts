@@ -21,8 +21,9 @@ export function evidenceAgeOf(params: ConsensusParams): EvidenceAge {
 /**
  * The base of the evidence window at `tip`: the lowest height ≥ `from` whose evidence is not
  * expired. `from` is the previous base (or the chain's first height); `timeAt` reads the block time
- * of a committed height in `[from, tip.height]`. A binary search over the block times (they only
- * grow): O(log n) reads, also after a long stall of the chain.
+ * of a committed height in `[from, tip.height]`. A galloping search over the block times (they
+ * only grow) from `from`: a block or two from the previous base costs two or three reads of
+ * neighbouring heights, a jump of n heights (after a long stall of the chain) O(log n) reads.
  */
 export async function evidenceWindowBase(
   age: EvidenceAge,
@@ -34,9 +35,18 @@ export async function evidenceWindowBase(
   let lo = from;
   let hi = Math.max(from, tip.height - age.maxAgeBlocks);
   // Invariant: every height below `lo` is expired; `hi` is not (or is the block bound).
+  const expired = async (height: number) => isEvidenceExpired(age, tip, height, await timeAt(height));
+  for (let step = 1; lo < hi; step *= 2) {
+    const probe = Math.min(hi, lo + step - 1);
+    if (!(await expired(probe))) {
+      hi = probe;
+      break;
+    }
+    lo = probe + 1;
+  }
   while (lo < hi) {
     const mid = lo + Math.floor((hi - lo) / 2);
-    if (isEvidenceExpired(age, tip, mid, await timeAt(mid))) lo = mid + 1;
+    if (await expired(mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

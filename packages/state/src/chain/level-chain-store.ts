@@ -14,7 +14,11 @@ import {
   type ValidatorSet,
   validatorSetCodec,
 } from '@joule/consensus';
-import { maxStoredBlockOverheadBytes, pruneBatchEntries } from '../constants.js';
+import {
+  evidenceTimesReadAheadHeights,
+  maxStoredBlockOverheadBytes,
+  pruneBatchEntries,
+} from '../constants.js';
 import { StoreCorruptionError, StoreStateError } from '../errors.js';
 import { concatBytes, metaKeys, prefixes, readU64, u64 } from '../keys.js';
 import { type KvStore, WriteBatch } from '../kv/kv-store.js';
@@ -94,6 +98,8 @@ export class LevelChainStore implements ChainStore {
   private top = 0;
   private bottom = 0;
   private window: EvidenceWindow = { base: 0, lowest: null, setsFrom: [], lastSet: null };
+  /** Block times from height `from` on, read ahead for the evidence window's base (see `timeAt`). */
+  private timesAhead: { from: number; times: number[] } = { from: 0, times: [] };
   private started = false;
 
   constructor(_options: Record<string, never>, dependencies: ChainStoreDependencies) {
@@ -337,9 +343,29 @@ export class LevelChainStore implements ChainStore {
     return { base, lowest, setsFrom, lastSet };
   }
 
-  /** The block time of a committed height at or above the evidence window's base. */
+  /**
+   * The block time of a committed height at or above the evidence window's base. The base moves
+   * a block or two per block: the times after it are read ahead, `evidenceTimesReadAheadHeights`
+   * in one iteration (a LevelDB read per block would cost more than the rest of `saveBlock`).
+   */
   private async timeAt(height: number, saving: Block): Promise<number> {
     if (height === saving.header.height) return saving.header.time;
+    const ahead = this.timesAhead;
+    const cached = ahead.times[height - ahead.from];
+    if (cached !== undefined && height >= ahead.from) return cached;
+    const times: number[] = [];
+    const range = {
+      gte: tables.blockTime.key(height),
+      lt: tables.blockTime.key(height + evidenceTimesReadAheadHeights),
+    };
+    for await (const [key, value] of this.kv.entries(range)) {
+      if (readU64(key, 1) !== height + times.length) break; // contiguous heights only
+      times.push(readU64(value));
+    }
+    if (times.length > 0) {
+      this.timesAhead = { from: height, times };
+      return times[0] as number;
+    }
     const time = await this.loadBlockTime(height);
     if (time === null) {
       throw new StoreCorruptionError(`no block time for height ${height}, inside the evidence window`, {
