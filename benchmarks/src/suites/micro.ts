@@ -8,8 +8,11 @@ import {
   encode,
   FileWal,
   generateKeyPair,
+  genesisValidatorSets,
   makeBlock,
   merkleRoot,
+  ProposerSchedule,
+  proposerForRound,
   sign,
   signVote,
   VoteType,
@@ -39,7 +42,8 @@ import { withStoreBench } from './store.js';
 
 /**
  * Hot-path primitives: the canonical codec on a vote and a 200-tx block, ed25519 sign and verify
- * (noble and the native fast path), and the RFC 6962 root of 1 000 transactions, each for `timeMs`
+ * (noble and the native fast path), the RFC 6962 root of 1 000 transactions, and the proposer of a
+ * round (computed, and cached per height as the driver does), each for `timeMs`
  * (default 500 ms) after a warm-up; then blocks of 1 000 store writes at 10 000 and 100 000 keys
  * (app hash and synced commit on LevelDB), and the month's settlement of 10 000 meters × 2 880 slots
  * (`--slots N` shortens it), with figures against its targets. About a minute on two cores.
@@ -79,7 +83,7 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
 }
 
 /** The tinybench tasks of `primitives`, for the progress count. */
-const primitiveTasks = 11;
+const primitiveTasks = 13;
 
 /** A block of `writes` updates at a state of `size` keys: app hash (prepare) and synced commit. */
 async function storeBlock(size: number, writes: number, timeMs: number): Promise<Row> {
@@ -146,6 +150,14 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
   const thousandTxs = Array.from({ length: 1000 }, (_, i) => new Uint8Array(180).fill(i & 0xff));
   const wal = await filledWal(16 * 1024 * 1024);
   const seen = fullSeenSet(20_000);
+  // 100 validators of unequal power; round 2, as after two failed rounds.
+  const set = genesisValidatorSets(
+    Array.from({ length: 100 }, (_, i) => ({
+      pubKey: generateKeyPair(new Uint8Array(32).fill(i + 2)).publicKey,
+      power: BigInt(1 + (i % 7)),
+    })),
+  ).validators;
+  const schedule = new ProposerSchedule(set, 16);
 
   const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs) });
   bench
@@ -160,7 +172,10 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
     .add('verify (native fast path)', () => void verifyFast(publicKey, message, signature))
     .add('merkle root of 1 000 txs', () => void merkleRoot(thousandTxs))
     .add('WAL replay of a new height (16 MiB log)', async () => void (await wal.wal.replay(wal.nextHeight)))
-    .add('seen-set insert into a full cache (20 000 entries)', () => void seen.insert());
+    .add('seen-set insert into a full cache (20 000 entries)', () => void seen.insert())
+    // What the driver paid per proposal, and what it pays now (ProposerSchedule per height).
+    .add('proposer of round 2, 100 validators: computed', () => void proposerForRound(set, 2))
+    .add('proposer of round 2, 100 validators: cached per height', () => void schedule.proposer(2));
   let done = 0;
   bench.addEventListener('cycle', (event) => tick(++done, event.task?.name ?? ''));
   try {

@@ -75,3 +75,5 @@ export const maxFutureRoundsPerValidator = 2;
 
 /** Most equivocations the driver keeps from the current height until it commits and they can enter the pool. */
 export const maxLocalEvidence = 100;
+/** Rounds of a height whose proposer the driver keeps computed (the oldest is dropped beyond). */
+export const maxCachedProposerRounds = 16;

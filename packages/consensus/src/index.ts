@@ -14,6 +14,7 @@ export { misbehaviorOf } from './chain/apply-block.js';
 export * from './chain/block-time.js';
 export * from './chain/chain-state.js';
 export * from './chain/chain-store.js';
+export * from './chain/errors.js';
 export * from './chain/update-state.js';
 export { type DecodeOptions, decode, encode, equalBytes } from './codec/canonical.js';
 export * from './codec/fields.js';
@@ -58,6 +59,7 @@ export {
   type DriverOptions,
   defaultDriverOptions,
 } from './driver/driver.js';
+export * from './driver/errors.js';
 export * from './driver/messages.js';
 export * from './driver/ports.js';
 export { systemClock } from './driver/system-clock.js';
@@ -99,8 +101,8 @@ export {
 export * from './signer/limits.js';
 export { MemorySignerStore } from './signer/memory-signer-store.js';
 export { signerStateCodec } from './signer/signer-state-codec.js';
-
 export * from './signer/signer-store.js';
+export type { Startable } from './startable.js';
 export * from './validators/proposer.js';
 export * from './validators/updates.js';
 export * from './validators/validator-set.js';

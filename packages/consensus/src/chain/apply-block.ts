@@ -8,6 +8,7 @@ import { InvalidEvidenceError } from '../evidence/errors.js';
 import { totalVotingPower } from '../validators/validator-set.js';
 import type { ChainState } from './chain-state.js';
 import type { ChainStore } from './chain-store.js';
+import { AppResponseError } from './errors.js';
 import { nextChainState } from './update-state.js';
 
 /**
@@ -90,8 +91,13 @@ export async function applyBlock(
     misbehavior: await misbehaviorOf(block, deps.store),
   });
   if (response.txResults.length !== block.txs.length) {
-    throw new Error(
+    throw new AppResponseError(
       `application returned ${response.txResults.length} results for ${block.txs.length} transactions`,
+      {
+        height: block.header.height,
+        results: response.txResults.length,
+        txs: block.txs.length,
+      },
     );
   }
   const next = nextChainState(state, block, blockId, response);

@@ -100,7 +100,8 @@ export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Codec<number> {
 
 /** An integer in [min, max] carried as a bigint (amounts, voting power, priorities); always 9 bytes on the wire. */
 export function bigint(min: bigint = 0n, max: bigint = U64_MAX): Codec<bigint> {
-  if (min < I64_MIN || max > U64_MAX) throw new RangeError('bigint codec bounds exceed 64 bits');
+  if (min < I64_MIN || max > U64_MAX)
+    throw new InvalidValueError('bigint codec bounds exceed 64 bits', { min, max });
   return {
     kind: 'bigint',
     exact: true,

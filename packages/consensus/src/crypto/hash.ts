@@ -1,6 +1,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { maxHashScratchBytes } from '../constants.js';
+import { InvalidValueError } from '../errors.js';
 
 /**
  * SHA-256 through OpenSSL's one-shot `crypto.hash` where the runtime has it (Node ≥ 21.7), else
@@ -131,10 +132,10 @@ export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 }
 
-/** Bytes of a hex string; throws `TypeError` on odd length or a non-hex character. */
+/** Bytes of a hex string; throws `InvalidValueError` on odd length or a non-hex character. */
 export function fromHex(hex: string): Uint8Array {
   if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
-    throw new TypeError(`not a hex string: ${String(hex).slice(0, 80)}`);
+    throw new InvalidValueError(`not a hex string: ${String(hex).slice(0, 80)}`);
   }
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }

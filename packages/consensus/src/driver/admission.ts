@@ -3,7 +3,6 @@ import { type BlockId, blockIdEquals } from '../block/block-id.js';
 import { type Commit, verifyCommit } from '../block/commit.js';
 import { equalBytes } from '../codec/canonical.js';
 import { toHex } from '../crypto/hash.js';
-import { proposerForRound } from '../validators/proposer.js';
 import type { Validator } from '../validators/validator-set.js';
 import { type Proposal, verifyProposalSignature } from '../vote/proposal.js';
 import { type Vote, verifyVoteSignature } from '../vote/vote.js';
@@ -68,7 +67,7 @@ export function admitProposal(
   if (hs.proposals.has(proposal.round)) return ignore;
   if (proposal.round > hs.round + maxRoundsAhead) return reject('proposal too far ahead');
   if (proposal.polRound >= proposal.round) return reject('proposal polRound not below its round');
-  const proposer = proposerForRound(ctx.state.validators, proposal.round);
+  const proposer = ctx.proposer(proposal.round);
   if (!verifyProposalSignature(ctx.state.chainId, proposal, proposer.pubKey))
     return reject('proposal not signed by the round proposer');
   const id = blockIdOf(block);

@@ -303,7 +303,7 @@ describe('driver bad input: decisions', () => {
           ? rebuilt(good, { appHash: new Uint8Array(32).fill(1) })
           : makeBlock(good.header, good.txs, [evidence], good.lastCommit);
       const halts: string[] = [];
-      h.driver.onHalt((error) => halts.push(`${error.code}: ${error.message}`));
+      h.driver.halts.on((error) => halts.push(`${error.code}: ${error.message}`));
       expect(() => h.deliver('p1', h.decision(bad, [0, 1, 2])), `${name}: no throw`).not.toThrow();
       await h.run(5000);
       expect(halts.length, `${name}: halted once`).toBe(1);

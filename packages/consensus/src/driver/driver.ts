@@ -3,7 +3,7 @@ import { maxLocalEvidence } from '../constants.js';
 import { fromHex, toHex } from '../crypto/hash.js';
 import { apply } from '../engine/machine.js';
 import type { Effect, Input } from '../engine/types.js';
-import type { JouleError } from '../errors.js';
+import type { Startable } from '../startable.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { rebroadcastIfStuck } from './catch-up.js';
 import { commitBlock, logCommitFailures } from './commit-block.js';
@@ -11,7 +11,7 @@ import { HaltSignal } from './halt.js';
 import { replayWal, startChain } from './handshake.js';
 import { HeightContext } from './height-context.js';
 import { type MutableDriverHost, SELF, type StartTrigger } from './host.js';
-import { FutureMessages, handleMessage } from './inbound.js';
+import { FutureMessages, handleMessage, replayRecord } from './inbound.js';
 import type { ConsensusMessage } from './messages.js';
 import { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriverOptions } from './options.js';
 import { type Logger, silentLogger } from './ports.js';
@@ -30,7 +30,7 @@ export { type CommittedEvent, type DriverDeps, type DriverOptions, defaultDriver
  * the commit of a decided block (commit-block.ts, shared with block sync). All inputs go through
  * the queue, so the core sees them one at a time and a node's behaviour depends only on their order.
  */
-export class ConsensusDriver {
+export class ConsensusDriver implements Startable {
   readonly #o: DriverOptions;
   readonly #d: DriverDeps;
   readonly #log: Logger;
@@ -44,10 +44,13 @@ export class ConsensusDriver {
   #queue: Promise<void> = Promise.resolve();
   #pending = 0;
   #localEvidence: DuplicateVoteEvidence[] = [];
-  #listeners: ((event: CommittedEvent) => void)[] = [];
-  #evidenceListeners: ((evidence: DuplicateVoteEvidence) => void)[] = [];
-  readonly #halt = new HaltSignal();
+  #listeners = new Set<(event: CommittedEvent) => void>();
+  #evidenceListeners = new Set<(evidence: DuplicateVoteEvidence) => void>();
+  /** The one-way stop (`DECIDED_BLOCK_REFUSED`): `halts.on(listener)` hears of it, once. */
+  readonly halts = new HaltSignal(() => this.stop());
   #lastTick = '';
+  /** Unsubscribes from the mempool's `onTxsAvailable` (set while running). */
+  #offTxs: (() => void) | null = null;
 
   constructor(options: Partial<DriverOptions>, deps: DriverDeps) {
     this.#o = { ...defaultDriverOptions, ...options };
@@ -70,10 +73,7 @@ export class ConsensusDriver {
       afterLatePrecommit: () => {
         if (this.#allPrecommitted()) this.#nextHeightAfter(0);
       },
-      halt: (error) => {
-        void this.stop(); // from inside the queue: stop() must not be awaited here
-        this.#halt.halt(error, this.#log);
-      },
+      halt: (error) => this.halts.halt(error, this.#log),
     };
   }
 
@@ -88,26 +88,24 @@ export class ConsensusDriver {
     return this.#state;
   }
 
-  onCommit(listener: (event: CommittedEvent) => void): void {
-    this.#listeners.push(listener);
+  /** Called with every committed block; returns a function that unsubscribes. */
+  onCommit(listener: (event: CommittedEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
-  /** Called with the evidence of every equivocation this node detects. */
-  onEvidence(listener: (evidence: DuplicateVoteEvidence) => void): void {
-    this.#evidenceListeners.push(listener);
-  }
-
-  /** Called once if the driver halts for good (`DECIDED_BLOCK_REFUSED`); returns the unsubscribe. */
-  onHalt(listener: (error: JouleError) => void): () => void {
-    return this.#halt.on(listener);
+  /** Called with the evidence of every equivocation this node detects; returns a function that unsubscribes. */
+  onEvidence(listener: (evidence: DuplicateVoteEvidence) => void): () => void {
+    this.#evidenceListeners.add(listener);
+    return () => this.#evidenceListeners.delete(listener);
   }
 
   /** Loads or creates the chain state, replays missing blocks into the app, then runs. Idempotent. */
   async start(): Promise<void> {
-    if (this.#running || this.#halt.error !== null) return;
+    if (this.#running || this.halts.error !== null) return;
     this.#running = true;
     this.#d.transport.onMessage((peer, message) => this.#receive(peer, message));
-    this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));
+    this.#offTxs = this.#d.mempool.onTxsAvailable(() => this.#startHeightIfWaiting('txs'));
     const start = await startChain(this.#d, this.#log);
     this.#state = start.state;
     this.#h.lastCommit = start.lastCommit;
@@ -116,15 +114,15 @@ export class ConsensusDriver {
     this.#scheduleRebroadcast();
   }
 
-  /** Stops timers and input processing; waits for the input in progress. Idempotent. */
+  /** Stops timers, the mempool subscription and input processing; waits for the input in progress. Idempotent. */
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    this.#offTxs?.();
+    this.#offTxs = null;
     this.#timers.cancelAll();
     await this.#queue;
   }
-
-  // ---- input queue -------------------------------------------------------------------------
 
   #serial(task: () => Promise<void>): Promise<void> {
     const run = this.#queue.then(task).catch((error: unknown) => {
@@ -155,8 +153,6 @@ export class ConsensusDriver {
     if (peer !== SELF) this.#d.transport.reportPeer(peer, reason);
     this.#log.debug({ peer, reason, height: this.#h.ctx.height }, 'message refused');
   }
-
-  // ---- the core and its effects --------------------------------------------------------------
 
   async #input(input: Input, peer: PeerId = SELF): Promise<void> {
     const effects = apply(this.#h.ctx.hs, input);
@@ -212,8 +208,7 @@ export class ConsensusDriver {
 
   async #finalize(round: number, value: string): Promise<void> {
     const ctx = this.#h.ctx;
-    const block = ctx.blocks.get(value);
-    if (block === undefined) throw new Error(`decided block ${value} is not known`);
+    const block = ctx.decidedBlock(value);
     const id = { hash: fromHex(value) };
     const commit = ctx.decisionCommit(round, id);
     const own = this.#localEvidence;
@@ -252,21 +247,13 @@ export class ConsensusDriver {
     h.replaying = true;
     let records: number;
     try {
-      records = await replayWal(this.#d.wal, height, (record) => this.#replayRecord(record));
+      records = await replayWal(this.#d.wal, height, (record) => replayRecord(this.#h, record));
     } finally {
       h.replaying = false;
     }
     if (records > 0) this.#log.info({ height, records }, 'replayed the WAL');
     this.#startHeightIfWaiting('enter');
     for (const [peer, message] of h.future.take()) await handleMessage(h, peer, message);
-  }
-
-  async #replayRecord(record: WalRecord): Promise<void> {
-    if (record.kind === 'start') return this.#input({ kind: 'start' });
-    if (record.kind === 'timeout')
-      return this.#input({ kind: 'timeout', step: record.step, round: record.round });
-    if (record.kind === 'signing') return;
-    return handleMessage(this.#h, record.peer, record.message);
   }
 
   /** Starts round 0 now, or when there is something to put in a block (createEmptyBlocks=false). */

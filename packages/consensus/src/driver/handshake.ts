@@ -6,6 +6,7 @@ import type { ChainState } from '../chain/chain-state.js';
 import { genesisState } from '../chain/update-state.js';
 import { equalBytes } from '../codec/canonical.js';
 import type { Wal } from '../wal/wal.js';
+import { HandshakeError } from './errors.js';
 import type { DriverDeps } from './options.js';
 import type { Logger } from './ports.js';
 import { decodeWalRecord, type WalRecord } from './wal-records.js';
@@ -62,21 +63,31 @@ async function handshake(deps: DriverDeps, log: Logger, state: ChainState, hadSt
   const info = await deps.app.info();
   const stored = state.lastBlockHeight;
   if (info.lastBlockHeight > stored) {
-    throw new Error(
+    throw new HandshakeError(
+      'HANDSHAKE_APP_AHEAD',
       `application is at height ${info.lastBlockHeight}, ahead of the block store at ${stored}`,
+      { appHeight: info.lastBlockHeight, storeHeight: stored },
     );
   }
   if (hadState && info.lastBlockHeight === 0) {
     const response = await callInitChain(deps);
     if (stored < state.initialHeight && !equalBytes(response.appHash, state.appHash)) {
-      throw new Error('the application computes another genesis app hash than the stored chain state');
+      throw new HandshakeError(
+        'HANDSHAKE_GENESIS_APP_HASH',
+        'the application computes another genesis app hash than the stored chain state',
+        { appHash: response.appHash, stored: state.appHash },
+      );
     }
     log.info({}, 'the application had no chain: initChain again');
   }
   for (let h = Math.max(info.lastBlockHeight + 1, state.initialHeight); h <= stored; h++) {
     const block = await deps.store.loadBlock(h);
     if (block === null)
-      throw new Error(`block ${h} is missing from the store; cannot replay it into the application`);
+      throw new HandshakeError(
+        'HANDSHAKE_BLOCK_MISSING',
+        `block ${h} is missing from the store; cannot replay it into the application`,
+        { height: h },
+      );
     await deps.app.finalizeBlock({
       block,
       hash: blockIdOf(block).hash,
@@ -88,8 +99,14 @@ async function handshake(deps: DriverDeps, log: Logger, state: ChainState, hadSt
   if (stored >= state.initialHeight) {
     const after = await deps.app.info();
     if (!equalBytes(after.lastBlockAppHash, state.appHash)) {
-      throw new Error(
+      throw new HandshakeError(
+        'HANDSHAKE_APP_HASH_DIVERGED',
         `the application's app hash at height ${stored} differs from the chain's: its state has diverged (restore it from a snapshot or resync)`,
+        {
+          height: stored,
+          appHash: after.lastBlockAppHash,
+          chainAppHash: state.appHash,
+        },
       );
     }
   }

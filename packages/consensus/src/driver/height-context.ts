@@ -3,14 +3,16 @@ import { type BlockId, blockIdEquals } from '../block/block-id.js';
 import { type Commit, CommitFlag } from '../block/commit.js';
 import type { ChainState } from '../chain/chain-state.js';
 import { equalBytes } from '../codec/canonical.js';
+import { maxCachedProposerRounds } from '../constants.js';
 import { fromHex, toHex } from '../crypto/hash.js';
 import { newHeightState } from '../engine/machine.js';
 import type { HeightState, Timeouts } from '../engine/types.js';
-import { proposerForRound } from '../validators/proposer.js';
-import { totalVotingPower } from '../validators/validator-set.js';
+import { ProposerSchedule } from '../validators/proposer.js';
+import { totalVotingPower, type Validator } from '../validators/validator-set.js';
 import { VoteType } from '../vote/vote.js';
 import { isQuorum, weightsOf } from '../votes/weights.js';
 import { buildCommit } from './commit-builder.js';
+import { DriverStateError } from './errors.js';
 import type { ProposalMessage } from './messages.js';
 import type { Signer } from './ports.js';
 
@@ -34,16 +36,22 @@ export class HeightContext {
   certified: Commit | null = null;
   /** Whether this height already told the peers where it is after seeing them ahead. */
   askedAhead = false;
+  readonly #proposers: ProposerSchedule;
 
   constructor(height: number, state: ChainState, signer: Signer | null, timeouts: Timeouts) {
-    const validators = state.validators;
     this.state = state;
+    this.#proposers = new ProposerSchedule(state.validators, maxCachedProposerRounds);
     this.hs = newHeightState(
       height,
-      weightsOf(validators),
-      (round) => signer !== null && equalBytes(proposerForRound(validators, round).address, signer.address),
+      weightsOf(state.validators),
+      (round) => signer !== null && equalBytes(this.proposer(round).address, signer.address),
       timeouts,
     );
+  }
+
+  /** The proposer of `round` in this height (CometBFT's order), computed once per round. */
+  proposer(round: number): Validator {
+    return this.#proposers.proposer(round);
   }
 
   get height(): number {
@@ -65,10 +73,19 @@ export class HeightContext {
     return isQuorum(power, totalVotingPower(this.state.validators)) ? built : certified;
   }
 
+  /** The block the engine decided (by value); the driver always holds it, or it has a bug. */
+  decidedBlock(value: string): Block {
+    const block = this.blocks.get(value);
+    if (block === undefined)
+      throw new DriverStateError('DRIVER_DECIDED_BLOCK_UNKNOWN', 'decided block unknown', { value });
+    return block;
+  }
+
   /** The commit of the decided block; only once the height has decided. */
   commitOfDecision(): Commit {
     const decision = this.hs.decision;
-    if (decision === null) throw new Error('no decision');
+    if (decision === null)
+      throw new DriverStateError('DRIVER_NO_DECISION', 'no decision', { height: this.hs.height });
     return this.decisionCommit(decision.round, { hash: fromHex(decision.value) });
   }
 

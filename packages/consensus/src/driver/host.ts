@@ -41,7 +41,7 @@ export interface DriverHost {
   startHeightIfWaiting(trigger: StartTrigger): void;
   /** After a precommit of a decided height: starts the next one at once if nothing more can come. */
   afterLatePrecommit(): void;
-  /** Stops the driver for good with `error` (see `ConsensusDriver.onHalt`). */
+  /** Stops the driver for good with `error` (see `ConsensusDriver.halts`). */
   halt(error: JouleError): void;
 }
 

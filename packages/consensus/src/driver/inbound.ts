@@ -8,6 +8,7 @@ import type { DriverHost } from './host.js';
 import { SELF } from './host.js';
 import type { ConsensusMessage, ProposalMessage } from './messages.js';
 import type { PeerId } from './transport.js';
+import type { WalRecord } from './wal-records.js';
 
 /**
  * One message from a peer (or from this node, or from the WAL on replay): admitted or not, then
@@ -31,6 +32,15 @@ export async function handleMessage(
     case 'status':
       return onStatus(host, peer, message);
   }
+}
+
+/** One record of the height's WAL, replayed through the same handlers that first processed it. */
+export async function replayRecord(host: DriverHost, record: WalRecord): Promise<void> {
+  if (record.kind === 'start') return host.input({ kind: 'start' });
+  if (record.kind === 'timeout')
+    return host.input({ kind: 'timeout', step: record.step, round: record.round });
+  if (record.kind === 'signing') return;
+  return handleMessage(host, record.peer, record.message);
 }
 
 async function onVote(host: DriverHost, peer: PeerId, vote: Vote): Promise<void> {

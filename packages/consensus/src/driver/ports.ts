@@ -21,7 +21,8 @@ export interface TxPool {
     commit: () => Promise<T>,
   ): Promise<{ result: T; updateError: Error | null }>;
   size(): number;
-  onTxsAvailable(callback: () => void): void;
+  /** Calls `callback` when the pool holds transactions for a block; returns a function that unsubscribes. */
+  onTxsAvailable(callback: () => void): () => void;
 }
 
 /** What the driver needs of the evidence pool. `now` is the last committed height and its time. */

@@ -93,3 +93,13 @@ export class TxGasTooHighError extends MempoolError {
     );
   }
 }
+
+/**
+ * The pool's update after a commit threw something that is not an `Error`: wrapped so that the
+ * caller always gets an error value (the block itself is committed).
+ */
+export class MempoolUpdateError extends JouleError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('MEMPOOL_UPDATE_FAILED', message, context);
+  }
+}

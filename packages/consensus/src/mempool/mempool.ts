@@ -6,6 +6,7 @@ import { InvalidValueError } from '../errors.js';
 import {
   MempoolFullError,
   MempoolSenderFullError,
+  MempoolUpdateError,
   TxGasTooHighError,
   TxInCacheError,
   TxRejectedError,
@@ -260,7 +261,10 @@ export class Mempool {
         await this.#update(height, committed);
         return { result, updateError: null };
       } catch (error) {
-        return { result, updateError: error instanceof Error ? error : new Error(String(error)) };
+        return {
+          result,
+          updateError: error instanceof Error ? error : new MempoolUpdateError(String(error), { height }),
+        };
       }
     });
   }

@@ -3,6 +3,7 @@ import type { Codec } from '../codec/schema.js';
 import { domainTags } from '../constants.js';
 import { publicKeyOf, sign, verify } from '../crypto/ed25519.js';
 import { DecodeError } from '../errors.js';
+import type { Startable } from '../startable.js';
 import { type CanonicalProposal, type Proposal, proposalSignBytes } from '../vote/proposal.js';
 import { type Vote, VoteType, voteSignBytes } from '../vote/vote.js';
 import { DoubleSignError, SignerStateCorruptError } from './errors.js';
@@ -40,7 +41,7 @@ export interface SignPosition {
  * Calls are serialized, so two signatures can never race past the same check. If the save fails
  * the signature is dropped and the in-memory state is left as it was: nothing left the process.
  */
-export class DoubleSignGuard {
+export class DoubleSignGuard implements Startable {
   private readonly chainId: string;
   private readonly store: SignerStore;
   private readonly secretKey: Uint8Array;
@@ -67,6 +68,16 @@ export class DoubleSignGuard {
       this.last = state;
     });
     return this.loading;
+  }
+
+  /** `Startable`: loads and checks the stored state (`init`). */
+  start(): Promise<void> {
+    return this.init();
+  }
+
+  /** `Startable`: waits for the signature in progress; the guard holds no timer or handle of its own. */
+  async stop(): Promise<void> {
+    await this.tail;
   }
 
   /** The position of the last signature, or null when this validator never signed. */

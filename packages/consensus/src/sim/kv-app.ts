@@ -15,6 +15,7 @@ import type {
   QueryResponse,
 } from '../app/application.js';
 import { sha256 } from '../crypto/hash.js';
+import { SimulationError } from './errors.js';
 
 const text = new TextDecoder();
 const bytes = new TextEncoder();
@@ -107,7 +108,7 @@ export class KvApp implements Application {
 
   async commit(): Promise<CommitResponse> {
     const p = this.#pending;
-    if (p === null) throw new Error('commit without finalizeBlock');
+    if (p === null) throw new SimulationError('SIM_APP_PROTOCOL', 'commit without finalizeBlock');
     for (const [k, v] of p.writes) this.#durable.entries.set(k, v);
     this.#durable.height = p.height;
     this.#durable.appHash = p.appHash;

@@ -1,4 +1,5 @@
 import type { Clock } from '../driver/clock.js';
+import { SimulationError } from './errors.js';
 
 interface Scheduled {
   readonly at: number;
@@ -32,7 +33,10 @@ export class VirtualTime {
   }
 
   schedule(delayMs: number, run: () => void): () => void {
-    if (this.#heap.length >= maxScheduledEvents) throw new Error('simulation has too many pending events');
+    if (this.#heap.length >= maxScheduledEvents)
+      throw new SimulationError('SIM_EVENT_LIMIT', 'simulation has too many pending events', {
+        limit: maxScheduledEvents,
+      });
     const item: Scheduled = {
       at: this.#now + Math.max(0, Math.floor(delayMs)),
       seq: this.#seq++,

@@ -18,6 +18,7 @@ import { Mempool } from '../mempool/mempool.js';
 import { DoubleSignGuard } from '../signer/guard.js';
 import { MemorySignerStore } from '../signer/memory-signer-store.js';
 import type { SignerStore } from '../signer/signer-store.js';
+import { SimulationError } from '../sim/errors.js';
 import { KvApp, type KvDurable } from '../sim/kv-app.js';
 import { MemoryChainStore } from '../sim/memory-chain-store.js';
 import { SimNetwork } from '../sim/network.js';
@@ -96,7 +97,7 @@ export class InFlight {
         await Promise.allSettled([...this.#pending]);
       }
     }
-    throw new Error('the nodes never went idle');
+    throw new SimulationError('SIM_HARNESS', 'the nodes never went idle');
   }
 }
 
@@ -214,7 +215,7 @@ export class TestCluster {
 
   node(name: string): TestNode {
     const node = this.nodes.find((n) => n.name === name);
-    if (node === undefined) throw new Error(`no node ${name}`);
+    if (node === undefined) throw new SimulationError('SIM_HARNESS', `no node ${name}`);
     return node;
   }
 

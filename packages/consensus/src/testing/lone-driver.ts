@@ -13,11 +13,13 @@ import type { KeyPair } from '../crypto/ed25519.js';
 import { makeNextBlock } from '../driver/block-check.js';
 import { ConsensusDriver } from '../driver/driver.js';
 import type { ConsensusMessage, DecisionMessage, ProposalMessage } from '../driver/messages.js';
+import type { TxPool } from '../driver/ports.js';
 import type { PeerId, Transport } from '../driver/transport.js';
 import { EvidencePool } from '../evidence/pool.js';
 import { Mempool } from '../mempool/mempool.js';
 import { DoubleSignGuard } from '../signer/guard.js';
 import { MemorySignerStore } from '../signer/memory-signer-store.js';
+import { SimulationError } from '../sim/errors.js';
 import { KvApp } from '../sim/kv-app.js';
 import { MemoryChainStore } from '../sim/memory-chain-store.js';
 import { VirtualTime } from '../sim/virtual-clock.js';
@@ -72,8 +74,13 @@ export interface Harness {
   decision(block: Block, slots: readonly number[]): DecisionMessage;
 }
 
+export interface HarnessOptions {
+  /** Wraps the driver's mempool (e.g. to watch its subscriptions); the default passes it as is. */
+  readonly mempool?: (pool: Mempool) => TxPool;
+}
+
 /** Starts the driver of a validator that does not propose round 0 of height 1. */
-export async function setupDriver(): Promise<Harness> {
+export async function setupDriver(options: HarnessOptions = {}): Promise<Harness> {
   const keys = testKeys(4);
   const genesis = testGenesis(keys);
   const firstProposer = proposerForRound(genesisValidatorSets(genesis.validators).validators, 0);
@@ -101,7 +108,7 @@ export async function setupDriver(): Promise<Harness> {
         signVote: (v) => guard.signVote(v),
         signProposal: (p) => guard.signProposal(p),
       },
-      mempool: new Mempool({}, { app }),
+      mempool: (options.mempool ?? ((pool) => pool))(new Mempool({}, { app })),
       evidence: new EvidencePool(
         {},
         {
@@ -128,7 +135,8 @@ export async function setupDriver(): Promise<Harness> {
     others: keys.filter((k) => k !== self),
     keys,
     deliver(peer, message) {
-      if (transport.handler === null) throw new Error('the driver installed no handler');
+      if (transport.handler === null)
+        throw new SimulationError('SIM_HARNESS', 'the driver installed no handler');
       transport.handler(peer, message);
     },
     async run(ms) {
@@ -146,7 +154,7 @@ export async function setupDriver(): Promise<Harness> {
 
 function keyOf(keys: readonly KeyPair[], address: Uint8Array): KeyPair {
   const key = keys.find((k) => equalBytes(addressOf(k.publicKey), address));
-  if (key === undefined) throw new Error('no key for that address');
+  if (key === undefined) throw new SimulationError('SIM_HARNESS', 'no key for that address');
   return key;
 }
 
@@ -197,7 +205,7 @@ export function voteOf(
   fields: Pick<Vote, 'type' | 'round' | 'blockId'> &
     Partial<Pick<Vote, 'height' | 'timestamp' | 'validatorIndex'>>,
 ): Vote {
-  if (key === undefined) throw new Error('no such key');
+  if (key === undefined) throw new SimulationError('SIM_HARNESS', 'no such key');
   const address = addressOf(key.publicKey);
   return signVote(
     chainId,

@@ -95,6 +95,35 @@ export function proposerForRound(set: ValidatorSet, round: number): Validator {
 }
 
 /**
+ * `proposerForRound` of one set, computed once per round: a height asks for the proposer of a
+ * round at its start and for every proposal, and each answer costs O(validators · round). Keeps
+ * the last `maxRounds` rounds asked (the oldest is dropped first).
+ */
+export class ProposerSchedule {
+  readonly #set: ValidatorSet;
+  readonly #maxRounds: number;
+  readonly #proposers = new Map<number, Validator>();
+
+  constructor(set: ValidatorSet, maxRounds: number) {
+    this.#set = set;
+    this.#maxRounds = maxRounds;
+  }
+
+  proposer(round: number): Validator {
+    let proposer = this.#proposers.get(round);
+    if (proposer === undefined) {
+      proposer = proposerForRound(this.#set, round);
+      if (this.#proposers.size >= this.#maxRounds) {
+        const oldest = this.#proposers.keys().next().value;
+        if (oldest !== undefined) this.#proposers.delete(oldest);
+      }
+      this.#proposers.set(round, proposer);
+    }
+    return proposer;
+  }
+}
+
+/**
  * CometBFT's `RescalePriorities(2·total)` then `shiftByAvgProposerPriority`: caps the spread of
  * priorities and centers them on 0. Run before selection steps and after every change of the set.
  */

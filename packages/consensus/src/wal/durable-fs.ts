@@ -1,5 +1,6 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { WalError } from './errors.js';
 
 /**
  * The small file-system steps that make a write durable on Linux. A new file, a rename or an
@@ -20,7 +21,8 @@ export async function writeFully(handle: FileHandle, data: Uint8Array, position:
   let done = 0;
   while (done < data.length) {
     const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
-    if (bytesWritten === 0) throw new Error(`short write at offset ${position + done}`);
+    if (bytesWritten === 0)
+      throw new WalError('WAL_IO', `short write at offset ${position + done}`, { offset: position + done });
     done += bytesWritten;
   }
 }

@@ -1,6 +1,7 @@
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidValueError, type JouleError } from '../errors.js';
+import type { Startable } from '../startable.js';
 import { assertHeight, assertRecord, rejectUnless } from './assert.js';
 import { fsyncDirectory, makeDirectory, writeFully } from './durable-fs.js';
 import { WalError, walIoError } from './errors.js';
@@ -33,7 +34,7 @@ export interface FileWalOptions {
  * good (every later call rejects with the same `WAL_IO` error) and the node must restart, which
  * cuts the torn tail off on open.
  */
-export class FileWal implements Wal {
+export class FileWal implements Wal, Startable {
   /** What opening found and repaired: the torn tail cut off the last segment, if any. */
   readonly recovered: { readonly truncated: TruncatedTail | null };
 
@@ -133,6 +134,20 @@ export class FileWal implements Wal {
         }
       })
     );
+  }
+
+  /**
+   * `Startable`: the log is open from `FileWal.open` on, so this only checks that it is still
+   * open (a closed log rejects with `WAL_CLOSED`: open a new one, which repairs the tail).
+   */
+  start(): Promise<void> {
+    if (this.closing === null) return Promise.resolve();
+    return Promise.reject(new WalError('WAL_CLOSED', `the WAL in ${this.dir} is closed`));
+  }
+
+  /** `Startable`: `close`. */
+  stop(): Promise<void> {
+    return this.close();
   }
 
   /** Syncs what was appended and closes the file. Idempotent; later calls reject with `WAL_CLOSED`. */

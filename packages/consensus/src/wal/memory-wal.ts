@@ -1,4 +1,5 @@
 import { InvalidValueError } from '../errors.js';
+import type { Startable } from '../startable.js';
 import { assertHeight, assertRecord } from './assert.js';
 import { WalError } from './errors.js';
 import { defaultMemoryWalRetainedHeights } from './limits.js';
@@ -21,7 +22,7 @@ type Entry =
  * holds only the durable records, and retires this one, so a crashed node's late calls cannot
  * leak into its successor.
  */
-export class MemoryWal implements Wal {
+export class MemoryWal implements Wal, Startable {
   private entries: Entry[] = [];
   private durable = 0;
   private closed = false;
@@ -80,6 +81,16 @@ export class MemoryWal implements Wal {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /** `Startable`: the log is open from construction; a closed (or crashed) one rejects with `WAL_CLOSED`. */
+  async start(): Promise<void> {
+    if (this.closed) throw new WalError('WAL_CLOSED', 'the WAL is closed');
+  }
+
+  /** `Startable`: `close`. */
+  stop(): Promise<void> {
+    return this.close();
   }
 
   /**

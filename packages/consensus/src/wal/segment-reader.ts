@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { WalError } from './errors.js';
 import { checkPayload, frameHeaderBytes, parseHeader, type RecordType } from './frame.js';
 import { walReadChunkBytes } from './limits.js';
 
@@ -83,7 +84,10 @@ export class SegmentReader {
     let done = 0;
     while (done < target.length) {
       const { bytesRead } = await this.handle.read(target, done, target.length - done, position + done);
-      if (bytesRead === 0) throw new Error(`unexpected end of file at ${position + done}`);
+      if (bytesRead === 0)
+        throw new WalError('WAL_IO', `unexpected end of file at ${position + done}`, {
+          offset: position + done,
+        });
       done += bytesRead;
     }
   }

@@ -322,7 +322,7 @@ class Node implements JouleNode {
     });
     // A halted driver (+2/3 committed a block this node's chain rules refuse) stops the node:
     // its store has diverged from the chain's, and only its operator can tell why.
-    driver.onHalt((error) => {
+    driver.halts.on((error) => {
       this.#log.error({ error: error.toJSON() }, 'consensus halted: stopping the node');
       void this.stop();
     });

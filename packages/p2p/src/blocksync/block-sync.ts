@@ -1,4 +1,11 @@
-import { type ChainState, type ChainStore, DecodeError, type Logger, silentLogger } from '@joule/consensus';
+import {
+  type ChainState,
+  type ChainStore,
+  DecodeError,
+  type Logger,
+  type Startable,
+  silentLogger,
+} from '@joule/consensus';
 import {
   maxSyncPeers,
   maxSyncResponseBlocks,
@@ -17,7 +24,7 @@ import { requestBlocks, type SyncResponse } from './fetch.js';
 import type { SyncEntry } from './messages.js';
 
 /** What block sync needs of the consensus driver: to stop it while blocks are applied, and to start it again. */
-export interface ConsensusControl {
+export interface ConsensusControl extends Startable {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -64,7 +71,7 @@ interface Pending {
  * not verify loses score and is not asked again for `excludeMs`; a session that applies nothing
  * for `stallMs` hands back to consensus. So a lying peer costs at most one request's timeout.
  */
-export class BlockSync {
+export class BlockSync implements Startable {
   readonly #o: Required<BlockSyncOptions>;
   readonly #d: BlockSyncDependencies;
   readonly #log: Logger;
