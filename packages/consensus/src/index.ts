@@ -60,6 +60,7 @@ export {
   defaultDriverOptions,
 } from './driver/driver.js';
 export * from './driver/errors.js';
+export { HaltSignal } from './driver/halt.js';
 export * from './driver/messages.js';
 export * from './driver/ports.js';
 export { systemClock } from './driver/system-clock.js';
