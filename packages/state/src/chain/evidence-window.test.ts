@@ -1,7 +1,9 @@
 import {
   type Block,
+  type ChainStore,
   type ConsensusParams,
   type DuplicateVoteEvidence,
+  type EvidenceChainView,
   EvidenceError,
   EvidencePool,
   evidenceValidators,
@@ -12,6 +14,7 @@ import {
   type ValidatorSet,
   VoteType,
 } from '@joule/consensus';
+import { MemoryChainStore } from '@joule/consensus/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClassicKvStore } from '../kv/level-kv-store.js';
 import {
@@ -84,7 +87,7 @@ async function levelStore(label: string) {
 
 /** Saves blocks `from`..`to` after `previous`, block `h` carrying `evidenceAt.get(h)`. */
 async function extend(
-  store: LevelChainStore,
+  store: ChainStore,
   previous: Block | null,
   to: number,
   evidenceAt: ReadonlyMap<number, DuplicateVoteEvidence[]> = new Map(),
@@ -106,7 +109,7 @@ async function extend(
 }
 
 const tipOf = (block: Block) => ({ height: block.header.height, time: block.header.time });
-const poolOn = (store: LevelChainStore) =>
+const poolOn = (store: EvidenceChainView) =>
   new EvidencePool(
     { maxAgeBlocks: params.evidenceMaxAgeBlocks ?? 0, maxAgeMs: params.evidenceMaxAgeMs ?? 0 },
     { chainId: CHAIN, chain: store },
@@ -169,13 +172,19 @@ describe('the evidence window of LevelChainStore', () => {
       testGenesisTimeMs + 39_000,
     );
 
+    // The simulator's in-memory store keeps the window too, pruned alike.
+    const memory = new MemoryChainStore();
+    await extend(memory, null, 60);
+    await memory.prune(55);
     const fromArchive = poolOn(archive.store);
     const fromPruning = poolOn(pruning.store);
+    const fromMemory = poolOn(memory);
     const seen: Record<number, string> = {};
     for (let height = 35; height <= 61; height++) {
       const evidence = equivocation(height);
       const a = await verdict(fromArchive, evidence, tip);
       expect(await verdict(fromPruning, evidence, tip), `evidence of height ${height}`).toBe(a);
+      expect(await verdict(fromMemory, evidence, tip), `evidence of height ${height}, in memory`).toBe(a);
       seen[height] = a;
     }
     expect([seen[39], seen[40], seen[45], seen[60], seen[61]], 'the window is 40..60').toEqual([
