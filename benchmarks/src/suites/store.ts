@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicKvStore, SeededRandom, VersionedStore } from '@joule/state';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
+import { chainStoreRows } from './chain-store.js';
 
 /**
  * The authenticated store on real LevelDB (synced batch per version, default 1 GB-board sizes):
@@ -70,6 +71,7 @@ export async function store(options: Pick<SuiteOptions, 'timeMs'>): Promise<Suit
       'µs/call': round(((performance.now() - t0) * 1000) / calls),
     });
   }
+  rows.push(...(await chainStoreRows(options.timeMs)));
   return { suite: 'store', rows };
 }
 

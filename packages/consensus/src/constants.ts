@@ -73,8 +73,6 @@ export const maxPendingVotesPerValidatorRoundType = 2;
 /** A validator may hold votes in at most this many rounds above `round + 1` (bounds memory against spam). */
 export const maxFutureRoundsPerValidator = 2;
 
-/** Most recent blocks whose evidence the consensus driver reads again at start (`restoreCommittedEvidence`). */
-export const maxEvidenceReplayBlocks = 1_000;
 /** Most equivocations the driver keeps from the current height until it commits and they can enter the pool. */
 export const maxLocalEvidence = 100;
 /** Rounds of a height whose proposer the driver keeps computed (the oldest is dropped beyond). */

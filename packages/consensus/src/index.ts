@@ -64,6 +64,7 @@ export {
   ApplicationFailedError,
   CommitFailedError,
   ConsensusHaltError,
+  DecidedBlockRefusedError,
   ReplayMismatchError,
 } from './driver/halt.js';
 export type { HeightFootprint } from './driver/height-blocks.js';
@@ -88,11 +89,19 @@ export * from './evidence/errors.js';
 export * from './evidence/limits.js';
 export * from './evidence/pool.js';
 export {
+  type ChainTip,
+  type EvidenceAge,
   encodeEvidence,
   evidenceKey,
   isEvidenceExpired,
   verifyEvidenceSignatures,
 } from './evidence/verify.js';
+export {
+  evidenceAgeOf,
+  evidenceValidators,
+  evidenceWindowBase,
+  sameEvidenceValidators,
+} from './evidence/window.js';
 export * from './mempool/errors.js';
 export * from './mempool/limits.js';
 export * from './mempool/mempool.js';

@@ -49,6 +49,11 @@ export const valueCacheOverheadBytes = 160;
 /** Most stale records deleted in one pruning batch (pruning loops over batches; one version's list is never split). */
 export const pruneBatchEntries = 10_000;
 /**
+ * Block times read ahead in one LevelDB iteration when the chain store moves the evidence window's
+ * base (it moves a block or two a block: one read per this many blocks instead of one per block).
+ */
+export const evidenceTimesReadAheadHeights = 256;
+/**
  * Largest encoded proof accepted by `decodeProof`, bytes: `[leaf, levels]` with up to 64 levels of
  * `[bitmap, siblings]` (array headers 1 + 1, a u16 of 3, up to 15 hashes of 34 bytes: 515), a leaf
  * of 69 bytes (array header 1 + two hashes of 34) and headers (1 + 3): 33 033 bytes at most, rounded up.

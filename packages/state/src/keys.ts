@@ -12,6 +12,9 @@
  * | 0x12   | block by hash   | block hash (32)                         | height (u64)                            |
  * | 0x13   | chain state     | (none: one record)                      | `ChainState`                            |
  * | 0x14   | validators      | height (u64)                            | `ValidatorSet` that signs that height   |
+ * | 0x15   | block time      | height (u64)                            | the block's time, Unix ms (u64)         |
+ * | 0x16   | committed evid. | evidence height (u64) ‖ address (20) ‖ round (u32) ‖ vote type (u8) | height of the including block (u64) |
+ * | 0x17   | evidence vals.  | height (u64) at which the set changed   | `ValidatorSet`, proposer priorities 0   |
  * | 0x20   | tree node       | version (u64) ‖ depth (u8) ‖ path       | 16-slot tree node (`store/node`)        |
  * | 0x21   | tree root       | version (u64)                           | root slot of that version               |
  * | 0x22   | stale records   | stale-since version (u64)               | the keys no version ≥ that one needs    |
@@ -31,7 +34,15 @@
  * Meta entries (prefix 0x01): 0x01 store version (u64, last committed height of the application
  * state), 0x02 store base (u64, lowest retained version), 0x03 chain height (u64), 0x04 chain base
  * (u64), 0x05 application info (chain id, initial height, last block time and the chain-wide limits),
- * 0x06 store layout (one byte: `storeLayout` of `store/versioned-store`, written with the first version).
+ * 0x06 store layout (one byte: `storeLayout` of `store/versioned-store`, written with the first version),
+ * 0x07 evidence base (u64, the lowest height whose evidence can still be valid).
+ *
+ * The evidence window: what verifying evidence reads is kept from the evidence base up, whatever
+ * `retain_blocks` says, and trimmed in the batch of each block, in archive nodes as in pruning ones:
+ * block times (0x15) from the base up; evidence validators (0x17) from the last change at or below
+ * the base (one record per change of the set, not per height: the per-height sets of 0x14 carry
+ * proposer priorities, which change every height, and are pruned with the blocks); a committed
+ * misbehaviour (0x16) until the block at which its evidence expires.
  *
  * Application keys (inside table 0x23 and in the tree's leaves) start with the module's name and a
  * `/`: `bank/b/…`. The tree hashes SHA-256(application key), so the tree layout does not depend on
@@ -44,6 +55,9 @@ export const prefixes = {
   blockByHash: 0x12,
   chainState: 0x13,
   validators: 0x14,
+  blockTime: 0x15,
+  committedEvidence: 0x16,
+  evidenceValidators: 0x17,
   treeNode: 0x20,
   treeRoot: 0x21,
   staleRecords: 0x22,
@@ -60,6 +74,7 @@ export const metaKeys = {
   chainBase: 0x04,
   appInfo: 0x05,
   storeLayout: 0x06,
+  evidenceBase: 0x07,
 } as const;
 
 /** The key of meta entry `entry`. */

@@ -101,12 +101,22 @@ export interface ProcessProposalRequest {
 
 export type ProcessProposalResponse = 'accept' | 'reject';
 
-/** Evidence of a validator's misbehaviour, handed to the application when a block carries it. */
+/**
+ * Evidence of a validator's misbehaviour, handed to the application when a block carries it: the
+ * fields of CometBFT's ABCI `Misbehavior`, all about the height of the offence (not the including
+ * block), so that an application can size a punishment by the offender's share of the power then.
+ */
 export interface Misbehavior {
   readonly kind: 'duplicate-vote';
   readonly validatorAddress: Uint8Array;
+  /** The offender's voting power at `height`. */
+  readonly validatorPower: bigint;
+  /** Height of the offence (the evidence's votes). */
   readonly height: number;
+  /** Block time (Unix ms) of `height`. */
   readonly time: number;
+  /** Total voting power of the validator set at `height`. */
+  readonly totalVotingPower: bigint;
   readonly evidence: DuplicateVoteEvidence;
 }
 

@@ -2,21 +2,63 @@ import type { Application, CommitResponse, Misbehavior } from '../app/applicatio
 import type { Block } from '../block/block.js';
 import type { BlockId } from '../block/block-id.js';
 import type { Commit } from '../block/commit.js';
+import { equalBytes } from '../codec/canonical.js';
 import type { TxPool } from '../driver/ports.js';
+import { InvalidEvidenceError } from '../evidence/errors.js';
+import { totalVotingPower } from '../validators/validator-set.js';
 import type { ChainState } from './chain-state.js';
 import type { ChainStore } from './chain-store.js';
 import { AppResponseError } from './errors.js';
 import { nextChainState } from './update-state.js';
 
-/** The evidence a block carries, as the application receives it in `finalizeBlock`. */
-export function misbehaviorOf(block: Block): Misbehavior[] {
-  return block.evidence.map((evidence) => ({
-    kind: 'duplicate-vote',
-    validatorAddress: evidence.voteA.validatorAddress,
-    height: evidence.voteA.height,
-    time: block.header.time,
-    evidence,
-  }));
+/**
+ * The evidence a block carries, as the application receives it in `finalizeBlock`: the offender's
+ * power, the set's total power and the block time, all of the offence's height, read from the
+ * chain store (which keeps them for the whole evidence window, and the block's evidence was
+ * verified inside it). Throws `InvalidEvidenceError` (`unknown-height`, `unknown-validator`) if
+ * the store lacks them: the store does not hold the chain the block was verified against.
+ */
+export async function misbehaviorOf(
+  block: Block,
+  chain: Pick<ChainStore, 'loadEvidenceValidators' | 'loadBlockTime'>,
+): Promise<Misbehavior[]> {
+  const out: Misbehavior[] = [];
+  for (const [index, evidence] of block.evidence.entries()) {
+    const { height, validatorAddress, validatorIndex } = evidence.voteA;
+    const [set, time] = await Promise.all([
+      chain.loadEvidenceValidators(height),
+      chain.loadBlockTime(height),
+    ]);
+    if (set === null || time === null) {
+      throw new InvalidEvidenceError(
+        'unknown-height',
+        `no validator set or block time for height ${height}`,
+        {
+          index,
+          height,
+          includedAt: block.header.height,
+        },
+      );
+    }
+    const validator = set.validators[validatorIndex];
+    if (validator === undefined || !equalBytes(validator.address, validatorAddress)) {
+      throw new InvalidEvidenceError('unknown-validator', 'the accused is not a validator of that height', {
+        index,
+        height,
+        validatorIndex,
+      });
+    }
+    out.push({
+      kind: 'duplicate-vote',
+      validatorAddress,
+      validatorPower: validator.votingPower,
+      height,
+      time,
+      totalVotingPower: totalVotingPower(set),
+      evidence,
+    });
+  }
+  return out;
 }
 
 /**
@@ -46,7 +88,7 @@ export async function applyBlock(
   const response = await deps.app.finalizeBlock({
     block,
     hash: blockId.hash,
-    misbehavior: misbehaviorOf(block),
+    misbehavior: await misbehaviorOf(block, deps.store),
   });
   if (response.txResults.length !== block.txs.length) {
     throw new AppResponseError(

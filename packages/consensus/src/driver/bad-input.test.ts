@@ -6,7 +6,9 @@ import { generateKeyPair } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hash.js';
 import { genesisTime } from '../testing/cluster.js';
 import { type Harness, proposalOf, setupDriver, voteOf } from '../testing/lone-driver.js';
+import { makeDuplicateVoteEvidence } from '../vote/evidence.js';
 import { VoteType } from '../vote/vote.js';
+import { ConsensusHaltError } from './halt.js';
 
 /**
  * Issue 3, "Bad input": one validator's driver (of a 4-validator genesis) fed bad messages
@@ -270,22 +272,52 @@ describe('driver bad input: decisions', () => {
     expect(await h.store.loadBlock(1), `${name}: nothing committed`).toBeNull();
   });
 
-  it('a decision whose block breaks the chain rules is not committed, even with a valid commit', async () => {
-    // Only a Byzantine supermajority could sign this; its +2/3 precommits still start the
-    // precommit timeout (L47), so the node may move to round 1 — but it must never commit the block.
-    const h = await setupDriver();
-    const bad = rebuilt(h.goodBlock(), { appHash: new Uint8Array(32).fill(1) });
-    expect(
-      () => h.deliver('p1', h.decision(bad, [0, 1, 2])),
-      'invalid decided block: no throw',
-    ).not.toThrow();
-    await h.run(5000);
-    expect(h.transport.reports[0]?.fault, 'invalid decided block: reported, blaming no one').toEqual({
-      code: 'BLOCK_INVALID',
-      action: 'ignore',
-    });
-    expect(h.failures(), 'invalid decided block: no input failed').toEqual([]);
-    expect(h.driver.height, 'invalid decided block: still at height 1').toBe(1);
-    expect(await h.store.loadBlock(1), 'invalid decided block: not committed').toBeNull();
-  });
+  /**
+   * Regression: a node whose chain rules refused a block that +2/3 of the power had committed
+   * reported the relaying peer and stayed at that height for good, silently. As CometBFT's
+   * finalizeCommit ("+2/3 committed an invalid block"), it now halts, loudly: the rules (evidence
+   * included) are a function of the chain, so either its own store diverged or more than 1/3 is
+   * faulty. It neither applies the block nor blames the peer that relayed the network's decision.
+   */
+  it.each([
+    { name: 'a wrong app hash', code: 'DECIDED_BLOCK_REFUSED', reason: 'app hash does not match' },
+    {
+      name: 'evidence of a height not yet committed',
+      code: 'DECIDED_BLOCK_REFUSED',
+      reason: 'evidence of height 1',
+    },
+  ])(
+    'a decision whose block breaks the chain rules ($name) halts the node, even with a valid commit',
+    async ({ name, code, reason }) => {
+      const h = await setupDriver();
+      const good = h.goodBlock();
+      const other = h.others[0];
+      const evidence = makeDuplicateVoteEvidence(
+        voteOf(h, other, { type: VoteType.Prevote, round: 0, blockId: null }),
+        voteOf(h, other, { type: VoteType.Prevote, round: 0, blockId: blockId(good) }),
+      );
+      const bad =
+        name === 'a wrong app hash'
+          ? rebuilt(good, { appHash: new Uint8Array(32).fill(1) })
+          : makeBlock(good.header, good.txs, [evidence], good.lastCommit);
+      const halts: string[] = [];
+      h.driver.onHalt((error) => halts.push(`${error.code}: ${error.message}`));
+      expect(() => h.deliver('p1', h.decision(bad, [0, 1, 2])), `${name}: no throw`).not.toThrow();
+      await h.run(5000);
+      expect(halts.length, `${name}: halted once`).toBe(1);
+      expect(halts[0], `${name}: typed, with the rule`).toContain(code);
+      expect(halts[0], `${name}: the rule`).toContain(reason);
+      expect(h.halts[0], `${name}: one halt mechanism`).toBeInstanceOf(ConsensusHaltError);
+      await expect(h.driver.start(), `${name}: a halted driver does not start again`).rejects.toBe(
+        h.halts[0],
+      );
+      expect(h.transport.reports, `${name}: the relaying peer is not blamed`).toEqual([]);
+      expect(await h.store.loadBlock(1), `${name}: not committed`).toBeNull();
+      const sent = h.transport.broadcasts.length;
+      h.deliver('p1', h.decision(good, [0, 1, 2]));
+      await h.run(5000);
+      expect(await h.store.loadBlock(1), `${name}: halted for good, nothing more is applied`).toBeNull();
+      expect(h.transport.broadcasts.length, `${name}: nothing more is sent`).toBe(sent);
+    },
+  );
 });

@@ -24,17 +24,11 @@ export async function validateBlock(
   const key = toHex(blockIdOf(block).hash);
   const cached = ctx.blocks.verdict(key);
   if (cached !== undefined && (cached || !options.certified)) return cached;
-  let code: PeerFaultCode = 'BLOCK_INVALID';
-  try {
-    checkBlock(ctx.state, block);
-    code = 'BLOCK_BAD_EVIDENCE';
-    await deps.evidence.checkBlockEvidence(block.evidence, {
-      height: ctx.state.lastBlockHeight,
-      time: ctx.state.lastBlockTime,
-    });
-  } catch (error) {
+  const refusal = await chainRuleRefusal(host, block);
+  if (refusal !== null) {
     // Chain rules are deterministic: the verdict is final for this height.
     ctx.blocks.setVerdict(key, false);
+    const { code, error } = refusal;
     host.log.debug({ error: String(error), height: block.header.height, code }, 'invalid block');
     host.reject(peer, code);
     return false;
@@ -58,4 +52,29 @@ export async function validateBlock(
   ctx.blocks.setVerdict(key, valid);
   if (!valid) host.reject(peer, 'BLOCK_REJECTED_BY_APP');
   return valid;
+}
+
+/**
+ * Why the chain rules refuse `block` at the current height (the header's rules, then its evidence
+ * against the chain store), with the peer fault it is, or `null`: a function of the chain alone,
+ * the same on every node.
+ */
+export async function chainRuleRefusal(
+  host: DriverHost,
+  block: Block,
+): Promise<{ readonly code: PeerFaultCode; readonly error: Error } | null> {
+  const { ctx, deps } = host;
+  let code: PeerFaultCode = 'BLOCK_INVALID';
+  try {
+    checkBlock(ctx.state, block);
+    code = 'BLOCK_BAD_EVIDENCE';
+    await deps.evidence.checkBlockEvidence(block.evidence, {
+      height: ctx.state.lastBlockHeight,
+      time: ctx.state.lastBlockTime,
+    });
+    return null;
+  } catch (error) {
+    if (error instanceof Error) return { code, error };
+    throw error;
+  }
 }

@@ -2,7 +2,8 @@ import { commitSigToVote } from '../block/commit.js';
 import { toHex } from '../crypto/hash.js';
 import { VoteType } from '../vote/vote.js';
 import { admitDecision } from './admission.js';
-import { validateBlock } from './block-validity.js';
+import { chainRuleRefusal, validateBlock } from './block-validity.js';
+import { DecidedBlockRefusedError } from './halt.js';
 import type { DriverHost } from './host.js';
 import type { ConsensusMessage, DecisionMessage, ProposalMessage, StatusMessage } from './messages.js';
 import type { PeerId } from './transport.js';
@@ -21,7 +22,20 @@ export async function onDecision(host: DriverHost, peer: PeerId, message: Decisi
   if (verdict.kind === 'refuse') return host.reject(peer, verdict.code);
   if (verdict.kind !== 'admit') return;
   // +2/3 of the power committed it, so (as CometBFT) the chain rules are checked but not this
-  // node's processProposal: the application must accept any block the chain decided.
+  // node's processProposal: the application must accept any block the chain decided. A block the
+  // chain rules refuse halts the node, as CometBFT's finalizeCommit panics: the relaying peer is
+  // not blamed (+2/3 signed it), and the node neither applies it nor waits for another forever.
+  // The halt is thrown: the input queue stops the driver and tells its `onHalt` listeners.
+  const refusal = await chainRuleRefusal(host, block);
+  if (refusal !== null) {
+    const code = (refusal.error as { code?: unknown }).code;
+    throw new DecidedBlockRefusedError({
+      height: block.header.height,
+      hash: toHex(verdict.id.hash),
+      reason: refusal.error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+    });
+  }
   const valid = await validateBlock(host, block, peer, { certified: true });
   if (!valid) return;
   await host.record({ kind: 'message', peer, message }, false);

@@ -61,6 +61,22 @@ export class ReplayMismatchError extends ConsensusHaltError {
   }
 }
 
+/**
+ * +2/3 of the power committed a block that this node's chain rules refuse (as CometBFT's "+2/3
+ * committed an invalid block"). The rules, evidence included, are a function of the chain, so
+ * this node's chain store or state has diverged from the network's (or more than 1/3 of the power
+ * is faulty): the driver halts rather than build on a chain it holds invalid, or wait forever.
+ */
+export class DecidedBlockRefusedError extends ConsensusHaltError {
+  constructor(context: { height: number; hash: string; reason: string; code?: string }) {
+    super(
+      'DECIDED_BLOCK_REFUSED',
+      `+2/3 committed block ${context.height} (${context.hash.slice(0, 12)}), which this node's chain rules refuse: ${context.reason}`,
+      context,
+    );
+  }
+}
+
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }

@@ -5,7 +5,6 @@ import { misbehaviorOf } from '../chain/apply-block.js';
 import type { ChainState } from '../chain/chain-state.js';
 import { genesisState } from '../chain/update-state.js';
 import { equalBytes } from '../codec/canonical.js';
-import { maxEvidenceReplayBlocks } from '../constants.js';
 import { SignStep } from '../signer/signer-store.js';
 import type { Wal } from '../wal/wal.js';
 import { sendProposal } from './catch-up.js';
@@ -26,14 +25,14 @@ export interface ChainStart {
 }
 
 /**
- * Loads or creates the chain state, brings the application level with the block store, and reads
- * back the committed evidence the evidence pool needs.
+ * Loads or creates the chain state and brings the application level with the block store. The
+ * evidence pool needs nothing read back: the chain store keeps the committed misbehaviour (and
+ * the sets and times) of the whole evidence window.
  */
 export async function startChain(deps: DriverDeps, log: Logger): Promise<ChainStart> {
   const stored = await deps.store.loadState();
   const state = stored ?? (await initChain(deps));
   await handshake(deps, log, state, stored !== null);
-  await restoreCommittedEvidence(deps, state);
   const hasBlocks = state.lastBlockHeight >= state.initialHeight;
   const lastCommit = hasBlocks ? await deps.store.loadCommit(state.lastBlockHeight) : null;
   const lastBlock = hasBlocks ? await deps.store.loadBlock(state.lastBlockHeight) : null;
@@ -95,7 +94,11 @@ async function handshake(deps: DriverDeps, log: Logger, state: ChainState, hadSt
         `block ${h} is missing from the store; cannot replay it into the application`,
         { height: h },
       );
-    await deps.app.finalizeBlock({ block, hash: blockIdOf(block).hash, misbehavior: misbehaviorOf(block) });
+    await deps.app.finalizeBlock({
+      block,
+      hash: blockIdOf(block).hash,
+      misbehavior: await misbehaviorOf(block, deps.store),
+    });
     await deps.app.commit();
     log.info({ height: h }, 'replayed block into the application');
   }
@@ -116,20 +119,6 @@ async function handshake(deps: DriverDeps, log: Logger, state: ChainState, hadSt
 }
 
 /**
- * The evidence pool keeps committed misbehaviour in memory only: after a restart, the evidence
- * of recent blocks is read again so a re-included piece is refused as by every other node. At most
- * `maxEvidenceReplayBlocks` blocks are read, to keep start-up short on a board.
- */
-async function restoreCommittedEvidence(deps: DriverDeps, s: ChainState): Promise<void> {
-  const window = Math.min(s.consensusParams.evidenceMaxAgeBlocks, maxEvidenceReplayBlocks);
-  const from = Math.max(deps.store.base(), s.initialHeight, s.lastBlockHeight - window + 1);
-  for (let h = from; h <= s.lastBlockHeight; h++) {
-    const block = await deps.store.loadBlock(h);
-    if (block !== null && block.evidence.length > 0)
-      deps.evidence.update(h, block.header.time, block.evidence);
-  }
-}
-
 /**
  * Resumes the current height from its WAL: replays it, checks that the engine re-derived the last
  * vote the guard signed, and sends this node's proposal of the round again (its votes were sent

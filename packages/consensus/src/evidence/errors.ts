@@ -38,7 +38,10 @@ export class InvalidEvidenceError extends EvidenceError {
 export class ExpiredEvidenceError extends EvidenceError {
   constructor(context: {
     height: number;
-    time: number;
+    /** Block time of `height`; absent when the height is below the evidence window's base. */
+    time?: number;
+    /** The evidence window's base, when the height is below it. */
+    evidenceBase?: number;
     now: { height: number; time: number };
     index?: number;
   }) {

@@ -10,8 +10,8 @@ import {
 } from '../vote/evidence.js';
 import { signVote, type Vote, VoteType } from '../vote/vote.js';
 import { EvidenceError } from './errors.js';
-import { EvidencePool, type EvidencePoolOptions } from './pool.js';
-import type { ChainTip } from './verify.js';
+import { type EvidenceChainView, EvidencePool, type EvidencePoolOptions } from './pool.js';
+import { type ChainTip, evidenceKey } from './verify.js';
 
 const chainId = 'lic-1';
 const keys: KeyPair[] = [1, 2, 3, 4].map((i) => generateKeyPair(new Uint8Array(32).fill(i)));
@@ -58,13 +58,17 @@ function equivocation(spec: VoteSpec = {}, other: VoteSpec = {}): DuplicateVoteE
   );
 }
 
-/** A committed chain up to `tip.height`, with a counter of store loads. */
+/**
+ * A committed chain up to `tip.height`, with a counter of store loads. `commit` saves a block's
+ * evidence in the chain's index of committed misbehaviour, then updates the pool (as the driver).
+ */
 function chain(options: EvidencePoolOptions = {}, knownFrom = 1) {
-  const loads = { validators: 0, times: 0 };
+  const loads = { validators: 0, times: 0, committed: 0 };
   let committed = 100;
-  const pool = new EvidencePool(options, {
-    chainId,
-    loadValidators: async (h) => {
+  const index = new Map<string, number>();
+  const view: EvidenceChainView = {
+    evidenceBase: () => 1,
+    loadEvidenceValidators: async (h) => {
       loads.validators++;
       return h >= knownFrom && h <= committed ? set : null;
     },
@@ -72,12 +76,22 @@ function chain(options: EvidencePoolOptions = {}, knownFrom = 1) {
       loads.times++;
       return h >= 1 && h <= committed ? blockTime(h) : null;
     },
-  });
+    loadCommittedEvidence: async (e) => {
+      loads.committed++;
+      return index.get(evidenceKey(e)) ?? null;
+    },
+  };
+  const pool = new EvidencePool(options, { chainId, chain: view });
   const at = (height: number, time = blockTime(height)): ChainTip => {
     committed = Math.max(committed, height);
     return { height, time };
   };
-  return { pool, loads, at };
+  const commit = (height: number, evidence: DuplicateVoteEvidence[]): void => {
+    for (const e of evidence) index.set(evidenceKey(e), height);
+    committed = Math.max(committed, height);
+    pool.update(height, blockTime(height), evidence);
+  };
+  return { pool, loads, at, commit, view };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<EvidenceError> {
@@ -239,11 +253,11 @@ describe('EvidencePool.pending and update', () => {
   });
 
   it('committed evidence leaves the pending list and is not re-admitted', async () => {
-    const { pool, at } = chain();
+    const { pool, at, commit } = chain();
     const ev = equivocation();
     await pool.add(ev, at(100));
-    pool.update(101, blockTime(101), [ev]);
-    expect([pool.size(), pool.bytes(), pool.knows(ev)]).toEqual([0, 0, 'committed']);
+    commit(101, [ev]);
+    expect([pool.size(), pool.bytes(), await pool.knows(ev)]).toEqual([0, 0, 'committed']);
     expect(codeAndReason(await refusal(pool.add(ev, at(101)))), 'same pair').toEqual([
       'EVIDENCE_DUPLICATE',
       'committed',
@@ -255,19 +269,34 @@ describe('EvidencePool.pending and update', () => {
     ]);
   });
 
-  it('drops expired pending evidence and forgets committed evidence only once it has expired', async () => {
+  it('drops pending evidence once it has expired', async () => {
     const { pool, at } = chain({ maxAgeBlocks: 10, maxAgeMs: 5_000 });
     const old = equivocation({ height: 95 });
-    const committed = equivocation({ height: 96, key: keyOf(1) });
     await pool.add(old, at(100));
-    pool.update(101, blockTime(101), [committed]);
+    pool.update(105, blockTime(105), []);
+    expect(pool.size(), '10 blocks old: still valid').toBe(1);
     pool.update(106, blockTime(106), []);
-    expect([pool.size(), pool.committedSize()], '11 blocks old: expired; committed kept').toEqual([0, 1]);
-    pool.update(112, blockTime(112), []);
-    expect(pool.committedSize(), '11 blocks after its commit: forgotten').toBe(0);
-    expect((await refusal(pool.add(committed, at(112)))).code, 'forgotten, yet refused: expired').toBe(
-      'EVIDENCE_EXPIRED',
-    );
+    expect(pool.size(), '11 blocks and 11 s old: expired').toBe(0);
+  });
+
+  it('an add that a block overtakes while it verifies is refused as committed', async () => {
+    const { pool, at, commit, loads } = chain();
+    const ev = equivocation();
+    const adding = pool.add(ev, at(100));
+    // The add has reserved the slot and read the index; commit the same misbehaviour meanwhile.
+    expect(loads.committed, 'the index was read once').toBe(1);
+    commit(101, [ev]);
+    expect(codeAndReason(await refusal(adding)), 'overtaken').toEqual(['EVIDENCE_DUPLICATE', 'committed']);
+    expect(pool.size(), 'nothing pending').toBe(0);
+  });
+
+  it('holds no committed misbehaviour in memory: a fresh pool on the same chain refuses it too', async () => {
+    const first = chain();
+    const ev = equivocation();
+    first.commit(101, [ev]);
+    const restarted = new EvidencePool({}, { chainId, chain: first.view });
+    const err = await refusal(restarted.checkBlockEvidence([ev], first.at(101)));
+    expect(codeAndReason(err), 'refused from the index').toEqual(['EVIDENCE_DUPLICATE', 'committed']);
   });
 
   it('update refuses heights that do not increase and times that go back', () => {
@@ -290,7 +319,7 @@ describe('EvidencePool.checkBlockEvidence', () => {
   });
 
   it('refuses a duplicate in the list, committed evidence, and invalid evidence, naming the index', async () => {
-    const { pool, at } = chain();
+    const { pool, at, commit } = chain();
     const a = equivocation();
     const b = equivocation({ key: keyOf(1) });
     const dup = await refusal(
@@ -301,7 +330,7 @@ describe('EvidencePool.checkBlockEvidence', () => {
       'in-block',
       2,
     ]);
-    pool.update(101, blockTime(101), [a]);
+    commit(101, [a]);
     const old = await refusal(pool.checkBlockEvidence([b, a], at(101)));
     expect([...codeAndReason(old), old.context.index], 'already committed').toEqual([
       'EVIDENCE_DUPLICATE',

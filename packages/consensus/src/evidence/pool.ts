@@ -1,7 +1,7 @@
+import type { ChainStore } from '../chain/chain-store.js';
 import { equalBytes } from '../codec/canonical.js';
 import { maxBlockEvidence } from '../constants.js';
 import { InvalidValueError } from '../errors.js';
-import type { ValidatorSet } from '../validators/validator-set.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import {
   DuplicateEvidenceError,
@@ -35,12 +35,19 @@ export interface EvidencePoolOptions {
   readonly maxPending?: number;
 }
 
+/**
+ * What the pool reads of the committed chain: the validator set and block time of a height, and
+ * the index of committed misbehaviour. A `ChainStore` keeps all three for the whole evidence
+ * window (see `evidence/window.ts`), so the verdicts depend on the chain alone.
+ */
+export type EvidenceChainView = Pick<
+  ChainStore,
+  'evidenceBase' | 'loadEvidenceValidators' | 'loadBlockTime' | 'loadCommittedEvidence'
+>;
+
 export interface EvidencePoolDependencies {
   readonly chainId: string;
-  /** The validator set of a committed height, or `null` if unknown (pruned, or not yet committed). */
-  loadValidators(height: number): Promise<ValidatorSet | null>;
-  /** The block time (Unix ms) of a committed height, or `null` if unknown. */
-  loadBlockTime(height: number): Promise<number | null>;
+  readonly chain: EvidenceChainView;
 }
 
 interface Pending {
@@ -48,12 +55,6 @@ interface Pending {
   readonly encoded: Uint8Array;
   readonly height: number;
   /** Block time of the evidence height. */
-  readonly time: number;
-}
-
-/** When a committed misbehaviour was included: the committing block's height and time. */
-interface Committed {
-  readonly height: number;
   readonly time: number;
 }
 
@@ -65,13 +66,13 @@ interface Committed {
  * by its slot (validator, height, round, vote type; see `evidenceKey`), not by its two votes.
  *
  * Bounds: pending evidence (verified plus being verified: an add reserves its slot before it
- * awaits the chain store) stays within `maxPending` and `maxBytes`. Committed misbehaviour is
- * remembered until it has expired, measured conservatively from the block that committed it; after
- * that it cannot come back, because expired evidence is refused anyway.
+ * awaits the chain store) stays within `maxPending` and `maxBytes`. Committed misbehaviour is not
+ * held in memory: the chain store indexes it (one read per piece) for as long as it can be valid.
  *
  * Determinism: `checkBlockEvidence` decides block validity, so its inputs must be the same on every
- * node — the ages are consensus parameters, and after a restart the driver must replay `update`
- * for the blocks still inside the age window (the committed set lives in memory only).
+ * node. They are the chain's alone: the ages are consensus parameters (give the pool the chain's),
+ * and the sets, times and committed misbehaviour of the whole evidence window come from the chain
+ * store, which keeps them across restarts and whatever it prunes.
  */
 export class EvidencePool {
   readonly #maxBytes: number;
@@ -80,7 +81,8 @@ export class EvidencePool {
   readonly #deps: EvidencePoolDependencies;
   readonly #pending = new Map<string, Pending>();
   readonly #verifying = new Set<string>();
-  readonly #committed = new Map<string, Committed>();
+  /** Slots being verified by `add` that a block committed meanwhile (at most `#verifying.size`). */
+  readonly #overtaken = new Set<string>();
   #pendingBytes = 0;
   #reservedBytes = 0;
   #tip: ChainTip = { height: 0, time: 0 };
@@ -118,13 +120,17 @@ export class EvidencePool {
     this.#verifying.add(key);
     this.#reservedBytes += encoded.length;
     try {
+      // Read after the slot is reserved: a block committed from now on marks it `#overtaken`.
+      const committedAt = await this.#deps.chain.loadCommittedEvidence(evidence);
+      if (committedAt !== null) throw new DuplicateEvidenceError('committed', { committedAt });
       const time = await this.#verify(evidence, now, {});
       // A block may have committed the same misbehaviour while we awaited the chain store.
-      if (this.#committed.has(key)) throw new DuplicateEvidenceError('committed');
+      if (this.#overtaken.has(key)) throw new DuplicateEvidenceError('committed');
       this.#pending.set(key, { evidence, encoded, height: evidence.voteA.height, time });
       this.#pendingBytes += encoded.length;
     } finally {
       this.#verifying.delete(key);
+      this.#overtaken.delete(key);
       this.#reservedBytes -= encoded.length;
     }
   }
@@ -174,7 +180,8 @@ export class EvidencePool {
       const key = evidenceKey(evidence);
       if (seen.has(key)) throw new DuplicateEvidenceError('in-block', { index });
       seen.add(key);
-      if (this.#committed.has(key)) throw new DuplicateEvidenceError('committed', { index });
+      const committedAt = await this.#deps.chain.loadCommittedEvidence(evidence);
+      if (committedAt !== null) throw new DuplicateEvidenceError('committed', { index, committedAt });
       const known = this.#pending.get(key);
       if (known !== undefined && equalBytes(known.encoded, encoded) && known.height <= now.height) {
         this.#refuseExpired(known.height, known.time, now, { index });
@@ -185,9 +192,9 @@ export class EvidencePool {
   }
 
   /**
-   * After the block at `height` (block time `time`) is committed with `committed` evidence:
-   * remembers that misbehaviour as committed, drops it and any expired evidence from the pending
-   * list, and forgets committed misbehaviour old enough to be refused as expired anyway.
+   * After the block at `height` (block time `time`) is committed with `committed` evidence (and
+   * saved: the chain store indexes that misbehaviour): drops it and any expired evidence from the
+   * pending list.
    */
   update(height: number, time: number, committed: readonly DuplicateVoteEvidence[]): void {
     if (!Number.isSafeInteger(height) || height <= this.#tip.height) {
@@ -201,16 +208,10 @@ export class EvidencePool {
     for (const evidence of committed) {
       const key = evidenceKey(evidence);
       this.#dropPending(key);
-      this.#committed.delete(key); // re-insert at the end, so the map stays in commit order
-      this.#committed.set(key, tip);
+      if (this.#verifying.has(key)) this.#overtaken.add(key);
     }
     for (const [key, entry] of this.#pending) {
       if (isEvidenceExpired(this.#age, tip, entry.height, entry.time)) this.#dropPending(key);
-    }
-    // Commit heights and times only grow along the map's order: stop at the first one still young.
-    for (const [key, at] of this.#committed) {
-      if (!isEvidenceExpired(this.#age, tip, at.height, at.time)) break;
-      this.#committed.delete(key);
     }
   }
 
@@ -224,15 +225,10 @@ export class EvidencePool {
     return this.#pendingBytes;
   }
 
-  /** Committed misbehaviour still remembered. */
-  committedSize(): number {
-    return this.#committed.size;
-  }
-
-  /** Whether this misbehaviour (by slot) is pending or committed. */
-  knows(evidence: DuplicateVoteEvidence): 'pending' | 'committed' | undefined {
-    const key = evidenceKey(evidence);
-    return this.#committed.has(key) ? 'committed' : this.#pending.has(key) ? 'pending' : undefined;
+  /** Whether this misbehaviour (by slot) is pending, or committed (in the chain store's index). */
+  async knows(evidence: DuplicateVoteEvidence): Promise<'pending' | 'committed' | undefined> {
+    if ((await this.#deps.chain.loadCommittedEvidence(evidence)) !== null) return 'committed';
+    return this.#pending.has(evidenceKey(evidence)) ? 'pending' : undefined;
   }
 
   /** Verifies evidence against the committed chain at `now`; returns the block time of its height. */
@@ -253,7 +249,18 @@ export class EvidencePool {
         },
       );
     }
-    const time = await this.#deps.loadBlockTime(height);
+    // Below the window's base the store may have dropped the height's time and set: every node
+    // answers "expired" there, whatever it pruned.
+    const evidenceBase = this.#deps.chain.evidenceBase();
+    if (height < evidenceBase) {
+      throw new ExpiredEvidenceError({
+        ...context,
+        height,
+        evidenceBase,
+        now: { height: now.height, time: now.time },
+      });
+    }
+    const time = await this.#deps.chain.loadBlockTime(height);
     if (time === null) {
       throw new InvalidEvidenceError('unknown-height', `no block time for height ${height}`, {
         ...context,
@@ -261,7 +268,7 @@ export class EvidencePool {
       });
     }
     this.#refuseExpired(height, time, now, context);
-    const set = await this.#deps.loadValidators(height);
+    const set = await this.#deps.chain.loadEvidenceValidators(height);
     if (set === null) {
       throw new InvalidEvidenceError('unknown-height', `no validator set for height ${height}`, {
         ...context,
@@ -273,7 +280,6 @@ export class EvidencePool {
   }
 
   #refuseKnown(key: string): void {
-    if (this.#committed.has(key)) throw new DuplicateEvidenceError('committed');
     if (this.#pending.has(key)) throw new DuplicateEvidenceError('pending');
     if (this.#verifying.has(key)) throw new DuplicateEvidenceError('verifying');
   }

@@ -159,8 +159,7 @@ export class SimNode {
       {},
       {
         chainId,
-        loadValidators: (h) => store.loadValidators(h),
-        loadBlockTime: async (h) => (await store.loadBlock(h))?.header.time ?? null,
+        chain: store,
       },
     );
     let signer: Signer | null = null;

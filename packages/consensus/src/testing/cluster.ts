@@ -236,8 +236,7 @@ export class TestCluster {
       {},
       {
         chainId,
-        loadValidators: (h) => store.loadValidators(h),
-        loadBlockTime: async (h) => (await store.loadBlock(h))?.header.time ?? null,
+        chain: store,
       },
     );
     const guard = new DoubleSignGuard(

@@ -150,8 +150,7 @@ export async function setupDriver(options: SetupOptions = {}): Promise<Harness> 
         {},
         {
           chainId,
-          loadValidators: (h) => store.loadValidators(h),
-          loadBlockTime: async (h) => (await store.loadBlock(h))?.header.time ?? null,
+          chain: store,
         },
       ),
       logger: { debug() {}, info() {}, warn: (_fields, message) => warnings.push(message) },

@@ -263,8 +263,7 @@ class Node implements JouleNode {
       },
       {
         chainId,
-        loadValidators: (h) => store.loadValidators(h),
-        loadBlockTime: async (h) => (await store.loadBlock(h))?.header.time ?? null,
+        chain: store,
       },
     );
 

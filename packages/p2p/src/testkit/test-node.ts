@@ -112,8 +112,7 @@ export class TestNode {
       {},
       {
         chainId,
-        loadValidators: (h) => this.store.loadValidators(h),
-        loadBlockTime: async (h) => (await this.store.loadBlock(h))?.header.time ?? null,
+        chain: this.store,
       },
     );
     let signer: Signer | null = null;

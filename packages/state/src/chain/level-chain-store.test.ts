@@ -1,4 +1,4 @@
-import { type Block, blockId } from '@joule/consensus';
+import { type Block, blockId, evidenceValidators } from '@joule/consensus';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvOp, WriteOptions } from '../kv/kv-store.js';
 import { ClassicKvStore, MemoryKvStore } from '../kv/level-kv-store.js';
@@ -66,6 +66,10 @@ describe('LevelChainStore on LevelDB', () => {
     expect(await store.loadBlock(5)).toBeNull();
     expect(await store.loadCommit(5)).toBeNull();
     expect(await store.loadValidators(5)).toBeNull();
+    expect(await store.loadEvidenceValidators(5), 'inside the evidence window: kept').toEqual(
+      evidenceValidators(validators),
+    );
+    expect(await store.loadBlockTime(5), 'inside the evidence window: kept').toBe(blocks[4]?.header.time);
     expect(await store.heightOf(blockId(blocks[4] as Block).hash)).toBeNull();
     expect(await store.loadBlock(6)).toEqual(blocks[5]);
     expect(await store.prune(6)).toBe(0);

@@ -4,6 +4,9 @@ import {
   blockId,
   type Commit,
   commitCodec,
+  type DuplicateVoteEvidence,
+  evidenceKey,
+  evidenceValidators,
   maxBlockBytes,
   type ValidatorSet,
   validatorSetCodec,
@@ -14,11 +17,12 @@ import { metaKeys, prefixes, readU64, u64 } from '../keys.js';
 import { type KvStore, WriteBatch } from '../kv/kv-store.js';
 import { bytesKey, canonical, heightKey, Repository, type ValueCodec } from '../kv/repository.js';
 import { type ChainState, type ChainStore, chainStateCodec } from './chain-types.js';
+import { type EvidenceWindow, EvidenceWindowTables } from './evidence-window-tables.js';
 import type { PendingWrites } from './pending-writes.js';
 
 const heightValue: ValueCodec<number> = { encode: u64, decode: (b) => readU64(b) };
 
-/** The chain store's tables (see `keys.ts`). */
+/** The chain store's tables (see `keys.ts`; the evidence window's are in `evidence-window-tables.ts`). */
 const tables = {
   block: new Repository(
     prefixes.block,
@@ -59,11 +63,13 @@ export class LevelChainStore implements ChainStore {
   private stagedState: ChainState | undefined;
   private top = 0;
   private bottom = 0;
+  private readonly window: EvidenceWindowTables;
   private started = false;
 
   constructor(_options: Record<string, never>, dependencies: ChainStoreDependencies) {
     this.kv = dependencies.kv;
     this.pending = dependencies.pending;
+    this.window = new EvidenceWindowTables(dependencies.kv);
   }
 
   /** Loads the height and base; the key-value store must be started. Idempotent. */
@@ -71,6 +77,7 @@ export class LevelChainStore implements ChainStore {
     if (this.started) return;
     this.top = (await tables.meta.get(this.kv, metaKeys.chainHeight)) ?? 0;
     this.bottom = (await tables.meta.get(this.kv, metaKeys.chainBase)) ?? 0;
+    await this.window.load(this.bottom);
     this.started = true;
   }
 
@@ -120,6 +127,37 @@ export class LevelChainStore implements ChainStore {
     return (await tables.validators.get(this.kv, height)) ?? null;
   }
 
+  async loadEvidenceValidators(height: number): Promise<ValidatorSet | null> {
+    this.assertStarted();
+    if (height > this.top) return null;
+    const recorded = await this.window.validators(height);
+    if (recorded !== undefined) return recorded;
+    // Heights saved before the evidence validators had their own table: the set while retained.
+    const set = await tables.validators.get(this.kv, height);
+    return set === undefined ? null : evidenceValidators(set);
+  }
+
+  async loadBlockTime(height: number): Promise<number | null> {
+    this.assertStarted();
+    const time = this.staged.get(height)?.block.header.time ?? (await this.window.time(height));
+    if (time !== undefined) return time;
+    // Heights saved before block times had their own table: read the block while it is retained.
+    return (await tables.block.get(this.kv, height))?.header.time ?? null;
+  }
+
+  async loadCommittedEvidence(evidence: DuplicateVoteEvidence): Promise<number | null> {
+    this.assertStarted();
+    const key = evidenceKey(evidence);
+    for (const [height, s] of this.staged)
+      if (s.block.evidence.some((e) => evidenceKey(e) === key)) return height;
+    return this.window.committedAt(evidence);
+  }
+
+  /** Base of the evidence window: the lowest height whose evidence can still be valid (0 when empty). */
+  evidenceBase(): number {
+    return this.window.base;
+  }
+
   async saveBlock(block: Block, commit: Commit, state: ChainState): Promise<void> {
     this.assertStarted();
     const height = block.header.height;
@@ -136,14 +174,15 @@ export class LevelChainStore implements ChainStore {
     this.putState(batch, state);
     tables.meta.put(batch, metaKeys.chainHeight, height);
     if (this.bottom === 0) tables.meta.put(batch, metaKeys.chainBase, height);
+    const window = await this.window.stage(batch, block, state, (h) => this.loadBlockTime(h));
     if (this.pending === undefined) {
       // The height moves only once the block is on disk: a failed write leaves the store as it was.
       await this.kv.write(batch.ops, { sync: true });
-      this.advance(height);
+      this.advance(height, window);
       return;
     }
     // Staged: reads see the block at once; it is durable with the application's commit.
-    this.advance(height);
+    this.advance(height, window);
     this.staged.set(height, { block, commit, state });
     this.stagedState = state;
     this.pending.stage(batch.ops, () => {
@@ -161,7 +200,9 @@ export class LevelChainStore implements ChainStore {
 
   /**
    * Removes blocks, commits and validator sets below `retainHeight` and compacts those heights;
-   * returns how many heights went. `App` asks for it every `pruneIntervalBlocks` heights.
+   * returns how many heights went. `App` asks for it every `pruneIntervalBlocks` heights. What
+   * evidence verification reads (block times, evidence validators, committed misbehaviour) has
+   * its own tables, kept for the evidence window and trimmed by `saveBlock`.
    */
   async prune(retainHeight: number): Promise<number> {
     this.assertStarted();
@@ -179,6 +220,7 @@ export class LevelChainStore implements ChainStore {
       }
       for (const key of await tables.validators.keysBetween(this.kv, 0, end, pruneBatchEntries))
         batch.del(key);
+      await this.window.pruneTimes(batch, end);
       tables.meta.put(batch, metaKeys.chainBase, end);
       await this.kv.write(batch.ops, { sync: true });
       this.bottom = end;
@@ -187,12 +229,14 @@ export class LevelChainStore implements ChainStore {
     await this.kv.compactRange(tables.block.key(from), tables.block.key(to));
     await this.kv.compactRange(tables.commit.key(from), tables.commit.key(to));
     await this.kv.compactRange(tables.validators.key(0), tables.validators.key(to));
+    await this.window.compactTimes(to);
     return to - from;
   }
 
-  private advance(height: number): void {
+  private advance(height: number, window: EvidenceWindow): void {
     this.top = height;
     if (this.bottom === 0) this.bottom = height;
+    this.window.advance(window);
   }
 
   private putState(batch: WriteBatch, state: ChainState): void {

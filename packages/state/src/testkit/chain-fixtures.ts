@@ -2,6 +2,7 @@ import {
   type Block,
   blockId,
   type Commit,
+  type DuplicateVoteEvidence,
   generateKeyPair,
   type KeyPair,
   makeBlock,
@@ -38,6 +39,7 @@ export function testBlock(
   txs: readonly Uint8Array[],
   appHash: Uint8Array,
   validators: ValidatorSet,
+  evidence: readonly DuplicateVoteEvidence[] = [],
 ): Block {
   const setHash = validatorSetHash(validators);
   const last = previous === null ? null : blockId(previous);
@@ -54,7 +56,7 @@ export function testBlock(
       proposerAddress: validators.validators[0]?.address ?? new Uint8Array(20),
     },
     txs,
-    [],
+    evidence,
     last === null ? null : { height: height - 1, round: 0, blockId: last, signatures: [] },
   );
 }
