@@ -14,8 +14,25 @@ export const homeFiles = {
   db: 'data/db',
   wal: 'data/wal',
   lock: 'data/LOCK',
+  /** SHA-256 of the genesis.json the data was made from, written at the first start. */
+  genesisHash: 'data/genesis.sha256',
   keyring: 'keyring',
 } as const;
+
+/** The home used when neither `--home` nor `$JOULE_HOME` names one: `~/.joule`. */
+export const defaultHomeDir = '.joule';
+/** The environment variable naming the home when `--home` is absent. */
+export const homeEnvVar = 'JOULE_HOME';
+/** The API a client command talks to when neither `--node` nor a home names one. */
+export const defaultApiUrl = 'http://127.0.0.1:26657';
+/** Oldest Node major the node runs on (`Promise.withResolvers`, `Array.fromAsync`, …). */
+export const minNodeMajor = 22;
+/** Longest `joule stop` waits for the node to exit after SIGTERM, ms (the unit gives it 30 s). */
+export const stopWaitMs = 30_000;
+/** How often `joule stop` looks whether the node has exited, ms. */
+export const stopPollMs = 100;
+/** This package's version (`joule version`); a test holds it equal to package.json's. */
+export const nodePackageVersion = '0.1.0';
 
 /** Largest config.toml read, bytes. */
 export const maxConfigFileBytes = 64 * 1024;
