@@ -137,7 +137,12 @@ export const coreRoutes: Record<string, CoreRoute> = {
         listening: ctx.network.listenAddresses().length > 0,
         listeners: ctx.network.listenAddresses(),
         n_peers: String(ctx.network.peers().length),
-        peers: peers.map((p) => ({ node_id: p.id, remote_addr: p.address })),
+        peers: peers.map((p) => ({
+          node_id: p.id,
+          remote_addr: p.address,
+          ...(p.direction === undefined ? {} : { is_outbound: p.direction === 'outbound' }),
+          ...(p.score === undefined ? {} : { score: p.score }),
+        })),
       };
     },
   },

@@ -38,7 +38,7 @@ import type { CliContext } from './extension.js';
 import { help } from './help.js';
 import { homeCommands } from './home-commands.js';
 import { keys } from './keys.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
 
 export { type CliApp, coreCliApp };
 
@@ -434,6 +434,12 @@ async function requestOf<T>(
       return value;
     } catch (error) {
       const key = error instanceof InvalidValueError ? String(error.context.path ?? '') : '';
+      if (error instanceof InvalidValueError && given[key] === undefined) {
+        // A field the request needs is missing: a given field of another name is likely its typo.
+        const typo = Object.keys(given).find((k) => closest(k, [key]) !== undefined);
+        if (typo !== undefined) throw new UsageError(`unknown field "${typo}" (did you mean "${key}"?)`);
+        throw new UsageError(`missing field "${key}"`);
+      }
       const text = given[key];
       if (attempt >= Object.keys(params).length || text === undefined || !keyNamePattern.test(text))
         throw error;
