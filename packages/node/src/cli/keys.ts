@@ -1,4 +1,5 @@
-import { unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { exitCodes } from '../constants.js';
 import { addKey, importKey, listKeys, loadKey, replacePrivateFile } from '../home/home.js';
 import { loadKeyFile } from '../home/key-files.js';
@@ -52,6 +53,7 @@ export const keys: Command = async (args, app, io) => {
       const { key: _secret, path, ...info } = await loadKey(home, name);
       // The key file as it is (0600 at the target): `keys import` reads it back.
       const { file: body } = await loadKeyFile(path, `key "${name}"`);
+      await mkdir(dirname(out), { recursive: true, mode: 0o700 });
       await replacePrivateFile(out, `${JSON.stringify(body, null, 2)}\n`);
       io.out(json({ ...info, exported: out }));
       return exitCodes.ok;

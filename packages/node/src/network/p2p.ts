@@ -130,6 +130,15 @@ export const p2pNetwork: NetworkFactory = async (context) => {
             `[p2p] listen ${c.listen.join(', ')} is in use`,
             'stop what uses the port, or set another [p2p] listen port',
           );
+        if (
+          /EADDRNOTAVAIL|EACCES/.test(text) ||
+          /EADDRNOTAVAIL|EACCES/.test(String((error as NodeJS.ErrnoException)?.code))
+        )
+          throw new ConfigError(
+            context.configFile,
+            `[p2p] listen ${c.listen.join(', ')}: ${/EACCES/.test(text) ? 'EACCES' : 'EADDRNOTAVAIL'}`,
+            'listen on an address of this machine (or /ip4/0.0.0.0) and a port above 1023',
+          );
         throw error;
       }
       await Promise.all([consensus.start(), mempoolGossip.start(), server.start()]);
