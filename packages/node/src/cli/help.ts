@@ -92,8 +92,8 @@ Keys are stored unencrypted (0600, the home 0700), so a board restarts unattende
        {bin} tx <module> <msg> --from KEY --args JSON [--home DIR] [--node URL] [--memo TEXT] [--sync]
 
 Signs locally with keyring key FROM (the nonce comes from the node) and sends the tx. Waits for the
-block unless --sync. TO is an address or a key name; AMOUNT is 5ujoule (or 5 ujoule). --args gives the message fields as JSON
-(addresses in bech32, amounts as decimal strings).`,
+block unless --sync. TO is an address or a key name; AMOUNT is 5ujoule (or 5 ujoule). --args gives
+the message fields as JSON (addresses in bech32, amounts as decimal strings).`,
   query: `Usage: {bin} query <module> <query> [field=value …] [--node URL | --home DIR] [--from KEY --home DIR]
        {bin} query tx HASH | query block [HEIGHT]
 

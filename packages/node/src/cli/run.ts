@@ -505,7 +505,9 @@ function findMessage(modules: readonly Module[], module: string, msg: string) {
   const type = modules.find((m) => m.name === module)?.messages?.find((t) => t.type === `${module}/${msg}`);
   if (type === undefined) {
     const known = modules.flatMap((m) => (m.messages ?? []).map((t) => t.type.replace('/', ' ')));
-    throw new UsageError(`no message "${module} ${msg}" (known: ${known.join(', ')})`);
+    throw new UsageError(
+      `no message "${module} ${msg}"${didYouMean(`${module} ${msg}`, known)} (known: ${known.join(', ')})`,
+    );
   }
   return type;
 }

@@ -22,23 +22,25 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The candidate closest to `word`, if it is close enough to be a typo: at most a third of the
- * word's length in edits (at least one), or a candidate that starts with the word.
+ * The candidate `word` was meant to be: the only one that starts with it, else the closest if it is
+ * close enough to be a typo (at most a third of the word's length in edits, at least one).
  */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  // A unique candidate the word begins (`stat` → `status`) is what was meant.
+  const prefixed = list.filter((c) => word.length >= 3 && c.startsWith(word));
+  if (prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   const limit = Math.max(1, Math.floor(word.length / 3));
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  if (best !== undefined && bestDistance <= limit) return best;
-  for (const candidate of candidates) if (word.length >= 2 && candidate.startsWith(word)) return candidate;
-  return undefined;
+  return best !== undefined && bestDistance <= limit ? best : undefined;
 }
 
 /** ` (did you mean "x"?)`, or '' when nothing is close. */

@@ -39,11 +39,12 @@ describe('p2p diagnostics of a misconfigured testnet', () => {
   });
 
   it('logs a wrong peer id and an unreachable peer with their addresses; /net_info has remote addresses', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     dir = await mkdtemp(join(tmpdir(), 'joule-p2p-diag-'));
     const [deadPort = 1] = await freePorts(1);
-    const basePort = 33_000 + (process.pid % 500) * 10;
+    // Below the ephemeral range (32768+), so that no outgoing connection holds a port of the testnet.
+    const basePort = 21_000 + (process.pid % 400) * 8;
     const { stdout } = await promisify(execFile)(process.execPath, [
       bin,
       'testnet',
@@ -96,13 +97,22 @@ describe('p2p diagnostics of a misconfigured testnet', () => {
     const waitFor = async (what: string, boundMs: number, found: () => boolean): Promise<number> => {
       const t0 = Date.now();
       while (!found()) {
-        if (Date.now() - t0 > boundMs) throw new Error(`${what}: not within ${boundMs / 1000} s`);
+        if (Date.now() - t0 > boundMs) {
+          const tails = lines.map(
+            (l, i) =>
+              `node${i}: ${l
+                .slice(-3)
+                .map((x) => x.msg)
+                .join(' | ')}`,
+          );
+          throw new Error(`${what}: not within ${boundMs / 1000} s (${tails.join('; ')})`);
+        }
         await sleep(100);
       }
       return Date.now() - t0;
     };
     // Four processes on a shared machine: the starts themselves get a generous bound.
-    await waitFor('every node started', 60_000, () =>
+    await waitFor('every node started', 120_000, () =>
       lines.every((l) => l.some((x) => x.msg === 'node started')),
     );
     const log0 = lines[0] as LogLine[];
