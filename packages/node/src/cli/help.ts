@@ -45,7 +45,9 @@ not given with --authority, as for init).`,
 
 Runs the node until SIGTERM or SIGINT (graceful: no new txs, consensus stopped, stores closed);
 a second signal exits at once. \`{bin} stop --home DIR\` sends the SIGTERM to the node's own pid
-(a node started through npx or npm is not stopped by signalling npm). --profile overrides config.toml's [node] profile (the systemd unit
+(a node started through npx or npm is not stopped by signalling npm).
+--SECTION.KEY VALUE overrides a key of config.toml for this run, e.g. --api.listen 127.0.0.1:36657,
+--p2p.persistent_peers ADDR,ADDR (lists comma-separated), --log.level debug; checked as in the file. --profile overrides config.toml's [node] profile (the systemd unit
 passes board): every key the file leaves at its profile's default takes the given profile's.`,
   status: `Usage: {bin} status [--node URL | --home DIR]
 

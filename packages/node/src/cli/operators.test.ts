@@ -252,6 +252,29 @@ describe('operators: a running node', () => {
     }
   });
 
+  it('takes config keys as flags, checked as in the file, over the file', async () => {
+    const bad = await joule('start', '--home', home, '--p2p.max_connections', '0');
+    expect(bad.code, bad.err).toBe(2);
+    expect(bad.err).toMatch(/"p2p\.max_connections" is 0; allowed: an integer from 1 to/);
+    const typo = await joule('start', '--home', home, '--p2p.lisen=/ip4/127.0.0.1/tcp/0');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/unknown config flag --p2p\.lisen \(did you mean "p2p\.listen"\?\)/);
+    const comet = await joule('start', '--home', home, '--p2p.listen', 'tcp://0.0.0.0:26656');
+    expect(comet.code).toBe(2);
+    expect(comet.err).toMatch(/write "\/ip4\/0\.0\.0\.0\/tcp\/26656"/);
+    // The flag's API address wins over the file's: it is the one found in use.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const r = await joule('start', `--api.listen=127.0.0.1:${port}`, '--home', home);
+      expect(r.code, r.err).toBe(3);
+      expect(r.err).toContain(`[api] listen 127.0.0.1:${port} is in use`);
+    } finally {
+      server.close();
+    }
+  });
+
   it('runs behind a wrapper process (as npx does), and `stop` ends the node itself', {
     timeout: 120_000,
   }, async () => {

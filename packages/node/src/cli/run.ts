@@ -34,6 +34,7 @@ import {
   stdio,
   UsageError,
 } from './common.js';
+import { configFlags } from './config-flags.js';
 import type { CliContext } from './extension.js';
 import { help } from './help.js';
 import { homeCommands } from './home-commands.js';
@@ -231,7 +232,8 @@ const commands: Record<string, Command> = {
   },
 
   async start(args, app, _io) {
-    const { values, positionals } = parse(args, { home: { type: 'string' }, profile: { type: 'string' } });
+    const { rest, overrides } = configFlags(args);
+    const { values, positionals } = parse(rest, { home: { type: 'string' }, profile: { type: 'string' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const profile = values.profile;
     if (profile !== undefined && !(profileNames as readonly string[]).includes(profile))
@@ -240,7 +242,10 @@ const commands: Record<string, Command> = {
     const node = await createNode(
       {
         home: homeOf(values),
-        ...(profile === undefined ? {} : { config: { node: { profile: profile as ProfileName } } }),
+        config: {
+          ...overrides,
+          ...(profile === undefined ? {} : { node: { ...overrides.node, profile: profile as ProfileName } }),
+        },
       },
       {
         app: {
