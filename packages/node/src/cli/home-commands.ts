@@ -27,7 +27,15 @@ export const homeCommands: Record<string, Command> = {
       return exitCodes.ok;
     }
     const started = performance.now();
-    process.kill(pid, 'SIGTERM');
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+      io.err(
+        `error: the node of ${home} (process ${pid}) belongs to another user — run stop as that user (sudo -u joule …), or systemctl stop joule`,
+      );
+      return exitCodes.failure;
+    }
     while (processAlive(pid) && (await lockOwner(paths.lock)) === pid) {
       if (performance.now() - started > waitMs) {
         io.err(

@@ -312,6 +312,20 @@ describe('operators: a running node', () => {
       (await joule('query', 'bank', 'balance', 'address=alice', 'denom=ujoule', '--home', home)).out,
     );
     expect(String(balance.amount ?? balance), 'a key name where an address goes').toContain('2000000');
+    const viaArgs = await joule(
+      'tx',
+      'bank',
+      'send',
+      '--from',
+      'node0',
+      '--home',
+      home,
+      '--args',
+      JSON.stringify({ to: 'alice', denom: 'ujoule', amount: '1000000' }),
+    );
+    expect(viaArgs.code, `a key name in --args: ${viaArgs.err}`).toBe(0);
+    const after = await joule('query', 'bank', 'balance', 'address=alice', 'denom=ujoule', '--home', home);
+    expect(after.out, 'both sends arrived').toContain('3000000');
     const tx = JSON.parse(
       (await joule('query', 'tx', committed.hash, '--node', `tcp://${new URL(api).host}`)).out,
     );

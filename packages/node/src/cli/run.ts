@@ -331,7 +331,7 @@ const commands: Record<string, Command> = {
         if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
           throw new UsageError('--args must be a JSON object');
       }
-      messages = [txMessage(type, valueFromParams(type.codec, fields, app.addressPrefix))];
+      messages = [txMessage(type, await requestOf(type.codec, fields, app.addressPrefix, home))];
     }
     const key = await loadKey(homeOf(values), from);
     const client = await clientOf(values);
@@ -417,12 +417,13 @@ async function queryChain(
 }
 
 /**
- * A query's request from `field=value` pairs: a field the request does not have is refused, and a
- * key name of the home's keyring is read as its address where the field takes one.
+ * A query's request or a message from its fields (`field=value` pairs, `--args` JSON): a field the
+ * codec does not have is refused, and a key name of the home's keyring is read as its address where
+ * the field takes one.
  */
 async function requestOf<T>(
   codec: Parameters<typeof valueFromParams<T>>[0],
-  params: Record<string, string>,
+  params: Readonly<Record<string, unknown>>,
   prefix: string,
   home: string,
 ): Promise<T> {
@@ -446,7 +447,7 @@ async function requestOf<T>(
         throw new UsageError(`missing field "${key}"`);
       }
       const text = given[key];
-      if (attempt >= Object.keys(params).length || text === undefined || !keyNamePattern.test(text))
+      if (attempt >= Object.keys(params).length || typeof text !== 'string' || !keyNamePattern.test(text))
         throw error;
       const resolved = await resolveAddressText(text, home, prefix).catch(() => undefined);
       if (resolved === undefined || resolved.text === text) throw error;
