@@ -52,11 +52,14 @@ Prints the node's /status (node id, latest height, app hash, catching-up flag).`
 Signs locally with keyring key FROM (the nonce comes from the node) and sends the tx. Waits for the
 block unless --sync. TO is an address or a key name. --args gives the message fields as JSON
 (addresses in bech32, amounts as decimal strings).`,
-  query: `Usage: {bin} query <module> <query> [field=value …] [--node URL | --home DIR] [--from KEY --home DIR]
+  query: `Usage: {bin} query <module> <query> [field=value …] [--node URL | --home DIR] [--from KEY --home DIR] [--verify HEIGHT:HASH]
 
 Runs a module query, e.g. \`{bin} query bank balance address=joule1… denom=ujoule\`; prints JSON.
 An authenticated query (e.g. \`{bin} query market getEnergyMeasure meterId=m1 tsStart=… signal=consumption\`)
-is signed with keyring key KEY of DIR, timestamped at the node's last block time.`,
+is signed with keyring key KEY of DIR, timestamped at the node's last block time.
+With --verify, a light client trusting header HASH at HEIGHT (14-day trust period) verifies the
+newest header, checks the proof of every key the query read against its app hash, and runs the
+query again on the proven state; prints { height, verified, result } or a LIGHT_* error.`,
   export: `Usage: {bin} export --home DIR [--out FILE]
 
 Writes the committed state of the (stopped) node as a genesis.json for a new chain starting at the

@@ -16,6 +16,7 @@ import { type CliApp, coreCliApp } from './app.js';
 import { type CliIo, clientOf, integer, json, parse, required, stdio, UsageError } from './common.js';
 import type { CliContext } from './extension.js';
 import { help } from './help.js';
+import { verifiedQuery } from './verify.js';
 
 export { type CliApp, coreCliApp };
 
@@ -308,6 +309,7 @@ const commands: Record<string, Command> = {
       node: { type: 'string' },
       home: { type: 'string' },
       from: { type: 'string' },
+      verify: { type: 'string' },
     });
     const [module, name, ...pairs] = positionals;
     if (module === undefined || name === undefined)
@@ -328,12 +330,19 @@ const commands: Record<string, Command> = {
     const request = valueFromParams(type.request, params, app.addressPrefix);
     const client = await clientOf(values);
     let result: unknown;
-    if (type.authenticated === true) {
-      if (values.from === undefined)
-        throw new UsageError(`query ${module} ${name} is authenticated: pass --from KEY and --home DIR`);
-      const key = await loadKey(required(values.home, 'home'), values.from);
-      result = await client.queryAs(key.key.secretKey, module, type, request);
-    } else result = await client.query(module, type, request);
+    const key =
+      type.authenticated !== true
+        ? undefined
+        : values.from === undefined
+          ? undefined
+          : await loadKey(required(values.home, 'home'), values.from);
+    if (type.authenticated === true && key === undefined)
+      throw new UsageError(`query ${module} ${name} is authenticated: pass --from KEY and --home DIR`);
+    if (typeof values.verify === 'string') {
+      const secretKey = key === undefined ? {} : { secretKey: key.key.secretKey };
+      result = await verifiedQuery({ client, trust: values.verify, module, type, request, ...secretKey });
+    } else if (key !== undefined) result = await client.queryAs(key.key.secretKey, module, type, request);
+    else result = await client.query(module, type, request);
     io.out(json(toJson(result, app.addressPrefix)));
     return exitCodes.ok;
   },

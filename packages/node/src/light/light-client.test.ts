@@ -9,6 +9,7 @@ import {
   commitCodec,
   decode,
   encode,
+  formatAddress,
   fromHex,
   generateKeyPair,
   type Header,
@@ -25,10 +26,11 @@ import {
 import { JouleLight, type JouleLightOptions, keys, type LightClientError } from '@joule/light';
 import { amountCodec, provedReadsCodec, txMessage } from '@joule/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run.js';
 import { JouleClient } from '../client/index.js';
 import { loadHome, loadKey } from '../home/home.js';
 import { initHome } from '../home/init.js';
-import { marketAppState, marketModules } from '../market/app.js';
+import { jouleCliApp, marketAppState, marketModules } from '../market/app.js';
 import { standaloneNetwork } from '../network/network.js';
 import { createNode, type JouleNode } from '../node/node.js';
 import { TamperingProxy } from './tampering-proxy.testkit.js';
@@ -265,6 +267,63 @@ describe('light client against a real node and a tampering proxy', () => {
       }),
     );
     expect(measures.value.length).toBe(8);
+  });
+
+  it('`joule query … --verify` proves any module query, and refuses a lying node', async () => {
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
+    const trust = `1:${toHex(rootHash)}`;
+    const house1 = formatAddress(houseAddress, 'joule');
+    const args = (url: string) => [
+      'query',
+      'bank',
+      'balance',
+      `address=${house1}`,
+      'denom=ujoule',
+      '--node',
+      url,
+      '--verify',
+      trust,
+    ];
+    expect(await runCli(args(node.apiUrl), jouleCliApp, io)).toBe(0);
+    const verified = JSON.parse(out.at(-1) as string) as {
+      height: number;
+      verified: { signed: number };
+      result: string;
+    };
+    const balance = await client.query('bank', core.bank.query.balance, {
+      address: houseAddress,
+      denom: 'ujoule',
+    });
+    expect(verified.result).toBe(balance.toString());
+    expect(verified.verified.signed).toBe(1);
+    expect(
+      await runCli(
+        [
+          'query',
+          'market',
+          'getReceiptDeltas',
+          `tsStart=${tsStart}`,
+          'start=0',
+          'limit=10',
+          '--node',
+          node.apiUrl,
+          '--verify',
+          trust,
+        ],
+        jouleCliApp,
+        io,
+      ),
+      'a range query, replayed over its proven entries',
+    ).toBe(0);
+    proxy.tamper = (path, q, body) => {
+      if (path !== '/abci_query' || q.get('path') !== '/bank/balance') return undefined;
+      const r = (body as { response: { value: string } }).response;
+      return { response: { ...r, value: toHex(encode(amountCodec, 1n)) } };
+    };
+    expect(await runCli(args(proxy.url), jouleCliApp, io)).not.toBe(0);
+    expect(out.at(-1)).toContain("the node's answer differs from what its proofs show");
+    proxy.tamper = null;
   });
 
   it('catches a node that lies about a balance', async () => {
