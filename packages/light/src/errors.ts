@@ -1,4 +1,4 @@
-import { JouleError } from '@joule/consensus';
+import { JouleError } from '@joule/consensus/core';
 
 /**
  * Every way a node can fail a light client, as a stable code. A lie is never an `Error` without a

@@ -25,7 +25,6 @@ export {
   signedQueryHeader,
 } from './provider/http-provider.js';
 export { keys, type Period, periodStates, type Receipt } from './queries/layout.js';
-export { replayQuery } from './queries/replay.js';
 export {
   type MeasureRow,
   type SettlementLine,

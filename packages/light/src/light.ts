@@ -1,4 +1,4 @@
-import { parseAddress } from '@joule/consensus';
+import { parseAddress } from '@joule/consensus/core';
 import { LightClient, type LightClientOptions } from './client/light-client.js';
 import { fail } from './errors.js';
 import { HttpProvider } from './provider/http-provider.js';

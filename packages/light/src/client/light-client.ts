@@ -1,5 +1,5 @@
-import { CommitFlag, equalBytes, toHex } from '@joule/consensus';
-import { type ProvedRead, verifyProof } from '@joule/state';
+import { CommitFlag, equalBytes, toHex } from '@joule/consensus/core';
+import { type ProvedRead, verifyProof } from '@joule/state/proof';
 import {
   defaultMaxClockDriftMs,
   defaultProofHeaderWaitMs,

@@ -1,5 +1,5 @@
-import { decode, fromHex, toHex } from '@joule/consensus';
-import { type ProvedRead, provedReadsCodec } from '@joule/state';
+import { decode, fromHex, toHex } from '@joule/consensus/core';
+import { type ProvedRead, provedReadsCodec } from '@joule/state/proof';
 import { defaultRequestTimeoutMs, maxResponseBytes } from '../constants.js';
 import { fail, LightClientError } from '../errors.js';
 import { type LightBlock, lightBlockFromJson } from '../verify/light-block.js';

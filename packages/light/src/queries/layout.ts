@@ -1,4 +1,4 @@
-import { address, bigint, type Codec, int, list, nullable, string, struct } from '@joule/consensus';
+import { address, bigint, type Codec, int, list, nullable, string, struct } from '@joule/consensus/core';
 
 /**
  * The keys and values a light client proves, as the bank and market modules lay them out

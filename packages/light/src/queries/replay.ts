@@ -1,4 +1,4 @@
-import { compareBytes, encode, equalBytes } from '@joule/consensus';
+import { compareBytes, encode, equalBytes } from '@joule/consensus/core';
 import {
   GasMeter,
   MeteredState,

@@ -9,8 +9,8 @@ import {
   nullable,
   string,
   struct,
-} from '@joule/consensus';
-import { signQuery } from '@joule/state';
+} from '@joule/consensus/core';
+import { signQuery } from '@joule/state/proof';
 import type { LightClient, Signers, VerifiedState } from '../client/light-client.js';
 import { maxDeltaRows, maxMeasureSlots } from '../constants.js';
 import { fail } from '../errors.js';

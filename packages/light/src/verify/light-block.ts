@@ -8,7 +8,7 @@ import {
   headerHash,
   type ValidatorSet,
   validatorSetCodec,
-} from '@joule/consensus';
+} from '@joule/consensus/core';
 import { fail } from '../errors.js';
 
 /** What a light client verifies at one height: the header, the commit that decided it, and the height's validators. */

@@ -9,7 +9,7 @@ import {
   type ValidatorSet,
   validatorSetHash,
   verifyVoteSignature,
-} from '@joule/consensus';
+} from '@joule/consensus/core';
 import { fail } from '../errors.js';
 import type { LightBlock } from './light-block.js';
 

@@ -1,5 +1,6 @@
 import { addressOf, encode, fromHex, publicKeyOf } from '@joule/consensus';
-import { HttpProvider, LightClient, replayQuery, signersOf } from '@joule/light';
+import { HttpProvider, LightClient, signersOf } from '@joule/light';
+import { replayQuery } from '@joule/light/replay';
 import { type QueryType, signQuery } from '@joule/state';
 import type { JouleClient } from '../client/index.js';
 import { defaultVerifyTrustPeriodMs } from '../constants.js';

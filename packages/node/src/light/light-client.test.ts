@@ -1,7 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import {
   addressOf,
   type Commit,
@@ -11,7 +7,6 @@ import {
   encode,
   formatAddress,
   fromHex,
-  generateKeyPair,
   type Header,
   headerCodec,
   headerHash,
@@ -24,43 +19,36 @@ import {
   validatorSetCodec,
 } from '@joule/consensus';
 import { JouleLight, type JouleLightOptions, keys, type LightClientError } from '@joule/light';
-import { amountCodec, provedReadsCodec, txMessage } from '@joule/state';
+import { amountCodec, provedReadsCodec } from '@joule/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run.js';
-import { JouleClient } from '../client/index.js';
-import { loadHome, loadKey } from '../home/home.js';
-import { initHome } from '../home/init.js';
-import { jouleCliApp, marketAppState, marketModules } from '../market/app.js';
-import { standaloneNetwork } from '../network/network.js';
-import { createNode, type JouleNode } from '../node/node.js';
-import { TamperingProxy } from './tampering-proxy.testkit.js';
+import type { JouleClient } from '../client/index.js';
+import { jouleCliApp, marketModules } from '../market/app.js';
+import type { JouleNode } from '../node/node.js';
+import { type LightChain, slotSeconds as slot, startLightChain } from './light-chain.testkit.js';
+import type { TamperingProxy } from './tampering-proxy.testkit.js';
 
 /**
  * The light client against a real node (LevelDB, its HTTP API on 127.0.0.1) and a tampering proxy
  * in front of it: the chain's validator set changes three times, a household has measures and a
  * solved period; every lie the proxy tells is refused with its own code.
  */
-const silent = new Writable({ write: (_c, _e, cb) => cb() });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const day = 86_400;
-const slot = 900;
 const chainId = 'light-1';
 const hourMs = 3_600_000;
 
 describe('light client against a real node and a tampering proxy', () => {
-  let dir = '';
+  let chain: LightChain;
   let node: JouleNode;
   let client: JouleClient;
   let proxy: TamperingProxy;
   let validatorA: KeyPair;
-  const validatorB = generateKeyPair();
-  const validatorC = generateKeyPair();
-  const house = generateKeyPair();
-  const houseAddress = addressOf(house.publicKey);
-  const { core, market: m } = marketModules('joule');
+  let validatorB: KeyPair;
+  let house: KeyPair;
+  let houseAddress: Uint8Array;
   let rootHash: Uint8Array;
   let tsStart = 0;
-  const changes: { what: string; height: number }[] = [];
+  const { core, market: m } = marketModules('joule');
 
   const rawBlock = async (url: string, height: number) =>
     (await (await fetch(`${url}/light_block?height=${height}`)).json()) as {
@@ -68,7 +56,7 @@ describe('light client against a real node and a tampering proxy', () => {
       commit: string;
       validators: string;
     };
-  const height = async () => Number((await client.status()).sync_info.latest_block_height);
+  const height = () => chain.height();
   const light = (options: Partial<JouleLightOptions> = {}) =>
     new JouleLight({
       url: node.apiUrl,
@@ -83,119 +71,16 @@ describe('light client against a real node and a tampering proxy', () => {
       () => 'accepted',
       (e: LightClientError) => e.code,
     );
-
-  const changeHeight = (what: string) => changes.find((c) => c.what === what)?.height as number;
+  const changeHeight = (what: string) =>
+    chain.changes.find((c: { what: string }) => c.what === what)?.height as number;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'joule-light-'));
-    const home = join(dir, 'home');
-    await initHome({
-      home,
-      chainId,
-      moniker: 'light',
-      addressPrefix: 'joule',
-      denom: 'ujoule',
-      operatorKey: 'operator',
-      appState: marketAppState,
-    });
-    validatorA = (await loadHome(home)).validatorKey;
-    const operator = (await loadKey(home, 'operator')).key;
-    const built = marketModules('joule');
-    node = await createNode(
-      {
-        home,
-        config: {
-          api: { listen: '127.0.0.1:0' },
-          consensus: { timeout_commit_ms: 50, create_empty_blocks: true },
-        },
-        logDestination: silent,
-      },
-      {
-        app: { addressPrefix: 'joule', accounts: built.accounts },
-        modules: built.modules,
-        network: standaloneNetwork,
-      },
-    );
-    await node.start();
-    client = new JouleClient({ url: node.apiUrl });
-    while ((await height()) < 2) await sleep(50);
-    rootHash = headerHash(decode(headerCodec, fromHex((await rawBlock(node.apiUrl, 1)).header)));
-
-    const send = async (
-      key: Uint8Array,
-      messages: Parameters<JouleClient['signAndSend']>[1],
-      what: string,
-    ) => {
-      const r = await client.signAndSend(key, messages, { commit: true });
-      expect(r.committed?.tx_result?.code, what).toBe(0);
-      changes.push({ what, height: Number(r.committed?.height) });
-    };
-    await send(
-      operator.secretKey,
-      [txMessage(core.bank.msg.send, { to: houseAddress, denom: 'ujoule', amount: 50_000_000n })],
-      'fund',
-    );
-    await send(
-      operator.secretKey,
-      [txMessage(core.poa.msg.addValidator, { pubKey: validatorB.publicKey, power: 1n })],
-      'add B',
-    );
-    await send(
-      operator.secretKey,
-      [txMessage(m.msg.addMeterFromList, { meterId: 'm1', account: houseAddress })],
-      'meter',
-    );
-    tsStart = Math.floor(Date.now() / 1000 / day) * day - day;
-    await send(
-      operator.secretKey,
-      [
-        txMessage(m.msg.setMarketParameters, {
-          tsStart,
-          tsEnd: tsStart + day,
-          slotSeconds: slot,
-          pBuyBAU: 21_000_000n,
-          pSellBAU: 6_000_000n,
-          pBuyLEM: 16_000_000n,
-          pSellLEM: 9_000_000n,
-          beta: 2_000n,
-        }),
-      ],
-      'params',
-    );
-    await send(
-      operator.secretKey,
-      [txMessage(core.poa.msg.addValidator, { pubKey: validatorC.publicKey, power: 2n })],
-      'add C',
-    );
-    await send(
-      house.secretKey,
-      Array.from({ length: 8 }, (_, i) =>
-        txMessage(m.msg.setEnergyMeasure, {
-          meterId: 'm1',
-          tsStart: tsStart + i * slot,
-          tsEnd: tsStart + (i + 1) * slot,
-          signal: 'consumption',
-          value: 100 + 10 * i,
-        }),
-      ),
-      'measures',
-    );
-    await send(
-      operator.secretKey,
-      [txMessage(core.poa.msg.removeValidator, { pubKey: validatorC.publicKey })],
-      'remove C',
-    );
-    await send(operator.secretKey, [txMessage(m.msg.solveMarkets, { tsStart })], 'solve');
-    while ((await client.query('market', m.query.getReceipt, { tsStart })) === null) await sleep(100);
-    while ((await height()) < changeHeight('remove C') + 4) await sleep(50);
-    proxy = new TamperingProxy(node.apiUrl);
-    await proxy.start();
+    chain = await startLightChain({ chainId });
+    ({ node, client, proxy, validatorA, validatorB, house, houseAddress, rootHash, tsStart } = chain);
   }, 120_000);
 
   afterAll(async () => {
-    await proxy?.stop();
-    await node?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await chain?.stop();
   });
 
   it('verifies sequentially across the validator-set changes, each effective two heights later', async () => {

@@ -28,12 +28,13 @@ export class TamperingProxy {
           headers: typeof signed === 'string' ? { 'joule-signed-query': signed } : {},
         });
         const text = await answer.text();
+        const type = answer.headers.get('content-type') ?? 'application/json';
         let out = text;
-        if (this.tamper !== null && answer.ok) {
+        if (this.tamper !== null && answer.ok && type.startsWith('application/json')) {
           const changed = this.tamper(url.pathname, url.searchParams, JSON.parse(text));
           if (changed !== undefined) out = JSON.stringify(changed);
         }
-        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.writeHead(answer.status, { 'content-type': type });
         res.end(out);
       })().catch((error: unknown) => {
         res.writeHead(502, { 'content-type': 'application/json' });
