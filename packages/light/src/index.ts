@@ -16,7 +16,7 @@ export {
 } from './client/light-client.js';
 export * from './constants.js';
 export { fail, LightClientError, type LightErrorCode } from './errors.js';
-export { JouleLight, type JouleLightOptions } from './light.js';
+export { JouleLight, type JouleLightOptions, type LightCost } from './light.js';
 export {
   HttpProvider,
   type HttpProviderOptions,

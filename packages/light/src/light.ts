@@ -28,16 +28,29 @@ export interface JouleLightOptions extends LightClientOptions {
  * `light.settlement(address, tsStart)`, `light.meterMeasures(…)`, each proven against a header
  * that +2/3 of the validators signed. Addresses are bech32 strings or 20 bytes.
  */
+/** What the light client has cost so far: light blocks, signatures checked, requests and bytes. */
+export interface LightCost {
+  readonly lightBlocks: number;
+  readonly signatures: number;
+  readonly provenQueries: number;
+  readonly requests: number;
+  readonly bytes: number;
+}
+
 export class JouleLight {
   readonly client: LightClient;
+  readonly #providers: HttpProvider[];
   readonly #queries: VerifiedQueries;
   readonly #prefix: string;
 
   constructor(options: JouleLightOptions) {
     const fetchFn = options.fetch === undefined ? {} : { fetch: options.fetch };
+    const primary = new HttpProvider({ url: options.url, ...fetchFn });
+    const witnesses = (options.witnesses ?? []).map((url) => new HttpProvider({ url, ...fetchFn }));
+    this.#providers = [primary, ...witnesses];
     this.client = new LightClient(options, {
-      primary: new HttpProvider({ url: options.url, ...fetchFn }),
-      witnesses: (options.witnesses ?? []).map((url) => new HttpProvider({ url, ...fetchFn })),
+      primary,
+      witnesses,
       ...(options.now === undefined ? {} : { now: options.now }),
     });
     this.#prefix = options.addressPrefix;
@@ -50,6 +63,17 @@ export class JouleLight {
 
   async start(): Promise<void> {
     await this.client.start();
+  }
+
+  cost(): LightCost {
+    const s = this.client.stats;
+    return {
+      lightBlocks: s.lightBlocksFetched,
+      signatures: s.signaturesChecked,
+      provenQueries: s.provenQueries,
+      requests: this.#providers.reduce((n, p) => n + p.stats.requests, 0),
+      bytes: this.#providers.reduce((n, p) => n + p.stats.bytes, 0),
+    };
   }
 
   balance(addr: string | Uint8Array, denom?: string): Promise<Verified<bigint>> {

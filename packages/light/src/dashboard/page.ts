@@ -128,6 +128,9 @@ async function refreshPeriod(p: Period, now: number): Promise<void> {
     $('now-ec').textContent = kwh(current.ec);
     $('now-ep').textContent = kwh(current.ep);
     $('now-e').textContent = kwh(current.e);
+    // The grid dependency index of the pilot's report: +1 all from the grid, −1 all to it.
+    $('now-gdi').textContent =
+      current.ec + current.ep === 0 ? '–' : (current.e / (current.ec + current.ep)).toFixed(2);
     $('now-prices').textContent =
       `${perKwh(current.pbNum, current.pbDen)} / ${perKwh(current.psNum, current.psDen)} ECT/kWh`;
     const dayStart = Math.max(0, slots.indexOf(current) - 95);
@@ -208,7 +211,10 @@ async function showHousehold(address: string): Promise<void> {
   const verdict = $('verdict');
   verdict.innerHTML = '<span class="muted">verifying…</span>';
   try {
+    const cold = light === null;
+    const started = performance.now();
     const l = await lightClient();
+    const before = l.cost();
     const balance = await l.balance(address);
     $('h-balance').textContent = `${ect(balance.value).replace('+', '')} ECT`;
     let last = balance;
@@ -225,6 +231,11 @@ async function showHousehold(address: string): Promise<void> {
           : `${line.value.receipt.accounts} accounts, ${line.value.receipt.meters} meters, solved at height ${line.value.receipt.solvedHeight}`;
     }
     $('house').classList.remove('hidden');
+    const after = l.cost();
+    const ms = Math.round(performance.now() - started);
+    $('h-cost').textContent =
+      `${cold ? 'From a cold start' : 'Again'}: ${after.lightBlocks - (cold ? 0 : before.lightBlocks)} headers, ${after.requests - (cold ? 0 : before.requests)} requests, ${((after.bytes - (cold ? 0 : before.bytes)) / 1024).toFixed(1)} kB, ${after.signatures - (cold ? 0 : before.signatures)} signatures checked, ${ms} ms.`;
+    document.body.dataset.lightCost = JSON.stringify({ cold, ms, ...after, before });
     const s = last.signers;
     verdict.innerHTML = `<span class="badge ok" id="badge">✓ verified at height ${last.headerHeight} by ${s.signed} of ${s.total} validators</span>`;
   } catch (error) {

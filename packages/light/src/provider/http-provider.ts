@@ -36,6 +36,8 @@ export interface HttpProviderOptions {
 /** A `Provider` over a node's HTTP API (`/light_block`, `/abci_query?prove=true`), with `fetch` only. */
 export class HttpProvider implements Provider {
   readonly id: string;
+  /** HTTP requests made and bytes of their answers (UTF-16 code units of the JSON text). */
+  readonly stats = { requests: 0, bytes: 0 };
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
 
@@ -112,8 +114,10 @@ export class HttpProvider implements Provider {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
     try {
+      this.stats.requests++;
       const res = await this.#fetch(`${this.id}${path}`, { headers, signal: controller.signal });
       const text = await res.text();
+      this.stats.bytes += text.length;
       if (text.length > 2 * maxResponseBytes)
         fail('LIGHT_PROVIDER_ERROR', `${this.id} sent more than ${maxResponseBytes} bytes`, {
           node: this.id,

@@ -2,9 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { NodeInputError } from '../errors.js';
 
-/** The dashboard page that `npm run build` writes (`@joule/light/dashboard.html`), for `[api] ui = true`. */
+/**
+ * The dashboard page that `npm run build` writes (`@joule/light/dashboard.html`), for `[api] ui =
+ * true`; in the board bundle, the copy next to `joule.js`.
+ */
 export async function loadDashboard(configFile = '[api] ui'): Promise<string> {
-  const path = fileURLToPath(import.meta.resolve('@joule/light/dashboard.html'));
+  let path: string;
+  try {
+    path = fileURLToPath(import.meta.resolve('@joule/light/dashboard.html'));
+  } catch {
+    path = fileURLToPath(new URL('dashboard.html', import.meta.url));
+  }
   try {
     return await readFile(path, 'utf8');
   } catch {

@@ -51,7 +51,12 @@ export interface LightChain {
  * and yesterday's parameters, adds C (power 2), posts 8 measures, removes C, solves the period —
  * so that the validator set changes three times — and waits until the last change is in effect.
  */
-export async function startLightChain(options: { chainId: string; ui?: boolean }): Promise<LightChain> {
+export async function startLightChain(options: {
+  chainId: string;
+  ui?: boolean;
+  /** `timeout_commit_ms` (default 50). */
+  commitMs?: number;
+}): Promise<LightChain> {
   const dir = await mkdtemp(join(tmpdir(), 'joule-light-'));
   const home = join(dir, 'home');
   await initHome({
@@ -72,7 +77,7 @@ export async function startLightChain(options: { chainId: string; ui?: boolean }
       home,
       config: {
         api: { listen: '127.0.0.1:0', ui: options.ui === true },
-        consensus: { timeout_commit_ms: 50, create_empty_blocks: true },
+        consensus: { timeout_commit_ms: options.commitMs ?? 50, create_empty_blocks: true },
       },
       logDestination: silent,
     },
