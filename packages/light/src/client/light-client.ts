@@ -119,6 +119,7 @@ export class LightClient {
         got: toHex(root.hash),
       });
     assertNotExpired(root, this.#options());
+    this.stats.signaturesChecked += root.commit.signatures.filter((s) => s.flag !== CommitFlag.Absent).length;
     verifySelfConsistent(root, this.#o);
     this.#trusted.set(height, root);
     return root;
