@@ -156,6 +156,8 @@ export class LightClient {
           height,
         },
       );
+    // An expired root is refused before anything is fetched for it.
+    assertNotExpired(below, this.#options());
     const block = typeof target === 'number' ? await this.#fetch(this.#primary, height) : target;
     const verified =
       this.#o.mode === 'sequential'
