@@ -87,6 +87,8 @@ export const maxSeenSignedQueries = 16_384;
 export const maxParamLength = 1_024;
 /** Time a client of `@joule/node/client` waits for an answer by default, ms. */
 export const defaultClientTimeoutMs = 30_000;
+/** Trust period of `joule query … --verify`: how old its trusted header may be, ms (14 days). */
+export const defaultVerifyTrustPeriodMs = 14 * 86_400_000;
 /** Largest response body a client reads, bytes. */
 export const maxClientResponseBytes = 16 * 1024 * 1024;
 

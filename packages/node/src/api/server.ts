@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   readonly configFile: string;
   /** Most transaction submissions handled at once; one more is a 429 `API_BUSY`. Default `maxInFlightTxRequests`. */
   readonly maxInFlightTxs?: number;
+  /** The dashboard page served at `/ui` (`[api] ui`); absent: `/ui` is a 404. */
+  readonly dashboardHtml?: string;
 }
 
 /**
@@ -155,6 +157,8 @@ export class ApiServer {
         throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not served`);
       if (url.pathname === '/metrics') return await this.#metrics(res, method);
       if (url.pathname === '/') return send(res, 200, this.#index());
+      if (url.pathname === '/ui' && method === 'GET' && this.options.dashboardHtml !== undefined)
+        return sendHtml(res, this.options.dashboardHtml);
       const core = coreRoutes[url.pathname];
       if (core !== undefined) {
         if (core.method !== method)
@@ -269,6 +273,18 @@ function send(
       : { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) }),
   });
   res.end(body);
+}
+
+/** The dashboard: a page that loads nothing but its own inlined code and asks only this origin. */
+function sendHtml(res: ServerResponse, html: string): void {
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+    'content-security-policy':
+      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src *; img-src data:",
+  });
+  res.end(html);
 }
 
 /** Splits `host:port` (IPv6 in brackets). */

@@ -96,13 +96,16 @@ Keys are stored unencrypted (0600, the home 0700), so a board restarts unattende
 Signs locally with keyring key FROM (the nonce comes from the node) and sends the tx. Waits for the
 block unless --sync. TO is an address or a key name; AMOUNT is 5ujoule (or 5 ujoule). --args gives
 the message fields as JSON (addresses in bech32, amounts as decimal strings).`,
-  query: `Usage: {bin} query <module> <query> [field=value …] [--node URL | --home DIR] [--from KEY --home DIR]
+  query: `Usage: {bin} query <module> <query> [field=value …] [--node URL | --home DIR] [--from KEY --home DIR] [--verify HEIGHT:HASH]
        {bin} query tx HASH | query block [HEIGHT]
 
 Runs a module query, e.g. \`{bin} query bank balance address=alice denom=ujoule\` (an address, or a
 key name of the home's keyring); a field the query does not take is refused; prints JSON.
 An authenticated query (e.g. \`{bin} query market getEnergyMeasure meterId=m1 tsStart=… signal=consumption\`)
-is signed with keyring key KEY of DIR, timestamped at the node's last block time.`,
+is signed with keyring key KEY of DIR, timestamped at the node's last block time.
+With --verify, a light client trusting header HASH at HEIGHT (14-day trust period) verifies the
+newest header, checks the proof of every key the query read against its app hash, and runs the
+query again on the proven state; prints { height, verified, result } or a LIGHT_* error.`,
   export: `Usage: {bin} export [--home DIR] [--out FILE]
 
 Writes the committed state of the (stopped) node as a genesis.json for a new chain starting at the

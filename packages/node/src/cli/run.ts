@@ -40,6 +40,7 @@ import { help } from './help.js';
 import { homeCommands } from './home-commands.js';
 import { keys } from './keys.js';
 import { closest, didYouMean } from './suggest.js';
+import { verifiedQuery } from './verify.js';
 
 export { type CliApp, coreCliApp };
 
@@ -349,6 +350,7 @@ const commands: Record<string, Command> = {
       node: { type: 'string' },
       home: { type: 'string' },
       from: { type: 'string' },
+      verify: { type: 'string' },
     });
     const [module, name, ...pairs] = positionals;
     if (module === 'tx' || module === 'block') return queryChain(module, name, pairs, values, io);
@@ -374,12 +376,19 @@ const commands: Record<string, Command> = {
     const request = await requestOf(type.request, params, app.addressPrefix, homeOf(values));
     const client = await clientOf(values);
     let result: unknown;
-    if (type.authenticated === true) {
-      if (values.from === undefined)
-        throw new UsageError(`query ${module} ${name} is authenticated: pass --from KEY (and --home DIR)`);
-      const key = await loadKey(homeOf(values), values.from);
-      result = await client.queryAs(key.key.secretKey, module, type, request);
-    } else result = await client.query(module, type, request);
+    const key =
+      type.authenticated !== true
+        ? undefined
+        : values.from === undefined
+          ? undefined
+          : await loadKey(homeOf(values), values.from);
+    if (type.authenticated === true && key === undefined)
+      throw new UsageError(`query ${module} ${name} is authenticated: pass --from KEY (and --home DIR)`);
+    if (typeof values.verify === 'string') {
+      const secretKey = key === undefined ? {} : { secretKey: key.key.secretKey };
+      result = await verifiedQuery({ client, trust: values.verify, module, type, request, ...secretKey });
+    } else if (key !== undefined) result = await client.queryAs(key.key.secretKey, module, type, request);
+    else result = await client.query(module, type, request);
     io.out(json(toJson(result, app.addressPrefix)));
     return exitCodes.ok;
   },

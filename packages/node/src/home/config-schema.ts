@@ -287,6 +287,11 @@ export const sections = {
       doc: 'How long /broadcast_tx_commit waits for the block, ms.',
     },
     max_connections: { type: 'int', default: 64, min: 1, max: 10_000, doc: 'Most open HTTP connections.' },
+    ui: {
+      type: 'bool',
+      default: false,
+      doc: 'Serve the community dashboard at /ui (a static page; its light client checks the household figures).',
+    },
   },
   metrics: {
     enabled: {

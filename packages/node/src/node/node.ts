@@ -27,6 +27,7 @@ import {
 } from '@joule/state';
 import type { Logger as Pino } from 'pino';
 import type { ApiContext } from '../api/context.js';
+import { loadDashboard } from '../api/dashboard.js';
 import { authenticatedQueryPaths, compileModuleRoutes } from '../api/module-routes.js';
 import { ApiServer } from '../api/server.js';
 import { SignedQueryGuard } from '../api/signed-queries.js';
@@ -384,6 +385,7 @@ class Node implements JouleNode {
           requestTimeoutMs: config.api.request_timeout_ms,
           maxConnections: config.api.max_connections,
           configFile: paths.config,
+          ...(config.api.ui ? { dashboardHtml: await loadDashboard(paths.config) } : {}),
         },
         ctx,
         this.log.for('api'),
