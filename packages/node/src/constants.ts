@@ -72,6 +72,11 @@ export const maxUrlLength = 4 * 1024;
 export const apiHeadersTimeoutMs = 5_000;
 /** Time an idle keep-alive connection to the API stays open, ms. */
 export const apiKeepAliveTimeoutMs = 5_000;
+/**
+ * The retry hint of a 408 `REQUEST_TIMEOUT` (a request not received in full within `[api]
+ * request_timeout_ms`, typically on a node too busy to read it), ms.
+ */
+export const apiRequestTimeoutRetryAfterMs = 1_000;
 /** How often the API checks its connections against the header and request timeouts, ms. */
 export const apiConnectionsCheckIntervalMs = 1_000;
 /** The header that carries an authenticated query's envelope (hex of a `SignedQuery`). */

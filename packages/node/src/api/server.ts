@@ -6,6 +6,7 @@ import {
   apiConnectionsCheckIntervalMs,
   apiHeadersTimeoutMs,
   apiKeepAliveTimeoutMs,
+  apiRequestTimeoutRetryAfterMs,
   maxInFlightTxRequests,
   maxUrlLength,
   signedQueryHeader,
@@ -70,13 +71,15 @@ export class ApiServer {
     );
     server.maxConnections = this.options.maxConnections;
     server.maxHeadersCount = 64;
-    // A malformed or timed-out request: answer 400 if the socket can take it, and destroy the
-    // socket once that is written. (Ending it only would leave a client that never closes its
-    // side holding one of the `maxConnections` slots.)
-    server.on('clientError', (_error, duplex) => {
+    // A malformed or timed-out request: answer if the socket can take it (a JSON error as every
+    // other answer), and destroy the socket once that is written. (Ending it only would leave a
+    // client that never closes its side holding one of the `maxConnections` slots.)
+    server.on('clientError', (error, duplex) => {
       const socket = duplex as Socket;
+      const code = (error as NodeJS.ErrnoException).code;
+      this.log.debug({ code, remote: socket.remoteAddress }, 'api client error');
       if (socket.writable && !socket.destroyed) {
-        socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        socket.write(clientErrorResponse(code, this.options.requestTimeoutMs));
         socket.destroySoon();
       } else socket.destroy();
     });
@@ -285,6 +288,30 @@ function sendHtml(res: ServerResponse, html: string): void {
       "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src *; img-src data:",
   });
   res.end(html);
+}
+
+/**
+ * The raw answer to a request Node's parser refused. A request not received in full within the
+ * request timeout (a slow link, or a node too busy to read it) is a 408 `REQUEST_TIMEOUT` with a
+ * retry hint: the node never handled it, so sending it again is safe. Anything else is a 400.
+ */
+export function clientErrorResponse(code: string | undefined, requestTimeoutMs: number): string {
+  const timedOut = code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const body = JSON.stringify(
+    timedOut
+      ? {
+          code: 'REQUEST_TIMEOUT',
+          message: `the request was not received in full within ${requestTimeoutMs} ms; send it again`,
+          data: { retry_after_ms: apiRequestTimeoutRetryAfterMs },
+        }
+      : { code: 'BAD_REQUEST', message: `malformed HTTP request (${code ?? 'parse error'})` },
+  );
+  const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
+  const retry = timedOut ? `Retry-After: ${Math.ceil(apiRequestTimeoutRetryAfterMs / 1000)}\r\n` : '';
+  return (
+    `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Cache-Control: no-store\r\n${retry}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
 }
 
 /** Splits `host:port` (IPv6 in brackets). */
