@@ -77,6 +77,8 @@ export const apiKeepAliveTimeoutMs = 5_000;
  * request_timeout_ms`, typically on a node too busy to read it), ms.
  */
 export const apiRequestTimeoutRetryAfterMs = 1_000;
+/** The retry hint of a 503 `NODE_STARTING` (the API listens before the node has its chain), ms. */
+export const apiStartingRetryAfterMs = 1_000;
 /** How often the API checks its connections against the header and request timeouts, ms. */
 export const apiConnectionsCheckIntervalMs = 1_000;
 /** The header that carries an authenticated query's envelope (hex of a `SignedQuery`). */

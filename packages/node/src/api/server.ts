@@ -7,6 +7,7 @@ import {
   apiHeadersTimeoutMs,
   apiKeepAliveTimeoutMs,
   apiRequestTimeoutRetryAfterMs,
+  apiStartingRetryAfterMs,
   maxInFlightTxRequests,
   maxUrlLength,
   signedQueryHeader,
@@ -43,6 +44,8 @@ export class ApiServer {
   #address = '';
   /** Transaction submissions being handled (bounded by `maxInFlightTxRequests`). */
   #inFlightTxs = 0;
+  /** The node was running once: a stopping node answers NODE_STOPPING per route, not NODE_STARTING. */
+  #wasRunning = false;
 
   constructor(
     private readonly options: ApiServerOptions,
@@ -133,6 +136,20 @@ export class ApiServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.on('error', () => {});
     req.on('error', () => {});
+    // The API listens before consensus starts (a port in use stops the start before any block):
+    // until the node has its chain (handshake, WAL replay), every route answers 503 with a hint.
+    if (!this.#wasRunning && this.ctx.chainState() === null) {
+      const starting = new ApiError(
+        503,
+        'NODE_STARTING',
+        'the node is starting (replaying its chain); ask again shortly',
+        {},
+        apiStartingRetryAfterMs,
+      );
+      const { status, body, retryAfterMs } = errorResponse(starting);
+      return send(res, status, body, false, retryAfterMs);
+    }
+    this.#wasRunning = true;
     // Every POST submits a transaction (the core broadcasts and the modules' routes).
     const submits = req.method === 'POST';
     if (submits) {
