@@ -21,6 +21,7 @@ export default defineConfig({
       pkg('state', 'packages/state'),
       pkg('p2p', 'packages/p2p'),
       pkg('market', 'packages/market-module'),
+      pkg('light', 'packages/light'),
       pkg('node', 'packages/node'),
       pkg('lic-pilot', 'examples/lic-pilot'),
       pkg('benchmarks', 'benchmarks'),

@@ -7,6 +7,7 @@
 //     prebuilds/linux-x64/classic-level.musl.node
 //     prebuilds/linux-arm64/classic-level.armv8.node
 //     LICENSES.txt                               the licenses of what is inlined
+//     dashboard.html                             the community dashboard ([api] ui = true)
 //
 // classic-level loads its addon with `require('node-gyp-build')(__dirname)`. In the bundle `__dirname`
 // is the bundle's directory (see `banner` and `define` below), so node-gyp-build finds
@@ -135,6 +136,8 @@ for (const [name, dir] of [...packages].sort()) {
   licenses.push(`== ${name}@${meta.version} (${meta.license ?? 'see package'})\n${text.trim()}\n`);
 }
 writeFileSync(join(out, 'LICENSES.txt'), `${licenses.join('\n')}`);
+// The community dashboard ([api] ui = true) beside joule.js, where the bundled node looks for it.
+copyFileSync(join(root, 'packages/light/dist/dashboard.html'), join(out, 'dashboard.html'));
 
 writeFileSync(
   join(out, 'package.json'),

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseNodeLog, traceRow } from './throughput-trace.js';
 
+/** A line as the node writes it: level name, ISO time (ms since the epoch in the test's numbers). */
 const line = (time: number, msg: string, fields: Record<string, unknown>) =>
-  JSON.stringify({ level: 20, time, module: 'consensus', msg, ...fields });
+  JSON.stringify({ level: 'debug', time: new Date(time).toISOString(), module: 'consensus', msg, ...fields });
 
 /** Node i's log of height 7: it starts at 1000 + i, signs its prevote at 1010 + 2i, and so on. */
 function nodeLog(i: number, extra: string[] = []): string {

@@ -42,7 +42,9 @@ export function parseNodeLog(text: string): Map<number, HeightStages> {
     } catch {
       continue;
     }
-    if (typeof e.time !== 'number' || typeof e.height !== 'number') continue;
+    // The node writes ISO 8601 times; epoch ms (pino's default) are read too.
+    const time = typeof e.time === 'string' ? Date.parse(e.time) : e.time;
+    if (typeof time !== 'number' || Number.isNaN(time) || typeof e.height !== 'number') continue;
     let s = out.get(e.height);
     if (s === undefined) {
       s = { round: 0 };
@@ -51,7 +53,7 @@ export function parseNodeLog(text: string): Map<number, HeightStages> {
     const round = typeof e.round === 'number' ? e.round : 0;
     s.round = Math.max(s.round, round);
     const first = (key: 'start' | 'proposal' | 'prevote' | 'precommit' | 'commit') => {
-      if (s[key] === undefined) s[key] = e.time as number;
+      if (s[key] === undefined) s[key] = time;
     };
     if (e.msg === 'new round' && round === 0) first('start');
     else if (e.msg === 'proposal') first('proposal');

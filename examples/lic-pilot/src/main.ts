@@ -4,7 +4,7 @@
  */
 
 import { PilotUsageError, parsePilotOptions, pilotUsage } from './pilot/options.js';
-import { runPilot } from './pilot/run.js';
+import { dashboardUrl, runPilot } from './pilot/run.js';
 import { printSummary } from './pilot/summary.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -30,7 +30,9 @@ async function main(): Promise<number> {
   if (run.network !== null) {
     const net = run.network;
     const n0 = net.nodes[0];
-    log(`\nThe network keeps running (--keep). Try, from the repository:`);
+    log(`\nThe network keeps running (--keep). The community dashboard (light client in the page):`);
+    log(`  ${await dashboardUrl(n0?.api ?? '')}`);
+    log('Try, from the repository:');
     log(`  npx joule status --node ${n0?.api}`);
     log(`  npx joule query market getMetersList --node ${n0?.api}`);
     log('Ctrl-C stops every node.');

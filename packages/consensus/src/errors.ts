@@ -60,6 +60,7 @@ function jsonSafe(context: Readonly<Record<string, unknown>>): Record<string, un
 }
 
 function toHexShort(bytes: Uint8Array): string {
-  const hex = Buffer.from(bytes.subarray(0, 32)).toString('hex');
+  let hex = '';
+  for (const b of bytes.subarray(0, 32)) hex += b.toString(16).padStart(2, '0');
   return bytes.length > 32 ? `${hex}…(${bytes.length} bytes)` : hex;
 }

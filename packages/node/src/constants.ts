@@ -14,8 +14,25 @@ export const homeFiles = {
   db: 'data/db',
   wal: 'data/wal',
   lock: 'data/LOCK',
+  /** SHA-256 of the genesis.json the data was made from, written at the first start. */
+  genesisHash: 'data/genesis.sha256',
   keyring: 'keyring',
 } as const;
+
+/** The home used when neither `--home` nor `$JOULE_HOME` names one: `~/.joule`. */
+export const defaultHomeDir = '.joule';
+/** The environment variable naming the home when `--home` is absent. */
+export const homeEnvVar = 'JOULE_HOME';
+/** The API a client command talks to when neither `--node` nor a home names one. */
+export const defaultApiUrl = 'http://127.0.0.1:26657';
+/** Oldest Node major the node runs on (`Promise.withResolvers`, `Array.fromAsync`, …). */
+export const minNodeMajor = 22;
+/** Longest `joule stop` waits for the node to exit after SIGTERM, ms (the unit gives it 30 s). */
+export const stopWaitMs = 30_000;
+/** How often `joule stop` looks whether the node has exited, ms. */
+export const stopPollMs = 100;
+/** This package's version (`joule version`); a test holds it equal to package.json's. */
+export const nodePackageVersion = '0.1.0';
 
 /** Largest config.toml read, bytes. */
 export const maxConfigFileBytes = 64 * 1024;
@@ -55,6 +72,13 @@ export const maxUrlLength = 4 * 1024;
 export const apiHeadersTimeoutMs = 5_000;
 /** Time an idle keep-alive connection to the API stays open, ms. */
 export const apiKeepAliveTimeoutMs = 5_000;
+/**
+ * The retry hint of a 408 `REQUEST_TIMEOUT` (a request not received in full within `[api]
+ * request_timeout_ms`, typically on a node too busy to read it), ms.
+ */
+export const apiRequestTimeoutRetryAfterMs = 1_000;
+/** The retry hint of a 503 `NODE_STARTING` (the API listens before the node has its chain), ms. */
+export const apiStartingRetryAfterMs = 1_000;
 /** How often the API checks its connections against the header and request timeouts, ms. */
 export const apiConnectionsCheckIntervalMs = 1_000;
 /** The header that carries an authenticated query's envelope (hex of a `SignedQuery`). */
@@ -70,6 +94,8 @@ export const maxSeenSignedQueries = 16_384;
 export const maxParamLength = 1_024;
 /** Time a client of `@joule/node/client` waits for an answer by default, ms. */
 export const defaultClientTimeoutMs = 30_000;
+/** Trust period of `joule query … --verify`: how old its trusted header may be, ms (14 days). */
+export const defaultVerifyTrustPeriodMs = 14 * 86_400_000;
 /** Largest response body a client reads, bytes. */
 export const maxClientResponseBytes = 16 * 1024 * 1024;
 

@@ -9,6 +9,7 @@ export type NodeErrorCode =
   | 'HOME_MISSING'
   | 'HOME_EXISTS'
   | 'CHAIN_MISMATCH'
+  | 'GENESIS_CHANGED'
   | 'PORT_IN_USE'
   | 'KEY_EXISTS'
   | 'KEY_NOT_FOUND';

@@ -57,6 +57,8 @@ export const defaultMaxConnectionsPerIp = 4;
 export const defaultMaxIncomingPendingConnections = 8;
 /** A dial (TCP connect + Noise + yamux) must complete within this long, ms. */
 export const dialTimeoutMs = 10_000;
+/** Longest error text handed with a failed dial (`DialFailure.message`), characters. */
+export const maxDialErrorChars = 300;
 /** A stream's protocol negotiation must complete within this long, ms. */
 export const streamOpenTimeoutMs = 5_000;
 /** Ping period of libp2p's connection monitor by default, ms (a failed ping closes the link). */

@@ -38,7 +38,13 @@ export * from './constants.js';
 export { type GaterPolicy, policyGater } from './host/gater.js';
 export { createP2pHost, P2pHost, type P2pHostDependencies, type P2pHostOptions } from './host/host.js';
 export { libp2pKeyOf, type NodeKey, peerIdOfNodeKey } from './host/node-key.js';
-export { PersistentPeers, type PersistentPeersOptions } from './host/persistent-peers.js';
+export {
+  type DialFailure,
+  type DialFailureReason,
+  dialFailureReason,
+  PersistentPeers,
+  type PersistentPeersOptions,
+} from './host/persistent-peers.js';
 export { MempoolGossip, type MempoolGossipOptions, type TxAdmission } from './mempool/mempool-gossip.js';
 export { decodeTxBatch, encodeTxBatch, splitTxBatches, txBatchCodec } from './mempool/tx-batch.js';
 export { type P2pCounterSnapshot, P2pCounters } from './peers/metrics.js';

@@ -146,6 +146,8 @@ export const maxQueryBytes = 64 * 1024;
 export const maxQueryPathLength = 128;
 /** Largest application genesis section (JSON), bytes. */
 export const maxGenesisBytes = 64 * 1024 * 1024;
+/** Most keys a proven module query may read (each answered with a store proof). */
+export const maxProvedReads = 1_024;
 /** Most gas one query may use (queries read committed state; this bounds their work). */
 export const maxQueryGas = 10_000_000;
 /** Longest log line in a transaction result, characters (longer ones are cut). */

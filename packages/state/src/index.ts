@@ -37,6 +37,7 @@ export {
   type Signer,
   type TxContext,
 } from './app/module.js';
+export { type ProvedRead, ProvingReader, provedReadsCodec } from './app/proved-reads.js';
 export {
   blockResultsQueryCodec,
   querySignBytes,

@@ -1,7 +1,7 @@
-import { parseAddress } from '@joule/consensus';
+import { parseAddress, toHex } from '@joule/consensus';
 import { type KeyInfo, loadKey, marketModules, maxTxsPerSubmit } from '@joule/node';
 import { ClientError, type JouleClient } from '@joule/node/client';
-import { signTx, type TxMessage } from '@joule/state';
+import { signTx, type TxMessage, txHash } from '@joule/state';
 
 /** The LIC appchain's modules (auth, bank, poa, market) in `joule` addresses. */
 export const modules = marketModules('joule');
@@ -115,7 +115,13 @@ export const maxBatchHexBytes = 192 * 1024;
  */
 export const maxBatchTxs = Math.min(16, maxTxsPerSubmit);
 /** Codes of a refusal that clears by itself: the submission is sent again after the node's hint. */
-const busyCodes: ReadonlySet<string> = new Set(['MEMPOOL_FULL', 'MEMPOOL_SENDER_FULL', 'API_BUSY']);
+const busyCodes: ReadonlySet<string> = new Set([
+  'MEMPOOL_FULL',
+  'MEMPOOL_SENDER_FULL',
+  'API_BUSY',
+  // The node was too busy to read the whole request in time and never handled it.
+  'REQUEST_TIMEOUT',
+]);
 /** The longest wait honoured from one retry hint, ms. */
 const maxRetryHintMs = 2_000;
 
@@ -138,6 +144,10 @@ export async function submitAll(
   const signed = txs.map((messages, i) => signTx(signer.secretKey, { chainId, nonce: first + i, messages }));
   const hashes: string[] = [];
   const patience = new Patience(signer.client);
+  // After a lost connection the node may or may not have taken the request: a transaction it
+  // took comes back as TX_IN_CACHE when sent again, and counts as admitted (every transaction is
+  // looked up in a block afterwards, so one the node had refused is still caught there).
+  let uncertain = false;
   while (hashes.length < signed.length) {
     const batch = nextBatch(signed, hashes.length);
     let wait = 0;
@@ -148,16 +158,29 @@ export async function submitAll(
           hashes.push(r.hash);
           continue;
         }
+        if (uncertain && r.code === 'TX_IN_CACHE') {
+          hashes.push(toHex(txHash(signed[hashes.length] as Uint8Array)));
+          continue;
+        }
         if (!busyCodes.has(r.code)) throw new PilotTxError(what(hashes.length), r.code, r.message);
         wait = r.retry_after_ms ?? retryMs;
         break;
       }
+      uncertain = false;
     } catch (error) {
       if (error instanceof PilotTxError) throw error;
       if (!(error instanceof ClientError)) throw error;
-      if (!busyCodes.has(error.code)) throw new PilotTxError(what(hashes.length), error.code, error.message);
-      const hint = error.context.retryAfterMs;
-      wait = typeof hint === 'number' ? hint : retryMs;
+      if (error.code === 'UNREACHABLE') {
+        // A dropped connection (a node too busy to read the request in time closes it): the
+        // same transactions again, once the chain is seen to move (`patience` bounds the wait).
+        uncertain = true;
+        wait = retryMs;
+      } else if (!busyCodes.has(error.code)) {
+        throw new PilotTxError(what(hashes.length), error.code, error.message);
+      } else {
+        const hint = error.context.retryAfterMs;
+        wait = typeof hint === 'number' ? hint : retryMs;
+      }
     }
     signer.nonce = first + hashes.length;
     admitted(hashes.length);

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { decode, fromHex, headerCodec, headerHash, toHex } from '@joule/consensus';
 import type { ConfigOverrides } from '@joule/node';
 import { generateCommunity, parseCommunityCsv, previousMonth } from '../community/index.js';
 import type { CommunityData } from '../community/types.js';
@@ -34,6 +35,8 @@ export const pilotMaxBlockGas = 15_000_000;
 export const pilotConfig: ConfigOverrides = {
   log: { level: 'warn' },
   consensus: { timeout_propose_ms: 10_000, timeout_commit_ms: 250 },
+  // The community dashboard at /ui (off by default: a validator serves only its API).
+  api: { ui: true },
 };
 
 export interface PilotRun {
@@ -107,6 +110,7 @@ export async function runPilot(options: PilotOptions, log: (line: string) => voi
     log(
       `  ${community.meters.length} prosumer keys funded, meters registered, parameters set (${phases.setup} s)`,
     );
+    log(`  dashboard: ${await dashboardUrl(net.nodes[0]?.api ?? '')}`);
 
     t = performance.now();
     const posted = await postMeasures(data, community);
@@ -205,4 +209,15 @@ async function sameAppHash(net: LocalNetwork, h: number): Promise<boolean> {
     }),
   );
   return hashes.every((x) => x !== null && x === hashes[0]);
+}
+
+/**
+ * The dashboard of `api`, with the header at height 1 as the household light client's root of
+ * trust (what an operator would print for the community: its own node's first header).
+ */
+export async function dashboardUrl(api: string): Promise<string> {
+  const first = (await (await fetch(`${api}/light_block?height=1`)).json()) as { header?: string };
+  if (typeof first.header !== 'string') return `${api}/ui`;
+  const hash = toHex(headerHash(decode(headerCodec, fromHex(first.header))));
+  return `${api}/ui?trust=1:${hash}`;
 }

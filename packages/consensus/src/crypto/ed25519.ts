@@ -1,10 +1,4 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  type KeyObject,
-  sign as nativeSign,
-  verify as nativeVerify,
-} from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { BoundedCache, type BoundedCacheStats } from '../cache/bounded-cache.js';
 import {
@@ -17,6 +11,7 @@ import {
   verifiedSignatureCacheEntries,
 } from '../constants.js';
 import { InvalidValueError } from '../errors.js';
+import { hasBuffer, nodeCrypto } from './native.js';
 
 /**
  * Ed25519 with the ZIP-215 verification rules pinned explicitly, so every node agrees on which
@@ -50,8 +45,8 @@ export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
  */
 export function sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
   assertLength(secretKey, secretKeyBytes, 'secret key');
-  const key = nativeSecretKey(secretKey);
-  if (key !== null) return new Uint8Array(nativeSign(null, message, key));
+  const key = nodeCrypto === undefined ? null : nativeSecretKey(secretKey);
+  if (key !== null && nodeCrypto !== undefined) return new Uint8Array(nodeCrypto.sign(null, message, key));
   return ed25519.sign(message, secretKey);
 }
 
@@ -90,10 +85,10 @@ export function verifyFast(publicKey: Uint8Array, message: Uint8Array, signature
   ) {
     return false;
   }
-  const key = nativeKey(publicKey);
-  if (key !== undefined) {
+  const key = nodeCrypto === undefined ? undefined : nativeKey(publicKey);
+  if (key !== undefined && nodeCrypto !== undefined) {
     try {
-      if (nativeVerify(null, message, key, signature)) return true;
+      if (nodeCrypto.verify(null, message, key, signature)) return true;
     } catch {
       // fall through to the reference verifier
     }
@@ -115,7 +110,9 @@ export function verifyCached(publicKey: Uint8Array, message: Uint8Array, signatu
   ) {
     return false;
   }
-  const id = Buffer.concat([publicKey, signature, message]).toString('latin1');
+  const id = hasBuffer
+    ? Buffer.concat([publicKey, signature, message]).toString('latin1')
+    : latin1(publicKey) + latin1(signature) + latin1(message);
   if (validCache.has(id)) return true;
   const ok = verifyFast(publicKey, message, signature);
   if (ok) validCache.set(id, true);
@@ -129,7 +126,9 @@ const validCache = new BoundedCache<string, true>({
   sizeOf: (id) => id.length,
 });
 
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const SPKI_ED25519_PREFIX = Uint8Array.from([
+  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+]);
 /** Native key objects by public key (null: OpenSSL refused the key, so noble decides). */
 const keyCache = new BoundedCache<string, KeyObject | null>({ maxEntries: nativeKeyCacheEntries });
 
@@ -144,7 +143,7 @@ function nativeKey(publicKey: Uint8Array): KeyObject | undefined {
   if (cached !== undefined) return cached ?? undefined;
   let key: KeyObject | null;
   try {
-    key = createPublicKey({
+    key = (nodeCrypto as typeof import('node:crypto')).createPublicKey({
       key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]),
       format: 'der',
       type: 'spki',
@@ -156,7 +155,9 @@ function nativeKey(publicKey: Uint8Array): KeyObject | undefined {
   return key ?? undefined;
 }
 
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const PKCS8_ED25519_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
 const secretCache = new BoundedCache<string, KeyObject | null>({ maxEntries: nativeSecretKeyCacheEntries });
 
 function nativeSecretKey(secretKey: Uint8Array): KeyObject | null {
@@ -164,7 +165,7 @@ function nativeSecretKey(secretKey: Uint8Array): KeyObject | null {
   let key = secretCache.get(id);
   if (key === undefined) {
     try {
-      key = createPrivateKey({
+      key = (nodeCrypto as typeof import('node:crypto')).createPrivateKey({
         key: Buffer.concat([PKCS8_ED25519_PREFIX, secretKey]),
         format: 'der',
         type: 'pkcs8',
@@ -175,6 +176,13 @@ function nativeSecretKey(secretKey: Uint8Array): KeyObject | null {
     secretCache.set(id, key);
   }
   return key;
+}
+
+/** One character per byte (the cache key of a browser, which has no `Buffer`). */
+function latin1(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += String.fromCharCode(b);
+  return out;
 }
 
 function isBytes(value: unknown, length: number): value is Uint8Array {

@@ -1,7 +1,8 @@
-import * as nodeCrypto from 'node:crypto';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { maxHashScratchBytes } from '../constants.js';
 import { InvalidValueError } from '../errors.js';
+import { hasBuffer, nodeCrypto } from './native.js';
 
 /**
  * SHA-256 through OpenSSL's one-shot `crypto.hash` where the runtime has it (Node ≥ 21.7), else
@@ -15,9 +16,10 @@ import { InvalidValueError } from '../errors.js';
  * leaf and node hashes allocate nothing but their digest.
  */
 const nativeHash: ((algorithm: string, data: Uint8Array, encoding: 'latin1') => string) | undefined =
-  typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
+  typeof nodeCrypto?.hash === 'function' ? nodeCrypto.hash : undefined;
 
-let scratch = Buffer.alloc(1024);
+// Only the native paths use the scratch buffer; without Node it is a plain array never written.
+let scratch = hasBuffer ? Buffer.alloc(1024) : (new Uint8Array(1024) as Buffer);
 /** `scratch` as a plain `Uint8Array` (its `subarray` is cheaper than a `Buffer`'s). */
 let scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
 /** The first 65 bytes of `scratch`: the input of an RFC 6962 node hash. */
@@ -129,6 +131,7 @@ function latin1Of(bytes: Uint8Array): string {
 
 /** Lower-case hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
+  if (!hasBuffer) return bytesToHex(bytes);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 }
 
@@ -137,5 +140,5 @@ export function fromHex(hex: string): Uint8Array {
   if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
     throw new InvalidValueError(`not a hex string: ${String(hex).slice(0, 80)}`);
   }
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  return hasBuffer ? new Uint8Array(Buffer.from(hex, 'hex')) : hexToBytes(hex);
 }

@@ -16,6 +16,7 @@ import { createNode, type JouleNode } from '../node/node.js';
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 const maxConnections = 4;
+const requestTimeoutMs = 1_500;
 
 describe('HTTP API hardening (a market node, 127.0.0.1:0)', () => {
   let dir = '';
@@ -51,7 +52,11 @@ describe('HTTP API hardening (a market node, 127.0.0.1:0)', () => {
       {
         home,
         config: {
-          api: { listen: '127.0.0.1:0', max_connections: maxConnections },
+          api: {
+            listen: '127.0.0.1:0',
+            max_connections: maxConnections,
+            request_timeout_ms: requestTimeoutMs,
+          },
           consensus: { timeout_commit_ms: 50 },
         },
         logDestination: silent,
@@ -94,6 +99,26 @@ describe('HTTP API hardening (a market node, 127.0.0.1:0)', () => {
     }
     expect(health, 'the silent sockets hold no connection slot').toBe(200);
     for (const s of sockets) s.destroy();
+  });
+
+  it('answers a request not received in full in time with a JSON 408 REQUEST_TIMEOUT and a retry hint', async () => {
+    const { port } = new URL(node.apiUrl);
+    const socket = connect({ host: '127.0.0.1', port: Number(port) });
+    socket.on('error', () => {});
+    let answer = '';
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (d) => {
+      answer += String(d);
+    });
+    // The headers and a third of the body, then nothing: a stalled upload.
+    socket.write(
+      'POST /broadcast_tx_sync HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 30\r\n\r\n{"tx":"00',
+    );
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1.1 408 /);
+    expect(answer).toMatch(/\r\nRetry-After: 1\r\n/i);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { code: string; data: unknown };
+    expect(body).toMatchObject({ code: 'REQUEST_TIMEOUT', data: { retry_after_ms: 1_000 } });
   });
 
   it('answers a bad %-escape in a module route with 400 BAD_ESCAPE', async () => {

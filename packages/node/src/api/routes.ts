@@ -1,5 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { blockId, fromHex, toHex } from '@joule/consensus';
+import {
+  blockId,
+  commitCodec,
+  encode,
+  fromHex,
+  headerCodec,
+  toHex,
+  validatorSetCodec,
+} from '@joule/consensus';
 import { maxApiListItems, maxTxsPerSubmit, signedQueryHeader } from '../constants.js';
 import type { ApiContext } from './context.js';
 import { txResultJson } from './context.js';
@@ -137,7 +145,12 @@ export const coreRoutes: Record<string, CoreRoute> = {
         listening: ctx.network.listenAddresses().length > 0,
         listeners: ctx.network.listenAddresses(),
         n_peers: String(ctx.network.peers().length),
-        peers: peers.map((p) => ({ node_id: p.id, remote_addr: p.address })),
+        peers: peers.map((p) => ({
+          node_id: p.id,
+          remote_addr: p.address,
+          ...(p.direction === undefined ? {} : { is_outbound: p.direction === 'outbound' }),
+          ...(p.score === undefined ? {} : { score: p.score }),
+        })),
       };
     },
   },
@@ -172,6 +185,27 @@ export const coreRoutes: Record<string, CoreRoute> = {
       const set = await ctx.store.loadValidators(h);
       if (set === null) throw notFound('HEIGHT_UNAVAILABLE', `no validator set kept for height ${h}`);
       return validatorsJson(set, h);
+    },
+  },
+  '/light_block': {
+    method: 'GET',
+    description:
+      'What a light client verifies, in canonical encoding (hex): the header, its commit and the validator set of ?height= (default latest)',
+    handler: async (ctx, q) => {
+      const h = heightParam(ctx, q);
+      const [block, commit, set] = await Promise.all([
+        ctx.store.loadBlock(h),
+        ctx.store.loadCommit(h),
+        ctx.store.loadValidators(h),
+      ]);
+      if (block === null || commit === null || set === null)
+        throw notFound('HEIGHT_UNAVAILABLE', `no light block at height ${h}`);
+      return {
+        height: String(h),
+        header: toHex(encode(headerCodec, block.header)),
+        commit: toHex(encode(commitCodec, commit)),
+        validators: toHex(encode(validatorSetCodec, set)),
+      };
     },
   },
   '/tx': {

@@ -6,6 +6,8 @@ import {
   apiConnectionsCheckIntervalMs,
   apiHeadersTimeoutMs,
   apiKeepAliveTimeoutMs,
+  apiRequestTimeoutRetryAfterMs,
+  apiStartingRetryAfterMs,
   maxInFlightTxRequests,
   maxUrlLength,
   signedQueryHeader,
@@ -26,6 +28,8 @@ export interface ApiServerOptions {
   readonly configFile: string;
   /** Most transaction submissions handled at once; one more is a 429 `API_BUSY`. Default `maxInFlightTxRequests`. */
   readonly maxInFlightTxs?: number;
+  /** The dashboard page served at `/ui` (`[api] ui`); absent: `/ui` is a 404. */
+  readonly dashboardHtml?: string;
 }
 
 /**
@@ -40,6 +44,8 @@ export class ApiServer {
   #address = '';
   /** Transaction submissions being handled (bounded by `maxInFlightTxRequests`). */
   #inFlightTxs = 0;
+  /** The node was running once: a stopping node answers NODE_STOPPING per route, not NODE_STARTING. */
+  #wasRunning = false;
 
   constructor(
     private readonly options: ApiServerOptions,
@@ -68,13 +74,15 @@ export class ApiServer {
     );
     server.maxConnections = this.options.maxConnections;
     server.maxHeadersCount = 64;
-    // A malformed or timed-out request: answer 400 if the socket can take it, and destroy the
-    // socket once that is written. (Ending it only would leave a client that never closes its
-    // side holding one of the `maxConnections` slots.)
-    server.on('clientError', (_error, duplex) => {
+    // A malformed or timed-out request: answer if the socket can take it (a JSON error as every
+    // other answer), and destroy the socket once that is written. (Ending it only would leave a
+    // client that never closes its side holding one of the `maxConnections` slots.)
+    server.on('clientError', (error, duplex) => {
       const socket = duplex as Socket;
+      const code = (error as NodeJS.ErrnoException).code;
+      this.log.debug({ code, remote: socket.remoteAddress }, 'api client error');
       if (socket.writable && !socket.destroyed) {
-        socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        socket.write(clientErrorResponse(code, this.options.requestTimeoutMs));
         socket.destroySoon();
       } else socket.destroy();
     });
@@ -128,6 +136,20 @@ export class ApiServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.on('error', () => {});
     req.on('error', () => {});
+    // The API listens before consensus starts (a port in use stops the start before any block):
+    // until the node has its chain (handshake, WAL replay), every route answers 503 with a hint.
+    if (!this.#wasRunning && this.ctx.chainState() === null) {
+      const starting = new ApiError(
+        503,
+        'NODE_STARTING',
+        'the node is starting (replaying its chain); ask again shortly',
+        {},
+        apiStartingRetryAfterMs,
+      );
+      const { status, body, retryAfterMs } = errorResponse(starting);
+      return send(res, status, body, false, retryAfterMs);
+    }
+    this.#wasRunning = true;
     // Every POST submits a transaction (the core broadcasts and the modules' routes).
     const submits = req.method === 'POST';
     if (submits) {
@@ -155,6 +177,8 @@ export class ApiServer {
         throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not served`);
       if (url.pathname === '/metrics') return await this.#metrics(res, method);
       if (url.pathname === '/') return send(res, 200, this.#index());
+      if (url.pathname === '/ui' && method === 'GET' && this.options.dashboardHtml !== undefined)
+        return sendHtml(res, this.options.dashboardHtml);
       const core = coreRoutes[url.pathname];
       if (core !== undefined) {
         if (core.method !== method)
@@ -269,6 +293,42 @@ function send(
       : { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) }),
   });
   res.end(body);
+}
+
+/** The dashboard: a page that loads nothing but its own inlined code and asks only this origin. */
+function sendHtml(res: ServerResponse, html: string): void {
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+    'content-security-policy':
+      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src *; img-src data:",
+  });
+  res.end(html);
+}
+
+/**
+ * The raw answer to a request Node's parser refused. A request not received in full within the
+ * request timeout (a slow link, or a node too busy to read it) is a 408 `REQUEST_TIMEOUT` with a
+ * retry hint: the node never handled it, so sending it again is safe. Anything else is a 400.
+ */
+export function clientErrorResponse(code: string | undefined, requestTimeoutMs: number): string {
+  const timedOut = code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const body = JSON.stringify(
+    timedOut
+      ? {
+          code: 'REQUEST_TIMEOUT',
+          message: `the request was not received in full within ${requestTimeoutMs} ms; send it again`,
+          data: { retry_after_ms: apiRequestTimeoutRetryAfterMs },
+        }
+      : { code: 'BAD_REQUEST', message: `malformed HTTP request (${code ?? 'parse error'})` },
+  );
+  const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
+  const retry = timedOut ? `Retry-After: ${Math.ceil(apiRequestTimeoutRetryAfterMs / 1000)}\r\n` : '';
+  return (
+    `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Cache-Control: no-store\r\n${retry}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
 }
 
 /** Splits `host:port` (IPv6 in brackets). */

@@ -32,3 +32,6 @@ export const coreCliApp: CliApp = {
   },
   appState: coreAppState,
 };
+
+/** A built-in command: resolves with the exit code; throws `UsageError` for a bad command line. */
+export type Command = (args: string[], app: CliApp, io: import('./common.js').CliIo) => Promise<number>;

@@ -11,10 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const run = promisify(execFile);
+/** The default home of these runs (never the user's ~/.joule). */
+const defaultHome = join(tmpdir(), `joule-cli-default-${process.pid}`);
 
 async function joule(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 30_000 });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
+      timeout: 30_000,
+      env: { ...process.env, JOULE_HOME: defaultHome },
+    });
     return { code: 0, out: stdout, err: stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -27,17 +32,39 @@ describe('the joule CLI (compiled dist, child processes)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'joule-cli-'));
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await rm(defaultHome, { recursive: true, force: true });
+  });
 
   it('prints help for every command and exits 2 on a wrong command line', async () => {
-    for (const command of ['init', 'testnet', 'start', 'status', 'keys', 'tx', 'query', 'export']) {
+    const commands = [
+      'init',
+      'testnet',
+      'start',
+      'stop',
+      'status',
+      'peers',
+      'keys',
+      'tx',
+      'query',
+      'export',
+      'show-node-id',
+      'show-validator',
+      'unsafe-reset-all',
+      'version',
+    ];
+    const main = await joule('--help');
+    for (const command of commands) {
       const r = await joule(command, '--help');
       expect(r.code, command).toBe(0);
       expect(r.out, command).toContain(`Usage: joule ${command}`);
+      expect(main.out, `the main help lists ${command}`).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
     expect((await joule('frobnicate')).code).toBe(2);
-    expect((await joule('init')).err).toContain('--home is required');
-    expect((await joule('init', '--home', dir, '--colour', 'red')).code).toBe(2);
+    const colour = await joule('init', '--home', dir, '--colour', 'red');
+    expect(colour.code).toBe(2);
+    expect(colour.err).toContain('unknown flag --colour');
   });
 
   it('init writes a home with 0600 key files, and refuses to overwrite it', async () => {

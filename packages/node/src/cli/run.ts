@@ -1,21 +1,46 @@
-import { JouleError, parseAddress } from '@joule/consensus';
+import { parseArgs } from 'node:util';
+import {
+  chainIdPattern,
+  decode,
+  encode,
+  InvalidValueError,
+  JouleError,
+  maxChainIdLength,
+  parseAddress,
+} from '@joule/consensus';
 import { type Module, type TxMessage, txMessage } from '@joule/state';
 import { toJson } from '../api/json.js';
 import { ClientError, valueFromParams } from '../client/index.js';
-import { exitCodes, type ProfileName, profileNames } from '../constants.js';
+import { exitCodes, keyNamePattern, type ProfileName, profileNames } from '../constants.js';
 import { NodeInputError } from '../errors.js';
 import { exportHome } from '../home/export.js';
 import { renderGenesis } from '../home/genesis-file.js';
-import { addKey, listKeys, loadKey, replacePrivateFile } from '../home/home.js';
+import { loadKey, replacePrivateFile } from '../home/home.js';
 import { type GenesisAuthorities, initHome, uniqueChainId } from '../home/init.js';
 import { peerIdOf } from '../home/key-files.js';
 import { createTestnet, type Topology } from '../home/testnet.js';
 import { createNode } from '../node/node.js';
 import { handleSignals } from '../node/signals.js';
-import { type CliApp, coreCliApp } from './app.js';
-import { type CliIo, clientOf, integer, json, parse, required, stdio, UsageError } from './common.js';
+import { type CliApp, type Command, coreCliApp } from './app.js';
+import {
+  type CliIo,
+  clientOf,
+  type FlagSpec,
+  homeOf,
+  integer,
+  json,
+  parse,
+  required,
+  stdio,
+  UsageError,
+} from './common.js';
+import { configFlags } from './config-flags.js';
 import type { CliContext } from './extension.js';
 import { help } from './help.js';
+import { homeCommands } from './home-commands.js';
+import { keys } from './keys.js';
+import { closest, didYouMean } from './suggest.js';
+import { verifiedQuery } from './verify.js';
 
 export { type CliApp, coreCliApp };
 
@@ -29,7 +54,7 @@ export async function runCli(
   app: CliApp = coreCliApp,
   io: CliIo = stdio,
 ): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, rest] = commandOf(argv, app);
   const extension = app.extensions?.find((e) => e.name === command && e.command !== undefined)?.command;
   const text = (name: string): string =>
     (extension !== undefined && name === command ? extension.help : helpText(name, app))
@@ -39,8 +64,12 @@ export async function runCli(
     io.out(text('main'));
     return command === undefined ? exitCodes.usage : exitCodes.ok;
   }
+  if (command === '--version' || command === '-v') return runCli(['version', ...rest], app, io);
   if ((help[command] === undefined || command === 'main') && extension === undefined) {
-    io.err(`error: unknown command "${command}" (${app.name} --help lists them)`);
+    const known = [...Object.keys(commands), ...(app.extensions ?? []).map((e) => e.name)];
+    io.err(
+      `error: unknown ${command.startsWith('-') ? 'flag' : 'command'} "${command}"${didYouMean(command, known)} — ${app.name} --help lists the commands`,
+    );
     return exitCodes.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -72,13 +101,27 @@ export async function runCli(
   }
 }
 
+/**
+ * The command and its arguments: flags may come before the command (`joule --home H status`), as
+ * they may anywhere after it.
+ */
+function commandOf(argv: readonly string[], app: CliApp): [string | undefined, string[]] {
+  const [first, ...rest] = argv;
+  if (first === undefined || !first.startsWith('-') || ['--help', '-h', '--version', '-v'].includes(first))
+    return [first, rest];
+  const known = new Set([...Object.keys(commands), ...(app.extensions ?? []).map((e) => e.name)]);
+  const at = argv.findIndex((a) => known.has(a));
+  if (at < 0) return [first, rest];
+  return [argv[at], [...argv.slice(0, at), ...argv.slice(at + 1)]];
+}
+
 /** The help of a built-in command, with the lines the app's extensions add. */
 function helpText(name: string, app: CliApp): string {
   const extensions = app.extensions ?? [];
   const base = help[name] ?? '';
   if (name === 'main') {
     const lines = extensions.flatMap((e) =>
-      e.command === undefined ? [] : [`  ${e.name.padEnd(8)}  ${e.command.summary}`],
+      e.command === undefined ? [] : [`  ${e.name.padEnd(16)}  ${e.command.summary}`],
     );
     return base.replace('{extensions}\n', lines.map((l) => `${l}\n`).join(''));
   }
@@ -104,13 +147,12 @@ function contextOf(app: CliApp, io: CliIo): CliContext {
 
 /** A bech32 address of the chain, or a key name of the home's keyring. */
 async function resolveAddress(text: string, home: string | undefined, prefix: string): Promise<Uint8Array> {
-  if (text.startsWith(`${prefix}1`) || home === undefined) return parseAddress(text, prefix);
-  return parseAddress((await loadKey(home, text)).address, prefix);
+  if (text.startsWith(`${prefix}1`)) return parseAddress(text, prefix);
+  return parseAddress((await loadKey(home ?? homeOf({}), text)).address, prefix);
 }
 
-type Command = (args: string[], app: CliApp, io: CliIo) => Promise<number>;
-
 const commands: Record<string, Command> = {
+  ...homeCommands,
   async init(args, app, io) {
     const { values, positionals } = parse(args, {
       home: { type: 'string' },
@@ -119,9 +161,13 @@ const commands: Record<string, Command> = {
       authority: { type: 'string', multiple: true },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const home = required(values.home, 'home');
+    const home = homeOf(values);
     // A chain id of its own: a transaction signed for one chain is never valid on another.
     const chainId = values['chain-id'] ?? uniqueChainId(app.addressPrefix);
+    if (chainId.length > maxChainIdLength || !chainIdPattern.test(chainId))
+      throw new UsageError(
+        `--chain-id "${chainId}": expected 1–${maxChainIdLength} characters of A–Z, a–z, 0–9, ".", "_", "-" (e.g. lic-1)`,
+      );
     const result = await initHome({
       home,
       chainId,
@@ -187,7 +233,8 @@ const commands: Record<string, Command> = {
   },
 
   async start(args, app, _io) {
-    const { values, positionals } = parse(args, { home: { type: 'string' }, profile: { type: 'string' } });
+    const { rest, overrides } = configFlags(args);
+    const { values, positionals } = parse(rest, { home: { type: 'string' }, profile: { type: 'string' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const profile = values.profile;
     if (profile !== undefined && !(profileNames as readonly string[]).includes(profile))
@@ -195,8 +242,11 @@ const commands: Record<string, Command> = {
     const built = app.build();
     const node = await createNode(
       {
-        home: required(values.home, 'home'),
-        ...(profile === undefined ? {} : { config: { node: { profile: profile as ProfileName } } }),
+        home: homeOf(values),
+        config: {
+          ...overrides,
+          ...(profile === undefined ? {} : { node: { ...overrides.node, profile: profile as ProfileName } }),
+        },
       },
       {
         app: {
@@ -214,27 +264,13 @@ const commands: Record<string, Command> = {
   },
 
   async status(args, _app, io) {
-    const { values } = parse(args, { node: { type: 'string' }, home: { type: 'string' } });
+    const { values, positionals } = parse(args, { node: { type: 'string' }, home: { type: 'string' } });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     io.out(json(await (await clientOf(values)).status()));
     return exitCodes.ok;
   },
 
-  async keys(args, app, io) {
-    const { values, positionals } = parse(args, { home: { type: 'string' } });
-    const [action, name, ...extra] = positionals;
-    const home = required(values.home, 'home');
-    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    if (action === 'list') {
-      io.out(json(await listKeys(home)));
-      return exitCodes.ok;
-    }
-    if (action !== 'add' && action !== 'show') throw new UsageError('expected keys add|list|show');
-    if (name === undefined) throw new UsageError(`keys ${action} needs a NAME`);
-    const { key: _secret, ...info } =
-      action === 'add' ? await addKey(home, name, app.addressPrefix) : await loadKey(home, name);
-    io.out(json(info));
-    return exitCodes.ok;
-  },
+  keys,
 
   async tx(args, app, io) {
     const common = {
@@ -244,7 +280,16 @@ const commands: Record<string, Command> = {
       memo: { type: 'string' },
       sync: { type: 'boolean' },
     } as const;
-    const [module, msg] = args;
+    // Module and message are the first two positionals wherever the flags are.
+    const every: FlagSpec = { ...common, args: { type: 'string' } };
+    for (const e of app.extensions ?? [])
+      for (const b of Object.values(e.tx ?? {})) Object.assign(every, b.flags);
+    const [module, msg] = parseArgs({
+      args,
+      options: every,
+      allowPositionals: true,
+      strict: false,
+    }).positionals;
     const builder = app.extensions?.find((e) => e.name === module)?.tx?.[msg ?? ''];
     let from: string;
     let messages: TxMessage[];
@@ -255,29 +300,26 @@ const commands: Record<string, Command> = {
       sync?: unknown;
     };
     if (builder !== undefined) {
-      const parsed = parse(args.slice(2), { ...builder.flags, ...common });
-      if (parsed.positionals.length > 0)
-        throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
+      const parsed = parse(args, { ...builder.flags, ...common });
+      const extra = parsed.positionals.slice(2);
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
       values = parsed.values;
       from = required(parsed.values.from, 'from');
       messages = await builder.build(parsed.values, contextOf(app, io));
     } else {
       const parsed = parse(args, { ...common, args: { type: 'string' } });
       values = parsed.values;
-      const home = required(parsed.values.home, 'home');
+      const home = homeOf(parsed.values);
       const [, , ...rest] = parsed.positionals;
       if (module === undefined || msg === undefined) throw new UsageError('expected tx <module> <msg> …');
       const { modules } = app.build();
       const type = findMessage(modules, module, msg);
       let fields: Record<string, unknown>;
       if (module === 'bank' && msg === 'send' && parsed.values.args === undefined) {
-        const [sender, to, amount, denom] = rest;
-        if (sender === undefined || to === undefined || amount === undefined || denom === undefined)
-          throw new UsageError('expected tx bank send FROM TO AMOUNT DENOM');
-        from = sender;
-        const recipient = to.startsWith(`${app.addressPrefix}1`) ? to : (await loadKey(home, to)).address;
-        parseAddress(recipient, app.addressPrefix);
-        fields = { to: recipient, denom, amount };
+        const send = bankSend(rest, parsed.values.from);
+        from = send.from;
+        const recipient = (await resolveAddressText(send.to, home, app.addressPrefix)).text;
+        fields = { to: recipient, denom: send.denom, amount: send.amount };
       } else {
         if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
         from = required(parsed.values.from, 'from');
@@ -290,9 +332,9 @@ const commands: Record<string, Command> = {
         if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
           throw new UsageError('--args must be a JSON object');
       }
-      messages = [txMessage(type, valueFromParams(type.codec, fields, app.addressPrefix))];
+      messages = [txMessage(type, await requestOf(type.codec, fields, app.addressPrefix, home))];
     }
-    const key = await loadKey(required(values.home, 'home'), from);
+    const key = await loadKey(homeOf(values), from);
     const client = await clientOf(values);
     const sent = await client.signAndSend(key.key.secretKey, messages, {
       commit: values.sync !== true,
@@ -308,16 +350,22 @@ const commands: Record<string, Command> = {
       node: { type: 'string' },
       home: { type: 'string' },
       from: { type: 'string' },
+      verify: { type: 'string' },
     });
     const [module, name, ...pairs] = positionals;
+    if (module === 'tx' || module === 'block') return queryChain(module, name, pairs, values, io);
     if (module === undefined || name === undefined)
-      throw new UsageError('expected query <module> <query> [field=value …]');
+      throw new UsageError(
+        'expected query <module> <query> [field=value …], query tx HASH or query block [HEIGHT]',
+      );
     const { modules } = app.build();
     const m = modules.find((x) => x.name === module);
     const type = m?.queries?.find((q) => q.path === name);
     if (type === undefined) {
       const known = modules.flatMap((x) => (x.queries ?? []).map((q) => `${x.name} ${q.path}`));
-      throw new UsageError(`no query "${module} ${name}" (known: ${known.join(', ')})`);
+      throw new UsageError(
+        `no query "${module} ${name}"${didYouMean(`${module} ${name}`, known)} (known: ${known.join(', ')}, tx, block)`,
+      );
     }
     const params: Record<string, string> = {};
     for (const pair of pairs) {
@@ -325,15 +373,22 @@ const commands: Record<string, Command> = {
       if (i <= 0) throw new UsageError(`expected field=value, got "${pair}"`);
       params[pair.slice(0, i)] = pair.slice(i + 1);
     }
-    const request = valueFromParams(type.request, params, app.addressPrefix);
+    const request = await requestOf(type.request, params, app.addressPrefix, homeOf(values));
     const client = await clientOf(values);
     let result: unknown;
-    if (type.authenticated === true) {
-      if (values.from === undefined)
-        throw new UsageError(`query ${module} ${name} is authenticated: pass --from KEY and --home DIR`);
-      const key = await loadKey(required(values.home, 'home'), values.from);
-      result = await client.queryAs(key.key.secretKey, module, type, request);
-    } else result = await client.query(module, type, request);
+    const key =
+      type.authenticated !== true
+        ? undefined
+        : values.from === undefined
+          ? undefined
+          : await loadKey(homeOf(values), values.from);
+    if (type.authenticated === true && key === undefined)
+      throw new UsageError(`query ${module} ${name} is authenticated: pass --from KEY (and --home DIR)`);
+    if (typeof values.verify === 'string') {
+      const secretKey = key === undefined ? {} : { secretKey: key.key.secretKey };
+      result = await verifiedQuery({ client, trust: values.verify, module, type, request, ...secretKey });
+    } else if (key !== undefined) result = await client.queryAs(key.key.secretKey, module, type, request);
+    else result = await client.query(module, type, request);
     io.out(json(toJson(result, app.addressPrefix)));
     return exitCodes.ok;
   },
@@ -341,12 +396,104 @@ const commands: Record<string, Command> = {
   async export(args, app, io) {
     const { values, positionals } = parse(args, { home: { type: 'string' }, out: { type: 'string' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const doc = await exportHome(required(values.home, 'home'), app.build());
+    const doc = await exportHome(homeOf(values), app.build());
     if (values.out === undefined) io.out(renderGenesis(doc).trimEnd());
     else await replacePrivateFile(values.out, renderGenesis(doc));
     return exitCodes.ok;
   },
 };
+
+/** `query tx HASH` and `query block [HEIGHT]`: the API's /tx and /block. */
+async function queryChain(
+  what: 'tx' | 'block',
+  arg: string | undefined,
+  extra: readonly string[],
+  values: { node?: string | boolean | undefined; home?: string | boolean | undefined },
+  io: CliIo,
+): Promise<number> {
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const client = await clientOf(values);
+  if (what === 'tx') {
+    if (arg === undefined || !/^(0x)?[0-9A-Fa-f]{64}$/.test(arg))
+      throw new UsageError('query tx needs the transaction hash (64 hex digits)');
+    io.out(json(await client.tx(arg.replace(/^0x/, '').toLowerCase())));
+  } else {
+    if (arg !== undefined && !/^[1-9][0-9]{0,15}$/.test(arg))
+      throw new UsageError('query block takes a height (a positive whole number), or none for the latest');
+    io.out(json(await client.block(arg === undefined ? undefined : Number(arg))));
+  }
+  return exitCodes.ok;
+}
+
+/**
+ * A query's request or a message from its fields (`field=value` pairs, `--args` JSON): a field the
+ * codec does not have is refused, and a key name of the home's keyring is read as its address where
+ * the field takes one.
+ */
+async function requestOf<T>(
+  codec: Parameters<typeof valueFromParams<T>>[0],
+  params: Readonly<Record<string, unknown>>,
+  prefix: string,
+  home: string,
+): Promise<T> {
+  const given = { ...params };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const value = valueFromParams(codec, given, prefix);
+      const fields = Object.keys(decode(codec, encode(codec, value)) as object);
+      const unknown = Object.keys(given).find((k) => !fields.includes(k));
+      if (unknown !== undefined)
+        throw new UsageError(
+          `unknown field "${unknown}"${didYouMean(unknown, fields)} (fields: ${fields.join(', ')})`,
+        );
+      return value;
+    } catch (error) {
+      const key = error instanceof InvalidValueError ? String(error.context.path ?? '') : '';
+      if (error instanceof InvalidValueError && given[key] === undefined) {
+        // A field the request needs is missing: a given field of another name is likely its typo.
+        const typo = Object.keys(given).find((k) => closest(k, [key]) !== undefined);
+        if (typo !== undefined) throw new UsageError(`unknown field "${typo}" (did you mean "${key}"?)`);
+        throw new UsageError(`missing field "${key}"`);
+      }
+      const text = given[key];
+      if (attempt >= Object.keys(params).length || typeof text !== 'string' || !keyNamePattern.test(text))
+        throw error;
+      const resolved = await resolveAddressText(text, home, prefix).catch(() => undefined);
+      if (resolved === undefined || resolved.text === text) throw error;
+      given[key] = resolved.text;
+    }
+  }
+}
+
+/** `tx bank send`'s positionals: `[FROM] TO AMOUNT[DENOM] [DENOM]`, FROM unless `--from`. */
+function bankSend(
+  rest: readonly string[],
+  fromFlag: string | undefined,
+): { from: string; to: string; amount: string; denom: string } {
+  const usage = 'expected tx bank send FROM TO AMOUNT (e.g. 5ujoule), or tx bank send TO AMOUNT --from KEY';
+  const args = fromFlag === undefined ? rest : [fromFlag, ...rest];
+  const [from, to, amount, denom, ...more] = args;
+  if (from === undefined || to === undefined || amount === undefined || more.length > 0)
+    throw new UsageError(usage);
+  if (denom !== undefined) {
+    if (!/^[0-9]+$/.test(amount))
+      throw new UsageError(`amount "${amount}" must be a whole number before its denom`);
+    return { from, to, amount, denom };
+  }
+  const coin = /^([0-9]+)([A-Za-z][A-Za-z0-9/:._-]{1,127})$/.exec(amount);
+  if (coin === null)
+    throw new UsageError(`amount "${amount}": expected a whole number and a denom, e.g. 5ujoule`);
+  return { from, to, amount: coin[1] as string, denom: coin[2] as string };
+}
+
+/** A bech32 address of the chain as it is, or the address of a key of the home's keyring. */
+async function resolveAddressText(text: string, home: string, prefix: string): Promise<{ text: string }> {
+  if (text.startsWith(`${prefix}1`)) {
+    parseAddress(text, prefix);
+    return { text };
+  }
+  return { text: (await loadKey(home, text)).address };
+}
 
 /** `--authority MODULE=ADDRESS` flags: a module of the app, a bech32 address of the chain, each once. */
 function authorities(flags: readonly string[] | undefined, app: CliApp): GenesisAuthorities {
@@ -373,7 +520,9 @@ function findMessage(modules: readonly Module[], module: string, msg: string) {
   const type = modules.find((m) => m.name === module)?.messages?.find((t) => t.type === `${module}/${msg}`);
   if (type === undefined) {
     const known = modules.flatMap((m) => (m.messages ?? []).map((t) => t.type.replace('/', ' ')));
-    throw new UsageError(`no message "${module} ${msg}" (known: ${known.join(', ')})`);
+    throw new UsageError(
+      `no message "${module} ${msg}"${didYouMean(`${module} ${msg}`, known)} (known: ${known.join(', ')})`,
+    );
   }
   return type;
 }

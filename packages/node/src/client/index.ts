@@ -357,8 +357,15 @@ export class JouleClient {
     }
     if (!response.ok) {
       const e = json as { code?: string; message?: string; data?: { retry_after_ms?: unknown } };
+      // 429: the node is busy; 408: the node did not receive the request in time, so never
+      // handled it; 503 NODE_STARTING: the node has no chain yet. All are safe to send again
+      // after the hint.
       const retryAfterMs =
-        response.status === 429 ? retryHintMs(response, e.data?.retry_after_ms) : undefined;
+        response.status === 429 ||
+        response.status === 408 ||
+        (response.status === 503 && e.code === 'NODE_STARTING')
+          ? retryHintMs(response, e.data?.retry_after_ms)
+          : undefined;
       throw new ClientError(
         response.status,
         e.code ?? 'HTTP_ERROR',

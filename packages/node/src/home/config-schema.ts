@@ -5,9 +5,17 @@
  * picks another profile's defaults for the keys the file leaves out (`home/profile.ts`).
  */
 import { defaultProfile, profileNames } from '../constants.js';
+import type { AddressFormat } from './addresses.js';
 
 export type OptionSpec =
-  | { readonly type: 'string'; readonly default: string; readonly doc: string; readonly pattern?: RegExp }
+  | {
+      readonly type: 'string';
+      readonly default: string;
+      readonly doc: string;
+      readonly pattern?: RegExp;
+      /** An address, checked by `home/addresses.ts`. */
+      readonly format?: AddressFormat;
+    }
   | {
       readonly type: 'enum';
       readonly default: string;
@@ -27,6 +35,8 @@ export type OptionSpec =
       readonly default: readonly string[];
       readonly doc: string;
       readonly maxItems: number;
+      /** Each item an address, checked by `home/addresses.ts`. */
+      readonly format?: AddressFormat;
     }
   | {
       readonly type: 'levels';
@@ -40,7 +50,6 @@ export const logModules = ['node', 'consensus', 'mempool', 'p2p', 'api', 'state'
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const hostPort = /^(127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1?\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
 
 /** Top-level keys (no section). */
 export const topLevel = {
@@ -222,24 +231,28 @@ export const sections = {
       type: 'strings',
       default: ['/ip4/0.0.0.0/tcp/26656'],
       maxItems: 8,
+      format: 'listen',
       doc: 'Multiaddrs to listen on.',
     },
     announce: {
       type: 'strings',
       default: [],
       maxItems: 8,
+      format: 'listen',
       doc: 'Multiaddrs to announce instead (a board behind a 4G router).',
     },
     persistent_peers: {
       type: 'strings',
       default: [],
       maxItems: 64,
+      format: 'peer',
       doc: 'Multiaddrs ending in /p2p/<peer id>, kept connected.',
     },
     allow_peers: {
       type: 'strings',
       default: [],
       maxItems: 10_000,
+      format: 'peerId',
       doc: 'Peer ids allowed to connect or be dialled (include the persistent peers); empty: anyone.',
     },
     max_connections: { type: 'int', default: 16, min: 1, max: 1_000, doc: 'Most open connections.' },
@@ -249,7 +262,7 @@ export const sections = {
     listen: {
       type: 'string',
       default: '127.0.0.1:26657',
-      pattern: hostPort,
+      format: 'hostPort',
       doc: 'host:port of the HTTP API; keep 127.0.0.1 unless a proxy guards it.',
     },
     max_body_bytes: {
@@ -274,6 +287,11 @@ export const sections = {
       doc: 'How long /broadcast_tx_commit waits for the block, ms.',
     },
     max_connections: { type: 'int', default: 64, min: 1, max: 10_000, doc: 'Most open HTTP connections.' },
+    ui: {
+      type: 'bool',
+      default: false,
+      doc: 'Serve the community dashboard at /ui (a static page; its light client checks the household figures).',
+    },
   },
   metrics: {
     enabled: {

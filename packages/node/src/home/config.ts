@@ -1,6 +1,7 @@
 import { parse, stringify, TomlError } from 'smol-toml';
 import { defaultProfile, type ProfileName } from '../constants.js';
 import { ConfigError } from '../errors.js';
+import { type AddressFormat, checkAddress } from './addresses.js';
 import {
   type ConfigOverrides,
   type NodeConfig,
@@ -136,6 +137,7 @@ function check(spec: OptionSpec, value: unknown, key: string, file: string): unk
     case 'string':
       if (typeof value !== 'string' || (spec.pattern !== undefined && !spec.pattern.test(value)))
         return bad(spec.pattern === undefined ? 'a string' : `a string matching ${String(spec.pattern)}`);
+      if (spec.format !== undefined) checkAddressIn(spec.format, value, key, file);
       return value;
     case 'enum':
       return typeof value === 'string' && spec.values.includes(value)
@@ -147,7 +149,13 @@ function check(spec: OptionSpec, value: unknown, key: string, file: string): unk
         value.length > spec.maxItems ||
         value.some((v) => typeof v !== 'string' || v === '')
       )
-        return bad(`a list of at most ${spec.maxItems} non-empty strings`);
+        return bad(
+          typeof value === 'string' && spec.format !== undefined
+            ? `a list, e.g. ${key.split('.').pop()} = [${JSON.stringify(value)}]`
+            : `a list of at most ${spec.maxItems} non-empty strings`,
+        );
+      if (spec.format !== undefined)
+        for (const item of value as string[]) checkAddressIn(spec.format, item, key, file);
       return [...(value as string[])];
     case 'levels': {
       if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -172,6 +180,11 @@ function check(spec: OptionSpec, value: unknown, key: string, file: string): unk
       return out;
     }
   }
+}
+
+function checkAddressIn(format: AddressFormat, value: string, key: string, file: string): void {
+  const found = checkAddress(format, value, key);
+  if (found !== undefined) throw new ConfigError(file, found.problem, found.fix);
 }
 
 function show(value: unknown): string {

@@ -65,6 +65,22 @@ async function readSmallFile(path: string, maxBytes: number, home: string): Prom
   return readFile(path, 'utf8');
 }
 
+/** Fails with HOME_MISSING unless `home` holds a config.toml (a mistyped --home must not pass silently). */
+export async function requireHome(home: string): Promise<void> {
+  const paths = homePaths(home);
+  const exists = await access(paths.config, constants.F_OK).then(
+    () => true,
+    () => false,
+  );
+  if (!exists)
+    throw new NodeInputError(
+      'HOME_MISSING',
+      paths.config,
+      `${home} is not a Joule home (no config/config.toml)`,
+      `pass the right --home (or $JOULE_HOME), or run \`joule init --home ${home}\` first`,
+    );
+}
+
 /** Fails when `home` already holds a config (init never overwrites a home). */
 export async function assertFreshHome(home: string): Promise<void> {
   const paths = homePaths(home);
@@ -125,6 +141,9 @@ export interface KeyInfo {
   readonly publicKey: string;
 }
 
+/** A key loaded from the keyring, with its file. */
+export type LoadedKey = KeyInfo & { readonly key: KeyPair; readonly path: string };
+
 function keyPath(home: string, name: string): string {
   if (!keyNamePattern.test(name))
     throw new NodeInputError(
@@ -154,8 +173,30 @@ export async function addKey(
   }
 }
 
+/**
+ * Adds the key of key file `file` (as `keys export` writes it: checked like any key file, 0600) to
+ * the home's keyring as `name`; its address is derived again with `prefix`.
+ */
+export async function importKey(
+  home: string,
+  name: string,
+  file: string,
+  prefix: string,
+): Promise<LoadedKey> {
+  const path = keyPath(home, name);
+  const source = await loadKeyFile(file, 'imported key');
+  try {
+    await createKeyFile(path, prefix, name, { secretKey: source.secretKey, publicKey: source.publicKey });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new NodeInputError('KEY_EXISTS', path, `a key named "${name}" exists`, 'choose another name');
+    throw error;
+  }
+  return loadKey(home, name);
+}
+
 /** Loads key `name` of the home's keyring. */
-export async function loadKey(home: string, name: string): Promise<KeyInfo & { key: KeyPair }> {
+export async function loadKey(home: string, name: string): Promise<LoadedKey> {
   const path = keyPath(home, name);
   const exists = await access(path, constants.F_OK).then(
     () => true,
@@ -169,7 +210,7 @@ export async function loadKey(home: string, name: string): Promise<KeyInfo & { k
       '`joule keys list` shows the keys; `joule keys add NAME` makes one',
     );
   const loaded = await loadKeyFile(path, `key "${name}"`);
-  return { name, address: loaded.file.address, publicKey: loaded.file.public_key, key: loaded };
+  return { name, address: loaded.file.address, publicKey: loaded.file.public_key, key: loaded, path };
 }
 
 /** The keys of the home's keyring, by name. */
@@ -182,7 +223,7 @@ export async function listKeys(home: string): Promise<KeyInfo[]> {
     .slice(0, maxKeyringKeys);
   const out: KeyInfo[] = [];
   for (const name of names) {
-    const { key: _key, ...info } = await loadKey(home, name);
+    const { key: _key, path: _path, ...info } = await loadKey(home, name);
     out.push(info);
   }
   return out;

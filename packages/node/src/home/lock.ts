@@ -121,6 +121,17 @@ export class HomeLock {
   }
 }
 
+/** The pid in the lock file at `path`, or `undefined` when there is none (no lock, or no pid in it). */
+export async function lockOwner(path: string): Promise<number | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : pidOf(text);
+}
+
+/** Whether process `pid` exists (one of another user counts). */
+export function processAlive(pid: number): boolean {
+  return alive(pid);
+}
+
 /** The pid a lock file holds: one positive decimal integer and a newline, or `undefined`. */
 function pidOf(text: string): number | undefined {
   if (!/^[1-9][0-9]{0,9}\n?$/.test(text)) return undefined;

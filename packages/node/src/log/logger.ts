@@ -1,4 +1,4 @@
-import { type Logger as Pino, pino } from 'pino';
+import { type Logger as Pino, pino, stdTimeFunctions } from 'pino';
 import type { NodeConfig } from '../home/config-schema.js';
 
 export type LogModule = 'node' | 'consensus' | 'mempool' | 'p2p' | 'api' | 'state';
@@ -29,7 +29,17 @@ export async function createLoggers(
   const lowest = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].find(
     (l) => l === config.level || levels.includes(l),
   );
-  const root = pino({ level: lowest ?? config.level, base: { pid: process.pid } }, stream);
+  // Level names and ISO 8601 times ("level":"info","time":"2026-03-01T12:00:00.000Z"), as journald
+  // readers and log shippers expect; pino-pretty reads both.
+  const root = pino(
+    {
+      level: lowest ?? config.level,
+      base: { pid: process.pid },
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: stdTimeFunctions.isoTime,
+    },
+    stream,
+  );
   const children = new Map<string, Pino>();
   return {
     root,

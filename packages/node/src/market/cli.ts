@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type MarketModule, settleCommand, settleUsage } from '@joule/market';
 import { txMessage } from '@joule/state';
-import { clientOf, json, parse, required, UsageError } from '../cli/common.js';
+import { clientOf, homeOf, json, parse, required, UsageError } from '../cli/common.js';
 import type { CliContext, CliExtension, TxBuilder } from '../cli/extension.js';
 import { loadKey, replacePrivateFile } from '../home/home.js';
 import { exportPeriod } from './export.js';
@@ -179,8 +179,7 @@ async function runMarket(args: readonly string[], ctx: CliContext, m: MarketModu
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const out = required(values.out, 'out');
-  const key =
-    values.from === undefined ? undefined : await loadKey(required(values.home, 'home'), values.from);
+  const key = values.from === undefined ? undefined : await loadKey(homeOf(values), values.from);
   const exported = await exportPeriod(
     await clientOf(values),
     m,

@@ -17,7 +17,12 @@ import type { NodeConfig } from '../home/config-schema.js';
 /** A connected peer, as /net_info shows it. */
 export interface PeerInfo {
   readonly id: string;
+  /** The remote multiaddr of the connection (`/ip4/192.168.1.20/tcp/26656`). */
   readonly address: string | null;
+  /** Who dialled: `outbound` (this node) or `inbound` (the peer). */
+  readonly direction?: 'inbound' | 'outbound';
+  /** The peer's score (misbehaviour lowers it; a peer below the ban threshold is banned). */
+  readonly score?: number;
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 } from '@joule/p2p';
 import { bytesPerSeenHash } from '../constants.js';
 import { ConfigError, NodeInputError } from '../errors.js';
-import type { NetworkFactory, NetworkService } from './network.js';
+import type { NetworkFactory, NetworkService, PeerInfo } from './network.js';
 
 /**
  * The network of a node on @joule/p2p: a libp2p host (the node key is its identity), consensus
@@ -32,7 +32,23 @@ export const p2pNetwork: NetworkFactory = async (context) => {
       debugLogs: /libp2p/.test(process.env.DEBUG ?? ''),
       ...(p.streamWindowBytes === undefined ? {} : { maxStreamWindowBytes: p.streamWindowBytes }),
     },
-    { nodeKey: context.nodeKey },
+    {
+      nodeKey: context.nodeKey,
+      // Every failed dial of a persistent peer, with the address and why: an operator reading the
+      // log sees a wrong node id, a node that is down, or a host that cannot be reached.
+      onDialError: (f) =>
+        context.logger.warn(
+          {
+            peer: f.peer,
+            address: f.address,
+            reason: f.reason,
+            failures: f.failures,
+            retryInS: Math.round(f.retryInMs / 1000),
+            error: f.message,
+          },
+          `dial of persistent peer failed: ${f.reason}`,
+        ),
+    },
   ).catch((error: unknown) => {
     if (error instanceof RangeError && /allow-list/.test(error.message))
       throw new ConfigError(context.configFile, `[p2p] allow_peers: ${error.message}`);
@@ -46,6 +62,27 @@ export const p2pNetwork: NetworkFactory = async (context) => {
     { host, mempool: context.mempool, neighbours: consensus.neighbours },
   );
   const server = new BlockSyncServer({ host, store: context.store });
+  const log = context.logger;
+  /** What the node reads of a libp2p connection event. */
+  type Connection = {
+    readonly remotePeer: { toString(): string };
+    readonly remoteAddr: { toString(): string };
+    readonly direction: 'inbound' | 'outbound';
+  };
+  const onOpen = (event: CustomEvent<Connection>): void => {
+    const c = event.detail;
+    log.info(
+      { peer: c.remotePeer.toString(), address: c.remoteAddr.toString(), direction: c.direction },
+      'peer connected',
+    );
+  };
+  const onClose = (event: CustomEvent<Connection>): void => {
+    const c = event.detail;
+    log.info(
+      { peer: c.remotePeer.toString(), address: c.remoteAddr.toString(), direction: c.direction },
+      'peer disconnected',
+    );
+  };
   let blockSync: BlockSync | null = null;
   let running = false;
   const service: NetworkService = {
@@ -74,10 +111,14 @@ export const p2pNetwork: NetworkFactory = async (context) => {
     async start() {
       if (running) return;
       running = true;
+      host.libp2p.addEventListener('connection:open', onOpen);
+      host.libp2p.addEventListener('connection:close', onClose);
       try {
         await host.start();
       } catch (error) {
         running = false;
+        host.libp2p.removeEventListener('connection:open', onOpen);
+        host.libp2p.removeEventListener('connection:close', onClose);
         const text = String((error as Error)?.message ?? error);
         if (
           /EADDRINUSE|address already in use/i.test(text) ||
@@ -88,6 +129,15 @@ export const p2pNetwork: NetworkFactory = async (context) => {
             context.configFile,
             `[p2p] listen ${c.listen.join(', ')} is in use`,
             'stop what uses the port, or set another [p2p] listen port',
+          );
+        if (
+          /EADDRNOTAVAIL|EACCES/.test(text) ||
+          /EADDRNOTAVAIL|EACCES/.test(String((error as NodeJS.ErrnoException)?.code))
+        )
+          throw new ConfigError(
+            context.configFile,
+            `[p2p] listen ${c.listen.join(', ')}: ${/EACCES/.test(text) ? 'EACCES' : 'EADDRNOTAVAIL'}`,
+            'listen on an address of this machine (or /ip4/0.0.0.0) and a port above 1023',
           );
         throw error;
       }
@@ -100,8 +150,24 @@ export const p2pNetwork: NetworkFactory = async (context) => {
       await blockSync?.stop();
       await Promise.all([consensus.stop(), mempoolGossip.stop(), server.stop()]);
       await host.stop();
+      host.libp2p.removeEventListener('connection:open', onOpen);
+      host.libp2p.removeEventListener('connection:close', onClose);
     },
-    peers: () => host.connectedPeers().map((id) => ({ id, address: null })),
+    peers: () => {
+      // One entry per peer (two nodes dialling each other at once may hold two connections).
+      const out = new Map<string, PeerInfo>();
+      for (const c of host.libp2p.getConnections()) {
+        const id = c.remotePeer.toString();
+        if (!out.has(id))
+          out.set(id, {
+            id,
+            address: c.remoteAddr.toString(),
+            direction: c.direction,
+            score: host.scores.score(id),
+          });
+      }
+      return [...out.values()];
+    },
     listenAddresses: () => host.addresses(),
     catchingUp: () => blockSync?.syncing ?? false,
     bytes: () => host.counters.totalBytes(),

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import v8 from 'node:v8';
 import {
   addressOf,
@@ -26,6 +28,7 @@ import {
 } from '@joule/state';
 import type { Logger as Pino } from 'pino';
 import type { ApiContext } from '../api/context.js';
+import { loadDashboard } from '../api/dashboard.js';
 import { authenticatedQueryPaths, compileModuleRoutes } from '../api/module-routes.js';
 import { ApiServer } from '../api/server.js';
 import { SignedQueryGuard } from '../api/signed-queries.js';
@@ -118,6 +121,32 @@ export async function createNode(options: NodeOptions, deps: NodeDependencies): 
 }
 
 type Cleanup = () => Promise<void> | void;
+
+/**
+ * The genesis a home's data was made from stays the genesis: its SHA-256 is written to
+ * `data/genesis.sha256` at the first start and compared at every later one (as CometBFT does), so
+ * an edited or replaced genesis.json is refused instead of silently diverging from the chain.
+ */
+async function checkGenesisHash(paths: Home['paths'], hasData: boolean): Promise<void> {
+  const hash = createHash('sha256')
+    .update(await readFile(paths.genesis))
+    .digest('hex');
+  const stored = await readFile(paths.genesisHash, 'utf8').then(
+    (t) => t.trim(),
+    () => undefined,
+  );
+  if (stored === undefined) {
+    await writeFile(paths.genesisHash, `${hash}\n`, { mode: 0o600 });
+    return;
+  }
+  if (stored !== hash)
+    throw new NodeInputError(
+      'GENESIS_CHANGED',
+      paths.genesis,
+      `genesis.json has changed since this home's data was made from it (sha256 ${hash.slice(0, 16)}…, the data's ${stored.slice(0, 16)}…${hasData ? '' : ', no block yet'})`,
+      `put back the genesis.json the chain started with, or start over from this one with \`joule unsafe-reset-all --home ${paths.home} --yes\``,
+    );
+}
 
 class Node implements JouleNode {
   readonly config: NodeConfig;
@@ -227,6 +256,8 @@ class Node implements JouleNode {
       );
     }
 
+    await checkGenesisHash(paths, stored !== null);
+
     const wal = await FileWal.open({
       dir: paths.wal,
       maxSegmentBytes: config.wal.max_segment_bytes,
@@ -334,16 +365,6 @@ class Node implements JouleNode {
     this.#driver = driver;
     this.#cleanups.push(driver.onHalt((error) => this.#onHalt(error)));
 
-    network.attach(driver);
-    this.#cleanups.push(() => driver.stop());
-    await network.start();
-    await driver.start();
-    // The network stops first: block sync must not restart consensus once the node is stopping.
-    this.#cleanups.push(() => network.stop());
-    metrics?.setHeight(driver.chainState.lastBlockHeight);
-    metrics?.start();
-    this.#cleanups.push(() => metrics?.stop());
-
     if (config.api.enabled) {
       const ctx: ApiContext = {
         chainId,
@@ -375,18 +396,37 @@ class Node implements JouleNode {
           requestTimeoutMs: config.api.request_timeout_ms,
           maxConnections: config.api.max_connections,
           configFile: paths.config,
+          ...(config.api.ui ? { dashboardHtml: await loadDashboard(paths.config) } : {}),
         },
         ctx,
         this.log.for('api'),
       );
+      // Bound before consensus starts: a port in use stops the start before any block is made.
       await api.start();
       this.#api = api;
       this.#cleanups.push(() => api.stop());
     }
+    network.attach(driver);
+    this.#cleanups.push(() => driver.stop());
+    await network.start();
+    await driver.start();
+    // The network stops first: block sync must not restart consensus once the node is stopping.
+    this.#cleanups.push(() => network.stop());
+    metrics?.setHeight(driver.chainState.lastBlockHeight);
+    metrics?.start();
+    this.#cleanups.push(() => metrics?.stop());
+
     this.#running = true;
     this.#accepting = true;
     this.#log.info(
-      { chainId, nodeId, height: driver.chainState.lastBlockHeight, api: this.apiUrl },
+      {
+        chainId,
+        nodeId,
+        height: driver.chainState.lastBlockHeight,
+        api: this.apiUrl,
+        p2p: network.listenAddresses(),
+        persistentPeers: config.p2p.persistent_peers.length,
+      },
       'node started',
     );
   }
@@ -427,6 +467,8 @@ class Node implements JouleNode {
     this.#stopping ??= (async () => {
       await this.#starting?.catch(() => {});
       this.#accepting = false;
+      // The API goes first (it was bound first, before consensus, so its cleanup is unwound last).
+      await this.#api?.stop().catch(() => {});
       for (const set of this.#waiters.values()) for (const resolve of [...set]) resolve(null);
       this.#waiters.clear();
       await this.#unwind();

@@ -22,7 +22,7 @@ import { P2pCounters } from '../peers/metrics.js';
 import { PeerScores, type PeerScoresOptions } from '../peers/peer-scores.js';
 import { ipOf, policyGater } from './gater.js';
 import { libp2pKeyOf, type NodeKey } from './node-key.js';
-import { PersistentPeers } from './persistent-peers.js';
+import { type DialFailure, PersistentPeers } from './persistent-peers.js';
 import { silentLogger } from './silent-logger.js';
 
 export interface P2pHostOptions {
@@ -66,6 +66,8 @@ export interface P2pHostDependencies {
   readonly nodeKey: NodeKey;
   /** Wall-clock ms for rate limits, scores and bans. Default `Date.now`. */
   readonly now?: () => number;
+  /** Told of every failed dial of a persistent peer (the node logs it). */
+  readonly onDialError?: (failure: DialFailure) => void;
 }
 
 /**
@@ -247,7 +249,7 @@ export async function createP2pHost(options: P2pHostOptions, deps: P2pHostDepend
       ...(options.reconnectMinMs !== undefined ? { minDelayMs: options.reconnectMinMs } : {}),
       ...(options.reconnectMaxMs !== undefined ? { maxDelayMs: options.reconnectMaxMs } : {}),
     },
-    { libp2p, isBanned },
+    { libp2p, isBanned, ...(deps.onDialError === undefined ? {} : { onDialError: deps.onDialError }) },
   );
   host = new P2pHost(libp2p, counters, scores, persistent, manualBans, now);
   return host;

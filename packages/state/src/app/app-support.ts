@@ -1,4 +1,4 @@
-import { decode, maxBlockTxs, maxTxBytes, toHex } from '@joule/consensus';
+import { decode, encode, maxBlockTxs, maxTxBytes, toHex } from '@joule/consensus';
 import type { KvStore } from '../kv/kv-store.js';
 import { encodeProof } from '../store/proof.js';
 import type { VersionedStore } from '../store/versioned-store.js';
@@ -6,6 +6,7 @@ import type { QueryRequest, QueryResponse, ValidatorUpdate } from './abci.js';
 import { signatureVerifies } from './ante.js';
 import { txFloorGas } from './gas.js';
 import type { QueryType } from './module.js';
+import { ProvingReader, provedReadsCodec } from './proved-reads.js';
 import {
   blockResultsQueryCodec,
   type ModuleQueryEnvironment,
@@ -53,7 +54,9 @@ export function proposalTxs(
 
 /**
  * Routes a query: `/store` (a raw key at any retained height, with a proof when asked), `/tx` (a
- * result by tx hash), `/block_results` (by height), or `/<module>/<query>` at the latest height.
+ * result by tx hash), `/block_results` (by height), or `/<module>/<query>` at the latest height —
+ * or, with `prove`, at any retained height, its `proof` the proofs of every key it read
+ * (`provedReadsCodec`).
  */
 export async function answerQuery(
   request: QueryRequest,
@@ -92,6 +95,19 @@ export async function answerQuery(
     }
     const query = deps.queries.get(request.path);
     if (query === undefined) throw new TxError('QUERY_UNKNOWN_PATH', `no query at "${request.path}"`);
+    if (request.prove === true) {
+      // Proven: the handler reads through the store's proofs at `at`, and the caller gets them all.
+      const reader = new ProvingReader(deps.store, at);
+      const value = await runModuleQuery(query, request, { ...deps.env, height: at, committed: reader });
+      return {
+        code: 0,
+        codespace: '',
+        log: '',
+        value,
+        height: at,
+        proof: encode(provedReadsCodec, reader.reads),
+      };
+    }
     if (at !== latest) throw new TxError('QUERY_FAILED', 'module queries answer at the latest height only');
     return ok(await runModuleQuery(query, request, deps.env));
   } catch (error) {

@@ -1,0 +1,41 @@
+/**
+ * @joule/light — a light client for Joule chains: verifies headers against the validators'
+ * signatures (sequential and skipping verification, CometBFT's rules), checks them against
+ * witnesses, and proves a household's balance, measures, period parameters and settlement against
+ * the app hash of a verified header. Uses `fetch` and noble's crypto; runs in Node and in a browser.
+ */
+export {
+  LightClient,
+  type LightClientDependencies,
+  type LightClientOptions,
+  type LightStats,
+  type Signers,
+  signersOf,
+  type TrustOptions,
+  type VerifiedState,
+} from './client/light-client.js';
+export * from './constants.js';
+export { fail, LightClientError, type LightErrorCode } from './errors.js';
+export { JouleLight, type JouleLightOptions, type LightCost } from './light.js';
+export {
+  HttpProvider,
+  type HttpProviderOptions,
+  type ProvenAnswer,
+  type Provider,
+  signedQueryHeader,
+} from './provider/http-provider.js';
+export { keys, type Period, periodStates, type Receipt } from './queries/layout.js';
+export {
+  type MeasureRow,
+  type SettlementLine,
+  type Verified,
+  VerifiedQueries,
+} from './queries/verified-queries.js';
+export { type LightBlock, type LightBlockJson, lightBlockFromJson } from './verify/light-block.js';
+export {
+  assertNotExpired,
+  type VerifyOptions,
+  verifyAdjacent,
+  verifyNonAdjacent,
+  verifySelfConsistent,
+} from './verify/verifier.js';

@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode, encode, formatAddress, fromHex, toHex } from '@joule/consensus';
+import { amountCodec } from '@joule/state';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { marketModules } from '../market/app.js';
+import { type LightChain, startLightChain } from './light-chain.testkit.js';
+
+/**
+ * The dashboard in headless Chromium (Debian's, through playwright-core) against a running chain:
+ * its figures are the API's, the household view shows a verified bill after the solve, and the
+ * badge turns red once the page's node starts lying. With `JOULE_DASHBOARD_SHOTS=DIR`, writes the
+ * community and household views at desktop and phone widths to DIR.
+ */
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const shots = process.env.JOULE_DASHBOARD_SHOTS;
+const phone = { width: 390, height: 844 };
+const desktop = { width: 1280, height: 900 };
+
+describe('dashboard in headless Chromium', () => {
+  let chain: LightChain;
+  let context: BrowserContext;
+  let profile = '';
+  const { core, market: m } = marketModules('joule');
+
+  beforeAll(async () => {
+    chain = await startLightChain({ chainId: 'dash-1', ui: true });
+    profile = await mkdtemp(join(tmpdir(), 'joule-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      viewport: desktop,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await chain?.stop();
+    await rm(profile, { recursive: true, force: true });
+  });
+
+  const text = async (page: Page, id: string) => (await page.locator(`#${id}`).textContent())?.trim() ?? '';
+  const kwh = (wh: number) =>
+    `${new Intl.NumberFormat('en', { maximumFractionDigits: 1 }).format(wh / 1000)} kWh`;
+  const ect = (micro: bigint) => `${micro >= 0n ? '+' : ''}${(Number(micro) / 1e6).toFixed(2)}`;
+
+  it('shows the community as the API does, and a verified bill for the household', {
+    timeout: 120_000,
+  }, async () => {
+    const { client, tsStart, houseAddress } = chain;
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+    await page.goto(`${chain.node.apiUrl}/ui`);
+    await page.locator('#period-state:text-is("solved")').waitFor({ timeout: 60_000 });
+    await page.locator('#bills tbody tr').first().waitFor();
+    const totals = await client.query('market', m.query.getTotalEnergy, { tsStart, count: 96 });
+    const ec = totals.reduce((n, s) => n + s.ec, 0);
+    expect(await text(page, 'month-ec'), 'consumption so far').toBe(kwh(ec));
+    expect(await text(page, 'month-slots')).toBe(`${totals.filter((s) => s.reporters > 0).length} of 96`);
+    const validators = await client.validators();
+    expect(await text(page, 'validators')).toBe(
+      `${validators.validators.length} (power ${validators.validators.reduce((n, v) => n + Number(v.voting_power), 0)})`,
+    );
+    const deltas = await client.query('market', m.query.getReceiptDeltas, { tsStart, start: 0, limit: 100 });
+    expect(await page.locator('#bills tbody tr').count(), 'one bill per settled account').toBe(
+      deltas.deltas.length,
+    );
+    expect(Number(await text(page, 'height'))).toBeGreaterThan(0);
+    if (shots !== undefined) {
+      await page.screenshot({ path: join(shots, 'community-desktop.png'), fullPage: true });
+      await page.setViewportSize(phone);
+      await page.screenshot({ path: join(shots, 'community-phone.png'), fullPage: true });
+      await page.setViewportSize(desktop);
+    }
+
+    const address = formatAddress(houseAddress, 'joule');
+    await page.click('#tab-household');
+    await page.fill('#address', address);
+    await page.click('#lookup button');
+    await page.waitForSelector('#badge', { timeout: 60_000 });
+    const badge = await text(page, 'badge');
+    expect(badge, badge).toMatch(/^✓ verified at height \d+ by 1 of 2 validators$/);
+    expect(await page.locator('#badge').getAttribute('class')).toBe('badge ok');
+    const own = deltas.deltas.find((d) => toHex(d.account) === toHex(houseAddress));
+    expect(await text(page, 'h-bill'), 'the bill is the settlement delta').toBe(
+      `${ect(own?.delta ?? 0n)} ECT`,
+    );
+    const balance = await client.query('bank', core.bank.query.balance, {
+      address: houseAddress,
+      denom: 'ujoule',
+    });
+    expect(await text(page, 'h-balance')).toBe(`${ect(balance).replace('+', '')} ECT`);
+    if (shots !== undefined) {
+      await page.screenshot({ path: join(shots, 'household-desktop.png'), fullPage: true });
+      await page.setViewportSize(phone);
+      await page.screenshot({ path: join(shots, 'household-phone.png'), fullPage: true });
+    }
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  });
+
+  it('turns the household badge red when the node it reads starts lying', { timeout: 120_000 }, async () => {
+    const { proxy, houseAddress } = chain;
+    const page = await context.newPage();
+    await page.goto(`${proxy.url}/ui?view=household&address=${formatAddress(houseAddress, 'joule')}`);
+    await page.waitForSelector('#badge.ok', { timeout: 60_000 });
+    proxy.tamper = (path, q, body) => {
+      if (path !== '/abci_query' || q.get('path') !== '/bank/balance') return undefined;
+      const r = (body as { response: { value: string } }).response;
+      const lie = decode(amountCodec, fromHex(r.value)) * 10n;
+      return { response: { ...r, value: toHex(encode(amountCodec, lie)) } };
+    };
+    await page.waitForSelector('#badge.bad', { timeout: 60_000 });
+    expect(await text(page, 'badge')).toBe('✗ not verified: LIGHT_WRONG_ANSWER');
+    if (shots !== undefined) {
+      await page.setViewportSize(phone);
+      await page.screenshot({ path: join(shots, 'household-lying-phone.png'), fullPage: true });
+    }
+    proxy.tamper = null;
+    await page.close();
+  });
+});
