@@ -56,6 +56,8 @@ describe('back-pressure of the API', () => {
       maxTxBytes: 1024,
       metrics: null,
       accepting: () => true,
+      // A running node: the API answers its routes (before, 503 NODE_STARTING).
+      chainState: () => ({}),
       // Checks that never end until released: every submission stays in flight.
       submitTx: () =>
         new Promise<Uint8Array>((resolve) => {

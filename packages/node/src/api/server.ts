@@ -136,20 +136,6 @@ export class ApiServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.on('error', () => {});
     req.on('error', () => {});
-    // The API listens before consensus starts (a port in use stops the start before any block):
-    // until the node has its chain (handshake, WAL replay), every route answers 503 with a hint.
-    if (!this.#wasRunning && this.ctx.chainState() === null) {
-      const starting = new ApiError(
-        503,
-        'NODE_STARTING',
-        'the node is starting (replaying its chain); ask again shortly',
-        {},
-        apiStartingRetryAfterMs,
-      );
-      const { status, body, retryAfterMs } = errorResponse(starting);
-      return send(res, status, body, false, retryAfterMs);
-    }
-    this.#wasRunning = true;
     // Every POST submits a transaction (the core broadcasts and the modules' routes).
     const submits = req.method === 'POST';
     if (submits) {
@@ -169,6 +155,19 @@ export class ApiServer {
       res.once('close', () => this.#inFlightTxs--);
     }
     try {
+      // The API listens before consensus starts (a port in use stops the start before any block):
+      // until the node has its chain (handshake, WAL replay), every route answers 503 with a hint.
+      if (!this.#wasRunning && this.ctx.chainState() === null) {
+        const starting = new ApiError(
+          503,
+          'NODE_STARTING',
+          'the node is starting (replaying its chain); ask again shortly',
+          {},
+          apiStartingRetryAfterMs,
+        );
+        throw starting;
+      }
+      this.#wasRunning = true;
       if ((req.url ?? '').length > maxUrlLength)
         throw new ApiError(414, 'URL_TOO_LONG', `the URL exceeds ${maxUrlLength} characters`);
       const url = parseRequestUrl(req.url ?? '/');

@@ -97,8 +97,8 @@ describe('a node whose consensus halts', () => {
     await second.stopped();
     expect(second.running, 'the node is stopped').toBe(false);
     const fatal = lines
-      .map((line) => JSON.parse(line) as { level: number; code?: string; msg: string })
-      .filter((entry) => entry.level === 60);
+      .map((line) => JSON.parse(line) as { level: string; code?: string; msg: string })
+      .filter((entry) => entry.level === 'fatal');
     expect(
       fatal.map((entry) => entry.code),
       'one fatal log line with the code',
