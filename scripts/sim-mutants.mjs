@@ -1,4 +1,5 @@
-// `npm run sim:mutants [-- --only NAME[,NAME…]] [--keep]`: the mutation check of @joule/consensus.
+// `npm run sim:mutants [-- --only NAME[,NAME…]] [--keep] [--no-control] [--anchors-only] [--src DIR]`:
+// the mutation check of @joule/consensus.
 //
 // For each mutation below it copies packages/consensus/src to a temporary directory, applies the
 // mutation as a text patch (anchored on an exact snippet that must occur exactly once: a missing
@@ -25,7 +26,6 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const src = join(root, 'packages/consensus/src');
 
 /**
  * The simulator runs that catch mutations (each bounded; `--bail` stops at the first failing seed).
@@ -183,8 +183,12 @@ const { values } = parseArgs({
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'no-control': { type: 'boolean', default: false },
+    'anchors-only': { type: 'boolean', default: false },
+    src: { type: 'string' },
   },
 });
+// `--src DIR`: another copy of the package's sources (for example a merge being tried).
+const src = resolve(values.src ?? join(root, 'packages/consensus/src'));
 const only = values.only?.split(',');
 const selected = mutations.filter((m) => only === undefined || only.includes(m.name));
 if (only !== undefined && selected.length !== only.length) {
@@ -193,7 +197,7 @@ if (only !== undefined && selected.length !== only.length) {
 }
 
 /** A copy of the package's sources with `patches` applied, transpiled; returns its dist/sim/cli.js. */
-async function prepare(label, patches) {
+async function prepare(label, patches, transpile = true) {
   const dir = mkdtempSync(join(tmpdir(), `joule-mutant-${label}-`));
   cpSync(src, join(dir, 'src'), { recursive: true });
   for (const { file, find, replace } of patches) {
@@ -209,6 +213,7 @@ async function prepare(label, patches) {
       text.replace(find, () => replace),
     );
   }
+  if (!transpile) return { dir, cli: '' };
   const entryPoints = walk(join(dir, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
   await build({
     entryPoints,
@@ -256,6 +261,20 @@ function run(cli, name) {
     seconds,
     line: failure === undefined ? `${summary.seeds} seeds pass` : `seed ${failure.seed}: ${failure.reason}`,
   };
+}
+
+if (values['anchors-only']) {
+  // Every anchor must be found exactly once (prepare exits 2 otherwise); nothing is built or run.
+  for (const m of selected) {
+    const { dir } = await prepare(
+      m.name,
+      [{ file: m.file, find: m.find, replace: m.replace }, ...(m.also ?? [])],
+      false,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`${selected.length} mutations: every anchor found once in ${relative(root, src) || src}`);
+  process.exit(0);
 }
 
 const started = performance.now();

@@ -137,7 +137,8 @@ export function bestSplit<T extends { readonly votingPower: bigint }>(
     });
     const power = (g: T[]) => g.reduce((sum, v) => sum + v.votingPower, 0n);
     const [pa, pb] = [power(a), power(b)];
-    const minPower = pa < pb ? pa : pb;
+    let minPower = pa;
+    if (pb < pa) minPower = pb;
     const score: [number, bigint] = byHeads ? [Math.min(a.length, b.length), minPower] : [0, minPower];
     if (score[0] > bestScore[0] || (score[0] === bestScore[0] && score[1] > bestScore[1])) {
       best = [a, b];
