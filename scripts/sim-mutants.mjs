@@ -145,7 +145,7 @@ const mutations = [
     file: 'signer/guard.ts',
     find: '    await this.store.save(state);\n',
     replace: '',
-    checks: ['walLoss4'],
+    checks: ['walLoss4', 'guardTests'],
   },
   {
     name: 'guard-ignores-conflicts',
@@ -153,7 +153,7 @@ const mutations = [
     file: 'signer/guard.ts',
     find: "        throw this.refusal('conflict', position, last);\n",
     replace: '',
-    checks: ['walLoss4'],
+    checks: ['walLoss4', 'guardTests'],
   },
   {
     name: 'keeper-two-votes',
@@ -164,6 +164,9 @@ const mutations = [
     checks: ['equivocateMany'],
   },
 ];
+// The package's own tests of the guard (vitest on the mutated copy): with a driver that halts when
+// its WAL does not re-derive the guard's last vote, a lost WAL no longer reaches the guard's checks.
+checks.guardTests = { test: 'src/signer/guard.test.ts' };
 checks.equivocateMany = [
   '--kind',
   'equivocate-many',
@@ -237,10 +240,30 @@ function walk(dir) {
   });
 }
 
-/** Runs one check; returns { failed, seconds, line } (line: the first failing seed's reason). */
-function run(cli, name) {
+/** Runs one check; returns { failed, seconds, line } (line: the first failing seed's reason or test). */
+function run({ dir, cli }, name) {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [cli, ...checks[name], '--bail', '--json'], {
+  const check = checks[name];
+  if (!Array.isArray(check)) {
+    const vitest = join(root, 'node_modules/vitest/vitest.mjs');
+    const result = spawnSync(process.execPath, [vitest, 'run', check.test, '--root', dir], {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const failedTest = /FAIL .*? > (.*)/.exec(result.stdout + result.stderr)?.[1];
+    return {
+      failed: result.status !== 0,
+      seconds,
+      line:
+        result.status === 0
+          ? `${check.test} passes`
+          : `${check.test}: ${failedTest ?? `exit ${result.status}`}`,
+    };
+  }
+  const result = spawnSync(process.execPath, [cli, ...check, '--bail', '--json'], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -285,7 +308,7 @@ if (!values['no-control']) {
   dirs.push(control.dir);
   const needed = [...new Set(selected.flatMap((m) => m.checks))];
   for (const name of needed) {
-    const r = run(control.cli, name);
+    const r = run(control, name);
     console.log(
       `control   ${name.padEnd(20)} ${r.failed ? 'FAILS' : 'passes'} (${r.seconds.toFixed(1)} s) ${r.line}`,
     );
@@ -295,15 +318,15 @@ if (!values['no-control']) {
 }
 const results = [];
 for (const m of selected) {
-  const { dir, cli } = await prepare(m.name, [
+  const target = await prepare(m.name, [
     { file: m.file, find: m.find, replace: m.replace },
     ...(m.also ?? []),
   ]);
-  dirs.push(dir);
+  dirs.push(target.dir);
   let caught = null;
   let seconds = 0;
   for (const name of m.checks) {
-    const r = run(cli, name);
+    const r = run(target, name);
     seconds += r.seconds;
     if (r.failed) {
       caught = { by: name, line: r.line };
