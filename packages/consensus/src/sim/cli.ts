@@ -119,7 +119,7 @@ function formatSummary(s: typeof summary): string {
     `validityViolations ${s.validityViolations}`,
     `evidenceProblems  ${s.evidenceProblems}`,
     `heightsDecided    ${s.heightsDecided}`,
-    `crashes           ${s.crashes} (${s.walLosses} with the WAL lost)`,
+    `crashes           ${s.crashes} (${s.walLosses} with the WAL lost; ${s.halted} nodes stopped loudly)`,
     `messages          ${s.messages}`,
     `wall time         ${(s.wallMs / 1000).toFixed(1)} s`,
     'per behaviour     seeds failed safety liveness validity evidence',

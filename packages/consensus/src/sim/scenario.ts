@@ -92,6 +92,8 @@ export interface ScenarioResult {
   readonly crashes: number;
   /** Restarts that found the WAL gone while the signer state survived. */
   readonly walLosses: number;
+  /** Correct nodes whose driver refused to start again (it stopped loudly: left out of liveness). */
+  readonly halted: number;
   readonly virtualMs: number;
   readonly messages: number;
   readonly trace: readonly string[];
@@ -542,6 +544,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     heightsDecided: minHeight(),
     crashes: correct.reduce((a, c) => a + c.crashes, 0),
     walLosses,
+    halted: correct.filter((c) => c.halted !== null).length,
     virtualMs: time.now - GENESIS_TIME,
     messages: net.delivered,
     trace,

@@ -25,6 +25,8 @@ export interface SimSummary {
   readonly heightsDecided: number;
   readonly crashes: number;
   readonly walLosses: number;
+  /** Correct nodes that stopped loudly (their driver refused to start again). */
+  readonly halted: number;
   readonly messages: number;
   /** Seeds where liveness was not required (exact-third). */
   readonly livenessNotRequired: number;
@@ -64,6 +66,7 @@ export async function runSeeds(
   let heights = 0;
   let crashes = 0;
   let walLosses = 0;
+  let halted = 0;
   let messages = 0;
   let notRequired = 0;
   let seeds = 0;
@@ -90,6 +93,7 @@ export async function runSeeds(
     heights += r.heightsDecided;
     crashes += r.crashes;
     walLosses += r.walLosses;
+    halted += r.halted;
     messages += r.messages;
     if (!r.livenessChecked) notRequired++;
     const reason =
@@ -128,6 +132,7 @@ export async function runSeeds(
     heightsDecided: heights,
     crashes,
     walLosses,
+    halted,
     messages,
     livenessNotRequired: notRequired,
     behaviours: Object.fromEntries(Object.entries(behaviours).sort(([a], [b]) => (a < b ? -1 : 1))),
