@@ -9,17 +9,31 @@ import type { SimNode } from './node.js';
 
 /** The checks of a scenario: signing, agreement, validity and evidence (see the README). */
 
-/** A tap on what each correct validator sends: two different signatures for one slot are reported. */
+/**
+ * A tap on what each correct validator sends: two different signatures for one slot are reported
+ * (safety), and so is a vote for a block the validator's own application rejected (validity: L22,
+ * L28 and L36 only ever vote for a valid proposal).
+ */
 export class SigningChecker {
   readonly problems: string[] = [];
+  readonly invalidVotes: string[] = [];
   readonly #signed = new Map<string, string>();
 
-  tap(name: string, own: Uint8Array): (message: ConsensusMessage) => void {
+  tap(
+    name: string,
+    own: Uint8Array,
+    rejected?: () => ReadonlySet<string>,
+  ): (message: ConsensusMessage) => void {
     const me = toHex(own);
     return (message) => {
       if (message.kind === 'vote' && toHex(message.vote.validatorAddress) === me) {
         const v = message.vote;
         this.#check(name, 'votes', `${me.slice(0, 8)} h${v.height} r${v.round} t${v.type}`, votedValue(v));
+        const value = votedValue(v);
+        if (value !== 'nil' && rejected?.().has(value) === true && this.invalidVotes.length < 100)
+          this.invalidVotes.push(
+            `correct validator ${name} voted (h${v.height} r${v.round} t${v.type}) for a block its application rejected`,
+          );
       }
       if (message.kind === 'proposal') {
         const { height, round, blockId } = message.proposal;
@@ -140,6 +154,68 @@ export function evidenceProblems(
       if (values.size > 1 && !reported.has(key) && node.crashes === 0) {
         problems.push(`${node.name} received conflicting votes ${key.slice(0, 8)}… but reported no evidence`);
       }
+    }
+  }
+  return problems;
+}
+
+/**
+ * The tight-timing liveness of a calm network (every message arrives within `maxDelayMs` once
+ * sent, and no correct node crashes after `fromMs`), for the heights that start after `fromMs`:
+ *
+ * - each is decided within `maxRounds` rounds (of the highest round a correct node was in at
+ *   `fromMs`, for the height then in progress): a node left behind in rounds must catch up at once
+ *   (L55), not one timeout at a time;
+ * - each correct node that decided the previous height in step (within `maxDelayMs` of the first)
+ *   decides it within `maxDelayMs` of the first correct node: it entered the height by the time
+ *   the first could (the commit timeout is the same for all), the proposal and precommits that made
+ *   the first decide reach it by then, and L49 decides on them whatever round it is in. Catching up
+ *   through a peer's decision message is slower than that (it waits for the peers' next height).
+ */
+export function tightLiveness(
+  correct: readonly SimNode[],
+  options: {
+    readonly fromMs: number;
+    readonly heightAtStart: number;
+    readonly roundAtStart: number;
+    readonly maxRounds: number;
+    readonly maxDelayMs: number;
+  },
+): string[] {
+  const problems: string[] = [];
+  const heights = new Set(correct.flatMap((node) => [...node.decidedAt.keys()]));
+  const first = new Map<number, number>();
+  for (const h of heights) {
+    const times = correct.flatMap((node) => {
+      const d = node.decidedAt.get(h);
+      return d === undefined ? [] : [d.at];
+    });
+    first.set(h, Math.min(...times));
+  }
+  for (const h of [...heights].sort((a, b) => a - b)) {
+    if (h < options.heightAtStart) continue;
+    const t0 = first.get(h) as number;
+    const bound = (h === options.heightAtStart ? options.roundAtStart : 0) + options.maxRounds;
+    for (const node of correct) {
+      const d = node.decidedAt.get(h);
+      if (d === undefined) continue;
+      if (d.round > bound && problems.length < 20)
+        problems.push(`${node.name} decided height ${h} in round ${d.round}, later than round ${bound}`);
+      const previous = node.decidedAt.get(h - 1);
+      const t1 = first.get(h - 1);
+      // From two heights above the one in progress at `fromMs` on, every message of the height
+      // was sent after `fromMs` (a Byzantine validator can be at most one height ahead of the
+      // correct ones), so none was lost.
+      const inStep =
+        h >= options.heightAtStart + 2 &&
+        previous !== undefined &&
+        t1 !== undefined &&
+        t1 >= options.fromMs &&
+        previous.at <= t1 + options.maxDelayMs;
+      if (inStep && d.at > t0 + options.maxDelayMs && problems.length < 20)
+        problems.push(
+          `${node.name} decided height ${h} ${d.at - t0} ms after the first, more than ${options.maxDelayMs} ms`,
+        );
     }
   }
   return problems;

@@ -262,6 +262,17 @@ export function olderPolka(view: HeightView, powers: Powers, round: number): [nu
   return found;
 }
 
+/**
+ * A forged polRound for a fresh value proposed in `round`: the latest earlier round whose polka
+ * (in the view) was for the favored value — the round the others locked in — or -1.
+ */
+export function forgedPolRound(view: HeightView, powers: Powers, round: number): number {
+  let found = -1;
+  for (const [r, votes] of view.prevotes)
+    if (r < round && r > found && view.favored !== null && polkaIn(votes, powers) === view.favored) found = r;
+  return found;
+}
+
 /** A member's vote for `value` (hex, or null/'nil'), or null if it is not in the set. */
 export function signAs(
   chainId: string,

@@ -8,6 +8,7 @@ import { type Proposal, signProposal } from '../vote/proposal.js';
 import { type Vote, VoteType } from '../vote/vote.js';
 import {
   anyPower,
+  forgedPolRound,
   freshVariant,
   type HeightView,
   HeightViews,
@@ -38,6 +39,14 @@ export interface CoalitionDeps {
   readonly isolateMs: number;
   /** Whether the network shields a few correct validators in each round (see `drop`). */
   readonly shield: boolean;
+  /** Whether half of its fresh proposals claim a forged polRound (see `#propose`). */
+  readonly forge?: boolean;
+  /**
+   * From this time on (`now()`), it withholds: it proposes nothing and votes nil, so the locks it
+   * split among the correct validators must be released by their own re-proposals (L28 with the
+   * validRound as polRound) for the chain to go on.
+   */
+  readonly withholdFrom?: number;
 }
 
 /**
@@ -51,7 +60,9 @@ export interface CoalitionDeps {
  *   collect a commit, the others cannot), and any later value to everyone;
  * - where a member proposes: a value with an older polka than the one it precommitted, re-proposed
  *   with that polRound and its proof of lock (against L28), or else a fresh variant of a block of
- *   the height, polRound -1 (against L22).
+ *   the height, polRound -1 (against L22) — or, with `forge`, at half of such proposals, with the
+ *   polRound of the round whose polka the others locked on: a proof of lock that does not exist
+ *   (against an L28 that does not check it).
  *
  * At half of the heights where it can work it plays the late polka: it holds back its prevote in
  * round 0, so that the correct prevotes make no polka, and gives it to the late re-proposer only
@@ -210,13 +221,15 @@ export class Coalition {
 
   #propose(set: ValidatorSet, view: HeightView, height: number, round: number, member: Member): void {
     view.proposed.add(round);
+    if (this.#withholding()) return;
     const again = olderPolka(view, powersOf(set, new Set(this.#members.map((m) => toHex(m.address)))), round);
     const block =
       again === undefined
         ? freshVariant(view.base as Block, member.address, this.#d.rng)
         : view.blocks.get(again[1]);
     if (block === undefined) return;
-    const polRound = again?.[0] ?? -1;
+    const forged = again === undefined && this.#d.forge === true && this.#d.rng.chance(0.5);
+    const polRound = again?.[0] ?? (forged ? forgedPolRound(view, this.#powers(set), round) : -1);
     const proposal = signProposal(
       this.#d.chainId,
       { height, round, polRound, blockId: blockId(block), timestamp: this.#d.now() },
@@ -236,11 +249,12 @@ export class Coalition {
   /** Every member prevotes the first proposal seen in the round (in the late round: later). */
   #prevote(height: number, round: number): void {
     const view = this.#views.get(height);
-    const value = view.proposals.get(round);
+    const proposed = view.proposals.get(round);
     const set = this.#d.validatorsAt(height);
-    if (value === undefined || set === null || view.prevoted.has(round)) return;
+    if (proposed === undefined || set === null || view.prevoted.has(round)) return;
     view.prevoted.add(round);
-    if (isLateRound(view, round)) {
+    const value = this.#withholding() ? null : proposed;
+    if (isLateRound(view, round) && value !== null) {
       view.held.set(round, value);
       this.#d.log?.(`coalition: holds back its prevotes h${height} r${round} ${value.slice(0, 8)}`);
       return;
@@ -259,7 +273,7 @@ export class Coalition {
     if (set === null || view.precommitted.has(round)) return;
     const powers = powersOf(set, new Set(this.#members.map((m) => toHex(m.address))));
     const votes = view.prevotes.get(round) ?? new Map<string, string>();
-    const polka = isLateRound(view, round) ? undefined : polkaIn(votes, powers);
+    const polka = isLateRound(view, round) || this.#withholding() ? undefined : polkaIn(votes, powers);
     if (polka === undefined) {
       // As a prevote timeout: nil to everyone, so that rounds without a polka still end.
       if (anyPower(votes, powers) * 3n <= powers.total * 2n || view.timed.has(round)) return;
@@ -306,6 +320,14 @@ export class Coalition {
   #signAll(set: ValidatorSet, type: VoteType, height: number, round: number, value: string | null): Vote[] {
     const slot = { type, height, round, timestamp: this.#d.now() };
     return this.#members.flatMap((m) => signAs(this.#d.chainId, m, set, slot, value) ?? []);
+  }
+
+  #withholding(): boolean {
+    return this.#d.withholdFrom !== undefined && this.#d.now() >= this.#d.withholdFrom;
+  }
+
+  #powers(set: ValidatorSet) {
+    return powersOf(set, new Set(this.#members.map((m) => toHex(m.address))));
   }
 
   #peers(): string[] {

@@ -12,8 +12,11 @@ export { SeededRng } from './rng.js';
 export {
   livenessBoundPerHeightMs,
   runScenario,
+  type ScenarioMode,
   type ScenarioOptions,
   type ScenarioResult,
+  scenarioModes,
+  tightMaxRounds,
 } from './scenario.js';
-export { runSeeds, type SimSummary } from './summary.js';
+export { type BehaviourCounts, type RunSeedsOptions, runSeeds, type SimSummary } from './summary.js';
 export { VirtualTime } from './virtual-clock.js';

@@ -54,10 +54,13 @@ export interface KvDurable {
  */
 export class KvApp implements Application {
   readonly #durable: KvDurable;
+  readonly #retainBlocks: number;
   #pending: { height: number; appHash: Uint8Array; writes: [string, string][] } | null = null;
 
-  constructor(durable: KvDurable) {
+  /** `retainBlocks`: how many recent blocks the node keeps (`commit` asks to prune older ones; 0 keeps all). */
+  constructor(durable: KvDurable, options: { readonly retainBlocks?: number } = {}) {
     this.#durable = durable;
+    this.#retainBlocks = options.retainBlocks ?? 0;
   }
 
   static empty(): KvDurable {
@@ -113,7 +116,8 @@ export class KvApp implements Application {
     this.#durable.height = p.height;
     this.#durable.appHash = p.appHash;
     this.#pending = null;
-    return { retainHeight: 0 };
+    const retainHeight = this.#retainBlocks > 0 ? Math.max(0, p.height - this.#retainBlocks + 1) : 0;
+    return { retainHeight };
   }
   async query(request: QueryRequest): Promise<QueryResponse> {
     const value = this.#durable.entries.get(text.decode(request.data));

@@ -44,6 +44,7 @@ export class SimNetwork {
   /** Node → elapsed ms until which, before GST, nothing is sent from it or to it (see `isolate`). */
   readonly #isolated = new Map<string, number>();
   #adversary: ((from: string, to: string, message: ConsensusMessage) => boolean) | null = null;
+  #filter: ((from: string, to: string, message: ConsensusMessage) => boolean) | null = null;
   readonly reports: { from: string; about: string; fault: PeerFault }[] = [];
   delivered = 0;
   dropped = 0;
@@ -98,6 +99,14 @@ export class SimNetwork {
   }
 
   /**
+   * An adversary that keeps dropping what `drop` names, before GST and after (the lock-split
+   * scenario's loss of chosen early-round prevotes: see coalition-split.ts).
+   */
+  setFilter(drop: (from: string, to: string, message: ConsensusMessage) => boolean): void {
+    this.#filter = drop;
+  }
+
+  /**
    * The adaptive adversary's partition: until `forMs` from now (and never past GST) no message
    * leaves `name` or is sent to it (those already in flight still arrive).
    */
@@ -118,6 +127,10 @@ export class SimNetwork {
     const elapsed = this.#time.now - this.#start;
     const c = this.#config;
     const beforeGst = elapsed < c.gstMs;
+    if (this.#filter?.(from, to, message) === true) {
+      this.dropped++;
+      return;
+    }
     if (beforeGst) {
       if (
         this.#rng.chance(c.dropRate) ||

@@ -87,6 +87,10 @@ export interface SimNodeOptions {
   readonly app?: (incarnation: number) => Application;
   /** Told of every block this node commits (the adaptive network adversary watches decisions). */
   readonly onDecide?: (height: number, hash: string) => void;
+  /** The simulated time, to record when each height was decided (default: no times). */
+  readonly now?: () => number;
+  /** Blocks the default application keeps (its `commit` asks to prune older ones; default: all). */
+  readonly retainBlocks?: number;
 }
 
 /**
@@ -109,8 +113,17 @@ export class SimNode {
   readonly committed: CommittedEvent[] = [];
   /** Blocks this node's application accepted in processProposal (for the validity check). */
   readonly accepted = new Set<string>();
+  /** Blocks it rejected there: a correct validator never votes for one. */
+  readonly rejected = new Set<string>();
+  /** When (simulated ms) and in which round this node decided each height. */
+  readonly decidedAt = new Map<number, { readonly at: number; readonly round: number }>();
   conflicts = 0;
   crashes = 0;
+  /** Restarts that found the WAL gone while the signer state survived. */
+  walLosses = 0;
+  /** Why a restart failed (the driver refused to start): the node stays down. */
+  halted: string | null = null;
+  #loseWal = false;
   readonly #o: SimNodeOptions;
   #transport: Transport | null = null;
 
@@ -143,7 +156,13 @@ export class SimNode {
       (method === 'append' && (args[1] as { sync?: boolean } | undefined)?.sync === true);
     const store = fence(this.store, life, durableOp);
     const app = fence(
-      this.#acceptTracking(this.#o.app?.(this.crashes) ?? new KvApp(this.kv)),
+      this.#acceptTracking(
+        this.#o.app?.(this.crashes) ??
+          new KvApp(
+            this.kv,
+            this.#o.retainBlocks === undefined ? {} : { retainBlocks: this.#o.retainBlocks },
+          ),
+      ),
       life,
       durableOp,
     );
@@ -195,6 +214,8 @@ export class SimNode {
       const before = this.decisions.get(h);
       if (before !== undefined && before !== hash) this.conflicts++;
       this.decisions.set(h, hash);
+      if (this.#o.now !== undefined && !this.decidedAt.has(h) && this.decidedAt.size < 10_000)
+        this.decidedAt.set(h, { at: this.#o.now(), round: event.commit.round });
       if (this.committed.length < 10_000) this.committed.push(event);
       this.#o.onDecide?.(h, hash);
     });
@@ -202,11 +223,21 @@ export class SimNode {
       if (life.alive && this.evidence.length < 1_000) this.evidence.push(e);
     });
     this.driver = driver;
-    await driver.start();
+    try {
+      await driver.start();
+    } catch (error) {
+      // A driver that refuses to start (for example after finding its WAL behind its signer) stays
+      // down: that is the node stopping loudly, which the liveness check then leaves out.
+      if (!life.alive) return;
+      this.halted = String(error);
+      this.driver = null;
+      life.alive = false;
+    }
   }
 
   #acceptTracking(app: Application): Application {
     const accepted = this.accepted;
+    const rejected = this.rejected;
     return new Proxy(app, {
       get(target, prop) {
         const value = Reflect.get(target, prop, target) as unknown;
@@ -216,15 +247,25 @@ export class SimNode {
         return async (request: ProcessProposalRequest) => {
           const verdict = await (value as Application['processProposal']).call(target, request);
           if (verdict === 'accept' && accepted.size < 100_000) accepted.add(toHex(request.hash));
+          if (verdict === 'reject' && rejected.size < 100_000) rejected.add(toHex(request.hash));
           return verdict;
         };
       },
     });
   }
 
-  /** A power cut: volatile state and unsynced WAL records are lost. */
-  crash(): void {
+  /**
+   * A power cut: volatile state and unsynced WAL records are lost. With `loseWal` the whole WAL
+   * is lost (a replaced disk, a wiped data directory) while the signer state survives.
+   */
+  crash(options: { readonly loseWal?: boolean } = {}): void {
+    if (options.loseWal === true) this.#loseWal = true;
     this.life.kill();
+  }
+
+  /** The next crash, whenever it comes (a planned one included), loses the whole WAL. */
+  loseWalOnNextCrash(): void {
+    this.#loseWal = true;
   }
 
   #crashed(): void {
@@ -232,6 +273,11 @@ export class SimNode {
     this.driver = null;
     this.mempool = null;
     this.wal = this.wal.crash();
+    if (this.#loseWal) {
+      this.#loseWal = false;
+      this.walLosses++;
+      this.wal = new MemoryWal();
+    }
   }
 
   /** Submits a transaction to this node's mempool and gossips it to everyone (best effort). */
