@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,10 @@ describe('dashboard in headless Chromium', () => {
   const { core, market: m } = marketModules('joule');
 
   beforeAll(async () => {
+    if (!existsSync(executablePath))
+      throw new Error(
+        `no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH`,
+      );
     chain = await startLightChain({ chainId: 'dash-1', ui: true });
     profile = await mkdtemp(join(tmpdir(), 'joule-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
