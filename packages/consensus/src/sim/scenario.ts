@@ -18,6 +18,7 @@ import {
 import { Coalition } from './coalition.js';
 import { DoublePolka } from './coalition-double.js';
 import { LockSplit } from './coalition-split.js';
+import { SimulationError } from './errors.js';
 import { kvTx, validatorTx } from './kv-app.js';
 import { type NetworkConfig, SimNetwork } from './network.js';
 import { SimNode } from './node.js';
@@ -449,11 +450,13 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   // Load: a transaction every 500 ms, to every running node's mempool (standing in for gossip).
   let txCount = 0;
   const powersNow = new Map(keys.map((_, i) => [i, powers[i] as bigint]));
+  const walLoserIndex = walLoser === null ? null : indexOf(walLoser);
   const raisePower = (): Uint8Array | null => {
     // Not the WAL loser (its power must stay within the faulty budget), nor in exact-third seeds.
+    // By validator index: `nodes` also holds the twins, so its indices are not the validators'.
     const candidates = keys
       .map((_, i) => i)
-      .filter((i) => !kindOf.has(i) && (powersNow.get(i) ?? 0n) < 20n && nodes[i] !== walLoser);
+      .filter((i) => !kindOf.has(i) && (powersNow.get(i) ?? 0n) < 20n && i !== walLoserIndex);
     if (candidates.length === 0 || mode === 'exact-third') return null;
     const i = rng.pick(candidates);
     const power = (powersNow.get(i) ?? 0n) + 1n;
@@ -507,6 +510,19 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   }
 
   for (const node of nodes) await node.driver?.stop();
+  // A WAL loser that halted counts as faulty for good: the scenario owes the driver a faulty power
+  // (its own and the Byzantine validators') still below 1/3, or no quorum is left to be live with.
+  if (walLoserIndex !== null && walLoser?.halted != null) {
+    let faulty = powersNow.get(walLoserIndex) ?? 0n;
+    for (const i of kindOf.keys()) faulty += powersNow.get(i) ?? 0n;
+    const totalNow = [...powersNow.values()].reduce((a, b) => a + b, 0n);
+    if (faulty * 3n >= totalNow)
+      throw new SimulationError('SIM_HARNESS', 'the halted WAL loser took the faulty power to 1/3', {
+        seed: options.seed,
+        faulty: String(faulty),
+        total: String(totalNow),
+      });
+  }
   if (tight && livenessFailure === null && windowStart !== null) {
     const late = tightLiveness(up(), {
       fromMs: windowStart,

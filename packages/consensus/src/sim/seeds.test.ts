@@ -34,3 +34,19 @@ describe('simulator, an equivocator with three or more values', () => {
     expect(r.evidenceProblems).toEqual([]);
   });
 });
+
+describe('simulator, a WAL loser that halts beside a twin', () => {
+  // The WAL loser halts for good, so its power must stay within the faulty budget: the load that
+  // raises correct validators' powers must pick by validator index, which the twin's extra node
+  // shifts in the list of nodes. Picked by node index, it raised the halted validator to 4 of 11,
+  // and the live correct validators and the twin (7 of 11) could never form a quorum again.
+  it('4 validators, seed 1578: live without the halted validator', { timeout: 60_000 }, async () => {
+    const r = await runScenario({ seed: 1578, validators: 4, byzantine: 1 });
+    expect(r.byzantineKinds).toEqual(['twin']);
+    expect(r.walLosses).toBe(1);
+    expect(r.halted).toBe(1);
+    expect(r.safetyViolations).toEqual([]);
+    expect(r.livenessFailure).toBeNull();
+    expect(r.heightsDecided).toBeGreaterThanOrEqual(5);
+  });
+});
