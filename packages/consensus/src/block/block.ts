@@ -25,8 +25,11 @@ export interface Block {
  */
 const consistentBlocks = new WeakSet<Block>();
 
-/** Why the block's header does not match its contents, or `undefined`. */
-export function blockProblem(block: Block): string | undefined {
+/**
+ * Whether the block's body (transactions, evidence, last commit) is the one its header hashes: a
+ * body that is not was changed by whoever sent it, since a signature or a commit covers the header.
+ */
+export function bodyProblem(block: Block): string | undefined {
   if (consistentBlocks.has(block)) return undefined;
   const { header } = block;
   if (!equalBytes(header.dataHash, txsHash(block.txs)))
@@ -35,7 +38,13 @@ export function blockProblem(block: Block): string | undefined {
     return 'header evidenceHash does not match the evidence';
   if (!equalBytes(header.lastCommitHash, commitHash(block.lastCommit)))
     return 'header lastCommitHash does not match lastCommit';
-  const problem = shapeProblem(block);
+  return undefined;
+}
+
+/** Why the block's header does not match its contents, or `undefined`. */
+export function blockProblem(block: Block): string | undefined {
+  if (consistentBlocks.has(block)) return undefined;
+  const problem = bodyProblem(block) ?? shapeProblem(block);
   if (problem === undefined) consistentBlocks.add(block);
   return problem;
 }

@@ -1,4 +1,4 @@
-import { type Block, blockId as blockIdOf } from '../block/block.js';
+import { type Block, blockId as blockIdOf, bodyProblem } from '../block/block.js';
 import { type BlockId, blockIdEquals } from '../block/block-id.js';
 import { type Commit, verifyCommit } from '../block/commit.js';
 import { equalBytes } from '../codec/canonical.js';
@@ -74,7 +74,9 @@ export function admitProposal(
   if (!verifyProposalSignature(ctx.state.chainId, proposal, proposer.pubKey))
     return refuse('PROPOSAL_BAD_SIGNATURE');
   const id = blockIdOf(block);
-  if (!blockIdEquals(id, proposal.blockId)) return refuse('PROPOSAL_BLOCK_MISMATCH');
+  // The signature covers the header; a body its header does not hash was changed by a relay.
+  if (!blockIdEquals(id, proposal.blockId) || bodyProblem(block) !== undefined)
+    return refuse('PROPOSAL_BLOCK_MISMATCH');
   return { kind: 'admit', proposer, id };
 }
 
@@ -98,5 +100,8 @@ export function admitDecision(
   } catch {
     return refuse('DECISION_BAD_COMMIT');
   }
+  // +2/3 signed the header, not this body: one its header does not hash is the sender's doing,
+  // never a decided block the chain rules refuse (which halts the node).
+  if (bodyProblem(block) !== undefined) return refuse('DECISION_BLOCK_MISMATCH');
   return { kind: 'admit', id };
 }

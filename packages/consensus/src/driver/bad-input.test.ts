@@ -321,3 +321,65 @@ describe('driver bad input: decisions', () => {
     },
   );
 });
+
+/**
+ * A relay cannot make a node halt or refuse a proposer's block by changing what the signed header
+ * does not cover by itself: a block body (transactions, evidence, last commit) that does not hash
+ * to its header is not the signed block, the sender's fault, and the genuine block still decides.
+ */
+describe('driver bad input: a signed header with another body', () => {
+  const bodies = [
+    {
+      name: 'another transaction list',
+      patch: (b: Block): Block => ({ ...b, txs: [new Uint8Array([1, 2, 3])] }),
+    },
+    {
+      name: 'other evidence',
+      patch: (b: Block, h: Harness): Block => {
+        const other = h.others[0];
+        const evidence = makeDuplicateVoteEvidence(
+          voteOf(h, other, { type: VoteType.Prevote, round: 0, blockId: null }),
+          voteOf(h, other, { type: VoteType.Prevote, round: 0, blockId: blockId(b) }),
+        );
+        return { ...b, evidence: [evidence] };
+      },
+    },
+  ];
+
+  it.each(bodies)("a decision with $name is the relay's fault, not a halt", async ({ name, patch }) => {
+    const h = await setupDriver();
+    const good = h.decision(h.goodBlock(), [0, 1, 2]);
+    const halts: string[] = [];
+    h.driver.onHalt((error) => halts.push(error.code));
+    const { reports } = await feed(h, name, { ...good, block: patch(good.block, h) });
+    expect(halts, `${name}: no halt`).toEqual([]);
+    expect(reports, `${name}: the sender pays`).toEqual([
+      { peer: 'p1', fault: { code: 'DECISION_BLOCK_MISMATCH', action: 'reject' } },
+    ]);
+    h.deliver('p2', good);
+    await h.run(5000);
+    expect(await h.store.loadBlock(1), `${name}: the genuine decision commits`).not.toBeNull();
+  });
+
+  it.each(bodies)(
+    "a proposal with $name is the relay's fault, and the genuine one still counts",
+    async ({ name, patch }) => {
+      const h = await setupDriver();
+      const message = proposalOf(h, h.goodBlock(), { round: 0 });
+      const { reports } = await feed(h, name, { ...message, block: patch(message.block, h) });
+      expect(reports, `${name}: the sender pays`).toEqual([
+        { peer: 'p1', fault: { code: 'PROPOSAL_BLOCK_MISMATCH', action: 'reject' } },
+      ]);
+      const before = h.transport.broadcasts.length;
+      h.deliver('p2', message);
+      await h.run(500);
+      const prevotes = h.transport.broadcasts
+        .slice(before)
+        .flatMap((m) => (m.kind === 'vote' && m.vote.type === VoteType.Prevote ? [m.vote] : []));
+      expect(
+        prevotes.map((v) => (v.blockId === null ? 'nil' : toHex(v.blockId.hash))),
+        `${name}: a prevote for the genuine block`,
+      ).toEqual([toHex(blockId(message.block).hash)]);
+    },
+  );
+});

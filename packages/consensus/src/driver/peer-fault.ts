@@ -26,7 +26,7 @@ export const peerFaultActions = {
   PROPOSAL_BAD_POL_ROUND: 'reject',
   /** A proposal not signed by its round's proposer. */
   PROPOSAL_BAD_SIGNATURE: 'reject',
-  /** A proposal carrying another block than the one its signature names. */
+  /** A proposal carrying another block than the one its signature names (its header, or a body its header does not hash). */
   PROPOSAL_BLOCK_MISMATCH: 'reject',
   /** A correctly signed proposal for a round beyond `maxProposalRoundsAhead`. */
   PROPOSAL_TOO_FAR_AHEAD: 'ignore',
@@ -40,6 +40,8 @@ export const peerFaultActions = {
   BLOCK_REJECTED_BY_APP: 'ignore',
   /** A decision whose commit does not verify against the height's validator set. */
   DECISION_BAD_COMMIT: 'reject',
+  /** A decision whose block body (transactions, evidence, last commit) is not the one its header hashes. */
+  DECISION_BLOCK_MISMATCH: 'reject',
   /** This node's input queue, or the peer's fair share of it, is full: this node is overloaded. */
   INPUT_QUEUE_FULL: 'ignore',
 } as const satisfies Record<string, PeerFaultAction>;

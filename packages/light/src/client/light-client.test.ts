@@ -190,3 +190,23 @@ describe('LightClient on a chain whose validators all change', () => {
     );
   });
 });
+
+describe('LightClient facing a node that answers at another height', () => {
+  it('refuses a proven answer for a height it did not ask for (a stale state)', async () => {
+    const asked: number[] = [];
+    const chain = new ChainProvider(60);
+    const stale: Provider = {
+      id: chain.id,
+      lightBlock: (height) => chain.lightBlock(height),
+      async provenQuery(_path, _data, height) {
+        asked.push(height);
+        // An old state, genuinely proven (no reads to check), in place of the one asked for.
+        return { value: new Uint8Array(0), height: 5, reads: [] };
+      },
+    };
+    const client = new LightClient({ chainId, trust }, { primary: stale, now });
+    await client.start();
+    expect(await codeOf(client.provenState('/bank/balance', new Uint8Array(0)))).toBe('LIGHT_WRONG_ANSWER');
+    expect(asked).toEqual([59]);
+  });
+});

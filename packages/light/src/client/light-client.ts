@@ -177,7 +177,15 @@ export class LightClient {
     // The newest verified header carries the app hash of the state one height below it.
     let latest = await this.update();
     if (latest.header.height < 2) latest = await this.verifyTo(await this.#waitFor(2));
-    const answer = await this.#primary.provenQuery(path, data, latest.header.height - 1, signed);
+    const asked = latest.header.height - 1;
+    const answer = await this.#primary.provenQuery(path, data, asked, signed);
+    // A proof of an older state is genuine but stale: only the height asked for is taken.
+    if (answer.height !== asked)
+      fail('LIGHT_WRONG_ANSWER', `${this.#primary.id} answered at height ${answer.height}, not ${asked}`, {
+        node: this.#primary.id,
+        height: answer.height,
+        asked,
+      });
     const header = await this.verifyTo(await this.#waitFor(answer.height + 1));
     const reads = new Map<string, ProvedRead>();
     for (const read of answer.reads) {

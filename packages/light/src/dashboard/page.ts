@@ -8,6 +8,7 @@ import { LightClientError } from '../errors.js';
 import { JouleLight } from '../light.js';
 import { lightBlockFromJson } from '../verify/light-block.js';
 import { dashboardPollMs } from './constants.js';
+import { billRowsHtml } from './html.js';
 
 const $ = (id: string): HTMLElement => document.getElementById(id) as HTMLElement;
 const params = new URLSearchParams(location.search);
@@ -175,9 +176,7 @@ async function refreshBills(tsStart: number): Promise<void> {
   );
   $('bills-note').textContent = `Settled on chain: ${deltas.deltas.length} accounts.`;
   const body = $('bills').querySelector('tbody') as HTMLElement;
-  body.innerHTML = deltas.deltas
-    .map((d) => `<tr><td>${d.account.slice(0, 12)}…${d.account.slice(-6)}</td><td>${ect(d.delta)}</td></tr>`)
-    .join('');
+  body.innerHTML = billRowsHtml(deltas.deltas, ect);
 }
 
 // ---- household: the light client ----

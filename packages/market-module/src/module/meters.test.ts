@@ -1,3 +1,5 @@
+import { encode } from '@joule/consensus';
+import { signQuery } from '@joule/state';
 import { describe, expect, it } from 'vitest';
 import { addr, bech, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
 import { pseudonymousMeterId } from './pseudonym.js';
@@ -164,5 +166,28 @@ describe('market: routes and genesis', () => {
     );
     expect(mismatch.codespace).toBe('MARKET_METER_ACCOUNT_MISMATCH');
     expect(mismatch.log).not.toContain(bech(keys.alice));
+  });
+});
+
+describe('market: proven meter list', () => {
+  it("proves no meter's account to a caller who is not the admin", async () => {
+    const { chain, m, send } = await marketChain();
+    expect(
+      (await send(keys.admin, m.msg.addMeterFromList, { meterId: 'm1', account: addr(keys.alice) })).code,
+    ).toBe(0);
+    const path = '/market/getMetersList';
+    const body = encode(m.query.getMetersList.request, { start: 0, limit: 10 });
+    const data = signQuery(keys.carol.secretKey, {
+      chainId: chain.chainId,
+      path,
+      body,
+      timestamp: await chain.lastBlockTime(),
+    });
+    const r = await chain.app.query({ path, data, prove: true });
+    expect(r.codespace, 'a proven meter list would carry every meter record, account included').toBe(
+      'QUERY_NOT_PROVABLE',
+    );
+    expect(r.proof).toBeUndefined();
+    expect(r.value.length, 'nothing read is returned').toBe(0);
   });
 });

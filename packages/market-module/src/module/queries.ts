@@ -62,10 +62,14 @@ const metersPageCodec = struct<MetersPage>('MetersPage', {
   next: nullable(int()),
 });
 
-/** Authenticated: everyone sees meter ids; the admin also sees the accounts. */
+/**
+ * Authenticated: everyone sees meter ids; the admin also sees the accounts. Not provable: it reads
+ * each meter's record, account included, for everyone.
+ */
 export const getMetersList: QueryType<{ start: number; limit: number }, MetersPage> = defineQuery({
   path: 'getMetersList',
   authenticated: true,
+  provable: false,
   request: struct<{ start: number; limit: number }>('MetersListRequest', { start: int(), limit: int() }),
   response: metersPageCodec,
   async handle(ctx, r, caller) {

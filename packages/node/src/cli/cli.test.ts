@@ -185,18 +185,18 @@ describe('the joule CLI (compiled dist, child processes)', () => {
     const first = spawn(process.execPath, [bin, 'start', '--home', home], { stdio: 'ignore' });
     try {
       let lock = '';
-      for (let i = 0; i < 300 && lock !== `${first.pid}\n`; i++) {
+      // The lock's first line is the owner's pid (a second names its process instance).
+      const owner = (text: string) => text.split('\n')[0];
+      for (let i = 0; i < 300 && owner(lock) !== `${first.pid}`; i++) {
         lock = await readFile(join(home, 'data/LOCK'), 'utf8').catch(() => '');
-        if (lock !== `${first.pid}\n`) await sleep(100);
+        if (owner(lock) !== `${first.pid}`) await sleep(100);
       }
-      expect(lock, 'the first node holds the lock').toBe(`${first.pid}\n`);
+      expect(owner(lock), 'the first node holds the lock').toBe(`${first.pid}`);
       const second = await joule('start', '--home', home);
       expect(second.code, second.err).toBe(3);
       expect(second.err.trim().split('\n')).toHaveLength(1);
       expect(second.err).toContain(`the home ${home} is in use by process ${first.pid}`);
-      expect(await readFile(join(home, 'data/LOCK'), 'utf8'), 'the running node keeps its lock').toBe(
-        `${first.pid}\n`,
-      );
+      expect(await readFile(join(home, 'data/LOCK'), 'utf8'), 'the running node keeps its lock').toBe(lock);
     } finally {
       first.kill('SIGTERM');
       if (first.exitCode === null) await once(first, 'exit');

@@ -4,7 +4,7 @@ import { addressOf, toHex } from '@joule/consensus';
 import { exitCodes, nodePackageVersion, stopPollMs, stopWaitMs } from '../constants.js';
 import { homePaths, requireHome } from '../home/home.js';
 import { loadKeyFile, peerIdOf } from '../home/key-files.js';
-import { HomeLock, lockOwner, processAlive } from '../home/lock.js';
+import { HomeLock, holderAlive, lockHolder, lockOwner, processAlive } from '../home/lock.js';
 import type { Command } from './app.js';
 import { clientOf, homeOf, integer, json, parse, UsageError } from './common.js';
 
@@ -21,11 +21,13 @@ export const homeCommands: Record<string, Command> = {
     const waitMs = integer(values.timeout, 'timeout', stopWaitMs / 1000) * 1000;
     await requireHome(home);
     const paths = homePaths(home);
-    const pid = await lockOwner(paths.lock);
-    if (pid === undefined || !processAlive(pid)) {
-      io.out(json({ home, running: false, ...(pid === undefined ? {} : { stale_lock_pid: pid }) }));
+    // A pid that outlived its node (a power cut, then a reboot) may be another process's now.
+    const holder = await lockHolder(paths.lock);
+    if (holder === undefined || !holderAlive(holder)) {
+      io.out(json({ home, running: false, ...(holder === undefined ? {} : { stale_lock_pid: holder.pid }) }));
       return exitCodes.ok;
     }
+    const { pid } = holder;
     const started = performance.now();
     try {
       process.kill(pid, 'SIGTERM');

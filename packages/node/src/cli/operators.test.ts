@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -237,7 +237,7 @@ describe('operators: a running node', () => {
   });
 
   const lockPid = async () =>
-    Number((await readFile(join(home, 'data/LOCK'), 'utf8').catch(() => '0')).trim());
+    Number((await readFile(join(home, 'data/LOCK'), 'utf8').catch(() => '0')).split('\n')[0]);
 
   it('binds the API before consensus: a port in use stops the start with exit 3 and no block', async () => {
     const server = createServer();
@@ -344,6 +344,40 @@ describe('operators: a running node', () => {
     expect(code, 'the node exited 0 and its wrapper with it').toBe(0);
     expect(await exists(join(home, 'data/LOCK')), 'the lock is released').toBe(false);
     expect(JSON.parse((await joule('stop', '--home', home)).out).running).toBe(false);
+  });
+
+  it("`stop` leaves alone a process that got a dead node's pid (a power cut, then a reboot)", async () => {
+    await mkdir(join(home, 'data'), { recursive: true });
+    const lockPath = join(home, 'data/LOCK');
+    // A holder of the home's lock dies at once (kill -9, as a power cut), leaving its lock behind.
+    const lockModule = new URL('../../dist/home/lock.js', import.meta.url).href;
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { HomeLock } = await import(${JSON.stringify(lockModule)}); await new HomeLock(${JSON.stringify(lockPath)}).acquire(); console.log('held'); setTimeout(() => {}, 60_000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await once(holder.stdout as NodeJS.ReadableStream, 'data');
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    const left = await readFile(lockPath, 'utf8');
+    expect(left.split('\n')[0]).toBe(String(holder.pid));
+    // After the reboot, an unrelated process has that pid: the lock as the node left it, but its pid.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      await writeFile(lockPath, left.replace(`${holder.pid}`, `${other.pid}`));
+      const r = await joule('stop', '--home', home, '--timeout', '2');
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ running: false, stale_lock_pid: other.pid });
+      expect(other.exitCode, 'the unrelated process was not signalled').toBeNull();
+      expect(other.signalCode).toBeNull();
+    } finally {
+      other.kill('SIGKILL');
+      await rm(lockPath, { force: true });
+    }
   });
 
   it('refuses a changed genesis on a home with data; unsafe-reset-all starts it over', async () => {

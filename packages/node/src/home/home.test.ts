@@ -11,7 +11,7 @@ import { parseGenesis } from './genesis-file.js';
 import { homePaths, loadHome, replacePrivateFile } from './home.js';
 import { initHome } from './init.js';
 import { loadKeyFile, peerIdOf } from './key-files.js';
-import { HomeLock } from './lock.js';
+import { HomeLock, holderAlive } from './lock.js';
 import { profileConfig } from './profile.js';
 import { topologyPeers } from './testnet.js';
 
@@ -238,12 +238,38 @@ describe('home, keys and lock', () => {
     await writeFile(path, '999999999\n');
     const lock = new HomeLock(path);
     await lock.acquire();
-    expect(await readFile(path, 'utf8'), 'a dead owner’s lock is taken over').toBe(`${process.pid}\n`);
+    expect((await readFile(path, 'utf8')).split('\n')[0], 'a dead owner’s lock is taken over').toBe(
+      `${process.pid}`,
+    );
     await expect(new HomeLock(path).acquire(), 'a second holder in the same process').rejects.toThrow(
       `in use by process ${process.pid}`,
     );
     await lock.release();
     await expect(stat(path)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('takes over a lock whose pid is alive but another process instance (a reboot reused it)', async () => {
+    const path = join(dir, 'data', 'LOCK');
+    await mkdir(join(dir, 'data'), { recursive: true });
+    const first = new HomeLock(path);
+    await first.acquire();
+    const mine = await readFile(path, 'utf8');
+    await first.release();
+    // This platform names the instance: a live pid with a foreign instance is a dead owner's.
+    expect(mine.split('\n').length, JSON.stringify(mine)).toBe(3);
+    await writeFile(path, `${process.ppid}\n00000000-0000-0000-0000-000000000000:1\n`);
+    expect(holderAlive({ pid: process.ppid, instance: '00000000-0000-0000-0000-000000000000:1' })).toBe(
+      false,
+    );
+    const lock = new HomeLock(path);
+    await lock.acquire();
+    expect(await readFile(path, 'utf8')).toBe(mine);
+    await lock.release();
+    // The same pid with its own instance (or none, a lock of an earlier version) is in use.
+    const parent = `${process.ppid}\n`;
+    await writeFile(path, parent);
+    await expect(new HomeLock(path).acquire()).rejects.toThrow(`in use by process ${process.ppid}`);
+    await unlink(path);
   });
 
   it('never deletes a lock that holds no pid: it may be a live one being written', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NodeInputError } from '../errors.js';
@@ -17,6 +18,11 @@ const heldHere = new Set<string>();
  * (atomic), and if what was renamed is no longer the dead owner's (another process took the home
  * over meanwhile) it is put back. A lock that holds no valid pid is never deleted: the error says
  * to delete it by hand once no node runs on the home.
+ *
+ * Where the system tells (Linux's `/proc`), a second line names the owner's process instance: the
+ * boot id and its start time in ticks since boot. After a power cut the pid may be another
+ * process's: a lock whose pid is alive but is not that instance is a dead owner's, so neither a
+ * start nor `joule stop` takes that process for the node.
  */
 export class HomeLock {
   #held = false;
@@ -48,7 +54,7 @@ export class HomeLock {
       if (await this.#create()) return;
       const text = await readFile(this.path, 'utf8').catch(() => undefined);
       if (text === undefined) continue; // released meanwhile: try again
-      const owner = pidOf(text);
+      const owner = holderOf(text);
       if (owner === undefined)
         throw new NodeInputError(
           'HOME_LOCKED',
@@ -57,7 +63,7 @@ export class HomeLock {
           `if no node runs on this home, delete ${this.path}`,
         );
       // Our own pid here is a dead process's whose pid was reused (a container's pid 1).
-      if (owner !== process.pid && alive(owner)) throw this.#inUse(owner);
+      if (owner.pid !== process.pid && holderAlive(owner)) throw this.#inUse(owner.pid);
       await this.#takeOver(text);
     }
     throw new NodeInputError(
@@ -73,7 +79,7 @@ export class HomeLock {
     this.#held = false;
     heldHere.delete(this.path);
     const text = await readFile(this.path, 'utf8').catch(() => undefined);
-    if (text !== undefined && pidOf(text) === process.pid) await unlink(this.path).catch(() => {});
+    if (text !== undefined && text === lockText()) await unlink(this.path).catch(() => {});
   }
 
   /** Creates the lock with this process's pid in it, atomically; false if a lock exists. */
@@ -81,7 +87,7 @@ export class HomeLock {
     const temp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(`${process.pid}\n`);
+      await handle.writeFile(lockText());
       await handle.sync();
     } finally {
       await handle.close();
@@ -121,6 +127,60 @@ export class HomeLock {
   }
 }
 
+/** A lock's owner: its pid and, where the system tells, which process instance that pid was. */
+export interface LockHolder {
+  readonly pid: number;
+  /** `<boot id>:<start ticks>`, or `undefined` (no `/proc`, or a lock of an earlier version). */
+  readonly instance: string | undefined;
+}
+
+/** The owner named in the lock file at `path`, or `undefined` when there is none (no lock, or no pid in it). */
+export async function lockHolder(path: string): Promise<LockHolder | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : holderOf(text);
+}
+
+/**
+ * Whether the lock's owner still runs: its pid exists and, where the lock names its instance and
+ * the system tells the pid's, it is that instance (not a process that got the pid after a reboot).
+ */
+export function holderAlive(holder: LockHolder): boolean {
+  if (!alive(holder.pid)) return false;
+  if (holder.instance === undefined) return true;
+  const now = instanceOf(holder.pid);
+  return now === undefined || now === holder.instance;
+}
+
+/** The text this process writes in a lock: its pid, and its instance where known. */
+function lockText(): string {
+  const instance = instanceOf(process.pid);
+  return instance === undefined ? `${process.pid}\n` : `${process.pid}\n${instance}\n`;
+}
+
+/** `<boot id>:<start ticks since boot>` of process `pid` from `/proc`, or `undefined`. */
+function instanceOf(pid: number): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return /^[0-9a-f-]{1,64}$/.test(boot) && start !== undefined && /^[0-9]{1,20}$/.test(start)
+      ? `${boot}:${start}`
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A lock's owner from its text: a pid line, then optionally an instance line. */
+function holderOf(text: string): LockHolder | undefined {
+  const m =
+    /^([1-9][0-9]{0,9})\n(?:([0-9a-f-]{1,64}:[0-9]{1,20})\n)?$/.exec(text) ??
+    /^([1-9][0-9]{0,9})$/.exec(text);
+  const pid = m === null ? Number.NaN : Number(m[1]);
+  return Number.isSafeInteger(pid) ? { pid, instance: m?.[2] } : undefined;
+}
+
 /** The pid in the lock file at `path`, or `undefined` when there is none (no lock, or no pid in it). */
 export async function lockOwner(path: string): Promise<number | undefined> {
   const text = await readFile(path, 'utf8').catch(() => undefined);
@@ -132,11 +192,9 @@ export function processAlive(pid: number): boolean {
   return alive(pid);
 }
 
-/** The pid a lock file holds: one positive decimal integer and a newline, or `undefined`. */
+/** The pid a lock file holds (its first line), or `undefined` when it holds none. */
 function pidOf(text: string): number | undefined {
-  if (!/^[1-9][0-9]{0,9}\n?$/.test(text)) return undefined;
-  const pid = Number(text.trim());
-  return Number.isSafeInteger(pid) ? pid : undefined;
+  return holderOf(text)?.pid;
 }
 
 function alive(pid: number): boolean {

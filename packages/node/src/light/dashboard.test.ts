@@ -118,6 +118,31 @@ describe('dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it('runs no markup of a hostile node it reads (?node=) in the origin that served it', {
+    timeout: 120_000,
+  }, async () => {
+    const { proxy } = chain;
+    const page = await context.newPage();
+    proxy.tamper = (path, _q, body) => {
+      if (!path.startsWith('/market/getReceiptDeltas/')) return undefined;
+      const b = body as { result: { deltas: { account: string; delta: string }[] } };
+      // The page shows an account's first 12 and last 6 characters: enough to open an element
+      // (and, across rows, to assemble a script between attribute quotes and comments).
+      const deltas = b.result.deltas.map((d) => ({ ...d, account: `<b id=inject${'x'.repeat(20)}  z=1>` }));
+      return { ...b, result: { ...b.result, deltas } };
+    };
+    try {
+      // The page of the honest node, reading the community's figures from another node.
+      await page.goto(`${chain.node.apiUrl}/ui?node=${encodeURIComponent(proxy.url)}`);
+      await page.locator('#bills tbody tr').first().waitFor({ timeout: 60_000 });
+      expect(await page.locator('#bills b').count(), 'no element of the node in the page').toBe(0);
+      expect(await page.locator('#bills tbody tr td').first().textContent()).toBe('<b id=inject…  z=1>');
+    } finally {
+      proxy.tamper = null;
+      await page.close();
+    }
+  });
+
   it('turns the household badge red when the node it reads starts lying', { timeout: 120_000 }, async () => {
     const { proxy, houseAddress } = chain;
     const page = await context.newPage();

@@ -34,7 +34,8 @@ export class TamperingProxy {
           const changed = this.tamper(url.pathname, url.searchParams, JSON.parse(text));
           if (changed !== undefined) out = JSON.stringify(changed);
         }
-        res.writeHead(answer.status, { 'content-type': type });
+        // A node of its own: it lets any page read it, as a hostile node would.
+        res.writeHead(answer.status, { 'content-type': type, 'access-control-allow-origin': '*' });
         res.end(out);
       })().catch((error: unknown) => {
         res.writeHead(502, { 'content-type': 'application/json' });

@@ -96,6 +96,11 @@ export async function answerQuery(
     const query = deps.queries.get(request.path);
     if (query === undefined) throw new TxError('QUERY_UNKNOWN_PATH', `no query at "${request.path}"`);
     if (request.prove === true) {
+      if (query.provable === false)
+        throw new TxError(
+          'QUERY_NOT_PROVABLE',
+          `"${request.path}" reads more than it shows; it has no proven answer`,
+        );
       // Proven: the handler reads through the store's proofs at `at`, and the caller gets them all.
       const reader = new ProvingReader(deps.store, at);
       const value = await runModuleQuery(query, request, { ...deps.env, height: at, committed: reader });

@@ -68,6 +68,11 @@ export interface QueryType<Req, Res> {
   readonly request: Codec<Req>;
   readonly response: Codec<Res>;
   readonly authenticated?: boolean;
+  /**
+   * `false`: the handler reads more than it shows some callers (it filters what it read), so a
+   * proven answer, which carries every read, is refused (`QUERY_NOT_PROVABLE`).
+   */
+  readonly provable?: boolean;
   handle(ctx: QueryContext, request: Req, caller: Uint8Array | null): Promise<Res>;
 }
 

@@ -41,6 +41,7 @@ export const frameworkCodes = {
   QUERY_STALE: 23,
   QUERY_UNAUTHENTICATED: 24,
   QUERY_FAILED: 25,
+  QUERY_NOT_PROVABLE: 26,
   INTERNAL: 99,
 } as const;
 

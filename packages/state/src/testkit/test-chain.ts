@@ -161,7 +161,8 @@ export class TestChain {
     return chain;
   }
 
-  private async lastBlockTime(): Promise<number> {
+  /** The last block's time (ms), which a signed query's timestamp is checked against. */
+  async lastBlockTime(): Promise<number> {
     return this.height === 0 ? testGenesisTimeMs : (this.last?.header.time ?? testGenesisTimeMs);
   }
 }
