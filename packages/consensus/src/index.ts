@@ -6,9 +6,6 @@
 
 export * from './app/application.js';
 export * from './block/block.js';
-export * from './block/block-id.js';
-export * from './block/commit.js';
-export * from './block/header.js';
 export * from './cache/bounded-cache.js';
 export { misbehaviorOf } from './chain/apply-block.js';
 export * from './chain/block-time.js';
@@ -16,26 +13,8 @@ export * from './chain/chain-state.js';
 export * from './chain/chain-store.js';
 export * from './chain/errors.js';
 export * from './chain/update-state.js';
-export { type DecodeOptions, decode, encode, equalBytes } from './codec/canonical.js';
-export * from './codec/fields.js';
-export {
-  bigint,
-  bool,
-  bytes,
-  type Codec,
-  type Infer,
-  i64,
-  int,
-  list,
-  nullable,
-  oneOf,
-  refine,
-  string,
-  struct,
-} from './codec/schema.js';
-export { signBytes } from './codec/sign-bytes.js';
-export * from './constants.js';
-export { addressOf, formatAddress, maxBech32Length, parseAddress } from './crypto/address.js';
+// The browser-safe surface (codec, crypto, headers, commits, validator sets, votes), then the rest.
+export * from './core.js';
 export {
   generateKeyPair,
   type KeyPair,
@@ -47,7 +26,6 @@ export {
   verifyCached,
   verifyFast,
 } from './crypto/ed25519.js';
-export { fromHex, sha256, toHex } from './crypto/hash.js';
 export { checkBlock, expectedBlockTime, InvalidBlockError, makeNextBlock } from './driver/block-check.js';
 export * from './driver/clock.js';
 export { type CommitBlockDeps, type CommitFailure, commitBlock } from './driver/commit-block.js';
@@ -84,7 +62,6 @@ export * from './driver/transport.js';
 export { decodeWalRecord, encodeWalRecord, type WalRecord, walRecordCodec } from './driver/wal-records.js';
 export { apply, newHeightState, timeoutMs } from './engine/machine.js';
 export * from './engine/types.js';
-export * from './errors.js';
 export * from './evidence/errors.js';
 export * from './evidence/limits.js';
 export * from './evidence/pool.js';
@@ -105,7 +82,6 @@ export {
 export * from './mempool/errors.js';
 export * from './mempool/limits.js';
 export * from './mempool/mempool.js';
-export * from './merkle/rfc6962.js';
 export * from './signer/errors.js';
 export { FileSignerStore, type FileSignerStoreOptions } from './signer/file-signer-store.js';
 export {
@@ -122,10 +98,8 @@ export * from './signer/signer-store.js';
 export type { Startable } from './startable.js';
 export * from './validators/proposer.js';
 export * from './validators/updates.js';
-export * from './validators/validator-set.js';
 export * from './vote/evidence.js';
 export * from './vote/proposal.js';
-export * from './vote/vote.js';
 export * from './votes/vote-keeper.js';
 export * from './votes/weights.js';
 export * from './wal/errors.js';
