@@ -32,18 +32,20 @@ import type { SeededRng } from './rng.js';
  * `lock-attack` validators act together as a `Coalition` (coalition.ts), `double-polka` ones as a
  * `DoublePolka` (coalition-double.ts), `lock-split` ones as a `LockSplit` (coalition-split.ts).
  */
-export type ByzantineKind =
-  | 'equivocate-votes'
-  | 'equivocate-proposals'
-  | 'equivocate-both'
-  | 'equivocate-many'
-  | 'amnesiac'
-  | 'forge-pol'
-  | 'nil-voter'
-  | 'twin'
-  | 'lock-attack'
-  | 'double-polka'
-  | 'lock-split';
+export const byzantineKinds = [
+  'equivocate-votes',
+  'equivocate-proposals',
+  'equivocate-both',
+  'equivocate-many',
+  'amnesiac',
+  'forge-pol',
+  'nil-voter',
+  'twin',
+  'lock-attack',
+  'double-polka',
+  'lock-split',
+] as const;
+export type ByzantineKind = (typeof byzantineKinds)[number];
 
 /**
  * A transport for a Byzantine node: it sends one version of each of its own votes (or proposals)

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ByzantineKind } from './byzantine.js';
+import { type ByzantineKind, byzantineKinds } from './byzantine.js';
 import { runScenario, type ScenarioMode, scenarioModes } from './scenario.js';
 import { runSeeds } from './summary.js';
 
@@ -11,7 +11,7 @@ import { runSeeds } from './summary.js';
 const usage = `usage: npm run sim -- --seeds N [--validators V] [--byzantine F] [--powers 1,1,2,5] [--kind K] [--mode M] [--no-pruning] [--wal-loss] [--from S] [--bail] [--json]
        npm run sim -- --seed S [same options]
   --powers  the validators' voting powers (their number replaces --validators)
-  --kind    every Byzantine validator behaves so: ${byzantineKinds().join(', ')}
+  --kind    every Byzantine validator behaves so: ${byzantineKinds.join(', ')}
   --mode    every seed is of this mode: ${scenarioModes.join(', ')}
   --no-pruning  no node prunes its blocks
   --wal-loss    every standard seed with room in the faulty budget has a node lose its WAL
@@ -63,7 +63,8 @@ const byzantine = int(
   validators,
 );
 const kind = values.kind as ByzantineKind | undefined;
-if (kind !== undefined && !byzantineKinds().includes(kind)) fail(`--kind: unknown kind "${kind}"`);
+if (kind !== undefined && !(byzantineKinds as readonly string[]).includes(kind))
+  fail(`--kind: unknown kind "${kind}"`);
 const mode = values.mode as ScenarioMode | undefined;
 if (mode !== undefined && !scenarioModes.includes(mode)) fail(`--mode: unknown mode "${mode}"`);
 if (mode === 'exact-third' && powers !== undefined) fail('--mode exact-third sets the powers itself');
@@ -130,20 +131,4 @@ function formatSummary(s: typeof summary): string {
     );
   for (const f of s.failures.slice(0, 20)) lines.push(`FAILED seed ${f.seed}: ${f.reason}`);
   return lines.join('\n');
-}
-
-function byzantineKinds(): ByzantineKind[] {
-  return [
-    'equivocate-votes',
-    'equivocate-proposals',
-    'equivocate-both',
-    'equivocate-many',
-    'amnesiac',
-    'forge-pol',
-    'nil-voter',
-    'twin',
-    'lock-attack',
-    'double-polka',
-    'lock-split',
-  ];
 }
