@@ -14,7 +14,7 @@ import { marketModules } from '../market/app.js';
 import type { MeasureRow, ReceiptFile } from '../market/export.js';
 
 /**
- * Issue 7 end to end: `joule testnet --validators 4 --nodes 4`, four real processes on LevelDB and
+ * The market end to end: `joule testnet --validators 4 --nodes 4`, four real processes on LevelDB and
  * libp2p over loopback. The admin (node0, the genesis authority) registers three meters and sets
  * yesterday's parameters (96 slots of 15 minutes) with the CLI; the meters post a day of measures
  * (one through the CLI, one through the REST route, the rest through the client); node3 solves;
