@@ -76,7 +76,12 @@ export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Codec<number> {
   return {
     kind: 'int',
     exact: true,
-    describe: min === 0 && max === Number.MAX_SAFE_INTEGER ? 'integer ≥ 0' : `integer ${min}..${max}`,
+    describe:
+      min === 0 && max === Number.MAX_SAFE_INTEGER
+        ? 'integer ≥ 0'
+        : min === -Number.MAX_SAFE_INTEGER && max === Number.MAX_SAFE_INTEGER
+          ? 'integer'
+          : `integer ${min}..${max}`,
     toWire(value, path) {
       if (!Number.isSafeInteger(value) || value < min || value > max) {
         invalid(path, `expected an integer in [${min}, ${max}], got ${String(value)}`);
@@ -112,7 +117,12 @@ export function bigint(min: bigint = 0n, max: bigint = U64_MAX): Codec<bigint> {
   return {
     kind: 'bigint',
     exact: true,
-    describe: min === 0n && max === U64_MAX ? 'integer ≥ 0 (64-bit)' : `integer ${min}..${max}`,
+    describe:
+      min === 0n && max === U64_MAX
+        ? 'integer ≥ 0 (64-bit)'
+        : min === I64_MIN && max === I64_MAX
+          ? 'integer (64-bit)'
+          : `integer ${min}..${max}`,
     toWire(value, path) {
       if (typeof value !== 'bigint' || value < min || value > max) {
         invalid(path, `expected a bigint in [${min}, ${max}], got ${String(value)}`);

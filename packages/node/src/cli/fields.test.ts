@@ -74,6 +74,11 @@ describe('the field-aware CLI', () => {
     expect(r.out).toMatch(/zone_id\s+required\s+string ≤ 32 characters/);
     expect(r.out).toMatch(/price_micro\s+required\s+integer ≥ 0 \(64-bit\)/);
     expect(r.out).toMatch(/valid_until\s+optional\s+integer ≥ 0/);
+    // The command's own help lists every message and query of the app.
+    expect((await cli(tariffApp, 'tx', '--help')).out).toMatch(
+      /Messages \(.*\):\n[^]* {2}tariffs set_tariff\n/,
+    );
+    expect((await cli(tariffApp, 'query', '--help')).out).toContain('  tariffs get_tariff');
     const q = await cli(tariffApp, 'query', 'tariffs', 'get_tariff', '--help');
     expect(q.out).toContain('Usage: tariffd query tariffs get_tariff zone_id=… holder=…');
     expect(q.out).toMatch(/holder\s+required\s+address \(bech32 or key name\)/);
@@ -143,7 +148,9 @@ describe('the field-aware CLI', () => {
   it("shows a market message's builder and generic forms, and accepts both and the former names", async () => {
     const help = await cli(jouleCliApp, 'tx', 'market', 'add_meter_from_list', '--help');
     expect(help.out).toContain('joule tx market add_meter_from_list --from KEY --args JSON');
-    expect(help.out).toContain('joule tx market add_meter_from_list --meter ID --account ADDRESS|KEY');
+    expect(help.out).toContain(
+      'joule tx market add_meter_from_list --from KEY --meter ID --account ADDRESS|KEY',
+    );
     expect(help.out).toMatch(/meter_id\s+required\s+string/);
     expect(help.out).toMatch(/account\s+required\s+address/);
     // The former kebab name shows the same help.

@@ -74,12 +74,12 @@ export function messageHelp(
   const lines = [
     `Usage: {bin} tx ${module} ${name} --from KEY --args JSON [--home DIR] [--node URL] [--memo TEXT] [--sync]`,
   ];
-  if (builder !== undefined)
-    lines.push(`       {bin} tx ${module} ${name} ${builder.usage} --from KEY [--home DIR] [--node URL] …`);
+  if (builder !== undefined) lines.push(`       {bin} tx ${module} ${name} --from KEY ${builder.usage}`);
   lines.push(
     '',
-    `Signs and sends one ${type.type} message. --args gives its fields as a JSON object (snake_case`,
-    'names; amounts as decimal strings); a field it does not list is refused.',
+    `Signs and sends one ${type.type} message (--home DIR, --node URL, --memo TEXT, --sync as for`,
+    'every tx). --args gives its fields as a JSON object: the names below, addresses in bech32 or as',
+    'key names, 64-bit amounts as decimal strings; a field it does not list is refused.',
   );
   if (builder !== undefined) lines.push('The second form builds the same message from its own flags.');
   lines.push('', 'Fields:', fieldTable(fieldRows(type.codec)));

@@ -156,12 +156,26 @@ function helpText(name: string, app: CliApp): string {
     return base.replace('{extensions}\n', lines.map((l) => `${l}\n`).join(''));
   }
   if (name === 'tx') {
+    const messages = app
+      .build()
+      .modules.flatMap((m) => (m.messages ?? []).map((t) => `  ${t.type.replace('/', ' ')}`));
     const lines = extensions.flatMap((e) =>
       Object.entries(e.tx ?? {}).map(([sub, b]) => `  {bin} tx ${e.name} ${sub} ${b.usage}`),
     );
+    const listed = `${base}\n\nMessages (tx <module> <msg> --help lists a message's fields):\n${messages.join('\n')}`;
     return lines.length === 0
-      ? base
-      : `${base}\n\nMessages that also take their own flags instead of --args (and --from KEY --home DIR):\n${lines.join('\n')}`;
+      ? listed
+      : `${listed}\n\nMessages that also take their own flags instead of --args (and --from KEY --home DIR):\n${lines.join('\n')}`;
+  }
+  if (name === 'query') {
+    const queries = app
+      .build()
+      .modules.flatMap((m) =>
+        (m.queries ?? []).map(
+          (q) => `  ${m.name} ${q.path}${q.authenticated === true ? '  (--from KEY)' : ''}`,
+        ),
+      );
+    return `${base}\n\nQueries (query <module> <query> --help lists a query's fields):\n${queries.join('\n')}`;
   }
   return base;
 }

@@ -213,7 +213,7 @@ async function runMarket(args: readonly string[], ctx: CliContext, m: MarketModu
   ctx.io.out(
     json({
       files,
-      tsStart: exported.params.tsStart,
+      ts_start: exported.params.tsStart,
       state: exported.receipt?.state ?? 'not solved',
       measures: exported.measures?.length ?? null,
     }),
