@@ -76,7 +76,7 @@ describe('the field-aware CLI', () => {
     expect(r.out).toMatch(/valid_until\s+optional\s+integer ≥ 0/);
     // The command's own help lists every message and query of the app.
     expect((await cli(tariffApp, 'tx', '--help')).out).toMatch(
-      /Messages \(.*\):\n[^]* {2}tariffs set_tariff\n/,
+      /Messages \(.*\):\n[\s\S]* {2}tariffs set_tariff\n/,
     );
     expect((await cli(tariffApp, 'query', '--help')).out).toContain('  tariffs get_tariff');
     const q = await cli(tariffApp, 'query', 'tariffs', 'get_tariff', '--help');
