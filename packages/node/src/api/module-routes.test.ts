@@ -68,6 +68,16 @@ describe('module routes: snake_case names and answers, former spellings as alias
     ]);
   });
 
+  it('refuses a parameter the query does not take, naming it', async () => {
+    const match = matchModuleRoute(routes, 'GET', ['market', 'get_solve_status', '900']);
+    if (match === null || match === 'method') throw new Error('no route');
+    const answer = answerModuleQuery(app, match.route, { ...match.params, tsEnd: '1800' }, 'joule', () => {
+      throw new Error('not authenticated');
+    });
+    await expect(answer).rejects.toMatchObject({ status: 400, code: 'BAD_PARAMETER' });
+    await expect(answer).rejects.toThrow('unknown parameter "tsEnd" (parameters: ts_start)');
+  });
+
   it('names every route after its message or query, and lists each former spelling once as an alias', () => {
     const market = routes.filter((r) => r.module === 'market');
     const current = market.filter((r) => !r.alias);

@@ -1,6 +1,6 @@
 import { type Application, decode, encode } from '@joule/consensus';
 import { decodeTx, type Module, type QueryType } from '@joule/state';
-import { valueFromParams } from '../client/values.js';
+import { snakeCase, valueFromParams } from '../client/values.js';
 import { maxParamLength, signedQueryHeader } from '../constants.js';
 import { ApiError, badRequest } from './errors.js';
 import { moduleJson } from './json.js';
@@ -115,6 +115,18 @@ export async function answerModuleQuery(
   let data: Uint8Array;
   if (query.type.authenticated === true) data = signed();
   else {
+    const fields = Object.keys(query.type.request.fields ?? {});
+    if (query.type.request.fields !== undefined) {
+      // A parameter the query does not take is refused, not dropped.
+      const unknown = Object.keys(params).find(
+        (k) => !fields.includes(k) && !fields.some((f) => snakeCase(f) === k),
+      );
+      if (unknown !== undefined)
+        throw badRequest(
+          'BAD_PARAMETER',
+          `unknown parameter "${unknown.slice(0, 64)}" (parameters: ${fields.map(snakeCase).join(', ') || 'none'})`,
+        );
+    }
     let request: unknown;
     try {
       request = valueFromParams(query.type.request, params, addressPrefix);

@@ -39,6 +39,12 @@ export function fieldTable(rows: readonly FieldRow[]): string {
     .join('\n');
 }
 
+/** The field table of a codec, or what it takes when it is not a struct that lists its fields. */
+function fieldsOf(codec: Codec<unknown>): string {
+  if (codec.fields !== undefined) return fieldTable(fieldRows(codec));
+  return `  (not a struct with named fields: ${codec.describe ?? codec.kind})`;
+}
+
 /** A module's `tx` builder for `name`, by its name or one of its former names (aliases). */
 export function findBuilder(
   app: CliApp,
@@ -82,7 +88,7 @@ export function messageHelp(
     'key names, 64-bit amounts as decimal strings; a field it does not list is refused.',
   );
   if (builder !== undefined) lines.push('The second form builds the same message from its own flags.');
-  lines.push('', 'Fields:', fieldTable(fieldRows(type.codec)));
+  lines.push('', 'Fields:', fieldsOf(type.codec));
   return lines.join('\n');
 }
 
@@ -97,6 +103,6 @@ export function queryHelp(module: string, type: QueryType<unknown, unknown>): st
   ];
   if (type.authenticated === true)
     lines.push('Authenticated: signed with keyring key KEY of the home, which the query checks.');
-  lines.push('', 'Fields (field=value):', fieldTable(rows));
+  lines.push('', 'Fields (field=value):', fieldsOf(type.request));
   return lines.join('\n');
 }
