@@ -1,7 +1,7 @@
 /**
  * @joule/market — the energy market module of the Lugaggia Innovation Community: meters, market
  * parameters per period, measures with per-slot totals, on-chain LEM/LPM settlement with the exact
- * invariant of MARKET.md, and the offline audit that runs the same pure settlement function.
+ * conservation invariant, and the offline audit that runs the same pure settlement function.
  */
 
 export { type CommandIo, settleCommand, settleUsage } from './audit/command.js';

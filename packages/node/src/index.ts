@@ -7,8 +7,26 @@
 export type { ApiContext } from './api/context.js';
 export { ApiError } from './api/errors.js';
 export { ApiServer, type ApiServerOptions } from './api/server.js';
+// CLI: `runCli` runs an appchain's bin; the rest is what a module's extension of it uses (its
+// `tx` builders, its own command): a usage error (exit 2, printed with the help), strict flag
+// parsing, a required flag, the client of `--node`/`--home`, the home of `--home`, JSON output,
+// and the field listing that `tx … --help` and `query … --help` print from a codec.
+export { type CliApp, type Command, coreCliApp } from './cli/app.js';
+export {
+  type CliIo,
+  clientOf,
+  type FlagSpec,
+  homeOf,
+  json,
+  nodeUrl,
+  parse,
+  required,
+  stdio,
+  UsageError,
+} from './cli/common.js';
 export type { CliContext, CliExtension, ExtensionCommand, TxBuilder } from './cli/extension.js';
-export { type CliApp, coreCliApp, runCli } from './cli/run.js';
+export { type FieldRow, fieldRows } from './cli/fields.js';
+export { runCli } from './cli/run.js';
 export * from './constants.js';
 export * from './errors.js';
 export { applyOverrides, defaultConfig, parseConfig, renderConfig } from './home/config.js';

@@ -11,7 +11,7 @@ import { VoteType } from '../vote/vote.js';
 import { ConsensusHaltError } from './halt.js';
 
 /**
- * Issue 3, "Bad input": one validator's driver (of a 4-validator genesis) fed bad messages
+ * "Bad input": one validator's driver (of a 4-validator genesis) fed bad messages
  * through a fake transport. Nothing throws out of the driver, the peer is reported with a
  * typed fault (a `reject` only when it sent what no honest node sends), and the node stays at its height and round (and does not vote for bad blocks).
  */

@@ -132,7 +132,7 @@ export class VerifiedQueries {
 
   /** The parameters of the period holding `ts` (Unix s), or null. */
   async marketParameters(ts: number): Promise<Verified<Period | null>> {
-    const state = await this.client.provenState('/market/getMarketParameters', encode(tsRequest, { ts }));
+    const state = await this.client.provenState('/market/get_market_parameters', encode(tsRequest, { ts }));
     const period = periodOf(state, ts);
     sameAnswer(state, nullable(periodCodec), period, 'period parameters');
     return verified(state, period);
@@ -141,12 +141,12 @@ export class VerifiedQueries {
   /** An account's settlement line of the period starting at `tsStart`, with the period's receipt. */
   async settlement(addr: Uint8Array, tsStart: number): Promise<Verified<SettlementLine | null>> {
     const state = await this.client.provenState(
-      '/market/getReceiptDeltas',
+      '/market/get_receipt_deltas',
       encode(deltasRequest, { tsStart, start: 0, limit: maxDeltaRows }),
     );
     const receipt = proven(state, receiptCodec, keys.receipt(tsStart));
     const receiptState = await this.client.provenState(
-      '/market/getReceipt',
+      '/market/get_receipt',
       encode(receiptRequest, { tsStart }),
     );
     const period = proven(receiptState, periodCodec, keys.period(tsStart));
@@ -185,7 +185,7 @@ export class VerifiedQueries {
   ): Promise<Verified<MeasureRow[]>> {
     if (!Number.isSafeInteger(count) || count < 1 || count > maxMeasureSlots)
       fail('LIGHT_BAD_REQUEST', `count must be 1..${maxMeasureSlots}`);
-    const path = '/market/getMeterMeasures';
+    const path = '/market/get_meter_measures';
     const body = encode(measuresRequest, { meterId, tsStart, count });
     const signed = signQuery(secretKey, {
       chainId: this.options.chainId,

@@ -67,7 +67,8 @@ const metersPageCodec = struct<MetersPage>('MetersPage', {
  * each meter's record, account included, for everyone.
  */
 export const getMetersList: QueryType<{ start: number; limit: number }, MetersPage> = defineQuery({
-  path: 'getMetersList',
+  path: 'get_meters_list',
+  aliases: ['getMetersList'],
   authenticated: true,
   provable: false,
   request: struct<{ start: number; limit: number }>('MetersListRequest', { start: int(), limit: int() }),
@@ -94,7 +95,8 @@ export const getMetersList: QueryType<{ start: number; limit: number }, MetersPa
 
 /** Public: the parameters of the period holding `ts` (Unix s), or null. */
 export const getMarketParameters: QueryType<{ ts: number }, Period | null> = defineQuery({
-  path: 'getMarketParameters',
+  path: 'get_market_parameters',
+  aliases: ['getMarketParameters'],
   request: struct<{ ts: number }>('MarketParametersRequest', { ts: int() }),
   response: nullable(periodCodec),
   handle: async (ctx, r) => (await periodAt(ctx.state, r.ts)) ?? null,
@@ -108,7 +110,8 @@ export interface MeasureRequest {
 
 /** Authenticated: a measure (Wh, or null), for the meter's own account and the admin only. */
 export const getEnergyMeasure: QueryType<MeasureRequest, number | null> = defineQuery({
-  path: 'getEnergyMeasure',
+  path: 'get_energy_measure',
+  aliases: ['getEnergyMeasure'],
   authenticated: true,
   request: struct<MeasureRequest>('EnergyMeasureRequest', {
     meterId: string(256),
@@ -155,7 +158,8 @@ export const getMeterMeasures: QueryType<
   { meterId: string; tsStart: number; count: number },
   MeterMeasure[]
 > = defineQuery({
-  path: 'getMeterMeasures',
+  path: 'get_meter_measures',
+  aliases: ['getMeterMeasures'],
   authenticated: true,
   request: struct<{ meterId: string; tsStart: number; count: number }>('MeterMeasuresRequest', {
     meterId: string(256),
@@ -240,7 +244,8 @@ const slotRowCodec = struct<SlotRow>('SlotRow', { tsStart: int(), ec: int(), ep:
 
 /** Public: per-slot Ec, Ep (Wh) and reporting meters; O(1) per slot (totals are kept on each measure). */
 export const getTotalEnergy: QueryType<{ tsStart: number; count: number }, SlotRow[]> = defineQuery({
-  path: 'getTotalEnergy',
+  path: 'get_total_energy',
+  aliases: ['getTotalEnergy'],
   request: struct<{ tsStart: number; count: number }>('TotalEnergyRequest', { tsStart: int(), count: int() }),
   response: list(slotRowCodec, maxSlotsPerQuery),
   handle: async (ctx, r) => (await slotsOf(ctx, r.tsStart, r.count)).rows,
@@ -252,7 +257,8 @@ export interface ReceiptView extends Receipt {
 }
 /** Public: a period's receipt once SOLVED (null before). */
 export const getReceipt: QueryType<{ tsStart: number }, ReceiptView | null> = defineQuery({
-  path: 'getReceipt',
+  path: 'get_receipt',
+  aliases: ['getReceipt'],
   request: struct<{ tsStart: number }>('ReceiptRequest', { tsStart: int() }),
   response: nullable(
     struct<ReceiptView>('ReceiptView', {
@@ -285,7 +291,8 @@ export interface ReceiptSlot extends SlotRow {
 }
 /** Public: per-slot Ec, Ep, E, exact pb and ps (uECT/kWh as num/den) and grid flow of a period. */
 export const getReceiptSlots: QueryType<{ tsStart: number; count: number }, ReceiptSlot[]> = defineQuery({
-  path: 'getReceiptSlots',
+  path: 'get_receipt_slots',
+  aliases: ['getReceiptSlots'],
   request: struct<{ tsStart: number; count: number }>('ReceiptSlotsRequest', {
     tsStart: int(),
     count: int(),
@@ -331,7 +338,8 @@ export const getReceiptDeltas: QueryType<
   { tsStart: number; start: number; limit: number },
   { deltas: DeltaRow[]; next: number | null }
 > = defineQuery({
-  path: 'getReceiptDeltas',
+  path: 'get_receipt_deltas',
+  aliases: ['getReceiptDeltas'],
   request: struct<{ tsStart: number; start: number; limit: number }>('ReceiptDeltasRequest', {
     tsStart: int(),
     start: int(),
@@ -362,7 +370,8 @@ export const getReceiptDeltas: QueryType<
 /** Public: what an account owes (creditor `null`: the grid). */
 export const getDebts: QueryType<{ debtor: Uint8Array }, { creditor: Uint8Array | null; amount: bigint }[]> =
   defineQuery({
-    path: 'getDebts',
+    path: 'get_debts',
+    aliases: ['getDebts'],
     request: struct<{ debtor: Uint8Array }>('DebtsRequest', { debtor: address }),
     response: list(
       struct<{ creditor: Uint8Array | null; amount: bigint }>('Debt', {
@@ -385,7 +394,8 @@ export interface SolveStatus {
 }
 
 export const getSolveStatus: QueryType<{ tsStart: number }, SolveStatus | null> = defineQuery({
-  path: 'getSolveStatus',
+  path: 'get_solve_status',
+  aliases: ['getSolveStatus'],
   request: struct<{ tsStart: number }>('SolveStatusRequest', { tsStart: int() }),
   response: nullable(
     struct<SolveStatus>('SolveStatus', {

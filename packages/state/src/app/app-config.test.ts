@@ -51,6 +51,14 @@ describe('App refuses a malformed module set with a typed error', () => {
   it('refuses duplicate query paths, bad message types and unknown route targets', () => {
     const cases: [string, Module][] = [
       ['two queries at one path', { name: 'meter', queries: [query('reading'), query('reading')] }],
+      [
+        'a former spelling that is the path of another query',
+        { name: 'meter', queries: [query('reading'), { ...query('get_reading'), aliases: ['reading'] }] },
+      ],
+      [
+        'a malformed former spelling',
+        { name: 'meter', queries: [{ ...query('reading'), aliases: ['a/b'] }] },
+      ],
       ['a query path with a slash', { name: 'meter', queries: [query('a/b')] }],
       ['a message of another module', { name: 'meter', messages: [message('bank/read')] }],
       ['a message type the tx codec refuses', { name: 'meter', messages: [message('meter/Read')] }],

@@ -65,6 +65,8 @@ export interface MessageType<M> {
 /** A query: served at `/<module>/<path>`; `authenticated` ones get the verified caller's address. */
 export interface QueryType<Req, Res> {
   readonly path: string;
+  /** Former spellings of `path` that still answer (for clients written before a rename). */
+  readonly aliases?: readonly string[];
   readonly request: Codec<Req>;
   readonly response: Codec<Res>;
   readonly authenticated?: boolean;
@@ -94,6 +96,11 @@ export interface RouteDescription {
   /** The query (`balance`) or message type (`bank/send`) the route serves. */
   readonly target: string;
   readonly description: string;
+  /**
+   * A former spelling kept for existing clients: it answers as it did (JSON fields in camelCase)
+   * and is left out of route listings.
+   */
+  readonly alias?: boolean;
 }
 
 /** A module: a name, genesis, messages, queries, block hooks and routes. Only `name` is required. */

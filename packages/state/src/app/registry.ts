@@ -13,7 +13,7 @@ export class ModuleDefinitionError extends JouleError {
 
 /** Module names: what the tx codec accepts before the `/` of a message type (`bank`, `market`). */
 export const moduleNamePattern = /^[a-z][a-z0-9_]*$/;
-/** Query paths after `/<module>/` (`balance`, `getMetersList`). */
+/** Query paths after `/<module>/` (`balance`, `get_meters_list`). */
 export const queryPathPattern = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** What `App` routes: message types by name, queries by `/<module>/<path>`. */
@@ -56,13 +56,15 @@ export function registerModules(modules: readonly Module[]): ModuleRegistry {
       own.add(t);
     }
     for (const query of module.queries ?? []) {
-      const path = `/${name}/${query.path}`;
-      if (!queryPathPattern.test(query.path) || path.length > maxQueryPathLength)
-        fail(
-          `query path "${query.path}" must be [A-Za-z0-9_] and "${path}" at most ${maxQueryPathLength} characters`,
-        );
-      if (queries.has(path)) fail(`two queries at "${path}"`);
-      queries.set(path, query);
+      for (const spelling of [query.path, ...(query.aliases ?? [])]) {
+        const path = `/${name}/${spelling}`;
+        if (!queryPathPattern.test(spelling) || path.length > maxQueryPathLength)
+          fail(
+            `query path "${spelling}" must be [A-Za-z0-9_] and "${path}" at most ${maxQueryPathLength} characters`,
+          );
+        if (queries.has(path)) fail(`two queries at "${path}"`);
+        queries.set(path, query);
+      }
       own.add(query.path);
     }
     for (const route of module.routes ?? []) {
