@@ -12,7 +12,6 @@ import {
   FileWal,
   Mempool,
   type Signer,
-  systemClock,
   toHex,
   txHash,
 } from '@joule/consensus';
@@ -44,6 +43,7 @@ import { createLoggers, type NodeLoggers } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import { type NetworkFactory, type NetworkService, observedTransport } from '../network/network.js';
 import { defaultNetwork } from '../network/p2p.js';
+import { nodeClock } from './clock.js';
 
 /** The appchain a node runs, beyond its modules. */
 export interface AppSpec {
@@ -344,7 +344,7 @@ class Node implements JouleNode {
         store,
         wal,
         transport,
-        clock: systemClock,
+        clock: nodeClock(config.testing.clock_offset_ms),
         signer,
         mempool,
         evidence,
