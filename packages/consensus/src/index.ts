@@ -30,6 +30,7 @@ export { checkBlock, expectedBlockTime, InvalidBlockError, makeNextBlock } from 
 export * from './driver/clock.js';
 export { type CommitBlockDeps, type CommitFailure, commitBlock } from './driver/commit-block.js';
 export { buildCommit } from './driver/commit-builder.js';
+export { DiskFullError, diskFullOf, WalFailedError } from './driver/disk-full.js';
 export {
   type CommittedEvent,
   ConsensusDriver,

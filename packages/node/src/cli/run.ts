@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import {
   chainIdPattern,
   decode,
+  diskFullOf,
   encode,
   InvalidValueError,
   JouleError,
@@ -98,6 +99,11 @@ export async function runCli(
     if (error instanceof JouleError && (error.code === 'INVALID_VALUE' || error.code === 'BAD_ADDRESS')) {
       io.err(`error: ${error.message}`);
       return exitCodes.usage;
+    }
+    const full = diskFullOf(error);
+    if (full !== null) {
+      io.err(`error: ${full.code}: ${full.message}`);
+      return exitCodes.diskFull;
     }
     io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return exitCodes.failure;
@@ -304,7 +310,8 @@ const commands: Record<string, Command> = {
     await node.start();
     handleSignals(node);
     await node.stopped();
-    return node.halted === null ? exitCodes.ok : exitCodes.failure;
+    if (node.halted === null) return exitCodes.ok;
+    return node.halted.code === 'DISK_FULL' ? exitCodes.diskFull : exitCodes.failure;
   },
 
   async status(args, _app, io) {

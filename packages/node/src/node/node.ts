@@ -12,7 +12,6 @@ import {
   FileWal,
   Mempool,
   type Signer,
-  systemClock,
   toHex,
   txHash,
 } from '@joule/consensus';
@@ -44,6 +43,8 @@ import { createLoggers, type NodeLoggers } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import { type NetworkFactory, type NetworkService, observedTransport } from '../network/network.js';
 import { defaultNetwork } from '../network/p2p.js';
+import { nodeClock } from './clock.js';
+import { DiskWatchKvStore } from './disk-watch.js';
 
 /** The appchain a node runs, beyond its modules. */
 export interface AppSpec {
@@ -205,6 +206,7 @@ class Node implements JouleNode {
   }
 
   async #start(): Promise<void> {
+    this.#halted = null;
     const { home } = this;
     const { config, paths, genesis } = home;
     const chainId = genesis.chainId;
@@ -222,12 +224,15 @@ class Node implements JouleNode {
     await lock.acquire();
     this.#cleanups.push(() => lock.release());
 
-    const kv = new ClassicKvStore({
-      location: paths.db,
-      cacheBytes: config.db.cache_bytes,
-      writeBufferBytes: config.db.write_buffer_bytes,
-      maxOpenFiles: config.db.max_open_files,
-    });
+    const kv = new DiskWatchKvStore(
+      new ClassicKvStore({
+        location: paths.db,
+        cacheBytes: config.db.cache_bytes,
+        writeBufferBytes: config.db.write_buffer_bytes,
+        maxOpenFiles: config.db.max_open_files,
+      }),
+      (error) => this.#onHalt(error),
+    );
     await kv.start();
     this.#cleanups.push(() => kv.stop());
     const pending = new PendingWrites();
@@ -344,7 +349,7 @@ class Node implements JouleNode {
         store,
         wal,
         transport,
-        clock: systemClock,
+        clock: nodeClock(config.testing.clock_offset_ms),
         signer,
         mempool,
         evidence,
@@ -433,6 +438,7 @@ class Node implements JouleNode {
 
   /** Consensus cannot go on: say why, loudly, and stop (the CLI then exits with a failure code). */
   #onHalt(error: ConsensusHaltError): void {
+    if (this.#halted !== null) return;
     this.#halted = error;
     this.#log.fatal({ code: error.code, ...error.toJSON().context }, `consensus halted: ${error.message}`);
     this.stop().catch((stopError: unknown) =>
