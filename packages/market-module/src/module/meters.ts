@@ -47,7 +47,7 @@ export function meterMessages(prefix: string): {
     codec: struct<AddMeter>('AddMeterFromList', { meterId: rawMeterId, account: address }),
     async handle(ctx, m, signer) {
       forgetTxReads(ctx);
-      const config = await requireAdmin(ctx.state, signer.address, 'add meters');
+      const config = await requireAdmin(ctx, signer.address, 'add meters');
       checkMeterId(m.meterId, config.pseudonymous);
       const existing = await tables.meters.get(ctx.state, m.meterId);
       if (existing?.active === true)
@@ -76,7 +76,7 @@ export function meterMessages(prefix: string): {
     codec: struct<RemoveMeter>('RemoveMeterFromList', { meterId: rawMeterId }),
     async handle(ctx, m, signer) {
       forgetTxReads(ctx);
-      const config = await requireAdmin(ctx.state, signer.address, 'remove meters');
+      const config = await requireAdmin(ctx, signer.address, 'remove meters');
       const meter = await tables.meters.get(ctx.state, m.meterId);
       if (meter === undefined)
         throw new MarketError('MARKET_UNKNOWN_METER', `meter ${m.meterId} is not in the list`);
@@ -92,7 +92,7 @@ export function meterMessages(prefix: string): {
     codec: struct<TransferAdmin>('TransferAdmin', { admin: address }),
     async handle(ctx, m, signer) {
       forgetTxReads(ctx);
-      const config = await requireAdmin(ctx.state, signer.address, 'hand over the admin role');
+      const config = await requireAdmin(ctx, signer.address, 'hand over the admin role');
       tables.config.set(ctx.state, 'config', { ...config, pendingAdmin: m.admin });
       ctx.emit(events.adminProposed({ admin: bech(config.admin), pending: bech(m.admin) }));
     },

@@ -109,7 +109,7 @@ export async function createNode(options: NodeOptions, deps: NodeDependencies): 
       : applyOverrides(loaded.config, options.config, 'options.config');
   const home: Home = { ...loaded, config };
   try {
-    parseAppState(home.genesis.appState, deps.modules);
+    parseAppState(home.genesis.appState, deps.modules, deps.app.addressPrefix);
   } catch (error) {
     throw new GenesisFileError(
       home.paths.genesis,
@@ -242,7 +242,13 @@ class Node implements JouleNode {
         nodeCacheEntries: config.state.node_cache_entries,
         ...(this.deps.app.version === undefined ? {} : { version: this.deps.app.version }),
       },
-      { kv, modules: this.deps.modules, accounts: this.deps.app.accounts, pending },
+      {
+        kv,
+        modules: this.deps.modules,
+        accounts: this.deps.app.accounts,
+        pending,
+        addressPrefix: this.deps.app.addressPrefix,
+      },
     );
     await app.start();
     this.#cleanups.push(() => app.stop());
