@@ -24,8 +24,9 @@ import {
 } from '../constants.js';
 
 /**
- * The market's state and its key layout. Every key is `market/<table>/<key bytes>`; integers in
- * keys are big-endian so that key order is numeric order.
+ * The market's state and its key layout. Every key is in the market's own store:
+ * `moduleTableKey('market', table, key bytes)` (`@joule/state`); integers in keys are big-endian so
+ * that key order is numeric order. Balances are the bank's, reached only through its keeper.
  *
  * | table | key | value |
  * |---|---|---|

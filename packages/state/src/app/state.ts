@@ -111,7 +111,7 @@ export class ModuleState implements State {
     keys: StoreKeys,
   ) {
     this.#inner = inner;
-    this.#prefix = moduleStorePrefix(module);
+    this.#prefix = keys.get(module)?.prefix ?? moduleStorePrefix(module);
     this.#keys = keys;
   }
 
@@ -147,7 +147,12 @@ export class ModuleState implements State {
  * made by another module with the same name — is refused with `StateScopeError`.
  */
 export class StoreKey {
-  constructor(readonly module: string) {}
+  /** The module's store prefix (`moduleStorePrefix`), made once. */
+  readonly prefix: Uint8Array;
+
+  constructor(readonly module: string) {
+    this.prefix = moduleStorePrefix(module);
+  }
 
   state(state: State): State {
     if (!(state instanceof ModuleState) || keysOf(state).get(this.module) !== this)

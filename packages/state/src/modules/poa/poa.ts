@@ -43,7 +43,7 @@ interface PendingChange {
   readonly after: bigint;
 }
 
-/** State: `poa/v/<pubKey>` power, `poa/u/<pubKey>` pending change for end-block (the authority: `poa/A/`). */
+/** State (poa's store): `v/<pubKey>` power, `u/<pubKey>` pending change for end-block (the authority: `A/`). */
 const tables = {
   validators: new Table('poa', 'v', (k: Uint8Array) => k, power),
   pending: new Table(
