@@ -47,7 +47,7 @@ import { defaultNetwork } from '../network/p2p.js';
 
 /** The appchain a node runs, beyond its modules. */
 export interface AppSpec {
-  /** Bech32 prefix of addresses (`lic` gives `lic1…`); the modules must use the same. */
+  /** Bech32 prefix of addresses (`lic` gives `lic1…`), given to every module context and genesis parse. */
   readonly addressPrefix: string;
   /** The nonce keeper of the ante checks (the auth module's keeper: `coreModules().accounts`). */
   readonly accounts: AccountKeeper;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { coreModules } from '../modules/core.js';
 import { eventsOf, TestChain } from '../testkit/test-chain.js';
 import { moduleStorePrefix, moduleTableKey } from './layout.js';
-import { defineMessage, defineQuery, type Module } from './module.js';
+import { defineEvent, defineMessage, defineQuery, type Module } from './module.js';
 import { registerModules } from './registry.js';
 import { StoreKey, Table } from './state.js';
 import { txMessage } from './tx.js';
@@ -142,5 +142,73 @@ describe('the state isolation test: a module cannot read or write another module
     expect(() => registerModules([{ name: 'thief', storeKey: new StoreKey('bank') }])).toThrow(
       /StoreKey of "thief"/,
     );
+  });
+});
+
+describe("the chain's address prefix", () => {
+  it('reaches every context, genesis parsing and rendered events without being given to the modules', async () => {
+    const lic = (a: Uint8Array) => formatAddress(a, 'lic');
+    const seen: string[] = [];
+    const probe: Module<null> = {
+      name: 'probe',
+      messages: [
+        defineMessage({
+          type: 'probe/echo',
+          codec: struct<Record<string, never>>('Echo', {}),
+          async handle(ctx, _m, signer) {
+            seen.push(`tx ${ctx.addressPrefix}`);
+            ctx.emit(
+              defineEvent('probe.echo', ['who', 'raw'])({ who: signer.address, raw: new Uint8Array([1, 2]) }),
+            );
+          },
+        }) as never,
+      ],
+      queries: [
+        defineQuery({
+          path: 'prefix',
+          request: struct<Record<string, never>>('Prefix', {}),
+          response: string(16),
+          handle: async (ctx) => ctx.addressPrefix,
+        }) as never,
+      ],
+      genesis: {
+        default: () => null,
+        parse: (_json, env) => {
+          seen.push(`parse ${env?.addressPrefix}`);
+          return null;
+        },
+        async init(ctx) {
+          seen.push(`init ${ctx.addressPrefix}`);
+        },
+        export: async () => null,
+      },
+      async endBlock(ctx) {
+        seen.push(`hook ${ctx.addressPrefix}`);
+      },
+    };
+    const plain = coreModules(); // no prefix given to the modules
+    const c = await TestChain.create({
+      modules: [...plain.modules, probe],
+      accounts: plain.accounts,
+      addressPrefix: 'lic',
+      genesis: {
+        auth: { accounts: [{ address: lic(addressOf(alice.publicKey)) }] },
+        bank: { balances: [{ address: lic(addressOf(alice.publicKey)), denom: 'kwh', amount: '5' }] },
+        probe: {},
+      },
+    });
+    const result = await c.deliver(alice, txMessage(probe.messages![0] as never, {}));
+    expect(result.code).toBe(0);
+    expect(eventsOf(result, 'probe.echo')).toEqual([{ who: lic(addressOf(alice.publicKey)), raw: '0102' }]);
+    const send = await c.deliver(
+      alice,
+      txMessage(plain.bank.msg.send, { to: new Uint8Array(20).fill(4), denom: 'kwh', amount: 1n }),
+    );
+    expect(eventsOf(send, 'bank.transfer')[0]?.to).toBe(lic(new Uint8Array(20).fill(4)));
+    expect(await c.query('probe', probe.queries![0] as never, {})).toBe('lic');
+    expect(seen).toEqual(expect.arrayContaining(['parse lic', 'init lic', 'tx lic', 'hook lic']));
+    expect(
+      ((await c.app.exportGenesis()).bank as { balances: { address: string }[] }).balances[0]?.address,
+    ).toMatch(/^lic1/);
   });
 });
