@@ -233,7 +233,7 @@ export class Executor {
     };
   }
 
-  /** The context of each message of a transaction: one gas meter and event list, each message's own module's state. */
+  /** The context of each message of a transaction: one gas meter and event list, each message's module's own state. */
   private txContexts(
     block: BlockInfo,
     layer: StateLayer,
@@ -244,14 +244,17 @@ export class Executor {
     const metered = new MeteredState(layer, gas);
     const emit = (event: EmittedEvent) => this.emitInto(events, event);
     const addressPrefix = this.options.addressPrefix;
-    return (type) => ({
-      block,
-      state: this.scoped(metered, moduleOf(type.type)),
-      addressPrefix,
-      gas,
-      txHash: hash,
-      emit,
-    });
+    // One context per module and transaction: a module may cache what its transaction read, keyed by it.
+    const contexts = new Map<string, TxContext>();
+    return (type) => {
+      const module = moduleOf(type.type);
+      let ctx = contexts.get(module);
+      if (ctx === undefined) {
+        ctx = { block, state: this.scoped(metered, module), addressPrefix, gas, txHash: hash, emit };
+        contexts.set(module, ctx);
+      }
+      return ctx;
+    };
   }
 
   /** `state` scoped to `module`'s store (the ante's own scope is the framework's, `app`). */

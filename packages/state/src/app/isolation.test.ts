@@ -212,3 +212,34 @@ describe("the chain's address prefix", () => {
     ).toMatch(/^lic1/);
   });
 });
+
+describe('transaction contexts', () => {
+  it('give the messages of one module in one transaction the same context, each module its own', async () => {
+    const contexts: { module: string; ctx: object }[] = [];
+    const recorder = (module: string): Module => ({
+      name: module,
+      messages: [
+        defineMessage({
+          type: `${module}/record`,
+          codec: struct<Record<string, never>>('Record', {}),
+          async handle(ctx) {
+            contexts.push({ module, ctx });
+          },
+        }) as never,
+      ],
+    });
+    const [one, two] = [recorder('one'), recorder('two')];
+    const c = await TestChain.create({
+      modules: [...core.modules, one, two],
+      accounts: core.accounts,
+      genesis: { auth: { accounts: [{ address: formatAddress(addressOf(alice.publicKey), 'joule') }] } },
+    });
+    const record = (m: Module) => txMessage(m.messages![0] as never, {});
+    expect((await c.deliver(alice, record(one), record(two), record(one))).code).toBe(0);
+    expect(contexts.map((r) => r.module)).toEqual(['one', 'two', 'one']);
+    expect(contexts[0]?.ctx, 'a module caches per transaction by its context').toBe(contexts[2]?.ctx);
+    expect(contexts[1]?.ctx).not.toBe(contexts[0]?.ctx);
+    expect((await c.deliver(alice, record(one))).code).toBe(0);
+    expect(contexts[3]?.ctx, 'a new transaction, a new context').not.toBe(contexts[0]?.ctx);
+  });
+});
