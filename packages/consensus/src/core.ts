@@ -23,6 +23,7 @@ export {
   refine,
   string,
   struct,
+  uint,
 } from './codec/schema.js';
 export { signBytes } from './codec/sign-bytes.js';
 export * from './constants.js';

@@ -19,6 +19,7 @@ export {
   parseAppState,
   parseGenesisAppState,
 } from './app/genesis.js';
+export { moduleOf, moduleStorePrefix, moduleTableKey, tableStorePrefix } from './app/layout.js';
 export { type AppLimits, appLimitsCodec, appSectionName, defaultAppLimits } from './app/limits.js';
 export {
   type BlockContext,
@@ -26,14 +27,20 @@ export {
   defineEvent,
   defineMessage,
   defineQuery,
+  type EmittedEvent,
   type EventValue,
+  formatEventValue,
   type GenesisContext,
+  type GenesisEnvironment,
   type MessageType,
   type Module,
+  type ModuleContext,
+  type ModuleEvent,
   type ModuleGenesis,
   type QueryContext,
   type QueryType,
   type RouteDescription,
+  renderEvent,
   type Signer,
   type TxContext,
 } from './app/module.js';
@@ -46,6 +53,7 @@ export {
   signQuery,
   txQueryCodec,
 } from './app/queries.js';
+export { queryContextOver } from './app/query-context.js';
 export {
   ModuleDefinitionError,
   type ModuleRegistry,
@@ -61,7 +69,15 @@ export {
   type StoredTxResult,
   storedTxResultCodec,
 } from './app/results.js';
-export { MeteredState, type State, Table, textKey } from './app/state.js';
+export {
+  MeteredState,
+  type State,
+  StateScopeError,
+  StoreKey,
+  type StoreKeys,
+  Table,
+  textKey,
+} from './app/state.js';
 export { StateLayer, type StateReader } from './app/state-layer.js';
 export {
   decodeTx,
@@ -116,11 +132,13 @@ export {
 } from './modules/auth/public-key.js';
 export {
   Authority,
+  type AuthorityCheck,
   AuthorityError,
   type AuthorityGenesis,
   type AuthorityOptions,
   type AuthorityRecord,
   authorityRecordCodec,
+  requireAuthority,
   type TransferAuthority,
 } from './modules/authority/authority.js';
 export { type BankGenesis, type BankModule, type BankOptions, bank } from './modules/bank/bank.js';

@@ -71,8 +71,11 @@ function precisely(error: unknown, again: () => unknown): unknown {
   return error;
 }
 
-/** A safe integer in [min, max] carried as a JS number (heights, rounds, indexes, times in ms). */
-export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Codec<number> {
+/**
+ * A safe integer in [min, max] carried as a JS number; `int()` is signed (any safe integer). For
+ * counts, heights, indexes and times use `uint()`, which refuses negative values when decoding.
+ */
+export function int(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): Codec<number> {
   return {
     kind: 'int',
     exact: true,
@@ -108,6 +111,14 @@ export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Codec<number> {
       return n;
     },
   };
+}
+
+/**
+ * A non-negative safe integer, at most `max` (heights, counts, indexes, times in ms): `int(0, max)`,
+ * the same wire form as any integer codec.
+ */
+export function uint(max = Number.MAX_SAFE_INTEGER): Codec<number> {
+  return int(0, max);
 }
 
 /** An integer in [min, max] carried as a bigint (amounts, voting power, priorities); always 9 bytes on the wire. */

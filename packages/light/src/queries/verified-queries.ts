@@ -5,10 +5,10 @@ import {
   decode,
   encode,
   equalBytes,
-  int,
   nullable,
   string,
   struct,
+  uint,
 } from '@joule/consensus/core';
 import { signQuery } from '@joule/state/proof';
 import type { LightClient, Signers, VerifiedState } from '../client/light-client.js';
@@ -59,20 +59,20 @@ const balanceRequest = struct<{ address: Uint8Array; denom: string }>('BalanceRe
   address,
   denom: string(64),
 });
-const tsRequest = struct<{ ts: number }>('MarketParametersRequest', { ts: int() });
-const receiptRequest = struct<{ tsStart: number }>('ReceiptRequest', { tsStart: int() });
+const tsRequest = struct<{ ts: number }>('MarketParametersRequest', { ts: uint() });
+const receiptRequest = struct<{ tsStart: number }>('ReceiptRequest', { tsStart: uint() });
 const deltasRequest = struct<{ tsStart: number; start: number; limit: number }>('ReceiptDeltasRequest', {
-  tsStart: int(),
-  start: int(),
-  limit: int(),
+  tsStart: uint(),
+  start: uint(),
+  limit: uint(),
 });
 const measuresRequest = struct<{ meterId: string; tsStart: number; count: number }>('MeterMeasuresRequest', {
   meterId: string(256),
-  tsStart: int(),
-  count: int(),
+  tsStart: uint(),
+  count: uint(),
 });
 const meterCodec = struct<{ index: number; account: Uint8Array; active: boolean }>('Meter', {
-  index: int(),
+  index: uint(),
   account: address,
   active: bool,
 });

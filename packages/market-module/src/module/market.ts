@@ -6,6 +6,7 @@ import {
   type Module,
   type QueryType,
   type RouteDescription,
+  type TxContext,
 } from '@joule/state';
 import { MarketError } from '../errors.js';
 import { sweepCost } from './budget.js';
@@ -20,7 +21,7 @@ import * as q from './queries.js';
 import { recordSolveAttempt, type SolveMarkets, solveMarkets, solveStep, solvingPeriod } from './solve.js';
 
 export interface MarketOptions {
-  /** Bech32 prefix of addresses in genesis, events and errors (default `joule`). */
+  /** Bech32 prefix of addresses in genesis and errors (default: the chain's, from the context). */
   readonly addressPrefix?: string;
 }
 
@@ -192,19 +193,20 @@ export const marketRoutes: readonly RouteDescription[] = (
  * per-slot totals, on-chain LEM/LPM settlement spread over end-block hooks, debts, receipts.
  */
 export function market(options: MarketOptions, deps: MarketDependencies): MarketModule {
-  const prefix = options.addressPrefix ?? 'joule';
+  const fixedPrefix = options.addressPrefix;
+  const prefixOf = (ctx: { readonly addressPrefix: string }): string => fixedPrefix ?? ctx.addressPrefix;
   let payments: Payments | undefined;
-  const paymentsFor = async (state: BlockContext['state']): Promise<Payments> => {
-    payments ??= new Payments(deps.bank, (await loadConfig(state)).denom, prefix);
+  const paymentsFor = async (ctx: BlockContext | TxContext): Promise<Payments> => {
+    payments ??= new Payments(deps.bank, (await loadConfig(ctx.state)).denom, prefixOf(ctx));
     return payments;
   };
-  const meters = meterMessages(prefix);
+  const meters = meterMessages(fixedPrefix);
   const setEnergyMeasure = setEnergyMeasureMessage();
   const repayDebts = defineMessage<{ debtor: Uint8Array }>({
     type: 'market/repay_debts',
     codec: struct<{ debtor: Uint8Array }>('RepayDebts', { debtor: address }),
     async handle(ctx, m) {
-      const repaid = await (await paymentsFor(ctx.state)).repay(ctx.state, (e) => ctx.emit(e), m.debtor, 8);
+      const repaid = await (await paymentsFor(ctx)).repay(ctx.state, (e) => ctx.emit(e), m.debtor, 8);
       // A repayment that moves nothing is refused (in checkTx too): no free transactions.
       if (repaid === 0)
         throw new MarketError('MARKET_NOTHING_TO_REPAY', 'the account has no debt it can repay now');
@@ -240,18 +242,18 @@ export function market(options: MarketOptions, deps: MarketDependencies): Market
     queries: Object.values(query) as QueryType<unknown, unknown>[],
     routes: marketRoutes,
     genesis: {
-      default: () => parseMarketGenesis({}, prefix),
-      parse: (json) => parseMarketGenesis(json, prefix),
+      default: () => parseMarketGenesis({}, fixedPrefix ?? 'joule'),
+      parse: (json, env) => parseMarketGenesis(json, fixedPrefix ?? env?.addressPrefix ?? 'joule'),
       init: (ctx, g) => initMarketGenesis(ctx, g),
-      export: (ctx) => exportMarketGenesis(ctx, prefix),
+      export: (ctx) => exportMarketGenesis(ctx, prefixOf(ctx)),
     },
     async beginBlock(ctx) {
       await recordSolveAttempt(ctx);
     },
     async endBlock(ctx) {
-      const pay = await paymentsFor(ctx.state);
+      const pay = await paymentsFor(ctx);
       const solving = await solvingPeriod(ctx.state);
-      if (solving !== undefined) await solveStep(ctx, pay, prefix, solving);
+      if (solving !== undefined) await solveStep(ctx, pay, prefixOf(ctx), solving);
       if (ctx.budget.remaining >= sweepCost) await pay.sweep(ctx.state, (e) => ctx.emit(e), ctx.block.height);
     },
   };

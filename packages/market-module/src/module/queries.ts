@@ -1,4 +1,15 @@
-import { address, bigint, bool, type Codec, int, list, nullable, string, struct } from '@joule/consensus';
+import {
+  address,
+  bigint,
+  bool,
+  type Codec,
+  int,
+  list,
+  nullable,
+  string,
+  struct,
+  uint,
+} from '@joule/consensus';
 import { defineQuery, type QueryType } from '@joule/state';
 import {
   maxFailureReasonLength,
@@ -53,13 +64,13 @@ const metersPageCodec = struct<MetersPage>('MetersPage', {
   meters: list(
     struct<MeterRow>('MeterRow', {
       meterId: string(256),
-      index: int(),
+      index: uint(),
       active: bool,
       account: nullable(address),
     }),
     maxPageSize,
   ) as Codec<readonly MeterRow[]>,
-  next: nullable(int()),
+  next: nullable(uint()),
 });
 
 /**
@@ -71,7 +82,7 @@ export const getMetersList: QueryType<{ start: number; limit: number }, MetersPa
   aliases: ['getMetersList'],
   authenticated: true,
   provable: false,
-  request: struct<{ start: number; limit: number }>('MetersListRequest', { start: int(), limit: int() }),
+  request: struct<{ start: number; limit: number }>('MetersListRequest', { start: uint(), limit: uint() }),
   response: metersPageCodec,
   async handle(ctx, r, caller) {
     const config = await loadConfig(ctx.state);
@@ -97,7 +108,7 @@ export const getMetersList: QueryType<{ start: number; limit: number }, MetersPa
 export const getMarketParameters: QueryType<{ ts: number }, Period | null> = defineQuery({
   path: 'get_market_parameters',
   aliases: ['getMarketParameters'],
-  request: struct<{ ts: number }>('MarketParametersRequest', { ts: int() }),
+  request: struct<{ ts: number }>('MarketParametersRequest', { ts: uint() }),
   response: nullable(periodCodec),
   handle: async (ctx, r) => (await periodAt(ctx.state, r.ts)) ?? null,
 });
@@ -115,10 +126,10 @@ export const getEnergyMeasure: QueryType<MeasureRequest, number | null> = define
   authenticated: true,
   request: struct<MeasureRequest>('EnergyMeasureRequest', {
     meterId: string(256),
-    tsStart: int(),
+    tsStart: uint(),
     signal: string(32),
   }),
-  response: nullable(int()),
+  response: nullable(uint()),
   async handle(ctx, r, caller) {
     const config = await loadConfig(ctx.state);
     const meter = await tables.meters.get(ctx.state, r.meterId);
@@ -163,11 +174,11 @@ export const getMeterMeasures: QueryType<
   authenticated: true,
   request: struct<{ meterId: string; tsStart: number; count: number }>('MeterMeasuresRequest', {
     meterId: string(256),
-    tsStart: int(),
-    count: int(),
+    tsStart: uint(),
+    count: uint(),
   }),
   response: list(
-    struct<MeterMeasure>('MeterMeasure', { tsStart: int(), cons: nullable(int()), prod: nullable(int()) }),
+    struct<MeterMeasure>('MeterMeasure', { tsStart: uint(), cons: nullable(uint()), prod: nullable(uint()) }),
     maxMeasuresPerQuery,
   ),
   async handle(ctx, r, caller) {
@@ -240,13 +251,18 @@ async function slotsOf(
   return { period, rows };
 }
 
-const slotRowCodec = struct<SlotRow>('SlotRow', { tsStart: int(), ec: int(), ep: int(), reporters: int() });
+const slotRowCodec = struct<SlotRow>('SlotRow', {
+  tsStart: uint(),
+  ec: uint(),
+  ep: uint(),
+  reporters: uint(),
+});
 
 /** Public: per-slot Ec, Ep (Wh) and reporting meters; O(1) per slot (totals are kept on each measure). */
 export const getTotalEnergy: QueryType<{ tsStart: number; count: number }, SlotRow[]> = defineQuery({
   path: 'get_total_energy',
   aliases: ['getTotalEnergy'],
-  request: struct<{ tsStart: number; count: number }>('TotalEnergyRequest', { tsStart: int(), count: int() }),
+  request: struct<{ tsStart: number; count: number }>('TotalEnergyRequest', { tsStart: uint(), count: uint() }),
   response: list(slotRowCodec, maxSlotsPerQuery),
   handle: async (ctx, r) => (await slotsOf(ctx, r.tsStart, r.count)).rows,
 });
@@ -259,18 +275,18 @@ export interface ReceiptView extends Receipt {
 export const getReceipt: QueryType<{ tsStart: number }, ReceiptView | null> = defineQuery({
   path: 'get_receipt',
   aliases: ['getReceipt'],
-  request: struct<{ tsStart: number }>('ReceiptRequest', { tsStart: int() }),
+  request: struct<{ tsStart: number }>('ReceiptRequest', { tsStart: uint() }),
   response: nullable(
     struct<ReceiptView>('ReceiptView', {
       admin: address,
       adminDelta: signedAmount,
       gridFlow: signedAmount,
-      missing: int(),
-      accounts: int(),
-      meters: int(),
-      solvedHeight: int(),
+      missing: uint(),
+      accounts: uint(),
+      meters: uint(),
+      solvedHeight: uint(),
       state: string(16),
-      slots: int(),
+      slots: uint(),
     }),
   ),
   async handle(ctx, r) {
@@ -294,15 +310,15 @@ export const getReceiptSlots: QueryType<{ tsStart: number; count: number }, Rece
   path: 'get_receipt_slots',
   aliases: ['getReceiptSlots'],
   request: struct<{ tsStart: number; count: number }>('ReceiptSlotsRequest', {
-    tsStart: int(),
-    count: int(),
+    tsStart: uint(),
+    count: uint(),
   }),
   response: list(
     struct<ReceiptSlot>('ReceiptSlot', {
-      tsStart: int(),
-      ec: int(),
-      ep: int(),
-      reporters: int(),
+      tsStart: uint(),
+      ec: uint(),
+      ep: uint(),
+      reporters: uint(),
       e: int(Number.MIN_SAFE_INTEGER),
       pbNum: nullable(signedAmount),
       pbDen: nullable(signedAmount),
@@ -341,13 +357,13 @@ export const getReceiptDeltas: QueryType<
   path: 'get_receipt_deltas',
   aliases: ['getReceiptDeltas'],
   request: struct<{ tsStart: number; start: number; limit: number }>('ReceiptDeltasRequest', {
-    tsStart: int(),
-    start: int(),
-    limit: int(),
+    tsStart: uint(),
+    start: uint(),
+    limit: uint(),
   }),
   response: struct<{ deltas: DeltaRow[]; next: number | null }>('ReceiptDeltas', {
     deltas: list(struct<DeltaRow>('DeltaRow', { account: address, delta: signedAmount }), maxPageSize),
-    next: nullable(int()),
+    next: nullable(uint()),
   }),
   async handle(ctx, r) {
     const receipt = await tables.receipts.get(ctx.state, r.tsStart);
@@ -396,11 +412,11 @@ export interface SolveStatus {
 export const getSolveStatus: QueryType<{ tsStart: number }, SolveStatus | null> = defineQuery({
   path: 'get_solve_status',
   aliases: ['getSolveStatus'],
-  request: struct<{ tsStart: number }>('SolveStatusRequest', { tsStart: int() }),
+  request: struct<{ tsStart: number }>('SolveStatusRequest', { tsStart: uint() }),
   response: nullable(
     struct<SolveStatus>('SolveStatus', {
       state: string(16),
-      failedHeight: nullable(int()),
+      failedHeight: nullable(uint()),
       reason: nullable(string(maxFailureReasonLength)),
     }),
   ),

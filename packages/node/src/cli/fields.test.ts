@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { address, bigint, int, nullable, string, struct } from '@joule/consensus';
+import { address, bigint, nullable, string, struct, uint } from '@joule/consensus';
 import { coreModules, defineMessage, defineQuery, type Module } from '@joule/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodes } from '../constants.js';
@@ -15,7 +15,7 @@ const setTariff = defineMessage({
   codec: struct<{ zoneId: string; priceMicro: bigint; validUntil: number | null }>('SetTariff', {
     zoneId: string(32),
     priceMicro: bigint(),
-    validUntil: nullable(int()),
+    validUntil: nullable(uint()),
   }),
   async handle() {},
 });

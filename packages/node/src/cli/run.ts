@@ -441,7 +441,16 @@ const commands: Record<string, Command> = {
       throw new UsageError(`query ${module} ${name} is authenticated: pass --from KEY (and --home DIR)`);
     if (typeof values.verify === 'string') {
       const secretKey = key === undefined ? {} : { secretKey: key.key.secretKey };
-      result = await verifiedQuery({ client, trust: values.verify, module, type, request, ...secretKey });
+      result = await verifiedQuery({
+        client,
+        trust: values.verify,
+        module,
+        type,
+        request,
+        ...secretKey,
+        modules: app.build().modules,
+        addressPrefix: app.addressPrefix,
+      });
     } else if (key !== undefined) result = await client.queryAs(key.key.secretKey, module, type, request);
     else result = await client.query(module, type, request);
     // Named by a former spelling, the query answers in the former (camelCase) JSON.
@@ -452,7 +461,7 @@ const commands: Record<string, Command> = {
   async export(args, app, io) {
     const { values, positionals } = parse(args, { home: { type: 'string' }, out: { type: 'string' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const doc = await exportHome(homeOf(values), app.build());
+    const doc = await exportHome(homeOf(values), { ...app.build(), addressPrefix: app.addressPrefix });
     if (values.out === undefined) io.out(renderGenesis(doc).trimEnd());
     else await replacePrivateFile(values.out, renderGenesis(doc));
     return exitCodes.ok;

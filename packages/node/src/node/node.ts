@@ -48,7 +48,7 @@ import { DiskWatchKvStore } from './disk-watch.js';
 
 /** The appchain a node runs, beyond its modules. */
 export interface AppSpec {
-  /** Bech32 prefix of addresses (`lic` gives `lic1…`); the modules must use the same. */
+  /** Bech32 prefix of addresses (`lic` gives `lic1…`), given to every module context and genesis parse. */
   readonly addressPrefix: string;
   /** The nonce keeper of the ante checks (the auth module's keeper: `coreModules().accounts`). */
   readonly accounts: AccountKeeper;
@@ -110,7 +110,7 @@ export async function createNode(options: NodeOptions, deps: NodeDependencies): 
       : applyOverrides(loaded.config, options.config, 'options.config');
   const home: Home = { ...loaded, config };
   try {
-    parseAppState(home.genesis.appState, deps.modules);
+    parseAppState(home.genesis.appState, deps.modules, deps.app.addressPrefix);
   } catch (error) {
     throw new GenesisFileError(
       home.paths.genesis,
@@ -247,7 +247,13 @@ class Node implements JouleNode {
         nodeCacheEntries: config.state.node_cache_entries,
         ...(this.deps.app.version === undefined ? {} : { version: this.deps.app.version }),
       },
-      { kv, modules: this.deps.modules, accounts: this.deps.app.accounts, pending },
+      {
+        kv,
+        modules: this.deps.modules,
+        accounts: this.deps.app.accounts,
+        pending,
+        addressPrefix: this.deps.app.addressPrefix,
+      },
     );
     await app.start();
     this.#cleanups.push(() => app.stop());

@@ -1,4 +1,4 @@
-import { int, struct } from '@joule/consensus';
+import { struct, uint } from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
 import { MemoryKvStore } from '../kv/level-kv-store.js';
 import { coreModules } from '../modules/core.js';
@@ -9,11 +9,11 @@ const query = (path: string) =>
   defineQuery({
     path,
     request: struct<Record<string, never>>('Empty', {}),
-    response: int(),
+    response: uint(),
     handle: async () => 0,
   });
 const message = (type: string) =>
-  defineMessage({ type, codec: int(), handle: async () => {} }) as unknown as NonNullable<
+  defineMessage({ type, codec: uint(), handle: async () => {} }) as unknown as NonNullable<
     Module['messages']
   >[number];
 
