@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { address } from './fields.js';
-import { bigint, bool, bytes, i64, int, list, nullable, oneOf, refine, string, struct, uint } from './schema.js';
+import {
+  bigint,
+  bool,
+  bytes,
+  i64,
+  int,
+  list,
+  nullable,
+  oneOf,
+  refine,
+  string,
+  struct,
+  uint,
+} from './schema.js';
 
 describe('codec descriptions (what help texts and forms list)', () => {
   it('describes each built-in codec in a few words', () => {

@@ -262,7 +262,10 @@ const slotRowCodec = struct<SlotRow>('SlotRow', {
 export const getTotalEnergy: QueryType<{ tsStart: number; count: number }, SlotRow[]> = defineQuery({
   path: 'get_total_energy',
   aliases: ['getTotalEnergy'],
-  request: struct<{ tsStart: number; count: number }>('TotalEnergyRequest', { tsStart: uint(), count: uint() }),
+  request: struct<{ tsStart: number; count: number }>('TotalEnergyRequest', {
+    tsStart: uint(),
+    count: uint(),
+  }),
   response: list(slotRowCodec, maxSlotsPerQuery),
   handle: async (ctx, r) => (await slotsOf(ctx, r.tsStart, r.count)).rows,
 });
