@@ -7,7 +7,7 @@ import { amountCodec } from '@joule/state';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketModules } from '../market/app.js';
-import { type LightChain, startLightChain } from './light-chain.testkit.js';
+import { type LightChain, startLightChain } from '../testkit/light-chain.js';
 
 /**
  * The dashboard in headless Chromium (Debian's, through playwright-core) against a running chain:

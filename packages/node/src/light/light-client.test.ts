@@ -12,12 +12,12 @@ import {
   headerHash,
   type KeyPair,
   sha256,
-  signVote,
   toHex,
   type ValidatorSet,
   VoteType,
   validatorSetCodec,
 } from '@joule/consensus';
+import { signVote } from '@joule/consensus/core';
 import { JouleLight, type JouleLightOptions, keys, type LightClientError } from '@joule/light';
 import { amountCodec, provedReadsCodec } from '@joule/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,8 +25,8 @@ import { runCli } from '../cli/run.js';
 import type { JouleClient } from '../client/index.js';
 import { jouleCliApp, marketModules } from '../market/app.js';
 import type { JouleNode } from '../node/node.js';
-import { type LightChain, slotSeconds as slot, startLightChain } from './light-chain.testkit.js';
-import type { TamperingProxy } from './tampering-proxy.testkit.js';
+import { type LightChain, slotSeconds as slot, startLightChain } from '../testkit/light-chain.js';
+import type { TamperingProxy } from '../testkit/tampering-proxy.js';
 
 /**
  * The light client against a real node (LevelDB, its HTTP API on 127.0.0.1) and a tampering proxy

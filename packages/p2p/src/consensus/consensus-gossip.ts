@@ -1,15 +1,17 @@
 import {
-  BoundedCache,
-  bytesKey,
   type ConsensusMessage,
   DecodeError,
-  decodeConsensusMessage,
-  encodeConsensusMessage,
   type PeerFault,
   type PeerId,
   sha256,
   type Transport,
 } from '@joule/consensus';
+import {
+  BoundedCache,
+  bytesKey,
+  decodeConsensusMessage,
+  encodeConsensusMessage,
+} from '@joule/consensus/internal';
 import { GossipChannel } from '../channel/gossip-channel.js';
 import {
   consensusBurstBytes,
