@@ -13,10 +13,10 @@ import {
   generateKeyPair,
   makeValidator,
   makeValidatorSet,
+  signVote,
   VoteType,
   validatorSetHash,
 } from '@joule/consensus';
-import { signVote } from '@joule/consensus/core';
 import { makeBlock, makeDuplicateVoteEvidence } from '@joule/consensus/internal';
 import { ClassicKvStore, LevelChainStore, PendingWrites } from '@joule/state';
 import type { Row } from '../report.js';

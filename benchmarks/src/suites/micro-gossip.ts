@@ -3,10 +3,10 @@ import {
   defaultConsensusParams,
   generateKeyPair,
   genesisState,
+  signVote,
   type Vote,
   VoteType,
 } from '@joule/consensus';
-import { signVote } from '@joule/consensus/core';
 import { decodeConsensusMessage, encodeConsensusMessage } from '@joule/consensus/internal';
 import { P2pCounters } from '@joule/p2p';
 import {

@@ -11,11 +11,12 @@ import {
   generateKeyPair,
   merkleRoot,
   sign,
+  signVote,
   VoteType,
   verify,
   voteCodec,
 } from '@joule/consensus';
-import { signVote, verifyFast, voteSignBytes } from '@joule/consensus/core';
+import { verifyFast, voteSignBytes } from '@joule/consensus/core';
 import {
   encodeWalRecord,
   genesisValidatorSets,

@@ -39,18 +39,18 @@ export {
   timeMs,
 } from './codec/fields.js';
 
-// Hashes, keys and addresses.
+// Hashes, keys, addresses and RFC 6962 Merkle trees.
 export { sha256, toHex, fromHex } from './crypto/hash.js';
-export { merkleRoot } from './merkle/rfc6962.js';
 export { addressOf, formatAddress, parseAddress } from './crypto/address.js';
 export { generateKeyPair, type KeyPair, publicKeyOf, sign, verify } from './crypto/ed25519.js';
+export { merkleRoot, inclusionProof, type InclusionProof, verifyInclusion } from './merkle/rfc6962.js';
 
 // Chain data: blocks, headers, commits, votes, proposals, evidence and validator sets.
 export { type Block, blockCodec, blockId } from './block/block.js';
 export type { BlockId } from './block/block-id.js';
 export { type Header, headerCodec, headerHash } from './block/header.js';
-export { type Commit, type CommitSig, CommitFlag, commitCodec } from './block/commit.js';
-export { type Vote, VoteType, voteCodec } from './vote/vote.js';
+export { type Commit, type CommitSig, CommitFlag, commitCodec, verifyCommit } from './block/commit.js';
+export { type Vote, VoteType, voteCodec, signVote, verifyVoteSignature } from './vote/vote.js';
 export { type Proposal, proposalCodec } from './vote/proposal.js';
 export type { DuplicateVoteEvidence } from './vote/evidence.js';
 export {
@@ -88,6 +88,14 @@ export type {
   QueryRequest,
   QueryResponse,
 } from './app/application.js';
+
+// Bounded caches: every cache in Joule is one (LRU, bounded by entries and bytes).
+export {
+  BoundedCache,
+  type BoundedCacheOptions,
+  type BoundedCacheStats,
+  bytesKey,
+} from './cache/bounded-cache.js';
 
 // Genesis and chain state.
 export { type Genesis, defaultConsensusParams, genesisState } from './chain/update-state.js';

@@ -18,21 +18,7 @@ export {
   makeBlock,
   txsHash,
 } from './block/block.js';
-export {
-  commitHash,
-  commitSigCodec,
-  commitSigToVote,
-  InvalidCommitError,
-  verifyCommit,
-} from './block/commit.js';
-
-// Bounded caches.
-export {
-  BoundedCache,
-  type BoundedCacheOptions,
-  type BoundedCacheStats,
-  bytesKey,
-} from './cache/bounded-cache.js';
+export { commitHash, commitSigCodec, commitSigToVote, InvalidCommitError } from './block/commit.js';
 
 // Chain state transitions.
 export { misbehaviorOf } from './chain/apply-block.js';
@@ -172,14 +158,7 @@ export {
 export type { MempoolDependencies } from './mempool/mempool.js';
 
 // Merkle proofs.
-export {
-  inclusionProof,
-  type InclusionProof,
-  leafHash,
-  merkleRootOfLeaves,
-  nodeHash,
-  verifyInclusion,
-} from './merkle/rfc6962.js';
+export { leafHash, merkleRootOfLeaves, nodeHash } from './merkle/rfc6962.js';
 
 // Signer state.
 export { SignerStateCorruptError, SignerStoreIoError } from './signer/errors.js';
@@ -228,13 +207,7 @@ export {
   signProposal,
   verifyProposalSignature,
 } from './vote/proposal.js';
-export {
-  type CanonicalVote,
-  canonicalVoteCodec,
-  signVote,
-  verifyVoteSignature,
-  voteSignBytes,
-} from './vote/vote.js';
+export { type CanonicalVote, canonicalVoteCodec, voteSignBytes } from './vote/vote.js';
 
 // Vote counting.
 export { type AddVoteResult, NIL, type ValueId, valueIdOf, VoteKeeper } from './votes/vote-keeper.js';

@@ -12,12 +12,12 @@ import {
   headerHash,
   type KeyPair,
   sha256,
+  signVote,
   toHex,
   type ValidatorSet,
   VoteType,
   validatorSetCodec,
 } from '@joule/consensus';
-import { signVote } from '@joule/consensus/core';
 import { JouleLight, type JouleLightOptions, keys, type LightClientError } from '@joule/light';
 import { amountCodec, provedReadsCodec } from '@joule/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

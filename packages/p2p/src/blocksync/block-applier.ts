@@ -7,8 +7,8 @@ import {
   type Commit,
   type EvidenceSource,
   type TxPool,
+  verifyCommit,
 } from '@joule/consensus';
-import { verifyCommit } from '@joule/consensus/core';
 import { checkBlock, commitBlock } from '@joule/consensus/internal';
 
 /**

@@ -1,4 +1,6 @@
 import {
+  BoundedCache,
+  bytesKey,
   type ConsensusMessage,
   DecodeError,
   type PeerFault,
@@ -6,12 +8,7 @@ import {
   sha256,
   type Transport,
 } from '@joule/consensus';
-import {
-  BoundedCache,
-  bytesKey,
-  decodeConsensusMessage,
-  encodeConsensusMessage,
-} from '@joule/consensus/internal';
+import { decodeConsensusMessage, encodeConsensusMessage } from '@joule/consensus/internal';
 import { GossipChannel } from '../channel/gossip-channel.js';
 import {
   consensusBurstBytes,

@@ -6,10 +6,10 @@ import {
   defaultConsensusParams,
   generateKeyPair,
   genesisState,
+  signVote,
   type Vote,
   VoteType,
 } from '@joule/consensus';
-import { signVote } from '@joule/consensus/core';
 import { describe, expect, it } from 'vitest';
 import { maxBatchVotesPerValidator } from '../constants.js';
 import { checkConsensusMessage } from './message-check.js';

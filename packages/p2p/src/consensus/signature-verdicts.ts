@@ -1,6 +1,7 @@
 import type { Proposal, Vote } from '@joule/consensus';
+import { BoundedCache } from '@joule/consensus';
 import { verifyCached, voteSignBytes } from '@joule/consensus/core';
-import { BoundedCache, proposalSignBytes } from '@joule/consensus/internal';
+import { proposalSignBytes } from '@joule/consensus/internal';
 import { invalidSignatureCacheBytes, invalidSignatureCacheEntries } from '../constants.js';
 
 /**

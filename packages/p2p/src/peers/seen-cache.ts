@@ -1,4 +1,4 @@
-import { BoundedCache, type BoundedCacheStats, bytesKey } from '@joule/consensus/internal';
+import { BoundedCache, type BoundedCacheStats, bytesKey } from '@joule/consensus';
 
 /**
  * A bounded set of recently seen hashes, least recently added evicted first: the gossip layers'

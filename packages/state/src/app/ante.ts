@@ -1,6 +1,13 @@
-import { addressOf, DecodeError, decode, maxTxBytes } from '@joule/consensus';
+import {
+  addressOf,
+  BoundedCache,
+  type BoundedCacheStats,
+  bytesKey,
+  DecodeError,
+  decode,
+  maxTxBytes,
+} from '@joule/consensus';
 import { verifyFast } from '@joule/consensus/core';
-import { BoundedCache, type BoundedCacheStats, bytesKey } from '@joule/consensus/internal';
 import { gasCosts, verifiedTxCacheEntries } from '../constants.js';
 import type { GasMeter } from './gas.js';
 import type { MessageType, Signer } from './module.js';

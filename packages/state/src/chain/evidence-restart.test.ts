@@ -10,10 +10,10 @@ import {
   MemorySignerStore,
   MemoryWal,
   Mempool,
+  signVote,
   systemClock,
   VoteType,
 } from '@joule/consensus';
-import { signVote } from '@joule/consensus/core';
 import { makeDuplicateVoteEvidence } from '@joule/consensus/internal';
 import { KvApp, type KvDurable } from '@joule/consensus/sim';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -8,10 +8,10 @@ import {
   EvidencePool,
   makeValidator,
   makeValidatorSet,
+  signVote,
   type ValidatorSet,
   VoteType,
 } from '@joule/consensus';
-import { signVote } from '@joule/consensus/core';
 import { evidenceValidators, makeDuplicateVoteEvidence } from '@joule/consensus/internal';
 import { MemoryChainStore } from '@joule/consensus/sim';
 import { afterEach, describe, expect, it } from 'vitest';
