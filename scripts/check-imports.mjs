@@ -34,12 +34,19 @@ export function readWorkspaces(root) {
   for (const dir of manifest.workspaces ?? []) {
     const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
     const exports = pkg.exports === undefined ? ['.'] : Object.keys(pkg.exports);
+    // The sources of the published entry points: ./dist/x.js is built from src/x.ts.
+    const entries = new Set();
+    for (const target of Object.values(pkg.exports ?? {})) {
+      const js = typeof target === 'string' ? target : target?.default;
+      const m = typeof js === 'string' ? /^\.\/dist\/(.+)\.js$/.exec(js) : null;
+      if (m !== null) entries.add(resolve(root, dir, 'src', `${m[1]}.ts`));
+    }
     const deps = new Set([
       ...Object.keys(pkg.dependencies ?? {}),
       ...Object.keys(pkg.devDependencies ?? {}),
       ...Object.keys(pkg.peerDependencies ?? {}),
     ]);
-    workspaces.push({ dir: resolve(root, dir), name: pkg.name, exports, deps });
+    workspaces.push({ dir: resolve(root, dir), name: pkg.name, exports, entries, deps });
   }
   const byName = new Map(workspaces.map((w) => [w.name, w]));
   const layerOf = (w, seen = new Set()) => {
@@ -92,6 +99,13 @@ export function checkImports(root) {
     for (const file of sourceFiles(from.dir)) {
       const text = readFileSync(file, 'utf8');
       const where = (pos) => `${relative(root, file)}:${text.slice(0, pos).split('\n').length}`;
+      if (from.entries.has(file)) {
+        for (const star of text.matchAll(/^export \*(?: as \w+)? from '([^']+)'/gm)) {
+          problems.push(
+            `${where(star.index)}: a published entry point names its exports; replace \`export * from '${star[1]}'\` with a named list`,
+          );
+        }
+      }
       for (const imported of ts.preProcessFile(text, true, true).importedFiles) {
         const spec = imported.fileName;
         if (spec.startsWith('.')) {
@@ -150,5 +164,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     console.error(`check-imports: ${problems.length} import(s) break the public-surface or layer rule`);
     process.exit(1);
   }
-  console.log(`check-imports: every cross-package import uses a public path and points down`);
+  console.log(
+    'check-imports: every cross-package import uses a public path and points down; entry points name their exports',
+  );
 }

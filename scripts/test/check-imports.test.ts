@@ -78,6 +78,17 @@ describe('check-imports', () => {
     ]);
   });
 
+  it('refuses `export *` in a published entry point, not in other files', () => {
+    write(
+      'packages/consensus/src/core.ts',
+      "export { codec } from './index.js';\nexport * from './codec.js';\n",
+    );
+    write('packages/consensus/src/barrel.ts', "export * from './codec.js';\n");
+    expect(checkImports(root)).toEqual([
+      "packages/consensus/src/core.ts:2: a published entry point names its exports; replace `export * from './codec.js'` with a named list",
+    ]);
+  });
+
   it("passes on this repository's own packages", () => {
     const repo = fileURLToPath(new URL('../..', import.meta.url));
     expect(checkImports(repo)).toEqual([]);
