@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Rng } from '@joule/consensus';
+import type { Rng } from '@joule/consensus/internal';
 import { applyOverrides, homePaths, parseConfig, renderConfig, type TestnetNode } from '@joule/node';
 import { type LinkMode, LinkProxy } from './proxy.js';
 

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import type { Rng } from '@joule/consensus';
+import type { Rng } from '@joule/consensus/internal';
 
 /**
  * A userland TCP proxy for one link of a test network: it listens on 127.0.0.1 and forwards every

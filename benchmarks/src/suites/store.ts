@@ -2,7 +2,8 @@ import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClassicKvStore, moduleTableKey, SeededRandom, VersionedStore } from '@joule/state';
+import { ClassicKvStore, moduleTableKey, VersionedStore } from '@joule/state';
+import { SeededRandom } from '@joule/state/testkit';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
 import { chainStoreRows } from './chain-store.js';
 

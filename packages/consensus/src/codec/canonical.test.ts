@@ -4,7 +4,7 @@ import { blockCodec } from '../block/block.js';
 import { commitCodec } from '../block/commit.js';
 import { headerCodec } from '../block/header.js';
 import { DecodeError, InvalidValueError } from '../errors.js';
-import { arbBlock, arbCommit, arbHeader, arbProposal, arbVote } from '../testing/arbitraries.js';
+import { arbBlock, arbCommit, arbHeader, arbProposal, arbVote } from '../testkit/arbitraries.js';
 import { proposalCodec } from '../vote/proposal.js';
 import { voteCodec } from '../vote/vote.js';
 import { decode, decodeByReencoding, encode } from './canonical.js';

@@ -8,7 +8,7 @@ import { amountCodec } from '@joule/state';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketModules } from '../market/app.js';
-import { type LightTestnet, startLightTestnet } from './light-testnet.testkit.js';
+import { type LightTestnet, startLightTestnet } from '../testkit/light-testnet.js';
 
 /**
  * The dashboard in headless Chromium (Debian's, through playwright-core) against a running testnet

@@ -11,12 +11,11 @@ import {
   publicKeyOf,
   sign,
   signature,
-  signBytes,
   string,
   struct,
   timeMs,
-  verifyFast,
 } from '@joule/consensus';
+import { signBytes, verifyFast } from '@joule/consensus/core';
 import { maxQueryBytes, maxQueryGas, maxQueryPathLength, queryDomainTag } from '../constants.js';
 import type { QueryRequest, QueryResponse } from './abci.js';
 import { GasMeter } from './gas.js';

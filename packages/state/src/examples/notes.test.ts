@@ -1,6 +1,7 @@
 import { addressOf, formatAddress, generateKeyPair } from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
-import { coreModules, eventsOf, TestChain, txMessage } from '../index.js';
+import { coreModules, txMessage } from '../index.js';
+import { eventsOf, TestChain } from '../testkit/index.js';
 import { getNote, notesModule, setNote } from './notes.js';
 
 describe('the README example module', () => {

@@ -9,7 +9,7 @@ import { txMessage } from '@joule/state';
 import { JouleClient } from '../client/index.js';
 import { loadHome, loadKey } from '../home/home.js';
 import { marketModules } from '../market/app.js';
-import { TamperingProxy } from './tampering-proxy.testkit.js';
+import { TamperingProxy } from './tampering-proxy.js';
 
 const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
