@@ -147,7 +147,7 @@ describe('dashboard in headless Chromium', () => {
     const { proxy } = net;
     const page = await context.newPage();
     proxy.tamper = (path, _q, body) => {
-      if (!path.startsWith('/market/getReceiptDeltas/')) return undefined;
+      if (!path.startsWith('/market/get_receipt_deltas/')) return undefined;
       const b = body as { result: { deltas: { account: string; delta: string }[] } };
       // The page shows an account's first 12 and last 6 characters: enough to open an element
       // (and, across rows, to assemble a script between attribute quotes and comments).
