@@ -50,6 +50,18 @@ const attempts = {
     if (everything.length > 0) throw new Error('saw keys outside its own store');
   },
   rawWrite: (ctx) => ctx.state.set(rawKey, new Uint8Array([1])),
+  // Any module author can build the core modules too: a second instance's store key and keeper
+  // must not open the application's bank or auth.
+  copiedKey: async (ctx) => {
+    const copy = coreModules();
+    copy.bank.storeKey?.state(ctx.state).set(new Uint8Array([0x62, 0x2f]), new Uint8Array([1]));
+  },
+  copiedKeeper: async (ctx) => {
+    await coreModules().bank.keeper.mint(ctx.state, ctx.emit, new Uint8Array(20).fill(7), 'kwh', 1000n);
+  },
+  copiedAuthKeeper: async (ctx) => {
+    await coreModules().auth.keeper.useNonce(ctx.state, { address: new Uint8Array(20).fill(7) } as never, 0);
+  },
 } satisfies Record<string, (ctx: Parameters<typeof setTariff.handle>[0]) => unknown>;
 const attempt = defineMessage({
   type: 'intruder/attempt',
@@ -95,7 +107,14 @@ describe('the state isolation test: a module cannot read or write another module
   it('refuses another module’s Table and a forged store key, and scopes raw access to the module’s own store', async () => {
     const c = await chain();
     expect((await c.deliver(alice, txMessage(setTariff, { price: 42 }))).code).toBe(0);
-    for (const how of ['tableWrite', 'tableRead', 'forgedKey'] as const) {
+    for (const how of [
+      'tableWrite',
+      'tableRead',
+      'forgedKey',
+      'copiedKey',
+      'copiedKeeper',
+      'copiedAuthKeeper',
+    ] as const) {
       const result = await c.deliver(alice, txMessage(attempt, { how }));
       expect(result.codespace, how).toBe('STATE_OUT_OF_SCOPE');
     }
