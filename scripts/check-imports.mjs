@@ -10,7 +10,7 @@
 // small script does. Specifiers come from TypeScript's `preProcessFile` (static, dynamic and type
 // imports, re-exports, `require`), so comments and strings are never mistaken for imports.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -88,6 +88,15 @@ function published(exports, sub) {
   });
 }
 
+/** The path of a `file:` URL; a malformed one stays as it is (relative, so it is checked as a path). */
+function fileUrlPath(url) {
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return `./${url}`;
+  }
+}
+
 const inside = (dir, path) => path === dir || path.startsWith(dir + sep);
 
 /** The violations in the repository at `root`, each `file:line: message`. */
@@ -100,16 +109,26 @@ export function checkImports(root) {
       const text = readFileSync(file, 'utf8');
       const where = (pos) => `${relative(root, file)}:${text.slice(0, pos).split('\n').length}`;
       if (from.entries.has(file)) {
-        for (const star of text.matchAll(/^export \*(?: as \w+)? from '([^']+)'/gm)) {
+        for (const star of text.matchAll(
+          /^\s*export\s+(?:type\s+)?\*(?:\s+as\s+\w+)?\s*from\s*['"]([^'"]+)['"]/gm,
+        )) {
           problems.push(
             `${where(star.index)}: a published entry point names its exports; replace \`export * from '${star[1]}'\` with a named list`,
           );
         }
       }
-      for (const imported of ts.preProcessFile(text, true, true).importedFiles) {
+      const { importedFiles, referencedFiles } = ts.preProcessFile(text, true, true);
+      // `/// <reference path>` names a file like a relative import does.
+      const references = referencedFiles.map((r) => ({
+        ...r,
+        fileName: r.fileName.startsWith('.') ? r.fileName : `./${r.fileName}`,
+      }));
+      for (const imported of [...importedFiles, ...references]) {
         const spec = imported.fileName;
-        if (spec.startsWith('.')) {
-          const target = resolve(dirname(file), spec);
+        // A relative path, an absolute one or a file: URL names a file, not a package.
+        const path = spec.startsWith('file:') ? fileUrlPath(spec) : spec;
+        if (spec.startsWith('.') || isAbsolute(path)) {
+          const target = resolve(dirname(file), path);
           if (inside(from.dir, target)) continue;
           const other = workspaces.find((w) => inside(w.dir, target));
           problems.push(

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkImports } from '../check-imports.mjs';
 
@@ -70,6 +70,18 @@ describe('check-imports', () => {
     ]);
   });
 
+  it('refuses an absolute path or a file: URL into another workspace, and a triple-slash reference', () => {
+    const target = join(root, 'packages/consensus/src/index.js');
+    write('packages/state/src/abs.ts', `import { codec } from '${target}';\n`);
+    write('packages/state/src/url.ts', `export { codec } from '${pathToFileURL(target).href}';\n`);
+    write('packages/state/src/ref.ts', '/// <reference path="../../consensus/src/index.ts" />\n');
+    expect(checkImports(root)).toEqual([
+      `packages/state/src/abs.ts:1: '${target}' reaches out of @joule/state into @joule/consensus; import '@joule/consensus' by its published name instead`,
+      "packages/state/src/ref.ts:1: '../../consensus/src/index.ts' reaches out of @joule/state into @joule/consensus; import '@joule/consensus' by its published name instead",
+      `packages/state/src/url.ts:1: '${pathToFileURL(target).href}' reaches out of @joule/state into @joule/consensus; import '@joule/consensus' by its published name instead`,
+    ]);
+  });
+
   it('refuses an import that points up a layer, or of an undeclared package', () => {
     write('packages/consensus/src/up.ts', "import type { App } from '@joule/state';\n");
     expect(checkImports(root)).toEqual([
@@ -84,8 +96,10 @@ describe('check-imports', () => {
       "export { codec } from './index.js';\nexport * from './codec.js';\n",
     );
     write('packages/consensus/src/barrel.ts', "export * from './codec.js';\n");
+    write('packages/consensus/src/index.ts', "export const codec = 1;\nexport type * from './types.js';\n");
     expect(checkImports(root)).toEqual([
       "packages/consensus/src/core.ts:2: a published entry point names its exports; replace `export * from './codec.js'` with a named list",
+      "packages/consensus/src/index.ts:2: a published entry point names its exports; replace `export * from './types.js'` with a named list",
     ]);
   });
 
