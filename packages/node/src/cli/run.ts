@@ -448,7 +448,7 @@ const commands: Record<string, Command> = {
         type,
         request,
         ...secretKey,
-        modules: app.build().modules,
+        modules,
         addressPrefix: app.addressPrefix,
       });
     } else if (key !== undefined) result = await client.queryAs(key.key.secretKey, module, type, request);
