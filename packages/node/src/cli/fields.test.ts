@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodes } from '../constants.js';
 import { type CliApp, coreAppState } from '../index.js';
 import { jouleCliApp } from '../market/app.js';
+import type { TxBuilder } from './extension.js';
+import { findBuilder } from './fields.js';
 import { runCli } from './run.js';
 
 /** A module of another appchain: one message, one query, no CLI extension of its own. */
@@ -54,6 +56,32 @@ async function cli(app: CliApp, ...argv: string[]): Promise<{ code: number; out:
   });
   return { code, out, err };
 }
+
+describe('findBuilder', () => {
+  it('prefers a builder of the exact name over another builder’s former name', () => {
+    const builder = (aliases: string[]): TxBuilder => ({
+      aliases,
+      usage: '',
+      flags: {},
+      build: async () => [],
+    });
+    const app: CliApp = {
+      ...tariffApp,
+      extensions: [{ name: 'tariffs', tx: { set_zone: builder(['set_tariff']), set_tariff: builder([]) } }],
+    };
+    expect(findBuilder(app, 'tariffs', 'set_tariff')?.name).toBe('set_tariff');
+    expect(findBuilder(app, 'tariffs', 'set_zone')?.name).toBe('set_zone');
+    const renamed: CliApp = {
+      ...tariffApp,
+      extensions: [{ name: 'tariffs', tx: { set_zone: builder(['set_tariff']) } }],
+    };
+    expect(findBuilder(renamed, 'tariffs', 'set_tariff')?.name, 'a former name').toBe('set_zone');
+    expect(
+      findBuilder(renamed, 'tariffs', 'set_tariff', ['set_tariff']),
+      'now a message of its own',
+    ).toBeUndefined();
+  });
+});
 
 describe('the field-aware CLI', () => {
   let dir = '';
