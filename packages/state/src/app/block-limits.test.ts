@@ -1,6 +1,6 @@
 import { addressOf, formatAddress, generateKeyPair, maxValidators, struct, uint } from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
-import { gasCosts, maxBlockEvents, maxBlockWrites, maxEventsPerTx } from '../constants.js';
+import { gasCosts, maxBlockEvents, maxBlockWrites, maxEventsPerTx, maxIterateEntries } from '../constants.js';
 import { coreModules } from '../modules/core.js';
 import { eventsOf, TestChain } from '../testkit/test-chain.js';
 import type { AccountKeeper } from './ante.js';
@@ -143,6 +143,25 @@ describe('block-level limits fail a transaction or a hook, never finalizeBlock',
     expect(fits.code, '50 keys in the block').toBe(0);
     const over = await c.deliver(alice, txMessage(fillOf('big'), { tag: 2, count: 50 }));
     expect(over.codespace, '51 keys in the block').toBe('TX_BLOCK_WRITES_EXCEEDED');
+  });
+
+  it('refuses an iteration limit that is negative or not an integer, which the store would read as no limit', async () => {
+    const asked: number[] = [];
+    const reader: StateReader = {
+      get: async () => undefined,
+      entries: async (_prefix, limit) => {
+        asked.push(limit);
+        return [];
+      },
+    };
+    const state = new MeteredState(new StateLayer(reader), new GasMeter(1_000_000), true);
+    for (const limit of [-1, Number.NaN, 1.5, Number.NEGATIVE_INFINITY])
+      await expect(state.entries(new Uint8Array([1]), limit), String(limit)).rejects.toMatchObject({
+        code: 'STORE_LIMIT',
+      });
+    await state.entries(new Uint8Array([1]), Number.POSITIVE_INFINITY);
+    await state.entries(new Uint8Array([1]), 0);
+    expect(asked, 'only bounded limits reach the store').toEqual([maxIterateEntries, 0]);
   });
 
   it('charges a delete per byte of its key', () => {

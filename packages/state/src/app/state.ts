@@ -56,6 +56,12 @@ export class MeteredState implements State {
     limit = maxIterateEntries,
     after?: Uint8Array,
   ): Promise<[Uint8Array, Uint8Array][]> {
+    // LevelDB reads a negative or fractional limit as none at all: a whole store read before the
+    // gas per entry is charged. A limit above the bound is cut to it.
+    if (!(limit >= 0) || (limit !== Number.POSITIVE_INFINITY && !Number.isInteger(limit)))
+      throw new StoreLimitError(`iteration limit ${limit} is not a whole number ≥ 0`, {
+        limit: String(limit),
+      });
     this.meter.consume(gasCosts.iterateFlat, 'iterate');
     const out = await this.layer.entries(prefix, Math.min(limit, maxIterateEntries), after);
     this.meter.consume(gasCosts.iteratePerEntry * out.length, 'iterate');
