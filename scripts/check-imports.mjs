@@ -8,7 +8,9 @@
 // Biome's `noRestrictedImports` matches import paths against fixed patterns; it cannot read each
 // package's `exports`, tell a relative path that leaves its workspace, or order the layers, so this
 // small script does. Specifiers come from TypeScript's `preProcessFile` (static, dynamic and type
-// imports, re-exports, `require`), so comments and strings are never mistaken for imports.
+// imports, re-exports, `require`, triple-slash references; absolute paths and `file:` URLs count
+// as paths), so comments and strings are never mistaken for imports. A package's sources may not
+// compute a specifier (`import(name)`) or use `createRequire`: what they load would go unchecked.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +99,37 @@ function fileUrlPath(url) {
   }
 }
 
+/**
+ * Loads the rule cannot read (a package's tests and bins may use them): `import(x)` or `require(x)` of a computed
+ * specifier, and `createRequire`, whose loads name no path the rule sees.
+ */
+function hiddenImports(file, text) {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out = [];
+  const literal = (node) => node !== undefined && ts.isStringLiteralLike(node);
+  const visit = (node) => {
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const loads =
+        callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require');
+      if (loads && !literal(node.arguments[0]))
+        out.push({
+          pos: node.getStart(source),
+          problem:
+            'an import whose specifier is computed cannot be checked; name the package and path in a string',
+        });
+    }
+    if (ts.isIdentifier(node) && node.text === 'createRequire' && !ts.isImportSpecifier(node.parent))
+      out.push({
+        pos: node.getStart(source),
+        problem: 'createRequire hides what it loads from the import rule; use import',
+      });
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
 const inside = (dir, path) => path === dir || path.startsWith(dir + sep);
 
 /** The violations in the repository at `root`, each `file:line: message`. */
@@ -117,6 +150,9 @@ export function checkImports(root) {
           );
         }
       }
+      // A package's sources; its tests and the bins' launchers (which load their own dist) may compute.
+      if (inside(join(from.dir, 'src'), file) && !/\.test\.[cm]?[jt]sx?$/.test(file))
+        for (const { pos, problem } of hiddenImports(file, text)) problems.push(`${where(pos)}: ${problem}`);
       const { importedFiles, referencedFiles } = ts.preProcessFile(text, true, true);
       // `/// <reference path>` names a file like a relative import does.
       const references = referencedFiles.map((r) => ({

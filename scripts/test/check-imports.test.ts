@@ -82,6 +82,17 @@ describe('check-imports', () => {
     ]);
   });
 
+  it('refuses an import whose specifier it cannot read (computed, or through createRequire) outside tests', () => {
+    const code =
+      "const name = '@joule/consensus/dist/index.js';\nexport const a = await import(name);\nimport { createRequire } from 'node:module';\nexport const b = createRequire(import.meta.url)('@joule/consensus/dist/index.js');\n";
+    write('packages/state/src/hidden.ts', code);
+    write('packages/state/src/hidden.test.ts', code);
+    expect(checkImports(root)).toEqual([
+      'packages/state/src/hidden.ts:2: an import whose specifier is computed cannot be checked; name the package and path in a string',
+      'packages/state/src/hidden.ts:4: createRequire hides what it loads from the import rule; use import',
+    ]);
+  });
+
   it('refuses an import that points up a layer, or of an undeclared package', () => {
     write('packages/consensus/src/up.ts', "import type { App } from '@joule/state';\n");
     expect(checkImports(root)).toEqual([
