@@ -62,6 +62,25 @@ const attempts = {
   copiedAuthKeeper: async (ctx) => {
     await coreModules().auth.keeper.useNonce(ctx.state, { address: new Uint8Array(20).fill(7) } as never, 0);
   },
+  // Public-looking fields are not capabilities: relabelling its state, re-aiming a table of its
+  // own, or rewriting its own store key's prefix bytes must not reach tariffs' keys.
+  relabel: (ctx) => {
+    Object.assign(ctx.state, { module: 'tariffs' });
+    theirs.set(ctx.state, region, 1);
+  },
+  ownTableReaimed: (ctx) => {
+    const own = new Table('intruder', 'x', (r: Uint8Array) => r, uint());
+    Object.assign(own, { prefix: moduleTableKey('tariffs', 'current') });
+    own.set(ctx.state, region, 1);
+  },
+  ownKeyRewritten: (ctx) => {
+    const aim = moduleTableKey('tariffs', 'current');
+    intruderKey.prefix.set(aim.subarray(0, intruderKey.prefix.length));
+    ctx.state.set(
+      new Uint8Array([...aim.subarray(intruderKey.prefix.length), ...region]),
+      new Uint8Array([1]),
+    );
+  },
 } satisfies Record<string, (ctx: Parameters<typeof setTariff.handle>[0]) => unknown>;
 const attempt = defineMessage({
   type: 'intruder/attempt',
@@ -85,8 +104,10 @@ const pay = defineMessage({
     await core.bank.keeper.send(ctx.state, ctx.emit, signer.address, new Uint8Array(20).fill(9), 'kwh', 2n);
   },
 });
+const intruderKey = new StoreKey('intruder');
 const intruder: Module = {
   name: 'intruder',
+  storeKey: intruderKey,
   messages: [attempt as never, pay as never],
   queries: [peek as never],
 };
@@ -127,6 +148,11 @@ describe('the state isolation test: a module cannot read or write another module
     const misplaced = new Uint8Array([...moduleStorePrefix('intruder'), ...rawKey]);
     expect((await c.app.query({ path: '/store', data: misplaced })).value).toEqual(new Uint8Array([1]));
     expect(await c.query('intruder', peek, {}), "a query sees its own write, not tariffs' value").toBe(1);
+    for (const how of ['relabel', 'ownTableReaimed', 'ownKeyRewritten'] as const) {
+      await c.deliver(alice, txMessage(attempt, { how }));
+      expect(await c.query('tariffs', tariffQuery, {}), how).toBe(42);
+      expect((await c.app.query({ path: '/store', data: rawKey })).value, how).toEqual(new Uint8Array([42]));
+    }
   });
 
   it('reaches another module only through its keeper', async () => {
