@@ -182,7 +182,11 @@ export function checkImports(root) {
           continue;
         }
         const sub = rest === undefined ? '.' : `.${rest}`;
-        if (!published(target.exports, sub)) {
+        if ((rest ?? '').split('/').some((segment) => segment === '.' || segment === '..')) {
+          problems.push(
+            `${where(imported.pos)}: '${spec}' names a . or .. segment inside ${name}; use a published path`,
+          );
+        } else if (!published(target.exports, sub)) {
           problems.push(
             `${where(imported.pos)}: '${spec}' is not a public path of ${name} (its exports: ${target.exports.join(', ')})`,
           );

@@ -63,6 +63,14 @@ describe('check-imports', () => {
     ]);
   });
 
+  it('refuses . and .. segments after a package name, even where an exports pattern would match them', () => {
+    manifest('packages/consensus', '@joule/consensus', ['.', './core', './codec/*'], []);
+    write('packages/state/src/dots.ts', "import { x } from '@joule/consensus/codec/../../src/index.js';\n");
+    expect(checkImports(root)).toEqual([
+      "packages/state/src/dots.ts:1: '@joule/consensus/codec/../../src/index.js' names a . or .. segment inside @joule/consensus; use a published path",
+    ]);
+  });
+
   it('refuses a relative path that leaves its workspace', () => {
     write('packages/state/src/reach.ts', "import { codec } from '../../consensus/src/index.js';\n");
     expect(checkImports(root)).toEqual([
