@@ -208,6 +208,14 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
     ['an abci_query without path', '/abci_query', undefined, 400, 'BAD_PARAMETER'],
     ['a misspelt parameter (not the latest block)', '/block?heigth=1', undefined, 400, 'BAD_PARAMETER'],
     ['a parameter a route does not take', '/status?height=1', undefined, 400, 'BAD_PARAMETER'],
+    ['a parameter given twice', '/block?height=1&height=2', undefined, 400, 'BAD_PARAMETER'],
+    [
+      'a module parameter given twice',
+      '/bank/supply/ujoule?denom=x&denom=y',
+      undefined,
+      400,
+      'BAD_PARAMETER',
+    ],
     [
       'a body field the route does not take',
       '/broadcast_tx_sync',

@@ -194,6 +194,7 @@ export class ApiServer {
       if (match === null)
         throw new ApiError(404, 'NOT_FOUND', `no route ${method} ${url.pathname} (GET / lists the routes)`);
       if (match.route.method === 'GET') {
+        refuseRepeatedParams(url.searchParams);
         const params = { ...Object.fromEntries(url.searchParams), ...match.params };
         return send(
           res,
@@ -353,6 +354,7 @@ function parseRequestUrl(target: string): URL {
 
 /** A query parameter the route does not take is refused, not ignored (`?heigth=` is not the latest block). */
 function refuseUnknownParams(query: URLSearchParams, known: readonly string[]): void {
+  refuseRepeatedParams(query);
   for (const name of query.keys())
     if (!known.includes(name))
       throw new ApiError(
@@ -360,6 +362,16 @@ function refuseUnknownParams(query: URLSearchParams, known: readonly string[]): 
         'BAD_PARAMETER',
         `unknown parameter "${name.slice(0, 64)}" (parameters: ${known.join(', ') || 'none'})`,
       );
+}
+
+/** A parameter given twice is refused: neither the first nor the last silently wins. */
+function refuseRepeatedParams(query: URLSearchParams): void {
+  const seen = new Set<string>();
+  for (const name of query.keys()) {
+    if (seen.has(name))
+      throw new ApiError(400, 'BAD_PARAMETER', `parameter "${name.slice(0, 64)}" is given twice`);
+    seen.add(name);
+  }
 }
 
 /** A JSON body's field the route does not take is refused, not ignored. */

@@ -136,6 +136,41 @@ describe('the field-aware CLI', () => {
     expect(query.err).toContain('unknown field "zone"');
   });
 
+  it('refuses a field given twice, by its name and by its codec spelling', async () => {
+    const args = JSON.stringify({ zone_id: 'z1', zoneId: 'z2', price_micro: '5' });
+    const r = await cli(
+      tariffApp,
+      'tx',
+      'tariffs',
+      'set_tariff',
+      '--args',
+      args,
+      '--from',
+      'x',
+      '--home',
+      home,
+    );
+    expect(r.code).toBe(exitCodes.usage);
+    expect(r.err).toContain('field "zone_id" is given twice');
+    const query = await cli(tariffApp, 'query', 'tariffs', 'get_tariff', 'zone_id=a', 'zoneId=b', ...nowhere);
+    expect(query.code).toBe(exitCodes.usage);
+    expect(query.err).toContain('field "zone_id" is given twice');
+    const again = await cli(
+      tariffApp,
+      'query',
+      'tariffs',
+      'get_tariff',
+      'zone_id=a',
+      'zone_id=b',
+      ...nowhere,
+    );
+    expect(again.code).toBe(exitCodes.usage);
+    expect(again.err).toContain('field "zone_id" is given twice');
+    const proto = await cli(tariffApp, 'query', 'tariffs', 'get_tariff', '__proto__=a', ...nowhere);
+    expect(proto.code).toBe(exitCodes.usage);
+    expect(proto.err, 'a field name like any other').toContain('unknown field "__proto__"');
+  });
+
   it('takes snake_case fields, the codec spelling as an alias, and leaves optional ones out', async () => {
     for (const args of [
       { zone_id: 'z1', price_micro: '5' },

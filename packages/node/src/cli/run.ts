@@ -426,7 +426,9 @@ const commands: Record<string, Command> = {
     for (const pair of pairs) {
       const i = pair.indexOf('=');
       if (i <= 0) throw new UsageError(`expected field=value, got "${pair}"`);
-      params[pair.slice(0, i)] = pair.slice(i + 1);
+      const field = pair.slice(0, i);
+      if (Object.hasOwn(params, field)) throw new UsageError(`field "${field}" is given twice`);
+      Object.defineProperty(params, field, { value: pair.slice(i + 1), enumerable: true, writable: true });
     }
     const request = await requestOf(type.request, params, app.addressPrefix, homeOf(values));
     const client = await clientOf(values);
