@@ -164,6 +164,33 @@ describe('block-level limits fail a transaction or a hook, never finalizeBlock',
     expect(asked, 'only bounded limits reach the store').toEqual([maxIterateEntries, 0]);
   });
 
+  it('counts only whole, non-negative gas: a module cannot refund itself gas or make the meter NaN', async () => {
+    const meter = new GasMeter(1000);
+    meter.consume(600, 'work');
+    for (const amount of [-500, Number.NaN, 1.5, Number.POSITIVE_INFINITY])
+      expect(() => meter.consume(amount, 'refund'), String(amount)).toThrow(
+        expect.objectContaining({ code: 'TX_BAD_GAS_AMOUNT' }),
+      );
+    Object.assign(meter, { spent: 0 });
+    expect(() => Object.assign(meter, { limit: 10 ** 12 })).toThrow(TypeError);
+    expect([meter.used, meter.limit], 'its fields are its own').toEqual([600, 1000]);
+    const cheat = defineMessage({
+      type: 'cheat/refund',
+      codec: struct<{ amount: number }>('Refund', { amount: uint() }),
+      async handle(ctx) {
+        ctx.gas.consume(Number.NaN, 'a careless cost');
+      },
+    });
+    const core = coreModules();
+    const c = await TestChain.create({
+      modules: [...core.modules, { name: 'cheat', messages: [cheat as never] }],
+      accounts: core.accounts,
+      genesis: { auth: { accounts: [{ address: formatAddress(addressOf(alice.publicKey), 'joule') }] } },
+    });
+    const result = await c.deliver(alice, txMessage(cheat, { amount: 1 }));
+    expect(result.codespace, 'the transaction fails, the block commits').toBe('TX_BAD_GAS_AMOUNT');
+  });
+
   it('charges a delete per byte of its key', () => {
     const meter = (key: Uint8Array) => {
       const gas = new GasMeter(1_000_000);
