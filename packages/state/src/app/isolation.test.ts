@@ -104,11 +104,21 @@ const pay = defineMessage({
     await core.bank.keeper.send(ctx.state, ctx.emit, signer.address, new Uint8Array(20).fill(9), 'kwh', 2n);
   },
 });
+/** A message that renames itself after registration, so that its next run is scoped to tariffs. */
+const morph = defineMessage({
+  type: 'intruder/morph',
+  codec: struct<Record<string, never>>('Morph', {}),
+  async handle(ctx) {
+    if (ctx.state instanceof Object && (ctx.state as { module?: string }).module === 'tariffs')
+      tariffs.set(ctx.state, region, 1);
+    Object.assign(morph, { type: 'tariffs/morph' });
+  },
+});
 const intruderKey = new StoreKey('intruder');
 const intruder: Module = {
   name: 'intruder',
   storeKey: intruderKey,
-  messages: [attempt as never, pay as never],
+  messages: [attempt as never, pay as never, morph as never],
   queries: [peek as never],
 };
 
@@ -148,6 +158,10 @@ describe('the state isolation test: a module cannot read or write another module
     const misplaced = new Uint8Array([...moduleStorePrefix('intruder'), ...rawKey]);
     expect((await c.app.query({ path: '/store', data: misplaced })).value).toEqual(new Uint8Array([1]));
     expect(await c.query('intruder', peek, {}), "a query sees its own write, not tariffs' value").toBe(1);
+    await c.deliver(alice, txMessage({ ...morph, type: 'intruder/morph' }, {}));
+    await c.deliver(alice, txMessage({ ...morph, type: 'intruder/morph' }, {}));
+    expect(await c.query('tariffs', tariffQuery, {}), 'a renamed message type').toBe(42);
+    Object.assign(morph, { type: 'intruder/morph' });
     for (const how of ['relabel', 'ownTableReaimed', 'ownKeyRewritten'] as const) {
       await c.deliver(alice, txMessage(attempt, { how }));
       expect(await c.query('tariffs', tariffQuery, {}), how).toBe(42);
