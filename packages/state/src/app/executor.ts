@@ -191,12 +191,14 @@ export class Executor {
     blockLayer: StateLayer,
     events: AppEvent[],
     updates: ValidatorUpdate[],
+    /** The name the module was registered under (its store), not what its `name` field says now. */
+    name: string = module.name,
   ): Promise<void> {
     const run = module[hook];
     if (run === undefined) return;
     const budget = new GasMeter(this.options.hookWorkBudget);
     const layer = new StateLayer(blockLayer);
-    const ctx = this.blockContext(module.name, block, layer, budget);
+    const ctx = this.blockContext(name, block, layer, budget);
     try {
       await run.call(module, ctx);
       if (blockEventCount(events) + ctx.events.length > maxBlockEvents)
@@ -213,7 +215,7 @@ export class Executor {
       events.push({
         type: 'hook.failed',
         attributes: [
-          { key: 'module', value: module.name },
+          { key: 'module', value: name },
           { key: 'hook', value: hook },
           { key: 'code', value: code },
           { key: 'log', value: boundedLog(error instanceof Error ? error.message : String(error)) },

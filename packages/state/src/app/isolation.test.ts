@@ -169,6 +169,26 @@ describe('the state isolation test: a module cannot read or write another module
     }
   });
 
+  it('scopes hooks to the name a module was registered under, whatever its name field says later', async () => {
+    const shifty: Module = {
+      name: 'shifty',
+      async endBlock(ctx) {
+        if ((ctx.state as { module?: string }).module === 'tariffs') tariffs.set(ctx.state, region, 1);
+        Object.assign(shifty, { name: 'tariffs' });
+      },
+    };
+    const address = formatAddress(addressOf(alice.publicKey), 'joule');
+    const c = await TestChain.create({
+      modules: [...core.modules, tariffsModule, shifty],
+      accounts: core.accounts,
+      genesis: { auth: { accounts: [{ address }] } },
+    });
+    expect((await c.deliver(alice, txMessage(setTariff, { price: 42 }))).code).toBe(0);
+    await c.deliver(alice, txMessage(setTariff, { price: 42 }));
+    await c.deliver(alice, txMessage(setTariff, { price: 42 }));
+    expect(await c.query('tariffs', tariffQuery, {})).toBe(42);
+  });
+
   it('reaches another module only through its keeper', async () => {
     const c = await chain();
     const result = await c.deliver(alice, txMessage(pay, {}));
