@@ -1,4 +1,5 @@
 import { parseAddress } from '@joule/consensus';
+import type { SeededRng } from '@joule/consensus/sim';
 import {
   type Community,
   type CommunityData,
@@ -11,7 +12,6 @@ import {
 } from '@joule/lic-pilot';
 import { JouleClient } from '@joule/node/client';
 import { signTx, txMessage } from '@joule/state';
-import type { Rng } from './rng.js';
 
 /** One transaction whose commit a node acknowledged (`/broadcast_tx_commit` answered with its block). */
 export interface AckedTx {
@@ -47,7 +47,7 @@ export class ChaosLoad {
   readonly #tickMs: number;
   readonly #up: (node: number) => boolean;
   readonly #now: () => number;
-  readonly #rng: Rng;
+  readonly #rng: SeededRng;
   readonly #clients: JouleClient[];
   readonly #pending = new Set<number>();
   readonly #resync = new Set<number>();
@@ -62,7 +62,7 @@ export class ChaosLoad {
     tickMs: number;
     up: (node: number) => boolean;
     now: () => number;
-    rng: Rng;
+    rng: SeededRng;
   }) {
     this.#net = o.net;
     this.#community = o.community;

@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blockId, toHex } from '@joule/consensus';
+import { SeededRng } from '@joule/consensus/sim';
 import {
   type Community,
   type CommunityData,
@@ -10,14 +11,12 @@ import {
   NodeStartError,
   setUpCommunity,
 } from '@joule/lic-pilot';
-import { applyOverrides, homePaths, parseConfig, renderConfig } from '@joule/node';
+import { homePaths, type TestnetNode } from '@joule/node';
 import { JouleClient } from '@joule/node/client';
 import { ClassicKvStore, LevelChainStore, txHash } from '@joule/state';
 import type { Progress } from '../report.js';
 import { type BlockView, type CommitView, Ledger } from './ledger.js';
-import { directLinks, type Link, type Links } from './links.js';
 import { type AckedTx, ChaosLoad } from './load.js';
-import { Rng } from './rng.js';
 import {
   lastLevelRecord,
   lastWalFrame,
@@ -28,7 +27,7 @@ import {
   tearKinds,
 } from './torn.js';
 
-/** The fault classes this runner injects itself (the link faults plug in through `Links`). */
+/** The fault classes this runner injects itself (the link faults plug in through `wire`). */
 export const processFaults = ['power-loss', 'torn-write', 'pause'] as const;
 export type FaultKind = (typeof processFaults)[number];
 
@@ -45,12 +44,21 @@ export interface ChaosOptions {
   readonly compress: number;
   /** How long a node has to reach the network's height after a restart or a heal, ms. */
   readonly rejoinTimeoutMs: number;
-  readonly links?: Links;
+  /**
+   * Puts something between the nodes before they start (a proxy per link, rewriting each home's
+   * persistent peers); without it every node dials its peers directly.
+   */
+  readonly wire?: (testnet: readonly TestnetNode[]) => Promise<Wiring>;
   readonly progress: (label: string, total?: number) => Progress;
   /** A line per event (stderr). */
   readonly log: (line: string) => void;
   /** Keeps the homes and logs of the run in this directory (else a temporary one, removed). */
   readonly keepDir?: string;
+}
+
+/** What `wire` put between the nodes, stopped after them. */
+export interface Wiring {
+  stop(): Promise<void>;
 }
 
 /** One fault injected and what followed. */
@@ -119,9 +127,9 @@ const chainId = 'lic-chaos-1';
  * read again from disk for the same invariants over the whole run.
  */
 export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
-  const rng = new Rng(o.seed);
-  const loadRng = new Rng(o.seed ^ 0x5a5a5a5a);
-  const links = o.links ?? directLinks;
+  const rng = new SeededRng(o.seed);
+  // The load's choices come from their own stream, so the faults do not depend on its timing.
+  const loadRng = rng.fork();
   const dir = o.keepDir ?? (await mkdtemp(join(tmpdir(), 'joule-chaos-')));
   const t0 = performance.now();
   const now = () => (performance.now() - t0) / 1000;
@@ -138,8 +146,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
     chainId,
     config: { log: { level: 'warn' } },
   });
-  const wired = await wireLinks(net, links, o.basePort);
-  await links.start(wired, (node) => o.basePort + 2 * node);
+  const wiring: Wiring = (await o.wire?.(net.testnet)) ?? { stop: async () => undefined };
   const observers = net.nodes.map((n) => new JouleClient({ url: n.api, timeoutMs: observeTimeoutMs }));
   const ledger = new Ledger();
   const down = new Set<number>();
@@ -419,7 +426,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
     await sampler;
     if (load !== null) await load.stop();
     await net.stop();
-    await links.stop();
+    await wiring.stop();
   }
   const seconds = now();
   const finalHeights: number[] = [];
@@ -467,30 +474,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
       blocksChecked,
     },
   };
-}
-
-/**
- * Points each node's persistent peers at the address `links` gives for the link (a proxy's port,
- * or the peer's own): rewrites `[p2p] persistent_peers` of every home. Returns the links.
- */
-async function wireLinks(net: LocalNetwork, links: Links, basePort: number): Promise<Link[]> {
-  const out: Link[] = [];
-  for (const n of net.nodes) {
-    const path = homePaths(n.home).config;
-    const config = parseConfig(await readFile(path, 'utf8'), path);
-    const peers = config.p2p.persistent_peers.map((addr) => {
-      const m = /^\/ip4\/([^/]+)\/tcp\/(\d+)\/p2p\/(.+)$/.exec(addr);
-      if (m === null) throw new Error(`${path}: unexpected persistent peer ${addr}`);
-      const targetPort = Number(m[2]);
-      const link = { from: n.index, to: (targetPort - basePort) / 2 };
-      out.push(link);
-      return `/ip4/${m[1]}/tcp/${links.port(link, targetPort)}/p2p/${m[3]}`;
-    });
-    await writeFile(path, renderConfig(applyOverrides(config, { p2p: { persistent_peers: peers } }, path)), {
-      mode: 0o600,
-    });
-  }
-  return out;
 }
 
 /** The first line of the log tail that names an error code (`WAL_CORRUPT`, `STORE_CORRUPT` …). */

@@ -2,9 +2,9 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileWal } from '@joule/consensus';
+import { SeededRng } from '@joule/consensus/sim';
 import { ClassicKvStore } from '@joule/state';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Rng } from './rng.js';
 import {
   lastLevelRecord,
   lastWalFrame,
@@ -56,7 +56,7 @@ describe('torn writes', () => {
       for (let i = 0; i < 4; i++) await wal.append(record(i), { sync: true });
       await wal.close();
       const file = (await newestWalSegment(dir)) as string;
-      const tear = await tearFile(file, lastWalFrame, kind, new Rng(7));
+      const tear = await tearFile(file, lastWalFrame, kind, new SeededRng(7));
       expect(tear).not.toBeNull();
       expect(tear?.bytes).toBeGreaterThan(0);
       const reopened = await FileWal.open({ dir: walDir });
@@ -78,7 +78,7 @@ describe('torn writes', () => {
       await cp(live, crashed, { recursive: true });
       await kv.stop();
       const log = (await newestLevelLog(join(dir, 'crashed'))) as string;
-      expect(await tearFile(log, lastLevelRecord, kind, new Rng(3))).not.toBeNull();
+      expect(await tearFile(log, lastLevelRecord, kind, new SeededRng(3))).not.toBeNull();
       const reopened = new ClassicKvStore({ location: crashed });
       await reopened.start();
       for (let i = 0; i < 4; i++) expect(await reopened.get(Uint8Array.of(i))).toEqual(record(i));

@@ -1,6 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Rng } from './rng.js';
+import type { SeededRng } from '@joule/consensus/sim';
 
 /**
  * Torn writes: what a power cut in the middle of a write leaves at the end of an append-only log.
@@ -70,7 +70,7 @@ export async function tearFile(
   file: string,
   find: (data: Uint8Array) => { offset: number; end: number } | null,
   kind: TearKind,
-  rng: Rng,
+  rng: SeededRng,
 ): Promise<Tear | null> {
   const handle = await open(file, 'r+');
   try {
