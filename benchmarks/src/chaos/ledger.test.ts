@@ -88,6 +88,7 @@ describe('chaos table', () => {
       doubleSigns: 0,
       lostAcked: 0,
       stalled: false,
+      failure: null,
       detail: '',
       survived,
     });

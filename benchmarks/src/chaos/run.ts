@@ -1,31 +1,22 @@
-import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { blockId, toHex } from '@joule/consensus';
 import { SeededRng } from '@joule/consensus/sim';
 import {
   type Community,
   type CommunityData,
   generateCommunity,
   LocalNetwork,
-  NodeStartError,
   setUpCommunity,
 } from '@joule/lic-pilot';
-import { homePaths, type TestnetNode } from '@joule/node';
-import { JouleClient } from '@joule/node/client';
-import { ClassicKvStore, LevelChainStore, txHash } from '@joule/state';
+import type { TestnetNode } from '@joule/node';
+import type { JouleClient } from '@joule/node/client';
 import type { Progress } from '../report.js';
-import { type BlockView, type CommitView, Ledger } from './ledger.js';
+import { Harness, type Outcome, sleep } from './harness.js';
+import { Ledger } from './ledger.js';
 import { type AckedTx, ChaosLoad } from './load.js';
-import {
-  lastLevelRecord,
-  lastWalFrame,
-  newestLevelLog,
-  newestWalSegment,
-  type Tear,
-  tearFile,
-  tearKinds,
-} from './torn.js';
+import { pause, powerLoss } from './process-faults.js';
+import { blockView, commitView, readStore } from './store.js';
 
 /** The fault classes this runner injects itself (the link faults plug in through `wire`). */
 export const processFaults = ['power-loss', 'torn-write', 'pause'] as const;
@@ -81,6 +72,8 @@ export interface Injection {
   lostAcked: number;
   /** The network committed no block during the cycle. */
   stalled: boolean;
+  /** What the fault broke that it must not have (a split that committed), or null. */
+  readonly failure: string | null;
   readonly detail: string;
   survived: boolean;
 }
@@ -107,17 +100,14 @@ export interface ChaosRun {
   };
 }
 
-/** Time a node has, after its height advanced, before a power loss: up to about one block interval. */
-const maxKillDelayMs = 2_000;
-/** How long the harness waits for a node's height to advance before it kills it anyway, ms. */
-const commitWaitMs = 5_000;
-/** Per status request of the harness's observers: a paused node must not hold them, ms. */
-const observeTimeoutMs = 3_000;
 /** Blocks fetched from one node at once while scanning. */
 const scanConcurrency = 4;
 
-/** The network's chain id: one per run, so no two runs' homes mix. */
+/** The network's chain id. */
 const chainId = 'lic-chaos-1';
+
+/** Injects one fault of a class and heals it. */
+type FaultRunner = (h: Harness, cycle: number) => Promise<Outcome>;
 
 /**
  * The fault-injection run: the LIC network (8 node processes, 4 validators, the LIC grid, homes
@@ -131,8 +121,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
   // The load's choices come from their own stream, so the faults do not depend on its timing.
   const loadRng = rng.fork();
   const dir = o.keepDir ?? (await mkdtemp(join(tmpdir(), 'joule-chaos-')));
-  const t0 = performance.now();
-  const now = () => (performance.now() - t0) / 1000;
   const expectedSeconds = o.cycles * 20 + 120;
   const days = Math.min(93, Math.ceil((expectedSeconds * o.compress) / 86_400) + 1);
   const tsStart = (Math.floor(Date.now() / 1000 / 86_400) - days - 1) * 86_400;
@@ -147,38 +135,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
     config: { log: { level: 'warn' } },
   });
   const wiring: Wiring = (await o.wire?.(net.testnet)) ?? { stop: async () => undefined };
-  const observers = net.nodes.map((n) => new JouleClient({ url: n.api, timeoutMs: observeTimeoutMs }));
+  const h = new Harness({ net, rng, log: o.log, rejoinTimeoutMs: o.rejoinTimeoutMs });
+  const runners: Record<FaultKind, FaultRunner> = {
+    'power-loss': (hh, cycle) => powerLoss(hh, cycle, false),
+    'torn-write': (hh, cycle) => powerLoss(hh, cycle, true),
+    pause: (hh) => pause(hh, o.pauseMs),
+  };
   const ledger = new Ledger();
-  const down = new Set<number>();
-  const latest = net.nodes.map(() => 0);
-  const heights = net.nodes.map((n) => ({
-    name: n.name,
-    validator: n.validator,
-    points: [] as [number, number][],
-  }));
   const scanned = net.nodes.map(() => 0);
   const injections: Injection[] = [];
   let load: ChaosLoad | null = null;
-  let ackChecked = 0;
+  /** Per acknowledged transaction (by index), the nodes it was found on. */
+  const ackSeen: Set<number>[] = [];
   const lostAcks = new Set<string>();
 
-  const heightOf = async (i: number): Promise<number> =>
-    Number((await (observers[i] as JouleClient).status()).sync_info.latest_block_height);
-  const sampleHeights = async () => {
-    await Promise.all(
-      net.nodes.map(async (n) => {
-        if (down.has(n.index)) return;
-        const h = await heightOf(n.index).catch(() => null);
-        if (h === null || down.has(n.index)) return;
-        latest[n.index] = h;
-        heights[n.index]?.points.push([now(), h]);
-      }),
-    );
-  };
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      await sampleHeights();
+      await h.sampleHeights();
       await sleep(1_000);
     }
   })();
@@ -187,16 +161,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
   const scan = async () => {
     await Promise.all(
       net.nodes.map(async (n) => {
-        if (down.has(n.index)) return;
-        const client = observers[n.index] as JouleClient;
-        const top = await heightOf(n.index).catch(() => null);
+        if (h.down.has(n.index)) return;
+        const client = h.observers[n.index] as JouleClient;
+        const top = await h.heightOf(n.index).catch(() => null);
         if (top === null) return;
         for (let from = (scanned[n.index] as number) + 1; from <= top; from += scanConcurrency) {
           const hs = [];
-          for (let h = from; h < from + scanConcurrency && h <= top; h++) hs.push(h);
-          const blocks = await Promise.all(hs.map((h) => client.block(h).then(blockView, () => null)));
+          for (let k = from; k < from + scanConcurrency && k <= top; k++) hs.push(k);
+          const blocks = await Promise.all(hs.map((k) => client.block(k).then(blockView, () => null)));
           for (const b of blocks) {
-            if (b === null || down.has(n.index)) return;
+            if (b === null || h.down.has(n.index)) return;
             ledger.addBlock(n.name, b);
             scanned[n.index] = b.height;
           }
@@ -207,24 +181,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
     );
   };
 
-  /** Every acknowledged transaction since the last check, looked up on every live node that is past it. */
+  /** Every acknowledged transaction not yet found on a live node that is past its height, looked up there. */
   const checkAcked = async (): Promise<number> => {
     const acked = load?.acked ?? [];
-    const fresh = acked.slice(ackChecked);
     let lost = 0;
-    const waiting: AckedTx[] = [];
-    for (const ack of fresh) {
-      let pending = false;
+    for (const [k, ack] of acked.entries()) {
+      const seen = ackSeen[k] ?? new Set<number>();
+      ackSeen[k] = seen;
       for (const n of net.nodes) {
-        if (down.has(n.index)) continue;
-        if ((latest[n.index] as number) < ack.height) {
-          pending = true;
-          continue;
-        }
-        const found = await (observers[n.index] as JouleClient)
+        if (seen.has(n.index) || h.down.has(n.index) || (h.latest[n.index] as number) < ack.height) continue;
+        const found = await (h.observers[n.index] as JouleClient)
           .tx(ack.hash)
           .catch((e: unknown) => ((e as { code?: string }).code === 'TX_NOT_FOUND' ? null : undefined));
-        if (found === null || (found !== undefined && Number(found.height) !== ack.height)) {
+        if (found === undefined) continue;
+        seen.add(n.index);
+        if (found === null || Number(found.height) !== ack.height) {
           const key = `${ack.hash}@${n.name}`;
           if (!lostAcks.has(key)) {
             lostAcks.add(key);
@@ -233,143 +204,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
           }
         }
       }
-      if (pending) waiting.push(ack);
     }
-    // Checked on the nodes past it; the end's store check covers the others.
-    ackChecked = acked.length;
-    void waiting;
     return lost;
-  };
-
-  const networkHeight = (except: number) =>
-    Math.max(0, ...latest.filter((_, i) => i !== except && !down.has(i)));
-
-  /** Waits until node `i` is at the network's height of the moment it was healed. */
-  const rejoin = async (i: number, healT: number): Promise<number | null> => {
-    const target = networkHeight(i);
-    const deadline = performance.now() + o.rejoinTimeoutMs;
-    while (performance.now() < deadline) {
-      const h = await heightOf(i).catch(() => -1);
-      if (h >= target) return now() - healT;
-      await sleep(200);
-    }
-    return null;
-  };
-
-  /** Waits for node `i`'s height to advance (a commit just happened), then a random part of a block interval. */
-  const nearCommit = async (i: number): Promise<number> => {
-    const h0 = await heightOf(i).catch(() => latest[i] as number);
-    const deadline = performance.now() + commitWaitMs;
-    let h = h0;
-    while (h <= h0 && performance.now() < deadline) {
-      await sleep(25);
-      h = await heightOf(i).catch(() => h);
-    }
-    await sleep(rng.int(0, maxKillDelayMs));
-    return h;
-  };
-
-  const restart = async (i: number, cycle: number): Promise<string | null> => {
-    try {
-      await net.startNode(i);
-      return null;
-    } catch (error) {
-      if (!(error instanceof NodeStartError)) throw error;
-      const reason = refusal(error.logTail);
-      o.log(`${net.nodes[i]?.name} refused to start: ${reason}; moving its db and wal away`);
-      const paths = homePaths((net.nodes[i] as { home: string }).home);
-      await rename(paths.db, `${paths.db}.refused-${cycle}`).catch(() => undefined);
-      await rename(paths.wal, `${paths.wal}.refused-${cycle}`).catch(() => undefined);
-      await net.startNode(i);
-      return reason;
-    }
-  };
-
-  const kill = async (i: number, signal: NodeJS.Signals) => {
-    const pid = net.nodes[i]?.pid();
-    if (pid !== undefined) process.kill(pid, signal);
-  };
-
-  const powerLoss = async (cycle: number, torn: boolean): Promise<Injection> => {
-    const node = rng.pick(net.nodes);
-    const i = node.index;
-    const seen = await nearCommit(i);
-    const t = now();
-    down.add(i);
-    await kill(i, 'SIGKILL');
-    while (net.running(i)) await sleep(20);
-    const tears: Tear[] = [];
-    if (torn) {
-      const wal = await newestWalSegment(node.home);
-      const level = await newestLevelLog(node.home);
-      // Either log, or both: a power cut tears whatever was being written.
-      const which = rng.int(0, 2);
-      if (wal !== null && which !== 1) {
-        const tear = await tearFile(wal, lastWalFrame, rng.pick(tearKinds), rng);
-        if (tear !== null) tears.push(tear);
-      }
-      if (level !== null && which !== 0) {
-        const tear = await tearFile(level, lastLevelRecord, rng.pick(tearKinds), rng);
-        if (tear !== null) tears.push(tear);
-      }
-    }
-    const healT = now();
-    const manualRepair = await restart(i, cycle);
-    const after = await heightOf(i).catch(() => seen);
-    down.delete(i);
-    const rejoinS = await rejoin(i, healT);
-    const detail = [
-      `height ${seen} → ${after} after restart`,
-      ...tears.map((x) => `${x.kind} ${x.bytes} B of ${x.file.split('/').slice(-2).join('/')}`),
-    ].join('; ');
-    return {
-      cycle,
-      kind: torn ? 'torn-write' : 'power-loss',
-      node: node.name,
-      validator: node.validator,
-      t,
-      healT,
-      rejoinS,
-      lostBlocks: Math.max(0, seen - after),
-      manualRepair,
-      forks: 0,
-      doubleSigns: 0,
-      lostAcked: 0,
-      stalled: false,
-      detail,
-      survived: true,
-    };
-  };
-
-  const pause = async (cycle: number): Promise<Injection> => {
-    const node = rng.pick(net.nodes.filter((n) => n.validator));
-    const i = node.index;
-    const ms = rng.int(o.pauseMs[0], o.pauseMs[1]);
-    const t = now();
-    down.add(i);
-    await kill(i, 'SIGSTOP');
-    await sleep(ms);
-    await kill(i, 'SIGCONT');
-    const healT = now();
-    down.delete(i);
-    const rejoinS = await rejoin(i, healT);
-    return {
-      cycle,
-      kind: 'pause',
-      node: node.name,
-      validator: true,
-      t,
-      healT,
-      rejoinS,
-      lostBlocks: 0,
-      manualRepair: null,
-      forks: 0,
-      doubleSigns: 0,
-      lostAcked: 0,
-      stalled: false,
-      detail: `stopped ${(ms / 1000).toFixed(1)} s`,
-      survived: true,
-    };
   };
 
   try {
@@ -382,8 +218,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
       community,
       data,
       tickMs: (data.slotSeconds / o.compress) * 1000,
-      up: (i) => !down.has(i) && net.running(i),
-      now,
+      up: (i) => !h.down.has(i) && net.running(i),
+      now: () => h.now(),
       rng: loadRng,
     });
     load.start();
@@ -391,17 +227,25 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
     for (let cycle = 0; cycle < o.cycles; cycle++) {
       const kind = o.faults[cycle % o.faults.length] as FaultKind;
       const before = { forks: ledger.forks.length, doubleSigns: ledger.doubleSigns.length };
-      const topBefore = Math.max(...latest);
-      const inj = kind === 'pause' ? await pause(cycle) : await powerLoss(cycle, kind === 'torn-write');
-      await sampleHeights();
+      await h.sampleHeights();
+      const topBefore = h.networkHeight();
+      const outcome = await runners[kind](h, cycle);
+      await h.sampleHeights();
       await scan();
-      inj.lostAcked = await checkAcked();
-      inj.forks = ledger.forks.length - before.forks;
-      inj.doubleSigns = ledger.doubleSigns.length - before.doubleSigns;
-      inj.stalled = Math.max(...latest) <= topBefore;
+      const inj: Injection = {
+        cycle,
+        kind,
+        ...outcome,
+        lostAcked: await checkAcked(),
+        forks: ledger.forks.length - before.forks,
+        doubleSigns: ledger.doubleSigns.length - before.doubleSigns,
+        stalled: h.networkHeight() <= topBefore,
+        survived: false,
+      };
       inj.survived =
         inj.rejoinS !== null &&
         inj.manualRepair === null &&
+        inj.failure === null &&
         // A torn write destroys the record being written, which may be the node's last block: it
         // must take it again from its peers (counted as lost), not diverge or need a hand.
         (inj.lostBlocks === 0 || inj.kind === 'torn-write') &&
@@ -411,14 +255,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
         !inj.stalled;
       injections.push(inj);
       o.log(
-        `cycle ${cycle} ${inj.kind} ${inj.node}${inj.validator ? ' (validator)' : ''}: ${inj.detail}; rejoin ${inj.rejoinS === null ? 'none' : `${inj.rejoinS.toFixed(1)} s`}${inj.survived ? '' : ' — NOT SURVIVED'}${inj.manualRepair === null ? '' : ` manual repair: ${inj.manualRepair}`}`,
+        `cycle ${cycle} ${inj.kind} ${inj.node}${inj.validator ? ' (validator)' : ''}: ${inj.detail}; rejoin ${inj.rejoinS === null ? 'none' : `${inj.rejoinS.toFixed(1)} s`}${inj.survived ? '' : ' — NOT SURVIVED'}${inj.failure === null ? '' : ` (${inj.failure})`}${inj.manualRepair === null ? '' : ` manual repair: ${inj.manualRepair}`}`,
       );
-      bar.tick(cycle + 1, `height ${Math.max(...latest)}`);
+      bar.tick(cycle + 1, `height ${h.networkHeight()}`);
     }
     bar.done();
     await load.stop();
     await sleep(3_000);
-    await sampleHeights();
+    await h.sampleHeights();
     await scan();
     await checkAcked();
   } finally {
@@ -428,7 +272,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
     await net.stop();
     await wiring.stop();
   }
-  const seconds = now();
+  const seconds = h.now();
   const finalHeights: number[] = [];
   const storeLedger = new Ledger();
   let blocksChecked = 0;
@@ -457,7 +301,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
   if (o.keepDir === undefined) await rm(dir, { recursive: true, force: true });
   return {
     injections,
-    heights,
+    heights: h.heights,
     acked: load?.acked ?? [],
     txs: load?.txs ?? 0,
     refused: load?.refused ?? 0,
@@ -482,85 +326,3 @@ export function refusal(logTail: string): string {
   const coded = lines.find((l) => /\b[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+\b/.test(l));
   return (coded ?? lines.at(-1) ?? 'no log').slice(0, 300);
 }
-
-function blockView(r: Awaited<ReturnType<JouleClient['block']>>): BlockView {
-  const b = r.block as unknown as {
-    header: { height: string; app_hash: string; time: string };
-    data: { txs: string[] };
-    evidence?: { evidence?: unknown[] };
-    last_commit: Record<string, unknown> | null;
-  };
-  return {
-    height: Number(b.header.height),
-    hash: r.block_id.hash.toLowerCase(),
-    appHash: b.header.app_hash.toLowerCase(),
-    time: Date.parse(b.header.time),
-    txs: b.data.txs.map((tx) => toHex(txHash(hexBytes(tx)))),
-    evidence: b.evidence?.evidence?.length ?? 0,
-    lastCommit: b.last_commit === null ? null : commitView(b.last_commit),
-  };
-}
-
-function commitView(c: Record<string, unknown>): CommitView {
-  const sigs = c.signatures as { block_id_flag: number; validator_address: string }[];
-  return {
-    height: Number(c.height),
-    round: Number(c.round),
-    blockHash: String((c.block_id as { hash: string }).hash).toLowerCase(),
-    signatures: sigs.map((s) => ({ flag: s.block_id_flag, validator: s.validator_address.toLowerCase() })),
-  };
-}
-
-function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
-}
-
-/** Every block and commit of a stopped node's store, read from disk. */
-async function readStore(
-  home: string,
-): Promise<{ height: number; blocks: BlockView[]; commits: CommitView[] }> {
-  const kv = new ClassicKvStore({ location: homePaths(home).db });
-  await kv.start();
-  const store = new LevelChainStore({}, { kv });
-  try {
-    await store.start();
-    const height = store.height();
-    const blocks: BlockView[] = [];
-    const commits: CommitView[] = [];
-    for (let h = 1; h <= height; h++) {
-      const block = await store.loadBlock(h);
-      if (block === null) continue;
-      blocks.push({
-        height: h,
-        hash: toHex(blockId(block).hash),
-        appHash: toHex(block.header.appHash),
-        time: block.header.time,
-        txs: block.txs.map((tx) => toHex(txHash(tx))),
-        evidence: block.evidence.length,
-        lastCommit: block.lastCommit === null ? null : commitOf(block.lastCommit),
-      });
-      const commit = await store.loadCommit(h);
-      if (commit !== null) commits.push(commitOf(commit));
-    }
-    return { height, blocks, commits };
-  } finally {
-    await store.stop();
-    await kv.stop();
-  }
-}
-
-function commitOf(c: {
-  height: number;
-  round: number;
-  blockId: { hash: Uint8Array };
-  signatures: readonly { flag: number; validatorAddress: Uint8Array }[];
-}): CommitView {
-  return {
-    height: c.height,
-    round: c.round,
-    blockHash: toHex(c.blockId.hash),
-    signatures: c.signatures.map((s) => ({ flag: s.flag, validator: toHex(s.validatorAddress) })),
-  };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
