@@ -26,6 +26,7 @@ export default defineConfig({
       pkg('lic-pilot', 'examples/lic-pilot'),
       pkg('benchmarks', 'benchmarks'),
       pkg('fuzz', 'fuzz'),
+      pkg('scripts', 'scripts'),
     ],
   },
 });

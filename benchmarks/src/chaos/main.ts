@@ -6,14 +6,16 @@ import { progress } from '../output/progress.js';
 import { defaultResultsDir, resultJson, writeResults } from '../output/write.js';
 import { environment } from '../report.js';
 import { chaosResult } from './result.js';
-import { type FaultKind, processFaults, runChaos } from './run.js';
+import { type FaultKind, faultKinds, processFaults, runChaos } from './run.js';
 
 const usage = `usage: npm run chaos -- [--faults LIST] [--cycles N] [--seed S] [--json] [--out DIR]
                         [--pause-ms MIN-MAX] [--compress X] [--base-port P] [--keep DIR]
+                        [--wal-segment-kib N]
 
 Starts the LIC network (8 node processes, 4 validators) under the meters' load and injects one
-fault per cycle, chosen in turn from --faults (default: ${processFaults.join(',')}), each drawn
-from --seed; checks the invariants after every cycle and from every store at the end.
+fault per cycle, chosen in turn from --faults (default: ${processFaults.join(',')}; all:
+${faultKinds.join(',')}), each drawn from --seed; checks the invariants after every cycle and
+from every store at the end.
 Results: chaos.json, chaos.md, chaos-heights.svg, chaos-injections.json in --out
 (default ${defaultResultsDir}). Progress and events go to stderr.`;
 
@@ -36,6 +38,7 @@ const { values } = (() => {
         compress: { type: 'string' },
         'base-port': { type: 'string' },
         keep: { type: 'string' },
+        'wal-segment-kib': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -54,10 +57,12 @@ const int = (text: string | undefined, flag: string, min: number, max: number, f
   if (!Number.isInteger(n) || n < min || n > max) fail(`--${flag} must be an integer from ${min} to ${max}`);
   return n;
 };
-const faults = (values.faults ?? processFaults.join(',')).split(',').map((f) => f.trim());
+const faults = (values.faults === 'all' ? faultKinds.join(',') : (values.faults ?? processFaults.join(',')))
+  .split(',')
+  .map((f) => f.trim());
 for (const f of faults)
-  if (!(processFaults as readonly string[]).includes(f))
-    fail(`unknown fault "${f}"; the faults are ${processFaults.join(', ')}`);
+  if (!(faultKinds as readonly string[]).includes(f))
+    fail(`unknown fault "${f}"; the faults are ${faultKinds.join(', ')} (or all)`);
 const pause = /^(\d+)(?:-(\d+))?$/.exec(values['pause-ms'] ?? '30000-120000');
 if (pause === null) fail('--pause-ms takes MS or MIN-MAX');
 const pauseMs: [number, number] = [Number(pause[1]), Number(pause[2] ?? pause[1])];
@@ -85,6 +90,9 @@ const run = await runChaos({
   progress: (label, total) => progress(label, total),
   log: (line) => console.error(line),
   ...(values.keep === undefined ? {} : { keepDir: values.keep }),
+  ...(values['wal-segment-kib'] === undefined
+    ? {}
+    : { walSegmentBytes: int(values['wal-segment-kib'], 'wal-segment-kib', 64, 1_048_576, 4096) * 1024 }),
 });
 const result = chaosResult(run, { seed, faults });
 const written = writeResults(out, result, env);

@@ -1,5 +1,5 @@
 import type { Row, Series, SuiteResult } from '../report.js';
-import type { ChaosRun, Injection } from './run.js';
+import type { ChaosRun, FaultKind, Injection } from './run.js';
 
 /** The p-th percentile (0–100, nearest rank) of `values`; null when there are none. */
 export function percentile(values: readonly number[], p: number): number | null {
@@ -34,6 +34,19 @@ export function classRows(injections: readonly Injection[]): Row[] {
     };
   });
 }
+
+/** A colour per fault class for its marks, apart from the nodes' palette. */
+const markColors: Readonly<Record<FaultKind, string>> = {
+  'power-loss': 'black',
+  'torn-write': 'gray',
+  pause: 'olive',
+  partition: 'maroon',
+  delay: 'navy',
+  throttle: 'teal',
+  flap: 'purple',
+  'clock-skew': 'darkorange',
+  'disk-full': 'saddlebrown',
+};
 
 /** The suite's result: the table per fault class, the whole-run invariants, the injections that failed, heights over time. */
 export function chaosResult(
@@ -84,7 +97,7 @@ export function chaosResult(
       plot: 'heights',
       unit: 'height',
       points: run.injections.filter((i) => i.kind === kind).map((i) => [i.t, 0] as const),
-      style: { marks: true },
+      style: { marks: true, color: markColors[kind] },
     });
   return {
     suite: 'chaos',

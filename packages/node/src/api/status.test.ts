@@ -1,4 +1,5 @@
-import { blockId, makeBlock, toHex } from '@joule/consensus';
+import { blockId, toHex } from '@joule/consensus';
+import { makeBlock } from '@joule/consensus/internal';
 import { describe, expect, it } from 'vitest';
 import type { ApiContext } from './context.js';
 import { coreRoutes } from './routes.js';
