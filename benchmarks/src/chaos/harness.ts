@@ -116,6 +116,17 @@ export class Harness {
     return null;
   }
 
+  /** Waits until the network's height passes `above`; false if it has not after `timeoutMs`. */
+  async commitsPast(above: number, timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      await this.sampleHeights();
+      if (this.networkHeight() > above) return true;
+      if (performance.now() >= deadline) return false;
+      await sleep(rejoinPollMs);
+    }
+  }
+
   /** Waits for node `i`'s height to advance (a commit just happened), then a random part of a block interval. */
   async nearCommit(i: number): Promise<number> {
     const h0 = await this.heightOf(i).catch(() => this.latest[i] as number);

@@ -71,7 +71,7 @@ export interface Injection {
   forks: number;
   doubleSigns: number;
   lostAcked: number;
-  /** The network committed no block during the cycle. */
+  /** The network committed no block from before the fault until `stallTimeoutMs` after it. */
   stalled: boolean;
   /** What the fault broke that it must not have (a split that committed), or null. */
   readonly failure: string | null;
@@ -101,6 +101,8 @@ export interface ChaosRun {
   };
 }
 
+/** A cycle is a stall when the network commits nothing from before its fault until this long after it, ms. */
+const stallTimeoutMs = 30_000;
 /** Blocks fetched from one node at once while scanning. */
 const scanConcurrency = 4;
 
@@ -285,7 +287,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
           lostAcked: await checkAcked(),
           forks: ledger.forks.length - before.forks,
           doubleSigns: ledger.doubleSigns.length - before.doubleSigns,
-          stalled: h.networkHeight() <= topBefore,
+          // A short cycle may end before the next block (a proposer down costs a round): a
+          // stall is no block from before the fault until `stallTimeoutMs` after its end.
+          stalled: !(await h.commitsPast(topBefore, stallTimeoutMs)),
           survived: false,
         };
         inj.survived =
