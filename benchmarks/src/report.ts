@@ -43,6 +43,8 @@ export interface SeriesStyle {
   readonly color?: string;
   /** Overrides the group's line style: validators solid, non-validators dashed. */
   readonly dashed?: boolean;
+  /** Drawn as a vertical line at each point's time (events such as injected faults), not as a line. */
+  readonly marks?: boolean;
 }
 
 /** A time series drawn as one line of a plot. */

@@ -103,3 +103,35 @@ describe('domain and thin', () => {
     ).toBe(true);
   });
 });
+
+describe('linePlot marks', () => {
+  it('draws a series styled as marks as one vertical line per point, not as a polyline', () => {
+    const svg = linePlot({
+      title: 'heights',
+      unit: 'height',
+      series: [
+        {
+          name: 'node0',
+          plot: 'heights',
+          unit: 'height',
+          points: [
+            [0, 1],
+            [10, 20],
+          ],
+        },
+        {
+          name: 'fault',
+          plot: 'heights',
+          unit: 'height',
+          points: [
+            [2, 0],
+            [7, 0],
+          ],
+          style: { marks: true },
+        },
+      ],
+    });
+    expect(svg.match(/<polyline/g)).toHaveLength(1);
+    expect(svg.match(/<line [^>]*stroke-opacity="0.5"><title>fault<\/title>/g)).toHaveLength(2);
+  });
+});

@@ -82,10 +82,17 @@ export function linePlot(options: PlotOptions): string {
     const color = s.style?.color ?? palette[i % palette.length];
     const dashed = s.style?.dashed ?? s.group === 'non-validator';
     const stroke = `stroke="${xml(color ?? 'black')}" stroke-width="1.5"${dashed ? ' stroke-dasharray="6 3"' : ''}`;
-    const pts = thin(s.points, plotW)
-      .map((p) => `${n(x(p[0]))},${n(y(p[1]))}`)
-      .join(' ');
-    out.push(`<polyline fill="none" ${stroke} points="${pts}"><title>${xml(s.name)}</title></polyline>`);
+    if (s.style?.marks === true)
+      for (const p of s.points)
+        out.push(
+          `<line x1="${n(x(p[0]))}" x2="${n(x(p[0]))}" y1="${margin.top}" y2="${margin.top + plotH}" ${stroke} stroke-opacity="0.5"><title>${xml(s.name)}</title></line>`,
+        );
+    else {
+      const pts = thin(s.points, plotW)
+        .map((p) => `${n(x(p[0]))},${n(y(p[1]))}`)
+        .join(' ');
+      out.push(`<polyline fill="none" ${stroke} points="${pts}"><title>${xml(s.name)}</title></polyline>`);
+    }
     const ly = margin.top + i * legendLine;
     const lx = width + 4;
     out.push(

@@ -3,7 +3,13 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConfigOverrides, createTestnet, marketAppState, type Topology } from '@joule/node';
+import {
+  type ConfigOverrides,
+  createTestnet,
+  marketAppState,
+  type TestnetNode,
+  type Topology,
+} from '@joule/node';
 import { JouleClient } from '@joule/node/client';
 import { NodeStartError } from './errors.js';
 
@@ -71,13 +77,21 @@ export function jouleCliPath(): string {
  */
 export class LocalNetwork {
   readonly nodes: readonly LocalNode[];
+  /** What `createTestnet` wrote for each node (peer id, listen address, persistent peers). */
+  readonly testnet: readonly TestnetNode[];
   readonly #options: LocalNetworkOptions;
   readonly #procs: Map<number, ChildProcess>;
   readonly #exits = new Map<number, Promise<void>>();
 
-  private constructor(options: LocalNetworkOptions, nodes: LocalNode[], procs: Map<number, ChildProcess>) {
+  private constructor(
+    options: LocalNetworkOptions,
+    nodes: LocalNode[],
+    testnet: TestnetNode[],
+    procs: Map<number, ChildProcess>,
+  ) {
     this.#options = options;
     this.nodes = nodes;
+    this.testnet = testnet;
     this.#procs = procs;
   }
 
@@ -110,7 +124,7 @@ export class LocalNetwork {
         pid: () => procs.get(index)?.pid,
       }),
     );
-    return new LocalNetwork(options, nodes, procs);
+    return new LocalNetwork(options, nodes, made, procs);
   }
 
   /** Starts every node not running and waits until all answer `/status`. */

@@ -111,7 +111,13 @@ export const coreRoutes: Record<string, CoreRoute> = {
     method: 'GET',
     description: 'Node id, latest height, time, app hash, catching-up flag',
     handler: async (ctx) => {
-      const height = ctx.store.height();
+      // The latest block is the last one the application committed: the block store shows a
+      // decided block as soon as it is staged, while the application still executes it — not yet
+      // durable, its transactions not yet in `/tx`. A client that reads height h here must find
+      // h's transactions, and a node killed now comes back with h.
+      const info = await ctx.app.info();
+      const staged = ctx.store.height() > info.lastBlockHeight;
+      const height = staged ? info.lastBlockHeight : ctx.store.height();
       const block = height > 0 ? await ctx.store.loadBlock(height) : null;
       const state = ctx.chainState();
       const own = state?.validators.validators.find(
@@ -127,7 +133,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
         },
         sync_info: {
           latest_block_hash: block === null ? null : toHex(blockId(block).hash),
-          latest_app_hash: state === null ? null : toHex(state.appHash),
+          latest_app_hash: state === null ? null : toHex(staged ? info.lastBlockAppHash : state.appHash),
           latest_block_height: String(height),
           latest_block_time: block === null ? null : new Date(block.header.time).toISOString(),
           earliest_block_height: String(ctx.store.base()),
