@@ -3,10 +3,11 @@ import { defineConfig } from 'vitest/config';
 // One root config; each package is a project so `vitest run --project consensus` narrows a run.
 // Tests run from the TypeScript sources; packages import each other through their built `dist`
 // (npm test runs `tsc -b` first), exactly as a user of the packages would.
-const pkg = (name: string, dir: string) => ({
+const pkg = (name: string, dir: string, execArgv: string[] = []) => ({
   test: {
     name,
     root: dir,
+    execArgv,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Long runs (minutes on two cores) have their own script: `npm run test:long`.
     exclude: process.env.JOULE_LONG === '1' ? [] : ['**/*.long.test.ts', '**/node_modules/**', '**/dist/**'],
@@ -17,7 +18,8 @@ const pkg = (name: string, dir: string) => ({
 export default defineConfig({
   test: {
     projects: [
-      pkg('consensus', 'packages/consensus'),
+      // The simulator's retention test calls gc() (src/sim/retention.test.ts).
+      pkg('consensus', 'packages/consensus', ['--expose-gc']),
       pkg('state', 'packages/state'),
       pkg('p2p', 'packages/p2p'),
       pkg('market', 'packages/market-module'),

@@ -41,7 +41,13 @@ export class Incarnation {
   }
 }
 
-const NEVER = new Promise<never>(() => {});
+/**
+ * A promise that never settles, new for each call: a dead incarnation's driver waits on it forever.
+ * It must not be shared: whatever awaits a promise stays reachable from it, and a module-level one
+ * would keep every crashed driver (and through it its node, network and whole seed) alive until
+ * the process ends. A fresh one is garbage as soon as the dead driver is.
+ */
+const never = (): Promise<never> => new Promise<never>(() => {});
 
 /**
  * Wraps a dependency so that a dead incarnation cannot touch it again, and counts the durable
@@ -59,11 +65,11 @@ export function fence<T extends object>(
       const value = Reflect.get(t, prop, t) as unknown;
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        if (!life.alive) return NEVER;
+        if (!life.alive) return never();
         const result = (value as (...a: unknown[]) => unknown).apply(t, args);
         if (!(result instanceof Promise)) return result;
         return result.then((r) => {
-          if (!life.alive) return NEVER;
+          if (!life.alive) return never();
           if (durable(String(prop), args)) life.tick();
           return r;
         });
