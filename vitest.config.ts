@@ -23,6 +23,7 @@ export default defineConfig({
       pkg('market', 'packages/market-module'),
       pkg('light', 'packages/light'),
       pkg('node', 'packages/node'),
+      pkg('create-joule-app', 'packages/create-joule-app'),
       pkg('lic-pilot', 'examples/lic-pilot'),
       pkg('benchmarks', 'benchmarks'),
       pkg('fuzz', 'fuzz'),
