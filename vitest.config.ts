@@ -25,6 +25,7 @@ export default defineConfig({
       pkg('node', 'packages/node'),
       pkg('create-joule-app', 'packages/create-joule-app'),
       pkg('lic-pilot', 'examples/lic-pilot'),
+      pkg('tariffs', 'examples/tariffs'),
       pkg('benchmarks', 'benchmarks'),
       pkg('fuzz', 'fuzz'),
     ],
