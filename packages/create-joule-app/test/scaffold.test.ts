@@ -15,8 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
  * home, starts a node on 127.0.0.1, sends the module's message and reads its query.
  */
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
-const scaffold = join(repo, 'packages/create-joule-app/bin/create-joule-app.js');
-const packages = ['consensus', 'state', 'p2p', 'market-module', 'light', 'node'];
+const packScript = join(repo, 'scripts/pack-packages.mjs');
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -70,28 +69,31 @@ describe('create-joule-app, installed from tarballs', () => {
     dir = await mkdtemp(join(tmpdir(), 'joule-app-'));
     const tarballs = join(dir, 'packages');
     await mkdir(tarballs);
-    await exec(
+    const packed = await exec(process.execPath, [packScript, '--out', tarballs], repo, 60_000);
+    expect((await readdir(tarballs)).sort(), packed.stdout).toEqual([
+      'create-joule-app-0.1.0.tgz',
+      ...['consensus', 'light', 'market', 'node', 'p2p', 'state'].map((p) => `joule-${p}-0.1.0.tgz`),
+    ]);
+
+    // As an author runs it: `npm exec` (what `npm create joule-app` does) of the packed scaffold.
+    const app = join(dir, 'solar');
+    const scaffold = join(tarballs, 'create-joule-app-0.1.0.tgz');
+    const made = await exec(
       'npm',
       [
-        'pack',
-        '--silent',
-        '--pack-destination',
+        'exec',
+        '--yes',
+        `--package=${scaffold}`,
+        '--',
+        'create-joule-app',
+        app,
+        '--module',
+        'meter_log',
+        '--packages',
         tarballs,
-        ...packages.flatMap((p) => ['-w', `packages/${p}`]),
       ],
-      repo,
-      60_000,
-    );
-    expect((await readdir(tarballs)).sort()).toEqual(
-      ['consensus', 'light', 'market', 'node', 'p2p', 'state'].map((p) => `joule-${p}-0.1.0.tgz`),
-    );
-
-    const app = join(dir, 'solar');
-    const made = await exec(
-      process.execPath,
-      [scaffold, app, '--module', 'meter_log', '--packages', tarballs],
       dir,
-      10_000,
+      30_000,
     );
     expect(made.stdout).toContain('the appchain "solar" with the module "meter_log"');
     await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], app, 120_000);
@@ -126,9 +128,9 @@ describe('create-joule-app, installed from tarballs', () => {
     let height = 0;
     for (let i = 0; i < 120 && height < 1; i++) {
       const status = await fetch(`http://127.0.0.1:${api}/status`)
-        .then((r) => r.json() as Promise<{ sync_info: { latest_block_height: string } }>)
+        .then((r) => r.json() as Promise<{ sync_info?: { latest_block_height?: string } }>)
         .catch(() => undefined);
-      height = Number(status?.sync_info.latest_block_height ?? 0);
+      height = Number(status?.sync_info?.latest_block_height ?? 0);
       if (height < 1) await sleep(250);
     }
     expect(height, 'the node commits its first block').toBeGreaterThanOrEqual(1);
