@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -97,6 +98,13 @@ describe('create-joule-app, installed from tarballs', () => {
     );
     expect(made.stdout).toContain('the appchain "solar" with the module "meter_log"');
     await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], app, 120_000);
+    // Each package arrives as published: its compiled dist, no sources, no symlink into this repository.
+    for (const pkg of ['consensus', 'state', 'p2p', 'market', 'light', 'node']) {
+      const installed = join(app, 'node_modules/@joule', pkg);
+      expect((await lstat(installed)).isSymbolicLink(), pkg).toBe(false);
+      expect(existsSync(join(installed, 'dist/index.js')), pkg).toBe(true);
+      expect(existsSync(join(installed, 'src')), pkg).toBe(false);
+    }
     const tests = await exec('npm', ['test'], app, 90_000);
     expect(tests.stdout, 'the project’s own tests').toMatch(/Tests\s+4 passed/);
 
