@@ -28,6 +28,7 @@ export default defineConfig({
       pkg('tariffs', 'examples/tariffs'),
       pkg('benchmarks', 'benchmarks'),
       pkg('fuzz', 'fuzz'),
+      pkg('scripts', 'scripts'),
     ],
   },
 });

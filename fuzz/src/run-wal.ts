@@ -2,14 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  DecodeError,
-  decodeWalRecord,
-  encodeWalRecord,
-  FileWal,
-  WalCorruptError,
-  WalError,
-} from '@joule/consensus';
+import { DecodeError, FileWal, WalCorruptError, WalError } from '@joule/consensus';
+import { decodeWalRecord, encodeWalRecord } from '@joule/consensus/internal';
 import { sampleEveryInputs } from './constants.js';
 import { describeError, newReport, record, sampleRss, type TargetReport } from './findings.js';
 import { mutate } from './mutate.js';

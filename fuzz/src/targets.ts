@@ -3,18 +3,20 @@ import {
   commitCodec,
   DecodeError,
   decode,
-  decodeBlock,
-  decodeConsensusMessage,
-  decodeWalRecord,
   encode,
-  encodeBlock,
-  encodeConsensusMessage,
-  encodeWalRecord,
   maxMsgBytes,
   maxTxBytes,
   proposalCodec,
   voteCodec,
 } from '@joule/consensus';
+import {
+  decodeBlock,
+  decodeConsensusMessage,
+  decodeWalRecord,
+  encodeBlock,
+  encodeConsensusMessage,
+  encodeWalRecord,
+} from '@joule/consensus/internal';
 import { marketModules } from '@joule/node';
 import {
   decodePeerList,
@@ -28,7 +30,7 @@ import {
   encodeSyncStatus,
   encodeTxBatch,
   FrameKind,
-} from '@joule/p2p';
+} from '@joule/p2p/internal';
 import { decodeProof, decodeTx, encodeProof, maxMessageBytes, signedQueryCodec, txCodec } from '@joule/state';
 import type { Rng } from './rng.js';
 import * as v from './values.js';

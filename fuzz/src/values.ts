@@ -5,13 +5,11 @@ import {
   type CommitSig,
   type ConsensusMessage,
   type DuplicateVoteEvidence,
-  makeBlock,
-  makeDuplicateVoteEvidence,
   type Proposal,
   publicKeyOf,
   type Vote,
-  type WalRecord,
 } from '@joule/consensus';
+import { makeBlock, makeDuplicateVoteEvidence, type WalRecord } from '@joule/consensus/internal';
 import { type StoreProof, signTx, type TxMessage } from '@joule/state';
 import type { Rng } from './rng.js';
 

@@ -11,14 +11,13 @@ import {
   EvidencePool,
   equalBytes,
   generateKeyPair,
-  makeBlock,
-  makeDuplicateVoteEvidence,
   makeValidator,
   makeValidatorSet,
   signVote,
   VoteType,
   validatorSetHash,
 } from '@joule/consensus';
+import { makeBlock, makeDuplicateVoteEvidence } from '@joule/consensus/internal';
 import { ClassicKvStore, LevelChainStore, PendingWrites } from '@joule/state';
 import type { Row } from '../report.js';
 

@@ -1,22 +1,21 @@
 import {
   type ConsensusMessage,
-  decodeConsensusMessage,
   defaultConsensusParams,
-  encodeConsensusMessage,
   generateKeyPair,
   genesisState,
   signVote,
   type Vote,
   VoteType,
 } from '@joule/consensus';
+import { decodeConsensusMessage, encodeConsensusMessage } from '@joule/consensus/internal';
+import { P2pCounters } from '@joule/p2p';
 import {
   checkConsensusMessage,
   decodeTxBatch,
   encodeTxBatch,
-  P2pCounters,
   PeerSender,
   SignatureVerdicts,
-} from '@joule/p2p';
+} from '@joule/p2p/internal';
 import { Bench } from 'tinybench';
 import type { Row } from '../report.js';
 

@@ -7,25 +7,26 @@ import {
   blockId,
   decode,
   encode,
-  encodeWalRecord,
   FileWal,
   generateKeyPair,
-  genesisValidatorSets,
-  makeBlock,
   merkleRoot,
-  ProposerSchedule,
-  proposerForRound,
   sign,
-  signProposal,
   signVote,
   VoteType,
   verify,
-  verifyFast,
   voteCodec,
-  voteSignBytes,
 } from '@joule/consensus';
+import { verifyFast, voteSignBytes } from '@joule/consensus/core';
+import {
+  encodeWalRecord,
+  genesisValidatorSets,
+  makeBlock,
+  ProposerSchedule,
+  proposerForRound,
+  signProposal,
+} from '@joule/consensus/internal';
 import { minSolveBudget } from '@joule/market';
-import { BoundedSeenSet } from '@joule/p2p';
+import { BoundedSeenSet } from '@joule/p2p/internal';
 import { defaultHookWorkBudget } from '@joule/state';
 import { Bench } from 'tinybench';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPair } from '@joule/consensus';
 import { kvTx } from '@joule/consensus/sim';
-import { createP2pHost, gridEdges, type P2pHost, TestNet, type TestNode } from '@joule/p2p';
+import { createP2pHost, type P2pHost } from '@joule/p2p';
+import { gridEdges, TestNet, type TestNode } from '@joule/p2p/testkit';
 import type { Row, SuiteResult } from '../report.js';
 
 /**

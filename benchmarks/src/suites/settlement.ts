@@ -4,16 +4,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addressOf, encode, formatAddress } from '@joule/consensus';
 import { type MeterReading, market, minSolveBudget, type SlotReadings, settlePeriod } from '@joule/market';
-import {
-  ClassicKvStore,
-  coreModules,
-  defaultHookWorkBudget,
-  SeededRandom,
-  TestChain,
-  testGenesisTimeMs,
-  testKey,
-  txMessage,
-} from '@joule/state';
+import { ClassicKvStore, coreModules, defaultHookWorkBudget, txMessage } from '@joule/state';
+import { SeededRandom, TestChain, testGenesisTimeMs, testKey } from '@joule/state/testkit';
 import {
   type Figure,
   figure,

@@ -2,7 +2,8 @@ import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClassicKvStore, SeededRandom, VersionedStore } from '@joule/state';
+import { ClassicKvStore, moduleTableKey, VersionedStore } from '@joule/state';
+import { SeededRandom } from '@joule/state/testkit';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
 import { chainStoreRows } from './chain-store.js';
 
@@ -181,9 +182,9 @@ export async function withStoreBench<T>(seed: number, run: (bench: StoreBench) =
 
 const encoder = new TextEncoder();
 
-/** A bank-balance-shaped key: `bank/b/` and 12 hex digits. */
+/** A bank-balance-shaped key: bank's table `b` and 12 hex digits (19 bytes). */
 function key(i: number): Uint8Array {
-  return encoder.encode(`bank/b/${i.toString(16).padStart(12, '0')}`);
+  return moduleTableKey('bank', 'b', encoder.encode(i.toString(16).padStart(12, '0')));
 }
 
 function round(n: number): number {

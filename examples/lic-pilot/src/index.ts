@@ -5,12 +5,45 @@
  * network and the community.
  */
 
-export * from './community/index.js';
-export * from './network/errors.js';
-export * from './network/launch.js';
-export * from './network/local-network.js';
-export * from './network/sampler.js';
-export * from './network/unit.js';
+export {
+  type CommunityData,
+  CommunityDataError,
+  type CommunityDataErrorCode,
+  type CommunityMeter,
+  communityCsvHeader,
+  formatCommunityCsv,
+  type GenerateCommunityOptions,
+  generateCommunity,
+  parseCommunityCsv,
+  previousMonth,
+} from './community/index.js';
+export { NodeStartError } from './network/errors.js';
+export { type Build, buildBundle, bundlePath, describeLaunch, unitNodeLaunch } from './network/launch.js';
+export {
+  jouleCliPath,
+  LocalNetwork,
+  type LocalNetworkOptions,
+  type LocalNode,
+  type NodeLaunch,
+  startTimeoutMs,
+  stopTimeoutMs,
+} from './network/local-network.js';
+export {
+  diskUsage,
+  maxSamplesPerNode,
+  type NodeSamples,
+  type ResourceSample,
+  ResourceSampler,
+  readProc,
+} from './network/sampler.js';
+export {
+  parseUnit,
+  type UnitLaunch,
+  unitLaunch,
+  unitPath,
+  unitRetainBlocks,
+  unitWrap,
+} from './network/unit.js';
 export { denom, modules, type Signer, signerOf, submit } from './pilot/chain.js';
 export { slotMeasures } from './pilot/post.js';
 export { type Community, defaultPrices, setUpCommunity } from './pilot/setup.js';

@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     log(`  ${await dashboardUrl(n0?.api ?? '')}`);
     log('Try, from the repository:');
     log(`  npx joule status --node ${n0?.api}`);
-    log(`  npx joule query market getMetersList --node ${n0?.api}`);
+    log(`  npx joule query market get_meters_list --node ${n0?.api}`);
     log('Ctrl-C stops every node.');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -1,109 +1,169 @@
 /**
  * @joule/consensus — the ground every Joule package stands on: the canonical codec, ed25519 with
- * ZIP-215 rules, SHA-256 and RFC 6962 Merkle trees, addresses, and the consensus structures
- * (blocks, votes, proposals, commits, validator sets) with their encodings, hashes and sign bytes.
+ * ZIP-215 rules, SHA-256 and RFC 6962 Merkle trees, addresses, the consensus structures (blocks,
+ * votes, proposals, commits, validator sets), the application interface, and the engine a node runs.
+ *
+ * Sub-paths: `./core` (the browser-safe part a client needs), `./sim` (the deterministic
+ * simulator), `./internal` (engine building blocks for Joule's own packages; no stability promise).
  */
+// biome-ignore-all assist/source/organizeImports: the surface is grouped by concept, not sorted by path
 
-export * from './app/application.js';
-export * from './block/block.js';
-export * from './cache/bounded-cache.js';
-export { misbehaviorOf } from './chain/apply-block.js';
-export * from './chain/block-time.js';
-export * from './chain/chain-state.js';
-export * from './chain/chain-store.js';
-export * from './chain/errors.js';
-export * from './chain/update-state.js';
-// The browser-safe surface (codec, crypto, headers, commits, validator sets, votes), then the rest.
-export * from './core.js';
+// Errors: every Joule error has a stable name and code.
+export { JouleError, DecodeError, type DecodeErrorCode, InvalidValueError, AddressError } from './errors.js';
+
+// The canonical codec: define a message or state schema, encode it, decode it strictly.
 export {
-  generateKeyPair,
-  type KeyPair,
-  publicKeyOf,
-  sign,
-  signatureCacheStats,
-  signNoble,
-  verify,
-  verifyCached,
-  verifyFast,
-} from './crypto/ed25519.js';
-export { checkBlock, expectedBlockTime, InvalidBlockError, makeNextBlock } from './driver/block-check.js';
-export * from './driver/clock.js';
-export { type CommitBlockDeps, type CommitFailure, commitBlock } from './driver/commit-block.js';
-export { buildCommit } from './driver/commit-builder.js';
+  type Codec,
+  type Infer,
+  bigint,
+  bool,
+  bytes,
+  i64,
+  int,
+  list,
+  nullable,
+  oneOf,
+  refine,
+  string,
+  struct,
+  uint,
+} from './codec/schema.js';
+export { type DecodeOptions, encode, decode, equalBytes } from './codec/canonical.js';
 export {
-  type CommittedEvent,
-  ConsensusDriver,
+  address,
+  chainId,
+  chainIdPattern,
+  hash,
+  height,
+  publicKey,
+  signature,
+  timeMs,
+} from './codec/fields.js';
+
+// Hashes, keys, addresses and RFC 6962 Merkle trees.
+export { sha256, toHex, fromHex } from './crypto/hash.js';
+export { addressOf, formatAddress, parseAddress } from './crypto/address.js';
+export { generateKeyPair, type KeyPair, publicKeyOf, sign, verify } from './crypto/ed25519.js';
+export { merkleRoot, inclusionProof, type InclusionProof, verifyInclusion } from './merkle/rfc6962.js';
+
+// Chain data: blocks, headers, commits, votes, proposals, evidence and validator sets.
+export { type Block, blockCodec, blockId } from './block/block.js';
+export type { BlockId } from './block/block-id.js';
+export { type Header, headerCodec, headerHash } from './block/header.js';
+export { type Commit, type CommitSig, CommitFlag, commitCodec, verifyCommit } from './block/commit.js';
+export { type Vote, VoteType, voteCodec, signVote, verifyVoteSignature } from './vote/vote.js';
+export { type Proposal, proposalCodec } from './vote/proposal.js';
+export type { DuplicateVoteEvidence } from './vote/evidence.js';
+export {
+  type Validator,
+  type ValidatorSet,
+  makeValidator,
+  makeValidatorSet,
+  validatorSetCodec,
+  validatorSetHash,
+} from './validators/validator-set.js';
+export { txHash, type TxHash } from './mempool/mempool.js';
+
+// The application interface: what the engine asks of an application (@joule/state implements it).
+export type {
+  Application,
+  AppEvent,
+  AppInfo,
+  EventAttribute,
+  ExecTxResult,
+  ValidatorUpdate,
+  Misbehavior,
+  CheckTxKind,
+  CheckTxRequest,
+  CheckTxResponse,
+  CommitResponse,
+  CommittedBlock,
+  FinalizeBlockRequest,
+  FinalizeBlockResponse,
+  InitChainRequest,
+  InitChainResponse,
+  PrepareProposalRequest,
+  PrepareProposalResponse,
+  ProcessProposalRequest,
+  ProcessProposalResponse,
+  QueryRequest,
+  QueryResponse,
+} from './app/application.js';
+
+// Bounded caches: every cache in Joule is one (LRU, bounded by entries and bytes).
+export {
+  BoundedCache,
+  type BoundedCacheOptions,
+  type BoundedCacheStats,
+  bytesKey,
+} from './cache/bounded-cache.js';
+
+// Genesis and chain state.
+export { type Genesis, defaultConsensusParams, genesisState } from './chain/update-state.js';
+export {
+  type ConsensusParams,
+  type ChainState,
+  chainStateCodec,
+  consensusParamsCodec,
+} from './chain/chain-state.js';
+export type { ChainStore } from './chain/chain-store.js';
+
+// Running the engine: the driver and the parts a node wires into it (mempool, evidence pool,
+// double-sign guard, write-ahead log, transport, clock).
+export { ConsensusDriver } from './driver/driver.js';
+export {
   type DriverDeps,
   type DriverOptions,
   defaultDriverOptions,
-} from './driver/driver.js';
-export * from './driver/errors.js';
+  type CommittedEvent,
+} from './driver/options.js';
+export { type Timeouts, defaultTimeouts } from './engine/types.js';
+export { Mempool, type MempoolOptions } from './mempool/mempool.js';
+export { EvidencePool, type EvidencePoolOptions, type EvidenceChainView } from './evidence/pool.js';
+export { DoubleSignGuard, type DoubleSignGuardOptions } from './signer/guard.js';
+export type { SignerStore } from './signer/signer-store.js';
+export { FileSignerStore, type FileSignerStoreOptions } from './signer/file-signer-store.js';
+export { MemorySignerStore } from './signer/memory-signer-store.js';
+export type { Wal } from './wal/wal.js';
+export { FileWal, type FileWalOptions } from './wal/file-wal.js';
+export { MemoryWal, type MemoryWalOptions } from './wal/memory-wal.js';
+export type { Transport, PeerId } from './driver/transport.js';
+export type { ConsensusMessage } from './driver/messages.js';
+export { type PeerFault, peerFault } from './driver/peer-fault.js';
+export type { Clock } from './driver/clock.js';
+export { systemClock } from './driver/system-clock.js';
+export { type Logger, silentLogger, type Signer, type TxPool, type EvidenceSource } from './driver/ports.js';
+export type { Startable } from './startable.js';
+
+// What the engine refuses or halts on.
 export {
+  ConsensusHaltError,
   ApplicationFailedError,
   CommitFailedError,
-  ConsensusHaltError,
   DecidedBlockRefusedError,
   ReplayMismatchError,
 } from './driver/halt.js';
-export type { HeightFootprint } from './driver/height-blocks.js';
-export * from './driver/limits.js';
-export * from './driver/messages.js';
+export { DiskFullError, diskFullOf, WalFailedError } from './driver/disk-full.js';
 export {
-  type PeerFault,
-  type PeerFaultAction,
-  type PeerFaultCode,
-  type PeerFaultReport,
-  peerFault,
-  peerFaultActions,
-} from './driver/peer-fault.js';
-export * from './driver/ports.js';
-export { systemClock } from './driver/system-clock.js';
-export * from './driver/transport.js';
-export { decodeWalRecord, encodeWalRecord, type WalRecord, walRecordCodec } from './driver/wal-records.js';
-export { apply, newHeightState, timeoutMs } from './engine/machine.js';
-export * from './engine/types.js';
-export * from './evidence/errors.js';
-export * from './evidence/limits.js';
-export * from './evidence/pool.js';
+  MempoolError,
+  MempoolFullError,
+  MempoolSenderFullError,
+  TxRejectedError,
+  TxTooLargeError,
+} from './mempool/errors.js';
+export { EvidenceError } from './evidence/errors.js';
+export { DoubleSignError } from './signer/errors.js';
+export { WalError, WalCorruptError } from './wal/errors.js';
+
+// Limits a chain is checked against (units in the names).
 export {
-  type ChainTip,
-  type EvidenceAge,
-  encodeEvidence,
-  evidenceKey,
-  isEvidenceExpired,
-  verifyEvidenceSignatures,
-} from './evidence/verify.js';
-export {
-  evidenceAgeOf,
-  evidenceValidators,
-  evidenceWindowBase,
-  sameEvidenceValidators,
-} from './evidence/window.js';
-export * from './mempool/errors.js';
-export * from './mempool/limits.js';
-export * from './mempool/mempool.js';
-export * from './signer/errors.js';
-export { FileSignerStore, type FileSignerStoreOptions } from './signer/file-signer-store.js';
-export {
-  comparePositions,
-  DoubleSignGuard,
-  type DoubleSignGuardDependencies,
-  type DoubleSignGuardOptions,
-  type SignPosition,
-} from './signer/guard.js';
-export * from './signer/limits.js';
-export { MemorySignerStore } from './signer/memory-signer-store.js';
-export { signerStateCodec } from './signer/signer-state-codec.js';
-export * from './signer/signer-store.js';
-export type { Startable } from './startable.js';
-export * from './validators/proposer.js';
-export * from './validators/updates.js';
-export * from './vote/evidence.js';
-export * from './vote/proposal.js';
-export * from './votes/vote-keeper.js';
-export * from './votes/weights.js';
-export * from './wal/errors.js';
-export { FileWal, type FileWalOptions } from './wal/file-wal.js';
-export * from './wal/limits.js';
-export { MemoryWal, type MemoryWalOptions } from './wal/memory-wal.js';
-export * from './wal/wal.js';
+  maxBlockBytes,
+  maxBlockTxs,
+  maxTxBytes,
+  maxMsgBytes,
+  maxChainIdLength,
+  maxValidators,
+  maxTotalVotingPower,
+  hashBytes,
+  addressBytes,
+} from './constants.js';

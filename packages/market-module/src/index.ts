@@ -1,14 +1,53 @@
 /**
  * @joule/market — the energy market module of the Lugaggia Innovation Community: meters, market
  * parameters per period, measures with per-slot totals, on-chain LEM/LPM settlement with the exact
- * invariant of MARKET.md, and the offline audit that runs the same pure settlement function.
+ * conservation invariant, and the offline audit that runs the same pure settlement function.
  */
 
+// The offline audit (`joule-market settle`): the same pure settlement run over exported files.
 export { type CommandIo, settleCommand, settleUsage } from './audit/command.js';
 export { type AuditMeasure, type AuditParams, parseAuditMeasures, parseAuditParams } from './audit/input.js';
 export { type AuditReport, type AuditSlot, auditReport, auditSettle, settleFiles } from './audit/settle.js';
-export * from './constants.js';
+// Bounds and defaults of the module (units in the names).
+export {
+  debtSweepPerBlock,
+  defaultDenom,
+  defaultGraceSlots,
+  defaultMaxMeasureWh,
+  defaultSlotSeconds,
+  type MarketState,
+  marketStates,
+  maxBetaUectPerKwh2,
+  maxFailureReasonLength,
+  maxGraceSlots,
+  maxMeasuresPerQuery,
+  maxMeasureWhLimit,
+  maxMeterIdLength,
+  maxMeters,
+  maxPageSize,
+  maxPaymentsPerBlock,
+  maxPeriodDays,
+  maxPeriodSlots,
+  maxPeriodsPerDay,
+  maxPriceUectPerKwh,
+  maxSlotsPerQuery,
+  maxSolveAttempts,
+  meterIdPattern,
+  metersPerPage,
+  metersPerRead,
+  minSlotSeconds,
+  pseudonymousMeterIdPattern,
+  type Signal,
+  secondsPerDay,
+  signals,
+  slotsPerGroup,
+  slotsPerPass,
+  txReadMeters,
+  uectPerEct,
+} from './constants.js';
+// Errors.
 export { AuditInputError, MarketError, type MarketErrorCode } from './errors.js';
+// The module: `market(…)` with its messages, queries, genesis and routes.
 export { minSolveBudget, solveCosts } from './module/budget.js';
 export type { MarketGenesis } from './module/genesis.js';
 export {
@@ -33,6 +72,7 @@ export type {
   SlotRow,
 } from './module/queries.js';
 export type { SolveMarkets } from './module/solve.js';
+// Settlement: the pure LEM/LPM functions and exact rational arithmetic both the chain and the audit run.
 export {
   type MeterReading,
   type PeriodInput,

@@ -112,6 +112,11 @@ export const exitCodes = {
   unreachable: 4,
   /** The node answered with an error (a rejected transaction, an unknown route). */
   rejected: 5,
+  /**
+   * The disk under the home's data is full (`DISK_FULL`): the node stopped without losing what it
+   * signed or committed; free space and start it again.
+   */
+  diskFull: 6,
   /** Stopped by a second signal, without a graceful shutdown. */
   interrupted: 130,
 } as const;

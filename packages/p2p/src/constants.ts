@@ -3,12 +3,10 @@
  * keyed by peer input, frame and loop in this package is bounded by one of these (or by an option
  * whose default is one of these). Sized for a node on a 1 GB board behind a 4G link, with 2–3 peers.
  */
-import {
-  maxCountedVotesPerValidatorRoundType,
-  maxMsgBytes,
-  maxProposalRoundsAhead,
-  maxTxBytes,
-} from '@joule/consensus';
+
+import { maxMsgBytes, maxTxBytes } from '@joule/consensus';
+import { maxCountedVotesPerValidatorRoundType } from '@joule/consensus/core';
+import { maxProposalRoundsAhead } from '@joule/consensus/internal';
 
 // ---- protocols ---------------------------------------------------------------------------------
 

@@ -2,158 +2,214 @@
  * @joule/state — LevelDB stores, the authenticated versioned application state with proofs, and the
  * module framework (with the core modules auth, bank and poa) that implements consensus's
  * `Application`.
+ *
+ * Sub-paths: `./proof` (proof checking for clients), `./testkit` (the test kit for module authors).
  */
+// biome-ignore-all assist/source/organizeImports: the surface is grouped by concept, not sorted by path
 
-/** Module authors use these application types; they are defined by @joule/consensus. */
+// Writing a module: its messages, queries, events and genesis, the contexts its handlers get,
+// its state tables, and the errors a handler returns.
 export type { AppEvent, EventAttribute, ExecTxResult, ValidatorUpdate } from './app/abci.js';
-export { type AccountKeeper, type AnteResult, runAnte } from './app/ante.js';
-export { App, type AppDependencies, type AppOptions } from './app/app.js';
-export { GasMeter } from './app/gas.js';
 export {
-  jsonAmount,
-  jsonArray,
-  jsonObject,
-  jsonString,
-  type ParsedAppState,
-  parseAppLimits,
-  parseAppState,
-  parseGenesisAppState,
-} from './app/genesis.js';
-export { type AppLimits, appLimitsCodec, appSectionName, defaultAppLimits } from './app/limits.js';
-export {
-  type BlockContext,
-  type BlockInfo,
-  defineEvent,
-  defineMessage,
-  defineQuery,
-  type EventValue,
-  type GenesisContext,
-  type MessageType,
   type Module,
   type ModuleGenesis,
-  type QueryContext,
+  defineMessage,
+  type MessageType,
+  defineQuery,
   type QueryType,
+  defineEvent,
+  type EventValue,
   type RouteDescription,
-  type Signer,
   type TxContext,
+  type QueryContext,
+  type GenesisContext,
+  type BlockContext,
+  type BlockInfo,
+  type Signer,
+  type ModuleContext,
+  type GenesisEnvironment,
+  type ModuleEvent,
+  type EmittedEvent,
+  formatEventValue,
+  renderEvent,
 } from './app/module.js';
-export { type ProvedRead, ProvingReader, provedReadsCodec } from './app/proved-reads.js';
+// Module-scoped state: each module's handlers see only its own keys (a length-prefixed module name);
+// another module's state is reached only through the keeper it exports with its `StoreKey`.
 export {
-  blockResultsQueryCodec,
-  querySignBytes,
-  type SignedQuery,
-  signedQueryCodec,
-  signQuery,
-  txQueryCodec,
-} from './app/queries.js';
+  type State,
+  Table,
+  textKey,
+  MeteredState,
+  StateScopeError,
+  StoreKey,
+  type StoreKeys,
+} from './app/state.js';
+export { moduleOf, moduleStorePrefix, moduleTableKey, tableStorePrefix } from './app/layout.js';
+export { queryContextOver } from './app/query-context.js';
+export { GasMeter } from './app/gas.js';
+export { gasCosts } from './constants.js';
 export {
-  ModuleDefinitionError,
-  type ModuleRegistry,
-  moduleNamePattern,
-  queryPathPattern,
-  registerModules,
-} from './app/registry.js';
-export {
-  type BlockResults,
-  blockResultsCodec,
-  eventCodec,
-  execTxResultCodec,
-  type StoredTxResult,
-  storedTxResultCodec,
-} from './app/results.js';
-export { MeteredState, type State, Table, textKey } from './app/state.js';
-export { StateLayer, type StateReader } from './app/state-layer.js';
-export {
-  decodeTx,
-  messageTypePattern,
-  signTx,
-  type Tx,
-  type TxBody,
-  type TxMessage,
-  txBodyCodec,
-  txCodec,
-  txHash,
-  txMessage,
-  txSignBytes,
-} from './app/tx.js';
-export {
+  TxError,
+  GenesisError,
+  UnauthorizedError,
+  OutOfGasError,
   type FrameworkCode,
   frameworkCodes,
-  GenesisError,
-  OutOfGasError,
-  TxError,
-  UnauthorizedError,
 } from './app/tx-errors.js';
-export { type ChainStoreDependencies, LevelChainStore } from './chain/level-chain-store.js';
-export { PendingWrites } from './chain/pending-writes.js';
-export * from './constants.js';
-export * from './errors.js';
-export * from './keys.js';
-export { type KvOp, type KvRange, type KvStore, WriteBatch, type WriteOptions } from './kv/kv-store.js';
-export { type ClassicKvOptions, ClassicKvStore, MemoryKvStore } from './kv/level-kv-store.js';
+export { jsonAmount, jsonArray, jsonObject, jsonString } from './app/genesis.js';
+
+// The core modules every chain starts from: accounts (auth), balances (bank), validators (poa) and authorities.
+export { coreModules, type CoreModules } from './modules/core.js';
 export {
-  bytesKey,
-  canonical,
-  heightKey,
-  type KeyEncoder,
-  Repository,
-  type ValueCodec,
-} from './kv/repository.js';
-export {
-  type Account,
+  auth,
+  type AuthModule,
   type AuthGenesis,
   type AuthKeeper,
-  type AuthModule,
   type AuthOptions,
+  type Account,
   accountCodec,
-  auth,
 } from './modules/auth/auth.js';
+export type { AccountKeeper } from './app/ante.js';
 export {
   assertSafePublicKey,
+  unsafeKeyReason,
   type UnsafeKeyReason,
   UnsafePublicKeyError,
-  unsafeKeyReason,
 } from './modules/auth/public-key.js';
+export { bank, type BankModule, type BankGenesis, type BankOptions } from './modules/bank/bank.js';
+export { BankKeeper } from './modules/bank/bank-keeper.js';
+export {
+  type Send,
+  sendCodec,
+  type MultiSend,
+  multiSendCodec,
+  type Mint,
+  mintCodec,
+  type Burn,
+  burnCodec,
+  amount as amountCodec,
+  denom as denomCodec,
+  denomPattern,
+  maxAmount,
+} from './modules/bank/bank-types.js';
+export { poa, type PoaModule, type PoaGenesis, type SetValidator } from './modules/poa/poa.js';
 export {
   Authority,
+  type AuthorityCheck,
   AuthorityError,
   type AuthorityGenesis,
   type AuthorityOptions,
   type AuthorityRecord,
   authorityRecordCodec,
+  requireAuthority,
   type TransferAuthority,
 } from './modules/authority/authority.js';
-export { type BankGenesis, type BankModule, type BankOptions, bank } from './modules/bank/bank.js';
-export { BankKeeper } from './modules/bank/bank-keeper.js';
+
+// Transactions and signed queries: build, sign, encode and decode them.
 export {
-  amount as amountCodec,
-  type Burn,
-  burnCodec,
-  denom as denomCodec,
-  denomPattern,
-  type Mint,
-  type MultiSend,
-  maxAmount,
-  mintCodec,
-  multiSendCodec,
-  type Send,
-  sendCodec,
-} from './modules/bank/bank-types.js';
-export { type CoreModules, coreModules } from './modules/core.js';
-export { type PoaGenesis, type PoaModule, poa, type SetValidator } from './modules/poa/poa.js';
-export { emptyHash, keyHashOf, leafHash, nibbleAt, nodeHash } from './store/hashing.js';
+  type Tx,
+  type TxBody,
+  type TxMessage,
+  txMessage,
+  signTx,
+  decodeTx,
+  txCodec,
+  txBodyCodec,
+  txHash,
+  txSignBytes,
+  messageTypePattern,
+} from './app/tx.js';
 export {
-  decodeProof,
-  encodeProof,
+  type SignedQuery,
+  signQuery,
+  signedQueryCodec,
+  querySignBytes,
+  txQueryCodec,
+  blockResultsQueryCodec,
+} from './app/queries.js';
+
+// The application: the modules assembled into the `Application` the consensus engine runs, its genesis and results.
+export { App, type AppOptions, type AppDependencies } from './app/app.js';
+export { parseAppState, type ParsedAppState, parseGenesisAppState, parseAppLimits } from './app/genesis.js';
+export { type AppLimits, appLimitsCodec, appSectionName, defaultAppLimits } from './app/limits.js';
+export {
+  registerModules,
+  type ModuleRegistry,
+  ModuleDefinitionError,
+  moduleNamePattern,
+  queryPathPattern,
+} from './app/registry.js';
+export {
+  type BlockResults,
+  blockResultsCodec,
+  type StoredTxResult,
+  storedTxResultCodec,
+  eventCodec,
+  execTxResultCodec,
+} from './app/results.js';
+
+// Storage: key-value stores, the authenticated versioned store, the chain store, typed repositories.
+export { type KvStore, type KvOp, type KvRange, WriteBatch, type WriteOptions } from './kv/kv-store.js';
+export { ClassicKvStore, type ClassicKvOptions, MemoryKvStore } from './kv/level-kv-store.js';
+export { VersionedStore, type VersionedStoreOptions, type PreparedVersion } from './store/versioned-store.js';
+export { LevelChainStore, type ChainStoreDependencies } from './chain/level-chain-store.js';
+export { PendingWrites } from './chain/pending-writes.js';
+export {
+  Repository,
+  type KeyEncoder,
+  type ValueCodec,
+  bytesKey,
+  canonical,
+  heightKey,
+} from './kv/repository.js';
+export { VersionUnavailableError, StoreCorruptionError, StoreStateError, StoreLimitError } from './errors.js';
+
+// Proofs and proved reads: what a light client checks against an app hash (also at `@joule/state/proof`).
+export {
+  type StoreProof,
   type ProofLeaf,
   type ProofLevel,
-  type StoreProof,
   storeProofCodec,
+  encodeProof,
+  decodeProof,
   verifyProof,
 } from './store/proof.js';
-export { referenceRoot } from './store/reference-root.js';
-export { type PreparedVersion, VersionedStore, type VersionedStoreOptions } from './store/versioned-store.js';
-export * from './testkit/chain-fixtures.js';
-export { randomVersionOps, SeededRandom } from './testkit/seeded-random.js';
-export { tempDir } from './testkit/temp-dir.js';
-export { eventsOf, TestChain, type TestChainOptions } from './testkit/test-chain.js';
+export { type ProvedRead, ProvingReader, provedReadsCodec } from './app/proved-reads.js';
+export { StateLayer, type StateReader } from './app/state-layer.js';
+
+// Limits a module and its transactions are checked against (units in the names).
+export {
+  maxModules,
+  maxModuleNameLength,
+  maxMessageTypeLength,
+  maxMessageBytes,
+  maxTxMessages,
+  maxMemoLength,
+  maxNonce,
+  maxKeyBytes,
+  maxValueBytes,
+  maxIterateEntries,
+  maxEventsPerTx,
+  maxEventAttributes,
+  maxEventAttributeLength,
+  maxEventTypeLength,
+  maxLogLength,
+  maxCodespaceLength,
+  maxTxResultDataBytes,
+  maxQueryBytes,
+  maxQueryPathLength,
+  maxQueryGas,
+  maxProofBytes,
+  maxProvedReads,
+  defaultQueryFreshnessMs,
+  maxGenesisBytes,
+  maxGenesisAccounts,
+  maxGenesisBalances,
+  maxMultiSendOutputs,
+  maxBalancesPerQuery,
+  defaultMaxTxGas,
+  defaultMaxBlockGas,
+  defaultHookWorkBudget,
+  defaultRetainBlocks,
+  defaultPruneIntervalBlocks,
+} from './constants.js';

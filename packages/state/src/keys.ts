@@ -44,9 +44,11 @@
  * proposer priorities, which change every height, and are pruned with the blocks); a committed
  * misbehaviour (0x16) until the block at which its evidence expires.
  *
- * Application keys (inside table 0x23 and in the tree's leaves) start with the module's name and a
- * `/`: `bank/b/…`. The tree hashes SHA-256(application key), so the tree layout does not depend on
- * them; the latest-state table keeps them in key order for prefix iteration.
+ * Application keys (inside table 0x23 and in the tree's leaves) start with the module's store
+ * prefix, the length of its name in one byte and the name, then the table's name and a `/`:
+ * `0x04 "bank" "b/" …` (`app/layout.ts`, `moduleTableKey`). The tree hashes SHA-256(application
+ * key), so the tree layout does not depend on them; the latest-state table keeps them in key order
+ * for prefix iteration.
  */
 export const prefixes = {
   meta: 0x01,

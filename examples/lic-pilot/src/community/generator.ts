@@ -1,5 +1,5 @@
 /**
- * Synthetic, deterministic 15-minute meter data of the Lugaggia Innovation Community (LIC.md):
+ * Synthetic, deterministic 15-minute meter data of the Lugaggia Innovation Community:
  * 18 houses `house-01` … `house-18` and the `kindergarten` (last). Not measured data: a model with
  * the right shapes, so that the pilot runs without access to the real meters (`csv.ts` reads those).
  *

@@ -125,7 +125,7 @@ export async function runPilot(options: PilotOptions, log: (line: string) => voi
     const solved = await solveMonth(community, solver);
     phase('solve', t);
     log(
-      `  solveMarkets by ${solver.name}: SOLVED at height ${solved.solvedHeight} over ${solved.blocks} blocks`,
+      `  solve_markets by ${solver.name}: SOLVED at height ${solved.solvedHeight} over ${solved.blocks} blocks`,
     );
 
     t = performance.now();

@@ -12,7 +12,7 @@ import { balanceOf, height, modules, type Signer, send, sleep, untilHeight } fro
 import type { Community } from './setup.js';
 
 const run = promisify(execFile);
-/** How long the chain has to finish a month's settlement once solveMarkets is in a block. */
+/** How long the chain has to finish a month's settlement once solve_markets is in a block. */
 const solveTimeoutMs = 600_000;
 /** Largest output read from one CLI command (a month's measures go to files, not stdout). */
 const maxCliOutputBytes = 64 * 1024 * 1024;
@@ -29,7 +29,7 @@ export interface SolveResult {
 
 /**
  * Anyone may solve a period once it has ended: `solver` (a node's own key, not the admin) sends
- * solveMarkets and the chain settles the month over the next blocks (SOLVING → SOLVED). Balances
+ * solve_markets and the chain settles the month over the next blocks (SOLVING → SOLVED). Balances
  * are read before and after on the admin's node.
  */
 export async function solveMonth(community: Community, solver: Signer): Promise<SolveResult> {
@@ -41,14 +41,14 @@ export async function solveMonth(community: Community, solver: Signer): Promise<
   const sentAt = await send(
     solver,
     [txMessage(m.msg.solveMarkets, { tsStart: community.params.tsStart })],
-    'solveMarkets',
+    'solve_markets',
   );
   const progress = new Progress('settling', 1);
   const deadline = performance.now() + solveTimeoutMs;
   let receipt = null;
   while (receipt?.state !== 'SOLVED') {
     if (performance.now() > deadline)
-      throw new Error(`the month was not SOLVED ${solveTimeoutMs / 1000} s after solveMarkets`);
+      throw new Error(`the month was not SOLVED ${solveTimeoutMs / 1000} s after solve_markets`);
     receipt = await client.query('market', m.query.getReceipt, { tsStart: community.params.tsStart });
     progress.update(0, `height ${await height(client)} · ${receipt?.state ?? 'SOLVING'}`);
     if (receipt?.state !== 'SOLVED') await sleep(500);

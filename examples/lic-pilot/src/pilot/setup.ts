@@ -6,7 +6,7 @@ import type { CommunityData } from '../community/types.js';
 import type { LocalNetwork } from '../network/local-network.js';
 import { denom, modules, type Signer, send, signerOf, untilHeight } from './chain.js';
 
-/** The month's prices, uECT/kWh (LIC.md: the paper's 21 / 6 / 16 / 9 ct), and the LPM's beta. */
+/** The month's prices, uECT/kWh (the paper's 21 / 6 / 16 / 9 ct), and the LPM's beta. */
 export const defaultPrices = {
   pBuyBAU: 21_000_000n,
   pSellBAU: 6_000_000n,

@@ -4,7 +4,7 @@ import type { CommunityData } from '../community/types.js';
 import { type AnalysisInput, AnalysisInputError, type AnalysisParams, analyse } from './analysis.js';
 
 const ect = 1_000_000n;
-/** The paper's prices (MARKET.md test vector), uECT/kWh. */
+/** The paper's prices (the test vector of Algorithm 1), uECT/kWh. */
 const paperPrices = { pBuyBAU: 21n * ect, pSellBAU: 6n * ect, pBuyLEM: 16n * ect, pSellLEM: 9n * ect };
 /** Friday 1 May 2026, 00:00 UTC. */
 const may1 = Date.UTC(2026, 4, 1) / 1000;

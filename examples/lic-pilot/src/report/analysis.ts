@@ -22,7 +22,7 @@ import type { CommunitySummary, HouseSummary, PilotReport, SlotSeries } from './
  * delta and the grid flow come from the chain, and the invariant is checked on them.
  */
 
-/** The market parameters of the settled period (MARKET.md units: s, uECT/kWh, uECT/kWh²). */
+/** The market parameters of the settled period (the market's units: s, uECT/kWh, uECT/kWh²). */
 export type AnalysisParams = SetMarketParameters;
 
 export interface AnalysisInput {

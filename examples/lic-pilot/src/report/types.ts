@@ -17,7 +17,7 @@ export interface PilotReport {
   readonly audit: AuditSummary;
   readonly chain: ChainSummary;
   readonly resources: readonly NodeResources[];
-  /** The paper's figures (LIC.md), printed next to Joule's. */
+  /** The paper's figures, printed next to Joule's. */
   readonly paper: PaperFigures;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNextBlock } from '../driver/block-check.js';
 import { EvidenceError } from '../evidence/errors.js';
-import { genesisTime, testGenesis, testKeys } from '../testing/cluster.js';
+import { genesisTime, testGenesis, testKeys } from '../testkit/cluster.js';
 import { genesisValidatorSets } from '../validators/updates.js';
 import type { ValidatorSet } from '../validators/validator-set.js';
 import { makeDuplicateVoteEvidence } from '../vote/evidence.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Commit, CommitFlag, type CommitSig } from '../block/commit.js';
-import { testKeys } from '../testing/cluster.js';
+import { testKeys } from '../testkit/cluster.js';
 import { makeValidator, type ValidatorSet } from '../validators/validator-set.js';
 import { medianTime } from './block-time.js';
 

@@ -5,7 +5,7 @@ import { addressOf } from '../crypto/address.js';
 import type { KeyPair } from '../crypto/ed25519.js';
 import { sha256, toHex } from '../crypto/hash.js';
 import { makeNextBlock } from '../driver/block-check.js';
-import { genesisTime, testGenesis, testKeys } from '../testing/cluster.js';
+import { genesisTime, testGenesis, testKeys } from '../testkit/cluster.js';
 import { incrementProposerPriority, proposerForRound } from '../validators/proposer.js';
 import { type ValidatorSet, validatorSetHash } from '../validators/validator-set.js';
 import type { ChainState } from './chain-state.js';

@@ -4,11 +4,11 @@ import { blockCodec } from '../block/block.js';
 import { commitCodec } from '../block/commit.js';
 import { headerCodec } from '../block/header.js';
 import { DecodeError, InvalidValueError } from '../errors.js';
-import { arbBlock, arbCommit, arbHeader, arbProposal, arbVote } from '../testing/arbitraries.js';
+import { arbBlock, arbCommit, arbHeader, arbProposal, arbVote } from '../testkit/arbitraries.js';
 import { proposalCodec } from '../vote/proposal.js';
 import { voteCodec } from '../vote/vote.js';
 import { decode, decodeByReencoding, encode } from './canonical.js';
-import { bigint, bytes, type Codec, int, list, string, struct } from './schema.js';
+import { bigint, bytes, type Codec, int, list, string, struct, uint } from './schema.js';
 import { packWire } from './wire.js';
 
 const cases: [string, Codec<unknown>, fc.Arbitrary<unknown>][] = [
@@ -275,10 +275,10 @@ describe('strict decoding, case by case', () => {
   });
   it('refuses nesting deeper than the bound', () => {
     const deep = new Uint8Array(200).fill(0x91);
-    expect(refusal(deep, list(int(), 1) as Codec<unknown>)).toBe('DECODE_MALFORMED');
+    expect(refusal(deep, list(uint(), 1) as Codec<unknown>)).toBe('DECODE_MALFORMED');
   });
   it('refuses a list longer than its bound', () => {
-    expect(refusal(packWire([1, 2, 3]), list(int(), 2) as Codec<unknown>)).toBe('DECODE_LENGTH');
+    expect(refusal(packWire([1, 2, 3]), list(uint(), 2) as Codec<unknown>)).toBe('DECODE_LENGTH');
   });
   it('refuses bytes that are not UTF-8 where a string is expected', () => {
     // 0xc0 0x80 is an overlong encoding of NUL: it does not re-encode to the same bytes.
@@ -328,8 +328,20 @@ describe('strict decoding, case by case', () => {
     expect(value.short, 'short copy').toEqual(new Uint8Array(20).fill(1));
     expect(value.long, 'long copy').toEqual(new Uint8Array(500).fill(2));
   });
+  it('int() is signed, uint() is not; both write the same bytes for a non-negative value', () => {
+    expect(decode(int(), encode(int(), -5))).toBe(-5);
+    expect(refusal(encode(int(), -5), uint() as Codec<unknown>)).toBe('DECODE_RANGE');
+    expect(() => encode(uint(), -1)).toThrow(/\[0, /);
+    // msgpack's size classes: fixint, u8, u16, 64 bits (a bigint beyond 32 bits).
+    const values = [0, 127, 128, 65_535, 2 ** 32, 2 ** 40];
+    const expected = '96007fcc80cdffffd30000000100000000d30000010000000000';
+    expect(Buffer.from(encode(list(uint(), 6), values)).toString('hex')).toBe(expected);
+    expect(Buffer.from(encode(list(int(), 6), values)).toString('hex')).toBe(expected);
+    expect(Buffer.from(encode(uint(10), 10)).toString('hex')).toBe('0a');
+    expect(refusal(encode(uint(), 11), uint(10) as Codec<unknown>)).toBe('DECODE_RANGE');
+  });
   it('keeps heights beyond 32 bits as msgpack integers', () => {
-    const h = int();
+    const h = uint();
     expect(Buffer.from(encode(h, 2 ** 40)).toString('hex')).toBe('d30000010000000000');
     expect(decode(h, encode(h, Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
   });

@@ -18,6 +18,12 @@ export interface Codec<T> {
   readonly exact?: boolean;
   toWire(value: T, path: string): unknown;
   fromWire(wire: unknown, path: string): T;
+  /** What the codec takes, in a few words (`integer`, `20 bytes`, `string`): for help texts and forms. */
+  readonly describe?: string;
+  /** A struct's fields by name, in wire order: what tools (the CLI's help, its `--args`) list. */
+  readonly fields?: Readonly<Record<string, Codec<unknown>>>;
+  /** The codec a `nullable` or a `list` wraps. */
+  readonly inner?: Codec<unknown>;
 }
 
 /** The TypeScript type a codec describes. */
@@ -65,11 +71,20 @@ function precisely(error: unknown, again: () => unknown): unknown {
   return error;
 }
 
-/** A safe integer in [min, max] carried as a JS number (heights, rounds, indexes, times in ms). */
-export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Codec<number> {
+/**
+ * A safe integer in [min, max] carried as a JS number; `int()` is signed (any safe integer). For
+ * counts, heights, indexes and times use `uint()`, which refuses negative values when decoding.
+ */
+export function int(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): Codec<number> {
   return {
     kind: 'int',
     exact: true,
+    describe:
+      min === 0 && max === Number.MAX_SAFE_INTEGER
+        ? 'integer ≥ 0'
+        : min === -Number.MAX_SAFE_INTEGER && max === Number.MAX_SAFE_INTEGER
+          ? 'integer'
+          : `integer ${min}..${max}`,
     toWire(value, path) {
       if (!Number.isSafeInteger(value) || value < min || value > max) {
         invalid(path, `expected an integer in [${min}, ${max}], got ${String(value)}`);
@@ -98,6 +113,14 @@ export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Codec<number> {
   };
 }
 
+/**
+ * A non-negative safe integer, at most `max` (heights, counts, indexes, times in ms): `int(0, max)`,
+ * the same wire form as any integer codec.
+ */
+export function uint(max = Number.MAX_SAFE_INTEGER): Codec<number> {
+  return int(0, max);
+}
+
 /** An integer in [min, max] carried as a bigint (amounts, voting power, priorities); always 9 bytes on the wire. */
 export function bigint(min: bigint = 0n, max: bigint = U64_MAX): Codec<bigint> {
   if (min < I64_MIN || max > U64_MAX)
@@ -105,6 +128,12 @@ export function bigint(min: bigint = 0n, max: bigint = U64_MAX): Codec<bigint> {
   return {
     kind: 'bigint',
     exact: true,
+    describe:
+      min === 0n && max === U64_MAX
+        ? 'integer ≥ 0 (64-bit)'
+        : min === I64_MIN && max === I64_MAX
+          ? 'integer (64-bit)'
+          : `integer ${min}..${max}`,
     toWire(value, path) {
       if (typeof value !== 'bigint' || value < min || value > max) {
         invalid(path, `expected a bigint in [${min}, ${max}], got ${String(value)}`);
@@ -150,6 +179,7 @@ export function bytes(spec: number | { min?: number; max: number }): Codec<Uint8
   return {
     kind: 'bytes',
     exact: true,
+    describe: want,
     toWire(value, path) {
       if (!(value instanceof Uint8Array)) invalid(path, `expected a Uint8Array, got ${typeName(value)}`);
       if (value.length < min || value.length > max) invalid(path, `expected ${want}, got ${value.length}`);
@@ -181,6 +211,7 @@ export function string(maxLength: number, pattern?: RegExp): Codec<string> {
   return {
     kind: 'string',
     exact: true,
+    describe: `string ≤ ${maxLength} characters`,
     toWire(value, path) {
       if (typeof value !== 'string') invalid(path, `expected a string, got ${typeName(value)}`);
       const problem = check(value);
@@ -201,6 +232,7 @@ export function string(maxLength: number, pattern?: RegExp): Codec<string> {
 export const bool: Codec<boolean> = {
   kind: 'bool',
   exact: true,
+  describe: 'boolean',
   toWire(value, path) {
     if (typeof value !== 'boolean') invalid(path, `expected a boolean, got ${typeName(value)}`);
     return value;
@@ -218,6 +250,7 @@ export function oneOf<const T extends number>(values: readonly T[]): Codec<T> {
   return {
     kind: 'oneOf',
     exact: true,
+    describe: `one of ${values.join('|')}`,
     toWire(value, path) {
       if (!allowed.has(value)) invalid(path, `expected one of ${list}, got ${String(value)}`);
       return value;
@@ -237,6 +270,8 @@ export function nullable<T>(inner: Codec<T>): Codec<T | null> {
   return {
     kind: 'nullable',
     exact: inner.exact === true,
+    describe: `${inner.describe ?? inner.kind} or null`,
+    inner: inner as Codec<unknown>,
     toWire(value, path) {
       return value === null ? null : inner.toWire(value, path);
     },
@@ -251,6 +286,8 @@ export function list<T>(item: Codec<T>, maxLength: number): Codec<T[]> {
   return {
     kind: 'list',
     exact: item.exact === true,
+    describe: `list of ≤ ${maxLength} ${item.describe ?? item.kind}`,
+    inner: item as Codec<unknown>,
     toWire(value, path) {
       if (!Array.isArray(value)) invalid(path, `expected an array, got ${typeName(value)}`);
       if (value.length > maxLength) invalid(path, `more than ${maxLength} items (${value.length})`);
@@ -292,6 +329,8 @@ export function struct<T extends object>(name: string, fields: { [K in keyof T]-
   return {
     kind: 'struct',
     exact: entries.every(([, codec]) => codec.exact === true),
+    describe: name,
+    fields: fields as Record<string, Codec<unknown>>,
     toWire(value, path) {
       if (typeof value !== 'object' || value === null) invalid(path || name, `expected a ${name} object`);
       const base = path || name;
@@ -342,6 +381,9 @@ export function refine<T>(inner: Codec<T>, check: (value: T) => string | undefin
   return {
     kind: inner.kind,
     exact: inner.exact === true,
+    ...(inner.describe === undefined ? {} : { describe: inner.describe }),
+    ...(inner.fields === undefined ? {} : { fields: inner.fields }),
+    ...(inner.inner === undefined ? {} : { inner: inner.inner }),
     toWire(value, path) {
       const wire = inner.toWire(value, path);
       const problem = check(value);
@@ -378,6 +420,7 @@ export function union<T extends { kind: string }>(
   return {
     kind: 'union',
     exact,
+    describe: `${name} (${Object.keys(variants).join('|')})`,
     toWire(value, path) {
       const base = path || name;
       const variant = byKind.get((value as { kind?: unknown })?.kind as string);
@@ -404,6 +447,8 @@ export function tagged<T extends { kind: string }>(kind: T['kind'], inner: Codec
   return {
     kind: 'tagged',
     exact: inner.exact === true,
+    ...(inner.describe === undefined ? {} : { describe: inner.describe }),
+    ...(inner.fields === undefined ? {} : { fields: inner.fields }),
     toWire(value, path) {
       const { kind: _kind, ...rest } = value;
       return inner.toWire(rest as Omit<T, 'kind'>, path);

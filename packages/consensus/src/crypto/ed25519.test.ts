@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readVectors } from '../testing/vectors.js';
+import { readVectors } from '../testkit/vectors.js';
 import {
   generateKeyPair,
   publicKeyOf,

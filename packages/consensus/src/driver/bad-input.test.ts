@@ -4,14 +4,14 @@ import { type Commit, CommitFlag, type CommitSig } from '../block/commit.js';
 import type { Header } from '../block/header.js';
 import { generateKeyPair } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hash.js';
-import { genesisTime } from '../testing/cluster.js';
-import { type Harness, proposalOf, setupDriver, voteOf } from '../testing/lone-driver.js';
+import { genesisTime } from '../testkit/cluster.js';
+import { type Harness, proposalOf, setupDriver, voteOf } from '../testkit/lone-driver.js';
 import { makeDuplicateVoteEvidence } from '../vote/evidence.js';
 import { VoteType } from '../vote/vote.js';
 import { ConsensusHaltError } from './halt.js';
 
 /**
- * Issue 3, "Bad input": one validator's driver (of a 4-validator genesis) fed bad messages
+ * "Bad input": one validator's driver (of a 4-validator genesis) fed bad messages
  * through a fake transport. Nothing throws out of the driver, the peer is reported with a
  * typed fault (a `reject` only when it sent what no honest node sends), and the node stays at its height and round (and does not vote for bad blocks).
  */

@@ -3,7 +3,7 @@ import { type Block, blockId, makeBlock } from '../block/block.js';
 import { addressOf } from '../crypto/address.js';
 import { toHex } from '../crypto/hash.js';
 import { kvTx } from '../sim/kv-app.js';
-import { type Harness, proposalOf, setupDriver, voteOf } from '../testing/lone-driver.js';
+import { type Harness, proposalOf, setupDriver, voteOf } from '../testkit/lone-driver.js';
 import { proposerForRound } from '../validators/proposer.js';
 import { VoteType } from '../vote/vote.js';
 import { makeNextBlock } from './block-check.js';

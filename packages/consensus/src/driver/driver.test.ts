@@ -4,7 +4,7 @@ import { CommitFlag } from '../block/commit.js';
 import { medianTime } from '../chain/block-time.js';
 import { toHex } from '../crypto/hash.js';
 import { kvTx } from '../sim/kv-app.js';
-import { genesisTime, TestCluster } from '../testing/cluster.js';
+import { genesisTime, TestCluster } from '../testkit/cluster.js';
 
 /**
  * Four validators of the real driver on a loss-free in-memory network: every node commits the

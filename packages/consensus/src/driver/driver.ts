@@ -8,7 +8,8 @@ import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { rebroadcastIfStuck } from './catch-up.js';
 import { CatchUpBudget } from './catch-up-budget.js';
 import { commitDecision } from './commit-block.js';
-import { ConsensusHaltError } from './halt.js';
+import { haltFor } from './disk-full.js';
+import type { ConsensusHaltError } from './halt.js';
 import { resumeHeight, startChain } from './handshake.js';
 import type { HeightFootprint } from './height-blocks.js';
 import { HeightContext } from './height-context.js';
@@ -164,7 +165,8 @@ export class ConsensusDriver implements Startable {
       try {
         await this.#effect(effect, peer);
       } catch (error) {
-        if (error instanceof ConsensusHaltError) throw error;
+        const halt = haltFor(error);
+        if (halt !== null) throw halt;
         // One failed effect (a block that could not be built, a full disk for one record) must
         // not drop the effects after it, such as the timeout that lets the round move on.
         const fields = { error: String(error), effect: effect.kind, height: this.#h.ctx.height };

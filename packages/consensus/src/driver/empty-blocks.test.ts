@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../crypto/hash.js';
 import { kvTx } from '../sim/kv-app.js';
-import { genesisTime, TestCluster } from '../testing/cluster.js';
-import { quietKvApp } from '../testing/quiet-app.js';
+import { genesisTime, TestCluster } from '../testkit/cluster.js';
+import { quietKvApp } from '../testkit/quiet-app.js';
 
 /**
  * createEmptyBlocks / createEmptyBlocksIntervalMs, as CometBFT: a quiet energy community must not

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockId } from '../block/block.js';
 import { toHex } from '../crypto/hash.js';
-import { chainId, TestCluster, type TestNode } from '../testing/cluster.js';
+import { chainId, TestCluster, type TestNode } from '../testkit/cluster.js';
 import { proposerForRound } from '../validators/proposer.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
 import { signProposal } from '../vote/proposal.js';

@@ -5,8 +5,8 @@ import { addressOf } from '../crypto/address.js';
 import { toHex } from '../crypto/hash.js';
 import { SignStep } from '../signer/signer-store.js';
 import { KvApp, type KvDurable } from '../sim/kv-app.js';
-import { delegateApp } from '../testing/cluster.js';
-import { type Harness, proposalOf, setupDriver, voteOf } from '../testing/lone-driver.js';
+import { delegateApp } from '../testkit/cluster.js';
+import { type Harness, proposalOf, setupDriver, voteOf } from '../testkit/lone-driver.js';
 import { VoteType } from '../vote/vote.js';
 import { MemoryWal } from '../wal/memory-wal.js';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KvApp } from '../sim/kv-app.js';
-import { TestCluster } from '../testing/cluster.js';
+import { TestCluster } from '../testkit/cluster.js';
 
 /** A 4-validator chain at height 3 or more, with `v3` stopped: the node whose application a test breaks. */
 async function stoppedAfterThreeHeights(): Promise<{

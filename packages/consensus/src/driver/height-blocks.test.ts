@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../block/block.js';
-import { genesisTime, testGenesis, testKeys } from '../testing/cluster.js';
+import { genesisTime, testGenesis, testKeys } from '../testkit/cluster.js';
 import { genesisValidatorSets } from '../validators/updates.js';
 import { makeNextBlock } from './block-check.js';
 import { CatchUpBudget } from './catch-up-budget.js';

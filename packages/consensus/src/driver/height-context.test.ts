@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { genesisState } from '../chain/update-state.js';
 import { maxCachedProposerRounds } from '../constants.js';
 import { toHex } from '../crypto/hash.js';
-import { fastTimeouts, testGenesis, testKeys } from '../testing/cluster.js';
+import { fastTimeouts, testGenesis, testKeys } from '../testkit/cluster.js';
 import { proposerForRound } from '../validators/proposer.js';
 import { HeightContext } from './height-context.js';
 

@@ -1,10 +1,11 @@
-import { ConsensusHaltError, HaltLatch } from './halt.js';
+import { haltFor } from './disk-full.js';
+import { HaltLatch } from './halt.js';
 import type { Logger } from './ports.js';
 
 /**
  * The driver's one serial input queue: each task runs after the ones queued before it, so the
  * engine sees one input at a time. A task that fails is logged and the queue goes on; a task that
- * throws a `ConsensusHaltError` halts the driver: `quiet` runs (timers and subscriptions end), the
+ * throws a `ConsensusHaltError` (or an error `haltFor` turns into one: a full disk, a failed WAL) halts the driver: `quiet` runs (timers and subscriptions end), the
  * halt's listeners learn why, and no task runs after it.
  */
 export class InputQueue {
@@ -24,12 +25,13 @@ export class InputQueue {
     const run = this.#tail
       .then(() => (this.halt.error === null ? task() : undefined))
       .catch((error: unknown) => {
-        if (!(error instanceof ConsensusHaltError)) {
+        const halt = haltFor(error);
+        if (halt === null) {
           this.#log.warn({ error: String(error), stack: (error as Error)?.stack }, 'consensus input failed');
           return;
         }
         this.#quiet();
-        this.halt.trip(error, this.#log);
+        this.halt.trip(halt, this.#log);
       });
     this.#tail = run;
     return run;

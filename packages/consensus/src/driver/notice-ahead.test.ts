@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blockId } from '../block/block.js';
-import { proposalOf, setupDriver, voteOf } from '../testing/lone-driver.js';
+import { proposalOf, setupDriver, voteOf } from '../testkit/lone-driver.js';
 import { VoteType } from '../vote/vote.js';
 
 /** Status messages the driver broadcast since `from`. */

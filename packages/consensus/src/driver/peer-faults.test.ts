@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type Block, blockId, makeBlock } from '../block/block.js';
-import { TestCluster } from '../testing/cluster.js';
-import { type Harness, proposalOf, setupDriver, voteOf } from '../testing/lone-driver.js';
+import { TestCluster } from '../testkit/cluster.js';
+import { type Harness, proposalOf, setupDriver, voteOf } from '../testkit/lone-driver.js';
 import { proposerForRound } from '../validators/proposer.js';
 import { VoteType } from '../vote/vote.js';
 import { expectedBlockTime, makeNextBlock } from './block-check.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { blockId } from '../block/block.js';
 import { toHex } from '../crypto/hash.js';
 import { KvApp, kvTx } from '../sim/kv-app.js';
-import { delegateApp, TestCluster, type TestNode } from '../testing/cluster.js';
+import { delegateApp, TestCluster, type TestNode } from '../testkit/cluster.js';
 
 /**
  * The restart handshake (CometBFT's): a node whose application is behind its block store replays

@@ -6,6 +6,7 @@ import type { Proposal } from '../vote/proposal.js';
 import { type Vote, VoteType } from '../vote/vote.js';
 import { expectedBlockTime, makeNextBlock } from './block-check.js';
 import { sendProposal } from './catch-up.js';
+import { diskFullOf } from './disk-full.js';
 import { ApplicationFailedError } from './halt.js';
 import type { DriverHost } from './host.js';
 import { SELF } from './host.js';
@@ -65,6 +66,9 @@ export async function propose(
       timestamp: deps.clock.now(),
     });
   } catch (error) {
+    // A signer that cannot save its state (a full disk) stops the driver; a refusal does not.
+    const halt = diskFullOf(error);
+    if (halt !== null) throw halt;
     host.log.warn({ error: String(error), round }, 'signer refused a proposal');
     return;
   }
@@ -112,6 +116,8 @@ export async function vote(
       validatorIndex: index,
     });
   } catch (error) {
+    const halt = diskFullOf(error);
+    if (halt !== null) throw halt;
     // On replay this is expected for votes older than the last signed one: their own records
     // follow in the WAL and replay them.
     const fields = { error: String(error), round, type };

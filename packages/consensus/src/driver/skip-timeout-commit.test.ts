@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommitFlag } from '../block/commit.js';
-import { fastTimeouts, TestCluster } from '../testing/cluster.js';
+import { fastTimeouts, TestCluster } from '../testkit/cluster.js';
 
 /** A commit timeout far longer than a height's messages take on the loss-free simulated network. */
 const commitMs = 60_000;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DoubleSignGuard } from '../signer/guard.js';
 import { MemorySignerStore } from '../signer/memory-signer-store.js';
 import { SignStep } from '../signer/signer-store.js';
-import { chainId, testKeys } from '../testing/cluster.js';
-import { setupDriver } from '../testing/lone-driver.js';
+import { chainId, testKeys } from '../testkit/cluster.js';
+import { setupDriver } from '../testkit/lone-driver.js';
 import { MemoryWal } from '../wal/memory-wal.js';
 import type { TxPool } from './ports.js';
 

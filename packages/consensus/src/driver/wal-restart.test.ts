@@ -8,7 +8,7 @@ import { FileSignerStore } from '../signer/file-signer-store.js';
 import { comparePositions } from '../signer/guard.js';
 import { SignStep } from '../signer/signer-store.js';
 import { kvTx } from '../sim/kv-app.js';
-import { TestCluster } from '../testing/cluster.js';
+import { TestCluster } from '../testkit/cluster.js';
 import { FileWal } from '../wal/file-wal.js';
 
 /**

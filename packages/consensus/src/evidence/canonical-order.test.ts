@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../codec/canonical.js';
 import { struct } from '../codec/schema.js';
 import { DecodeError, InvalidValueError } from '../errors.js';
-import { arbBlockId, arbEvidence, arbVote } from '../testing/arbitraries.js';
+import { arbBlockId, arbEvidence, arbVote } from '../testkit/arbitraries.js';
 import {
   compareBlockIds,
   type DuplicateVoteEvidence,

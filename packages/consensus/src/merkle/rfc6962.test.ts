@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, sha256, sha256Noble, toHex } from '../crypto/hash.js';
-import { readVectors } from '../testing/vectors.js';
+import { readVectors } from '../testkit/vectors.js';
 import {
   inclusionProof,
   leafHash,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../crypto/hash.js';
 import { InvalidValueError } from '../errors.js';
-import { readVectors } from '../testing/vectors.js';
+import { readVectors } from '../testkit/vectors.js';
 import {
   incrementProposerPriority,
   incrementProposerPriorityWithProposer,

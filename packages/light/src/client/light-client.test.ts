@@ -8,11 +8,11 @@ import {
   type KeyPair,
   makeValidator,
   makeValidatorSet,
-  signVote,
   type ValidatorSet,
   VoteType,
   validatorSetHash,
 } from '@joule/consensus';
+import { signVote } from '@joule/consensus/core';
 import { describe, expect, it } from 'vitest';
 import type { LightClientError } from '../errors.js';
 import type { Provider } from '../provider/http-provider.js';

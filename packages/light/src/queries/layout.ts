@@ -1,10 +1,23 @@
-import { address, bigint, type Codec, int, list, nullable, string, struct } from '@joule/consensus/core';
+import {
+  address,
+  bigint,
+  type Codec,
+  int,
+  list,
+  nullable,
+  string,
+  struct,
+  uint,
+} from '@joule/consensus/core';
+
+import { moduleTableKey } from '@joule/state/proof';
 
 /**
- * The keys and values a light client proves, as the bank and market modules lay them out
- * (`<module>/<table>/<key bytes>`, integers big-endian). These are the modules' published state
- * layouts (their READMEs and `records.ts`), not the store's internal one; a test checks each
- * verified answer against the node's own query answer, so a layout change fails it.
+ * The keys and values a light client proves, as the bank and market modules lay them out: the
+ * framework's key of a module's table (`moduleTableKey`: the module's length-prefixed name, the
+ * table's name and `/`, then the key bytes, integers big-endian; written `<module>/<table>/<key>` below), and the modules' published
+ * records (their READMEs and `records.ts`). A test checks each verified answer against the node's
+ * own query answer, so a layout change fails it.
  */
 
 const utf8 = new TextEncoder();
@@ -20,7 +33,7 @@ function cat(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** `n` as `bytes` big-endian bytes. */
-export function uint(n: number, bytes: number): Uint8Array {
+export function bigEndian(n: number, bytes: number): Uint8Array {
   const out = new Uint8Array(bytes);
   let v = BigInt(n);
   for (let i = bytes - 1; i >= 0; i--) {
@@ -30,25 +43,24 @@ export function uint(n: number, bytes: number): Uint8Array {
   return out;
 }
 
-const table = (module: string, name: string, key: Uint8Array): Uint8Array =>
-  cat(utf8.encode(`${module}/${name}/`), key);
+const table = moduleTableKey;
 
 export const keys = {
   /** `bank/b/<address><denom>`: a balance. */
   balance: (addr: Uint8Array, denom: string): Uint8Array => table('bank', 'b', cat(addr, utf8.encode(denom))),
   /** `market/pd/<UTC day u32>`: the tsStarts of the periods touching that day. */
-  periodDays: (day: number): Uint8Array => table('market', 'pd', uint(day, 4)),
+  periodDays: (day: number): Uint8Array => table('market', 'pd', bigEndian(day, 4)),
   /** `market/mp/<tsStart u64>`: a period's parameters. */
-  period: (tsStart: number): Uint8Array => table('market', 'mp', uint(tsStart, 8)),
+  period: (tsStart: number): Uint8Array => table('market', 'mp', bigEndian(tsStart, 8)),
   /** `market/rc/<tsStart u64>`: a solved period's receipt. */
-  receipt: (tsStart: number): Uint8Array => table('market', 'rc', uint(tsStart, 8)),
+  receipt: (tsStart: number): Uint8Array => table('market', 'rc', bigEndian(tsStart, 8)),
   /** `market/ps/<tsStart u64>`: the prefix of a period's account deltas (`‖ seq u32`). */
-  deltasPrefix: (tsStart: number): Uint8Array => table('market', 'ps', uint(tsStart, 8)),
+  deltasPrefix: (tsStart: number): Uint8Array => table('market', 'ps', bigEndian(tsStart, 8)),
   /** `market/am/<meterId>`: a meter (index, account, active). */
   meter: (meterId: string): Uint8Array => table('market', 'am', utf8.encode(meterId)),
   /** `market/ml/<period u64><pass u8><meter u32>`: the prefix of a meter's measure groups in one pass (`‖ group u16`). */
   measuresPrefix: (tsStart: number, pass: number, meter: number): Uint8Array =>
-    table('market', 'ml', cat(uint(tsStart, 8), uint(pass, 1), uint(meter, 4))),
+    table('market', 'ml', cat(bigEndian(tsStart, 8), bigEndian(pass, 1), bigEndian(meter, 4))),
 };
 
 /** Signed decimal amounts (settlement sums). */
@@ -73,9 +85,9 @@ export interface Period {
   readonly state: number;
 }
 export const periodCodec: Codec<Period> = struct<Period>('Period', {
-  tsStart: int(),
-  tsEnd: int(),
-  slotSeconds: int(),
+  tsStart: uint(),
+  tsEnd: uint(),
+  slotSeconds: uint(),
   pBuyBAU: bigint(),
   pSellBAU: bigint(),
   pBuyLEM: bigint(),
@@ -85,7 +97,7 @@ export const periodCodec: Codec<Period> = struct<Period>('Period', {
 });
 export const periodStates = ['NOT_SOLVED', 'SOLVING', 'SOLVED', 'FAILED'] as const;
 
-export const periodDaysCodec: Codec<number[]> = list(int(), 1024) as Codec<number[]>;
+export const periodDaysCodec: Codec<number[]> = list(uint(), 1024) as Codec<number[]>;
 
 export interface Receipt {
   readonly admin: Uint8Array;
@@ -100,10 +112,10 @@ export const receiptCodec: Codec<Receipt> = struct<Receipt>('Receipt', {
   admin: address,
   adminDelta: signedAmount,
   gridFlow: signedAmount,
-  missing: int(),
-  accounts: int(),
-  meters: int(),
-  solvedHeight: int(),
+  missing: uint(),
+  accounts: uint(),
+  meters: uint(),
+  solvedHeight: uint(),
 });
 
 export interface AccountDelta {
@@ -124,7 +136,7 @@ export interface Meter {
 /** A meter's 16 slots of one group: `[cons0, prod0, cons1, prod1, …]`, Wh or null. */
 export const slotsPerGroup = 16;
 export const slotsPerPass = 1_024;
-export const measureGroupCodec: Codec<(number | null)[]> = list(nullable(int()), 2 * slotsPerGroup) as Codec<
+export const measureGroupCodec: Codec<(number | null)[]> = list(nullable(uint()), 2 * slotsPerGroup) as Codec<
   (number | null)[]
 >;
 

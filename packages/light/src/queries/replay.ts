@@ -1,12 +1,5 @@
 import { compareBytes, encode, equalBytes } from '@joule/consensus/core';
-import {
-  GasMeter,
-  MeteredState,
-  maxQueryGas,
-  type QueryType,
-  StateLayer,
-  type StateReader,
-} from '@joule/state';
+import { type Module, type QueryType, queryContextOver, type StateReader } from '@joule/state';
 import type { VerifiedState } from '../client/light-client.js';
 import { fail } from '../errors.js';
 
@@ -22,6 +15,13 @@ export async function replayQuery<Req, Res>(
   request: Req,
   caller: Uint8Array | null,
   chainId: string,
+  app: {
+    /** The module that serves the query. */
+    readonly module: string;
+    /** The application's modules (their store keys, for the keepers a handler calls). */
+    readonly modules: readonly Module[];
+    readonly addressPrefix: string;
+  },
 ): Promise<Res> {
   const reader: StateReader = {
     get: async (key) => verified.get(key) ?? undefined,
@@ -37,12 +37,12 @@ export async function replayQuery<Req, Res>(
     },
   };
   const result = await query.handle(
-    {
+    queryContextOver(reader, {
+      ...app,
       chainId,
       height: verified.height,
       lastBlockTime: verified.header.header.time,
-      state: new MeteredState(new StateLayer(reader), new GasMeter(maxQueryGas), true),
-    },
+    }),
     request,
     caller,
   );

@@ -5,10 +5,10 @@ import {
   decode,
   encode,
   equalBytes,
-  int,
   nullable,
   string,
   struct,
+  uint,
 } from '@joule/consensus/core';
 import { signQuery } from '@joule/state/proof';
 import type { LightClient, Signers, VerifiedState } from '../client/light-client.js';
@@ -59,20 +59,20 @@ const balanceRequest = struct<{ address: Uint8Array; denom: string }>('BalanceRe
   address,
   denom: string(64),
 });
-const tsRequest = struct<{ ts: number }>('MarketParametersRequest', { ts: int() });
-const receiptRequest = struct<{ tsStart: number }>('ReceiptRequest', { tsStart: int() });
+const tsRequest = struct<{ ts: number }>('MarketParametersRequest', { ts: uint() });
+const receiptRequest = struct<{ tsStart: number }>('ReceiptRequest', { tsStart: uint() });
 const deltasRequest = struct<{ tsStart: number; start: number; limit: number }>('ReceiptDeltasRequest', {
-  tsStart: int(),
-  start: int(),
-  limit: int(),
+  tsStart: uint(),
+  start: uint(),
+  limit: uint(),
 });
 const measuresRequest = struct<{ meterId: string; tsStart: number; count: number }>('MeterMeasuresRequest', {
   meterId: string(256),
-  tsStart: int(),
-  count: int(),
+  tsStart: uint(),
+  count: uint(),
 });
 const meterCodec = struct<{ index: number; account: Uint8Array; active: boolean }>('Meter', {
-  index: int(),
+  index: uint(),
   account: address,
   active: bool,
 });
@@ -132,7 +132,7 @@ export class VerifiedQueries {
 
   /** The parameters of the period holding `ts` (Unix s), or null. */
   async marketParameters(ts: number): Promise<Verified<Period | null>> {
-    const state = await this.client.provenState('/market/getMarketParameters', encode(tsRequest, { ts }));
+    const state = await this.client.provenState('/market/get_market_parameters', encode(tsRequest, { ts }));
     const period = periodOf(state, ts);
     sameAnswer(state, nullable(periodCodec), period, 'period parameters');
     return verified(state, period);
@@ -141,12 +141,12 @@ export class VerifiedQueries {
   /** An account's settlement line of the period starting at `tsStart`, with the period's receipt. */
   async settlement(addr: Uint8Array, tsStart: number): Promise<Verified<SettlementLine | null>> {
     const state = await this.client.provenState(
-      '/market/getReceiptDeltas',
+      '/market/get_receipt_deltas',
       encode(deltasRequest, { tsStart, start: 0, limit: maxDeltaRows }),
     );
     const receipt = proven(state, receiptCodec, keys.receipt(tsStart));
     const receiptState = await this.client.provenState(
-      '/market/getReceipt',
+      '/market/get_receipt',
       encode(receiptRequest, { tsStart }),
     );
     const period = proven(receiptState, periodCodec, keys.period(tsStart));
@@ -185,7 +185,7 @@ export class VerifiedQueries {
   ): Promise<Verified<MeasureRow[]>> {
     if (!Number.isSafeInteger(count) || count < 1 || count > maxMeasureSlots)
       fail('LIGHT_BAD_REQUEST', `count must be 1..${maxMeasureSlots}`);
-    const path = '/market/getMeterMeasures';
+    const path = '/market/get_meter_measures';
     const body = encode(measuresRequest, { meterId, tsStart, count });
     const signed = signQuery(secretKey, {
       chainId: this.options.chainId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultGraceSlots } from '../constants.js';
-import { addr, blocksUntil, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
+import { addr, blocksUntil, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
 
 /** A period of two one-minute slots ending at genesis: its grace window is four minutes. */
 const P = G - 120;

@@ -6,6 +6,7 @@ import {
   type Module,
   type QueryType,
   type RouteDescription,
+  type TxContext,
 } from '@joule/state';
 import { MarketError } from '../errors.js';
 import { sweepCost } from './budget.js';
@@ -20,7 +21,7 @@ import * as q from './queries.js';
 import { recordSolveAttempt, type SolveMarkets, solveMarkets, solveStep, solvingPeriod } from './solve.js';
 
 export interface MarketOptions {
-  /** Bech32 prefix of addresses in genesis, events and errors (default `joule`). */
+  /** Bech32 prefix of addresses in genesis and errors (default: the chain's, from the context). */
   readonly addressPrefix?: string;
 }
 
@@ -54,136 +55,158 @@ export type MarketModule = Module<MarketGenesis> & {
   };
 };
 
-/** The REST routes, with the paper's names, that @joule/node mounts (POST: messages, GET: queries). */
-export const marketRoutes: readonly RouteDescription[] = [
-  {
-    method: 'POST',
-    path: '/market/addMeterFromList',
-    target: 'market/add_meter_from_list',
-    description: 'Admin: add a meter (meterId, account)',
-  },
-  {
-    method: 'POST',
-    path: '/market/removeMeterFromList',
-    target: 'market/remove_meter_from_list',
-    description: 'Admin: remove a meter, keeping its history',
-  },
-  {
-    method: 'POST',
-    path: '/market/setMarketParameters',
-    target: 'market/set_market_parameters',
-    description: 'Admin: prices and beta of a period',
-  },
-  {
-    method: 'POST',
-    path: '/market/setEnergyMeasure',
-    target: 'market/set_energy_measure',
-    description: "A meter's account: one slot's consumption or production, Wh",
-  },
-  {
-    method: 'POST',
-    path: '/market/solveMarkets',
-    target: 'market/solve_markets',
-    description: 'Anyone: settle an ended period (runs over the next blocks)',
-  },
-  {
-    method: 'POST',
-    path: '/market/transferAdmin',
-    target: 'market/transfer_admin',
-    description: 'Admin: propose a new admin',
-  },
-  {
-    method: 'POST',
-    path: '/market/acceptAdmin',
-    target: 'market/accept_admin',
-    description: 'The proposed admin: take the role',
-  },
-  {
-    method: 'POST',
-    path: '/market/repayDebts',
-    target: 'market/repay_debts',
-    description: "Anyone: repay an account's debts from its balance",
-  },
-  {
-    method: 'GET',
-    path: '/market/getMetersList',
-    target: 'getMetersList',
-    description: 'Meter ids (authenticated; the admin also sees accounts), by page',
-  },
-  {
-    method: 'GET',
-    path: '/market/getMarketParameters/:ts',
-    target: 'getMarketParameters',
-    description: 'The period holding a time',
-  },
-  {
-    method: 'GET',
-    path: '/market/getEnergyMeasure/:meterId/:tsStart/:signal',
-    target: 'getEnergyMeasure',
-    description: "A measure (authenticated: the meter's account or the admin)",
-  },
-  {
-    method: 'GET',
-    path: '/market/getMeterMeasures/:meterId/:tsStart/:count',
-    target: 'getMeterMeasures',
-    description: "A meter's measures of up to 1 024 slots (authenticated: the meter's account or the admin)",
-  },
-  {
-    method: 'GET',
-    path: '/market/getTotalEnergy/:tsStart/:count',
-    target: 'getTotalEnergy',
-    description: 'Per-slot Ec, Ep and reporting meters',
-  },
-  {
-    method: 'GET',
-    path: '/market/getReceipt/:tsStart',
-    target: 'getReceipt',
-    description: "A solved period's receipt",
-  },
-  {
-    method: 'GET',
-    path: '/market/getReceiptSlots/:tsStart/:count',
-    target: 'getReceiptSlots',
-    description: 'Per-slot Ec, Ep, E, pb, ps, grid flow',
-  },
-  {
-    method: 'GET',
-    path: '/market/getReceiptDeltas/:tsStart',
-    target: 'getReceiptDeltas',
-    description: 'Per-account deltas of a solved period, by page',
-  },
-  {
-    method: 'GET',
-    path: '/market/getSolveStatus/:tsStart',
-    target: 'getSolveStatus',
-    description: "A period's state, and why its solve failed (FAILED)",
-  },
-  {
-    method: 'GET',
-    path: '/market/getDebts/:debtor',
-    target: 'getDebts',
-    description: 'What an account owes',
-  },
-];
+/**
+ * The REST routes: `/market/<name>` where `<name>` is the message's or the query's (snake_case, as
+ * on the CLI); path parameters are the request's fields in snake_case. Each route's former
+ * camelCase spelling stays as an alias (it answers in the former camelCase JSON).
+ */
+export const marketRoutes: readonly RouteDescription[] = (
+  [
+    [
+      'POST',
+      '/market/add_meter_from_list',
+      'market/add_meter_from_list',
+      'Admin: add a meter (meter_id, account)',
+      '/market/addMeterFromList',
+    ],
+    [
+      'POST',
+      '/market/remove_meter_from_list',
+      'market/remove_meter_from_list',
+      'Admin: remove a meter, keeping its history',
+      '/market/removeMeterFromList',
+    ],
+    [
+      'POST',
+      '/market/set_market_parameters',
+      'market/set_market_parameters',
+      'Admin: prices and beta of a period',
+      '/market/setMarketParameters',
+    ],
+    [
+      'POST',
+      '/market/set_energy_measure',
+      'market/set_energy_measure',
+      "A meter's account: one slot's consumption or production, Wh",
+      '/market/setEnergyMeasure',
+    ],
+    [
+      'POST',
+      '/market/solve_markets',
+      'market/solve_markets',
+      'Anyone: settle an ended period (runs over the next blocks)',
+      '/market/solveMarkets',
+    ],
+    [
+      'POST',
+      '/market/transfer_admin',
+      'market/transfer_admin',
+      'Admin: propose a new admin',
+      '/market/transferAdmin',
+    ],
+    [
+      'POST',
+      '/market/accept_admin',
+      'market/accept_admin',
+      'The proposed admin: take the role',
+      '/market/acceptAdmin',
+    ],
+    [
+      'POST',
+      '/market/repay_debts',
+      'market/repay_debts',
+      "Anyone: repay an account's debts from its balance",
+      '/market/repayDebts',
+    ],
+    [
+      'GET',
+      '/market/get_meters_list',
+      'get_meters_list',
+      'Meter ids (authenticated; the admin also sees accounts), by page',
+      '/market/getMetersList',
+    ],
+    [
+      'GET',
+      '/market/get_market_parameters/:ts',
+      'get_market_parameters',
+      'The period holding a time',
+      '/market/getMarketParameters/:ts',
+    ],
+    [
+      'GET',
+      '/market/get_energy_measure/:meter_id/:ts_start/:signal',
+      'get_energy_measure',
+      "A measure (authenticated: the meter's account or the admin)",
+      '/market/getEnergyMeasure/:meterId/:tsStart/:signal',
+    ],
+    [
+      'GET',
+      '/market/get_meter_measures/:meter_id/:ts_start/:count',
+      'get_meter_measures',
+      "A meter's measures of up to 1 024 slots (authenticated: the meter's account or the admin)",
+      '/market/getMeterMeasures/:meterId/:tsStart/:count',
+    ],
+    [
+      'GET',
+      '/market/get_total_energy/:ts_start/:count',
+      'get_total_energy',
+      'Per-slot Ec, Ep and reporting meters',
+      '/market/getTotalEnergy/:tsStart/:count',
+    ],
+    [
+      'GET',
+      '/market/get_receipt/:ts_start',
+      'get_receipt',
+      "A solved period's receipt",
+      '/market/getReceipt/:tsStart',
+    ],
+    [
+      'GET',
+      '/market/get_receipt_slots/:ts_start/:count',
+      'get_receipt_slots',
+      'Per-slot Ec, Ep, E, pb, ps, grid flow',
+      '/market/getReceiptSlots/:tsStart/:count',
+    ],
+    [
+      'GET',
+      '/market/get_receipt_deltas/:ts_start',
+      'get_receipt_deltas',
+      'Per-account deltas of a solved period, by page',
+      '/market/getReceiptDeltas/:tsStart',
+    ],
+    [
+      'GET',
+      '/market/get_solve_status/:ts_start',
+      'get_solve_status',
+      "A period's state, and why its solve failed (FAILED)",
+      '/market/getSolveStatus/:tsStart',
+    ],
+    ['GET', '/market/get_debts/:debtor', 'get_debts', 'What an account owes', '/market/getDebts/:debtor'],
+  ] as const
+).flatMap(([method, path, target, description, former]) => [
+  { method, path, target, description },
+  { method, path: former, target, description, alias: true },
+]);
 
 /**
  * The `market` module: the allowed-meter list, market parameters per period, measures with
  * per-slot totals, on-chain LEM/LPM settlement spread over end-block hooks, debts, receipts.
  */
 export function market(options: MarketOptions, deps: MarketDependencies): MarketModule {
-  const prefix = options.addressPrefix ?? 'joule';
+  const fixedPrefix = options.addressPrefix;
+  const prefixOf = (ctx: { readonly addressPrefix: string }): string => fixedPrefix ?? ctx.addressPrefix;
   let payments: Payments | undefined;
-  const paymentsFor = async (state: BlockContext['state']): Promise<Payments> => {
-    payments ??= new Payments(deps.bank, (await loadConfig(state)).denom, prefix);
+  const paymentsFor = async (ctx: BlockContext | TxContext): Promise<Payments> => {
+    payments ??= new Payments(deps.bank, (await loadConfig(ctx.state)).denom, prefixOf(ctx));
     return payments;
   };
-  const meters = meterMessages(prefix);
+  const meters = meterMessages(fixedPrefix);
   const setEnergyMeasure = setEnergyMeasureMessage();
   const repayDebts = defineMessage<{ debtor: Uint8Array }>({
     type: 'market/repay_debts',
     codec: struct<{ debtor: Uint8Array }>('RepayDebts', { debtor: address }),
     async handle(ctx, m) {
-      const repaid = await (await paymentsFor(ctx.state)).repay(ctx.state, (e) => ctx.emit(e), m.debtor, 8);
+      const repaid = await (await paymentsFor(ctx)).repay(ctx.state, (e) => ctx.emit(e), m.debtor, 8);
       // A repayment that moves nothing is refused (in checkTx too): no free transactions.
       if (repaid === 0)
         throw new MarketError('MARKET_NOTHING_TO_REPAY', 'the account has no debt it can repay now');
@@ -219,18 +242,18 @@ export function market(options: MarketOptions, deps: MarketDependencies): Market
     queries: Object.values(query) as QueryType<unknown, unknown>[],
     routes: marketRoutes,
     genesis: {
-      default: () => parseMarketGenesis({}, prefix),
-      parse: (json) => parseMarketGenesis(json, prefix),
+      default: () => parseMarketGenesis({}, fixedPrefix ?? 'joule'),
+      parse: (json, env) => parseMarketGenesis(json, fixedPrefix ?? env?.addressPrefix ?? 'joule'),
       init: (ctx, g) => initMarketGenesis(ctx, g),
-      export: (ctx) => exportMarketGenesis(ctx, prefix),
+      export: (ctx) => exportMarketGenesis(ctx, prefixOf(ctx)),
     },
     async beginBlock(ctx) {
       await recordSolveAttempt(ctx);
     },
     async endBlock(ctx) {
-      const pay = await paymentsFor(ctx.state);
+      const pay = await paymentsFor(ctx);
       const solving = await solvingPeriod(ctx.state);
-      if (solving !== undefined) await solveStep(ctx, pay, prefix, solving);
+      if (solving !== undefined) await solveStep(ctx, pay, prefixOf(ctx), solving);
       if (ctx.budget.remaining >= sweepCost) await pay.sweep(ctx.state, (e) => ctx.emit(e), ctx.block.height);
     },
   };

@@ -1,6 +1,6 @@
 import { txMessage } from '@joule/state';
 import { describe, expect, it } from 'vitest';
-import { addr, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
+import { addr, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
 
 async function setup(market: Record<string, unknown> = {}) {
   const f = await marketChain({ market });

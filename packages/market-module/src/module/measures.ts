@@ -15,7 +15,7 @@ export interface SetEnergyMeasure {
   readonly value: number;
 }
 
-const anyInt = int(Number.MIN_SAFE_INTEGER);
+const anyInt = int();
 
 /**
  * What the messages of one transaction read alike: the configuration, the meters and the period. A

@@ -1,7 +1,7 @@
 import { encode } from '@joule/consensus';
 import { signQuery } from '@joule/state';
 import { describe, expect, it } from 'vitest';
-import { addr, bech, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
+import { addr, bech, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
 import { pseudonymousMeterId } from './pseudonym.js';
 
 describe('market: meter list and admin role', () => {

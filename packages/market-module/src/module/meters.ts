@@ -1,5 +1,5 @@
 import { address, formatAddress, string, struct } from '@joule/consensus';
-import { defineMessage, type MessageType } from '@joule/state';
+import { defineMessage, type MessageType, type ModuleContext } from '@joule/state';
 import { maxMeterIdLength, maxMeters, meterIdPattern, pseudonymousMeterIdPattern } from '../constants.js';
 import { MarketError } from '../errors.js';
 import { events } from './events.js';
@@ -34,20 +34,20 @@ export function checkMeterId(meterId: string, pseudonymous: boolean): void {
     );
 }
 
-/** The meter-list and admin messages, for an address prefix. */
-export function meterMessages(prefix: string): {
+/** The meter-list and admin messages; `prefix` overrides the chain's address prefix in errors. */
+export function meterMessages(prefix?: string): {
   addMeter: MessageType<AddMeter>;
   removeMeter: MessageType<RemoveMeter>;
   transferAdmin: MessageType<TransferAdmin>;
   acceptAdmin: MessageType<Record<string, never>>;
 } {
-  const bech = (a: Uint8Array): string => formatAddress(a, prefix);
+  const bech = (ctx: ModuleContext, a: Uint8Array): string => formatAddress(a, prefix ?? ctx.addressPrefix);
   const addMeter = defineMessage<AddMeter>({
     type: 'market/add_meter_from_list',
     codec: struct<AddMeter>('AddMeterFromList', { meterId: rawMeterId, account: address }),
     async handle(ctx, m, signer) {
       forgetTxReads(ctx);
-      const config = await requireAdmin(ctx.state, signer.address, 'add meters');
+      const config = await requireAdmin(ctx, signer.address, 'add meters');
       checkMeterId(m.meterId, config.pseudonymous);
       const existing = await tables.meters.get(ctx.state, m.meterId);
       if (existing?.active === true)
@@ -76,7 +76,7 @@ export function meterMessages(prefix: string): {
     codec: struct<RemoveMeter>('RemoveMeterFromList', { meterId: rawMeterId }),
     async handle(ctx, m, signer) {
       forgetTxReads(ctx);
-      const config = await requireAdmin(ctx.state, signer.address, 'remove meters');
+      const config = await requireAdmin(ctx, signer.address, 'remove meters');
       const meter = await tables.meters.get(ctx.state, m.meterId);
       if (meter === undefined)
         throw new MarketError('MARKET_UNKNOWN_METER', `meter ${m.meterId} is not in the list`);
@@ -92,9 +92,9 @@ export function meterMessages(prefix: string): {
     codec: struct<TransferAdmin>('TransferAdmin', { admin: address }),
     async handle(ctx, m, signer) {
       forgetTxReads(ctx);
-      const config = await requireAdmin(ctx.state, signer.address, 'hand over the admin role');
+      const config = await requireAdmin(ctx, signer.address, 'hand over the admin role');
       tables.config.set(ctx.state, 'config', { ...config, pendingAdmin: m.admin });
-      ctx.emit(events.adminProposed({ admin: bech(config.admin), pending: bech(m.admin) }));
+      ctx.emit(events.adminProposed({ admin: config.admin, pending: m.admin }));
     },
   });
   const acceptAdmin = defineMessage<Record<string, never>>({
@@ -106,10 +106,10 @@ export function meterMessages(prefix: string): {
       if (config.pendingAdmin === null || Buffer.compare(config.pendingAdmin, signer.address) !== 0)
         throw new MarketError(
           'MARKET_NOT_PENDING_ADMIN',
-          `${bech(signer.address)} was not proposed as admin: the admin sends transferAdmin first`,
+          `${bech(ctx, signer.address)} was not proposed as admin: the admin sends transferAdmin first`,
         );
       tables.config.set(ctx.state, 'config', { ...config, admin: signer.address, pendingAdmin: null });
-      ctx.emit(events.adminChanged({ admin: bech(signer.address) }));
+      ctx.emit(events.adminChanged({ admin: signer.address }));
     },
   });
   return { addMeter, removeMeter, transferAdmin, acceptAdmin };

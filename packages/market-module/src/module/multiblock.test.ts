@@ -1,8 +1,9 @@
-import { coreModules, TestChain } from '@joule/state';
+import { coreModules } from '@joule/state';
+import { TestChain } from '@joule/state/testkit';
 import { describe, expect, it } from 'vitest';
 import { type MeterReading, settlePeriod } from '../settlement/period.js';
+import { addr, bech, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
 import { minSolveBudget } from './budget.js';
-import { addr, bech, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
 import { market } from './market.js';
 
 const slots = 1_100; // two passes (1 024 slots and 76)

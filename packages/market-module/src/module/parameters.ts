@@ -89,7 +89,7 @@ export const setMarketParameters: MessageType<SetMarketParameters> = defineMessa
   }),
   async handle(ctx, m, signer) {
     forgetTxReads(ctx);
-    await requireAdmin(ctx.state, signer.address, 'set market parameters');
+    await requireAdmin(ctx, signer.address, 'set market parameters');
     checkPeriodShape(m);
     checkPrices(m);
     const existing = await tables.periods.get(ctx.state, m.tsStart);

@@ -1,5 +1,5 @@
-import { type AppEvent, formatAddress } from '@joule/consensus';
-import type { BankKeeper, State } from '@joule/state';
+import { formatAddress } from '@joule/consensus';
+import type { BankKeeper, EmittedEvent, State } from '@joule/state';
 import { debtSweepPerBlock } from '../constants.js';
 import { events } from './events.js';
 import { type Creditor, tables } from './records.js';
@@ -16,7 +16,12 @@ export class Payments {
   ) {}
 
   /** Mints `amount` to `to` (money from the grid, e.g. the DSO paying for exports). */
-  async fromGrid(state: State, emit: (e: AppEvent) => void, to: Uint8Array, amount: bigint): Promise<void> {
+  async fromGrid(
+    state: State,
+    emit: (e: EmittedEvent) => void,
+    to: Uint8Array,
+    amount: bigint,
+  ): Promise<void> {
     if (amount > 0n) await this.bank.mint(state, emit, to, this.denom, amount);
   }
 
@@ -27,7 +32,7 @@ export class Payments {
    */
   async pay(
     state: State,
-    emit: (e: AppEvent) => void,
+    emit: (e: EmittedEvent) => void,
     from: Uint8Array,
     to: Creditor,
     amount: bigint,
@@ -44,7 +49,7 @@ export class Payments {
   /** Repays up to `maxDebts` of `debtor`'s debts from its balance; returns how many it paid something on. */
   async repay(
     state: State,
-    emit: (e: AppEvent) => void,
+    emit: (e: EmittedEvent) => void,
     debtor: Uint8Array,
     maxDebts: number,
   ): Promise<number> {
@@ -61,7 +66,7 @@ export class Payments {
   /** Repays one debt as far as the debtor's balance goes; false when the balance is empty. */
   private async repayOne(
     state: State,
-    emit: (e: AppEvent) => void,
+    emit: (e: EmittedEvent) => void,
     debtor: Uint8Array,
     creditor: Creditor,
     owed: bigint,
@@ -81,7 +86,7 @@ export class Payments {
    * with byte `height mod 256`, so every debt is looked at every 256 blocks without a cursor write
    * per block (debts beyond that many in one bucket wait for a settlement credit or `repayDebts`).
    */
-  async sweep(state: State, emit: (e: AppEvent) => void, height: number): Promise<void> {
+  async sweep(state: State, emit: (e: EmittedEvent) => void, height: number): Promise<void> {
     const rows = await tables.debts.entries(state, new Uint8Array([height % 256]), debtSweepPerBlock);
     for (const [key, owed] of rows) {
       const debtor = key.subarray(0, 20);
@@ -92,7 +97,7 @@ export class Payments {
 
   private async move(
     state: State,
-    emit: (e: AppEvent) => void,
+    emit: (e: EmittedEvent) => void,
     from: Uint8Array,
     to: Creditor,
     amount: bigint,
@@ -104,7 +109,7 @@ export class Payments {
 
   private async owe(
     state: State,
-    emit: (e: AppEvent) => void,
+    emit: (e: EmittedEvent) => void,
     debtor: Uint8Array,
     creditor: Creditor,
     amount: bigint,

@@ -1,4 +1,4 @@
-import type { State } from '@joule/state';
+import { type ModuleContext, requireAuthority, type State } from '@joule/state';
 import { maxPeriodsPerDay, secondsPerDay, slotsPerGroup, slotsPerPass } from '../constants.js';
 import { MarketError } from '../errors.js';
 import type { MarketPrices } from '../settlement/slot.js';
@@ -11,11 +11,18 @@ export async function loadConfig(state: State): Promise<Config> {
   return config;
 }
 
-/** Throws `MARKET_NOT_ADMIN` unless `signer` is the admin. */
-export async function requireAdmin(state: State, signer: Uint8Array, what: string): Promise<Config> {
-  const config = await loadConfig(state);
-  if (Buffer.compare(config.admin, signer) !== 0)
-    throw new MarketError('MARKET_NOT_ADMIN', `only the market admin may ${what}`);
+/**
+ * Throws `MARKET_NOT_ADMIN` unless `signer` is the admin: the admin is the market's authority,
+ * checked as bank's and poa's are (`requireAuthority`), with the market's own refusal code.
+ */
+export async function requireAdmin(ctx: ModuleContext, signer: Uint8Array, what: string): Promise<Config> {
+  const config = await loadConfig(ctx.state);
+  requireAuthority(config.admin, signer, {
+    role: 'the market admin',
+    action: what,
+    addressPrefix: ctx.addressPrefix,
+    refuse: (message) => new MarketError('MARKET_NOT_ADMIN', message),
+  });
   return config;
 }
 

@@ -1,4 +1,15 @@
-import { address, bigint, bool, type Codec, int, list, nullable, string, struct } from '@joule/consensus';
+import {
+  address,
+  bigint,
+  bool,
+  type Codec,
+  int,
+  list,
+  nullable,
+  string,
+  struct,
+  uint,
+} from '@joule/consensus';
 import { defineQuery, type QueryType } from '@joule/state';
 import {
   maxFailureReasonLength,
@@ -53,13 +64,13 @@ const metersPageCodec = struct<MetersPage>('MetersPage', {
   meters: list(
     struct<MeterRow>('MeterRow', {
       meterId: string(256),
-      index: int(),
+      index: uint(),
       active: bool,
       account: nullable(address),
     }),
     maxPageSize,
   ) as Codec<readonly MeterRow[]>,
-  next: nullable(int()),
+  next: nullable(uint()),
 });
 
 /**
@@ -67,10 +78,11 @@ const metersPageCodec = struct<MetersPage>('MetersPage', {
  * each meter's record, account included, for everyone.
  */
 export const getMetersList: QueryType<{ start: number; limit: number }, MetersPage> = defineQuery({
-  path: 'getMetersList',
+  path: 'get_meters_list',
+  aliases: ['getMetersList'],
   authenticated: true,
   provable: false,
-  request: struct<{ start: number; limit: number }>('MetersListRequest', { start: int(), limit: int() }),
+  request: struct<{ start: number; limit: number }>('MetersListRequest', { start: uint(), limit: uint() }),
   response: metersPageCodec,
   async handle(ctx, r, caller) {
     const config = await loadConfig(ctx.state);
@@ -94,8 +106,9 @@ export const getMetersList: QueryType<{ start: number; limit: number }, MetersPa
 
 /** Public: the parameters of the period holding `ts` (Unix s), or null. */
 export const getMarketParameters: QueryType<{ ts: number }, Period | null> = defineQuery({
-  path: 'getMarketParameters',
-  request: struct<{ ts: number }>('MarketParametersRequest', { ts: int() }),
+  path: 'get_market_parameters',
+  aliases: ['getMarketParameters'],
+  request: struct<{ ts: number }>('MarketParametersRequest', { ts: uint() }),
   response: nullable(periodCodec),
   handle: async (ctx, r) => (await periodAt(ctx.state, r.ts)) ?? null,
 });
@@ -108,14 +121,15 @@ export interface MeasureRequest {
 
 /** Authenticated: a measure (Wh, or null), for the meter's own account and the admin only. */
 export const getEnergyMeasure: QueryType<MeasureRequest, number | null> = defineQuery({
-  path: 'getEnergyMeasure',
+  path: 'get_energy_measure',
+  aliases: ['getEnergyMeasure'],
   authenticated: true,
   request: struct<MeasureRequest>('EnergyMeasureRequest', {
     meterId: string(256),
-    tsStart: int(),
+    tsStart: uint(),
     signal: string(32),
   }),
-  response: nullable(int()),
+  response: nullable(uint()),
   async handle(ctx, r, caller) {
     const config = await loadConfig(ctx.state);
     const meter = await tables.meters.get(ctx.state, r.meterId);
@@ -155,15 +169,16 @@ export const getMeterMeasures: QueryType<
   { meterId: string; tsStart: number; count: number },
   MeterMeasure[]
 > = defineQuery({
-  path: 'getMeterMeasures',
+  path: 'get_meter_measures',
+  aliases: ['getMeterMeasures'],
   authenticated: true,
   request: struct<{ meterId: string; tsStart: number; count: number }>('MeterMeasuresRequest', {
     meterId: string(256),
-    tsStart: int(),
-    count: int(),
+    tsStart: uint(),
+    count: uint(),
   }),
   response: list(
-    struct<MeterMeasure>('MeterMeasure', { tsStart: int(), cons: nullable(int()), prod: nullable(int()) }),
+    struct<MeterMeasure>('MeterMeasure', { tsStart: uint(), cons: nullable(uint()), prod: nullable(uint()) }),
     maxMeasuresPerQuery,
   ),
   async handle(ctx, r, caller) {
@@ -236,12 +251,21 @@ async function slotsOf(
   return { period, rows };
 }
 
-const slotRowCodec = struct<SlotRow>('SlotRow', { tsStart: int(), ec: int(), ep: int(), reporters: int() });
+const slotRowCodec = struct<SlotRow>('SlotRow', {
+  tsStart: uint(),
+  ec: uint(),
+  ep: uint(),
+  reporters: uint(),
+});
 
 /** Public: per-slot Ec, Ep (Wh) and reporting meters; O(1) per slot (totals are kept on each measure). */
 export const getTotalEnergy: QueryType<{ tsStart: number; count: number }, SlotRow[]> = defineQuery({
-  path: 'getTotalEnergy',
-  request: struct<{ tsStart: number; count: number }>('TotalEnergyRequest', { tsStart: int(), count: int() }),
+  path: 'get_total_energy',
+  aliases: ['getTotalEnergy'],
+  request: struct<{ tsStart: number; count: number }>('TotalEnergyRequest', {
+    tsStart: uint(),
+    count: uint(),
+  }),
   response: list(slotRowCodec, maxSlotsPerQuery),
   handle: async (ctx, r) => (await slotsOf(ctx, r.tsStart, r.count)).rows,
 });
@@ -252,19 +276,20 @@ export interface ReceiptView extends Receipt {
 }
 /** Public: a period's receipt once SOLVED (null before). */
 export const getReceipt: QueryType<{ tsStart: number }, ReceiptView | null> = defineQuery({
-  path: 'getReceipt',
-  request: struct<{ tsStart: number }>('ReceiptRequest', { tsStart: int() }),
+  path: 'get_receipt',
+  aliases: ['getReceipt'],
+  request: struct<{ tsStart: number }>('ReceiptRequest', { tsStart: uint() }),
   response: nullable(
     struct<ReceiptView>('ReceiptView', {
       admin: address,
       adminDelta: signedAmount,
       gridFlow: signedAmount,
-      missing: int(),
-      accounts: int(),
-      meters: int(),
-      solvedHeight: int(),
+      missing: uint(),
+      accounts: uint(),
+      meters: uint(),
+      solvedHeight: uint(),
       state: string(16),
-      slots: int(),
+      slots: uint(),
     }),
   ),
   async handle(ctx, r) {
@@ -285,17 +310,18 @@ export interface ReceiptSlot extends SlotRow {
 }
 /** Public: per-slot Ec, Ep, E, exact pb and ps (uECT/kWh as num/den) and grid flow of a period. */
 export const getReceiptSlots: QueryType<{ tsStart: number; count: number }, ReceiptSlot[]> = defineQuery({
-  path: 'getReceiptSlots',
+  path: 'get_receipt_slots',
+  aliases: ['getReceiptSlots'],
   request: struct<{ tsStart: number; count: number }>('ReceiptSlotsRequest', {
-    tsStart: int(),
-    count: int(),
+    tsStart: uint(),
+    count: uint(),
   }),
   response: list(
     struct<ReceiptSlot>('ReceiptSlot', {
-      tsStart: int(),
-      ec: int(),
-      ep: int(),
-      reporters: int(),
+      tsStart: uint(),
+      ec: uint(),
+      ep: uint(),
+      reporters: uint(),
       e: int(Number.MIN_SAFE_INTEGER),
       pbNum: nullable(signedAmount),
       pbDen: nullable(signedAmount),
@@ -331,15 +357,16 @@ export const getReceiptDeltas: QueryType<
   { tsStart: number; start: number; limit: number },
   { deltas: DeltaRow[]; next: number | null }
 > = defineQuery({
-  path: 'getReceiptDeltas',
+  path: 'get_receipt_deltas',
+  aliases: ['getReceiptDeltas'],
   request: struct<{ tsStart: number; start: number; limit: number }>('ReceiptDeltasRequest', {
-    tsStart: int(),
-    start: int(),
-    limit: int(),
+    tsStart: uint(),
+    start: uint(),
+    limit: uint(),
   }),
   response: struct<{ deltas: DeltaRow[]; next: number | null }>('ReceiptDeltas', {
     deltas: list(struct<DeltaRow>('DeltaRow', { account: address, delta: signedAmount }), maxPageSize),
-    next: nullable(int()),
+    next: nullable(uint()),
   }),
   async handle(ctx, r) {
     const receipt = await tables.receipts.get(ctx.state, r.tsStart);
@@ -362,7 +389,8 @@ export const getReceiptDeltas: QueryType<
 /** Public: what an account owes (creditor `null`: the grid). */
 export const getDebts: QueryType<{ debtor: Uint8Array }, { creditor: Uint8Array | null; amount: bigint }[]> =
   defineQuery({
-    path: 'getDebts',
+    path: 'get_debts',
+    aliases: ['getDebts'],
     request: struct<{ debtor: Uint8Array }>('DebtsRequest', { debtor: address }),
     response: list(
       struct<{ creditor: Uint8Array | null; amount: bigint }>('Debt', {
@@ -385,12 +413,13 @@ export interface SolveStatus {
 }
 
 export const getSolveStatus: QueryType<{ tsStart: number }, SolveStatus | null> = defineQuery({
-  path: 'getSolveStatus',
-  request: struct<{ tsStart: number }>('SolveStatusRequest', { tsStart: int() }),
+  path: 'get_solve_status',
+  aliases: ['getSolveStatus'],
+  request: struct<{ tsStart: number }>('SolveStatusRequest', { tsStart: uint() }),
   response: nullable(
     struct<SolveStatus>('SolveStatus', {
       state: string(16),
-      failedHeight: nullable(int()),
+      failedHeight: nullable(uint()),
       reason: nullable(string(maxFailureReasonLength)),
     }),
   ),

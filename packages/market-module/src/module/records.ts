@@ -10,6 +10,7 @@ import {
   nullable,
   string,
   struct,
+  uint,
 } from '@joule/consensus';
 import { Table } from '@joule/state';
 import {
@@ -23,8 +24,9 @@ import {
 } from '../constants.js';
 
 /**
- * The market's state and its key layout. Every key is `market/<table>/<key bytes>`; integers in
- * keys are big-endian so that key order is numeric order.
+ * The market's state and its key layout. Every key is in the market's own store:
+ * `moduleTableKey('market', table, key bytes)` (`@joule/state`); integers in keys are big-endian so
+ * that key order is numeric order. Balances are the bank's, reached only through its keeper.
  *
  * | table | key | value |
  * |---|---|---|
@@ -75,11 +77,11 @@ export const configCodec = struct<Config>('MarketConfig', {
   admin: address,
   pendingAdmin: nullable(address),
   denom: string(64),
-  maxMeasureWh: int(),
+  maxMeasureWh: uint(),
   graceSlots: int(0, maxGraceSlots),
   pseudonymous: bool,
-  meterCount: int(),
-  activeMeters: int(),
+  meterCount: uint(),
+  activeMeters: uint(),
 });
 
 export interface Meter {
@@ -88,7 +90,7 @@ export interface Meter {
   readonly active: boolean;
 }
 export const meterIdCodec: Codec<string> = string(maxMeterIdLength, meterIdPattern);
-const meterCodec = struct<Meter>('Meter', { index: int(), account: address, active: bool });
+const meterCodec = struct<Meter>('Meter', { index: uint(), account: address, active: bool });
 
 export interface MeterRef {
   readonly meterId: string;
@@ -111,9 +113,9 @@ export interface Period {
   readonly state: PeriodState;
 }
 export const periodCodec = struct<Period>('Period', {
-  tsStart: int(),
-  tsEnd: int(),
-  slotSeconds: int(),
+  tsStart: uint(),
+  tsEnd: uint(),
+  slotSeconds: uint(),
   pBuyBAU: bigint(),
   pSellBAU: bigint(),
   pBuyLEM: bigint(),
@@ -164,7 +166,11 @@ export interface SlotTotals {
   readonly ep: number;
   readonly reporters: number;
 }
-export const slotTotalsCodec = struct<SlotTotals>('SlotTotals', { ec: int(), ep: int(), reporters: int() });
+export const slotTotalsCodec = struct<SlotTotals>('SlotTotals', {
+  ec: uint(),
+  ep: uint(),
+  reporters: uint(),
+});
 
 /** Phases of a solve: compute, then collect debits, pay credits, settle the grid, done. */
 export type SolvePhase = 0 | 1 | 2 | 3;
@@ -189,16 +195,16 @@ export interface SolveProgress {
 }
 export const solveProgressCodec = struct<SolveProgress>('SolveProgress', {
   phase: int(0, 3) as Codec<SolvePhase>,
-  pass: int(),
-  meter: int(),
-  seq: int(),
-  meters: int(),
-  active: int(),
+  pass: uint(),
+  meter: uint(),
+  seq: uint(),
+  meters: uint(),
+  active: uint(),
   admin: address,
-  accounts: int(),
+  accounts: uint(),
   sumDeltas: signedAmount,
   gridFlow: signedAmount,
-  missing: int(),
+  missing: uint(),
 });
 
 /** The fingerprint of the totals of the pass being solved (lets a block reuse its pricing). */
@@ -207,14 +213,14 @@ export interface PassTotals {
   readonly hash: Uint8Array;
   readonly rows: number;
 }
-const passTotalsCodec = struct<PassTotals>('PassTotals', { pass: int(), hash: bytes(32), rows: int() });
+const passTotalsCodec = struct<PassTotals>('PassTotals', { pass: uint(), hash: bytes(32), rows: uint() });
 
 /** A solve in progress: the block whose end-block hook last ran it, and the failures in a row. */
 export interface SolveAttempt {
   readonly height: number;
   readonly failures: number;
 }
-const solveAttemptCodec = struct<SolveAttempt>('SolveAttempt', { height: int(), failures: int() });
+const solveAttemptCodec = struct<SolveAttempt>('SolveAttempt', { height: uint(), failures: uint() });
 
 /** Why a period's solve failed (state FAILED), and the height where it was given up. */
 export interface SolveFailure {
@@ -222,7 +228,7 @@ export interface SolveFailure {
   readonly reason: string;
 }
 export const solveFailureCodec = struct<SolveFailure>('SolveFailure', {
-  height: int(),
+  height: uint(),
   reason: string(maxFailureReasonLength),
 });
 
@@ -245,10 +251,10 @@ export const receiptCodec = struct<Receipt>('Receipt', {
   admin: address,
   adminDelta: signedAmount,
   gridFlow: signedAmount,
-  missing: int(),
-  accounts: int(),
-  meters: int(),
-  solvedHeight: int(),
+  missing: uint(),
+  accounts: uint(),
+  meters: uint(),
+  solvedHeight: uint(),
 });
 
 const u = (n: number, bytes: number): Uint8Array => {
@@ -314,7 +320,7 @@ export const tables = {
   meters: new Table('market', 'am', (id: string) => utf8.encode(id), meterCodec),
   meterIndex: new Table('market', 'mi', (i: number) => u(i, 4), meterRefCodec),
   periods: new Table('market', 'mp', (ts: number) => u(ts, 8), periodCodec),
-  periodDays: new Table('market', 'pd', (day: number) => u(day, 4), list(int(), maxPeriodsPerDay)),
+  periodDays: new Table('market', 'pd', (day: number) => u(day, 4), list(uint(), maxPeriodsPerDay)),
   measures: new Table('market', 'ml', (k: MeasureKey) => keyPrefix.measuresAt(k), measureGroupCodec),
   totals: new Table('market', 'tt', (k: SlotKey) => cat(u(k.period, 8), u(k.slot, 2)), slotTotalsCodec),
   solving: new Table('market', 'sq', (period: number) => u(period, 8), bool),
@@ -325,7 +331,7 @@ export const tables = {
     'market',
     'pa',
     (k: { period: number; account: Uint8Array }) => cat(u(k.period, 8), k.account),
-    int(),
+    uint(),
   ),
   /** The running delta of the account with that seq: payments and receipts read them by range. */
   accountDeltas: new Table(

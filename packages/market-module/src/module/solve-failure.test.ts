@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maxSolveAttempts } from '../constants.js';
-import { bech, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
+import { bech, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
 
 const P1 = G - 7200;
 const P2 = G - 3600;

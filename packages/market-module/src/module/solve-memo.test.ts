@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { bech, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
 import { minSolveBudget } from './budget.js';
-import { bech, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
 
 const slots = 1_100;
 const P = G - slots * 900;

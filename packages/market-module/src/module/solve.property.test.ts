@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { metersPerPage, slotsPerPass } from '../constants.js';
 import { type MeterReading, settlePeriod } from '../settlement/period.js';
+import { bech, blocksUntil, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
 import { minSolveBudget } from './budget.js';
-import { bech, blocksUntil, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
 
 const owners = [keys.alice, keys.bob, keys.carol, keys.dave];
 

@@ -2,8 +2,8 @@ import { type AppEvent, encode } from '@joule/consensus';
 import { txMessage } from '@joule/state';
 import { describe, expect, it } from 'vitest';
 import { formatRational } from '../settlement/rational.js';
+import { addr, bech, blocksUntil, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
 import { minSolveBudget } from './budget.js';
-import { addr, bech, blocksUntil, G, keys, marketChain, paperPrices } from './fixture.testkit.js';
 import type { MarketModule } from './market.js';
 
 const enc = (m: MarketModule, tsStart: number): Uint8Array => encode(m.msg.solveMarkets.codec, { tsStart });

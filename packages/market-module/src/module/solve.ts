@@ -1,5 +1,12 @@
-import { type AppEvent, equalBytes, formatAddress, int, sha256, struct } from '@joule/consensus';
-import { type BlockContext, defineMessage, gasCosts, type MessageType, type State } from '@joule/state';
+import { equalBytes, formatAddress, int, sha256, struct } from '@joule/consensus';
+import {
+  type BlockContext,
+  defineMessage,
+  type EmittedEvent,
+  gasCosts,
+  type MessageType,
+  type State,
+} from '@joule/state';
 import {
   maxPaymentsPerBlock,
   maxSolveAttempts,
@@ -36,7 +43,7 @@ export interface SolveMarkets {
  */
 export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarkets>({
   type: 'market/solve_markets',
-  codec: struct<SolveMarkets>('SolveMarkets', { tsStart: int(Number.MIN_SAFE_INTEGER) }),
+  codec: struct<SolveMarkets>('SolveMarkets', { tsStart: int() }),
   async handle(ctx, m) {
     forgetTxReads(ctx);
     const period = m.tsStart < 0 ? undefined : await tables.periods.get(ctx.state, m.tsStart);
@@ -284,7 +291,7 @@ export async function solveStep(
   tsStart: number,
 ): Promise<void> {
   const state = ctx.state;
-  const emit = (e: AppEvent): void => ctx.emit(e);
+  const emit = (e: EmittedEvent): void => ctx.emit(e);
   const period = await tables.periods.get(state, tsStart);
   let p = await tables.progress.get(state, tsStart);
   if (period === undefined || p === undefined) return;

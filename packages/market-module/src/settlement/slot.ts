@@ -1,7 +1,7 @@
 import { ceilDiv, floorDiv, type Rational } from './rational.js';
 
 /**
- * The settlement of one slot (MARKET.md, equations 1 and 5–7), exact to the uECT.
+ * The settlement of one slot (the paper's equations 1 and 5–7), exact to the uECT.
  *
  * Units: energy in Wh, prices in uECT/kWh, beta in uECT/kWh². So `Wh · uECT/kWh` needs `/ 1 000`
  * to be uECT, and `beta · E · d` with two energies in Wh needs `/ 10^6`.

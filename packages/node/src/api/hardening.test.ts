@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { encode, toHex } from '@joule/consensus';
-import { signQuery } from '@joule/state';
+import { moduleTableKey, signQuery } from '@joule/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JouleClient } from '../client/index.js';
 import { signedQueryHeader } from '../constants.js';
@@ -143,7 +143,7 @@ describe('HTTP API hardening (a market node, 127.0.0.1:0)', () => {
   });
 
   it('serves no raw state reads', async () => {
-    const key = toHex(new TextEncoder().encode('market/c/'));
+    const key = toHex(moduleTableKey('market', 'c'));
     for (const path of [
       `/abci_query?path=/store&data=${key}`,
       `/abci_query?path=/store&data=${key}&height=1`,

@@ -6,6 +6,7 @@ import {
   toHex,
   type ValidatorSet,
 } from '@joule/consensus';
+import { snakeCase } from '../client/values.js';
 
 /**
  * Plain JSON for a value: bigints as decimal strings, bytes as hex — except 20-byte values in module
@@ -23,6 +24,25 @@ export function toJson(value: unknown, addressPrefix?: string): unknown {
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = toJson(v, addressPrefix);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * A module's answer as JSON: as `toJson`, with every field name in snake_case (as /status and the
+ * rest of the API), or as the codec spells it (camelCase) for the former route spellings.
+ */
+export function moduleJson(value: unknown, addressPrefix: string, former = false): unknown {
+  const json = toJson(value, addressPrefix);
+  return former ? json : snakeKeys(json);
+}
+
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[snakeCase(k)] = snakeKeys(v);
     return out;
   }
   return value;

@@ -1,9 +1,9 @@
 import { type Application, decode, encode } from '@joule/consensus';
 import { decodeTx, type Module, type QueryType } from '@joule/state';
-import { valueFromParams } from '../client/values.js';
+import { snakeCase, valueFromParams } from '../client/values.js';
 import { maxParamLength, signedQueryHeader } from '../constants.js';
 import { ApiError, badRequest } from './errors.js';
-import { toJson } from './json.js';
+import { moduleJson } from './json.js';
 
 /** A module route ready to match: `/bank/balances/:address` split into segments. */
 export interface ModuleRoute {
@@ -14,6 +14,8 @@ export interface ModuleRoute {
   readonly description: string;
   readonly query?: { readonly path: string; readonly type: QueryType<unknown, unknown> };
   readonly messageType?: string;
+  /** A former spelling: answers in the former (camelCase) JSON, not listed. */
+  readonly alias: boolean;
 }
 
 /** Compiles the modules' route descriptions; a route naming no query or message is refused. */
@@ -29,11 +31,14 @@ export function compileModuleRoutes(modules: readonly Module[]): ModuleRoute[] {
         path: route.path,
         segments: route.path.split('/').slice(1),
         description: route.description,
+        alias: route.alias === true,
       };
       if (route.method === 'GET') {
         const type = module.queries?.find((q) => q.path === route.target);
         if (type === undefined) throw new Error(`route ${route.path} names unknown query "${route.target}"`);
-        out.push({ ...base, query: { path: `/${module.name}/${type.path}`, type } });
+        // A former route asks by the former query path: what its clients sign in their envelopes.
+        const path = route.alias === true ? (type.aliases?.[0] ?? type.path) : type.path;
+        out.push({ ...base, query: { path: `/${module.name}/${path}`, type } });
       } else {
         if (!module.messages?.some((m) => m.type === route.target))
           throw new Error(`route ${route.path} names unknown message type "${route.target}"`);
@@ -82,12 +87,13 @@ function decodeSegment(segment: string): string {
   }
 }
 
-/** The paths (`/<module>/<query>`) of the modules' authenticated queries. */
+/** The paths (`/<module>/<query>`, former spellings too) of the modules' authenticated queries. */
 export function authenticatedQueryPaths(modules: readonly Module[]): Set<string> {
   const out = new Set<string>();
   for (const module of modules)
     for (const query of module.queries ?? [])
-      if (query.authenticated === true) out.add(`/${module.name}/${query.path}`);
+      if (query.authenticated === true)
+        for (const path of [query.path, ...(query.aliases ?? [])]) out.add(`/${module.name}/${path}`);
   return out;
 }
 
@@ -109,6 +115,18 @@ export async function answerModuleQuery(
   let data: Uint8Array;
   if (query.type.authenticated === true) data = signed();
   else {
+    const fields = Object.keys(query.type.request.fields ?? {});
+    if (query.type.request.fields !== undefined) {
+      // A parameter the query does not take is refused, not dropped.
+      const unknown = Object.keys(params).find(
+        (k) => !fields.includes(k) && !fields.some((f) => snakeCase(f) === k),
+      );
+      if (unknown !== undefined)
+        throw badRequest(
+          'BAD_PARAMETER',
+          `unknown parameter "${unknown.slice(0, 64)}" (parameters: ${fields.map(snakeCase).join(', ') || 'none'})`,
+        );
+    }
     let request: unknown;
     try {
       request = valueFromParams(query.type.request, params, addressPrefix);
@@ -128,7 +146,7 @@ export async function answerModuleQuery(
     throw new ApiError(status, response.codespace || 'QUERY_FAILED', response.log);
   }
   const value = decode(query.type.response, response.value);
-  return { height: String(response.height), result: toJson(value, addressPrefix) };
+  return { height: String(response.height), result: moduleJson(value, addressPrefix, route.alias) };
 }
 
 /** Checks that a tx posted to a message route carries only that route's message type. */

@@ -237,7 +237,9 @@ export class ApiServer {
         ...(this.ctx.metrics === null
           ? []
           : [{ method: 'GET', path: '/metrics', description: 'Prometheus metrics' }]),
-        ...this.ctx.moduleRoutes.map((r) => ({ method: r.method, path: r.path, description: r.description })),
+        ...this.ctx.moduleRoutes
+          .filter((r) => !r.alias)
+          .map((r) => ({ method: r.method, path: r.path, description: r.description })),
       ],
     };
   }

@@ -7,8 +7,11 @@ import { defaultApiUrl, defaultHomeDir, homeEnvVar, homeFiles } from '../constan
 import { loadHome } from '../home/home.js';
 import { didYouMean } from './suggest.js';
 
-/** A wrong command line: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {}
+/** A wrong command line (code `CLI_USAGE`): printed with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly code = 'CLI_USAGE';
+}
 
 /** Where a command writes (injected by tests). */
 export interface CliIo {

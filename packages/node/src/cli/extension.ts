@@ -3,8 +3,8 @@ import type { CliIo, FlagSpec } from './common.js';
 
 /**
  * What a module adds to the CLI, so that the generic `tx`, `query` and the top-level command list
- * need no special case per module: flag-based message builders (`tx market add-meter --meter m1 …`)
- * and a command of its own (`joule market settle …`). The module's package stays free of the node:
+ * need no special case per module: flag-based message builders (`tx market add_meter_from_list
+ * --meter m1 …`, next to the generic `--args JSON` form of every message) and a command of its own (`joule market settle …`). The module's package stays free of the node:
  * the extension lives with the app that assembles both (see `market/cli.ts`).
  */
 export interface CliExtension {
@@ -16,7 +16,13 @@ export interface CliExtension {
   readonly command?: ExtensionCommand;
 }
 
+/**
+ * Flags for one message: keyed in `tx` by the message's name (what follows `<module>/` in its type),
+ * so that `tx <module> <name> --flags …` and `tx <module> <name> --args JSON` send the same message.
+ */
 export interface TxBuilder {
+  /** Former names still accepted on the command line (`add-meter`); not listed in help. */
+  readonly aliases?: readonly string[];
   /** One line for `tx --help`: the flags, e.g. `--meter ID --account ADDRESS|KEY`. */
   readonly usage: string;
   /** Flags of this message (the common `--home --node --from --memo --sync` are added). */

@@ -92,16 +92,21 @@ Keys are stored unencrypted (0600, the home 0700), so a board restarts unattende
   tx: `Usage: {bin} tx bank send FROM TO AMOUNT [--home DIR] [--node URL] [--memo TEXT] [--sync]
        {bin} tx bank send TO AMOUNT --from KEY …
        {bin} tx <module> <msg> --from KEY --args JSON [--home DIR] [--node URL] [--memo TEXT] [--sync]
+       {bin} tx <module> <msg> --help      (the message's fields: name, required or optional, type)
 
 Signs locally with keyring key FROM (the nonce comes from the node) and sends the tx. Waits for the
-block unless --sync. TO is an address or a key name; AMOUNT is 5ujoule (or 5 ujoule). --args gives
-the message fields as JSON (addresses in bech32, amounts as decimal strings).`,
+block unless --sync. TO is an address or a key name; AMOUNT is 5ujoule (or 5 ujoule). <msg> is the
+message type's name after "<module>/" (bank/multi_send: tx bank multi_send). --args gives the
+message fields as a JSON object in snake_case (addresses in bech32 or key names, amounts as decimal
+strings); a field the message does not have is refused.`,
   query: `Usage: {bin} query <module> <query> [field=value …] [--node URL | --home DIR] [--from KEY --home DIR] [--verify HEIGHT:HASH]
+       {bin} query <module> <query> --help      (the query's fields)
        {bin} query tx HASH | query block [HEIGHT]
 
 Runs a module query, e.g. \`{bin} query bank balance address=alice denom=ujoule\` (an address, or a
-key name of the home's keyring); a field the query does not take is refused; prints JSON.
-An authenticated query (e.g. \`{bin} query market getEnergyMeasure meterId=m1 tsStart=… signal=consumption\`)
+key name of the home's keyring); a field the query does not take is refused; prints JSON with
+snake_case fields. An authenticated query (e.g.
+\`{bin} query market get_energy_measure meter_id=m1 ts_start=… signal=consumption\`)
 is signed with keyring key KEY of DIR, timestamped at the node's last block time.
 With --verify, a light client trusting header HASH at HEIGHT (14-day trust period) verifies the
 newest header, checks the proof of every key the query read against its app hash, and runs the

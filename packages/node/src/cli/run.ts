@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import {
   chainIdPattern,
   decode,
+  diskFullOf,
   encode,
   InvalidValueError,
   JouleError,
@@ -9,8 +10,9 @@ import {
   parseAddress,
 } from '@joule/consensus';
 import { type Module, type TxMessage, txMessage } from '@joule/state';
-import { toJson } from '../api/json.js';
+import { moduleJson } from '../api/json.js';
 import { ClientError, valueFromParams } from '../client/index.js';
+import { codecFieldNames, snakeCase } from '../client/values.js';
 import { exitCodes, keyNamePattern, type ProfileName, profileNames } from '../constants.js';
 import { NodeInputError } from '../errors.js';
 import { exportHome } from '../home/export.js';
@@ -36,6 +38,7 @@ import {
 } from './common.js';
 import { configFlags } from './config-flags.js';
 import type { CliContext } from './extension.js';
+import { fieldRows, findBuilder, findQuery, messageHelp, queryHelp } from './fields.js';
 import { help } from './help.js';
 import { homeCommands } from './home-commands.js';
 import { keys } from './keys.js';
@@ -73,7 +76,8 @@ export async function runCli(
     return exitCodes.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(text(command));
+    const own = extension === undefined ? fieldHelp(command, rest, app) : undefined;
+    io.out((own ?? text(command)).replaceAll('{bin}', app.name).replaceAll('{prefix}', app.addressPrefix));
     return exitCodes.ok;
   }
   try {
@@ -96,6 +100,11 @@ export async function runCli(
       io.err(`error: ${error.message}`);
       return exitCodes.usage;
     }
+    const full = diskFullOf(error);
+    if (full !== null) {
+      io.err(`error: ${full.code}: ${full.message}`);
+      return exitCodes.diskFull;
+    }
     io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return exitCodes.failure;
   }
@@ -115,6 +124,33 @@ function commandOf(argv: readonly string[], app: CliApp): [string | undefined, s
   return [argv[at], [...argv.slice(0, at), ...argv.slice(at + 1)]];
 }
 
+/**
+ * `tx <module> <msg> --help` and `query <module> <query> --help`: the message's or the query's
+ * fields from its codec; `undefined` when the line names none (the command's own help then).
+ */
+function fieldHelp(command: string, args: readonly string[], app: CliApp): string | undefined {
+  if (command !== 'tx' && command !== 'query') return undefined;
+  const flags: FlagSpec = { home: { type: 'string' }, node: { type: 'string' }, from: { type: 'string' } };
+  for (const e of app.extensions ?? [])
+    for (const b of Object.values(e.tx ?? {})) Object.assign(flags, b.flags);
+  const [module, name] = parseArgs({
+    args: [...args],
+    options: flags,
+    allowPositionals: true,
+    strict: false,
+  }).positionals;
+  if (module === undefined || name === undefined) return undefined;
+  const { modules } = app.build();
+  if (command === 'query') {
+    const found = findQuery(modules, module, name);
+    return found === undefined ? undefined : queryHelp(module, found.type);
+  }
+  const built = findBuilder(app, module, name);
+  const msg = built?.name ?? name;
+  const type = modules.find((m) => m.name === module)?.messages?.find((t) => t.type === `${module}/${msg}`);
+  return type === undefined ? undefined : messageHelp(module, msg, type, built?.builder);
+}
+
 /** The help of a built-in command, with the lines the app's extensions add. */
 function helpText(name: string, app: CliApp): string {
   const extensions = app.extensions ?? [];
@@ -126,12 +162,26 @@ function helpText(name: string, app: CliApp): string {
     return base.replace('{extensions}\n', lines.map((l) => `${l}\n`).join(''));
   }
   if (name === 'tx') {
+    const messages = app
+      .build()
+      .modules.flatMap((m) => (m.messages ?? []).map((t) => `  ${t.type.replace('/', ' ')}`));
     const lines = extensions.flatMap((e) =>
       Object.entries(e.tx ?? {}).map(([sub, b]) => `  {bin} tx ${e.name} ${sub} ${b.usage}`),
     );
+    const listed = `${base}\n\nMessages (tx <module> <msg> --help lists a message's fields):\n${messages.join('\n')}`;
     return lines.length === 0
-      ? base
-      : `${base}\n\nMessages with their own flags (and --from KEY --home DIR):\n${lines.join('\n')}`;
+      ? listed
+      : `${listed}\n\nMessages that also take their own flags instead of --args (and --from KEY --home DIR):\n${lines.join('\n')}`;
+  }
+  if (name === 'query') {
+    const queries = app
+      .build()
+      .modules.flatMap((m) =>
+        (m.queries ?? []).map(
+          (q) => `  ${m.name} ${q.path}${q.authenticated === true ? '  (--from KEY)' : ''}`,
+        ),
+      );
+    return `${base}\n\nQueries (query <module> <query> --help lists a query's fields):\n${queries.join('\n')}`;
   }
   return base;
 }
@@ -260,7 +310,8 @@ const commands: Record<string, Command> = {
     await node.start();
     handleSignals(node);
     await node.stopped();
-    return node.halted === null ? exitCodes.ok : exitCodes.failure;
+    if (node.halted === null) return exitCodes.ok;
+    return node.halted.code === 'DISK_FULL' ? exitCodes.diskFull : exitCodes.failure;
   },
 
   async status(args, _app, io) {
@@ -290,7 +341,9 @@ const commands: Record<string, Command> = {
       allowPositionals: true,
       strict: false,
     }).positionals;
-    const builder = app.extensions?.find((e) => e.name === module)?.tx?.[msg ?? ''];
+    const built = findBuilder(app, module, msg);
+    // `--args` is the generic form of every message; a builder's flags are the other form of its own.
+    const builder = args.some((a) => a === '--args' || a.startsWith('--args=')) ? undefined : built?.builder;
     let from: string;
     let messages: TxMessage[];
     let values: {
@@ -313,7 +366,7 @@ const commands: Record<string, Command> = {
       const [, , ...rest] = parsed.positionals;
       if (module === undefined || msg === undefined) throw new UsageError('expected tx <module> <msg> …');
       const { modules } = app.build();
-      const type = findMessage(modules, module, msg);
+      const type = findMessage(modules, module, built?.name ?? msg);
       let fields: Record<string, unknown>;
       if (module === 'bank' && msg === 'send' && parsed.values.args === undefined) {
         const send = bankSend(rest, parsed.values.from);
@@ -323,10 +376,12 @@ const commands: Record<string, Command> = {
       } else {
         if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
         from = required(parsed.values.from, 'from');
+        const noFields = type.codec.fields !== undefined && Object.keys(type.codec.fields).length === 0;
+        const text =
+          noFields && parsed.values.args === undefined ? '{}' : required(parsed.values.args, 'args');
         try {
-          fields = JSON.parse(required(parsed.values.args, 'args')) as Record<string, unknown>;
-        } catch (error) {
-          if (error instanceof UsageError) throw error;
+          fields = JSON.parse(text) as Record<string, unknown>;
+        } catch {
           throw new UsageError('--args must be a JSON object');
         }
         if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
@@ -359,8 +414,8 @@ const commands: Record<string, Command> = {
         'expected query <module> <query> [field=value …], query tx HASH or query block [HEIGHT]',
       );
     const { modules } = app.build();
-    const m = modules.find((x) => x.name === module);
-    const type = m?.queries?.find((q) => q.path === name);
+    const found = findQuery(modules, module, name);
+    const type = found?.type;
     if (type === undefined) {
       const known = modules.flatMap((x) => (x.queries ?? []).map((q) => `${x.name} ${q.path}`));
       throw new UsageError(
@@ -386,17 +441,27 @@ const commands: Record<string, Command> = {
       throw new UsageError(`query ${module} ${name} is authenticated: pass --from KEY (and --home DIR)`);
     if (typeof values.verify === 'string') {
       const secretKey = key === undefined ? {} : { secretKey: key.key.secretKey };
-      result = await verifiedQuery({ client, trust: values.verify, module, type, request, ...secretKey });
+      result = await verifiedQuery({
+        client,
+        trust: values.verify,
+        module,
+        type,
+        request,
+        ...secretKey,
+        modules: app.build().modules,
+        addressPrefix: app.addressPrefix,
+      });
     } else if (key !== undefined) result = await client.queryAs(key.key.secretKey, module, type, request);
     else result = await client.query(module, type, request);
-    io.out(json(toJson(result, app.addressPrefix)));
+    // Named by a former spelling, the query answers in the former (camelCase) JSON.
+    io.out(json(moduleJson(result, app.addressPrefix, found?.former === true)));
     return exitCodes.ok;
   },
 
   async export(args, app, io) {
     const { values, positionals } = parse(args, { home: { type: 'string' }, out: { type: 'string' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const doc = await exportHome(homeOf(values), app.build());
+    const doc = await exportHome(homeOf(values), { ...app.build(), addressPrefix: app.addressPrefix });
     if (values.out === undefined) io.out(renderGenesis(doc).trimEnd());
     else await replacePrivateFile(values.out, renderGenesis(doc));
     return exitCodes.ok;
@@ -436,7 +501,17 @@ async function requestOf<T>(
   prefix: string,
   home: string,
 ): Promise<T> {
-  const given = { ...params };
+  const given = codecFieldNames(codec, params);
+  const listed = fieldRows(codec as Parameters<typeof fieldRows>[0]).map((f) => f.name);
+  if (listed.length > 0 || codec.fields !== undefined) {
+    // The codec lists its fields: anything else is refused before the value is built.
+    const own = new Set(Object.keys(codec.fields ?? {}));
+    const unknown = Object.keys(params).find((k) => !own.has(k) && !listed.includes(k));
+    if (unknown !== undefined)
+      throw new UsageError(
+        `unknown field "${unknown}"${didYouMean(unknown, listed)} (fields: ${listed.join(', ') || 'none'})`,
+      );
+  }
   for (let attempt = 0; ; attempt++) {
     try {
       const value = valueFromParams(codec, given, prefix);
@@ -444,7 +519,7 @@ async function requestOf<T>(
       const unknown = Object.keys(given).find((k) => !fields.includes(k));
       if (unknown !== undefined)
         throw new UsageError(
-          `unknown field "${unknown}"${didYouMean(unknown, fields)} (fields: ${fields.join(', ')})`,
+          `unknown field "${snakeCase(unknown)}"${didYouMean(snakeCase(unknown), fields.map(snakeCase))} (fields: ${fields.map(snakeCase).join(', ')})`,
         );
       return value;
     } catch (error) {
@@ -452,8 +527,9 @@ async function requestOf<T>(
       if (error instanceof InvalidValueError && given[key] === undefined) {
         // A field the request needs is missing: a given field of another name is likely its typo.
         const typo = Object.keys(given).find((k) => closest(k, [key]) !== undefined);
-        if (typo !== undefined) throw new UsageError(`unknown field "${typo}" (did you mean "${key}"?)`);
-        throw new UsageError(`missing field "${key}"`);
+        if (typo !== undefined)
+          throw new UsageError(`unknown field "${snakeCase(typo)}" (did you mean "${snakeCase(key)}"?)`);
+        throw new UsageError(`missing field "${snakeCase(key)}"`);
       }
       const text = given[key];
       if (attempt >= Object.keys(params).length || typeof text !== 'string' || !keyNamePattern.test(text))

@@ -1,7 +1,7 @@
 import { addressOf, encode, fromHex, publicKeyOf } from '@joule/consensus';
 import { HttpProvider, LightClient, signersOf } from '@joule/light';
 import { replayQuery } from '@joule/light/replay';
-import { type QueryType, signQuery } from '@joule/state';
+import { type Module, type QueryType, signQuery } from '@joule/state';
 import type { JouleClient } from '../client/index.js';
 import { defaultVerifyTrustPeriodMs } from '../constants.js';
 import { UsageError } from './common.js';
@@ -18,6 +18,9 @@ export async function verifiedQuery<Req, Res>(o: {
   readonly type: QueryType<Req, Res>;
   readonly request: Req;
   readonly secretKey?: Uint8Array;
+  /** The application's modules and address prefix, which the replayed handler's context needs. */
+  readonly modules: readonly Module[];
+  readonly addressPrefix: string;
 }): Promise<{ height: number; verified: Record<string, unknown>; result: Res }> {
   const match = /^([1-9][0-9]*):([0-9a-fA-F]{64})$/.exec(o.trust);
   if (match === null)
@@ -43,7 +46,11 @@ export async function verifiedQuery<Req, Res>(o: {
       : signQuery(o.secretKey, { chainId, path, body, timestamp: await o.client.lastBlockTime() });
   const state = await light.provenState(path, body, signed);
   const caller = o.secretKey === undefined ? null : addressOf(publicKeyOf(o.secretKey));
-  const result = await replayQuery(state, o.type, o.request, caller, chainId);
+  const result = await replayQuery(state, o.type, o.request, caller, chainId, {
+    module: o.module,
+    modules: o.modules,
+    addressPrefix: o.addressPrefix,
+  });
   const s = signersOf(state.header);
   return {
     height: state.height,

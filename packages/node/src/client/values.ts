@@ -21,6 +21,31 @@ function readings(text: string, addressPrefix: string): unknown[] {
   return out;
 }
 
+/** `meterId` → `meter_id`: a codec's (camelCase) field name as JSON and the CLI spell it. */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/**
+ * The parameters with each snake_case name (`meter_id`) turned into the struct's own field name
+ * (`meterId`); the field's own spelling is accepted too. Names the struct lacks are kept as given.
+ */
+export function codecFieldNames<T>(
+  codec: Codec<T>,
+  params: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const bySnake = new Map(Object.keys(codec.fields ?? {}).map((f) => [snakeCase(f), f]));
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) out[bySnake.get(key) ?? key] = value;
+  // A nullable field left out is null: the optional fields of a request.
+  for (const [name, field] of Object.entries(codec.fields ?? {}))
+    if (field.kind === 'nullable' && !(name in out)) out[name] = null;
+  return out;
+}
+
 /**
  * Builds the value of a struct codec from text parameters (`{ address: 'lic1…', denom: 'ujoule' }`).
  * Codecs do not describe their fields, so each parameter is tried as a bech32 address, an integer
@@ -30,9 +55,10 @@ function readings(text: string, addressPrefix: string): unknown[] {
  */
 export function valueFromParams<T>(
   codec: Codec<T>,
-  params: Readonly<Record<string, unknown>>,
+  given: Readonly<Record<string, unknown>>,
   addressPrefix: string,
 ): T {
+  const params = codecFieldNames(codec, given);
   const options = new Map<string, unknown[]>();
   const choice = new Map<string, number>();
   for (const [key, value] of Object.entries(params)) {
@@ -50,10 +76,13 @@ export function valueFromParams<T>(
       const path = String(error.context.path ?? '');
       const key = path.slice(path.lastIndexOf('.') + 1).replace(/\[.*$/, '');
       const list = options.get(key);
-      if (list === undefined) throw new InvalidValueError(`missing parameter "${key}"`, { path: key });
+      if (list === undefined)
+        throw new InvalidValueError(`missing parameter "${snakeCase(key)}"`, { path: key });
       const next = (choice.get(key) ?? 0) + 1;
       if (next >= list.length)
-        throw new InvalidValueError(`parameter "${key}" is not valid: ${error.message}`, { path: key });
+        throw new InvalidValueError(`parameter "${snakeCase(key)}" is not valid: ${error.message}`, {
+          path: key,
+        });
       choice.set(key, next);
     }
   }

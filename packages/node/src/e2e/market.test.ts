@@ -14,7 +14,7 @@ import { marketModules } from '../market/app.js';
 import type { MeasureRow, ReceiptFile } from '../market/export.js';
 
 /**
- * Issue 7 end to end: `joule testnet --validators 4 --nodes 4`, four real processes on LevelDB and
+ * The market end to end: `joule testnet --validators 4 --nodes 4`, four real processes on LevelDB and
  * libp2p over loopback. The admin (node0, the genesis authority) registers three meters and sets
  * yesterday's parameters (96 slots of 15 minutes) with the CLI; the meters post a day of measures
  * (one through the CLI, one through the REST route, the rest through the client); node3 solves;
@@ -111,7 +111,7 @@ describe('market on a 4-validator testnet end to end', () => {
       await joule(
         'tx',
         'market',
-        'add-meter',
+        'add_meter_from_list',
         '--meter',
         `m${i + 1}`,
         '--account',
@@ -126,7 +126,7 @@ describe('market on a 4-validator testnet end to end', () => {
     await joule(
       'tx',
       'market',
-      'set-params',
+      'set_market_parameters',
       '--ts-start',
       String(tsStart),
       '--ts-end',
@@ -147,7 +147,7 @@ describe('market on a 4-validator testnet end to end', () => {
       home0,
     );
 
-    // The meters: one measure through the CLI, one through POST /market/setEnergyMeasure, the rest
+    // The meters: one measure through the CLI, one through POST /market/set_energy_measure, the rest
     // through the client, 32 messages a tx, each house on its own node.
     const { market: m } = marketModules('joule');
     const measures = dayOfMeasures(tsStart).sort(
@@ -158,7 +158,7 @@ describe('market on a 4-validator testnet end to end', () => {
     await joule(
       'tx',
       'market',
-      'set-measure',
+      'set_energy_measure',
       '--meter',
       'm1',
       '--ts-start',
@@ -180,10 +180,10 @@ describe('market on a 4-validator testnet end to end', () => {
         0,
       messages: [txMessage(m.msg.setEnergyMeasure, { ...viaRest })],
     });
-    const posted = await client(1).post<{ code: number; hash: string }>('/market/setEnergyMeasure', {
+    const posted = await client(1).post<{ code: number; hash: string }>('/market/set_energy_measure', {
       tx: toHex(restTx),
     });
-    expect(posted.code, 'POST /market/setEnergyMeasure').toBe(0);
+    expect(posted.code, 'POST /market/set_energy_measure').toBe(0);
     for (let t = 0; t < 40; t++) {
       if (
         (
@@ -232,9 +232,9 @@ describe('market on a 4-validator testnet end to end', () => {
       await joule(
         'query',
         'market',
-        'getEnergyMeasure',
-        'meterId=m1',
-        `tsStart=${viaCli.tsStart}`,
+        'get_energy_measure',
+        'meter_id=m1',
+        `ts_start=${viaCli.tsStart}`,
         'signal=consumption',
         '--from',
         'house1',
@@ -244,7 +244,7 @@ describe('market on a 4-validator testnet end to end', () => {
     );
     expect(viaQueryCli).toBe(viaCli.value);
     const totals = await client(3).get<{ result: { reporters: number }[] }>(
-      `/market/getTotalEnergy/${tsStart}/96`,
+      `/market/get_total_energy/${tsStart}/96`,
     );
     expect(totals.result.length).toBe(96);
 
@@ -262,7 +262,7 @@ describe('market on a 4-validator testnet end to end', () => {
     await joule(
       'tx',
       'market',
-      'solve',
+      'solve_markets',
       '--ts-start',
       String(tsStart),
       '--from',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateKeyPair } from '@joule/consensus';
-import { freePorts } from '@joule/p2p';
+import { freePorts } from '@joule/p2p/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JouleClient } from '../client/index.js';
 import { parseConfig, renderConfig } from '../home/config.js';

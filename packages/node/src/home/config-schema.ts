@@ -320,6 +320,15 @@ export const sections = {
       doc: 'Levels per module, e.g. { consensus = "debug", p2p = "warn" }.',
     },
   },
+  testing: {
+    clock_offset_ms: {
+      type: 'int',
+      default: 0,
+      min: -86_400_000,
+      max: 86_400_000,
+      doc: "For fault-injection tests only: added to the time consensus reads (votes, proposals), as if this machine's clock were that far off. Keep 0.",
+    },
+  },
 } as const satisfies Record<string, Record<string, OptionSpec>>;
 
 type ValueOf<S extends OptionSpec> = S extends { type: 'int' }

@@ -11,7 +11,7 @@ import { HomeLock } from './lock.js';
  */
 export async function exportHome(
   home: string,
-  deps: { modules: readonly Module[]; accounts: AccountKeeper },
+  deps: { modules: readonly Module[]; accounts: AccountKeeper; addressPrefix?: string },
 ): Promise<GenesisDoc> {
   const { paths, genesis, genesisDoc: doc } = await loadHome(home);
   const lock = new HomeLock(paths.lock, paths.home);
@@ -21,7 +21,15 @@ export async function exportHome(
     await kv.start();
     const store = new LevelChainStore({}, { kv });
     await store.start();
-    const app = new App({}, { kv, modules: deps.modules, accounts: deps.accounts });
+    const app = new App(
+      {},
+      {
+        kv,
+        modules: deps.modules,
+        accounts: deps.accounts,
+        ...(deps.addressPrefix === undefined ? {} : { addressPrefix: deps.addressPrefix }),
+      },
+    );
     await app.start();
     try {
       const state = await store.loadState();

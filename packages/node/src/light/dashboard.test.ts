@@ -3,17 +3,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode, encode, formatAddress, fromHex, toHex } from '@joule/consensus';
+import { lightBlockFromJson, signersOf } from '@joule/light';
 import { amountCodec } from '@joule/state';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketModules } from '../market/app.js';
-import { type LightChain, startLightChain } from './light-chain.testkit.js';
+import { type LightTestnet, startLightTestnet } from '../testkit/light-testnet.js';
 
 /**
- * The dashboard in headless Chromium (Debian's, through playwright-core) against a running chain:
- * its figures are the API's, the household view shows a verified bill after the solve, and the
- * badge turns red once the page's node starts lying. With `JOULE_DASHBOARD_SHOTS=DIR`, writes the
- * community and household views at desktop and phone widths to DIR.
+ * The dashboard in headless Chromium (Debian's, through playwright-core) against a running testnet
+ * (`joule testnet --validators 4 --nodes 4`: four processes, LevelDB, libp2p over loopback): its
+ * figures are the API's, the household view shows a bill verified against the four validators'
+ * signatures after the solve, and the badge turns red once the page's node starts lying. With
+ * `JOULE_DASHBOARD_SHOTS=DIR`, writes the community and household views at desktop and phone widths
+ * to DIR.
  */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = process.env.JOULE_DASHBOARD_SHOTS;
@@ -21,7 +24,7 @@ const phone = { width: 390, height: 844 };
 const desktop = { width: 1280, height: 900 };
 
 describe('dashboard in headless Chromium', () => {
-  let chain: LightChain;
+  let net: LightTestnet;
   let context: BrowserContext;
   let profile = '';
   const { core, market: m } = marketModules('joule');
@@ -31,7 +34,8 @@ describe('dashboard in headless Chromium', () => {
       throw new Error(
         `no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH`,
       );
-    chain = await startLightChain({ chainId: 'dash-1', ui: true });
+    // Ports of its own per run (below Linux's ephemeral range, clear of the other e2e tests').
+    net = await startLightTestnet({ chainId: 'dash-1', basePort: 24_400 + (process.pid % 300) * 8 });
     profile = await mkdtemp(join(tmpdir(), 'joule-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath,
@@ -52,7 +56,7 @@ describe('dashboard in headless Chromium', () => {
 
   afterAll(async () => {
     await context?.close();
-    await chain?.stop();
+    await net?.stop();
     await rm(profile, { recursive: true, force: true });
   });
 
@@ -64,12 +68,12 @@ describe('dashboard in headless Chromium', () => {
   it('shows the community as the API does, and a verified bill for the household', {
     timeout: 120_000,
   }, async () => {
-    const { client, tsStart, houseAddress } = chain;
+    const { client, tsStart, houseAddress } = net;
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-    await page.goto(`${chain.node.apiUrl}/ui`);
+    await page.goto(`${net.api}/ui`);
     await page.locator('#period-state:text-is("solved")').waitFor({ timeout: 60_000 });
     await page.locator('#bills tbody tr').first().waitFor();
     const totals = await client.query('market', m.query.getTotalEnergy, { tsStart, count: 96 });
@@ -77,9 +81,11 @@ describe('dashboard in headless Chromium', () => {
     expect(await text(page, 'month-ec'), 'consumption so far').toBe(kwh(ec));
     expect(await text(page, 'month-slots')).toBe(`${totals.filter((s) => s.reporters > 0).length} of 96`);
     const validators = await client.validators();
+    expect(validators.validators.length, "the testnet's validators").toBe(4);
     expect(await text(page, 'validators')).toBe(
       `${validators.validators.length} (power ${validators.validators.reduce((n, v) => n + Number(v.voting_power), 0)})`,
     );
+    expect(Number(await text(page, 'peers')), 'the node is one of a network').toBeGreaterThan(0);
     const deltas = await client.query('market', m.query.getReceiptDeltas, { tsStart, start: 0, limit: 100 });
     expect(await page.locator('#bills tbody tr').count(), 'one bill per settled account').toBe(
       deltas.deltas.length,
@@ -98,8 +104,25 @@ describe('dashboard in headless Chromium', () => {
     await page.click('#lookup button');
     await page.waitForSelector('#badge', { timeout: 60_000 });
     const badge = await text(page, 'badge');
-    expect(badge, badge).toMatch(/^✓ verified at height \d+ by 1 of 2 validators$/);
+    const [, at, signed] = /^✓ verified at height (\d+) by (\d+) of 4 validators$/.exec(badge) ?? [];
+    expect(at, badge).toBeDefined();
+    expect(Number(signed), `${badge}: more than 2/3 of 4`).toBeGreaterThanOrEqual(3);
     expect(await page.locator('#badge').getAttribute('class')).toBe('badge ok');
+    // The header the page verified is the testnet's: its set is the four validators' keys, and more
+    // than 2/3 of their power signed it.
+    const block = lightBlockFromJson(
+      await (await fetch(`${net.api}/light_block?height=${at}`)).json(),
+      net.api,
+    );
+    expect(
+      block.validators.validators.map((v) => toHex(v.pubKey)).sort(),
+      'the verified set is the four validators',
+    ).toEqual(net.validatorKeys.map(toHex).sort());
+    const signers = signersOf(block);
+    expect(signers.signed, `signatures in the commit of height ${at}`).toBeGreaterThanOrEqual(3);
+    expect(signers.signedPower * 3n > signers.totalPower * 2n, 'more than 2/3 of the power signed').toBe(
+      true,
+    );
     const own = deltas.deltas.find((d) => toHex(d.account) === toHex(houseAddress));
     expect(await text(page, 'h-bill'), 'the bill is the settlement delta').toBe(
       `${ect(own?.delta ?? 0n)} ECT`,
@@ -121,7 +144,7 @@ describe('dashboard in headless Chromium', () => {
   it('runs no markup of a hostile node it reads (?node=) in the origin that served it', {
     timeout: 120_000,
   }, async () => {
-    const { proxy } = chain;
+    const { proxy } = net;
     const page = await context.newPage();
     proxy.tamper = (path, _q, body) => {
       if (!path.startsWith('/market/getReceiptDeltas/')) return undefined;
@@ -133,7 +156,7 @@ describe('dashboard in headless Chromium', () => {
     };
     try {
       // The page of the honest node, reading the community's figures from another node.
-      await page.goto(`${chain.node.apiUrl}/ui?node=${encodeURIComponent(proxy.url)}`);
+      await page.goto(`${net.api}/ui?node=${encodeURIComponent(proxy.url)}`);
       await page.locator('#bills tbody tr').first().waitFor({ timeout: 60_000 });
       expect(await page.locator('#bills b').count(), 'no element of the node in the page').toBe(0);
       expect(await page.locator('#bills tbody tr td').first().textContent()).toBe('<b id=inject…  z=1>');
@@ -144,7 +167,7 @@ describe('dashboard in headless Chromium', () => {
   });
 
   it('turns the household badge red when the node it reads starts lying', { timeout: 120_000 }, async () => {
-    const { proxy, houseAddress } = chain;
+    const { proxy, houseAddress } = net;
     const page = await context.newPage();
     await page.goto(`${proxy.url}/ui?view=household&address=${formatAddress(houseAddress, 'joule')}`);
     await page.waitForSelector('#badge.ok', { timeout: 60_000 });

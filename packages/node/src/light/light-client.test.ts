@@ -25,8 +25,8 @@ import { runCli } from '../cli/run.js';
 import type { JouleClient } from '../client/index.js';
 import { jouleCliApp, marketModules } from '../market/app.js';
 import type { JouleNode } from '../node/node.js';
-import { type LightChain, slotSeconds as slot, startLightChain } from './light-chain.testkit.js';
-import type { TamperingProxy } from './tampering-proxy.testkit.js';
+import { type LightChain, slotSeconds as slot, startLightChain } from '../testkit/light-chain.js';
+import type { TamperingProxy } from '../testkit/tampering-proxy.js';
 
 /**
  * The light client against a real node (LevelDB, its HTTP API on 127.0.0.1) and a tampering proxy

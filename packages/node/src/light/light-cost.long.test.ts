@@ -5,7 +5,7 @@ import { formatAddress, toHex } from '@joule/consensus';
 import { JouleLight } from '@joule/light';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LightChain, startLightChain } from './light-chain.testkit.js';
+import { type LightChain, startLightChain } from '../testkit/light-chain.js';
 
 /**
  * What a household's bill costs the light client from a cold start, once the chain is a month of

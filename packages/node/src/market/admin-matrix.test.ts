@@ -1,5 +1,6 @@
 import { addressOf, formatAddress, generateKeyPair, type KeyPair } from '@joule/consensus';
-import { TestChain, type TxMessage, testGenesisTimeMs, txMessage } from '@joule/state';
+import { type TxMessage, txMessage } from '@joule/state';
+import { TestChain, testGenesisTimeMs } from '@joule/state/testkit';
 import { describe, expect, it } from 'vitest';
 import { marketModules } from './app.js';
 

@@ -42,7 +42,7 @@ describe('the joule CLI with the market', () => {
 
   it('lists the market command and messages in the help, and refuses bad flags with exit 2', async () => {
     expect((await joule('--help')).out).toMatch(/market\s+market audit/);
-    expect((await joule('tx', '--help')).out).toContain('joule tx market set-measure --meter ID');
+    expect((await joule('tx', '--help')).out).toContain('joule tx market set_energy_measure --meter ID');
     expect((await joule('market', '--help')).out).toContain('Usage: joule market settle');
     const missing = await joule(
       'tx',
@@ -77,7 +77,7 @@ describe('the joule CLI with the market', () => {
       (await joule('tx', 'market', 'solve', '--ts-start', 'yesterday', '--from', 'x', '--home', dir)).code,
     ).toBe(2);
     expect((await joule('market', 'frobnicate')).err).toContain('expected market settle|export');
-    expect((await joule('query', 'market', 'getMetersList', 'start=0', 'limit=1')).err).toContain(
+    expect((await joule('query', 'market', 'get_meters_list', 'start=0', 'limit=1')).err).toContain(
       'is authenticated: pass --from KEY',
     );
   });

@@ -9,7 +9,7 @@ import { exportPeriod } from './export.js';
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
 const text = { type: 'string' } as const;
-/** Slot length assumed by `set-measure` without `--ts-end` or `--slot-seconds`. */
+/** Slot length assumed by `set_energy_measure` without `--ts-end` or `--slot-seconds`. */
 const defaultSlotSeconds = 900;
 
 /** Unix seconds, or an ISO 8601 time on a whole second (`2026-03-01T00:00:00Z`). */
@@ -40,10 +40,14 @@ function whole(value: string | boolean | undefined, flag: string, fallback?: num
 
 const home = (v: Values): string | undefined => (typeof v.home === 'string' ? v.home : undefined);
 
-/** `tx market <sub>` builders: one per message, with the paper's fields as flags. */
+/**
+ * `tx market <message>` builders: one per message, named as the message, with its fields as flags
+ * (the kebab-case names of earlier versions, `add-meter`, stay as aliases).
+ */
 function txBuilders(m: MarketModule): Record<string, TxBuilder> {
   return {
-    'add-meter': {
+    add_meter_from_list: {
+      aliases: ['add-meter'],
       usage: '--meter ID --account ADDRESS|KEY  (admin)',
       flags: { meter: text, account: text },
       build: async (v, ctx) => [
@@ -53,12 +57,14 @@ function txBuilders(m: MarketModule): Record<string, TxBuilder> {
         }),
       ],
     },
-    'remove-meter': {
+    remove_meter_from_list: {
+      aliases: ['remove-meter'],
       usage: '--meter ID  (admin)',
       flags: { meter: text },
       build: async (v) => [txMessage(m.msg.removeMeterFromList, { meterId: required(v.meter, 'meter') })],
     },
-    'set-params': {
+    set_market_parameters: {
+      aliases: ['set-params'],
       usage:
         '--ts-start T --ts-end T [--slot-seconds 900] --p-buy-bau P --p-sell-bau P --p-buy-lem P --p-sell-lem P [--beta 0]   (admin; uECT/kWh)',
       flags: {
@@ -84,7 +90,8 @@ function txBuilders(m: MarketModule): Record<string, TxBuilder> {
         }),
       ],
     },
-    'set-measure': {
+    set_energy_measure: {
+      aliases: ['set-measure'],
       usage:
         "--meter ID --ts-start T [--ts-end T | --slot-seconds 900] --signal consumption|production --value WH   (the meter's account)",
       flags: {
@@ -112,24 +119,28 @@ function txBuilders(m: MarketModule): Record<string, TxBuilder> {
         ];
       },
     },
-    solve: {
+    solve_markets: {
+      aliases: ['solve'],
       usage: '--ts-start T  (anyone, once the period has ended)',
       flags: { 'ts-start': text },
       build: async (v) => [txMessage(m.msg.solveMarkets, { tsStart: parseTime(v['ts-start'], 'ts-start') })],
     },
-    'transfer-admin': {
-      usage: '--to ADDRESS|KEY  (admin; the new admin then sends accept-admin)',
+    transfer_admin: {
+      aliases: ['transfer-admin'],
+      usage: '--to ADDRESS|KEY  (admin; the new admin then sends accept_admin)',
       flags: { to: text },
       build: async (v, ctx) => [
         txMessage(m.msg.transferAdmin, { admin: await ctx.address(required(v.to, 'to'), home(v)) }),
       ],
     },
-    'accept-admin': {
+    accept_admin: {
+      aliases: ['accept-admin'],
       usage: '(the proposed admin)',
       flags: {},
       build: async () => [txMessage(m.msg.acceptAdmin, {})],
     },
-    'repay-debts': {
+    repay_debts: {
+      aliases: ['repay-debts'],
       usage: '--debtor ADDRESS|KEY  (anyone, after a top-up)',
       flags: { debtor: text },
       build: async (v, ctx) => [
@@ -150,8 +161,10 @@ export  reads the period holding TS (Unix seconds or ISO 8601) from a node and w
         keyring key (--from, from --home), DIR/MEASURES.json — so that \`settle\` on them reproduces
         the chain's receipt to the uECT. Measures are read by authenticated queries.
 
-Market messages are sent with \`{bin} tx market <message> …\` (\`{bin} tx --help\` lists them); queries
-with \`{bin} query market <query> …\` (getMetersList and getEnergyMeasure need --from KEY --home DIR).`;
+Market messages are sent with \`{bin} tx market <message> …\` (\`{bin} tx --help\` lists them,
+\`{bin} tx market <message> --help\` lists a message's fields); queries with
+\`{bin} query market <query> …\` (get_meters_list, get_energy_measure and get_meter_measures need
+--from KEY --home DIR).`;
 
 async function runMarket(args: readonly string[], ctx: CliContext, m: MarketModule): Promise<number> {
   const [sub, ...rest] = args;
@@ -200,7 +213,7 @@ async function runMarket(args: readonly string[], ctx: CliContext, m: MarketModu
   ctx.io.out(
     json({
       files,
-      tsStart: exported.params.tsStart,
+      ts_start: exported.params.tsStart,
       state: exported.receipt?.state ?? 'not solved',
       measures: exported.measures?.length ?? null,
     }),

@@ -12,7 +12,6 @@ import {
   FileWal,
   Mempool,
   type Signer,
-  systemClock,
   toHex,
   txHash,
 } from '@joule/consensus';
@@ -44,10 +43,12 @@ import { createLoggers, type NodeLoggers } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import { type NetworkFactory, type NetworkService, observedTransport } from '../network/network.js';
 import { defaultNetwork } from '../network/p2p.js';
+import { nodeClock } from './clock.js';
+import { DiskWatchKvStore } from './disk-watch.js';
 
 /** The appchain a node runs, beyond its modules. */
 export interface AppSpec {
-  /** Bech32 prefix of addresses (`lic` gives `lic1…`); the modules must use the same. */
+  /** Bech32 prefix of addresses (`lic` gives `lic1…`), given to every module context and genesis parse. */
   readonly addressPrefix: string;
   /** The nonce keeper of the ante checks (the auth module's keeper: `coreModules().accounts`). */
   readonly accounts: AccountKeeper;
@@ -109,7 +110,7 @@ export async function createNode(options: NodeOptions, deps: NodeDependencies): 
       : applyOverrides(loaded.config, options.config, 'options.config');
   const home: Home = { ...loaded, config };
   try {
-    parseAppState(home.genesis.appState, deps.modules);
+    parseAppState(home.genesis.appState, deps.modules, deps.app.addressPrefix);
   } catch (error) {
     throw new GenesisFileError(
       home.paths.genesis,
@@ -205,6 +206,7 @@ class Node implements JouleNode {
   }
 
   async #start(): Promise<void> {
+    this.#halted = null;
     const { home } = this;
     const { config, paths, genesis } = home;
     const chainId = genesis.chainId;
@@ -222,12 +224,15 @@ class Node implements JouleNode {
     await lock.acquire();
     this.#cleanups.push(() => lock.release());
 
-    const kv = new ClassicKvStore({
-      location: paths.db,
-      cacheBytes: config.db.cache_bytes,
-      writeBufferBytes: config.db.write_buffer_bytes,
-      maxOpenFiles: config.db.max_open_files,
-    });
+    const kv = new DiskWatchKvStore(
+      new ClassicKvStore({
+        location: paths.db,
+        cacheBytes: config.db.cache_bytes,
+        writeBufferBytes: config.db.write_buffer_bytes,
+        maxOpenFiles: config.db.max_open_files,
+      }),
+      (error) => this.#onHalt(error),
+    );
     await kv.start();
     this.#cleanups.push(() => kv.stop());
     const pending = new PendingWrites();
@@ -242,7 +247,13 @@ class Node implements JouleNode {
         nodeCacheEntries: config.state.node_cache_entries,
         ...(this.deps.app.version === undefined ? {} : { version: this.deps.app.version }),
       },
-      { kv, modules: this.deps.modules, accounts: this.deps.app.accounts, pending },
+      {
+        kv,
+        modules: this.deps.modules,
+        accounts: this.deps.app.accounts,
+        pending,
+        addressPrefix: this.deps.app.addressPrefix,
+      },
     );
     await app.start();
     this.#cleanups.push(() => app.stop());
@@ -344,7 +355,7 @@ class Node implements JouleNode {
         store,
         wal,
         transport,
-        clock: systemClock,
+        clock: nodeClock(config.testing.clock_offset_ms),
         signer,
         mempool,
         evidence,
@@ -433,6 +444,7 @@ class Node implements JouleNode {
 
   /** Consensus cannot go on: say why, loudly, and stop (the CLI then exits with a failure code). */
   #onHalt(error: ConsensusHaltError): void {
+    if (this.#halted !== null) return;
     this.#halted = error;
     this.#log.fatal({ code: error.code, ...error.toJSON().context }, `consensus halted: ${error.message}`);
     this.stop().catch((stopError: unknown) =>

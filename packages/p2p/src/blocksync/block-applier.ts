@@ -5,12 +5,11 @@ import {
   type ChainState,
   type ChainStore,
   type Commit,
-  checkBlock,
-  commitBlock,
   type EvidenceSource,
   type TxPool,
   verifyCommit,
 } from '@joule/consensus';
+import { checkBlock, commitBlock } from '@joule/consensus/internal';
 
 /**
  * Checks that `block` with `commit` is the next block after `state`: the commit holds more than

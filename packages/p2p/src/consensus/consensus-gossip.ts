@@ -3,13 +3,12 @@ import {
   bytesKey,
   type ConsensusMessage,
   DecodeError,
-  decodeConsensusMessage,
-  encodeConsensusMessage,
   type PeerFault,
   type PeerId,
   sha256,
   type Transport,
 } from '@joule/consensus';
+import { decodeConsensusMessage, encodeConsensusMessage } from '@joule/consensus/internal';
 import { GossipChannel } from '../channel/gossip-channel.js';
 import {
   consensusBurstBytes,

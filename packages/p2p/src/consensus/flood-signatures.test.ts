@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { encodeConsensusMessage, generateKeyPair, type Vote, VoteType } from '@joule/consensus';
+import { generateKeyPair, type Vote, VoteType } from '@joule/consensus';
+import { encodeConsensusMessage } from '@joule/consensus/internal';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
 import { afterEach, describe, expect, it } from 'vitest';

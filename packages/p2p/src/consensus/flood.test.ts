@@ -1,4 +1,6 @@
-import { commitSigToVote, encodeConsensusMessage, generateKeyPair } from '@joule/consensus';
+import { generateKeyPair } from '@joule/consensus';
+import { commitSigToVote } from '@joule/consensus/core';
+import { encodeConsensusMessage } from '@joule/consensus/internal';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
 import { afterEach, describe, expect, it } from 'vitest';

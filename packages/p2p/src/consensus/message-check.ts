@@ -1,16 +1,15 @@
 import {
   blockId,
-  blockIdEquals,
   type ChainState,
   type Commit,
   type ConsensusMessage,
-  commitSigToVote,
   equalBytes,
   type Proposal,
-  proposerForRound,
   type ValidatorSet,
   type Vote,
 } from '@joule/consensus';
+import { blockIdEquals, commitSigToVote } from '@joule/consensus/core';
+import { proposerForRound } from '@joule/consensus/internal';
 import {
   heightWindowAbove,
   heightWindowBelow,

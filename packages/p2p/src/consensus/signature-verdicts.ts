@@ -1,11 +1,7 @@
-import {
-  BoundedCache,
-  type Proposal,
-  proposalSignBytes,
-  type Vote,
-  verifyCached,
-  voteSignBytes,
-} from '@joule/consensus';
+import type { Proposal, Vote } from '@joule/consensus';
+import { BoundedCache } from '@joule/consensus';
+import { verifyCached, voteSignBytes } from '@joule/consensus/core';
+import { proposalSignBytes } from '@joule/consensus/internal';
 import { invalidSignatureCacheBytes, invalidSignatureCacheEntries } from '../constants.js';
 
 /**

@@ -25,7 +25,7 @@ export const fastTimeouts: Timeouts = {
 };
 
 /**
- * The LIC grid (LIC.md, "The network"): nodes in `rows` × `cols`, each linked to its neighbours,
+ * The LIC grid: nodes in `rows` × `cols`, each linked to its neighbours,
  * so corner nodes have 2 peers and the others 3 (for 2 rows). Returns undirected edges.
  */
 export function gridEdges(rows: number, cols: number): [number, number][] {

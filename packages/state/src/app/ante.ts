@@ -6,8 +6,8 @@ import {
   DecodeError,
   decode,
   maxTxBytes,
-  verifyFast,
 } from '@joule/consensus';
+import { verifyFast } from '@joule/consensus/core';
 import { gasCosts, verifiedTxCacheEntries } from '../constants.js';
 import type { GasMeter } from './gas.js';
 import type { MessageType, Signer } from './module.js';

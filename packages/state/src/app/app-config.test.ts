@@ -1,4 +1,4 @@
-import { int, struct } from '@joule/consensus';
+import { struct, uint } from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
 import { MemoryKvStore } from '../kv/level-kv-store.js';
 import { coreModules } from '../modules/core.js';
@@ -9,11 +9,11 @@ const query = (path: string) =>
   defineQuery({
     path,
     request: struct<Record<string, never>>('Empty', {}),
-    response: int(),
+    response: uint(),
     handle: async () => 0,
   });
 const message = (type: string) =>
-  defineMessage({ type, codec: int(), handle: async () => {} }) as unknown as NonNullable<
+  defineMessage({ type, codec: uint(), handle: async () => {} }) as unknown as NonNullable<
     Module['messages']
   >[number];
 
@@ -51,6 +51,14 @@ describe('App refuses a malformed module set with a typed error', () => {
   it('refuses duplicate query paths, bad message types and unknown route targets', () => {
     const cases: [string, Module][] = [
       ['two queries at one path', { name: 'meter', queries: [query('reading'), query('reading')] }],
+      [
+        'a former spelling that is the path of another query',
+        { name: 'meter', queries: [query('reading'), { ...query('get_reading'), aliases: ['reading'] }] },
+      ],
+      [
+        'a malformed former spelling',
+        { name: 'meter', queries: [{ ...query('reading'), aliases: ['a/b'] }] },
+      ],
       ['a query path with a slash', { name: 'meter', queries: [query('a/b')] }],
       ['a message of another module', { name: 'meter', messages: [message('bank/read')] }],
       ['a message type the tx codec refuses', { name: 'meter', messages: [message('meter/Read')] }],

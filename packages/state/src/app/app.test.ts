@@ -6,6 +6,7 @@ import { verifyProof } from '../store/proof.js';
 import { testGenesisTimeMs } from '../testkit/chain-fixtures.js';
 import { eventsOf, TestChain } from '../testkit/test-chain.js';
 import { txFloorGas } from './gas.js';
+import { moduleTableKey } from './layout.js';
 import { decodeTx, signTx, txBodyCodec, txCodec, txHash, txMessage, txSignBytes } from './tx.js';
 
 const alice = generateKeyPair(new Uint8Array(32).fill(1));
@@ -239,16 +240,13 @@ describe('the ante chain', () => {
   it('answers store queries with proofs against the app hash', async () => {
     const { c, send } = await chain();
     await c.deliver(alice, send(addressOf(bob.publicKey), 3n));
-    const key = new TextEncoder().encode(`bank/s/kwh`);
+    const key = moduleTableKey('bank', 's', new TextEncoder().encode('kwh'));
     const response = await c.app.query({ path: '/store', data: key, prove: true });
     expect(response.code).toBe(0);
     expect(verifyProof(c.appHash, key, response.value, response.proof!)).toBe(true);
-    const missing = await c.app.query({
-      path: '/store',
-      data: new TextEncoder().encode('bank/s/none'),
-      prove: true,
-    });
-    expect(verifyProof(c.appHash, new TextEncoder().encode('bank/s/none'), null, missing.proof!)).toBe(true);
+    const none = moduleTableKey('bank', 's', new TextEncoder().encode('none'));
+    const missing = await c.app.query({ path: '/store', data: none, prove: true });
+    expect(verifyProof(c.appHash, none, null, missing.proof!)).toBe(true);
     const unknown = await c.app.query({ path: '/nope/x', data: new Uint8Array(0) });
     expect(unknown.codespace).toBe('QUERY_UNKNOWN_PATH');
   });

@@ -19,7 +19,7 @@ import { appSectionName } from './limits.js';
 import type { BlockInfo, Module, QueryContext } from './module.js';
 import { type ModuleRegistry, registerModules } from './registry.js';
 import { type AppRecord, appTables, type BlockResults, type StoredTxResult } from './results.js';
-import { MeteredState } from './state.js';
+import { MeteredState, ModuleState } from './state.js';
 import { StateLayer, type StateReader } from './state-layer.js';
 import { decodeTx, txHash } from './tx.js';
 import { indexTxResults, pruneResults } from './tx-index.js';
@@ -49,6 +49,8 @@ export interface AppDependencies {
   readonly accounts: AccountKeeper;
   /** The chain store's staged writes, joined to every commit's batch. */
   readonly pending?: PendingWrites;
+  /** Bech32 prefix of the chain's addresses, given to every context (default `joule`, as the core modules'). */
+  readonly addressPrefix?: string;
 }
 
 interface Staged {
@@ -61,6 +63,8 @@ interface Staged {
 /** The application: consensus's `Application` over registered modules and the authenticated store. */
 export class App implements abci.Application {
   readonly store: VersionedStore;
+  /** Bech32 prefix of the chain's addresses (`AppDependencies.addressPrefix`). */
+  readonly addressPrefix: string;
   private readonly kv: KvStore;
   private readonly modules: readonly Module[];
   private readonly registry: ModuleRegistry;
@@ -76,6 +80,7 @@ export class App implements abci.Application {
   ) {
     this.kv = deps.kv;
     this.modules = deps.modules;
+    this.addressPrefix = deps.addressPrefix ?? 'joule';
     this.registry = registerModules(deps.modules);
     this.store = new VersionedStore(
       {
@@ -117,7 +122,11 @@ export class App implements abci.Application {
   async initChain(request: abci.InitChainRequest): Promise<abci.InitChainResponse> {
     if (this.store.version() !== undefined)
       throw new StoreStateError('initChain on an application that already committed');
-    const { limits, sections } = parseGenesisAppState(request.appStateBytes, this.modules);
+    const { limits, sections } = parseGenesisAppState(
+      request.appStateBytes,
+      this.modules,
+      this.addressPrefix,
+    );
     const record: AppRecord = {
       chainId: request.chainId,
       initialHeight: request.initialHeight,
@@ -134,7 +143,12 @@ export class App implements abci.Application {
     const updates: abci.ValidatorUpdate[] = [];
     for (const module of this.modules) {
       if (module.genesis === undefined) continue;
-      const ctx = this.executor(record).blockContext(block, layer, new GasMeter(Number.MAX_SAFE_INTEGER));
+      const ctx = this.executor(record).blockContext(
+        module.name,
+        block,
+        layer,
+        new GasMeter(Number.MAX_SAFE_INTEGER),
+      );
       await module.genesis.init({ ...ctx, validators: request.validators }, sections.get(module.name));
       updates.push(...ctx.updates);
     }
@@ -266,7 +280,10 @@ export class App implements abci.Application {
         height: latest,
         lastBlockTime: record.lastBlockTime,
         freshnessMs: this.options.queryFreshnessMs ?? defaultQueryFreshnessMs,
-        committed: this.committed,
+        // Before block 1 commits, module queries read the genesis that initChain computed.
+        committed: this.store.version() === undefined ? (this.genesis ?? this.committed) : this.committed,
+        addressPrefix: this.addressPrefix,
+        storeKeys: this.registry.storeKeys,
       },
     });
   }
@@ -291,7 +308,12 @@ export class App implements abci.Application {
         chainId: record.chainId,
         height: this.store.version() ?? 0,
         lastBlockTime: record.lastBlockTime,
-        state: new MeteredState(new StateLayer(this.committed), new GasMeter(Number.MAX_SAFE_INTEGER), true),
+        addressPrefix: this.addressPrefix,
+        state: new ModuleState(
+          new MeteredState(new StateLayer(this.committed), new GasMeter(Number.MAX_SAFE_INTEGER), true),
+          module.name,
+          this.registry.storeKeys,
+        ),
       };
       out[module.name] = await module.genesis.export(ctx);
     }
@@ -304,8 +326,13 @@ export class App implements abci.Application {
         chainId: record.chainId,
         maxTxGas: record.limits.maxTxGas,
         hookWorkBudget: record.limits.hookWorkBudget,
+        addressPrefix: this.addressPrefix,
       },
-      { messageTypes: this.registry.messageTypes, accounts: this.deps.accounts },
+      {
+        messageTypes: this.registry.messageTypes,
+        accounts: this.deps.accounts,
+        storeKeys: this.registry.storeKeys,
+      },
     );
   }
 

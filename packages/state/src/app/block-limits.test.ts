@@ -1,4 +1,4 @@
-import { addressOf, formatAddress, generateKeyPair, int, maxValidators, struct } from '@joule/consensus';
+import { addressOf, formatAddress, generateKeyPair, maxValidators, struct, uint } from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
 import { gasCosts, maxBlockEvents, maxBlockWrites, maxEventsPerTx } from '../constants.js';
 import { coreModules } from '../modules/core.js';
@@ -6,6 +6,7 @@ import { eventsOf, TestChain } from '../testkit/test-chain.js';
 import type { AccountKeeper } from './ante.js';
 import { Executor } from './executor.js';
 import { GasMeter } from './gas.js';
+import { moduleStorePrefix } from './layout.js';
 import { type BlockInfo, defineMessage, type Module } from './module.js';
 import { MeteredState } from './state.js';
 import { StateLayer, type StateReader } from './state-layer.js';
@@ -23,7 +24,7 @@ const accounts: AccountKeeper = {
 const fillOf = (module: string) =>
   defineMessage({
     type: `${module}/fill`,
-    codec: struct<{ tag: number; count: number }>('Fill', { tag: int(), count: int() }),
+    codec: struct<{ tag: number; count: number }>('Fill', { tag: uint(), count: uint() }),
     async handle(ctx, m) {
       for (let i = 0; i < m.count; i++)
         ctx.state.set(utf8.encode(`${module}/${m.tag}/${i}`), new Uint8Array([1]));
@@ -38,8 +39,13 @@ const tx = (signer: typeof alice, nonce: number, tag: number, count: number) =>
 describe('block-level limits fail a transaction or a hook, never finalizeBlock', () => {
   it('fails the transaction whose writes would pass maxBlockWrites; the block goes on', async () => {
     const executor = new Executor(
-      { chainId: 'limits', maxTxGas: Number.MAX_SAFE_INTEGER, hookWorkBudget: Number.MAX_SAFE_INTEGER },
-      { messageTypes: new Map([[fill.type, fill as never]]), accounts },
+      {
+        chainId: 'limits',
+        maxTxGas: Number.MAX_SAFE_INTEGER,
+        hookWorkBudget: Number.MAX_SAFE_INTEGER,
+        addressPrefix: 'joule',
+      },
+      { messageTypes: new Map([[fill.type, fill as never]]), accounts, storeKeys: new Map() },
     );
     const layer = new StateLayer(empty);
     const gas = { used: 0, limit: Number.MAX_SAFE_INTEGER };
@@ -130,9 +136,8 @@ describe('block-level limits fail a transaction or a hook, never finalizeBlock',
       },
     });
     await c.block([]);
-    expect((await c.app.query({ path: '/store', data: utf8.encode('big/119') })).value).toEqual(
-      new Uint8Array([119]),
-    );
+    const key = new Uint8Array([...moduleStorePrefix('big'), ...utf8.encode('big/119')]);
+    expect((await c.app.query({ path: '/store', data: key })).value).toEqual(new Uint8Array([119]));
     // alice's account (nonce) is one key of the block: 49 more fit, 50 do not.
     const fits = await c.deliver(alice, txMessage(fillOf('big'), { tag: 1, count: 49 }));
     expect(fits.code, '50 keys in the block').toBe(0);

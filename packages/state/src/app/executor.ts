@@ -11,9 +11,19 @@ import {
 import type { AppEvent, CheckTxResponse, ExecTxResult, ValidatorUpdate } from './abci.js';
 import { type AccountKeeper, runAnte } from './ante.js';
 import { GasMeter, txFloorGas } from './gas.js';
-import type { BlockContext, BlockInfo, MessageType, Module, TxContext } from './module.js';
+import { moduleOf } from './layout.js';
+import { appSectionName } from './limits.js';
+import {
+  type BlockContext,
+  type BlockInfo,
+  type EmittedEvent,
+  type MessageType,
+  type Module,
+  renderEvent,
+  type TxContext,
+} from './module.js';
 import { boundedLog } from './results.js';
-import { MeteredState } from './state.js';
+import { MeteredState, ModuleState, type State, type StoreKeys } from './state.js';
 import { StateLayer } from './state-layer.js';
 import { txHash } from './tx.js';
 import { OutOfGasError, TxError } from './tx-errors.js';
@@ -22,11 +32,14 @@ export interface ExecutorOptions {
   readonly chainId: string;
   readonly maxTxGas: number;
   readonly hookWorkBudget: number;
+  /** Bech32 prefix of the chain's addresses, in every context and in rendered events. */
+  readonly addressPrefix: string;
 }
 
 export interface ExecutorDependencies {
   readonly messageTypes: ReadonlyMap<string, MessageType<unknown>>;
   readonly accounts: AccountKeeper;
+  readonly storeKeys: StoreKeys;
 }
 
 /** Gas of the block so far, against its limit. */
@@ -62,7 +75,11 @@ export class Executor {
       return { ...failure(error, gas), gasUsed: charged };
     };
     try {
-      ante = await runAnte(bytes, { ...this.env(), state: new MeteredState(anteLayer, gas), gas });
+      ante = await runAnte(bytes, {
+        ...this.env(),
+        state: this.scoped(new MeteredState(anteLayer, gas)),
+        gas,
+      });
     } catch (error) {
       return anteFailure(error);
     }
@@ -70,7 +87,7 @@ export class Executor {
     anteLayer.flushInto(blockLayer);
     const messageLayer = new StateLayer(blockLayer);
     const events: AppEvent[] = [];
-    const ctx = this.txContext(block, messageLayer, gas, txHash(bytes), events);
+    const ctx = this.txContexts(block, messageLayer, gas, txHash(bytes), events);
     const blockGasExceeded = () =>
       new OutOfGasError('TX_BLOCK_GAS_EXCEEDED', `block gas limit ${blockGas.limit} reached`, {
         blockUsed: blockGas.used,
@@ -79,7 +96,7 @@ export class Executor {
     try {
       // A full block runs no more messages: the transaction would fail on the limit anyway.
       if (blockGas.used + gas.used > blockGas.limit) throw blockGasExceeded();
-      for (const { type, message } of ante.messages) await type.handle(ctx, message, ante.signer);
+      for (const { type, message } of ante.messages) await type.handle(ctx(type), message, ante.signer);
       if (blockGas.used + gas.used > blockGas.limit) throw blockGasExceeded();
       if (!messageLayer.fitsInto(blockLayer)) throw blockWritesExceeded(blockLayer);
     } catch (error) {
@@ -121,14 +138,14 @@ export class Executor {
     try {
       const ante = await runAnte(bytes, {
         ...this.env(),
-        state: new MeteredState(anteLayer, gas),
+        state: this.scoped(new MeteredState(anteLayer, gas)),
         gas,
         recheck,
       });
       if (!recheck) {
         const simulation = new StateLayer(anteLayer);
-        const ctx = this.txContext(block, simulation, gas, txHash(bytes), []);
-        for (const { type, message } of ante.messages) await type.handle(ctx, message, ante.signer);
+        const ctx = this.txContexts(block, simulation, gas, txHash(bytes), []);
+        for (const { type, message } of ante.messages) await type.handle(ctx(type), message, ante.signer);
       }
       if (!anteLayer.fitsInto(checkLayer)) throw blockWritesExceeded(checkLayer);
     } catch (error) {
@@ -162,7 +179,7 @@ export class Executor {
     if (run === undefined) return;
     const budget = new GasMeter(this.options.hookWorkBudget);
     const layer = new StateLayer(blockLayer);
-    const ctx = this.blockContext(block, layer, budget);
+    const ctx = this.blockContext(module.name, block, layer, budget);
     try {
       await run.call(module, ctx);
       if (blockEventCount(events) + ctx.events.length > maxBlockEvents)
@@ -192,8 +209,9 @@ export class Executor {
     updates.push(...ctx.updates);
   }
 
-  /** A block context over `layer` whose state access spends `budget` (genesis uses it too). */
+  /** Module `module`'s block context over `layer` whose state access spends `budget` (genesis uses it too). */
   blockContext(
+    module: string,
     block: BlockInfo,
     layer: StateLayer,
     budget: GasMeter,
@@ -202,16 +220,12 @@ export class Executor {
     const updates: ValidatorUpdate[] = [];
     return {
       block,
-      state: new MeteredState(layer, budget),
+      state: this.scoped(new MeteredState(layer, budget), module),
+      addressPrefix: this.options.addressPrefix,
       budget,
       events,
       updates,
-      emit: (event) => {
-        checkEvent(event);
-        if (events.length >= maxEventsPerTx)
-          throw new TxError('TX_TOO_MANY_EVENTS', `more than ${maxEventsPerTx} events`);
-        events.push(event);
-      },
+      emit: (event) => this.emitInto(events, event),
       updateValidator: (update) => {
         checkValidatorUpdate(update);
         updates.push(update);
@@ -219,25 +233,41 @@ export class Executor {
     };
   }
 
-  private txContext(
+  /** The context of each message of a transaction: one gas meter and event list, each message's module's own state. */
+  private txContexts(
     block: BlockInfo,
     layer: StateLayer,
     gas: GasMeter,
     hash: Uint8Array,
     events: AppEvent[],
-  ): TxContext {
-    return {
-      block,
-      state: new MeteredState(layer, gas),
-      gas,
-      txHash: hash,
-      emit: (event) => {
-        checkEvent(event);
-        if (events.length >= maxEventsPerTx)
-          throw new TxError('TX_TOO_MANY_EVENTS', `more than ${maxEventsPerTx} events`);
-        events.push(event);
-      },
+  ): (type: MessageType<unknown>) => TxContext {
+    const metered = new MeteredState(layer, gas);
+    const emit = (event: EmittedEvent) => this.emitInto(events, event);
+    const addressPrefix = this.options.addressPrefix;
+    // One context per module and transaction: a module may cache what its transaction read, keyed by it.
+    const contexts = new Map<string, TxContext>();
+    return (type) => {
+      const module = moduleOf(type.type);
+      let ctx = contexts.get(module);
+      if (ctx === undefined) {
+        ctx = { block, state: this.scoped(metered, module), addressPrefix, gas, txHash: hash, emit };
+        contexts.set(module, ctx);
+      }
+      return ctx;
     };
+  }
+
+  /** `state` scoped to `module`'s store (the ante's own scope is the framework's, `app`). */
+  private scoped(state: State, module: string = appSectionName): ModuleState {
+    return new ModuleState(state, module, this.deps.storeKeys);
+  }
+
+  private emitInto(events: AppEvent[], emitted: EmittedEvent): void {
+    const event = renderEvent(emitted, this.options.addressPrefix);
+    checkEvent(event);
+    if (events.length >= maxEventsPerTx)
+      throw new TxError('TX_TOO_MANY_EVENTS', `more than ${maxEventsPerTx} events`);
+    events.push(event);
   }
 
   private env(): {

@@ -8,6 +8,7 @@ import { coreModules } from '../modules/core.js';
 import { testBlock, testCommit, testGenesisTimeMs, testValidatorSet } from '../testkit/chain-fixtures.js';
 import { tempDir } from '../testkit/temp-dir.js';
 import { App } from './app.js';
+import { moduleTableKey } from './layout.js';
 import { signTx, txMessage } from './tx.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -119,7 +120,10 @@ describe('a restart between genesis and block 1', () => {
     }
     expect((await node.app.info()).lastBlockHeight).toBe(3);
     expect(node.chain.height()).toBe(3);
-    const supply = await node.app.query({ path: '/store', data: new TextEncoder().encode('bank/s/kwh') });
+    const supply = await node.app.query({
+      path: '/store',
+      data: moduleTableKey('bank', 's', new TextEncoder().encode('kwh')),
+    });
     expect(decode(amount, supply.value), 'genesis 9 + minted 1').toBe(10n);
     await expect(initChain(node.app), 'initChain once a block is committed').rejects.toMatchObject({
       code: 'STORE_STATE',

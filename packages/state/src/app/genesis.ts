@@ -14,12 +14,20 @@ export interface ParsedAppState {
  * the module's default, an unknown section is refused (a typo must not silently drop state). The
  * `app` section holds the chain-wide limits (`parseAppLimits`).
  */
-export function parseAppState(bytes: Uint8Array, modules: readonly Module[]): Map<string, unknown> {
-  return parseGenesisAppState(bytes, modules).sections;
+export function parseAppState(
+  bytes: Uint8Array,
+  modules: readonly Module[],
+  addressPrefix = 'joule',
+): Map<string, unknown> {
+  return parseGenesisAppState(bytes, modules, addressPrefix).sections;
 }
 
 /** `parseAppState`, with the chain-wide limits of the `app` section. */
-export function parseGenesisAppState(bytes: Uint8Array, modules: readonly Module[]): ParsedAppState {
+export function parseGenesisAppState(
+  bytes: Uint8Array,
+  modules: readonly Module[],
+  addressPrefix = 'joule',
+): ParsedAppState {
   if (bytes.length > maxGenesisBytes) throw new GenesisError(`app state exceeds ${maxGenesisBytes} bytes`);
   let json: unknown = {};
   if (bytes.length > 0) {
@@ -42,7 +50,10 @@ export function parseGenesisAppState(bytes: Uint8Array, modules: readonly Module
   for (const module of modules) {
     if (module.genesis === undefined) continue;
     const section = sections[module.name];
-    out.set(module.name, section === undefined ? module.genesis.default() : module.genesis.parse(section));
+    out.set(
+      module.name,
+      section === undefined ? module.genesis.default() : module.genesis.parse(section, { addressPrefix }),
+    );
   }
   return { limits: parseAppLimits(sections[appSectionName]), sections: out };
 }

@@ -1,7 +1,7 @@
-import type { Codec } from '@joule/consensus';
+import { addressBytes, type Codec, formatAddress, toHex } from '@joule/consensus';
 import type { AppEvent, ValidatorUpdate } from './abci.js';
 import type { GasMeter } from './gas.js';
-import type { State } from './state.js';
+import type { State, StoreKey } from './state.js';
 
 /** The block being executed, as every context sees it. Time is the block's, never the wall clock. */
 export interface BlockInfo {
@@ -18,22 +18,31 @@ export interface Signer {
   readonly publicKey: Uint8Array;
 }
 
-/** What a message handler gets. Writes to `state` are kept only if every message of the tx succeeds. */
-export interface TxContext {
-  readonly block: BlockInfo;
+/**
+ * What every context has: the module's own store (`state`, scoped to the module: see `StoreKey`) and
+ * the chain's bech32 address prefix (`lic` gives `lic1…`), so a module renders addresses the way
+ * the rest of the chain does without being built with it.
+ */
+export interface ModuleContext {
+  /** The module's own state: keys are relative to its store prefix; other modules' keys are out of reach. */
   readonly state: State;
+  readonly addressPrefix: string;
+}
+
+/** What a message handler gets. Writes to `state` are kept only if every message of the tx succeeds. */
+export interface TxContext extends ModuleContext {
+  readonly block: BlockInfo;
   readonly gas: GasMeter;
   readonly txHash: Uint8Array;
-  emit(event: AppEvent): void;
+  emit(event: EmittedEvent): void;
 }
 
 /** What a begin- or end-block hook gets: `budget` is its work allowance for this block. */
-export interface BlockContext {
+export interface BlockContext extends ModuleContext {
   readonly block: BlockInfo;
-  readonly state: State;
   /** The hook's work budget: state access spends it; check `budget.remaining` to spread work over blocks. */
   readonly budget: GasMeter;
-  emit(event: AppEvent): void;
+  emit(event: EmittedEvent): void;
   /** A validator change, returned from `finalizeBlock` (effective at H+2); power 0 removes. */
   updateValidator(update: ValidatorUpdate): void;
 }
@@ -44,12 +53,11 @@ export interface GenesisContext extends BlockContext {
 }
 
 /** What a query handler gets: read-only state at the last committed height. */
-export interface QueryContext {
+export interface QueryContext extends ModuleContext {
   readonly chainId: string;
   readonly height: number;
   /** Time of the last committed block, Unix ms. */
   readonly lastBlockTime: number;
-  readonly state: State;
 }
 
 /** A message type: `type` names it in transactions (`bank/send`); the codec decodes it strictly. */
@@ -65,6 +73,8 @@ export interface MessageType<M> {
 /** A query: served at `/<module>/<path>`; `authenticated` ones get the verified caller's address. */
 export interface QueryType<Req, Res> {
   readonly path: string;
+  /** Former spellings of `path` that still answer (for clients written before a rename). */
+  readonly aliases?: readonly string[];
   readonly request: Codec<Req>;
   readonly response: Codec<Res>;
   readonly authenticated?: boolean;
@@ -76,11 +86,19 @@ export interface QueryType<Req, Res> {
   handle(ctx: QueryContext, request: Req, caller: Uint8Array | null): Promise<Res>;
 }
 
+/** What parsing a genesis section may need to know of the chain. */
+export interface GenesisEnvironment {
+  readonly addressPrefix: string;
+}
+
 /** A module's genesis: its section of the genesis file's `app_state`, keyed by the module's name. */
 export interface ModuleGenesis<G> {
   default(): G;
-  /** Parses and validates the JSON section; throws `GenesisError` naming the problem. */
-  parse(json: unknown): G;
+  /**
+   * Parses and validates the JSON section; throws `GenesisError` naming the problem. `env` (given by `App`) carries
+   * the chain's address prefix, for the bech32 addresses of the section.
+   */
+  parse(json: unknown, env?: GenesisEnvironment): G;
   init(ctx: GenesisContext, genesis: G): Promise<void>;
   /** The module's state as a JSON genesis section (what `parse` reads back). */
   export(ctx: QueryContext): Promise<unknown>;
@@ -94,11 +112,22 @@ export interface RouteDescription {
   /** The query (`balance`) or message type (`bank/send`) the route serves. */
   readonly target: string;
   readonly description: string;
+  /**
+   * A former spelling kept for existing clients: it answers as it did (JSON fields in camelCase)
+   * and is left out of route listings.
+   */
+  readonly alias?: boolean;
 }
 
 /** A module: a name, genesis, messages, queries, block hooks and routes. Only `name` is required. */
 export interface Module<G = unknown> {
   readonly name: string;
+  /**
+   * The module's store key, when it hands other modules a keeper (`new StoreKey(name)`, kept by
+   * the keeper): `App` registers it, so the keeper can open the module's store from another
+   * module's context. Without one the App makes a key that no code can hold.
+   */
+  readonly storeKey?: StoreKey;
   readonly genesis?: ModuleGenesis<G>;
   readonly messages?: readonly MessageType<unknown>[];
   readonly queries?: readonly QueryType<unknown, unknown>[];
@@ -120,21 +149,42 @@ export function defineQuery<Req, Res>(definition: QueryType<Req, Res>): QueryTyp
 export type EventValue = string | number | bigint | boolean | Uint8Array;
 
 /**
+ * An event as a module builds it (`defineEvent`): its values are rendered when emitted, with the
+ * chain's address prefix — a 20-byte value is an address and prints in bech32 (`lic1…`), any other
+ * bytes in hex, numbers and bigints in decimal — so every module's addresses read the same.
+ */
+export interface ModuleEvent {
+  readonly type: string;
+  readonly values: readonly (readonly [string, EventValue])[];
+}
+
+/** What `emit` takes: a built event, or one whose attributes are already strings. */
+export type EmittedEvent = ModuleEvent | AppEvent;
+
+/**
  * A typed event: `defineEvent('bank.transfer', ['from', 'to', 'denom', 'amount'])` gives a function
- * that takes exactly those fields and builds the event, attributes in that order. Numbers and
- * bigints print in decimal, bytes in hex.
+ * that takes exactly those fields and builds the event, attributes in that order, rendered when
+ * emitted (see `ModuleEvent`).
  */
 export function defineEvent<const F extends string>(
   type: string,
   fields: readonly F[],
-): (values: Record<F, EventValue>) => AppEvent {
-  return (values) => ({
-    type,
-    attributes: fields.map((key) => ({ key, value: formatEventValue(values[key]) })),
-  });
+): (values: Record<F, EventValue>) => ModuleEvent {
+  return (values) => ({ type, values: fields.map((key) => [key, values[key]] as const) });
 }
 
-function formatEventValue(value: EventValue): string {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+/** The event as stored in results: every value a string (see `ModuleEvent`). */
+export function renderEvent(event: EmittedEvent, addressPrefix: string): AppEvent {
+  if (!('values' in event)) return event;
+  return {
+    type: event.type,
+    attributes: event.values.map(([key, value]) => ({ key, value: formatEventValue(value, addressPrefix) })),
+  };
+}
+
+/** An event value as a string: a 20-byte value in bech32, other bytes in hex, the rest in decimal. */
+export function formatEventValue(value: EventValue, addressPrefix: string): string {
+  if (value instanceof Uint8Array)
+    return value.length === addressBytes ? formatAddress(value, addressPrefix) : toHex(value);
   return String(value);
 }

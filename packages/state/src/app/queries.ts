@@ -11,17 +11,17 @@ import {
   publicKeyOf,
   sign,
   signature,
-  signBytes,
   string,
   struct,
   timeMs,
-  verifyFast,
 } from '@joule/consensus';
+import { signBytes, verifyFast } from '@joule/consensus/core';
 import { maxQueryBytes, maxQueryGas, maxQueryPathLength, queryDomainTag } from '../constants.js';
 import type { QueryRequest, QueryResponse } from './abci.js';
 import { GasMeter } from './gas.js';
+import { moduleOf } from './layout.js';
 import type { QueryContext, QueryType } from './module.js';
-import { MeteredState } from './state.js';
+import { MeteredState, ModuleState, type StoreKeys } from './state.js';
 import { StateLayer, type StateReader } from './state-layer.js';
 import { TxError } from './tx-errors.js';
 
@@ -81,6 +81,8 @@ export interface ModuleQueryEnvironment {
   readonly lastBlockTime: number;
   readonly freshnessMs: number;
   readonly committed: StateReader;
+  readonly addressPrefix: string;
+  readonly storeKeys: StoreKeys;
 }
 
 /**
@@ -136,7 +138,12 @@ export async function runModuleQuery(
     chainId: env.chainId,
     height: env.height,
     lastBlockTime: env.lastBlockTime,
-    state: new MeteredState(new StateLayer(env.committed), new GasMeter(maxQueryGas), true),
+    addressPrefix: env.addressPrefix,
+    state: new ModuleState(
+      new MeteredState(new StateLayer(env.committed), new GasMeter(maxQueryGas), true),
+      moduleOf(request.path),
+      env.storeKeys,
+    ),
   };
   return encode(query.response, await query.handle(ctx, decoded, caller));
 }

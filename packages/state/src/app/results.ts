@@ -14,6 +14,7 @@ import {
   string,
   struct,
   timeMs,
+  uint,
 } from '@joule/consensus';
 import {
   maxCodespaceLength,
@@ -46,8 +47,8 @@ export const execTxResultCodec: Codec<ExecTxResult> = struct<ExecTxResult>('Exec
   codespace: string(maxCodespaceLength),
   log: string(maxLogLength),
   data: bytes({ max: maxTxResultDataBytes }),
-  gasWanted: int(),
-  gasUsed: int(),
+  gasWanted: uint(),
+  gasUsed: uint(),
   events: list(eventCodec, maxEventsPerTx) as Codec<readonly AppEvent[]>,
 });
 

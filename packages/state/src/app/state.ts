@@ -3,7 +3,9 @@ import { gasCosts, maxIterateEntries, maxKeyBytes, maxValueBytes } from '../cons
 import { StoreCorruptionError, StoreLimitError, StoreStateError } from '../errors.js';
 import { concatBytes } from '../keys.js';
 import type { GasMeter } from './gas.js';
+import { moduleStorePrefix, moduleTableKey } from './layout.js';
 import type { StateLayer } from './state-layer.js';
+import { TxError } from './tx-errors.js';
 
 /** What a handler, a hook or a query sees of the application state; every access costs gas. */
 export interface State {
@@ -73,9 +75,99 @@ function assertKey(key: Uint8Array): void {
 
 const utf8 = new TextEncoder();
 
+/** A module reached outside its own store: a `Table` of another module, or a store key it does not hold. */
+export class StateScopeError extends TxError {
+  declare readonly code: 'STATE_OUT_OF_SCOPE';
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('STATE_OUT_OF_SCOPE', message, context);
+  }
+}
+
+/** The store keys an application registered, by module name (built once, when `App` is built). */
+export type StoreKeys = ReadonlyMap<string, StoreKey>;
+
+let innerOf: (state: ModuleState) => State;
+let keysOf: (state: ModuleState) => StoreKeys;
+
 /**
- * A typed table of a module's state: keys `<module>/<name>/<key bytes>`, values in a canonical
- * codec. The one way modules should lay out state, so that keys never collide across modules.
+ * What a module's handlers, hooks, genesis and queries get as `ctx.state`: the application state
+ * seen through the module's store prefix (`moduleStorePrefix`). Keys are relative to it: `get(k)`
+ * reads `prefix ‖ k`, `entries` returns keys without the prefix; nothing outside it can be named.
+ */
+export class ModuleState implements State {
+  readonly #inner: State;
+  readonly #prefix: Uint8Array;
+  readonly #keys: StoreKeys;
+
+  static {
+    innerOf = (state) => state.#inner;
+    keysOf = (state) => state.#keys;
+  }
+
+  /** `inner` is the whole state (metered); `keys` the application's registered store keys. */
+  constructor(
+    inner: State,
+    readonly module: string,
+    keys: StoreKeys,
+  ) {
+    this.#inner = inner;
+    this.#prefix = keys.get(module)?.prefix ?? moduleStorePrefix(module);
+    this.#keys = keys;
+  }
+
+  get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.#inner.get(concatBytes(this.#prefix, key));
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.#inner.set(concatBytes(this.#prefix, key), value);
+  }
+
+  delete(key: Uint8Array): void {
+    this.#inner.delete(concatBytes(this.#prefix, key));
+  }
+
+  async entries(prefix: Uint8Array, limit?: number, after?: Uint8Array): Promise<[Uint8Array, Uint8Array][]> {
+    const n = this.#prefix.length;
+    const rows = await this.#inner.entries(
+      concatBytes(this.#prefix, prefix),
+      limit,
+      after === undefined ? undefined : concatBytes(this.#prefix, after),
+    );
+    return rows.map(([key, value]) => [key.subarray(n), value]);
+  }
+}
+
+/**
+ * The capability to a module's store, as the Cosmos SDK's store key: the module that owns it
+ * declares it (`Module.storeKey`), `App` registers it under the module's name, and the module keeps
+ * it to itself, handing other modules a keeper instead. `key.state(ctx.state)` turns the state of any
+ * context of the same application (another module's, within a keeper call) into this module's store
+ * over the same block, transaction and gas meter; a key the application did not register — one
+ * made by another module with the same name — is refused with `StateScopeError`.
+ */
+export class StoreKey {
+  /** The module's store prefix (`moduleStorePrefix`), made once. */
+  readonly prefix: Uint8Array;
+
+  constructor(readonly module: string) {
+    this.prefix = moduleStorePrefix(module);
+  }
+
+  state(state: State): State {
+    if (!(state instanceof ModuleState) || keysOf(state).get(this.module) !== this)
+      throw new StateScopeError(`the store key of "${this.module}" is not registered with this application`, {
+        module: this.module,
+      });
+    return state.module === this.module ? state : new ModuleState(innerOf(state), this.module, keysOf(state));
+  }
+}
+
+/**
+ * A typed table of a module's state: keys `moduleTableKey(module, name, key bytes)`, values in a
+ * canonical codec. Used with a module-scoped state (a context's `ctx.state`), it works only in its
+ * own module's store: another module's table throws `StateScopeError`. On a plain `State` (the
+ * framework's, a test's) it reads and writes its full keys.
  */
 export class Table<K, V> {
   private readonly prefix: Uint8Array;
@@ -86,24 +178,25 @@ export class Table<K, V> {
     private readonly keyOf: (key: K) => Uint8Array,
     private readonly codec: Codec<V>,
   ) {
-    this.prefix = utf8.encode(`${module}/${name}/`);
+    this.prefix = moduleTableKey(module, name);
   }
 
+  /** The full application key of `key` (what `/store` queries and proofs name). */
   key(key: K): Uint8Array {
     return concatBytes(this.prefix, this.keyOf(key));
   }
 
   async get(state: State, key: K): Promise<V | undefined> {
-    const bytes = await state.get(this.key(key));
+    const bytes = await this.whole(state).get(this.key(key));
     return bytes === undefined ? undefined : this.decode(bytes);
   }
 
   set(state: State, key: K, value: V): void {
-    state.set(this.key(key), encode(this.codec, value));
+    this.whole(state).set(this.key(key), encode(this.codec, value));
   }
 
   delete(state: State, key: K): void {
-    state.delete(this.key(key));
+    this.whole(state).delete(this.key(key));
   }
 
   /**
@@ -117,7 +210,7 @@ export class Table<K, V> {
     after?: Uint8Array,
   ): Promise<[Uint8Array, V][]> {
     const full = after === undefined ? undefined : concatBytes(this.prefix, after);
-    const rows = await state.entries(concatBytes(this.prefix, keyPrefix), limit, full);
+    const rows = await this.whole(state).entries(concatBytes(this.prefix, keyPrefix), limit, full);
     return rows.map(([key, value]) => [key.subarray(this.prefix.length), this.decode(value)]);
   }
 
@@ -145,6 +238,17 @@ export class Table<K, V> {
     const out: [Uint8Array, V][] = [];
     for await (const row of this.scan(state, keyPrefix)) out.push(row);
     return out;
+  }
+
+  /** The state to use full keys on: a module-scoped state's whole state, if it is this table's module. */
+  private whole(state: State): State {
+    if (!(state instanceof ModuleState)) return state;
+    if (state.module !== this.module)
+      throw new StateScopeError(
+        `module "${state.module}" cannot use table ${this.module}/${this.name}: a module reaches another's state only through its keeper`,
+        { module: state.module, table: `${this.module}/${this.name}` },
+      );
+    return innerOf(state);
   }
 
   private decode(bytes: Uint8Array): V {

@@ -12,10 +12,10 @@ import {
   sha256,
   sign,
   signature,
-  signBytes,
   string,
   struct,
 } from '@joule/consensus';
+import { signBytes } from '@joule/consensus/core';
 import {
   maxMemoLength,
   maxMessageBytes,

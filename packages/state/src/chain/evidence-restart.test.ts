@@ -10,11 +10,11 @@ import {
   MemorySignerStore,
   MemoryWal,
   Mempool,
-  makeDuplicateVoteEvidence,
   signVote,
   systemClock,
   VoteType,
 } from '@joule/consensus';
+import { makeDuplicateVoteEvidence } from '@joule/consensus/internal';
 import { KvApp, type KvDurable } from '@joule/consensus/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClassicKvStore } from '../kv/level-kv-store.js';

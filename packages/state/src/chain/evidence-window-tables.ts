@@ -2,13 +2,15 @@ import {
   type Block,
   type ChainState,
   type DuplicateVoteEvidence,
+  type ValidatorSet,
+  validatorSetCodec,
+} from '@joule/consensus';
+import {
   evidenceAgeOf,
   evidenceValidators,
   evidenceWindowBase,
   sameEvidenceValidators,
-  type ValidatorSet,
-  validatorSetCodec,
-} from '@joule/consensus';
+} from '@joule/consensus/internal';
 import { evidenceTimesReadAheadHeights, pruneBatchEntries } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
 import { concatBytes, metaKeys, prefixes, readU64, u64 } from '../keys.js';

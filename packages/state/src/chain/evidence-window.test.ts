@@ -6,14 +6,13 @@ import {
   type EvidenceChainView,
   EvidenceError,
   EvidencePool,
-  evidenceValidators,
-  makeDuplicateVoteEvidence,
   makeValidator,
   makeValidatorSet,
   signVote,
   type ValidatorSet,
   VoteType,
 } from '@joule/consensus';
+import { evidenceValidators, makeDuplicateVoteEvidence } from '@joule/consensus/internal';
 import { MemoryChainStore } from '@joule/consensus/sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClassicKvStore } from '../kv/level-kv-store.js';

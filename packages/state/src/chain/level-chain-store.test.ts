@@ -1,4 +1,5 @@
-import { type Block, blockId, evidenceValidators } from '@joule/consensus';
+import { type Block, blockId } from '@joule/consensus';
+import { evidenceValidators } from '@joule/consensus/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvOp, WriteOptions } from '../kv/kv-store.js';
 import { ClassicKvStore, MemoryKvStore } from '../kv/level-kv-store.js';

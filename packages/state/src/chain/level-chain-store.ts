@@ -5,12 +5,11 @@ import {
   type Commit,
   commitCodec,
   type DuplicateVoteEvidence,
-  evidenceKey,
-  evidenceValidators,
   maxBlockBytes,
   type ValidatorSet,
   validatorSetCodec,
 } from '@joule/consensus';
+import { evidenceKey, evidenceValidators } from '@joule/consensus/internal';
 import { maxStoredBlockOverheadBytes, pruneBatchEntries } from '../constants.js';
 import { StoreStateError } from '../errors.js';
 import { metaKeys, prefixes, readU64, u64 } from '../keys.js';

@@ -1,4 +1,4 @@
-import { address, int, string, struct } from '@joule/consensus';
+import { address, string, struct, uint } from '@joule/consensus';
 import {
   defineEvent,
   defineMessage,
@@ -16,7 +16,7 @@ interface Note {
   readonly text: string;
   readonly edits: number;
 }
-const noteCodec = struct<Note>('Note', { text: string(140), edits: int() });
+const noteCodec = struct<Note>('Note', { text: string(140), edits: uint() });
 const notes = new Table('notes', 'n', (owner: Uint8Array) => owner, noteCodec);
 const noteSet = defineEvent('notes.set', ['owner', 'length']);
 

@@ -1,4 +1,4 @@
-import { type Codec, decode, encode, hash, hashBytes, int, list, nullable, struct } from '@joule/consensus';
+import { type Codec, decode, encode, hash, hashBytes, list, nullable, struct, uint } from '@joule/consensus';
 import { maxProofBytes, treeDepthNibbles, treeRadix } from '../constants.js';
 import { bytesEqual, digest, emptyHash, keyHashOf, leafHash, nibbleAt, nodeHash } from './hashing.js';
 
@@ -30,7 +30,7 @@ export interface StoreProof {
 }
 
 const levelCodec: Codec<ProofLevel> = struct<ProofLevel>('ProofLevel', {
-  bitmap: int(),
+  bitmap: uint(),
   siblings: list(hash, treeRadix - 1) as Codec<readonly Uint8Array[]>,
 });
 

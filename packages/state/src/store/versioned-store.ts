@@ -327,10 +327,12 @@ export class VersionedStore {
 const zeroByte = new Uint8Array([0]);
 
 /**
- * The layout of the tree's tables: 2 is the 16-slot tree of this file. A database written by another
- * layout (the binary tree of earlier releases had none) is refused at start rather than misread.
+ * The layout of the state: 3 is the 16-slot tree of this file holding module-scoped application
+ * keys (a length-prefixed module name first, `app/layout.ts`); 2 was the same tree with `<module>/`
+ * keys. A database written by another layout (the binary tree of earlier releases had none) is
+ * refused at start rather than misread: its modules would find none of their keys.
  */
-export const storeLayout = 2;
+export const storeLayout = 3;
 
 /** `bytes` in a buffer of their own, so that a cached node never holds a larger buffer alive. */
 function owned(bytes: Uint8Array): Uint8Array {

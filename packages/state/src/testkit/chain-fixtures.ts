@@ -5,12 +5,12 @@ import {
   type DuplicateVoteEvidence,
   generateKeyPair,
   type KeyPair,
-  makeBlock,
   makeValidator,
   makeValidatorSet,
   type ValidatorSet,
   validatorSetHash,
 } from '@joule/consensus';
+import { makeBlock } from '@joule/consensus/internal';
 import type { ChainState } from '../chain/chain-types.js';
 
 /** Deterministic test keys: key `i` is generated from a seed filled with `i + 1`. */

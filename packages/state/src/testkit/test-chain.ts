@@ -27,6 +27,8 @@ export interface TestChainOptions {
   readonly modules: readonly Module[];
   readonly accounts: AccountKeeper;
   readonly chainId?: string;
+  /** Bech32 prefix of the chain's addresses (default `joule`): contexts, events, genesis parsing. */
+  readonly addressPrefix?: string;
   /** The genesis `app_state`, by module name (JSON-able). */
   readonly genesis?: Record<string, unknown>;
   /** Genesis validators handed to initChain (default: one test validator of power 10). */
@@ -62,7 +64,12 @@ export class TestChain {
     await kv.start();
     const chainId = options.chainId ?? 'test-chain';
     const { appOptions, genesis } = splitOptions(options);
-    const app = new App(appOptions, { kv, modules: options.modules, accounts: options.accounts });
+    const app = new App(appOptions, {
+      kv,
+      modules: options.modules,
+      accounts: options.accounts,
+      ...(options.addressPrefix === undefined ? {} : { addressPrefix: options.addressPrefix }),
+    });
     await app.start();
     const chain = new TestChain(app, chainId, kv, options);
     if ((await app.info()).lastBlockHeight === 0) {

@@ -3,17 +3,24 @@ import {
   type Codec,
   formatAddress,
   fromHex,
-  int,
   nullable,
   parseAddress,
   publicKey,
   struct,
   toHex,
+  uint,
 } from '@joule/consensus';
 import type { AccountKeeper } from '../../app/ante.js';
 import { jsonArray, jsonObject, jsonString } from '../../app/genesis.js';
-import { defineEvent, defineQuery, type Module, type QueryType, type Signer } from '../../app/module.js';
-import { type State, Table } from '../../app/state.js';
+import {
+  defineEvent,
+  defineQuery,
+  type EmittedEvent,
+  type Module,
+  type QueryType,
+  type Signer,
+} from '../../app/module.js';
+import { type State, StoreKey, Table } from '../../app/state.js';
 import { GenesisError, TxError } from '../../app/tx-errors.js';
 import { maxGenesisAccounts } from '../../constants.js';
 import { assertSafePublicKey, unsafeKeyReason } from './public-key.js';
@@ -26,9 +33,11 @@ export interface Account {
 
 export const accountCodec: Codec<Account> = struct<Account>('Account', {
   publicKey: nullable(publicKey),
-  nonce: int(),
+  nonce: uint(),
 });
 const accounts = new Table('auth', 'a', (address: Uint8Array) => address, accountCodec);
+/** auth's store key, held by its keeper: other modules reach accounts only through the keeper. */
+const storeKey = new StoreKey('auth');
 const accountCreated = defineEvent('auth.account_created', ['address']);
 
 export interface AuthGenesis {
@@ -43,11 +52,7 @@ export interface AuthGenesis {
 export interface AuthKeeper extends AccountKeeper {
   account(state: State, address: Uint8Array): Promise<Account | undefined>;
   /** Creates an empty account for `address` if there is none (on first receipt); true if created. */
-  ensureAccount(
-    state: State,
-    address: Uint8Array,
-    emit?: (event: ReturnType<typeof accountCreated>) => void,
-  ): Promise<boolean>;
+  ensureAccount(state: State, address: Uint8Array, emit?: (event: EmittedEvent) => void): Promise<boolean>;
 }
 
 export interface AuthOptions {
@@ -64,16 +69,19 @@ export type AuthModule = Module<AuthGenesis> & {
 
 /** The `auth` module: accounts, public keys and nonces (the ante chain's replay protection). */
 export function auth(options: AuthOptions = {}): AuthModule {
-  const prefix = options.addressPrefix ?? 'joule';
+  const fixedPrefix = options.addressPrefix;
+  const prefix = fixedPrefix ?? 'joule';
   const keeper: AuthKeeper = {
-    account: (state, address) => accounts.get(state, address),
-    async ensureAccount(state, address, emit) {
+    account: (state, address) => accounts.get(storeKey.state(state), address),
+    async ensureAccount(caller, address, emit) {
+      const state = storeKey.state(caller);
       if ((await accounts.get(state, address)) !== undefined) return false;
       accounts.set(state, address, { publicKey: null, nonce: 0 });
-      emit?.(accountCreated({ address: formatAddress(address, prefix) }));
+      emit?.(accountCreated({ address }));
       return true;
     },
-    async useNonce(state: State, signer: Signer, nonce: number) {
+    async useNonce(caller: State, signer: Signer, nonce: number) {
+      const state = storeKey.state(caller);
       const account = await accounts.get(state, signer.address);
       if (account === undefined && options.createOnFirstTx !== true) {
         throw new TxError('TX_UNKNOWN_ACCOUNT', `no account ${formatAddress(signer.address, prefix)}`);
@@ -98,11 +106,13 @@ export function auth(options: AuthOptions = {}): AuthModule {
   });
   return {
     name: 'auth',
+    storeKey,
     keeper,
     query: { account: accountQuery },
     genesis: {
       default: () => ({ accounts: [] }),
-      parse(json) {
+      parse(json, env) {
+        const prefix = fixedPrefix ?? env?.addressPrefix ?? 'joule';
         const list = jsonArray(jsonObject(json, 'auth').accounts ?? [], 'auth.accounts', maxGenesisAccounts);
         return {
           accounts: list.map((item, i) => {
@@ -131,6 +141,7 @@ export function auth(options: AuthOptions = {}): AuthModule {
           accounts.set(ctx.state, a.address, { publicKey: a.publicKey, nonce: a.nonce });
       },
       async export(ctx) {
+        const prefix = fixedPrefix ?? ctx.addressPrefix;
         const rows = await accounts.all(ctx.state);
         return {
           accounts: rows.map(([address, account]) => ({

@@ -7,7 +7,13 @@ import {
   struct,
 } from '@joule/consensus';
 import { jsonString } from '../../app/genesis.js';
-import { defineEvent, defineMessage, type MessageType, type TxContext } from '../../app/module.js';
+import {
+  defineEvent,
+  defineMessage,
+  type MessageType,
+  type ModuleContext,
+  type TxContext,
+} from '../../app/module.js';
 import { type State, Table } from '../../app/state.js';
 import { GenesisError, TxError, UnauthorizedError } from '../../app/tx-errors.js';
 
@@ -50,8 +56,31 @@ export interface AuthorityGenesis {
 export interface AuthorityOptions {
   /** The module whose power this is (`bank`): names its messages, events and state table. */
   readonly module: string;
-  /** Bech32 prefix of addresses in events, errors and genesis files. */
+  /** Bech32 prefix of addresses in errors and genesis files (default: the chain's, from the context). */
+  readonly addressPrefix?: string;
+}
+
+/** Who may not do what, for `requireAuthority`'s refusal. */
+export interface AuthorityCheck {
+  /** The power's name in the refusal: `the bank authority`, `the market admin`. */
+  readonly role: string;
+  /** What the signer tried: `mint`, `add meters`. */
+  readonly action: string;
   readonly addressPrefix: string;
+  /** The refusal to throw (default `UnauthorizedError`, code `UNAUTHORIZED` 13). */
+  readonly refuse?: (message: string) => TxError;
+}
+
+/**
+ * The one authority check of Joule's modules: returns if `signer` is `holder` (the account that holds
+ * a module's power: bank's and poa's `Authority`, the market's admin), else throws — an
+ * `UnauthorizedError` naming the signer in bech32, the role and the action, or the module's own
+ * refusal (`check.refuse`). A power held by nobody (`null`) refuses everyone.
+ */
+export function requireAuthority(holder: Uint8Array | null, signer: Uint8Array, check: AuthorityCheck): void {
+  if (holder !== null && equal(holder, signer)) return;
+  const message = `${formatAddress(signer, check.addressPrefix)} is not ${check.role} and cannot ${check.action}`;
+  throw check.refuse?.(message) ?? new UnauthorizedError(message, { role: check.role });
 }
 
 /**
@@ -106,15 +135,19 @@ export class Authority {
     return (await this.#table.get(state, 'record')) ?? { authority: null, pending: null };
   }
 
-  /** Throws `UnauthorizedError` unless `signer` is the current authority; `action` says what it tried. */
-  async require(state: State, signer: Uint8Array, action: string): Promise<void> {
-    const { authority } = await this.record(state);
-    if (authority === null || !equal(authority, signer)) {
-      throw new UnauthorizedError(
-        `${this.#format(signer)} is not the ${this.options.module} authority and cannot ${action}`,
-        { module: this.options.module },
-      );
-    }
+  /**
+   * Throws `UnauthorizedError` unless `signer` is the current authority (`requireAuthority`);
+   * `action` says what it tried. Given a context, the refusal names the signer with the chain's prefix.
+   */
+  async require(at: State | ModuleContext, signer: Uint8Array, action: string): Promise<void> {
+    const ctx = 'state' in at ? at : undefined;
+    const { authority } = await this.record(ctx?.state ?? (at as State));
+    requireAuthority(authority, signer, {
+      role: `the ${this.options.module} authority`,
+      action,
+      addressPrefix: this.options.addressPrefix ?? ctx?.addressPrefix ?? 'joule',
+      refuse: (message) => new UnauthorizedError(message, { module: this.options.module }),
+    });
   }
 
   /** Genesis init: writes the record. */
@@ -123,11 +156,10 @@ export class Authority {
   }
 
   /** Reads `authority` and `pendingAuthority` of a module's genesis section (`section` names it in errors). */
-  parse(o: Record<string, unknown>, section: string): AuthorityGenesis {
+  parse(o: Record<string, unknown>, section: string, addressPrefix?: string): AuthorityGenesis {
+    const prefix = this.options.addressPrefix ?? addressPrefix ?? 'joule';
     const read = (key: 'authority' | 'pendingAuthority'): Uint8Array | null =>
-      o[key] == null
-        ? null
-        : parseAddress(jsonString(o[key], `${section}.${key}`), this.options.addressPrefix);
+      o[key] == null ? null : parseAddress(jsonString(o[key], `${section}.${key}`), prefix);
     const authority = read('authority');
     const pendingAuthority = read('pendingAuthority');
     if (pendingAuthority !== null && authority === null)
@@ -138,22 +170,30 @@ export class Authority {
   }
 
   /** The genesis fields of the record (`pendingAuthority` only while a handover is open). */
-  async export(state: State): Promise<{ authority: string | null; pendingAuthority?: string }> {
+  async export(
+    state: State,
+    addressPrefix?: string,
+  ): Promise<{ authority: string | null; pendingAuthority?: string }> {
     const r = await this.record(state);
+    const prefix = this.options.addressPrefix ?? addressPrefix ?? 'joule';
     return {
-      authority: r.authority === null ? null : this.#format(r.authority),
-      ...(r.pending === null ? {} : { pendingAuthority: this.#format(r.pending) }),
+      authority: r.authority === null ? null : formatAddress(r.authority, prefix),
+      ...(r.pending === null ? {} : { pendingAuthority: formatAddress(r.pending, prefix) }),
     };
   }
 
   async #transfer(ctx: TxContext, next: Uint8Array, signer: Uint8Array): Promise<void> {
-    await this.require(ctx.state, signer, 'hand over the authority');
+    await this.require(ctx, signer, 'hand over the authority');
     if (equal(next, signer))
-      throw new AuthorityError('AUTHORITY_UNCHANGED', `${this.#format(signer)} already holds the authority`, {
-        module: this.options.module,
-      });
+      throw new AuthorityError(
+        'AUTHORITY_UNCHANGED',
+        `${this.#format(ctx, signer)} already holds the authority`,
+        {
+          module: this.options.module,
+        },
+      );
     this.#table.set(ctx.state, 'record', { authority: signer, pending: next });
-    ctx.emit(this.#events.proposed({ authority: this.#format(signer), pending: this.#format(next) }));
+    ctx.emit(this.#events.proposed({ authority: signer, pending: next }));
   }
 
   async #accept(ctx: TxContext, signer: Uint8Array): Promise<void> {
@@ -161,26 +201,26 @@ export class Authority {
     if (r.pending === null || r.authority === null || !equal(r.pending, signer))
       throw new AuthorityError(
         'AUTHORITY_NOT_PENDING',
-        `${this.#format(signer)} was not proposed as the ${this.options.module} authority: the authority sends ${this.options.module}/transfer_authority first`,
+        `${this.#format(ctx, signer)} was not proposed as the ${this.options.module} authority: the authority sends ${this.options.module}/transfer_authority first`,
         { module: this.options.module },
       );
     this.#table.set(ctx.state, 'record', { authority: signer, pending: null });
-    ctx.emit(this.#events.changed({ authority: this.#format(signer), previous: this.#format(r.authority) }));
+    ctx.emit(this.#events.changed({ authority: signer, previous: r.authority }));
   }
 
   async #cancel(ctx: TxContext, signer: Uint8Array): Promise<void> {
-    await this.require(ctx.state, signer, 'cancel a handover');
+    await this.require(ctx, signer, 'cancel a handover');
     const r = await this.record(ctx.state);
     if (r.pending === null)
       throw new AuthorityError('AUTHORITY_NONE_PENDING', `no ${this.options.module} authority was proposed`, {
         module: this.options.module,
       });
     this.#table.set(ctx.state, 'record', { authority: signer, pending: null });
-    ctx.emit(this.#events.cancelled({ authority: this.#format(signer), pending: this.#format(r.pending) }));
+    ctx.emit(this.#events.cancelled({ authority: signer, pending: r.pending }));
   }
 
-  #format(address: Uint8Array): string {
-    return formatAddress(address, this.options.addressPrefix);
+  #format(ctx: ModuleContext, address: Uint8Array): string {
+    return formatAddress(address, this.options.addressPrefix ?? ctx.addressPrefix);
   }
 }
 

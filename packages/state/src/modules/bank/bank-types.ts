@@ -1,5 +1,5 @@
 import { address, bigint, type Codec, list, string, struct } from '@joule/consensus';
-import { Table } from '../../app/state.js';
+import { StoreKey, Table } from '../../app/state.js';
 import { maxMultiSendOutputs } from '../../constants.js';
 
 /** Denominations: 3–64 characters, lower-case letters, digits and `/`, starting with a letter. */
@@ -36,9 +36,12 @@ export const burnCodec: Codec<Burn> = struct<Burn>('Burn', { denom, amount });
 
 const utf8 = new TextEncoder();
 
+/** bank's store key, held by `BankKeeper`: other modules reach balances only through the keeper. */
+export const bankStoreKey = new StoreKey('bank');
+
 /**
- * State layout: `bank/b/<address><denom>` balances, `bank/s/<denom>` supply, `bank/M/<name>`
- * parameters (the authority: `bank/A/`).
+ * State layout (in bank's store, see `moduleTableKey`): `b/<address><denom>` balances, `s/<denom>`
+ * supply, `M/<name>` parameters (the authority: `A/`).
  */
 export const tables = {
   balance: new Table(
@@ -48,7 +51,7 @@ export const tables = {
     amount,
   ),
   supply: new Table('bank', 's', (d: string) => utf8.encode(d), amount),
-  /** Chain parameters set in genesis (`bank/M/<name>`): `min_new_account`. */
+  /** Chain parameters set in genesis (`M/<name>`): `min_new_account`. */
   params: new Table('bank', 'M', (name: 'min_new_account') => utf8.encode(name), amount),
 };
 

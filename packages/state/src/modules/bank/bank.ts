@@ -16,6 +16,7 @@ import { BankKeeper } from './bank-keeper.js';
 import {
   amount,
   type Burn,
+  bankStoreKey,
   burnCodec,
   denom,
   denomPattern,
@@ -78,7 +79,7 @@ const positive = (s: Send): string | undefined => (s.amount === 0n ? 'amount mus
  * authority's two-step handover, and `bank.*` events. Other modules burn through the keeper.
  */
 export function bank(options: BankOptions, dependencies: { readonly auth: AuthKeeper }): BankModule {
-  const prefix = options.addressPrefix ?? 'joule';
+  const fixedPrefix = options.addressPrefix;
   /** Refuses a transfer of less than the chain's minimum to an address with no account yet. */
   const requireNewAccountMinimum = async (state: State, to: Uint8Array, amount: bigint): Promise<void> => {
     const min = (await tables.params.get(state, 'min_new_account')) ?? 0n;
@@ -89,8 +90,11 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
       { minimum: min, amount },
     );
   };
-  const keeper = new BankKeeper(dependencies.auth, prefix);
-  const authority = new Authority({ module: 'bank', addressPrefix: prefix });
+  const keeper = new BankKeeper(dependencies.auth, fixedPrefix ?? 'joule');
+  const authority = new Authority({
+    module: 'bank',
+    ...(fixedPrefix === undefined ? {} : { addressPrefix: fixedPrefix }),
+  });
   const send = defineMessage({
     type: 'bank/send',
     codec: sendCodec,
@@ -117,7 +121,7 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
     codec: mintCodec,
     validate: positive,
     async handle(ctx, m, signer) {
-      await authority.require(ctx.state, signer.address, 'mint');
+      await authority.require(ctx, signer.address, 'mint');
       await keeper.mint(ctx.state, ctx.emit, m.to, m.denom, m.amount);
     },
   });
@@ -126,7 +130,7 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
     codec: burnCodec,
     validate: (m) => (m.amount === 0n ? 'amount must be positive' : undefined),
     async handle(ctx, m, signer) {
-      await authority.require(ctx.state, signer.address, 'burn');
+      await authority.require(ctx, signer.address, 'burn');
       await keeper.burn(ctx.state, ctx.emit, signer.address, m.denom, m.amount);
     },
   });
@@ -159,6 +163,7 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
   });
   return {
     name: 'bank',
+    storeKey: bankStoreKey,
     keeper,
     authority,
     msg: {
@@ -175,7 +180,8 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
     queries: [balance, supply, balances],
     genesis: {
       default: () => ({ authority: null, pendingAuthority: null, balances: [] }),
-      parse(json) {
+      parse(json, env) {
+        const prefix = fixedPrefix ?? env?.addressPrefix ?? 'joule';
         const o = jsonObject(json, 'bank');
         const rows = jsonArray(o.balances ?? [], 'bank.balances', maxGenesisBalances).map((item, i) => {
           const row = jsonObject(item, `bank.balances[${i}]`);
@@ -189,7 +195,7 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
           o.minNewAccountAmount === undefined
             ? 0n
             : jsonAmount(o.minNewAccountAmount, 'bank.minNewAccountAmount');
-        return { ...authority.parse(o, 'bank'), balances: rows, minNewAccountAmount: min };
+        return { ...authority.parse(o, 'bank', prefix), balances: rows, minNewAccountAmount: min };
       },
       async init(ctx, genesis) {
         authority.init(ctx.state, genesis);
@@ -200,10 +206,11 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
         }
       },
       async export(ctx) {
+        const prefix = fixedPrefix ?? ctx.addressPrefix;
         const rows = await tables.balance.all(ctx.state);
         const min = await tables.params.get(ctx.state, 'min_new_account');
         return {
-          ...(await authority.export(ctx.state)),
+          ...(await authority.export(ctx.state, prefix)),
           ...(min === undefined ? {} : { minNewAccountAmount: min.toString() }),
           balances: rows.map(([key, value]) => ({
             address: formatAddress(key.subarray(0, 20), prefix),

@@ -43,7 +43,7 @@ interface PendingChange {
   readonly after: bigint;
 }
 
-/** State: `poa/v/<pubKey>` power, `poa/u/<pubKey>` pending change for end-block (the authority: `poa/A/`). */
+/** State (poa's store): `v/<pubKey>` power, `u/<pubKey>` pending change for end-block (the authority: `A/`). */
 const tables = {
   validators: new Table('poa', 'v', (k: Uint8Array) => k, power),
   pending: new Table(
@@ -84,8 +84,11 @@ export type PoaModule = Module<PoaGenesis> & {
  * consensus applies them at H+2. A change that would leave no validator or no voting power is refused.
  */
 export function poa(options: { readonly addressPrefix?: string } = {}): PoaModule {
-  const prefix = options.addressPrefix ?? 'joule';
-  const authority = new Authority({ module: 'poa', addressPrefix: prefix });
+  const fixedPrefix = options.addressPrefix;
+  const authority = new Authority({
+    module: 'poa',
+    ...(fixedPrefix === undefined ? {} : { addressPrefix: fixedPrefix }),
+  });
   const change = async (ctx: TxContext, key: Uint8Array, next: bigint, action: string): Promise<void> => {
     const set = await tables.validators.entries(ctx.state, new Uint8Array(0), maxValidators + 1);
     const current = await tables.validators.get(ctx.state, key);
@@ -109,7 +112,7 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
     codec: setValidatorCodec,
     validate: (m) => (m.power === 0n ? 'power must be positive' : undefined),
     async handle(ctx, m, signer) {
-      await authority.require(ctx.state, signer.address, 'add validators');
+      await authority.require(ctx, signer.address, 'add validators');
       assertSafePublicKey(m.pubKey, 'the validator key');
       if ((await tables.validators.get(ctx.state, m.pubKey)) !== undefined) {
         throw new TxError('POA_VALIDATOR_EXISTS', 'validator already in the set');
@@ -122,7 +125,7 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
     codec: setValidatorCodec,
     validate: (m) => (m.power === 0n ? 'power must be positive (use poa/remove_validator)' : undefined),
     async handle(ctx, m, signer) {
-      await authority.require(ctx.state, signer.address, 'set validator power');
+      await authority.require(ctx, signer.address, 'set validator power');
       if ((await tables.validators.get(ctx.state, m.pubKey)) === undefined) {
         throw new TxError('POA_UNKNOWN_VALIDATOR', 'no such validator');
       }
@@ -133,7 +136,7 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
     type: 'poa/remove_validator',
     codec: removeValidatorCodec,
     async handle(ctx, m, signer) {
-      await authority.require(ctx.state, signer.address, 'remove validators');
+      await authority.require(ctx, signer.address, 'remove validators');
       if ((await tables.validators.get(ctx.state, m.pubKey)) === undefined) {
         throw new TxError('POA_UNKNOWN_VALIDATOR', 'no such validator');
       }
@@ -171,7 +174,7 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
     },
     genesis: {
       default: () => ({ authority: null, pendingAuthority: null, validators: [] }),
-      parse(json) {
+      parse(json, env) {
         const o = jsonObject(json, 'poa');
         const vals = jsonArray(o.validators ?? [], 'poa.validators', maxValidators).map((item, i) => {
           const row = jsonObject(item, `poa.validators[${i}]`);
@@ -188,7 +191,7 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
           if (p === 0n) throw new GenesisError(`poa.validators[${i}].power: must be positive`);
           return { pubKey: key, power: p };
         });
-        return { ...authority.parse(o, 'poa'), validators: vals };
+        return { ...authority.parse(o, 'poa', env?.addressPrefix), validators: vals };
       },
       async init(ctx, genesis) {
         authority.init(ctx.state, genesis);
@@ -210,7 +213,7 @@ export function poa(options: { readonly addressPrefix?: string } = {}): PoaModul
       async export(ctx) {
         const rows = await tables.validators.entries(ctx.state, new Uint8Array(0), maxValidators);
         return {
-          ...(await authority.export(ctx.state)),
+          ...(await authority.export(ctx.state, ctx.addressPrefix)),
           validators: rows.map(([pubKey, p]) => ({ pubKey: toHex(pubKey), power: p.toString() })),
         };
       },

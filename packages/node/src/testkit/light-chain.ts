@@ -18,7 +18,7 @@ import { initHome } from '../home/init.js';
 import { marketAppState, marketModules } from '../market/app.js';
 import { standaloneNetwork } from '../network/network.js';
 import { createNode, type JouleNode } from '../node/node.js';
-import { TamperingProxy } from './tampering-proxy.testkit.js';
+import { TamperingProxy } from './tampering-proxy.js';
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,14 +1,7 @@
 import { addressOf, type ExecTxResult, formatAddress, type KeyPair } from '@joule/consensus';
-import {
-  coreModules,
-  type MessageType,
-  TestChain,
-  type TestChainOptions,
-  testGenesisTimeMs,
-  testKey,
-  txMessage,
-} from '@joule/state';
-import { type MarketModule, market } from './market.js';
+import { coreModules, type MessageType, txMessage } from '@joule/state';
+import { TestChain, type TestChainOptions, testGenesisTimeMs, testKey } from '@joule/state/testkit';
+import { type MarketModule, market } from '../module/market.js';
 
 /** Test fixtures for the market module (not part of the package's API; excluded from the published files). */
 export const G = testGenesisTimeMs / 1000; // genesis time, Unix s (a multiple of 900)

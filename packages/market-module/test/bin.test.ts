@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The `joule-market` bin checks the Node version before it loads the compiled audit command. The child runs on this
+ * Node with `process.versions.node` replaced first, so the check sees the version under test.
+ */
+const bin = fileURLToPath(new URL('../bin/joule-market.js', import.meta.url));
+const run = promisify(execFile);
+
+async function jouleMarket(
+  nodeVersion: string,
+  ...args: string[]
+): Promise<{ code: number; out: string; err: string }> {
+  const pretend = `data:text/javascript,Object.defineProperty(process,'versions',{value:{...process.versions,node:'${nodeVersion}'}})`;
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', pretend, bin, ...args], {
+      timeout: 60_000,
+    });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, out: failed.stdout, err: failed.stderr };
+  }
+}
+
+describe('the joule-market bin', () => {
+  it('refuses a Node older than 22.12 with one line and exit 1', async () => {
+    for (const version of ['20.19.0', '22.11.0', '18.0.0']) {
+      const result = await jouleMarket(version, '--version');
+      expect(result.code, version).toBe(1);
+      expect(result.err).toBe(`Joule needs Node ≥ 22.12 (found v${version})\n`);
+      expect(result.out).toBe('');
+    }
+  });
+
+  it('runs the audit command on Node 22.12 and later', async () => {
+    for (const version of ['22.12.0', '24.0.0']) {
+      const result = await jouleMarket(version);
+      expect(result.code, 'the command itself answers a missing subcommand with its usage').toBe(2);
+      expect(result.err).toMatch(/^usage: joule-market settle/);
+    }
+  });
+});
