@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatAddress } from '@joule/consensus';
 import { parseGenesis, runCli } from '@joule/node';
-import { parseAppState, tempDir } from '@joule/state';
+import { parseAppState } from '@joule/state';
+import { tempDir } from '@joule/state/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addressPrefix, tariffsApp, tariffsModules } from './app.js';
 
@@ -17,7 +18,7 @@ async function tariffsCli(...argv: string[]): Promise<{ code: number; out: strin
 async function tariffsSection(home: string): Promise<{ authority: Uint8Array | null; tariffs: unknown[] }> {
   const path = join(home, 'config/genesis.json');
   const { genesis } = parseGenesis(await readFile(path, 'utf8'), path);
-  return parseAppState(genesis.appState, tariffsModules().modules).get('tariffs') as {
+  return parseAppState(genesis.appState, tariffsModules().modules, addressPrefix).get('tariffs') as {
     authority: Uint8Array | null;
     tariffs: unknown[];
   };

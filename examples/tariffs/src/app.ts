@@ -1,5 +1,5 @@
 import { type AppStateBuilder, type CliApp, coreAppState } from '@joule/node';
-import { coreModules } from '@joule/state';
+import { type AccountKeeper, type CoreModules, coreModules, type Module } from '@joule/state';
 import { tariffs } from './tariffs.js';
 
 /** Addresses of the tariffs chain: `tariff1…`. */
@@ -7,11 +7,10 @@ export const addressPrefix = 'tariff';
 /** Its denomination: prices and fees are in `utariff`. */
 export const denom = 'utariff';
 
-/** Auth, bank, poa and tariffs, wired for the chain's prefix. A node owns its module objects: build fresh ones per node. */
-export function tariffsModules() {
+/** Auth, bank, poa (fresh objects: a node owns its core modules) and tariffs, for the chain's prefix. */
+export function tariffsModules(): { core: CoreModules; modules: Module[]; accounts: AccountKeeper } {
   const core = coreModules({ addressPrefix });
-  const t = tariffs({ addressPrefix });
-  return { core, tariffs: t, modules: [...core.modules, t], accounts: core.accounts };
+  return { core, modules: [...core.modules, tariffs], accounts: core.accounts };
 }
 
 /**

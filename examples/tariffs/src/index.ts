@@ -16,7 +16,6 @@ export {
   type Tariff,
   type TariffsGenesis,
   type TariffsModule,
-  type TariffsOptions,
   tariffQuery,
   tariffs,
   tariffsQuery,

@@ -1,23 +1,23 @@
 import { addressOf, formatAddress, generateKeyPair, type KeyPair } from '@joule/consensus';
-import { eventsOf, TestChain, TxError, txMessage } from '@joule/state';
+import { TxError, txMessage } from '@joule/state';
+import { eventsOf, TestChain } from '@joule/state/testkit';
 import { describe, expect, it } from 'vitest';
 import { addressPrefix, denom, tariffsAppState, tariffsModules } from './app.js';
+import { tariffs as t } from './tariffs.js';
 
 const operator = generateKeyPair(new Uint8Array(32).fill(7));
 const member = generateKeyPair(new Uint8Array(32).fill(8));
 const bech32 = (key: KeyPair) => formatAddress(addressOf(key.publicKey), addressPrefix);
 const hex = (key: KeyPair) => Buffer.from(key.publicKey).toString('hex');
 
-/** A chain from the genesis `init` writes (the operator holds every authority), after its first block. */
-async function testChain() {
-  const built = tariffsModules();
+/** A chain from the genesis `init` writes: the operator holds every authority. */
+async function testChain(): Promise<TestChain> {
+  const { modules, accounts } = tariffsModules();
   const genesis = tariffsAppState(
     [operator, member].map((k, i) => ({ name: `k${i}`, address: bech32(k), publicKey: hex(k) })),
     denom,
   );
-  const chain = await TestChain.create({ modules: built.modules, accounts: built.accounts, genesis });
-  await chain.block(); // queries read committed state: genesis is there after the first block
-  return { chain, t: built.tariffs };
+  return TestChain.create({ modules, accounts, genesis, addressPrefix });
 }
 
 // The test chain's blocks are in late November 2025: 2026 has not begun, 2025-11 has.
@@ -25,7 +25,7 @@ const march = { period: '2026-03', importPrice: 250_000n, exportPrice: 80_000n, 
 
 describe('the tariffs module', () => {
   it('lets the authority set a month’s tariff, which anyone reads and bills against', async () => {
-    const { chain, t } = await testChain();
+    const chain = await testChain();
     const set = await chain.deliver(operator, txMessage(t.msg.setTariff, march));
     expect(set.code, set.log).toBe(0);
     expect(eventsOf(set, 'tariffs.tariff_set')[0]).toMatchObject({
@@ -63,7 +63,7 @@ describe('the tariffs module', () => {
   });
 
   it('lists the tariffs from a month on, oldest first', async () => {
-    const { chain, t } = await testChain();
+    const chain = await testChain();
     for (const period of ['2026-05', '2026-01', '2026-03'])
       expect((await chain.deliver(operator, txMessage(t.msg.setTariff, { ...march, period }))).code).toBe(0);
     const from = await chain.query('tariffs', t.query.tariffs, { from: '2026-03' });
@@ -73,7 +73,7 @@ describe('the tariffs module', () => {
   });
 
   it('refuses tariffs from anyone but the authority, for begun months, and exports above imports', async () => {
-    const { chain, t } = await testChain();
+    const chain = await testChain();
     const stranger = await chain.deliver(member, txMessage(t.msg.setTariff, march));
     expect(stranger.codespace, 'a member is not the authority').toBe('UNAUTHORIZED');
     const begun = await chain.deliver(operator, txMessage(t.msg.setTariff, { ...march, period: '2025-11' }));
@@ -86,7 +86,7 @@ describe('the tariffs module', () => {
   });
 
   it('removes a tariff of a month not begun; a bill without a tariff is a typed error', async () => {
-    const { chain, t } = await testChain();
+    const chain = await testChain();
     await chain.deliver(operator, txMessage(t.msg.setTariff, march));
     expect((await chain.deliver(operator, txMessage(t.msg.removeTariff, { period: '2026-03' }))).code).toBe(
       0,
@@ -100,28 +100,33 @@ describe('the tariffs module', () => {
   });
 
   it('hands the authority over in two steps', async () => {
-    const { chain, t } = await testChain();
+    const chain = await testChain();
     const to = addressOf(member.publicKey);
-    expect((await chain.deliver(operator, txMessage(t.msg.transfer, { authority: to }))).code).toBe(0);
+    expect((await chain.deliver(operator, txMessage(t.msg.transferAuthority, { authority: to }))).code).toBe(
+      0,
+    );
     expect((await chain.deliver(member, txMessage(t.msg.setTariff, march))).codespace, 'not yet').toBe(
       'UNAUTHORIZED',
     );
-    expect((await chain.deliver(member, txMessage(t.msg.accept, {}))).code).toBe(0);
+    expect((await chain.deliver(member, txMessage(t.msg.acceptAuthority, {}))).code).toBe(0);
     expect((await chain.deliver(member, txMessage(t.msg.setTariff, march))).code).toBe(0);
     expect((await chain.deliver(operator, txMessage(t.msg.setTariff, march))).codespace).toBe('UNAUTHORIZED');
   });
 
   it('exports its genesis section in the form it reads back', async () => {
-    const { chain, t } = await testChain();
+    const chain = await testChain();
     await chain.deliver(operator, txMessage(t.msg.setTariff, march));
     const exported = (await chain.app.exportGenesis()).tariffs as Record<string, unknown>;
     expect(exported).toEqual({
       authority: bech32(operator),
       tariffs: [{ period: '2026-03', importPrice: '250000', exportPrice: '80000', fixedFee: '5000000' }],
     });
-    expect(t.genesis?.parse(exported).tariffs).toEqual([march]);
+    expect(t.genesis?.parse(exported, { addressPrefix }).tariffs).toEqual([march]);
     expect(() =>
-      t.genesis?.parse({ tariffs: [{ ...(exported.tariffs as object[])[0], period: '2026-13' }] }),
+      t.genesis?.parse(
+        { tariffs: [{ ...(exported.tariffs as object[])[0], period: '2026-13' }] },
+        { addressPrefix },
+      ),
     ).toThrow(/tariffs\[0\]\.period/);
   });
 });

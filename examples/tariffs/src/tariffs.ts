@@ -9,6 +9,7 @@ import {
   jsonArray,
   jsonObject,
   jsonString,
+  type MessageType,
   type Module,
   Table,
   TxError,
@@ -156,125 +157,130 @@ export const billQuery = defineQuery({
   },
 });
 
-export interface TariffsOptions {
-  /** Bech32 prefix of the chain's addresses (genesis and events). */
-  readonly addressPrefix: string;
+const authority = new Authority({ module: moduleName });
+
+const setTariff: MessageType<SetTariff> = defineMessage({
+  type: `${moduleName}/set_tariff`,
+  codec: setTariffCodec,
+  // Crediting exports above the import price would pay a meter for drawing and feeding back.
+  validate: (m) => (m.exportPrice > m.importPrice ? 'exportPrice must not exceed importPrice' : undefined),
+  async handle(ctx, m, signer) {
+    await authority.require(ctx, signer.address, 'set a tariff');
+    assertNotBegun(m.period, ctx.block.time);
+    const { period: p, ...t } = m;
+    tariffsTable.set(ctx.state, p, t);
+    ctx.emit(
+      tariffSet({
+        period: p,
+        import_price: t.importPrice,
+        export_price: t.exportPrice,
+        fixed_fee: t.fixedFee,
+      }),
+    );
+  },
+});
+
+const removeTariff: MessageType<RemoveTariff> = defineMessage({
+  type: `${moduleName}/remove_tariff`,
+  codec: struct<RemoveTariff>('RemoveTariff', { period }),
+  async handle(ctx, m, signer) {
+    await authority.require(ctx, signer.address, 'remove a tariff');
+    assertNotBegun(m.period, ctx.block.time);
+    if ((await tariffsTable.get(ctx.state, m.period)) === undefined)
+      throw new TxError('TARIFFS_NO_TARIFF', `no tariff is set for ${m.period}`, { period: m.period });
+    tariffsTable.delete(ctx.state, m.period);
+    ctx.emit(tariffRemoved({ period: m.period }));
+  },
+});
+
+/** The `tariffs` module object: the module, and its message and query definitions for clients and tests. */
+export interface TariffsModule extends Module<TariffsGenesis> {
+  /** The authority that sets tariffs (`authority.msg.transfer` etc. hand it over). */
+  readonly authority: Authority;
+  readonly msg: {
+    readonly setTariff: MessageType<SetTariff>;
+    readonly removeTariff: MessageType<RemoveTariff>;
+    readonly transferAuthority: Authority['msg']['transfer'];
+    readonly acceptAuthority: Authority['msg']['accept'];
+    readonly cancelAuthorityTransfer: Authority['msg']['cancel'];
+  };
+  readonly query: {
+    readonly tariff: typeof tariffQuery;
+    readonly tariffs: typeof tariffsQuery;
+    readonly bill: typeof billQuery;
+  };
 }
 
 /**
  * The `tariffs` module: one authority (the community's operator) sets each month's tariff before
  * the month begins; anyone reads it and previews a bill. The authority is handed over in two steps
- * (`tariffs/transfer_authority`, `accept_authority`, `cancel_authority_transfer`).
+ * (`tariffs/transfer_authority`, `accept_authority`, `cancel_authority_transfer`). Addresses (the
+ * authority in genesis, errors and events) use the chain's prefix, which every context carries.
  */
-export function tariffs(options: TariffsOptions) {
-  const prefix = options.addressPrefix;
-  const authority = new Authority({ module: moduleName, addressPrefix: prefix });
-
-  const setTariff = defineMessage({
-    type: `${moduleName}/set_tariff`,
-    codec: setTariffCodec,
-    // Crediting exports above the import price would pay a meter for drawing and feeding back.
-    validate: (m) => (m.exportPrice > m.importPrice ? 'exportPrice must not exceed importPrice' : undefined),
-    async handle(ctx, m, signer) {
-      await authority.require(ctx.state, signer.address, 'set a tariff');
-      assertNotBegun(m.period, ctx.block.time);
-      const { period: p, ...t } = m;
-      tariffsTable.set(ctx.state, p, t);
-      ctx.emit(
-        tariffSet({
-          period: p,
-          import_price: t.importPrice,
-          export_price: t.exportPrice,
-          fixed_fee: t.fixedFee,
+export const tariffs: TariffsModule = {
+  name: moduleName,
+  messages: [setTariff, removeTariff, ...authority.messages],
+  queries: [tariffQuery, tariffsQuery, billQuery],
+  routes: [
+    { method: 'GET', path: `/${moduleName}/:period`, target: 'tariff', description: 'The tariff of a month' },
+    {
+      method: 'GET',
+      path: `/${moduleName}/:period/bill/:imported_wh/:exported_wh`,
+      target: 'bill',
+      description: 'A bill preview for a month’s imported and exported Wh',
+    },
+  ],
+  genesis: {
+    default: () => ({ authority: null, pendingAuthority: null, tariffs: [] }),
+    parse(json, env) {
+      const o = jsonObject(json, moduleName);
+      const rows = jsonArray(o.tariffs ?? [], `${moduleName}.tariffs`, maxGenesisTariffs);
+      return {
+        ...authority.parse(o, moduleName, env?.addressPrefix),
+        tariffs: rows.map((row, i) => {
+          const at = `${moduleName}.tariffs[${i}]`;
+          const r = jsonObject(row, at);
+          const p = jsonString(r.period, `${at}.period`);
+          if (!periodPattern.test(p)) throw new GenesisError(`${at}.period: expected YYYY-MM`, { path: at });
+          const amount = (key: string) => {
+            const v = jsonAmount(r[key], `${at}.${key}`);
+            if (v > maxPriceUnits)
+              throw new GenesisError(`${at}.${key}: above ${maxPriceUnits}`, { path: at });
+            return v;
+          };
+          return {
+            period: p,
+            importPrice: amount('importPrice'),
+            exportPrice: amount('exportPrice'),
+            fixedFee: amount('fixedFee'),
+          };
         }),
-      );
+      };
     },
-  });
-
-  const removeTariff = defineMessage({
-    type: `${moduleName}/remove_tariff`,
-    codec: struct<RemoveTariff>('RemoveTariff', { period }),
-    async handle(ctx, m, signer) {
-      await authority.require(ctx.state, signer.address, 'remove a tariff');
-      assertNotBegun(m.period, ctx.block.time);
-      if ((await tariffsTable.get(ctx.state, m.period)) === undefined)
-        throw new TxError('TARIFFS_NO_TARIFF', `no tariff is set for ${m.period}`, { period: m.period });
-      tariffsTable.delete(ctx.state, m.period);
-      ctx.emit(tariffRemoved({ period: m.period }));
+    async init(ctx, g) {
+      authority.init(ctx.state, g);
+      for (const { period: p, ...t } of g.tariffs) tariffsTable.set(ctx.state, p, t);
     },
-  });
-
-  const module: Module<TariffsGenesis> = {
-    name: moduleName,
-    messages: [setTariff, removeTariff, ...authority.messages],
-    queries: [tariffQuery, tariffsQuery, billQuery],
-    routes: [
-      {
-        method: 'GET',
-        path: `/${moduleName}/:period`,
-        target: 'tariff',
-        description: 'The tariff of a month',
-      },
-      {
-        method: 'GET',
-        path: `/${moduleName}/:period/bill/:importedWh/:exportedWh`,
-        target: 'bill',
-        description: 'A bill preview for a month’s imported and exported Wh',
-      },
-    ],
-    genesis: {
-      default: () => ({ authority: null, pendingAuthority: null, tariffs: [] }),
-      parse(json) {
-        const o = jsonObject(json, moduleName);
-        const rows = jsonArray(o.tariffs ?? [], `${moduleName}.tariffs`, maxGenesisTariffs);
-        return {
-          ...authority.parse(o, moduleName),
-          tariffs: rows.map((row, i) => {
-            const at = `${moduleName}.tariffs[${i}]`;
-            const r = jsonObject(row, at);
-            const p = jsonString(r.period, `${at}.period`);
-            if (!periodPattern.test(p))
-              throw new GenesisError(`${at}.period: expected YYYY-MM`, { path: at });
-            const amount = (key: string) => {
-              const v = jsonAmount(r[key], `${at}.${key}`);
-              if (v > maxPriceUnits)
-                throw new GenesisError(`${at}.${key}: above ${maxPriceUnits}`, { path: at });
-              return v;
-            };
-            return {
-              period: p,
-              importPrice: amount('importPrice'),
-              exportPrice: amount('exportPrice'),
-              fixedFee: amount('fixedFee'),
-            };
-          }),
-        };
-      },
-      async init(ctx, g) {
-        authority.init(ctx.state, g);
-        for (const { period: p, ...t } of g.tariffs) tariffsTable.set(ctx.state, p, t);
-      },
-      async export(ctx) {
-        const rows = await tariffsTable.all(ctx.state);
-        return {
-          ...(await authority.export(ctx.state)),
-          tariffs: rows.map(([key, t]) => ({
-            period: new TextDecoder().decode(key),
-            importPrice: t.importPrice.toString(),
-            exportPrice: t.exportPrice.toString(),
-            fixedFee: t.fixedFee.toString(),
-          })),
-        };
-      },
+    async export(ctx) {
+      const rows = await tariffsTable.all(ctx.state);
+      return {
+        ...(await authority.export(ctx.state, ctx.addressPrefix)),
+        tariffs: rows.map(([key, t]) => ({
+          period: new TextDecoder().decode(key),
+          importPrice: t.importPrice.toString(),
+          exportPrice: t.exportPrice.toString(),
+          fixedFee: t.fixedFee.toString(),
+        })),
+      };
     },
-  };
-  return {
-    ...module,
-    authority,
-    msg: { setTariff, removeTariff, ...authority.msg },
-    query: { tariff: tariffQuery, tariffs: tariffsQuery, bill: billQuery },
-  };
-}
-
-/** The module object `tariffs()` returns. */
-export type TariffsModule = ReturnType<typeof tariffs>;
+  },
+  authority,
+  msg: {
+    setTariff,
+    removeTariff,
+    transferAuthority: authority.msg.transfer,
+    acceptAuthority: authority.msg.accept,
+    cancelAuthorityTransfer: authority.msg.cancel,
+  },
+  query: { tariff: tariffQuery, tariffs: tariffsQuery, bill: billQuery },
+};

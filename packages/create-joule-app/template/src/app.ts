@@ -6,7 +6,7 @@ import { appModule } from './module.js';
 /** The core modules (auth, bank, poa) and this app's module, for addresses of the chain's prefix. */
 export function appModules() {
   const core = coreModules({ addressPrefix: chain.addressPrefix });
-  return { core, modules: [...core.modules, appModule(chain.addressPrefix)], accounts: core.accounts };
+  return { core, modules: [...core.modules, appModule], accounts: core.accounts };
 }
 
 /**

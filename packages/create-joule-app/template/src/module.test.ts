@@ -1,5 +1,6 @@
 import { addressOf, formatAddress, generateKeyPair } from '@joule/consensus';
-import { eventsOf, parseAppState, TestChain, txMessage } from '@joule/state';
+import { parseAppState, txMessage } from '@joule/state';
+import { eventsOf, TestChain } from '@joule/state/testkit';
 import { describe, expect, it } from 'vitest';
 import { appModules, appState } from './app.js';
 import { chain as names } from './chain.js';
@@ -20,9 +21,7 @@ async function testChain(): Promise<TestChain> {
     })),
     names.denom,
   );
-  const chain = await TestChain.create({ modules, accounts, genesis });
-  await chain.block(); // queries read committed state: genesis is there after the first block
-  return chain;
+  return TestChain.create({ modules, accounts, genesis, addressPrefix: names.addressPrefix });
 }
 
 describe(`the ${names.moduleName} module`, () => {
@@ -30,7 +29,7 @@ describe(`the ${names.moduleName} module`, () => {
     const chain = await testChain();
     const first = await chain.deliver(alice, txMessage(record, { wh: 1_500n }));
     expect(first.code, first.log).toBe(0);
-    expect(eventsOf(first, `${names.moduleName}.recorded`)).toHaveLength(1);
+    expect(eventsOf(first, `${names.moduleName}.recorded`)).toEqual([{ account: bech32(alice), wh: '1500' }]);
     expect((await chain.deliver(alice, txMessage(record, { wh: 2_000n }))).code).toBe(0);
     expect((await chain.deliver(bob, txMessage(record, { wh: 700n }))).code).toBe(0);
 
@@ -62,6 +61,6 @@ describe(`the ${names.moduleName} module`, () => {
     const { modules } = appModules();
     const section = { readings: [{ account: formatAddress(addressOf(alice.publicKey), 'other'), wh: '5' }] };
     const bytes = new TextEncoder().encode(JSON.stringify({ [names.moduleName]: section }));
-    expect(() => parseAppState(bytes, modules)).toThrow(/readings\[0\]\.account/);
+    expect(() => parseAppState(bytes, modules, names.addressPrefix)).toThrow(/readings\[0\]\.account/);
   });
 });

@@ -1,4 +1,4 @@
-import { address, bigint, formatAddress, int, nullable, parseAddress, struct } from '@joule/consensus';
+import { address, bigint, formatAddress, nullable, parseAddress, struct, uint } from '@joule/consensus';
 import {
   defineEvent,
   defineMessage,
@@ -29,14 +29,14 @@ export interface Reading {
   readonly wh: bigint;
   readonly height: number;
 }
-const readingCodec = struct<Reading>('Reading', { wh: bigint(), height: int() });
+const readingCodec = struct<Reading>('Reading', { wh: bigint(), height: uint() });
 
 /** The totals over every account. */
 export interface Summary {
   readonly accounts: number;
   readonly totalWh: bigint;
 }
-const summaryCodec = struct<Summary>('Summary', { accounts: int(), totalWh: bigint() });
+const summaryCodec = struct<Summary>('Summary', { accounts: uint(), totalWh: bigint() });
 
 // State: one row per account, and one row of totals. Keys never collide with another module's.
 const readings = new Table(name, 'r', (account: Uint8Array) => account, readingCodec);
@@ -104,61 +104,63 @@ export const total = defineQuery({
   handle: async (ctx) => (await summary.get(ctx.state, 'all')) ?? { accounts: 0, totalWh: 0n },
 });
 
-/** The genesis section: readings by bech32 address, in Wh as decimal strings. */
+/** The genesis section: readings by account (bech32 in the file), Wh as decimal strings. */
 export interface AppModuleGenesis {
-  readonly readings: readonly { readonly account: string; readonly wh: bigint }[];
+  readonly readings: readonly { readonly account: Uint8Array; readonly wh: bigint }[];
 }
 
-/** The module, for addresses of `addressPrefix`. */
-export function appModule(addressPrefix: string): Module<AppModuleGenesis> {
-  return {
-    name,
-    messages: [record, forget],
-    queries: [reading, total],
-    routes: [
-      { method: 'GET', path: `/${name}/summary`, target: 'summary', description: 'Accounts and total Wh' },
-      {
-        method: 'GET',
-        path: `/${name}/:account`,
-        target: 'reading',
-        description: 'An account’s last reading',
-      },
-    ],
-    genesis: {
-      default: () => ({ readings: [] }),
-      parse(json) {
-        const rows = jsonArray(jsonObject(json, name).readings ?? [], `${name}.readings`, maxGenesisReadings);
-        return {
-          readings: rows.map((row, i) => {
-            const at = `${name}.readings[${i}]`;
-            const o = jsonObject(row, at);
-            const account = jsonString(o.account, `${at}.account`);
-            try {
-              parseAddress(account, addressPrefix);
-            } catch (cause) {
-              throw new GenesisError(`${at}.account: ${String(cause)}`, { path: `${at}.account` });
-            }
-            return { account, wh: jsonAmount(o.wh, `${at}.wh`) };
-          }),
-        };
-      },
-      async init(ctx, g) {
-        let totalWh = 0n;
-        for (const row of g.readings) {
-          readings.set(ctx.state, parseAddress(row.account, addressPrefix), { wh: row.wh, height: 0 });
-          totalWh += row.wh;
-        }
-        summary.set(ctx.state, 'all', { accounts: g.readings.length, totalWh });
-      },
-      async export(ctx) {
-        const rows = await readings.all(ctx.state);
-        return {
-          readings: rows.map(([account, r]) => ({
-            account: formatAddress(account, addressPrefix),
-            wh: r.wh,
-          })),
-        };
-      },
+/**
+ * The module. Addresses in its genesis are bech32 of the chain's prefix, which every context carries
+ * (`ctx.addressPrefix`, and `env.addressPrefix` when parsing genesis).
+ */
+export const appModule: Module<AppModuleGenesis> = {
+  name,
+  messages: [record, forget],
+  queries: [reading, total],
+  routes: [
+    { method: 'GET', path: `/${name}/summary`, target: 'summary', description: 'Accounts and total Wh' },
+    {
+      method: 'GET',
+      path: `/${name}/:account`,
+      target: 'reading',
+      description: 'An account’s last reading',
     },
-  };
-}
+  ],
+  genesis: {
+    default: () => ({ readings: [] }),
+    parse(json, env) {
+      const rows = jsonArray(jsonObject(json, name).readings ?? [], `${name}.readings`, maxGenesisReadings);
+      return {
+        readings: rows.map((row, i) => {
+          const at = `${name}.readings[${i}]`;
+          const o = jsonObject(row, at);
+          const text = jsonString(o.account, `${at}.account`);
+          let account: Uint8Array;
+          try {
+            account = parseAddress(text, env?.addressPrefix ?? chain.addressPrefix);
+          } catch (cause) {
+            throw new GenesisError(`${at}.account: ${String(cause)}`, { path: `${at}.account` });
+          }
+          return { account, wh: jsonAmount(o.wh, `${at}.wh`) };
+        }),
+      };
+    },
+    async init(ctx, g) {
+      let totalWh = 0n;
+      for (const row of g.readings) {
+        readings.set(ctx.state, row.account, { wh: row.wh, height: 0 });
+        totalWh += row.wh;
+      }
+      summary.set(ctx.state, 'all', { accounts: g.readings.length, totalWh });
+    },
+    async export(ctx) {
+      const rows = await readings.all(ctx.state);
+      return {
+        readings: rows.map(([account, r]) => ({
+          account: formatAddress(account, ctx.addressPrefix),
+          wh: r.wh.toString(),
+        })),
+      };
+    },
+  },
+};
