@@ -158,7 +158,7 @@ describe('create-joule-app, installed from tarballs', () => {
     expect(await cli('query', 'meter_log', 'reading', 'account=operator', ...nodeFlag)).toMatchObject({
       wh: '1500',
     });
-    expect(await cli('query', 'meter_log', 'summary', ...nodeFlag)).toEqual({ accounts: 1, totalWh: '1500' });
+    expect(await cli('query', 'meter_log', 'summary', ...nodeFlag)).toEqual({ accounts: 1, total_wh: '1500' });
 
     expect((await cli('stop')).stopped).toBe(started.pid);
     if (started.exitCode === null) await once(started, 'exit');
