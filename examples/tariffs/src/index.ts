@@ -3,7 +3,7 @@
  * reads it and previews a bill. Built only from the public surfaces the appchain guide names.
  */
 export { addressPrefix, denom, tariffsApp, tariffsAppState, tariffsModules } from './app.js';
-export * from './constants.js';
+export { maxBillWh, maxGenesisTariffs, maxPriceUnits, maxTariffsPerPage, whPerKwh } from './constants.js';
 export {
   type Bill,
   billOf,

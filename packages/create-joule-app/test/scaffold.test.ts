@@ -155,10 +155,16 @@ describe('create-joule-app, installed from tarballs', () => {
     )) as { tx_result: { code: number; events: { type: string }[] } };
     expect(sent.tx_result.code).toBe(0);
     expect(sent.tx_result.events.map((e) => e.type)).toContain('meter_log.recorded');
+    expect(JSON.stringify(sent.tx_result.events), 'the event names the account in the app’s bech32').toMatch(
+      /"solar1[02-9ac-hj-np-z]{38}"/,
+    );
     expect(await cli('query', 'meter_log', 'reading', 'account=operator', ...nodeFlag)).toMatchObject({
       wh: '1500',
     });
-    expect(await cli('query', 'meter_log', 'summary', ...nodeFlag)).toEqual({ accounts: 1, total_wh: '1500' });
+    expect(await cli('query', 'meter_log', 'summary', ...nodeFlag)).toEqual({
+      accounts: 1,
+      total_wh: '1500',
+    });
 
     expect((await cli('stop')).stopped).toBe(started.pid);
     if (started.exitCode === null) await once(started, 'exit');
