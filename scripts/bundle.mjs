@@ -1,7 +1,7 @@
 // `npm run bundle`: the `joule` CLI/node as one JavaScript file for boards, plus LevelDB's native addon.
 //
 //   bundle/
-//     joule.js                                   every JS dependency inlined (esbuild, ESM, Node >= 22)
+//     joule.js                                   every JS dependency inlined (esbuild, ESM, Node >= 22.12)
 //     package.json                               {"type": "module"} so `node joule.js` never guesses
 //     prebuilds/linux-x64/classic-level.node      classic-level's own prebuilds (N-API, any Node >= 18)
 //     prebuilds/linux-x64/classic-level.musl.node
@@ -141,7 +141,7 @@ copyFileSync(join(root, 'packages/light/dist/dashboard.html'), join(out, 'dashbo
 
 writeFileSync(
   join(out, 'package.json'),
-  `${JSON.stringify({ name: 'joule-bundle', version: pkg.version, private: true, type: 'module', engines: { node: '>=22' } }, null, 2)}\n`,
+  `${JSON.stringify({ name: 'joule-bundle', version: pkg.version, private: true, type: 'module', engines: { node: '>=22.12.0' } }, null, 2)}\n`,
 );
 for (const [dir, file] of prebuilds) {
   mkdirSync(join(out, 'prebuilds', dir), { recursive: true });
@@ -158,5 +158,5 @@ for (const [dir, file] of prebuilds) {
   );
 }
 console.log(
-  `bundle: run with \`node ${relative(root, out)}/joule.js --help\` (Node >= 22; copy the whole directory)`,
+  `bundle: run with \`node ${relative(root, out)}/joule.js --help\` (Node >= 22.12; copy the whole directory)`,
 );

@@ -1,34 +1,23 @@
 // `node scripts/dashboard-screenshot.mjs URL OUT_DIR [ADDRESS]`: the community dashboard at URL (a
 // node's /ui, e.g. the address `npm start -- --keep` prints) in headless Chromium, community and
 // household views at desktop and phone widths, as OUT_DIR/dashboard-{community,household}-{desktop,phone}.png.
-// Chromium: CHROMIUM_PATH or /usr/bin/chromium (apt-get install chromium).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// Chromium: CHROMIUM_PATH or /usr/bin/chromium (apt-get install chromium), started with the flags
+// of the tests (packages/node/src/testkit/chromium.ts, built).
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 
 const [url, outArg, address] = process.argv.slice(2);
 if (url === undefined || outArg === undefined) {
   console.error('usage: node scripts/dashboard-screenshot.mjs URL OUT_DIR [ADDRESS]');
   process.exit(2);
 }
-const out = resolve(outArg);
-const profile = await mkdtemp(join(tmpdir(), 'joule-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+// The Chromium flags and launch of the dashboard test, from the build (`npm run build`).
+const { launchChromium } = await import('../packages/node/dist/testkit/chromium.js').catch(() => {
+  console.error('dashboard-screenshot: not built yet — run `npm run build` at the repository root first');
+  process.exit(1);
 });
+const out = resolve(outArg);
+const browser = await launchChromium({ viewport: { width: 1280, height: 900 } });
+const { context } = browser;
 const widths = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
 try {
   const page = await context.newPage();
@@ -49,6 +38,5 @@ try {
   }
   console.log(`dashboard screenshots in ${out}`);
 } finally {
-  await context.close();
-  await rm(profile, { recursive: true, force: true });
+  await browser.close();
 }

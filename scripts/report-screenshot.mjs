@@ -5,7 +5,8 @@
  *
  * Chromium is Debian's (`apt-get install chromium`, at /usr/bin/chromium) or any other build given
  * by CHROMIUM_PATH; playwright-core drives it, without downloading a browser of its own. The page is
- * self-contained, so the browser starts with networking features off and never needs the network.
+ * self-contained, so the browser starts with networking features off and never needs the network
+ * (the flags of the tests: packages/node/src/testkit/chromium.ts, imported from its build).
  */
 import { access, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -33,7 +34,16 @@ if ((await stat(html).catch(() => null)) === null) {
   fail(`no report.html in ${dir}: run the pilot first (npm start), or pass the directory it wrote to`);
 }
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// The Chromium flags of the tests, from the build (`npm start` builds; so does `npm run build`).
+const { chromiumArgs, chromiumPath } = await import('../packages/node/dist/testkit/chromium.js').catch(
+  (error) =>
+    fail(
+      String(error?.message).includes('playwright-core')
+        ? 'playwright-core is not installed: run npm install at the repository root'
+        : 'not built yet: run `npm run build` at the repository root first',
+    ),
+);
+const executablePath = chromiumPath();
 try {
   await access(executablePath);
 } catch {
@@ -53,15 +63,7 @@ try {
 const browser = await chromium
   .launch({
     executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...chromiumArgs],
   })
   .catch((error) => fail(`Chromium at ${executablePath} did not start: ${error.message}`));
 try {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { nodeTooOldExitCode, nodeVersionProblem } from '@joule/consensus/node-check';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -27,11 +28,13 @@ async function jouleMarket(
 }
 
 describe('the joule-market bin', () => {
-  it('refuses a Node older than 22.12 with one line and exit 1', async () => {
+  it('refuses a Node older than 22.12 with one line and exit 3, before loading anything', async () => {
     for (const version of ['20.19.0', '22.11.0', '18.0.0']) {
       const result = await jouleMarket(version, '--version');
-      expect(result.code, version).toBe(1);
-      expect(result.err).toBe(`Joule needs Node ≥ 22.12 (found v${version})\n`);
+      expect(result.code, version).toBe(nodeTooOldExitCode);
+      expect(result.code, version).toBe(3);
+      expect(result.err).toBe(`${nodeVersionProblem(version, process.execPath)}\n`);
+      expect(result.err).toMatch(/^error: Node .* is too old: Joule needs Node >= 22\.12 — /);
       expect(result.out).toBe('');
     }
   });

@@ -25,8 +25,6 @@ export const defaultHomeDir = '.joule';
 export const homeEnvVar = 'JOULE_HOME';
 /** The API a client command talks to when neither `--node` nor a home names one. */
 export const defaultApiUrl = 'http://127.0.0.1:26657';
-/** Oldest Node major the node runs on (`Promise.withResolvers`, `Array.fromAsync`, …). */
-export const minNodeMajor = 22;
 /** Longest `joule stop` waits for the node to exit after SIGTERM, ms (the unit gives it 30 s). */
 export const stopWaitMs = 30_000;
 /** How often `joule stop` looks whether the node has exited, ms. */
@@ -106,7 +104,10 @@ export const exitCodes = {
   failure: 1,
   /** The command line is wrong (unknown command or flag, missing argument). */
   usage: 2,
-  /** An input file is wrong (config, genesis, key, home of another chain, port in use). */
+  /**
+   * An input file is wrong (config, genesis, key, home of another chain, port in use), or the Node is
+   * too old (`@joule/consensus/node-check`, shared with the bins).
+   */
   badInput: 3,
   /** The node at `--node` could not be reached. */
   unreachable: 4,

@@ -24,22 +24,24 @@ const ect = (micro: bigint | string): string => {
 const perKwh = (num: string | null, den: string | null): string =>
   num === null || den === null ? '–' : (Number(BigInt(num)) / Number(BigInt(den)) / 1e6).toFixed(2);
 
+/** A period as the API answers it (snake_case JSON). */
 interface Period {
-  tsStart: number;
-  tsEnd: number;
-  slotSeconds: number;
+  ts_start: number;
+  ts_end: number;
+  slot_seconds: number;
   state: number;
 }
+/** A slot of `/market/get_receipt_slots` (snake_case JSON). */
 interface Slot {
-  tsStart: number;
+  ts_start: number;
   ec: number;
   ep: number;
   reporters: number;
   e: number;
-  pbNum: string | null;
-  pbDen: string | null;
-  psNum: string | null;
-  psDen: string | null;
+  pb_num: string | null;
+  pb_den: string | null;
+  ps_num: string | null;
+  ps_den: string | null;
 }
 
 async function get<T>(path: string): Promise<T> {
@@ -52,10 +54,10 @@ const query = async <T>(path: string): Promise<T> => (await get<{ result: T }>(p
 /** The period holding `ts`, else the latest one that started in the 62 days before it. */
 async function findPeriod(ts: number): Promise<Period | null> {
   const pinned = params.get('period');
-  if (pinned !== null) return query<Period | null>(`/market/getMarketParameters/${Number(pinned)}`);
+  if (pinned !== null) return query<Period | null>(`/market/get_market_parameters/${Number(pinned)}`);
   for (let back = 0; back <= 62; back++) {
     const at = back === 0 ? ts : Math.floor(ts / 86_400) * 86_400 - (back - 1) * 86_400 - 1;
-    const p = await query<Period | null>(`/market/getMarketParameters/${at}`);
+    const p = await query<Period | null>(`/market/get_market_parameters/${at}`);
     if (p !== null) return p;
   }
   return null;
@@ -99,17 +101,17 @@ async function refresh(): Promise<void> {
 }
 
 async function refreshPeriod(p: Period, now: number): Promise<void> {
-  period = (await query<Period | null>(`/market/getMarketParameters/${p.tsStart}`)) ?? p;
+  period = (await query<Period | null>(`/market/get_market_parameters/${p.ts_start}`)) ?? p;
   const states = ['not solved', 'solving', 'solved', 'failed'];
   $('period').textContent =
-    `${new Date(p.tsStart * 1000).toISOString().slice(0, 10)} → ${new Date(p.tsEnd * 1000).toISOString().slice(0, 10)}`;
+    `${new Date(p.ts_start * 1000).toISOString().slice(0, 10)} → ${new Date(p.ts_end * 1000).toISOString().slice(0, 10)}`;
   $('period-state').textContent = states[period.state] ?? '–';
-  const count = (p.tsEnd - p.tsStart) / p.slotSeconds;
+  const count = (p.ts_end - p.ts_start) / p.slot_seconds;
   const slots: Slot[] = [];
   for (let at = 0; at < count; at += 192)
     slots.push(
       ...(await query<Slot[]>(
-        `/market/getReceiptSlots/${p.tsStart + at * p.slotSeconds}/${Math.min(192, count - at)}`,
+        `/market/get_receipt_slots/${p.ts_start + at * p.slot_seconds}/${Math.min(192, count - at)}`,
       )),
     );
   const reported = slots.filter((s) => s.reporters > 0);
@@ -120,11 +122,14 @@ async function refreshPeriod(p: Period, now: number): Promise<void> {
   $('month-shared').textContent = kwh(sum((s) => Math.min(s.ec, s.ep)));
   // "Now": the slot of the last block time inside the period, else the period's last reported slot.
   const current =
-    now >= p.tsStart && now < p.tsEnd
-      ? slots[Math.floor((now - p.tsStart) / p.slotSeconds) - 1]
+    now >= p.ts_start && now < p.ts_end
+      ? slots[Math.floor((now - p.ts_start) / p.slot_seconds) - 1]
       : reported[reported.length - 1];
   if (current !== undefined) {
-    $('now-slot').textContent = new Date(current.tsStart * 1000).toISOString().replace('T', ' ').slice(0, 16);
+    $('now-slot').textContent = new Date(current.ts_start * 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .slice(0, 16);
     $('now-reporters').textContent = String(current.reporters);
     $('now-ec').textContent = kwh(current.ec);
     $('now-ep').textContent = kwh(current.ep);
@@ -133,21 +138,21 @@ async function refreshPeriod(p: Period, now: number): Promise<void> {
     $('now-gdi').textContent =
       current.ec + current.ep === 0 ? '–' : (current.e / (current.ec + current.ep)).toFixed(2);
     $('now-prices').textContent =
-      `${perKwh(current.pbNum, current.pbDen)} / ${perKwh(current.psNum, current.psDen)} ECT/kWh`;
+      `${perKwh(current.pb_num, current.pb_den)} / ${perKwh(current.ps_num, current.ps_den)} ECT/kWh`;
     const dayStart = Math.max(0, slots.indexOf(current) - 95);
     drawChart(slots.slice(dayStart, dayStart + 96));
     $('chart-label').textContent =
-      `96 slots of ${p.slotSeconds / 60} minutes from ${new Date((slots[dayStart]?.tsStart ?? 0) * 1000).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+      `96 slots of ${p.slot_seconds / 60} minutes from ${new Date((slots[dayStart]?.ts_start ?? 0) * 1000).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
   }
-  if (period.state === 2) await refreshBills(p.tsStart);
+  if (period.state === 2) await refreshBills(p.ts_start);
 }
 
 function drawChart(slots: Slot[]): void {
   const w = 960 / Math.max(1, slots.length);
   const maxWh = Math.max(1, ...slots.map((s) => Math.max(s.ec, s.ep)));
   const price = (s: Slot, which: 'pb' | 'ps'): number | null => {
-    const num = which === 'pb' ? s.pbNum : s.psNum;
-    const den = which === 'pb' ? s.pbDen : s.psDen;
+    const num = which === 'pb' ? s.pb_num : s.ps_num;
+    const den = which === 'pb' ? s.pb_den : s.ps_den;
     return num === null || den === null ? null : Number(BigInt(num)) / Number(BigInt(den));
   };
   const maxPrice = Math.max(1, ...slots.flatMap((s) => [price(s, 'pb') ?? 0, price(s, 'ps') ?? 0]));
@@ -172,7 +177,7 @@ function drawChart(slots: Slot[]): void {
 
 async function refreshBills(tsStart: number): Promise<void> {
   const deltas = await query<{ deltas: { account: string; delta: string }[] }>(
-    `/market/getReceiptDeltas/${tsStart}?start=0&limit=500`,
+    `/market/get_receipt_deltas/${tsStart}?start=0&limit=500`,
   );
   $('bills-note').textContent = `Settled on chain: ${deltas.deltas.length} accounts.`;
   const body = $('bills').querySelector('tbody') as HTMLElement;
@@ -218,10 +223,10 @@ async function showHousehold(address: string): Promise<void> {
     $('h-balance').textContent = `${ect(balance.value).replace('+', '')} ECT`;
     let last = balance;
     if (period !== null) {
-      const line = await l.settlement(address, period.tsStart);
+      const line = await l.settlement(address, period.ts_start);
       last = line.headerHeight > last.headerHeight ? (line as unknown as typeof balance) : last;
       $('h-period').textContent =
-        `${new Date(period.tsStart * 1000).toISOString().slice(0, 10)} (${line.value?.state.toLowerCase().replace('_', ' ') ?? 'none'})`;
+        `${new Date(period.ts_start * 1000).toISOString().slice(0, 10)} (${line.value?.state.toLowerCase().replace('_', ' ') ?? 'none'})`;
       $('h-bill').textContent =
         line.value?.delta === null || line.value === null ? '–' : `${ect(line.value.delta)} ECT`;
       $('h-receipt').textContent =

@@ -175,7 +175,7 @@ describe('market: proven meter list', () => {
     expect(
       (await send(keys.admin, m.msg.addMeterFromList, { meterId: 'm1', account: addr(keys.alice) })).code,
     ).toBe(0);
-    const path = '/market/getMetersList';
+    const path = '/market/get_meters_list';
     const body = encode(m.query.getMetersList.request, { start: 0, limit: 10 });
     const data = signQuery(keys.carol.secretKey, {
       chainId: chain.chainId,

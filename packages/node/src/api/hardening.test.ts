@@ -26,11 +26,11 @@ describe('HTTP API hardening (a market node, 127.0.0.1:0)', () => {
   const built = marketModules('joule');
   const m = built.market;
   const raw = (path: string, init?: RequestInit) => fetch(`${node.apiUrl}${path}`, init);
-  /** A signed `getMetersList` envelope of the operator (the market admin) at `timestamp`. */
+  /** A signed `get_meters_list` envelope of the operator (the market admin) at `timestamp`. */
   const envelope = (timestamp: number, start = 0) =>
     signQuery(operator.key.secretKey, {
       chainId: 'hard-1',
-      path: '/market/getMetersList',
+      path: '/market/get_meters_list',
       body: encode(m.query.getMetersList.request, { start, limit: 10 }),
       timestamp,
     });
@@ -163,22 +163,22 @@ describe('HTTP API hardening (a market node, 127.0.0.1:0)', () => {
     });
     expect(page.meters).toEqual([]);
     // The old URL forms are refused, before anything is answered.
-    const inUrl = await raw(`/market/getMetersList?signed=${toHex(envelope(now, 1))}`);
+    const inUrl = await raw(`/market/get_meters_list?signed=${toHex(envelope(now, 1))}`);
     expect(inUrl.status).toBe(400);
     expect(await inUrl.json()).toMatchObject({ code: 'SIGNED_QUERY_IN_URL' });
-    const abciInUrl = await raw(`/abci_query?path=/market/getMetersList&data=${toHex(envelope(now, 1))}`);
+    const abciInUrl = await raw(`/abci_query?path=/market/get_meters_list&data=${toHex(envelope(now, 1))}`);
     expect(abciInUrl.status).toBe(400);
     expect(await abciInUrl.json()).toMatchObject({ code: 'SIGNED_QUERY_IN_URL' });
     // In the header: answered once; the same envelope again is a replay.
     const headers = { [signedQueryHeader]: toHex(envelope(now, 1)) };
-    expect((await raw('/market/getMetersList', { headers })).status).toBe(200);
-    const replay = await raw('/market/getMetersList', { headers });
+    expect((await raw('/market/get_meters_list', { headers })).status).toBe(200);
+    const replay = await raw('/market/get_meters_list', { headers });
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ code: 'QUERY_REPLAYED' });
-    const abciReplay = await raw('/abci_query?path=/market/getMetersList', { headers });
+    const abciReplay = await raw('/abci_query?path=/market/get_meters_list', { headers });
     expect(await abciReplay.json()).toMatchObject({ code: 'QUERY_REPLAYED' });
     // A timestamp a minute away from the last block is stale at the API (the app would allow 5).
-    const stale = await raw('/market/getMetersList', {
+    const stale = await raw('/market/get_meters_list', {
       headers: { [signedQueryHeader]: toHex(envelope(now - 60_000, 2)) },
     });
     expect(stale.status).toBe(401);

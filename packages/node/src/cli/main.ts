@@ -1,13 +1,9 @@
 #!/usr/bin/env node
-import { exitCodes } from '../constants.js';
-import { nodeVersionProblem } from './node-version.js';
+import { checkNode } from '@joule/consensus/node-check';
 
-// The rest of the CLI is imported only once Node is known to be recent enough to load it.
-const problem = nodeVersionProblem(process.versions.node, process.execPath);
-if (problem !== undefined) {
-  process.stderr.write(`${problem}\n`);
-  process.exitCode = exitCodes.badInput;
-} else {
+// The rest of the CLI is imported only once Node is known to be recent enough to load it (the bin
+// checked already; this is the bundle's entry, run without the bin).
+if (checkNode()) {
   const [{ jouleCliApp }, { runCli }] = await Promise.all([import('../market/app.js'), import('./run.js')]);
   process.exitCode = await runCli(process.argv.slice(2), jouleCliApp);
 }

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { nodeTooOldExitCode, nodeVersionProblem } from '@joule/consensus/node-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodePackageVersion } from '../constants.js';
-import { nodeVersionProblem } from './node-version.js';
+import { exitCodes, nodePackageVersion } from '../constants.js';
 
 /**
  * The commands and mistakes of a board operator, through child processes of the compiled CLI
@@ -183,13 +183,17 @@ describe('operators: flags, typos, config mistakes, offline commands', () => {
     expect((await joule('show-node-id')).out.trim()).toBe(JSON.parse(made.out).node_id);
   });
 
-  it('checks the Node version before loading anything else', () => {
+  it('checks the Node version before loading anything else: >= 22.12, exit 3 (bad input)', () => {
     expect(nodeVersionProblem('26.10.0')).toBeUndefined();
     expect(nodeVersionProblem('22.12.0')).toBeUndefined();
-    expect(nodeVersionProblem('20.19.0', '/usr/bin/node')).toMatch(
-      /^error: Node 20\.19\.0 \(\/usr\/bin\/node\) is too old: joule needs Node >= 22 — install Node 22/,
+    expect(nodeVersionProblem('23.0.0')).toBeUndefined();
+    expect(nodeVersionProblem('20.19.0', '/usr/bin/node')).toBe(
+      'error: Node 20.19.0 (/usr/bin/node) is too old: Joule needs Node >= 22.12 — install Node 22.12 or later (https://nodejs.org/dist/, e.g. into /opt/node) and run Joule with it',
     );
-    expect(nodeVersionProblem('v18.0.0')).toMatch(/too old/);
+    expect(nodeVersionProblem('22.11.0')).toMatch(/^error: Node 22\.11\.0 is too old/);
+    expect(nodeVersionProblem('v18.0.0')).toMatch(/^error: Node 18\.0\.0 is too old/);
+    expect(nodeVersionProblem('garbage')).toMatch(/too old/);
+    expect(nodeTooOldExitCode).toBe(exitCodes.badInput);
   });
 
   it('keys export, delete and import', async () => {

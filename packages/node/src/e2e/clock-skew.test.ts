@@ -1,11 +1,6 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JouleClient } from '../client/index.js';
+import type { JouleClient } from '../client/index.js';
+import { type SpawnedTestnet, spawnTestnet } from '../testkit/testnet.js';
 
 /**
  * Clock skew on a real network: four validator processes (real LevelDB, libp2p over loopback), one
@@ -13,62 +8,36 @@ import { JouleClient } from '../client/index.js';
  * time is the weighted median of the precommit timestamps, each at least 1 ms past the last block,
  * so it keeps increasing, follows the honest majority, and both skewed validators keep voting.
  */
-const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const minute = 60_000;
 const offsets = [0, 5 * minute, -5 * minute, 0];
 
 describe('clock skew on a 4-validator testnet', () => {
-  let dir = '';
-  const procs: ChildProcess[] = [];
+  let net: SpawnedTestnet | undefined;
   afterAll(async () => {
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    await net?.stop();
   });
 
   it('keeps block times increasing and near the honest clocks, with the skewed validators in the commits', {
     timeout: 180_000,
   }, async () => {
-    dir = await mkdtemp(join(tmpdir(), 'joule-skew-'));
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      bin,
-      'testnet',
-      '--validators',
-      '4',
-      '--nodes',
-      '4',
-      '--out',
-      dir,
-      '--topology',
-      'mesh',
-      '--base-port',
-      '31720',
-    ]);
-    const nodes = JSON.parse(stdout) as { name: string; api: string }[];
-    for (const [i, offset] of offsets.entries()) {
-      const args = [
-        bin,
-        'start',
-        '--home',
-        join(dir, `node${i}`),
+    const testnet = await spawnTestnet({
+      validators: 4,
+      nodes: 4,
+      topology: 'mesh',
+      basePort: 31_720,
+      dirPrefix: 'joule-skew-',
+      startArgs: (i) => [
         '--testing.clock_offset_ms',
-        String(offset),
+        String(offsets[i]),
         '--consensus.create_empty_blocks',
         'true',
-      ];
-      procs.push(spawn(process.execPath, args, { stdio: 'ignore' }));
-    }
-    const clients = nodes.map((n) => new JouleClient({ url: n.api, timeoutMs: 20_000 }));
+      ],
+    });
+    net = testnet;
+    const { clients, procs } = testnet;
     const c0 = clients[0] as JouleClient;
-    const heightOf = async (c: JouleClient) =>
-      Number((await c.status().catch(() => null))?.sync_info.latest_block_height ?? -1);
     const target = 12;
-    for (let t = 0; t < 240; t++) {
-      const hs = await Promise.all(clients.map(heightOf));
-      if (hs.every((h) => h >= target)) break;
-      if (t === 239) throw new Error(`heights ${hs} did not all reach ${target}`);
-      await sleep(500);
-    }
+    await testnet.waitForHeight(target, { timeoutMs: 120_000 });
     for (const [i, p] of procs.entries()) expect(p.exitCode, `node${i} still runs`).toBe(null);
 
     // Validator addresses by node, through their public keys.
@@ -115,12 +84,6 @@ describe('clock skew on a 4-validator testnet', () => {
     );
     expect(new Set(hashes).size, 'equal app hashes at the target height').toBe(1);
 
-    for (const p of procs) p.kill('SIGTERM');
-    for (let t = 0; t < 60 && procs.some((p) => p.exitCode === null && p.signalCode === null); t++)
-      await sleep(250);
-    expect(
-      procs.map((p) => p.exitCode),
-      'every node exits 0 on SIGTERM',
-    ).toEqual([0, 0, 0, 0]);
+    expect(await testnet.terminate(), 'every node exits 0 on SIGTERM').toEqual([0, 0, 0, 0]);
   });
 });

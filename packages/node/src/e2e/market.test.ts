@@ -1,6 +1,5 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -8,10 +7,11 @@ import { parseAddress, toHex } from '@joule/consensus';
 import type { AuditReport } from '@joule/market';
 import { signTx, txMessage } from '@joule/state';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ClientError, JouleClient } from '../client/index.js';
+import type { ClientError, JouleClient } from '../client/index.js';
 import { type KeyInfo, loadKey } from '../home/home.js';
 import { marketModules } from '../market/app.js';
 import type { MeasureRow, ReceiptFile } from '../market/export.js';
+import { type SpawnedTestnet, spawnTestnet } from '../testkit/testnet.js';
 
 /**
  * The market end to end: `joule testnet --validators 4 --nodes 4`, four real processes on LevelDB and
@@ -50,52 +50,30 @@ function dayOfMeasures(tsStart: number): Omit<MeasureRow, 'account'>[] {
 }
 
 describe('market on a 4-validator testnet end to end', () => {
-  let dir = '';
-  const procs: ChildProcess[] = [];
+  let net: SpawnedTestnet | undefined;
   afterAll(async () => {
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    await net?.stop();
   });
 
   it('settles a day on chain exactly as `joule market settle` on the exported files', {
     timeout: 180_000,
   }, async () => {
-    dir = await mkdtemp(join(tmpdir(), 'joule-market-e2e-'));
-    const basePort = 29_200 + (process.pid % 400) * 8;
     const joule = async (...args: string[]) => (await run(process.execPath, [bin, ...args])).stdout;
-    const nodes = JSON.parse(
+    const testnet = await spawnTestnet({
+      validators: 4,
+      nodes: 4,
       // Ports of their own per run (below Linux's ephemeral range), so that two runs on one machine
       // never talk to each other's nodes.
-      await joule(
-        'testnet',
-        '--validators',
-        '4',
-        '--nodes',
-        '4',
-        '--out',
-        dir,
-        '--base-port',
-        String(basePort),
-      ),
-    ) as { name: string; api: string; home: string }[];
-    for (const n of nodes)
-      procs.push(spawn(process.execPath, [bin, 'start', '--home', n.home], { stdio: 'ignore' }));
-    const clients = nodes.map((n) => new JouleClient({ url: n.api, timeoutMs: 10_000 }));
+      basePort: 29_200 + (process.pid % 400) * 8,
+      dirPrefix: 'joule-market-e2e-',
+      clientTimeoutMs: 10_000,
+    });
+    net = testnet;
+    const { dir, nodes, clients } = testnet;
     const client = (i: number) => clients[i] as JouleClient;
     const home0 = join(dir, 'node0');
     // Up, and past block 1 (genesis is committed with it: before, no account exists yet).
-    for (let t = 0; t < 120; t++) {
-      const up = await Promise.all(
-        clients.map((c) =>
-          c.status().then(
-            (s) => Number(s.sync_info.latest_block_height) >= 1,
-            () => false,
-          ),
-        ),
-      );
-      if (up.every(Boolean)) break;
-      await sleep(500);
-    }
+    await testnet.waitForHeight(1);
 
     // The installer: a key per house in the admin's keyring, funded by the admin.
     const houses = ['house1', 'house2', 'house3'];
@@ -343,12 +321,6 @@ describe('market on a 4-validator testnet end to end', () => {
     );
     expect(new Set(hashes).size, 'equal app hashes').toBe(1);
 
-    for (const p of procs) p.kill('SIGTERM');
-    for (let t = 0; t < 60 && procs.some((p) => p.exitCode === null && p.signalCode === null); t++)
-      await sleep(250);
-    expect(
-      procs.map((p) => p.exitCode),
-      'every node exits 0 on SIGTERM',
-    ).toEqual([0, 0, 0, 0]);
+    expect(await testnet.terminate(), 'every node exits 0 on SIGTERM').toEqual([0, 0, 0, 0]);
   });
 });

@@ -1,15 +1,12 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { generateKeyPair } from '@joule/consensus';
 import { freePorts } from '@joule/p2p/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JouleClient } from '../client/index.js';
 import { parseConfig, renderConfig } from '../home/config.js';
 import { peerIdOf } from '../home/key-files.js';
+import { type SpawnedTestnet, spawnTestnet } from '../testkit/testnet.js';
 
 /**
  * What an operator reads when peers are misconfigured: a 4-node testnet whose node0 has one
@@ -17,7 +14,6 @@ import { peerIdOf } from '../home/key-files.js';
  * on. node0's JSON log names both (address, expected id, reason) and /net_info shows the remote
  * address of every connected peer. Real processes, LevelDB and libp2p over loopback.
  */
-const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface LogLine {
@@ -31,33 +27,26 @@ interface LogLine {
 }
 
 describe('p2p diagnostics of a misconfigured testnet', () => {
-  let dir = '';
-  const procs: ChildProcess[] = [];
+  let net: SpawnedTestnet | undefined;
   afterAll(async () => {
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    await net?.stop();
   });
 
   it('logs a wrong peer id and an unreachable peer with their addresses; /net_info has remote addresses', {
     timeout: 240_000,
   }, async () => {
-    dir = await mkdtemp(join(tmpdir(), 'joule-p2p-diag-'));
     const [deadPort = 1] = await freePorts(1);
-    // Below the ephemeral range (32768+), so that no outgoing connection holds a port of the testnet.
-    const basePort = 21_000 + (process.pid % 400) * 8;
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      bin,
-      'testnet',
-      '--validators',
-      '4',
-      '--nodes',
-      '4',
-      '--out',
-      dir,
-      '--base-port',
-      String(basePort),
-    ]);
-    const nodes = JSON.parse(stdout) as { name: string; node_id: string; p2p: string; api: string }[];
+    // The homes first, started once node0's peers are edited.
+    const testnet = await spawnTestnet({
+      validators: 4,
+      nodes: 4,
+      // Below the ephemeral range (32768+), so that no outgoing connection holds a port of the testnet.
+      basePort: 21_000 + (process.pid % 400) * 8,
+      dirPrefix: 'joule-p2p-diag-',
+      start: false,
+    });
+    net = testnet;
+    const { dir, nodes } = testnet;
     const [n0, n1, n2, n3] = nodes as [
       (typeof nodes)[0],
       (typeof nodes)[0],
@@ -81,11 +70,8 @@ describe('p2p diagnostics of a misconfigured testnet', () => {
 
     const lines: LogLine[][] = nodes.map(() => []);
     const spawnedAt = Date.now();
-    nodes.forEach((node, i) => {
-      const p = spawn(process.execPath, [bin, 'start', '--home', join(dir, node.name)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      procs.push(p);
+    nodes.forEach((_, i) => {
+      const p = testnet.start(i, { stdio: ['ignore', 'pipe', 'inherit'] });
       let buffer = '';
       p.stdout?.on('data', (chunk: Buffer) => {
         buffer += chunk.toString('utf8');
@@ -162,10 +148,6 @@ describe('p2p diagnostics of a misconfigured testnet', () => {
     }
     expect(info.peers.some((p) => p.node_id === wrongId)).toBe(false);
 
-    for (const p of procs) p.kill('SIGTERM');
-    const codes = await Promise.all(
-      procs.map((p) => (p.exitCode !== null ? p.exitCode : new Promise((r) => p.once('exit', r)))),
-    );
-    expect(codes).toEqual([0, 0, 0, 0]);
+    expect(await testnet.terminate()).toEqual([0, 0, 0, 0]);
   });
 });

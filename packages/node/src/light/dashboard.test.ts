@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode, encode, formatAddress, fromHex, toHex } from '@joule/consensus';
 import { lightBlockFromJson, signersOf } from '@joule/light';
 import { amountCodec } from '@joule/state';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketModules } from '../market/app.js';
+import { type HeadlessChromium, launchChromium } from '../testkit/chromium.js';
 import { type LightTestnet, startLightTestnet } from '../testkit/light-testnet.js';
 
 /**
@@ -18,46 +16,27 @@ import { type LightTestnet, startLightTestnet } from '../testkit/light-testnet.j
  * `JOULE_DASHBOARD_SHOTS=DIR`, writes the community and household views at desktop and phone widths
  * to DIR.
  */
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = process.env.JOULE_DASHBOARD_SHOTS;
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1280, height: 900 };
 
 describe('dashboard in headless Chromium', () => {
   let net: LightTestnet;
+  let browser: HeadlessChromium;
   let context: BrowserContext;
-  let profile = '';
   const { core, market: m } = marketModules('joule');
 
   beforeAll(async () => {
-    if (!existsSync(executablePath))
-      throw new Error(
-        `no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH`,
-      );
+    // The browser first: without one, the test fails before it starts four nodes.
+    browser = await launchChromium({ viewport: desktop });
+    context = browser.context;
     // Ports of its own per run (below Linux's ephemeral range, clear of the other e2e tests').
     net = await startLightTestnet({ chainId: 'dash-1', basePort: 24_400 + (process.pid % 300) * 8 });
-    profile = await mkdtemp(join(tmpdir(), 'joule-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      viewport: desktop,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await net?.stop();
-    await rm(profile, { recursive: true, force: true });
   });
 
   const text = async (page: Page, id: string) => (await page.locator(`#${id}`).textContent())?.trim() ?? '';
@@ -147,7 +126,7 @@ describe('dashboard in headless Chromium', () => {
     const { proxy } = net;
     const page = await context.newPage();
     proxy.tamper = (path, _q, body) => {
-      if (!path.startsWith('/market/getReceiptDeltas/')) return undefined;
+      if (!path.startsWith('/market/get_receipt_deltas/')) return undefined;
       const b = body as { result: { deltas: { account: string; delta: string }[] } };
       // The page shows an account's first 12 and last 6 characters: enough to open an element
       // (and, across rows, to assemble a script between attribute quotes and comments).

@@ -1,10 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { formatAddress, toHex } from '@joule/consensus';
 import { JouleLight } from '@joule/light';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../testkit/chromium.js';
 import { type LightChain, startLightChain } from '../testkit/light-chain.js';
 
 /**
@@ -49,21 +47,8 @@ describe('light client cost of one bill after a month of blocks', () => {
       `| Node ${process.versions.node} | ${balance.headerHeight} | ${node.lightBlocks} | ${node.requests} | ${(node.bytes / 1024).toFixed(1)} | ${node.signatures} | ${nodeMs.toFixed(0)} |`,
     );
 
-    const profile = await mkdtemp(join(tmpdir(), 'joule-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
+    const context = browser.context;
     try {
       const page = await context.newPage();
       await page.goto(`${chain.node.apiUrl}/ui?view=household&address=${address}&trust=${trust}`);
@@ -83,8 +68,7 @@ describe('light client cost of one bill after a month of blocks', () => {
         8,
       );
     } finally {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
+      await browser.close();
     }
     expect(node.lightBlocks).toBeLessThanOrEqual(8);
     const table = [

@@ -1,29 +1,18 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { addressOf, generateKeyPair, type KeyPair } from '@joule/consensus';
 import { txMessage } from '@joule/state';
-import { JouleClient } from '../client/index.js';
+import type { JouleClient } from '../client/index.js';
 import { loadHome, loadKey } from '../home/home.js';
 import { marketModules } from '../market/app.js';
 import { TamperingProxy } from './tampering-proxy.js';
+import { spawnTestnet, type TestnetNode } from './testnet.js';
 
-const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const day = 86_400;
 const slotSeconds = 900;
 /** How long the four fresh processes get to commit their first block (two shared cores). */
 const startupMs = 90_000;
 
-/** One node of the testnet, as `joule testnet` prints it. */
-export interface TestnetNode {
-  readonly name: string;
-  readonly home: string;
-  readonly api: string;
-}
+export type { TestnetNode };
 
 /**
  * A market chain as a community runs it: `joule testnet --validators 4 --nodes 4`, four `joule start`
@@ -58,67 +47,30 @@ export async function startLightTestnet(options: {
   /** `timeout_commit_ms` (default 250). */
   commitMs?: number;
 }): Promise<LightTestnet> {
-  const dir = await mkdtemp(join(tmpdir(), 'joule-light-testnet-'));
-  const procs: ChildProcess[] = [];
+  const net = await spawnTestnet({
+    validators: 4,
+    nodes: 4,
+    chainId: options.chainId,
+    basePort: options.basePort,
+    dirPrefix: 'joule-light-testnet-',
+    startArgs: () => [
+      '--api.ui',
+      'true',
+      '--consensus.create_empty_blocks',
+      'true',
+      '--consensus.timeout_commit_ms',
+      String(options.commitMs ?? 250),
+    ],
+  });
   let proxy: TamperingProxy | null = null;
   const stop = async () => {
     await proxy?.stop();
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
-    for (let t = 0; t < 60 && procs.some((p) => p.exitCode === null && p.signalCode === null); t++)
-      await sleep(250);
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    await net.stop();
   };
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      bin,
-      'testnet',
-      '--validators',
-      '4',
-      '--nodes',
-      '4',
-      '--out',
-      dir,
-      '--chain-id',
-      options.chainId,
-      '--base-port',
-      String(options.basePort),
-    ]);
-    const nodes = JSON.parse(stdout) as TestnetNode[];
-    for (const n of nodes)
-      procs.push(
-        spawn(
-          process.execPath,
-          [
-            bin,
-            'start',
-            '--home',
-            n.home,
-            '--api.ui',
-            'true',
-            '--consensus.create_empty_blocks',
-            'true',
-            '--consensus.timeout_commit_ms',
-            String(options.commitMs ?? 250),
-          ],
-          { stdio: 'ignore' },
-        ),
-      );
-    const clients = nodes.map((n) => new JouleClient({ url: n.api, timeoutMs: 20_000 }));
+    const { nodes, clients } = net;
     // Up, and past block 1 (genesis is committed with it: before, no account exists yet).
-    for (let t = 0; ; t++) {
-      const heights = await Promise.all(
-        clients.map((c) =>
-          c.status().then(
-            (s) => Number(s.sync_info.latest_block_height),
-            () => -1,
-          ),
-        ),
-      );
-      if (heights.every((h) => h >= 1)) break;
-      if (t * 250 > startupMs) throw new Error(`the testnet did not start: heights ${heights.join(', ')}`);
-      await sleep(250);
-    }
+    await net.waitForHeight(1, { timeoutMs: startupMs });
 
     const node1 = nodes[1] as TestnetNode;
     const client = clients[1] as JouleClient;
