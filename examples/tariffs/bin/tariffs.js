@@ -1,16 +1,14 @@
 #!/usr/bin/env node
 // The tariffs chain's command: @joule/node's CLI (init, testnet, start, stop, keys, tx, query, …)
-// over auth, bank, poa and tariffs.
+// over auth, bank, poa and tariffs. Joule's one Node rule runs first: an old Node gets one line and
+// exit 3 instead of a failure inside the program.
 import { existsSync } from 'node:fs';
+import { checkNode } from '@joule/consensus/node-check';
 
-const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(`error: Node ${process.versions.node} is too old: tariffs needs Node >= 22.12`);
-  process.exit(3);
+if (checkNode()) {
+  const main = new URL('../dist/cli.js', import.meta.url);
+  if (!existsSync(main)) {
+    console.error('error: not built yet — run `npm run build` at the repository root first');
+    process.exitCode = 1;
+  } else await import(main.href);
 }
-const main = new URL('../dist/cli.js', import.meta.url);
-if (!existsSync(main)) {
-  console.error('error: not built yet — run `npm run build` at the repository root first');
-  process.exit(1);
-}
-await import(main.href);
