@@ -8,9 +8,11 @@
 // Biome's `noRestrictedImports` matches import paths against fixed patterns; it cannot read each
 // package's `exports`, tell a relative path that leaves its workspace, or order the layers, so this
 // small script does. Specifiers come from TypeScript's `preProcessFile` (static, dynamic and type
-// imports, re-exports, `require`), so comments and strings are never mistaken for imports.
+// imports, re-exports, `require`, triple-slash references; absolute paths and `file:` URLs count
+// as paths), so comments and strings are never mistaken for imports. A package's sources may not
+// compute a specifier (`import(name)`) or use `createRequire`: what they load would go unchecked.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -88,6 +90,46 @@ function published(exports, sub) {
   });
 }
 
+/** The path of a `file:` URL; a malformed one stays as it is (relative, so it is checked as a path). */
+function fileUrlPath(url) {
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return `./${url}`;
+  }
+}
+
+/**
+ * Loads the rule cannot read (a package's tests and bins may use them): `import(x)` or `require(x)` of a computed
+ * specifier, and `createRequire`, whose loads name no path the rule sees.
+ */
+function hiddenImports(file, text) {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out = [];
+  const literal = (node) => node !== undefined && ts.isStringLiteralLike(node);
+  const visit = (node) => {
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const loads =
+        callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require');
+      if (loads && !literal(node.arguments[0]))
+        out.push({
+          pos: node.getStart(source),
+          problem:
+            'an import whose specifier is computed cannot be checked; name the package and path in a string',
+        });
+    }
+    if (ts.isIdentifier(node) && node.text === 'createRequire' && !ts.isImportSpecifier(node.parent))
+      out.push({
+        pos: node.getStart(source),
+        problem: 'createRequire hides what it loads from the import rule; use import',
+      });
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
 const inside = (dir, path) => path === dir || path.startsWith(dir + sep);
 
 /** The violations in the repository at `root`, each `file:line: message`. */
@@ -100,16 +142,29 @@ export function checkImports(root) {
       const text = readFileSync(file, 'utf8');
       const where = (pos) => `${relative(root, file)}:${text.slice(0, pos).split('\n').length}`;
       if (from.entries.has(file)) {
-        for (const star of text.matchAll(/^export \*(?: as \w+)? from '([^']+)'/gm)) {
+        for (const star of text.matchAll(
+          /^\s*export\s+(?:type\s+)?\*(?:\s+as\s+\w+)?\s*from\s*['"]([^'"]+)['"]/gm,
+        )) {
           problems.push(
             `${where(star.index)}: a published entry point names its exports; replace \`export * from '${star[1]}'\` with a named list`,
           );
         }
       }
-      for (const imported of ts.preProcessFile(text, true, true).importedFiles) {
+      // A package's sources; its tests and the bins' launchers (which load their own dist) may compute.
+      if (inside(join(from.dir, 'src'), file) && !/\.test\.[cm]?[jt]sx?$/.test(file))
+        for (const { pos, problem } of hiddenImports(file, text)) problems.push(`${where(pos)}: ${problem}`);
+      const { importedFiles, referencedFiles } = ts.preProcessFile(text, true, true);
+      // `/// <reference path>` names a file like a relative import does.
+      const references = referencedFiles.map((r) => ({
+        ...r,
+        fileName: r.fileName.startsWith('.') ? r.fileName : `./${r.fileName}`,
+      }));
+      for (const imported of [...importedFiles, ...references]) {
         const spec = imported.fileName;
-        if (spec.startsWith('.')) {
-          const target = resolve(dirname(file), spec);
+        // A relative path, an absolute one or a file: URL names a file, not a package.
+        const path = spec.startsWith('file:') ? fileUrlPath(spec) : spec;
+        if (spec.startsWith('.') || isAbsolute(path)) {
+          const target = resolve(dirname(file), path);
           if (inside(from.dir, target)) continue;
           const other = workspaces.find((w) => inside(w.dir, target));
           problems.push(
@@ -127,7 +182,11 @@ export function checkImports(root) {
           continue;
         }
         const sub = rest === undefined ? '.' : `.${rest}`;
-        if (!published(target.exports, sub)) {
+        if ((rest ?? '').split('/').some((segment) => segment === '.' || segment === '..')) {
+          problems.push(
+            `${where(imported.pos)}: '${spec}' names a . or .. segment inside ${name}; use a published path`,
+          );
+        } else if (!published(target.exports, sub)) {
           problems.push(
             `${where(imported.pos)}: '${spec}' is not a public path of ${name} (its exports: ${target.exports.join(', ')})`,
           );

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkImports } from '../check-imports.mjs';
 
@@ -63,10 +63,41 @@ describe('check-imports', () => {
     ]);
   });
 
+  it('refuses . and .. segments after a package name, even where an exports pattern would match them', () => {
+    manifest('packages/consensus', '@joule/consensus', ['.', './core', './codec/*'], []);
+    write('packages/state/src/dots.ts', "import { x } from '@joule/consensus/codec/../../src/index.js';\n");
+    expect(checkImports(root)).toEqual([
+      "packages/state/src/dots.ts:1: '@joule/consensus/codec/../../src/index.js' names a . or .. segment inside @joule/consensus; use a published path",
+    ]);
+  });
+
   it('refuses a relative path that leaves its workspace', () => {
     write('packages/state/src/reach.ts', "import { codec } from '../../consensus/src/index.js';\n");
     expect(checkImports(root)).toEqual([
       "packages/state/src/reach.ts:1: '../../consensus/src/index.js' reaches out of @joule/state into @joule/consensus; import '@joule/consensus' by its published name instead",
+    ]);
+  });
+
+  it('refuses an absolute path or a file: URL into another workspace, and a triple-slash reference', () => {
+    const target = join(root, 'packages/consensus/src/index.js');
+    write('packages/state/src/abs.ts', `import { codec } from '${target}';\n`);
+    write('packages/state/src/url.ts', `export { codec } from '${pathToFileURL(target).href}';\n`);
+    write('packages/state/src/ref.ts', '/// <reference path="../../consensus/src/index.ts" />\n');
+    expect(checkImports(root)).toEqual([
+      `packages/state/src/abs.ts:1: '${target}' reaches out of @joule/state into @joule/consensus; import '@joule/consensus' by its published name instead`,
+      "packages/state/src/ref.ts:1: '../../consensus/src/index.ts' reaches out of @joule/state into @joule/consensus; import '@joule/consensus' by its published name instead",
+      `packages/state/src/url.ts:1: '${pathToFileURL(target).href}' reaches out of @joule/state into @joule/consensus; import '@joule/consensus' by its published name instead`,
+    ]);
+  });
+
+  it('refuses an import whose specifier it cannot read (computed, or through createRequire) outside tests', () => {
+    const code =
+      "const name = '@joule/consensus/dist/index.js';\nexport const a = await import(name);\nimport { createRequire } from 'node:module';\nexport const b = createRequire(import.meta.url)('@joule/consensus/dist/index.js');\n";
+    write('packages/state/src/hidden.ts', code);
+    write('packages/state/src/hidden.test.ts', code);
+    expect(checkImports(root)).toEqual([
+      'packages/state/src/hidden.ts:2: an import whose specifier is computed cannot be checked; name the package and path in a string',
+      'packages/state/src/hidden.ts:4: createRequire hides what it loads from the import rule; use import',
     ]);
   });
 
@@ -84,8 +115,10 @@ describe('check-imports', () => {
       "export { codec } from './index.js';\nexport * from './codec.js';\n",
     );
     write('packages/consensus/src/barrel.ts', "export * from './codec.js';\n");
+    write('packages/consensus/src/index.ts', "export const codec = 1;\nexport type * from './types.js';\n");
     expect(checkImports(root)).toEqual([
       "packages/consensus/src/core.ts:2: a published entry point names its exports; replace `export * from './codec.js'` with a named list",
+      "packages/consensus/src/index.ts:2: a published entry point names its exports; replace `export * from './types.js'` with a named list",
     ]);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Application } from '../app/application.js';
 import { addressOf } from '../crypto/address.js';
 import { toHex } from '../crypto/hash.js';
+import { JouleError } from '../errors.js';
 import { SignerStoreIoError } from '../signer/errors.js';
 import { MemorySignerStore } from '../signer/memory-signer-store.js';
 import { KvApp, type KvDurable } from '../sim/kv-app.js';
@@ -104,6 +105,14 @@ describe('diskFullOf and haltFor', () => {
     expect(diskFullOf(new Error('EACCES: permission denied'))).toBeNull();
     expect(diskFullOf(null)).toBeNull();
     expect(diskFullOf('ENOSPC somewhere')).toBeNull();
+  });
+
+  it('do not take text that only mentions ENOSPC for a full disk (a meter id, a memo, a peer’s words)', () => {
+    const echoed = new JouleError('MARKET_UNKNOWN_METER', 'no meter "ENOSPC: no space left on device"');
+    expect(diskFullOf(echoed)).toBeNull();
+    expect(haltFor(new Error('a peer sent ENOSPC'))).toBeNull();
+    expect(haltFor(new Error('apply failed', { cause: new Error('tx memo: ENOSPC') }))).toBeNull();
+    expect(diskFullOf(new Error('bad block: IO error: /db/1.log: No space left on device'))).toBeNull();
   });
 
   it('halt on a WAL that failed for another reason, and let ordinary failures pass', () => {

@@ -38,8 +38,9 @@ export class WalFailedError extends ConsensusHaltError {
 
 /**
  * The `DiskFullError` an error stands for, or `null`: an `ENOSPC` anywhere in its `cause` chain,
- * as `node:fs` gives it (`code`), as Joule's I/O errors keep it (`context.errno`), or in LevelDB's
- * words ("IO error: <file>: No space left on device", which carries no errno).
+ * as `node:fs` gives it (`code`, or a message that starts `ENOSPC: `), as Joule's I/O errors keep it
+ * (`context.errno`), or in LevelDB's words ("IO error: <file>: No space left on device", which
+ * carries no errno) — never a message that only mentions it.
  */
 export function diskFullOf(error: unknown): DiskFullError | null {
   if (error instanceof DiskFullError) return error;
@@ -53,9 +54,11 @@ export function diskFullOf(error: unknown): DiskFullError | null {
       context?: Record<string, unknown>;
     };
     const context = current instanceof JouleError ? current.context : undefined;
-    const message = typeof e.message === 'string' ? e.message : '';
-    const level = /IO error: (.+?): No space left on device/.exec(message);
-    if (e.code === 'ENOSPC' || context?.errno === 'ENOSPC' || level !== null || message.includes('ENOSPC')) {
+    // Only an I/O error's own words count: a Joule error names an errno in its context, and text
+    // that merely mentions ENOSPC (a meter id, a memo, a peer's reason) is not a full disk.
+    const message = context === undefined && typeof e.message === 'string' ? e.message : '';
+    const level = /^IO error: (.+?): No space left on device/.exec(message);
+    if (e.code === 'ENOSPC' || context?.errno === 'ENOSPC' || level !== null || /^ENOSPC: /.test(message)) {
       const path =
         (typeof e.path === 'string' && e.path) ||
         (typeof context?.path === 'string' && context.path) ||

@@ -18,11 +18,25 @@ export async function replayQuery<Req, Res>(
   app: {
     /** The module that serves the query. */
     readonly module: string;
-    /** The application's modules (their store keys, for the keepers a handler calls). */
+    /**
+     * The application's modules (their store keys, for the keepers a handler calls): the instances
+     * `query` belongs to, not another build of them.
+     */
     readonly modules: readonly Module[];
     readonly addressPrefix: string;
   },
 ): Promise<Res> {
+  // Store keys belong to module instances: the handler must be one of these modules' own, or the
+  // keepers it calls hold keys the replay did not register.
+  const own = app.modules.find((m) => m.name === app.module)?.queries ?? [];
+  if (!own.includes(query as QueryType<unknown, unknown>))
+    fail(
+      'LIGHT_BAD_REQUEST',
+      `the query is not one of module "${app.module}"'s queries in the modules given`,
+      {
+        module: app.module,
+      },
+    );
   const reader: StateReader = {
     get: async (key) => verified.get(key) ?? undefined,
     entries: async (prefix, limit, after) => {

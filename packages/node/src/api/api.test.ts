@@ -206,6 +206,27 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
     ],
     ['a bad module parameter', '/bank/balances/notanaddress', undefined, 400, 'BAD_PARAMETER'],
     ['an abci_query without path', '/abci_query', undefined, 400, 'BAD_PARAMETER'],
+    ['a misspelt parameter (not the latest block)', '/block?heigth=1', undefined, 400, 'BAD_PARAMETER'],
+    ['a parameter a route does not take', '/status?height=1', undefined, 400, 'BAD_PARAMETER'],
+    ['a parameter given twice', '/block?height=1&height=2', undefined, 400, 'BAD_PARAMETER'],
+    [
+      'a module parameter given twice',
+      '/bank/supply/ujoule?denom=x&denom=y',
+      undefined,
+      400,
+      'BAD_PARAMETER',
+    ],
+    [
+      'a body field the route does not take',
+      '/broadcast_tx_sync',
+      {
+        method: 'POST',
+        body: '{"tx":"00ff","txs":["00ff"]}',
+        headers: { 'content-type': 'application/json' },
+      },
+      400,
+      'BAD_BODY',
+    ],
   ];
   for (const [name, path, init, status, code] of cases) {
     it(`answers ${name} with ${status} ${code}`, async () => {

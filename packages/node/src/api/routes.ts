@@ -24,6 +24,10 @@ export type RouteHandler = (
 
 export interface CoreRoute {
   readonly method: 'GET' | 'POST';
+  /** The query parameters it takes; any other is refused (400 `BAD_PARAMETER`), not ignored. */
+  readonly params?: readonly string[];
+  /** A POST's body fields; any other is refused (400 `BAD_BODY`). */
+  readonly body?: readonly string[];
   readonly handler: RouteHandler;
   readonly description: string;
 }
@@ -156,6 +160,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
   },
   '/block': {
     method: 'GET',
+    params: ['height'],
     description: 'A block: ?height= (default latest)',
     handler: async (ctx, q) => {
       const h = heightParam(ctx, q);
@@ -166,6 +171,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
   },
   '/commit': {
     method: 'GET',
+    params: ['height'],
     description: 'A header and the commit that decided it: ?height=',
     handler: async (ctx, q) => {
       const h = heightParam(ctx, q);
@@ -179,6 +185,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
   },
   '/validators': {
     method: 'GET',
+    params: ['height'],
     description: 'The validator set of a height: ?height=',
     handler: async (ctx, q) => {
       const h = heightParam(ctx, q);
@@ -189,6 +196,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
   },
   '/light_block': {
     method: 'GET',
+    params: ['height'],
     description:
       'What a light client verifies, in canonical encoding (hex): the header, its commit and the validator set of ?height= (default latest)',
     handler: async (ctx, q) => {
@@ -210,6 +218,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
   },
   '/tx': {
     method: 'GET',
+    params: ['hash'],
     description: 'A committed transaction and its result: ?hash=',
     handler: async (ctx, q) => {
       const hash = hexParam(q, 'hash', true, 32) as Uint8Array;
@@ -229,6 +238,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
   },
   '/abci_query': {
     method: 'GET',
+    params: ['path', 'data', 'height', 'prove'],
     description: `An application query: ?path=&data=(hex)&height=&prove=; an authenticated one carries its envelope in the ${signedQueryHeader} header`,
     handler: async (ctx, q, _body, headers) => {
       const path = q.get('path');
@@ -275,6 +285,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
   },
   '/broadcast_tx_sync': {
     method: 'POST',
+    body: ['tx'],
     description: 'Checks a signed tx and admits it to the mempool: body { "tx": "<hex>" }',
     handler: async (ctx, _q, body) => {
       const hash = await broadcastSync(ctx, txBody(body, ctx.maxTxBytes));
@@ -283,6 +294,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
   },
   '/broadcast_txs_sync': {
     method: 'POST',
+    body: ['txs'],
     description: `As broadcast_tx_sync for up to ${maxTxsPerSubmit} txs, admitted in their order: body { "txs": ["<hex>", …] }`,
     handler: async (ctx, _q, body) => {
       const txs = txsBody(body, ctx.maxTxBytes);
@@ -299,6 +311,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
   },
   '/broadcast_tx_commit': {
     method: 'POST',
+    body: ['tx'],
     description: 'As broadcast_tx_sync, then waits for the block that commits it',
     handler: async (ctx, _q, body) => {
       const tx = txBody(body, ctx.maxTxBytes);

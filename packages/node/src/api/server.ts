@@ -182,7 +182,9 @@ export class ApiServer {
       if (core !== undefined) {
         if (core.method !== method)
           throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes ${core.method}`);
-        const body = method === 'POST' ? await this.#readJson(req) : undefined;
+        refuseUnknownParams(url.searchParams, core.params ?? []);
+        const body =
+          method === 'POST' ? refuseUnknownFields(await this.#readJson(req), core.body ?? []) : undefined;
         return send(res, 200, await core.handler(this.ctx, url.searchParams, body, req.headers));
       }
       const segments = url.pathname.split('/').slice(1);
@@ -192,6 +194,7 @@ export class ApiServer {
       if (match === null)
         throw new ApiError(404, 'NOT_FOUND', `no route ${method} ${url.pathname} (GET / lists the routes)`);
       if (match.route.method === 'GET') {
+        refuseRepeatedParams(url.searchParams);
         const params = { ...Object.fromEntries(url.searchParams), ...match.params };
         return send(
           res,
@@ -201,7 +204,8 @@ export class ApiServer {
           ),
         );
       }
-      const body = await this.#readJson(req);
+      refuseUnknownParams(url.searchParams, []);
+      const body = refuseUnknownFields(await this.#readJson(req), ['tx']);
       const tx = (body as { tx?: unknown } | null)?.tx;
       if (typeof tx !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(tx))
         throw new ApiError(400, 'BAD_BODY', 'expected a JSON body { "tx": "<hex of the signed tx>" }');
@@ -346,4 +350,39 @@ function parseRequestUrl(target: string): URL {
   } catch {
     throw new ApiError(400, 'BAD_URL', 'the request target is not a valid path');
   }
+}
+
+/** A query parameter the route does not take is refused, not ignored (`?heigth=` is not the latest block). */
+function refuseUnknownParams(query: URLSearchParams, known: readonly string[]): void {
+  refuseRepeatedParams(query);
+  for (const name of query.keys())
+    if (!known.includes(name))
+      throw new ApiError(
+        400,
+        'BAD_PARAMETER',
+        `unknown parameter "${name.slice(0, 64)}" (parameters: ${known.join(', ') || 'none'})`,
+      );
+}
+
+/** A parameter given twice is refused: neither the first nor the last silently wins. */
+function refuseRepeatedParams(query: URLSearchParams): void {
+  const seen = new Set<string>();
+  for (const name of query.keys()) {
+    if (seen.has(name))
+      throw new ApiError(400, 'BAD_PARAMETER', `parameter "${name.slice(0, 64)}" is given twice`);
+    seen.add(name);
+  }
+}
+
+/** A JSON body's field the route does not take is refused, not ignored. */
+function refuseUnknownFields(body: unknown, known: readonly string[]): unknown {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body))
+    for (const name of Object.keys(body))
+      if (!known.includes(name))
+        throw new ApiError(
+          400,
+          'BAD_BODY',
+          `unknown body field "${name.slice(0, 64)}" (fields: ${known.join(', ') || 'none'})`,
+        );
+  return body;
 }

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodes } from '../constants.js';
 import { type CliApp, coreAppState } from '../index.js';
 import { jouleCliApp } from '../market/app.js';
+import type { TxBuilder } from './extension.js';
+import { findBuilder } from './fields.js';
 import { runCli } from './run.js';
 
 /** A module of another appchain: one message, one query, no CLI extension of its own. */
@@ -54,6 +56,32 @@ async function cli(app: CliApp, ...argv: string[]): Promise<{ code: number; out:
   });
   return { code, out, err };
 }
+
+describe('findBuilder', () => {
+  it('prefers a builder of the exact name over another builder’s former name', () => {
+    const builder = (aliases: string[]): TxBuilder => ({
+      aliases,
+      usage: '',
+      flags: {},
+      build: async () => [],
+    });
+    const app: CliApp = {
+      ...tariffApp,
+      extensions: [{ name: 'tariffs', tx: { set_zone: builder(['set_tariff']), set_tariff: builder([]) } }],
+    };
+    expect(findBuilder(app, 'tariffs', 'set_tariff')?.name).toBe('set_tariff');
+    expect(findBuilder(app, 'tariffs', 'set_zone')?.name).toBe('set_zone');
+    const renamed: CliApp = {
+      ...tariffApp,
+      extensions: [{ name: 'tariffs', tx: { set_zone: builder(['set_tariff']) } }],
+    };
+    expect(findBuilder(renamed, 'tariffs', 'set_tariff')?.name, 'a former name').toBe('set_zone');
+    expect(
+      findBuilder(renamed, 'tariffs', 'set_tariff', ['set_tariff']),
+      'now a message of its own',
+    ).toBeUndefined();
+  });
+});
 
 describe('the field-aware CLI', () => {
   let dir = '';
@@ -106,6 +134,41 @@ describe('the field-aware CLI', () => {
     const query = await cli(tariffApp, 'query', 'tariffs', 'get_tariff', 'zone=z1', ...nowhere);
     expect(query.code).toBe(exitCodes.usage);
     expect(query.err).toContain('unknown field "zone"');
+  });
+
+  it('refuses a field given twice, by its name and by its codec spelling', async () => {
+    const args = JSON.stringify({ zone_id: 'z1', zoneId: 'z2', price_micro: '5' });
+    const r = await cli(
+      tariffApp,
+      'tx',
+      'tariffs',
+      'set_tariff',
+      '--args',
+      args,
+      '--from',
+      'x',
+      '--home',
+      home,
+    );
+    expect(r.code).toBe(exitCodes.usage);
+    expect(r.err).toContain('field "zone_id" is given twice');
+    const query = await cli(tariffApp, 'query', 'tariffs', 'get_tariff', 'zone_id=a', 'zoneId=b', ...nowhere);
+    expect(query.code).toBe(exitCodes.usage);
+    expect(query.err).toContain('field "zone_id" is given twice');
+    const again = await cli(
+      tariffApp,
+      'query',
+      'tariffs',
+      'get_tariff',
+      'zone_id=a',
+      'zone_id=b',
+      ...nowhere,
+    );
+    expect(again.code).toBe(exitCodes.usage);
+    expect(again.err).toContain('field "zone_id" is given twice');
+    const proto = await cli(tariffApp, 'query', 'tariffs', 'get_tariff', '__proto__=a', ...nowhere);
+    expect(proto.code).toBe(exitCodes.usage);
+    expect(proto.err, 'a field name like any other').toContain('unknown field "__proto__"');
   });
 
   it('takes snake_case fields, the codec spelling as an alias, and leaves optional ones out', async () => {

@@ -45,15 +45,23 @@ function fieldsOf(codec: Codec<unknown>): string {
   return `  (not a struct with named fields: ${codec.describe ?? codec.kind})`;
 }
 
-/** A module's `tx` builder for `name`, by its name or one of its former names (aliases). */
+/**
+ * A module's `tx` builder for `name`, by its name or one of its former names (aliases); a builder
+ * of that exact name wins over another's former name, and a former name that is now a message of
+ * the module (`messages`, its names after `<module>/`) belongs to that message, not to the builder.
+ */
 export function findBuilder(
   app: CliApp,
   module: string | undefined,
   name: string | undefined,
+  messages: readonly string[] = [],
 ): { readonly name: string; readonly builder: TxBuilder } | undefined {
   const builders = app.extensions?.find((e) => e.name === module)?.tx ?? {};
+  const exact = name === undefined ? undefined : Object.entries(builders).find(([key]) => key === name);
+  if (exact !== undefined) return { name: exact[0], builder: exact[1] };
+  if (name === undefined || messages.includes(name)) return undefined;
   for (const [key, builder] of Object.entries(builders))
-    if (key === name || (builder.aliases ?? []).includes(name ?? '')) return { name: key, builder };
+    if ((builder.aliases ?? []).includes(name)) return { name: key, builder };
   return undefined;
 }
 

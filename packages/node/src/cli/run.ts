@@ -145,7 +145,7 @@ function fieldHelp(command: string, args: readonly string[], app: CliApp): strin
     const found = findQuery(modules, module, name);
     return found === undefined ? undefined : queryHelp(module, found.type);
   }
-  const built = findBuilder(app, module, name);
+  const built = findBuilder(app, module, name, messageNames(modules, module));
   const msg = built?.name ?? name;
   const type = modules.find((m) => m.name === module)?.messages?.find((t) => t.type === `${module}/${msg}`);
   return type === undefined ? undefined : messageHelp(module, msg, type, built?.builder);
@@ -341,7 +341,7 @@ const commands: Record<string, Command> = {
       allowPositionals: true,
       strict: false,
     }).positionals;
-    const built = findBuilder(app, module, msg);
+    const built = findBuilder(app, module, msg, messageNames(app.build().modules, module));
     // `--args` is the generic form of every message; a builder's flags are the other form of its own.
     const builder = args.some((a) => a === '--args' || a.startsWith('--args=')) ? undefined : built?.builder;
     let from: string;
@@ -426,7 +426,9 @@ const commands: Record<string, Command> = {
     for (const pair of pairs) {
       const i = pair.indexOf('=');
       if (i <= 0) throw new UsageError(`expected field=value, got "${pair}"`);
-      params[pair.slice(0, i)] = pair.slice(i + 1);
+      const field = pair.slice(0, i);
+      if (Object.hasOwn(params, field)) throw new UsageError(`field "${field}" is given twice`);
+      Object.defineProperty(params, field, { value: pair.slice(i + 1), enumerable: true, writable: true });
     }
     const request = await requestOf(type.request, params, app.addressPrefix, homeOf(values));
     const client = await clientOf(values);
@@ -448,7 +450,7 @@ const commands: Record<string, Command> = {
         type,
         request,
         ...secretKey,
-        modules: app.build().modules,
+        modules,
         addressPrefix: app.addressPrefix,
       });
     } else if (key !== undefined) result = await client.queryAs(key.key.secretKey, module, type, request);
@@ -590,6 +592,12 @@ function authorities(flags: readonly string[] | undefined, app: CliApp): Genesis
     out[module] = address;
   }
   return out;
+}
+
+/** The names of `module`'s messages (what follows `<module>/` in their types). */
+function messageNames(modules: readonly Module[], module: string | undefined): string[] {
+  const types = modules.find((m) => m.name === module)?.messages ?? [];
+  return types.map((t) => t.type.slice(t.type.indexOf('/') + 1));
 }
 
 function findMessage(modules: readonly Module[], module: string, msg: string) {

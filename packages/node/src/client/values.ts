@@ -31,7 +31,8 @@ export function snakeCase(name: string): string {
 
 /**
  * The parameters with each snake_case name (`meter_id`) turned into the struct's own field name
- * (`meterId`); the field's own spelling is accepted too. Names the struct lacks are kept as given.
+ * (`meterId`); the field's own spelling is accepted too, not both at once (`INVALID_VALUE`). Names
+ * the struct lacks are kept as given.
  */
 export function codecFieldNames<T>(
   codec: Codec<T>,
@@ -39,7 +40,22 @@ export function codecFieldNames<T>(
 ): Record<string, unknown> {
   const bySnake = new Map(Object.keys(codec.fields ?? {}).map((f) => [snakeCase(f), f]));
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(params)) out[bySnake.get(key) ?? key] = value;
+  const givenAs = new Map<string, string>();
+  for (const [key, value] of Object.entries(params)) {
+    const name = bySnake.get(key) ?? key;
+    // `zone_id` and `zoneId` name one field: given both, neither silently wins.
+    const earlier = givenAs.get(name);
+    if (earlier !== undefined)
+      throw new InvalidValueError(
+        `field "${snakeCase(name)}" is given twice (as "${earlier}" and "${key}")`,
+        {
+          path: name,
+        },
+      );
+    givenAs.set(name, key);
+    // A data property even for `__proto__`: a field name never sets the object's prototype.
+    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  }
   // A nullable field left out is null: the optional fields of a request.
   for (const [name, field] of Object.entries(codec.fields ?? {}))
     if (field.kind === 'nullable' && !(name in out)) out[name] = null;

@@ -324,9 +324,11 @@ export const sections = {
     clock_offset_ms: {
       type: 'int',
       default: 0,
-      min: -86_400_000,
-      max: 86_400_000,
-      doc: "For fault-injection tests only: added to the time consensus reads (votes, proposals), as if this machine's clock were that far off. Keep 0.",
+      // An hour either way: fault-injection tests skew by minutes; a day would be a typo (hours for
+      // minutes) that pushes block times of a chain this node proposes for far ahead.
+      min: -3_600_000,
+      max: 3_600_000,
+      doc: "For fault-injection tests only: added to the time consensus reads (votes, proposals), as if this machine's clock were that far off (at most an hour either way). Keep 0; the node warns at start when it is not.",
     },
   },
 } as const satisfies Record<string, Record<string, OptionSpec>>;

@@ -22,6 +22,13 @@ describe('config.toml', () => {
     expect(parseConfig(renderConfig(defaultConfig()), F)).toEqual(defaultConfig());
   });
 
+  it('bounds [testing] clock_offset_ms to an hour either way: minutes of skew, not a typo of hours', () => {
+    expect(parseConfig('[testing]\nclock_offset_ms = -300000\n', F).testing.clock_offset_ms).toBe(-300_000);
+    expect(parseConfig('[testing]\nclock_offset_ms = 3600000\n', F).testing.clock_offset_ms).toBe(3_600_000);
+    expect(() => parseConfig('[testing]\nclock_offset_ms = 18000000\n', F)).toThrow(/clock_offset_ms/);
+    expect(() => parseConfig('[testing]\nclock_offset_ms = -3600001\n', F)).toThrow(/clock_offset_ms/);
+  });
+
   it('derives the server profile from the schema defaults, so that a file without a profile is unchanged', () => {
     const schema = defaultConfig();
     for (const [section, values] of Object.entries(profileConfig('server')))

@@ -22,6 +22,7 @@ import { JouleLight, type JouleLightOptions, keys, type LightClientError } from 
 import { amountCodec, provedReadsCodec } from '@joule/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run.js';
+import { verifiedQuery } from '../cli/verify.js';
 import type { JouleClient } from '../client/index.js';
 import { jouleCliApp, marketModules } from '../market/app.js';
 import type { JouleNode } from '../node/node.js';
@@ -209,6 +210,20 @@ describe('light client against a real node and a tampering proxy', () => {
     expect(await runCli(args(proxy.url), jouleCliApp, io)).not.toBe(0);
     expect(out.at(-1)).toContain("the node's answer differs from what its proofs show");
     proxy.tamper = null;
+  });
+
+  it('replays a query only with the module instances it belongs to', async () => {
+    const other = marketModules('joule');
+    const refused = verifiedQuery({
+      client,
+      trust: `1:${toHex(rootHash)}`,
+      module: 'bank',
+      type: core.bank.query.balance,
+      request: { address: houseAddress, denom: 'ujoule' },
+      modules: other.modules,
+      addressPrefix: 'joule',
+    });
+    await expect(refused).rejects.toMatchObject({ code: 'LIGHT_BAD_REQUEST' });
   });
 
   it('catches a node that lies about a balance', async () => {

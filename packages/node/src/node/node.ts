@@ -333,6 +333,13 @@ class Node implements JouleNode {
       : null;
     const transport = observedTransport(network.transport, (peer) => metrics?.invalidMessage(peer));
     const c = config.consensus;
+    const offsetMs = config.testing.clock_offset_ms;
+    if (offsetMs !== 0)
+      this.#log.warn(
+        { clock_offset_ms: offsetMs },
+        `[testing] clock_offset_ms is set: consensus reads a clock ${Math.abs(offsetMs)} ms ${offsetMs > 0 ? 'ahead' : 'behind'}; keep 0 outside fault-injection tests`,
+      );
+    const clock = nodeClock(offsetMs);
     const driver = new ConsensusDriver(
       {
         timeouts: {
@@ -355,7 +362,7 @@ class Node implements JouleNode {
         store,
         wal,
         transport,
-        clock: nodeClock(config.testing.clock_offset_ms),
+        clock,
         signer,
         mempool,
         evidence,

@@ -68,6 +68,7 @@ export class App implements abci.Application {
   private readonly kv: KvStore;
   private readonly modules: readonly Module[];
   private readonly registry: ModuleRegistry;
+  private readonly names = new Map<Module, string>();
   private record: AppRecord | undefined;
   private genesis: StateLayer | undefined;
   private staged: Staged | undefined;
@@ -82,6 +83,8 @@ export class App implements abci.Application {
     this.modules = deps.modules;
     this.addressPrefix = deps.addressPrefix ?? 'joule';
     this.registry = registerModules(deps.modules);
+    // The names the modules were registered under: a module's `name` field could change later.
+    for (const module of deps.modules) this.names.set(module, module.name);
     this.store = new VersionedStore(
       {
         ...(options.nodeCacheBytes === undefined ? {} : { nodeCacheBytes: options.nodeCacheBytes }),
@@ -143,13 +146,14 @@ export class App implements abci.Application {
     const updates: abci.ValidatorUpdate[] = [];
     for (const module of this.modules) {
       if (module.genesis === undefined) continue;
+      const name = this.nameOf(module);
       const ctx = this.executor(record).blockContext(
-        module.name,
+        name,
         block,
         layer,
         new GasMeter(Number.MAX_SAFE_INTEGER),
       );
-      await module.genesis.init({ ...ctx, validators: request.validators }, sections.get(module.name));
+      await module.genesis.init({ ...ctx, validators: request.validators }, sections.get(name));
       updates.push(...ctx.updates);
     }
     const prepared = await this.store.prepare(request.initialHeight, layer.changes());
@@ -213,12 +217,12 @@ export class App implements abci.Application {
     const updates: abci.ValidatorUpdate[] = [];
     const executor = this.executor();
     for (const module of this.modules)
-      await executor.runHook(module, 'beginBlock', block, layer, events, updates);
+      await executor.runHook(module, 'beginBlock', block, layer, events, updates, this.nameOf(module));
     const blockGas = { used: 0, limit: record.limits.maxBlockGas };
     const txResults: abci.ExecTxResult[] = [];
     for (const tx of request.block.txs) txResults.push(await executor.deliverTx(tx, block, layer, blockGas));
     for (const module of this.modules)
-      await executor.runHook(module, 'endBlock', block, layer, events, updates);
+      await executor.runHook(module, 'endBlock', block, layer, events, updates, this.nameOf(module));
     const changes = genesis === undefined ? layer.changes() : [...genesis.changes(), ...layer.changes()];
     const prepared = await this.store.prepare(header.height, changes);
     const hashes = request.block.txs.map(txHash);
@@ -304,6 +308,7 @@ export class App implements abci.Application {
     const out: Record<string, unknown> = { [appSectionName]: { ...record.limits } };
     for (const module of this.modules) {
       if (module.genesis === undefined) continue;
+      const name = this.nameOf(module);
       const ctx: QueryContext = {
         chainId: record.chainId,
         height: this.store.version() ?? 0,
@@ -311,13 +316,18 @@ export class App implements abci.Application {
         addressPrefix: this.addressPrefix,
         state: new ModuleState(
           new MeteredState(new StateLayer(this.committed), new GasMeter(Number.MAX_SAFE_INTEGER), true),
-          module.name,
+          name,
           this.registry.storeKeys,
         ),
       };
-      out[module.name] = await module.genesis.export(ctx);
+      out[name] = await module.genesis.export(ctx);
     }
     return out;
+  }
+
+  /** The name `module` was registered under. */
+  private nameOf(module: Module): string {
+    return this.names.get(module) ?? module.name;
   }
 
   private executor(record: AppRecord = this.requireRecord()): Executor {

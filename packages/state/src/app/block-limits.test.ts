@@ -1,6 +1,6 @@
 import { addressOf, formatAddress, generateKeyPair, maxValidators, struct, uint } from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
-import { gasCosts, maxBlockEvents, maxBlockWrites, maxEventsPerTx } from '../constants.js';
+import { gasCosts, maxBlockEvents, maxBlockWrites, maxEventsPerTx, maxIterateEntries } from '../constants.js';
 import { coreModules } from '../modules/core.js';
 import { eventsOf, TestChain } from '../testkit/test-chain.js';
 import type { AccountKeeper } from './ante.js';
@@ -143,6 +143,52 @@ describe('block-level limits fail a transaction or a hook, never finalizeBlock',
     expect(fits.code, '50 keys in the block').toBe(0);
     const over = await c.deliver(alice, txMessage(fillOf('big'), { tag: 2, count: 50 }));
     expect(over.codespace, '51 keys in the block').toBe('TX_BLOCK_WRITES_EXCEEDED');
+  });
+
+  it('refuses an iteration limit that is negative or not an integer, which the store would read as no limit', async () => {
+    const asked: number[] = [];
+    const reader: StateReader = {
+      get: async () => undefined,
+      entries: async (_prefix, limit) => {
+        asked.push(limit);
+        return [];
+      },
+    };
+    const state = new MeteredState(new StateLayer(reader), new GasMeter(1_000_000), true);
+    for (const limit of [-1, Number.NaN, 1.5, Number.NEGATIVE_INFINITY])
+      await expect(state.entries(new Uint8Array([1]), limit), String(limit)).rejects.toMatchObject({
+        code: 'STORE_LIMIT',
+      });
+    await state.entries(new Uint8Array([1]), Number.POSITIVE_INFINITY);
+    await state.entries(new Uint8Array([1]), 0);
+    expect(asked, 'only bounded limits reach the store').toEqual([maxIterateEntries, 0]);
+  });
+
+  it('counts only whole, non-negative gas: a module cannot refund itself gas or make the meter NaN', async () => {
+    const meter = new GasMeter(1000);
+    meter.consume(600, 'work');
+    for (const amount of [-500, Number.NaN, 1.5, Number.POSITIVE_INFINITY])
+      expect(() => meter.consume(amount, 'refund'), String(amount)).toThrow(
+        expect.objectContaining({ code: 'TX_BAD_GAS_AMOUNT' }),
+      );
+    Object.assign(meter, { spent: 0 });
+    expect(() => Object.assign(meter, { limit: 10 ** 12 })).toThrow(TypeError);
+    expect([meter.used, meter.limit], 'its fields are its own').toEqual([600, 1000]);
+    const cheat = defineMessage({
+      type: 'cheat/refund',
+      codec: struct<{ amount: number }>('Refund', { amount: uint() }),
+      async handle(ctx) {
+        ctx.gas.consume(Number.NaN, 'a careless cost');
+      },
+    });
+    const core = coreModules();
+    const c = await TestChain.create({
+      modules: [...core.modules, { name: 'cheat', messages: [cheat as never] }],
+      accounts: core.accounts,
+      genesis: { auth: { accounts: [{ address: formatAddress(addressOf(alice.publicKey), 'joule') }] } },
+    });
+    const result = await c.deliver(alice, txMessage(cheat, { amount: 1 }));
+    expect(result.codespace, 'the transaction fails, the block commits').toBe('TX_BAD_GAS_AMOUNT');
   });
 
   it('charges a delete per byte of its key', () => {

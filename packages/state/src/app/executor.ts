@@ -23,7 +23,7 @@ import {
   type TxContext,
 } from './module.js';
 import { boundedLog } from './results.js';
-import { MeteredState, ModuleState, type State, type StoreKeys } from './state.js';
+import { MeteredState, ModuleState, type State, StateScopeError, type StoreKeys } from './state.js';
 import { StateLayer } from './state-layer.js';
 import { txHash } from './tx.js';
 import { OutOfGasError, TxError } from './tx-errors.js';
@@ -50,10 +50,27 @@ export interface BlockGas {
 
 /** Runs transactions and block hooks over a block's state layer. Deterministic: no clock, no randomness. */
 export class Executor {
+  /** Each message type's module, from the name it was registered under (`messageTypes`' keys). */
+  #modules: Map<MessageType<unknown>, string> | undefined;
+
   constructor(
     private readonly options: ExecutorOptions,
     private readonly deps: ExecutorDependencies,
   ) {}
+
+  /** The module whose store `type`'s handler gets: the registered name's, never its `type` field's now. */
+  private moduleOfType(type: MessageType<unknown>): string {
+    if (this.#modules === undefined) {
+      this.#modules = new Map();
+      for (const [name, registered] of this.deps.messageTypes) this.#modules.set(registered, moduleOf(name));
+    }
+    const module = this.#modules.get(type);
+    if (module === undefined)
+      throw new StateScopeError(`message type "${type.type}" is not registered with this application`, {
+        type: type.type,
+      });
+    return module;
+  }
 
   /**
    * Executes one transaction of a block. Ante writes (the nonce) are kept once the ante checks
@@ -174,12 +191,14 @@ export class Executor {
     blockLayer: StateLayer,
     events: AppEvent[],
     updates: ValidatorUpdate[],
+    /** The name the module was registered under (its store), not what its `name` field says now. */
+    name: string = module.name,
   ): Promise<void> {
     const run = module[hook];
     if (run === undefined) return;
     const budget = new GasMeter(this.options.hookWorkBudget);
     const layer = new StateLayer(blockLayer);
-    const ctx = this.blockContext(module.name, block, layer, budget);
+    const ctx = this.blockContext(name, block, layer, budget);
     try {
       await run.call(module, ctx);
       if (blockEventCount(events) + ctx.events.length > maxBlockEvents)
@@ -196,7 +215,7 @@ export class Executor {
       events.push({
         type: 'hook.failed',
         attributes: [
-          { key: 'module', value: module.name },
+          { key: 'module', value: name },
           { key: 'hook', value: hook },
           { key: 'code', value: code },
           { key: 'log', value: boundedLog(error instanceof Error ? error.message : String(error)) },
@@ -247,7 +266,7 @@ export class Executor {
     // One context per module and transaction: a module may cache what its transaction read, keyed by it.
     const contexts = new Map<string, TxContext>();
     return (type) => {
-      const module = moduleOf(type.type);
+      const module = this.moduleOfType(type);
       let ctx = contexts.get(module);
       if (ctx === undefined) {
         ctx = { block, state: this.scoped(metered, module), addressPrefix, gas, txHash: hash, emit };

@@ -1,5 +1,5 @@
 import { gasCosts } from '../constants.js';
-import { OutOfGasError } from './tx-errors.js';
+import { OutOfGasError, TxError } from './tx-errors.js';
 
 /**
  * The least gas a transaction of `length` bytes counts against its block's gas, whether it
@@ -17,23 +17,37 @@ export function txFloorGas(length: number): number {
  * amount from `gasCosts`, so two nodes executing the same block use the same gas to the unit.
  */
 export class GasMeter {
-  private spent = 0;
+  // Private fields: a handler holding `ctx.gas` cannot reset what it spent or raise its limit.
+  #spent = 0;
+  readonly #limit: number;
+  readonly #code: 'TX_OUT_OF_GAS' | 'TX_BLOCK_GAS_EXCEEDED';
 
-  constructor(
-    readonly limit: number,
-    private readonly code: 'TX_OUT_OF_GAS' | 'TX_BLOCK_GAS_EXCEEDED' = 'TX_OUT_OF_GAS',
-  ) {}
+  constructor(limit: number, code: 'TX_OUT_OF_GAS' | 'TX_BLOCK_GAS_EXCEEDED' = 'TX_OUT_OF_GAS') {
+    this.#limit = limit;
+    this.#code = code;
+  }
 
-  /** Spends `amount`; throws `OutOfGasError` once the limit is passed. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /**
+   * Spends `amount`, a whole number ≥ 0 (anything else is `TX_BAD_GAS_AMOUNT`: a negative amount
+   * would refund gas, NaN would switch the meter off); throws `OutOfGasError` once the limit is passed.
+   */
   consume(amount: number, what: string): void {
-    this.spent += amount;
-    if (this.spent > this.limit) {
+    if (!Number.isSafeInteger(amount) || amount < 0)
+      throw new TxError('TX_BAD_GAS_AMOUNT', `gas for ${what} must be a whole number ≥ 0, got ${amount}`, {
+        what,
+      });
+    this.#spent += amount;
+    if (this.#spent > this.#limit) {
       throw new OutOfGasError(
-        this.code,
-        `out of gas: ${what} needs ${amount}, ${this.spent} > ${this.limit}`,
+        this.#code,
+        `out of gas: ${what} needs ${amount}, ${this.#spent} > ${this.#limit}`,
         {
-          used: this.spent,
-          limit: this.limit,
+          used: this.#spent,
+          limit: this.#limit,
           what,
         },
       );
@@ -41,10 +55,10 @@ export class GasMeter {
   }
 
   get used(): number {
-    return this.spent;
+    return this.#spent;
   }
 
   get remaining(): number {
-    return Math.max(0, this.limit - this.spent);
+    return Math.max(0, this.#limit - this.#spent);
   }
 }

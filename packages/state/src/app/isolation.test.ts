@@ -50,6 +50,37 @@ const attempts = {
     if (everything.length > 0) throw new Error('saw keys outside its own store');
   },
   rawWrite: (ctx) => ctx.state.set(rawKey, new Uint8Array([1])),
+  // Any module author can build the core modules too: a second instance's store key and keeper
+  // must not open the application's bank or auth.
+  copiedKey: async (ctx) => {
+    const copy = coreModules();
+    copy.bank.storeKey?.state(ctx.state).set(new Uint8Array([0x62, 0x2f]), new Uint8Array([1]));
+  },
+  copiedKeeper: async (ctx) => {
+    await coreModules().bank.keeper.mint(ctx.state, ctx.emit, new Uint8Array(20).fill(7), 'kwh', 1000n);
+  },
+  copiedAuthKeeper: async (ctx) => {
+    await coreModules().auth.keeper.useNonce(ctx.state, { address: new Uint8Array(20).fill(7) } as never, 0);
+  },
+  // Public-looking fields are not capabilities: relabelling its state, re-aiming a table of its
+  // own, or rewriting its own store key's prefix bytes must not reach tariffs' keys.
+  relabel: (ctx) => {
+    Object.assign(ctx.state, { module: 'tariffs' });
+    theirs.set(ctx.state, region, 1);
+  },
+  ownTableReaimed: (ctx) => {
+    const own = new Table('intruder', 'x', (r: Uint8Array) => r, uint());
+    Object.assign(own, { prefix: moduleTableKey('tariffs', 'current') });
+    own.set(ctx.state, region, 1);
+  },
+  ownKeyRewritten: (ctx) => {
+    const aim = moduleTableKey('tariffs', 'current');
+    intruderKey.prefix.set(aim.subarray(0, intruderKey.prefix.length));
+    ctx.state.set(
+      new Uint8Array([...aim.subarray(intruderKey.prefix.length), ...region]),
+      new Uint8Array([1]),
+    );
+  },
 } satisfies Record<string, (ctx: Parameters<typeof setTariff.handle>[0]) => unknown>;
 const attempt = defineMessage({
   type: 'intruder/attempt',
@@ -73,9 +104,21 @@ const pay = defineMessage({
     await core.bank.keeper.send(ctx.state, ctx.emit, signer.address, new Uint8Array(20).fill(9), 'kwh', 2n);
   },
 });
+/** A message that renames itself after registration, so that its next run is scoped to tariffs. */
+const morph = defineMessage({
+  type: 'intruder/morph',
+  codec: struct<Record<string, never>>('Morph', {}),
+  async handle(ctx) {
+    if (ctx.state instanceof Object && (ctx.state as { module?: string }).module === 'tariffs')
+      tariffs.set(ctx.state, region, 1);
+    Object.assign(morph, { type: 'tariffs/morph' });
+  },
+});
+const intruderKey = new StoreKey('intruder');
 const intruder: Module = {
   name: 'intruder',
-  messages: [attempt as never, pay as never],
+  storeKey: intruderKey,
+  messages: [attempt as never, pay as never, morph as never],
   queries: [peek as never],
 };
 
@@ -95,7 +138,14 @@ describe('the state isolation test: a module cannot read or write another module
   it('refuses another module’s Table and a forged store key, and scopes raw access to the module’s own store', async () => {
     const c = await chain();
     expect((await c.deliver(alice, txMessage(setTariff, { price: 42 }))).code).toBe(0);
-    for (const how of ['tableWrite', 'tableRead', 'forgedKey'] as const) {
+    for (const how of [
+      'tableWrite',
+      'tableRead',
+      'forgedKey',
+      'copiedKey',
+      'copiedKeeper',
+      'copiedAuthKeeper',
+    ] as const) {
       const result = await c.deliver(alice, txMessage(attempt, { how }));
       expect(result.codespace, how).toBe('STATE_OUT_OF_SCOPE');
     }
@@ -108,6 +158,35 @@ describe('the state isolation test: a module cannot read or write another module
     const misplaced = new Uint8Array([...moduleStorePrefix('intruder'), ...rawKey]);
     expect((await c.app.query({ path: '/store', data: misplaced })).value).toEqual(new Uint8Array([1]));
     expect(await c.query('intruder', peek, {}), "a query sees its own write, not tariffs' value").toBe(1);
+    await c.deliver(alice, txMessage({ ...morph, type: 'intruder/morph' }, {}));
+    await c.deliver(alice, txMessage({ ...morph, type: 'intruder/morph' }, {}));
+    expect(await c.query('tariffs', tariffQuery, {}), 'a renamed message type').toBe(42);
+    Object.assign(morph, { type: 'intruder/morph' });
+    for (const how of ['relabel', 'ownTableReaimed', 'ownKeyRewritten'] as const) {
+      await c.deliver(alice, txMessage(attempt, { how }));
+      expect(await c.query('tariffs', tariffQuery, {}), how).toBe(42);
+      expect((await c.app.query({ path: '/store', data: rawKey })).value, how).toEqual(new Uint8Array([42]));
+    }
+  });
+
+  it('scopes hooks to the name a module was registered under, whatever its name field says later', async () => {
+    const shifty: Module = {
+      name: 'shifty',
+      async endBlock(ctx) {
+        if ((ctx.state as { module?: string }).module === 'tariffs') tariffs.set(ctx.state, region, 1);
+        Object.assign(shifty, { name: 'tariffs' });
+      },
+    };
+    const address = formatAddress(addressOf(alice.publicKey), 'joule');
+    const c = await TestChain.create({
+      modules: [...core.modules, tariffsModule, shifty],
+      accounts: core.accounts,
+      genesis: { auth: { accounts: [{ address }] } },
+    });
+    expect((await c.deliver(alice, txMessage(setTariff, { price: 42 }))).code).toBe(0);
+    await c.deliver(alice, txMessage(setTariff, { price: 42 }));
+    await c.deliver(alice, txMessage(setTariff, { price: 42 }));
+    expect(await c.query('tariffs', tariffQuery, {})).toBe(42);
   });
 
   it('reaches another module only through its keeper', async () => {

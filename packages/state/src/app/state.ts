@@ -3,7 +3,7 @@ import { gasCosts, maxIterateEntries, maxKeyBytes, maxValueBytes } from '../cons
 import { StoreCorruptionError, StoreLimitError, StoreStateError } from '../errors.js';
 import { concatBytes } from '../keys.js';
 import type { GasMeter } from './gas.js';
-import { moduleStorePrefix, moduleTableKey } from './layout.js';
+import { moduleStorePrefix, moduleTableKey, tableStorePrefix } from './layout.js';
 import type { StateLayer } from './state-layer.js';
 import { TxError } from './tx-errors.js';
 
@@ -56,6 +56,12 @@ export class MeteredState implements State {
     limit = maxIterateEntries,
     after?: Uint8Array,
   ): Promise<[Uint8Array, Uint8Array][]> {
+    // LevelDB reads a negative or fractional limit as none at all: a whole store read before the
+    // gas per entry is charged. A limit above the bound is cut to it.
+    if (!(limit >= 0) || (limit !== Number.POSITIVE_INFINITY && !Number.isInteger(limit)))
+      throw new StoreLimitError(`iteration limit ${limit} is not a whole number ≥ 0`, {
+        limit: String(limit),
+      });
     this.meter.consume(gasCosts.iterateFlat, 'iterate');
     const out = await this.layer.entries(prefix, Math.min(limit, maxIterateEntries), after);
     this.meter.consume(gasCosts.iteratePerEntry * out.length, 'iterate');
@@ -96,6 +102,7 @@ let keysOf: (state: ModuleState) => StoreKeys;
  */
 export class ModuleState implements State {
   readonly #inner: State;
+  readonly #module: string;
   readonly #prefix: Uint8Array;
   readonly #keys: StoreKeys;
 
@@ -105,14 +112,17 @@ export class ModuleState implements State {
   }
 
   /** `inner` is the whole state (metered); `keys` the application's registered store keys. */
-  constructor(
-    inner: State,
-    readonly module: string,
-    keys: StoreKeys,
-  ) {
+  constructor(inner: State, module: string, keys: StoreKeys) {
     this.#inner = inner;
+    this.#module = module;
+    // Its own copy: no holder of a key or of this state can re-aim it.
     this.#prefix = keys.get(module)?.prefix ?? moduleStorePrefix(module);
     this.#keys = keys;
+  }
+
+  /** The module whose store this is (fixed: the field cannot be reassigned). */
+  get module(): string {
+    return this.#module;
   }
 
   get(key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -147,19 +157,31 @@ export class ModuleState implements State {
  * made by another module with the same name — is refused with `StateScopeError`.
  */
 export class StoreKey {
-  /** The module's store prefix (`moduleStorePrefix`), made once. */
-  readonly prefix: Uint8Array;
+  readonly #module: string;
+  readonly #prefix: Uint8Array;
 
-  constructor(readonly module: string) {
-    this.prefix = moduleStorePrefix(module);
+  constructor(module: string) {
+    this.#module = module;
+    this.#prefix = moduleStorePrefix(module);
+  }
+
+  /** The module it opens (fixed). */
+  get module(): string {
+    return this.#module;
+  }
+
+  /** A copy of the module's store prefix (`moduleStorePrefix`): writing to it changes no store. */
+  get prefix(): Uint8Array {
+    return this.#prefix.slice();
   }
 
   state(state: State): State {
-    if (!(state instanceof ModuleState) || keysOf(state).get(this.module) !== this)
-      throw new StateScopeError(`the store key of "${this.module}" is not registered with this application`, {
-        module: this.module,
+    const module = this.#module;
+    if (!(state instanceof ModuleState) || keysOf(state).get(module) !== this)
+      throw new StateScopeError(`the store key of "${module}" is not registered with this application`, {
+        module,
       });
-    return state.module === this.module ? state : new ModuleState(innerOf(state), this.module, keysOf(state));
+    return state.module === module ? state : new ModuleState(innerOf(state), module, keysOf(state));
   }
 }
 
@@ -171,6 +193,8 @@ export class StoreKey {
  */
 export class Table<K, V> {
   private readonly prefix: Uint8Array;
+  /** `<table>/`: the start of its keys inside its module's store. */
+  private readonly inModule: Uint8Array;
 
   constructor(
     readonly module: string,
@@ -179,6 +203,7 @@ export class Table<K, V> {
     private readonly codec: Codec<V>,
   ) {
     this.prefix = moduleTableKey(module, name);
+    this.inModule = tableStorePrefix(name);
   }
 
   /** The full application key of `key` (what `/store` queries and proofs name). */
@@ -187,16 +212,19 @@ export class Table<K, V> {
   }
 
   async get(state: State, key: K): Promise<V | undefined> {
-    const bytes = await this.whole(state).get(this.key(key));
+    const prefix = this.prefixIn(state);
+    const bytes = await state.get(concatBytes(prefix, this.keyOf(key)));
     return bytes === undefined ? undefined : this.decode(bytes);
   }
 
   set(state: State, key: K, value: V): void {
-    this.whole(state).set(this.key(key), encode(this.codec, value));
+    const prefix = this.prefixIn(state);
+    state.set(concatBytes(prefix, this.keyOf(key)), encode(this.codec, value));
   }
 
   delete(state: State, key: K): void {
-    this.whole(state).delete(this.key(key));
+    const prefix = this.prefixIn(state);
+    state.delete(concatBytes(prefix, this.keyOf(key)));
   }
 
   /**
@@ -209,9 +237,10 @@ export class Table<K, V> {
     limit?: number,
     after?: Uint8Array,
   ): Promise<[Uint8Array, V][]> {
-    const full = after === undefined ? undefined : concatBytes(this.prefix, after);
-    const rows = await this.whole(state).entries(concatBytes(this.prefix, keyPrefix), limit, full);
-    return rows.map(([key, value]) => [key.subarray(this.prefix.length), this.decode(value)]);
+    const prefix = this.prefixIn(state);
+    const from = after === undefined ? undefined : concatBytes(prefix, after);
+    const rows = await state.entries(concatBytes(prefix, keyPrefix), limit, from);
+    return rows.map(([key, value]) => [key.subarray(prefix.length), this.decode(value)]);
   }
 
   /**
@@ -240,15 +269,20 @@ export class Table<K, V> {
     return out;
   }
 
-  /** The state to use full keys on: a module-scoped state's whole state, if it is this table's module. */
-  private whole(state: State): State {
-    if (!(state instanceof ModuleState)) return state;
+  /**
+   * Where this table's keys start in `state`: the full prefix on a plain state; on a module-scoped
+   * state, the table's prefix inside the module's store — the scope, not the table, decides which
+   * store that is, so a table re-aimed at run time still cannot leave it. A table of another
+   * module is refused.
+   */
+  private prefixIn(state: State): Uint8Array {
+    if (!(state instanceof ModuleState)) return this.prefix;
     if (state.module !== this.module)
       throw new StateScopeError(
         `module "${state.module}" cannot use table ${this.module}/${this.name}: a module reaches another's state only through its keeper`,
         { module: state.module, table: `${this.module}/${this.name}` },
       );
-    return innerOf(state);
+    return this.inModule;
   }
 
   private decode(bytes: Uint8Array): V {

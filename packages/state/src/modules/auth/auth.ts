@@ -36,8 +36,6 @@ export const accountCodec: Codec<Account> = struct<Account>('Account', {
   nonce: uint(),
 });
 const accounts = new Table('auth', 'a', (address: Uint8Array) => address, accountCodec);
-/** auth's store key, held by its keeper: other modules reach accounts only through the keeper. */
-const storeKey = new StoreKey('auth');
 const accountCreated = defineEvent('auth.account_created', ['address']);
 
 export interface AuthGenesis {
@@ -71,6 +69,9 @@ export type AuthModule = Module<AuthGenesis> & {
 export function auth(options: AuthOptions = {}): AuthModule {
   const fixedPrefix = options.addressPrefix;
   const prefix = fixedPrefix ?? 'joule';
+  // auth's store key, this instance's own and held by its keeper: other modules reach accounts only
+  // through the keeper, and a second `auth()` (any module author can build one) cannot open them.
+  const storeKey = new StoreKey('auth');
   const keeper: AuthKeeper = {
     account: (state, address) => accounts.get(storeKey.state(state), address),
     async ensureAccount(caller, address, emit) {

@@ -1,9 +1,9 @@
 import { formatAddress } from '@joule/consensus';
 import { defineEvent, type EmittedEvent } from '../../app/module.js';
-import type { State } from '../../app/state.js';
+import type { State, StoreKey } from '../../app/state.js';
 import { TxError } from '../../app/tx-errors.js';
 import type { AuthKeeper } from '../auth/auth.js';
-import { bankStoreKey, maxAmount, tables } from './bank-types.js';
+import { maxAmount, tables } from './bank-types.js';
 
 export const transferEvent = defineEvent('bank.transfer', ['from', 'to', 'denom', 'amount']);
 export const mintEvent = defineEvent('bank.mint', ['to', 'denom', 'amount']);
@@ -21,14 +21,16 @@ export class BankKeeper {
   constructor(
     private readonly auth: AuthKeeper,
     private readonly prefix: string,
+    /** bank's store key, this instance's own: a keeper of another `bank()` cannot open it. */
+    private readonly storeKey: StoreKey,
   ) {}
 
   async balance(caller: State, address: Uint8Array, denom: string): Promise<bigint> {
-    return (await tables.balance.get(bankStoreKey.state(caller), { address, denom })) ?? 0n;
+    return (await tables.balance.get(this.storeKey.state(caller), { address, denom })) ?? 0n;
   }
 
   async supply(caller: State, denom: string): Promise<bigint> {
-    return (await tables.supply.get(bankStoreKey.state(caller), denom)) ?? 0n;
+    return (await tables.supply.get(this.storeKey.state(caller), denom)) ?? 0n;
   }
 
   /** Moves `amount` from `from` to `to`, creating the receiver's account on first receipt. */
@@ -40,14 +42,14 @@ export class BankKeeper {
     denom: string,
     amount: bigint,
   ): Promise<void> {
-    const state = bankStoreKey.state(caller);
+    const state = this.storeKey.state(caller);
     await this.debit(state, from, denom, amount);
     await this.credit(state, emit, to, denom, amount);
     emit(transferEvent({ from, to, denom, amount }));
   }
 
   async mint(caller: State, emit: Emit, to: Uint8Array, denom: string, amount: bigint): Promise<void> {
-    const state = bankStoreKey.state(caller);
+    const state = this.storeKey.state(caller);
     const supply = (await this.supply(state, denom)) + amount;
     if (supply > maxAmount) throw new TxError('BANK_OVERFLOW', `supply of ${denom} would exceed 2^64 - 1`);
     tables.supply.set(state, denom, supply);
@@ -56,7 +58,7 @@ export class BankKeeper {
   }
 
   async burn(caller: State, emit: Emit, from: Uint8Array, denom: string, amount: bigint): Promise<void> {
-    const state = bankStoreKey.state(caller);
+    const state = this.storeKey.state(caller);
     await this.debit(state, from, denom, amount);
     const supply = (await this.supply(state, denom)) - amount;
     if (supply === 0n) tables.supply.delete(state, denom);

@@ -1,5 +1,5 @@
 import { address, bigint, type Codec, list, string, struct } from '@joule/consensus';
-import { StoreKey, Table } from '../../app/state.js';
+import { Table } from '../../app/state.js';
 import { maxMultiSendOutputs } from '../../constants.js';
 
 /** Denominations: 3–64 characters, lower-case letters, digits and `/`, starting with a letter. */
@@ -35,9 +35,6 @@ export interface Burn {
 export const burnCodec: Codec<Burn> = struct<Burn>('Burn', { denom, amount });
 
 const utf8 = new TextEncoder();
-
-/** bank's store key, held by `BankKeeper`: other modules reach balances only through the keeper. */
-export const bankStoreKey = new StoreKey('bank');
 
 /**
  * State layout (in bank's store, see `moduleTableKey`): `b/<address><denom>` balances, `s/<denom>`

@@ -7,7 +7,7 @@ import {
   type Module,
   type QueryType,
 } from '../../app/module.js';
-import type { State } from '../../app/state.js';
+import { type State, StoreKey } from '../../app/state.js';
 import { GenesisError, TxError } from '../../app/tx-errors.js';
 import { maxBalancesPerQuery, maxGenesisBalances } from '../../constants.js';
 import type { AuthKeeper } from '../auth/auth.js';
@@ -16,7 +16,6 @@ import { BankKeeper } from './bank-keeper.js';
 import {
   amount,
   type Burn,
-  bankStoreKey,
   burnCodec,
   denom,
   denomPattern,
@@ -90,7 +89,10 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
       { minimum: min, amount },
     );
   };
-  const keeper = new BankKeeper(dependencies.auth, fixedPrefix ?? 'joule');
+  // One store key per instance: a second `bank()` (any module author can build one) gets its own,
+  // which the application did not register, so its keeper cannot open this bank's store.
+  const storeKey = new StoreKey('bank');
+  const keeper = new BankKeeper(dependencies.auth, fixedPrefix ?? 'joule', storeKey);
   const authority = new Authority({
     module: 'bank',
     ...(fixedPrefix === undefined ? {} : { addressPrefix: fixedPrefix }),
@@ -163,7 +165,7 @@ export function bank(options: BankOptions, dependencies: { readonly auth: AuthKe
   });
   return {
     name: 'bank',
-    storeKey: bankStoreKey,
+    storeKey,
     keeper,
     authority,
     msg: {
