@@ -172,6 +172,30 @@ export class Harness {
       return reason;
     }
   }
+
+  /**
+   * Heals node `i`, down since it was last seen at height `seen`: starts it again (see `restart`),
+   * reads its height, gives it back to the observers and waits for its rejoin. `lostBlocks` counts
+   * the blocks it had before and no longer has.
+   */
+  async restartAndRejoin(
+    i: number,
+    cycle: number,
+    seen: number,
+  ): Promise<{
+    healT: number;
+    manualRepair: string | null;
+    after: number;
+    lostBlocks: number;
+    rejoinS: number | null;
+  }> {
+    const healT = this.now();
+    const manualRepair = await this.restart(i, cycle);
+    const after = await this.heightOf(i).catch(() => seen);
+    this.down.delete(i);
+    const rejoinS = await this.rejoin(i, healT);
+    return { healT, manualRepair, after, lostBlocks: Math.max(0, seen - after), rejoinS };
+  }
 }
 
 /** The first line of a log tail that names an error code (`WAL_CORRUPT`, `STORE_CORRUPT` …). */

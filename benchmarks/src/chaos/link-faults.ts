@@ -37,6 +37,17 @@ function peersOf(p: ProxiedTestnet, i: number): number[] {
   return [...new Set(p.links.filter((l) => l.from === i).map((l) => l.to))];
 }
 
+/** Puts node `i`'s every link back to pass and waits for its rejoin (seconds, or null: not in time). */
+async function healNode(
+  h: Harness,
+  p: ProxiedTestnet,
+  i: number,
+): Promise<{ healT: number; rejoinS: number | null }> {
+  for (const peer of peersOf(p, i)) p.setPairMode(i, peer, { kind: 'pass' });
+  const healT = h.now();
+  return { healT, rejoinS: await h.rejoin(i, healT) };
+}
+
 export function linkRunners(p: ProxiedTestnet): Record<LinkFault, (h: Harness) => Promise<Outcome>> {
   return {
     /**
@@ -127,9 +138,7 @@ export function linkRunners(p: ProxiedTestnet): Record<LinkFault, (h: Harness) =
       await h.sampleHeights();
       const during = h.networkHeight() - before;
       const lag = h.networkHeight() - (h.latest[node.index] as number);
-      for (const peer of peersOf(p, node.index)) p.setPairMode(node.index, peer, { kind: 'pass' });
-      const healT = h.now();
-      const rejoinS = await h.rejoin(node.index, healT);
+      const { healT, rejoinS } = await healNode(h, p, node.index);
       return {
         node: node.name,
         validator: node.validator,
@@ -153,9 +162,7 @@ export function linkRunners(p: ProxiedTestnet): Record<LinkFault, (h: Harness) =
       for (const peer of peersOf(p, node.index))
         p.setPairMode(node.index, peer, { kind: 'flap', upMs, downMs });
       await sleep(hold);
-      for (const peer of peersOf(p, node.index)) p.setPairMode(node.index, peer, { kind: 'pass' });
-      const healT = h.now();
-      const rejoinS = await h.rejoin(node.index, healT);
+      const { healT, rejoinS } = await healNode(h, p, node.index);
       return {
         node: node.name,
         validator: node.validator,

@@ -110,11 +110,7 @@ export async function diskFull(h: Harness, cycle: number, disks: readonly SmallD
   const log = (await readFile(node.log, 'utf8').catch(() => '')).slice(logBefore);
   const line = log.split('\n').find((l) => l.includes('DISK_FULL')) ?? null;
   await disk.free();
-  const healT = h.now();
-  const manualRepair = await h.restart(i, cycle);
-  const after = await h.heightOf(i).catch(() => seen);
-  h.down.delete(i);
-  const rejoinS = await h.rejoin(i, healT);
+  const { healT, manualRepair, after, lostBlocks, rejoinS } = await h.restartAndRejoin(i, cycle, seen);
   const failures: string[] = [];
   if (!stopped) failures.push(`still running ${diskFullStopMs / 1000} s after its disk filled`);
   else if (line === null || !line.includes(dataDir))
@@ -125,7 +121,7 @@ export async function diskFull(h: Harness, cycle: number, disks: readonly SmallD
     t,
     healT,
     rejoinS,
-    lostBlocks: Math.max(0, seen - after),
+    lostBlocks,
     manualRepair,
     failure: failures.length === 0 ? null : failures.join('; '),
     detail: `${disk.kind} filled (${Math.round(filler / 1024)} KiB); ${stopped ? 'stopped' : 'did not stop'} at height ${seen}; ${after} after the space was freed`,

@@ -35,11 +35,7 @@ export async function powerLoss(h: Harness, cycle: number, torn: boolean): Promi
       if (tear !== null) tears.push(tear);
     }
   }
-  const healT = h.now();
-  const manualRepair = await h.restart(i, cycle);
-  const after = await h.heightOf(i).catch(() => seen);
-  h.down.delete(i);
-  const rejoinS = await h.rejoin(i, healT);
+  const { healT, manualRepair, after, lostBlocks, rejoinS } = await h.restartAndRejoin(i, cycle, seen);
   const detail = [
     `height ${seen} → ${after} after restart`,
     ...tears.map((x) => `${x.kind} ${x.bytes} B of ${x.file.split('/').slice(-2).join('/')}`),
@@ -50,7 +46,7 @@ export async function powerLoss(h: Harness, cycle: number, torn: boolean): Promi
     t,
     healT,
     rejoinS,
-    lostBlocks: Math.max(0, seen - after),
+    lostBlocks,
     manualRepair,
     failure: null,
     detail,
