@@ -18,12 +18,13 @@ import { initHome } from '../home/init.js';
 import { marketAppState, marketModules } from '../market/app.js';
 import { standaloneNetwork } from '../network/network.js';
 import { createNode, type JouleNode } from '../node/node.js';
+import { dayParameters, eightMeasures, yesterdayStart } from './light-market.js';
 import { TamperingProxy } from './tampering-proxy.js';
+
+export { slotSeconds } from './light-market.js';
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const day = 86_400;
-export const slotSeconds = 900;
 
 /** A market chain for light-client tests: one real validator (LevelDB, API on 127.0.0.1) and a tampering proxy. */
 export interface LightChain {
@@ -119,41 +120,14 @@ export async function startLightChain(options: {
     [txMessage(m.msg.addMeterFromList, { meterId: 'm1', account: houseAddress })],
     'meter',
   );
-  const tsStart = Math.floor(Date.now() / 1000 / day) * day - day;
-  await send(
-    operator.secretKey,
-    [
-      txMessage(m.msg.setMarketParameters, {
-        tsStart,
-        tsEnd: tsStart + day,
-        slotSeconds,
-        pBuyBAU: 21_000_000n,
-        pSellBAU: 6_000_000n,
-        pBuyLEM: 16_000_000n,
-        pSellLEM: 9_000_000n,
-        beta: 2_000n,
-      }),
-    ],
-    'params',
-  );
+  const tsStart = yesterdayStart();
+  await send(operator.secretKey, [dayParameters(m, tsStart)], 'params');
   await send(
     operator.secretKey,
     [txMessage(core.poa.msg.addValidator, { pubKey: validatorC.publicKey, power: 2n })],
     'add C',
   );
-  await send(
-    house.secretKey,
-    Array.from({ length: 8 }, (_, i) =>
-      txMessage(m.msg.setEnergyMeasure, {
-        meterId: 'm1',
-        tsStart: tsStart + i * slotSeconds,
-        tsEnd: tsStart + (i + 1) * slotSeconds,
-        signal: 'consumption',
-        value: 100 + 10 * i,
-      }),
-    ),
-    'measures',
-  );
+  await send(house.secretKey, eightMeasures(m, tsStart), 'measures');
   await send(
     operator.secretKey,
     [txMessage(core.poa.msg.removeValidator, { pubKey: validatorC.publicKey })],

@@ -3,12 +3,11 @@ import { txMessage } from '@joule/state';
 import type { JouleClient } from '../client/index.js';
 import { loadHome, loadKey } from '../home/home.js';
 import { marketModules } from '../market/app.js';
+import { dayParameters, eightMeasures, yesterdayStart } from './light-market.js';
 import { TamperingProxy } from './tampering-proxy.js';
 import { spawnTestnet, type TestnetNode } from './testnet.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const day = 86_400;
-const slotSeconds = 900;
 /** How long the four fresh processes get to commit their first block (two shared cores). */
 const startupMs = 90_000;
 
@@ -90,38 +89,17 @@ export async function startLightTestnet(options: {
       if (r.committed?.tx_result?.code !== 0)
         throw new Error(`${what} failed: ${JSON.stringify(r.committed)}`);
     };
-    const tsStart = Math.floor(Date.now() / 1000 / day) * day - day;
+    const tsStart = yesterdayStart();
     await send(
       admin.secretKey,
       [
         txMessage(core.bank.msg.send, { to: houseAddress, denom: 'ujoule', amount: 50_000_000n }),
         txMessage(m.msg.addMeterFromList, { meterId: 'm1', account: houseAddress }),
-        txMessage(m.msg.setMarketParameters, {
-          tsStart,
-          tsEnd: tsStart + day,
-          slotSeconds,
-          pBuyBAU: 21_000_000n,
-          pSellBAU: 6_000_000n,
-          pBuyLEM: 16_000_000n,
-          pSellLEM: 9_000_000n,
-          beta: 2_000n,
-        }),
+        dayParameters(m, tsStart),
       ],
       'fund, meter and parameters',
     );
-    await send(
-      house.secretKey,
-      Array.from({ length: 8 }, (_, i) =>
-        txMessage(m.msg.setEnergyMeasure, {
-          meterId: 'm1',
-          tsStart: tsStart + i * slotSeconds,
-          tsEnd: tsStart + (i + 1) * slotSeconds,
-          signal: 'consumption',
-          value: 100 + 10 * i,
-        }),
-      ),
-      'measures',
-    );
+    await send(house.secretKey, eightMeasures(m, tsStart), 'measures');
     await send(admin.secretKey, [txMessage(m.msg.solveMarkets, { tsStart })], 'solve');
     for (let t = 0; (await client.query('market', m.query.getReceipt, { tsStart })) === null; t++) {
       if (t * 250 > startupMs) throw new Error('the period was not settled');
