@@ -1,11 +1,11 @@
 /**
  * The stand-in for a full disk where no small file system can be mounted: loaded into a node
  * process with `node --import <this file>` and `JOULE_CHAOS_DISK_MARKER=<file>`. While the marker
- * file exists, every write the process makes through `node:fs` file handles or `writeFile` fails
+ * file exists, every write the process makes through `node:fs` file handles, `writeFile`, `writeSync`, `fsync` or `fdatasync` fails
  * with `ENOSPC`, as on a full disk: the WAL, the double-sign guard's state, the home's small files.
  * LevelDB writes from native code and is not affected (see the chaos README).
  */
-import { existsSync } from 'node:fs';
+import fs, { existsSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,22 @@ if (marker !== undefined && marker !== '') {
   for (const name of ['writeFile', 'appendFile']) {
     const original = fsObject[name] as (...args: unknown[]) => Promise<unknown>;
     fsObject[name] = (...args: unknown[]) => (full() ? Promise.reject(enospc(name)) : original(...args));
+  }
+  // The WAL and the signer state write small records with blocking calls and flush on the thread pool.
+  const callbacks = fs as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const writeSync = callbacks.writeSync as (...args: unknown[]) => unknown;
+  callbacks.writeSync = (...args: unknown[]) => {
+    // Not stdout and stderr: the logs go to the harness, not to the full disk.
+    if (full() && args[0] !== 1 && args[0] !== 2) throw enospc('write');
+    return writeSync(...args);
+  };
+  for (const name of ['fsync', 'fdatasync']) {
+    const original = callbacks[name] as (...args: unknown[]) => unknown;
+    callbacks[name] = (...args: unknown[]) => {
+      const done = args[args.length - 1] as (error: Error | null) => void;
+      if (full()) return process.nextTick(done, enospc(name));
+      return original(...args);
+    };
   }
   syncBuiltinESMExports();
 }

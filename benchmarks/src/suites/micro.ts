@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,6 +7,7 @@ import {
   blockId,
   decode,
   encode,
+  FileSignerStore,
   FileWal,
   generateKeyPair,
   merkleRoot,
@@ -23,6 +24,7 @@ import {
   makeBlock,
   ProposerSchedule,
   proposerForRound,
+  SignStep,
   signProposal,
 } from '@joule/consensus/internal';
 import { minSolveBudget } from '@joule/market';
@@ -87,7 +89,7 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
 }
 
 /** The tinybench tasks of `primitives`, for the progress count. */
-const primitiveTasks = 13;
+const primitiveTasks = 17;
 
 /** A block of `writes` updates at a state of `size` keys: app hash (prepare) and synced commit. */
 async function storeBlock(size: number, writes: number, timeMs: number): Promise<Row> {
@@ -166,6 +168,7 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
     valid: true,
   });
   const appender = await walAppender();
+  const signerState = await signerSaves();
   // 100 validators of unequal power; round 2, as after two failed rounds.
   const set = genesisValidatorSets(
     Array.from({ length: 100 }, (_, i) => ({
@@ -195,6 +198,11 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
     .add(`WAL append of the own proposal (${ownProposal.length} B), fsynced`, () =>
       appender.append(ownProposal, true),
     )
+    // The double-sign guard's save, two or three times a height: as the file was replaced before, and now.
+    .add('signer state save: file replaced (temp file, fsync, rename, directory fsync; before)', () =>
+      signerState.replace(),
+    )
+    .add('signer state save: two copies overwritten in place (FileSignerStore)', () => signerState.save())
     .add('seen-set insert into a full cache (20 000 entries)', () => void seen.insert())
     // What the driver paid per proposal, and what it pays now (ProposerSchedule per height).
     .add('proposer of round 2, 100 validators: computed', () => void proposerForRound(set, 2))
@@ -206,6 +214,7 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
   } finally {
     await wal.close();
     await appender.close();
+    await signerState.close();
   }
 
   return bench.tasks.map((task): Row => {
@@ -269,6 +278,50 @@ async function walAppender(): Promise<{
       await wal.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Saves of a signer state of a vote's size: by `FileSignerStore`, and by replacing a file as it
+ * did before (remove a leftover temp file, write a new one, fsync, close, rename, fsync the directory).
+ */
+async function signerSaves(): Promise<{
+  save: () => Promise<void>;
+  replace: () => Promise<void>;
+  close: () => Promise<void>;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), 'joule-bench-signer-'));
+  const store = new FileSignerStore({ path: join(dir, 'signer_state.bin') });
+  const path = join(dir, 'replaced.bin');
+  let height = 0;
+  const bytes = new Uint8Array(300).fill(7);
+  return {
+    save: () =>
+      store.save({
+        height: ++height,
+        round: 0,
+        step: SignStep.Prevote,
+        signBytes: new Uint8Array(150).fill(5),
+        signature: new Uint8Array(64).fill(9),
+      }),
+    replace: async () => {
+      await rm(`${path}.tmp`, { force: true });
+      const handle = await open(`${path}.tmp`, 'wx', 0o600);
+      try {
+        await handle.write(bytes, 0, bytes.length, 0);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(`${path}.tmp`, path);
+      const directory = await open(dir, 'r');
+      try {
+        await directory.sync();
+      } finally {
+        await directory.close();
+      }
+    },
+    close: () => rm(dir, { recursive: true, force: true }),
   };
 }
 

@@ -128,9 +128,7 @@ export async function vote(
   if (host.replaying)
     ctx.rederived.add(`${round}/${step === 'prevote' ? SignStep.Prevote : SignStep.Precommit}`);
   // Unsynced: the `signing` record already made the inputs durable; the guard re-issues this.
-  if (!host.replaying) {
-    await deps.wal.append(encodeWalRecord({ kind: 'message', peer: SELF, message: { kind: 'vote', vote } }));
-  }
+  await host.record({ kind: 'message', peer: SELF, message: { kind: 'vote', vote } }, false);
   host.log.debug({ height: vote.height, round, type, value: value?.slice(0, 8) ?? 'nil' }, 'voted');
   deps.transport.broadcast({ kind: 'vote', vote });
   await host.input({ kind: 'vote', vote });

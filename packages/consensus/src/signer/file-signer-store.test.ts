@@ -7,7 +7,8 @@ import { generateKeyPair } from '../crypto/ed25519.js';
 import { VoteType } from '../vote/vote.js';
 import { FileSignerStore } from './file-signer-store.js';
 import { DoubleSignGuard } from './guard.js';
-import { maxSignBytes } from './limits.js';
+import { maxSignBytes, maxSignerStateFileBytes, signerStateFileBytes } from './limits.js';
+import { encodeSignerStateFile } from './signer-state-codec.js';
 import { type SignerState, SignStep } from './signer-store.js';
 
 let dir: string;
@@ -62,42 +63,104 @@ describe('FileSignerStore', () => {
     );
   });
 
-  it('any flipped bit, a truncation, an empty or an oversized file is SIGNER_STATE_CORRUPT, never a reset', async () => {
+  it('a flipped bit in one copy loads the other; in both copies, a truncation, an empty or an oversized file is SIGNER_STATE_CORRUPT, never a reset', async () => {
     const path = join(dir, 'signer.state');
     await new FileSignerStore({ path }).save(state());
-    const good = await readFile(path);
-    const damaged: [string, Uint8Array][] = [
-      ['empty', new Uint8Array(0)],
-      ['truncated', good.subarray(0, good.length - 1)],
-      ['extended', new Uint8Array([...good, 0])],
-      ['oversized', new Uint8Array(64 * 1024)],
-    ];
-    for (let i = 0; i < good.length; i++) {
-      for (const bit of [0x01, 0x80]) {
-        const copy = new Uint8Array(good);
-        copy[i] = (copy[i] as number) ^ bit;
-        damaged.push([`byte ${i} ^ ${bit}`, copy]);
-      }
-    }
-    for (const [name, bytes] of damaged) {
+    const good = new Uint8Array(await readFile(path));
+    expect(good.length, 'two copies').toBe(signerStateFileBytes);
+    const loadOf = async (bytes: Uint8Array): Promise<unknown> => {
       await writeFile(path, bytes);
-      const result = await new FileSignerStore({ path }).load().then(
+      return new FileSignerStore({ path }).load().then(
         (s) => s,
         (e: unknown) => e,
       );
-      expect(result, name).toMatchObject({ code: 'SIGNER_STATE_CORRUPT' });
+    };
+    const used = 4 + encodeSignerStateFile(state()).length; // the length prefix and the record
+    for (let i = 0; i < used; i++) {
+      for (const bit of [0x01, 0x80]) {
+        for (const copy of [0, 1]) {
+          const one = new Uint8Array(good);
+          const at = copy * maxSignerStateFileBytes + i;
+          one[at] = (one[at] as number) ^ bit;
+          expect(await loadOf(one), `byte ${i} ^ ${bit} of copy ${copy}`).toEqual(state());
+        }
+        const both = new Uint8Array(good);
+        for (const at of [i, maxSignerStateFileBytes + i]) both[at] = (both[at] as number) ^ bit;
+        expect(await loadOf(both), `byte ${i} ^ ${bit} of both copies`).toMatchObject({
+          code: 'SIGNER_STATE_CORRUPT',
+        });
+      }
     }
+    const damaged: [string, Uint8Array][] = [
+      ['empty', new Uint8Array(0)],
+      ['truncated', good.subarray(0, good.length - 1)],
+      ['one copy only', good.subarray(0, maxSignerStateFileBytes)],
+      ['extended', new Uint8Array([...good, 0])],
+      ['oversized', new Uint8Array(64 * 1024)],
+      ['zeros', new Uint8Array(signerStateFileBytes)],
+    ];
+    for (const [name, bytes] of damaged) {
+      expect(await loadOf(bytes), name).toMatchObject({ code: 'SIGNER_STATE_CORRUPT' });
+    }
+  });
+
+  it('a power cut in a save leaves the old state or the new one: a torn first copy gives the second', async () => {
+    const path = join(dir, 'signer.state');
+    const store = new FileSignerStore({ path });
+    await store.save(state(12));
+    const old = new Uint8Array(await readFile(path));
+    await store.save(state(13));
+    const next = new Uint8Array(await readFile(path));
+    const first = (bytes: Uint8Array) => [...bytes.subarray(0, maxSignerStateFileBytes)];
+    const second = (bytes: Uint8Array) => [...bytes.subarray(maxSignerStateFileBytes)];
+    const torn = (a: number[], b: number[]) => [...a.slice(0, 40), ...b.slice(40)];
+    const zeros = [...new Uint8Array(maxSignerStateFileBytes)];
+    const cuts: [string, number[], SignerState][] = [
+      [
+        'first copy torn (new, then old bytes)',
+        [...torn(first(next), first(old)), ...second(old)],
+        state(12),
+      ],
+      ['first copy zeroed', [...zeros, ...second(old)], state(12)],
+      ['first copy written, second not', [...first(next), ...second(old)], state(13)],
+      ['second copy torn', [...first(next), ...torn(second(next), second(old))], state(13)],
+    ];
+    for (const [name, bytes, expected] of cuts) {
+      await writeFile(path, new Uint8Array(bytes));
+      expect(await new FileSignerStore({ path }).load(), name).toEqual(expected);
+    }
+  });
+
+  it('overwrites the file in place once it holds two copies, and replaces a one-record file atomically', async () => {
+    const path = join(dir, 'signer.state');
+    await writeFile(path, encodeSignerStateFile(state(12)), { mode: 0o600 });
+    const store = new FileSignerStore({ path });
+    expect(await store.load(), 'the one-record format loads').toEqual(state(12));
+    await store.save(state(13));
+    const replaced = await stat(path);
+    expect(replaced.size, 'two copies now').toBe(signerStateFileBytes);
+    await store.save(state(14));
+    const overwritten = await stat(path);
+    expect(overwritten.ino, 'the same file: written in place').toBe(replaced.ino);
+    expect(await readdir(dir), 'no temp file').toEqual(['signer.state']);
+    expect(await new FileSignerStore({ path }).load()).toEqual(state(14));
+    const legacy = encodeSignerStateFile(state(12));
+    legacy[5] = (legacy[5] as number) ^ 0x01;
+    await writeFile(path, legacy);
+    await expect(new FileSignerStore({ path }).load(), 'a damaged one-record file').rejects.toMatchObject({
+      code: 'SIGNER_STATE_CORRUPT',
+    });
   });
 
   it('ignores a temp file left by a crash, and replaces it with a 0600 one', async () => {
     const path = join(dir, 'signer.state');
-    const store = new FileSignerStore({ path });
-    await store.save(state(12));
     await writeFile(`${path}.tmp`, 'half written');
     await chmod(`${path}.tmp`, 0o644);
-    expect(await store.load()).toEqual(state(12));
+    const store = new FileSignerStore({ path });
+    expect(await store.load(), 'the temp file is not the state').toBeNull();
     await store.save(state(13));
     expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir), 'the temp file was used up').toEqual(['signer.state']);
     expect(await store.load()).toEqual(state(13));
   });
 

@@ -9,5 +9,10 @@
  * a block); the bound leaves room for growth and stops a damaged file from claiming megabytes.
  */
 export const maxSignBytes = 1024;
-/** Largest signer state file accepted by `FileSignerStore.load`; it is read whole. */
+/**
+ * Largest signer state record (`[version, state, checksum]`) accepted by `FileSignerStore.load`,
+ * and the size of each of the file's two copies (the record, its 4-byte length, zero padding).
+ */
 export const maxSignerStateFileBytes = 4096;
+/** Size of a signer state file: two copies of `maxSignerStateFileBytes`. */
+export const signerStateFileBytes = 2 * maxSignerStateFileBytes;

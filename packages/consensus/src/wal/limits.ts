@@ -40,3 +40,9 @@ export const walWriteBatchBytes = 1024 * 1024;
  * (`WAL_OVERLOADED`) rather than drop records silently.
  */
 export const maxWalQueuedBytes = 32 * 1024 * 1024;
+/**
+ * Largest write into a log or state file made as a blocking call on the calling thread (larger
+ * ones go to the thread pool): copying 64 KiB into the page cache takes tens of microseconds, a
+ * thread-pool round trip costs more than that in CPU alone.
+ */
+export const maxBlockingWriteBytes = 64 * 1024;
