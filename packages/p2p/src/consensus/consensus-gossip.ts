@@ -250,11 +250,15 @@ export class ConsensusGossip implements Transport {
     }
     if (key !== null) this.#seen.add(key);
     this.#handler?.(peer, message);
-    // Consensus messages go on to every other peer, even those the sender reaches itself: a frame
-    // the sender's full queue dropped, or a peer list stale in flight, must not strand a vote behind
-    // the seen-caches (a rebroadcast carries the same bytes). Transactions skip those peers; their
-    // pool gossips them again.
-    if (key !== null && verdict.action === 'relay') counters.relayed += this.channel.broadcast(frame, peer);
+    // Relayed only to peers the sender does not reach itself: it sent them the frame (see the
+    // package README for a frame it dropped or a peer list stale in flight).
+    if (key !== null && verdict.action === 'relay') {
+      counters.relayed += this.channel.broadcast(frame, peer, (to) => {
+        const reached = this.neighbours.reaches(peer, to);
+        if (reached) counters.relaysSkipped++;
+        return reached;
+      });
+    }
   }
 
   #blame(peer: string, verdict: Verdict): void {
