@@ -56,9 +56,9 @@ export type StartTrigger = 'enter' | 'txs' | 'interval' | 'vote' | 'proposal';
  * `host.record`: appends `record` to the WAL, unless the WAL is being replayed. A synced record
  * resolves once it is durable; an unsynced one (a peer's message, a timeout) at once. The driver
  * need not wait for an unsynced record to reach the page cache: the log writes records in call
- * order, so the synced record written before any signature (and the next height's marker) makes it
- * durable first, and a log that failed on it refuses that later call too, which halts the driver
- * before anything is signed. Waiting cost a file-system round trip per message on the input queue.
+ * order, so the synced record written before any signature makes it durable first, and a log that
+ * failed on it refuses that later call too, which halts the driver before anything is signed.
+ * Waiting cost a file-system round trip per message on the input queue.
  */
 export function writeRecord(host: DriverHost, record: WalRecord, sync: boolean): Promise<void> {
   if (host.replaying) return Promise.resolve();

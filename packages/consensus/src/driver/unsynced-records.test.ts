@@ -12,6 +12,19 @@ import { decodeWalRecord } from './wal-records.js';
  * signature makes the records before it durable.
  */
 
+/** A WAL whose synced appends wait for `flush()`, as on a slow disk. */
+class SlowSyncWal extends MemoryWal {
+  readonly waiting: (() => void)[] = [];
+  override append(record: Uint8Array, options: { sync?: boolean } = {}): Promise<void> {
+    const done = super.append(record, options);
+    if (options.sync !== true) return done;
+    return new Promise<void>((resolve) => this.waiting.push(() => resolve(done)));
+  }
+  flush(): void {
+    for (const release of this.waiting.splice(0)) release();
+  }
+}
+
 /** A WAL on a disk that never finishes an unsynced write: those appends never resolve. */
 class StalledWal extends MemoryWal {
   stalled = 0;
@@ -47,6 +60,22 @@ describe('unsynced WAL records', () => {
     const proposal = kinds.indexOf('proposal');
     expect(proposal, `the proposal is durable (${kinds.join(', ')})`).toBeGreaterThanOrEqual(0);
     expect(kinds.indexOf('signing', proposal), 'a signing record follows it').toBeGreaterThan(proposal);
+    await h.driver.stop();
+  });
+
+  it('a vote leaves once both the signing record and the signer state are durable, written at the same time', async () => {
+    const base = await setupDriver();
+    const wal = new SlowSyncWal();
+    const h = await setupDriver({ disk: { ...base.disk, wal } });
+    await base.driver.stop();
+    h.deliver('p0', proposalOf(h, h.goodBlock(), { round: 0 }));
+    await h.run(50);
+    expect(wal.waiting.length, 'the signing record waits for its fsync').toBe(1);
+    expect((await h.disk.signerStore.load())?.height, 'the guard saved meanwhile').toBe(1);
+    expect(ownPrevotes(h), 'no vote before the signing record is durable').toEqual([]);
+    wal.flush();
+    await h.run(50);
+    expect(ownPrevotes(h).length, 'the prevote left after the flush').toBe(1);
     await h.driver.stop();
   });
 });

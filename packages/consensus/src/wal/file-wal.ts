@@ -28,7 +28,7 @@ export interface FileWalOptions {
  * Every operation goes through one `WriteQueue`, so records reach the file in the order of the
  * calls even when unsynced appends are fired and forgotten, and appends that pile up share one
  * write and one fsync. Unsynced records sit in the OS page cache: they survive a crash of the process, not a power
- * cut. `startHeight` makes everything before it durable.
+ * cut; a height marker, likewise, is durable once a synced append follows it.
  *
  * Failure model: a failed write or fsync leaves the file in an unknown state, so the log fails for
  * good (every later call rejects with the same `WAL_IO` error) and the node must restart, which
@@ -113,6 +113,12 @@ export class FileWal implements Wal, Startable {
     return done;
   }
 
+  /**
+   * Writes the marker of `height`. It is not fsynced by itself (but for the first marker of a new
+   * segment): the next synced append — the `signing` record before any signature at this height —
+   * makes it durable, with the records before it. A power cut that loses it loses nothing signed at
+   * the height: replay finds no marker and the height starts afresh, which is what it was.
+   */
   startHeight(height: number): Promise<void> {
     return rejectUnless(() => assertHeight(height)) ?? this.enqueue(() => this.writeMarker(height));
   }
@@ -183,8 +189,12 @@ export class FileWal implements Wal, Startable {
       const frame = encodeHeightFrame(height);
       await writeFully(target, frame, this.size);
       this.size += frame.length;
-      await target.sync();
-      this.dirty = false;
+      // A new segment's first marker is fsynced before retention deletes the oldest; otherwise the
+      // marker waits for the next synced record (see `startHeight`).
+      if (rotate) {
+        await target.sync();
+        this.dirty = false;
+      } else this.dirty = true;
       this.latestMarker = { height, segment: this.segments[this.segments.length - 1] as number };
       if (this.highestMarker === null || height > this.highestMarker) this.highestMarker = height;
       if (rotate) await this.enforceRetention();

@@ -17,15 +17,19 @@ describe('MemoryWal', () => {
     expect(after.pendingCount()).toBe(0);
   });
 
-  it('a height marker makes the records before it durable', async () => {
+  it('a height marker, like an unsynced record, is durable once a synced append follows it', async () => {
     const wal = new MemoryWal();
     await wal.startHeight(1);
     void wal.append(rec(1));
+    await wal.append(rec(2), { sync: true });
     await wal.startHeight(2);
-    void wal.append(rec(2));
+    void wal.append(rec(3));
     const after = wal.crash();
-    expect(await after.replay(1)).toEqual([rec(1)]);
-    expect(await after.replay(2)).toEqual([]);
+    expect(await after.replay(1), 'the sync kept the marker of 1 and both records').toEqual([rec(1), rec(2)]);
+    expect(await after.replay(2), 'the marker of 2 was lost with its record').toEqual([]);
+    await after.startHeight(2);
+    await after.append(rec(4), { sync: true });
+    expect(await after.crash().replay(2), 'a synced append made the marker durable').toEqual([rec(4)]);
   });
 
   it('a crashed log refuses its late calls, so a dead node cannot write into its successor', async () => {

@@ -17,8 +17,8 @@ type Entry =
 
 /**
  * The WAL of the in-process simulator, with the durability rules of `FileWal` made explicit: a
- * record appended without `sync` is pending until the next synced append or height marker makes
- * it (and everything before it) durable. `crash()` models a power cut: it returns a new log that
+ * record appended without `sync`, and a height marker, is pending until the next synced append
+ * makes it (and everything before it) durable. `crash()` models a power cut: it returns a new log that
  * holds only the durable records, and retires this one, so a crashed node's late calls cannot
  * leak into its successor.
  */
@@ -57,7 +57,6 @@ export class MemoryWal implements Wal, Startable {
       this.entries.push({ height, payload: null });
       this.dropOldHeights();
     }
-    this.durable = this.entries.length;
   }
 
   async replay(height: number): Promise<Uint8Array[]> {
@@ -125,7 +124,10 @@ export class MemoryWal implements Wal, Startable {
       if ((this.entries[i] as Entry).payload !== null) continue;
       markers += 1;
       if (markers === this.retainedHeights) {
-        if (i > 0) this.entries = this.entries.slice(i);
+        if (i > 0) {
+          this.entries = this.entries.slice(i);
+          this.durable = Math.max(0, this.durable - i);
+        }
         return;
       }
     }
