@@ -56,9 +56,7 @@ export async function propose(
   const block = ctx.blocks.block(value);
   if (signer === null || block === undefined) return;
   let proposal: Proposal;
-  // Unsynced: the proposal's own record below is fsynced before the proposal leaves, which makes
-  // this record and every input before it durable too (one fsync where there were two).
-  await host.record({ kind: 'signing', step: 'propose', round }, false);
+  await deps.wal.append(encodeWalRecord({ kind: 'signing', step: 'propose', round }), { sync: true });
   try {
     proposal = await signer.signProposal({
       height: ctx.height,
@@ -105,11 +103,8 @@ export async function vote(
   if (index < 0) return;
   let vote: Vote;
   const step = type === VoteType.Prevote ? 'prevote' : 'precommit';
-  // The `signing` record (with every input before it) and the guard's state must both be durable
-  // before the vote leaves; nothing of it is seen outside until then, so the two writes, to two
-  // files, wait for the disk at the same time rather than one after the other.
-  const logged = host.record({ kind: 'signing', step, round }, true);
-  logged.catch(() => {});
+  if (!host.replaying)
+    await deps.wal.append(encodeWalRecord({ kind: 'signing', step, round }), { sync: true });
   try {
     vote = await signer.signVote({
       type,
@@ -121,7 +116,6 @@ export async function vote(
       validatorIndex: index,
     });
   } catch (error) {
-    await logged; // a failed WAL stops the driver first, as when it was written first
     const halt = diskFullOf(error);
     if (halt !== null) throw halt;
     // On replay this is expected for votes older than the last signed one: their own records
@@ -131,7 +125,6 @@ export async function vote(
     else host.log.warn(fields, 'signer refused a vote');
     return;
   }
-  await logged;
   if (host.replaying)
     ctx.rederived.add(`${round}/${step === 'prevote' ? SignStep.Prevote : SignStep.Precommit}`);
   // Unsynced: the `signing` record already made the inputs durable; the guard re-issues this.
