@@ -131,6 +131,32 @@ describe('FileSignerStore', () => {
     }
   });
 
+  it('after a save torn in one copy, the next save replaces the file whole: a second torn save cannot leave no copy', async () => {
+    const path = join(dir, 'signer.state');
+    await new FileSignerStore({ path }).save(state(12));
+    const good = new Uint8Array(await readFile(path));
+    for (const copy of [0, 1]) {
+      const torn = new Uint8Array(good);
+      torn.fill(0, copy * maxSignerStateFileBytes + 2, copy * maxSignerStateFileBytes + 40);
+      await writeFile(path, torn);
+      const before = (await stat(path)).ino;
+      const store = new FileSignerStore({ path });
+      expect(await store.load(), `copy ${copy} torn: the other loads`).toEqual(state(12));
+      await store.save(state(13));
+      expect((await stat(path)).ino, `copy ${copy} torn: replaced, not overwritten in place`).not.toBe(
+        before,
+      );
+      const both = new Uint8Array(await readFile(path));
+      // A power cut in the save after this one may tear either copy: the other must hold state 13.
+      for (const at of [0, 1]) {
+        const cut = new Uint8Array(both);
+        cut.fill(0, at * maxSignerStateFileBytes + 2, at * maxSignerStateFileBytes + 40);
+        await writeFile(path, cut);
+        expect(await new FileSignerStore({ path }).load(), `then copy ${at} torn`).toEqual(state(13));
+      }
+    }
+  });
+
   it('overwrites the file in place once it holds two copies, and replaces a one-record file atomically', async () => {
     const path = join(dir, 'signer.state');
     await writeFile(path, encodeSignerStateFile(state(12)), { mode: 0o600 });

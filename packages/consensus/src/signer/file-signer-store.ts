@@ -38,7 +38,8 @@ const copyOffsets = [0, maxSignerStateFileBytes] as const;
  * the previous state, or the first holds the new state; `load` takes the first copy if it verifies,
  * else the second. Either is safe: the save had not resolved, so no signature based on the new
  * state left the process. A copy damaged later (a flipped bit) is recovered from the other, which
- * holds the same state once a save resolved; `load` never resets: a file where neither copy
+ * holds the same state once a save resolved; while a copy is damaged the next save replaces the
+ * file whole (as below) rather than overwrite the only whole copy. `load` never resets: a file where neither copy
  * decodes and passes its checksum, or of another size, is a `SignerStateCorruptError`.
  *
  * The file is created (and a file of the first format, one record alone, is replaced) atomically:
@@ -111,7 +112,10 @@ export class FileSignerStore implements SignerStore {
     for (const offset of copyOffsets) {
       try {
         const state = decodeCopy(bytes.subarray(offset, offset + maxSignerStateFileBytes), this.path, offset);
-        this.inPlace = true;
+        // Overwritten in place only while both copies are whole: after a save torn in its second
+        // copy, the next save replaces the file (both copies at once, atomically), since a power cut
+        // while it overwrote the only whole copy would leave none.
+        this.inPlace = firstError === undefined && verifies(bytes, copyOffsets[1], this.path);
         return state;
       } catch (error) {
         if (!(error instanceof SignerStateCorruptError)) throw error;
@@ -171,6 +175,16 @@ export class FileSignerStore implements SignerStore {
     const result = this.tail.then(run);
     this.tail = result.catch(() => {});
     return result;
+  }
+}
+
+/** Whether the copy at `offset` decodes and passes its checksum. */
+function verifies(bytes: Uint8Array, offset: number, path: string): boolean {
+  try {
+    decodeCopy(bytes.subarray(offset, offset + maxSignerStateFileBytes), path, offset);
+    return true;
+  } catch {
+    return false;
   }
 }
 
