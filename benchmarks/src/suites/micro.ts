@@ -17,7 +17,7 @@ import {
   verify,
   voteCodec,
 } from '@joule/consensus';
-import { verifyFast, voteSignBytes } from '@joule/consensus/core';
+import { sha256, verifyFast, voteSignBytes } from '@joule/consensus/core';
 import {
   encodeWalRecord,
   genesisValidatorSets,
@@ -29,7 +29,7 @@ import {
 } from '@joule/consensus/internal';
 import { minSolveBudget } from '@joule/market';
 import { BoundedSeenSet } from '@joule/p2p/internal';
-import { defaultHookWorkBudget } from '@joule/state';
+import { ClassicKvStore, defaultHookWorkBudget } from '@joule/state';
 import { Bench } from 'tinybench';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
 import { gossipPrimitives } from './micro-gossip.js';
@@ -169,6 +169,7 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
   });
   const appender = await walAppender();
   const signerState = await signerSaves();
+  const kv = await filledKv(100_000);
   // 100 validators of unequal power; round 2, as after two failed rounds.
   const set = genesisValidatorSets(
     Array.from({ length: 100 }, (_, i) => ({
@@ -203,6 +204,8 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
       signerState.replace(),
     )
     .add('signer state save: two copies overwritten in place (FileSignerStore)', () => signerState.save())
+    // A state read that misses the caches: LevelDB answers from its block cache or the page cache.
+    .add('LevelDB read of one of 100 000 keys (ClassicKvStore.get)', () => kv.read())
     .add('seen-set insert into a full cache (20 000 entries)', () => void seen.insert())
     // What the driver paid per proposal, and what it pays now (ProposerSchedule per height).
     .add('proposer of round 2, 100 validators: computed', () => void proposerForRound(set, 2))
@@ -215,6 +218,7 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
     await wal.close();
     await appender.close();
     await signerState.close();
+    await kv.close();
   }
 
   return bench.tasks.map((task): Row => {
@@ -322,6 +326,32 @@ async function signerSaves(): Promise<{
       }
     },
     close: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A LevelDB store of `keys` keys (32-byte hashes, 100-byte values) on disk, and a read of a random one. */
+async function filledKv(keys: number): Promise<{ read: () => Promise<unknown>; close: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'joule-bench-kv-'));
+  const store = new ClassicKvStore({ location: dir });
+  await store.start();
+  const keyOf = (i: number) => sha256(new TextEncoder().encode(String(i)));
+  const value = new Uint8Array(100).fill(3);
+  for (let from = 0; from < keys; from += 10_000) {
+    const ops = [];
+    for (let i = from; i < Math.min(keys, from + 10_000); i++)
+      ops.push({ type: 'put' as const, key: keyOf(i), value });
+    await store.write(ops, { sync: false });
+  }
+  let n = 0;
+  return {
+    read: () => {
+      n = (n * 7919 + 1) % keys;
+      return store.get(keyOf(n));
+    },
+    close: async () => {
+      await store.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
