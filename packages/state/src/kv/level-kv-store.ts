@@ -9,8 +9,6 @@ interface Level {
   open(): Promise<void>;
   close(): Promise<void>;
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
-  getSync(key: Uint8Array): Uint8Array | undefined;
-  readonly supports: { readonly getSync?: boolean };
   getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   batch(ops: KvOp[], options: { sync: boolean }): Promise<void>;
   iterator(options: {
@@ -39,16 +37,9 @@ abstract class LevelKvStore implements KvStore {
     await this.db.close();
   }
 
-  /**
-   * A read is a blocking call (`getSync`) where the engine has one: LevelDB answers from its block
-   * cache or the OS page cache in about 2 µs, where an asynchronous read's round trip through
-   * libuv's thread pool costs ~30 µs of CPU and a promise — most of a store write's reads. The
-   * board's database is small enough to stay in the page cache; a read that must go to the card
-   * holds the event loop for that read, as it would in a Go node.
-   */
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     this.assertOpen();
-    const value = this.db.supports.getSync === true ? this.db.getSync(key) : await this.db.get(key);
+    const value = await this.db.get(key);
     return value === undefined ? undefined : plain(value);
   }
 
