@@ -1,6 +1,7 @@
-import { encode, toHex } from '@joule/consensus';
+import { DecodeError, decode, encode, list, nullable, toHex, uint } from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
-import { configCodec, periodCodec, receiptCodec, slotTotalsCodec } from './records.js';
+import { maxMeasureWhLimit } from '../constants.js';
+import { configCodec, measureGroupCodec, periodCodec, receiptCodec, slotTotalsCodec } from './records.js';
 
 const a = new Uint8Array(20).fill(7);
 
@@ -57,5 +58,44 @@ describe('market records keep their encoding', () => {
 
   it('refuses a negative count, as the unsigned fields always did', () => {
     expect(() => encode(slotTotalsCodec, { ec: -1, ep: 0, reporters: 0 })).toThrow(/\[0, /);
+  });
+});
+
+/**
+ * The measure group decodes in the wire reader's one walk (it is `exact`): it must accept exactly
+ * what the re-encoding check accepted, the canonical bytes and nothing else.
+ */
+describe('measure groups decode only their canonical bytes', () => {
+  const group = [0, 5, 127, 128, 255, 256, 65_535, 65_536, maxMeasureWhLimit, ...new Array(23).fill(null)];
+  const bytes = encode(measureGroupCodec, group);
+  /** The same codec decoded the reference way: unpacked, re-encoded and compared. */
+  const byReencoding = { ...measureGroupCodec, exact: false };
+  // A 32-value array has a 3-byte header (array16), then 0 (0x00) and 5 (0x05).
+  const header = [...bytes.slice(0, 3)];
+
+  it('decodes its own encoding to the same values, with or without the re-encoding check', () => {
+    expect(measureGroupCodec.exact).toBe(true);
+    expect(decode(measureGroupCodec, bytes)).toEqual(group);
+    expect(decode(byReencoding, bytes)).toEqual(group);
+  });
+
+  it('refuses an integer in a longer form than its smallest', () => {
+    // 5 as msgpack uint8 (0xcc 0x05) instead of a positive fixint (0x05): one byte longer.
+    expect(toHex(bytes.slice(0, 5))).toBe('dc00200005');
+    const long = new Uint8Array([...header, 0x00, 0xcc, 0x05, ...bytes.slice(5)]);
+    expect(() => decode(byReencoding, long)).toThrow(DecodeError);
+    expect(() => decode(measureGroupCodec, long)).toThrow(DecodeError);
+  });
+
+  it('refuses a measure above the limit, a float, and a short group', () => {
+    const over = encode(list(nullable(uint()), 32), [maxMeasureWhLimit + 1, ...new Array(31).fill(null)]);
+    expect(() => decode(byReencoding, over)).toThrow(/a measure is/);
+    expect(() => decode(measureGroupCodec, over)).toThrow(/a measure is/);
+    // 0 as a float64 (0xcb and eight zero bytes).
+    const float = new Uint8Array([...header, 0xcb, 0, 0, 0, 0, 0, 0, 0, 0, ...bytes.slice(4)]);
+    expect(() => decode(byReencoding, float)).toThrow(DecodeError);
+    expect(() => decode(measureGroupCodec, float)).toThrow(DecodeError);
+    const short = encode(list(nullable(uint()), 32), [1, 2]);
+    expect(() => decode(measureGroupCodec, short)).toThrow(/expected an array of 32/);
   });
 });

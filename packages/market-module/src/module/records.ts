@@ -137,9 +137,15 @@ export type MeasureGroup = readonly (number | null)[];
 const groupValues = 2 * slotsPerGroup;
 /** An empty group, the start of every new record. */
 export const emptyGroup: MeasureGroup = Array.from({ length: groupValues }, () => null);
-/** The group codec, written by hand: the solve decodes 180 of these per meter and month. */
+/**
+ * The group codec, written by hand: the solve decodes 180 of these per meter and month. It is
+ * `exact`: the wire reader has already proven the bytes canonical, and every value `fromWire`
+ * accepts (32 nulls or integers 0..`maxMeasureWhLimit`, all below 2³²) re-encodes to those same
+ * bytes, so `decode` skips the re-encoding and comparing.
+ */
 export const measureGroupCodec: Codec<MeasureGroup> = {
   kind: 'measureGroup',
+  exact: true,
   toWire: (value, path) => {
     if (!Array.isArray(value) || value.length !== groupValues)
       throw new InvalidValueError(`${path}: expected ${groupValues} values`, { path });
