@@ -157,6 +157,34 @@ describe('FileSignerStore', () => {
     }
   });
 
+  it('after a save cut between its copies (both whole, different), the next save replaces the file: the loaded state is never lost to a torn first copy', async () => {
+    const path = join(dir, 'signer.state');
+    const store = new FileSignerStore({ path });
+    await store.save(state(12));
+    const old = new Uint8Array(await readFile(path));
+    await store.save(state(13));
+    const next = new Uint8Array(await readFile(path));
+    // A power cut after the first copy of state 13 was flushed, before the second was written.
+    const cut = new Uint8Array(signerStateFileBytes);
+    cut.set(next.subarray(0, maxSignerStateFileBytes), 0);
+    cut.set(old.subarray(maxSignerStateFileBytes), maxSignerStateFileBytes);
+    await writeFile(path, cut);
+    const before = (await stat(path)).ino;
+    const restarted = new FileSignerStore({ path });
+    // The guard restarts at 13 and may hand that signature out again (replay re-sends it).
+    expect(await restarted.load()).toEqual(state(13));
+    await restarted.save(state(14));
+    // Overwritten in place, a power cut tearing the first copy would load the second: state 12.
+    expect((await stat(path)).ino, 'replaced, not overwritten in place').not.toBe(before);
+    const both = new Uint8Array(await readFile(path));
+    for (const at of [0, 1]) {
+      const torn = new Uint8Array(both);
+      torn.fill(0, at * maxSignerStateFileBytes + 2, at * maxSignerStateFileBytes + 40);
+      await writeFile(path, torn);
+      expect(await new FileSignerStore({ path }).load(), `then copy ${at} torn`).toEqual(state(14));
+    }
+  });
+
   it('overwrites the file in place once it holds two copies, and replaces a one-record file atomically', async () => {
     const path = join(dir, 'signer.state');
     await writeFile(path, encodeSignerStateFile(state(12)), { mode: 0o600 });

@@ -38,8 +38,9 @@ const copyOffsets = [0, maxSignerStateFileBytes] as const;
  * the previous state, or the first holds the new state; `load` takes the first copy if it verifies,
  * else the second. Either is safe: the save had not resolved, so no signature based on the new
  * state left the process. A copy damaged later (a flipped bit) is recovered from the other, which
- * holds the same state once a save resolved; while a copy is damaged the next save replaces the
- * file whole (as below) rather than overwrite the only whole copy. `load` never resets: a file where neither copy
+ * holds the same state once a save resolved; while the copies differ (one damaged, or a save cut
+ * between them) the next save replaces the file whole (as below) rather than overwrite the copy
+ * that holds the state loaded. `load` never resets: a file where neither copy
  * decodes and passes its checksum, or of another size, is a `SignerStateCorruptError`.
  *
  * The file is created (and a file of the first format, one record alone, is replaced) atomically:
@@ -112,10 +113,11 @@ export class FileSignerStore implements SignerStore {
     for (const offset of copyOffsets) {
       try {
         const state = decodeCopy(bytes.subarray(offset, offset + maxSignerStateFileBytes), this.path, offset);
-        // Overwritten in place only while both copies are whole: after a save torn in its second
-        // copy, the next save replaces the file (both copies at once, atomically), since a power cut
-        // while it overwrote the only whole copy would leave none.
-        this.inPlace = firstError === undefined && verifies(bytes, copyOffsets[1], this.path);
+        // Overwritten in place only while both copies hold the same state: after a save torn in
+        // its second copy, or cut before it, the next save replaces the file (both copies at once,
+        // atomically) — a power cut while it overwrote the first copy would leave none, or only
+        // the second copy's older state, below the one loaded (whose signature may leave again).
+        this.inPlace = firstError === undefined && sameCopies(bytes);
         return state;
       } catch (error) {
         if (!(error instanceof SignerStateCorruptError)) throw error;
@@ -178,14 +180,13 @@ export class FileSignerStore implements SignerStore {
   }
 }
 
-/** Whether the copy at `offset` decodes and passes its checksum. */
-function verifies(bytes: Uint8Array, offset: number, path: string): boolean {
-  try {
-    decodeCopy(bytes.subarray(offset, offset + maxSignerStateFileBytes), path, offset);
-    return true;
-  } catch {
-    return false;
+/** Whether the file's two copies are the same bytes (the first one verified, so both do). */
+function sameCopies(bytes: Uint8Array): boolean {
+  const [first, second] = copyOffsets;
+  for (let i = 0; i < maxSignerStateFileBytes; i++) {
+    if (bytes[first + i] !== bytes[second + i]) return false;
   }
+  return true;
 }
 
 /** One copy: the record's length (big-endian), the record, zeros up to `maxSignerStateFileBytes`. */

@@ -9,10 +9,22 @@ describe('NeighbourSets', () => {
     expect(n.reaches('a', 'a'), 'never back to the source').toBe(true);
     expect(n.reaches(undefined, 'b'), 'own messages go to everyone').toBe(false);
     n.set('a', ['b', 'c']);
+    n.set('b', ['a']);
     expect(n.reaches('a', 'b'), 'a sent it to b').toBe(true);
     expect(n.reaches('a', 'd'), 'a does not reach d').toBe(false);
     n.delete('a');
     expect(n.reaches('a', 'b'), 'forgotten on disconnect').toBe(false);
+  });
+
+  it('a link counts only when both ends list it: a peer cannot stop relays by claiming to reach everyone', () => {
+    const n = new NeighbourSets();
+    // A hostile peer h says it reaches b and c; b lists only this node's other peers, c said nothing.
+    n.set('h', ['b', 'c']);
+    n.set('b', ['x']);
+    expect(n.reaches('h', 'b'), 'b does not list h: relayed to b').toBe(false);
+    expect(n.reaches('h', 'c'), 'c has not said: relayed to c').toBe(false);
+    n.set('b', ['x', 'h']);
+    expect(n.reaches('h', 'b'), 'both list the link: skipped').toBe(true);
   });
 
   it('peer lists round-trip and are bounded', () => {
