@@ -146,14 +146,8 @@ describe('FileSignerStore', () => {
       expect((await stat(path)).ino, `copy ${copy} torn: replaced, not overwritten in place`).not.toBe(
         before,
       );
-      const both = new Uint8Array(await readFile(path));
       // A power cut in the save after this one may tear either copy: the other must hold state 13.
-      for (const at of [0, 1]) {
-        const cut = new Uint8Array(both);
-        cut.fill(0, at * maxSignerStateFileBytes + 2, at * maxSignerStateFileBytes + 40);
-        await writeFile(path, cut);
-        expect(await new FileSignerStore({ path }).load(), `then copy ${at} torn`).toEqual(state(13));
-      }
+      await expectEitherCopyTornLoads(path, state(13));
     }
   });
 
@@ -176,13 +170,7 @@ describe('FileSignerStore', () => {
     await restarted.save(state(14));
     // Overwritten in place, a power cut tearing the first copy would load the second: state 12.
     expect((await stat(path)).ino, 'replaced, not overwritten in place').not.toBe(before);
-    const both = new Uint8Array(await readFile(path));
-    for (const at of [0, 1]) {
-      const torn = new Uint8Array(both);
-      torn.fill(0, at * maxSignerStateFileBytes + 2, at * maxSignerStateFileBytes + 40);
-      await writeFile(path, torn);
-      expect(await new FileSignerStore({ path }).load(), `then copy ${at} torn`).toEqual(state(14));
-    }
+    await expectEitherCopyTornLoads(path, state(14));
   });
 
   it('overwrites the file in place once it holds two copies, and replaces a one-record file atomically', async () => {
@@ -261,3 +249,14 @@ describe('FileSignerStore', () => {
     expect(await restarted.signVote({ ...vote, timestamp: 99 })).toEqual(signed);
   });
 });
+
+/** Tears each copy of the file at `path` in turn (a power cut in the next save): the other must load `expected`. */
+async function expectEitherCopyTornLoads(path: string, expected: SignerState): Promise<void> {
+  const both = new Uint8Array(await readFile(path));
+  for (const at of [0, 1]) {
+    const torn = new Uint8Array(both);
+    torn.fill(0, at * maxSignerStateFileBytes + 2, at * maxSignerStateFileBytes + 40);
+    await writeFile(path, torn);
+    expect(await new FileSignerStore({ path }).load(), `then copy ${at} torn`).toEqual(expected);
+  }
+}
