@@ -30,6 +30,24 @@ export interface Outcome {
   readonly detail: string;
 }
 
+/** The outcome fields a fault that broke nothing may leave out. */
+type QuietFields = 'lostBlocks' | 'manualRepair' | 'failure';
+
+/** An outcome with `lostBlocks` 0 and `manualRepair` and `failure` null unless given. */
+export function outcome(o: Omit<Outcome, QuietFields> & Partial<Pick<Outcome, QuietFields>>): Outcome {
+  return {
+    node: o.node,
+    validator: o.validator,
+    t: o.t,
+    healT: o.healT,
+    rejoinS: o.rejoinS,
+    lostBlocks: o.lostBlocks ?? 0,
+    manualRepair: o.manualRepair ?? null,
+    failure: o.failure ?? null,
+    detail: o.detail,
+  };
+}
+
 /**
  * The network as the faults see it: the processes, a seeded source of every choice, the nodes
  * currently down (killed or stopped, left alone by the observers and the load), every node's last

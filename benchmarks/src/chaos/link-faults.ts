@@ -1,4 +1,4 @@
-import { type Harness, type Outcome, sleep } from './harness.js';
+import { type Harness, type Outcome, outcome, sleep } from './harness.js';
 import type { ProxiedTestnet } from './links.js';
 
 /** Link faults: through the proxy on every link of the grid (`proxyTestnet`). */
@@ -86,17 +86,15 @@ export function linkRunners(p: ProxiedTestnet): Record<LinkFault, (h: Harness) =
         failures.push(
           `first commit ${commitS === null ? 'never came' : `${commitS.toFixed(1)} s`} after the heal`,
         );
-      return {
+      return outcome({
         node: `${left.join(',')} | ${right.join(',')}`,
         validator: true,
         t,
         healT,
         rejoinS,
-        lostBlocks: 0,
-        manualRepair: null,
         failure: failures.length === 0 ? null : failures.join('; '),
         detail: `${mode.kind} ${(hold / 1000).toFixed(1)} s at height ${atSplit}; first commit ${commitS === null ? 'none' : `${commitS.toFixed(1)} s`} after the heal`,
-      };
+      });
     },
 
     /** Every link 50–300 ms late (4G, jitter from the seed): the network must keep committing. */
@@ -112,17 +110,15 @@ export function linkRunners(p: ProxiedTestnet): Record<LinkFault, (h: Harness) =
       p.setAllModes({ kind: 'pass' });
       const healT = h.now();
       const rejoinS = await h.rejoinAll(healT);
-      return {
+      return outcome({
         node: 'every link',
         validator: true,
         t,
         healT,
         rejoinS,
-        lostBlocks: 0,
-        manualRepair: null,
         failure: during > 0 ? null : `no block in ${(hold / 1000).toFixed(1)} s of delay`,
         detail: `${delayMs.minMs}–${delayMs.maxMs} ms for ${(hold / 1000).toFixed(1)} s: ${during} blocks`,
-      };
+      });
     },
 
     /** One node's every link at 1 Mbit/s: it must keep up, and the network keep committing. */
@@ -139,17 +135,15 @@ export function linkRunners(p: ProxiedTestnet): Record<LinkFault, (h: Harness) =
       const during = h.networkHeight() - before;
       const lag = h.networkHeight() - (h.latest[node.index] as number);
       const { healT, rejoinS } = await healNode(h, p, node.index);
-      return {
+      return outcome({
         node: node.name,
         validator: node.validator,
         t,
         healT,
         rejoinS,
-        lostBlocks: 0,
-        manualRepair: null,
         failure: during > 0 ? null : `no block in ${(hold / 1000).toFixed(1)} s of throttle`,
         detail: `1 Mbit/s for ${(hold / 1000).toFixed(1)} s: ${during} blocks, ${lag} behind at the end`,
-      };
+      });
     },
 
     /** One node's every link up and down (1–3 s each): it must rejoin once the link holds. */
@@ -163,17 +157,14 @@ export function linkRunners(p: ProxiedTestnet): Record<LinkFault, (h: Harness) =
         p.setPairMode(node.index, peer, { kind: 'flap', upMs, downMs });
       await sleep(hold);
       const { healT, rejoinS } = await healNode(h, p, node.index);
-      return {
+      return outcome({
         node: node.name,
         validator: node.validator,
         t,
         healT,
         rejoinS,
-        lostBlocks: 0,
-        manualRepair: null,
-        failure: null,
         detail: `up ${upMs} ms / down ${downMs} ms for ${(hold / 1000).toFixed(1)} s`,
-      };
+      });
     },
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { addressOf, fromHex, toHex } from '@joule/consensus';
 import { applyOverrides, type ConfigOverrides, homePaths, parseConfig, renderConfig } from '@joule/node';
 import type { SmallDisk } from './disk.js';
-import { type Harness, type Outcome, sleep } from './harness.js';
+import { type Harness, type Outcome, outcome, sleep } from './harness.js';
 
 /** How long a skewed clock is kept, ms (drawn from the range). */
 const skewHoldMs: readonly [number, number] = [10_000, 20_000];
@@ -70,17 +70,15 @@ export async function clockSkew(h: Harness): Promise<Outcome> {
   const failures: string[] = [];
   if (joinedS === null) failures.push('did not keep up while skewed');
   if (signed === false) failures.push('no precommit of it in the last 5 commits while skewed');
-  return {
+  return outcome({
     node: node.name,
     validator: node.validator,
     t,
     healT,
     rejoinS,
-    lostBlocks: 0,
-    manualRepair: null,
     failure: failures.length === 0 ? null : failures.join('; '),
     detail: `clock ${minutes > 0 ? '+' : ''}${minutes} min for ${(hold / 1000).toFixed(1)} s; ${lag} behind${signed === null ? '' : signed ? ', signing' : ', NOT signing'}`,
-  };
+  });
 }
 
 /**
@@ -115,7 +113,7 @@ export async function diskFull(h: Harness, cycle: number, disks: readonly SmallD
   if (!stopped) failures.push(`still running ${diskFullStopMs / 1000} s after its disk filled`);
   else if (line === null || !line.includes(dataDir))
     failures.push('stopped without a DISK_FULL line naming its data directory');
-  return {
+  return outcome({
     node: node.name,
     validator: node.validator,
     t,
@@ -125,5 +123,5 @@ export async function diskFull(h: Harness, cycle: number, disks: readonly SmallD
     manualRepair,
     failure: failures.length === 0 ? null : failures.join('; '),
     detail: `${disk.kind} filled (${Math.round(filler / 1024)} KiB); ${stopped ? 'stopped' : 'did not stop'} at height ${seen}; ${after} after the space was freed`,
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { type Harness, type Outcome, sleep } from './harness.js';
+import { type Harness, type Outcome, outcome, sleep } from './harness.js';
 import {
   lastLevelRecord,
   lastWalFrame,
@@ -40,7 +40,7 @@ export async function powerLoss(h: Harness, cycle: number, torn: boolean): Promi
     `height ${seen} → ${after} after restart`,
     ...tears.map((x) => `${x.kind} ${x.bytes} B of ${x.file.split('/').slice(-2).join('/')}`),
   ].join('; ');
-  return {
+  return outcome({
     node: node.name,
     validator: node.validator,
     t,
@@ -48,9 +48,8 @@ export async function powerLoss(h: Harness, cycle: number, torn: boolean): Promi
     rejoinS,
     lostBlocks,
     manualRepair,
-    failure: null,
     detail,
-  };
+  });
 }
 
 /** Pause: SIGSTOP of a random validator for `pauseMs` (drawn from the range), then SIGCONT. */
@@ -66,15 +65,12 @@ export async function pause(h: Harness, pauseMs: readonly [number, number]): Pro
   const healT = h.now();
   h.down.delete(i);
   const rejoinS = await h.rejoin(i, healT);
-  return {
+  return outcome({
     node: node.name,
     validator: true,
     t,
     healT,
     rejoinS,
-    lostBlocks: 0,
-    manualRepair: null,
-    failure: null,
     detail: `stopped ${(ms / 1000).toFixed(1)} s`,
-  };
+  });
 }
