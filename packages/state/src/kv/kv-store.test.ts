@@ -1,5 +1,6 @@
 import { bigint, struct } from '@joule/consensus';
 import { afterEach, describe, expect, it } from 'vitest';
+import { maxSyncReadsPerTurn } from '../constants.js';
 import { tempDir } from '../testkit/temp-dir.js';
 import { type KvStore, WriteBatch } from './kv-store.js';
 import { ClassicKvStore, MemoryKvStore } from './level-kv-store.js';
@@ -61,6 +62,34 @@ describe.each([
 
   it('refuses use before start with STORE_STATE', async () => {
     const kv = new MemoryKvStore();
+    await expect(kv.get(b(1))).rejects.toMatchObject({ code: 'STORE_STATE' });
+  });
+});
+
+describe('classic-level reads', () => {
+  it('answer a long chain of reads in turns: the event loop runs between them', async () => {
+    const kv = await classic();
+    await kv.write([{ type: 'put', key: b(1), value: b(10) }], { sync: false });
+    const reads = maxSyncReadsPerTurn * 4;
+    let readsBeforeTheLoopRan = -1;
+    let done = 0;
+    setImmediate(() => {
+      readsBeforeTheLoopRan = done;
+    });
+    for (let i = 0; i < reads; i++) {
+      expect(await kv.get(b(1))).toEqual(b(10));
+      done++;
+    }
+    expect(readsBeforeTheLoopRan).toBeGreaterThanOrEqual(0);
+    expect(readsBeforeTheLoopRan).toBeLessThanOrEqual(maxSyncReadsPerTurn);
+  });
+
+  it('refuse a read after stop with STORE_STATE', async () => {
+    const dir = tempDir('kv');
+    cleanups.push(dir.remove);
+    const kv = new ClassicKvStore({ location: dir.path });
+    await kv.start();
+    await kv.stop();
     await expect(kv.get(b(1))).rejects.toMatchObject({ code: 'STORE_STATE' });
   });
 });

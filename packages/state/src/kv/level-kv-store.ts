@@ -1,6 +1,11 @@
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
-import { defaultCacheBytes, defaultMaxOpenFiles, defaultWriteBufferBytes } from '../constants.js';
+import {
+  defaultCacheBytes,
+  defaultMaxOpenFiles,
+  defaultWriteBufferBytes,
+  maxSyncReadsPerTurn,
+} from '../constants.js';
 import { StoreStateError } from '../errors.js';
 import type { KvOp, KvRange, KvStore, WriteOptions } from './kv-store.js';
 
@@ -108,6 +113,25 @@ export class ClassicKvStore extends LevelKvStore {
     this.db = this.level as unknown as Level;
   }
 
+  /**
+   * A blocking read (`getSync`: ~5 µs from LevelDB's block cache or the page cache, against ~38 µs
+   * of CPU for a thread-pool round trip), yielding to the event loop once `maxSyncReadsPerTurn`
+   * reads have been answered in one turn of it: a long chain of reads (a block's execution, a
+   * mempool re-check) then still lets votes, proposals and sockets in between.
+   */
+  override async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.assertOpen();
+    if (this.readsThisTurn >= maxSyncReadsPerTurn) await nextTurn();
+    if (this.readsThisTurn++ === 0) setImmediate(this.endTurn);
+    const value = this.level.getSync(key);
+    return value === undefined ? undefined : plain(value);
+  }
+
+  private readsThisTurn = 0;
+  private readonly endTurn = (): void => {
+    this.readsThisTurn = 0;
+  };
+
   async compactRange(start: Uint8Array, end: Uint8Array): Promise<void> {
     this.assertOpen();
     await this.level.compactRange(start, end);
@@ -134,6 +158,11 @@ export class MemoryKvStore extends LevelKvStore {
     this.assertOpen();
     return 0;
   }
+}
+
+/** Resolves in the check phase of the event loop, after pending I/O has been polled. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** classic-level hands back Buffers: callers get plain `Uint8Array` views, so values compare equal. */
