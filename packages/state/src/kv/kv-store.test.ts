@@ -84,6 +84,19 @@ describe('classic-level reads', () => {
     expect(readsBeforeTheLoopRan).toBeLessThanOrEqual(maxSyncReadsPerTurn);
   });
 
+  it('refuse a read that waited for its turn while the store stopped, with STORE_STATE', async () => {
+    const dir = tempDir('kv');
+    cleanups.push(dir.remove);
+    const kv = new ClassicKvStore({ location: dir.path });
+    await kv.start();
+    const reads = Array.from({ length: maxSyncReadsPerTurn + 1 }, () => kv.get(b(1)));
+    const stopped = kv.stop();
+    const outcomes = await Promise.allSettled(reads);
+    await stopped;
+    expect(outcomes.slice(0, maxSyncReadsPerTurn).every((o) => o.status === 'fulfilled')).toBe(true);
+    expect(outcomes.at(-1)).toMatchObject({ status: 'rejected', reason: { code: 'STORE_STATE' } });
+  });
+
   it('refuse a read after stop with STORE_STATE', async () => {
     const dir = tempDir('kv');
     cleanups.push(dir.remove);

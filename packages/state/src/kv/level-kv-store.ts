@@ -121,7 +121,10 @@ export class ClassicKvStore extends LevelKvStore {
    */
   override async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     this.assertOpen();
-    if (this.readsThisTurn >= maxSyncReadsPerTurn) await nextTurn();
+    if (this.readsThisTurn >= maxSyncReadsPerTurn) {
+      await nextTurn();
+      this.assertOpen(); // stopped while this read waited for its turn
+    }
     if (this.readsThisTurn++ === 0) setImmediate(this.endTurn);
     const value = this.level.getSync(key);
     return value === undefined ? undefined : plain(value);
