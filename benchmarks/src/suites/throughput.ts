@@ -502,8 +502,9 @@ function signStep(rate: number, stepMs: number, chain: Chain): Planned[][] {
 
 /**
  * Sends each sender's plan at its scheduled times through its lane (see `lanesPerNode`). A
- * refusal ends the sender's step (its later nonces would only fail on the gap), and so does
- * falling `maxLagMs` behind; what it did not send counts as dropped.
+ * refusal other than back-pressure (see `SubmitLane`) ends the sender's step (its later nonces
+ * would only fail on the gap), and so does falling `maxLagMs` behind; what it did not send counts
+ * as dropped.
  */
 async function sendStep(
   list: readonly Sender[],
@@ -561,13 +562,26 @@ async function sendStep(
     sent,
     refused: [...refusals.values()].reduce((a, b) => a + b, 0),
     'refused by': [...refusals].map(([code, n]) => `${code} ${n}`).join(', '),
+    'sent again': [...lanes.values()].reduce(
+      (n, lane) => n + [...lane.retried.values()].reduce((a, b) => a + b, 0),
+      0,
+    ),
     dropped,
   };
 }
 
+/** Refusals that clear by themselves: a client waits the node's hint and sends the transaction again. */
+const busyCodes: ReadonlySet<string> = new Set(['MEMPOOL_FULL', 'MEMPOOL_SENDER_FULL', 'API_BUSY']);
+/** The longest wait honoured from one retry hint, ms (the node's `MEMPOOL_FULL` hint is 1 s). */
+const maxRetryHintMs = 1_000;
+
 /**
  * One submission lane to one node: what falls due while a request is out leaves together in the
- * next `/broadcast_txs_sync`, in order; one request at a time.
+ * next `/broadcast_txs_sync`, in order; one request at a time. A busy refusal (`busyCodes`) is
+ * back-pressure, not a failure: as a concentrator does, the lane waits the node's retry hint and
+ * sends the refused transaction again, ahead of what fell due since, together with the same
+ * sender's later transactions of that request (refused behind it on their nonce). Any other
+ * refusal ends its sender's step.
  */
 class SubmitLane {
   readonly #client: JouleClient;
@@ -575,6 +589,8 @@ class SubmitLane {
   readonly #onAccepted: (hash: string) => void;
   #queue: { sender: number; plan: Planned }[] = [];
   #posting: Promise<void> | null = null;
+  /** Busy refusals sent again, by code. */
+  readonly retried = new Map<string, number>();
 
   constructor(
     client: JouleClient,
@@ -600,17 +616,29 @@ class SubmitLane {
     await new Promise((r) => setImmediate(r));
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, maxTxsPerSubmit);
+      const again: typeof batch = [];
+      let waitMs = 0;
       try {
         const { results } = await this.#client.broadcastTxsSync(batch.map((b) => b.plan.tx));
+        /** Senders with a busy refusal in this request: their later transactions go again too. */
+        const held = new Set<number>();
         for (const [i, r] of results.entries()) {
           const b = batch[i] as (typeof batch)[number];
-          if (r.code !== 0) this.#onRefused(b.sender, b.plan.hash, String(r.code));
-          else this.#onAccepted(b.plan.hash);
+          if (r.code === 0) this.#onAccepted(b.plan.hash);
+          else if (busyCodes.has(r.code) || held.has(b.sender)) {
+            held.add(b.sender);
+            again.push(b);
+            this.retried.set(r.code, (this.retried.get(r.code) ?? 0) + 1);
+            if (busyCodes.has(r.code)) waitMs = Math.max(waitMs, r.retry_after_ms ?? maxRetryHintMs);
+          } else this.#onRefused(b.sender, b.plan.hash, r.code);
         }
       } catch (error) {
         const code = error instanceof ClientError ? error.code : 'ERROR';
         for (const b of batch) this.#onRefused(b.sender, b.plan.hash, code);
       }
+      if (again.length === 0) continue;
+      this.#queue.unshift(...again);
+      await sleep(Math.min(waitMs, maxRetryHintMs));
     }
     this.#posting = null;
   }
