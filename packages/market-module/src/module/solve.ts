@@ -16,7 +16,14 @@ import {
   slotsPerPass,
 } from '../constants.js';
 import { MarketError } from '../errors.js';
-import { type MarketPrices, meterSlotDelta, type SlotPricing, slotPricing } from '../settlement/slot.js';
+import {
+  type FoldedPricing,
+  foldedSlotDelta,
+  foldPricing,
+  type MarketPrices,
+  type SlotPricing,
+  slotPricing,
+} from '../settlement/slot.js';
 import { minSolveBudget, solveCosts } from './budget.js';
 import { events } from './events.js';
 import { forgetTxReads } from './measures.js';
@@ -134,7 +141,7 @@ async function passPricing(ctx: BlockContext, period: Period, pass: number): Pro
   if (print === undefined || print.pass !== pass)
     tables.passTotals.set(state, period.tsStart, { pass, hash, rows: rows.length });
   const slots = ec.map((c, s) => slotPricing(prices, BigInt(c), BigInt(ep[s] as number)));
-  const pricing = { first, slots, reporters };
+  const pricing = { first, slots, folded: slots.map(foldPricing), reporters };
   pricingMemo.last = { tsStart: period.tsStart, pass, hash, prices, pricing };
   return pricing;
 }
@@ -156,6 +163,8 @@ interface PassPricing {
   /** The pass's first slot. */
   readonly first: number;
   readonly slots: readonly SlotPricing[];
+  /** The slots' coefficients folded for settling meters (`foldPricing`). */
+  readonly folded: readonly FoldedPricing[];
   readonly reporters: readonly number[];
 }
 
@@ -205,8 +214,7 @@ function meterPassDelta(groups: readonly [number, MeasureGroup][], pricing: Pass
       const cons = group[2 * at] ?? 0;
       const prod = group[2 * at + 1] ?? 0;
       if (cons === 0 && prod === 0) continue;
-      const slot = pricing.slots[base + at] as SlotPricing;
-      delta += meterSlotDelta(slot, BigInt(cons), BigInt(prod));
+      delta += foldedSlotDelta(pricing.folded[base + at] as FoldedPricing, cons, prod);
     }
   }
   return delta;
