@@ -35,6 +35,15 @@ export const txReadMeters = 32;
 export const metersPerPage = 64;
 /** Meters whose measures of a pass the solve reads with one range read (≤ 1 024 records). */
 export const metersPerRead = 16;
+/**
+ * Most meter-slots one block's solve step settles: each (pass, meter) counts the pass's slots
+ * (≤ 1 024), whether the meter reported in them or not. The work of a settling block is bounded by
+ * what it computes, not only by what its state access costs: with the default hook budget a step
+ * stops here (40 meters of a full pass), ≈ 25–30 ms of CPU on the 2-core reference machine. Not below
+ * `slotsPerPass`, so that a step always settles at least one meter. Changing it changes where each
+ * block's step stops, so it is part of consensus.
+ */
+export const solveMeterSlotsPerBlock = 40_960;
 
 /** Highest price, uECT/kWh (1 000 ECT/kWh). */
 export const maxPriceUectPerKwh = 1_000_000_000n;

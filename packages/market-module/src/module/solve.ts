@@ -14,6 +14,7 @@ import {
   metersPerRead,
   slotsPerGroup,
   slotsPerPass,
+  solveMeterSlotsPerBlock,
 } from '../constants.js';
 import { MarketError } from '../errors.js';
 import {
@@ -319,6 +320,9 @@ export async function solveStep(
   let page: Map<number, Uint8Array> | undefined;
   let pageStart = 0;
   let batch: { end: number; groups: Map<number, [number, MeasureGroup][]> } | undefined;
+  // Meter-slots settled in this step (`solveMeterSlotsPerBlock`), and the slots of the current pass.
+  let meterSlots = 0;
+  const passSlots = (pass: number): number => Math.min(slotsPerPass, slotCount(period) - pass * slotsPerPass);
   let paymentsMade = 0;
   let accountPage: Map<number, AccountDelta> | undefined;
   let adminRepaid = false;
@@ -371,7 +375,14 @@ export async function solveStep(
           ctx.budget.remaining - reserved() - solveCosts.progress - solveCosts.readFlat,
         );
         const perMeter = solveCosts.readPerMeter + solveCosts.account;
-        const count = Math.min(metersPerRead, p.meters - p.meter, (spare - (spare % perMeter)) / perMeter);
+        const slotsLeft = solveMeterSlotsPerBlock - meterSlots;
+        const slots = passSlots(p.pass);
+        const count = Math.min(
+          metersPerRead,
+          p.meters - p.meter,
+          (spare - (spare % perMeter)) / perMeter,
+          (slotsLeft - (slotsLeft % slots)) / slots,
+        );
         if (count < 1) break;
         batch = await readMeters(state, period, p.pass, p.meter, count);
       }
@@ -383,6 +394,7 @@ export async function solveStep(
         deltas.add(account, delta);
         p = { ...p, sumDeltas: p.sumDeltas + delta };
       }
+      meterSlots += passSlots(p.pass);
       p = { ...p, meter: p.meter + 1 };
       continue;
     }
