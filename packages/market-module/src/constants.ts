@@ -44,6 +44,13 @@ export const metersPerRead = 16;
  * block's step stops, so it is part of consensus.
  */
 export const solveMeterSlotsPerBlock = 40_960;
+/**
+ * What pricing a pass counts against `solveMeterSlotsPerBlock` in the block that first prices it
+ * (reading its ≤ 1 024 totals, hashing them, 1 024 slot prices in bigint: about the work of settling
+ * 16 meters over it). Below `solveMeterSlotsPerBlock − slotsPerPass`, so that the block still
+ * settles a meter.
+ */
+export const solvePricingMeterSlots = 16_384;
 
 /** Highest price, uECT/kWh (1 000 ECT/kWh). */
 export const maxPriceUectPerKwh = 1_000_000_000n;
@@ -98,5 +105,11 @@ export const maxFailureReasonLength = 256;
 export const debtSweepPerBlock = 2;
 /** Most accounts paid per block in the payment phases (bounds the events of one hook). */
 export const maxPaymentsPerBlock = 32;
+/**
+ * Most accounts looked at per block in the payment phases, paid or passed over (the debit phase
+ * passes over the accounts that are owed, the credit phase over those that owe): a pass-over
+ * emits nothing, so only `maxPaymentsPerBlock` of them are payments.
+ */
+export const maxPaymentStepsPerBlock = 128;
 /** Default denomination of settlements. */
 export const defaultDenom = 'uect';

@@ -1,6 +1,12 @@
 import { txMessage } from '@joule/state';
+import { testKey } from '@joule/state/testkit';
 import { describe, expect, it } from 'vitest';
-import { slotsPerPass, solveMeterSlotsPerBlock } from '../constants.js';
+import {
+  maxPaymentsPerBlock,
+  slotsPerPass,
+  solveMeterSlotsPerBlock,
+  solvePricingMeterSlots,
+} from '../constants.js';
 import { type MeterReading, settlePeriod } from '../settlement/period.js';
 import { bech, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
 
@@ -8,6 +14,7 @@ const slots = 1_100; // two passes: 1 024 slots and 76
 const P = G - slots * 900;
 const owners = [keys.alice, keys.bob, keys.carol, keys.dave];
 const meters = 50;
+const stringPrices = Object.fromEntries(Object.entries(paperPrices).map(([k, v]) => [k, String(v)]));
 
 describe('market: the meter-slots a block settles', () => {
   it('bound each step however large the hook budget, and the solve still settles as the pure function', async () => {
@@ -58,12 +65,16 @@ describe('market: the meter-slots a block settles', () => {
           meter: e.attributes.find((a) => a.key === 'meter')?.value,
         });
     }
-    // Block 1 stops after 40 meters of the first pass (40 × 1 024 meter-slots); block 2 settles the
-    // other 10 and the whole second pass (50 × 76), within the same bound.
-    const first = solveMeterSlotsPerBlock / slotsPerPass;
-    expect(first).toBe(40);
-    expect(progress[0]).toEqual({ pass: '0', meter: String(first) });
-    expect(progress[1]?.pass).not.toBe('0');
+    // Block 1 prices the first pass (counted as 16 384 meter-slots) and settles 24 meters of it
+    // (24 × 1 024); block 2 the other 26, but not the second pass, whose pricing would pass the bound;
+    // block 3 prices it and settles its 50 × 76 meter-slots.
+    const first = (solveMeterSlotsPerBlock - solvePricingMeterSlots) / slotsPerPass;
+    expect(first).toBe(24);
+    expect(progress.slice(0, 2)).toEqual([
+      { pass: '0', meter: String(first) },
+      { pass: '1', meter: '0' },
+    ]);
+    expect(progress[2]?.pass).not.toBe('1');
 
     const bySlot = new Map<number, MeterReading[]>();
     for (const x of measures) {
@@ -95,5 +106,47 @@ describe('market: the meter-slots a block settles', () => {
       gridFlow: expected.gridFlow,
       missing: expected.missing,
     });
+  });
+});
+
+describe('market: the payment phases', () => {
+  it('pay at most 32 accounts a block, passing over those the phase does not pay without counting them', async () => {
+    const accounts = 70;
+    const owner = (i: number) => testKey(200 + i);
+    const measures = [];
+    for (let s = 0; s < 8; s++)
+      for (let i = 0; i < accounts; i++)
+        measures.push(
+          i % 10 === 0
+            ? { meterId: `m${i}`, tsStart: P + s * 900, cons: null, prod: 900 }
+            : { meterId: `m${i}`, tsStart: P + s * 900, cons: 100 + i, prod: null },
+        );
+    const f = await marketChain({
+      market: {
+        graceSlots: 0,
+        meters: Array.from({ length: accounts }, (_, i) => ({ meterId: `m${i}`, account: bech(owner(i)) })),
+        periods: [{ tsStart: P, tsEnd: G, slotSeconds: 900, ...stringPrices }],
+        measures,
+      },
+      app: { hookWorkBudget: 100_000_000 },
+    });
+    const { chain, m } = f;
+    await chain.block();
+    const solve = await chain.tx(keys.carol, [txMessage(m.msg.solveMarkets, { tsStart: P })]);
+    const paid: number[] = [];
+    for (
+      let n = 0;
+      n < 20 && (await chain.query('market', m.query.getReceipt, { tsStart: P })) === null;
+      n++
+    ) {
+      const r = await chain.block(n === 0 ? [solve] : []);
+      const settled = r.events.filter((e) => e.type === 'market.settled').length;
+      if (settled > 0) paid.push(settled);
+    }
+    // 63 accounts owe and 7 are owed: 32 + 31 debits, then the 7 credits past 63 passed over — in 3
+    // blocks, where counting every account looked at as a payment took 5 (140 accounts / 32).
+    expect(paid.reduce((a, b) => a + b, 0)).toBe(accounts);
+    expect(Math.max(...paid)).toBe(maxPaymentsPerBlock);
+    expect(paid).toHaveLength(3);
   });
 });

@@ -8,6 +8,7 @@ import {
   type State,
 } from '@joule/state';
 import {
+  maxPaymentStepsPerBlock,
   maxPaymentsPerBlock,
   maxSolveAttempts,
   metersPerPage,
@@ -15,6 +16,7 @@ import {
   slotsPerGroup,
   slotsPerPass,
   solveMeterSlotsPerBlock,
+  solvePricingMeterSlots,
 } from '../constants.js';
 import { MarketError } from '../errors.js';
 import {
@@ -103,7 +105,11 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
  * that fingerprint skips the read but is charged exactly what the read would cost. Gas, and so where
  * each block stops, is the same on a node that has the memo and on one that does not (restarted).
  */
-async function passPricing(ctx: BlockContext, period: Period, pass: number): Promise<PassPricing> {
+async function passPricing(
+  ctx: BlockContext,
+  period: Period,
+  pass: number,
+): Promise<{ pricing: PassPricing; fresh: boolean }> {
   const state = ctx.state;
   const prices = pricesOf(period);
   const print = await tables.passTotals.get(state, period.tsStart);
@@ -118,7 +124,7 @@ async function passPricing(ctx: BlockContext, period: Period, pass: number): Pro
     samePrices(memo.prices, prices)
   ) {
     ctx.budget.consume(gasCosts.iterateFlat + gasCosts.iteratePerEntry * print.rows, 'iterate');
-    return memo.pricing;
+    return { pricing: memo.pricing, fresh: false };
   }
   const first = pass * slotsPerPass;
   const count = Math.min(slotsPerPass, slotCount(period) - first);
@@ -139,12 +145,12 @@ async function passPricing(ctx: BlockContext, period: Period, pass: number): Pro
     reporters[s] = t.reporters;
   }
   const hash = sha256(utf8.encode(JSON.stringify([period.tsStart, pass, ec, ep, reporters])));
-  if (print === undefined || print.pass !== pass)
-    tables.passTotals.set(state, period.tsStart, { pass, hash, rows: rows.length });
+  const fresh = print === undefined || print.pass !== pass;
+  if (fresh) tables.passTotals.set(state, period.tsStart, { pass, hash, rows: rows.length });
   const slots = ec.map((c, s) => slotPricing(prices, BigInt(c), BigInt(ep[s] as number)));
   const pricing = { first, slots, folded: slots.map(foldPricing), reporters };
   pricingMemo.last = { tsStart: period.tsStart, pass, hash, prices, pricing };
-  return pricing;
+  return { pricing, fresh };
 }
 
 /** The last pass priced (one, `pricingMemoPasses`): its period, fingerprint, prices and pricing. */
@@ -324,6 +330,7 @@ export async function solveStep(
   let meterSlots = 0;
   const passSlots = (pass: number): number => Math.min(slotsPerPass, slotCount(period) - pass * slotsPerPass);
   let paymentsMade = 0;
+  let paymentSteps = 0;
   let accountPage: Map<number, AccountDelta> | undefined;
   let adminRepaid = false;
   for (;;) {
@@ -346,7 +353,17 @@ export async function solveStep(
           )
         )
           break;
-        pricing = await passPricing(ctx, period, p.pass);
+        // A pass priced for the first time (no fingerprint of it in state: the same on every node)
+        // counts against the step's meter-slots; a later pass is begun only with room left to
+        // settle a meter of it.
+        if (
+          meterSlots > 0 &&
+          meterSlots + solvePricingMeterSlots + passSlots(p.pass) > solveMeterSlotsPerBlock
+        )
+          break;
+        const priced = await passPricing(ctx, period, p.pass);
+        pricing = priced.pricing;
+        if (priced.fresh) meterSlots += solvePricingMeterSlots;
         if (p.meter === 0) {
           let grid = 0n;
           let missing = 0;
@@ -403,7 +420,12 @@ export async function solveStep(
         p = { ...p, phase: p.phase === 1 ? 2 : 3, seq: 0 };
         continue;
       }
-      if (!can(solveCosts.payment) || paymentsMade >= maxPaymentsPerBlock) break;
+      if (
+        !can(solveCosts.payment) ||
+        paymentsMade >= maxPaymentsPerBlock ||
+        paymentSteps >= maxPaymentStepsPerBlock
+      )
+        break;
       if (accountPage === undefined || !accountPage.has(p.seq)) {
         if (!can(solveCosts.deltaPage + solveCosts.payment)) break;
         accountPage = await deltaPage(state, tsStart, p.seq);
@@ -415,14 +437,16 @@ export async function solveStep(
           // The admin's own debts are repaid from the first debit of each block, not after each.
           await payments.pay(state, emit, account, p.admin, -delta, !adminRepaid);
           adminRepaid = true;
+          paymentsMade++;
           ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta }));
         }
         if (p.phase === 2 && delta > 0n) {
           await payments.pay(state, emit, p.admin, account, delta);
+          paymentsMade++;
           ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta }));
         }
       }
-      paymentsMade++;
+      paymentSteps++;
       p = { ...p, seq: p.seq + 1 };
       continue;
     }
