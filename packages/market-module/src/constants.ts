@@ -39,18 +39,18 @@ export const metersPerRead = 16;
  * Most meter-slots one block's solve step settles: each (pass, meter) counts the pass's slots
  * (≤ 1 024), whether the meter reported in them or not. The work of a settling block is bounded by
  * what it computes, not only by what its state access costs: with the default hook budget a step
- * stops here (40 meters of a full pass), ≈ 25–30 ms of CPU on the 2-core reference machine. Not below
+ * stops here (32 meters of a full pass), ≈ 20–30 ms of CPU on the 2-core reference machine. Not below
  * `slotsPerPass`, so that a step always settles at least one meter. Changing it changes where each
  * block's step stops, so it is part of consensus.
  */
-export const solveMeterSlotsPerBlock = 40_960;
+export const solveMeterSlotsPerBlock = 32_768;
 /**
  * What pricing a pass counts against `solveMeterSlotsPerBlock` in the block that first prices it
- * (reading its ≤ 1 024 totals, hashing them, 1 024 slot prices in bigint: about the work of settling
- * 16 meters over it). Below `solveMeterSlotsPerBlock − slotsPerPass`, so that the block still
+ * (reading its ≤ 1 024 totals, hashing them, 1 024 slot prices in bigint; the block that does it is
+ * also where the solve's code runs first, unoptimized: 24 meters' worth). Below `solveMeterSlotsPerBlock − slotsPerPass`, so that the block still
  * settles a meter.
  */
-export const solvePricingMeterSlots = 16_384;
+export const solvePricingMeterSlots = 24_576;
 
 /** Highest price, uECT/kWh (1 000 ECT/kWh). */
 export const maxPriceUectPerKwh = 1_000_000_000n;

@@ -65,16 +65,17 @@ describe('market: the meter-slots a block settles', () => {
           meter: e.attributes.find((a) => a.key === 'meter')?.value,
         });
     }
-    // Block 1 prices the first pass (counted as 16 384 meter-slots) and settles 24 meters of it
-    // (24 × 1 024); block 2 the other 26, but not the second pass, whose pricing would pass the bound;
-    // block 3 prices it and settles its 50 × 76 meter-slots.
+    // Block 1 prices the first pass (counted as 24 576 meter-slots) and settles 8 meters of it
+    // (8 × 1 024); block 2 the next 32; block 3 the other 10, but not the second pass, whose pricing
+    // would pass the bound; block 4 prices it and settles its 50 × 76 meter-slots.
     const first = (solveMeterSlotsPerBlock - solvePricingMeterSlots) / slotsPerPass;
-    expect(first).toBe(24);
-    expect(progress.slice(0, 2)).toEqual([
-      { pass: '0', meter: String(first) },
+    expect([first, solveMeterSlotsPerBlock / slotsPerPass]).toEqual([8, 32]);
+    expect(progress.slice(0, 3)).toEqual([
+      { pass: '0', meter: '8' },
+      { pass: '0', meter: '40' },
       { pass: '1', meter: '0' },
     ]);
-    expect(progress[2]?.pass).not.toBe('1');
+    expect(progress[3]?.pass).not.toBe('1');
 
     const bySlot = new Map<number, MeterReading[]>();
     for (const x of measures) {
