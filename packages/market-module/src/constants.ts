@@ -35,6 +35,22 @@ export const txReadMeters = 32;
 export const metersPerPage = 64;
 /** Meters whose measures of a pass the solve reads with one range read (≤ 1 024 records). */
 export const metersPerRead = 16;
+/**
+ * Most meter-slots one block's solve step settles: each (pass, meter) counts the pass's slots
+ * (≤ 1 024), whether the meter reported in them or not. The work of a settling block is bounded by
+ * what it computes, not only by what its state access costs: with the default hook budget a step
+ * stops here (32 meters of a full pass), ≈ 20–30 ms of CPU on the 2-core reference machine. Not below
+ * `slotsPerPass`, so that a step always settles at least one meter. Changing it changes where each
+ * block's step stops, so it is part of consensus.
+ */
+export const solveMeterSlotsPerBlock = 32_768;
+/**
+ * What pricing a pass counts against `solveMeterSlotsPerBlock` in the block that first prices it
+ * (reading its ≤ 1 024 totals, hashing them, 1 024 slot prices in bigint; the block that does it is
+ * also where the solve's code runs first, unoptimized: 24 meters' worth). Below `solveMeterSlotsPerBlock − slotsPerPass`, so that the block still
+ * settles a meter.
+ */
+export const solvePricingMeterSlots = 24_576;
 
 /** Highest price, uECT/kWh (1 000 ECT/kWh). */
 export const maxPriceUectPerKwh = 1_000_000_000n;
@@ -89,5 +105,11 @@ export const maxFailureReasonLength = 256;
 export const debtSweepPerBlock = 2;
 /** Most accounts paid per block in the payment phases (bounds the events of one hook). */
 export const maxPaymentsPerBlock = 32;
+/**
+ * Most accounts looked at per block in the payment phases, paid or passed over (the debit phase
+ * passes over the accounts that are owed, the credit phase over those that owe): a pass-over
+ * emits nothing, so only `maxPaymentsPerBlock` of them are payments.
+ */
+export const maxPaymentStepsPerBlock = 128;
 /** Default denomination of settlements. */
 export const defaultDenom = 'uect';

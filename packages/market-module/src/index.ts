@@ -25,6 +25,7 @@ export {
   maxMeterIdLength,
   maxMeters,
   maxPageSize,
+  maxPaymentStepsPerBlock,
   maxPaymentsPerBlock,
   maxPeriodDays,
   maxPeriodSlots,
@@ -42,6 +43,8 @@ export {
   signals,
   slotsPerGroup,
   slotsPerPass,
+  solveMeterSlotsPerBlock,
+  solvePricingMeterSlots,
   txReadMeters,
   uectPerEct,
 } from './constants.js';

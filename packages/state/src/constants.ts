@@ -133,8 +133,13 @@ export const gasCosts = {
 
 // ─── Blocks, hooks and queries ──────────────────────────────────────────────────────────────────
 
-/** Default of the chain's `hookWorkBudget`: work units each module's begin- or end-block hook may spend per block. */
-export const defaultHookWorkBudget = 100_000;
+/**
+ * Default of the chain's `hookWorkBudget`: work units each module's begin- or end-block hook may spend
+ * per block. 400 000 (100 000 before): a month-end settlement's step is then bounded by the work it
+ * computes (the market's meter-slots per block) rather than by the gas of its reads and writes, so a
+ * 10 000-meter month takes ≈ 1 500 blocks instead of ≈ 4 900. A chain's genesis may set another value.
+ */
+export const defaultHookWorkBudget = 400_000;
 /** Most modules one application registers (each may leave one `hook.failed` event per hook per block). */
 export const maxModules = 64;
 /** Most events one transaction or one block hook may emit. */

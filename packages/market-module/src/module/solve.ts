@@ -8,15 +8,25 @@ import {
   type State,
 } from '@joule/state';
 import {
+  maxPaymentStepsPerBlock,
   maxPaymentsPerBlock,
   maxSolveAttempts,
   metersPerPage,
   metersPerRead,
   slotsPerGroup,
   slotsPerPass,
+  solveMeterSlotsPerBlock,
+  solvePricingMeterSlots,
 } from '../constants.js';
 import { MarketError } from '../errors.js';
-import { type MarketPrices, meterSlotDelta, type SlotPricing, slotPricing } from '../settlement/slot.js';
+import {
+  type FoldedPricing,
+  foldedSlotDelta,
+  foldPricing,
+  type MarketPrices,
+  type SlotPricing,
+  slotPricing,
+} from '../settlement/slot.js';
 import { minSolveBudget, solveCosts } from './budget.js';
 import { events } from './events.js';
 import { forgetTxReads } from './measures.js';
@@ -95,7 +105,11 @@ export const solveMarkets: MessageType<SolveMarkets> = defineMessage<SolveMarket
  * that fingerprint skips the read but is charged exactly what the read would cost. Gas, and so where
  * each block stops, is the same on a node that has the memo and on one that does not (restarted).
  */
-async function passPricing(ctx: BlockContext, period: Period, pass: number): Promise<PassPricing> {
+async function passPricing(
+  ctx: BlockContext,
+  period: Period,
+  pass: number,
+): Promise<{ pricing: PassPricing; fresh: boolean }> {
   const state = ctx.state;
   const prices = pricesOf(period);
   const print = await tables.passTotals.get(state, period.tsStart);
@@ -110,7 +124,7 @@ async function passPricing(ctx: BlockContext, period: Period, pass: number): Pro
     samePrices(memo.prices, prices)
   ) {
     ctx.budget.consume(gasCosts.iterateFlat + gasCosts.iteratePerEntry * print.rows, 'iterate');
-    return memo.pricing;
+    return { pricing: memo.pricing, fresh: false };
   }
   const first = pass * slotsPerPass;
   const count = Math.min(slotsPerPass, slotCount(period) - first);
@@ -131,12 +145,12 @@ async function passPricing(ctx: BlockContext, period: Period, pass: number): Pro
     reporters[s] = t.reporters;
   }
   const hash = sha256(utf8.encode(JSON.stringify([period.tsStart, pass, ec, ep, reporters])));
-  if (print === undefined || print.pass !== pass)
-    tables.passTotals.set(state, period.tsStart, { pass, hash, rows: rows.length });
+  const fresh = print === undefined || print.pass !== pass;
+  if (fresh) tables.passTotals.set(state, period.tsStart, { pass, hash, rows: rows.length });
   const slots = ec.map((c, s) => slotPricing(prices, BigInt(c), BigInt(ep[s] as number)));
-  const pricing = { first, slots, reporters };
+  const pricing = { first, slots, folded: slots.map(foldPricing), reporters };
   pricingMemo.last = { tsStart: period.tsStart, pass, hash, prices, pricing };
-  return pricing;
+  return { pricing, fresh };
 }
 
 /** The last pass priced (one, `pricingMemoPasses`): its period, fingerprint, prices and pricing. */
@@ -156,6 +170,8 @@ interface PassPricing {
   /** The pass's first slot. */
   readonly first: number;
   readonly slots: readonly SlotPricing[];
+  /** The slots' coefficients folded for settling meters (`foldPricing`). */
+  readonly folded: readonly FoldedPricing[];
   readonly reporters: readonly number[];
 }
 
@@ -205,8 +221,7 @@ function meterPassDelta(groups: readonly [number, MeasureGroup][], pricing: Pass
       const cons = group[2 * at] ?? 0;
       const prod = group[2 * at + 1] ?? 0;
       if (cons === 0 && prod === 0) continue;
-      const slot = pricing.slots[base + at] as SlotPricing;
-      delta += meterSlotDelta(slot, BigInt(cons), BigInt(prod));
+      delta += foldedSlotDelta(pricing.folded[base + at] as FoldedPricing, cons, prod);
     }
   }
   return delta;
@@ -311,7 +326,11 @@ export async function solveStep(
   let page: Map<number, Uint8Array> | undefined;
   let pageStart = 0;
   let batch: { end: number; groups: Map<number, [number, MeasureGroup][]> } | undefined;
+  // Meter-slots settled in this step (`solveMeterSlotsPerBlock`), and the slots of the current pass.
+  let meterSlots = 0;
+  const passSlots = (pass: number): number => Math.min(slotsPerPass, slotCount(period) - pass * slotsPerPass);
   let paymentsMade = 0;
+  let paymentSteps = 0;
   let accountPage: Map<number, AccountDelta> | undefined;
   let adminRepaid = false;
   for (;;) {
@@ -334,7 +353,17 @@ export async function solveStep(
           )
         )
           break;
-        pricing = await passPricing(ctx, period, p.pass);
+        // A pass priced for the first time (no fingerprint of it in state: the same on every node)
+        // counts against the step's meter-slots; a later pass is begun only with room left to
+        // settle a meter of it.
+        if (
+          meterSlots > 0 &&
+          meterSlots + solvePricingMeterSlots + passSlots(p.pass) > solveMeterSlotsPerBlock
+        )
+          break;
+        const priced = await passPricing(ctx, period, p.pass);
+        pricing = priced.pricing;
+        if (priced.fresh) meterSlots += solvePricingMeterSlots;
         if (p.meter === 0) {
           let grid = 0n;
           let missing = 0;
@@ -363,7 +392,14 @@ export async function solveStep(
           ctx.budget.remaining - reserved() - solveCosts.progress - solveCosts.readFlat,
         );
         const perMeter = solveCosts.readPerMeter + solveCosts.account;
-        const count = Math.min(metersPerRead, p.meters - p.meter, (spare - (spare % perMeter)) / perMeter);
+        const slotsLeft = solveMeterSlotsPerBlock - meterSlots;
+        const slots = passSlots(p.pass);
+        const count = Math.min(
+          metersPerRead,
+          p.meters - p.meter,
+          (spare - (spare % perMeter)) / perMeter,
+          (slotsLeft - (slotsLeft % slots)) / slots,
+        );
         if (count < 1) break;
         batch = await readMeters(state, period, p.pass, p.meter, count);
       }
@@ -375,6 +411,7 @@ export async function solveStep(
         deltas.add(account, delta);
         p = { ...p, sumDeltas: p.sumDeltas + delta };
       }
+      meterSlots += passSlots(p.pass);
       p = { ...p, meter: p.meter + 1 };
       continue;
     }
@@ -383,7 +420,12 @@ export async function solveStep(
         p = { ...p, phase: p.phase === 1 ? 2 : 3, seq: 0 };
         continue;
       }
-      if (!can(solveCosts.payment) || paymentsMade >= maxPaymentsPerBlock) break;
+      if (
+        !can(solveCosts.payment) ||
+        paymentsMade >= maxPaymentsPerBlock ||
+        paymentSteps >= maxPaymentStepsPerBlock
+      )
+        break;
       if (accountPage === undefined || !accountPage.has(p.seq)) {
         if (!can(solveCosts.deltaPage + solveCosts.payment)) break;
         accountPage = await deltaPage(state, tsStart, p.seq);
@@ -395,14 +437,16 @@ export async function solveStep(
           // The admin's own debts are repaid from the first debit of each block, not after each.
           await payments.pay(state, emit, account, p.admin, -delta, !adminRepaid);
           adminRepaid = true;
+          paymentsMade++;
           ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta }));
         }
         if (p.phase === 2 && delta > 0n) {
           await payments.pay(state, emit, p.admin, account, delta);
+          paymentsMade++;
           ctx.emit(events.settled({ tsStart, account: formatAddress(account, prefix), delta }));
         }
       }
-      paymentsMade++;
+      paymentSteps++;
       p = { ...p, seq: p.seq + 1 };
       continue;
     }

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type MeterReading, type SlotReadings, settlePeriod, settleSlot } from './period.js';
 import { ceilDiv, floorDiv } from './rational.js';
-import { type MarketPrices, meterSlotOwedExact } from './slot.js';
+import {
+  foldedSlotDelta,
+  foldPricing,
+  type MarketPrices,
+  meterSlotDelta,
+  meterSlotOwedExact,
+  slotPricing,
+} from './slot.js';
 
 const price = fc.bigInt(0n, 1_000_000_000n);
 const prices: fc.Arbitrary<MarketPrices> = fc.record({
@@ -94,5 +101,37 @@ describe('the settlement invariant (property)', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('settlement: the folded coefficients of the on-chain solve', () => {
+  it('give every meter the same delta as meterSlotDelta, to the uECT', () => {
+    const totals = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10_000_000 }));
+    fc.assert(
+      fc.property(prices, totals, totals, energy, energy, (p, ec, ep, cons, prod) => {
+        const pricing = slotPricing(p, BigInt(ec), BigInt(ep));
+        const folded = foldPricing(pricing);
+        expect(foldedSlotDelta(folded, cons, prod)).toBe(meterSlotDelta(pricing, BigInt(cons), BigInt(prod)));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('rounds an amount owed up and an amount due down, exactly at the boundaries', () => {
+    // den = 10^6 (Ec = Ep = 1 Wh): owed amounts of ±1, ±999 999, ±10^6 and ±10^6 + 1 (× den units).
+    const pricing = slotPricing({ pBuyBAU: 0n, pSellBAU: 0n, pBuyLEM: 0n, pSellLEM: 0n, beta: 1n }, 1n, 1n);
+    const folded = { k: 1n, l: 1n, den: 1_000_000n, denLess1: 999_999n };
+    for (const [cons, prod, delta] of [
+      [1, 0, -1n],
+      [999_999, 0, -1n],
+      [1_000_000, 0, -1n],
+      [1_000_001, 0, -2n],
+      [0, 1, 0n],
+      [0, 1_000_000, 1n],
+      [0, 1_999_999, 1n],
+      [5, 5, 0n],
+    ] as const)
+      expect(foldedSlotDelta(folded, cons, prod), `${cons} ${prod}`).toBe(delta);
+    expect(foldPricing(pricing).den).toBe(pricing.den);
   });
 });

@@ -87,6 +87,39 @@ export function meterSlotDelta(pricing: SlotPricing, cons: bigint, prod: bigint)
   return -ceilDiv(owed, pricing.den);
 }
 
+/**
+ * A slot's coefficients folded for the on-chain solve, which prices 1 024 slots and then settles
+ * many meters against them: `cons·a − prod·b + (cons − prod)·c = cons·k − prod·l` with `k = a + c`,
+ * `l = b + c`, so a meter's amount is one or two multiplications and one division.
+ */
+export interface FoldedPricing {
+  readonly k: bigint;
+  readonly l: bigint;
+  readonly den: bigint;
+  /** `den − 1`: `⌈n / den⌉ = (n + den − 1) / den` for `n > 0`, bigint `/` being `⌈⌉` for `n ≤ 0`. */
+  readonly denLess1: bigint;
+}
+
+export function foldPricing(pricing: SlotPricing): FoldedPricing {
+  return {
+    k: pricing.a + pricing.c,
+    l: pricing.b + pricing.c,
+    den: pricing.den,
+    denLess1: pricing.den - 1n,
+  };
+}
+
+/** `meterSlotDelta` on folded coefficients, from energies in Wh as numbers: the same bigint, exactly. */
+export function foldedSlotDelta(f: FoldedPricing, cons: number, prod: number): bigint {
+  const owed =
+    prod === 0
+      ? BigInt(cons) * f.k
+      : cons === 0
+        ? -(BigInt(prod) * f.l)
+        : BigInt(cons) * f.k - BigInt(prod) * f.l;
+  return owed > 0n ? -((owed + f.denLess1) / f.den) : -(owed / f.den);
+}
+
 /** The exact (unrounded) amount a meter owes in a slot, uECT, as a rational: for tests and audits. */
 export function meterSlotOwedExact(pricing: SlotPricing, cons: bigint, prod: bigint): Rational {
   return { num: cons * pricing.a - prod * pricing.b + (cons - prod) * pricing.c, den: pricing.den };

@@ -1,0 +1,153 @@
+import { txMessage } from '@joule/state';
+import { testKey } from '@joule/state/testkit';
+import { describe, expect, it } from 'vitest';
+import {
+  maxPaymentsPerBlock,
+  slotsPerPass,
+  solveMeterSlotsPerBlock,
+  solvePricingMeterSlots,
+} from '../constants.js';
+import { type MeterReading, settlePeriod } from '../settlement/period.js';
+import { bech, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
+
+const slots = 1_100; // two passes: 1 024 slots and 76
+const P = G - slots * 900;
+const owners = [keys.alice, keys.bob, keys.carol, keys.dave];
+const meters = 50;
+const stringPrices = Object.fromEntries(Object.entries(paperPrices).map(([k, v]) => [k, String(v)]));
+
+describe('market: the meter-slots a block settles', () => {
+  it('bound each step however large the hook budget, and the solve still settles as the pure function', async () => {
+    // A few measures: a meter counts its pass's slots whether it reported in them or not.
+    const measures = [];
+    for (let s = 0; s < slots; s += 97)
+      for (let i = 0; i < meters; i += 7)
+        measures.push({
+          meterId: `m${i}`,
+          tsStart: P + s * 900,
+          cons: (i * 13 + s) % 500,
+          prod: i % 2 ? 40 : null,
+        });
+    const params = { tsStart: P, tsEnd: G, slotSeconds: 900, ...paperPrices, beta: 2_000n };
+    const f = await marketChain({
+      market: {
+        graceSlots: 0,
+        meters: Array.from({ length: meters }, (_, i) => ({
+          meterId: `m${i}`,
+          account: bech(owners[i % 4]!),
+        })),
+        periods: [
+          Object.fromEntries(
+            Object.entries(params).map(([k, v]) => [k, typeof v === 'bigint' ? String(v) : v]),
+          ),
+        ],
+        measures,
+      },
+      funds: 10n ** 13n,
+      app: { hookWorkBudget: 100_000_000 },
+    });
+    const { chain, m, balance } = f;
+    await chain.block();
+    const before = await Promise.all([...owners, keys.admin].map((k) => balance(k)));
+    const solve = await chain.tx(keys.carol, [txMessage(m.msg.solveMarkets, { tsStart: P })]);
+    const progress: { pass: string | undefined; meter: string | undefined }[] = [];
+    for (
+      let n = 0;
+      n < 20 && (await chain.query('market', m.query.getReceipt, { tsStart: P })) === null;
+      n++
+    ) {
+      const r = await chain.block(n === 0 ? [solve] : []);
+      if (n === 0) expect(r.txResults[0]?.code).toBe(0);
+      const e = r.events.find((x) => x.type === 'market.solve_progress');
+      if (e !== undefined)
+        progress.push({
+          pass: e.attributes.find((a) => a.key === 'pass')?.value,
+          meter: e.attributes.find((a) => a.key === 'meter')?.value,
+        });
+    }
+    // Block 1 prices the first pass (counted as 24 576 meter-slots) and settles 8 meters of it
+    // (8 × 1 024); block 2 the next 32; block 3 the other 10, but not the second pass, whose pricing
+    // would pass the bound; block 4 prices it and settles its 50 × 76 meter-slots.
+    const first = (solveMeterSlotsPerBlock - solvePricingMeterSlots) / slotsPerPass;
+    expect([first, solveMeterSlotsPerBlock / slotsPerPass]).toEqual([8, 32]);
+    expect(progress.slice(0, 3)).toEqual([
+      { pass: '0', meter: '8' },
+      { pass: '0', meter: '40' },
+      { pass: '1', meter: '0' },
+    ]);
+    expect(progress[3]?.pass).not.toBe('1');
+
+    const bySlot = new Map<number, MeterReading[]>();
+    for (const x of measures) {
+      const i = Number(x.meterId.slice(1));
+      const list = bySlot.get(x.tsStart) ?? [];
+      list.push({
+        meter: x.meterId,
+        account: bech(owners[i % 4]!),
+        cons: BigInt(x.cons),
+        prod: BigInt(x.prod ?? 0),
+      });
+      bySlot.set(x.tsStart, list);
+    }
+    const expected = settlePeriod({
+      prices: params,
+      slots: Array.from({ length: slots }, (_, s) => ({
+        tsStart: P + s * 900,
+        readings: bySlot.get(P + s * 900) ?? [],
+      })),
+      expectedMeters: meters,
+    });
+    const after = await Promise.all([...owners, keys.admin].map((k) => balance(k)));
+    owners.forEach((k, i) => {
+      expect(after[i]! - before[i]!, bech(k)).toBe(expected.deltas.get(bech(k)));
+    });
+    expect(after[4]! - before[4]!, 'admin').toBe(expected.admin);
+    expect(await chain.query('market', m.query.getReceipt, { tsStart: P })).toMatchObject({
+      adminDelta: expected.admin,
+      gridFlow: expected.gridFlow,
+      missing: expected.missing,
+    });
+  });
+});
+
+describe('market: the payment phases', () => {
+  it('pay at most 32 accounts a block, passing over those the phase does not pay without counting them', async () => {
+    const accounts = 70;
+    const owner = (i: number) => testKey(200 + i);
+    const measures = [];
+    for (let s = 0; s < 8; s++)
+      for (let i = 0; i < accounts; i++)
+        measures.push(
+          i % 10 === 0
+            ? { meterId: `m${i}`, tsStart: P + s * 900, cons: null, prod: 900 }
+            : { meterId: `m${i}`, tsStart: P + s * 900, cons: 100 + i, prod: null },
+        );
+    const f = await marketChain({
+      market: {
+        graceSlots: 0,
+        meters: Array.from({ length: accounts }, (_, i) => ({ meterId: `m${i}`, account: bech(owner(i)) })),
+        periods: [{ tsStart: P, tsEnd: G, slotSeconds: 900, ...stringPrices }],
+        measures,
+      },
+      app: { hookWorkBudget: 100_000_000 },
+    });
+    const { chain, m } = f;
+    await chain.block();
+    const solve = await chain.tx(keys.carol, [txMessage(m.msg.solveMarkets, { tsStart: P })]);
+    const paid: number[] = [];
+    for (
+      let n = 0;
+      n < 20 && (await chain.query('market', m.query.getReceipt, { tsStart: P })) === null;
+      n++
+    ) {
+      const r = await chain.block(n === 0 ? [solve] : []);
+      const settled = r.events.filter((e) => e.type === 'market.settled').length;
+      if (settled > 0) paid.push(settled);
+    }
+    // 63 accounts owe and 7 are owed: 32 + 31 debits, then the 7 credits past 63 passed over — in 3
+    // blocks, where counting every account looked at as a payment took 5 (140 accounts / 32).
+    expect(paid.reduce((a, b) => a + b, 0)).toBe(accounts);
+    expect(Math.max(...paid)).toBe(maxPaymentsPerBlock);
+    expect(paid).toHaveLength(3);
+  });
+});
