@@ -34,6 +34,8 @@ import { Bench } from 'tinybench';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
 import { gossipPrimitives } from './micro-gossip.js';
 import {
+  measureBlocks,
+  measureRow,
   monthMeters,
   monthSlots,
   onChainMeters,
@@ -67,6 +69,8 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
     const p = options.progress('micro', primitiveTasks);
     const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
     p.done();
+    // The back-fill's application path: checkTx, then blocks, of 32-measure transactions.
+    rows.push(measureRow(await measureBlocks(40, 8)));
     return { suite: 'micro', rows, figures: [] };
   }
   const storeSizes = [10_000, 100_000];

@@ -340,6 +340,38 @@ describe('strict decoding, case by case', () => {
     expect(Buffer.from(encode(uint(10), 10)).toString('hex')).toBe('0a');
     expect(refusal(encode(uint(), 11), uint(10) as Codec<unknown>)).toBe('DECODE_RANGE');
   });
+  it('reads every integer form at its edges as the re-encoding decoder does', () => {
+    const edges = [
+      0,
+      1,
+      127,
+      128,
+      255,
+      256,
+      65_535,
+      65_536,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32 - 1,
+      -1,
+      -32,
+      -33,
+      -128,
+      -129,
+      -32_768,
+      -32_769,
+      -(2 ** 31),
+      2 ** 32,
+      -(2 ** 31) - 1,
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+    ];
+    const codec = list(int(), edges.length);
+    const bytes = encode(codec, edges);
+    expect(decode(codec, bytes)).toEqual(edges);
+    expect(decode(codec, bytes)).toEqual(decodeByReencoding(codec, bytes));
+    for (const n of edges) expect(decode(int(), encode(int(), n)), String(n)).toBe(n);
+  });
   it('keeps heights beyond 32 bits as msgpack integers', () => {
     const h = uint();
     expect(Buffer.from(encode(h, 2 ** 40)).toString('hex')).toBe('d30000010000000000');

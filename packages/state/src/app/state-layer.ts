@@ -1,6 +1,6 @@
 import { maxBlockWrites, maxIterateEntries } from '../constants.js';
 import { StoreLimitError } from '../errors.js';
-import { prefixEnd } from '../keys.js';
+import { bytesId, prefixEnd } from '../keys.js';
 
 /** Read access to application state: the committed store, or a layer of pending writes over it. */
 export interface StateReader {
@@ -9,8 +9,7 @@ export interface StateReader {
   entries(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<[Uint8Array, Uint8Array][]>;
 }
 
-const id = (key: Uint8Array): string =>
-  Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+const id = bytesId;
 
 /**
  * Pending writes over a parent reader: the block's writes over the committed state, a transaction's
@@ -84,9 +83,12 @@ export class StateLayer implements StateReader {
     return target.writes.size + added <= target.maxKeys;
   }
 
-  /** Moves this layer's writes into `target` (in the order they were made); check `fitsInto` first. */
+  /**
+   * Moves this layer's writes into `target` (in the order they were made); check `fitsInto` first.
+   * The key and value arrays move as they are: they are this layer's own copies, made by `record`.
+   */
   flushInto(target: StateLayer): void {
-    for (const w of this.writes.values()) target.record(w.key, w.value);
+    for (const [k, w] of this.writes) target.adopt(k, w);
     this.writes.clear();
   }
 
@@ -100,12 +102,16 @@ export class StateLayer implements StateReader {
   }
 
   private record(key: Uint8Array, value: Uint8Array | null): void {
-    const k = id(key);
+    this.adopt(id(key), { key: key.slice(), value: value === null ? null : value.slice() });
+  }
+
+  /** Takes `write` (arrays no one else holds) under its id `k`, within `maxKeys`. */
+  private adopt(k: string, write: { key: Uint8Array; value: Uint8Array | null }): void {
     if (!this.writes.has(k) && this.writes.size >= this.maxKeys) {
       throw new StoreLimitError(`more than ${this.maxKeys} keys written in one block`, {
         maxKeys: this.maxKeys,
       });
     }
-    this.writes.set(k, { key: key.slice(), value: value === null ? null : value.slice() });
+    this.writes.set(k, write);
   }
 }
