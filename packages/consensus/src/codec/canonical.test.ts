@@ -221,6 +221,36 @@ describe('strings through the one-walk decoder', () => {
   });
 });
 
+describe("the decoder's cache of short ASCII strings", () => {
+  const names = list(string(64), 64);
+  it('gives back equal strings however many share a slot, in any order, repeated', () => {
+    // Far more distinct strings than slots: slots are taken over and hits are checked char by char.
+    const ascii = fc.string({
+      unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)),
+      maxLength: 64,
+    });
+    fc.assert(
+      fc.property(fc.array(ascii, { maxLength: 64 }), (strings) => {
+        const bytes = encode(names, strings);
+        expect(decode(names, bytes)).toEqual(strings);
+        expect(decode(names, bytes)).toEqual(strings);
+      }),
+      { numRuns: 500 },
+    );
+    const similar = Array.from({ length: 64 }, (_, i) => `meter-${String(i).padStart(3, '0')}`);
+    const again = Array.from({ length: 64 }, (_, i) => `meter-${String(63 - i).padStart(3, '0')}`);
+    expect(decode(names, encode(names, similar))).toEqual(similar);
+    expect(decode(names, encode(names, again))).toEqual(again);
+    expect(decode(names, encode(names, ['a', 'b', 'é', 'a', '\u00e9t\u00e9']))).toEqual([
+      'a',
+      'b',
+      'é',
+      'a',
+      'été',
+    ]);
+  });
+});
+
 describe('decoder on arbitrary bytes', () => {
   it('random bytes give a value or a DecodeError, never another exception', () => {
     fc.assert(

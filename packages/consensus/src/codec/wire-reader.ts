@@ -1,4 +1,4 @@
-import { maxDecodeDepth } from '../constants.js';
+import { maxCachedWireStringBytes, maxDecodeDepth, wireStringCacheEntries } from '../constants.js';
 import { DecodeError } from '../errors.js';
 
 /**
@@ -22,6 +22,15 @@ export function readCanonicalWire(bytes: Uint8Array): unknown {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Short ASCII strings decoded lately, in the slot a hash of their bytes names (the newest wins a
+ * slot). A hit is checked char by char against the bytes, so it returns a string equal to the one
+ * a fresh decode would make, without allocating one (and the view and argument list making it
+ * takes).
+ */
+const stringCache: (string | undefined)[] = new Array(wireStringCacheEntries).fill(undefined);
+const stringSlotMask = wireStringCacheEntries - 1;
 
 /** Longest byte string decoded into an array of its own (see `WireReader.binary`). */
 const maxOwnCopyBytes = 64;
@@ -141,6 +150,10 @@ class WireReader {
     this.need(length);
     const start = this.pos;
     this.pos += length;
+    if (length <= maxCachedWireStringBytes) {
+      const cached = this.#cachedAscii(start, length);
+      if (cached !== undefined) return cached;
+    }
     const raw = this.#bytes.subarray(start, start + length);
     let ascii = true;
     for (let i = 0; i < length; i++) {
@@ -155,6 +168,36 @@ class WireReader {
     } catch {
       return nonCanonical('a string that is not valid UTF-8', start);
     }
+  }
+
+  /**
+   * The ASCII string of `length` bytes at `start`, from the cache or made and cached; `undefined`
+   * if a byte is not ASCII (the caller decodes it as UTF-8).
+   */
+  #cachedAscii(start: number, length: number): string | undefined {
+    const b = this.#bytes;
+    const end = start + length;
+    let h = length;
+    for (let i = start; i < end; i++) {
+      const c = b[i] as number;
+      if (c >= 0x80) return undefined;
+      h = (Math.imul(h, 31) + c) | 0;
+    }
+    const slot = (h ^ (h >>> 16)) & stringSlotMask;
+    const cached = stringCache[slot];
+    if (cached !== undefined && cached.length === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (cached.charCodeAt(i) !== b[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached;
+    }
+    const made = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+    stringCache[slot] = made;
+    return made;
   }
 
   /** A length or count of `size` bytes, which must be at least `min` (else a shorter form fits). */
