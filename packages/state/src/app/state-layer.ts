@@ -45,6 +45,11 @@ export class StateLayer implements StateReader {
     this.record(key, value);
   }
 
+  /** As `set`, keeping `key` and `value` as they are: for arrays the caller made for this write alone. */
+  setOwned(key: Uint8Array, value: Uint8Array): void {
+    this.adopt(id(key), { key, value });
+  }
+
   delete(key: Uint8Array): void {
     this.record(key, null);
   }

@@ -35,13 +35,26 @@ export class MeteredState implements State {
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
+    this.charge(key, value);
+    this.layer.set(key, value);
+  }
+
+  /**
+   * As `set`, for a key and a value made for this write that no one else holds (a `Table`'s key
+   * and encoding): the layer keeps them as they are instead of copying both.
+   */
+  setOwned(key: Uint8Array, value: Uint8Array): void {
+    this.charge(key, value);
+    this.layer.setOwned(key, value);
+  }
+
+  private charge(key: Uint8Array, value: Uint8Array): void {
     this.assertWritable();
     assertKey(key);
     if (value.length > maxValueBytes) {
       throw new StoreLimitError(`value of ${value.length} bytes exceeds ${maxValueBytes}`);
     }
     this.meter.consume(gasCosts.writeFlat + gasCosts.writePerByte * (key.length + value.length), 'write');
-    this.layer.set(key, value);
   }
 
   delete(key: Uint8Array): void {
@@ -222,9 +235,15 @@ export class Table<K, V> {
   }
 
   set(state: State, key: K, value: V): void {
-    if (state instanceof ModuleState)
-      innerOf(state).set(this.scopedKey(state, key), encode(this.codec, value));
-    else state.set(concatBytes(this.prefix, this.keyOf(key)), encode(this.codec, value));
+    if (!(state instanceof ModuleState)) {
+      state.set(concatBytes(this.prefix, this.keyOf(key)), encode(this.codec, value));
+      return;
+    }
+    const inner = innerOf(state);
+    const scoped = this.scopedKey(state, key);
+    // Both arrays are new and go nowhere else: a metered state keeps them without copying.
+    if (inner instanceof MeteredState) inner.setOwned(scoped, encode(this.codec, value));
+    else inner.set(scoped, encode(this.codec, value));
   }
 
   delete(state: State, key: K): void {
