@@ -47,7 +47,7 @@ export class StateLayer implements StateReader {
 
   /** As `set`, keeping `key` and `value` as they are: for arrays the caller made for this write alone. */
   setOwned(key: Uint8Array, value: Uint8Array): void {
-    this.adopt(id(key), { key, value });
+    this.put(id(key), key, value, false);
   }
 
   delete(key: Uint8Array): void {
@@ -93,7 +93,7 @@ export class StateLayer implements StateReader {
    * The key and value arrays move as they are: they are this layer's own copies, made by `record`.
    */
   flushInto(target: StateLayer): void {
-    for (const [k, w] of this.writes) target.adopt(k, w);
+    for (const [k, w] of this.writes) target.put(k, w.key, w.value, false);
     this.writes.clear();
   }
 
@@ -107,16 +107,27 @@ export class StateLayer implements StateReader {
   }
 
   private record(key: Uint8Array, value: Uint8Array | null): void {
-    this.adopt(id(key), { key: key.slice(), value: value === null ? null : value.slice() });
+    this.put(id(key), key, value === null ? null : value.slice(), true);
   }
 
-  /** Takes `write` (arrays no one else holds) under its id `k`, within `maxKeys`. */
-  private adopt(k: string, write: { key: Uint8Array; value: Uint8Array | null }): void {
-    if (!this.writes.has(k) && this.writes.size >= this.maxKeys) {
+  /**
+   * Writes `value` under `key` (id `k`), within `maxKeys`. A key written before keeps the record
+   * and key array it has and takes the new value: a measure rewrites its group and its slot's
+   * totals once per message, and the first key array, which has lived long enough to be promoted
+   * to V8's old space, stays the one held, so the new one dies young. `copyKey`: the key is the
+   * caller's (copied if kept), not one made for this write alone.
+   */
+  private put(k: string, key: Uint8Array, value: Uint8Array | null, copyKey: boolean): void {
+    const pending = this.writes.get(k);
+    if (pending !== undefined) {
+      pending.value = value;
+      return;
+    }
+    if (this.writes.size >= this.maxKeys) {
       throw new StoreLimitError(`more than ${this.maxKeys} keys written in one block`, {
         maxKeys: this.maxKeys,
       });
     }
-    this.writes.set(k, write);
+    this.writes.set(k, { key: copyKey ? key.slice() : key, value });
   }
 }
