@@ -76,6 +76,7 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
   const storeSizes = [10_000, 100_000];
   const p = options.progress('micro', primitiveTasks + storeSizes.length + 2);
   const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
+  rows.push(measureRow(await measureBlocks(40, 8)));
   rows.push(...(await gossipPrimitives(options.timeMs)));
   // The settlement before the store, whose garbage would otherwise swell its peak heap.
   p.tick(primitiveTasks, 'settlement, pure');

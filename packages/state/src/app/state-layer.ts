@@ -90,7 +90,8 @@ export class StateLayer implements StateReader {
 
   /**
    * Moves this layer's writes into `target` (in the order they were made); check `fitsInto` first.
-   * The key and value arrays move as they are: they are this layer's own copies, made by `record`.
+   * The key and value arrays move as they are: this layer's own, copied by `record` or handed over
+   * by `setOwned`.
    */
   flushInto(target: StateLayer): void {
     for (const [k, w] of this.writes) target.put(k, w.key, w.value, false);
