@@ -34,6 +34,8 @@ import { Bench } from 'tinybench';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
 import { gossipPrimitives } from './micro-gossip.js';
 import {
+  measureBlocks,
+  measureRow,
   monthMeters,
   monthSlots,
   onChainMeters,
@@ -67,11 +69,14 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
     const p = options.progress('micro', primitiveTasks);
     const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
     p.done();
+    // The back-fill's application path: checkTx, then blocks, of 32-measure transactions.
+    rows.push(measureRow(await measureBlocks(40, 8)));
     return { suite: 'micro', rows, figures: [] };
   }
   const storeSizes = [10_000, 100_000];
   const p = options.progress('micro', primitiveTasks + storeSizes.length + 2);
   const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
+  rows.push(measureRow(await measureBlocks(40, 8)));
   rows.push(...(await gossipPrimitives(options.timeMs)));
   // The settlement before the store, whose garbage would otherwise swell its peak heap.
   p.tick(primitiveTasks, 'settlement, pure');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import { addressOf, encode, formatAddress } from '@joule/consensus';
 import { type MeterReading, market, minSolveBudget, type SlotReadings, settlePeriod } from '@joule/market';
 import { ClassicKvStore, coreModules, defaultHookWorkBudget, txMessage } from '@joule/state';
@@ -340,6 +341,12 @@ export interface MeasureBlocks {
   /** State keys the blocks committed (after the block's own merging of writes), and their bytes, per measure. */
   readonly keys: number;
   readonly bytes: number;
+  /** Bytes V8 allocated (live or garbage) during `finalizeBlock` + commit, per measure. */
+  readonly allocatedBytes: number;
+  /** Process CPU time of the mempool's `checkTx` of each transaction before its block, per measure, µs. */
+  readonly checkCpuUs: number;
+  /** Bytes V8 allocated during those `checkTx`, per measure. */
+  readonly checkAllocatedBytes: number;
 }
 
 /**
@@ -406,6 +413,9 @@ export async function measureBlocks(txsPerBlock: number, blocks: number): Promis
   let measures = 0;
   let wallMs = 0;
   let cpuMs = 0;
+  let allocated = 0;
+  let checkCpuMs = 0;
+  let checkAllocated = 0;
   for (let b = 0; b < blocks; b++) {
     const txs: Uint8Array[] = [];
     for (let t = 0; t < txsPerBlock; t++) {
@@ -426,13 +436,25 @@ export async function measureBlocks(txsPerBlock: number, blocks: number): Promis
           );
       txs.push(await chain.tx(keyOf(i), messages, { nonce: first / 16 }));
     }
+    // The mempool's admission of each transaction (against the check state), as a node runs it.
+    const checkHeap = allocatedSoFar();
+    const checkCpu = process.cpuUsage();
+    for (const tx of txs) {
+      const c = await chain.check(tx);
+      if (c.code !== 0) throw new Error(`a measure transaction was refused: ${c.codespace} ${c.log}`);
+    }
+    const checkUsed = process.cpuUsage(checkCpu);
+    checkAllocated += allocatedSoFar() - checkHeap;
+    checkCpuMs += (checkUsed.user + checkUsed.system) / 1000;
     counting = true;
+    const heap = allocatedSoFar();
     const start = performance.now();
     const cpu = process.cpuUsage();
     const r = await chain.block(txs);
     const used = process.cpuUsage(cpu);
     wallMs += performance.now() - start;
     cpuMs += (used.user + used.system) / 1000;
+    allocated += allocatedSoFar() - heap;
     counting = false;
     const failed = r.txResults.find((x) => x.code !== 0);
     if (failed !== undefined)
@@ -451,7 +473,15 @@ export async function measureBlocks(txsPerBlock: number, blocks: number): Promis
     handlerUs: (handlerMs * 1000) / measures,
     keys: keys / measures,
     bytes: bytes / measures,
+    allocatedBytes: allocated / measures,
+    checkCpuUs: (checkCpuMs * 1000) / measures,
+    checkAllocatedBytes: checkAllocated / measures,
   };
+}
+
+/** Bytes V8 has allocated in this process so far (collected or not). */
+function allocatedSoFar(): number {
+  return getHeapStatistics().total_allocated_bytes;
 }
 
 export function measureRow(r: MeasureBlocks): Row {
@@ -462,6 +492,9 @@ export function measureRow(r: MeasureBlocks): Row {
     'µs in handler': Math.round(r.handlerUs * 10) / 10,
     'state keys': Math.round(r.keys * 1000) / 1000,
     'state bytes': Math.round(r.bytes * 10) / 10,
+    'B allocated': Math.round(r.allocatedBytes),
+    'checkTx µs CPU': Math.round(r.checkCpuUs * 10) / 10,
+    'checkTx B allocated': Math.round(r.checkAllocatedBytes),
   };
 }
 

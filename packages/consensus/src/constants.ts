@@ -21,6 +21,14 @@ export const maxChainIdLength = 50;
 export const maxTotalVotingPower = (2n ** 63n - 1n) / 8n;
 /** Deepest nesting of msgpack containers any Joule structure uses, with room to spare. */
 export const maxDecodeDepth = 16;
+/**
+ * Slots of the decoder's cache of short ASCII strings (a power of two), each at most
+ * `maxCachedWireStringBytes` chars: ~16 KB at most. A transaction of 32 measures repeats its message
+ * type, meter and signal 32 times; a hit returns the string already made.
+ */
+export const wireStringCacheEntries = 256;
+/** Longest string (bytes) the decoder's string cache holds. */
+export const maxCachedWireStringBytes = 64;
 /** Longest Merkle inclusion proof: enough for 2^32 leaves. */
 export const maxMerkleProofLength = 32;
 

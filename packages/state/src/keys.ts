@@ -120,6 +120,20 @@ export function readU64(bytes: Uint8Array, offset = 0): number {
   return n;
 }
 
+/** Longest key `bytesId` turns into a string by `String.fromCharCode` (its bytes go on the stack). */
+const maxCharCodeIdBytes = 1024;
+
+/**
+ * `bytes` as a string of one char per byte (latin1): a map key for byte strings. Not by
+ * `Buffer.from(bytes.buffer, …)`: reading `.buffer` of a small array V8 holds on its heap (every
+ * key this package builds) moves it into an ArrayBuffer of its own, a malloc and a copy per key.
+ */
+export function bytesId(bytes: Uint8Array): string {
+  if (bytes.length <= maxCharCodeIdBytes)
+    return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+}
+
 /** Concatenates byte strings. */
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;

@@ -221,6 +221,36 @@ describe('strings through the one-walk decoder', () => {
   });
 });
 
+describe("the decoder's cache of short ASCII strings", () => {
+  const names = list(string(64), 64);
+  it('gives back equal strings however many share a slot, in any order, repeated', () => {
+    // Far more distinct strings than slots: slots are taken over and hits are checked char by char.
+    const ascii = fc.string({
+      unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)),
+      maxLength: 64,
+    });
+    fc.assert(
+      fc.property(fc.array(ascii, { maxLength: 64 }), (strings) => {
+        const bytes = encode(names, strings);
+        expect(decode(names, bytes)).toEqual(strings);
+        expect(decode(names, bytes)).toEqual(strings);
+      }),
+      { numRuns: 500 },
+    );
+    const similar = Array.from({ length: 64 }, (_, i) => `meter-${String(i).padStart(3, '0')}`);
+    const again = Array.from({ length: 64 }, (_, i) => `meter-${String(63 - i).padStart(3, '0')}`);
+    expect(decode(names, encode(names, similar))).toEqual(similar);
+    expect(decode(names, encode(names, again))).toEqual(again);
+    expect(decode(names, encode(names, ['a', 'b', 'é', 'a', '\u00e9t\u00e9']))).toEqual([
+      'a',
+      'b',
+      'é',
+      'a',
+      'été',
+    ]);
+  });
+});
+
 describe('decoder on arbitrary bytes', () => {
   it('random bytes give a value or a DecodeError, never another exception', () => {
     fc.assert(
@@ -339,6 +369,38 @@ describe('strict decoding, case by case', () => {
     expect(Buffer.from(encode(list(int(), 6), values)).toString('hex')).toBe(expected);
     expect(Buffer.from(encode(uint(10), 10)).toString('hex')).toBe('0a');
     expect(refusal(encode(uint(), 11), uint(10) as Codec<unknown>)).toBe('DECODE_RANGE');
+  });
+  it('reads every integer form at its edges as the re-encoding decoder does', () => {
+    const edges = [
+      0,
+      1,
+      127,
+      128,
+      255,
+      256,
+      65_535,
+      65_536,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32 - 1,
+      -1,
+      -32,
+      -33,
+      -128,
+      -129,
+      -32_768,
+      -32_769,
+      -(2 ** 31),
+      2 ** 32,
+      -(2 ** 31) - 1,
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+    ];
+    const codec = list(int(), edges.length);
+    const bytes = encode(codec, edges);
+    expect(decode(codec, bytes)).toEqual(edges);
+    expect(decode(codec, bytes)).toEqual(decodeByReencoding(codec, bytes));
+    for (const n of edges) expect(decode(int(), encode(int(), n)), String(n)).toBe(n);
   });
   it('keeps heights beyond 32 bits as msgpack integers', () => {
     const h = uint();

@@ -1,4 +1,4 @@
-import { maxDecodeDepth } from '../constants.js';
+import { maxCachedWireStringBytes, maxDecodeDepth, wireStringCacheEntries } from '../constants.js';
 import { DecodeError } from '../errors.js';
 
 /**
@@ -23,6 +23,15 @@ export function readCanonicalWire(bytes: Uint8Array): unknown {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/**
+ * Short ASCII strings decoded lately, in the slot a hash of their bytes names (the newest wins a
+ * slot). A hit is checked char by char against the bytes, so it returns a string equal to the one
+ * a fresh decode would make, without allocating one (and the view and argument list making it
+ * takes).
+ */
+const stringCache: (string | undefined)[] = new Array(wireStringCacheEntries).fill(undefined);
+const stringSlotMask = wireStringCacheEntries - 1;
+
 /** Longest byte string decoded into an array of its own (see `WireReader.binary`). */
 const maxOwnCopyBytes = 64;
 
@@ -30,11 +39,21 @@ class WireReader {
   pos = 0;
   #copy: Uint8Array | undefined;
   readonly #bytes: Uint8Array;
-  readonly #view: DataView;
+  /**
+   * Made only for a 64-bit integer: a `DataView` reads `bytes.buffer`, which moves a small array
+   * V8 holds on its heap into a buffer of its own (a malloc and a copy per decode). Lengths and
+   * 8–32-bit integers are read byte by byte.
+   */
+  #view: DataView | undefined;
 
   constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  #bigView(): DataView {
+    const bytes = this.#bytes;
+    this.#view ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.#view;
   }
 
   value(depth: number): unknown {
@@ -69,11 +88,11 @@ class WireReader {
       case 0xd3:
         this.need(8);
         this.pos += 8;
-        return this.#view.getBigInt64(at + 1);
+        return this.#bigView().getBigInt64(at + 1);
       case 0xcf: {
         this.need(8);
         this.pos += 8;
-        const n = this.#view.getBigUint64(at + 1);
+        const n = this.#bigView().getBigUint64(at + 1);
         // msgpackr writes every bigint that fits int64 as int64.
         if (n < 0x8000000000000000n) nonCanonical('uint64 for a value that fits int64', at);
         return n;
@@ -131,6 +150,10 @@ class WireReader {
     this.need(length);
     const start = this.pos;
     this.pos += length;
+    if (length <= maxCachedWireStringBytes) {
+      const cached = this.#cachedAscii(start, length);
+      if (cached !== undefined) return cached;
+    }
     const raw = this.#bytes.subarray(start, start + length);
     let ascii = true;
     for (let i = 0; i < length; i++) {
@@ -147,6 +170,36 @@ class WireReader {
     }
   }
 
+  /**
+   * The ASCII string of `length` bytes at `start`, from the cache or made and cached; `undefined`
+   * if a byte is not ASCII (the caller decodes it as UTF-8).
+   */
+  #cachedAscii(start: number, length: number): string | undefined {
+    const b = this.#bytes;
+    const end = start + length;
+    let h = length;
+    for (let i = start; i < end; i++) {
+      const c = b[i] as number;
+      if (c >= 0x80) return undefined;
+      h = (Math.imul(h, 31) + c) | 0;
+    }
+    const slot = (h ^ (h >>> 16)) & stringSlotMask;
+    const cached = stringCache[slot];
+    if (cached !== undefined && cached.length === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (cached.charCodeAt(i) !== b[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached;
+    }
+    const made = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+    stringCache[slot] = made;
+    return made;
+  }
+
   /** A length or count of `size` bytes, which must be at least `min` (else a shorter form fits). */
   private length(size: 1 | 2 | 4, min: number, at: number): number {
     const n = this.uint(size);
@@ -158,18 +211,28 @@ class WireReader {
     this.need(size);
     const at = this.pos;
     this.pos += size;
-    if (size === 1) return this.#bytes[at] as number;
-    if (size === 2) return this.#view.getUint16(at);
-    return this.#view.getUint32(at);
+    return this.#unsigned(at, size);
   }
 
   private int(size: 1 | 2 | 4): number {
     this.need(size);
     const at = this.pos;
     this.pos += size;
-    if (size === 1) return this.#view.getInt8(at);
-    if (size === 2) return this.#view.getInt16(at);
-    return this.#view.getInt32(at);
+    const n = this.#unsigned(at, size);
+    // Two's complement: subtract 2^bits when the top bit is set.
+    const top = size === 1 ? 0x80 : size === 2 ? 0x8000 : 0x8000_0000;
+    return n >= top ? n - 2 * top : n;
+  }
+
+  /** The big-endian unsigned integer of `size` bytes at `at` (already checked to be there). */
+  #unsigned(at: number, size: 1 | 2 | 4): number {
+    const b = this.#bytes;
+    if (size === 1) return b[at] as number;
+    if (size === 2) return ((b[at] as number) << 8) | (b[at + 1] as number);
+    return (
+      (b[at] as number) * 0x100_0000 +
+      (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number))
+    );
   }
 
   /** A non-negative integer read in a form whose smaller neighbour holds values below `min`. */

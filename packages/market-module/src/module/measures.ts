@@ -129,7 +129,8 @@ export function setEnergyMeasureMessage(): MessageType<SetEnergyMeasure> {
           `meter ${m.meterId} already has a ${signal} measure for slot ${m.tsStart}: a measure cannot be replaced`,
         );
       const firstOfSlot = group[2 * at] === null && group[2 * at + 1] === null;
-      const next = group.slice();
+      // A decoded group is this message's own array; only the shared empty group is copied.
+      const next = group === emptyGroup ? emptyGroup.slice() : (group as (number | null)[]);
       next[index] = m.value;
       tables.measures.set(ctx.state, key, next);
       const totals = (await tables.totals.get(ctx.state, slot)) ?? { ec: 0, ep: 0, reporters: 0 };

@@ -1,7 +1,14 @@
 import { DecodeError, decode, encode, list, nullable, toHex, uint } from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
 import { maxMeasureWhLimit } from '../constants.js';
-import { configCodec, measureGroupCodec, periodCodec, receiptCodec, slotTotalsCodec } from './records.js';
+import {
+  configCodec,
+  keyPrefix,
+  measureGroupCodec,
+  periodCodec,
+  receiptCodec,
+  slotTotalsCodec,
+} from './records.js';
 
 const a = new Uint8Array(20).fill(7);
 
@@ -97,5 +104,43 @@ describe('measure groups decode only their canonical bytes', () => {
     expect(() => decode(measureGroupCodec, float)).toThrow(DecodeError);
     const short = encode(list(nullable(uint()), 32), [1, 2]);
     expect(() => decode(measureGroupCodec, short)).toThrow(/expected an array of 32/);
+  });
+});
+
+describe('market table keys keep their bytes', () => {
+  /** The writer the keys were first made with: `bytes` big-endian bytes of `n` by BigInt arithmetic. */
+  const reference = (n: number, bytes: number): string => {
+    let v = BigInt(n);
+    const out: string[] = [];
+    for (let i = 0; i < bytes; i++) {
+      out.unshift(
+        Number(v & 0xffn)
+          .toString(16)
+          .padStart(2, '0'),
+      );
+      v >>= 8n;
+    }
+    return out.join('');
+  };
+  it('measure and slot-totals keys are the big-endian fields, as the BigInt writer gave them', () => {
+    const keys = [
+      { period: 1_762_128_000, pass: 2, meter: 70_000, group: 300 },
+      { period: Number.MAX_SAFE_INTEGER, pass: 255, meter: 2 ** 32 - 1, group: 65_535 },
+      // Fields beyond their width keep their low bytes; a negative one its two's complement.
+      { period: -1, pass: 256, meter: 2 ** 32 + 5, group: 65_537 },
+      { period: -(2 ** 40) - 3, pass: 0, meter: 0, group: 0 },
+    ];
+    for (const k of keys) {
+      const expected =
+        reference(k.period, 8) + reference(k.pass, 1) + reference(k.meter, 4) + reference(k.group, 2);
+      expect(toHex(keyPrefix.measuresAt(k)), JSON.stringify(k)).toBe(expected);
+      expect(toHex(keyPrefix.totalsAt(k.period, k.group))).toBe(
+        reference(k.period, 8) + reference(k.group, 2),
+      );
+    }
+    expect(toHex(keyPrefix.measuresAt(keys[0] as (typeof keys)[number]))).toBe(
+      '000000006907f0800200011170012c',
+    );
+    expect(() => keyPrefix.totalsAt(1.5, 0)).toThrow(RangeError);
   });
 });

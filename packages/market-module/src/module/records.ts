@@ -263,13 +263,29 @@ export const receiptCodec = struct<Receipt>('Receipt', {
   solvedHeight: uint(),
 });
 
-const u = (n: number, bytes: number): Uint8Array => {
-  const out = new Uint8Array(bytes);
+/**
+ * Writes `n` big-endian in `bytes` bytes at `at` of `out` (its low bytes; two's complement for a
+ * negative). A non-negative safe integer — every key field — is written in number arithmetic: the
+ * measure handler builds two keys per measure, and BigInt arithmetic allocated ~2 KB per key.
+ */
+const put = (out: Uint8Array, at: number, n: number, bytes: number): void => {
+  if (Number.isSafeInteger(n) && n >= 0) {
+    let v = n;
+    for (let i = at + bytes - 1; i >= at; i--) {
+      out[i] = v % 256;
+      v = (v - (v % 256)) / 256;
+    }
+    return;
+  }
   let v = BigInt(n);
-  for (let i = bytes - 1; i >= 0; i--) {
+  for (let i = at + bytes - 1; i >= at; i--) {
     out[i] = Number(v & 0xffn);
     v >>= 8n;
   }
+};
+const u = (n: number, bytes: number): Uint8Array => {
+  const out = new Uint8Array(bytes);
+  put(out, 0, n, bytes);
   return out;
 };
 const cat = (...parts: Uint8Array[]): Uint8Array => {
@@ -279,6 +295,22 @@ const cat = (...parts: Uint8Array[]): Uint8Array => {
     out.set(p, at);
     at += p.length;
   }
+  return out;
+};
+/** `u(period, 8) ‖ u(slot, 2)` in one array. */
+const periodSlot = (period: number, slot: number): Uint8Array => {
+  const out = new Uint8Array(10);
+  put(out, 0, period, 8);
+  put(out, 8, slot, 2);
+  return out;
+};
+/** `u(period, 8) ‖ u(pass, 1) ‖ u(meter, 4) ‖ u(group, 2)` in one array. */
+const measureAt = (k: MeasureKey): Uint8Array => {
+  const out = new Uint8Array(15);
+  put(out, 0, k.period, 8);
+  put(out, 8, k.pass, 1);
+  put(out, 9, k.meter, 4);
+  put(out, 13, k.group, 2);
   return out;
 };
 const utf8 = new TextEncoder();
@@ -303,12 +335,12 @@ export const keyPrefix = {
   /** A period's rows of a table keyed by period first (slot totals, account deltas). */
   period: (period: number): Uint8Array => u(period, 8),
   /** The table key of slot `slot` of a period's totals (an `after` position). */
-  totalsAt: (period: number, slot: number): Uint8Array => cat(u(period, 8), u(slot, 2)),
+  totalsAt: periodSlot,
   /** A meter's measure records of one pass. */
   meterMeasures: (period: number, pass: number, meter: number): Uint8Array =>
     cat(u(period, 8), u(pass, 1), u(meter, 4)),
   /** The table key of a meter's measure group. */
-  measuresAt: (k: MeasureKey): Uint8Array => cat(u(k.period, 8), u(k.pass, 1), u(k.meter, 4), u(k.group, 2)),
+  measuresAt: measureAt,
   /** The table key of account seq `seq` of a period's deltas (an `after` position). */
   deltasAt: (period: number, seq: number): Uint8Array => cat(u(period, 8), u(seq, 4)),
   /** The table key of meter index `index` (an `after` position). */
@@ -328,7 +360,7 @@ export const tables = {
   periods: new Table('market', 'mp', (ts: number) => u(ts, 8), periodCodec),
   periodDays: new Table('market', 'pd', (day: number) => u(day, 4), list(uint(), maxPeriodsPerDay)),
   measures: new Table('market', 'ml', (k: MeasureKey) => keyPrefix.measuresAt(k), measureGroupCodec),
-  totals: new Table('market', 'tt', (k: SlotKey) => cat(u(k.period, 8), u(k.slot, 2)), slotTotalsCodec),
+  totals: new Table('market', 'tt', (k: SlotKey) => periodSlot(k.period, k.slot), slotTotalsCodec),
   solving: new Table('market', 'sq', (period: number) => u(period, 8), bool),
   progress: new Table('market', 'sp', (period: number) => u(period, 8), solveProgressCodec),
   passTotals: new Table('market', 'pf', (period: number) => u(period, 8), passTotalsCodec),

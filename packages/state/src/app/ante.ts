@@ -110,7 +110,9 @@ export async function runAnte(bytes: Uint8Array, env: AnteEnvironment): Promise<
   const signer: Signer = { address: addressOf(tx.body.signer), publicKey: tx.body.signer };
   await env.accounts.useNonce(env.state, signer, tx.body.nonce);
   const messages: DecodedMessage[] = [];
-  for (const [index, item] of tx.body.messages.entries()) {
+  // An index loop: `entries()` made an iterator result and an [index, item] pair per message.
+  for (let index = 0; index < tx.body.messages.length; index++) {
+    const item = tx.body.messages[index] as (typeof tx.body.messages)[number];
     env.gas.consume(gasCosts.perMessage, 'message');
     const type = env.messageTypes.get(item.type);
     if (type === undefined) {

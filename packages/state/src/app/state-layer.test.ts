@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { StoreLimitError } from '../errors.js';
+import { bytesId } from '../keys.js';
 import { StateLayer, type StateReader } from './state-layer.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -47,5 +49,43 @@ describe('StateLayer', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("moves a flushed layer's writes into its target: last write wins, order kept, maxKeys held", async () => {
+    const block = new StateLayer(reader(new Map()), 3);
+    block.set(new Uint8Array([1]), new Uint8Array([10]));
+    const tx = new StateLayer(block);
+    const value = new Uint8Array([20]);
+    tx.set(new Uint8Array([2]), value);
+    tx.set(new Uint8Array([1]), new Uint8Array([11]));
+    tx.delete(new Uint8Array([3]));
+    value[0] = 99; // the layer copied it when it was set
+    expect(tx.fitsInto(block)).toBe(true);
+    tx.flushInto(block);
+    expect(tx.size).toBe(0);
+    expect(block.changes().map(([k, v]) => [hex(k), v === null ? null : hex(v)])).toEqual([
+      ['01', '0b'],
+      ['02', '14'],
+      ['03', null],
+    ]);
+    expect(await block.get(new Uint8Array([2]))).toEqual(new Uint8Array([20]));
+    const over = new StateLayer(block);
+    over.set(new Uint8Array([4]), new Uint8Array([1]));
+    expect(over.fitsInto(block)).toBe(false);
+    expect(() => over.flushInto(block)).toThrow(StoreLimitError);
+  });
+});
+
+describe('bytesId', () => {
+  it('is the latin1 string of the bytes, short or long', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    for (const bytes of [
+      new Uint8Array(0),
+      all,
+      new Uint8Array(1024).fill(0xe9),
+      new Uint8Array(5000).fill(7),
+    ])
+      expect(bytesId(bytes)).toBe(Buffer.from(bytes).toString('latin1'));
+    expect(bytesId(all.subarray(250, 253))).toBe('\xfa\xfb\xfc');
   });
 });

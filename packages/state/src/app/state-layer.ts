@@ -1,6 +1,6 @@
 import { maxBlockWrites, maxIterateEntries } from '../constants.js';
 import { StoreLimitError } from '../errors.js';
-import { prefixEnd } from '../keys.js';
+import { bytesId, prefixEnd } from '../keys.js';
 
 /** Read access to application state: the committed store, or a layer of pending writes over it. */
 export interface StateReader {
@@ -9,8 +9,7 @@ export interface StateReader {
   entries(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<[Uint8Array, Uint8Array][]>;
 }
 
-const id = (key: Uint8Array): string =>
-  Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+const id = bytesId;
 
 /**
  * Pending writes over a parent reader: the block's writes over the committed state, a transaction's
@@ -44,6 +43,11 @@ export class StateLayer implements StateReader {
 
   set(key: Uint8Array, value: Uint8Array): void {
     this.record(key, value);
+  }
+
+  /** As `set`, keeping `key` and `value` as they are: for arrays the caller made for this write alone. */
+  setOwned(key: Uint8Array, value: Uint8Array): void {
+    this.put(id(key), key, value, false);
   }
 
   delete(key: Uint8Array): void {
@@ -84,9 +88,13 @@ export class StateLayer implements StateReader {
     return target.writes.size + added <= target.maxKeys;
   }
 
-  /** Moves this layer's writes into `target` (in the order they were made); check `fitsInto` first. */
+  /**
+   * Moves this layer's writes into `target` (in the order they were made); check `fitsInto` first.
+   * The key and value arrays move as they are: this layer's own, copied by `record` or handed over
+   * by `setOwned`.
+   */
   flushInto(target: StateLayer): void {
-    for (const w of this.writes.values()) target.record(w.key, w.value);
+    for (const [k, w] of this.writes) target.put(k, w.key, w.value, false);
     this.writes.clear();
   }
 
@@ -100,12 +108,27 @@ export class StateLayer implements StateReader {
   }
 
   private record(key: Uint8Array, value: Uint8Array | null): void {
-    const k = id(key);
-    if (!this.writes.has(k) && this.writes.size >= this.maxKeys) {
+    this.put(id(key), key, value === null ? null : value.slice(), true);
+  }
+
+  /**
+   * Writes `value` under `key` (id `k`), within `maxKeys`. A key written before keeps the record
+   * and key array it has and takes the new value: a measure rewrites its group and its slot's
+   * totals once per message, and the first key array, which has lived long enough to be promoted
+   * to V8's old space, stays the one held, so the new one dies young. `copyKey`: the key is the
+   * caller's (copied if kept), not one made for this write alone.
+   */
+  private put(k: string, key: Uint8Array, value: Uint8Array | null, copyKey: boolean): void {
+    const pending = this.writes.get(k);
+    if (pending !== undefined) {
+      pending.value = value;
+      return;
+    }
+    if (this.writes.size >= this.maxKeys) {
       throw new StoreLimitError(`more than ${this.maxKeys} keys written in one block`, {
         maxKeys: this.maxKeys,
       });
     }
-    this.writes.set(k, { key: key.slice(), value: value === null ? null : value.slice() });
+    this.writes.set(k, { key: copyKey ? key.slice() : key, value });
   }
 }

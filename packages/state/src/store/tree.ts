@@ -1,5 +1,6 @@
 import { treeDepthNibbles, treeRadix } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
+import { bytesId } from '../keys.js';
 import { bytesEqual, digest, leafHash, nibbleAt } from './hashing.js';
 import {
   type LeafSlot,
@@ -41,7 +42,7 @@ export interface TreeWrite {
 
 /** A node key as a map key. */
 export function nodeId(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+  return bytesId(key);
 }
 
 /**
