@@ -23,7 +23,7 @@
 //
 // Run after `npm run build` (the root `bundle` script does both): the entry is the compiled CLI.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -71,6 +71,44 @@ const noiseNativeCrypto = {
 };
 let noiseCryptoReplaced = false;
 
+// Node's built-in modules are required, never imported. An `import … from 'node:http'` is an ES module
+// import of the built-in: Node builds its ES facade by reading every export, which runs the lazy ones —
+// `http.WebSocket` loads undici with tls, http2 and web streams; `process.report`, `v8`'s profilers and
+// `fs/promises`' readline load theirs. A `require()` returns the exports object and reads nothing: the
+// same bundle, started as a board node, holds ~2 MB less of V8's old space (the module's README,
+// "What the board keeps"). esbuild turns the `require` of this stub into the banner's `require`.
+const builtinsRequired = {
+  name: 'builtins-required',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z]/ }, (args) => {
+      if (!isBuiltin(args.path)) return undefined;
+      if (args.kind === 'require-call' || args.namespace === 'builtin')
+        return { path: args.path, external: true };
+      return { path: args.path, namespace: 'builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+// mortice (libp2p's read/write locks) picks its implementation by platform: Node's coordinates the
+// locks across cluster workers and worker threads, and imports node:cluster (with child_process and
+// dgram) and opens a BroadcastChannel for it. A Joule node is one process on one thread: mortice's
+// single-process implementation (its react-native entry, an event emitter) is all it uses.
+const morticeSingleProcess = {
+  name: 'mortice-single-process',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/node\.js$/ }, (args) => {
+      if (!/[/\\]mortice[/\\]dist[/\\]src$/.test(args.resolveDir)) return undefined;
+      morticeReplaced = true;
+      return { path: join(args.resolveDir, 'react-native.js') };
+    });
+  },
+};
+let morticeReplaced = false;
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
@@ -87,7 +125,8 @@ const result = await build({
   // which an ES module does not have: define them once, under names no module uses.
   banner: {
     js: [
-      `// joule ${pkg.version} — bundled by scripts/bundle.mjs; licenses in LICENSES.txt`,
+      // ASCII only: one character beyond it and V8 holds the whole 1.2 MB source in two bytes a character.
+      `// joule ${pkg.version} - bundled by scripts/bundle.mjs; licenses in LICENSES.txt`,
       "import { createRequire as __jouleCreateRequire } from 'node:module';",
       "import { fileURLToPath as __jouleFileURLToPath } from 'node:url';",
       "import { dirname as __jouleDirname } from 'node:path';",
@@ -97,7 +136,7 @@ const result = await build({
     ].join('\n'),
   },
   define: { __dirname: '__joule_dirname', __filename: '__joule_filename' },
-  plugins: [stubMsgpackrExtract, noiseNativeCrypto],
+  plugins: [stubMsgpackrExtract, noiseNativeCrypto, builtinsRequired, morticeSingleProcess],
   // Whitespace, syntax and local identifiers are minified: V8 holds the whole source as one string
   // and every scope's variable names: 1.08 MB instead of 1.53, and an idle board node's heap in use
   // 16.4 MB instead of 17.1 at start. Names of functions and classes are kept (`keepNames`): stack
@@ -111,6 +150,8 @@ const result = await build({
   logLevel: 'warning',
 });
 const ms = Math.round(performance.now() - started);
+if (!morticeReplaced)
+  throw new Error('bundle: mortice/dist/src/node.js was not found: update the mortice-single-process plugin');
 if (!noiseCryptoReplaced)
   throw new Error(
     'bundle: @chainsafe/libp2p-noise/dist/src/crypto/index.js was not found: update the noise-native-crypto plugin',
