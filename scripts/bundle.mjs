@@ -74,9 +74,14 @@ let noiseCryptoReplaced = false;
 // Node's built-in modules are required, never imported. An `import … from 'node:http'` is an ES module
 // import of the built-in: Node builds its ES facade by reading every export, which runs the lazy ones —
 // `http.WebSocket` loads undici with tls, http2 and web streams; `process.report`, `v8`'s profilers and
-// `fs/promises`' readline load theirs. A `require()` returns the exports object and reads nothing: the
-// same bundle, started as a board node, holds ~2 MB less of V8's old space (the module's README,
-// "What the board keeps"). esbuild turns the `require` of this stub into the banner's `require`.
+// `fs/promises`' readline load theirs. A `require()` returns the exports object and reads nothing. Each
+// built-in becomes one ES module of the bundle, `node:NAME` however it was spelled: its default export
+// is what `require` returns, and each of its data properties (as the Node running this script has
+// them) a named export read once, so that an import is a plain binding (no interop object of getters
+// per importing module), and only those some module imports are kept. An accessor is left out: importing one by name fails the bundle. Measured on
+// an idle board validator: 3.6 MB less anonymous memory, 1.6 MB less of V8's old space (the module's
+// README, "What the board keeps"). esbuild turns the `require` of these modules into the banner's.
+const hostRequire = createRequire(import.meta.url);
 const builtinsRequired = {
   name: 'builtins-required',
   setup(b) {
@@ -84,12 +89,31 @@ const builtinsRequired = {
       if (!isBuiltin(args.path)) return undefined;
       if (args.kind === 'require-call' || args.namespace === 'builtin')
         return { path: args.path, external: true };
-      return { path: args.path, namespace: 'builtin' };
+      return { path: `node:${args.path.replace(/^node:/, '')}`, namespace: 'builtin' };
     });
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+      const exports = hostRequire(args.path);
+      const names = Object.keys(exports).filter((name) => {
+        if (name === 'default' || !/^[A-Za-z_$][\w$]*$/.test(name)) return false;
+        if (!('value' in Object.getOwnPropertyDescriptor(exports, name))) return false;
+        try {
+          new Function(`const ${name} = 0;`);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      return {
+        contents: [
+          `const __jouleModule = require(${JSON.stringify(args.path)});`,
+          'const __jouleExport = (name) => __jouleModule[name];',
+          'export default __jouleModule;',
+          // Pure calls: esbuild drops the exports nothing imports.
+          ...names.map((name) => `export const ${name} = /* @__PURE__ */ __jouleExport('${name}');`),
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
   },
 };
 
