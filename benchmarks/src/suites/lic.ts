@@ -1,3 +1,6 @@
+import { chmodSync, copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NodeSamples } from '@joule/lic-pilot';
 import { type Build, buildBundle, describeLaunch, unitNodeLaunch, unitRetainBlocks } from '@joule/lic-pilot';
@@ -16,7 +19,24 @@ import {
 } from '../report.js';
 
 export const licUsage =
-  '[--days 3] [--compress 300 | --duration 24h] [--nodes 8] [--validators 4] [--seed 1] [--dist]';
+  '[--days 3] [--compress 300 | --duration 24h] [--nodes 8] [--validators 4] [--seed 1] [--dist] [--own-binary]';
+
+/**
+ * A copy of the Node binary for node `index` alone (`--own-binary`), made once in the system's
+ * temporary directory. A page's referenced flag is shared by every process mapping that page, so
+ * with one binary for all nodes a node's working set also counts pages its neighbours touch; on a
+ * board no other process maps the node's binary.
+ */
+function ownBinary(index: number): string {
+  const dir = join(tmpdir(), 'joule-lic-binaries');
+  const file = join(dir, `node-${index}`);
+  if (!existsSync(file) || statSync(file).size !== statSync(process.execPath).size) {
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(process.execPath, file);
+    chmodSync(file, 0o755);
+  }
+  return file;
+}
 /** Points per node kept in a plot series. */
 const maxSeriesPoints = 600;
 
@@ -43,7 +63,7 @@ function number(value: string | undefined, flag: string, min: number, max: numbe
 export function licOptions(
   args: readonly string[],
   basePort: number,
-): LicLoadOptions & { readonly build: Build } {
+): LicLoadOptions & { readonly build: Build; readonly ownBinary: boolean } {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -54,10 +74,13 @@ export function licOptions(
       validators: { type: 'string' },
       seed: { type: 'string' },
       dist: { type: 'boolean' },
+      'own-binary': { type: 'boolean' },
     },
   });
   const build: Build = values.dist === true ? 'dist' : 'bundle';
-  const launch = unitNodeLaunch(build);
+  const unit = unitNodeLaunch(build);
+  const own = values['own-binary'] === true;
+  const launch = (index: number) => (own ? { ...unit, execPath: ownBinary(index) } : unit);
   const nodes = number(values.nodes, 'nodes', 2, 20, 8);
   const validators = number(values.validators, 'validators', 1, nodes, Math.min(4, nodes));
   if (values.duration !== undefined && (values.compress !== undefined || values.days !== undefined))
@@ -73,8 +96,9 @@ export function licOptions(
       compress: 1,
       basePort,
       seed: number(values.seed, 'seed', 0, 2 ** 31, 1),
-      launch: () => launch,
+      launch,
       build,
+      ownBinary: own,
     };
   }
   const compress = number(values.compress, 'compress', 1, 3600, 300);
@@ -88,8 +112,9 @@ export function licOptions(
     compress,
     basePort,
     seed: number(values.seed, 'seed', 0, 2 ** 31, 1),
-    launch: () => launch,
+    launch,
     build,
+    ownBinary: own,
   };
 }
 
@@ -299,5 +324,6 @@ export async function lic(options: SuiteOptions): Promise<SuiteResult> {
   const load = licOptions(options.args, 27_700);
   if (load.build === 'bundle') buildBundle();
   const run = await runLicLoad(load, options.progress);
-  return licResult('lic', run, describeLaunch(load.build), unitRetainBlocks());
+  const note = `${describeLaunch(load.build)}${load.ownBinary ? '; each node on its own copy of the Node binary' : ''}`;
+  return licResult('lic', run, note, unitRetainBlocks());
 }

@@ -60,6 +60,14 @@ describe('ed25519 with ZIP-215 rules', () => {
     },
   );
 
+  it("publicKeyOf (native) gives noble's public key for any seed", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (seed) => {
+        expect(toHex(publicKeyOf(seed))).toBe(toHex(generateKeyPair(seed).publicKey));
+      }),
+    );
+  });
+
   it('signatures verify, and any change to key, message or signature gives the same verdict on both paths', () => {
     fc.assert(
       fc.property(

@@ -1,7 +1,7 @@
 import { decode, equalBytes } from '../codec/canonical.js';
 import type { Codec } from '../codec/schema.js';
 import { domainTags } from '../constants.js';
-import { publicKeyOf, sign, verify } from '../crypto/ed25519.js';
+import { publicKeyOf, sign, verifyFast } from '../crypto/ed25519.js';
 import { DecodeError } from '../errors.js';
 import type { Startable } from '../startable.js';
 import { type CanonicalProposal, type Proposal, proposalSignBytes } from '../vote/proposal.js';
@@ -192,7 +192,7 @@ export class DoubleSignGuard implements Startable {
         },
       );
     }
-    if (!verify(this.publicKey, state.signBytes, state.signature)) {
+    if (!verifyFast(this.publicKey, state.signBytes, state.signature)) {
       throw new SignerStateCorruptError(
         `stored signer state at ${format(state)} was not signed by this validator's key`,
         { reason: 'foreign-signature', height: state.height, round: state.round, step: state.step },
