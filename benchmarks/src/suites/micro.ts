@@ -210,7 +210,10 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
     )
     .add('signer state save: two copies overwritten in place (FileSignerStore)', () => signerState.save())
     // A state read that misses the caches: LevelDB answers from its block cache or the page cache.
-    .add('LevelDB read of one of 100 000 keys (ClassicKvStore.get)', () => kv.read())
+    .add('LevelDB read of one of 100 000 keys (ClassicKvStore.get, thread pool)', () => kv.read())
+    .add('LevelDB read of one of 100 000 keys (ClassicKvStore.getBlocking, in turns)', () =>
+      kv.readBlocking(),
+    )
     .add('seen-set insert into a full cache (20 000 entries)', () => void seen.insert())
     // What the driver paid per proposal, and what it pays now (ProposerSchedule per height).
     .add('proposer of round 2, 100 validators: computed', () => void proposerForRound(set, 2))
@@ -335,7 +338,11 @@ async function signerSaves(): Promise<{
 }
 
 /** A LevelDB store of `keys` keys (32-byte hashes, 100-byte values) on disk, and a read of a random one. */
-async function filledKv(keys: number): Promise<{ read: () => Promise<unknown>; close: () => Promise<void> }> {
+async function filledKv(keys: number): Promise<{
+  read: () => Promise<unknown>;
+  readBlocking: () => Promise<unknown>;
+  close: () => Promise<void>;
+}> {
   const dir = await mkdtemp(join(tmpdir(), 'joule-bench-kv-'));
   const store = new ClassicKvStore({ location: dir });
   await store.start();
@@ -352,6 +359,10 @@ async function filledKv(keys: number): Promise<{ read: () => Promise<unknown>; c
     read: () => {
       n = (n * 7919 + 1) % keys;
       return store.get(keyOf(n));
+    },
+    readBlocking: () => {
+      n = (n * 7919 + 1) % keys;
+      return store.getBlocking(keyOf(n));
     },
     close: async () => {
       await store.stop();

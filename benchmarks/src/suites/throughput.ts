@@ -574,14 +574,18 @@ async function sendStep(
 const busyCodes: ReadonlySet<string> = new Set(['MEMPOOL_FULL', 'MEMPOOL_SENDER_FULL', 'API_BUSY']);
 /** The longest wait honoured from one retry hint, ms (the node's `MEMPOOL_FULL` hint is 1 s). */
 const maxRetryHintMs = 1_000;
+/** The shortest wait before sending again, ms (a hint of 0 does not make the lane spin). */
+const minRetryMs = 50;
+/** Times one transaction is sent again; then its refusal counts as any other and ends its sender's step. */
+const maxRetriesPerTx = 10;
 
 /**
  * One submission lane to one node: what falls due while a request is out leaves together in the
  * next `/broadcast_txs_sync`, in order; one request at a time. A busy refusal (`busyCodes`) is
  * back-pressure, not a failure: as a concentrator does, the lane waits the node's retry hint and
  * sends the refused transaction again, ahead of what fell due since, together with the same
- * sender's later transactions of that request (refused behind it on their nonce). Any other
- * refusal ends its sender's step.
+ * sender's later transactions of that request (refused behind it on their nonce), at most
+ * `maxRetriesPerTx` times each. Any other refusal ends its sender's step.
  */
 class SubmitLane {
   readonly #client: JouleClient;
@@ -591,6 +595,8 @@ class SubmitLane {
   #posting: Promise<void> | null = null;
   /** Busy refusals sent again, by code. */
   readonly retried = new Map<string, number>();
+  /** Times each transaction was sent again (at most `maxRetriesPerTx`). */
+  readonly #tries = new Map<string, number>();
 
   constructor(
     client: JouleClient,
@@ -625,8 +631,12 @@ class SubmitLane {
         for (const [i, r] of results.entries()) {
           const b = batch[i] as (typeof batch)[number];
           if (r.code === 0) this.#onAccepted(b.plan.hash);
-          else if (busyCodes.has(r.code) || held.has(b.sender)) {
+          else if (
+            (busyCodes.has(r.code) || held.has(b.sender)) &&
+            (this.#tries.get(b.plan.hash) ?? 0) < maxRetriesPerTx
+          ) {
             held.add(b.sender);
+            this.#tries.set(b.plan.hash, (this.#tries.get(b.plan.hash) ?? 0) + 1);
             again.push(b);
             this.retried.set(r.code, (this.retried.get(r.code) ?? 0) + 1);
             if (busyCodes.has(r.code)) waitMs = Math.max(waitMs, r.retry_after_ms ?? maxRetryHintMs);
@@ -638,7 +648,7 @@ class SubmitLane {
       }
       if (again.length === 0) continue;
       this.#queue.unshift(...again);
-      await sleep(Math.min(waitMs, maxRetryHintMs));
+      await sleep(Math.max(minRetryMs, Math.min(waitMs, maxRetryHintMs)));
     }
     this.#posting = null;
   }

@@ -45,6 +45,13 @@ export const metersPerRead = 16;
  */
 export const solveMeterSlotsPerBlock = 32_768;
 /**
+ * The least one meter counts against `solveMeterSlotsPerBlock`, whatever its pass's length: a
+ * meter's range read, delta and account update cost the same in a pass of a few slots, so a period
+ * whose last pass is short cannot have one block settle thousands of meters under a large hook
+ * budget. Part of consensus, as `solveMeterSlotsPerBlock` is.
+ */
+export const solveMinMeterSlots = 256;
+/**
  * What pricing a pass counts against `solveMeterSlotsPerBlock` in the block that first prices it
  * (reading its ≤ 1 024 totals, hashing them, 1 024 slot prices in bigint; the block that does it is
  * also where the solve's code runs first, unoptimized: 24 meters' worth). Below `solveMeterSlotsPerBlock − slotsPerPass`, so that the block still

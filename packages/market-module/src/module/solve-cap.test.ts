@@ -5,6 +5,7 @@ import {
   maxPaymentsPerBlock,
   slotsPerPass,
   solveMeterSlotsPerBlock,
+  solveMinMeterSlots,
   solvePricingMeterSlots,
 } from '../constants.js';
 import { type MeterReading, settlePeriod } from '../settlement/period.js';
@@ -17,6 +18,13 @@ const meters = 50;
 const stringPrices = Object.fromEntries(Object.entries(paperPrices).map(([k, v]) => [k, String(v)]));
 
 describe('market: the meter-slots a block settles', () => {
+  it('prices a pass only with room left to settle a meter of it, so a pass is priced and begun in one block', () => {
+    // A step that priced a pass (and counted its grid flow and missing reports) always settles
+    // that pass's first meter in the same block: the counts are added once.
+    expect(solvePricingMeterSlots + slotsPerPass).toBeLessThanOrEqual(solveMeterSlotsPerBlock);
+    expect(solveMinMeterSlots).toBeLessThanOrEqual(slotsPerPass);
+  });
+
   it('bound each step however large the hook budget, and the solve still settles as the pure function', async () => {
     // A few measures: a meter counts its pass's slots whether it reported in them or not.
     const measures = [];
@@ -67,15 +75,18 @@ describe('market: the meter-slots a block settles', () => {
     }
     // Block 1 prices the first pass (counted as 24 576 meter-slots) and settles 8 meters of it
     // (8 × 1 024); block 2 the next 32; block 3 the other 10, but not the second pass, whose pricing
-    // would pass the bound; block 4 prices it and settles its 50 × 76 meter-slots.
+    // would pass the bound; block 4 prices it and settles 32 of its meters — a pass of 76 slots
+    // counts each meter as `solveMinMeterSlots` (256) — and block 5 the other 18.
     const first = (solveMeterSlotsPerBlock - solvePricingMeterSlots) / slotsPerPass;
     expect([first, solveMeterSlotsPerBlock / slotsPerPass]).toEqual([8, 32]);
-    expect(progress.slice(0, 3)).toEqual([
+    expect((solveMeterSlotsPerBlock - solvePricingMeterSlots) / solveMinMeterSlots).toBe(32);
+    expect(progress.slice(0, 4)).toEqual([
       { pass: '0', meter: '8' },
       { pass: '0', meter: '40' },
       { pass: '1', meter: '0' },
+      { pass: '1', meter: '32' },
     ]);
-    expect(progress[3]?.pass).not.toBe('1');
+    expect(progress[4]?.pass).not.toBe('1');
 
     const bySlot = new Map<number, MeterReading[]>();
     for (const x of measures) {

@@ -16,6 +16,7 @@ import {
   slotsPerGroup,
   slotsPerPass,
   solveMeterSlotsPerBlock,
+  solveMinMeterSlots,
   solvePricingMeterSlots,
 } from '../constants.js';
 import { MarketError } from '../errors.js';
@@ -328,7 +329,13 @@ export async function solveStep(
   let batch: { end: number; groups: Map<number, [number, MeasureGroup][]> } | undefined;
   // Meter-slots settled in this step (`solveMeterSlotsPerBlock`), and the slots of the current pass.
   let meterSlots = 0;
-  const passSlots = (pass: number): number => Math.min(slotsPerPass, slotCount(period) - pass * slotsPerPass);
+  /**
+   * What settling one meter of `pass` counts against the step's meter-slots: its slots, and at
+   * least `solveMinMeterSlots` (a meter's range read, delta and account update cost the same in a
+   * pass of a few slots).
+   */
+  const passSlots = (pass: number): number =>
+    Math.max(solveMinMeterSlots, Math.min(slotsPerPass, slotCount(period) - pass * slotsPerPass));
   let paymentsMade = 0;
   let paymentSteps = 0;
   let accountPage: Map<number, AccountDelta> | undefined;

@@ -6,7 +6,7 @@ import {
   type KeyPair,
   toHex,
 } from '@joule/consensus';
-import { defaultMaxBlockGas } from '@joule/state';
+import { defaultAppLimits, defaultMaxBlockGas } from '@joule/state';
 import { applyOverrides, defaultConfig, renderConfig } from './config.js';
 import type { ConfigOverrides, NodeConfig } from './config-schema.js';
 import { genesisDoc, renderGenesis } from './genesis-file.js';
@@ -70,7 +70,14 @@ export const genesisBalance = 1_000_000_000_000n;
  */
 export const genesisMinNewAccountAmount = 1_000_000n;
 
+/**
+ * The default `app_state` of a new genesis (`init`, `testnet`). It states the framework's
+ * chain-wide limits (`app`: gas, hook budget, block writes) at this release's defaults rather than
+ * leaving them to each node's defaults at `initChain`: a validator on a release with other
+ * defaults would otherwise compute other results from the same genesis file.
+ */
 export const coreAppState: AppStateBuilder = (accounts, denom, authorities = {}) => ({
+  app: { ...defaultAppLimits },
   auth: { accounts: accounts.map((a) => ({ address: a.address, publicKey: a.publicKey, nonce: 0 })) },
   bank: {
     authority: authorities.bank ?? accounts[0]?.address ?? null,

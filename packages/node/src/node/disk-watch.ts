@@ -22,6 +22,9 @@ export class DiskWatchKvStore implements KvStore {
   get(key: Uint8Array): Promise<Uint8Array | undefined> {
     return this.inner.get(key);
   }
+  getBlocking(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.inner.getBlocking(key);
+  }
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     return this.inner.getMany(keys);
   }

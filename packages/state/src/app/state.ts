@@ -41,7 +41,8 @@ export class MeteredState implements State {
 
   /**
    * As `set`, for a key and a value made for this write that no one else holds (a `Table`'s key
-   * and encoding): the layer keeps them as they are instead of copying both.
+   * and encoding): the layer keeps them as they are instead of copying both. The caller must not
+   * keep or change either array afterwards — nothing checks it; anything else calls `set`.
    */
   setOwned(key: Uint8Array, value: Uint8Array): void {
     this.charge(key, value);
@@ -294,12 +295,6 @@ export class Table<K, V> {
   }
 
   /**
-   * Where this table's keys start in `state`: the full prefix on a plain state; on a module-scoped
-   * state, the table's prefix inside the module's store — the scope, not the table, decides which
-   * store that is, so a table re-aimed at run time still cannot leave it. A table of another
-   * module is refused.
-   */
-  /**
    * The key `state.get(prefixIn(state) ‖ keyOf(key))` would read on a module-scoped state — its
    * store prefix, this table's, the key — made in one array and read through the state's inner
    * state, instead of one array here and another in `ModuleState`: a measure reads and writes
@@ -309,6 +304,12 @@ export class Table<K, V> {
     return concatBytes(prefixOf(state), this.prefixIn(state), this.keyOf(key));
   }
 
+  /**
+   * Where this table's keys start in `state`: the full prefix on a plain state; on a module-scoped
+   * state, the table's prefix inside the module's store — the scope, not the table, decides which
+   * store that is, so a table re-aimed at run time still cannot leave it. A table of another
+   * module is refused.
+   */
   private prefixIn(state: State): Uint8Array {
     if (!(state instanceof ModuleState)) return this.prefix;
     if (state.module !== this.module)

@@ -66,7 +66,7 @@ describe.each([
   });
 });
 
-describe('classic-level reads', () => {
+describe('classic-level blocking reads', () => {
   it('answer a long chain of reads in turns: the event loop runs between them', async () => {
     const kv = await classic();
     await kv.write([{ type: 'put', key: b(1), value: b(10) }], { sync: false });
@@ -77,11 +77,36 @@ describe('classic-level reads', () => {
       readsBeforeTheLoopRan = done;
     });
     for (let i = 0; i < reads; i++) {
-      expect(await kv.get(b(1))).toEqual(b(10));
+      expect(await kv.getBlocking(b(1))).toEqual(b(10));
       done++;
     }
     expect(readsBeforeTheLoopRan).toBeGreaterThanOrEqual(0);
     expect(readsBeforeTheLoopRan).toBeLessThanOrEqual(maxSyncReadsPerTurn);
+  });
+
+  it('let the event loop poll between any 64 reads, however many readers wait', async () => {
+    const kv = await classic();
+    await kv.write([{ type: 'put', key: b(1), value: b(10) }], { sync: false });
+    // Reads counted between two runs of a check-phase ticker: the store lets at most
+    // `maxSyncReadsPerTurn` through between two polls of the event loop, so at most twice that
+    // can fall between two ticks (the end of one check phase and the start of the next).
+    const perTick: number[] = [0];
+    let ticking = true;
+    const tick = () => {
+      perTick.push(0);
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const chain = async () => {
+      for (let i = 0; i < 5; i++) {
+        expect(await kv.getBlocking(b(1))).toEqual(b(10));
+        perTick[perTick.length - 1] = (perTick.at(-1) as number) + 1;
+      }
+    };
+    await Promise.all(Array.from({ length: 300 }, chain));
+    ticking = false;
+    expect(perTick.reduce((a, c) => a + c, 0)).toBe(1_500);
+    expect(Math.max(...perTick)).toBeLessThanOrEqual(2 * maxSyncReadsPerTurn);
   });
 
   it('refuse a read that waited for its turn while the store stopped, with STORE_STATE', async () => {
@@ -89,7 +114,7 @@ describe('classic-level reads', () => {
     cleanups.push(dir.remove);
     const kv = new ClassicKvStore({ location: dir.path });
     await kv.start();
-    const reads = Array.from({ length: maxSyncReadsPerTurn + 1 }, () => kv.get(b(1)));
+    const reads = Array.from({ length: maxSyncReadsPerTurn + 1 }, () => kv.getBlocking(b(1)));
     const stopped = kv.stop();
     const outcomes = await Promise.allSettled(reads);
     await stopped;
@@ -103,6 +128,6 @@ describe('classic-level reads', () => {
     const kv = new ClassicKvStore({ location: dir.path });
     await kv.start();
     await kv.stop();
-    await expect(kv.get(b(1))).rejects.toMatchObject({ code: 'STORE_STATE' });
+    await expect(kv.getBlocking(b(1))).rejects.toMatchObject({ code: 'STORE_STATE' });
   });
 });

@@ -9,7 +9,14 @@ export interface KvStore {
   start(): Promise<void>;
   /** Closes the database and releases its file handles; idempotent. */
   stop(): Promise<void>;
+  /** A point read, off the calling thread where the engine allows (LevelDB: libuv's thread pool). */
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /**
+   * A point read of a small record (a state value or a tree node, at most `maxValueBytes`),
+   * answered on the calling thread where the engine allows, in turns of the event loop: faster
+   * than `get` from a cache, but a read that misses it holds the thread for the disk.
+   */
+  getBlocking(key: Uint8Array): Promise<Uint8Array | undefined>;
   /** Many keys in one read (one call into the engine), the answers in order. */
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** Applies all operations atomically; with `sync`, fsyncs before resolving. */

@@ -48,6 +48,10 @@ abstract class LevelKvStore implements KvStore {
     return value === undefined ? undefined : plain(value);
   }
 
+  getBlocking(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.get(key);
+  }
+
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     this.assertOpen();
     if (keys.length === 0) return [];
@@ -115,13 +119,15 @@ export class ClassicKvStore extends LevelKvStore {
 
   /**
    * A blocking read (`getSync`: ~5 µs from LevelDB's block cache or the page cache, against ~38 µs
-   * of CPU for a thread-pool round trip), yielding to the event loop once `maxSyncReadsPerTurn`
-   * reads have been answered in one turn of it: a long chain of reads (a block's execution, a
-   * mempool re-check) then still lets votes, proposals and sockets in between.
+   * of CPU for a thread-pool round trip), for the store's small records only: once
+   * `maxSyncReadsPerTurn` reads have been answered in one turn of the event loop, every further
+   * read waits for a later turn, so a long chain of reads (a block's execution, a mempool
+   * re-check) or many concurrent ones still let votes, proposals and sockets in between. Blocks,
+   * commits and other large records are read with `get`, off the thread.
    */
-  override async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+  override async getBlocking(key: Uint8Array): Promise<Uint8Array | undefined> {
     this.assertOpen();
-    if (this.readsThisTurn >= maxSyncReadsPerTurn) {
+    while (this.readsThisTurn >= maxSyncReadsPerTurn) {
       await nextTurn();
       this.assertOpen(); // stopped while this read waited for its turn
     }

@@ -138,7 +138,7 @@ export class VersionedStore {
     const cached = this.values.get(id);
     if (cached !== undefined) return cached.value ?? undefined;
     const version = this.latest;
-    const value = await this.kv.get(prefixed(prefixes.latestState, key));
+    const value = await this.kv.getBlocking(prefixed(prefixes.latestState, key));
     // A commit while the read was in flight may have changed the key: cache only a current answer.
     if (version === this.latest) this.values.set(id, { value: value ?? null });
     return value;
@@ -294,7 +294,7 @@ export class VersionedStore {
     const id = nodeId(key);
     const cached = this.cache.get(id);
     if (cached !== undefined) return cached;
-    const bytes = await this.kv.get(key);
+    const bytes = await this.kv.getBlocking(key);
     if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
     const node = decodeNode(owned(bytes));
     this.cache.set(id, node);
@@ -314,7 +314,7 @@ export class VersionedStore {
   }
 
   private async loadValue(version: number, keyHash: Uint8Array): Promise<Uint8Array> {
-    const value = await this.kv.get(valueKey(version, keyHash));
+    const value = await this.kv.getBlocking(valueKey(version, keyHash));
     if (value === undefined) throw new StoreCorruptionError('a tree value is missing', { version, keyHash });
     return value;
   }
