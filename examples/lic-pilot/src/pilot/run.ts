@@ -24,7 +24,7 @@ export const chainId = 'lic-pilot-1';
  * work for each of eight nodes sharing two cores. The framework's default (50 000 000) lets the
  * back-fill build blocks of 20 000 measures that take longer than the proposal timeout to check.
  */
-export const pilotMaxBlockGas = 15_000_000;
+export const pilotMaxBlockGas = 24_000_000;
 /**
  * The nodes' config.toml: warnings only in the logs, and a proposal timeout of 10 s instead of 3 s —
  * a block of 2 500 measures reaches the last validator after its proposer has committed the one
