@@ -174,6 +174,10 @@ const result = await build({
   logLevel: 'warning',
 });
 const ms = Math.round(performance.now() - started);
+// A warning is an error here: a name imported from a built-in that the plugin cannot bind (an
+// accessor export read as undefined) or a bundling surprise would otherwise reach the boards.
+if (result.warnings.length > 0)
+  throw new Error(`bundle: esbuild warned ${result.warnings.length} time(s); fix them (listed above)`);
 if (!morticeReplaced)
   throw new Error('bundle: mortice/dist/src/node.js was not found: update the mortice-single-process plugin');
 if (!noiseCryptoReplaced)

@@ -1,8 +1,7 @@
 import { coreModules } from '@joule/state';
 import { TestChain } from '@joule/state/testkit';
 import { describe, expect, it } from 'vitest';
-import { type MeterReading, settlePeriod } from '../settlement/period.js';
-import { addr, bech, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
+import { addr, bech, G, keys, marketChain, paperPrices, pureSettlement } from '../testkit/fixture.js';
 import { minSolveBudget } from './budget.js';
 import { market } from './market.js';
 
@@ -78,26 +77,7 @@ describe('market: a long period solved over many blocks', () => {
     expect(failures).toEqual([]);
     expect(blocks, `solved in ${blocks} blocks`).toBeGreaterThan(4);
     // The pure function on the same data.
-    const bySlot = new Map<number, MeterReading[]>();
-    for (const x of measures) {
-      const list = bySlot.get(x.tsStart) ?? [];
-      const i = Number(x.meterId.slice(1));
-      list.push({
-        meter: x.meterId,
-        account: bech(owners[i % 4]!),
-        cons: BigInt(x.cons ?? 0),
-        prod: BigInt(x.prod ?? 0),
-      });
-      bySlot.set(x.tsStart, list);
-    }
-    const expected = settlePeriod({
-      prices: params,
-      slots: Array.from({ length: slots }, (_, s) => ({
-        tsStart: P + s * 900,
-        readings: bySlot.get(P + s * 900) ?? [],
-      })),
-      expectedMeters: meterCount,
-    });
+    const expected = pureSettlement(measures, owners, params, slots, meterCount);
     const after = await Promise.all([...owners, keys.admin].map((k) => balance(k)));
     owners.forEach((k, i) => {
       expect(after[i]! - before[i]!, bech(k)).toBe(expected.deltas.get(bech(k)));

@@ -8,8 +8,7 @@ import {
   solveMinMeterSlots,
   solvePricingMeterSlots,
 } from '../constants.js';
-import { type MeterReading, settlePeriod } from '../settlement/period.js';
-import { bech, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
+import { bech, G, keys, marketChain, paperPrices, pureSettlement } from '../testkit/fixture.js';
 
 const slots = 1_100; // two passes: 1 024 slots and 76
 const P = G - slots * 900;
@@ -88,26 +87,7 @@ describe('market: the meter-slots a block settles', () => {
     ]);
     expect(progress[4]?.pass).not.toBe('1');
 
-    const bySlot = new Map<number, MeterReading[]>();
-    for (const x of measures) {
-      const i = Number(x.meterId.slice(1));
-      const list = bySlot.get(x.tsStart) ?? [];
-      list.push({
-        meter: x.meterId,
-        account: bech(owners[i % 4]!),
-        cons: BigInt(x.cons),
-        prod: BigInt(x.prod ?? 0),
-      });
-      bySlot.set(x.tsStart, list);
-    }
-    const expected = settlePeriod({
-      prices: params,
-      slots: Array.from({ length: slots }, (_, s) => ({
-        tsStart: P + s * 900,
-        readings: bySlot.get(P + s * 900) ?? [],
-      })),
-      expectedMeters: meters,
-    });
+    const expected = pureSettlement(measures, owners, params, slots, meters);
     const after = await Promise.all([...owners, keys.admin].map((k) => balance(k)));
     owners.forEach((k, i) => {
       expect(after[i]! - before[i]!, bech(k)).toBe(expected.deltas.get(bech(k)));

@@ -2,6 +2,8 @@ import { addressOf, type ExecTxResult, formatAddress, type KeyPair } from '@joul
 import { coreModules, type MessageType, txMessage } from '@joule/state';
 import { TestChain, type TestChainOptions, testGenesisTimeMs, testKey } from '@joule/state/testkit';
 import { type MarketModule, market } from '../module/market.js';
+import { type MeterReading, type PeriodSettlement, settlePeriod } from '../settlement/period.js';
+import type { MarketPrices } from '../settlement/slot.js';
 
 /** Test fixtures for the market module (not part of the package's API; excluded from the published files). */
 export const G = testGenesisTimeMs / 1000; // genesis time, Unix s (a multiple of 900)
@@ -83,4 +85,45 @@ export async function blocksUntil(
     if (await done()) return n;
   }
   throw new Error(`not done after ${max} blocks`);
+}
+
+/** A measure as the market tests post them. */
+export interface TestMeasure {
+  readonly meterId: string;
+  readonly tsStart: number;
+  readonly cons: number | null;
+  readonly prod?: number | null;
+}
+
+/**
+ * The pure settlement of `measures` over `slots` slots of 900 s from `prices.tsStart`, meter `m<N>`
+ * owned by `owners[N % owners.length]`: what the chain's solve must pay.
+ */
+export function pureSettlement(
+  measures: readonly TestMeasure[],
+  owners: readonly KeyPair[],
+  prices: MarketPrices & { readonly tsStart: number },
+  slots: number,
+  meters: number,
+): PeriodSettlement {
+  const bySlot = new Map<number, MeterReading[]>();
+  for (const x of measures) {
+    const list = bySlot.get(x.tsStart) ?? [];
+    const owner = owners[Number(x.meterId.slice(1)) % owners.length] as KeyPair;
+    list.push({
+      meter: x.meterId,
+      account: bech(owner),
+      cons: BigInt(x.cons ?? 0),
+      prod: BigInt(x.prod ?? 0),
+    });
+    bySlot.set(x.tsStart, list);
+  }
+  return settlePeriod({
+    prices,
+    slots: Array.from({ length: slots }, (_, s) => ({
+      tsStart: prices.tsStart + s * 900,
+      readings: bySlot.get(prices.tsStart + s * 900) ?? [],
+    })),
+    expectedMeters: meters,
+  });
 }
