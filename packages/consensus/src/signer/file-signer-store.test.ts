@@ -105,12 +105,7 @@ describe('FileSignerStore', () => {
   });
 
   it('a power cut in a save leaves the old state or the new one: a torn first copy gives the second', async () => {
-    const path = join(dir, 'signer.state');
-    const store = new FileSignerStore({ path });
-    await store.save(state(12));
-    const old = new Uint8Array(await readFile(path));
-    await store.save(state(13));
-    const next = new Uint8Array(await readFile(path));
+    const { path, old, next } = await savedTwice();
     const first = (bytes: Uint8Array) => [...bytes.subarray(0, maxSignerStateFileBytes)];
     const second = (bytes: Uint8Array) => [...bytes.subarray(maxSignerStateFileBytes)];
     const torn = (a: number[], b: number[]) => [...a.slice(0, 40), ...b.slice(40)];
@@ -152,12 +147,7 @@ describe('FileSignerStore', () => {
   });
 
   it('after a save cut between its copies (both whole, different), the next save replaces the file: the loaded state is never lost to a torn first copy', async () => {
-    const path = join(dir, 'signer.state');
-    const store = new FileSignerStore({ path });
-    await store.save(state(12));
-    const old = new Uint8Array(await readFile(path));
-    await store.save(state(13));
-    const next = new Uint8Array(await readFile(path));
+    const { path, old, next } = await savedTwice();
     // A power cut after the first copy of state 13 was flushed, before the second was written.
     const cut = new Uint8Array(signerStateFileBytes);
     cut.set(next.subarray(0, maxSignerStateFileBytes), 0);
@@ -251,6 +241,16 @@ describe('FileSignerStore', () => {
 });
 
 /** Tears each copy of the file at `path` in turn (a power cut in the next save): the other must load `expected`. */
+/** A signer-state file saved at height 12, then 13: its path and the file's bytes after each save. */
+async function savedTwice(): Promise<{ path: string; old: Uint8Array; next: Uint8Array }> {
+  const path = join(dir, 'signer.state');
+  const store = new FileSignerStore({ path });
+  await store.save(state(12));
+  const old = new Uint8Array(await readFile(path));
+  await store.save(state(13));
+  return { path, old, next: new Uint8Array(await readFile(path)) };
+}
+
 async function expectEitherCopyTornLoads(path: string, expected: SignerState): Promise<void> {
   const both = new Uint8Array(await readFile(path));
   for (const at of [0, 1]) {

@@ -1,7 +1,16 @@
 import { coreModules } from '@joule/state';
 import { TestChain } from '@joule/state/testkit';
 import { describe, expect, it } from 'vitest';
-import { addr, bech, G, keys, marketChain, paperPrices, pureSettlement } from '../testkit/fixture.js';
+import {
+  addr,
+  bech,
+  G,
+  keys,
+  marketChain,
+  paperPrices,
+  periodGenesis,
+  pureSettlement,
+} from '../testkit/fixture.js';
 import { minSolveBudget } from './budget.js';
 import { market } from './market.js';
 
@@ -40,22 +49,8 @@ describe('market: a long period solved over many blocks', () => {
   it('spreads the work within the hook budget and moves balances exactly as the pure function', async () => {
     const measures = community(20251127);
     const params = { tsStart: P, tsEnd: G, slotSeconds: 900, ...paperPrices, beta: 2_000n };
-    const genesisMarket = {
-      graceSlots: 0, // the period ends at genesis: solvable at once
-
-      meters: Array.from({ length: meterCount }, (_, i) => ({
-        meterId: `m${i}`,
-        account: bech(owners[i % 4]!),
-      })),
-      periods: [
-        Object.fromEntries(
-          Object.entries(params).map(([k, v]) => [k, typeof v === 'bigint' ? String(v) : v]),
-        ),
-      ],
-      measures,
-    };
     const f = await marketChain({
-      market: genesisMarket,
+      market: periodGenesis(measures, owners, params, meterCount),
       funds: 10n ** 13n,
       app: { hookWorkBudget: budget },
     });

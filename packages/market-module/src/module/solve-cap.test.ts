@@ -8,7 +8,15 @@ import {
   solveMinMeterSlots,
   solvePricingMeterSlots,
 } from '../constants.js';
-import { bech, G, keys, marketChain, paperPrices, pureSettlement } from '../testkit/fixture.js';
+import {
+  bech,
+  G,
+  keys,
+  marketChain,
+  paperPrices,
+  periodGenesis,
+  pureSettlement,
+} from '../testkit/fixture.js';
 
 const slots = 1_100; // two passes: 1 024 slots and 76
 const P = G - slots * 900;
@@ -37,19 +45,7 @@ describe('market: the meter-slots a block settles', () => {
         });
     const params = { tsStart: P, tsEnd: G, slotSeconds: 900, ...paperPrices, beta: 2_000n };
     const f = await marketChain({
-      market: {
-        graceSlots: 0,
-        meters: Array.from({ length: meters }, (_, i) => ({
-          meterId: `m${i}`,
-          account: bech(owners[i % 4]!),
-        })),
-        periods: [
-          Object.fromEntries(
-            Object.entries(params).map(([k, v]) => [k, typeof v === 'bigint' ? String(v) : v]),
-          ),
-        ],
-        measures,
-      },
+      market: periodGenesis(measures, owners, params, meters),
       funds: 10n ** 13n,
       app: { hookWorkBudget: 100_000_000 },
     });

@@ -127,3 +127,26 @@ export function pureSettlement(
     expectedMeters: meters,
   });
 }
+
+/**
+ * The market's genesis section of one period that ends at genesis (solvable at once): `meters`
+ * meters `m<N>` owned by `owners[N % owners.length]`, the period's `prices`, and `measures`.
+ */
+export function periodGenesis(
+  measures: readonly TestMeasure[],
+  owners: readonly KeyPair[],
+  prices: Readonly<Record<string, number | bigint>>,
+  meters: number,
+): Record<string, unknown> {
+  return {
+    graceSlots: 0,
+    meters: Array.from({ length: meters }, (_, i) => ({
+      meterId: `m${i}`,
+      account: bech(owners[i % owners.length] as KeyPair),
+    })),
+    periods: [
+      Object.fromEntries(Object.entries(prices).map(([k, v]) => [k, typeof v === 'bigint' ? String(v) : v])),
+    ],
+    measures,
+  };
+}

@@ -9,8 +9,6 @@ export interface StateReader {
   entries(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<[Uint8Array, Uint8Array][]>;
 }
 
-const id = bytesId;
-
 /**
  * Pending writes over a parent reader: the block's writes over the committed state, a transaction's
  * over the block's. `flushInto` keeps them (a transaction succeeded), dropping the layer discards
@@ -31,7 +29,7 @@ export class StateLayer implements StateReader {
    * call, with the key's id made once (a transaction's read crosses 3–4 layers on a hot path).
    */
   get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const k = id(key);
+    const k = bytesId(key);
     let reader: StateReader = this;
     while (reader instanceof StateLayer) {
       const pending = reader.writes.get(k);
@@ -47,7 +45,7 @@ export class StateLayer implements StateReader {
 
   /** As `set`, keeping `key` and `value` as they are: for arrays the caller made for this write alone. */
   setOwned(key: Uint8Array, value: Uint8Array): void {
-    this.put(id(key), key, value, false);
+    this.put(bytesId(key), key, value, false);
   }
 
   delete(key: Uint8Array): void {
@@ -68,8 +66,8 @@ export class StateLayer implements StateReader {
     const below = await this.parent.entries(prefix, asked, after);
     if (mine.length === 0) return below.length > limit ? below.slice(0, limit) : below;
     const merged = new Map<string, [Uint8Array, Uint8Array | null]>();
-    for (const [key, value] of below) merged.set(id(key), [key, value]);
-    for (const w of mine) merged.set(id(w.key), [w.key, w.value]);
+    for (const [key, value] of below) merged.set(bytesId(key), [key, value]);
+    for (const w of mine) merged.set(bytesId(w.key), [w.key, w.value]);
     // When the parent was cut short, nothing past its last key is known to be complete.
     const last = below.length === asked ? below[below.length - 1]?.[0] : undefined;
     const out: [Uint8Array, Uint8Array][] = [];
@@ -108,7 +106,7 @@ export class StateLayer implements StateReader {
   }
 
   private record(key: Uint8Array, value: Uint8Array | null): void {
-    this.put(id(key), key, value === null ? null : value.slice(), true);
+    this.put(bytesId(key), key, value === null ? null : value.slice(), true);
   }
 
   /**
