@@ -29,6 +29,11 @@ export const slotsPerGroup = 16;
  * meters). A multiple of `slotsPerGroup`; a period has at most 9 passes.
  */
 export const slotsPerPass = 1_024;
+/**
+ * Most slots one `set_energy_measures` message carries: a day of quarter hours. It bounds the
+ * message's work (≤ 96 slot totals and 7 measure records read and written) and its size (< 2 KB).
+ */
+export const maxSlotsPerMeasures = 96;
 /** Most meters one transaction's measures keep read (a transaction holds at most 32 messages). */
 export const txReadMeters = 32;
 /** Meters whose account is looked up with one range read of the meter index, while solving. */

@@ -31,6 +31,7 @@ export {
   maxPeriodSlots,
   maxPeriodsPerDay,
   maxPriceUectPerKwh,
+  maxSlotsPerMeasures,
   maxSlotsPerQuery,
   maxSolveAttempts,
   meterIdPattern,
@@ -60,7 +61,7 @@ export {
   market,
   marketRoutes,
 } from './module/market.js';
-export type { SetEnergyMeasure } from './module/measures.js';
+export type { SetEnergyMeasure, SetEnergyMeasures } from './module/measures.js';
 export type { AddMeter, RemoveMeter, TransferAdmin } from './module/meters.js';
 export type { SetMarketParameters } from './module/parameters.js';
 export type { MarketBank } from './module/payments.js';

@@ -1,5 +1,6 @@
 import { parseAddress } from '@joule/consensus';
-import { maxTxMessages, type TxMessage, txMessage } from '@joule/state';
+import { maxSlotsPerMeasures } from '@joule/market';
+import { type TxMessage, txMessage } from '@joule/state';
 import type { CommunityData } from '../community/types.js';
 import { Progress } from '../progress.js';
 import { committed, height, modules, Patience, sleep, submitAll } from './chain.js';
@@ -17,8 +18,29 @@ export function slotMeasures(data: CommunityData, i: number, meterId: string, k:
   ];
 }
 
-/** Slots per transaction: both signals of 16 quarter hours fill a transaction's 32 messages. */
-export const slotsPerTx = maxTxMessages / 2;
+/**
+ * Meter `i`'s consumption and production of slots `[first, end)` in one `set_energy_measures`
+ * message, as a concentrator back-filling a day sends them.
+ */
+export function daySlotsMessage(
+  data: CommunityData,
+  i: number,
+  meterId: string,
+  first: number,
+  end: number,
+): TxMessage {
+  const consumption: number[] = [];
+  const production: number[] = [];
+  for (let k = first; k < end; k++) {
+    consumption.push(data.consumption[i]?.[k] ?? 0);
+    production.push(data.production[i]?.[k] ?? 0);
+  }
+  const tsStart = data.tsStart + first * data.slotSeconds;
+  return txMessage(modules.market.msg.setEnergyMeasures, { meterId, tsStart, consumption, production });
+}
+
+/** Slots per transaction: a day of quarter hours, one `set_energy_measures` message. */
+export const slotsPerTx = maxSlotsPerMeasures;
 /** Committed transactions looked up at once while checking the results. */
 const checkConcurrency = 8;
 
@@ -32,7 +54,8 @@ export interface PostResult {
 
 /**
  * Every meter back-fills the month as a concentrator does after an outage: for each quarter hour
- * its consumption and its production (zeros too), 16 slots to a transaction, submitted in nonce
+ * its consumption and its production (zeros too), a day of slots to a transaction (one
+ * `set_energy_measures` message), submitted in nonce
  * order to the meter's own node, as many transactions to a request as the API takes (waiting out a
  * full mempool on the node's retry hint). The meters run side by side. Resolves when every transaction is
  * in a block, checked one by one (a refused measure stops the pilot with its code).
@@ -63,12 +86,8 @@ export async function postMeasures(data: CommunityData, community: Community): P
     await Promise.all(
       community.meters.map(async (signer, i) => {
         const txs: TxMessage[][] = [];
-        for (let s = 0; s < data.slots; s += slotsPerTx) {
-          const messages: TxMessage[] = [];
-          const end = Math.min(s + slotsPerTx, data.slots);
-          for (let k = s; k < end; k++) messages.push(...slotMeasures(data, i, signer.meterId, k));
-          txs.push(messages);
-        }
+        for (let s = 0; s < data.slots; s += slotsPerTx)
+          txs.push([daySlotsMessage(data, i, signer.meterId, s, Math.min(s + slotsPerTx, data.slots))]);
         const what = (j: number) => `${signer.meterId}'s measures from slot ${j * slotsPerTx}`;
         let admitted = 0;
         const sent = await submitAll(signer, txs, what, (n) => {

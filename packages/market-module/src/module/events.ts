@@ -11,6 +11,7 @@ export const events = {
   adminChanged: defineEvent('market.admin_changed', ['admin']),
   parametersSet: defineEvent('market.parameters_set', ['tsStart', 'tsEnd', 'slotSeconds']),
   measure: defineEvent('market.measure', ['meterId', 'tsStart', 'signal']),
+  measures: defineEvent('market.measures', ['meterId', 'tsStart', 'slots', 'measures']),
   solveRequested: defineEvent('market.solve_requested', ['tsStart', 'meters']),
   solveProgress: defineEvent('market.solve_progress', ['tsStart', 'phase', 'pass', 'meter', 'seq']),
   solveStalled: defineEvent('market.solve_stalled', ['tsStart', 'budget', 'needed']),

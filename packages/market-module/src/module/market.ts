@@ -12,7 +12,12 @@ import { MarketError } from '../errors.js';
 import { sweepCost } from './budget.js';
 import { initMarketGenesis, type MarketGenesis, parseMarketGenesis } from './genesis.js';
 import { exportMarketGenesis } from './genesis-export.js';
-import { type SetEnergyMeasure, setEnergyMeasureMessage } from './measures.js';
+import {
+  type SetEnergyMeasure,
+  type SetEnergyMeasures,
+  setEnergyMeasureMessage,
+  setEnergyMeasuresMessage,
+} from './measures.js';
 import { type AddMeter, meterMessages, type RemoveMeter, type TransferAdmin } from './meters.js';
 import { type SetMarketParameters, setMarketParameters } from './parameters.js';
 import { type MarketBank, Payments } from './payments.js';
@@ -36,6 +41,7 @@ export type MarketModule = Module<MarketGenesis> & {
     readonly removeMeterFromList: MessageType<RemoveMeter>;
     readonly setMarketParameters: MessageType<SetMarketParameters>;
     readonly setEnergyMeasure: MessageType<SetEnergyMeasure>;
+    readonly setEnergyMeasures: MessageType<SetEnergyMeasures>;
     readonly solveMarkets: MessageType<SolveMarkets>;
     readonly transferAdmin: MessageType<TransferAdmin>;
     readonly acceptAdmin: MessageType<Record<string, never>>;
@@ -58,7 +64,8 @@ export type MarketModule = Module<MarketGenesis> & {
 /**
  * The REST routes: `/market/<name>` where `<name>` is the message's or the query's (snake_case, as
  * on the CLI); path parameters are the request's fields in snake_case. Each route's former
- * camelCase spelling stays as an alias (it answers in the former camelCase JSON).
+ * camelCase spelling stays as an alias (it answers in the former camelCase JSON); routes added after
+ * the rename have none.
  */
 export const marketRoutes: readonly RouteDescription[] = (
   [
@@ -89,6 +96,13 @@ export const marketRoutes: readonly RouteDescription[] = (
       'market/set_energy_measure',
       "A meter's account: one slot's consumption or production, Wh",
       '/market/setEnergyMeasure',
+    ],
+    [
+      'POST',
+      '/market/set_energy_measures',
+      'market/set_energy_measures',
+      "A meter's account: consumption and production of up to 96 consecutive slots, Wh",
+      undefined,
     ],
     [
       'POST',
@@ -185,7 +199,7 @@ export const marketRoutes: readonly RouteDescription[] = (
   ] as const
 ).flatMap(([method, path, target, description, former]) => [
   { method, path, target, description },
-  { method, path: former, target, description, alias: true },
+  ...(former === undefined ? [] : [{ method, path: former, target, description, alias: true }]),
 ]);
 
 /**
@@ -202,6 +216,7 @@ export function market(options: MarketOptions, deps: MarketDependencies): Market
   };
   const meters = meterMessages(fixedPrefix);
   const setEnergyMeasure = setEnergyMeasureMessage();
+  const setEnergyMeasures = setEnergyMeasuresMessage();
   const repayDebts = defineMessage<{ debtor: Uint8Array }>({
     type: 'market/repay_debts',
     codec: struct<{ debtor: Uint8Array }>('RepayDebts', { debtor: address }),
@@ -217,6 +232,7 @@ export function market(options: MarketOptions, deps: MarketDependencies): Market
     removeMeterFromList: meters.removeMeter,
     setMarketParameters,
     setEnergyMeasure,
+    setEnergyMeasures,
     solveMarkets,
     transferAdmin: meters.transferAdmin,
     acceptAdmin: meters.acceptAdmin,

@@ -1,10 +1,10 @@
-import { int, string, struct } from '@joule/consensus';
+import { int, list, nullable, string, struct } from '@joule/consensus';
 import { defineMessage, type MessageType } from '@joule/state';
-import { type Signal, signals, txReadMeters } from '../constants.js';
+import { maxSlotsPerMeasures, type Signal, signals, txReadMeters } from '../constants.js';
 import { MarketError } from '../errors.js';
 import { events } from './events.js';
-import { loadConfig, measureKey, periodAt, requireOpen, slotKey } from './periods.js';
-import { type Config, emptyGroup, type Meter, type Period, tables } from './records.js';
+import { loadConfig, measureKey, periodAt, requireOpen, slotCount, slotKey } from './periods.js';
+import { type Config, emptyGroup, type MeasureGroup, type Meter, type Period, tables } from './records.js';
 
 /** `setEnergyMeasure`: the energy of one meter in one slot `[tsStart, tsEnd)`, Wh. */
 export interface SetEnergyMeasure {
@@ -44,6 +44,33 @@ function readsOf(ctx: object): TxReads {
   return reads;
 }
 
+/** The meter `meterId`, read once a transaction: listed, active, and linked to the signer. */
+async function ownMeter(
+  ctx: { readonly state: Parameters<typeof loadConfig>[0] },
+  reads: TxReads,
+  meterId: string,
+  signer: { readonly address: Uint8Array },
+): Promise<Meter> {
+  let meter = reads.meters.get(meterId);
+  if (meter === undefined) {
+    meter = await tables.meters.get(ctx.state, meterId);
+    if (meter !== undefined && reads.meters.size < txReadMeters) reads.meters.set(meterId, meter);
+  }
+  if (meter === undefined)
+    throw new MarketError(
+      'MARKET_UNKNOWN_METER',
+      `meter ${meterId} is not in the list: ask the admin to add it`,
+    );
+  if (!meter.active)
+    throw new MarketError('MARKET_METER_REMOVED', `meter ${meterId} was removed from the list`);
+  if (Buffer.compare(meter.account, signer.address) !== 0)
+    throw new MarketError(
+      'MARKET_NOT_METER_OWNER',
+      `meter ${meterId} is not linked to the signer: sign with the key of the meter's account`,
+    );
+  return meter;
+}
+
 /** Only the meter's account posts its measures, once per (meter, slot, signal), into an open period's ended slot. */
 export function setEnergyMeasureMessage(): MessageType<SetEnergyMeasure> {
   return defineMessage<SetEnergyMeasure>({
@@ -74,23 +101,7 @@ export function setEnergyMeasureMessage(): MessageType<SetEnergyMeasure> {
           'MARKET_VALUE_TOO_LARGE',
           `value ${m.value} Wh exceeds ${config.maxMeasureWh} Wh per slot: check the unit (Wh, not mWh) and the slot`,
         );
-      let meter = reads.meters.get(m.meterId);
-      if (meter === undefined) {
-        meter = await tables.meters.get(ctx.state, m.meterId);
-        if (meter !== undefined && reads.meters.size < txReadMeters) reads.meters.set(m.meterId, meter);
-      }
-      if (meter === undefined)
-        throw new MarketError(
-          'MARKET_UNKNOWN_METER',
-          `meter ${m.meterId} is not in the list: ask the admin to add it`,
-        );
-      if (!meter.active)
-        throw new MarketError('MARKET_METER_REMOVED', `meter ${m.meterId} was removed from the list`);
-      if (Buffer.compare(meter.account, signer.address) !== 0)
-        throw new MarketError(
-          'MARKET_NOT_METER_OWNER',
-          `meter ${m.meterId} is not linked to the signer: sign with the key of the meter's account`,
-        );
+      const meter = await ownMeter(ctx, reads, m.meterId, signer);
       const cached = reads.period;
       const period =
         cached !== undefined && cached.tsStart <= m.tsStart && m.tsStart < cached.tsEnd
@@ -140,6 +151,143 @@ export function setEnergyMeasureMessage(): MessageType<SetEnergyMeasure> {
         reporters: totals.reporters + (firstOfSlot ? 1 : 0),
       });
       ctx.emit(events.measure({ meterId: m.meterId, tsStart: m.tsStart, signal }));
+    },
+  });
+}
+
+/**
+ * `setEnergyMeasures`: one meter's consumption and production of `consumption.length` consecutive
+ * slots from `tsStart` (slot `k` is `[tsStart + k·slotSeconds, tsStart + (k + 1)·slotSeconds)`), Wh;
+ * `null` where the meter has no value for that signal. What a concentrator back-filling a day sends.
+ */
+export interface SetEnergyMeasures {
+  readonly meterId: string;
+  readonly tsStart: number;
+  readonly consumption: readonly (number | null)[];
+  readonly production: readonly (number | null)[];
+}
+
+const slotValues = list(nullable(anyInt), maxSlotsPerMeasures);
+
+/** A measure value's own refusals, as `set_energy_measure` gives them. */
+function checkValue(value: number, config: Config): void {
+  if (value < 0)
+    throw new MarketError(
+      'MARKET_NEGATIVE_VALUE',
+      `value ${value} Wh is negative: send the register's delta`,
+    );
+  if (value > config.maxMeasureWh)
+    throw new MarketError(
+      'MARKET_VALUE_TOO_LARGE',
+      `value ${value} Wh exceeds ${config.maxMeasureWh} Wh per slot: check the unit (Wh, not mWh) and the slot`,
+    );
+}
+
+/**
+ * The rules of `set_energy_measure` for every measure of a run of slots, in one message: the same
+ * refusals with the same codes (a message is all or nothing, as a transaction is), and the same
+ * state — each measure record and each slot's totals are read once and written once, instead of once
+ * per measure. All slots lie in the period that holds `tsStart`.
+ */
+export function setEnergyMeasuresMessage(): MessageType<SetEnergyMeasures> {
+  return defineMessage<SetEnergyMeasures>({
+    type: 'market/set_energy_measures',
+    codec: struct<SetEnergyMeasures>('SetEnergyMeasures', {
+      meterId: string(256),
+      tsStart: anyInt,
+      consumption: slotValues,
+      production: slotValues,
+    }),
+    async handle(ctx, m, signer) {
+      const slots = m.consumption.length;
+      if (slots === 0 || m.production.length !== slots)
+        throw new MarketError(
+          'MARKET_BAD_BATCH',
+          `consumption has ${slots} values and production ${m.production.length}: send one value (or null) per slot in each, 1 to ${maxSlotsPerMeasures} slots`,
+        );
+      const reads = readsOf(ctx);
+      reads.config ??= await loadConfig(ctx.state);
+      const config = reads.config;
+      let measures = 0;
+      for (const values of [m.consumption, m.production])
+        for (const v of values)
+          if (v !== null) {
+            checkValue(v, config);
+            measures++;
+          }
+      if (measures === 0) throw new MarketError('MARKET_BAD_BATCH', 'every value is null: nothing to record');
+      const meter = await ownMeter(ctx, reads, m.meterId, signer);
+      const cached = reads.period;
+      const period =
+        cached !== undefined && cached.tsStart <= m.tsStart && m.tsStart < cached.tsEnd
+          ? cached
+          : await periodAt(ctx.state, m.tsStart);
+      if (period !== undefined) reads.period = period;
+      if (period === undefined)
+        throw new MarketError(
+          'MARKET_NO_PERIOD',
+          `no market parameters cover ${m.tsStart}: the admin sets the period first`,
+        );
+      if ((m.tsStart - period.tsStart) % period.slotSeconds !== 0)
+        throw new MarketError(
+          'MARKET_SLOT_MISALIGNED',
+          `tsStart ${m.tsStart} is not on a ${period.slotSeconds} s slot boundary (Unix seconds, UTC)`,
+        );
+      const first = slotKey(period, m.tsStart).slot;
+      if (first + slots > slotCount(period))
+        throw new MarketError(
+          'MARKET_BAD_BATCH',
+          `${slots} slots from ${m.tsStart} pass the end of the period (${period.tsEnd}): split the message there`,
+        );
+      requireOpen(period, 'posting measures');
+      const tsEnd = m.tsStart + slots * period.slotSeconds;
+      if (tsEnd * 1000 > ctx.block.time)
+        throw new MarketError(
+          'MARKET_SLOT_NOT_ENDED',
+          `slot [${tsEnd - period.slotSeconds}, ${tsEnd}) has not ended at block time ${(ctx.block.time - (ctx.block.time % 1000)) / 1000}: send after it ends (check the clock)`,
+        );
+      // Consecutive slots share a record until a group boundary: each record is read and written once.
+      let record: { key: ReturnType<typeof measureKey>['key']; group: (number | null)[] } | undefined;
+      const flush = () => {
+        if (record !== undefined) tables.measures.set(ctx.state, record.key, record.group);
+      };
+      for (let k = 0; k < slots; k++) {
+        const cons = m.consumption[k] as number | null;
+        const prod = m.production[k] as number | null;
+        if (cons === null && prod === null) continue;
+        const slot = first + k;
+        const { key, at } = measureKey(period, meter.index, slot);
+        if (record === undefined || record.key.group !== key.group || record.key.pass !== key.pass) {
+          flush();
+          const stored: MeasureGroup = (await tables.measures.get(ctx.state, key)) ?? emptyGroup;
+          // A decoded record is this message's own array; only the shared empty one is copied.
+          record = { key, group: stored === emptyGroup ? emptyGroup.slice() : (stored as (number | null)[]) };
+        }
+        const group = record.group;
+        const firstOfSlot = group[2 * at] === null && group[2 * at + 1] === null;
+        const ts = m.tsStart + k * period.slotSeconds;
+        for (const [index, value, signal] of [
+          [2 * at, cons, 'consumption'],
+          [2 * at + 1, prod, 'production'],
+        ] as const) {
+          if (value === null) continue;
+          if (group[index] !== null)
+            throw new MarketError(
+              'MARKET_DUPLICATE_MEASURE',
+              `meter ${m.meterId} already has a ${signal} measure for slot ${ts}: a measure cannot be replaced`,
+            );
+          group[index] = value;
+        }
+        const totalsKey = { period: period.tsStart, slot };
+        const totals = (await tables.totals.get(ctx.state, totalsKey)) ?? { ec: 0, ep: 0, reporters: 0 };
+        tables.totals.set(ctx.state, totalsKey, {
+          ec: totals.ec + (cons ?? 0),
+          ep: totals.ep + (prod ?? 0),
+          reporters: totals.reporters + (firstOfSlot ? 1 : 0),
+        });
+      }
+      flush();
+      ctx.emit(events.measures({ meterId: m.meterId, tsStart: m.tsStart, slots, measures }));
     },
   });
 }
