@@ -20,14 +20,14 @@ import { setUpCommunity } from './setup.js';
 
 export const chainId = 'lic-pilot-1';
 /**
- * The pilot chain's block gas: about 2 500 measures (80 transactions of 32), a second or two of
- * work for each of eight nodes sharing two cores. The framework's default (50 000 000) lets the
- * back-fill build blocks of 20 000 measures that take longer than the proposal timeout to check.
+ * The pilot chain's block gas: about 135 of the back-fill's transactions (a meter's day each, ~140 000
+ * gas used, 175 000 wanted), ~26 000 measures — well under a second of work for each of eight nodes
+ * sharing two cores. The framework's default (50 000 000) would let a block hold twice that.
  */
 export const pilotMaxBlockGas = 24_000_000;
 /**
  * The nodes' config.toml: warnings only in the logs, and a proposal timeout of 10 s instead of 3 s —
- * a block of 2 500 measures reaches the last validator after its proposer has committed the one
+ * a full block reaches the last validator after its proposer has committed the one
  * before, built it and sent it over two or three hops, all on a shared core; a round lost to the
  * timeout costs more than the wait. A commit timeout of 250 ms instead of 1 s: during a back-fill
  * every block is full, and the wait after each commit was a third of the block interval.
