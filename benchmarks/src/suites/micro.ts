@@ -71,12 +71,14 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
     p.done();
     // The back-fill's application path: checkTx, then blocks, of 32-measure transactions.
     rows.push(measureRow(await measureBlocks(40, 8)));
+    rows.push(measureRow(await measureBlocks(40, 8, 'day')));
     return { suite: 'micro', rows, figures: [] };
   }
   const storeSizes = [10_000, 100_000];
   const p = options.progress('micro', primitiveTasks + storeSizes.length + 2);
   const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
   rows.push(measureRow(await measureBlocks(40, 8)));
+  rows.push(measureRow(await measureBlocks(40, 8, 'day')));
   rows.push(...(await gossipPrimitives(options.timeMs)));
   // The settlement before the store, whose garbage would otherwise swell its peak heap.
   p.tick(primitiveTasks, 'settlement, pure');

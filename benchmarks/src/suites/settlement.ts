@@ -4,8 +4,21 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { addressOf, encode, formatAddress } from '@joule/consensus';
-import { type MeterReading, market, minSolveBudget, type SlotReadings, settlePeriod } from '@joule/market';
-import { ClassicKvStore, coreModules, defaultHookWorkBudget, txMessage } from '@joule/state';
+import {
+  type MeterReading,
+  market,
+  maxSlotsPerMeasures,
+  minSolveBudget,
+  type SlotReadings,
+  settlePeriod,
+} from '@joule/market';
+import {
+  ClassicKvStore,
+  coreModules,
+  defaultHookWorkBudget,
+  type MessageType,
+  txMessage,
+} from '@joule/state';
 import { SeededRandom, TestChain, testGenesisTimeMs, testKey } from '@joule/state/testkit';
 import {
   type Figure,
@@ -329,7 +342,11 @@ export function settlementFigures(pure: PureSettlement, chain: OnChainSettlement
   ];
 }
 
+/** How a measure transaction carries its measures: 32 `set_energy_measure` messages, or a day in one `set_energy_measures`. */
+export type MeasureTxShape = 'messages' | 'day';
+
 export interface MeasureBlocks {
+  readonly shape: MeasureTxShape;
   readonly meters: number;
   readonly txsPerBlock: number;
   readonly measures: number;
@@ -351,9 +368,14 @@ export interface MeasureBlocks {
 
 /**
  * The back-fill path at the unit level: blocks of `txsPerBlock` transactions, each one meter's 16
- * slots × 2 signals (the LIC pilot's layout, 32 messages), executed and committed on LevelDB.
+ * slots × 2 signals in 32 messages (`messages`) or its 96 slots × 2 signals in one
+ * `set_energy_measures` (`day`, what the LIC pilot sends), executed and committed on LevelDB.
  */
-export async function measureBlocks(txsPerBlock: number, blocks: number): Promise<MeasureBlocks> {
+export async function measureBlocks(
+  txsPerBlock: number,
+  blocks: number,
+  shape: MeasureTxShape = 'messages',
+): Promise<MeasureBlocks> {
   const meters = 19;
   const core = coreModules();
   const m = market({}, { bank: core.bank.keeper });
@@ -398,7 +420,10 @@ export async function measureBlocks(txsPerBlock: number, blocks: number): Promis
     }
     return prepare(version, list);
   };
-  const type = m.msg.setEnergyMeasure;
+  const type: MessageType<never> =
+    shape === 'day'
+      ? (m.msg.setEnergyMeasures as MessageType<never>)
+      : (m.msg.setEnergyMeasure as MessageType<never>);
   const handle = type.handle;
   let handlerMs = 0;
   type.handle = async (ctx, message, signer) => {
@@ -409,6 +434,7 @@ export async function measureBlocks(txsPerBlock: number, blocks: number): Promis
       handlerMs += performance.now() - start;
     }
   };
+  const slotsPerTx = shape === 'day' ? maxSlotsPerMeasures : 16;
   const next = new Array<number>(meters).fill(0);
   let measures = 0;
   let wallMs = 0;
@@ -421,20 +447,33 @@ export async function measureBlocks(txsPerBlock: number, blocks: number): Promis
     for (let t = 0; t < txsPerBlock; t++) {
       const i = (b * txsPerBlock + t) % meters;
       const first = next[i] as number;
-      next[i] = first + 16;
+      next[i] = first + slotsPerTx;
+      const value = (k: number) => (k * 7 + i) % 500;
       const messages = [];
-      for (let k = first; k < first + 16; k++)
-        for (const signal of ['consumption', 'production'])
-          messages.push(
-            txMessage(type, {
-              meterId: `m${i}`,
-              tsStart: tsStart + k * 900,
-              tsEnd: tsStart + (k + 1) * 900,
-              signal,
-              value: (k * 7 + i) % 500,
-            }),
-          );
-      txs.push(await chain.tx(keyOf(i), messages, { nonce: first / 16 }));
+      if (shape === 'day') {
+        const values = Array.from({ length: slotsPerTx }, (_, j) => value(first + j));
+        messages.push(
+          txMessage(m.msg.setEnergyMeasures, {
+            meterId: `m${i}`,
+            tsStart: tsStart + first * 900,
+            consumption: values,
+            production: values,
+          }),
+        );
+      } else {
+        for (let k = first; k < first + slotsPerTx; k++)
+          for (const signal of ['consumption', 'production'])
+            messages.push(
+              txMessage(m.msg.setEnergyMeasure, {
+                meterId: `m${i}`,
+                tsStart: tsStart + k * 900,
+                tsEnd: tsStart + (k + 1) * 900,
+                signal,
+                value: value(k),
+              }),
+            );
+      }
+      txs.push(await chain.tx(keyOf(i), messages, { nonce: first / slotsPerTx }));
     }
     // The mempool's admission of each transaction (against the check state), as a node runs it.
     const checkHeap = allocatedSoFar();
@@ -459,12 +498,13 @@ export async function measureBlocks(txsPerBlock: number, blocks: number): Promis
     const failed = r.txResults.find((x) => x.code !== 0);
     if (failed !== undefined)
       throw new Error(`a measure transaction failed: ${failed.codespace} ${failed.log}`);
-    measures += txs.length * 32;
+    measures += txs.length * slotsPerTx * 2;
   }
   await chain.app.stop();
   await kv.stop();
   rmSync(dir, { recursive: true, force: true });
   return {
+    shape,
     meters,
     txsPerBlock,
     measures,
@@ -486,7 +526,7 @@ function allocatedSoFar(): number {
 
 export function measureRow(r: MeasureBlocks): Row {
   return {
-    name: `blocks of ${r.txsPerBlock} measure txs (32 messages, ${r.meters} meters), LevelDB: per measure`,
+    name: `blocks of ${r.txsPerBlock} measure txs (${r.shape === 'day' ? 'a day of one meter in one set_energy_measures' : '32 messages'}, ${r.meters} meters), LevelDB: per measure`,
     'µs wall': Math.round(r.wallUs * 10) / 10,
     'µs CPU': Math.round(r.cpuUs * 10) / 10,
     'µs in handler': Math.round(r.handlerUs * 10) / 10,
@@ -526,11 +566,12 @@ export async function settlement(options: SuiteOptions): Promise<SuiteResult> {
   }
   p.tick(3, 'measure blocks');
   const measures = await measureBlocks(40, 8);
+  const days = await measureBlocks(40, 8, 'day');
   p.done();
   const [atDefault] = chains;
   return {
     suite: 'settlement',
-    rows: [pureRow(pure), ...chains.map(onChainRow), measureRow(measures)],
+    rows: [pureRow(pure), ...chains.map(onChainRow), measureRow(measures), measureRow(days)],
     figures: atDefault === undefined ? [] : settlementFigures(pure, atDefault),
   };
 }
