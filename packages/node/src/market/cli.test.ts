@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run.js';
 import { jouleCliApp } from './app.js';
-import { parseTime } from './cli.js';
+import { parseSlotValues, parseTime } from './cli.js';
 
 /** `runCli` in-process with the `joule` app; what it printed. */
 async function joule(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -43,6 +43,26 @@ describe('the joule CLI with the market', () => {
   it('lists the market command and messages in the help, and refuses bad flags with exit 2', async () => {
     expect((await joule('--help')).out).toMatch(/market\s+market audit/);
     expect((await joule('tx', '--help')).out).toContain('joule tx market set_energy_measure --meter ID');
+    expect((await joule('tx', '--help')).out).toContain('joule tx market set_energy_measures --meter ID');
+    const values = await joule(
+      'tx',
+      'market',
+      'set-measures',
+      '--meter',
+      'm1',
+      '--ts-start',
+      '0',
+      '--consumption',
+      '1,x',
+      '--production',
+      '1,2',
+      '--from',
+      'operator',
+      '--home',
+      dir,
+    );
+    expect(values.code).toBe(2);
+    expect(values.err).toContain('--consumption: "x" is not a whole number of Wh or "-" (no value)');
     expect((await joule('market', '--help')).out).toContain('Usage: joule market settle');
     const missing = await joule(
       'tx',
@@ -80,6 +100,14 @@ describe('the joule CLI with the market', () => {
     expect((await joule('query', 'market', 'get_meters_list', 'start=0', 'limit=1')).err).toContain(
       'is authenticated: pass --from KEY',
     );
+  });
+
+  it('reads a run of slot values: whole Wh, "-" for none, at most a day of slots', () => {
+    expect(parseSlotValues('2500, 0,-,310', 'consumption')).toEqual([2500, 0, null, 310]);
+    expect(parseSlotValues('-5', 'production')).toEqual([-5]); // the chain refuses it with its code
+    expect(() => parseSlotValues('1.5', 'production')).toThrow('"1.5" is not a whole number');
+    expect(() => parseSlotValues('', 'production')).toThrow();
+    expect(() => parseSlotValues(Array(97).fill('1').join(','), 'production')).toThrow('at most 96 slots');
   });
 
   it('market settle runs the audit on files: Algorithm 1 of the paper', async () => {

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type MarketModule, settleCommand, settleUsage } from '@joule/market';
+import { type MarketModule, maxSlotsPerMeasures, settleCommand, settleUsage } from '@joule/market';
 import { txMessage } from '@joule/state';
 import { clientOf, homeOf, json, parse, required, UsageError } from '../cli/common.js';
 import type { CliContext, CliExtension, TxBuilder } from '../cli/extension.js';
@@ -36,6 +36,25 @@ function whole(value: string | boolean | undefined, flag: string, fallback?: num
   // Negative values reach the chain, which refuses them with MARKET_NEGATIVE_VALUE.
   if (!/^-?[0-9]{1,15}$/.test(t)) throw new UsageError(`--${flag} must be a whole number`);
   return Number(t);
+}
+
+/**
+ * `--consumption 2500,0,-,310`: one whole number of Wh per slot, `-` where the meter has no value
+ * (at most `maxSlotsPerMeasures`; the chain checks the values' bounds).
+ */
+export function parseSlotValues(value: string | boolean | undefined, flag: string): (number | null)[] {
+  const parts = required(value, flag).split(',');
+  if (parts.length > maxSlotsPerMeasures)
+    throw new UsageError(
+      `--${flag} has ${parts.length} values: at most ${maxSlotsPerMeasures} slots a message`,
+    );
+  return parts.map((p) => {
+    const t = p.trim();
+    if (t === '-') return null;
+    if (!/^-?[0-9]{1,15}$/.test(t))
+      throw new UsageError(`--${flag}: "${t}" is not a whole number of Wh or "-" (no value)`);
+    return Number(t);
+  });
 }
 
 const home = (v: Values): string | undefined => (typeof v.home === 'string' ? v.home : undefined);
@@ -118,6 +137,20 @@ function txBuilders(m: MarketModule): Record<string, TxBuilder> {
           }),
         ];
       },
+    },
+    set_energy_measures: {
+      aliases: ['set-measures'],
+      usage:
+        "--meter ID --ts-start T --consumption WH,WH,… --production WH,WH,…   (the meter's account; consecutive slots from T, '-' for no value, ≤ 96)",
+      flags: { meter: text, 'ts-start': text, consumption: text, production: text },
+      build: async (v) => [
+        txMessage(m.msg.setEnergyMeasures, {
+          meterId: required(v.meter, 'meter'),
+          tsStart: parseTime(v['ts-start'], 'ts-start'),
+          consumption: parseSlotValues(v.consumption, 'consumption'),
+          production: parseSlotValues(v.production, 'production'),
+        }),
+      ],
     },
     solve_markets: {
       aliases: ['solve'],
