@@ -39,6 +39,7 @@ describe('npm run fuzz, smoke (20 000 inputs)', () => {
       'http-api',
       'peer:consensus-frame',
       'message:market/set_energy_measure',
+      'message:market/set_energy_measures',
     ]) {
       expect(names, `target ${name}`).toContain(name);
     }

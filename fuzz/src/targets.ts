@@ -113,6 +113,10 @@ function anyMessage(r: Rng): Record<string, unknown> {
     limit: r.pick([0, 1, 50, 1000]),
     ts,
     count: r.pick([0, 1, 96]),
+    consumption: Array.from({ length: r.pick([1, 16, 96]) }, () =>
+      r.below(4) === 0 ? null : r.int(-10, 100_000),
+    ),
+    production: Array.from({ length: r.pick([1, 16]) }, () => (r.below(4) === 0 ? null : r.int(0, 100_000))),
   };
 }
 
