@@ -33,8 +33,16 @@ describe('renderReportHtml', () => {
     expect(html, 'invariant').toContain('✓ holds');
     for (const h of report.houses) expect(html, h.meterId).toContain(`>${h.meterId}<`);
     const peak = Math.max(...report.resources.map((n) => n.peakRssMb));
-    expect(html, 'the back-fill: its posting time and the peak RSS').toContain(
-      `posted and in blocks in 6 min 43 s, peak RSS ${peak.toFixed(1)} MB`,
+    expect(html, 'the back-fill: its posting time and the peak RSS, against the targets').toContain(
+      `posted and in blocks in 6 min 43 s (target ≤ 60 s ✗), peak RSS ${peak.toFixed(1)} MB on the busiest node (target ≤ 128 MB on every node ${peak <= 128 ? '✓' : '✗'})`,
+    );
+    const met = fixtureReport();
+    const fast = renderReportHtml({
+      ...met,
+      chain: { ...met.chain, phases: { ...met.chain.phases, post: 21 } },
+    });
+    expect(fast, 'a back-fill within its target').toContain(
+      'posted and in blocks in 21.0 s (target ≤ 60 s ✓)',
     );
   });
 

@@ -1,6 +1,17 @@
 import { escapeHtml as e, formatDuration, formatEct, formatKwh, formatNumber } from './format.js';
 import type { HouseSummary, NodeResources, PilotReport } from './types.js';
 
+/** Joule's targets for the month's back-fill: posted and in blocks within a minute, ≤ 128 MB RSS on every node. */
+export const backfillTargets = { postSeconds: 60, peakRssMb: 128 } as const;
+
+/** The back-fill's row: its time and peak, each against its target. */
+function backfillFigure(postSeconds: number, peakRssMb: number | undefined): string {
+  const mark = (ok: boolean) => (ok ? '✓' : '✗');
+  const post = `posted and in blocks in ${formatDuration(postSeconds)} (target ≤ ${backfillTargets.postSeconds} s ${mark(postSeconds <= backfillTargets.postSeconds)})`;
+  if (peakRssMb === undefined) return post;
+  return `${post}, peak RSS ${formatNumber(peakRssMb, 1)} MB on the busiest node (target ≤ ${backfillTargets.peakRssMb} MB on every node ${mark(peakRssMb <= backfillTargets.peakRssMb)})`;
+}
+
 /** A signed ECT cell, coloured by sign. */
 function money(uect: string | bigint): string {
   const v = typeof uect === 'bigint' ? uect : BigInt(uect);
@@ -106,8 +117,10 @@ export function nodeTable(report: PilotReport): string {
       '—',
       report.chain.phases.post === undefined
         ? 'not posted in this run'
-        : `posted and in blocks in ${formatDuration(report.chain.phases.post)}` +
-          (r.length === 0 ? '' : `, peak RSS ${formatNumber(Math.max(...r.map((n) => n.peakRssMb)), 1)} MB`),
+        : backfillFigure(
+            report.chain.phases.post,
+            r.length === 0 ? undefined : Math.max(...r.map((n) => n.peakRssMb)),
+          ),
     ],
     [
       'Memory growth',
