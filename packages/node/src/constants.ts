@@ -264,7 +264,7 @@ export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
   board: {
     name: 'board',
     memory: {
-      v8OldSpaceBytes: 44 * MiB,
+      v8OldSpaceBytes: 128 * MiB,
       v8YoungGenerationBytes: 3 * 1 * MiB,
       leveldbCacheBytes: 512 * KiB,
       leveldbMemtablesBytes: 2 * 256 * KiB,
