@@ -2,7 +2,7 @@ import { txMessage } from '@joule/state';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maxSlotsPerMeasures } from '../constants.js';
-import { addr, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
+import { addr, blocksUntil, G, keys, marketChain, paperPrices } from '../testkit/fixture.js';
 
 /** Slots of the test's past period: 40 (2½ measure records a meter), ended before genesis. */
 const periodSlots = 40;
@@ -169,5 +169,111 @@ describe('market: measures of many slots in one message', () => {
       { key: 'slots', value: '3' },
       { key: 'measures', value: '4' },
     ]);
+  });
+
+  it('crosses 16-slot records and a 1 024-slot pass as the single messages do, up to the solve', async () => {
+    const slots = 1_100;
+    const start = G - (slots + 4) * 900;
+    const chainOf = async () => {
+      const f = await marketChain();
+      await f.send(keys.admin, f.m.msg.addMeterFromList, { meterId: 'm1', account: addr(keys.alice) });
+      await f.send(keys.admin, f.m.msg.addMeterFromList, { meterId: 'm2', account: addr(keys.bob) });
+      const r = await f.send(keys.admin, f.m.msg.setMarketParameters, {
+        tsStart: start,
+        tsEnd: start + slots * 900,
+        slotSeconds: 900,
+        ...paperPrices,
+      });
+      expect(r.codespace).toBe('');
+      return f;
+    };
+    const batch = await chainOf();
+    const singles = await chainOf();
+    const asSingles = (meterId: string, tsStart: number, cons: Values, prod: Values) =>
+      cons.flatMap((c, k) =>
+        (
+          [
+            ['consumption', c],
+            ['production', prod[k] ?? null],
+          ] as const
+        )
+          .filter(([, v]) => v !== null)
+          .map(([signal, value]) =>
+            txMessage(singles.m.msg.setEnergyMeasure, {
+              meterId,
+              tsStart: tsStart + k * 900,
+              tsEnd: tsStart + (k + 1) * 900,
+              signal,
+              value: value as number,
+            }),
+          ),
+      );
+    const post = async (
+      signer: typeof keys.alice,
+      meterId: string,
+      tsStart: number,
+      cons: Values,
+      prod: Values,
+    ) => {
+      const r = await batch.send(signer, batch.m.msg.setEnergyMeasures, {
+        meterId,
+        tsStart,
+        consumption: cons,
+        production: prod,
+      });
+      expect(r.codespace).toBe('');
+      const messages = asSingles(meterId, tsStart, cons, prod);
+      for (let i = 0; i < messages.length; i += 32)
+        expect((await singles.chain.deliver(signer, ...messages.slice(i, i + 32))).codespace).toBe('');
+    };
+    // Slots 1 000–1 095: records 62–68 of pass 0 and the first of pass 1.
+    await post(
+      keys.alice,
+      'm1',
+      start + 1_000 * 900,
+      Array.from({ length: 96 }, (_, k) => (k % 5 === 0 ? null : 100 + k)),
+      Array.from({ length: 96 }, (_, k) => (k % 3 === 0 ? 7 * k : null)),
+    );
+    // Production alone, then the consumption of the same slots: the meter counts once a slot.
+    const none = Array.from({ length: 40 }, () => null);
+    await post(
+      keys.bob,
+      'm2',
+      start + 1_010 * 900,
+      none,
+      Array.from({ length: 40 }, (_, k) => k),
+    );
+    await post(
+      keys.bob,
+      'm2',
+      start + 1_010 * 900,
+      Array.from({ length: 40 }, (_, k) => 3 * k),
+      none,
+    );
+    const totals = { tsStart: start + 990 * 900, count: 110 };
+    expect(await batch.chain.query('market', batch.m.query.getTotalEnergy, totals)).toEqual(
+      await singles.chain.query('market', singles.m.query.getTotalEnergy, totals),
+    );
+    expect((await batch.chain.app.exportGenesis()).market).toEqual(
+      (await singles.chain.app.exportGenesis()).market,
+    );
+    for (const f of [batch, singles]) {
+      expect((await f.send(keys.carol, f.m.msg.solveMarkets, { tsStart: start })).codespace).toBe('');
+      await blocksUntil(
+        f.chain,
+        async () => (await f.chain.query('market', f.m.query.getReceipt, { tsStart: start })) !== null,
+        200,
+      );
+    }
+    const receipt = async (f: typeof batch) => ({
+      ...(await f.chain.query('market', f.m.query.getReceipt, { tsStart: start })),
+      solvedHeight: 0,
+    });
+    expect(await receipt(batch)).toEqual(await receipt(singles));
+    for (const k of [keys.alice, keys.bob]) expect(await batch.balance(k)).toBe(await singles.balance(k));
+    const late = { meterId: 'm1', tsStart: start, consumption: [1], production: [null] };
+    expect((await batch.send(keys.alice, batch.m.msg.setEnergyMeasures, late)).codespace).toBe(
+      'MARKET_PERIOD_SOLVED',
+    );
   });
 });
