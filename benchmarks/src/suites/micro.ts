@@ -33,6 +33,7 @@ import { ClassicKvStore, defaultHookWorkBudget } from '@joule/state';
 import { Bench } from 'tinybench';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
 import { gossipPrimitives } from './micro-gossip.js';
+import { mempoolPrimitives } from './micro-mempool.js';
 import {
   measureBlocks,
   measureRow,
@@ -74,12 +75,15 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
     rows.push(measureRow(await measureBlocks(40, 8, 'day')));
     return { suite: 'micro', rows, figures: [] };
   }
+  if (values.only === 'mempool')
+    return { suite: 'micro', rows: await mempoolPrimitives(options.timeMs), figures: [] };
   const storeSizes = [10_000, 100_000];
   const p = options.progress('micro', primitiveTasks + storeSizes.length + 2);
   const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
   rows.push(measureRow(await measureBlocks(40, 8)));
   rows.push(measureRow(await measureBlocks(40, 8, 'day')));
   rows.push(...(await gossipPrimitives(options.timeMs)));
+  rows.push(...(await mempoolPrimitives(options.timeMs)));
   // The settlement before the store, whose garbage would otherwise swell its peak heap.
   p.tick(primitiveTasks, 'settlement, pure');
   const pure = settlePure(monthMeters, slots);

@@ -210,7 +210,8 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
         rows.push(row);
         windows.push(window);
         traced.push({ label: window.label, txs });
-        if (saturated) break;
+        // The default series stops at its first saturated step; rates asked for are all run.
+        if (saturated && !flags.explicitRates) break;
       }
     } finally {
       await watch.stop();
@@ -238,8 +239,8 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
 }
 
 /**
- * `--rates 25,300`: offered rates in place of `offeredRates`; `--cpu-prof DIR`: each node writes a
- * V8 CPU profile under DIR when it stops, and the result gains a table of each step's node CPU per
+ * `--rates 25,300`: offered rates in place of `offeredRates`, each run even past saturation;
+ * `--cpu-prof DIR`: each node writes a V8 CPU profile under DIR when it stops, and the result gains a table of each step's node CPU per
  * transaction by component (see `throughput-profile.ts`); `--trace`: the nodes log their consensus
  * steps (debug), and the result gains a table of where each step's latency goes, stage by stage
  * (see `throughput-trace.ts`).
@@ -248,6 +249,8 @@ export const throughputUsage = '[--rates 25,300,…] [--cpu-prof DIR] [--trace]'
 
 function throughputFlags(args: readonly string[]): {
   rates: readonly number[];
+  /** Whether `--rates` named the rates (every one is run, saturated or not). */
+  explicitRates: boolean;
   cpuProfDir?: string;
   trace: boolean;
 } {
@@ -261,7 +264,10 @@ function throughputFlags(args: readonly string[]): {
     throw new UsageError('--rates takes a comma-separated list of whole tx/s between 1 and 100000');
   const dir = values['cpu-prof'];
   const trace = values.trace === true;
-  return dir === undefined ? { rates, trace } : { rates, cpuProfDir: dir, trace };
+  const explicitRates = values.rates !== undefined;
+  return dir === undefined
+    ? { rates, explicitRates, trace }
+    : { rates, explicitRates, cpuProfDir: dir, trace };
 }
 
 interface Chain {

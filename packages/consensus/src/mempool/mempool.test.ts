@@ -120,6 +120,42 @@ describe('Mempool.add refusals', () => {
     expect(() => pool({ maxTxsPerSender: 0 })).toThrow(InvalidValueError);
   });
 
+  it('a full pool refuses before it decodes the sender or copies the tx; hasRoom says so first', async () => {
+    let decoded = 0;
+    const app = {
+      ...appOf(),
+      txSender: (t: Uint8Array) => {
+        decoded++;
+        return t.subarray(0, 1);
+      },
+    };
+    const mp = pool({ maxTxs: 2, maxBytes: 100 }, app);
+    expect(mp.hasRoom(100), 'an empty pool takes a tx of maxBytes').toBe(true);
+    expect(mp.hasRoom(101), 'not one byte more').toBe(false);
+    await mp.add(tx(1));
+    await mp.add(tx(2));
+    expect(mp.hasRoom(1), 'two of two held').toBe(false);
+    expect(decoded, 'one sender decode per admitted tx').toBe(2);
+    expect((await refusal(mp.add(tx(3)))).code).toBe('MEMPOOL_FULL');
+    expect(decoded, 'MEMPOOL_FULL came before the sender decode').toBe(2);
+    expect((await refusal(mp.add(tx(1)))).code, 'a known tx is still TX_IN_CACHE when full').toBe(
+      'TX_IN_CACHE',
+    );
+    const given = await mp.add(tx(3), txHash(tx(3))).catch((e: MempoolError) => e.code);
+    expect(given, 'a caller-given hash takes the same path').toBe('MEMPOOL_FULL');
+  });
+
+  it('a refusal carries its name, code and message but no stack frames; the stack limit is restored', async () => {
+    const limit = Error.stackTraceLimit;
+    const mp = pool({ maxTxs: 1 });
+    await mp.add(tx(1));
+    const err = await refusal(mp.add(tx(2)));
+    expect([err.name, err.code], 'typed as before').toEqual(['MempoolFullError', 'MEMPOOL_FULL']);
+    expect(err.stack?.split('\n'), 'the first line only').toEqual([`MempoolFullError: ${err.message}`]);
+    expect(Error.stackTraceLimit, 'restored for every other error').toBe(limit);
+    expect(new Error('x').stack?.split('\n').length, 'other errors keep their stack').toBeGreaterThan(1);
+  });
+
   it('TX_IN_CACHE: in the mempool, being checked, or committed', async () => {
     const mp = pool();
     await mp.add(tx(1));

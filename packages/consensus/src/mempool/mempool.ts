@@ -138,35 +138,40 @@ export class Mempool {
    * `TX_TOO_LARGE`, `TX_IN_CACHE` (in the pool, being checked, or recently committed: concurrent
    * adds of one transaction check it once), `MEMPOOL_FULL`, `MEMPOOL_SENDER_FULL` (before its
    * check, and again before it is admitted), `TX_REJECTED` or `TX_GAS_TOO_HIGH`.
+   *
+   * `knownHash` is `txHash(tx)` when the caller has it already (gossip hashes a transaction for its
+   * seen-set before it adds it); it is not checked. The cheap refusals come first, in the order of
+   * their cost: the size, the seen-cache, a full pool, then the sender's quota (which decodes the
+   * transaction); the copy is made only for a transaction that goes on to its check.
    */
-  add(tx: Uint8Array): Promise<TxHash> {
+  add(tx: Uint8Array, knownHash?: TxHash): Promise<TxHash> {
     if (!(tx instanceof Uint8Array))
       return Promise.reject(new InvalidValueError('a transaction is a Uint8Array'));
     if (tx.length > this.#maxTxBytes) {
       return Promise.reject(new TxTooLargeError({ bytes: tx.length, limit: this.#maxTxBytes }));
     }
-    const own = new Uint8Array(tx);
-    const hash = txHash(own);
+    const hash = knownHash ?? txHash(tx);
     const key = bytesKey(hash);
     const seen = this.#seenState(key);
     if (seen !== undefined) return Promise.reject(new TxInCacheError({ hash, state: seen }));
-    const senderBytes = this.#app.txSender?.(own);
-    const sender = senderBytes === undefined ? undefined : bytesKey(senderBytes);
-    const senderFull = this.#senderFull(sender);
-    if (senderFull !== undefined) return Promise.reject(senderFull);
-    const held = this.#txs.size + this.#reservedTxs;
-    const heldBytes = this.#bytes + this.#reservedBytes;
-    if (held + 1 > this.#maxTxs || heldBytes + own.length > this.#maxBytes) {
+    if (!this.hasRoom(tx.length)) {
+      const held = this.#txs.size + this.#reservedTxs;
+      const heldBytes = this.#bytes + this.#reservedBytes;
       return Promise.reject(
         new MempoolFullError({
           txs: held,
           maxTxs: this.#maxTxs,
           bytes: heldBytes,
           maxBytes: this.#maxBytes,
-          txBytes: own.length,
+          txBytes: tx.length,
         }),
       );
     }
+    const own = new Uint8Array(tx);
+    const senderBytes = this.#app.txSender?.(own);
+    const sender = senderBytes === undefined ? undefined : bytesKey(senderBytes);
+    const senderFull = this.#senderFull(sender);
+    if (senderFull !== undefined) return Promise.reject(senderFull);
     this.#reservedTxs++;
     this.#reservedBytes += own.length;
     let reserved = true;
@@ -322,6 +327,18 @@ export class Mempool {
       if (this.#height - entry.admittedAt >= minHeights) out.push(entry.tx);
     }
     return out;
+  }
+
+  /**
+   * Whether a transaction of `txBytes` would find room now (admitted plus being checked, within
+   * `maxTxs` and `maxBytes`): what `add` refuses first with `MEMPOOL_FULL`, without its hash or its
+   * error, for a relay that would drop the transaction anyway.
+   */
+  hasRoom(txBytes: number): boolean {
+    return (
+      this.#txs.size + this.#reservedTxs + 1 <= this.#maxTxs &&
+      this.#bytes + this.#reservedBytes + txBytes <= this.#maxBytes
+    );
   }
 
   /** Transactions admitted (not counting those being checked). */

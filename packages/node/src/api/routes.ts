@@ -77,10 +77,16 @@ function txBody(body: unknown, max: number): Uint8Array {
 }
 
 function txHex(tx: unknown, max: number, expected: string): Uint8Array {
-  if (typeof tx !== 'string' || tx === '' || !/^([0-9a-fA-F]{2})+$/.test(tx))
+  // One pass over the text: `fromHex` checks the digits (either case) as it decodes.
+  if (typeof tx !== 'string' || tx === '' || tx.length % 2 !== 0) throw badRequest('BAD_BODY', expected);
+  let bytes: Uint8Array;
+  try {
+    bytes = fromHex(tx);
+  } catch {
     throw badRequest('BAD_BODY', expected);
-  if (tx.length / 2 > max) throw new ApiError(413, 'TX_TOO_LARGE', `the tx exceeds ${max} bytes`);
-  return fromHex(tx.toLowerCase());
+  }
+  if (bytes.length > max) throw new ApiError(413, 'TX_TOO_LARGE', `the tx exceeds ${max} bytes`);
+  return bytes;
 }
 
 /** The transactions of a `{ "txs": [...] }` body: every one well-formed hex, at most `maxTxsPerSubmit`. */

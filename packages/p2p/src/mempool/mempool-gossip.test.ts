@@ -84,4 +84,32 @@ describe('MempoolGossip over loopback', () => {
     }
     expect(n.node(1).parts?.host.counters.relaysSkipped, 'node 1 skipped the relays').toBeGreaterThan(0);
   });
+
+  it('a peer whose pool is full drops relayed txs without penalty and gets them by block', async () => {
+    net = await TestNet.create({
+      nodes: 2,
+      validators: [0],
+      edges: [[0, 1]],
+      mempools: { 1: { maxTxs: 1 } },
+    });
+    await net.start();
+    const n = net;
+    const deadline = Date.now() + 15_000;
+    const ready = () => n.nodes.every((x) => (x.parts?.mempoolGossip.channel.peers().length ?? 0) === 1);
+    while (Date.now() < deadline && !ready()) await new Promise((r) => setTimeout(r, 20));
+    const [sender, full] = [n.node(0).parts, n.node(1).parts];
+    if (sender == null || full == null) throw new Error('a node has no parts');
+    const txs = Array.from({ length: 20 }, (_, i) => kvTx(`f${i}`, String(i)));
+    await Promise.all(txs.map((tx) => sender.mempoolGossip.submit(tx)));
+    const applied = () => n.nodes.every((x) => x.kv.entries.get('f19') === '19');
+    while (Date.now() < deadline && !applied()) await new Promise((r) => setTimeout(r, 20));
+    for (const node of n.nodes)
+      for (let i = 0; i < 20; i++)
+        expect(node.kv.entries.get(`f${i}`), `${node.name} applied tx ${i} (by block)`).toBe(String(i));
+    expect(
+      full.host.counters.dropped.get('mempool-full') ?? 0,
+      'node 1 (a pool of one) dropped relayed txs as mempool-full',
+    ).toBeGreaterThan(0);
+    expect(full.host.scores.score(n.node(0).peerId), 'no penalty for a full pool').toBe(0);
+  });
 });

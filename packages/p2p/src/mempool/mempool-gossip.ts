@@ -37,7 +37,10 @@ const statelessRefusals: ReadonlySet<string> = new Set([
 
 /** What the gossip needs of the mempool (the consensus `Mempool` has it). */
 export interface TxAdmission {
-  add(tx: Uint8Array): Promise<TxHash>;
+  /** `knownHash`: `txHash(tx)`, computed by the caller (the gossip's seen-set needs it first). */
+  add(tx: Uint8Array, knownHash?: TxHash): Promise<TxHash>;
+  /** Whether a transaction of `txBytes` would find room now (else `add` refuses it `MEMPOOL_FULL`). */
+  hasRoom(txBytes: number): boolean;
   /** Transactions admitted `minHeights` or more heights ago and still pending, oldest first. */
   stale(minHeights: number, maxTxs: number): Uint8Array[];
 }
@@ -206,6 +209,11 @@ export class MempoolGossip {
     }
     const admissions: Promise<void>[] = [];
     for (const tx of txs) {
+      // A full pool refuses it anyway: not hashed, not marked seen, so it can come again.
+      if (!this.#mempool.hasRoom(tx.length)) {
+        counters.add(counters.dropped, 'mempool-full');
+        continue;
+      }
       const key = txHash(tx);
       if (!this.#seen.add(key)) {
         counters.add(counters.dropped, 'duplicate-tx');
@@ -220,7 +228,7 @@ export class MempoolGossip {
   async #admit(peer: string, tx: Uint8Array, key: TxHash): Promise<void> {
     const counters = this.#host.counters;
     try {
-      await this.#mempool.add(tx);
+      await this.#mempool.add(tx, key);
     } catch (error) {
       if (!(error instanceof MempoolError)) throw error;
       switch (error.code) {

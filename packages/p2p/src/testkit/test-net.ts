@@ -5,6 +5,7 @@ import {
   defaultConsensusParams,
   type Genesis,
   generateKeyPair,
+  type MempoolOptions,
   sha256,
   type Timeouts,
   toHex,
@@ -70,6 +71,8 @@ export interface TestNetOptions {
   readonly blockSync?: BlockSyncOptions;
   /** Seed of the node keys. */
   readonly seed?: number;
+  /** Mempool bounds per node index (default: the mempool's). */
+  readonly mempools?: Readonly<Record<number, MempoolOptions>>;
 }
 
 /** Several `TestNode`s on 127.0.0.1 with one genesis, linked as `edges` says. */
@@ -122,6 +125,7 @@ export class TestNet {
           driver,
           ...(options.host ? { host: options.host } : {}),
           ...(options.blockSync ? { blockSync: options.blockSync } : {}),
+          ...(options.mempools?.[i] ? { mempool: options.mempools[i] } : {}),
         },
         node.peerId,
       );

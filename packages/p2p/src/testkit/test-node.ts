@@ -9,6 +9,7 @@ import {
   MemorySignerStore,
   MemoryWal,
   Mempool,
+  type MempoolOptions,
   type Signer,
   systemClock,
   toHex,
@@ -35,6 +36,8 @@ export interface TestNodeOptions {
   readonly host?: Partial<P2pHostOptions>;
   readonly blockSync?: BlockSyncOptions;
   readonly consensus?: ConsensusGossipOptions;
+  /** The node's mempool bounds (default: the mempool's). */
+  readonly mempool?: MempoolOptions;
 }
 
 /** The parts of a running node; rebuilt by every `start()`. */
@@ -106,7 +109,7 @@ export class TestNode {
       { nodeKey: o.key },
     );
     const app = recordingApp(new KvApp(this.kv), this.appHashes);
-    const mempool = new Mempool({}, { app });
+    const mempool = new Mempool(o.mempool ?? {}, { app });
     const chainId = o.genesis.chainId;
     const evidence = new EvidencePool(
       {},
