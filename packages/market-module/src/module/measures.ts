@@ -44,6 +44,40 @@ function readsOf(ctx: object): TxReads {
   return reads;
 }
 
+/** The period holding slot start `tsStart` (read once a transaction), which `tsStart` must be aligned in. */
+async function slotPeriod(
+  ctx: { readonly state: Parameters<typeof loadConfig>[0] },
+  reads: TxReads,
+  tsStart: number,
+): Promise<Period> {
+  const cached = reads.period;
+  const period =
+    cached !== undefined && cached.tsStart <= tsStart && tsStart < cached.tsEnd
+      ? cached
+      : await periodAt(ctx.state, tsStart);
+  if (period === undefined)
+    throw new MarketError(
+      'MARKET_NO_PERIOD',
+      `no market parameters cover ${tsStart}: the admin sets the period first`,
+    );
+  reads.period = period;
+  if ((tsStart - period.tsStart) % period.slotSeconds !== 0)
+    throw new MarketError(
+      'MARKET_SLOT_MISALIGNED',
+      `tsStart ${tsStart} is not on a ${period.slotSeconds} s slot boundary (Unix seconds, UTC)`,
+    );
+  return period;
+}
+
+/** Refuses slot `[tsStart, tsEnd)` unless it ended by `blockTimeMs`. */
+function requireEnded(tsStart: number, tsEnd: number, blockTimeMs: number): void {
+  if (tsEnd * 1000 > blockTimeMs)
+    throw new MarketError(
+      'MARKET_SLOT_NOT_ENDED',
+      `slot [${tsStart}, ${tsEnd}) has not ended at block time ${(blockTimeMs - (blockTimeMs % 1000)) / 1000}: send after it ends (check the clock)`,
+    );
+}
+
 /** The meter `meterId`, read once a transaction: listed, active, and linked to the signer. */
 async function ownMeter(
   ctx: { readonly state: Parameters<typeof loadConfig>[0] },
@@ -102,33 +136,14 @@ export function setEnergyMeasureMessage(): MessageType<SetEnergyMeasure> {
           `value ${m.value} Wh exceeds ${config.maxMeasureWh} Wh per slot: check the unit (Wh, not mWh) and the slot`,
         );
       const meter = await ownMeter(ctx, reads, m.meterId, signer);
-      const cached = reads.period;
-      const period =
-        cached !== undefined && cached.tsStart <= m.tsStart && m.tsStart < cached.tsEnd
-          ? cached
-          : await periodAt(ctx.state, m.tsStart);
-      if (period !== undefined) reads.period = period;
-      if (period === undefined)
-        throw new MarketError(
-          'MARKET_NO_PERIOD',
-          `no market parameters cover ${m.tsStart}: the admin sets the period first`,
-        );
-      if ((m.tsStart - period.tsStart) % period.slotSeconds !== 0)
-        throw new MarketError(
-          'MARKET_SLOT_MISALIGNED',
-          `tsStart ${m.tsStart} is not on a ${period.slotSeconds} s slot boundary (Unix seconds, UTC)`,
-        );
+      const period = await slotPeriod(ctx, reads, m.tsStart);
       if (m.tsEnd !== m.tsStart + period.slotSeconds)
         throw new MarketError(
           'MARKET_SLOT_LENGTH',
           `tsEnd must be tsStart + ${period.slotSeconds} (one slot), got ${m.tsEnd}`,
         );
       requireOpen(period, 'posting measures');
-      if (m.tsEnd * 1000 > ctx.block.time)
-        throw new MarketError(
-          'MARKET_SLOT_NOT_ENDED',
-          `slot [${m.tsStart}, ${m.tsEnd}) has not ended at block time ${(ctx.block.time - (ctx.block.time % 1000)) / 1000}: send after it ends (check the clock)`,
-        );
+      requireEnded(m.tsStart, m.tsEnd, ctx.block.time);
       const slot = slotKey(period, m.tsStart);
       const { key, at } = measureKey(period, meter.index, slot.slot);
       const group = (await tables.measures.get(ctx.state, key)) ?? emptyGroup;
@@ -217,22 +232,7 @@ export function setEnergyMeasuresMessage(): MessageType<SetEnergyMeasures> {
           }
       if (measures === 0) throw new MarketError('MARKET_BAD_BATCH', 'every value is null: nothing to record');
       const meter = await ownMeter(ctx, reads, m.meterId, signer);
-      const cached = reads.period;
-      const period =
-        cached !== undefined && cached.tsStart <= m.tsStart && m.tsStart < cached.tsEnd
-          ? cached
-          : await periodAt(ctx.state, m.tsStart);
-      if (period !== undefined) reads.period = period;
-      if (period === undefined)
-        throw new MarketError(
-          'MARKET_NO_PERIOD',
-          `no market parameters cover ${m.tsStart}: the admin sets the period first`,
-        );
-      if ((m.tsStart - period.tsStart) % period.slotSeconds !== 0)
-        throw new MarketError(
-          'MARKET_SLOT_MISALIGNED',
-          `tsStart ${m.tsStart} is not on a ${period.slotSeconds} s slot boundary (Unix seconds, UTC)`,
-        );
+      const period = await slotPeriod(ctx, reads, m.tsStart);
       const first = slotKey(period, m.tsStart).slot;
       if (first + slots > slotCount(period))
         throw new MarketError(
@@ -241,11 +241,7 @@ export function setEnergyMeasuresMessage(): MessageType<SetEnergyMeasures> {
         );
       requireOpen(period, 'posting measures');
       const tsEnd = m.tsStart + slots * period.slotSeconds;
-      if (tsEnd * 1000 > ctx.block.time)
-        throw new MarketError(
-          'MARKET_SLOT_NOT_ENDED',
-          `slot [${tsEnd - period.slotSeconds}, ${tsEnd}) has not ended at block time ${(ctx.block.time - (ctx.block.time % 1000)) / 1000}: send after it ends (check the clock)`,
-        );
+      requireEnded(tsEnd - period.slotSeconds, tsEnd, ctx.block.time);
       // Consecutive slots share a record until a group boundary: each record is read and written once.
       let record: { key: ReturnType<typeof measureKey>['key']; group: (number | null)[] } | undefined;
       const flush = () => {
