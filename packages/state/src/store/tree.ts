@@ -5,19 +5,22 @@ import { bytesEqual, digest, leafHash, nibbleAt } from './hashing.js';
 import {
   type LeafSlot,
   makeNode,
+  type NodePlace,
   type NodeSlot,
   nodeKey,
+  placeOf,
   type Slot,
   type TreeNode,
   valueKey,
 } from './node.js';
+import { StaleList } from './pruning.js';
 
 /** Where committed nodes come from: a cache, then the database. */
 export interface NodeSource {
-  /** The node with this id if it is in memory. */
-  cached(id: string): TreeNode | undefined;
-  /** Reads these nodes from the database (one batched read), in order. */
-  loadMany(keys: readonly Uint8Array[]): Promise<TreeNode[]>;
+  /** The node `version` wrote at `place` if it is in memory. */
+  cached(place: NodePlace, version: number): TreeNode | undefined;
+  /** Reads these nodes (keys, and their places) from the database (one batched read), in order. */
+  loadMany(keys: readonly Uint8Array[], places: readonly NodePlace[]): Promise<TreeNode[]>;
 }
 
 /** One key's change in a version: a new value, or `null` to delete. Changes are sorted by `keyHash`. */
@@ -32,15 +35,17 @@ export interface TreeChange {
 /** What one version writes: its root, its new nodes and values, and the records it made stale. */
 export interface TreeWrite {
   readonly root: Slot | null;
-  /** New nodes by id (database key as a string). */
-  readonly nodes: ReadonlyMap<string, { readonly key: Uint8Array; readonly node: TreeNode }>;
+  /** New nodes, with their database keys and places at the same index. */
+  readonly nodes: readonly TreeNode[];
+  readonly nodeKeys: readonly Uint8Array[];
+  readonly places: readonly NodePlace[];
   /** New value records: full database keys (table 0x24) and values. */
   readonly values: readonly (readonly [Uint8Array, Uint8Array])[];
-  /** Full database keys of the nodes and value records that no version from this one on reaches. */
-  readonly stale: readonly Uint8Array[];
+  /** The nodes and value records that no version from this one on reaches. */
+  readonly stale: StaleList;
 }
 
-/** A node key as a map key. */
+/** A key as a map key. */
 export function nodeId(key: Uint8Array): string {
   return bytesId(key);
 }
@@ -60,7 +65,14 @@ export async function applyChanges(
   const update = new TreeUpdate(changes, version);
   await update.preload(source, root);
   const newRoot = update.update(root, 0, 0, changes.length);
-  return { root: newRoot, nodes: update.nodes, values: update.values, stale: update.stale };
+  return {
+    root: newRoot,
+    nodes: update.nodes,
+    nodeKeys: update.nodeKeys,
+    places: update.places,
+    values: update.values,
+    stale: update.stale,
+  };
 }
 
 interface Visit {
@@ -71,9 +83,11 @@ interface Visit {
 }
 
 class TreeUpdate {
-  readonly nodes = new Map<string, { key: Uint8Array; node: TreeNode }>();
+  readonly nodes: TreeNode[] = [];
+  readonly nodeKeys: Uint8Array[] = [];
+  readonly places: NodePlace[] = [];
   readonly values: (readonly [Uint8Array, Uint8Array])[] = [];
-  readonly stale: Uint8Array[] = [];
+  readonly stale = new StaleList();
   /**
    * The committed nodes on the changed paths, read by `preload`, by position: a node's position is
    * named by its depth and the index of the first change under it (`lo * 64 + depth`).
@@ -91,18 +105,21 @@ class TreeUpdate {
     let frontier: Visit[] = [{ version: root.version, depth: 0, lo: 0, hi: this.changes.length }];
     while (frontier.length > 0) {
       const missing: Uint8Array[] = [];
+      const missingPlaces: NodePlace[] = [];
       const missingAt: number[] = [];
       for (const v of frontier) {
-        const key = this.keyOf(v.version, v.depth, v.lo);
-        const cached = source.cached(nodeId(key));
+        const path = (this.changes[v.lo] as TreeChange).keyHash;
+        const place = placeOf(v.depth, path, 0);
+        const cached = source.cached(place, v.version);
         if (cached !== undefined) this.loaded.set(position(v.depth, v.lo), cached);
         else {
-          missing.push(key);
+          missing.push(nodeKey(v.version, v.depth, path));
+          missingPlaces.push(place);
           missingAt.push(position(v.depth, v.lo));
         }
       }
       if (missing.length > 0) {
-        const read = await source.loadMany(missing);
+        const read = await source.loadMany(missing, missingPlaces);
         for (let i = 0; i < read.length; i++) this.loaded.set(missingAt[i] as number, read[i] as TreeNode);
       }
       const next: Visit[] = [];
@@ -141,7 +158,7 @@ class TreeUpdate {
       glo = ghi;
     }
     if (fresh === undefined) return slot;
-    this.stale.push(this.keyOf(slot.version, depth, lo));
+    this.stale.node(slot.version, depth, (this.changes[lo] as TreeChange).keyHash);
     return this.finish(depth, lo, node, fresh);
   }
 
@@ -226,18 +243,15 @@ class TreeUpdate {
     base: TreeNode | null,
     fresh: readonly (Slot | null | undefined)[],
   ): NodeSlot {
-    const key = nodeKey(this.version, depth, path);
     const { node, hash } = makeNode(base, fresh);
-    this.nodes.set(nodeId(key), { key, node });
+    this.nodes.push(node);
+    this.nodeKeys.push(nodeKey(this.version, depth, path));
+    this.places.push(placeOf(depth, path, 0));
     return { leaf: false, hash, version: this.version };
   }
 
   private staleValue(leaf: LeafSlot): void {
-    this.stale.push(valueKey(leaf.version, leaf.keyHash));
-  }
-
-  private keyOf(version: number, depth: number, lo: number): Uint8Array {
-    return nodeKey(version, depth, (this.changes[lo] as TreeChange).keyHash);
+    this.stale.value(leaf.version, leaf.keyHash);
   }
 
   /** The end of the run of changes from `from` (below `hi`) whose nibble at `depth` is `n`. */
