@@ -54,6 +54,13 @@ export const valueCacheOverheadBytes = 160;
 /** Most stale records deleted in one pruning batch (pruning loops over batches; one version's list is never split). */
 export const pruneBatchEntries = 10_000;
 /**
+ * Bytes of each chunk from which a version's batch cuts its small keys and values (`BatchArena`):
+ * ~100 bytes a write, so a block of 1 000 writes takes two chunks.
+ */
+export const batchArenaChunkBytes = 64 * 1024;
+/** Longest typed array V8 keeps on its own heap (`--typed-array-max-size-in-heap`), bytes. */
+export const onHeapArrayMaxBytes = 64;
+/**
  * Block times read ahead in one LevelDB iteration when the chain store moves the evidence window's
  * base (it moves a block or two a block: one read per this many blocks instead of one per block).
  */

@@ -1,6 +1,7 @@
 import { treeDepthNibbles, treeRadix } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
 import { bytesId } from '../keys.js';
+import type { BatchArena } from './arena.js';
 import { bytesEqual, digest, leafHash, nibbleAt } from './hashing.js';
 import {
   type LeafSlot,
@@ -8,10 +9,13 @@ import {
   type NodePlace,
   type NodeSlot,
   nodeKey,
+  nodeKeyBytes,
   placeOf,
   type Slot,
   type TreeNode,
-  valueKey,
+  valueKeyBytes,
+  writeNodeKey,
+  writeValueKey,
 } from './node.js';
 import { StaleList } from './pruning.js';
 
@@ -30,6 +34,8 @@ export interface TreeChange {
   readonly keyHash: Uint8Array;
   readonly key: Uint8Array;
   readonly value: Uint8Array | null;
+  /** `value` as the batch writes it (`BatchArena.small`). */
+  readonly stored: Uint8Array | null;
 }
 
 /** What one version writes: its root, its new nodes and values, and the records it made stale. */
@@ -61,8 +67,9 @@ export async function applyChanges(
   root: Slot | null,
   version: number,
   changes: readonly TreeChange[],
+  arena: BatchArena,
 ): Promise<TreeWrite> {
-  const update = new TreeUpdate(changes, version);
+  const update = new TreeUpdate(changes, version, arena);
   await update.preload(source, root);
   const newRoot = update.update(root, 0, 0, changes.length);
   return {
@@ -97,6 +104,7 @@ class TreeUpdate {
   constructor(
     private readonly changes: readonly TreeChange[],
     private readonly version: number,
+    private readonly arena: BatchArena,
   ) {}
 
   /** Reads every committed node the changes pass through, depth by depth. */
@@ -188,7 +196,9 @@ class TreeUpdate {
         continue;
       }
       if (own) this.staleValue(leaf);
-      this.values.push([valueKey(this.version, c.keyHash), c.value]);
+      const key = this.arena.take(valueKeyBytes);
+      writeValueKey(key, 0, this.version, c.keyHash);
+      this.values.push([key, c.stored as Uint8Array]);
       out.push({ leaf: true, keyHash: c.keyHash, hash, version: this.version });
     }
     if (!placed) out.push(leaf as LeafSlot);
@@ -245,7 +255,9 @@ class TreeUpdate {
   ): NodeSlot {
     const { node, hash } = makeNode(base, fresh);
     this.nodes.push(node);
-    this.nodeKeys.push(nodeKey(this.version, depth, path));
+    const key = this.arena.take(nodeKeyBytes(depth));
+    writeNodeKey(key, 0, this.version, depth, path);
+    this.nodeKeys.push(key);
     this.places.push(placeOf(depth, path, 0));
     return { leaf: false, hash, version: this.version };
   }

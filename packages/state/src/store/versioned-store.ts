@@ -17,6 +17,7 @@ import {
 } from '../errors.js';
 import { concatBytes, metaKey, metaKeys, prefixEnd, prefixed, prefixes, readU64, u64 } from '../keys.js';
 import { type KvOp, type KvStore, WriteBatch } from '../kv/kv-store.js';
+import { BatchArena } from './arena.js';
 import { bytesEqual, digest, emptyHash, keyHashOf } from './hashing.js';
 import {
   decodeNode,
@@ -213,8 +214,9 @@ export class VersionedStore {
     if (this.latest !== undefined && version !== this.latest + 1) {
       throw new StoreStateError(`version ${version} does not follow ${this.latest}`, { version });
     }
-    const sorted = sortChanges(changes);
-    const write = await applyChanges(this.source, this.root, version, sorted);
+    const arena = new BatchArena();
+    const sorted = sortChanges(changes, arena);
+    const write = await applyChanges(this.source, this.root, version, sorted, arena);
     const batch = new WriteBatch();
     for (let i = 0; i < write.nodes.length; i++)
       batch.put(write.nodeKeys[i] as Uint8Array, (write.nodes[i] as TreeNode).bytes);
@@ -223,9 +225,11 @@ export class VersionedStore {
       batch.put(prefixed(prefixes.staleRecords, u64(version)), write.stale.encoded());
     batch.put(prefixed(prefixes.treeRoot, u64(version)), encodeRoot(write.root));
     for (const c of sorted) {
-      const key = prefixed(prefixes.latestState, c.key);
-      if (c.value === null) batch.del(key);
-      else batch.put(key, c.value);
+      const key = arena.take(1 + c.key.length);
+      key[0] = prefixes.latestState;
+      key.set(c.key, 1);
+      if (c.stored === null) batch.del(key);
+      else batch.put(key, c.stored);
     }
     batch.put(metaKey(metaKeys.storeVersion), u64(version));
     if (this.latest === undefined) {
@@ -377,7 +381,10 @@ function nodeBytes(entry: CachedNode): number {
 }
 
 /** Checks limits, hashes keys and sorts by key hash; the last change of a key wins. */
-function sortChanges(changes: Iterable<readonly [Uint8Array, Uint8Array | null]>): TreeChange[] {
+function sortChanges(
+  changes: Iterable<readonly [Uint8Array, Uint8Array | null]>,
+  arena: BatchArena,
+): TreeChange[] {
   const byKey = new Map<string, RankedChange>();
   for (const [key, value] of changes) {
     if (key.length === 0 || key.length > maxKeyBytes)
@@ -386,7 +393,8 @@ function sortChanges(changes: Iterable<readonly [Uint8Array, Uint8Array | null]>
       throw new StoreLimitError(`value of ${value.length} bytes exceeds ${maxValueBytes}`);
     const id = nodeId(key);
     const keyHash = keyHashOf(key);
-    byKey.set(id, { id, keyHash, key, value, rank: rankOf(keyHash) });
+    const stored = value === null ? null : arena.small(value);
+    byKey.set(id, { id, keyHash, key, value, stored, rank: rankOf(keyHash) });
   }
   return [...byKey.values()].sort((a, b) => a.rank - b.rank || Buffer.compare(a.keyHash, b.keyHash));
 }
