@@ -143,6 +143,11 @@ export function makeNode(
   input[0] = NODE_TAG;
   input[1] = occupied >>> 8;
   input[2] = occupied & 0xff;
+  const from = base?.bytes;
+  // Kept slots that follow each other in `base` are copied as one run, when a fresh slot or the end comes.
+  let runStart = 0;
+  let runEnd = 0;
+  let runAt = 4;
   let at = 4;
   let h = 3;
   for (let n = 0; n < treeRadix; n++) {
@@ -150,19 +155,38 @@ export function makeNode(
     offsets[n] = at;
     const f = fresh[n];
     if (f === undefined || f === null) {
-      const from = (base as TreeNode).bytes;
       const start = (base as TreeNode).slotStart(n);
       const end = (base as TreeNode).slotEnd(n);
-      for (let i = 0; i < hashBytes; i++) input[h + i] = from[start + i] as number;
-      for (let i = start; i < end; i++) out[at++] = from[i] as number;
+      for (let i = 0; i < hashBytes; i++) input[h + i] = (from as Uint8Array)[start + i] as number;
+      if (start !== runEnd) {
+        copyRun(out, runAt, from, runStart, runEnd);
+        runStart = start;
+        runAt = at;
+      }
+      runEnd = end;
+      at += end - start;
     } else {
+      copyRun(out, runAt, from, runStart, runEnd);
+      runStart = runEnd = -1;
       input.set(f.hash, h);
       at = writeSlot(out, at, f);
     }
     offsets[treeRadix + n] = at;
     h += hashBytes;
   }
+  copyRun(out, runAt, from, runStart, runEnd);
   return { node: new TreeNode(out, offsets), hash: digest(input.subarray(0, 3 + count * hashBytes)) };
+}
+
+/** Copies `from[start, end)` to `out` at `at` (nothing when the run is empty). */
+function copyRun(
+  out: Uint8Array,
+  at: number,
+  from: Uint8Array | undefined,
+  start: number,
+  end: number,
+): void {
+  if (end > start) out.set((from as Uint8Array).subarray(start, end), at);
 }
 
 /** A node of `slots` (`undefined`: empty): its bytes are what LevelDB stores. */

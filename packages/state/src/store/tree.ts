@@ -149,24 +149,37 @@ class TreeUpdate {
   /** The slot that replaces `slot` (at `depth`) after changes `[lo, hi)`; `slot` itself if unchanged. */
   update(slot: Slot | null, depth: number, lo: number, hi: number): Slot | null {
     if (lo === hi) return slot;
-    if (slot === null) return this.build(depth, this.inserts(lo, hi, null));
-    if (slot.leaf) return this.build(depth, this.inserts(lo, hi, slot));
+    if (slot === null || slot.leaf) return this.build(depth, this.inserts(lo, hi, slot));
+    return this.updateNode(slot.version, depth, lo, hi) ?? slot;
+  }
+
+  /**
+   * The slot that replaces the node `version` wrote at `depth` after changes `[lo, hi)`, or
+   * `undefined` if it is unchanged. A child node is followed by its version alone: only a leaf's
+   * slot is built as an object.
+   */
+  private updateNode(version: number, depth: number, lo: number, hi: number): Slot | null | undefined {
     const node = this.loaded.get(position(depth, lo));
     if (node === undefined) throw new StoreCorruptionError('a tree node was not loaded', { depth });
     let fresh: (Slot | null | undefined)[] | undefined;
     for (let glo = lo; glo < hi; ) {
       const n = nibbleAt((this.changes[glo] as TreeChange).keyHash, depth);
       const ghi = this.groupEnd(depth, n, glo + 1, hi);
-      const old = node.slot(n) ?? null;
-      const next = this.update(old, depth + 1, glo, ghi);
-      if (next !== old) {
+      let next: Slot | null | undefined;
+      if (!node.has(n)) next = this.build(depth + 1, this.inserts(glo, ghi, null)) ?? undefined;
+      else if (node.isLeaf(n)) {
+        const old = node.slot(n) as LeafSlot;
+        const built = this.build(depth + 1, this.inserts(glo, ghi, old));
+        next = built === old ? undefined : built;
+      } else next = this.updateNode(node.versionAt(n), depth + 1, glo, ghi);
+      if (next !== undefined) {
         fresh ??= new Array<Slot | null | undefined>(treeRadix).fill(undefined);
         fresh[n] = next;
       }
       glo = ghi;
     }
-    if (fresh === undefined) return slot;
-    this.stale.node(slot.version, depth, (this.changes[lo] as TreeChange).keyHash);
+    if (fresh === undefined) return undefined;
+    this.stale.node(version, depth, (this.changes[lo] as TreeChange).keyHash);
     return this.finish(depth, lo, node, fresh);
   }
 

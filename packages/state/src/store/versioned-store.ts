@@ -263,7 +263,7 @@ export class VersionedStore {
     const { nodes, places } = prepared;
     const version = prepared.version;
     for (let i = 0; i < nodes.length; i++)
-      this.cache.set(places[i] as NodePlace, { version, node: nodes[i] as TreeNode });
+      this.cache.set(places[i] as NodePlace, cachedNode(version, nodes[i] as TreeNode));
     for (const { id, value } of prepared.values) {
       // A value too large for the cache is not cached: the old one must not stay either.
       this.values.delete(id);
@@ -327,7 +327,7 @@ export class VersionedStore {
     const bytes = await this.kv.getBlocking(key);
     if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
     const node = decodeNode(owned(bytes));
-    if (cached === undefined || cached.version < version) this.cache.set(place, { version, node });
+    if (cached === undefined || cached.version < version) this.cache.set(place, cachedNode(version, node));
     return node;
   }
 
@@ -338,7 +338,7 @@ export class VersionedStore {
       const key = keys[i] as Uint8Array;
       if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
       const node = decodeNode(owned(bytes));
-      this.cache.set(places[i] as NodePlace, { version: versionOfKey(key), node });
+      this.cache.set(places[i] as NodePlace, cachedNode(versionOfKey(key), node));
       return node;
     });
   }
@@ -373,11 +373,16 @@ function owned(bytes: Uint8Array): Uint8Array {
 interface CachedNode {
   readonly version: number;
   readonly node: TreeNode;
+  /** What it costs: its encoding, and a fixed overhead for the objects, its offsets and its place. */
+  readonly bytes: number;
 }
 
-/** What a cached node costs: its encoding, and a fixed overhead for the objects, its offsets and its place. */
+function cachedNode(version: number, node: TreeNode): CachedNode {
+  return { version, node, bytes: nodeCacheNodeOverheadBytes + node.bytes.length };
+}
+
 function nodeBytes(entry: CachedNode): number {
-  return nodeCacheNodeOverheadBytes + entry.node.bytes.byteLength;
+  return entry.bytes;
 }
 
 /** Checks limits, hashes keys and sorts by key hash; the last change of a key wins. */
