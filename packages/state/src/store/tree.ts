@@ -121,7 +121,9 @@ class TreeUpdate {
         const cached = source.cached(place, v.version);
         if (cached !== undefined) this.loaded.set(position(v.depth, v.lo), cached);
         else {
-          missing.push(nodeKey(v.version, v.depth, path));
+          const key = this.arena.take(nodeKeyBytes(v.depth));
+          writeNodeKey(key, 0, v.version, v.depth, path);
+          missing.push(key);
           missingPlaces.push(place);
           missingAt.push(position(v.depth, v.lo));
         }
