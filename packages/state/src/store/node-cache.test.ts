@@ -30,6 +30,8 @@ describe('LruCache', () => {
     expect(cache.get('k199')?.length, 'replaced in place').toBe(1024);
     cache.set('huge', new Uint8Array(maxBytes));
     expect(cache.get('huge'), 'an entry larger than a generation is not cached').toBeUndefined();
+    cache.set('k199', new Uint8Array(maxBytes));
+    expect(cache.get('k199'), 'nor is the entry it replaces kept').toBeUndefined();
     expect(cache.bytes).toBeLessThanOrEqual(maxBytes);
   });
 

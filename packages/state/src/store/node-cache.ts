@@ -10,7 +10,7 @@ export interface CacheBounds {
  * map moves the entry back to the young one. Every operation is O(1) and the cache holds at most
  * `maxEntries` entries and `maxBytes` bytes as `sizeOf` counts them — without the
  * `Map.keys().next()` eviction of a classic LRU, which V8 makes slow after many deletes. An entry
- * larger than half the bytes is not cached.
+ * larger than half the bytes is not cached, and setting one drops the key's present entry.
  */
 export class LruCache<V, K extends string | number = string> {
   private young = new Map<K, V>();
@@ -38,7 +38,11 @@ export class LruCache<V, K extends string | number = string> {
 
   set(key: K, value: V): void {
     const size = this.sizeOf(value);
-    if (this.generationEntries === 0 || size > this.generationBytes) return;
+    if (this.generationEntries === 0 || size > this.generationBytes) {
+      // Not cached: nor is what the key held before.
+      this.delete(key);
+      return;
+    }
     const prior = this.young.get(key);
     if (prior !== undefined) {
       // Replaced in place (one map operation) when the young generation still has room for it.

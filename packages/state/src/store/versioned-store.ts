@@ -264,11 +264,8 @@ export class VersionedStore {
     const version = prepared.version;
     for (let i = 0; i < nodes.length; i++)
       this.cache.set(places[i] as NodePlace, cachedNode(version, nodes[i] as TreeNode));
-    for (const { id, value } of prepared.values) {
-      // A value too large for the cache is not cached: the old one must not stay either.
-      this.values.delete(id);
-      this.values.set(id, { value });
-    }
+    // A value too large for the cache is not cached, and the old one leaves it (`LruCache.set`).
+    for (const { id, value } of prepared.values) this.values.set(id, { value });
   }
 
   /**
