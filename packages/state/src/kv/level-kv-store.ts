@@ -15,13 +15,20 @@ interface Level {
   close(): Promise<void>;
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
-  batch(ops: KvOp[], options: { sync: boolean }): Promise<void>;
+  batch(): LevelBatch;
   iterator(options: {
     gte: Uint8Array;
     lt: Uint8Array;
     reverse: boolean;
     limit: number;
   }): AsyncIterable<[Uint8Array, Uint8Array]> & { close(): Promise<void> };
+}
+/** abstract-level's chained batch: operations handed to the engine one call each, written at once. */
+interface LevelBatch {
+  put(key: Uint8Array, value: Uint8Array): void;
+  del(key: Uint8Array): void;
+  write(options: { sync: boolean }): Promise<void>;
+  close(): Promise<void>;
 }
 const viewEncoding = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
@@ -62,7 +69,20 @@ abstract class LevelKvStore implements KvStore {
   async write(ops: readonly KvOp[], options: WriteOptions): Promise<void> {
     this.assertOpen();
     if (ops.length === 0) return;
-    await this.db.batch(ops as KvOp[], { sync: options.sync });
+    // A chained batch: classic-level takes each key and value as arguments, where an array batch
+    // has its native code look up every operation's fields by name — half the CPU of a version's
+    // thousands of operations. It is the same atomic LevelDB write.
+    const batch = this.db.batch();
+    try {
+      for (const op of ops) {
+        if (op.type === 'put') batch.put(op.key, op.value);
+        else batch.del(op.key);
+      }
+    } catch (error) {
+      await batch.close();
+      throw error;
+    }
+    await batch.write({ sync: options.sync });
   }
 
   async *entries(range: KvRange): AsyncIterable<readonly [Uint8Array, Uint8Array]> {

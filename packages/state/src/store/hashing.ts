@@ -23,11 +23,18 @@ const nodeHashOf = (
   globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
 ).process?.getBuiltinModule?.('node:crypto') as typeof import('node:crypto') | undefined;
 
-/** SHA-256 of `bytes`. */
+/**
+ * SHA-256 of `bytes`. The digest comes back as a Latin-1 string (one character per byte) and is
+ * copied into an array on V8's heap: asked for a `Buffer`, `crypto.hash` allocates an ArrayBuffer of
+ * its own for each 32-byte digest, which made a call ~3× slower (1.3–1.5 µs against 0.43 µs for 65
+ * bytes), and the tree makes ~5 calls a write.
+ */
 export function digest(bytes: Uint8Array): Uint8Array {
   if (nodeHashOf === undefined) return sha256(bytes);
-  const out = nodeHashOf.hash('sha256', bytes, 'buffer');
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  const chars = nodeHashOf.hash('sha256', bytes, 'latin1');
+  const out = new Uint8Array(hashBytes);
+  for (let i = 0; i < hashBytes; i++) out[i] = chars.charCodeAt(i);
+  return out;
 }
 
 /**

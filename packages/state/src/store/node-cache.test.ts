@@ -26,9 +26,28 @@ describe('LruCache', () => {
       expect(cache.bytes, `after ${i + 1} entries of 64 KiB`).toBeLessThanOrEqual(maxBytes);
     }
     expect(cache.get('k199')).toBeDefined();
+    cache.set('k199', new Uint8Array(1024));
+    expect(cache.get('k199')?.length, 'replaced in place').toBe(1024);
     cache.set('huge', new Uint8Array(maxBytes));
     expect(cache.get('huge'), 'an entry larger than a generation is not cached').toBeUndefined();
+    cache.set('k199', new Uint8Array(maxBytes));
+    expect(cache.get('k199'), 'nor is the entry it replaces kept').toBeUndefined();
     expect(cache.bytes).toBeLessThanOrEqual(maxBytes);
+  });
+
+  it('counts the bytes of an entry replaced in place or moved between generations', () => {
+    const cache = new LruCache<Uint8Array, number>({ maxEntries: 8, maxBytes: 1_000 }, (v) => v.length);
+    const sizes = new Map<number, number>();
+    for (let i = 0; i < 300; i++) {
+      const key = (i * 7) % 11;
+      const size = 1 + ((i * 13) % 120);
+      cache.set(key, new Uint8Array(size));
+      sizes.set(key, size);
+      let held = 0;
+      for (const k of sizes.keys()) held += cache.get(k)?.length ?? 0;
+      expect(cache.bytes, `after set ${i}`).toBe(held);
+      expect(cache.bytes).toBeLessThanOrEqual(1_000);
+    }
   });
 });
 

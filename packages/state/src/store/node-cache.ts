@@ -10,11 +10,11 @@ export interface CacheBounds {
  * map moves the entry back to the young one. Every operation is O(1) and the cache holds at most
  * `maxEntries` entries and `maxBytes` bytes as `sizeOf` counts them — without the
  * `Map.keys().next()` eviction of a classic LRU, which V8 makes slow after many deletes. An entry
- * larger than half the bytes is not cached.
+ * larger than half the bytes is not cached, and setting one drops the key's present entry.
  */
-export class LruCache<V> {
-  private young = new Map<string, V>();
-  private old = new Map<string, V>();
+export class LruCache<V, K extends string | number = string> {
+  private young = new Map<K, V>();
+  private old = new Map<K, V>();
   private youngBytes = 0;
   private oldBytes = 0;
   private readonly generationEntries: number;
@@ -28,7 +28,7 @@ export class LruCache<V> {
     this.generationBytes = Math.max(0, Math.floor(bounds.maxBytes / 2));
   }
 
-  get(key: string): V | undefined {
+  get(key: K): V | undefined {
     const hit = this.young.get(key);
     if (hit !== undefined) return hit;
     const aged = this.old.get(key);
@@ -36,9 +36,23 @@ export class LruCache<V> {
     return aged;
   }
 
-  set(key: string, value: V): void {
+  set(key: K, value: V): void {
     const size = this.sizeOf(value);
-    if (this.generationEntries === 0 || size > this.generationBytes) return;
+    if (this.generationEntries === 0 || size > this.generationBytes) {
+      // Not cached: nor is what the key held before.
+      this.delete(key);
+      return;
+    }
+    const prior = this.young.get(key);
+    if (prior !== undefined) {
+      // Replaced in place (one map operation) when the young generation still has room for it.
+      const bytes = this.youngBytes - this.sizeOf(prior) + size;
+      if (bytes <= this.generationBytes) {
+        this.young.set(key, value);
+        this.youngBytes = bytes;
+        return;
+      }
+    }
     this.delete(key);
     if (this.young.size >= this.generationEntries || this.youngBytes + size > this.generationBytes) {
       this.old = this.young;
@@ -50,7 +64,7 @@ export class LruCache<V> {
     this.youngBytes += size;
   }
 
-  delete(key: string): void {
+  delete(key: K): void {
     const young = this.young.get(key);
     if (young !== undefined) {
       this.young.delete(key);

@@ -1,7 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nodeHash } from './hashing.js';
-import { decodeNode, decodeRoot, encodeNode, encodeRoot, makeNode, nodeKey, type Slot } from './node.js';
+import {
+  decodeNode,
+  decodeRoot,
+  encodeNode,
+  encodeRoot,
+  makeNode,
+  nodeKey,
+  placeOf,
+  placeOfKey,
+  type Slot,
+  valueKey,
+  versionOfKey,
+} from './node.js';
+import { decodeStaleList, StaleList } from './pruning.js';
 
 const arbHash = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const arbVersion = fc.oneof(fc.nat(200), fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER));
@@ -46,6 +59,8 @@ describe('tree node codec', () => {
           const { node, hash } = makeNode(base, fresh);
           expect(node.bytes).toEqual(encodeNode(merged));
           expect(hash).toEqual(nodeHash(merged));
+          // The offsets makeNode lays out are the ones a parse finds.
+          expect(Array.from({ length: 16 }, (_, n) => node.slot(n))).toEqual(slotsOf(node.bytes));
           expect(node.occupied).toBe(
             merged.reduce((m, s, n) => (s === undefined ? m : m | (0x8000 >>> n)), 0),
           );
@@ -82,5 +97,44 @@ describe('tree node codec', () => {
     expect([...nodeKey(258, 3, path)]).toEqual([0x20, 0, 0, 0, 0, 0, 0, 1, 2, 3, 0xab, 0xa0]);
     expect([...nodeKey(1, 0, path)]).toEqual([0x20, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
     expect(nodeKey(7, 2, path).length).toBe(11);
+  });
+
+  it("names a node key's place and version as the tree names them, one place per depth and path", () => {
+    fc.assert(
+      fc.property(arbHash, fc.nat(64), arbVersion, (path, depth, version) => {
+        const key = nodeKey(version, depth, path);
+        expect(placeOfKey(key), `depth ${depth}`).toBe(placeOf(depth, path, 0));
+        expect(versionOfKey(key)).toBe(version);
+        expect(versionOfKey(valueKey(version, path))).toBe(version);
+      }),
+    );
+    const places = new Set<unknown>();
+    const path = new Uint8Array(32);
+    for (let depth = 0; depth <= 64; depth++) {
+      for (const byte of [0x00, 0x0f, 0xf0, 0xff]) places.add(placeOf(depth, path.fill(byte), 0));
+    }
+    // Depth 0 has one place; depth 1, 2 nibbles of 0/f each; from depth 2 on, four paths each.
+    expect(places.size).toBe(1 + 2 + 63 * 4);
+  });
+});
+
+describe('stale list', () => {
+  it('lists node and value keys as their own encodings, growing as needed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), arbHash, fc.nat(64), arbVersion), { maxLength: 200 }),
+        (items) => {
+          const list = new StaleList();
+          const keys = items.map(([node, path, depth, version]) => {
+            if (node) list.node(version, depth, path);
+            else list.value(version, path);
+            return node ? nodeKey(version, depth, path) : valueKey(version, path);
+          });
+          expect(list.count).toBe(keys.length);
+          expect(decodeStaleList(list.encoded())).toEqual(keys);
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 });

@@ -2,6 +2,7 @@ import { pruneBatchEntries } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
 import { concatBytes, prefixed, prefixes, u64 } from '../keys.js';
 import { type KvStore, WriteBatch } from '../kv/kv-store.js';
+import { nodeKeyBytes, valueKeyBytes, writeNodeKey, writeValueKey } from './node.js';
 
 /** A key range `[start, end)` grown to cover every key added. */
 class Span {
@@ -19,20 +20,47 @@ class Span {
   }
 }
 
-/** A version's stale list: full database keys, each after a length byte. */
-export function encodeStaleList(keys: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const k of keys) size += 1 + k.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const k of keys) {
-    out[at] = k.length;
-    out.set(k, at + 1);
-    at += 1 + k.length;
+/**
+ * A version's stale list, written as the tree update finds the records it replaces: each key is
+ * laid out in place in one growing buffer, with no array per key.
+ */
+export class StaleList {
+  private bytes = new Uint8Array(4096);
+  private at = 0;
+  /** Keys listed. */
+  count = 0;
+
+  /** Lists the node at (`version`, `depth`, the first `depth` nibbles of `path`). */
+  node(version: number, depth: number, path: Uint8Array): void {
+    const length = nodeKeyBytes(depth);
+    this.reserve(1 + length);
+    this.bytes[this.at] = length;
+    this.at = writeNodeKey(this.bytes, this.at + 1, version, depth, path);
+    this.count++;
   }
-  return out;
+
+  /** Lists the value record (`version`, `keyHash`). */
+  value(version: number, keyHash: Uint8Array): void {
+    this.reserve(1 + valueKeyBytes);
+    this.bytes[this.at] = valueKeyBytes;
+    this.at = writeValueKey(this.bytes, this.at + 1, version, keyHash);
+    this.count++;
+  }
+
+  /** The list's encoding: the keys in the order listed, each after a length byte. */
+  encoded(): Uint8Array {
+    return this.bytes.subarray(0, this.at);
+  }
+
+  private reserve(bytes: number): void {
+    if (this.at + bytes <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.at + bytes));
+    grown.set(this.bytes.subarray(0, this.at));
+    this.bytes = grown;
+  }
 }
 
+/** Decodes a version's stale list: full database keys, each after a length byte. */
 export function decodeStaleList(bytes: Uint8Array): Uint8Array[] {
   const keys: Uint8Array[] = [];
   let at = 0;

@@ -1,23 +1,30 @@
 import { treeDepthNibbles, treeRadix } from '../constants.js';
 import { StoreCorruptionError } from '../errors.js';
 import { bytesId } from '../keys.js';
+import type { BatchArena } from './arena.js';
 import { bytesEqual, digest, leafHash, nibbleAt } from './hashing.js';
 import {
   type LeafSlot,
   makeNode,
+  type NodePlace,
   type NodeSlot,
   nodeKey,
+  nodeKeyBytes,
+  placeOf,
   type Slot,
   type TreeNode,
-  valueKey,
+  valueKeyBytes,
+  writeNodeKey,
+  writeValueKey,
 } from './node.js';
+import { StaleList } from './pruning.js';
 
 /** Where committed nodes come from: a cache, then the database. */
 export interface NodeSource {
-  /** The node with this id if it is in memory. */
-  cached(id: string): TreeNode | undefined;
-  /** Reads these nodes from the database (one batched read), in order. */
-  loadMany(keys: readonly Uint8Array[]): Promise<TreeNode[]>;
+  /** The node `version` wrote at `place` if it is in memory. */
+  cached(place: NodePlace, version: number): TreeNode | undefined;
+  /** Reads these nodes (keys, and their places) from the database (one batched read), in order. */
+  loadMany(keys: readonly Uint8Array[], places: readonly NodePlace[]): Promise<TreeNode[]>;
 }
 
 /** One key's change in a version: a new value, or `null` to delete. Changes are sorted by `keyHash`. */
@@ -27,20 +34,24 @@ export interface TreeChange {
   readonly keyHash: Uint8Array;
   readonly key: Uint8Array;
   readonly value: Uint8Array | null;
+  /** `value` as the batch writes it (`BatchArena.small`). */
+  readonly stored: Uint8Array | null;
 }
 
 /** What one version writes: its root, its new nodes and values, and the records it made stale. */
 export interface TreeWrite {
   readonly root: Slot | null;
-  /** New nodes by id (database key as a string). */
-  readonly nodes: ReadonlyMap<string, { readonly key: Uint8Array; readonly node: TreeNode }>;
+  /** New nodes, with their database keys and places at the same index. */
+  readonly nodes: readonly TreeNode[];
+  readonly nodeKeys: readonly Uint8Array[];
+  readonly places: readonly NodePlace[];
   /** New value records: full database keys (table 0x24) and values. */
   readonly values: readonly (readonly [Uint8Array, Uint8Array])[];
-  /** Full database keys of the nodes and value records that no version from this one on reaches. */
-  readonly stale: readonly Uint8Array[];
+  /** The nodes and value records that no version from this one on reaches. */
+  readonly stale: StaleList;
 }
 
-/** A node key as a map key. */
+/** A key as a map key. */
 export function nodeId(key: Uint8Array): string {
   return bytesId(key);
 }
@@ -56,11 +67,19 @@ export async function applyChanges(
   root: Slot | null,
   version: number,
   changes: readonly TreeChange[],
+  arena: BatchArena,
 ): Promise<TreeWrite> {
-  const update = new TreeUpdate(changes, version);
+  const update = new TreeUpdate(changes, version, arena);
   await update.preload(source, root);
   const newRoot = update.update(root, 0, 0, changes.length);
-  return { root: newRoot, nodes: update.nodes, values: update.values, stale: update.stale };
+  return {
+    root: newRoot,
+    nodes: update.nodes,
+    nodeKeys: update.nodeKeys,
+    places: update.places,
+    values: update.values,
+    stale: update.stale,
+  };
 }
 
 interface Visit {
@@ -71,9 +90,11 @@ interface Visit {
 }
 
 class TreeUpdate {
-  readonly nodes = new Map<string, { key: Uint8Array; node: TreeNode }>();
+  readonly nodes: TreeNode[] = [];
+  readonly nodeKeys: Uint8Array[] = [];
+  readonly places: NodePlace[] = [];
   readonly values: (readonly [Uint8Array, Uint8Array])[] = [];
-  readonly stale: Uint8Array[] = [];
+  readonly stale = new StaleList();
   /**
    * The committed nodes on the changed paths, read by `preload`, by position: a node's position is
    * named by its depth and the index of the first change under it (`lo * 64 + depth`).
@@ -83,6 +104,7 @@ class TreeUpdate {
   constructor(
     private readonly changes: readonly TreeChange[],
     private readonly version: number,
+    private readonly arena: BatchArena,
   ) {}
 
   /** Reads every committed node the changes pass through, depth by depth. */
@@ -91,18 +113,23 @@ class TreeUpdate {
     let frontier: Visit[] = [{ version: root.version, depth: 0, lo: 0, hi: this.changes.length }];
     while (frontier.length > 0) {
       const missing: Uint8Array[] = [];
+      const missingPlaces: NodePlace[] = [];
       const missingAt: number[] = [];
       for (const v of frontier) {
-        const key = this.keyOf(v.version, v.depth, v.lo);
-        const cached = source.cached(nodeId(key));
+        const path = (this.changes[v.lo] as TreeChange).keyHash;
+        const place = placeOf(v.depth, path, 0);
+        const cached = source.cached(place, v.version);
         if (cached !== undefined) this.loaded.set(position(v.depth, v.lo), cached);
         else {
+          const key = this.arena.take(nodeKeyBytes(v.depth));
+          writeNodeKey(key, 0, v.version, v.depth, path);
           missing.push(key);
+          missingPlaces.push(place);
           missingAt.push(position(v.depth, v.lo));
         }
       }
       if (missing.length > 0) {
-        const read = await source.loadMany(missing);
+        const read = await source.loadMany(missing, missingPlaces);
         for (let i = 0; i < read.length; i++) this.loaded.set(missingAt[i] as number, read[i] as TreeNode);
       }
       const next: Visit[] = [];
@@ -124,24 +151,37 @@ class TreeUpdate {
   /** The slot that replaces `slot` (at `depth`) after changes `[lo, hi)`; `slot` itself if unchanged. */
   update(slot: Slot | null, depth: number, lo: number, hi: number): Slot | null {
     if (lo === hi) return slot;
-    if (slot === null) return this.build(depth, this.inserts(lo, hi, null));
-    if (slot.leaf) return this.build(depth, this.inserts(lo, hi, slot));
+    if (slot === null || slot.leaf) return this.build(depth, this.inserts(lo, hi, slot));
+    return this.updateNode(slot.version, depth, lo, hi) ?? slot;
+  }
+
+  /**
+   * The slot that replaces the node `version` wrote at `depth` after changes `[lo, hi)`, or
+   * `undefined` if it is unchanged. A child node is followed by its version alone: only a leaf's
+   * slot is built as an object.
+   */
+  private updateNode(version: number, depth: number, lo: number, hi: number): Slot | null | undefined {
     const node = this.loaded.get(position(depth, lo));
     if (node === undefined) throw new StoreCorruptionError('a tree node was not loaded', { depth });
     let fresh: (Slot | null | undefined)[] | undefined;
     for (let glo = lo; glo < hi; ) {
       const n = nibbleAt((this.changes[glo] as TreeChange).keyHash, depth);
       const ghi = this.groupEnd(depth, n, glo + 1, hi);
-      const old = node.slot(n) ?? null;
-      const next = this.update(old, depth + 1, glo, ghi);
-      if (next !== old) {
+      let next: Slot | null | undefined;
+      if (!node.has(n)) next = this.build(depth + 1, this.inserts(glo, ghi, null)) ?? undefined;
+      else if (node.isLeaf(n)) {
+        const old = node.slot(n) as LeafSlot;
+        const built = this.build(depth + 1, this.inserts(glo, ghi, old));
+        next = built === old ? undefined : built;
+      } else next = this.updateNode(node.versionAt(n), depth + 1, glo, ghi);
+      if (next !== undefined) {
         fresh ??= new Array<Slot | null | undefined>(treeRadix).fill(undefined);
         fresh[n] = next;
       }
       glo = ghi;
     }
-    if (fresh === undefined) return slot;
-    this.stale.push(this.keyOf(slot.version, depth, lo));
+    if (fresh === undefined) return undefined;
+    this.stale.node(version, depth, (this.changes[lo] as TreeChange).keyHash);
     return this.finish(depth, lo, node, fresh);
   }
 
@@ -171,7 +211,9 @@ class TreeUpdate {
         continue;
       }
       if (own) this.staleValue(leaf);
-      this.values.push([valueKey(this.version, c.keyHash), c.value]);
+      const key = this.arena.take(valueKeyBytes);
+      writeValueKey(key, 0, this.version, c.keyHash);
+      this.values.push([key, c.stored as Uint8Array]);
       out.push({ leaf: true, keyHash: c.keyHash, hash, version: this.version });
     }
     if (!placed) out.push(leaf as LeafSlot);
@@ -226,18 +268,17 @@ class TreeUpdate {
     base: TreeNode | null,
     fresh: readonly (Slot | null | undefined)[],
   ): NodeSlot {
-    const key = nodeKey(this.version, depth, path);
     const { node, hash } = makeNode(base, fresh);
-    this.nodes.set(nodeId(key), { key, node });
+    this.nodes.push(node);
+    const key = this.arena.take(nodeKeyBytes(depth));
+    writeNodeKey(key, 0, this.version, depth, path);
+    this.nodeKeys.push(key);
+    this.places.push(placeOf(depth, path, 0));
     return { leaf: false, hash, version: this.version };
   }
 
   private staleValue(leaf: LeafSlot): void {
-    this.stale.push(valueKey(leaf.version, leaf.keyHash));
-  }
-
-  private keyOf(version: number, depth: number, lo: number): Uint8Array {
-    return nodeKey(version, depth, (this.changes[lo] as TreeChange).keyHash);
+    this.stale.value(leaf.version, leaf.keyHash);
   }
 
   /** The end of the run of changes from `from` (below `hi`) whose nibble at `depth` is `n`. */

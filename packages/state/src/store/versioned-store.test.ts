@@ -257,6 +257,14 @@ describe('VersionedStore value cache', () => {
     await none.get(key(1));
     await none.get(key(1));
     expect(reads, 'with no cache every read reaches the store').toBe(2);
+    // A value too large for a small cache replaces a cached one: the old one must not be served.
+    const small = new VersionedStore({ valueCacheBytes: 4096 }, { kv });
+    await small.start();
+    await small.commit(await small.prepare(3, [[key(4), new Uint8Array([4])]]));
+    expect(await small.get(key(4))).toEqual(new Uint8Array([4]));
+    const large = new Uint8Array(4096).fill(5);
+    await small.commit(await small.prepare(4, [[key(4), large]]));
+    expect(await small.get(key(4)), 'the large value, read from the store').toEqual(large);
   });
 });
 

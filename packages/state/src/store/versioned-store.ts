@@ -17,11 +17,22 @@ import {
 } from '../errors.js';
 import { concatBytes, metaKey, metaKeys, prefixEnd, prefixed, prefixes, readU64, u64 } from '../keys.js';
 import { type KvOp, type KvStore, WriteBatch } from '../kv/kv-store.js';
+import { BatchArena } from './arena.js';
 import { bytesEqual, digest, emptyHash, keyHashOf } from './hashing.js';
-import { decodeNode, decodeRoot, encodeRoot, type Slot, type TreeNode, valueKey } from './node.js';
+import {
+  decodeNode,
+  decodeRoot,
+  encodeRoot,
+  type NodePlace,
+  placeOfKey,
+  type Slot,
+  type TreeNode,
+  valueKey,
+  versionOfKey,
+} from './node.js';
 import { LruCache } from './node-cache.js';
 import type { StoreProof } from './proof.js';
-import { encodeStaleList, pruneTree } from './pruning.js';
+import { pruneTree } from './pruning.js';
 import { applyChanges, type NodeSource, nodeId, type TreeChange, walk } from './tree.js';
 
 export interface VersionedStoreOptions {
@@ -40,11 +51,11 @@ export interface PreparedVersion {
   readonly ops: readonly KvOp[];
   readonly root: Slot | null;
   readonly base: Slot | null;
-  readonly nodes: readonly (readonly [string, TreeNode])[];
-  /** The ids of the committed nodes it replaces, dropped from the node cache on commit. */
-  readonly retired: readonly string[];
+  /** The new nodes, and their places at the same index: the node cache takes them on commit. */
+  readonly nodes: readonly TreeNode[];
+  readonly places: readonly NodePlace[];
   /** The latest values it writes (null: deleted), for the value cache. */
-  readonly values: readonly (readonly [string, Uint8Array | null])[];
+  readonly values: readonly TreeChange[];
 }
 
 /**
@@ -57,7 +68,8 @@ export interface PreparedVersion {
  */
 export class VersionedStore {
   private readonly kv: KvStore;
-  private readonly cache: LruCache<TreeNode>;
+  /** The latest tree's nodes (and others read) by place, with the version that wrote each. */
+  private readonly cache: LruCache<CachedNode, NodePlace>;
   /** Latest values by key (`null`: absent), current as of `latest`. */
   private readonly values: LruCache<{ readonly value: Uint8Array | null }>;
   private latest: number | undefined;
@@ -65,8 +77,11 @@ export class VersionedStore {
   private root: Slot | null = null;
   private started = false;
   private readonly source: NodeSource = {
-    cached: (id) => this.cache.get(id),
-    loadMany: (keys) => this.loadNodes(keys),
+    cached: (place, version) => {
+      const hit = this.cache.get(place);
+      return hit !== undefined && hit.version === version ? hit.node : undefined;
+    },
+    loadMany: (keys, places) => this.loadNodes(keys, places),
   };
 
   constructor(options: VersionedStoreOptions, dependencies: { readonly kv: KvStore }) {
@@ -199,18 +214,22 @@ export class VersionedStore {
     if (this.latest !== undefined && version !== this.latest + 1) {
       throw new StoreStateError(`version ${version} does not follow ${this.latest}`, { version });
     }
-    const sorted = sortChanges(changes);
-    const write = await applyChanges(this.source, this.root, version, sorted);
+    const arena = new BatchArena();
+    const sorted = sortChanges(changes, arena);
+    const write = await applyChanges(this.source, this.root, version, sorted, arena);
     const batch = new WriteBatch();
-    for (const { key, node } of write.nodes.values()) batch.put(key, node.bytes);
+    for (let i = 0; i < write.nodes.length; i++)
+      batch.put(write.nodeKeys[i] as Uint8Array, (write.nodes[i] as TreeNode).bytes);
     for (const [key, value] of write.values) batch.put(key, value);
-    if (write.stale.length > 0)
-      batch.put(prefixed(prefixes.staleRecords, u64(version)), encodeStaleList(write.stale));
+    if (write.stale.count > 0)
+      batch.put(prefixed(prefixes.staleRecords, u64(version)), write.stale.encoded());
     batch.put(prefixed(prefixes.treeRoot, u64(version)), encodeRoot(write.root));
     for (const c of sorted) {
-      const key = prefixed(prefixes.latestState, c.key);
-      if (c.value === null) batch.del(key);
-      else batch.put(key, c.value);
+      const key = arena.take(1 + c.key.length);
+      key[0] = prefixes.latestState;
+      key.set(c.key, 1);
+      if (c.stored === null) batch.del(key);
+      else batch.put(key, c.stored);
     }
     batch.put(metaKey(metaKeys.storeVersion), u64(version));
     if (this.latest === undefined) {
@@ -223,9 +242,9 @@ export class VersionedStore {
       ops: batch.ops,
       root: write.root,
       base: this.root,
-      nodes: [...write.nodes.entries()].map(([id, { node }]) => [id, node] as const),
-      retired: write.stale.filter((k) => k[0] === prefixes.treeNode).map(nodeId),
-      values: sorted.map((c) => [c.id, c.value] as const),
+      nodes: write.nodes,
+      places: write.places,
+      values: sorted,
     };
   }
 
@@ -239,14 +258,14 @@ export class VersionedStore {
     if (this.latest === undefined) this.oldest = prepared.version;
     this.latest = prepared.version;
     this.root = prepared.root;
-    // The cache holds the latest tree: replaced nodes leave it (older versions read them from disk).
-    for (const id of prepared.retired) this.cache.delete(id);
-    for (const [id, node] of prepared.nodes) this.cache.set(id, node);
-    for (const [id, value] of prepared.values) {
-      // A value too large for the cache is not cached: the old one must not stay either.
-      this.values.delete(id);
-      this.values.set(id, { value });
-    }
+    // The cache holds the latest tree: a new node takes its place from the node it replaces (older
+    // versions read that one from disk).
+    const { nodes, places } = prepared;
+    const version = prepared.version;
+    for (let i = 0; i < nodes.length; i++)
+      this.cache.set(places[i] as NodePlace, cachedNode(version, nodes[i] as TreeNode));
+    // A value too large for the cache is not cached, and the old one leaves it (`LruCache.set`).
+    for (const { id, value } of prepared.values) this.values.set(id, { value });
   }
 
   /**
@@ -262,7 +281,10 @@ export class VersionedStore {
       sync: true,
     });
     this.oldest = retain;
-    return pruneTree(this.kv, retain, (key) => this.cache.delete(nodeId(key)));
+    return pruneTree(this.kv, retain, (key) => {
+      const place = placeOfKey(key);
+      if (this.cache.get(place)?.version === versionOfKey(key)) this.cache.delete(place);
+    });
   }
 
   private async rootAt(version: number): Promise<Slot | null> {
@@ -290,25 +312,30 @@ export class VersionedStore {
     return decodeRoot(bytes);
   }
 
+  /**
+   * A node of any version (a read at an older height, a proof): cached unless its place holds a
+   * node of a later version, which is more likely the latest tree's.
+   */
   private async loadNode(key: Uint8Array): Promise<TreeNode> {
-    const id = nodeId(key);
-    const cached = this.cache.get(id);
-    if (cached !== undefined) return cached;
+    const place = placeOfKey(key);
+    const version = versionOfKey(key);
+    const cached = this.cache.get(place);
+    if (cached !== undefined && cached.version === version) return cached.node;
     const bytes = await this.kv.getBlocking(key);
     if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
     const node = decodeNode(owned(bytes));
-    this.cache.set(id, node);
+    if (cached === undefined || cached.version < version) this.cache.set(place, cachedNode(version, node));
     return node;
   }
 
-  /** Reads nodes that are not in the cache, in one batched read, and caches them. */
-  private async loadNodes(keys: readonly Uint8Array[]): Promise<TreeNode[]> {
+  /** Reads nodes of the latest tree that are not in the cache, in one batched read, and caches them. */
+  private async loadNodes(keys: readonly Uint8Array[], places: readonly NodePlace[]): Promise<TreeNode[]> {
     const read = await this.kv.getMany(keys);
     return read.map((bytes, i) => {
       const key = keys[i] as Uint8Array;
       if (bytes === undefined) throw new StoreCorruptionError('a tree node is missing', { node: key });
       const node = decodeNode(owned(bytes));
-      this.cache.set(nodeId(key), node);
+      this.cache.set(places[i] as NodePlace, cachedNode(versionOfKey(key), node));
       return node;
     });
   }
@@ -339,13 +366,27 @@ function owned(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }
 
-/** What a cached node costs: its encoding, and a fixed overhead for the object, its offsets and its id. */
-function nodeBytes(node: TreeNode): number {
-  return nodeCacheNodeOverheadBytes + node.bytes.byteLength;
+/** A node in the cache: a place holds one node, of the version named. */
+interface CachedNode {
+  readonly version: number;
+  readonly node: TreeNode;
+  /** What it costs: its encoding, and a fixed overhead for the objects, its offsets and its place. */
+  readonly bytes: number;
+}
+
+function cachedNode(version: number, node: TreeNode): CachedNode {
+  return { version, node, bytes: nodeCacheNodeOverheadBytes + node.bytes.length };
+}
+
+function nodeBytes(entry: CachedNode): number {
+  return entry.bytes;
 }
 
 /** Checks limits, hashes keys and sorts by key hash; the last change of a key wins. */
-function sortChanges(changes: Iterable<readonly [Uint8Array, Uint8Array | null]>): TreeChange[] {
+function sortChanges(
+  changes: Iterable<readonly [Uint8Array, Uint8Array | null]>,
+  arena: BatchArena,
+): TreeChange[] {
   const byKey = new Map<string, RankedChange>();
   for (const [key, value] of changes) {
     if (key.length === 0 || key.length > maxKeyBytes)
@@ -354,7 +395,8 @@ function sortChanges(changes: Iterable<readonly [Uint8Array, Uint8Array | null]>
       throw new StoreLimitError(`value of ${value.length} bytes exceeds ${maxValueBytes}`);
     const id = nodeId(key);
     const keyHash = keyHashOf(key);
-    byKey.set(id, { id, keyHash, key, value, rank: rankOf(keyHash) });
+    const stored = value === null ? null : arena.small(value);
+    byKey.set(id, { id, keyHash, key, value, stored, rank: rankOf(keyHash) });
   }
   return [...byKey.values()].sort((a, b) => a.rank - b.rank || Buffer.compare(a.keyHash, b.keyHash));
 }
