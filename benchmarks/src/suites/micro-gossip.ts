@@ -18,6 +18,7 @@ import {
 } from '@joule/p2p/internal';
 import { Bench } from 'tinybench';
 import type { Row } from '../report.js';
+import { benchRow } from './bench-row.js';
 
 type Stream = ConstructorParameters<typeof PeerSender>[0];
 
@@ -81,18 +82,9 @@ export async function gossipPrimitives(timeMs: number): Promise<Row[]> {
   addVoteChecks(bench);
   await bench.run();
   return bench.tasks.map((task): Row => {
-    const result = task.result;
-    if (result.state !== 'completed') return { name: task.name, error: result.state };
+    const row = benchRow(task);
     const w = writes.get(task.name);
-    return {
-      name: task.name,
-      opsPerSec: Math.round(result.throughput.mean),
-      meanUs: Number((result.latency.mean * 1000).toFixed(2)),
-      p99Us: Number(((result.latency.p99 ?? result.latency.max) * 1000).toFixed(2)),
-      rmePct: Number(result.throughput.rme.toFixed(1)),
-      samples: result.latency.samplesCount,
-      ...(w === undefined ? {} : { writes: w }),
-    };
+    return 'error' in row || w === undefined ? row : { ...row, writes: w };
   });
 }
 

@@ -1,6 +1,7 @@
 import { type CheckTxResponse, Mempool } from '@joule/consensus';
 import { Bench } from 'tinybench';
 import type { Row } from '../report.js';
+import { benchRow } from './bench-row.js';
 
 const batchTxs = 200;
 const txBytes = 180;
@@ -45,16 +46,5 @@ export async function mempoolPrimitives(timeMs: number): Promise<Row[]> {
       await Promise.allSettled(refused.map((tx) => full.add(tx)));
     });
   await bench.run();
-  return bench.tasks.map((task): Row => {
-    const result = task.result;
-    if (result.state !== 'completed') return { name: task.name, error: result.state };
-    return {
-      name: task.name,
-      opsPerSec: Math.round(result.throughput.mean),
-      meanUs: Number((result.latency.mean * 1000).toFixed(2)),
-      p99Us: Number(((result.latency.p99 ?? result.latency.max) * 1000).toFixed(2)),
-      rmePct: Number(result.throughput.rme.toFixed(1)),
-      samples: result.latency.samplesCount,
-    };
-  });
+  return bench.tasks.map(benchRow);
 }

@@ -32,6 +32,7 @@ import { BoundedSeenSet } from '@joule/p2p/internal';
 import { ClassicKvStore, defaultHookWorkBudget } from '@joule/state';
 import { Bench } from 'tinybench';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
+import { benchRow } from './bench-row.js';
 import { gossipPrimitives } from './micro-gossip.js';
 import { mempoolPrimitives } from './micro-mempool.js';
 import {
@@ -235,18 +236,7 @@ async function primitives(timeMs: number, tick: (done: number, name: string) => 
     await kv.close();
   }
 
-  return bench.tasks.map((task): Row => {
-    const result = task.result;
-    if (result.state !== 'completed') return { name: task.name, error: result.state };
-    return {
-      name: task.name,
-      opsPerSec: Math.round(result.throughput.mean),
-      meanUs: Number((result.latency.mean * 1000).toFixed(2)),
-      p99Us: Number(((result.latency.p99 ?? result.latency.max) * 1000).toFixed(2)),
-      rmePct: Number(result.throughput.rme.toFixed(1)),
-      samples: result.latency.samplesCount,
-    };
-  });
+  return bench.tasks.map(benchRow);
 }
 
 /** A file WAL of about `bytes` (heights of 100 records of 1 KiB, 4 MiB segments), reopened. */
