@@ -262,18 +262,8 @@ export function setEnergyMeasuresMessage(): MessageType<SetEnergyMeasures> {
         const group = record.group;
         const firstOfSlot = group[2 * at] === null && group[2 * at + 1] === null;
         const ts = m.tsStart + k * period.slotSeconds;
-        for (const [index, value, signal] of [
-          [2 * at, cons, 'consumption'],
-          [2 * at + 1, prod, 'production'],
-        ] as const) {
-          if (value === null) continue;
-          if (group[index] !== null)
-            throw new MarketError(
-              'MARKET_DUPLICATE_MEASURE',
-              `meter ${m.meterId} already has a ${signal} measure for slot ${ts}: a measure cannot be replaced`,
-            );
-          group[index] = value;
-        }
+        placeMeasure(group, 2 * at, cons, m.meterId, 'consumption', ts);
+        placeMeasure(group, 2 * at + 1, prod, m.meterId, 'production', ts);
         const totalsKey = { period: period.tsStart, slot };
         const totals = (await tables.totals.get(ctx.state, totalsKey)) ?? { ec: 0, ep: 0, reporters: 0 };
         tables.totals.set(ctx.state, totalsKey, {
@@ -286,4 +276,22 @@ export function setEnergyMeasuresMessage(): MessageType<SetEnergyMeasures> {
       ctx.emit(events.measures({ meterId: m.meterId, tsStart: m.tsStart, slots, measures }));
     },
   });
+}
+
+/** Puts `value` (if any) at `index` of a meter's record; a value already there is a duplicate. */
+function placeMeasure(
+  group: (number | null)[],
+  index: number,
+  value: number | null,
+  meterId: string,
+  signal: Signal,
+  ts: number,
+): void {
+  if (value === null) return;
+  if (group[index] !== null)
+    throw new MarketError(
+      'MARKET_DUPLICATE_MEASURE',
+      `meter ${meterId} already has a ${signal} measure for slot ${ts}: a measure cannot be replaced`,
+    );
+  group[index] = value;
 }
