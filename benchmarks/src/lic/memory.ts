@@ -21,8 +21,10 @@ export interface AnonymousHolders {
   readonly v8Code: number;
   /** V8's other spaces (old, maps, large objects…), in use. */
   readonly v8Used: number;
-  /** Buffers and ArrayBuffers outside the V8 heap. */
+  /** V8's external memory: ArrayBuffers and external strings (sources kept outside its heap). */
   readonly external: number;
+  /** ArrayBuffers and Buffers outside the V8 heap (part of `external`; NaN from a node without the metric). */
+  readonly arrayBuffers: number;
 }
 
 export interface NodeMemory {
@@ -108,7 +110,7 @@ export class MemorySampler {
   }
 }
 
-/** The V8 heap by space and the external memory, from a node's Prometheus text; null if it fails. */
+/** The V8 heap by space, the external memory and the ArrayBuffers, from a node's Prometheus text; null if it fails. */
 async function scrapeHolders(api: string): Promise<Omit<AnonymousHolders, 't' | 'anonymous'> | null> {
   try {
     const res = await fetch(`${api}/metrics`, { signal: AbortSignal.timeout(2_000) });
@@ -128,7 +130,8 @@ async function scrapeHolders(api: string): Promise<Omit<AnonymousHolders, 't' | 
       else if (!space.startsWith('new_')) v8Used += value;
     }
     const external = Number(/^process_external_memory_bytes ([0-9.e+]+)$/m.exec(text)?.[1] ?? Number.NaN);
-    return { v8Committed, v8Young, v8Code, v8Used, external };
+    const arrayBuffers = Number(/^process_array_buffers_bytes ([0-9.e+]+)$/m.exec(text)?.[1] ?? Number.NaN);
+    return { v8Committed, v8Young, v8Code, v8Used, external, arrayBuffers };
   } catch {
     return null;
   }

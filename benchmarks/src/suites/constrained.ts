@@ -13,7 +13,7 @@ import {
 } from '@joule/lic-pilot';
 import { runLicLoad } from '../lic/load.js';
 import { type SuiteOptions, type SuiteResult, UsageError } from '../report.js';
-import { licResult } from './lic.js';
+import { licResult, scriptSourceBytesOf } from './lic.js';
 
 export const constrainedUsage = '[--arm64] [--days 1] [--compress 300] [--heap-mb MB] [--dist]';
 
@@ -90,6 +90,7 @@ export async function constrained(options: SuiteOptions): Promise<SuiteResult> {
     { ...run, samples: run.samples.slice(0, 1) },
     profile,
     unitRetainBlocks(unit),
+    scriptSourceBytesOf(build),
   );
   return { ...result, rows: [{ profile }, ...result.rows] };
 }

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NodeSamples } from '@joule/lic-pilot';
-import { type Build, buildBundle, describeLaunch, unitNodeLaunch, unitRetainBlocks } from '@joule/lic-pilot';
+import {
+  type Build,
+  buildBundle,
+  bundlePath,
+  describeLaunch,
+  unitNodeLaunch,
+  unitRetainBlocks,
+} from '@joule/lic-pilot';
 import { type LicLoadOptions, type LicLoadRun, maxRealSeconds, runLicLoad } from '../lic/load.js';
 import type { AnonymousHolders } from '../lic/memory.js';
 import { meanOf, type NodeFigures, nodeFigures, warmupShare } from '../lic/stats.js';
@@ -119,7 +126,13 @@ export function licOptions(
 }
 
 /** Per-node rows, group rows, the headline figures against the paper and the plots, from a run. */
-export function licResult(suite: string, run: LicLoadRun, note: string, retainBlocks = 0): SuiteResult {
+export function licResult(
+  suite: string,
+  run: LicLoadRun,
+  note: string,
+  retainBlocks = 0,
+  scriptSourceBytes = 0,
+): SuiteResult {
   const nodes = run.samples.map((s) => nodeFigures(run, s, retainBlocks));
   const validators = nodes.filter((n) => n.validator);
   const others = nodes.filter((n) => !n.validator);
@@ -160,7 +173,7 @@ export function licResult(suite: string, run: LicLoadRun, note: string, retainBl
         ),
       },
       ...rows,
-      ...holderRows(run, validators.length > 0 ? validators : nodes),
+      ...holderRows(run, validators.length > 0 ? validators : nodes, scriptSourceBytes),
       ...diskRows(run),
     ],
     figures: [
@@ -207,15 +220,18 @@ export function licResult(suite: string, run: LicLoadRun, note: string, retainBl
 /**
  * Who holds the anonymous memory of the validator with the most, mean of its 60 s windows after
  * warm-up: V8's heap (young generation, code, other objects in use, committed but free),
- * Buffers outside it, and the rest — native allocations (LevelDB's cache and memtables, OpenSSL,
- * libuv, Node's own), by difference.
+ * ArrayBuffers outside it, the script's source when V8 keeps it outside its heap
+ * (`scriptSourceBytes`: Node makes a source over ~1 MB an external string, a malloc'd copy of the
+ * file), and the rest — native allocations (LevelDB's cache and memtables, OpenSSL, libuv, Node's
+ * own), by difference. V8's external memory also counts Node's own module sources, which are pages
+ * of its binary, not anonymous memory: only its ArrayBuffers are taken from it.
  */
-function holderRows(run: LicLoadRun, group: readonly NodeFigures[]): Row[] {
+function holderRows(run: LicLoadRun, group: readonly NodeFigures[], scriptSourceBytes: number): Row[] {
   const top = [...group].sort((a, b) => b.meanAnonMb - a.meanAnonMb)[0];
   const steadyFrom = run.loadStart + warmupShare * (run.loadEnd - run.loadStart);
   const windows = run.memory
     .find((m) => m.name === top?.name)
-    ?.holders.filter((h) => h.t >= steadyFrom && Number.isFinite(h.external));
+    ?.holders.filter((h) => h.t >= steadyFrom && Number.isFinite(h.arrayBuffers));
   if (top === undefined || windows === undefined || windows.length === 0) return [];
   const mean = (f: (h: AnonymousHolders) => number) => windows.reduce((a, h) => a + f(h), 0) / windows.length;
   const anon = mean((h) => h.anonymous);
@@ -223,7 +239,7 @@ function holderRows(run: LicLoadRun, group: readonly NodeFigures[]): Row[] {
   const code = mean((h) => h.v8Code);
   const used = mean((h) => h.v8Used);
   const committed = mean((h) => h.v8Committed);
-  const external = mean((h) => h.external);
+  const arrayBuffers = mean((h) => h.arrayBuffers);
   const row = (holder: string, bytes: number): Row => ({
     [`anonymous memory of ${top.name}`]: holder,
     MB: Math.round((bytes / 2 ** 20) * 10) / 10,
@@ -234,8 +250,14 @@ function holderRows(run: LicLoadRun, group: readonly NodeFigures[]): Row[] {
     row('V8 code space (in use)', code),
     row('V8 old space, maps, large objects (in use)', used),
     row('V8 committed, not in use', committed - young - code - used),
-    row('Buffers, ArrayBuffers', external),
-    row('native: LevelDB, OpenSSL, libuv, Node (the rest)', anon - committed - external),
+    row('Buffers, ArrayBuffers', arrayBuffers),
+    ...(scriptSourceBytes > 0
+      ? [row('the bundle’s source (an external string, malloc’d)', scriptSourceBytes)]
+      : []),
+    row(
+      'native: LevelDB, OpenSSL, libuv, Node (the rest)',
+      anon - committed - arrayBuffers - scriptSourceBytes,
+    ),
     row(`all (${windows.length} windows)`, anon),
   ];
 }
@@ -325,5 +347,19 @@ export async function lic(options: SuiteOptions): Promise<SuiteResult> {
   if (load.build === 'bundle') buildBundle();
   const run = await runLicLoad(load, options.progress);
   const note = `${describeLaunch(load.build)}${load.ownBinary ? '; each node on its own copy of the Node binary' : ''}`;
-  return licResult('lic', run, note, unitRetainBlocks());
+  return licResult('lic', run, note, unitRetainBlocks(), scriptSourceBytesOf(load.build));
 }
+
+/**
+ * The bytes of the script's source that V8 keeps outside its heap: Node makes a source of more than
+ * ~1 MB (its `EXTERN_APEX`, 0xFBEE9 bytes) an external string, a malloc'd copy of the file — the
+ * bundle (1.2 MB) is one. The compiled packages' files are each far smaller and live on V8's heap.
+ */
+export function scriptSourceBytesOf(build: Build): number {
+  if (build !== 'bundle') return 0;
+  const size = statSync(bundlePath).size;
+  return size > externalSourceMinBytes ? size : 0;
+}
+
+/** Node's `EXTERN_APEX`: a string of more bytes is made external rather than copied onto V8's heap. */
+const externalSourceMinBytes = 0xfbee9;

@@ -260,5 +260,9 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
     expect(Number(used?.[1]), 'the old space in use is measured').toBeGreaterThan(1024 * 1024);
     if (process.platform === 'linux')
       expect(text, 'anonymous memory on Linux').toMatch(/^process_anonymous_memory_bytes [0-9]+/m);
+    const external = Number(/^process_external_memory_bytes ([0-9]+)$/m.exec(text)?.[1]);
+    const arrayBuffers = Number(/^process_array_buffers_bytes ([0-9]+)$/m.exec(text)?.[1]);
+    expect(arrayBuffers, 'ArrayBuffers are measured').toBeGreaterThan(0);
+    expect(arrayBuffers, 'ArrayBuffers are part of the external memory').toBeLessThanOrEqual(external);
   });
 });

@@ -128,11 +128,18 @@ export class NodeMetrics {
     });
     new Gauge({
       name: 'process_external_memory_bytes',
-      help: 'Memory of JavaScript objects held outside the V8 heap (Buffers, ArrayBuffers)',
+      help: "Memory outside the V8 heap that V8 accounts for: ArrayBuffers and external strings (large script sources, Node's own)",
       registers,
       collect() {
-        const m = process.memoryUsage();
-        this.set(m.external);
+        this.set(process.memoryUsage().external);
+      },
+    });
+    new Gauge({
+      name: 'process_array_buffers_bytes',
+      help: 'Memory of ArrayBuffers and Buffers outside the V8 heap (part of process_external_memory_bytes)',
+      registers,
+      collect() {
+        this.set(process.memoryUsage().arrayBuffers);
       },
     });
     const budget = sources.profile.memory;
