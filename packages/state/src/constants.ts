@@ -127,6 +127,8 @@ export const checkGasAdjustment = 1.25;
  * server's pool holds 2 000 and a block up to 10 000 small ones).
  */
 export const verifiedTxCacheEntries = 8_192;
+/** Addresses whose bech32 form events remember (a key and a string of ~70 characters: ~0.2 MiB). */
+export const renderedAddressCacheEntries = 1_024;
 /** Bytes of the remembered transactions (estimated by `verifiedTxOverheadBytes` plus their variable fields). */
 export const verifiedTxCacheBytes = 8 * 1024 * 1024;
 /** What a remembered transaction costs beyond its variable fields: its objects, key, key and address copies. */
