@@ -102,14 +102,12 @@ export function verifiedTx(hash: Uint8Array): VerifiedTx | undefined {
  * signer, through the cache of verified transactions: bytes this node verified before cost a lookup.
  */
 export function signatureVerifies(bytes: Uint8Array, tx: Tx, hash: Uint8Array = txHash(bytes)): boolean {
-  return verifyOnce(hash, tx) !== undefined;
+  const id = bytesKey(hash);
+  return verifiedTxs.get(id) !== undefined || verifyAndRemember(id, tx) !== undefined;
 }
 
-/** Verifies `tx`'s signature unless remembered; remembers it if valid; its address, or undefined if invalid. */
-function verifyOnce(hash: Uint8Array, tx: Tx): Uint8Array | undefined {
-  const id = bytesKey(hash);
-  const known = verifiedTxs.get(id);
-  if (known !== undefined) return known.address;
+/** Verifies `tx`'s signature and remembers it under `id` if valid: its signer's address, or undefined if invalid. */
+function verifyAndRemember(id: string, tx: Tx): Uint8Array | undefined {
   if (!verifyFast(tx.body.signer, txSignBytes(tx.body), tx.signature)) return undefined;
   const address = addressOf(tx.body.signer);
   verifiedTxs.set(id, { tx, address });
@@ -135,7 +133,8 @@ export async function runAnte(
   }
   env.gas.consume(gasCosts.txBase + gasCosts.txPerByte * bytes.length, 'transaction bytes');
   // Bytes verified before decode the same: their decoding and address are remembered.
-  const known = verifiedTx(hash);
+  const id = bytesKey(hash);
+  const known = verifiedTxs.get(id);
   let tx: Tx;
   if (known !== undefined) tx = known.tx;
   else
@@ -156,7 +155,7 @@ export async function runAnte(
   env.gas.consume(gasCosts.signatureVerify, 'signature');
   let address = known?.address;
   if (address === undefined && env.recheck !== true) {
-    address = verifyOnce(hash, tx);
+    address = verifyAndRemember(id, tx);
     if (address === undefined)
       throw new TxError('TX_BAD_SIGNATURE', 'signature does not verify against the signer key');
   }
