@@ -129,8 +129,11 @@ export const checkGasAdjustment = 1.25;
 export const verifiedTxCacheEntries = 8_192;
 /** Addresses whose bech32 form events remember (a key and a string of ~70 characters: ~0.2 MiB). */
 export const renderedAddressCacheEntries = 1_024;
-/** Bytes of the remembered transactions (estimated by `verifiedTxOverheadBytes` plus their variable fields). */
-export const verifiedTxCacheBytes = 8 * 1024 * 1024;
+/**
+ * Bytes of the remembered transactions (estimated by `verifiedTxOverheadBytes` plus their variable
+ * fields): ~4 800 transactions of 180 bytes, a full server pool and the blocks in flight.
+ */
+export const verifiedTxCacheBytes = 4 * 1024 * 1024;
 /** What a remembered transaction costs beyond its variable fields: its objects, key, key and address copies. */
 export const verifiedTxOverheadBytes = 640;
 /** Gas schedule: what each kind of work costs. Changing it changes consensus results. */
