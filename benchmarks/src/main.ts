@@ -29,7 +29,7 @@ const suites: Readonly<Record<string, Suite>> = {
   micro: {
     describe:
       'codec, ed25519 sign/verify (noble and native), Merkle root of 1 000 txs, store blocks at 10k/100k keys, month settlement',
-    usage: '[--slots N] [--only primitives|mempool]',
+    usage: '[--slots N] [--only primitives|mempool|app-path]',
     run: micro,
   },
   network: {

@@ -33,6 +33,7 @@ import { ClassicKvStore, defaultHookWorkBudget } from '@joule/state';
 import { Bench } from 'tinybench';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
 import { benchRow } from './bench-row.js';
+import { appPathRows } from './micro-app-path.js';
 import { gossipPrimitives } from './micro-gossip.js';
 import { mempoolPrimitives } from './micro-mempool.js';
 import {
@@ -78,6 +79,7 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
   }
   if (values.only === 'mempool')
     return { suite: 'micro', rows: await mempoolPrimitives(options.timeMs), figures: [] };
+  if (values.only === 'app-path') return { suite: 'micro', rows: await appPathRows(), figures: [] };
   const storeSizes = [10_000, 100_000];
   const p = options.progress('micro', primitiveTasks + storeSizes.length + 2);
   const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
@@ -85,6 +87,7 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
   rows.push(measureRow(await measureBlocks(40, 8, 'day')));
   rows.push(...(await gossipPrimitives(options.timeMs)));
   rows.push(...(await mempoolPrimitives(options.timeMs)));
+  rows.push(...(await appPathRows()));
   // The settlement before the store, whose garbage would otherwise swell its peak heap.
   p.tick(primitiveTasks, 'settlement, pure');
   const pure = settlePure(monthMeters, slots);

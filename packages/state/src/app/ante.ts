@@ -8,7 +8,12 @@ import {
   maxTxBytes,
 } from '@joule/consensus';
 import { verifyFast } from '@joule/consensus/core';
-import { gasCosts, verifiedTxCacheEntries } from '../constants.js';
+import {
+  gasCosts,
+  verifiedTxCacheBytes,
+  verifiedTxCacheEntries,
+  verifiedTxOverheadBytes,
+} from '../constants.js';
 import type { GasMeter } from './gas.js';
 import type { MessageType, Signer } from './module.js';
 import type { State } from './state.js';
@@ -50,12 +55,34 @@ export interface AnteEnvironment {
 }
 
 /**
- * Hashes of whole transactions (body and signature) whose signature verified, least recently used
- * out first: a transaction checked for the mempool is executed in its block a moment later, and
- * its bytes — hence its verdict — are the same. A fact that never changes, so the result is always
- * the verifier's; bounded by `verifiedTxCacheEntries` (keys of 32 one-byte characters: ~0.5 MiB).
+ * A transaction whose signature verified: its decoding and its signer's address, which are
+ * functions of its bytes alone.
  */
-const verifiedTxs = new BoundedCache<string, true>({ maxEntries: verifiedTxCacheEntries });
+interface VerifiedTx {
+  readonly tx: Tx;
+  readonly address: Uint8Array;
+}
+
+/**
+ * Transactions whose signature verified, by the hash of their whole bytes (body and signature),
+ * least recently used out first: a transaction checked for the mempool is proposed, executed in its
+ * block and rechecked while it waits, and its bytes — hence its decoding, its signer's address and
+ * its verdict — are the same each time. Facts that never change, so every answer is the one a fresh
+ * decode and verify would give; what depends on the chain (its id, the message types, nonces,
+ * state) is checked each time. Bounded by `verifiedTxCacheEntries` and `verifiedTxCacheBytes`.
+ */
+const verifiedTxs = new BoundedCache<string, VerifiedTx>({
+  maxEntries: verifiedTxCacheEntries,
+  maxBytes: verifiedTxCacheBytes,
+  sizeOf: (_key, value) => verifiedTxOverheadBytes + 2 * value.tx.signature.length + txBodyBytes(value.tx),
+});
+
+/** A decoded transaction's bytes, roughly: its messages' values and memo (the rest is fixed). */
+function txBodyBytes(tx: Tx): number {
+  let n = tx.body.memo.length + tx.body.chainId.length;
+  for (const m of tx.body.messages) n += m.value.length + m.type.length;
+  return n;
+}
 
 /** What the cache of verified transactions holds and how it served (for metrics). */
 export function verifiedTxCacheStats(): BoundedCacheStats {
@@ -63,16 +90,28 @@ export function verifiedTxCacheStats(): BoundedCacheStats {
 }
 
 /**
- * Whether `tx` (decoded from `bytes`) carries a valid signature of its signer, through the cache of
- * verified transactions: bytes this node verified before (in `checkTx`, a proposal or a block) cost
- * a hash and a lookup.
+ * The decoding and signer address of the transaction with hash `hash`, if this node verified its
+ * signature (in `checkTx`, a proposal or a block) and still remembers it.
  */
-export function signatureVerifies(bytes: Uint8Array, tx: Tx): boolean {
-  const id = bytesKey(txHash(bytes));
-  if (verifiedTxs.get(id) === true) return true;
-  if (!verifyFast(tx.body.signer, txSignBytes(tx.body), tx.signature)) return false;
-  verifiedTxs.set(id, true);
-  return true;
+export function verifiedTx(hash: Uint8Array): VerifiedTx | undefined {
+  return verifiedTxs.get(bytesKey(hash));
+}
+
+/**
+ * Whether `tx` (decoded from `bytes`, whose hash is `hash`) carries a valid signature of its
+ * signer, through the cache of verified transactions: bytes this node verified before cost a lookup.
+ */
+export function signatureVerifies(bytes: Uint8Array, tx: Tx, hash: Uint8Array = txHash(bytes)): boolean {
+  const id = bytesKey(hash);
+  return verifiedTxs.get(id) !== undefined || verifyAndRemember(id, tx) !== undefined;
+}
+
+/** Verifies `tx`'s signature and remembers it under `id` if valid: its signer's address, or undefined if invalid. */
+function verifyAndRemember(id: string, tx: Tx): Uint8Array | undefined {
+  if (!verifyFast(tx.body.signer, txSignBytes(tx.body), tx.signature)) return undefined;
+  const address = addressOf(tx.body.signer);
+  verifiedTxs.set(id, { tx, address });
+  return address;
 }
 
 /**
@@ -80,7 +119,12 @@ export function signatureVerifies(bytes: Uint8Array, tx: Tx): boolean {
  * type, strict decode and stateless validation. Each refusal is a `TxError` with a stable code.
  * The nonce is advanced in `env.state`; the caller keeps that write only if every check passes.
  */
-export async function runAnte(bytes: Uint8Array, env: AnteEnvironment): Promise<AnteResult> {
+export async function runAnte(
+  bytes: Uint8Array,
+  env: AnteEnvironment,
+  /** `txHash(bytes)`, when the caller has it (the cache of verified transactions is keyed by it). */
+  hash: Uint8Array = txHash(bytes),
+): Promise<AnteResult> {
   if (bytes.length > maxTxBytes) {
     throw new TxError('TX_TOO_LARGE', `transaction of ${bytes.length} bytes exceeds ${maxTxBytes}`, {
       size: bytes.length,
@@ -88,12 +132,17 @@ export async function runAnte(bytes: Uint8Array, env: AnteEnvironment): Promise<
     });
   }
   env.gas.consume(gasCosts.txBase + gasCosts.txPerByte * bytes.length, 'transaction bytes');
+  // Bytes verified before decode the same: their decoding and address are remembered.
+  const id = bytesKey(hash);
+  const known = verifiedTxs.get(id);
   let tx: Tx;
-  try {
-    tx = decodeTx(bytes, maxTxBytes);
-  } catch (cause) {
-    throw new TxError('TX_MALFORMED', `transaction does not decode: ${message(cause)}`);
-  }
+  if (known !== undefined) tx = known.tx;
+  else
+    try {
+      tx = decodeTx(bytes, maxTxBytes);
+    } catch (cause) {
+      throw new TxError('TX_MALFORMED', `transaction does not decode: ${message(cause)}`);
+    }
   if (tx.body.chainId !== env.chainId) {
     throw new TxError(
       'TX_WRONG_CHAIN',
@@ -104,10 +153,17 @@ export async function runAnte(bytes: Uint8Array, env: AnteEnvironment): Promise<
     );
   }
   env.gas.consume(gasCosts.signatureVerify, 'signature');
-  if (env.recheck !== true && !signatureVerifies(bytes, tx)) {
-    throw new TxError('TX_BAD_SIGNATURE', 'signature does not verify against the signer key');
+  let address = known?.address;
+  if (address === undefined && env.recheck !== true) {
+    address = verifyAndRemember(id, tx);
+    if (address === undefined)
+      throw new TxError('TX_BAD_SIGNATURE', 'signature does not verify against the signer key');
   }
-  const signer: Signer = { address: addressOf(tx.body.signer), publicKey: tx.body.signer };
+  // The handlers get their own copies: what they do with them cannot reach the cache.
+  const signer: Signer = {
+    address: address === undefined ? addressOf(tx.body.signer) : address.slice(),
+    publicKey: tx.body.signer.slice(),
+  };
   await env.accounts.useNonce(env.state, signer, tx.body.nonce);
   const messages: DecodedMessage[] = [];
   // An index loop: `entries()` made an iterator result and an [index, item] pair per message.

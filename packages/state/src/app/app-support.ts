@@ -3,7 +3,7 @@ import type { KvStore } from '../kv/kv-store.js';
 import { encodeProof } from '../store/proof.js';
 import type { VersionedStore } from '../store/versioned-store.js';
 import type { QueryRequest, QueryResponse, ValidatorUpdate } from './abci.js';
-import { signatureVerifies } from './ante.js';
+import { signatureVerifies, verifiedTx } from './ante.js';
 import { txFloorGas } from './gas.js';
 import type { QueryType } from './module.js';
 import { ProvingReader, provedReadsCodec } from './proved-reads.js';
@@ -15,7 +15,7 @@ import {
   txQueryCodec,
 } from './queries.js';
 import { appTables } from './results.js';
-import { decodeTx } from './tx.js';
+import { decodeTx, txHash } from './tx.js';
 import { TxError } from './tx-errors.js';
 
 /**
@@ -39,12 +39,17 @@ export function proposalTxs(
     if (out.length >= maxBlockTxs) break;
     if (tx.length > maxTxBytes || total + tx.length > limits.maxBytes) continue;
     if (floorGas + txFloorGas(tx.length) > limits.maxBlockGas) continue;
-    try {
-      const decoded = decodeTx(tx, maxTxBytes);
-      if (decoded.body.chainId !== chainId || !signatureVerifies(tx, decoded)) continue;
-    } catch {
-      continue;
-    }
+    const hash = txHash(tx);
+    const known = verifiedTx(hash);
+    if (known !== undefined) {
+      if (known.tx.body.chainId !== chainId) continue;
+    } else
+      try {
+        const decoded = decodeTx(tx, maxTxBytes);
+        if (decoded.body.chainId !== chainId || !signatureVerifies(tx, decoded, hash)) continue;
+      } catch {
+        continue;
+      }
     out.push(tx);
     total += tx.length;
     floorGas += txFloorGas(tx.length);

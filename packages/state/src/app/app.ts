@@ -220,12 +220,14 @@ export class App implements abci.Application {
       await executor.runHook(module, 'beginBlock', block, layer, events, updates, this.nameOf(module));
     const blockGas = { used: 0, limit: record.limits.maxBlockGas };
     const txResults: abci.ExecTxResult[] = [];
-    for (const tx of request.block.txs) txResults.push(await executor.deliverTx(tx, block, layer, blockGas));
+    // Each transaction hashed once: its execution, the verified-transaction cache and the results' index use it.
+    const hashes = request.block.txs.map(txHash);
+    for (const [index, tx] of request.block.txs.entries())
+      txResults.push(await executor.deliverTx(tx, block, layer, blockGas, hashes[index]));
     for (const module of this.modules)
       await executor.runHook(module, 'endBlock', block, layer, events, updates, this.nameOf(module));
     const changes = genesis === undefined ? layer.changes() : [...genesis.changes(), ...layer.changes()];
     const prepared = await this.store.prepare(header.height, changes);
-    const hashes = request.block.txs.map(txHash);
     const validatorUpdates = mergeUpdates(updates);
     this.staged = {
       prepared,

@@ -81,6 +81,8 @@ export class Executor {
     block: BlockInfo,
     blockLayer: StateLayer,
     blockGas: BlockGas,
+    /** `txHash(bytes)`, when the caller has it. */
+    hash: Uint8Array = txHash(bytes),
   ): Promise<ExecTxResult> {
     const gas = new GasMeter(this.options.maxTxGas);
     const anteLayer = new StateLayer(blockLayer);
@@ -92,11 +94,11 @@ export class Executor {
       return { ...failure(error, gas), gasUsed: charged };
     };
     try {
-      ante = await runAnte(bytes, {
-        ...this.env(),
-        state: this.scoped(new MeteredState(anteLayer, gas)),
-        gas,
-      });
+      ante = await runAnte(
+        bytes,
+        { ...this.env(), state: this.scoped(new MeteredState(anteLayer, gas)), gas },
+        hash,
+      );
     } catch (error) {
       return anteFailure(error);
     }
@@ -104,7 +106,7 @@ export class Executor {
     anteLayer.flushInto(blockLayer);
     const messageLayer = new StateLayer(blockLayer);
     const events: AppEvent[] = [];
-    const ctx = this.txContexts(block, messageLayer, gas, txHash(bytes), events);
+    const ctx = this.txContexts(block, messageLayer, gas, hash, events);
     const blockGasExceeded = () =>
       new OutOfGasError('TX_BLOCK_GAS_EXCEEDED', `block gas limit ${blockGas.limit} reached`, {
         blockUsed: blockGas.used,
@@ -152,16 +154,16 @@ export class Executor {
     const gas = new GasMeter(this.options.maxTxGas);
     const anteLayer = new StateLayer(checkLayer);
     const recheck = kind === 'recheck';
+    const hash = txHash(bytes);
     try {
-      const ante = await runAnte(bytes, {
-        ...this.env(),
-        state: this.scoped(new MeteredState(anteLayer, gas)),
-        gas,
-        recheck,
-      });
+      const ante = await runAnte(
+        bytes,
+        { ...this.env(), state: this.scoped(new MeteredState(anteLayer, gas)), gas, recheck },
+        hash,
+      );
       if (!recheck) {
         const simulation = new StateLayer(anteLayer);
-        const ctx = this.txContexts(block, simulation, gas, txHash(bytes), []);
+        const ctx = this.txContexts(block, simulation, gas, hash, []);
         for (const { type, message } of ante.messages) await type.handle(ctx(type), message, ante.signer);
       }
       if (!anteLayer.fitsInto(checkLayer)) throw blockWritesExceeded(checkLayer);

@@ -50,6 +50,7 @@ export { txMessage };
  */
 export class TestChain {
   private last: Block | null = null;
+  private finalized: Block | null = null;
 
   private constructor(
     readonly app: App,
@@ -94,11 +95,25 @@ export class TestChain {
 
   /** Finalizes and commits a block of `txs`; returns consensus's view of it. */
   async block(txs: readonly Uint8Array[] = []): Promise<abci.FinalizeBlockResponse> {
+    const response = await this.finalize(txs);
+    await this.commitFinalized();
+    return response;
+  }
+
+  /** Finalizes a block of `txs` without committing it (`commitFinalized` does): to time the two apart. */
+  async finalize(txs: readonly Uint8Array[]): Promise<abci.FinalizeBlockResponse> {
     const block = testBlock(this.chainId, this.height + 1, this.last, txs, this.appHash, testValidatorSet(1));
     const response = await this.app.finalizeBlock({ block, hash: blockId(block).hash, misbehavior: [] });
-    await this.app.commit();
-    this.last = block;
+    this.finalized = block;
     return response;
+  }
+
+  /** Commits the block `finalize` finalized. */
+  async commitFinalized(): Promise<void> {
+    if (this.finalized === null) throw new Error('commitFinalized without a finalized block');
+    await this.app.commit();
+    this.last = this.finalized;
+    this.finalized = null;
   }
 
   /** A signed transaction from `signer` carrying `messages`, with its next nonce unless given. */

@@ -1,0 +1,116 @@
+import { addressOf, formatAddress, generateKeyPair, struct, uint } from '@joule/consensus';
+import { describe, expect, it } from 'vitest';
+import { coreModules } from '../modules/core.js';
+import { TestChain } from '../testkit/test-chain.js';
+import { defineMessage } from './module.js';
+import { txMessage } from './tx.js';
+
+const alice = generateKeyPair(new Uint8Array(32).fill(11));
+const bob = generateKeyPair(new Uint8Array(32).fill(12));
+const addr = (k: { publicKey: Uint8Array }) => formatAddress(addressOf(k.publicKey), 'joule');
+
+async function chain(chainId = 'cache-chain') {
+  const core = coreModules();
+  const c = await TestChain.create({
+    chainId,
+    modules: core.modules,
+    accounts: core.accounts,
+    genesis: {
+      bank: { authority: addr(alice), balances: [{ address: addr(alice), denom: 'kwh', amount: '1000' }] },
+    },
+  });
+  const send = (amount: bigint) =>
+    txMessage(core.bank.msg.send, { to: addressOf(bob.publicKey), denom: 'kwh', amount });
+  return { c, send };
+}
+
+const proposal = (c: TestChain, txs: Uint8Array[]) =>
+  c.app.processProposal({
+    height: 1,
+    time: 0,
+    proposerAddress: new Uint8Array(20),
+    txs,
+    hash: new Uint8Array(32),
+  });
+
+describe('the cache of verified transactions', () => {
+  it('never lets bytes one byte away from verified ones pass: a flipped signature byte is refused everywhere', async () => {
+    const { c, send } = await chain();
+    const good = await c.tx(alice, [send(1n)], { nonce: 0 });
+    expect((await c.check(good)).code, 'the original is admitted (and remembered)').toBe(0);
+    const forged = good.slice();
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+    expect((await c.check(forged)).codespace, 'its neighbour is checked afresh').toBe('TX_BAD_SIGNATURE');
+    expect(await proposal(c, [forged]), 'a proposal carrying the neighbour').toBe('reject');
+    const response = await c.block([forged, good]);
+    expect(response.txResults[0]?.codespace, 'the neighbour fails in a block').toBe('TX_BAD_SIGNATURE');
+    expect(response.txResults[1]?.code, 'the original executes').toBe(0);
+  });
+
+  it('does not remember what a recheck let through unverified: a proposal and a block still verify it', async () => {
+    const { c, send } = await chain();
+    const good = await c.tx(alice, [send(1n)], { nonce: 0 });
+    const forged = good.slice();
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+    // A recheck skips the signature (the mempool rechecks only what it verified)...
+    expect((await c.app.checkTx({ tx: forged, kind: 'recheck' })).code).toBe(0);
+    // ...and that verdict is not taken for a verified signature by anything after it.
+    expect(await proposal(c, [forged]), 'the proposal is refused').toBe('reject');
+    expect((await c.check(forged)).codespace, 'a new check refuses it').toBe('TX_BAD_SIGNATURE');
+    expect((await c.block([forged])).txResults[0]?.codespace, 'the block fails it').toBe('TX_BAD_SIGNATURE');
+  });
+
+  it("keeps checking what depends on the chain: bytes verified on one chain are another chain's wrong chain", async () => {
+    const a = await chain('chain-a');
+    const b = await chain('chain-b');
+    const tx = await a.c.tx(alice, [a.send(1n)], { nonce: 0 });
+    expect((await a.c.check(tx)).code, 'admitted on its own chain').toBe(0);
+    expect((await b.c.check(tx)).codespace, 'refused on the other').toBe('TX_WRONG_CHAIN');
+    expect(await proposal(b.c, [tx]), 'and refused in its proposals').toBe('reject');
+    expect((await b.c.block([tx])).txResults[0]?.codespace).toBe('TX_WRONG_CHAIN');
+  });
+
+  it('gives the same results, gas and app hash to a node that checked the transactions and to one that did not', async () => {
+    const checked = await chain();
+    const fresh = await chain();
+    const txs = [];
+    for (let nonce = 0; nonce < 4; nonce++)
+      txs.push(await checked.c.tx(alice, [checked.send(BigInt(nonce + 1))], { nonce }));
+    // A duplicate and a nonce already spent, as a Byzantine proposer might include.
+    txs.push(txs[0] as Uint8Array);
+    for (const tx of txs.slice(0, 4)) expect((await checked.c.check(tx)).code).toBe(0);
+    const a = await checked.c.block(txs);
+    // The second node's cache is the same process's: it must not matter what it holds.
+    const b = await fresh.c.block(txs);
+    expect(a.txResults, 'the same results, gas and events').toEqual(b.txResults);
+    expect(a.txResults[4]?.codespace).toBe('TX_BAD_NONCE');
+    expect(a.appHash).toEqual(b.appHash);
+  });
+
+  it("hands each execution its own copy of the signer: a handler that writes into it cannot change the next one's", async () => {
+    const seen: string[] = [];
+    const scribble = defineMessage<{ n: number }>({
+      type: 'scribble/write',
+      codec: struct<{ n: number }>('Scribble', { n: uint() }),
+      async handle(_ctx, _message, signer) {
+        seen.push(Buffer.from(signer.address).toString('hex'));
+        signer.address.fill(0);
+        signer.publicKey.fill(0);
+      },
+    });
+    const core = coreModules();
+    const c = await TestChain.create({
+      modules: [...core.modules, { name: 'scribble', messages: [scribble] }],
+      accounts: core.accounts,
+      genesis: {
+        bank: { authority: addr(alice), balances: [{ address: addr(alice), denom: 'kwh', amount: '1000' }] },
+      },
+    });
+    const tx = await c.tx(alice, [txMessage(scribble, { n: 1 })], { nonce: 0 });
+    expect((await c.check(tx)).code, 'checked (its simulation scribbles)').toBe(0);
+    expect((await c.block([tx])).txResults[0]?.code, 'executed (scribbles again)').toBe(0);
+    const expected = Buffer.from(addressOf(alice.publicKey)).toString('hex');
+    expect(seen, 'both runs saw the true signer').toEqual([expected, expected]);
+    expect(await c.nextNonce(alice.publicKey), "the nonce moved on alice's account").toBe(1);
+  });
+});
