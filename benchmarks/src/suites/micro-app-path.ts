@@ -6,6 +6,7 @@ import { market } from '@joule/market';
 import { ClassicKvStore, coreModules, txMessage } from '@joule/state';
 import { TestChain, testGenesisTimeMs, testKey } from '@joule/state/testkit';
 import type { Row } from '../report.js';
+import { stringPrices } from './settlement.js';
 
 /** Signers of the sample, each with a meter (as the throughput suite's 64 senders). */
 const signers = 64;
@@ -17,13 +18,6 @@ const chunkBlocks = 5;
 /** Blocks' worth of transactions the pool holds when a block commits (each is rechecked this many times). */
 const poolBlocks = 2;
 const slotSeconds = 900;
-const stringPrices = {
-  pBuyBAU: '21000000',
-  pSellBAU: '6000000',
-  pBuyLEM: '16000000',
-  pSellLEM: '9000000',
-  beta: '2000',
-};
 
 /**
  * One node's application path for the throughput suite's transactions (a measure, then a bank send

@@ -77,7 +77,8 @@ export interface OnChainSettlement {
   readonly monthCpuS: number;
 }
 
-const stringPrices = {
+/** The benchmarks' market period prices, as a `set_market_parameters` message carries them. */
+export const stringPrices = {
   pBuyBAU: '21000000',
   pSellBAU: '6000000',
   pBuyLEM: '16000000',
