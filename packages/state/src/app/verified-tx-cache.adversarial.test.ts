@@ -189,3 +189,20 @@ describe('the context a handler is given', () => {
     expect(stored?.height, 'the result is found by its hash').toBe(1);
   });
 });
+
+describe('what the cache of verified transactions counts', () => {
+  it("counts each message's objects, not only its bytes: a refused 32-message transaction counts for them", async () => {
+    const g = await freshGraph();
+    const { c } = await chainOf(g, 'count-chain');
+    const { verifiedTxMessageOverheadBytes } = await import('../constants.js');
+    const before = g.cacheStats().bytes;
+    // From an account that does not exist: refused after its signature verified (and was remembered).
+    const tx = await c.tx(
+      stranger,
+      Array.from({ length: 32 }, () => ({ type: 'bank/send', value: new Uint8Array(0) })),
+      { nonce: 0 },
+    );
+    expect((await c.check(tx)).codespace).not.toBe('');
+    expect(g.cacheStats().bytes - before).toBeGreaterThanOrEqual(32 * verifiedTxMessageOverheadBytes);
+  });
+});
