@@ -130,12 +130,24 @@ export const verifiedTxCacheEntries = 8_192;
 /** Addresses whose bech32 form events remember (a key and a string of ~70 characters: ~0.2 MiB). */
 export const renderedAddressCacheEntries = 1_024;
 /**
- * Bytes of the remembered transactions (estimated by `verifiedTxOverheadBytes` plus their variable
- * fields): ~4 800 transactions of 180 bytes, a full server pool and the blocks in flight.
+ * Bytes of the remembered transactions (estimated by `verifiedTxOverheadBytes`, and
+ * `verifiedTxMessageOverheadBytes` a message, plus their variable fields): ~2 100 one-message
+ * transactions of 164 bytes, a full server pool; ~280 of 32 messages. Any signed transaction is
+ * remembered once its signature verifies, before its nonce or account is checked: a client can fill
+ * the cache with refused ones, so this bounds what it can make a node hold.
  */
 export const verifiedTxCacheBytes = 4 * 1024 * 1024;
-/** What a remembered transaction costs beyond its variable fields: its objects, key, key and address copies. */
-export const verifiedTxOverheadBytes = 640;
+/**
+ * What a remembered transaction costs beyond its variable fields and its messages: its objects,
+ * key, signer key, signature and address arrays. Measured: a one-message `bank/send` of 164 bytes
+ * keeps ~1 520 bytes of heap and array buffers after a full collection.
+ */
+export const verifiedTxOverheadBytes = 1_400;
+/**
+ * What each message of a remembered transaction costs beyond its bytes: its object and its value's
+ * array and buffer. Measured: a transaction of 32 messages keeps ~12 300 bytes, ~350 a message.
+ */
+export const verifiedTxMessageOverheadBytes = 360;
 /** Gas schedule: what each kind of work costs. Changing it changes consensus results. */
 export const gasCosts = {
   txBase: 1_000,

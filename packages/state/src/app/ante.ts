@@ -12,6 +12,7 @@ import {
   gasCosts,
   verifiedTxCacheBytes,
   verifiedTxCacheEntries,
+  verifiedTxMessageOverheadBytes,
   verifiedTxOverheadBytes,
 } from '../constants.js';
 import type { GasMeter } from './gas.js';
@@ -77,10 +78,10 @@ const verifiedTxs = new BoundedCache<string, VerifiedTx>({
   sizeOf: (_key, value) => verifiedTxOverheadBytes + 2 * value.tx.signature.length + txBodyBytes(value.tx),
 });
 
-/** A decoded transaction's bytes, roughly: its messages' values and memo (the rest is fixed). */
+/** A decoded transaction's bytes, roughly: its messages (each with its objects) and memo (the rest is fixed). */
 function txBodyBytes(tx: Tx): number {
   let n = tx.body.memo.length + tx.body.chainId.length;
-  for (const m of tx.body.messages) n += m.value.length + m.type.length;
+  for (const m of tx.body.messages) n += verifiedTxMessageOverheadBytes + m.value.length + m.type.length;
   return n;
 }
 

@@ -106,7 +106,8 @@ export class Executor {
     anteLayer.flushInto(blockLayer);
     const messageLayer = new StateLayer(blockLayer);
     const events: AppEvent[] = [];
-    const ctx = this.txContexts(block, messageLayer, gas, hash, events);
+    // The handlers get their own copy: the block's results index keeps `hash`.
+    const ctx = this.txContexts(block, messageLayer, gas, hash.slice(), events);
     const blockGasExceeded = () =>
       new OutOfGasError('TX_BLOCK_GAS_EXCEEDED', `block gas limit ${blockGas.limit} reached`, {
         blockUsed: blockGas.used,
