@@ -158,6 +158,8 @@ export interface MemoryBudget {
   readonly mempoolCacheBytes: number;
   /** Merkle tree nodes cached by the state: `[state] node_cache_entries` × `bytesPerStateNodeCacheEntry`. */
   readonly stateNodeCacheBytes: number;
+  /** Transactions whose signature verified, kept with their decoding: `[state] verified_tx_cache_bytes`. */
+  readonly verifiedTxCacheBytes: number;
   /** Gossip de-duplication sets (consensus and mempool, each `p2pSeenCacheBytes / 2 / bytesPerSeenHash` hashes). */
   readonly p2pSeenCacheBytes: number;
   /** Unread bytes peers may leave in flight: `[p2p] max_connections` × `p2pStreamsPerConnection` × the yamux stream window. */
@@ -243,6 +245,7 @@ const serverProfile: NodeProfile = {
     mempoolBytes: 4 * MiB,
     mempoolCacheBytes: 10_000 * bytesPerSeenHash,
     stateNodeCacheBytes: 10_000 * bytesPerStateNodeCacheEntry,
+    verifiedTxCacheBytes: 4 * MiB,
     p2pSeenCacheBytes: 2 * 20_000 * bytesPerSeenHash,
     p2pStreamBuffersBytes: 16 * p2pStreamsPerConnection * yamuxDefaultStreamWindowBytes,
   },
@@ -272,6 +275,7 @@ export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
       mempoolBytes: 1 * MiB,
       mempoolCacheBytes: 2_000 * bytesPerSeenHash,
       stateNodeCacheBytes: 2_000 * bytesPerStateNodeCacheEntry,
+      verifiedTxCacheBytes: 512 * KiB,
       p2pSeenCacheBytes: 2 * 5_000 * bytesPerSeenHash,
       p2pStreamBuffersBytes: 8 * p2pStreamsPerConnection * 256 * KiB,
     },

@@ -116,6 +116,13 @@ export const sections = {
       max: 10_000_000,
       doc: 'Merkle tree nodes cached in memory (16-slot nodes, 0.5–1.4 KiB each; at most 8 MiB in all).',
     },
+    verified_tx_cache_bytes: {
+      type: 'int',
+      default: 4 * MiB,
+      min: 0,
+      max: 1024 * MiB,
+      doc: 'Transactions whose signature verified, remembered with their decoding so a proposal, a block or a recheck does not verify or decode them again; 0 remembers none.',
+    },
   },
   mempool: {
     max_txs: { type: 'int', default: 2_000, min: 1, max: 1_000_000, doc: 'Most transactions held.' },

@@ -48,6 +48,7 @@ describe('config.toml', () => {
     expect(board.state.node_cache_entries * bytesPerStateNodeCacheEntry).toBeLessThanOrEqual(
       budget.stateNodeCacheBytes,
     );
+    expect(board.state.verified_tx_cache_bytes).toBe(budget.verifiedTxCacheBytes);
     expect(board.state.retain_blocks, 'a board prunes').toBeGreaterThan(0);
     expect(board.mempool.max_txs, 'the file wins over the profile').toBe(700);
     expect(parseConfig(renderConfig(board), F), 'a rendered board config round-trips').toEqual(board);

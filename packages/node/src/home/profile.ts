@@ -33,6 +33,7 @@ export function profileConfig(name: ProfileName): ConfigOverrides {
       retain_blocks: p.disk.retainBlocks,
       prune_interval_blocks: p.disk.pruneIntervalBlocks,
       node_cache_entries: Math.floor(m.stateNodeCacheBytes / bytesPerStateNodeCacheEntry),
+      verified_tx_cache_bytes: m.verifiedTxCacheBytes,
     },
     mempool: {
       max_txs: p.mempoolMaxTxs,

@@ -53,7 +53,10 @@ export interface AppSpec {
   /** The nonce keeper of the ante checks (the auth module's keeper: `coreModules().accounts`). */
   readonly accounts: AccountKeeper;
   /** Options of `App` (gas limits). Retention and the node cache come from config.toml. */
-  readonly options?: Omit<AppOptions, 'retainBlocks' | 'pruneIntervalBlocks' | 'nodeCacheEntries'>;
+  readonly options?: Omit<
+    AppOptions,
+    'retainBlocks' | 'pruneIntervalBlocks' | 'nodeCacheEntries' | 'verifiedTxCacheBytes'
+  >;
   /** Version string reported by /status. */
   readonly version?: string;
 }
@@ -245,6 +248,7 @@ class Node implements JouleNode {
         retainBlocks: config.state.retain_blocks,
         pruneIntervalBlocks: config.state.prune_interval_blocks,
         nodeCacheEntries: config.state.node_cache_entries,
+        verifiedTxCacheBytes: config.state.verified_tx_cache_bytes,
         ...(this.deps.app.version === undefined ? {} : { version: this.deps.app.version }),
       },
       {

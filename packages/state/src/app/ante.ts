@@ -72,11 +72,28 @@ interface VerifiedTx {
  * decode and verify would give; what depends on the chain (its id, the message types, nonces,
  * state) is checked each time. Bounded by `verifiedTxCacheEntries` and `verifiedTxCacheBytes`.
  */
-const verifiedTxs = new BoundedCache<string, VerifiedTx>({
-  maxEntries: verifiedTxCacheEntries,
-  maxBytes: verifiedTxCacheBytes,
-  sizeOf: (_key, value) => verifiedTxOverheadBytes + 2 * value.tx.signature.length + txBodyBytes(value.tx),
-});
+let verifiedTxs = verifiedTxCache(verifiedTxCacheBytes);
+
+function verifiedTxCache(maxBytes: number): BoundedCache<string, VerifiedTx> {
+  return new BoundedCache<string, VerifiedTx>({
+    maxEntries: verifiedTxCacheEntries,
+    maxBytes,
+    sizeOf: (_key, value) => verifiedTxOverheadBytes + 2 * value.tx.signature.length + txBodyBytes(value.tx),
+  });
+}
+
+/**
+ * Bounds the cache of verified transactions to `maxBytes` (a node sets it from its profile's memory
+ * budget; 0 remembers none). The cache is the process's: a new bound starts it empty. What it
+ * remembers never changes an answer, only how soon one comes.
+ */
+export function limitVerifiedTxCache(maxBytes: number): void {
+  if (!(Number.isSafeInteger(maxBytes) && maxBytes >= 0))
+    throw new RangeError(
+      `the verified-transaction cache's bound must be a whole number of bytes ≥ 0, not ${maxBytes}`,
+    );
+  verifiedTxs = verifiedTxCache(maxBytes);
+}
 
 /** A decoded transaction's bytes, roughly: its messages (each with its objects) and memo (the rest is fixed). */
 function txBodyBytes(tx: Tx): number {

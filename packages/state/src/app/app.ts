@@ -10,7 +10,7 @@ import { StoreStateError } from '../errors.js';
 import { type KvStore, WriteBatch } from '../kv/kv-store.js';
 import { type PreparedVersion, VersionedStore } from '../store/versioned-store.js';
 import type * as abci from './abci.js';
-import type { AccountKeeper } from './ante.js';
+import { type AccountKeeper, limitVerifiedTxCache } from './ante.js';
 import { answerQuery, mergeUpdates, proposalTxs } from './app-support.js';
 import { Executor } from './executor.js';
 import { GasMeter } from './gas.js';
@@ -39,6 +39,11 @@ export interface AppOptions {
   readonly nodeCacheBytes?: number;
   /** Most tree nodes cached (default `nodeCacheEntries`), a bound next to the bytes. */
   readonly nodeCacheEntries?: number;
+  /**
+   * Bytes of verified transactions remembered with their decoding (default `verifiedTxCacheBytes`).
+   * The cache is the process's, shared by its apps: an app given a bound sets it for all of them.
+   */
+  readonly verifiedTxCacheBytes?: number;
   readonly version?: string;
 }
 
@@ -85,6 +90,7 @@ export class App implements abci.Application {
     this.registry = registerModules(deps.modules);
     // The names the modules were registered under: a module's `name` field could change later.
     for (const module of deps.modules) this.names.set(module, module.name);
+    if (options.verifiedTxCacheBytes !== undefined) limitVerifiedTxCache(options.verifiedTxCacheBytes);
     this.store = new VersionedStore(
       {
         ...(options.nodeCacheBytes === undefined ? {} : { nodeCacheBytes: options.nodeCacheBytes }),

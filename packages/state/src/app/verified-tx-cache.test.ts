@@ -1,7 +1,9 @@
 import { addressOf, formatAddress, generateKeyPair, struct, uint } from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
+import { verifiedTxCacheBytes } from '../constants.js';
 import { coreModules } from '../modules/core.js';
 import { TestChain } from '../testkit/test-chain.js';
+import { limitVerifiedTxCache, verifiedTxCacheStats } from './ante.js';
 import { defineMessage } from './module.js';
 import { txMessage } from './tx.js';
 
@@ -9,10 +11,11 @@ const alice = generateKeyPair(new Uint8Array(32).fill(11));
 const bob = generateKeyPair(new Uint8Array(32).fill(12));
 const addr = (k: { publicKey: Uint8Array }) => formatAddress(addressOf(k.publicKey), 'joule');
 
-async function chain(chainId = 'cache-chain') {
+async function chain(chainId = 'cache-chain', verifiedTxCacheBytes?: number) {
   const core = coreModules();
   const c = await TestChain.create({
     chainId,
+    ...(verifiedTxCacheBytes === undefined ? {} : { app: { verifiedTxCacheBytes } }),
     modules: core.modules,
     accounts: core.accounts,
     genesis: {
@@ -34,6 +37,22 @@ const proposal = (c: TestChain, txs: Uint8Array[]) =>
   });
 
 describe('the cache of verified transactions', () => {
+  it("is bounded by the app's option: at 0 it remembers nothing and every answer is the same", async () => {
+    try {
+      const { c, send } = await chain('cache-bounded', 0);
+      const good = await c.tx(alice, [send(1n)], { nonce: 0 });
+      expect((await c.check(good)).code).toBe(0);
+      expect(verifiedTxCacheStats().entries, 'nothing remembered under a bound of 0').toBe(0);
+      expect(await proposal(c, [good]), 'the proposal verifies afresh').toBe('accept');
+      expect((await c.block([good])).txResults[0]?.code, 'the block verifies afresh').toBe(0);
+      expect(verifiedTxCacheStats().entries).toBe(0);
+      expect(() => limitVerifiedTxCache(-1), 'a negative bound is refused').toThrow(RangeError);
+      expect(() => limitVerifiedTxCache(1.5), 'a fractional bound is refused').toThrow(RangeError);
+    } finally {
+      limitVerifiedTxCache(verifiedTxCacheBytes);
+    }
+  });
+
   it('never lets bytes one byte away from verified ones pass: a flipped signature byte is refused everywhere', async () => {
     const { c, send } = await chain();
     const good = await c.tx(alice, [send(1n)], { nonce: 0 });
