@@ -11,6 +11,7 @@ import type { ClientError, JouleClient } from '../client/index.js';
 import { type KeyInfo, loadKey } from '../home/home.js';
 import { marketModules } from '../market/app.js';
 import type { MeasureRow, ReceiptFile } from '../market/export.js';
+import { yesterdayStart } from '../testkit/light-market.js';
 import { type SpawnedTestnet, spawnTestnet } from '../testkit/testnet.js';
 
 /**
@@ -99,8 +100,8 @@ describe('market on a 4-validator testnet end to end', () => {
         '--home',
         home0,
       );
-    const tsEnd = Math.floor(Date.now() / 1000 / day) * day;
-    const tsStart = tsEnd - day;
+    const tsStart = yesterdayStart();
+    const tsEnd = tsStart + day;
     await joule(
       'tx',
       'market',

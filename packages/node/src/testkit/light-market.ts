@@ -1,3 +1,4 @@
+import { defaultGraceSlots } from '@joule/market';
 import { txMessage } from '@joule/state';
 import type { marketModules } from '../market/app.js';
 
@@ -8,9 +9,15 @@ const day = 86_400;
 /** The market's slot in the light-client test chains, seconds. */
 export const slotSeconds = 900;
 
-/** The start of yesterday (UTC), seconds: the period the light-client test chains solve. */
+/**
+ * The start of the last whole UTC day whose solve grace window (`defaultGraceSlots` of
+ * `slotSeconds`, and a slot more for a block time behind the clock) is over, seconds: the period the
+ * light-client test chains solve. Yesterday, except
+ * in the hour after midnight, when the day before it.
+ */
 export function yesterdayStart(): number {
-  return Math.floor(Date.now() / 1000 / day) * day - day;
+  const graceOverS = Date.now() / 1000 - (defaultGraceSlots + 1) * slotSeconds;
+  return Math.floor(graceOverS / day) * day - day;
 }
 
 /** The market parameters for the day from `tsStart`, the same on every light-client test chain. */
