@@ -245,7 +245,7 @@ const serverProfile: NodeProfile = {
     mempoolBytes: 4 * MiB,
     mempoolCacheBytes: 10_000 * bytesPerSeenHash,
     stateNodeCacheBytes: 10_000 * bytesPerStateNodeCacheEntry,
-    verifiedTxCacheBytes: 4 * MiB,
+    verifiedTxCacheBytes: 12 * MiB,
     p2pSeenCacheBytes: 2 * 20_000 * bytesPerSeenHash,
     p2pStreamBuffersBytes: 16 * p2pStreamsPerConnection * yamuxDefaultStreamWindowBytes,
   },

@@ -118,7 +118,7 @@ export const sections = {
     },
     verified_tx_cache_bytes: {
       type: 'int',
-      default: 4 * MiB,
+      default: 12 * MiB,
       min: 0,
       max: 1024 * MiB,
       doc: 'Transactions whose signature verified, remembered with their decoding so a proposal, a block or a recheck does not verify or decode them again; 0 remembers none.',

@@ -53,6 +53,26 @@ describe('the cache of verified transactions', () => {
     }
   });
 
+  it("keeps a loaded server's working set under the default bound: a full pool, a proposal of as many it lacked and a block, each verified once", async () => {
+    limitVerifiedTxCache(verifiedTxCacheBytes);
+    const { c, send } = await chain('cache-working-set');
+    // The server's pool (2 000) checked, then a proposal of 1 000 it never admitted (its pool was
+    // full), then the block of the pool's first 1 000: the pool's are met again in the block.
+    const pool: Uint8Array[] = [];
+    for (let nonce = 0; nonce < 2_000; nonce++) pool.push(await c.tx(alice, [send(1n)], { nonce }));
+    const unseen: Uint8Array[] = [];
+    for (let nonce = 0; nonce < 1_000; nonce++) unseen.push(await c.tx(bob, [send(1n)], { nonce }));
+    for (const tx of pool) expect((await c.check(tx)).code).toBe(0);
+    expect(await proposal(c, unseen), 'the proposal of transactions the pool lacked').toBe('accept');
+    const before = verifiedTxCacheStats();
+    expect(before.entries, 'every verified transaction remembered').toBe(3_000);
+    expect(await proposal(c, pool.slice(0, 1_000)), "the pool's own proposal").toBe('accept');
+    expect((await c.block(pool.slice(0, 1_000))).txResults.every((r) => r.code === 0)).toBe(true);
+    const after = verifiedTxCacheStats();
+    expect(after.evictions, 'nothing evicted, so nothing verified twice').toBe(0);
+    expect(after.misses - before.misses, "the pool's proposal and block found every one").toBe(0);
+  });
+
   it('never lets bytes one byte away from verified ones pass: a flipped signature byte is refused everywhere', async () => {
     const { c, send } = await chain();
     const good = await c.tx(alice, [send(1n)], { nonce: 0 });
