@@ -12,7 +12,7 @@ import {
   struct,
   uint,
 } from '@joule/consensus';
-import { Table } from '@joule/state';
+import { Table, textKey } from '@joule/state';
 import {
   maxFailureReasonLength,
   maxGraceSlots,
@@ -313,7 +313,6 @@ const measureAt = (k: MeasureKey): Uint8Array => {
   put(out, 13, k.group, 2);
   return out;
 };
-const utf8 = new TextEncoder();
 
 export interface MeasureKey {
   readonly period: number;
@@ -355,7 +354,7 @@ export const creditorBytes = (c: Creditor): Uint8Array =>
 
 export const tables = {
   config: new Table('market', 'c', (_: 'config') => new Uint8Array([0]), configCodec),
-  meters: new Table('market', 'am', (id: string) => utf8.encode(id), meterCodec),
+  meters: new Table('market', 'am', (id: string) => textKey(id), meterCodec),
   meterIndex: new Table('market', 'mi', (i: number) => u(i, 4), meterRefCodec),
   periods: new Table('market', 'mp', (ts: number) => u(ts, 8), periodCodec),
   periodDays: new Table('market', 'pd', (day: number) => u(day, 4), list(uint(), maxPeriodsPerDay)),

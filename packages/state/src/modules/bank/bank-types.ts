@@ -1,5 +1,5 @@
 import { address, bigint, type Codec, list, string, struct } from '@joule/consensus';
-import { Table } from '../../app/state.js';
+import { Table, textKey } from '../../app/state.js';
 import { maxMultiSendOutputs } from '../../constants.js';
 
 /** Denominations: 3–64 characters, lower-case letters, digits and `/`, starting with a letter. */
@@ -34,8 +34,6 @@ export interface Burn {
 }
 export const burnCodec: Codec<Burn> = struct<Burn>('Burn', { denom, amount });
 
-const utf8 = new TextEncoder();
-
 /**
  * State layout (in bank's store, see `moduleTableKey`): `b/<address><denom>` balances, `s/<denom>`
  * supply, `M/<name>` parameters (the authority: `A/`).
@@ -44,12 +42,12 @@ export const tables = {
   balance: new Table(
     'bank',
     'b',
-    (k: { address: Uint8Array; denom: string }) => concat(k.address, utf8.encode(k.denom)),
+    (k: { address: Uint8Array; denom: string }) => concat(k.address, textKey(k.denom)),
     amount,
   ),
-  supply: new Table('bank', 's', (d: string) => utf8.encode(d), amount),
+  supply: new Table('bank', 's', (d: string) => textKey(d), amount),
   /** Chain parameters set in genesis (`M/<name>`): `min_new_account`. */
-  params: new Table('bank', 'M', (name: 'min_new_account') => utf8.encode(name), amount),
+  params: new Table('bank', 'M', (name: 'min_new_account') => textKey(name), amount),
 };
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
