@@ -376,6 +376,8 @@ class Node implements JouleNode {
     driver.onCommit((event) => {
       metrics?.committed(event);
       const height = event.block.header.height;
+      // Nobody waits for a commit (no /broadcast_tx_commit open): no transaction is hashed for it.
+      if (this.#waiters.size === 0) return;
       for (const tx of event.block.txs) {
         const key = toHex(txHash(tx));
         const waiting = this.#waiters.get(key);
