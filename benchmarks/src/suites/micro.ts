@@ -81,6 +81,11 @@ export async function micro(options: SuiteOptions): Promise<SuiteResult> {
     return { suite: 'micro', rows: await mempoolPrimitives(options.timeMs), figures: [] };
   if (values.only === 'app-path') return { suite: 'micro', rows: await appPathRows(), figures: [] };
   const storeSizes = [10_000, 100_000];
+  if (values.only === 'store') {
+    const rows: Row[] = [];
+    for (const size of storeSizes) rows.push(await storeBlock(size, 1_000, options.timeMs));
+    return { suite: 'micro', rows, figures: [] };
+  }
   const p = options.progress('micro', primitiveTasks + storeSizes.length + 2);
   const rows = await primitives(options.timeMs, (done, name) => p.tick(done, name));
   rows.push(measureRow(await measureBlocks(40, 8)));

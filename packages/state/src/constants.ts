@@ -37,6 +37,14 @@ export const defaultNodeCacheBytes = 8 * 1024 * 1024;
 /** Default most tree nodes in that cache (a second bound, next to the bytes). */
 export const nodeCacheEntries = 50_000;
 /**
+ * Levels at the top of the tree (depths 0 to 3, 4 369 nodes) that the node cache keeps apart from
+ * deeper nodes, so that a block's churn of bottom nodes does not push out the nodes every write
+ * passes through (`NodeCache`).
+ */
+export const nodeCacheTopDepths = 4;
+/** Share of the node cache's entries and bytes those top levels may take; deeper nodes have the rest. */
+export const nodeCacheTopShare = 0.75;
+/**
  * Bytes counted for each cached node besides its encoding: the node object, its slot offsets, its
  * cache entry (version, place) and the map entry (measured ~330 bytes on Node 26 x64, rounded up,
  * when the cache was keyed by a 13-byte id string; keying by place with an entry object adds ~16

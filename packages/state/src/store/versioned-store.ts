@@ -30,7 +30,7 @@ import {
   valueKey,
   versionOfKey,
 } from './node.js';
-import { LruCache } from './node-cache.js';
+import { LruCache, NodeCache } from './node-cache.js';
 import type { StoreProof } from './proof.js';
 import { pruneTree } from './pruning.js';
 import { applyChanges, type NodeSource, nodeId, type TreeChange, walk } from './tree.js';
@@ -69,7 +69,7 @@ export interface PreparedVersion {
 export class VersionedStore {
   private readonly kv: KvStore;
   /** The latest tree's nodes (and others read) by place, with the version that wrote each. */
-  private readonly cache: LruCache<CachedNode, NodePlace>;
+  private readonly cache: NodeCache<CachedNode>;
   /** Latest values by key (`null`: absent), current as of `latest`. */
   private readonly values: LruCache<{ readonly value: Uint8Array | null }>;
   private latest: number | undefined;
@@ -86,13 +86,10 @@ export class VersionedStore {
 
   constructor(options: VersionedStoreOptions, dependencies: { readonly kv: KvStore }) {
     this.kv = dependencies.kv;
-    this.cache = new LruCache(
-      {
-        maxEntries: options.nodeCacheEntries ?? nodeCacheEntries,
-        maxBytes: options.nodeCacheBytes ?? defaultNodeCacheBytes,
-      },
-      nodeBytes,
-    );
+    this.cache = new NodeCache({
+      maxEntries: options.nodeCacheEntries ?? nodeCacheEntries,
+      maxBytes: options.nodeCacheBytes ?? defaultNodeCacheBytes,
+    });
     this.values = new LruCache(
       { maxEntries: valueCacheEntries, maxBytes: options.valueCacheBytes ?? defaultValueCacheBytes },
       (v) => valueCacheOverheadBytes + (v.value?.length ?? 0),
@@ -376,10 +373,6 @@ interface CachedNode {
 
 function cachedNode(version: number, node: TreeNode): CachedNode {
   return { version, node, bytes: nodeCacheNodeOverheadBytes + node.bytes.length };
-}
-
-function nodeBytes(entry: CachedNode): number {
-  return entry.bytes;
 }
 
 /** Checks limits, hashes keys and sorts by key hash; the last change of a key wins. */
