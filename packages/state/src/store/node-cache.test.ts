@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultNodeCacheBytes } from '../constants.js';
+import { defaultNodeCacheBytes, nodeCacheTopShare } from '../constants.js';
 import { MemoryKvStore } from '../kv/level-kv-store.js';
 import { LruCache, NodeCache, topPlaces } from './node-cache.js';
 import { referenceRoot } from './reference-root.js';
@@ -132,37 +132,42 @@ describe('NodeCache', () => {
   });
 
   it('keeps the top levels while deeper nodes churn through the rest', () => {
-    const cache = new NodeCache<Entry>({ maxEntries: 400, maxBytes: 1_000_000 });
+    const cache = new NodeCache<Entry>({ maxEntries: 600, maxBytes: 1_000_000 });
     for (let place = 0; place < 273; place++) cache.set(place, { id: place, bytes: 1_000 });
     for (let i = 0; i < 10_000; i++) cache.set(topPlaces + i, { id: -i, bytes: 100 });
     for (let place = 0; place < 273; place++) expect(cache.get(place)?.id, `place ${place}`).toBe(place);
     expect(cache.get(topPlaces), 'an early deep node is gone').toBeUndefined();
-    expect(cache.size).toBeLessThanOrEqual(400);
+    expect(cache.size).toBeLessThanOrEqual(600);
   });
 
   it('holds one entry a place when a top place moves from the deeper cache to the top', () => {
-    const cache = new NodeCache<Entry>({ maxEntries: 8, maxBytes: 1_000_000 });
-    for (let place = 0; place < 6; place++) cache.set(place, { id: place, bytes: 10 });
-    cache.set(6, { id: 6, bytes: 7 }); // the top is full (6 entries): to the deeper cache
-    expect(cache.size).toBe(7);
+    const maxEntries = 12;
+    const topEntries = Math.floor(maxEntries * nodeCacheTopShare); // 6
+    const cache = new NodeCache<Entry>({ maxEntries, maxBytes: 1_000_000 });
+    for (let place = 0; place < topEntries; place++) cache.set(place, { id: place, bytes: 10 });
+    cache.set(topEntries, { id: 6, bytes: 7 }); // the top is full: to the deeper cache
+    expect(cache.size).toBe(topEntries + 1);
     cache.delete(0);
-    cache.set(6, { id: 60, bytes: 5 }); // room at the top now: the deeper copy goes
-    expect(cache.get(6)?.id).toBe(60);
-    expect(cache.size).toBe(6);
-    expect(cache.bytes).toBe(55);
-    cache.delete(6);
-    expect(cache.get(6)).toBeUndefined();
-    expect(cache.bytes).toBe(50);
+    cache.set(topEntries, { id: 60, bytes: 5 }); // room at the top now: the deeper copy goes
+    expect(cache.get(topEntries)?.id).toBe(60);
+    expect(cache.size).toBe(topEntries);
+    expect(cache.bytes).toBe(10 * (topEntries - 1) + 5);
+    cache.delete(topEntries);
+    expect(cache.get(topEntries)).toBeUndefined();
+    expect(cache.bytes).toBe(10 * (topEntries - 1));
   });
 
   it("gives the top levels at most their share; the rest of them go to the deeper nodes' cache", () => {
     const cache = new NodeCache<Entry>({ maxEntries: 100, maxBytes: 1_000_000 });
+    const topEntries = Math.floor(100 * nodeCacheTopShare);
     for (let place = 0; place < 100; place++) cache.set(place, { id: place, bytes: 10 });
-    for (let place = 0; place < 75; place++) expect(cache.get(place)?.id, `top place ${place}`).toBe(place);
+    for (let place = 0; place < topEntries; place++)
+      expect(cache.get(place)?.id, `top place ${place}`).toBe(place);
     expect(cache.get(99)?.id, 'the last one, in the deeper cache').toBe(99);
     expect(cache.size).toBeLessThanOrEqual(100);
     for (let i = 0; i < 1_000; i++) cache.set(topPlaces + i, { id: -i, bytes: 10 });
-    for (let place = 0; place < 75; place++) expect(cache.get(place)?.id, `top place ${place}`).toBe(place);
+    for (let place = 0; place < topEntries; place++)
+      expect(cache.get(place)?.id, `top place ${place}`).toBe(place);
     expect(cache.size).toBeLessThanOrEqual(100);
   });
 });

@@ -101,8 +101,9 @@ export interface Sized {
  * nodes, and top ones beyond that share, live in a two-generation `LruCache` with the rest. With one
  * LRU for all, a block's bottom nodes (most of what a block of 1 000 writes reads and writes at
  * 100 000 keys, each touched again about once in 25 blocks) pushed out upper nodes that the next
- * blocks need again: 267 of a block's 1 022 node reads were at depth 3; none are now (786 reads).
- * Bounded by `maxEntries` and `maxBytes` in all; the array itself is 4 369 slots (~35 KB).
+ * blocks need again: 267 of a block's 1 022 node reads were at depth 3; with the top apart, 725
+ * reads, 2 at depth 3. Bounded by `maxEntries` and `maxBytes` in all; the array itself is 4 369
+ * slots (~35 KB).
  */
 export class NodeCache<V extends Sized> {
   private readonly top: (V | undefined)[] = new Array<V | undefined>(topPlaces).fill(undefined);
