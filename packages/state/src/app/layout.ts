@@ -16,7 +16,7 @@ export const maxStorePrefixNameBytes = 255;
 
 /** `len(name) ‖ name`: the first bytes of every key of module `module`. */
 export function moduleStorePrefix(module: string): Uint8Array {
-  const name = utf8.encode(module);
+  const name = textKey(module);
   if (name.length === 0 || name.length > maxStorePrefixNameBytes)
     throw new RangeError(`a module name is 1..${maxStorePrefixNameBytes} bytes`);
   const out = new Uint8Array(1 + name.length);
@@ -27,7 +27,7 @@ export function moduleStorePrefix(module: string): Uint8Array {
 
 /** `<table>/`: the start of a table's keys inside its module's store. */
 export function tableStorePrefix(table: string): Uint8Array {
-  return utf8.encode(`${table}/`);
+  return textKey(`${table}/`);
 }
 
 /** The full application key of `key` in table `table` of module `module`. */
@@ -50,4 +50,27 @@ export function moduleOf(typeOrPath: string): string {
   const at = typeOrPath.startsWith('/') ? 1 : 0;
   const slash = typeOrPath.indexOf('/', at);
   return typeOrPath.slice(at, slash < 0 ? undefined : slash);
+}
+
+/**
+ * Strings up to this many characters are tried as ASCII by `textKey`, one char code at a time,
+ * before `TextEncoder` (whose call costs more than the loop for a denomination or a meter id).
+ */
+const asciiKeyChars = 64;
+
+/**
+ * Table keys from strings (UTF-8). A short ASCII string — a denomination, a meter id, a parameter
+ * name: the keys a transaction reads and writes — is copied char by char; anything else (longer,
+ * or with a character past U+007F) goes through `TextEncoder`. The bytes are the same either way.
+ */
+export function textKey(text: string): Uint8Array {
+  const n = text.length;
+  if (n > asciiKeyChars) return utf8.encode(text);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return utf8.encode(text);
+    out[i] = c;
+  }
+  return out;
 }

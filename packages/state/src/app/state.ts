@@ -4,9 +4,10 @@ import { StoreCorruptionError, StoreLimitError, StoreStateError } from '../error
 import { concatBytes } from '../keys.js';
 import type { GasMeter } from './gas.js';
 import { moduleStorePrefix, moduleTableKey, tableStorePrefix } from './layout.js';
-import { appSectionName } from './limits.js';
 import type { StateLayer } from './state-layer.js';
 import { TxError } from './tx-errors.js';
+
+export { textKey } from './layout.js';
 
 /** What a handler, a hook or a query sees of the application state; every access costs gas. */
 export interface State {
@@ -94,8 +95,6 @@ function assertKey(key: Uint8Array): void {
   }
 }
 
-const utf8 = new TextEncoder();
-
 /** A module reached outside its own store: a `Table` of another module, or a store key it does not hold. */
 export class StateScopeError extends TxError {
   declare readonly code: 'STATE_OUT_OF_SCOPE';
@@ -106,9 +105,6 @@ export class StateScopeError extends TxError {
 
 /** The store keys an application registered, by module name (built once, when `App` is built). */
 export type StoreKeys = ReadonlyMap<string, StoreKey>;
-
-/** The store prefix of the framework's section (`appSectionName`), made once. */
-const appStorePrefix = moduleStorePrefix(appSectionName);
 
 let innerOf: (state: ModuleState) => State;
 let keysOf: (state: ModuleState) => StoreKeys;
@@ -135,12 +131,8 @@ export class ModuleState implements State {
   constructor(inner: State, module: string, keys: StoreKeys) {
     this.#inner = inner;
     this.#module = module;
-    // Its own copy: no holder of a key or of this state can re-aim it. The framework's own
-    // section (the ante's nonces, a state per transaction) is not a registered key: its prefix is
-    // copied from one made once rather than encoded each time.
-    this.#prefix =
-      keys.get(module)?.prefix ??
-      (module === appSectionName ? appStorePrefix.slice() : moduleStorePrefix(module));
+    // Its own copy: no holder of a key or of this state can re-aim it.
+    this.#prefix = keys.get(module)?.prefix ?? moduleStorePrefix(module);
     this.#keys = keys;
   }
 
@@ -337,27 +329,4 @@ export class Table<K, V> {
       });
     }
   }
-}
-
-/**
- * Strings up to this many characters are tried as ASCII by `textKey`, one char code at a time,
- * before `TextEncoder` (whose call costs more than the loop for a denomination or a meter id).
- */
-const asciiKeyChars = 64;
-
-/**
- * Table keys from strings (UTF-8). A short ASCII string — a denomination, a meter id, a parameter
- * name: the keys a transaction reads and writes — is copied char by char; anything else (longer,
- * or with a character past U+007F) goes through `TextEncoder`. The bytes are the same either way.
- */
-export function textKey(text: string): Uint8Array {
-  const n = text.length;
-  if (n > asciiKeyChars) return utf8.encode(text);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) return utf8.encode(text);
-    out[i] = c;
-  }
-  return out;
 }
