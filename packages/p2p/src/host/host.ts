@@ -1,5 +1,5 @@
 import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
+import { type YamuxMuxerInit, yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import type { Libp2p } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -168,6 +168,22 @@ export class P2pHost {
   }
 }
 
+/**
+ * yamux's options for a largest stream window (`undefined`: yamux's own, 16 MiB). yamux pings every
+ * connection every 30 s only to learn the round trip that decides when a stream's window grows; a
+ * window that cannot grow (the protocol's initial one, a board's) needs no round trip, so the ping
+ * is left out: libp2p's connection monitor still pings each connection (its round trip, and dead
+ * links closed).
+ */
+export function yamuxOptions(maxStreamWindowBytes: number | undefined): YamuxMuxerInit {
+  if (maxStreamWindowBytes === undefined) return {};
+  const maxStreamWindowSize = Math.max(yamuxInitialStreamWindowBytes, maxStreamWindowBytes);
+  return {
+    streamOptions: { maxStreamWindowSize },
+    ...(maxStreamWindowSize === yamuxInitialStreamWindowBytes ? { enableKeepAlive: false } : {}),
+  };
+}
+
 /** Builds a host (not started): `await host.start()` to listen and dial the persistent peers. */
 export async function createP2pHost(options: P2pHostOptions, deps: P2pHostDependencies): Promise<P2pHost> {
   const now = deps.now ?? Date.now;
@@ -207,17 +223,7 @@ export async function createP2pHost(options: P2pHostOptions, deps: P2pHostDepend
     },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [
-      yamux(
-        options.maxStreamWindowBytes === undefined
-          ? {}
-          : {
-              streamOptions: {
-                maxStreamWindowSize: Math.max(yamuxInitialStreamWindowBytes, options.maxStreamWindowBytes),
-              },
-            },
-      ),
-    ],
+    streamMuxers: [yamux(yamuxOptions(options.maxStreamWindowBytes))],
     connectionGater: policyGater({
       allowList,
       isBanned,
