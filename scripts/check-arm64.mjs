@@ -93,7 +93,15 @@ function sh(cmd, args, timeoutMs = 600_000) {
 
 function ensurePackages() {
   // libatomic1: Node's arm64 binary links libatomic.so.1 (on Raspberry Pi OS it is always there).
-  const want = ['qemu-user-static', 'binfmt-support', 'libc6:arm64', 'libstdc++6:arm64', 'libatomic1:arm64'];
+  // libjemalloc2: the unit preloads it (LD_PRELOAD=libjemalloc.so.2), as on a board.
+  const want = [
+    'qemu-user-static',
+    'binfmt-support',
+    'libc6:arm64',
+    'libstdc++6:arm64',
+    'libatomic1:arm64',
+    'libjemalloc2:arm64',
+  ];
   const missing = want.filter((p) => !dpkgInstalled(p));
   if (missing.length === 0) {
     log(`system packages present: ${want.join(', ')}`);
@@ -103,7 +111,7 @@ function ensurePackages() {
     fail(
       `missing ${missing.join(', ')}; as root run:\n` +
         '  apt-get install -y qemu-user-static binfmt-support\n' +
-        '  dpkg --add-architecture arm64 && apt-get update && apt-get install -y libc6:arm64 libstdc++6:arm64 libatomic1:arm64',
+        '  dpkg --add-architecture arm64 && apt-get update && apt-get install -y libc6:arm64 libstdc++6:arm64 libatomic1:arm64 libjemalloc2:arm64',
     );
   }
   let updated = false;

@@ -7,6 +7,7 @@ import {
   buildBundle,
   bundlePath,
   describeLaunch,
+  runnableUnit,
   unitLaunch,
   unitNodeLaunch,
   unitRetainBlocks,
@@ -42,7 +43,8 @@ export async function constrained(options: SuiteOptions): Promise<SuiteResult> {
     },
   });
   const build: Build = values.dist === true ? 'dist' : 'bundle';
-  const unit = unitLaunch();
+  const runnable = runnableUnit(unitLaunch());
+  const { unit } = runnable;
   const days = Number(values.days ?? 1);
   const compress = Number(values.compress ?? 300);
   const unitHeap = unit.nodeArgs.find((a) => a.startsWith('--max-old-space-size='));
@@ -62,8 +64,8 @@ export async function constrained(options: SuiteOptions): Promise<SuiteResult> {
     ...unit.nodeArgs.filter((a) => !a.startsWith('--max-old-space-size=')),
     `--max-old-space-size=${heapMb}`,
   ];
-  const others = unitNodeLaunch(build, { unit });
-  const node0 = unitNodeLaunch(build, { unit, nodeArgs, wrap: ['taskset', '-c', '0'] });
+  const others = unitNodeLaunch(build, { unit: runnable });
+  const node0 = unitNodeLaunch(build, { unit: runnable, nodeArgs, wrap: ['taskset', '-c', '0'] });
   const launch = (i: number): NodeLaunch => {
     if (i !== 0) return others;
     // qemu runs the arm64 Node; the unit's environment and arguments go around qemu.
@@ -84,7 +86,7 @@ export async function constrained(options: SuiteOptions): Promise<SuiteResult> {
     },
     options.progress,
   );
-  const profile = `node0: ${arm64 ? 'arm64 Node under qemu-user (emulated timings are not board timings; RSS includes qemu’s translator and code cache, the V8 heap is the arm64 node’s own), ' : ''}old space ≤ ${heapMb} MB, taskset -c 0; ${describeLaunch(build, unit)}`;
+  const profile = `node0: ${arm64 ? 'arm64 Node under qemu-user (emulated timings are not board timings; RSS includes qemu’s translator and code cache, the V8 heap is the arm64 node’s own), ' : ''}old space ≤ ${heapMb} MB, taskset -c 0; ${describeLaunch(build, runnable)}`;
   const result = licResult(
     'constrained',
     { ...run, samples: run.samples.slice(0, 1) },

@@ -37,7 +37,10 @@ export {
   readProc,
 } from './network/sampler.js';
 export {
+  canPreload,
   parseUnit,
+  type RunnableUnit,
+  runnableUnit,
   type UnitLaunch,
   unitLaunch,
   unitPath,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { jouleCliPath, type NodeLaunch } from './local-network.js';
-import { type UnitLaunch, unitLaunch, unitWrap } from './unit.js';
+import { type RunnableUnit, runnableUnit, unitLaunch, unitWrap } from './unit.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 /** The board bundle of `npm run bundle`. */
@@ -23,12 +23,12 @@ export function buildBundle(): void {
 export function unitNodeLaunch(
   build: Build,
   options: {
-    readonly unit?: UnitLaunch;
+    readonly unit?: RunnableUnit;
     readonly nodeArgs?: readonly string[];
     readonly wrap?: readonly string[];
   } = {},
 ): NodeLaunch {
-  const unit = options.unit ?? unitLaunch();
+  const { unit } = options.unit ?? runnableUnit(unitLaunch());
   return {
     wrap: [...(options.wrap ?? []), ...unitWrap(unit)],
     nodeArgs: options.nodeArgs ?? unit.nodeArgs,
@@ -36,8 +36,11 @@ export function unitNodeLaunch(
   };
 }
 
-/** How a run was launched, for the report. */
-export function describeLaunch(build: Build, unit: UnitLaunch = unitLaunch()): string {
+/** How a run was launched, for the report (and what of the unit this machine could not load). */
+export function describeLaunch(build: Build, runnable: RunnableUnit = runnableUnit(unitLaunch())): string {
+  const { unit, missing } = runnable;
   const what = build === 'bundle' ? 'bundle/joule.js' : 'packages/node/dist (--dist)';
-  return `${what} as joule.service runs it: ${[...unit.env, 'node', ...unit.nodeArgs, '…', 'start', ...unit.startArgs].join(' ')}`;
+  const left =
+    missing.length === 0 ? '' : ` (without LD_PRELOAD=${missing.join(':')}: not installed on this machine)`;
+  return `${what} as joule.service runs it: ${[...unit.env, 'node', ...unit.nodeArgs, '…', 'start', ...unit.startArgs].join(' ')}${left}`;
 }

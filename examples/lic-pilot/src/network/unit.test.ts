@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUnit, unitLaunch, unitWrap } from './unit.js';
+import { canPreload, parseUnit, runnableUnit, unitLaunch, unitWrap } from './unit.js';
 
 describe('the systemd unit as the pilot and the benchmarks read it', () => {
   it('splits ExecStart= into Node flags and start arguments, and collects Environment=', () => {
@@ -35,5 +35,24 @@ describe('the systemd unit as the pilot and the benchmarks read it', () => {
     const unit = unitLaunch();
     expect(unit.startArgs.join(' ')).toContain('--profile board');
     expect(unit.nodeArgs.some((a) => a.startsWith('--max-old-space-size='))).toBe(true);
+  });
+
+  it('leaves out an LD_PRELOAD library this machine cannot load, and says which', () => {
+    const unit = parseUnit(
+      'Environment=LD_PRELOAD=libthere.so:libgone.so.2 A=b\nExecStart=/node /x.js start --home /h --profile board',
+    );
+    const some = runnableUnit(unit, (l) => l === 'libthere.so');
+    expect(some.unit.env).toEqual(['LD_PRELOAD=libthere.so', 'A=b']);
+    expect(some.missing).toEqual(['libgone.so.2']);
+    const none = runnableUnit(unit, () => false);
+    expect(none.unit.env).toEqual(['A=b']);
+    expect(none.missing).toEqual(['libthere.so', 'libgone.so.2']);
+    expect(none.unit.nodeArgs).toEqual(unit.nodeArgs);
+  });
+
+  it.runIf(process.platform === 'linux')('asks the dynamic loader whether a library preloads', () => {
+    expect(canPreload('libjoule-no-such-library.so.9')).toBe(false);
+    // libc is in every process already: preloading it always succeeds.
+    expect(canPreload('libc.so.6')).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defaultProfile, profiles } from '@joule/node';
@@ -50,6 +51,61 @@ export function parseUnit(text: string, file = unitPath): UnitLaunch {
 /** The unit's launch, read from packages/node/deploy/joule.service. */
 export function unitLaunch(): UnitLaunch {
   return parseUnit(readFileSync(unitPath, 'utf8'));
+}
+
+/** A unit with what this machine cannot load taken out (`runnableUnit`). */
+export interface RunnableUnit {
+  readonly unit: UnitLaunch;
+  /** The `LD_PRELOAD` libraries left out: the dynamic loader finds none of them here. */
+  readonly missing: readonly string[];
+}
+
+/**
+ * The unit as this machine can run it. A library of `LD_PRELOAD` that the dynamic loader cannot
+ * find (jemalloc where the `libjemalloc2` package is not installed) is left out: the loader itself
+ * would ignore it, with an error line from every process. The node then runs on glibc's malloc,
+ * which the unit's glibc settings tune; `missing` names what was left out, for the report.
+ */
+export function runnableUnit(
+  unit: UnitLaunch,
+  loadable: (library: string) => boolean = canPreload,
+): RunnableUnit {
+  const missing: string[] = [];
+  const env: string[] = [];
+  for (const pair of unit.env) {
+    if (!pair.startsWith('LD_PRELOAD=')) {
+      env.push(pair);
+      continue;
+    }
+    const libraries = pair
+      .slice('LD_PRELOAD='.length)
+      .split(':')
+      .filter((l) => l !== '');
+    const kept = libraries.filter((l) => loadable(l));
+    missing.push(...libraries.filter((l) => !kept.includes(l)));
+    if (kept.length > 0) env.push(`LD_PRELOAD=${kept.join(':')}`);
+  }
+  return { unit: { ...unit, env }, missing };
+}
+
+const preloadable = new Map<string, boolean>();
+
+/** Whether the dynamic loader preloads `library` into a process here (Linux; asked once a library). */
+export function canPreload(library: string): boolean {
+  let ok = preloadable.get(library);
+  if (ok === undefined) {
+    const r =
+      process.platform === 'linux'
+        ? spawnSync(process.execPath, ['--version'], {
+            env: { ...process.env, LD_PRELOAD: library },
+            encoding: 'utf8',
+            timeout: 10_000,
+          })
+        : undefined;
+    ok = r !== undefined && r.status === 0 && !/cannot be preloaded/.test(r.stderr);
+    preloadable.set(library, ok);
+  }
+  return ok;
 }
 
 /**
