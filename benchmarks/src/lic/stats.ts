@@ -1,5 +1,5 @@
 import type { NodeSamples, ResourceSample } from '@joule/lic-pilot';
-import type { LicLoadRun } from './load.js';
+import { idleSeconds, type LicLoadRun } from './load.js';
 import type { NodeMemory } from './memory.js';
 
 const MB = 2 ** 20;
@@ -109,7 +109,7 @@ export function nodeFigures(run: LicLoadRun, node: NodeSamples, retainBlocks = 0
   const rss = steady.map((x) => x.rssBytes / MB).sort((a, b) => a - b);
   const simDays = (loadSeconds * run.compress) / 86_400;
   const simHours = simDays * 24;
-  const idleStart = at(s, run.loadStart - 30);
+  const idleStart = at(s, run.loadStart - idleSeconds);
   const loadStart = at(s, run.loadStart);
   const loadEnd = at(s, run.loadEnd + 2);
   const idleRate =
