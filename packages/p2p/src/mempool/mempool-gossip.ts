@@ -256,8 +256,19 @@ export class MempoolGossip {
           this.#seen.delete(key);
           counters.add(counters.dropped, 'mempool-full');
           return;
+        case 'MEMPOOL_SENDER_FULL':
+          // This pool's quota for the sender, which a relay cannot know: no penalty, not passed on
+          // (a sender over its quota would otherwise be relayed by every node it reaches).
+          this.#seen.delete(key);
+          counters.add(counters.dropped, 'mempool-sender-full');
+          return;
         case 'TX_IN_CACHE':
           return;
+        default: {
+          // Every refusal returns above: a transaction this pool refused is never passed on.
+          const unhandled: never = error.code;
+          throw new Error(`unhandled mempool refusal ${String(unhandled)}`);
+        }
       }
     }
     this.#send(tx, peer);
