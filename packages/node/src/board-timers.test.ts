@@ -15,7 +15,7 @@ describe('the board profile keeps an idle node asleep', () => {
 
   it('polls and re-gossips no more often than the server profile, and samples the event loop once a second', () => {
     const server = profiles.server.timers;
-    expect(t.blockSyncPollMs).toBeGreaterThanOrEqual(120_000);
+    expect(t.blockSyncPollMs).toBeGreaterThanOrEqual(30_000);
     expect(t.mempoolRegossipMs).toBeGreaterThanOrEqual(server.mempoolRegossipMs);
     expect(t.rebroadcastMs).toBeGreaterThanOrEqual(server.rebroadcastMs);
     expect(t.eventLoopSampleMs).toBeGreaterThanOrEqual(1_000);

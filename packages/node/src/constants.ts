@@ -182,8 +182,7 @@ export interface ProfileTimers {
   readonly rebroadcastMs: number;
   /**
    * Block sync asks its peers for their height this often, a stream each (a peer seen ahead in
-   * consensus gossip starts a sync at once, a peer that connects is asked at once; the poll is the
-   * fallback). On an idle board node each poll round costs ~25 ms of CPU for 2–3 peers.
+   * consensus gossip starts a sync at once; the poll is the fallback).
    */
   readonly blockSyncPollMs: number;
 }
@@ -289,7 +288,7 @@ export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
       pingIntervalMs: 60_000,
       mempoolRegossipMs: 10_000,
       rebroadcastMs: 5_000,
-      blockSyncPollMs: 120_000,
+      blockSyncPollMs: 30_000,
     },
     disk: { retainBlocks: 400, pruneIntervalBlocks: 50, walSegmentBytes: 1 * MiB, walSegments: 2 },
     maxConnections: 8,

@@ -222,11 +222,6 @@ export const penalties = {
 export const syncThresholdHeights = 3;
 /** Period of the status poll of peers, ms. */
 export const syncPollMs = 2_000;
-/**
- * A hint that a peer is ahead (consensus gossip) polls at once unless a poll ran within a quarter
- * of the poll period or this long, whichever is shorter, ms.
- */
-export const syncHintMinGapMs = 7_500;
 /** Blocks asked of one peer in one request. */
 export const syncBatchBlocks = 20;
 /** Most requests in flight at once (each to a different peer). */

@@ -134,42 +134,25 @@ export function noticeAhead(host: DriverHost, height: number): void {
   host.deps.transport.broadcast({ kind: 'status', height: hs.height, round: hs.round, step: hs.step });
 }
 
-/** What the rebroadcast tick remembers between two ticks. */
-export interface RebroadcastTick {
-  /** The (height, round, step, started) the previous tick found. */
-  readonly position: string;
-  /** Whether the status was sent at this position already. */
-  readonly told: boolean;
-}
-
-/** The tick before the first. */
-export const firstTick: RebroadcastTick = { position: '', told: false };
-
 /**
- * Liveness under lossy gossip: when a tick finds the node still at the position of the previous
- * tick, (height, round, step), it re-sends its own latest votes and its status (peers answer a
+ * Liveness under lossy gossip: when a tick finds the node still at `lastTick`, the (height, round,
+ * step) of the previous tick, it re-sends its own latest votes and its status (peers answer a
  * status that is behind with what it lacks). A node that is making progress sends nothing extra —
- * the energy community's nodes sit behind 4G links, where every byte counts.
- *
- * A height that waits for transactions (`createEmptyBlocks` false, not started) is not stuck: the
- * node says where it is once, at the first tick that finds it there (a peer ahead answers with the
- * blocks it lacks, so a node that restarts behind a quiet chain still catches up, one height per
- * status), then keeps quiet until the height starts — as CometBFT's nodes, which tell a step once
- * and send nothing between blocks. Returns what this tick leaves for the next.
+ * the energy community's nodes sit behind 4G links, where every byte counts. Returns this tick's position.
  */
-export function rebroadcastIfStuck(host: DriverHost, last: RebroadcastTick): RebroadcastTick {
+export function rebroadcastIfStuck(host: DriverHost, lastTick: string): string {
   const hs = host.ctx.hs;
   const { signer, transport } = host.deps;
   const position = `${hs.height}/${hs.round}/${hs.step}/${hs.started}`;
-  if (position !== last.position) return { position, told: false };
-  if (!hs.started && last.told) return last;
-  if (signer !== null && hs.started) {
-    const me = toHex(signer.address);
-    for (const type of [VoteType.Prevote, VoteType.Precommit]) {
-      const vote = hs.votes.voteOf(type, hs.round, me);
-      if (vote !== undefined) transport.broadcast({ kind: 'vote', vote });
+  if (position === lastTick) {
+    if (signer !== null && hs.started) {
+      const me = toHex(signer.address);
+      for (const type of [VoteType.Prevote, VoteType.Precommit]) {
+        const vote = hs.votes.voteOf(type, hs.round, me);
+        if (vote !== undefined) transport.broadcast({ kind: 'vote', vote });
+      }
     }
+    transport.broadcast({ kind: 'status', height: hs.height, round: hs.round, step: hs.step });
   }
-  transport.broadcast({ kind: 'status', height: hs.height, round: hs.round, step: hs.step });
-  return { position, told: true };
+  return position;
 }

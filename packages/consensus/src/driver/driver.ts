@@ -5,7 +5,7 @@ import { apply } from '../engine/machine.js';
 import type { Effect, Input } from '../engine/types.js';
 import type { Startable } from '../startable.js';
 import type { DuplicateVoteEvidence } from '../vote/evidence.js';
-import { firstTick, type RebroadcastTick, rebroadcastIfStuck } from './catch-up.js';
+import { rebroadcastIfStuck } from './catch-up.js';
 import { CatchUpBudget } from './catch-up-budget.js';
 import { commitDecision } from './commit-block.js';
 import { haltFor } from './disk-full.js';
@@ -51,7 +51,7 @@ export class ConsensusDriver implements Startable {
   #localEvidence: DuplicateVoteEvidence[] = [];
   #listeners = new Set<(event: CommittedEvent) => void>();
   #evidenceListeners = new Set<(evidence: DuplicateVoteEvidence) => void>();
-  #lastTick: RebroadcastTick = firstTick;
+  #lastTick = '';
   /** Unsubscribes from the mempool's `onTxsAvailable` (set while running). */
   #offTxs: (() => void) | null = null;
 
@@ -283,7 +283,7 @@ export class ConsensusDriver implements Startable {
     });
   }
 
-  /** Every `rebroadcastMs`: re-sends own votes and status when stuck, says once where a waiting height is (see `rebroadcastIfStuck`). */
+  /** Every `rebroadcastMs`: re-sends own votes and status when stuck (see `rebroadcastIfStuck`). */
   #scheduleRebroadcast(): void {
     if (!this.#running) return;
     this.#timers.set(this.#o.rebroadcastMs, () => {

@@ -135,8 +135,6 @@ export class TestNode {
   /** What this node ever signed and sent, per `h/r/type`; a second value is a double sign. */
   readonly signed = new Map<string, string>();
   readonly doubleSigns: string[] = [];
-  /** Messages this node sent (a broadcast counts once), by kind, over all its lives. */
-  readonly sentKinds = new Map<ConsensusMessage['kind'], number>();
   #life = { alive: false };
 
   constructor(name: string, key: KeyPair) {
@@ -161,7 +159,6 @@ export class TestNode {
   }
 
   recordSent(message: ConsensusMessage): void {
-    this.sentKinds.set(message.kind, (this.sentKinds.get(message.kind) ?? 0) + 1);
     const votes = message.kind === 'vote' ? [message.vote] : message.kind === 'votes' ? message.votes : [];
     for (const v of votes) {
       if (toHex(v.validatorAddress) !== toHex(this.address)) continue;

@@ -6,13 +6,11 @@ import {
   type Startable,
   silentLogger,
 } from '@joule/consensus';
-import type { Connection } from '@libp2p/interface';
 import {
   maxSyncPeers,
   maxSyncResponseBlocks,
   penalties,
   syncBatchBlocks,
-  syncHintMinGapMs,
   syncMaxPendingBlocks,
   syncParallelRequests,
   syncPollMs,
@@ -110,35 +108,13 @@ export class BlockSync implements Startable {
     if (this.#running) return;
     this.#running = true;
     this.#abort = new AbortController();
-    this.#d.host.libp2p.addEventListener('connection:open', this.#onConnect);
     this.#loop = this.#run();
   }
-
-  /**
-   * A peer connected: it is asked its height at once, as CometBFT's block sync tells each new peer
-   * its status. A node behind a quiet chain hears nothing else that shows it (no block is made), so
-   * the periodic poll is only the fallback. A peer `thresholdHeights` ahead wakes the poll now. A
-   * peer that cannot answer yet (still starting) is not blamed: the poll asks it later.
-   */
-  readonly #onConnect = (event: CustomEvent<Connection>): void => {
-    const peer = event.detail.remotePeer.toString();
-    if (!this.#running || this.#syncing || this.#isExcluded(peer)) return;
-    const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#o.requestTimeoutMs)]);
-    requestBlocks(this.#d.host, peer, 0, 0, signal).then(
-      (response) => {
-        this.#claim(peer, response.status.height);
-        if (this.#running && response.status.height >= this.#d.store.height() + this.#o.thresholdHeights)
-          for (const wake of [...this.#wakers]) wake();
-      },
-      () => {},
-    );
-  };
 
   /** Ends a session in progress (the driver is started again), then stops polling. */
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    this.#d.host.libp2p.removeEventListener('connection:open', this.#onConnect);
     this.#abort.abort();
     for (const wake of [...this.#wakers]) wake();
     await this.#loop;
@@ -147,8 +123,7 @@ export class BlockSync implements Startable {
 
   /** A hint that a peer is ahead (from consensus gossip): poll soon. */
   trigger(): void {
-    const gap = Math.min(this.#o.pollMs / 4, syncHintMinGapMs);
-    if (this.#syncing || this.#d.host.now() - this.#lastPoll <= gap) return;
+    if (this.#syncing || this.#d.host.now() - this.#lastPoll <= this.#o.pollMs / 4) return;
     for (const wake of [...this.#wakers]) wake();
   }
 
