@@ -113,6 +113,7 @@ export async function runLicLoad(
     t0 = performance.now();
     // The chain's height once a second, asked of the last node (a full node in the lic grid), so
     // that no validator's CPU carries the benchmark's own polling.
+    // (In a network of validators only, the probe falls on a validator.)
     const probe = net.nodes[net.nodes.length - 1] as (typeof net.nodes)[number];
     const heightTimer = setInterval(() => {
       void probe.client.status().then(

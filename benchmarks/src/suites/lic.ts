@@ -193,7 +193,11 @@ export function licResult(
         `highest validator mean of the 60 s windows after warm-up = ${mb(top(v, 'meanWorkingSetMb').meanAnonMb)} MB anonymous + ${mb(top(v, 'meanWorkingSetMb').meanWorkingSetMb - top(v, 'meanWorkingSetMb').meanAnonMb)} MB of file pages touched in 60 s${run.compress > 1 ? ` (at ×${run.compress} a window holds ${Math.round((60 * run.compress) / 3600)} simulated hours of load)` : ''}`,
       ),
       figure(targets.rssGrowth, max(v, 'rssSlopeMbPerDay'), 'steepest validator RSS slope per simulated day'),
-      figure(targets.cpu, max(v, 'realTimeCpuPercent'), 'idle CPU + the load’s CPU at 4 ticks an hour'),
+      figure(
+        targets.cpu,
+        max(v, 'realTimeCpuPercent'),
+        'idle CPU (60 s of a settled network, 30 s after setup; before 7 December the 30 s right after setup, not comparable) + the load’s CPU at 4 ticks an hour',
+      ),
       figure(
         targets.disk10Days,
         Math.max(...nodes.map((n) => n.diskMbPer10SimDaysPruned)),
