@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClassicKvStore, moduleTableKey, VersionedStore } from '@joule/state';
+import { ClassicKvStore, moduleTableKey, VersionedStore, type VersionedStoreOptions } from '@joule/state';
 import { SeededRandom } from '@joule/state/testkit';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
 import { chainStoreRows } from './chain-store.js';
@@ -47,6 +47,33 @@ export async function store(options: Pick<SuiteOptions, 'timeMs'>): Promise<Suit
         log16n: round(Math.log2(size) / 4),
       });
     });
+  }
+
+  // The target's block: 1 000 writes at 100 000 keys, with the default node cache and with one that
+  // holds the whole latest tree (~20 MiB of nodes at 100 000 keys), so no node is read from LevelDB.
+  for (const cacheMiB of [undefined, 96]) {
+    const storeOptions =
+      cacheMiB === undefined ? {} : { nodeCacheBytes: cacheMiB * 1024 * 1024, nodeCacheEntries: 1_000_000 };
+    await withStoreBench(
+      3,
+      async (b) => {
+        await b.fill(100_000);
+        const writes = 1_000;
+        const fixed = { writes, keyRange: 100_000, timeMs: 0 };
+        await b.sampleBlocks({ ...fixed, minSamples: 2, maxSamples: 2 }); // warm-up: the cache after the fill
+        const s = await b.sampleBlocks({ ...fixed, minSamples: 20, maxSamples: 20 });
+        rows.push({
+          name: `a block of 1,000 writes, state of 100,000 keys, ${cacheMiB === undefined ? 'default 8 MiB' : `${cacheMiB} MiB (holds the latest tree)`} node cache`,
+          'prepare ms': round(s.prepareMs),
+          'commit ms': round(s.commitMs),
+          'ms/block': round(s.totalMs),
+          'µs/write': round((s.totalMs * 1000) / writes),
+          'ops/write': round(s.opsPerWrite),
+          samples: s.samples,
+        });
+      },
+      storeOptions,
+    );
   }
 
   await withStoreBench(2, async (b) => {
@@ -181,12 +208,16 @@ export class StoreBench {
 }
 
 /** Runs `run` on a fresh store in a temporary LevelDB directory, removed afterwards. */
-export async function withStoreBench<T>(seed: number, run: (bench: StoreBench) => Promise<T>): Promise<T> {
+export async function withStoreBench<T>(
+  seed: number,
+  run: (bench: StoreBench) => Promise<T>,
+  options: VersionedStoreOptions = {},
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'joule-bench-store-'));
   const kv = new ClassicKvStore({ location: dir });
   await kv.start();
   try {
-    const s = new VersionedStore({}, { kv });
+    const s = new VersionedStore(options, { kv });
     await s.start();
     return await run(new StoreBench(s, seed));
   } finally {
