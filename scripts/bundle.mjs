@@ -19,7 +19,7 @@
 //
 // Noise's crypto module is replaced by scripts/noise-native-crypto.js (node:crypto only): the
 // original compiles a WebAssembly ChaCha20-Poly1305 when imported, which costs a board memory and
-// makes `--lite-mode` (the systemd unit's flag) crash at start.
+// made `--lite-mode` (a flag the systemd unit once had) crash at start.
 //
 // Run after `npm run build` (the root `bundle` script does both): the entry is the compiled CLI.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
