@@ -2,7 +2,13 @@ import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClassicKvStore, moduleTableKey, VersionedStore, type VersionedStoreOptions } from '@joule/state';
+import {
+  ClassicKvStore,
+  defaultNodeCacheBytes,
+  moduleTableKey,
+  VersionedStore,
+  type VersionedStoreOptions,
+} from '@joule/state';
 import { SeededRandom } from '@joule/state/testkit';
 import type { Row, SuiteOptions, SuiteResult } from '../report.js';
 import { chainStoreRows } from './chain-store.js';
@@ -50,7 +56,8 @@ export async function store(options: Pick<SuiteOptions, 'timeMs'>): Promise<Suit
   }
 
   // The target's block: 1 000 writes at 100 000 keys, with the default node cache and with one that
-  // holds the whole latest tree (~21.7 MiB of nodes at 100 000 keys, as the cache counts them), so no node is read from LevelDB.
+  // holds the whole latest tree (~21.7 MiB of nodes at 100 000 keys, as the cache counts them), so
+  // no node is read from LevelDB.
   for (const cacheMiB of [undefined, 96]) {
     const storeOptions =
       cacheMiB === undefined ? {} : { nodeCacheBytes: cacheMiB * 1024 * 1024, nodeCacheEntries: 1_000_000 };
@@ -63,7 +70,7 @@ export async function store(options: Pick<SuiteOptions, 'timeMs'>): Promise<Suit
         await b.sampleBlocks({ ...fixed, minSamples: 2, maxSamples: 2 }); // warm-up: the cache after the fill
         const s = await b.sampleBlocks({ ...fixed, minSamples: 20, maxSamples: 20 });
         rows.push({
-          name: `a block of 1,000 writes, state of 100,000 keys, ${cacheMiB === undefined ? 'default 8 MiB' : `${cacheMiB} MiB (holds the latest tree)`} node cache`,
+          name: `a block of 1,000 writes, state of 100,000 keys, ${cacheMiB === undefined ? `default ${defaultNodeCacheBytes / 2 ** 20} MiB` : `${cacheMiB} MiB (holds the latest tree)`} node cache`,
           'prepare ms': round(s.prepareMs),
           'commit ms': round(s.commitMs),
           'ms/block': round(s.totalMs),

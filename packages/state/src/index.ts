@@ -212,4 +212,5 @@ export {
   defaultHookWorkBudget,
   defaultRetainBlocks,
   defaultPruneIntervalBlocks,
+  defaultNodeCacheBytes,
 } from './constants.js';
