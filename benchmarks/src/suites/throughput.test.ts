@@ -3,7 +3,7 @@ import { marketModules } from '@joule/node';
 import { signTx, txMessage } from '@joule/state';
 import { describe, expect, it } from 'vitest';
 import { percentile } from '../lic/stats.js';
-import { measureSlot, signWithKey } from './throughput.js';
+import { measureSlot, measuresNeeded, signWithKey, stepSize, warmUpStep } from './throughput.js';
 
 describe('throughput suite helpers', () => {
   it('gives each of a sender’s measures its own (slot, signal)', () => {
@@ -35,5 +35,22 @@ describe('throughput suite helpers', () => {
       const fields = { chainId: 'joule-throughput', nonce, messages };
       expect(signWithKey(key, fields), `nonce ${nonce}`).toEqual(signTx(key.secretKey, fields));
     }
+  });
+
+  it('warms up once, at the first rate, for half a step but at most 5 s', () => {
+    expect(warmUpStep([25, 50], 10_000), 'default 10 s steps').toEqual({ rate: 25, ms: 5_000 });
+    expect(warmUpStep([300, 25], 4_000), 'short steps: half a step').toEqual({ rate: 300, ms: 2_000 });
+    expect(warmUpStep([50], 15_000), 'long steps: capped').toEqual({ rate: 50, ms: 5_000 });
+    expect(warmUpStep([50], 1_000)?.ms, 'never under a second').toBe(1_000);
+    expect(warmUpStep([], 10_000), 'no rate, no warm-up').toBeNull();
+  });
+
+  it('funds the warm-up’s measures on top of the series’', () => {
+    const warm = warmUpStep([3_200], 15_000);
+    if (warm === null) throw new Error('no warm-up');
+    const extra = stepSize(warm.rate, warm.ms);
+    expect(extra, '5 s at 3 200 tx/s').toBe(16_000);
+    // Half of a sender's transactions are measures: 16 000 txs over 64 senders add 125 each.
+    expect(measuresNeeded(15_000, extra) - measuresNeeded(15_000)).toBe(125);
   });
 });

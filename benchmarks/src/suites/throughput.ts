@@ -44,6 +44,13 @@ const lanesPerNode = 2;
 const offeredRates = [25, 50, 100, 150, 200, 300, 400, 600, 800, 1_200, 1_600, 2_400, 3_200] as const;
 /** Most transactions one step signs and sends. */
 const maxStepTxs = 50_000;
+/**
+ * The unmeasured warm-up before the first measured step, as load generators do (tm-load-test,
+ * CometBFT's e2e runner): the first rate for at most this long (and at most half a step), its
+ * results discarded, so that the first measured step does not run on cold nodes (code not yet
+ * compiled by V8's optimising tiers, caches empty, LevelDB's first compactions). One warm-up only.
+ */
+const maxWarmUpMs = 5_000;
 /** Share of a step before its committed rate, block interval and txs per block are counted. */
 const warmUpShare = 0.2;
 /** A sender this far behind its schedule gives up the rest of the step (counted as dropped). */
@@ -188,6 +195,7 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
   const profDir =
     flags.cpuProfDir === undefined ? undefined : join(flags.cpuProfDir, `throughput-${Date.now()}`);
   if (profDir !== undefined) await mkdir(profDir, { recursive: true });
+  let warmUp: WarmUp | null = null;
   let net: LocalNetwork | undefined;
   try {
     net = await LocalNetwork.create({
@@ -201,9 +209,15 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
       ...(profDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] }),
     });
     await net.start();
-    const chain = await setUp(net, measuresNeeded(stepMs));
+    const warm = flags.warmUp ? warmUpStep(flags.rates, stepMs) : null;
+    const chain = await setUp(net, measuresNeeded(stepMs, warm === null ? 0 : stepSize(warm.rate, warm.ms)));
     const watch = watchBlocks(net.nodes[0] as LocalNode);
     try {
+      // Its row is discarded: only the measured steps below are reported.
+      if (warm !== null) {
+        await runStep(warm.rate, warm.ms, chain, net.nodes, watch);
+        warmUp = warm;
+      }
       for (const rate of flags.rates) {
         if (performance.now() - started + stepMs + drainTimeoutMs > suiteBudgetMs) break;
         const { row, saturated, window, txs } = await runStep(rate, stepMs, chain, net.nodes, watch);
@@ -216,7 +230,7 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
     } finally {
       await watch.stop();
     }
-    rows.push(summary(rows, stepMs));
+    rows.push(summary(rows, stepMs, warmUp));
     if (flags.trace)
       rows.push(
         ...(await traceRows(
@@ -245,7 +259,23 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
  * steps (debug), and the result gains a table of where each step's latency goes, stage by stage
  * (see `throughput-trace.ts`).
  */
-export const throughputUsage = '[--rates 25,300,…] [--cpu-prof DIR] [--trace]';
+export const throughputUsage = '[--rates 25,300,…] [--cpu-prof DIR] [--trace] [--no-warm-up]';
+
+/** The unmeasured step run before the measured ones. */
+export interface WarmUp {
+  readonly rate: number;
+  readonly ms: number;
+}
+
+/**
+ * The warm-up before the measured steps: the first rate, for half a step but at most
+ * `maxWarmUpMs` (and at least a second).
+ */
+export function warmUpStep(rates: readonly number[], stepMs: number): WarmUp | null {
+  const rate = rates[0];
+  if (rate === undefined) return null;
+  return { rate, ms: Math.max(1_000, Math.min(maxWarmUpMs, Math.round(stepMs / 2))) };
+}
 
 function throughputFlags(args: readonly string[]): {
   rates: readonly number[];
@@ -253,10 +283,17 @@ function throughputFlags(args: readonly string[]): {
   explicitRates: boolean;
   cpuProfDir?: string;
   trace: boolean;
+  /** Whether an unmeasured warm-up runs first (`warmUpStep`); `--no-warm-up` leaves it out. */
+  warmUp: boolean;
 } {
   const { values } = parseArgs({
     args: [...args],
-    options: { rates: { type: 'string' }, 'cpu-prof': { type: 'string' }, trace: { type: 'boolean' } },
+    options: {
+      rates: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      trace: { type: 'boolean' },
+      'no-warm-up': { type: 'boolean' },
+    },
     strict: true,
   });
   const rates = values.rates === undefined ? [...offeredRates] : values.rates.split(',').map(Number);
@@ -265,9 +302,10 @@ function throughputFlags(args: readonly string[]): {
   const dir = values['cpu-prof'];
   const trace = values.trace === true;
   const explicitRates = values.rates !== undefined;
+  const warmUp = values['no-warm-up'] !== true;
   return dir === undefined
-    ? { rates, explicitRates, trace }
-    : { rates, explicitRates, cpuProfDir: dir, trace };
+    ? { rates, explicitRates, trace, warmUp }
+    : { rates, explicitRates, cpuProfDir: dir, trace, warmUp };
 }
 
 interface Chain {
@@ -342,13 +380,13 @@ async function setUp(net: LocalNetwork, measuresPerSender: number): Promise<Chai
   return { chainId: await node0.client.chainId(), periodStart, modules, senders: list };
 }
 
-/** Measures one sender may need over the whole series (every step at its full size). */
-function measuresNeeded(stepMs: number): number {
-  const total = offeredRates.reduce((sum, r) => sum + stepSize(r, stepMs), 0);
+/** Measures one sender may need over the whole series (every step at its full size) and a warm-up of `warmUpTxs`. */
+export function measuresNeeded(stepMs: number, warmUpTxs = 0): number {
+  const total = offeredRates.reduce((sum, r) => sum + stepSize(r, stepMs), 0) + warmUpTxs;
   return Math.ceil(total / senders / 2) + 1;
 }
 
-function stepSize(rate: number, stepMs: number): number {
+export function stepSize(rate: number, stepMs: number): number {
   return Math.min(maxStepTxs, Math.round((rate * stepMs) / 1000));
 }
 
@@ -683,7 +721,7 @@ function bound(split: Row): Row {
 }
 
 /** The highest committed rate of an unsaturated step, and the settings it was measured with. */
-function summary(rows: readonly Row[], stepMs: number): Row {
+function summary(rows: readonly Row[], stepMs: number, warmUp: WarmUp | null): Row {
   const ok = rows.filter(
     (r) =>
       Number(r['committed tx/s']) >= saturationShare * Number(r['offered tx/s']) &&
@@ -692,7 +730,7 @@ function summary(rows: readonly Row[], stepMs: number): Row {
   return {
     'offered tx/s': 'max sustained',
     'committed tx/s': Math.max(0, ...ok.map((r) => Number(r['committed tx/s']))),
-    note: `${validators} validators (mesh), ${senders} senders posting in batches over ${validators * lanesPerNode} lanes, ${stepMs / 1000} s steps; fast profile, timeouts ${throughputTimeouts()}; mempool defaults; nodes and load share ${availableParallelism()} cores`,
+    note: `${validators} validators (mesh), ${senders} senders posting in batches over ${validators * lanesPerNode} lanes, ${stepMs / 1000} s steps${warmUp === null ? ', no warm-up' : ` after an unmeasured ${warmUp.ms / 1000} s warm-up at ${warmUp.rate} tx/s`}; fast profile, timeouts ${throughputTimeouts()}; mempool defaults; nodes and load share ${availableParallelism()} cores`,
   };
 }
 
