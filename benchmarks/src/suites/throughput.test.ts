@@ -3,7 +3,7 @@ import { marketModules } from '@joule/node';
 import { signTx, txMessage } from '@joule/state';
 import { describe, expect, it } from 'vitest';
 import { percentile } from '../lic/stats.js';
-import { measureSlot, measuresNeeded, signWithKey, stepSize, warmUpStep } from './throughput.js';
+import { measureSlot, measuresNeeded, pollNow, signWithKey, stepSize, warmUpStep } from './throughput.js';
 
 describe('throughput suite helpers', () => {
   it('gives each of a sender’s measures its own (slot, signal)', () => {
@@ -52,5 +52,12 @@ describe('throughput suite helpers', () => {
     expect(extra, '5 s at 3 200 tx/s').toBe(16_000);
     // Half of a sender's transactions are measures: 16 000 txs over 64 senders add 125 each.
     expect(measuresNeeded(15_000, extra) - measuresNeeded(15_000)).toBe(125);
+  });
+
+  it('polls for blocks as soon as a transaction is due, every 50 ms while none is', () => {
+    expect(pollNow(true, 10), 'a transaction due: at the next 10 ms tick').toBe(true);
+    expect(pollNow(false, 10), 'idle: not yet').toBe(false);
+    expect(pollNow(false, 40), 'idle: not yet').toBe(false);
+    expect(pollNow(false, 50), 'idle: every 50 ms').toBe(true);
   });
 });

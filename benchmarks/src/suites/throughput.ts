@@ -62,7 +62,9 @@ const requestTimeoutMs = 5_000;
 /**
  * Block polling of node0 while transactions are pending, and while idle, ms (the latency's
  * resolution: a block is seen on average half a period plus a request after it is stored). Not
- * shorter: each poll is a request node0 answers on the cores the validators share.
+ * shorter: each poll is a request node0 answers on the cores the validators share. An idle
+ * watcher looks every `blockPollMs` whether a transaction fell due, and polls at once if one did
+ * (see `pollNow`).
  */
 const blockPollMs = 10;
 const idlePollMs = 50;
@@ -424,6 +426,17 @@ export function signWithKey(
   return encode(txCodec, { body, signature: sign(key.secretKey, txSignBytes(body)) });
 }
 
+/**
+ * Whether the block watcher asks node0 again, `sinceMs` after its last request found no block:
+ * every `blockPollMs` while a transaction is due, else every `idlePollMs` — but at once when a
+ * transaction falls due while it idles, so that a transaction sent into an idle chain is timed
+ * to the same resolution as one sent into a busy one (an idle wait used to run its whole
+ * `idlePollMs` first).
+ */
+export function pollNow(pending: boolean, sinceMs: number): boolean {
+  return pending || sinceMs >= idlePollMs;
+}
+
 interface Watch {
   log: StepLog | null;
   stop(): Promise<void>;
@@ -439,7 +452,9 @@ function watchBlocks(node: LocalNode): Watch {
     while (!abort.signal.aborted) {
       const block = await client.block(height).catch(() => null);
       if (block === null) {
-        await sleep((watch.log?.due.size ?? 0) > 0 ? blockPollMs : idlePollMs);
+        const asked = performance.now();
+        do await sleep(blockPollMs);
+        while (!abort.signal.aborted && !pollNow((watch.log?.due.size ?? 0) > 0, performance.now() - asked));
         continue;
       }
       const seenAt = performance.now();
