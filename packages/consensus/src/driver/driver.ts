@@ -256,12 +256,14 @@ export class ConsensusDriver implements Startable {
     const ctx = this.#h.ctx;
     if (ctx === undefined || ctx.hs.started || !this.#running) return;
     const waiting = !this.#o.createEmptyBlocks && trigger === 'enter' && this.#d.mempool.size() === 0;
-    if (waiting && !ctx.needsProofBlock(this.#lastBlockAppHash)) {
-      const intervalMs = this.#o.createEmptyBlocksIntervalMs;
-      if (intervalMs > 0)
-        this.#timers.set(intervalMs, () => {
+    const { delayMs, trigger: then } = waiting
+      ? ctx.idleStartDelay(this.#lastBlockAppHash, this.#o)
+      : { delayMs: 0, trigger };
+    if (delayMs !== 0) {
+      if (delayMs !== null)
+        this.#timers.set(delayMs, () => {
           void this.#queue.run(async () => {
-            if (this.#h.ctx === ctx) this.#startHeightIfWaiting('interval');
+            if (this.#h.ctx === ctx) this.#startHeightIfWaiting(then);
           });
         });
       return;

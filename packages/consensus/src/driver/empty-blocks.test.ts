@@ -89,4 +89,64 @@ describe('ConsensusDriver: empty blocks', () => {
     }
     for (const node of cluster.nodes) await cluster.stop(node);
   });
+
+  it('proofBlockDelayMs: the proof block waits for a transaction to carry, then comes without one', async () => {
+    const delay = 5_000;
+    const cluster = new TestCluster({
+      validators: 4,
+      driver: { createEmptyBlocks: false, proofBlockDelayMs: delay },
+      app: (node) => quietKvApp(node.kv),
+    });
+    await cluster.startAll();
+    expect(
+      await cluster.runUntil(() => cluster.minHeight() >= 1, 30_000),
+      'the initial height is not delayed',
+    ).toBe(true);
+    const store = cluster.nodes[0]?.store;
+    const txs = async (h: number) =>
+      ((await store?.loadBlock(h))?.txs ?? []).map((t) => new TextDecoder().decode(t));
+
+    for (const node of cluster.nodes) await node.mempool?.add(kvTx('meter-7', '42'));
+    expect(await cluster.runUntil(() => cluster.minHeight() >= 2, 30_000), 'the transaction’s block').toBe(
+      true,
+    );
+    const committed2 = cluster.time.now;
+    // The commit wait (1 s) and part of the delay: no node starts the proof block yet.
+    await cluster.runFor(3_000);
+    expect(cluster.heights(), 'the proof block waits').toEqual([2, 2, 2, 2]);
+    for (const node of cluster.nodes) {
+      const votes = [...node.signed.keys()].filter((k) => k.startsWith('3/'));
+      expect(votes, `${node.name} did not start height 3 yet`).toEqual([]);
+    }
+    // A transaction in the wait starts height 3 at once: its block carries the app hash of block 2.
+    for (const node of cluster.nodes) await node.mempool?.add(kvTx('meter-8', '43'));
+    expect(
+      await cluster.runUntil(() => cluster.minHeight() >= 3, 1_500),
+      `a transaction starts the waiting height at once; heights ${cluster.heights()}`,
+    ).toBe(true);
+    const [b2, b3] = [await store?.loadBlock(2), await store?.loadBlock(3)];
+    if (!b2 || !b3) throw new Error('blocks 2 and 3 are missing');
+    expect(await txs(3), 'block 3 carries the second transaction').toEqual(['set meter-8 43']);
+    expect(toHex(b3.header.appHash), 'and the app hash changed by block 2').not.toBe(
+      toHex(b2.header.appHash),
+    );
+    expect(cluster.time.now - committed2, 'before the delay ran out').toBeLessThan(1_000 + delay);
+
+    // No transaction now: the proof block of block 3 comes after the delay, empty.
+    const committed3 = cluster.time.now;
+    expect(await cluster.runUntil(() => cluster.minHeight() >= 4, 30_000), 'the proof block').toBe(true);
+    expect(cluster.time.now - committed3, 'not before the delay').toBeGreaterThanOrEqual(delay);
+    const b4 = await store?.loadBlock(4);
+    if (!b4) throw new Error('block 4 is missing');
+    expect(b4.txs.length, 'block 4 is empty').toBe(0);
+    expect(toHex(b4.header.appHash), 'block 4 carries the app hash changed by block 3').not.toBe(
+      toHex(b3.header.appHash),
+    );
+    await cluster.runFor(120_000);
+    expect(cluster.heights(), 'idle after the proof block').toEqual([4, 4, 4, 4]);
+    for (const node of cluster.nodes) {
+      expect(node.doubleSigns, `${node.name}: no double sign`).toEqual([]);
+      await cluster.stop(node);
+    }
+  });
 });

@@ -117,6 +117,24 @@ export class HeightContext {
   }
 
   /**
+   * How long a height with nothing to put in a block (createEmptyBlocks false, an empty mempool)
+   * waits before its round 0 starts anyway, ms (0: at once; `null`: until a transaction or a
+   * peer starts it): the empty-block interval, or for a proof block (never the chain's first)
+   * `proofBlockDelayMs`, the time it gives a transaction to come and carry the new app hash.
+   */
+  idleStartDelay(
+    lastBlockAppHash: Uint8Array | null,
+    o: { readonly createEmptyBlocksIntervalMs: number; readonly proofBlockDelayMs: number },
+  ): { delayMs: number | null; trigger: 'interval' | 'proof' } {
+    if (!this.needsProofBlock(lastBlockAppHash)) {
+      const ms = o.createEmptyBlocksIntervalMs;
+      return { delayMs: ms > 0 ? ms : null, trigger: 'interval' };
+    }
+    const first = this.state.lastBlockHeight < this.state.initialHeight;
+    return { delayMs: first ? 0 : o.proofBlockDelayMs, trigger: 'proof' };
+  }
+
+  /**
    * A vote's timestamp (CometBFT's voteTime): `now`, but never earlier than 1 ms after the block
    * voted for (or, for nil, the locked block or the round's proposal). The next block's time is
    * the median of these, so it always exceeds this block's time — even when a clock is wrong.

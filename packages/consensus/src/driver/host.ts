@@ -50,7 +50,7 @@ export interface DriverHost {
 export type MutableDriverHost = { -readonly [K in keyof DriverHost]: DriverHost[K] };
 
 /** What may start a height that waits for transactions (`createEmptyBlocks` false). */
-export type StartTrigger = 'enter' | 'txs' | 'interval' | 'vote' | 'proposal';
+export type StartTrigger = 'enter' | 'txs' | 'interval' | 'proof' | 'vote' | 'proposal';
 
 /**
  * `host.record`: appends `record` to the WAL, unless the WAL is being replayed. A synced record

@@ -23,6 +23,15 @@ export interface DriverOptions {
   /** With `createEmptyBlocks` false, still make a block after this long (0: never). */
   readonly createEmptyBlocksIntervalMs: number;
   /**
+   * With `createEmptyBlocks` false: how long a height whose only reason to exist is the proof
+   * block (the last block changed the app hash, and the mempool is empty) waits for a transaction
+   * before it starts anyway, ms. A transaction that comes in that time starts the height at once,
+   * and its block carries the app hash: at low load one height per transaction instead of two,
+   * and no transaction waits for a proof block in progress. The app hash is in a header this much
+   * later when none comes. 0 (the default, as CometBFT): the proof block starts at once.
+   */
+  readonly proofBlockDelayMs: number;
+  /**
    * As CometBFT's `skip_timeout_commit`: once precommits for the decided block from every
    * validator (100 % of the power) are in, the next height starts without waiting out
    * `timeouts.commitMs` (nothing is left to wait for). Off by default.
@@ -44,6 +53,7 @@ export const defaultDriverOptions: DriverOptions = {
   timeouts: defaultTimeouts,
   createEmptyBlocks: true,
   createEmptyBlocksIntervalMs: 0,
+  proofBlockDelayMs: 0,
   skipTimeoutCommit: false,
   rebroadcastMs: 2000,
   maxPendingInputs,

@@ -215,6 +215,13 @@ export const sections = {
       max: 86_400_000,
       doc: 'With create_empty_blocks = false, still make a block this often, ms (0: never).',
     },
+    proof_block_delay_ms: {
+      type: 'int',
+      default: 0,
+      min: 0,
+      max: 600_000,
+      doc: "With create_empty_blocks = false, how long the block that carries the last block's app hash waits for a transaction before it is made without one, ms (0: at once).",
+    },
     rebroadcast_ms: {
       type: 'int',
       default: 2_000,

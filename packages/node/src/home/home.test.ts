@@ -62,16 +62,22 @@ describe('config.toml', () => {
     expect(fast.consensus.timeout_commit_ms).toBe(c.commitMs);
     expect(fast.consensus.timeout_commit_ms, 'a near-zero commit wait').toBeLessThanOrEqual(10);
     expect(fast.consensus.skip_timeout_commit).toBe(true);
+    expect(fast.consensus.proof_block_delay_ms, 'a proof block waits for a transaction').toBe(
+      c.proofBlockDelayMs,
+    );
+    expect(c.proofBlockDelayMs).toBeGreaterThan(0);
     expect(fast.consensus.timeout_prevote_ms, 'the file wins over the profile').toBe(70);
     expect(fast.db.cache_bytes, "the server's memory budget").toBe(defaultConfig().db.cache_bytes);
     expect(parseConfig(renderConfig(fast), F), 'a rendered fast config round-trips').toEqual(fast);
     for (const name of ['server', 'board'] as const) {
       const other = defaultConfig(name);
       expect(other.consensus.skip_timeout_commit, `${name}: the commit wait is kept`).toBe(false);
+      expect(other.consensus.proof_block_delay_ms, `${name}: the proof block at once`).toBe(0);
       expect(other.consensus.timeout_propose_ms, `${name}: the schema's propose timeout`).toBe(3_000);
     }
     const back = applyOverrides(fast, { node: { profile: 'server' } }, F);
     expect(back.consensus.timeout_commit_ms, 'moving to server moves the timeouts back').toBe(1_000);
+    expect(back.consensus.proof_block_delay_ms, 'and the proof block delay').toBe(0);
     expect(back.consensus.timeout_prevote_ms, 'set on purpose: kept').toBe(70);
   });
 

@@ -59,5 +59,6 @@ function consensusConfig(p: NodeProfile): ConfigOverrides['consensus'] {
     timeout_precommit_delta_ms: c.precommitDeltaMs,
     timeout_commit_ms: c.commitMs,
     skip_timeout_commit: c.skipTimeoutCommit,
+    proof_block_delay_ms: c.proofBlockDelayMs,
   };
 }

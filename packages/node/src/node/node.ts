@@ -357,6 +357,7 @@ class Node implements JouleNode {
         },
         createEmptyBlocks: c.create_empty_blocks,
         createEmptyBlocksIntervalMs: c.create_empty_blocks_interval_ms,
+        proofBlockDelayMs: c.proof_block_delay_ms,
         skipTimeoutCommit: c.skip_timeout_commit,
         rebroadcastMs: c.rebroadcast_ms,
       },
