@@ -109,7 +109,8 @@ const tracedConfig: ConfigOverrides = {
 export function throughputTimeouts(): string {
   const c = profiles.fast.consensus;
   if (c === undefined) return 'the server defaults';
-  return `propose ${c.proposeMs} / prevote ${c.prevoteMs} / precommit ${c.precommitMs} / commit ${c.commitMs} ms${c.skipTimeoutCommit ? ' (skipped once all precommits are in)' : ''}`;
+  const proof = c.proofBlockDelayMs > 0 ? `, a proof block waits ${c.proofBlockDelayMs} ms for a tx` : '';
+  return `propose ${c.proposeMs} / prevote ${c.prevoteMs} / precommit ${c.precommitMs} / commit ${c.commitMs} ms${c.skipTimeoutCommit ? ' (skipped once all precommits are in)' : ''}${proof}`;
 }
 
 interface Sender {
