@@ -65,6 +65,12 @@ export type CheckTxKind = 'new' | 'recheck';
 export interface CheckTxRequest {
   readonly tx: Uint8Array;
   readonly kind: CheckTxKind;
+  /**
+   * SHA-256 of `tx` (its id, `txHash`), when the caller has it: the mempool hashes each
+   * transaction once, on arrival, and hands the hash to every check and recheck of it. Trusted, not
+   * checked: a caller that passes it must have computed it from these bytes.
+   */
+  readonly hash?: Uint8Array;
 }
 
 export interface CheckTxResponse {

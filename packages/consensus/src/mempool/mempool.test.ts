@@ -312,6 +312,19 @@ describe('Mempool.update', () => {
     expect((await refusal(mp.add(a0Rival))).code, 'rechecked-out tx is checked again').toBe('TX_REJECTED');
   });
 
+  it("hands every check and recheck the transaction's hash, computed once on arrival", async () => {
+    const app = appOf();
+    const mp = pool({}, app);
+    const a = tx(1, 2, 3);
+    const b = tx(4, 5, 6);
+    await mp.add(a);
+    await mp.add(b, txHash(b));
+    await mp.update(1, []);
+    expect(app.calls.map((c) => c.kind)).toEqual(['new', 'new', 'recheck', 'recheck']);
+    for (const [i, expected] of [a, b, a, b].entries())
+      expect(app.calls[i]?.hash, `call ${i}`).toEqual(txHash(expected));
+  });
+
   it('with recheck off only removes committed txs', async () => {
     const app = appOf();
     const mp = pool({ recheck: false }, app);

@@ -188,7 +188,7 @@ export class Mempool {
       try {
         // A block committed this transaction while its check waited in the lane.
         if (check.committed) throw new TxInCacheError({ hash, state: 'seen' });
-        const response = await this.#app.checkTx({ tx: own, kind: 'new' });
+        const response = await this.#app.checkTx({ tx: own, kind: 'new', hash });
         if (check.committed) throw new TxInCacheError({ hash, state: 'seen' });
         this.#refuseUnlessOk(response, hash);
         // Concurrent adds of one sender all passed the first count.
@@ -392,8 +392,10 @@ export class Mempool {
   }
 
   async #recheckAll(): Promise<void> {
-    for (const [key, entry] of [...this.#txs]) {
-      const response = await this.#app.checkTx({ tx: entry.tx, kind: 'recheck' });
+    // The live map, not a copy: only tasks of the lane change it, and this is the lane's task (a
+    // Map's iteration goes on past entries deleted meanwhile).
+    for (const [key, entry] of this.#txs) {
+      const response = await this.#app.checkTx({ tx: entry.tx, kind: 'recheck', hash: entry.hash });
       // Only the verdict counts: the gas of admission stays (a recheck may run fewer checks).
       if (response.code !== 0) {
         this.#remove(key);

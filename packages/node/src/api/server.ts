@@ -287,7 +287,7 @@ function send(
     res.end();
     return;
   }
-  const body = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  const body = json(value);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
@@ -298,6 +298,22 @@ function send(
       : { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) }),
   });
   res.end(body);
+}
+
+/**
+ * `value` as JSON, a bigint as its decimal string. Without a replacer first: JSON.stringify calls
+ * one for every key and value, several times the cost of the whole text for an answer of many
+ * transactions (a block, a batch's results); only an answer that holds a bigint is written again
+ * with it (the first pass throws a TypeError at the bigint, as it does at a cycle, which the second
+ * pass throws again).
+ */
+function json(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  }
 }
 
 /** The dashboard: a page that loads nothing but its own inlined code and asks only this origin. */

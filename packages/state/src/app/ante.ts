@@ -18,7 +18,7 @@ import {
 import type { GasMeter } from './gas.js';
 import type { MessageType, Signer } from './module.js';
 import type { State } from './state.js';
-import { decodeTx, type Tx, txHash, txSignBytes } from './tx.js';
+import { decodeTx, type Tx, txHash, txSignBytesOf } from './tx.js';
 import { TxError } from './tx-errors.js';
 
 /** Replay protection: the account module checks a signer's nonce and advances it. */
@@ -50,7 +50,10 @@ export interface AnteEnvironment {
   readonly gas: GasMeter;
   /**
    * A recheck of bytes admitted before: the signature is not verified again (the bytes carry the
-   * signer's key, so the verdict cannot change), as the Cosmos SDK skips it on ReCheckTx.
+   * signer's key, so the verdict cannot change), as the Cosmos SDK skips it on ReCheckTx, and the
+   * messages are not decoded again (their types, decoding and stateless validation are functions of
+   * the bytes and of the application's registered types, which do not change either): the result's
+   * `messages` is empty. The nonce, which the last block may have taken, is checked again.
    */
   readonly recheck?: boolean;
 }
@@ -121,12 +124,15 @@ export function verifiedTx(hash: Uint8Array): VerifiedTx | undefined {
  */
 export function signatureVerifies(bytes: Uint8Array, tx: Tx, hash: Uint8Array = txHash(bytes)): boolean {
   const id = bytesKey(hash);
-  return verifiedTxs.get(id) !== undefined || verifyAndRemember(id, tx) !== undefined;
+  return verifiedTxs.get(id) !== undefined || verifyAndRemember(id, tx, bytes) !== undefined;
 }
 
-/** Verifies `tx`'s signature and remembers it under `id` if valid: its signer's address, or undefined if invalid. */
-function verifyAndRemember(id: string, tx: Tx): Uint8Array | undefined {
-  if (!verifyFast(tx.body.signer, txSignBytes(tx.body), tx.signature)) return undefined;
+/**
+ * Verifies the signature of `tx` (decoded from `bytes`) and remembers it under `id` if valid: its
+ * signer's address, or undefined if invalid.
+ */
+function verifyAndRemember(id: string, tx: Tx, bytes: Uint8Array): Uint8Array | undefined {
+  if (!verifyFast(tx.body.signer, txSignBytesOf(bytes, tx), tx.signature)) return undefined;
   const address = addressOf(tx.body.signer);
   verifiedTxs.set(id, { tx, address });
   return address;
@@ -173,7 +179,7 @@ export async function runAnte(
   env.gas.consume(gasCosts.signatureVerify, 'signature');
   let address = known?.address;
   if (address === undefined && env.recheck !== true) {
-    address = verifyAndRemember(id, tx);
+    address = verifyAndRemember(id, tx, bytes);
     if (address === undefined)
       throw new TxError('TX_BAD_SIGNATURE', 'signature does not verify against the signer key');
   }
@@ -184,6 +190,7 @@ export async function runAnte(
   };
   await env.accounts.useNonce(env.state, signer, tx.body.nonce);
   const messages: DecodedMessage[] = [];
+  if (env.recheck === true) return { tx, signer, messages };
   // An index loop: `entries()` made an iterator result and an [index, item] pair per message.
   for (let index = 0; index < tx.body.messages.length; index++) {
     const item = tx.body.messages[index] as (typeof tx.body.messages)[number];

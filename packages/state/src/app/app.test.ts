@@ -1,4 +1,13 @@
-import { addressOf, encode, formatAddress, generateKeyPair, sign, toHex } from '@joule/consensus';
+import {
+  addressOf,
+  encode,
+  formatAddress,
+  generateKeyPair,
+  Mempool,
+  sign,
+  struct,
+  toHex,
+} from '@joule/consensus';
 import { describe, expect, it } from 'vitest';
 import { checkGasAdjustment } from '../constants.js';
 import { coreModules } from '../modules/core.js';
@@ -7,6 +16,7 @@ import { testGenesisTimeMs } from '../testkit/chain-fixtures.js';
 import { eventsOf, TestChain } from '../testkit/test-chain.js';
 import { txFloorGas } from './gas.js';
 import { moduleTableKey } from './layout.js';
+import { defineMessage } from './module.js';
 import { decodeTx, signTx, txBodyCodec, txCodec, txHash, txMessage, txSignBytes } from './tx.js';
 
 const alice = generateKeyPair(new Uint8Array(32).fill(1));
@@ -126,6 +136,33 @@ describe('the ante chain', () => {
     forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
     expect((await c.check(forged)).codespace, 'a new check verifies it').toBe('TX_BAD_SIGNATURE');
     expect((await recheck(forged)).code, 'a recheck does not').toBe(0);
+    // Nor does it decode the messages again (the mempool rechecks only bytes whose messages passed).
+    const unknown = await c.tx(alice, [{ type: 'bank/steal', value: new Uint8Array(0) }], { nonce: 3 });
+    expect((await c.check(unknown)).codespace, 'a new check looks the type up').toBe('TX_UNKNOWN_MESSAGE');
+    expect((await recheck(unknown)).code, 'a recheck does not').toBe(0);
+  });
+
+  it("gives a check's handlers their own copy of the hash the mempool hands it", async () => {
+    const core = coreModules();
+    const scribble = defineMessage({
+      type: 'scribble/hash',
+      codec: struct<Record<string, never>>('Scribble', {}),
+      async handle(ctx) {
+        ctx.txHash.fill(0);
+      },
+    });
+    const c = await TestChain.create({
+      modules: [...core.modules, { name: 'scribble', messages: [scribble as never] }],
+      accounts: core.accounts,
+      genesis: {
+        bank: { authority: addr(alice), balances: [{ address: addr(alice), denom: 'kwh', amount: '1000' }] },
+      },
+    });
+    const tx = await c.tx(alice, [txMessage(scribble, {})], { nonce: 0 });
+    const hash = txHash(tx);
+    const pool = new Mempool({}, { app: c.app });
+    expect(await pool.add(tx), "the mempool's hash, untouched by the handler").toEqual(hash);
+    expect(pool.has(hash)).toBe(true);
   });
 
   it('refuses a proposal carrying a transaction with a bad signature, and leaves it out of its own', async () => {

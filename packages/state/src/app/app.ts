@@ -78,6 +78,7 @@ export class App implements abci.Application {
   private genesis: StateLayer | undefined;
   private staged: Staged | undefined;
   private checkLayer: StateLayer;
+  private checks: { readonly record: AppRecord; readonly executor: Executor } | undefined;
   private readonly committed: StateReader;
 
   constructor(
@@ -177,7 +178,7 @@ export class App implements abci.Application {
       time: record.lastBlockTime,
       proposer: new Uint8Array(20),
     };
-    return this.executor().checkTx(request.tx, block, this.checkLayer, request.kind);
+    return this.checkExecutor(record).checkTx(request.tx, block, this.checkLayer, request.kind, request.hash);
   }
 
   /** The signer's public key of a transaction that decodes (unverified), for the mempool's per-sender quota. */
@@ -336,6 +337,19 @@ export class App implements abci.Application {
   /** The name `module` was registered under. */
   private nameOf(module: Module): string {
     return this.names.get(module) ?? module.name;
+  }
+
+  /**
+   * The executor of the checks against `record`, made once per record (a commit replaces the
+   * record): the mempool checks every transaction it admits and rechecks every one it holds after
+   * each block, and each new executor rebuilt its map of message types' modules.
+   */
+  private checkExecutor(record: AppRecord): Executor {
+    const cached = this.checks;
+    if (cached !== undefined && cached.record === record) return cached.executor;
+    const executor = this.executor(record);
+    this.checks = { record, executor };
+    return executor;
   }
 
   private executor(record: AppRecord = this.requireRecord()): Executor {

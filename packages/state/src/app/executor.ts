@@ -142,20 +142,23 @@ export class Executor {
    * dropped. Only the nonce advance is kept, so a signer's next transaction checks against it.
    *
    * A recheck (after each block, for the transactions still in the pool) runs the ante checks
-   * alone, without the signature, as the Cosmos SDK's ReCheckTx: it restores the pending nonces on
-   * the new committed state and drops what can no longer pay its nonce. A message that became
-   * invalid in the meantime fails in its block with its own code, as in the Cosmos SDK.
+   * alone, without the signature and without decoding the messages again (both functions of the
+   * bytes, checked when they were admitted), as the Cosmos SDK's ReCheckTx: it restores the
+   * pending nonces on the new committed state and drops what can no longer pay its nonce. A message
+   * that became invalid in the meantime fails in its block with its own code, as in the Cosmos SDK.
    */
   async checkTx(
     bytes: Uint8Array,
     block: BlockInfo,
     checkLayer: StateLayer,
     kind: 'new' | 'recheck' = 'new',
+    /** `txHash(bytes)`, when the caller has it (the mempool's); the handlers get a copy of it. */
+    knownHash?: Uint8Array,
   ): Promise<CheckTxResponse> {
     const gas = new GasMeter(this.options.maxTxGas);
     const anteLayer = new StateLayer(checkLayer);
     const recheck = kind === 'recheck';
-    const hash = txHash(bytes);
+    const hash = knownHash ?? txHash(bytes);
     try {
       const ante = await runAnte(
         bytes,
@@ -164,7 +167,13 @@ export class Executor {
       );
       if (!recheck) {
         const simulation = new StateLayer(anteLayer);
-        const ctx = this.txContexts(block, simulation, gas, hash, []);
+        const ctx = this.txContexts(
+          block,
+          simulation,
+          gas,
+          knownHash === undefined ? hash : hash.slice(),
+          [],
+        );
         for (const { type, message } of ante.messages) await type.handle(ctx(type), message, ante.signer);
       }
       if (!anteLayer.fitsInto(checkLayer)) throw blockWritesExceeded(checkLayer);

@@ -72,6 +72,53 @@ export function txSignBytes(body: TxBody): Uint8Array {
   return signBytes(txDomainTag, body.chainId, txBodyCodec, body);
 }
 
+/** The msgpack header of a list of two (a transaction: body, signature). */
+const txListHeader = 0x92;
+/** The msgpack header of a byte string of 8-bit length, as a 64-byte signature is encoded. */
+const bin8Header = 0xc4;
+
+/** The bytes `txSignBytes` puts before a body's encoding, for the last chain id asked. */
+let signPrefix: { readonly chainId: string; readonly bytes: Uint8Array } | undefined;
+
+/**
+ * `txSignBytes(tx.body)` for `tx` decoded from `bytes`, without encoding the body again. The strict
+ * decoder accepts only a value's canonical encoding, so the body's encoding is in `bytes` already:
+ * between the list's header and the signature. The signed bytes are the list header of three, the
+ * domain tag and the chain id — the same for every transaction of a chain, kept from the first
+ * transaction signed bytes were built for — then those body bytes. Bytes of another shape get
+ * `txSignBytes`.
+ */
+export function txSignBytesOf(bytes: Uint8Array, tx: Tx): Uint8Array {
+  const bodyEnd = bytes.length - 2 - tx.signature.length;
+  if (
+    bytes[0] !== txListHeader ||
+    tx.signature.length > 0xff ||
+    bytes[bodyEnd] !== bin8Header ||
+    bytes[bodyEnd + 1] !== tx.signature.length
+  )
+    return txSignBytes(tx.body);
+  const body = bytes.subarray(1, bodyEnd);
+  const prefix = signPrefix?.chainId === tx.body.chainId ? signPrefix.bytes : undefined;
+  if (prefix === undefined) {
+    const full = txSignBytes(tx.body);
+    const start = full.length - body.length;
+    // Kept only if the encoding in `bytes` is the one the encoder makes, as decoding proved.
+    if (start > 0 && equalBytes(full.subarray(start), body))
+      signPrefix = { chainId: tx.body.chainId, bytes: full.slice(0, start) };
+    return full;
+  }
+  const out = new Uint8Array(prefix.length + body.length);
+  out.set(prefix);
+  out.set(body, prefix.length);
+  return out;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** A transaction's id: SHA-256 of its bytes. */
 export function txHash(tx: Uint8Array): Uint8Array {
   return sha256(tx);
