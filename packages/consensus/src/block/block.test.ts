@@ -27,6 +27,14 @@ describe('blocks', () => {
     expect(blockId(block).hash).toEqual(headerHash(block.header));
   });
 
+  it('are encoded once per block object, as the codec encodes them', () => {
+    const bytes = encodeBlock(block);
+    expect(bytes, 'the canonical encoding').toEqual(encode(blockCodec, block));
+    expect(encodeBlock(block), 'the same bytes again, not a second encoding').toBe(bytes);
+    const other = makeBlock(fields, [new Uint8Array([5])], [], null);
+    expect(encodeBlock(other), "another block's own bytes").toEqual(encode(blockCodec, other));
+  });
+
   it('are refused when the header does not match the contents', () => {
     const tampered = { ...block, txs: [new Uint8Array([9])] };
     expect(() => encode(blockCodec, tampered)).toThrow(/dataHash/);

@@ -106,8 +106,21 @@ export function blockId(block: Block): BlockId {
   return { hash: headerHash(block.header) };
 }
 
+/**
+ * The canonical encoding of each block encoded before, by block object: a block is encoded for its
+ * size when it is checked and again for the block store, and it is the same bytes each time (blocks
+ * are immutable values, see `consistentBlocks`). Weak: an encoding lives as long as its block.
+ */
+const encodedBlocks = new WeakMap<Block, Uint8Array>();
+
+/** The canonical encoding of `block`, made once per block object; the caller must not change the bytes. */
 export function encodeBlock(block: Block): Uint8Array {
-  return encode(blockCodec, block);
+  let bytes = encodedBlocks.get(block);
+  if (bytes === undefined) {
+    bytes = encode(blockCodec, block);
+    encodedBlocks.set(block, bytes);
+  }
+  return bytes;
 }
 
 /** Decodes and checks a block from untrusted bytes (at most `maxBlockBytes` plus its commit). */

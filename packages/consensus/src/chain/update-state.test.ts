@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExecTxResult, FinalizeBlockResponse, ValidatorUpdate } from '../app/application.js';
 import { blockId } from '../block/block.js';
+import { encode } from '../codec/canonical.js';
 import { addressOf } from '../crypto/address.js';
 import type { KeyPair } from '../crypto/ed25519.js';
 import { sha256, toHex } from '../crypto/hash.js';
@@ -9,7 +11,13 @@ import { genesisTime, testGenesis, testKeys } from '../testkit/cluster.js';
 import { incrementProposerPriority, proposerForRound } from '../validators/proposer.js';
 import { type ValidatorSet, validatorSetHash } from '../validators/validator-set.js';
 import type { ChainState } from './chain-state.js';
-import { genesisState, nextChainState, resultsHash } from './update-state.js';
+import {
+  genesisState,
+  hashedResultBytes,
+  hashedResultCodec,
+  nextChainState,
+  resultsHash,
+} from './update-state.js';
 
 // A (power 3) and B (power 2); C (power 1) joins later. Canonical order is power descending.
 const [kA, kB, kC] = testKeys(3) as [KeyPair, KeyPair, KeyPair];
@@ -176,6 +184,34 @@ describe('resultsHash', () => {
     expect(toHex(resultsHash(changed)), `results hash changes with ${field}`).not.toBe(
       toHex(resultsHash(base)),
     );
+  });
+
+  it('hashes each result as the canonical encoding of its code, data and gas', () => {
+    // Around every boundary of msgpack's integer and bin forms, and past the direct path's limits.
+    const uint = fc.oneof(
+      fc.constantFrom(0, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x1_0000, 0xffff_ffff),
+      fc.integer({ min: 0, max: 0xffff_ffff }),
+    );
+    const gas = fc.oneof(uint, fc.constantFrom(2 ** 32, 2 ** 40, Number.MAX_SAFE_INTEGER));
+    const data = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.constantFrom(new Uint8Array(255), new Uint8Array(256), new Uint8Array(70_000)),
+    );
+    fc.assert(
+      fc.property(uint, data, gas, gas, (code, d, gasWanted, gasUsed) => {
+        const r = result({ code, data: d, gasWanted, gasUsed });
+        expect(toHex(hashedResultBytes(r)), "the direct encoding is the codec's").toBe(
+          toHex(encode(hashedResultCodec, { code, data: d, gasWanted, gasUsed })),
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses a result the codec refuses', () => {
+    expect(() => hashedResultBytes(result({ gasUsed: -1 })), 'negative gas').toThrow();
+    expect(() => hashedResultBytes(result({ code: 2 ** 32 })), 'code past 32 bits').toThrow();
+    expect(() => hashedResultBytes(result({ gasUsed: 1.5 })), 'fractional gas').toThrow();
   });
 
   it('ignores the non-deterministic parts (log, codespace, events)', () => {

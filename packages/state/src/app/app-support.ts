@@ -31,6 +31,8 @@ export function proposalTxs(
   txs: readonly Uint8Array[],
   limits: { readonly maxBytes: number; readonly maxBlockGas: number },
   chainId: string,
+  /** When given, receives the hash of each transaction kept, in order. */
+  keptHashes?: Uint8Array[],
 ): Uint8Array[] {
   const out: Uint8Array[] = [];
   let total = 0;
@@ -51,6 +53,7 @@ export function proposalTxs(
         continue;
       }
     out.push(tx);
+    keptHashes?.push(hash);
     total += tx.length;
     floorGas += txFloorGas(tx.length);
   }

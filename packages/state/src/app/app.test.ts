@@ -274,6 +274,36 @@ describe('the ante chain', () => {
     expect(txBodyCodec).toBeDefined();
   });
 
+  it("indexes a block's results under its own transactions' hashes, whichever proposal was accepted before", async () => {
+    const { c, send } = await chain();
+    const to = addressOf(bob.publicKey);
+    const txs = [
+      await c.tx(alice, [send(to, 1n)], { nonce: 0 }),
+      await c.tx(alice, [send(to, 2n)], { nonce: 1 }),
+    ];
+    const header = {
+      height: c.height + 1,
+      time: 0,
+      proposerAddress: new Uint8Array(20),
+      hash: new Uint8Array(32),
+    };
+    // Another proposal (the same transactions in another order) accepted last: its hashes are not this block's.
+    expect(await c.app.processProposal({ ...header, txs: [txs[1]!, txs[0]!] })).toBe('accept');
+    await c.block(txs);
+    expect((await c.app.blockResults(c.height))?.txHashes, 'the block in its order').toEqual(txs.map(txHash));
+    expect((await c.app.txResult(txHash(txs[0]!)))?.index).toBe(0);
+    // The block's own transactions array accepted, then finalized: the same hashes, in the same places.
+    const next = [
+      await c.tx(alice, [send(to, 3n)], { nonce: 2 }),
+      await c.tx(alice, [send(to, 4n)], { nonce: 3 }),
+    ];
+    expect(await c.app.processProposal({ ...header, height: c.height + 1, txs: next })).toBe('accept');
+    const response = await c.block(next);
+    expect(response.txResults.map((r) => r.code)).toEqual([0, 0]);
+    expect((await c.app.blockResults(c.height))?.txHashes).toEqual(next.map(txHash));
+    expect((await c.app.txResult(txHash(next[1]!)))?.index).toBe(1);
+  });
+
   it('answers store queries with proofs against the app hash', async () => {
     const { c, send } = await chain();
     await c.deliver(alice, send(addressOf(bob.publicKey), 3n));

@@ -77,6 +77,11 @@ export class App implements abci.Application {
   private record: AppRecord | undefined;
   private genesis: StateLayer | undefined;
   private staged: Staged | undefined;
+  /**
+   * The hashes of the last proposal accepted, with its transactions array (one block's, as
+   * consensus hands it to `finalizeBlock` once decided): a block is not hashed twice.
+   */
+  private proposalHashes: { readonly txs: readonly Uint8Array[]; readonly hashes: Uint8Array[] } | undefined;
   private checkLayer: StateLayer;
   private checks: { readonly record: AppRecord; readonly executor: Executor } | undefined;
   private readonly committed: StateReader;
@@ -101,6 +106,8 @@ export class App implements abci.Application {
     );
     this.committed = {
       get: (k) => this.store.get(k),
+      // The store's cache of latest values answers most reads without a promise.
+      cached: (_k, id) => this.store.cachedValue(id),
       entries: (p, l, after) => this.store.entries(p, l, after),
     };
     this.checkLayer = new StateLayer(this.committed);
@@ -199,8 +206,11 @@ export class App implements abci.Application {
   async processProposal(request: abci.ProcessProposalRequest): Promise<abci.ProcessProposalResponse> {
     const record = this.requireRecord();
     const limits = { maxBytes: Number.MAX_SAFE_INTEGER, maxBlockGas: record.limits.maxBlockGas };
-    const kept = proposalTxs(request.txs, limits, record.chainId);
-    return kept.length === request.txs.length ? 'accept' : 'reject';
+    const hashes: Uint8Array[] = [];
+    const kept = proposalTxs(request.txs, limits, record.chainId, hashes);
+    if (kept.length !== request.txs.length) return 'reject';
+    this.proposalHashes = { txs: request.txs, hashes };
+    return 'accept';
   }
 
   async finalizeBlock(request: abci.FinalizeBlockRequest): Promise<abci.FinalizeBlockResponse> {
@@ -227,8 +237,11 @@ export class App implements abci.Application {
       await executor.runHook(module, 'beginBlock', block, layer, events, updates, this.nameOf(module));
     const blockGas = { used: 0, limit: record.limits.maxBlockGas };
     const txResults: abci.ExecTxResult[] = [];
-    // Each transaction hashed once: its execution, the verified-transaction cache and the results' index use it.
-    const hashes = request.block.txs.map(txHash);
+    // Each transaction hashed once: its execution, the verified-transaction cache and the results' index
+    // use it; the block's own transactions array was hashed when the node accepted the proposal.
+    const proposal = this.proposalHashes;
+    this.proposalHashes = undefined;
+    const hashes = proposal?.txs === request.block.txs ? proposal.hashes : request.block.txs.map(txHash);
     for (const [index, tx] of request.block.txs.entries())
       txResults.push(await executor.deliverTx(tx, block, layer, blockGas, hashes[index]));
     for (const module of this.modules)

@@ -30,6 +30,7 @@ import { metaKeys, prefixes } from '../keys.js';
 import { bytesKey, canonical, heightKey, Repository } from '../kv/repository.js';
 import type { AppEvent, EventAttribute, ExecTxResult, ValidatorUpdate } from './abci.js';
 import { type AppLimits, appLimitsCodec } from './limits.js';
+import { storedTxResultBytes } from './tx-result-bytes.js';
 
 export const eventCodec: Codec<AppEvent> = struct<AppEvent>('AppEvent', {
   type: string(maxEventTypeLength),
@@ -103,7 +104,11 @@ export const appRecordCodec: Codec<AppRecord> = struct<AppRecord>('AppRecord', {
 
 /** The application's tables outside the authenticated store (see `keys.ts`). */
 export const appTables = {
-  txResult: new Repository(prefixes.txResult, bytesKey, canonical(storedTxResultCodec)),
+  txResult: new Repository(prefixes.txResult, bytesKey, {
+    // A block writes one per transaction: the usual ones are encoded directly, to the same bytes.
+    encode: (stored: StoredTxResult) => storedTxResultBytes(stored),
+    decode: canonical(storedTxResultCodec).decode,
+  }),
   blockResults: new Repository(prefixes.blockResults, heightKey, canonical(blockResultsCodec)),
   record: new Repository(
     prefixes.meta,

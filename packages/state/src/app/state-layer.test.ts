@@ -1,7 +1,10 @@
+import { uint } from '@joule/consensus';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StoreLimitError } from '../errors.js';
 import { bytesId } from '../keys.js';
+import { GasMeter } from './gas.js';
+import { MeteredState, ModuleState, StoreKey, Table } from './state.js';
 import { StateLayer, type StateReader } from './state-layer.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -73,6 +76,64 @@ describe('StateLayer', () => {
     over.set(new Uint8Array([4]), new Uint8Array([1]));
     expect(over.fitsInto(block)).toBe(false);
     expect(() => over.flushInto(block)).toThrow(StoreLimitError);
+  });
+});
+
+describe('reads answered from a cache', () => {
+  /** `reader` over `map` that also knows, synchronously, the keys of `known` (absent ones as null). */
+  function caching(map: Map<string, Uint8Array>, known: ReadonlySet<string>): StateReader {
+    return {
+      ...reader(map),
+      cached: (key, id) => {
+        expect(id, 'the id handed down is the key').toBe(bytesId(key));
+        return known.has(hex(key)) ? (map.get(hex(key)) ?? null) : undefined;
+      },
+    };
+  }
+  const keys = new Map([['m', new StoreKey('m')]]);
+  const table = new Table('m', 't', (k: number) => new Uint8Array([k]), uint());
+  /** Module `m`'s state over `layer`, metered by `gas`. */
+  const scoped = (layer: StateLayer, gas = new GasMeter(1e9)) =>
+    new ModuleState(new MeteredState(layer, gas), 'm', keys);
+
+  it('give the values, gas and out-of-gas of the reads that wait for the store', async () => {
+    const step = fc.record({ key: fc.nat(7), write: fc.option(fc.nat(300)), viaTable: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(7), fc.nat(300)), { maxLength: 8 }),
+        fc.array(fc.nat(7), { maxLength: 8 }),
+        fc.array(step, { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 0, max: 3000 }),
+        async (stored, cachedKeys, steps, limit) => {
+          // The committed values, as the table encodes them, under the application's full keys.
+          const setup = new StateLayer(reader(new Map()));
+          for (const [k, v] of stored) table.set(scoped(setup), k, v);
+          const committed = new Map<string, Uint8Array>();
+          for (const [key, value] of setup.changes()) if (value !== null) committed.set(hex(key), value);
+          const run = async (known: ReadonlySet<string>) => {
+            const gas = new GasMeter(limit);
+            const state = scoped(new StateLayer(new StateLayer(caching(committed, known))), gas);
+            const seen: unknown[] = [];
+            for (const s of steps) {
+              try {
+                if (s.write !== null) table.set(state, s.key, s.write);
+                else if (s.viaTable) seen.push(await table.get(state, s.key));
+                // The same key through the module's state: its table prefix, then the key.
+                else seen.push(await state.get(table.key(s.key).subarray(2)));
+              } catch (error) {
+                seen.push(`refused: ${(error as { code?: string }).code}`);
+                break;
+              }
+            }
+            return { seen, gas: gas.used };
+          };
+          const cold = await run(new Set());
+          const warm = await run(new Set(cachedKeys.map((k) => hex(table.key(k)))));
+          expect(warm, 'a read answered from the cache is the read it replaces').toEqual(cold);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

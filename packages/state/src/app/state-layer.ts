@@ -5,6 +5,11 @@ import { bytesId, prefixEnd } from '../keys.js';
 /** Read access to application state: the committed store, or a layer of pending writes over it. */
 export interface StateReader {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /**
+   * The value of `key` when the reader knows it without I/O (`null`: known absent), else
+   * `undefined`; `id` is `bytesId(key)`. Optional: a reader without it is always read with `get`.
+   */
+  cached?(key: Uint8Array, id: string): Uint8Array | null | undefined;
   /** Entries whose key starts with `prefix` (and is greater than `after`, when given), in key order, at most `limit`. */
   entries(prefix: Uint8Array, limit: number, after?: Uint8Array): Promise<[Uint8Array, Uint8Array][]>;
 }
@@ -36,7 +41,23 @@ export class StateLayer implements StateReader {
       if (pending !== undefined) return Promise.resolve(pending.value ?? undefined);
       reader = reader.parent;
     }
-    return reader.get(key);
+    const known = reader.cached?.(key, k);
+    return known === undefined ? reader.get(key) : Promise.resolve(known ?? undefined);
+  }
+
+  /**
+   * `key`'s value when known without I/O — the nearest layer's pending write, else what the store
+   * below holds in memory (`null`: deleted or known absent) — or `undefined` when only `get` can
+   * tell. Synchronous: a read that hits costs no promise of its own.
+   */
+  cached(key: Uint8Array, id: string = bytesId(key)): Uint8Array | null | undefined {
+    let reader: StateReader = this;
+    while (reader instanceof StateLayer) {
+      const pending = reader.writes.get(id);
+      if (pending !== undefined) return pending.value;
+      reader = reader.parent;
+    }
+    return reader.cached?.(key, id);
   }
 
   set(key: Uint8Array, value: Uint8Array): void {

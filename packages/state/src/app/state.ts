@@ -4,6 +4,7 @@ import { StoreCorruptionError, StoreLimitError, StoreStateError } from '../error
 import { concatBytes } from '../keys.js';
 import type { GasMeter } from './gas.js';
 import { moduleStorePrefix, moduleTableKey, tableStorePrefix } from './layout.js';
+import { appSectionName } from './limits.js';
 import type { StateLayer } from './state-layer.js';
 import { TxError } from './tx-errors.js';
 
@@ -21,6 +22,9 @@ export interface State {
   entries(prefix: Uint8Array, limit?: number, after?: Uint8Array): Promise<[Uint8Array, Uint8Array][]>;
 }
 
+/** What `MeteredState.readCached` answers for a key only an asynchronous read can tell. */
+const notCached: unique symbol = Symbol('not cached');
+
 /** A `State` over a layer, charging `meter`; read-only ones (queries) refuse writes. */
 export class MeteredState implements State {
   constructor(
@@ -29,7 +33,31 @@ export class MeteredState implements State {
     private readonly readOnly = false,
   ) {}
 
-  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+  get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    let value: Uint8Array | undefined | typeof notCached;
+    try {
+      value = this.readCached(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return value === notCached ? this.read(key) : Promise.resolve(value);
+  }
+
+  /**
+   * The read of `get`, gas included, when the layers or the store's cache know `key`'s value
+   * without I/O; `notCached` (nothing charged) when only `get` can tell. A read that hits costs
+   * no promise: most of a transaction's reads (nonce, balances, a meter, a slot's totals).
+   */
+  readCached(key: Uint8Array): Uint8Array | undefined | typeof notCached {
+    const known = this.layer.cached(key);
+    if (known === undefined) return notCached;
+    this.meter.consume(gasCosts.readFlat + gasCosts.readPerByte * key.length, 'read');
+    if (known === null) return undefined;
+    this.meter.consume(gasCosts.readPerByte * known.length, 'read');
+    return known;
+  }
+
+  private async read(key: Uint8Array): Promise<Uint8Array | undefined> {
     this.meter.consume(gasCosts.readFlat + gasCosts.readPerByte * key.length, 'read');
     const value = await this.layer.get(key);
     if (value !== undefined) this.meter.consume(gasCosts.readPerByte * value.length, 'read');
@@ -107,6 +135,10 @@ export class StateScopeError extends TxError {
 export type StoreKeys = ReadonlyMap<string, StoreKey>;
 
 let innerOf: (state: ModuleState) => State;
+/** A store key's prefix itself (not the copy its `prefix` getter gives), for `ModuleState` alone. */
+let storeKeyPrefix: (key: StoreKey) => Uint8Array;
+/** The framework's own section's prefix (the ante's scope), never handed out. */
+const appPrefix = moduleStorePrefix(appSectionName);
 let keysOf: (state: ModuleState) => StoreKeys;
 let prefixOf: (state: ModuleState) => Uint8Array;
 
@@ -131,8 +163,15 @@ export class ModuleState implements State {
   constructor(inner: State, module: string, keys: StoreKeys) {
     this.#inner = inner;
     this.#module = module;
-    // Its own copy: no holder of a key or of this state can re-aim it.
-    this.#prefix = keys.get(module)?.prefix ?? moduleStorePrefix(module);
+    // The key's own prefix, which nothing outside these two classes sees, or one made here: no
+    // holder of a key or of this state can re-aim it. The framework's section is made once.
+    const key = keys.get(module);
+    this.#prefix =
+      key !== undefined
+        ? storeKeyPrefix(key)
+        : module === appSectionName
+          ? appPrefix
+          : moduleStorePrefix(module);
     this.#keys = keys;
   }
 
@@ -175,6 +214,10 @@ export class ModuleState implements State {
 export class StoreKey {
   readonly #module: string;
   readonly #prefix: Uint8Array;
+
+  static {
+    storeKeyPrefix = (key) => key.#prefix;
+  }
 
   constructor(module: string) {
     this.#module = module;
@@ -227,11 +270,24 @@ export class Table<K, V> {
     return concatBytes(this.prefix, this.keyOf(key));
   }
 
-  async get(state: State, key: K): Promise<V | undefined> {
-    const bytes =
-      state instanceof ModuleState
-        ? await innerOf(state).get(this.scopedKey(state, key))
-        : await state.get(concatBytes(this.prefix, this.keyOf(key)));
+  get(state: State, key: K): Promise<V | undefined> {
+    try {
+      if (state instanceof ModuleState) {
+        const inner = innerOf(state);
+        const scoped = this.scopedKey(state, key);
+        // A read the layers or the store's cache answer is decoded at once, without a promise per layer.
+        const known = inner instanceof MeteredState ? inner.readCached(scoped) : notCached;
+        if (known !== notCached) return Promise.resolve(known === undefined ? undefined : this.decode(known));
+        return this.decoded(inner.get(scoped));
+      }
+      return this.decoded(state.get(concatBytes(this.prefix, this.keyOf(key))));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private async decoded(read: Promise<Uint8Array | undefined>): Promise<V | undefined> {
+    const bytes = await read;
     return bytes === undefined ? undefined : this.decode(bytes);
   }
 

@@ -1,7 +1,9 @@
 import { pruneBatchEntries } from '../constants.js';
 import { concatBytes, prefixes, tableRange } from '../keys.js';
 import { type KvStore, WriteBatch } from '../kv/kv-store.js';
+import { BatchArena } from '../store/arena.js';
 import { appTables, type StoredTxResult } from './results.js';
+import { directStoredTxResultSize, writeStoredTxResult } from './tx-result-bytes.js';
 
 const id = (hash: Uint8Array): string => Buffer.from(hash).toString('hex');
 
@@ -17,6 +19,26 @@ export async function indexTxResults(
   hashes: readonly Uint8Array[],
   results: readonly StoredTxResult[],
 ): Promise<void> {
+  // The usual block, all successes: nothing to weigh against an earlier result. Keys and values
+  // are cut from shared chunks (see `BatchArena`): the batch copies them out as it is written.
+  if (results.every((stored) => stored.result.code === 0)) {
+    const arena = new BatchArena();
+    for (const stored of results) {
+      const hash = hashes[stored.index] as Uint8Array;
+      const key = arena.take(1 + hash.length);
+      key[0] = prefixes.txResult;
+      key.set(hash, 1);
+      const size = directStoredTxResultSize(stored);
+      let value: Uint8Array;
+      if (size < 0) value = appTables.txResult.encode(stored);
+      else {
+        value = arena.take(size);
+        writeStoredTxResult(value, stored);
+      }
+      batch.put(key, value);
+    }
+    return;
+  }
   const written = new Map<string, StoredTxResult>();
   for (const stored of results) {
     const hash = hashes[stored.index] as Uint8Array;

@@ -9,7 +9,7 @@ import {
   type ValidatorSet,
   validatorSetCodec,
 } from '@joule/consensus';
-import { evidenceKey, evidenceValidators } from '@joule/consensus/internal';
+import { encodeBlock, evidenceKey, evidenceValidators } from '@joule/consensus/internal';
 import { maxStoredBlockOverheadBytes, pruneBatchEntries } from '../constants.js';
 import { StoreStateError } from '../errors.js';
 import { metaKeys, prefixes, readU64, u64 } from '../keys.js';
@@ -23,11 +23,11 @@ const heightValue: ValueCodec<number> = { encode: u64, decode: (b) => readU64(b)
 
 /** The chain store's tables (see `keys.ts`; the evidence window's are in `evidence-window-tables.ts`). */
 const tables = {
-  block: new Repository(
-    prefixes.block,
-    heightKey,
-    canonical(blockCodec, maxBlockBytes + maxStoredBlockOverheadBytes),
-  ),
+  block: new Repository(prefixes.block, heightKey, {
+    // The bytes the block was checked with (`checkBlock` measures its size), not a second encoding.
+    encode: encodeBlock,
+    decode: canonical(blockCodec, maxBlockBytes + maxStoredBlockOverheadBytes).decode,
+  }),
   commit: new Repository(prefixes.commit, heightKey, canonical(commitCodec)),
   byHash: new Repository(prefixes.blockByHash, bytesKey, heightValue),
   state: new Repository(prefixes.chainState, () => new Uint8Array(0), canonical(chainStateCodec)),

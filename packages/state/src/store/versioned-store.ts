@@ -143,6 +143,17 @@ export class VersionedStore {
     return (await this.rootAt(version))?.hash ?? emptyHash;
   }
 
+  /**
+   * The latest committed value of `key` if the cache of latest values holds it (`null`: known
+   * absent), else `undefined` (as before `start`); `id` is `nodeId(key)`. Synchronous, for
+   * readers that skip the promise of `get` when they can.
+   */
+  cachedValue(id: string): Uint8Array | null | undefined {
+    // A store not started has nothing cached: `get` gives its error.
+    if (!this.started) return undefined;
+    return this.values.get(id)?.value;
+  }
+
   /** The latest committed value of `key`. */
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     this.assertStarted();
