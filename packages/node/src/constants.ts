@@ -300,9 +300,9 @@ export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
   // The server's budget and timers, with the consensus timeouts of a LAN: a proposal late by
   // 300 ms gives the round up (+200 ms a round, so a loaded machine still converges), votes wait
   // 50 ms (+50), and the next height starts as soon as every precommit is in (else after 10 ms).
-  // A proof block waits up to 100 ms for a transaction: at low load the next transaction's block
-  // carries the app hash, so each transaction costs one height, not two, and none waits for an
-  // empty proof block in progress.
+  // A proof block waits up to 100 ms for a transaction: when transactions come less than 100 ms
+  // apart, the next one's block carries the app hash, so each costs one height, not two, and none
+  // waits for an empty proof block in progress.
   fast: {
     ...serverProfile,
     name: 'fast',

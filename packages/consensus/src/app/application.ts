@@ -59,7 +59,11 @@ export interface InitChainResponse {
   readonly appHash: Uint8Array;
 }
 
-/** `new` for a transaction first seen; `recheck` for one still in the mempool after a commit. */
+/**
+ * `new` for a transaction first seen; `recheck` for one still in the mempool after a commit. A
+ * recheck is only for bytes a `new` check admitted: it may skip what depends on the bytes alone
+ * (the signature, the messages' decoding), as the Cosmos SDK's ReCheckTx does.
+ */
 export type CheckTxKind = 'new' | 'recheck';
 
 export interface CheckTxRequest {

@@ -26,9 +26,11 @@ export interface DriverOptions {
    * With `createEmptyBlocks` false: how long a height whose only reason to exist is the proof
    * block (the last block changed the app hash, and the mempool is empty) waits for a transaction
    * before it starts anyway, ms. A transaction that comes in that time starts the height at once,
-   * and its block carries the app hash: at low load one height per transaction instead of two,
-   * and no transaction waits for a proof block in progress. The app hash is in a header this much
-   * later when none comes. 0 (the default, as CometBFT): the proof block starts at once.
+   * and its block carries the app hash: with transactions closer together than the delay, one
+   * height per transaction instead of two, and none waits for a proof block in progress. The app
+   * hash is in a header this much later when none comes. The round's proposer's value decides when
+   * its proof block comes, so every validator should run the same one. 0 (the default, as
+   * CometBFT): the proof block starts at once.
    */
   readonly proofBlockDelayMs: number;
   /**

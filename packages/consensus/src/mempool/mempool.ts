@@ -140,7 +140,8 @@ export class Mempool {
    * check, and again before it is admitted), `TX_REJECTED` or `TX_GAS_TOO_HIGH`.
    *
    * `knownHash` is `txHash(tx)` when the caller has it already (gossip hashes a transaction for its
-   * seen-set before it adds it); it is not checked. The cheap refusals come first, in the order of
+   * seen-set before it adds it); it is not checked, and must be the hash of exactly these bytes: the
+   * application's check is handed it and looks its cache of verified transactions up by it. The cheap refusals come first, in the order of
    * their cost: the size, the seen-cache, a full pool, then the sender's quota (which decodes the
    * transaction); the copy is made only for a transaction that goes on to its check.
    */

@@ -220,7 +220,7 @@ export const sections = {
       default: 0,
       min: 0,
       max: 600_000,
-      doc: "With create_empty_blocks = false, how long the block that carries the last block's app hash waits for a transaction before it is made without one, ms (0: at once).",
+      doc: "With create_empty_blocks = false, how long the block that carries the last block's app hash waits for a transaction before it is made without one, ms (0: at once). Every validator should set the same value: the round's proposer's decides when the proof block comes.",
     },
     rebroadcast_ms: {
       type: 'int',
