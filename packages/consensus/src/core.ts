@@ -28,6 +28,7 @@ export {
 } from './codec/schema.js';
 export { type DecodeOptions, encode, decode, equalBytes } from './codec/canonical.js';
 export { signBytes } from './codec/sign-bytes.js';
+export { isUint32, uintBytes, writeUint } from './codec/msgpack-uint.js';
 export {
   address,
   chainId,

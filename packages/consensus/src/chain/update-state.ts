@@ -2,6 +2,7 @@ import type { ExecTxResult, FinalizeBlockResponse, ValidatorUpdate } from '../ap
 import type { Block } from '../block/block.js';
 import type { BlockId } from '../block/block-id.js';
 import { encode } from '../codec/canonical.js';
+import { isUint32, uintBytes, writeUint } from '../codec/msgpack-uint.js';
 import { bytes, int, struct } from '../codec/schema.js';
 import { merkleRoot } from '../merkle/rfc6962.js';
 import { genesisValidatorSets, nextValidatorSet } from '../validators/updates.js';
@@ -76,7 +77,13 @@ export function resultsHash(results: readonly ExecTxResult[]): Uint8Array {
 export function hashedResultBytes(r: ExecTxResult): Uint8Array {
   const { code, data, gasWanted, gasUsed } = r;
   if (
-    !(isU32(code) && isU32(gasWanted) && isU32(gasUsed) && data instanceof Uint8Array && data.length <= 0xff)
+    !(
+      isUint32(code) &&
+      isUint32(gasWanted) &&
+      isUint32(gasUsed) &&
+      data instanceof Uint8Array &&
+      data.length <= 0xff
+    )
   )
     return encode(hashedResultCodec, { code, data, gasWanted, gasUsed });
   const out = new Uint8Array(
@@ -90,40 +97,6 @@ export function hashedResultBytes(r: ExecTxResult): Uint8Array {
   at = writeUint(out, at + data.length, gasWanted);
   writeUint(out, at, gasUsed);
   return out;
-}
-
-function isU32(n: unknown): n is number {
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
-}
-
-/** Bytes of msgpack's shortest unsigned integer for `n` (0 ≤ n < 2^32). */
-function uintBytes(n: number): number {
-  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : 5;
-}
-
-/** Writes `n` (0 ≤ n < 2^32) as msgpack's shortest unsigned integer at `at`; returns the next offset. */
-function writeUint(out: Uint8Array, at: number, n: number): number {
-  if (n < 0x80) {
-    out[at] = n;
-    return at + 1;
-  }
-  if (n < 0x100) {
-    out[at] = 0xcc;
-    out[at + 1] = n;
-    return at + 2;
-  }
-  if (n < 0x1_0000) {
-    out[at] = 0xcd;
-    out[at + 1] = n >>> 8;
-    out[at + 2] = n & 0xff;
-    return at + 3;
-  }
-  out[at] = 0xce;
-  out[at + 1] = n >>> 24;
-  out[at + 2] = (n >>> 16) & 0xff;
-  out[at + 3] = (n >>> 8) & 0xff;
-  out[at + 4] = n & 0xff;
-  return at + 5;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { encode, maxBlockTxs } from '@joule/consensus';
+import { isUint32, uintBytes, writeUint } from '@joule/consensus/core';
 import {
   maxCodespaceLength,
   maxEventAttributeLength,
@@ -111,15 +112,6 @@ export function directStoredTxResultSize(stored: StoredTxResult): number {
   return size;
 }
 
-function isUint32(n: unknown): n is number {
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
-}
-
-/** Bytes of msgpack's shortest unsigned integer for `n` (0 ≤ n < 2^32). */
-function uintBytes(n: number): number {
-  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : 5;
-}
-
 function arrayHeaderBytes(length: number): number {
   return length < 0x10 ? 1 : 3;
 }
@@ -129,31 +121,6 @@ function asciiBytes(text: unknown, max: number): number {
   if (typeof text !== 'string' || text.length > max || text.length >= 0x1_0000) return -1;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return -1;
   return (text.length < 0x20 ? 1 : text.length < 0x100 ? 2 : 3) + text.length;
-}
-
-/** Writes `n` (0 ≤ n < 2^32) as msgpack's shortest unsigned integer at `at`; returns the next offset. */
-function writeUint(out: Uint8Array, at: number, n: number): number {
-  if (n < 0x80) {
-    out[at] = n;
-    return at + 1;
-  }
-  if (n < 0x100) {
-    out[at] = 0xcc;
-    out[at + 1] = n;
-    return at + 2;
-  }
-  if (n < 0x1_0000) {
-    out[at] = 0xcd;
-    out[at + 1] = n >>> 8;
-    out[at + 2] = n & 0xff;
-    return at + 3;
-  }
-  out[at] = 0xce;
-  out[at + 1] = n >>> 24;
-  out[at + 2] = (n >>> 16) & 0xff;
-  out[at + 3] = (n >>> 8) & 0xff;
-  out[at + 4] = n & 0xff;
-  return at + 5;
 }
 
 /** Writes an array header of `length` (< 2^16) items. */
