@@ -30,19 +30,17 @@ export class StateLayer implements StateReader {
   ) {}
 
   /**
-   * The nearest layer's pending write of `key`, else the store's value. Walks the layers in one
-   * call, with the key's id made once (a transaction's read crosses 3–4 layers on a hot path).
+   * The nearest layer's pending write of `key`, else the store's value: what `cached` knows (the
+   * layers walked in one call, the key's id made once: a transaction's read crosses 3–4 layers on
+   * a hot path), and only for the rest a read of the store.
    */
   get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const k = bytesId(key);
+    const known = this.cached(key);
+    if (known !== undefined) return Promise.resolve(known ?? undefined);
+    // Only the store below can tell: no layer holds the key.
     let reader: StateReader = this;
-    while (reader instanceof StateLayer) {
-      const pending = reader.writes.get(k);
-      if (pending !== undefined) return Promise.resolve(pending.value ?? undefined);
-      reader = reader.parent;
-    }
-    const known = reader.cached?.(key, k);
-    return known === undefined ? reader.get(key) : Promise.resolve(known ?? undefined);
+    while (reader instanceof StateLayer) reader = reader.parent;
+    return reader.get(key);
   }
 
   /**
