@@ -153,6 +153,39 @@ const codeUnitCompare = {
   },
 };
 
+// libp2p's rate limiter (inbound connections per host) keeps each record's expiry as a `Date`. V8
+// makes and reads a `Date` through ICU's time-zone code even for UTC, and the first one maps ~0.45 MB
+// of ICU's zone data and code from the Node binary for the life of the process (the node writes its
+// own times without one: packages/node/src/log/utc-time.ts). The expiry is private to the file's
+// MemoryStorage and only ever compared with the clock: it is rewritten as epoch milliseconds, same
+// arithmetic. The build fails if the three expressions are not found, so a new version is not missed.
+const rateLimiterFile = /[/\\]@libp2p[/\\]utils[/\\]dist[/\\]src[/\\]rate-limiter\.js$/;
+const rateLimiterDates = [
+  ['existing.expiresAt.getTime() - new Date().getTime()', 'existing.expiresAt - Date.now()', 2],
+  ['new Date(Date.now() + durationMs)', 'Date.now() + durationMs', 1],
+];
+let rateLimiterRewritten = false;
+const rateLimiterEpochMs = {
+  name: 'rate-limiter-epoch-ms',
+  setup(b) {
+    b.onLoad({ filter: rateLimiterFile }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      for (const [from, to, count] of rateLimiterDates) {
+        const parts = text.split(from);
+        if (parts.length - 1 !== count)
+          throw new Error(
+            `bundle: expected ${count} × "${from}" in ${args.path}, found ${parts.length - 1}: update the rate-limiter-epoch-ms plugin`,
+          );
+        text = parts.join(to);
+      }
+      if (/new Date\b/.test(text))
+        throw new Error(`bundle: ${args.path} still makes a Date: update the rate-limiter-epoch-ms plugin`);
+      rateLimiterRewritten = true;
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
@@ -181,7 +214,14 @@ const result = await build({
     ].join('\n'),
   },
   define: { __dirname: '__joule_dirname', __filename: '__joule_filename' },
-  plugins: [stubMsgpackrExtract, noiseNativeCrypto, builtinsRequired, morticeSingleProcess, codeUnitCompare],
+  plugins: [
+    stubMsgpackrExtract,
+    noiseNativeCrypto,
+    builtinsRequired,
+    morticeSingleProcess,
+    codeUnitCompare,
+    rateLimiterEpochMs,
+  ],
   // Whitespace, syntax and local identifiers are minified: V8 holds the whole source as one string
   // and every scope's variable names: 1.08 MB instead of 1.53, and an idle board node's heap in use
   // 16.4 MB instead of 17.1 at start. Names of functions and classes are kept (`keepNames`): stack
@@ -201,6 +241,10 @@ if (result.warnings.length > 0)
   throw new Error(`bundle: esbuild warned ${result.warnings.length} time(s); fix them (listed above)`);
 if (!morticeReplaced)
   throw new Error('bundle: mortice/dist/src/node.js was not found: update the mortice-single-process plugin');
+if (!rateLimiterRewritten)
+  throw new Error(
+    'bundle: @libp2p/utils/dist/src/rate-limiter.js was not found: update the rate-limiter-epoch-ms plugin',
+  );
 if (!noiseCryptoReplaced)
   throw new Error(
     'bundle: @chainsafe/libp2p-noise/dist/src/crypto/index.js was not found: update the noise-native-crypto plugin',

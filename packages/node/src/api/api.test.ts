@@ -112,6 +112,19 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
     expect(q.code).toBe(0);
   });
 
+  it("writes times as ISO 8601 and sends its own Date header in HTTP's format", async () => {
+    const time = (await client.status()).sync_info.latest_block_time ?? '';
+    expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(new Date(Date.parse(time)).toISOString()).toBe(time);
+    for (const path of ['/status', '/metrics', '/no_such_route']) {
+      const res = await raw(path);
+      const date = res.headers.get('date') ?? '';
+      expect(date).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$/);
+      expect(new Date(Date.parse(date)).toUTCString()).toBe(date);
+      await res.arrayBuffer();
+    }
+  });
+
   it('answers a tx the app refuses with 422 and the app code', async () => {
     const tx = signTx(operator.key.secretKey, {
       chainId: 'api-1',

@@ -7,6 +7,7 @@ import {
   type ValidatorSet,
 } from '@joule/consensus';
 import { snakeCase } from '../client/values.js';
+import { isoTime } from '../log/utc-time.js';
 
 /**
  * Plain JSON for a value: bigints as decimal strings, bytes as hex — except 20-byte values in module
@@ -52,7 +53,7 @@ export function headerJson(h: Header): Record<string, unknown> {
   return {
     chain_id: h.chainId,
     height: String(h.height),
-    time: new Date(h.time).toISOString(),
+    time: isoTime(h.time),
     last_block_id: h.lastBlockId === null ? null : { hash: toHex(h.lastBlockId.hash) },
     last_commit_hash: toHex(h.lastCommitHash),
     data_hash: toHex(h.dataHash),
@@ -73,7 +74,7 @@ export function commitJson(c: Commit): Record<string, unknown> {
     signatures: c.signatures.map((s) => ({
       block_id_flag: s.flag,
       validator_address: toHex(s.validatorAddress),
-      timestamp: s.timestamp === 0 ? null : new Date(s.timestamp).toISOString(),
+      timestamp: s.timestamp === 0 ? null : isoTime(s.timestamp),
       signature: toHex(s.signature),
     })),
   };

@@ -9,6 +9,7 @@ import {
   validatorSetCodec,
 } from '@joule/consensus';
 import { maxApiListItems, maxTxsPerSubmit, signedQueryHeader } from '../constants.js';
+import { isoTime } from '../log/utc-time.js';
 import type { ApiContext } from './context.js';
 import { txResultJson } from './context.js';
 import { ApiError, badRequest, errorResponse, notFound } from './errors.js';
@@ -141,7 +142,7 @@ export const coreRoutes: Record<string, CoreRoute> = {
           latest_block_hash: block === null ? null : toHex(blockId(block).hash),
           latest_app_hash: state === null ? null : toHex(staged ? info.lastBlockAppHash : state.appHash),
           latest_block_height: String(height),
-          latest_block_time: block === null ? null : new Date(block.header.time).toISOString(),
+          latest_block_time: block === null ? null : isoTime(block.header.time),
           earliest_block_height: String(ctx.store.base()),
           catching_up: ctx.network.catchingUp(),
         },

@@ -13,6 +13,7 @@ import {
   signedQueryHeader,
 } from '../constants.js';
 import { NodeInputError } from '../errors.js';
+import { httpDate } from '../log/utc-time.js';
 import type { ApiContext } from './context.js';
 import { ApiError, errorResponse } from './errors.js';
 import { answerModuleQuery, checkRouteTx, matchModuleRoute } from './module-routes.js';
@@ -226,7 +227,11 @@ export class ApiServer {
       throw new ApiError(404, 'NOT_FOUND', 'metrics are disabled ([metrics] enabled = false)');
     if (method !== 'GET') throw new ApiError(405, 'METHOD_NOT_ALLOWED', '/metrics takes GET');
     const { contentType, body } = await metrics.render();
-    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(body),
+      date: httpDate(Date.now()),
+    });
     res.end(body);
   }
 
@@ -290,6 +295,8 @@ function send(
   const body = json(value);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
+    // Node's own Date header formats a Date (ICU's zone data); this one is the same text.
+    date: httpDate(Date.now()),
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
     ...(close ? { connection: 'close' } : {}),
@@ -320,6 +327,7 @@ function json(value: unknown): string {
 function sendHtml(res: ServerResponse, html: string): void {
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
+    date: httpDate(Date.now()),
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',
     'content-security-policy':

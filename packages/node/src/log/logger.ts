@@ -1,5 +1,6 @@
-import { type Logger as Pino, pino, stdTimeFunctions } from 'pino';
+import { type Logger as Pino, pino } from 'pino';
 import type { NodeConfig } from '../home/config-schema.js';
+import { isoTime } from './utc-time.js';
 
 export type LogModule = 'node' | 'consensus' | 'mempool' | 'p2p' | 'api' | 'state';
 
@@ -30,13 +31,14 @@ export async function createLoggers(
     (l) => l === config.level || levels.includes(l),
   );
   // Level names and ISO 8601 times ("level":"info","time":"2026-03-01T12:00:00.000Z"), as journald
-  // readers and log shippers expect; pino-pretty reads both.
+  // readers and log shippers expect; pino-pretty reads both. The time is pino's `isoTime` written
+  // without a `Date` (./utc-time.ts: ICU's zone data stays unloaded).
   const root = pino(
     {
       level: lowest ?? config.level,
       base: { pid: process.pid },
       formatters: { level: (label) => ({ level: label }) },
-      timestamp: stdTimeFunctions.isoTime,
+      timestamp: () => `,"time":"${isoTime(Date.now())}"`,
     },
     stream,
   );
