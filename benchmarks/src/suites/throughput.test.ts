@@ -3,7 +3,16 @@ import { marketModules } from '@joule/node';
 import { signTx, txMessage } from '@joule/state';
 import { describe, expect, it } from 'vitest';
 import { percentile } from '../lic/stats.js';
-import { measureSlot, measuresNeeded, pollNow, signWithKey, stepSize, warmUpStep } from './throughput.js';
+import { UsageError } from '../report.js';
+import {
+  measureSlot,
+  measuresNeeded,
+  pollNow,
+  signWithKey,
+  stepSize,
+  throughputFlags,
+  warmUpStep,
+} from './throughput.js';
 
 describe('throughput suite helpers', () => {
   it('gives each of a sender’s measures its own (slot, signal)', () => {
@@ -35,6 +44,15 @@ describe('throughput suite helpers', () => {
       const fields = { chainId: 'joule-throughput', nonce, messages };
       expect(signWithKey(key, fields), `nonce ${nonce}`).toEqual(signTx(key.secretKey, fields));
     }
+  });
+
+  it('passes --node-args to the nodes as Node flags, none by default', () => {
+    expect(throughputFlags([]).nodeArgs, 'no flag').toEqual([]);
+    expect(throughputFlags(['--node-args=']).nodeArgs, 'empty').toEqual([]);
+    expect(throughputFlags(['--node-args=--max-semi-space-size=64  --single-threaded-gc ']).nodeArgs).toEqual(
+      ['--max-semi-space-size=64', '--single-threaded-gc'],
+    );
+    expect(() => throughputFlags(['--node-args=--max-old-space-size=64 script.js'])).toThrow(UsageError);
   });
 
   it('warms up once, at the first rate, for half a step but at most 5 s', () => {

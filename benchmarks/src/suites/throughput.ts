@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -209,7 +209,10 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
       basePort,
       chainId: 'joule-throughput',
       config: flags.trace ? tracedConfig : throughputConfig,
-      ...(profDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] }),
+      nodeArgs: [
+        ...flags.nodeArgs,
+        ...(profDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`]),
+      ],
     });
     await net.start();
     const warm = flags.warmUp ? warmUpStep(flags.rates, stepMs) : null;
@@ -233,7 +236,7 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
     } finally {
       await watch.stop();
     }
-    rows.push(summary(rows, stepMs, warmUp));
+    rows.push(summary(rows, stepMs, warmUp, flags.nodeArgs));
     if (flags.trace)
       rows.push(
         ...(await traceRows(
@@ -260,7 +263,8 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
  * `--cpu-prof DIR`: each node writes a V8 CPU profile under DIR when it stops, and the result gains a table of each step's node CPU per
  * transaction by component (see `throughput-profile.ts`); `--trace`: the nodes log their consensus
  * steps (debug), and the result gains a table of where each step's latency goes, stage by stage
- * (see `throughput-trace.ts`).
+ * (see `throughput-trace.ts`). For experiments, `--node-args="FLAGS"` starts every node with those
+ * Node flags (not in the usage line; the result's note names them).
  */
 export const throughputUsage = '[--rates 25,300,…] [--cpu-prof DIR] [--trace] [--no-warm-up]';
 
@@ -280,7 +284,7 @@ export function warmUpStep(rates: readonly number[], stepMs: number): WarmUp | n
   return { rate, ms: Math.max(1_000, Math.min(maxWarmUpMs, Math.round(stepMs / 2))) };
 }
 
-function throughputFlags(args: readonly string[]): {
+export function throughputFlags(args: readonly string[]): {
   rates: readonly number[];
   /** Whether `--rates` named the rates (every one is run, saturated or not). */
   explicitRates: boolean;
@@ -288,6 +292,8 @@ function throughputFlags(args: readonly string[]): {
   trace: boolean;
   /** Whether an unmeasured warm-up runs first (`warmUpStep`); `--no-warm-up` leaves it out. */
   warmUp: boolean;
+  /** Node's flags for every node process (`--node-args="--max-semi-space-size=64 …"`). */
+  nodeArgs: readonly string[];
 } {
   const { values } = parseArgs({
     args: [...args],
@@ -296,6 +302,7 @@ function throughputFlags(args: readonly string[]): {
       'cpu-prof': { type: 'string' },
       trace: { type: 'boolean' },
       'no-warm-up': { type: 'boolean' },
+      'node-args': { type: 'string' },
     },
     strict: true,
   });
@@ -306,9 +313,12 @@ function throughputFlags(args: readonly string[]): {
   const trace = values.trace === true;
   const explicitRates = values.rates !== undefined;
   const warmUp = values['no-warm-up'] !== true;
+  const nodeArgs = (values['node-args'] ?? '').split(/\s+/).filter((a) => a !== '');
+  if (nodeArgs.some((a) => !a.startsWith('-')))
+    throw new UsageError('--node-args takes Node flags only (--node-args="--max-semi-space-size=64 …")');
   return dir === undefined
-    ? { rates, explicitRates, trace, warmUp }
-    : { rates, explicitRates, cpuProfDir: dir, trace, warmUp };
+    ? { rates, explicitRates, trace, warmUp, nodeArgs }
+    : { rates, explicitRates, cpuProfDir: dir, trace, warmUp, nodeArgs };
 }
 
 interface Chain {
@@ -491,6 +501,7 @@ async function runStep(
   watch.log = log;
   const cpu = await cpuWindow(nodes);
   const stepCpu0 = await nodeCpuSeconds(nodes);
+  const v8Cpu0 = await v8WorkerCpuSeconds(nodes);
   const fromUs = monotonicUs();
   const t0 = performance.now() + 20;
   const sends = await sendStep(chain.senders, plans, t0, log);
@@ -501,11 +512,15 @@ async function runStep(
   // The nodes' CPU from the first send until the last admitted transaction committed, per
   // committed transaction and node: the cost of a transaction, whatever the machine's speed.
   const stepCpu1 = await nodeCpuSeconds(nodes);
+  const v8Cpu1 = await v8WorkerCpuSeconds(nodes);
   const toUs = monotonicUs();
   let stepCpuSeconds = 0;
   for (const [pid, cpuSeconds] of stepCpu1) stepCpuSeconds += cpuSeconds - (stepCpu0.get(pid) ?? cpuSeconds);
-  const cpuUsPerTx =
-    log.latencies.length === 0 ? Number.NaN : (stepCpuSeconds * 1e6) / log.latencies.length / stepCpu1.size;
+  let v8CpuSeconds = 0;
+  for (const [pid, cpuSeconds] of v8Cpu1) v8CpuSeconds += cpuSeconds - (v8Cpu0.get(pid) ?? cpuSeconds);
+  const perTxNode = (seconds: number) =>
+    log.latencies.length === 0 ? Number.NaN : (seconds * 1e6) / log.latencies.length / stepCpu1.size;
+  const cpuUsPerTx = perTxNode(stepCpuSeconds);
   const peers = await Promise.all(
     nodes.map((n) =>
       n.client.netInfo().then(
@@ -539,6 +554,7 @@ async function runStep(
     'min peers': Math.min(...peers),
     ...usage,
     'node CPU µs/tx': Math.round(cpuUsPerTx),
+    'V8 threads µs/tx': Math.round(perTxNode(v8CpuSeconds)),
     'sign µs/tx': Math.round(signUs),
   };
   return {
@@ -737,7 +753,12 @@ function bound(split: Row): Row {
 }
 
 /** The highest committed rate of an unsaturated step, and the settings it was measured with. */
-function summary(rows: readonly Row[], stepMs: number, warmUp: WarmUp | null): Row {
+function summary(
+  rows: readonly Row[],
+  stepMs: number,
+  warmUp: WarmUp | null,
+  nodeArgs: readonly string[],
+): Row {
   const ok = rows.filter(
     (r) =>
       Number(r['committed tx/s']) >= saturationShare * Number(r['offered tx/s']) &&
@@ -746,7 +767,7 @@ function summary(rows: readonly Row[], stepMs: number, warmUp: WarmUp | null): R
   return {
     'offered tx/s': 'max sustained',
     'committed tx/s': Math.max(0, ...ok.map((r) => Number(r['committed tx/s']))),
-    note: `${validators} validators (mesh), ${senders} senders posting in batches over ${validators * lanesPerNode} lanes, ${stepMs / 1000} s steps${warmUp === null ? ', no warm-up' : ` after an unmeasured ${warmUp.ms / 1000} s warm-up at ${warmUp.rate} tx/s`}; fast profile, timeouts ${throughputTimeouts()}; mempool defaults; nodes and load share ${availableParallelism()} cores`,
+    note: `${validators} validators (mesh), ${senders} senders posting in batches over ${validators * lanesPerNode} lanes, ${stepMs / 1000} s steps${warmUp === null ? ', no warm-up' : ` after an unmeasured ${warmUp.ms / 1000} s warm-up at ${warmUp.rate} tx/s`}; fast profile, timeouts ${throughputTimeouts()}; mempool defaults; nodes and load share ${availableParallelism()} cores${nodeArgs.length === 0 ? '' : `; nodes started with ${nodeArgs.join(' ')}`}`,
   };
 }
 
@@ -790,6 +811,33 @@ async function nodeCpuSeconds(nodes: readonly LocalNode[]): Promise<Map<number, 
     const pid = n.pid();
     const proc = pid === undefined ? null : await readProc(pid).catch(() => null);
     if (pid !== undefined && proc !== null) out.set(pid, proc.cpuSeconds);
+  }
+  return out;
+}
+
+/**
+ * CPU seconds used so far by V8's worker threads of each running node process, by pid (Linux's
+ * `/proc/PID/task`; an empty map elsewhere): the collector's background and parallel tasks and the
+ * optimising compilers' concurrent jobs, which run beside the main thread. Their share of `node
+ * CPU µs/tx` is what Node's flags for those threads (`--single-threaded-gc`, `--v8-pool-size`)
+ * could move or save.
+ */
+async function v8WorkerCpuSeconds(nodes: readonly LocalNode[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const n of nodes) {
+    const pid = n.pid();
+    if (pid === undefined) continue;
+    const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+    let ticks = 0;
+    for (const tid of tasks) {
+      const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!/V8/.test(name)) continue;
+      // utime and stime: fields 14 and 15, the 12th and 13th after the name.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    if (tasks.length > 0) out.set(pid, ticks / clockTicksPerSecond);
   }
   return out;
 }
