@@ -14,6 +14,7 @@ import {
 } from './errors.js';
 import {
   mempoolCacheTxs,
+  mempoolLaneTasksPerTurn,
   mempoolMaxBytes,
   mempoolMaxTxBytes,
   mempoolMaxTxs,
@@ -54,6 +55,13 @@ export interface MempoolOptions {
 
 export interface MempoolDependencies {
   readonly app: Pick<Application, 'checkTx' | 'txSender'>;
+  /**
+   * Resolves on a later turn of the host's event loop (a node passes `setImmediate`): the lane
+   * waits for it after every `mempoolLaneTasksPerTurn` tasks, so that a backlog of checks that
+   * need no I/O does not hold the host's sockets, disk writes and timers until it drains. Without
+   * it (the simulator, tests) tasks follow each other in microtasks.
+   */
+  readonly yieldToHost?: () => Promise<void>;
 }
 
 interface Entry {
@@ -114,7 +122,7 @@ export class Mempool {
    * against replays: once a hash is evicted, the application's `checkTx` (nonces) must refuse it.
    */
   readonly #cache: BoundedCache<string, true>;
-  readonly #lane = new SerialLane();
+  readonly #lane: SerialLane;
   readonly #listeners = new Set<() => void>();
   #bytes = 0;
   #reservedTxs = 0;
@@ -136,6 +144,10 @@ export class Mempool {
     this.#maxTxsPerSender = count(options.maxTxsPerSender ?? mempoolMaxTxsPerSender, 'maxTxsPerSender', 1);
     this.#recheck = options.recheck ?? true;
     this.#app = deps.app;
+    this.#lane = new SerialLane({
+      ...(deps.yieldToHost === undefined ? {} : { yieldToHost: deps.yieldToHost }),
+      tasksPerTurn: mempoolLaneTasksPerTurn,
+    });
   }
 
   /**

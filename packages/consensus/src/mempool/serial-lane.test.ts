@@ -101,4 +101,51 @@ describe('SerialLane', () => {
     expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i));
     expect(lane.queued).toBe(0);
   });
+
+  it('without yieldToHost a backlog of tasks without I/O holds the event loop until it drains', async () => {
+    const lane = new SerialLane();
+    let hostRan = false;
+    setImmediate(() => {
+      hostRan = true;
+    });
+    const seen = await Promise.all(Array.from({ length: 20 }, () => lane.run(async () => hostRan)));
+    expect(seen.every((ran) => !ran)).toBe(true);
+  });
+
+  it('with yieldToHost the host runs after every tasksPerTurn tasks', async () => {
+    let yields = 0;
+    const lane = new SerialLane({
+      tasksPerTurn: 8,
+      yieldToHost: () => {
+        yields++;
+        return new Promise<void>((resolve) => setImmediate(resolve));
+      },
+    });
+    let hostRan = false;
+    setImmediate(() => {
+      hostRan = true;
+    });
+    const order: number[] = [];
+    const seen = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        lane.run(async () => {
+          order.push(i);
+          return hostRan;
+        }),
+      ),
+    );
+    expect(order, 'still one at a time, in order').toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(
+      seen.slice(0, 8).some((ran) => ran),
+      'a turn is 8 tasks',
+    ).toBe(false);
+    expect(
+      seen.slice(8).every((ran) => ran),
+      "the host's callback ran before the 9th",
+    ).toBe(true);
+    expect(yields, 'after the 8th and the 16th').toBe(2);
+    // An idle lane starts its next backlog with a full turn.
+    await Promise.all(Array.from({ length: 8 }, () => lane.run(async () => 0)));
+    expect(yields).toBe(2);
+  });
 });

@@ -9,6 +9,12 @@
  * not yet started, as CometBFT's mempool takes its lock for `Update` ahead of the `CheckTx` calls
  * waiting for it. A task already running always finishes first: the lane never interleaves tasks.
  *
+ * A task that finishes without real I/O (a check whose reads all hit a cache) starts the next one
+ * in a microtask, and a chain of microtasks holds the event loop: a backlog of checks would keep
+ * every socket read, disk write and timer of the host (a proposal, a vote, a round's timeout)
+ * waiting until it drains. With `yieldToHost`, the lane waits for it after every `tasksPerTurn`
+ * tasks, so the host's I/O runs between them.
+ *
  * The lane itself holds no bound: each caller that queues a task must already hold a bounded
  * resource (the mempool reserves a transaction's slot before queueing its check; an update is
  * one per committed block, and the consensus driver commits one block at a time).
@@ -16,7 +22,23 @@
 export class SerialLane {
   readonly #urgent = new TaskQueue();
   readonly #ordinary = new TaskQueue();
+  readonly #yieldToHost: (() => Promise<void>) | undefined;
+  readonly #tasksPerTurn: number;
   #running = false;
+  /** Tasks started since the lane last waited for `yieldToHost`. */
+  #sinceYield = 0;
+
+  constructor(
+    options: {
+      /** Resolves on a later turn of the host's event loop (`setImmediate`); none: never waits. */
+      readonly yieldToHost?: () => Promise<void>;
+      /** Tasks run between two waits for `yieldToHost`. */
+      readonly tasksPerTurn?: number;
+    } = {},
+  ) {
+    this.#yieldToHost = options.yieldToHost;
+    this.#tasksPerTurn = Math.max(1, options.tasksPerTurn ?? 1);
+  }
 
   /** Queues `task` after every task queued before it; resolves or rejects with its result. */
   run<T>(task: () => Promise<T>): Promise<T> {
@@ -56,14 +78,22 @@ export class SerialLane {
     const start = this.#urgent.shift() ?? this.#ordinary.shift();
     if (start === undefined) {
       this.#running = false;
+      // An idle lane has let the host run; its next backlog gets a full turn's worth of tasks.
+      this.#sinceYield = 0;
       return;
     }
     this.#running = true;
+    const go = () => {
+      start().then(() => this.#next());
+    };
+    if (this.#yieldToHost !== undefined && ++this.#sinceYield > this.#tasksPerTurn) {
+      this.#sinceYield = 1;
+      this.#yieldToHost().then(go, go);
+      return;
+    }
     // A microtask later, as a task chained on the previous one's promise would start: a caller's
     // synchronous code after `run` finishes before the task begins.
-    queueMicrotask(() => {
-      start().then(() => this.#next());
-    });
+    queueMicrotask(go);
   }
 }
 
