@@ -360,6 +360,11 @@ export class Mempool {
     );
   }
 
+  /** Transactions accepted for checking whose verdict is not in yet. */
+  checking(): number {
+    return this.#reservedTxs;
+  }
+
   /** Transactions admitted (not counting those being checked). */
   size(): number {
     return this.#txs.size;
