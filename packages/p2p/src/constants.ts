@@ -164,6 +164,12 @@ export const mempoolRegossipMs = 3_000;
 export const mempoolRegossipAfterHeights = 2;
 /** Most transactions gossiped again per round. */
 export const maxRegossipTxs = 256;
+/**
+ * Event-loop turns a partial gossip batch may wait while the mempool still checks transactions
+ * (each turn is a few of its checks): under a backlog the frames fill up instead of leaving with
+ * the few transactions admitted in one turn; an idle mempool sends at once.
+ */
+export const mempoolGossipMaxWaitTurns = 32;
 /** Block-sync requests per second one peer may make of this node. */
 export const blockSyncRequestsPerSecond = 20;
 /** Block-sync requests one peer may make in a burst. */

@@ -18,3 +18,10 @@ export const mempoolCacheTxs = 10_000;
  * back-filling a month posts about 200 transactions at once, so this leaves room for it.
  */
 export const mempoolMaxTxsPerSender = 256;
+/**
+ * Tasks of the mempool's lane (checks, mostly: ~0.1–0.3 ms each with the signature) run between two
+ * turns of the host's event loop, when the host gives the mempool a way to yield (`yieldToHost`):
+ * a few milliseconds at most, so a backlog of checks never holds a proposal, a vote or a timeout
+ * back for longer.
+ */
+export const mempoolLaneTasksPerTurn = 8;

@@ -436,6 +436,160 @@ describe('Mempool.update', () => {
   });
 });
 
+/**
+ * A nonce app (as `nonceApp`) whose answers the test releases by hand; each verdict is taken when
+ * the check starts, against the committed nonces of that moment.
+ */
+function gatedNonceApp() {
+  const next = new Map<number, number>();
+  const calls: CheckTxRequest[] = [];
+  const waiting: { request: CheckTxRequest; release: () => void }[] = [];
+  const app = {
+    calls,
+    waiting,
+    checkTx: (request: CheckTxRequest): Promise<CheckTxResponse> => {
+      calls.push(request);
+      const t = request.tx;
+      const verdict =
+        (t[1] as number) >= (next.get(t[0] as number) ?? 0)
+          ? ok()
+          : { code: 3, codespace: 'TX_BAD_NONCE', log: 'nonce used', gasWanted: 0 };
+      return new Promise((answer) => waiting.push({ request, release: () => answer(verdict) }));
+    },
+  };
+  const commit = (txs: Uint8Array[]) => {
+    for (const t of txs) next.set(t[0] as number, (t[1] as number) + 1);
+  };
+  return { app, commit };
+}
+
+describe('Mempool: a block update goes ahead of queued checks', () => {
+  it('commitWith runs after the running check, before the queued ones, which see the new state', async () => {
+    const { app, commit } = gatedNonceApp();
+    const mp = new Mempool({ maxTxs: 5 }, { app });
+    const x = tx(9, 0, 0);
+    const a0 = tx(1, 0, 1); // the block's transaction, also arriving by gossip
+    const a0Rival = tx(1, 0, 2); // same account and nonce: valid before the block, not after
+    const b0 = tx(2, 0, 1);
+    const order: string[] = [];
+    const running = mp.add(x).then(() => order.push('add x'));
+    await settle();
+    expect(app.waiting.map((w) => w.request.tx)).toEqual([x]);
+    // Queued behind the running check, before the block commits.
+    const rival = mp.add(a0Rival).then(
+      () => order.push('add rival'),
+      (error: MempoolError) => error,
+    );
+    const echo = mp.add(a0).then(
+      () => order.push('add a0'),
+      (error: MempoolError) => error,
+    );
+    const other = mp.add(b0).then(() => order.push('add b0'));
+    const committing = mp.commitWith(1, [a0], async () => {
+      order.push('commit');
+      commit([a0]);
+      return 'done';
+    });
+    await settle();
+    expect(order, 'the running check is not interrupted').toEqual([]);
+    app.waiting.shift()?.release();
+    await running;
+    await settle();
+    expect(order, 'the commit comes before every queued check').toEqual(['add x', 'commit']);
+    expect(
+      app.waiting.map((w) => [w.request.kind, w.request.tx]),
+      'then the recheck of what the pool held',
+    ).toEqual([['recheck', x]]);
+    app.waiting.shift()?.release();
+    await expect(committing).resolves.toEqual({ result: 'done', updateError: null });
+    expect(mp.height()).toBe(1);
+    // The queued checks, in their order, against the committed state.
+    await settle();
+    expect(app.waiting.map((w) => [w.request.kind, w.request.tx])).toEqual([['new', a0Rival]]);
+    app.waiting.shift()?.release();
+    const refused = (await rival) as MempoolError;
+    expect([refused.code, refused.context.codespace], 'judged against the new state').toEqual([
+      'TX_REJECTED',
+      'TX_BAD_NONCE',
+    ]);
+    const seen = (await echo) as MempoolError;
+    expect([seen.code, seen.context.state], 'committed meanwhile: refused without a check').toEqual([
+      'TX_IN_CACHE',
+      'seen',
+    ]);
+    await settle();
+    expect(app.waiting.map((w) => [w.request.kind, w.request.tx])).toEqual([['new', b0]]);
+    app.waiting.shift()?.release();
+    await other;
+    expect(order).toEqual(['add x', 'commit', 'add b0']);
+    expect(
+      app.calls.map((c) => [c.kind, c.tx[0]]),
+      'one call per check, none for the committed echo',
+    ).toEqual([
+      ['new', 9],
+      ['recheck', 9],
+      ['new', 1],
+      ['new', 2],
+    ]);
+    expect(mp.reap(-1, -1), 'nothing lost, nothing twice').toEqual([x, b0]);
+    expect(mp.stale(1, 10), 'admitted before the block').toEqual([x]);
+    // Every reservation released: three more fit a pool of five, a fourth does not.
+    for (let i = 0; i < 3; i++) {
+      const more = mp.add(tx(3, i, 0));
+      await settle();
+      app.waiting.shift()?.release();
+      await more;
+    }
+    expect((await refusal(mp.add(tx(4, 0, 0)))).code).toBe('MEMPOOL_FULL');
+  });
+
+  it('update goes ahead of queued checks; a queued tx is admitted at the new height', async () => {
+    const { app } = gatedNonceApp();
+    const mp = new Mempool({}, { app });
+    const first = mp.add(tx(1, 0, 0));
+    await settle();
+    const queued = mp.add(tx(2, 0, 0));
+    const updating = mp.update(1, []);
+    await settle();
+    app.waiting.shift()?.release();
+    await settle();
+    expect(
+      app.waiting.map((w) => [w.request.kind, w.request.tx[0]]),
+      'the recheck before the queued check',
+    ).toEqual([['recheck', 1]]);
+    app.waiting.shift()?.release();
+    await updating;
+    await settle();
+    app.waiting.shift()?.release();
+    await Promise.all([first, queued]);
+    expect(mp.reap(-1, -1)).toEqual([tx(1, 0, 0), tx(2, 0, 0)]);
+    expect(mp.stale(1, 10), 'only the first was admitted before the update').toEqual([tx(1, 0, 0)]);
+  });
+
+  it('updates keep their own order, heights increasing', async () => {
+    const { app } = gatedNonceApp();
+    const mp = new Mempool({ recheck: false }, { app });
+    const busy = mp.add(tx(1, 0, 0));
+    await settle();
+    const queued = mp.add(tx(2, 0, 0));
+    const heights: number[] = [];
+    const one = mp.update(1, []).then(() => heights.push(mp.height()));
+    const two = mp.update(2, []).then(() => heights.push(mp.height()));
+    app.waiting.shift()?.release();
+    await busy;
+    await settle();
+    expect(heights, 'both updates before the queued check').toEqual([1, 2]);
+    expect(
+      app.waiting.map((w) => w.request.tx[0]),
+      'then the queued check',
+    ).toEqual([2]);
+    await Promise.all([one, two]);
+    app.waiting.shift()?.release();
+    await queued;
+    expect(mp.size()).toBe(2);
+  });
+});
+
 describe('Mempool.stale', () => {
   it('returns what waited minHeights heights or more, oldest first, at most maxTxs', async () => {
     const mp = pool();

@@ -14,6 +14,7 @@ import {
 } from './errors.js';
 import {
   mempoolCacheTxs,
+  mempoolLaneTasksPerTurn,
   mempoolMaxBytes,
   mempoolMaxTxBytes,
   mempoolMaxTxs,
@@ -54,6 +55,13 @@ export interface MempoolOptions {
 
 export interface MempoolDependencies {
   readonly app: Pick<Application, 'checkTx' | 'txSender'>;
+  /**
+   * Resolves on a later turn of the host's event loop (a node passes `setImmediate`): the lane
+   * waits for it after every `mempoolLaneTasksPerTurn` tasks, so that a backlog of checks that
+   * need no I/O does not hold the host's sockets, disk writes and timers until it drains. Without
+   * it (the simulator, tests) tasks follow each other in microtasks.
+   */
+  readonly yieldToHost?: () => Promise<void>;
 }
 
 interface Entry {
@@ -79,10 +87,15 @@ interface Check {
  * every refusal is a typed `MempoolError` (never a silent drop).
  *
  * Scheduling rule: every `checkTx` (of an add or of a recheck) and every change of the contents
- * runs on one FIFO lane, one at a time. An add queued while an update rechecks waits for it; that
- * wait is bounded, because a recheck calls `checkTx` at most once per transaction held (≤ `maxTxs`)
- * and the lane is FIFO, so an add is never overtaken by later work. Synchronous reads (`reap`,
- * `size`, `has`) do not wait: during a recheck they see the pool as it is at that moment.
+ * runs on one lane, one at a time. Adds run in the order they came; a block's commit and update
+ * (`commitWith`, `update`) go ahead of every add not yet started, as CometBFT's `Update` takes the
+ * mempool's lock ahead of waiting `CheckTx` calls: the next height's proposal needs the updated
+ * pool, and waiting behind a backlog of checks would hold the chain at the speed of the backlog.
+ * An add overtaken by an update is checked after it, against the new state: if the block carried
+ * its transaction it is refused `TX_IN_CACHE` without a check, and it is admitted at the new height.
+ * An add's wait is bounded: at most one update per block, and a recheck calls `checkTx` at most
+ * once per transaction held (≤ `maxTxs`). Synchronous reads (`reap`, `size`, `has`) do not wait:
+ * during a recheck they see the pool as it is at that moment.
  *
  * Seen-cache: a hash enters it when an add is accepted for checking and when a block commits the
  * transaction; it leaves it when `checkTx` or a recheck refuses the transaction, so a transaction
@@ -109,7 +122,7 @@ export class Mempool {
    * against replays: once a hash is evicted, the application's `checkTx` (nonces) must refuse it.
    */
   readonly #cache: BoundedCache<string, true>;
-  readonly #lane = new SerialLane();
+  readonly #lane: SerialLane;
   readonly #listeners = new Set<() => void>();
   #bytes = 0;
   #reservedTxs = 0;
@@ -131,6 +144,10 @@ export class Mempool {
     this.#maxTxsPerSender = count(options.maxTxsPerSender ?? mempoolMaxTxsPerSender, 'maxTxsPerSender', 1);
     this.#recheck = options.recheck ?? true;
     this.#app = deps.app;
+    this.#lane = new SerialLane({
+      ...(deps.yieldToHost === undefined ? {} : { yieldToHost: deps.yieldToHost }),
+      tasksPerTurn: mempoolLaneTasksPerTurn,
+    });
   }
 
   /**
@@ -241,11 +258,11 @@ export class Mempool {
    * After the block at `height` is committed: removes its transactions (remembering them in the
    * seen-cache so gossip does not bring them back), then, if `recheck` is on, runs every remaining
    * transaction through `checkTx` with `kind: 'recheck'` and removes those now refused. Heights
-   * must increase. Runs on the lane: waits for checks already queued, and adds queued after it wait
-   * for it (at most one `checkTx` per transaction held).
+   * must increase. Runs on the lane ahead of the adds not yet started (they are checked after it,
+   * against the new state); a check already running finishes first.
    */
   update(height: number, committed: readonly Uint8Array[]): Promise<void> {
-    return this.#lane.run(() => this.#update(height, committed));
+    return this.#lane.runFirst(() => this.#update(height, committed));
   }
 
   /**
@@ -253,15 +270,16 @@ export class Mempool {
    * task of the lane, so no admission runs between them: the application resets its check state
    * to the committed state on commit, and a check in that gap would not see the transactions still
    * in the pool (a sender's next nonce, say) until the recheck restores them. CometBFT locks its
-   * mempool around Commit and Update for the same reason. `commit`'s failure rejects (and skips
-   * the update); an update's failure is returned, the commit having happened.
+   * mempool around Commit and Update for the same reason. Like `update`, it runs ahead of the adds
+   * not yet started. `commit`'s failure rejects (and skips the update); an update's failure is
+   * returned, the commit having happened.
    */
   commitWith<T>(
     height: number,
     committed: readonly Uint8Array[],
     commit: () => Promise<T>,
   ): Promise<{ result: T; updateError: Error | null }> {
-    return this.#lane.run(async () => {
+    return this.#lane.runFirst(async () => {
       const result = await commit();
       try {
         await this.#update(height, committed);
@@ -340,6 +358,11 @@ export class Mempool {
       this.#txs.size + this.#reservedTxs + 1 <= this.#maxTxs &&
       this.#bytes + this.#reservedBytes + txBytes <= this.#maxBytes
     );
+  }
+
+  /** Transactions accepted for checking whose verdict is not in yet. */
+  checking(): number {
+    return this.#reservedTxs;
   }
 
   /** Transactions admitted (not counting those being checked). */

@@ -300,7 +300,8 @@ class Node implements JouleNode {
         maxTxBytes: config.mempool.max_tx_bytes,
         cacheSize: config.mempool.cache_size,
       },
-      { app },
+      // A backlog of checks gives the event loop back every few checks (votes, proposals, timeouts).
+      { app, yieldToHost: () => new Promise<void>((resolve) => setImmediate(resolve)) },
     );
     const evidence = new EvidencePool(
       {

@@ -9,6 +9,7 @@ import {
   mempoolBurstFrames,
   mempoolBytesPerSecond,
   mempoolFramesPerSecond,
+  mempoolGossipMaxWaitTurns,
   mempoolProtocol,
   mempoolRegossipAfterHeights,
   mempoolRegossipMs,
@@ -43,6 +44,8 @@ export interface TxAdmission {
   hasRoom(txBytes: number): boolean;
   /** Transactions admitted `minHeights` or more heights ago and still pending, oldest first. */
   stale(minHeights: number, maxTxs: number): Uint8Array[];
+  /** Transactions accepted for checking whose verdict is not in yet (none if absent). */
+  checking?(): number;
 }
 
 export interface MempoolGossipOptions {
@@ -88,6 +91,8 @@ export class MempoolGossip {
   #outbox: { readonly tx: Uint8Array; readonly from: string | undefined }[] = [];
   #outboxBytes = 0;
   #flush: ReturnType<typeof setImmediate> | undefined;
+  /** Turns the outbox has waited for the mempool's checks to finish. */
+  #waitedTurns = 0;
 
   constructor(
     options: MempoolGossipOptions,
@@ -134,6 +139,7 @@ export class MempoolGossip {
     this.#flush = undefined;
     this.#outbox = [];
     this.#outboxBytes = 0;
+    this.#waitedTurns = 0;
     await this.channel.stop();
   }
 
@@ -158,12 +164,27 @@ export class MempoolGossip {
     this.#outboxBytes += tx.length;
     // A full batch leaves now: the outbox never holds more than one batch's bytes.
     if (this.#outboxBytes >= maxMempoolBatchBytes) this.#flushOutbox();
-    else if (this.#flush === undefined) this.#flush = setImmediate(() => this.#flushOutbox());
+    else if (this.#flush === undefined) this.#flush = setImmediate(() => this.#flushWhenChecked());
+  }
+
+  /**
+   * Sends the outbox on the next turn, unless the mempool is still checking transactions: their
+   * admissions would each leave in a frame of their own turn's few, so the outbox waits for them
+   * (a full batch leaves at once) for at most `mempoolGossipMaxWaitTurns` turns.
+   */
+  #flushWhenChecked(): void {
+    if ((this.#mempool.checking?.() ?? 0) > 0 && this.#waitedTurns < mempoolGossipMaxWaitTurns) {
+      this.#waitedTurns++;
+      this.#flush = setImmediate(() => this.#flushWhenChecked());
+      return;
+    }
+    this.#flushOutbox();
   }
 
   #flushOutbox(): void {
     clearImmediate(this.#flush);
     this.#flush = undefined;
+    this.#waitedTurns = 0;
     const outbox = this.#outbox;
     this.#outbox = [];
     this.#outboxBytes = 0;

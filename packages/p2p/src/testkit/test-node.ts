@@ -109,7 +109,9 @@ export class TestNode {
       { nodeKey: o.key },
     );
     const app = recordingApp(new KvApp(this.kv), this.appHashes);
-    const mempool = new Mempool(o.mempool ?? {}, { app });
+    // As the node: the mempool's lane gives the event loop back every few checks.
+    const yieldToHost = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const mempool = new Mempool(o.mempool ?? {}, { app, yieldToHost });
     const chainId = o.genesis.chainId;
     const evidence = new EvidencePool(
       {},
