@@ -55,6 +55,12 @@ describe('throughput suite helpers', () => {
     expect(() => throughputFlags(['--node-args=--max-old-space-size=64 script.js'])).toThrow(UsageError);
   });
 
+  it('keeps the logs of the nodes only when --logs names a directory', () => {
+    expect(throughputFlags([]).logsDir, 'no flag').toBeUndefined();
+    expect(throughputFlags(['--logs', '/var/tmp/tp-logs']).logsDir).toBe('/var/tmp/tp-logs');
+    expect(() => throughputFlags(['--logs='])).toThrow(UsageError);
+  });
+
   it('warms up once, at the first rate, for half a step but at most 5 s', () => {
     expect(warmUpStep([25, 50], 10_000), 'default 10 s steps').toEqual({ rate: 25, ms: 5_000 });
     expect(warmUpStep([300, 25], 4_000), 'short steps: half a step').toEqual({ rate: 300, ms: 2_000 });

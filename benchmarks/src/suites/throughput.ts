@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   addressOf,
@@ -246,6 +246,7 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
       );
   } finally {
     await net?.stop();
+    if (flags.logsDir !== undefined && net !== undefined) await keepLogs(net.nodes, flags.logsDir);
     await rm(dir, { recursive: true, force: true });
   }
   // The nodes write their profiles as they exit: split each step's CPU per transaction by component.
@@ -264,7 +265,9 @@ export async function throughput(options: Pick<SuiteOptions, 'timeMs' | 'args'>)
  * transaction by component (see `throughput-profile.ts`); `--trace`: the nodes log their consensus
  * steps (debug), and the result gains a table of where each step's latency goes, stage by stage
  * (see `throughput-trace.ts`). For experiments, `--node-args="FLAGS"` starts every node with those
- * Node flags (not in the usage line; the result's note names them).
+ * Node flags (not in the usage line; the result's note names them), and `--logs DIR` keeps each
+ * node's log (its stdout and stderr: what `--node-args="--trace-opt --trace-deopt"` prints, say) as
+ * DIR/node0.log … once the nodes have stopped.
  */
 export const throughputUsage = '[--rates 25,300,…] [--cpu-prof DIR] [--trace] [--no-warm-up]';
 
@@ -294,6 +297,8 @@ export function throughputFlags(args: readonly string[]): {
   warmUp: boolean;
   /** Node's flags for every node process (`--node-args="--max-semi-space-size=64 …"`). */
   nodeArgs: readonly string[];
+  /** Where the nodes' logs are copied when they have stopped (`--logs DIR`); else they go with the run's directory. */
+  logsDir?: string;
 } {
   const { values } = parseArgs({
     args: [...args],
@@ -303,6 +308,7 @@ export function throughputFlags(args: readonly string[]): {
       trace: { type: 'boolean' },
       'no-warm-up': { type: 'boolean' },
       'node-args': { type: 'string' },
+      logs: { type: 'string' },
     },
     strict: true,
   });
@@ -316,9 +322,25 @@ export function throughputFlags(args: readonly string[]): {
   const nodeArgs = (values['node-args'] ?? '').split(/\s+/).filter((a) => a !== '');
   if (nodeArgs.some((a) => !a.startsWith('-')))
     throw new UsageError('--node-args takes Node flags only (--node-args="--max-semi-space-size=64 …")');
-  return dir === undefined
-    ? { rates, explicitRates, trace, warmUp, nodeArgs }
-    : { rates, explicitRates, cpuProfDir: dir, trace, warmUp, nodeArgs };
+  if (values.logs === '') throw new UsageError('--logs takes a directory');
+  return {
+    rates,
+    explicitRates,
+    ...(dir === undefined ? {} : { cpuProfDir: dir }),
+    trace,
+    warmUp,
+    nodeArgs,
+    ...(values.logs === undefined ? {} : { logsDir: values.logs }),
+  };
+}
+
+/** Copies each node's log to `logsDir` under its file name (`node0.log` …); a node that never wrote one has none. */
+async function keepLogs(nodes: readonly LocalNode[], logsDir: string): Promise<void> {
+  await mkdir(logsDir, { recursive: true });
+  for (const node of nodes)
+    await copyFile(node.log, join(logsDir, basename(node.log))).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
 }
 
 interface Chain {
