@@ -21,7 +21,8 @@ export const mempoolMaxTxsPerSender = 256;
 /**
  * Tasks of the mempool's lane (checks, mostly: ~0.1–0.3 ms each with the signature) run between two
  * turns of the host's event loop, when the host gives the mempool a way to yield (`yieldToHost`):
- * a few milliseconds at most, so a backlog of checks never holds a proposal, a vote or a timeout
- * back for longer.
+ * a backlog of admissions holds a proposal, a vote or a timeout back by a few milliseconds at
+ * most. A block's update is one task: its recheck of every transaction held (≤ `mempoolMaxTxs`)
+ * runs without a yield, as it did before the lane yielded.
  */
 export const mempoolLaneTasksPerTurn = 8;

@@ -94,7 +94,9 @@ interface Check {
  * An add overtaken by an update is checked after it, against the new state: if the block carried
  * its transaction it is refused `TX_IN_CACHE` without a check, and it is admitted at the new height.
  * An add's wait is bounded: at most one update per block, and a recheck calls `checkTx` at most
- * once per transaction held (≤ `maxTxs`). Synchronous reads (`reap`, `size`, `has`) do not wait:
+ * once per transaction held (≤ `maxTxs`); a node catching up commits block after block, and the
+ * adds wait for those updates while they hold their reservations, so new ones meet
+ * `MEMPOOL_FULL` until the lane catches up (every queue stays within its bound). Synchronous reads (`reap`, `size`, `has`) do not wait:
  * during a recheck they see the pool as it is at that moment.
  *
  * Seen-cache: a hash enters it when an add is accepted for checking and when a block commits the

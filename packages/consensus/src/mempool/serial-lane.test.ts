@@ -148,4 +148,47 @@ describe('SerialLane', () => {
     await Promise.all(Array.from({ length: 8 }, () => lane.run(async () => 0)));
     expect(yields).toBe(2);
   });
+  it('a task that returns a plain value, or a host whose yield throws, does not stop the lane', async () => {
+    const lane = new SerialLane({
+      yieldToHost: () => {
+        throw new Error('no host');
+      },
+      tasksPerTurn: 1,
+    });
+    const plain = (() => 7) as unknown as () => Promise<number>;
+    const results = await Promise.all([lane.run(plain), lane.run(async () => 8), lane.run(plain)]);
+    expect(results).toEqual([7, 8, 7]);
+    expect(lane.queued).toBe(0);
+  });
+
+  it('an urgent task queued while the lane waits for the host goes ahead of the checks queued before it', async () => {
+    let release: () => void = () => {};
+    let yields = 0;
+    const lane = new SerialLane({
+      // The first wait lasts until the test releases it; later ones end on the next microtask.
+      yieldToHost: () =>
+        yields++ === 0
+          ? new Promise<void>((resolve) => {
+              release = resolve;
+            })
+          : Promise.resolve(),
+      tasksPerTurn: 1,
+    });
+    const order: string[] = [];
+    const first = lane.run(async () => {
+      order.push('check 1');
+    });
+    const second = lane.run(async () => {
+      order.push('check 2');
+    });
+    await first;
+    await settle();
+    // The lane now waits for the host before its next task: a commit arrives in that turn.
+    const commit = lane.runFirst(async () => {
+      order.push('commit');
+    });
+    release();
+    await Promise.all([second, commit]);
+    expect(order).toEqual(['check 1', 'commit', 'check 2']);
+  });
 });

@@ -25,6 +25,8 @@ export class SerialLane {
   readonly #yieldToHost: (() => Promise<void>) | undefined;
   readonly #tasksPerTurn: number;
   #running = false;
+  /** Whether a task has been picked and has not ended (the lane may be running but waiting). */
+  #active = false;
   /** Tasks started since the lane last waited for `yieldToHost`. */
   #sinceYield = 0;
 
@@ -55,7 +57,7 @@ export class SerialLane {
 
   /** Tasks queued or running. */
   get queued(): number {
-    return this.#urgent.length + this.#ordinary.length + (this.#running ? 1 : 0);
+    return this.#urgent.length + this.#ordinary.length + (this.#active ? 1 : 0);
   }
 
   #queue<T>(queue: TaskQueue, task: () => Promise<T>): Promise<T> {
@@ -63,7 +65,8 @@ export class SerialLane {
       queue.push(() => {
         let result: Promise<T>;
         try {
-          result = task();
+          // `Promise.resolve`: a task that returns a plain value must not jam the lane either.
+          result = Promise.resolve(task());
         } catch (error) {
           result = Promise.reject(error);
         }
@@ -73,22 +76,42 @@ export class SerialLane {
     });
   }
 
-  /** Starts the next task, urgent first; each task's end starts the one after it. */
+  /**
+   * Starts the next task, urgent first; each task's end starts the one after it. The task is
+   * picked when it starts, not before a wait for the host: an urgent task queued during that turn
+   * (a commit, when the last precommit arrives) still goes ahead of the checks.
+   */
   #next(): void {
-    const start = this.#urgent.shift() ?? this.#ordinary.shift();
-    if (start === undefined) {
+    if (this.#urgent.length + this.#ordinary.length === 0) {
       this.#running = false;
-      // An idle lane has let the host run; its next backlog gets a full turn's worth of tasks.
+      // The lane ran dry: its next backlog gets a full turn's worth of tasks before it yields.
       this.#sinceYield = 0;
       return;
     }
     this.#running = true;
     const go = () => {
-      start().then(() => this.#next());
+      const start = this.#urgent.shift() ?? this.#ordinary.shift();
+      // Tasks leave the queues only here, so one is there; an empty queue just ends the run.
+      if (start === undefined) {
+        this.#next();
+        return;
+      }
+      this.#active = true;
+      start().then(() => {
+        this.#active = false;
+        this.#next();
+      });
     };
     if (this.#yieldToHost !== undefined && ++this.#sinceYield > this.#tasksPerTurn) {
       this.#sinceYield = 1;
-      this.#yieldToHost().then(go, go);
+      let turn: Promise<void>;
+      try {
+        turn = Promise.resolve(this.#yieldToHost());
+      } catch {
+        // A host that cannot yield gets the task at once rather than a lane that never moves.
+        turn = Promise.resolve();
+      }
+      turn.then(go, go);
       return;
     }
     // A microtask later, as a task chained on the previous one's promise would start: a caller's

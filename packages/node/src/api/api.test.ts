@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -123,6 +124,28 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
       expect(new Date(Date.parse(date)).toUTCString()).toBe(date);
       await res.arrayBuffer();
     }
+  });
+
+  it('answers an unsupported Expect with its own 417 JSON error and Date header', async () => {
+    const url = new URL(`${node.apiUrl}/status`);
+    const answer = await new Promise<{ status: number; date: string; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, headers: { expect: 'teapot' } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, date: String(res.headers.date), body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(answer.status).toBe(417);
+    expect(JSON.parse(answer.body).code).toBe('EXPECTATION_FAILED');
+    expect(new Date(Date.parse(answer.date)).toUTCString()).toBe(answer.date);
   });
 
   it('answers a tx the app refuses with 422 and the app code', async () => {

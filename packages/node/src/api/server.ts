@@ -78,6 +78,22 @@ export class ApiServer {
     // A malformed or timed-out request: answer if the socket can take it (a JSON error as every
     // other answer), and destroy the socket once that is written. (Ending it only would leave a
     // client that never closes its side holding one of the `maxConnections` slots.)
+    // `Expect:` other than 100-continue: Node would answer 417 itself, with a `Date` header made
+    // from a `Date` (ICU's time-zone data, which the node never loads); the answer is ours instead.
+    server.on('checkExpectation', (req, res) =>
+      send(
+        res,
+        417,
+        errorResponse(
+          new ApiError(
+            417,
+            'EXPECTATION_FAILED',
+            `unsupported Expect: ${String(req.headers.expect ?? '').slice(0, 80)}`,
+          ),
+        ).body,
+        true,
+      ),
+    );
     server.on('clientError', (error, duplex) => {
       const socket = duplex as Socket;
       const code = (error as NodeJS.ErrnoException).code;
