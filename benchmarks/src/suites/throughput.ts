@@ -13,7 +13,7 @@ import {
   toHex,
   txHash,
 } from '@joule/consensus';
-import { LocalNetwork, type LocalNode, readProc } from '@joule/lic-pilot';
+import { LocalNetwork, type LocalNode, parseProcStat, readProc } from '@joule/lic-pilot';
 import { maxPeriodDays, type Signal, signals } from '@joule/market';
 import { type ConfigOverrides, loadKey, marketModules, maxTxsPerSubmit, profiles } from '@joule/node';
 import { ClientError, JouleClient } from '@joule/node/client';
@@ -850,16 +850,14 @@ async function v8WorkerCpuSeconds(nodes: readonly LocalNode[]): Promise<Map<numb
     const pid = n.pid();
     if (pid === undefined) continue;
     const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
-    let ticks = 0;
+    let seconds = 0;
     for (const tid of tasks) {
       const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (!/V8/.test(name)) continue;
-      // utime and stime: fields 14 and 15, the 12th and 13th after the name.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      if (stat === '') continue;
+      const { name, cpuSeconds } = parseProcStat(stat);
+      if (/V8/.test(name)) seconds += cpuSeconds;
     }
-    if (tasks.length > 0) out.set(pid, ticks / clockTicksPerSecond);
+    if (tasks.length > 0) out.set(pid, seconds);
   }
   return out;
 }

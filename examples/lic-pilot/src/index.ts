@@ -32,6 +32,7 @@ export {
   diskUsage,
   maxSamplesPerNode,
   type NodeSamples,
+  parseProcStat,
   type ResourceSample,
   ResourceSampler,
   readProc,

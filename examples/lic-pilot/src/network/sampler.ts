@@ -120,11 +120,20 @@ export async function readProc(pid: number): Promise<{ rssBytes: number; cpuSeco
     readFile(`/proc/${pid}/stat`, 'utf8'),
   ]);
   const rss = /^VmRSS:\s+([0-9]+) kB$/m.exec(status);
-  // Fields after the command name (which may hold spaces) start at state, field 3; utime and stime
-  // are fields 14 and 15.
-  const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
+  return { rssBytes: Number(rss?.[1] ?? 0) * 1024, cpuSeconds: parseProcStat(statLine).cpuSeconds };
+}
+
+/**
+ * The command name and CPU seconds (user + system) of a `/proc/PID/stat` or
+ * `/proc/PID/task/TID/stat` line.
+ */
+export function parseProcStat(statLine: string): { name: string; cpuSeconds: number } {
+  // The name is in parentheses and may hold spaces; the fields after it start at state, field 3;
+  // utime and stime are fields 14 and 15.
+  const close = statLine.lastIndexOf(')');
+  const fields = statLine.slice(close + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
-  return { rssBytes: Number(rss?.[1] ?? 0) * 1024, cpuSeconds: ticks / clockTicksPerSecond };
+  return { name: statLine.slice(statLine.indexOf('(') + 1, close), cpuSeconds: ticks / clockTicksPerSecond };
 }
 
 /** Heap in use and network bytes from a node's Prometheus text. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import v8 from 'node:v8';
 import {
   addressOf,
@@ -301,7 +302,7 @@ class Node implements JouleNode {
         cacheSize: config.mempool.cache_size,
       },
       // A backlog of checks gives the event loop back every few checks (votes, proposals, timeouts).
-      { app, yieldToHost: () => new Promise<void>((resolve) => setImmediate(resolve)) },
+      { app, yieldToHost: () => nextTurn() },
     );
     const evidence = new EvidencePool(
       {

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   addressOf,
   ConsensusDriver,
@@ -110,8 +111,7 @@ export class TestNode {
     );
     const app = recordingApp(new KvApp(this.kv), this.appHashes);
     // As the node: the mempool's lane gives the event loop back every few checks.
-    const yieldToHost = () => new Promise<void>((resolve) => setImmediate(resolve));
-    const mempool = new Mempool(o.mempool ?? {}, { app, yieldToHost });
+    const mempool = new Mempool(o.mempool ?? {}, { app, yieldToHost: () => nextTurn() });
     const chainId = o.genesis.chainId;
     const evidence = new EvidencePool(
       {},
