@@ -185,6 +185,12 @@ export interface ProfileTimers {
    * consensus gossip starts a sync at once; the poll is the fallback).
    */
   readonly blockSyncPollMs: number;
+  /**
+   * A block committed and nothing waits (no transaction in the mempool, no later commit): after this
+   * long the node asks V8 for a memory-reducing full collection (0: never; V8 collects only when its
+   * heap reaches a limit). Needs Node's `--expose-gc` (the unit's flag); without it nothing runs.
+   */
+  readonly idleCollectionDelayMs: number;
 }
 
 /** What a node keeps on disk. */
@@ -261,6 +267,7 @@ const serverProfile: NodeProfile = {
     mempoolRegossipMs: 3_000,
     rebroadcastMs: 2_000,
     blockSyncPollMs: 2_000,
+    idleCollectionDelayMs: 0,
   },
   disk: { retainBlocks: 0, pruneIntervalBlocks: 100, walSegmentBytes: 4 * MiB, walSegments: 4 },
   maxConnections: 16,
@@ -291,6 +298,7 @@ export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
       mempoolRegossipMs: 10_000,
       rebroadcastMs: 5_000,
       blockSyncPollMs: 30_000,
+      idleCollectionDelayMs: 250,
     },
     disk: { retainBlocks: 400, pruneIntervalBlocks: 50, walSegmentBytes: 1 * MiB, walSegments: 2 },
     maxConnections: 8,

@@ -285,6 +285,7 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
       'joule_peers',
       'joule_p2p_bytes',
       'joule_invalid_messages_total',
+      'joule_idle_collections_total',
       'process_resident_memory_bytes',
       'nodejs_eventloop_lag_seconds',
       'joule_memory_budget_bytes{component="v8_old_space"}',

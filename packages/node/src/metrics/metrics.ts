@@ -27,6 +27,7 @@ export class NodeMetrics {
   readonly #interval: Histogram;
   readonly #txs: Counter;
   readonly #invalid: Counter<'peer'>;
+  readonly #idleCollections: Counter;
   readonly #peerLabels = new Set<string>();
   #loop: ELDHistogram | null = null;
   readonly #loopSampleMs: number;
@@ -48,6 +49,11 @@ export class NodeMetrics {
       registers,
     });
     this.#txs = new Counter({ name: 'joule_txs_total', help: 'Transactions committed', registers });
+    this.#idleCollections = new Counter({
+      name: 'joule_idle_collections_total',
+      help: "Memory-reducing full collections run while the node idled after a commit (the profile's idle collection)",
+      registers,
+    });
     this.#invalid = new Counter({
       name: 'joule_invalid_messages_total',
       help: `Messages from a peer that consensus rejected as no honest node sends them (first ${maxPeerMetricLabels} peers by id, the rest as "other")`,
@@ -208,6 +214,11 @@ export class NodeMetrics {
   /** Sets the height at start (before any new commit). */
   setHeight(height: number): void {
     this.#height.set(height);
+  }
+
+  /** A memory-reducing collection ran after a commit. */
+  idleCollected(): void {
+    this.#idleCollections.inc();
   }
 
   /** Consensus refused a message from `peer`. */

@@ -46,6 +46,7 @@ import { type NetworkFactory, type NetworkService, observedTransport } from '../
 import { defaultNetwork } from '../network/p2p.js';
 import { nodeClock } from './clock.js';
 import { DiskWatchKvStore } from './disk-watch.js';
+import { IdleCollection, memoryReducingCollection } from './idle-collection.js';
 
 /** The appchain a node runs, beyond its modules. */
 export interface AppSpec {
@@ -224,6 +225,12 @@ class Node implements JouleNode {
         { profile: profile.name, heapLimitBytes: heapLimit, budgetBytes: heapBudget },
         `V8's heap limit is above the ${profile.name} profile's budget: run node with --max-old-space-size=${profile.memory.v8OldSpaceBytes / 2 ** 20} --max-semi-space-size=${profile.memory.v8YoungGenerationBytes / 3 / 2 ** 20}`,
       );
+    const collect = profile.timers.idleCollectionDelayMs > 0 ? memoryReducingCollection() : null;
+    if (profile.timers.idleCollectionDelayMs > 0 && collect === null)
+      this.#log.warn(
+        { profile: profile.name },
+        `Node runs without --expose-gc: the ${profile.name} profile's memory-reducing collection after a commit is off (run node with --expose-gc, as the systemd unit does)`,
+      );
     const lock = new HomeLock(paths.lock, paths.home);
     await lock.acquire();
     this.#cleanups.push(() => lock.release());
@@ -376,8 +383,19 @@ class Node implements JouleNode {
         logger: this.log.for('consensus'),
       },
     );
+    const idle =
+      collect === null
+        ? null
+        : new IdleCollection(profile.timers.idleCollectionDelayMs, {
+            collect,
+            busy: () => mempool.size() > 0,
+            collected: () => metrics?.idleCollected(),
+            failed: (error) => this.#log.warn({ error: String(error) }, 'the idle collection failed'),
+          });
+    if (idle !== null) this.#cleanups.push(() => idle.stop());
     driver.onCommit((event) => {
       metrics?.committed(event);
+      idle?.committed();
       const height = event.block.header.height;
       // Nobody waits for a commit (no /broadcast_tx_commit open): no transaction is hashed for it.
       if (this.#waiters.size === 0) return;
