@@ -89,6 +89,14 @@ export const maxProofBytes = 64 * 515 + 128;
 /** Most entries one prefix iteration over application state returns. */
 export const maxIterateEntries = 10_000;
 /**
+ * Most prefix ranges of the latest state the store remembers as empty (`VersionedStore.entries`
+ * found none and no commit wrote into them since): the end-of-block hooks list tables that are
+ * empty in most blocks, each LevelDB iterator ~100-200 µs of CPU. 512 holds the market's debt
+ * sweep, one range for each of 256 address buckets in turn, with room for the rest; ~300 bytes a
+ * range (~150 KiB full).
+ */
+export const emptyRangeCacheEntries = 512;
+/**
  * Most distinct keys one block may write (its working set is held in memory): the default of the
  * chain's `maxBlockWrites` and the most a genesis may set. A transaction or hook that would pass it
  * fails with `TX_BLOCK_WRITES_EXCEEDED`.

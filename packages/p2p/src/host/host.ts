@@ -24,6 +24,7 @@ import { ipOf, policyGater } from './gater.js';
 import { libp2pKeyOf, type NodeKey } from './node-key.js';
 import { type DialFailure, PersistentPeers } from './persistent-peers.js';
 import { silentLogger } from './silent-logger.js';
+import { windowUpdatesAtHalf } from './yamux-window.js';
 
 export interface P2pHostOptions {
   /** Multiaddrs to listen on, e.g. `/ip4/0.0.0.0/tcp/26656` (tests: `/ip4/127.0.0.1/tcp/0`). */
@@ -186,6 +187,7 @@ export function yamuxOptions(maxStreamWindowBytes: number | undefined): YamuxMux
 
 /** Builds a host (not started): `await host.start()` to listen and dial the persistent peers. */
 export async function createP2pHost(options: P2pHostOptions, deps: P2pHostDependencies): Promise<P2pHost> {
+  windowUpdatesAtHalf();
   const now = deps.now ?? Date.now;
   const allow = options.allowList ?? null;
   if (allow !== null && allow.length > maxAllowListPeers) {

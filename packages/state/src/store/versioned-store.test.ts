@@ -41,6 +41,14 @@ describe('VersionedStore against a Map model', () => {
           // Latest reads after every commit: the value cache must follow each change and deletion.
           for (let i = 0; i <= 40; i += 4)
             expect(await store.get(key(i)), `k/${i} after version ${v}`).toEqual(model.get(hex(key(i))));
+          // Prefix listings after every commit: remembered empty ranges must follow each write.
+          for (const p of ['k/1', 'k/2', 'k/33', 'k/9']) {
+            const listed = (await store.entries(new TextEncoder().encode(p))).map(([k]) => hex(k)).sort();
+            const want = [...model.keys()]
+              .filter((k) => Buffer.from(k, 'hex').toString().startsWith(p))
+              .sort();
+            expect(listed, `${p} after version ${v}`).toEqual(want);
+          }
           const expected = referenceRoot([...model].map(([k, val]) => [Buffer.from(k, 'hex'), val] as const));
           expect(hex(store.rootHash()), `root at version ${v}`).toBe(hex(expected));
         }
@@ -265,6 +273,68 @@ describe('VersionedStore value cache', () => {
     const large = new Uint8Array(4096).fill(5);
     await small.commit(await small.prepare(4, [[key(4), large]]));
     expect(await small.get(key(4)), 'the large value, read from the store').toEqual(large);
+  });
+});
+
+describe('VersionedStore empty prefix ranges', () => {
+  it('lists an empty range once from the store, until a commit writes into it', async () => {
+    let scans = 0;
+    let gate: Promise<void> | null = null;
+    const kv = new (class extends MemoryKvStore {
+      override async *entries(range: Parameters<MemoryKvStore['entries']>[0]) {
+        scans++;
+        const held = gate;
+        const found = [];
+        for await (const entry of super.entries(range)) found.push(entry);
+        if (held !== null) await held;
+        yield* found;
+      }
+    })();
+    await kv.start();
+    const store = new VersionedStore({}, { kv });
+    await store.start();
+    const text = (s: string) => new TextEncoder().encode(s);
+    await store.commit(await store.prepare(1, [[text('a/1'), new Uint8Array([1])]]));
+    scans = 0;
+    expect(await store.entries(text('p/'))).toEqual([]);
+    expect(await store.entries(text('p/'))).toEqual([]);
+    expect(await store.entries(text('p/'), 5)).toEqual([]);
+    expect(scans, 'the empty range is read from the store once').toBe(1);
+    expect(await store.entries(text('p/'), 0)).toEqual([]);
+    expect(scans, 'a zero limit proves nothing and is not remembered').toBe(2);
+    // Writes elsewhere and deletions keep the range empty; a write into it ends the memory.
+    await store.commit(
+      await store.prepare(2, [
+        [text('a/2'), new Uint8Array([2])],
+        [text('p/0'), null],
+      ]),
+    );
+    expect(await store.entries(text('p/'))).toEqual([]);
+    expect(scans).toBe(2);
+    await store.commit(await store.prepare(3, [[text('p/1'), new Uint8Array([3])]]));
+    expect(await store.entries(text('p/'))).toEqual([[text('p/1'), new Uint8Array([3])]]);
+    expect(scans).toBe(3);
+    // Emptied again: remembered again, and a write at the range's first key ends it too.
+    await store.commit(await store.prepare(4, [[text('p/1'), null]]));
+    expect(await store.entries(text('p/'))).toEqual([]);
+    expect(await store.entries(text('p/'))).toEqual([]);
+    expect(scans).toBe(4);
+    await store.commit(await store.prepare(5, [[text('p/'), new Uint8Array([5])]]));
+    expect(await store.entries(text('p/'))).toEqual([[text('p/'), new Uint8Array([5])]]);
+    // A listing in flight while a commit fills its range is not remembered as empty.
+    let release = () => {};
+    gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const inflight = store.entries(text('q/'));
+    await Promise.resolve();
+    gate = null;
+    await store.commit(await store.prepare(6, [[text('q/1'), new Uint8Array([6])]]));
+    release();
+    expect(await inflight, 'the listing that began before the commit').toEqual([]);
+    expect(await store.entries(text('q/')), 'the committed entry after').toEqual([
+      [text('q/1'), new Uint8Array([6])],
+    ]);
   });
 });
 

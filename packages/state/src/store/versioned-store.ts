@@ -1,6 +1,7 @@
 import {
   defaultNodeCacheBytes,
   defaultValueCacheBytes,
+  emptyRangeCacheEntries,
   maxIterateEntries,
   maxKeyBytes,
   maxValueBytes,
@@ -18,6 +19,7 @@ import {
 import { concatBytes, metaKey, metaKeys, prefixEnd, prefixed, prefixes, readU64, u64 } from '../keys.js';
 import { type KvOp, type KvStore, WriteBatch } from '../kv/kv-store.js';
 import { BatchArena } from './arena.js';
+import { EmptyRanges } from './empty-ranges.js';
 import { bytesEqual, digest, emptyHash, keyHashOf } from './hashing.js';
 import {
   decodeNode,
@@ -73,6 +75,13 @@ export class VersionedStore {
   /** Latest values by key (`null`: absent), current as of `latest`. */
   private readonly values: LruCache<{ readonly value: Uint8Array | null }>;
   private latest: number | undefined;
+  /**
+   * Prefix ranges of the latest state known to hold no entry: `entries` answers them without a
+   * LevelDB iterator. A commit ends each range one of its written keys falls in before it writes.
+   */
+  private readonly emptyRanges = new EmptyRanges(emptyRangeCacheEntries);
+  /** Counts commits' starts and ends: odd while a commit writes. */
+  private commitEdges = 0;
   private oldest = 0;
   private root: Slot | null = null;
   private started = false;
@@ -99,6 +108,7 @@ export class VersionedStore {
   /** Loads the last committed version; the key-value store must be started. Idempotent. */
   async start(): Promise<void> {
     if (this.started) return;
+    this.emptyRanges.clear();
     const version = await this.kv.get(metaKey(metaKeys.storeVersion));
     const base = await this.kv.get(metaKey(metaKeys.storeBase));
     const layout = await this.kv.get(metaKey(metaKeys.storeLayout));
@@ -202,10 +212,15 @@ export class VersionedStore {
     // The smallest key greater than `after` is `after ‖ 0x00`.
     const next = after === undefined ? start : prefixed(prefixes.latestState, concatBytes(after, zeroByte));
     const gte = Buffer.compare(next, start) > 0 ? next : start;
+    if (limit > 0 && this.emptyRanges.has(prefix, after)) return [];
+    const edges = this.commitEdges;
     const out: [Uint8Array, Uint8Array][] = [];
     for await (const [key, value] of this.kv.entries({ gte, lt: prefixEnd(start), limit })) {
       out.push([key.subarray(1), value]);
     }
+    // Remembered only if no commit started or ended meanwhile (the iterator may have seen either side).
+    if (out.length === 0 && limit > 0 && edges === this.commitEdges && edges % 2 === 0)
+      this.emptyRanges.add(prefix, after);
     return out;
   }
 
@@ -262,7 +277,14 @@ export class VersionedStore {
     if (prepared.base !== this.root || (this.latest !== undefined && prepared.version !== this.latest + 1)) {
       throw new StoreStateError(`prepared version ${prepared.version} is not based on the committed one`);
     }
-    await this.kv.write(extra.length === 0 ? prepared.ops : [...prepared.ops, ...extra], { sync: true });
+    if (this.emptyRanges.size > 0)
+      for (const c of prepared.values) if (c.stored !== null) this.emptyRanges.fill(c.key);
+    this.commitEdges++;
+    try {
+      await this.kv.write(extra.length === 0 ? prepared.ops : [...prepared.ops, ...extra], { sync: true });
+    } finally {
+      this.commitEdges++;
+    }
     if (this.latest === undefined) this.oldest = prepared.version;
     this.latest = prepared.version;
     this.root = prepared.root;
