@@ -57,7 +57,9 @@ export class EmptyRanges {
       if (ids === undefined) continue;
       for (const id of ids) {
         const after = (this.#ranges.get(id) as EmptyRange).after;
-        if (after === undefined || Buffer.compare(key, after) > 0) (filled ??= []).push(id);
+        if (after !== undefined && Buffer.compare(key, after) <= 0) continue;
+        filled ??= [];
+        filled.push(id);
       }
     }
     if (filled !== undefined) for (const id of filled) this.#delete(id);
