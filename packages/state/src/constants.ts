@@ -149,6 +149,12 @@ export const checkGasAdjustment = 1.25;
  * tighter bound for transactions of a few messages).
  */
 export const verifiedTxCacheEntries = 8_192;
+/**
+ * Signers whose address (a SHA-256 of the public key) the ante remembers: a loaded chain's active
+ * signers (64 in the throughput suite, a concentrator's meters in the pilot). A 32-character key and
+ * a 20-byte address: ~0.2 MiB when full.
+ */
+export const signerAddressCacheEntries = 2_048;
 /** Addresses whose bech32 form events remember (a key and a string of ~70 characters: ~0.2 MiB). */
 export const renderedAddressCacheEntries = 1_024;
 /**

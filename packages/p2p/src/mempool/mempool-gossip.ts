@@ -154,7 +154,7 @@ export class MempoolGossip {
   async submit(tx: Uint8Array): Promise<TxHash> {
     const hash = await this.#mempool.add(tx);
     this.#seen.add(hash);
-    this.#send(new Uint8Array(tx), undefined);
+    this.#send(outboxCopy(tx), undefined);
     return hash;
   }
 
@@ -296,4 +296,16 @@ export class MempoolGossip {
     }
     this.#send(tx, peer);
   }
+}
+
+/**
+ * A copy of `tx` for the outbox (the caller may reuse its buffer), which holds it until the next
+ * turn's batches are encoded: cut from Node's pool of small buffers, a view into a shared 8 KiB
+ * slab, where a `Uint8Array` of its own over 64 bytes would cost a backing store outside V8's heap
+ * (a `malloc` and the collector's bookkeeping) — most of a transaction's copy. Short-lived, so the
+ * slab it shares is not held for long.
+ */
+function outboxCopy(tx: Uint8Array): Uint8Array {
+  const copy = Buffer.from(tx);
+  return new Uint8Array(copy.buffer, copy.byteOffset, copy.length);
 }

@@ -7,9 +7,9 @@ import {
   decode,
   maxTxBytes,
 } from '@joule/consensus';
-import { verifyFast } from '@joule/consensus/core';
 import {
   gasCosts,
+  signerAddressCacheEntries,
   verifiedTxCacheBytes,
   verifiedTxCacheEntries,
   verifiedTxMessageOverheadBytes,
@@ -18,7 +18,7 @@ import {
 import type { GasMeter } from './gas.js';
 import type { MessageType, Signer } from './module.js';
 import type { State } from './state.js';
-import { decodeTx, type Tx, txHash, txSignBytesOf } from './tx.js';
+import { decodeTx, type Tx, txHash, txSignatureVerifies } from './tx.js';
 import { TxError } from './tx-errors.js';
 
 /** Replay protection: the account module checks a signer's nonce and advances it. */
@@ -132,9 +132,28 @@ export function signatureVerifies(bytes: Uint8Array, tx: Tx, hash: Uint8Array = 
  * signer's address, or undefined if invalid.
  */
 function verifyAndRemember(id: string, tx: Tx, bytes: Uint8Array): Uint8Array | undefined {
-  if (!verifyFast(tx.body.signer, txSignBytesOf(bytes, tx), tx.signature)) return undefined;
-  const address = addressOf(tx.body.signer);
+  if (!txSignatureVerifies(bytes, tx)) return undefined;
+  const address = signerAddress(tx.body.signer);
   verifiedTxs.set(id, { tx, address });
+  return address;
+}
+
+/**
+ * Signers' addresses by public key, least recently used out first: a signer sends transaction after
+ * transaction, and its address is a SHA-256 of its key (the hash, and the key moved out of V8's heap
+ * for OpenSSL, cost more than the lookup). A fact about the key that never changes. Bounded by
+ * `signerAddressCacheEntries`.
+ */
+const signerAddresses = new BoundedCache<string, Uint8Array>({ maxEntries: signerAddressCacheEntries });
+
+/** `addressOf(publicKey)`, remembered; the array is shared: callers hand out copies. */
+function signerAddress(publicKey: Uint8Array): Uint8Array {
+  const key = bytesKey(publicKey);
+  let address = signerAddresses.get(key);
+  if (address === undefined) {
+    address = addressOf(publicKey);
+    signerAddresses.set(key, address);
+  }
   return address;
 }
 
@@ -185,7 +204,7 @@ export async function runAnte(
   }
   // The handlers get their own copies: what they do with them cannot reach the cache.
   const signer: Signer = {
-    address: address === undefined ? addressOf(tx.body.signer) : address.slice(),
+    address: (address ?? signerAddress(tx.body.signer)).slice(),
     publicKey: tx.body.signer.slice(),
   };
   await env.accounts.useNonce(env.state, signer, tx.body.nonce);

@@ -1,7 +1,7 @@
-import { encode, generateKeyPair } from '@joule/consensus';
+import { encode, generateKeyPair, verify } from '@joule/consensus';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeTx, signTx, type Tx, txCodec, txSignBytes, txSignBytesOf } from './tx.js';
+import { decodeTx, signTx, type Tx, txCodec, txSignatureVerifies, txSignBytes, txSignBytesOf } from './tx.js';
 
 const key = generateKeyPair(new Uint8Array(32).fill(21));
 
@@ -64,5 +64,58 @@ describe('txSignBytesOf', () => {
     // Another list header, another signature header: the body is encoded from `tx`, not sliced.
     for (const wrong of [Uint8Array.of(0x93, ...bytes.subarray(1)), other.subarray(0, other.length - 1)])
       expect(txSignBytesOf(wrong, tx)).toEqual(txSignBytes(tx.body));
+  });
+});
+
+describe('txSignatureVerifies', () => {
+  it('answers as the reference verifier of txSignBytes, for valid and tampered transactions of any size and chain', () => {
+    fc.assert(
+      fc.property(
+        chainIds,
+        fc.nat({ max: 2 ** 40 }),
+        messages,
+        fc.string({ unit: 'binary', maxLength: 100 }),
+        fc.nat(),
+        (chainId, nonce, msgs, memo, flip) => {
+          const bytes = signTx(key.secretKey, { chainId, nonce, messages: msgs, memo });
+          const tx = decodeTx(bytes, 65_536);
+          // Twice: the first call for a chain id builds its prefix, the second writes into the scratch.
+          expect(txSignatureVerifies(bytes, tx)).toBe(true);
+          expect(txSignatureVerifies(bytes, tx)).toBe(true);
+          // One bit of the body or of the signature flipped: a transaction that still decodes, refused.
+          const tampered = bytes.slice();
+          const at = 1 + (flip % (bytes.length - 1));
+          tampered[at] = (tampered[at] as number) ^ 0x01;
+          let decoded: Tx;
+          try {
+            decoded = decodeTx(tampered, 65_536);
+          } catch {
+            return;
+          }
+          const expected = verify(decoded.body.signer, txSignBytes(decoded.body), decoded.signature);
+          expect(txSignatureVerifies(tampered, decoded)).toBe(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('does not let a longer transaction verified before leave bytes in the scratch that a shorter one reads', () => {
+    const long = signTx(key.secretKey, {
+      chainId: 'scratch',
+      nonce: 1,
+      messages: [{ type: 'a/b', value: new Uint8Array(3000).fill(9) }],
+    });
+    const short = signTx(key.secretKey, {
+      chainId: 'scratch',
+      nonce: 2,
+      messages: [{ type: 'a/b', value: new Uint8Array([1]) }],
+    });
+    const tl = decodeTx(long, 65_536);
+    const ts = decodeTx(short, 65_536);
+    expect(txSignatureVerifies(long, tl)).toBe(true);
+    expect(txSignatureVerifies(short, ts)).toBe(true);
+    // The short transaction's signature over the long one's body is refused.
+    expect(txSignatureVerifies(long, { ...tl, signature: ts.signature })).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ import {
   string,
   struct,
 } from '@joule/consensus';
-import { signBytes } from '@joule/consensus/core';
+import { signBytes, verifyFast } from '@joule/consensus/core';
 import {
   maxMemoLength,
   maxMessageBytes,
@@ -111,6 +111,45 @@ export function txSignBytesOf(bytes: Uint8Array, tx: Tx): Uint8Array {
   out.set(prefix);
   out.set(body, prefix.length);
   return out;
+}
+
+/**
+ * Where `txSignatureVerifies` writes the signed bytes and the signature of the transaction it
+ * verifies: reused, since a verification is synchronous and nothing keeps the bytes. At most the
+ * largest transaction long (`maxTxBytes` and the chain's prefix), it grows by doubling from
+ * `minVerifyScratchBytes`.
+ */
+let verifyScratch = new Uint8Array(0);
+const minVerifyScratchBytes = 1024;
+
+/**
+ * Whether the signature of `tx` (decoded from `bytes`) verifies against its signer key: what
+ * `verifyFast(tx.body.signer, txSignBytesOf(bytes, tx), tx.signature)` answers, without an array
+ * per call. The signed bytes and the signature are copied into a reused scratch buffer and handed
+ * to OpenSSL as views of it: each array over 64 bytes V8
+ * gives a backing store of its own outside its heap (a `malloc`, then the collector's bookkeeping
+ * to free it), and an on-heap one handed to OpenSSL is first moved out of the heap the same way.
+ */
+export function txSignatureVerifies(bytes: Uint8Array, tx: Tx): boolean {
+  const { signature } = tx;
+  const bodyEnd = bytes.length - 2 - signature.length;
+  const prefix = signPrefix?.chainId === tx.body.chainId ? signPrefix.bytes : undefined;
+  if (
+    prefix === undefined ||
+    bytes[0] !== txListHeader ||
+    signature.length > 0xff ||
+    bytes[bodyEnd] !== bin8Header ||
+    bytes[bodyEnd + 1] !== signature.length
+  )
+    return verifyFast(tx.body.signer, txSignBytesOf(bytes, tx), signature);
+  const length = prefix.length + bodyEnd - 1;
+  const total = length + signature.length;
+  if (verifyScratch.length < total)
+    verifyScratch = new Uint8Array(Math.max(total, 2 * verifyScratch.length, minVerifyScratchBytes));
+  verifyScratch.set(prefix);
+  verifyScratch.set(bytes.subarray(1, bodyEnd), prefix.length);
+  verifyScratch.set(signature, length);
+  return verifyFast(tx.body.signer, verifyScratch.subarray(0, length), verifyScratch.subarray(length, total));
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
