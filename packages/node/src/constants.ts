@@ -193,6 +193,14 @@ export interface ProfileTimers {
   readonly idleCollectionDelayMs: number;
 }
 
+/**
+ * The most of the node's time its idle collections (`idleCollectionDelayMs`) may take: after a
+ * collection of `d` ms the next waits at least `d / idleCollectionMaxCpuShare` (100 × `d`). A
+ * memory-reducing collection takes ~40–60 ms of an idle validator on the 2-core reference machine
+ * (so one every 4–6 s at most), several times that on a board.
+ */
+export const idleCollectionMaxCpuShare = 0.01;
+
 /** What a node keeps on disk. */
 export interface ProfileDisk {
   /** `[state] retain_blocks`: heights of blocks and state kept (0: all, an archive). */

@@ -21,7 +21,13 @@ describe('IdleCollection', () => {
   function setUp(delayMs: number, busy = () => false) {
     const collect = vi.fn(() => Promise.resolve());
     const collected = vi.fn();
-    const idle = new IdleCollection(delayMs, { collect, busy, collected });
+    const idle = new IdleCollection(delayMs, {
+      collect,
+      busy,
+      collected,
+      now: () => Date.now(),
+      maxCpuShare: 0.01,
+    });
     return { idle, collect, collected };
   }
 
@@ -82,7 +88,13 @@ describe('IdleCollection', () => {
       .mockImplementationOnce(() => Promise.reject(new Error('no')))
       .mockImplementation(() => Promise.resolve());
     const failed = vi.fn();
-    const idle = new IdleCollection(10, { collect, busy: () => false, failed });
+    const idle = new IdleCollection(10, {
+      collect,
+      busy: () => false,
+      failed,
+      now: () => Date.now(),
+      maxCpuShare: 1, // the time bound is tested below
+    });
     idle.committed();
     await vi.advanceTimersByTimeAsync(10);
     idle.committed();
@@ -97,6 +109,63 @@ describe('IdleCollection', () => {
     idle.committed();
     await vi.advanceTimersByTimeAsync(10);
     expect(collect).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('IdleCollection under a trickle of transactions', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('takes at most its share of the time: a collection of 50 ms is followed by none for 5 s', async () => {
+    // One transaction every 3 s: a block and its proof block 1.5 s later, the mempool empty after
+    // both. Each collection "takes" 50 ms of the clock the rule reads.
+    let spent = 0;
+    const collect = vi.fn(() => {
+      spent += 50;
+      return Promise.resolve();
+    });
+    const idle = new IdleCollection(250, {
+      collect,
+      busy: () => false,
+      now: () => Date.now() + spent,
+      maxCpuShare: 0.01,
+    });
+    for (let t = 0; t < 60_000; t += 3_000) {
+      idle.committed();
+      await vi.advanceTimersByTimeAsync(1_500);
+      idle.committed();
+      await vi.advanceTimersByTimeAsync(1_500);
+    }
+    // 40 commits in a minute; without the bound, 40 collections (2 s of a 60 s minute).
+    expect(collect.mock.calls.length).toBeGreaterThanOrEqual(8);
+    expect(collect.mock.calls.length).toBeLessThanOrEqual(12);
+    expect(collect.mock.calls.length * 50).toBeLessThanOrEqual(0.01 * (60_000 + 5_000));
+  });
+
+  it('an idle node still collects once the wait is over, without another commit', async () => {
+    let spent = 0;
+    const collect = vi.fn(() => {
+      spent += 50;
+      return Promise.resolve();
+    });
+    const idle = new IdleCollection(250, {
+      collect,
+      busy: () => false,
+      now: () => Date.now() + spent,
+      maxCpuShare: 0.01,
+    });
+    idle.committed();
+    await vi.advanceTimersByTimeAsync(250);
+    expect(collect).toHaveBeenCalledTimes(1);
+    idle.committed(); // the next block, 250 ms later
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(collect).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(collect).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -12,6 +12,11 @@
  * and hand V8's pooled pages back to the system) once a commit is followed by `delayMs` with no
  * other commit and nothing in the mempool. A node that keeps busy (a back-fill, a flood of
  * transactions) never waits that long with an empty mempool, and is left to V8's own limits.
+ *
+ * Bounded in CPU: after a collection that took `d` ms the next waits at least `d / maxCpuShare`
+ * ms (`idleCollectionMaxCpuShare`, 1 %), however often blocks commit. Without it a trickle of
+ * transactions (one every few seconds: a block and its proof block each, the mempool empty
+ * after both) would have a full collection follow every block.
  */
 
 /** A full collection: resolves once it has run. */
@@ -26,6 +31,10 @@ export interface IdleCollectionDeps {
   readonly collected?: () => void;
   /** Called when a collection fails (it is not retried). */
   readonly failed?: (error: unknown) => void;
+  /** A monotonic clock in ms (`performance.now`): how long a collection took. */
+  readonly now: () => number;
+  /** The most of the time collections may take (0.01: each waits 100 × the last one's duration). */
+  readonly maxCpuShare: number;
 }
 
 /** Schedules a collection `delayMs` after the last commit; `committed()` is called at each commit. */
@@ -35,6 +44,8 @@ export class IdleCollection {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #stopped = false;
+  /** When the next collection may start (`now()`), from the last one's duration. */
+  #nextAllowed = Number.NEGATIVE_INFINITY;
 
   constructor(delayMs: number, deps: IdleCollectionDeps) {
     this.#delayMs = delayMs;
@@ -45,7 +56,8 @@ export class IdleCollection {
   committed(): void {
     if (this.#stopped || this.#delayMs <= 0) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#idle(), this.#delayMs);
+    const wait = Math.max(this.#delayMs, this.#nextAllowed - this.#deps.now());
+    this.#timer = setTimeout(() => this.#idle(), wait);
     // A pending collection never keeps the process alive.
     this.#timer.unref();
   }
@@ -61,13 +73,19 @@ export class IdleCollection {
     this.#timer = undefined;
     if (this.#stopped || this.#running || this.#deps.busy()) return;
     this.#running = true;
+    const start = this.#deps.now();
+    const done = (): void => {
+      this.#running = false;
+      const end = this.#deps.now();
+      this.#nextAllowed = end + (end - start) / this.#deps.maxCpuShare;
+    };
     this.#deps.collect().then(
       () => {
-        this.#running = false;
+        done();
         this.#deps.collected?.();
       },
       (error: unknown) => {
-        this.#running = false;
+        done();
         this.#deps.failed?.(error);
       },
     );

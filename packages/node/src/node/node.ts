@@ -32,7 +32,12 @@ import { loadDashboard } from '../api/dashboard.js';
 import { authenticatedQueryPaths, compileModuleRoutes } from '../api/module-routes.js';
 import { ApiServer } from '../api/server.js';
 import { SignedQueryGuard } from '../api/signed-queries.js';
-import { defaultProfile, heapLimitWarnFactor, maxCommitWaiters } from '../constants.js';
+import {
+  defaultProfile,
+  heapLimitWarnFactor,
+  idleCollectionMaxCpuShare,
+  maxCommitWaiters,
+} from '../constants.js';
 import { GenesisFileError, NodeInputError } from '../errors.js';
 import { applyOverrides } from '../home/config.js';
 import type { ConfigOverrides, NodeConfig } from '../home/config-schema.js';
@@ -389,6 +394,8 @@ class Node implements JouleNode {
         : new IdleCollection(profile.timers.idleCollectionDelayMs, {
             collect,
             busy: () => mempool.size() > 0,
+            now: () => performance.now(),
+            maxCpuShare: idleCollectionMaxCpuShare,
             collected: () => metrics?.idleCollected(),
             failed: (error) => this.#log.warn({ error: String(error) }, 'the idle collection failed'),
           });

@@ -4,7 +4,7 @@ import { lpStream } from '@libp2p/utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { yamuxInitialStreamWindowBytes } from '../constants.js';
 import { createP2pHost, type P2pHost } from './host.js';
-import { windowUpdateDue } from './yamux-window.js';
+import { type StreamWindow, windowUpdateDue } from './yamux-window.js';
 
 const window = yamuxInitialStreamWindowBytes;
 
@@ -16,6 +16,11 @@ describe('windowUpdateDue', () => {
     expect(established(window / 2 + 1), 'just under half consumed').toBe(false);
     expect(established(window / 2), 'half consumed').toBe(true);
     expect(established(0), 'the whole window consumed').toBe(true);
+  });
+
+  it("falls back to yamux's own rule when a stream lacks the window fields (another yamux)", () => {
+    const odd = { state: StreamState.Established } as unknown as StreamWindow;
+    expect(windowUpdateDue(odd)).toBe(true);
   });
 
   it("leaves the stream's opening answer and a paused stream to yamux", () => {

@@ -21,7 +21,10 @@ export function windowUpdateDue(stream: StreamWindow): boolean {
   const { state } = stream;
   if (state === StreamState.Init || state === StreamState.SYNReceived || state === StreamState.Paused)
     return true;
-  return stream.recvWindowCapacity * 2 <= stream.recvWindow;
+  const { recvWindow, recvWindowCapacity } = stream;
+  // A yamux whose stream no longer has these fields gets its own rule back, not a stalled stream.
+  if (typeof recvWindow !== 'number' || typeof recvWindowCapacity !== 'number') return true;
+  return recvWindowCapacity * 2 <= recvWindow;
 }
 
 let installed = false;

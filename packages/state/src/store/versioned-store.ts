@@ -213,14 +213,20 @@ export class VersionedStore {
     const next = after === undefined ? start : prefixed(prefixes.latestState, concatBytes(after, zeroByte));
     const gte = Buffer.compare(next, start) > 0 ? next : start;
     if (limit > 0 && this.emptyRanges.has(prefix, after)) return [];
+    // What an empty answer would be remembered as: copied now, since the caller's arrays may change
+    // while the listing waits; ranges longer than a key are not remembered (a bound on the cache's bytes).
+    const remember =
+      limit > 0 && prefix.length <= maxKeyBytes && (after === undefined || after.length <= maxKeyBytes)
+        ? { prefix: prefix.slice(), after: after?.slice() }
+        : undefined;
     const edges = this.commitEdges;
     const out: [Uint8Array, Uint8Array][] = [];
     for await (const [key, value] of this.kv.entries({ gte, lt: prefixEnd(start), limit })) {
       out.push([key.subarray(1), value]);
     }
     // Remembered only if no commit started or ended meanwhile (the iterator may have seen either side).
-    if (out.length === 0 && limit > 0 && edges === this.commitEdges && edges % 2 === 0)
-      this.emptyRanges.add(prefix, after);
+    if (out.length === 0 && remember !== undefined && edges === this.commitEdges && edges % 2 === 0)
+      this.emptyRanges.add(remember.prefix, remember.after);
     return out;
   }
 
