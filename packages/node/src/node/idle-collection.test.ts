@@ -120,9 +120,8 @@ describe('IdleCollection under a trickle of transactions', () => {
     vi.useRealTimers();
   });
 
-  it('takes at most its share of the time: a collection of 50 ms is followed by none for 5 s', async () => {
-    // One transaction every 3 s: a block and its proof block 1.5 s later, the mempool empty after
-    // both. Each collection "takes" 50 ms of the clock the rule reads.
+  /** Collections that each take 50 ms of the clock the rule reads, at most 1 % of the time. */
+  function timedCollections() {
     let spent = 0;
     const collect = vi.fn(() => {
       spent += 50;
@@ -134,6 +133,13 @@ describe('IdleCollection under a trickle of transactions', () => {
       now: () => Date.now() + spent,
       maxCpuShare: 0.01,
     });
+    return { idle, collect };
+  }
+
+  it('takes at most its share of the time: a collection of 50 ms is followed by none for 5 s', async () => {
+    // One transaction every 3 s: a block and its proof block 1.5 s later, the mempool empty after
+    // both.
+    const { idle, collect } = timedCollections();
     for (let t = 0; t < 60_000; t += 3_000) {
       idle.committed();
       await vi.advanceTimersByTimeAsync(1_500);
@@ -147,17 +153,7 @@ describe('IdleCollection under a trickle of transactions', () => {
   });
 
   it('an idle node still collects once the wait is over, without another commit', async () => {
-    let spent = 0;
-    const collect = vi.fn(() => {
-      spent += 50;
-      return Promise.resolve();
-    });
-    const idle = new IdleCollection(250, {
-      collect,
-      busy: () => false,
-      now: () => Date.now() + spent,
-      maxCpuShare: 0.01,
-    });
+    const { idle, collect } = timedCollections();
     idle.committed();
     await vi.advanceTimersByTimeAsync(250);
     expect(collect).toHaveBeenCalledTimes(1);
