@@ -81,6 +81,20 @@ const bin8Header = 0xc4;
 let signPrefix: { readonly chainId: string; readonly bytes: Uint8Array } | undefined;
 
 /**
+ * Where the body's encoding ends in `bytes` (the encoding of `tx`): the list's header, the body,
+ * then the signature as an 8-bit-length binary. Undefined for bytes of another shape.
+ */
+function bodyEndOf(bytes: Uint8Array, tx: Tx): number | undefined {
+  const bodyEnd = bytes.length - 2 - tx.signature.length;
+  return bytes[0] === txListHeader &&
+    tx.signature.length <= 0xff &&
+    bytes[bodyEnd] === bin8Header &&
+    bytes[bodyEnd + 1] === tx.signature.length
+    ? bodyEnd
+    : undefined;
+}
+
+/**
  * `txSignBytes(tx.body)` for `tx` decoded from `bytes`, without encoding the body again. The strict
  * decoder accepts only a value's canonical encoding, so the body's encoding is in `bytes` already:
  * between the list's header and the signature. The signed bytes are the list header of three, the
@@ -89,14 +103,8 @@ let signPrefix: { readonly chainId: string; readonly bytes: Uint8Array } | undef
  * `txSignBytes`.
  */
 export function txSignBytesOf(bytes: Uint8Array, tx: Tx): Uint8Array {
-  const bodyEnd = bytes.length - 2 - tx.signature.length;
-  if (
-    bytes[0] !== txListHeader ||
-    tx.signature.length > 0xff ||
-    bytes[bodyEnd] !== bin8Header ||
-    bytes[bodyEnd + 1] !== tx.signature.length
-  )
-    return txSignBytes(tx.body);
+  const bodyEnd = bodyEndOf(bytes, tx);
+  if (bodyEnd === undefined) return txSignBytes(tx.body);
   const body = bytes.subarray(1, bodyEnd);
   const prefix = signPrefix?.chainId === tx.body.chainId ? signPrefix.bytes : undefined;
   if (prefix === undefined) {
@@ -132,15 +140,9 @@ const minVerifyScratchBytes = 1024;
  */
 export function txSignatureVerifies(bytes: Uint8Array, tx: Tx): boolean {
   const { signature } = tx;
-  const bodyEnd = bytes.length - 2 - signature.length;
   const prefix = signPrefix?.chainId === tx.body.chainId ? signPrefix.bytes : undefined;
-  if (
-    prefix === undefined ||
-    bytes[0] !== txListHeader ||
-    signature.length > 0xff ||
-    bytes[bodyEnd] !== bin8Header ||
-    bytes[bodyEnd + 1] !== signature.length
-  )
+  const bodyEnd = prefix === undefined ? undefined : bodyEndOf(bytes, tx);
+  if (prefix === undefined || bodyEnd === undefined)
     return verifyFast(tx.body.signer, txSignBytesOf(bytes, tx), signature);
   const length = prefix.length + bodyEnd - 1;
   const total = length + signature.length;
