@@ -89,12 +89,13 @@ export const maxProofBytes = 64 * 515 + 128;
 /** Most entries one prefix iteration over application state returns. */
 export const maxIterateEntries = 10_000;
 /**
- * Most prefix ranges of the latest state the store remembers as empty (`VersionedStore.entries`
- * found none and no commit wrote into them since): the end-of-block hooks list tables that are
- * empty in most blocks, each LevelDB iterator ~100-200 µs of CPU. 512 holds the market's debt
- * sweep, one range for each of 256 address buckets in turn, with room for the rest; ~300 bytes a
- * range for the hooks' short prefixes (~150 KiB full). A range whose prefix or start key is longer
- * than `maxKeyBytes` is not remembered, so a range holds at most ~1.6 KB and the cache ~0.8 MiB.
+ * Most gaps of the latest state the store remembers as empty (`VersionedStore.entries` found no key
+ * between a listing's start and the first key after its range, and no commit wrote into them since):
+ * the end-of-block hooks list tables that are empty in most blocks, each LevelDB iterator ~100-200
+ * µs of CPU, and one listing of an empty table answers every later listing inside it (the market's
+ * debt sweep, one of 256 address buckets a block). A gap holds two keys of at most `maxKeyBytes` + 1
+ * bytes (a gap is not remembered with longer ones): ~0.3 MiB full, ~100 bytes a gap for the hooks'
+ * short keys.
  */
 export const emptyRangeCacheEntries = 512;
 /**

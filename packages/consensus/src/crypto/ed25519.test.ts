@@ -5,7 +5,9 @@ import {
   generateKeyPair,
   publicKeyOf,
   sign,
+  signatureCacheStats,
   signNoble,
+  signRemembered,
   verify,
   verifyCached,
   verifyFast,
@@ -123,6 +125,24 @@ describe('ed25519 with ZIP-215 rules', () => {
       const sig = fromHex(v.sig_bytes);
       expect(verifyCached(pub, ZCASH, sig), `vector ${i}`).toBe(verify(pub, ZCASH, sig));
     }
+  });
+
+  it('signRemembered signs as sign and remembers only its own key, message and signature as valid', () => {
+    const { secretKey, publicKey } = generateKeyPair(new Uint8Array(32).fill(9));
+    const other = generateKeyPair(new Uint8Array(32).fill(10)).publicKey;
+    const message = new Uint8Array([9, 8, 7, 6]);
+    const signature = signRemembered(secretKey, message);
+    expect(toHex(signature)).toBe(toHex(sign(secretKey, message)));
+    const before = signatureCacheStats().verified.hits;
+    expect(verifyCached(publicKey, message, signature)).toBe(true);
+    // Answered by the cache: no verification ran for the signature this process made.
+    expect(signatureCacheStats().verified.hits).toBe(before + 1);
+    expect(verifyCached(other, message, signature)).toBe(false);
+    expect(verifyCached(publicKey, new Uint8Array([9, 8, 7, 5]), signature)).toBe(false);
+    const changed = signature.slice();
+    changed[40] = (changed[40] as number) ^ 1;
+    expect(verifyCached(publicKey, message, changed)).toBe(false);
+    expect(verifyCached(publicKey, message, signature)).toBe(true);
   });
 
   it('malformed inputs are rejected, not thrown', () => {

@@ -59,6 +59,20 @@ export function sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
   return ed25519.sign(message, secretKey);
 }
 
+/**
+ * `sign`, with the signature remembered as valid for `verifyCached`: a validator's own vote comes
+ * back to it (relayed by a peer, and in the next block's last commit), and its check would cost a
+ * native verification (~110 µs) for a signature this process has just made. The public key is
+ * derived here from the secret key, never taken from the caller, so the remembered triple is one
+ * `verify` accepts: an RFC 8032 signature of `message` under that key (canonical `R` and `S < L`,
+ * the cofactorless equation, which implies ZIP-215's cofactored one).
+ */
+export function signRemembered(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
+  const signature = sign(secretKey, message);
+  validCache.set(validId(ownPublicKey(secretKey), signature, message), true);
+  return signature;
+}
+
 /** The reference signer (@noble/curves), for tests and benchmarks against the native one. */
 export function signNoble(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
   assertLength(secretKey, secretKeyBytes, 'secret key');
@@ -119,9 +133,7 @@ export function verifyCached(publicKey: Uint8Array, message: Uint8Array, signatu
   ) {
     return false;
   }
-  const id = hasBuffer
-    ? Buffer.concat([publicKey, signature, message]).toString('latin1')
-    : latin1(publicKey) + latin1(signature) + latin1(message);
+  const id = validId(publicKey, signature, message);
   if (validCache.has(id)) return true;
   const ok = verifyFast(publicKey, message, signature);
   if (ok) validCache.set(id, true);
@@ -134,6 +146,26 @@ const validCache = new BoundedCache<string, true>({
   maxBytes: verifiedSignatureCacheBytes,
   sizeOf: (id) => id.length,
 });
+
+/** The key of `validCache`: key ‖ signature ‖ message, one character per byte. */
+function validId(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): string {
+  return hasBuffer
+    ? Buffer.concat([publicKey, signature, message]).toString('latin1')
+    : latin1(publicKey) + latin1(signature) + latin1(message);
+}
+
+/** Public keys of the secret keys `signRemembered` signed with, by secret key (one character a byte). */
+const ownPublicKeys = new BoundedCache<string, Uint8Array>({ maxEntries: nativeSecretKeyCacheEntries });
+
+function ownPublicKey(secretKey: Uint8Array): Uint8Array {
+  const id = latin1(secretKey);
+  let publicKey = ownPublicKeys.get(id);
+  if (publicKey === undefined) {
+    publicKey = publicKeyOf(secretKey);
+    ownPublicKeys.set(id, publicKey);
+  }
+  return publicKey;
+}
 
 const SPKI_ED25519_PREFIX = Uint8Array.from([
   0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,

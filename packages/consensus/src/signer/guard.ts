@@ -1,7 +1,7 @@
 import { decode, equalBytes } from '../codec/canonical.js';
 import type { Codec } from '../codec/schema.js';
 import { domainTags } from '../constants.js';
-import { publicKeyOf, sign, verifyFast } from '../crypto/ed25519.js';
+import { publicKeyOf, signRemembered, verifyFast } from '../crypto/ed25519.js';
 import { DecodeError } from '../errors.js';
 import type { Startable } from '../startable.js';
 import { type CanonicalProposal, type Proposal, proposalSignBytes } from '../vote/proposal.js';
@@ -131,7 +131,8 @@ export class DoubleSignGuard implements Startable {
         throw this.refusal('conflict', position, last);
       }
     }
-    const signature = sign(this.secretKey, signBytes);
+    // Remembered as valid: the vote comes back (relayed, in the next block's commit) unverified.
+    const signature = signRemembered(this.secretKey, signBytes);
     const state: SignerState = { ...position, signBytes, signature };
     await this.store.save(state);
     this.last = state;

@@ -13,6 +13,7 @@ import {
   penalties,
 } from '../constants.js';
 import type { P2pHost } from '../host/host.js';
+import { varintLength } from '../host/length-prefix.js';
 import { FrameLimiter, type RateLimit } from '../peers/token-bucket.js';
 import { PeerSender } from './peer-sender.js';
 
@@ -195,6 +196,8 @@ export class GossipChannel {
     const counters = this.#host.counters;
     const lp = lpStream(stream, {
       maxDataLength: this.#o.maxFrameBytes,
+      // libp2p's varint decoder, without a new error for each prefix not read whole yet.
+      lengthDecoder: varintLength,
       // Frames arriving while the handler works wait here; an overflow resets the stream.
       maxBufferSize:
         Math.max(this.#o.maxFrameBytes, this.#o.maxInboundBufferBytes ?? maxInboundBufferBytes) + 16,

@@ -21,6 +21,7 @@ import {
 import { P2pCounters } from '../peers/metrics.js';
 import { PeerScores, type PeerScoresOptions } from '../peers/peer-scores.js';
 import { ipOf, policyGater } from './gater.js';
+import { lengthPrefixWithoutNewErrors } from './length-prefix.js';
 import { libp2pKeyOf, type NodeKey } from './node-key.js';
 import { type DialFailure, PersistentPeers } from './persistent-peers.js';
 import { silentLogger } from './silent-logger.js';
@@ -188,6 +189,7 @@ export function yamuxOptions(maxStreamWindowBytes: number | undefined): YamuxMux
 /** Builds a host (not started): `await host.start()` to listen and dial the persistent peers. */
 export async function createP2pHost(options: P2pHostOptions, deps: P2pHostDependencies): Promise<P2pHost> {
   windowUpdatesAtHalf();
+  lengthPrefixWithoutNewErrors();
   const now = deps.now ?? Date.now;
   const allow = options.allowList ?? null;
   if (allow !== null && allow.length > maxAllowListPeers) {

@@ -1,55 +1,105 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EmptyRanges } from './empty-ranges.js';
 
 const b = (s: string) => new TextEncoder().encode(s);
 
 describe('EmptyRanges', () => {
-  it('a written key ends the ranges it falls in, overlapping or not, and only those', () => {
-    const ranges = new EmptyRanges(16);
-    ranges.add(b('t/'), undefined);
-    ranges.add(b('t/a'), undefined);
-    ranges.add(b('t/'), b('t/m'));
-    ranges.add(b('u/'), undefined);
-    ranges.add(b(''), b('z'));
-    expect(ranges.size).toBe(5);
-    ranges.fill(b('t/b'));
-    expect(ranges.has(b('t/'), undefined), "'t/b' has the prefix").toBe(false);
-    expect(ranges.has(b('t/a'), undefined), "'t/b' lacks 't/a'").toBe(true);
-    expect(ranges.has(b('t/'), b('t/m')), "'t/b' is not after 't/m'").toBe(true);
-    ranges.fill(b('t/m'));
-    expect(ranges.has(b('t/'), b('t/m')), "'t/m' itself is not after 't/m'").toBe(true);
-    ranges.fill(b('t/mm'));
-    expect(ranges.has(b('t/'), b('t/m'))).toBe(false);
-    expect(ranges.has(b('u/'), undefined)).toBe(true);
-    ranges.fill(b('zz'));
-    expect(ranges.has(b(''), b('z')), 'the empty prefix holds every key after z').toBe(false);
-    ranges.fill(b('t/a'));
-    expect(ranges.has(b('t/a'), undefined), 'a key equal to the prefix has it').toBe(false);
-    expect(ranges.size).toBe(1);
-    ranges.fill(b('u'));
-    expect(ranges.has(b('u/'), undefined), 'a key shorter than the prefix').toBe(true);
+  it('a gap answers every range inside it, and a written key splits it around itself', () => {
+    const gaps = new EmptyRanges(16);
+    gaps.add(b('t/a'), b('u/1'));
+    expect(gaps.covers(b('t/a'), b('t/b')), 'the listed range').toBe(true);
+    expect(gaps.covers(b('t/x'), b('t/y')), 'a later part of the gap').toBe(true);
+    expect(gaps.covers(b('t/x'), b('u/1')), 'up to the key past it').toBe(true);
+    expect(gaps.covers(b('t/x'), b('u/2')), 'the key past the gap may be there').toBe(false);
+    expect(gaps.covers(b('t/'), b('t/b')), 'from before the gap').toBe(false);
+    expect(gaps.covers(b('t/x'), null), 'no upper bound').toBe(false);
+    gaps.fill(b('t/m'));
+    expect(gaps.size).toBe(2);
+    expect(gaps.covers(b('t/m'), b('t/n')), 'the written key').toBe(false);
+    expect(gaps.covers(b('t/a'), b('t/m')), 'below the written key').toBe(true);
+    expect(gaps.covers(b('t/m\u0000'), b('u/1')), 'above it').toBe(true);
+    gaps.fill(b('u/1'));
+    gaps.fill(b('s'));
+    expect(gaps.size, 'keys outside every gap change nothing').toBe(2);
+    gaps.fill(b('t/a'));
+    expect(gaps.covers(b('t/a'), b('t/b'))).toBe(false);
+    expect(gaps.covers(b('t/a\u0000'), b('t/m'))).toBe(true);
   });
 
-  it('forgets the oldest range beyond its bound, and all on clear', () => {
-    const ranges = new EmptyRanges(2);
-    ranges.add(b('a'), undefined);
-    ranges.add(b('b'), undefined);
-    ranges.add(b('a'), undefined);
-    ranges.add(b('c'), undefined);
-    expect([
-      ranges.has(b('a'), undefined),
-      ranges.has(b('b'), undefined),
-      ranges.has(b('c'), undefined),
-    ]).toEqual([false, true, true]);
-    // The forgotten range no longer answers a fill (no stale index entry).
-    ranges.fill(b('a1'));
-    ranges.fill(b('b1'));
-    expect(ranges.size).toBe(1);
-    ranges.clear();
-    expect(ranges.size).toBe(0);
-    expect(ranges.has(b('c'), undefined)).toBe(false);
+  it('overlapping and touching gaps merge; a gap without an end holds every later key', () => {
+    const gaps = new EmptyRanges(16);
+    gaps.add(b('c'), b('e'));
+    gaps.add(b('a'), b('b'));
+    gaps.add(b('b'), b('c'));
+    expect(gaps.size).toBe(1);
+    expect(gaps.covers(b('a'), b('e'))).toBe(true);
+    gaps.add(b('d'), null);
+    expect(gaps.size).toBe(1);
+    expect(gaps.covers(b('a'), null)).toBe(true);
+    gaps.fill(b('zzz'));
+    expect(gaps.covers(b('zzz\u0000'), null)).toBe(true);
+    expect(gaps.covers(b('z'), b('zzz\u0000'))).toBe(false);
+    gaps.add(b('b'), b('b'));
+    expect(gaps.size, 'an empty interval is not a gap').toBe(2);
+  });
+
+  it('forgets the least recently used gap beyond its bound, ends a gap a write would split when full, and forgets all on clear', () => {
+    const gaps = new EmptyRanges(2);
+    gaps.add(b('a'), b('b'));
+    gaps.add(b('c'), b('d'));
+    expect(gaps.covers(b('a'), b('b'))).toBe(true);
+    gaps.add(b('e'), b('f'));
+    expect([gaps.covers(b('a'), b('b')), gaps.covers(b('c'), b('d')), gaps.covers(b('e'), b('f'))]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    gaps.fill(b('a1'));
+    expect(gaps.size).toBe(1);
+    expect(gaps.covers(b('a'), b('a1'))).toBe(false);
+    gaps.clear();
+    expect(gaps.size).toBe(0);
+    expect(gaps.covers(b('e'), b('f'))).toBe(false);
     const none = new EmptyRanges(0);
-    none.add(b('a'), undefined);
-    expect(none.has(b('a'), undefined)).toBe(false);
+    none.add(b('a'), b('b'));
+    expect(none.covers(b('a'), b('b'))).toBe(false);
+  });
+
+  it('never answers a range that holds a key of a model set, whatever the adds and writes', () => {
+    // Keys over a 3-letter alphabet, 0..3 long; a gap is added only where the model holds no key.
+    const key = fc.array(fc.constantFrom(0x61, 0x62, 0x63), { maxLength: 3 }).map((a) => Uint8Array.from(a));
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), lo: key, hi: fc.option(key) }),
+      fc.record({ kind: fc.constant('put' as const), key }),
+      fc.record({ kind: fc.constant('del' as const), key }),
+      fc.record({ kind: fc.constant('ask' as const), lo: key, hi: fc.option(key) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 1, max: 6 }), (ops, max) => {
+        const gaps = new EmptyRanges(max);
+        const held = new Set<string>();
+        const id = (k: Uint8Array) => Buffer.from(k).toString('latin1');
+        const anyIn = (lo: Uint8Array, hi: Uint8Array | null) =>
+          [...held].some((k) => {
+            const kb = Buffer.from(k, 'latin1');
+            return Buffer.compare(kb, lo) >= 0 && (hi === null || Buffer.compare(kb, hi) < 0);
+          });
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            if (!anyIn(o.lo, o.hi)) gaps.add(o.lo, o.hi);
+          } else if (o.kind === 'put') {
+            gaps.fill(o.key);
+            held.add(id(o.key));
+          } else if (o.kind === 'del') {
+            held.delete(id(o.key));
+          } else if (gaps.covers(o.lo, o.hi)) {
+            expect(anyIn(o.lo, o.hi)).toBe(false);
+          }
+          expect(gaps.size).toBeLessThanOrEqual(max);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

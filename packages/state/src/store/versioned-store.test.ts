@@ -277,6 +277,49 @@ describe('VersionedStore value cache', () => {
 });
 
 describe('VersionedStore empty prefix ranges', () => {
+  it('one listing of an empty table answers the listings of its parts, and a write ends only its own part', async () => {
+    let scans = 0;
+    const kv = new (class extends MemoryKvStore {
+      override async *entries(range: Parameters<MemoryKvStore['entries']>[0]) {
+        scans++;
+        yield* super.entries(range);
+      }
+    })();
+    await kv.start();
+    const store = new VersionedStore({}, { kv });
+    await store.start();
+    const key = (table: string, ...bytes: number[]) => Uint8Array.from([...Buffer.from(table), ...bytes]);
+    await store.commit(
+      await store.prepare(1, [
+        [key('a/', 1), new Uint8Array([1])],
+        [key('e/', 1), new Uint8Array([2])],
+      ]),
+    );
+    scans = 0;
+    // The sweep's buckets of table 'd/': the first listing finds 'e/1' past the table.
+    for (let bucket = 5; bucket < 256; bucket++) expect(await store.entries(key('d/', bucket))).toEqual([]);
+    expect(scans, 'buckets 5..255 from one listing').toBe(1);
+    expect(await store.entries(key('d/', 4)), 'a bucket before the first listed').toEqual([]);
+    expect(scans).toBe(2);
+    for (let bucket = 0; bucket < 256; bucket++) expect(await store.entries(key('d/', bucket))).toEqual([]);
+    expect(await store.entries(key('d/'))).toEqual([]);
+    expect(scans, "bucket 0 read once, then the table's own prefix once").toBe(4);
+    await store.commit(await store.prepare(2, [[key('d/', 7, 9), new Uint8Array([3])]]));
+    for (const bucket of [6, 8, 255]) expect(await store.entries(key('d/', bucket))).toEqual([]);
+    expect(scans, 'the other buckets stay known').toBe(4);
+    expect(await store.entries(key('d/', 7))).toEqual([[key('d/', 7, 9), new Uint8Array([3])]]);
+    expect(await store.entries(key('d/', 7), 1, key('d/', 7, 9)), 'after the written key').toEqual([]);
+    expect(await store.entries(key('d/'))).toEqual([[key('d/', 7, 9), new Uint8Array([3])]]);
+    expect(await store.entries(key('e/'), 1)).toEqual([[key('e/', 1), new Uint8Array([2])]]);
+    // A listing cut short by its limit says nothing of what follows.
+    expect(await store.entries(key(''), 1)).toEqual([[key('a/', 1), new Uint8Array([1])]]);
+    expect(await store.entries(key('e/'))).toEqual([[key('e/', 1), new Uint8Array([2])]]);
+    expect(await store.entries(key('f/'))).toEqual([]);
+    const before = scans;
+    expect(await store.entries(key('z/'))).toEqual([]);
+    expect(scans, "no key past 'e/1': 'f/' found the rest of the state empty").toBe(before);
+  });
+
   it('lists an empty range once from the store, until a commit writes into it', async () => {
     let scans = 0;
     let gate: Promise<void> | null = null;

@@ -76,8 +76,8 @@ export class VersionedStore {
   private readonly values: LruCache<{ readonly value: Uint8Array | null }>;
   private latest: number | undefined;
   /**
-   * Prefix ranges of the latest state known to hold no entry: `entries` answers them without a
-   * LevelDB iterator. A commit ends each range one of its written keys falls in before it writes.
+   * Gaps of the latest state known to hold no entry: `entries` answers a range inside one without a
+   * LevelDB iterator. A commit takes each written key out of its gap before it writes.
    */
   private readonly emptyRanges = new EmptyRanges(emptyRangeCacheEntries);
   /** Counts commits' starts and ends: odd while a commit writes. */
@@ -212,21 +212,41 @@ export class VersionedStore {
     // The smallest key greater than `after` is `after ‖ 0x00`.
     const next = after === undefined ? start : prefixed(prefixes.latestState, concatBytes(after, zeroByte));
     const gte = Buffer.compare(next, start) > 0 ? next : start;
-    if (limit > 0 && this.emptyRanges.has(prefix, after)) return [];
-    // What an empty answer would be remembered as: copied now, since the caller's arrays may change
-    // while the listing waits; ranges longer than a key are not remembered (a bound on the cache's bytes).
-    const remember =
-      limit > 0 && prefix.length <= maxKeyBytes && (after === undefined || after.length <= maxKeyBytes)
-        ? { prefix: prefix.slice(), after: after?.slice() }
-        : undefined;
+    if (!(limit > 0)) return this.list(gte, prefixEnd(start), limit);
+    // The range in state keys (copied now: the caller's arrays may change while the listing waits),
+    // `end` null when no key is past every key with the prefix.
+    const from = gte.slice(1);
+    const end = stateKeyEnd(prefix);
+    if (this.emptyRanges.covers(from, end)) return [];
+    // One key past the range too: when the range is empty, everything before that key is a gap.
     const edges = this.commitEdges;
     const out: [Uint8Array, Uint8Array][] = [];
-    for await (const [key, value] of this.kv.entries({ gte, lt: prefixEnd(start), limit })) {
-      out.push([key.subarray(1), value]);
+    let beyond: Uint8Array | null = null;
+    for await (const [key, value] of this.kv.entries({ gte, lt: latestStateEnd, limit: limit + 1 })) {
+      const stateKey = key.subarray(1);
+      if ((end !== null && Buffer.compare(stateKey, end) >= 0) || out.length === limit) {
+        beyond = stateKey;
+        break;
+      }
+      out.push([stateKey, value]);
     }
-    // Remembered only if no commit started or ended meanwhile (the iterator may have seen either side).
-    if (out.length === 0 && remember !== undefined && edges === this.commitEdges && edges % 2 === 0)
-      this.emptyRanges.add(remember.prefix, remember.after);
+    // Remembered only if no commit started or ended meanwhile (the iterator may have seen either
+    // side), and not with keys longer than a key and its successor's zero (a bound on the cache).
+    if (
+      out.length === 0 &&
+      edges === this.commitEdges &&
+      edges % 2 === 0 &&
+      from.length <= maxKeyBytes + 1 &&
+      (beyond === null || beyond.length <= maxKeyBytes + 1)
+    )
+      this.emptyRanges.add(from, beyond);
+    return out;
+  }
+
+  /** Latest-state entries `gte <= key < lt`, at most `limit`, without the state prefix. */
+  private async list(gte: Uint8Array, lt: Uint8Array, limit: number): Promise<[Uint8Array, Uint8Array][]> {
+    const out: [Uint8Array, Uint8Array][] = [];
+    for await (const [key, value] of this.kv.entries({ gte, lt, limit })) out.push([key.subarray(1), value]);
     return out;
   }
 
@@ -441,4 +461,19 @@ interface RankedChange extends TreeChange {
 function rankOf(h: Uint8Array): number {
   const high = (((h[0] as number) << 16) | ((h[1] as number) << 8) | (h[2] as number)) * 0x100_0000;
   return high + (((h[3] as number) << 16) | ((h[4] as number) << 8) | (h[5] as number));
+}
+
+/** The end of the latest-state key space (every state key is below it). */
+const latestStateEnd = prefixEnd(new Uint8Array([prefixes.latestState]));
+
+/** The smallest state key past every key with `prefix`; null when there is none (all 0xff, or empty). */
+function stateKeyEnd(prefix: Uint8Array): Uint8Array | null {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    if ((prefix[i] as number) < 0xff) {
+      const end = prefix.slice(0, i + 1);
+      end[i] = (end[i] as number) + 1;
+      return end;
+    }
+  }
+  return null;
 }
