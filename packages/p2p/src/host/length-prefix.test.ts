@@ -1,4 +1,4 @@
-import { LengthPrefixedDecoder } from '@libp2p/utils';
+import { InvalidDataLengthLengthError, LengthPrefixedDecoder, lpStream, streamPair } from '@libp2p/utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lengthPrefixWithoutNewErrors, varintLength } from './length-prefix.js';
@@ -44,12 +44,33 @@ describe('varintLength', () => {
       expect(varintLength(varint(value))).toBe(value);
   });
 
-  it('throws one RangeError, the same each time, for a prefix not ended yet or longer than 8 bytes', () => {
+  it('throws one RangeError, the same each time, for a prefix not ended yet', () => {
     const first = caught(() => varintLength(Uint8Array.of(0x96)));
     expect(first).toBeInstanceOf(RangeError);
     expect(caught(() => varintLength(list(Uint8Array.of(0x96, 0x81))))).toBe(first);
     expect(caught(() => varintLength(new Uint8Array(0)))).toBe(first);
-    expect(caught(() => varintLength(new Uint8Array(9).fill(0x80)))).toBe(first);
+    expect(caught(() => varintLength(new Uint8Array(7).fill(0x80)))).toBe(first);
+  });
+
+  it('rejects a prefix of 8 bytes that has not ended (no length is that long): not a RangeError', () => {
+    for (const bytes of [new Uint8Array(8).fill(0x80), new Uint8Array(9).fill(0xff)]) {
+      expect(caught(() => varintLength(bytes))).toBeInstanceOf(InvalidDataLengthLengthError);
+      expect(caught(() => varintLength(list(bytes)))).toBeInstanceOf(InvalidDataLengthLengthError);
+    }
+  });
+
+  it("a gossip reader gives up on a peer's endless prefix after a few bytes, not at the stream's end", async () => {
+    // lpStream reads a prefix a byte at a time and keeps every byte while its decoder throws a
+    // RangeError: a peer sending 0x80 for ever grew the reader's heap ~110 bytes a byte, unpunished.
+    const [outbound, inbound] = await streamPair();
+    const lp = lpStream(inbound, { maxDataLength: 1 << 20, lengthDecoder: varintLength });
+    const read = lp.read().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    outbound.send(new Uint8Array(4096).fill(0x80));
+    await outbound.close();
+    expect(await read).toBeInstanceOf(InvalidDataLengthLengthError);
   });
 });
 

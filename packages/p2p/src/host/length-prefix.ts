@@ -1,4 +1,4 @@
-import { LengthPrefixedDecoder } from '@libp2p/utils';
+import { InvalidDataLengthLengthError, LengthPrefixedDecoder } from '@libp2p/utils';
 
 /*
  * libp2p's readers of length-prefixed frames learn that a length prefix is not all there yet from
@@ -23,7 +23,10 @@ const maxVarintBytes = 8;
 /**
  * An unsigned varint length prefix, as `uint8-varint`'s `decode` reads it (at most 8 bytes, little
  * end first, 7 bits a byte); throws the one `incomplete` error where that throws a new `RangeError`
- * (a prefix not ended yet, or longer than 8 bytes).
+ * for a prefix not ended yet. A prefix whose 8 bytes have not ended it never will: that is an
+ * `InvalidDataLengthLengthError` (the gossip reader penalizes it), where `uint8-varint` throws a
+ * `RangeError` and `lpStream`, taking it for a prefix not read whole, reads on a byte at a time and
+ * keeps every byte (a peer sending 0x80 for ever grew the reader's heap ~110 bytes a byte).
  */
 export function varintLength(data: Bytes): number {
   const n = Math.min(data.byteLength, maxVarintBytes);
@@ -35,6 +38,7 @@ export function varintLength(data: Bytes): number {
     if (b < 0x80) return value;
     scale *= 0x80;
   }
+  if (n === maxVarintBytes) throw new InvalidDataLengthLengthError('length prefix longer than 8 bytes');
   throw incomplete;
 }
 
