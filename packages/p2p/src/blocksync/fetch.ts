@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
 import { blockSyncProtocol, maxBlockSyncFrameBytes } from '../constants.js';
 import type { P2pHost } from '../host/host.js';
+import { varintLength } from '../host/length-prefix.js';
 import {
   decodeSyncEntry,
   decodeSyncStatus,
@@ -32,6 +33,8 @@ export async function requestBlocks(
   const lp = lpStream(stream, {
     maxDataLength: maxBlockSyncFrameBytes,
     maxBufferSize: maxBlockSyncFrameBytes + 16,
+    // A length prefix that never ends is an error, not read on a byte at a time.
+    lengthDecoder: varintLength,
   });
   try {
     await lp.write(encodeSyncRequest({ from, count }), { signal });

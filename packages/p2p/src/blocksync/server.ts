@@ -12,6 +12,7 @@ import {
   syncRequestTimeoutMs,
 } from '../constants.js';
 import type { P2pHost } from '../host/host.js';
+import { varintLength } from '../host/length-prefix.js';
 import { TokenBucket } from '../peers/token-bucket.js';
 import { decodeSyncRequest, encodeSyncEntry, encodeSyncStatus } from './messages.js';
 
@@ -63,7 +64,8 @@ export class BlockSyncServer {
       return;
     }
     const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(syncRequestTimeoutMs)]);
-    const lp = lpStream(stream, { maxDataLength: maxBlockSyncRequestBytes });
+    // varintLength: a length prefix that never ends is an error, not read on a byte at a time.
+    const lp = lpStream(stream, { maxDataLength: maxBlockSyncRequestBytes, lengthDecoder: varintLength });
     try {
       const request = decodeSyncRequest((await lp.read({ signal })).subarray());
       const store = this.#store;
