@@ -51,12 +51,12 @@ let installed = false;
  */
 export function lengthPrefixWithoutNewErrors(): void {
   if (installed) return;
-  installed = true;
   const proto = LengthPrefixedDecoder.prototype as unknown as {
     decode(this: DecoderFields, buf: unknown): Generator<unknown>;
   };
   const decode = proto.decode;
   if (typeof decode !== 'function') throw new Error('LengthPrefixedDecoder has no decode');
+  installed = true;
   proto.decode = function (this: DecoderFields, buf: unknown): Generator<unknown> {
     const lengthDecoder = this.lengthDecoder;
     if (typeof lengthDecoder === 'function' && !wrapped.has(lengthDecoder)) {

@@ -36,10 +36,10 @@ let installed = false;
  */
 export function windowUpdatesAtHalf(): void {
   if (installed) return;
-  installed = true;
   const proto = YamuxStream.prototype as unknown as { sendWindowUpdate(this: StreamWindow): void };
   const sendWindowUpdate = proto.sendWindowUpdate;
   if (typeof sendWindowUpdate !== 'function') throw new Error('yamux streams have no sendWindowUpdate');
+  installed = true;
   proto.sendWindowUpdate = function (this: StreamWindow): void {
     if (windowUpdateDue(this)) sendWindowUpdate.call(this);
   };
