@@ -43,7 +43,14 @@ export {
 // Hashes, keys, addresses and RFC 6962 Merkle trees.
 export { sha256, toHex, fromHex } from './crypto/hash.js';
 export { addressOf, formatAddress, parseAddress } from './crypto/address.js';
-export { generateKeyPair, type KeyPair, publicKeyOf, sign, verify } from './crypto/ed25519.js';
+export {
+  generateKeyPair,
+  type KeyPair,
+  publicKeyOf,
+  sign,
+  signatureCacheStats,
+  verify,
+} from './crypto/ed25519.js';
 export { merkleRoot, inclusionProof, type InclusionProof, verifyInclusion } from './merkle/rfc6962.js';
 
 // Chain data: blocks, headers, commits, votes, proposals, evidence and validator sets.
@@ -167,3 +174,5 @@ export {
   hashBytes,
   addressBytes,
 } from './constants.js';
+// The process's cache of valid signatures (a node's memory budget counts it).
+export { verifiedSignatureCacheBytes } from './constants.js';

@@ -1,4 +1,4 @@
-import type { Timeouts } from '@joule/consensus';
+import { type Timeouts, verifiedSignatureCacheBytes } from '@joule/consensus';
 /**
  * Limits, file names and defaults of @joule/node, each named with its unit. The defaults of the
  * config file live in `home/config-schema.ts`, next to their documentation.
@@ -156,10 +156,21 @@ export interface MemoryBudget {
   readonly mempoolBytes: number;
   /** Hashes of recently seen transactions: `[mempool] cache_size` × `bytesPerSeenHash`. */
   readonly mempoolCacheBytes: number;
-  /** Merkle tree nodes cached by the state: `[state] node_cache_entries` × `bytesPerStateNodeCacheEntry`. */
+  /**
+   * Merkle tree nodes cached by the state, as the cache counts them (a node's encoding and a fixed
+   * overhead: 0.5–1.4 KiB a node): `[state] node_cache_bytes`.
+   */
   readonly stateNodeCacheBytes: number;
+  /** The latest values of recently read and written state keys: `[state] value_cache_bytes`. */
+  readonly stateValueCacheBytes: number;
   /** Transactions whose signature verified, kept with their decoding: `[state] verified_tx_cache_bytes`. */
   readonly verifiedTxCacheBytes: number;
+  /**
+   * Vote and transaction signatures found valid, so a vote relayed again or a transaction in a
+   * proposal is not verified twice: `verifiedSignatureCacheBytes` of `@joule/consensus`, the
+   * process's (fixed).
+   */
+  readonly verifiedSignatureCacheBytes: number;
   /** Gossip de-duplication sets (consensus and mempool, each `p2pSeenCacheBytes / 2 / bytesPerSeenHash` hashes). */
   readonly p2pSeenCacheBytes: number;
   /** Unread bytes peers may leave in flight: `[p2p] max_connections` × `p2pStreamsPerConnection` × the yamux stream window. */
@@ -237,8 +248,6 @@ export interface NodeProfile {
   readonly consensus?: ProfileConsensus;
 }
 
-/** Estimated bytes of one cached Merkle tree node (key, value hash, children, map entry). */
-export const bytesPerStateNodeCacheEntry = 300;
 /** Estimated bytes of one remembered hash (a 64-character hex string and its set entry). */
 export const bytesPerSeenHash = 100;
 /** Estimated bytes LevelDB holds per open table file (index and filter blocks of Joule's small tables). */
@@ -264,8 +273,10 @@ const serverProfile: NodeProfile = {
     leveldbTableCacheBytes: 128 * leveldbBytesPerOpenFile,
     mempoolBytes: 4 * MiB,
     mempoolCacheBytes: 10_000 * bytesPerSeenHash,
-    stateNodeCacheBytes: 10_000 * bytesPerStateNodeCacheEntry,
+    stateNodeCacheBytes: 8 * MiB,
+    stateValueCacheBytes: 4 * MiB,
     verifiedTxCacheBytes: 12 * MiB,
+    verifiedSignatureCacheBytes,
     p2pSeenCacheBytes: 2 * 20_000 * bytesPerSeenHash,
     p2pStreamBuffersBytes: 16 * p2pStreamsPerConnection * yamuxDefaultStreamWindowBytes,
   },
@@ -295,8 +306,10 @@ export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
       leveldbTableCacheBytes: 64 * leveldbBytesPerOpenFile,
       mempoolBytes: 1 * MiB,
       mempoolCacheBytes: 2_000 * bytesPerSeenHash,
-      stateNodeCacheBytes: 2_000 * bytesPerStateNodeCacheEntry,
+      stateNodeCacheBytes: 512 * KiB,
+      stateValueCacheBytes: 256 * KiB,
       verifiedTxCacheBytes: 512 * KiB,
+      verifiedSignatureCacheBytes,
       p2pSeenCacheBytes: 2 * 5_000 * bytesPerSeenHash,
       p2pStreamBuffersBytes: 8 * p2pStreamsPerConnection * 256 * KiB,
     },

@@ -69,7 +69,7 @@ export {
   type Account,
   accountCodec,
 } from './modules/auth/auth.js';
-export type { AccountKeeper } from './app/ante.js';
+export { type AccountKeeper, verifiedTxCacheStats } from './app/ante.js';
 export {
   assertSafePublicKey,
   unsafeKeyReason,
@@ -213,4 +213,5 @@ export {
   defaultRetainBlocks,
   defaultPruneIntervalBlocks,
   defaultNodeCacheBytes,
+  defaultValueCacheBytes,
 } from './constants.js';

@@ -295,6 +295,26 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
       expect(text, name).toContain(name);
     const used = /^joule_memory_used_bytes\{component="v8_old_space"\} ([0-9]+)$/m.exec(text);
     expect(Number(used?.[1]), 'the old space in use is measured').toBeGreaterThan(1024 * 1024);
+    const gauge = (name: string, component: string): number =>
+      Number(new RegExp(`^${name}\\{component="${component}"\\} ([0-9.e+]+)$`, 'm').exec(text)?.[1]);
+    // Every budgeted cache reports what it holds, within its budget; the state's are in use already.
+    for (const cache of [
+      'mempool_cache',
+      'state_node_cache',
+      'state_value_cache',
+      'verified_tx_cache',
+      'verified_signature_cache',
+    ]) {
+      const inUse = gauge('joule_memory_used_bytes', cache);
+      expect(inUse, `${cache} is reported`).toBeGreaterThanOrEqual(0);
+      expect(inUse, `${cache} is within its budget`).toBeLessThanOrEqual(
+        gauge('joule_memory_budget_bytes', cache),
+      );
+    }
+    expect(gauge('joule_memory_used_bytes', 'state_node_cache'), 'genesis wrote tree nodes').toBeGreaterThan(
+      0,
+    );
+    expect(gauge('joule_memory_used_bytes', 'state_value_cache'), 'genesis wrote values').toBeGreaterThan(0);
     if (process.platform === 'linux')
       expect(text, 'anonymous memory on Linux').toMatch(/^process_anonymous_memory_bytes [0-9]+/m);
     const external = Number(/^process_external_memory_bytes ([0-9]+)$/m.exec(text)?.[1]);

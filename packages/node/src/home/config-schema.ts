@@ -109,12 +109,26 @@ export const sections = {
       max: 1_000_000,
       doc: 'Heights between prunings when retain_blocks > 0.',
     },
+    node_cache_bytes: {
+      type: 'int',
+      default: 8 * MiB,
+      min: 0,
+      max: 1024 * MiB,
+      doc: 'Memory of the Merkle tree nodes cached for reads and writes (16-slot nodes, counted 0.5–1.4 KiB each); a smaller cache reads more nodes from LevelDB.',
+    },
     node_cache_entries: {
       type: 'int',
       default: 10_000,
       min: 0,
       max: 10_000_000,
-      doc: 'Merkle tree nodes cached in memory (16-slot nodes, 0.5–1.4 KiB each; at most 8 MiB in all).',
+      doc: 'Most Merkle tree nodes cached, a bound next to node_cache_bytes.',
+    },
+    value_cache_bytes: {
+      type: 'int',
+      default: 4 * MiB,
+      min: 0,
+      max: 1024 * MiB,
+      doc: 'Memory of the latest values of recently read and written state keys (counted with 160 bytes of overhead each); 0 caches none and reads each from LevelDB.',
     },
     verified_tx_cache_bytes: {
       type: 'int',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, toHex } from '@joule/consensus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesPerStateNodeCacheEntry, profiles } from '../constants.js';
+import { profiles } from '../constants.js';
 import { NodeInputError } from '../errors.js';
 import { applyOverrides, defaultConfig, parseConfig, renderConfig } from './config.js';
 import { sections as configSections } from './config-schema.js';
@@ -45,9 +45,8 @@ describe('config.toml', () => {
     expect(board.db.cache_bytes).toBe(budget.leveldbCacheBytes);
     expect(2 * board.db.write_buffer_bytes).toBe(budget.leveldbMemtablesBytes);
     expect(board.mempool.max_bytes).toBe(budget.mempoolBytes);
-    expect(board.state.node_cache_entries * bytesPerStateNodeCacheEntry).toBeLessThanOrEqual(
-      budget.stateNodeCacheBytes,
-    );
+    expect(board.state.node_cache_bytes).toBe(budget.stateNodeCacheBytes);
+    expect(board.state.value_cache_bytes).toBe(budget.stateValueCacheBytes);
     expect(board.state.verified_tx_cache_bytes).toBe(budget.verifiedTxCacheBytes);
     expect(board.state.retain_blocks, 'a board prunes').toBeGreaterThan(0);
     expect(board.mempool.max_txs, 'the file wins over the profile').toBe(700);

@@ -1,6 +1,5 @@
 import {
   bytesPerSeenHash,
-  bytesPerStateNodeCacheEntry,
   leveldbBytesPerOpenFile,
   type NodeProfile,
   type ProfileName,
@@ -32,7 +31,8 @@ export function profileConfig(name: ProfileName): ConfigOverrides {
     state: {
       retain_blocks: p.disk.retainBlocks,
       prune_interval_blocks: p.disk.pruneIntervalBlocks,
-      node_cache_entries: Math.floor(m.stateNodeCacheBytes / bytesPerStateNodeCacheEntry),
+      node_cache_bytes: m.stateNodeCacheBytes,
+      value_cache_bytes: m.stateValueCacheBytes,
       verified_tx_cache_bytes: m.verifiedTxCacheBytes,
     },
     mempool: {

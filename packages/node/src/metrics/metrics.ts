@@ -13,6 +13,11 @@ export interface MetricsSources {
   peers(): number;
   /** Payload bytes received and sent over the network since start. */
   networkBytes(): { in: number; out: number };
+  /**
+   * Bytes held by the budgeted caches, as each counts them against its budget (components it
+   * cannot measure are absent): reported as `joule_memory_used_bytes{component}`.
+   */
+  caches?(): Partial<Record<keyof MemoryBudget, number>>;
 }
 
 /**
@@ -169,6 +174,11 @@ export class NodeMetrics {
         this.set({ component: componentName('v8OldSpaceBytes') }, heap.old);
         this.set({ component: componentName('v8YoungGenerationBytes') }, heap.young);
         this.set({ component: componentName('mempoolBytes') }, sources.mempool().bytes);
+        const caches = sources.caches?.() ?? {};
+        for (const key of Object.keys(caches) as (keyof MemoryBudget)[]) {
+          const used = caches[key];
+          if (used !== undefined) this.set({ component: componentName(key) }, used);
+        }
       },
     });
     this.#loopSampleMs = sources.profile.timers.eventLoopSampleMs;

@@ -43,6 +43,8 @@ export interface NetworkService {
   catchingUp(): boolean;
   /** Payload bytes received and sent since start. */
   bytes(): { in: number; out: number };
+  /** Hashes held by the gossip de-duplication sets (consensus and mempool), for the memory metrics. */
+  seenEntries?(): number;
   /** Gives the network the driver (consensus view, and block sync pauses it); called before `start`. */
   attach(driver: ConsensusDriver): void;
   /** Admits a client's transaction to the mempool and gossips it; rejects as `Mempool.add` does. */

@@ -171,6 +171,7 @@ export const p2pNetwork: NetworkFactory = async (context) => {
     listenAddresses: () => host.addresses(),
     catchingUp: () => blockSync?.syncing ?? false,
     bytes: () => host.counters.totalBytes(),
+    seenEntries: () => consensus.seenEntries + mempoolGossip.seenEntries,
     submitTx: (tx) => mempoolGossip.submit(tx),
   };
   return service;

@@ -13,6 +13,7 @@ import {
   FileWal,
   Mempool,
   type Signer,
+  signatureCacheStats,
   toHex,
   txHash,
 } from '@joule/consensus';
@@ -25,6 +26,7 @@ import {
   type Module,
   PendingWrites,
   parseAppState,
+  verifiedTxCacheStats,
 } from '@joule/state';
 import type { Logger as Pino } from 'pino';
 import type { ApiContext } from '../api/context.js';
@@ -33,6 +35,7 @@ import { authenticatedQueryPaths, compileModuleRoutes } from '../api/module-rout
 import { ApiServer } from '../api/server.js';
 import { SignedQueryGuard } from '../api/signed-queries.js';
 import {
+  bytesPerSeenHash,
   defaultProfile,
   heapLimitWarnFactor,
   idleCollectionMaxCpuShare,
@@ -62,7 +65,12 @@ export interface AppSpec {
   /** Options of `App` (gas limits). Retention and the node cache come from config.toml. */
   readonly options?: Omit<
     AppOptions,
-    'retainBlocks' | 'pruneIntervalBlocks' | 'nodeCacheEntries' | 'verifiedTxCacheBytes'
+    | 'retainBlocks'
+    | 'pruneIntervalBlocks'
+    | 'nodeCacheBytes'
+    | 'nodeCacheEntries'
+    | 'valueCacheBytes'
+    | 'verifiedTxCacheBytes'
   >;
   /** Version string reported by /status. */
   readonly version?: string;
@@ -260,7 +268,9 @@ class Node implements JouleNode {
         ...this.deps.app.options,
         retainBlocks: config.state.retain_blocks,
         pruneIntervalBlocks: config.state.prune_interval_blocks,
+        nodeCacheBytes: config.state.node_cache_bytes,
         nodeCacheEntries: config.state.node_cache_entries,
+        valueCacheBytes: config.state.value_cache_bytes,
         verifiedTxCacheBytes: config.state.verified_tx_cache_bytes,
         ...(this.deps.app.version === undefined ? {} : { version: this.deps.app.version }),
       },
@@ -347,6 +357,16 @@ class Node implements JouleNode {
           mempool: () => ({ txs: mempool.size(), bytes: mempool.bytes() }),
           peers: () => network.peers().length,
           networkBytes: () => network.bytes(),
+          caches: () => ({
+            mempoolCacheBytes: mempool.seenCacheStats().entries * bytesPerSeenHash,
+            stateNodeCacheBytes: app.store.cacheBytes,
+            stateValueCacheBytes: app.store.valueCacheBytes,
+            verifiedTxCacheBytes: verifiedTxCacheStats().bytes,
+            verifiedSignatureCacheBytes: signatureCacheStats().verified.bytes,
+            ...(network.seenEntries === undefined
+              ? {}
+              : { p2pSeenCacheBytes: network.seenEntries() * bytesPerSeenHash }),
+          }),
         })
       : null;
     const transport = observedTransport(network.transport, (peer) => metrics?.invalidMessage(peer));

@@ -124,6 +124,11 @@ export class ConsensusGossip implements Transport {
     this.#aheadListeners.push(listener);
   }
 
+  /** Hashes in the de-duplication set (at most its `seenCacheEntries`), for the memory metrics. */
+  get seenEntries(): number {
+    return this.#seen.size;
+  }
+
   start(): Promise<void> {
     return this.channel.start();
   }

@@ -126,6 +126,11 @@ export class MempoolGossip {
     this.channel.onFrame((peer, frame) => this.#receive(peer, frame));
   }
 
+  /** Hashes in the de-duplication set (at most its `seenCacheEntries`), for the memory metrics. */
+  get seenEntries(): number {
+    return this.#seen.size;
+  }
+
   async start(): Promise<void> {
     await this.channel.start();
     if (this.#regossipMs > 0 && this.#timer === undefined)

@@ -39,6 +39,8 @@ export interface AppOptions {
   readonly nodeCacheBytes?: number;
   /** Most tree nodes cached (default `nodeCacheEntries`), a bound next to the bytes. */
   readonly nodeCacheEntries?: number;
+  /** Memory of the cache of latest values, bytes (default `defaultValueCacheBytes`; 0: none). */
+  readonly valueCacheBytes?: number;
   /**
    * Bytes of verified transactions remembered with their decoding (default `verifiedTxCacheBytes`).
    * The cache is the process's, shared by its apps: an app given a bound sets it for all of them.
@@ -101,6 +103,7 @@ export class App implements abci.Application {
       {
         ...(options.nodeCacheBytes === undefined ? {} : { nodeCacheBytes: options.nodeCacheBytes }),
         ...(options.nodeCacheEntries === undefined ? {} : { nodeCacheEntries: options.nodeCacheEntries }),
+        ...(options.valueCacheBytes === undefined ? {} : { valueCacheBytes: options.valueCacheBytes }),
       },
       { kv: deps.kv },
     );

@@ -143,6 +143,11 @@ export class VersionedStore {
     return this.cache.bytes;
   }
 
+  /** Bytes held by the cache of latest values (at most `valueCacheBytes`). */
+  get valueCacheBytes(): number {
+    return this.values.bytes;
+  }
+
   /** The app hash of the last committed version (zeros for an empty tree). */
   rootHash(): Uint8Array {
     return this.root?.hash ?? emptyHash;
