@@ -216,7 +216,7 @@ function heapComparison(
         objects: p.count,
       });
   // Every BoundedCache (each capped in entries and bytes by a named constant) and its entries.
-  const caches: Row[] = instanceLengths(a, b, 'BoundedCache', '#keys').map((c) => ({
+  const caches: Row[] = instanceLengths(a, b, 'BoundedCache').map((c) => ({
     [`BoundedCache of ${node}, held by`]: c.holder,
     entriesAfterWarmup: c.start ?? '—',
     entriesAtEnd: c.end ?? '—',
