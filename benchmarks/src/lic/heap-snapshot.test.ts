@@ -75,9 +75,10 @@ describe('heap snapshot', () => {
 });
 
 /** A snapshot from a list of nodes, each `[type, name, id, edges]`, an edge `[type, name or index, to]`. */
-function build(nodes: [string, string, number, [string, string | number, number][]][]): string {
-  const [nodeTypes] = meta.node_types;
-  const [edgeTypes] = meta.edge_types;
+type Edge = readonly [type: string, nameOrIndex: string | number, to: number];
+function build(nodes: [string, string, number, readonly Edge[]][]): string {
+  const nodeTypes = meta.node_types[0] as string[];
+  const edgeTypes = meta.edge_types[0] as string[];
   const names = [''];
   const str = (x: string) => (names.includes(x) ? names.indexOf(x) : names.push(x) - 1);
   const flatNodes: number[] = [];
@@ -96,7 +97,7 @@ function build(nodes: [string, string, number, [string, string | number, number]
 const cache = (keys: number, second: boolean) =>
   parseHeapSnapshot(
     build([
-      ['synthetic', '', 1, [['element', 1, 1], ...(second ? ([['element', 2, 10]] as const) : [])]],
+      ['synthetic', '', 1, [['element', 1, 1], ...(second ? [['element', 2, 10] as const] : [])]],
       ['object', 'Gossip', 3, [['property', '#e', 2]]],
       [
         'object',
@@ -111,26 +112,11 @@ const cache = (keys: number, second: boolean) =>
         ],
       ],
       ['object', 'Map', 7, [['internal', 'table', 8]]],
-      [
-        'object',
-        'Array',
-        9,
-        Array.from({ length: keys }, (_, i) => ['element', i, 9] as [string, number, number]),
-      ],
-      [
-        'object',
-        'Array',
-        11,
-        Array.from({ length: keys }, (_, i) => ['element', i, 11] as [string, number, number]),
-      ],
+      ['object', 'Array', 9, Array.from({ length: keys }, (_, i) => ['element', i, 9] as Edge)],
+      ['object', 'Array', 11, Array.from({ length: keys }, (_, i) => ['element', i, 11] as Edge)],
       ['object', 'Array', 13, []],
       ['hidden', 'system / Map', 15, []],
-      [
-        'array',
-        '',
-        17,
-        Array.from({ length: keys }, (_, i) => ['internal', String(i), 9] as [string, string, number]),
-      ],
+      ['array', '', 17, Array.from({ length: keys }, (_, i) => ['internal', String(i), 9] as Edge)],
       ['string', 'key', 19, []],
       // A second cache, empty, new in the end snapshot (another id).
       ['object', 'BoundedCache', second ? 21 : 27, [['property', '#o', 12]]],
