@@ -73,3 +73,73 @@ describe('heap snapshot', () => {
     expect(() => parseHeapSnapshot(text([9, 0, 1, 0, 2, 0, 0], [1, 0, 0]))).toThrow(/own 2 edges/);
   });
 });
+
+/** A snapshot from a list of nodes, each `[type, name, id, edges]`, an edge `[type, name or index, to]`. */
+type Edge = readonly [type: string, nameOrIndex: string | number, to: number];
+function build(nodes: [string, string, number, readonly Edge[]][]): string {
+  const nodeTypes = meta.node_types[0] as string[];
+  const edgeTypes = meta.edge_types[0] as string[];
+  const names = [''];
+  const str = (x: string) => (names.includes(x) ? names.indexOf(x) : names.push(x) - 1);
+  const flatNodes: number[] = [];
+  const flatEdges: number[] = [];
+  for (const [type, name, id, edges] of nodes) {
+    flatNodes.push(nodeTypes.indexOf(type), str(name), id, 16, edges.length, 0, 0);
+    for (const [t, n, to] of edges)
+      flatEdges.push(edgeTypes.indexOf(t), typeof n === 'number' ? n : str(n), to * meta.node_fields.length);
+  }
+  return JSON.stringify({ snapshot: { meta }, nodes: flatNodes, edges: flatEdges, strings: names });
+}
+
+// A cache as a minified bundle has it: its private fields renamed (`#keys` is `#o`, `#values`
+// `#s`), its values oddballs (`true`), its sizes small integers (no objects), its `Map` of slots
+// holding the keys through its table, not as elements of its own.
+const cache = (keys: number, second: boolean) =>
+  parseHeapSnapshot(
+    build([
+      ['synthetic', '', 1, [['element', 1, 1], ...(second ? [['element', 2, 10] as const] : [])]],
+      ['object', 'Gossip', 3, [['property', '#e', 2]]],
+      [
+        'object',
+        'BoundedCache',
+        5,
+        [
+          ['property', '#n', 3],
+          ['property', '#o', 4],
+          ['property', '#s', 5],
+          ['property', '#a', 6],
+          ['internal', 'map', 7],
+        ],
+      ],
+      ['object', 'Map', 7, [['internal', 'table', 8]]],
+      ['object', 'Array', 9, Array.from({ length: keys }, (_, i) => ['element', i, 9] as Edge)],
+      ['object', 'Array', 11, Array.from({ length: keys }, (_, i) => ['element', i, 11] as Edge)],
+      ['object', 'Array', 13, []],
+      ['hidden', 'system / Map', 15, []],
+      ['array', '', 17, Array.from({ length: keys }, (_, i) => ['internal', String(i), 9] as Edge)],
+      ['string', 'key', 19, []],
+      // A second cache, empty, new in the end snapshot (another id).
+      ['object', 'BoundedCache', second ? 21 : 27, [['property', '#o', 12]]],
+      ['hidden', 'true', 23, []],
+      ['object', 'Array', 25, []],
+    ]),
+  );
+
+describe('entries of an instance whose fields are renamed', () => {
+  const before = cache(2, false);
+  const after = cache(3, true);
+
+  it('takes the array field with the most elements that are not oddballs', () => {
+    expect(instanceLengths(before, after, 'BoundedCache')).toEqual([
+      { holder: '(synthetic).[] → Gossip.#e', start: 2, end: 3 },
+      { holder: '(synthetic).[]', start: null, end: 0 },
+    ]);
+  });
+
+  it('finds nothing by the source name of a renamed field', () => {
+    expect(instanceLengths(before, after, 'BoundedCache', '#keys')).toEqual([
+      { holder: '(synthetic).[] → Gossip.#e', start: null, end: null },
+      { holder: '(synthetic).[]', start: null, end: null },
+    ]);
+  });
+});

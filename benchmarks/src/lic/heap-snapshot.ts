@@ -251,22 +251,33 @@ function firstRetainers(s: HeapSnapshot): { parent: Int32Array; label: string[] 
   return { parent, label };
 }
 
-/** Elements of the array in field `field` of node `n` that are not V8's oddballs (undefined, holes). */
-function elementsOf(s: HeapSnapshot, n: number, field: string): number | null {
+/**
+ * Elements of the array in field `field` of node `n` that are not V8's oddballs (undefined, holes,
+ * booleans); with no `field`, the most elements of any of its fields. A bundle minified with its
+ * identifiers renames private fields (`#keys` becomes `#o`), so a caller that cannot know the name
+ * takes the largest: for a `BoundedCache`, its keys' or its values' array (its sizes are small
+ * integers, which a snapshot does not show as objects, and its `Map` has no elements of its own).
+ * Null if the field is not there (or the node has no fields).
+ */
+function elementsOf(s: HeapSnapshot, n: number, field?: string): number | null {
   const element = s.edgeTypes.indexOf('element');
+  const weak = s.edgeTypes.indexOf('weak');
   const hidden = s.classes.indexOf('(system)');
+  let most: number | null = null;
   for (let e = s.firstEdge[n] as number; e < (s.firstEdge[n + 1] as number); e++) {
-    if (s.strings[s.edgeName[e] as number] !== field || s.edgeType[e] === element) continue;
+    if (s.edgeType[e] === element || s.edgeType[e] === weak) continue;
+    if (field !== undefined && s.strings[s.edgeName[e] as number] !== field) continue;
     const array = s.edgeTo[e] as number;
     let count = 0;
     for (let f = s.firstEdge[array] as number; f < (s.firstEdge[array + 1] as number); f++)
       if (s.edgeType[f] === element && s.classOf[s.edgeTo[f] as number] !== hidden) count++;
-    return count;
+    if (field !== undefined) return count;
+    most = Math.max(most ?? 0, count);
   }
-  return null;
+  return most;
 }
 
-/** One instance of a class in both snapshots: who holds it, and the length of one of its array fields. */
+/** One instance of a class in both snapshots: who holds it, and the length of an array field of it. */
 export interface InstanceLength {
   /** Its holders: `Holder.field → Owner.field` (a module's variable shows as `system / Context.name`). */
   readonly holder: string;
@@ -276,14 +287,15 @@ export interface InstanceLength {
 
 /**
  * Every instance of `className` in the end snapshot (matched to the start one by id), with the
- * number of elements of its array field `field` in each: e.g. the entries of every `BoundedCache`
- * (`#keys`), to tell a cache that fills towards its cap from one that is full.
+ * number of elements of its array field `field` in each, or with no `field` the most elements of
+ * any of its fields: e.g. the entries of every `BoundedCache`, to tell a cache that fills towards
+ * its cap from one that is full.
  */
 export function instanceLengths(
   start: HeapSnapshot,
   end: HeapSnapshot,
   className: string,
-  field: string,
+  field?: string,
 ): InstanceLength[] {
   const byId = new Map<number, number>();
   const startClass = start.classes.indexOf(className);

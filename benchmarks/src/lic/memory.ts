@@ -25,6 +25,18 @@ export interface AnonymousHolders {
   readonly external: number;
   /** ArrayBuffers and Buffers outside the V8 heap (part of `external`; NaN from a node without the metric). */
   readonly arrayBuffers: number;
+  /**
+   * The node's memory budget by component, bytes: `joule_memory_used_bytes` and
+   * `joule_memory_budget_bytes` by their `component` label, whichever components the node reports
+   * (absent from a node without the metrics, and from runs saved before they were read).
+   */
+  readonly components?: Readonly<Record<string, ComponentMemory>>;
+}
+
+/** One budgeted component: its use where the node measures it, and its cap (either may be absent). */
+export interface ComponentMemory {
+  readonly used?: number;
+  readonly budget?: number;
 }
 
 export interface NodeMemory {
@@ -110,31 +122,95 @@ export class MemorySampler {
   }
 }
 
-/** The V8 heap by space, the external memory and the ArrayBuffers, from a node's Prometheus text; null if it fails. */
+/**
+ * The V8 heap by space, the external memory, the ArrayBuffers and the budgeted components, from a
+ * node's /metrics; null if it fails.
+ */
 async function scrapeHolders(api: string): Promise<Omit<AnonymousHolders, 't' | 'anonymous'> | null> {
   try {
     const res = await fetch(`${api}/metrics`, { signal: AbortSignal.timeout(2_000) });
-    const text = await res.text();
-    let v8Committed = 0;
-    let v8Young = 0;
-    let v8Code = 0;
-    let v8Used = 0;
-    for (const m of text.matchAll(
-      /^nodejs_heap_space_bytes\{space="([a-z_]+)",kind="([a-z]+)"\} ([0-9.e+]+)$/gm,
-    )) {
-      const [space, kind, value] = [m[1] as string, m[2] as string, Number(m[3])];
-      if (kind === 'committed') {
-        v8Committed += value;
-        if (space.startsWith('new_')) v8Young += value;
-      } else if (space === 'code_space') v8Code += value;
-      else if (!space.startsWith('new_')) v8Used += value;
-    }
-    const external = Number(/^process_external_memory_bytes ([0-9.e+]+)$/m.exec(text)?.[1] ?? Number.NaN);
-    const arrayBuffers = Number(/^process_array_buffers_bytes ([0-9.e+]+)$/m.exec(text)?.[1] ?? Number.NaN);
-    return { v8Committed, v8Young, v8Code, v8Used, external, arrayBuffers };
+    return holdersOf(await res.text());
   } catch {
     return null;
   }
+}
+
+/** What `scrapeHolders` reads, from the Prometheus text of a node's /metrics. */
+export function holdersOf(text: string): Omit<AnonymousHolders, 't' | 'anonymous'> {
+  let v8Committed = 0;
+  let v8Young = 0;
+  let v8Code = 0;
+  let v8Used = 0;
+  for (const { labels, value } of samplesOf(text, 'nodejs_heap_space_bytes')) {
+    const space = labels.space ?? '';
+    if (labels.kind === 'committed') {
+      v8Committed += value;
+      if (space.startsWith('new_')) v8Young += value;
+    } else if (labels.kind !== 'used') continue;
+    else if (space === 'code_space') v8Code += value;
+    else if (!space.startsWith('new_')) v8Used += value;
+  }
+  const one = (name: string) => samplesOf(text, name)[0]?.value ?? Number.NaN;
+  const components: Record<string, { used?: number; budget?: number }> = {};
+  for (const [metric, key] of [
+    ['joule_memory_used_bytes', 'used'],
+    ['joule_memory_budget_bytes', 'budget'],
+  ] as const)
+    for (const { labels, value } of samplesOf(text, metric)) {
+      const component = labels.component;
+      if (component === undefined) continue;
+      components[component] = { ...components[component], [key]: value };
+    }
+  return {
+    v8Committed,
+    v8Young,
+    v8Code,
+    v8Used,
+    external: one('process_external_memory_bytes'),
+    arrayBuffers: one('process_array_buffers_bytes'),
+    ...(Object.keys(components).length > 0 ? { components } : {}),
+  };
+}
+
+/**
+ * The samples of metric `name` in Prometheus text (exposition format 0.0.4): each one's labels, in
+ * whatever order they come and with their escapes (`\\`, `\"`, `\n`) read, and its value (a float
+ * as Go writes it: `1.2e+06`, `NaN`, `+Inf`). A line of another metric, or a comment, is not a sample.
+ */
+export function samplesOf(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  const out: { labels: Record<string, string>; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    const labels: Record<string, string> = {};
+    let i = 0;
+    if (rest[0] === '{') {
+      const pair = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/y;
+      i = 1;
+      for (;;) {
+        pair.lastIndex = i;
+        const m = pair.exec(rest);
+        if (m === null) break;
+        labels[m[1] as string] = (m[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+        i = pair.lastIndex;
+      }
+      while (rest[i] === ' ') i++;
+      if (rest[i] !== '}') continue;
+      i++;
+    }
+    // A space must follow the name or the labels: `name_total` is another metric.
+    if (rest[i] !== ' ' && rest[i] !== '\t') continue;
+    const word = rest.slice(i).trim().split(/\s+/)[0] ?? '';
+    out.push({ labels, value: promValue(word) });
+  }
+  return out;
+}
+
+/** A Prometheus sample's value: a float, `NaN`, `+Inf` or `-Inf` (NaN for anything else, or nothing). */
+function promValue(word: string): number {
+  if (word === '+Inf' || word === 'Inf') return Number.POSITIVE_INFINITY;
+  if (word === '-Inf') return Number.NEGATIVE_INFINITY;
+  return /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(word) ? Number(word) : Number.NaN;
 }
 
 function push(points: MemoryPoint[], point: MemoryPoint): void {

@@ -7,6 +7,7 @@ import {
   readHeapSnapshot,
   retainersOf,
 } from '../lic/heap-snapshot.js';
+import type { NodeMemory } from '../lic/memory.js';
 import { warmupShare } from '../lic/stats.js';
 import { type Trend, trend, windowMeans } from '../lic/trend.js';
 import { type FigureSpec, figure, type Row, type Series, type SuiteResult, targets } from '../report.js';
@@ -54,7 +55,8 @@ interface NodeTrend {
  * The soak's result: the lic figures of the run (RSS, anonymous memory, working set, CPU, disk);
  * each node's RSS and anonymous-memory slope per real day with its 95 % confidence interval, fitted
  * on 60 s means from the end of the warm-up (and of the first heap snapshot) to the end of the load;
- * the two heap snapshots compared by class, and who holds the new objects of the classes that grew.
+ * each validator's memory by holder and by budgeted component over the same span; the two heap
+ * snapshots compared by class, and who holds the new objects of the classes that grew.
  */
 export function soakResult(saved: SoakRun, dir: string): SuiteResult {
   const { run, snapshots } = saved;
@@ -125,6 +127,9 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
         'native (the rest)': fit((h) => h.anonymous - h.v8Committed - h.external),
       };
     });
+  const budgetedRows = run.memory
+    .filter((m) => allValidators.some((t) => t.name === m.name))
+    .flatMap((m) => budgetedMemoryRows(m, from, to));
   const upper = (t: Trend) => t.slope + t.ci95;
   const steepest = (key: 'rss' | 'anonymous') =>
     [...validators].sort((a, b) => upper(b[key]) - upper(a[key]))[0] as NodeTrend;
@@ -160,7 +165,7 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
   }));
   return {
     suite: 'soak',
-    rows: [...lic.rows, ...slopeRows, ...holderRows, ...heap.rows],
+    rows: [...lic.rows, ...slopeRows, ...holderRows, ...budgetedRows, ...heap.rows],
     figures,
     series: [...(lic.series ?? []), ...anonymousSeries],
     plots: {
@@ -168,6 +173,83 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
       anonymous: { title: 'Anonymous memory per node over simulated time, 60 s means' },
     },
   };
+}
+
+/** Components of a node's memory budget that are not caches: V8's spaces and the mempool. */
+const notCache = (component: string) => component.startsWith('v8_') || component === 'mempool';
+
+/**
+ * The table "budgeted memory of NODE": every component the node reports a use for
+ * (`joule_memory_used_bytes`), its use after the warm-up (the first sample from `from`) and at the
+ * end (the last to `to`), its budget and the share of it used at the end, and the slope of its use
+ * per real day ± 95 % CI fitted on the samples between, as the table "anonymous memory growth by
+ * holder" fits its columns; then the caches summed (every component but V8's and the mempool, on
+ * the samples that have them all), to
+ * set against V8's in-use growth: a cache filling towards its cap grows, a full one is flat, and
+ * growth beyond the caches' is something else's. No rows for a run saved without the metrics.
+ */
+export function budgetedMemoryRows(m: NodeMemory, from: number, to: number): Row[] {
+  const w = m.holders.filter((h) => h.t >= from && h.t <= to && h.components !== undefined);
+  const names: string[] = [];
+  for (const h of w)
+    for (const [name, c] of Object.entries(h.components ?? {}))
+      if (c.used !== undefined && Number.isFinite(c.used) && !names.includes(name)) names.push(name);
+  const caches = names.filter((name) => !notCache(name));
+  const perDay = 86_400 / MB;
+  const mb = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : r3(x / MB));
+  const row = (
+    label: string,
+    used: (h: (typeof w)[number]) => number | undefined,
+    budget: (h: (typeof w)[number]) => number | undefined,
+  ): Row => {
+    const points = w.flatMap((h) => {
+      const u = used(h);
+      return u === undefined || !Number.isFinite(u) ? [] : [[h.t, u] as const];
+    });
+    const first = points[0];
+    const last = points.at(-1);
+    const lastSample = last === undefined ? undefined : w.findLast((h) => h.t === last[0]);
+    const cap = lastSample === undefined ? undefined : budget(lastSample);
+    const t = trend(points);
+    return {
+      [`budgeted memory of ${m.name}`]: label,
+      windows: points.length,
+      usedAfterWarmupMb: mb(first?.[1]),
+      usedAtEndMb: mb(last?.[1]),
+      budgetMb: mb(cap),
+      budgetShareAtEndPct:
+        last === undefined || cap === undefined || !(cap > 0) ? '—' : Math.round((1000 * last[1]) / cap) / 10,
+      growthMbPerDay: `${r2(t.slope * perDay)} ± ${r2(t.ci95 * perDay)}`,
+    };
+  };
+  // A sample that lacks one of the caches is left out of the sum, not counted as a drop.
+  const sum = (h: (typeof w)[number], key: 'used' | 'budget') => {
+    let total = 0;
+    for (const name of caches) {
+      const x = h.components?.[name]?.[key];
+      if (x === undefined || !Number.isFinite(x)) return undefined;
+      total += x;
+    }
+    return total;
+  };
+  return [
+    ...names.map((name) =>
+      row(
+        name,
+        (h) => h.components?.[name]?.used,
+        (h) => h.components?.[name]?.budget,
+      ),
+    ),
+    ...(caches.length > 0
+      ? [
+          row(
+            `caches (${caches.length}: all but v8_* and mempool)`,
+            (h) => sum(h, 'used'),
+            (h) => sum(h, 'budget'),
+          ),
+        ]
+      : []),
+  ];
 }
 
 /** The two snapshots compared by class, the retainers of what grew, and the live heap's growth. */
@@ -216,7 +298,7 @@ function heapComparison(
         objects: p.count,
       });
   // Every BoundedCache (each capped in entries and bytes by a named constant) and its entries.
-  const caches: Row[] = instanceLengths(a, b, 'BoundedCache', '#keys').map((c) => ({
+  const caches: Row[] = instanceLengths(a, b, 'BoundedCache').map((c) => ({
     [`BoundedCache of ${node}, held by`]: c.holder,
     entriesAfterWarmup: c.start ?? '—',
     entriesAtEnd: c.end ?? '—',
@@ -235,3 +317,4 @@ function heapComparison(
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
