@@ -47,6 +47,8 @@ interface NodeTrend {
   readonly name: string;
   readonly validator: boolean;
   readonly rss: Trend;
+  /** The RSS slope over the second half of the fitted span only: a cache that filled levels off there. */
+  readonly rssLastHalf: Trend;
   readonly anonymous: Trend;
   readonly meanRssMb: number;
 }
@@ -82,6 +84,14 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
       name: node.name,
       validator: node.validator,
       rss: scale(trend(windowMeans(rss, slopeWindowSeconds))),
+      rssLastHalf: scale(
+        trend(
+          windowMeans(
+            rss.filter(([t]) => t >= (from + to) / 2),
+            slopeWindowSeconds,
+          ),
+        ),
+      ),
       anonymous: scale(trend(windowMeans(anon, slopeWindowSeconds))),
       meanRssMb: rss.reduce((a, [, b]) => a + b, 0) / Math.max(1, rss.length) / MB,
     };
@@ -97,6 +107,8 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
     rssSlopeMbPerDay: r(t.rss.slope),
     rssCi95MbPerDay: r(t.rss.ci95),
     rssResidualSdMb: r(t.rss.residualSd),
+    rssSlopeLastHalfMbPerDay: r(t.rssLastHalf.slope),
+    rssCi95LastHalfMbPerDay: r(t.rssLastHalf.ci95),
     anonSlopeMbPerDay: r(t.anonymous.slope),
     anonCi95MbPerDay: r(t.anonymous.ci95),
     rssSlopeMbPerSimDay: r(t.rss.slope / run.compress, 3),
