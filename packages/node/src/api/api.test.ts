@@ -40,6 +40,8 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
         config: {
           api: { listen: '127.0.0.1:0', max_body_bytes: 4096, broadcast_tx_commit_timeout_ms: 10_000 },
           consensus: { timeout_commit_ms: 50 },
+          // Larger than the profile's: the budget reported is the bound the cache fills towards.
+          state: { value_cache_bytes: 5 * 1024 * 1024 },
         },
         logDestination: silent,
       },
@@ -315,6 +317,9 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
       0,
     );
     expect(gauge('joule_memory_used_bytes', 'state_value_cache'), 'genesis wrote values').toBeGreaterThan(0);
+    expect(gauge('joule_memory_budget_bytes', 'state_value_cache'), 'the bound config.toml sets').toBe(
+      5 * 1024 * 1024,
+    );
     if (process.platform === 'linux')
       expect(text, 'anonymous memory on Linux').toMatch(/^process_anonymous_memory_bytes [0-9]+/m);
     const external = Number(/^process_external_memory_bytes ([0-9]+)$/m.exec(text)?.[1]);

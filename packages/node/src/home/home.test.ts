@@ -12,7 +12,7 @@ import { homePaths, loadHome, replacePrivateFile } from './home.js';
 import { initHome } from './init.js';
 import { loadKeyFile, peerIdOf } from './key-files.js';
 import { HomeLock, holderAlive } from './lock.js';
-import { profileConfig } from './profile.js';
+import { budgetOf, profileConfig } from './profile.js';
 import { topologyPeers } from './testnet.js';
 
 const F = '/h/config.toml';
@@ -51,6 +51,23 @@ describe('config.toml', () => {
     expect(board.state.retain_blocks, 'a board prunes').toBeGreaterThan(0);
     expect(board.mempool.max_txs, 'the file wins over the profile').toBe(700);
     expect(parseConfig(renderConfig(board), F), 'a rendered board config round-trips').toEqual(board);
+  });
+
+  it('reports the budget its settings enforce: the profile budget at its defaults, a key the file sets in its place', () => {
+    for (const name of ['server', 'board', 'fast'] as const)
+      expect(budgetOf(defaultConfig(name), profiles[name]), name).toEqual(profiles[name].memory);
+    const tuned = parseConfig(
+      '[node]\nprofile = "board"\n[state]\nvalue_cache_bytes = 1048576\nnode_cache_bytes = 0\n[mempool]\ncache_size = 10000\n[p2p]\nmax_connections = 4\n',
+      F,
+    );
+    const budget = budgetOf(tuned, profiles.board);
+    expect(budget.stateValueCacheBytes, 'a cache made larger than the profile sets').toBe(1024 * 1024);
+    expect(budget.stateNodeCacheBytes, 'a cache turned off').toBe(0);
+    expect(budget.mempoolCacheBytes).toBe(10_000 * 100);
+    expect(budget.p2pStreamBuffersBytes).toBe(profiles.board.memory.p2pStreamBuffersBytes / 2);
+    expect(budget.v8OldSpaceBytes, 'what no key sets stays as the profile sets it').toBe(
+      profiles.board.memory.v8OldSpaceBytes,
+    );
   });
 
   it('gives the fast profile short consensus timeouts and the skipped commit wait, the others none', () => {

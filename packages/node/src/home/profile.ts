@@ -1,11 +1,14 @@
 import {
   bytesPerSeenHash,
   leveldbBytesPerOpenFile,
+  type MemoryBudget,
   type NodeProfile,
   type ProfileName,
+  p2pStreamsPerConnection,
   profiles,
+  yamuxDefaultStreamWindowBytes,
 } from '../constants.js';
-import type { ConfigOverrides } from './config-schema.js';
+import type { ConfigOverrides, NodeConfig } from './config-schema.js';
 
 /** The profile named `name` (a name the config schema has validated). */
 export function profileOf(name: string): NodeProfile {
@@ -60,5 +63,29 @@ function consensusConfig(p: NodeProfile): ConfigOverrides['consensus'] {
     timeout_commit_ms: c.commitMs,
     skip_timeout_commit: c.skipTimeoutCommit,
     proof_block_delay_ms: c.proofBlockDelayMs,
+  };
+}
+
+/**
+ * The memory budget a node's settings enforce: its profile's, with every component that a
+ * config.toml key bounds read back from that key (the inverse of `profileConfig`). A key written in
+ * config.toml wins over the profile, so a cache the operator made larger is reported against the
+ * bound it fills towards, not the profile's; at the profile's defaults it is the profile's budget.
+ */
+export function budgetOf(config: NodeConfig, profile: NodeProfile): MemoryBudget {
+  return {
+    ...profile.memory,
+    leveldbCacheBytes: config.db.cache_bytes,
+    leveldbMemtablesBytes: 2 * config.db.write_buffer_bytes,
+    leveldbTableCacheBytes: config.db.max_open_files * leveldbBytesPerOpenFile,
+    mempoolBytes: config.mempool.max_bytes,
+    mempoolCacheBytes: config.mempool.cache_size * bytesPerSeenHash,
+    stateNodeCacheBytes: config.state.node_cache_bytes,
+    stateValueCacheBytes: config.state.value_cache_bytes,
+    verifiedTxCacheBytes: config.state.verified_tx_cache_bytes,
+    p2pStreamBuffersBytes:
+      config.p2p.max_connections *
+      p2pStreamsPerConnection *
+      (profile.streamWindowBytes ?? yamuxDefaultStreamWindowBytes),
   };
 }

@@ -7,7 +7,10 @@ import { Counter, Gauge, Histogram, Registry } from './prometheus.js';
 
 /** What the metrics read on each scrape (nothing is polled between scrapes). */
 export interface MetricsSources {
-  /** The profile: its memory budget is reported, its event-loop sampling period used. */
+  /**
+   * The profile: its memory budget is reported (as the node's settings enforce it, `budgetOf`), its
+   * event-loop sampling period used.
+   */
   readonly profile: NodeProfile;
   mempool(): { txs: number; bytes: number };
   peers(): number;
@@ -156,7 +159,7 @@ export class NodeMetrics {
     const budget = sources.profile.memory;
     new Gauge({
       name: 'joule_memory_budget_bytes',
-      help: `Memory budget per component of the "${sources.profile.name}" profile`,
+      help: `Memory budget per component: the "${sources.profile.name}" profile's, with the bounds config.toml sets`,
       labelNames: ['component'],
       registers,
       collect() {

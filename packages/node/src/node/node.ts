@@ -47,7 +47,7 @@ import type { ConfigOverrides, NodeConfig } from '../home/config-schema.js';
 import { type Home, loadHome } from '../home/home.js';
 import { peerIdOf } from '../home/key-files.js';
 import { HomeLock } from '../home/lock.js';
-import { profileOf } from '../home/profile.js';
+import { budgetOf, profileOf } from '../home/profile.js';
 import { createLoggers, type NodeLoggers } from '../log/logger.js';
 import { NodeMetrics } from '../metrics/metrics.js';
 import { type NetworkFactory, type NetworkService, observedTransport } from '../network/network.js';
@@ -353,7 +353,9 @@ class Node implements JouleNode {
     });
     const metrics = config.metrics.enabled
       ? new NodeMetrics({
-          profile,
+          // The budget as config.toml enforces it: a cache set larger than its profile's is
+          // reported against the bound it fills towards.
+          profile: { ...profile, memory: budgetOf(config, profile) },
           mempool: () => ({ txs: mempool.size(), bytes: mempool.bytes() }),
           peers: () => network.peers().length,
           networkBytes: () => network.bytes(),
