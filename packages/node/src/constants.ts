@@ -166,9 +166,9 @@ export interface MemoryBudget {
   /** Transactions whose signature verified, kept with their decoding: `[state] verified_tx_cache_bytes`. */
   readonly verifiedTxCacheBytes: number;
   /**
-   * Vote and transaction signatures found valid, so a vote relayed again or a transaction in a
-   * proposal is not verified twice: `verifiedSignatureCacheBytes` of `@joule/consensus`, the
-   * process's (fixed).
+   * Vote and proposal signatures found valid (and the node's own), so a vote relayed again or
+   * repeated in the next block's commit is not verified twice: `verifiedSignatureCacheBytes` of
+   * `@joule/consensus`, the process's (fixed). Transactions have their own cache (`verifiedTxCacheBytes`).
    */
   readonly verifiedSignatureCacheBytes: number;
   /** Gossip de-duplication sets (consensus and mempool, each `p2pSeenCacheBytes / 2 / bytesPerSeenHash` hashes). */
