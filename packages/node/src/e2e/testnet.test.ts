@@ -50,10 +50,14 @@ describe('8-node lic testnet end to end', () => {
       clients.map(async (c) => (await c.commit(h1 + 1)).signed_header.header.app_hash),
     );
     expect(new Set(hashes).size, 'equal app hashes').toBe(1);
-    // The gossip de-duplication sets report what they hold (the votes and the transaction seen).
     const metrics = await (await fetch(`${nodes[3]?.api}/metrics`)).text();
-    const seen = /^joule_memory_used_bytes\{component="p2p_seen_cache"\} ([0-9.e+]+)$/m.exec(metrics);
-    expect(Number(seen?.[1]), 'gossip seen sets in use').toBeGreaterThan(0);
+    // The caches report what they hold: the votes and the transaction seen, verified and committed.
+    for (const cache of ['p2p_seen_cache', 'verified_tx_cache', 'state_node_cache', 'state_value_cache']) {
+      const used = new RegExp(`^joule_memory_used_bytes\\{component="${cache}"\\} ([0-9.e+]+)$`, 'm').exec(
+        metrics,
+      );
+      expect(Number(used?.[1]), `${cache} in use`).toBeGreaterThan(0);
+    }
 
     procs.get(1)?.kill('SIGKILL');
     const second = await send(clients[2] as JouleClient, 7n);
