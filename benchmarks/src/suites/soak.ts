@@ -11,7 +11,10 @@ import { licOptions } from './lic.js';
 import { soakResult } from './soak-report.js';
 
 export const soakUsage =
-  '[--compress 60 --days 1.7 | --duration 6h] [--snapshot-node 0] [--snapshots DIR] [--from DIR] [--dist]';
+  '[--compress 60 --days 1.7 | --duration 6h] [--snapshot-node 0] [--snapshots DIR] [--warm-up 0.1] [--base-port 29300] [--from DIR] [--dist]';
+
+/** The first port of the soak's nodes when `--base-port` is not given (each node takes a few above it). */
+export const defaultSoakBasePort = 29_300;
 
 /** Where the heap snapshots and the raw run go by default (git-ignored: a snapshot is tens of MB). */
 const defaultSnapshotsDir = fileURLToPath(new URL('../../../bench-out/soak/', import.meta.url));
@@ -83,9 +86,11 @@ export async function soak(options: SuiteOptions): Promise<SuiteResult> {
       'snapshot-node': { type: 'string' },
       snapshots: { type: 'string' },
       from: { type: 'string' },
+      'warm-up': { type: 'string' },
+      'base-port': { type: 'string' },
     },
   });
-  const own = new Set(['snapshot-node', 'snapshots', 'from']);
+  const own = new Set(['snapshot-node', 'snapshots', 'from', 'warm-up', 'base-port']);
   const rest: string[] = [];
   for (const t of tokens ?? []) {
     if (t.kind === 'option' && own.has(t.name)) continue;
@@ -103,13 +108,21 @@ export async function soak(options: SuiteOptions): Promise<SuiteResult> {
   const dir = resolve(typeof values.snapshots === 'string' ? values.snapshots : defaultSnapshotsDir);
   mkdirSync(dir, { recursive: true });
   const hasRate = rest.some((a) => /^--(compress|days|duration)/.test(a));
-  const load = licOptions(hasRate ? rest : ['--compress', '60', '--days', '1.7', ...rest], 29_300);
+  const basePort = Number(values['base-port'] ?? defaultSoakBasePort);
+  if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65_000)
+    throw new UsageError(`--base-port must be a whole number from 1024 to 65000, not ${values['base-port']}`);
+  const warmup = Number(values['warm-up'] ?? warmupShare);
+  if (!(Number.isFinite(warmup) && warmup >= warmupShare && warmup < 1))
+    throw new UsageError(
+      `--warm-up must be a share of the ticks from ${warmupShare} to below 1, not ${values['warm-up']}`,
+    );
+  const load = licOptions(hasRate ? rest : ['--compress', '60', '--days', '1.7', ...rest], basePort);
   const node = Number(values['snapshot-node'] ?? '0');
   if (!Number.isInteger(node) || node < 0 || node >= load.validators)
     throw new UsageError(`--snapshot-node must be a validator, from 0 to ${load.validators - 1}`);
   if (load.build === 'bundle') buildBundle();
   const ticks = Math.round(load.days * 96);
-  const warmupTick = Math.max(0, Math.ceil(warmupShare * ticks) - 1);
+  const warmupTick = Math.max(0, Math.ceil(warmup * ticks) - 1);
   const base = load.launch?.(node);
   let start: SnapshotTimes['start'] = null;
   let end: SnapshotTimes['end'] = null;
