@@ -7,22 +7,33 @@ import { HomeLock } from './lock.js';
 /**
  * The committed state of a stopped node's home as a genesis for a chain that continues at the next
  * height: every module's export, the validators of the next height, the last block time. Takes the
- * home's lock, so it refuses a running node.
+ * home's lock, so it refuses a running node. Opens the database and the state with the bounds of the
+ * home's config.toml (LevelDB's cache, memtable and open files; the state's node and value caches),
+ * as the node does: on a board, an export stays within the memory the node itself is given.
  */
 export async function exportHome(
   home: string,
   deps: { modules: readonly Module[]; accounts: AccountKeeper; addressPrefix?: string },
 ): Promise<GenesisDoc> {
-  const { paths, genesis, genesisDoc: doc } = await loadHome(home);
+  const { paths, config, genesis, genesisDoc: doc } = await loadHome(home);
   const lock = new HomeLock(paths.lock, paths.home);
   await lock.acquire();
-  const kv = new ClassicKvStore({ location: paths.db });
+  const kv = new ClassicKvStore({
+    location: paths.db,
+    cacheBytes: config.db.cache_bytes,
+    writeBufferBytes: config.db.write_buffer_bytes,
+    maxOpenFiles: config.db.max_open_files,
+  });
   try {
     await kv.start();
     const store = new LevelChainStore({}, { kv });
     await store.start();
     const app = new App(
-      {},
+      {
+        nodeCacheBytes: config.state.node_cache_bytes,
+        nodeCacheEntries: config.state.node_cache_entries,
+        valueCacheBytes: config.state.value_cache_bytes,
+      },
       {
         kv,
         modules: deps.modules,
