@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAddress, toHex } from '@joule/consensus';
 import type { AuditReport } from '@joule/market';
+import { freePortRange } from '@joule/p2p/testkit';
 import { signTx, txMessage } from '@joule/state';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClientError, JouleClient } from '../client/index.js';
@@ -64,8 +65,8 @@ describe('market on a 4-validator testnet end to end', () => {
       validators: 4,
       nodes: 4,
       // Ports of their own per run (below Linux's ephemeral range), so that two runs on one machine
-      // never talk to each other's nodes.
-      basePort: 29_200 + (process.pid % 400) * 8,
+      // never talk to each other's nodes; a range another process holds is skipped.
+      basePort: await freePortRange(8, 29_200 + (process.pid % 400) * 8, 32_768),
       dirPrefix: 'joule-market-e2e-',
       clientTimeoutMs: 10_000,
     });

@@ -5,5 +5,12 @@
 // biome-ignore-all assist/source/organizeImports: the surface is grouped by concept, not sorted by path
 
 // Networks of real nodes on localhost: a `TestNet` of `TestNode`s, its topology and timeouts.
-export { TestNet, type TestNetOptions, fastTimeouts, freePorts, gridEdges } from './test-net.js';
+export {
+  TestNet,
+  type TestNetOptions,
+  fastTimeouts,
+  freePortRange,
+  freePorts,
+  gridEdges,
+} from './test-net.js';
 export { TestNode, type TestNodeOptions, type TestNodeParts } from './test-node.js';

@@ -41,6 +41,32 @@ export function gridEdges(rows: number, cols: number): [number, number][] {
   return edges;
 }
 
+/**
+ * The first of `count` consecutive TCP ports on 127.0.0.1 that are all free, from `from` on in steps
+ * of `count` (each port bound, then released): for a testnet whose nodes take fixed, consecutive
+ * ports, so that a range another process holds (a benchmark's nodes, another run) is skipped rather
+ * than failing the test on EADDRINUSE or reaching another chain's nodes.
+ */
+export async function freePortRange(count: number, from: number, below = 65_000): Promise<number> {
+  for (let start = from; start + count <= below; start += count) {
+    const servers: Server[] = [];
+    let free = true;
+    for (let port = start; port < start + count && free; port++) {
+      const server = createServer();
+      free = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(port, '127.0.0.1', () => {
+          servers.push(server);
+          resolve(true);
+        });
+      });
+    }
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    if (free) return start;
+  }
+  throw new Error(`no ${count} consecutive free ports on 127.0.0.1 from ${from} below ${below}`);
+}
+
 /** `count` distinct free TCP ports on 127.0.0.1 (asked of the OS, held until all are known, then released). */
 export async function freePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
