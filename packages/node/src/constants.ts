@@ -330,8 +330,9 @@ export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
       verifiedTxCacheBytes: 512 * KiB,
       verifiedSignatureCacheBytes,
       p2pSeenCacheBytes: 2 * 5_000 * bytesPerSeenHash,
-      // The pilot's few messages a minute: a verdict is worth keeping for a few heights, and an
-      // honest peer never sends an invalid signature (a peer that does is banned after two).
+      // A message is sent again within a few heights; 1 024 verdicts are ~100 heights of a
+      // 4-validator set's proposals and votes. An honest peer never sends an invalid signature
+      // (a peer that does is banned after two).
       p2pVerdictCacheBytes: 1_024 * bytesPerVerdict,
       p2pInvalidSignatureCacheBytes: 64 * KiB,
       p2pStreamBuffersBytes: 8 * p2pStreamsPerConnection * 256 * KiB,
