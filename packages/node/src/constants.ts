@@ -173,6 +173,16 @@ export interface MemoryBudget {
   readonly verifiedSignatureCacheBytes: number;
   /** Gossip de-duplication sets (consensus and mempool, each `p2pSeenCacheBytes / 2 / bytesPerSeenHash` hashes). */
   readonly p2pSeenCacheBytes: number;
+  /**
+   * The consensus gossip's verdicts on received signed messages, by the SHA-256 of their bytes (a
+   * message sent again is not checked again): `[p2p] verdict_cache_bytes` / `bytesPerVerdict` entries.
+   */
+  readonly p2pVerdictCacheBytes: number;
+  /**
+   * (key, signature, sign bytes) triples found invalid, counted at their bytes as the verified
+   * signatures are: `[p2p] invalid_signature_cache_bytes`.
+   */
+  readonly p2pInvalidSignatureCacheBytes: number;
   /** Unread bytes peers may leave in flight: `[p2p] max_connections` × `p2pStreamsPerConnection` × the yamux stream window. */
   readonly p2pStreamBuffersBytes: number;
 }
@@ -248,8 +258,15 @@ export interface NodeProfile {
   readonly consensus?: ProfileConsensus;
 }
 
-/** Estimated bytes of one remembered hash (a 64-character hex string and its set entry). */
-export const bytesPerSeenHash = 100;
+/**
+ * Bytes of live heap one remembered hash costs in a full seen-set or seen-cache: a `BoundedCache`
+ * entry keyed by a SHA-256 as a 32-character string, with its share of the cache's `Map` and slot
+ * arrays. Measured (`scripts/cache-heap.mjs`: caches filled to their cap and evicting, `heapUsed`
+ * between full collections, Node 26 x64): 130–172 B an entry at 2 000–40 000 entries, rounded up.
+ */
+export const bytesPerSeenHash = 180;
+/** The same for one verdict of the consensus gossip (a seen hash and a verdict object): 162–204 B measured. */
+export const bytesPerVerdict = 210;
 /** Estimated bytes LevelDB holds per open table file (index and filter blocks of Joule's small tables). */
 export const leveldbBytesPerOpenFile = 4 * 1024;
 /** Gossip streams per peer connection that hold a receive window (consensus, mempool, block sync). */
@@ -278,6 +295,8 @@ const serverProfile: NodeProfile = {
     verifiedTxCacheBytes: 12 * MiB,
     verifiedSignatureCacheBytes,
     p2pSeenCacheBytes: 2 * 20_000 * bytesPerSeenHash,
+    p2pVerdictCacheBytes: 4_096 * bytesPerVerdict,
+    p2pInvalidSignatureCacheBytes: 1 * MiB,
     p2pStreamBuffersBytes: 16 * p2pStreamsPerConnection * yamuxDefaultStreamWindowBytes,
   },
   timers: {
@@ -311,6 +330,11 @@ export const profiles: Readonly<Record<ProfileName, NodeProfile>> = {
       verifiedTxCacheBytes: 512 * KiB,
       verifiedSignatureCacheBytes,
       p2pSeenCacheBytes: 2 * 5_000 * bytesPerSeenHash,
+      // A message is sent again within a few heights; 1 024 verdicts are ~100 heights of a
+      // 4-validator set's proposals and votes. An honest peer never sends an invalid signature
+      // (a peer that does is banned after two).
+      p2pVerdictCacheBytes: 1_024 * bytesPerVerdict,
+      p2pInvalidSignatureCacheBytes: 64 * KiB,
       p2pStreamBuffersBytes: 8 * p2pStreamsPerConnection * 256 * KiB,
     },
     timers: {

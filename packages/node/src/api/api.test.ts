@@ -7,6 +7,7 @@ import { addressOf, generateKeyPair, parseAddress } from '@joule/consensus';
 import { coreModules, signTx, txMessage } from '@joule/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JouleClient } from '../client/index.js';
+import { profiles } from '../constants.js';
 import { loadKey } from '../home/home.js';
 import { genesisMinNewAccountAmount, initHome } from '../home/init.js';
 import { standaloneNetwork } from '../network/network.js';
@@ -42,6 +43,7 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
           consensus: { timeout_commit_ms: 50 },
           // Larger than the profile's: the budget reported is the bound the cache fills towards.
           state: { value_cache_bytes: 5 * 1024 * 1024 },
+          p2p: { invalid_signature_cache_bytes: 3 * 1024 * 1024 },
         },
         logDestination: silent,
       },
@@ -292,6 +294,8 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
       'nodejs_eventloop_lag_seconds',
       'joule_memory_budget_bytes{component="v8_old_space"}',
       'joule_memory_budget_bytes{component="p2p_stream_buffers"}',
+      'joule_memory_budget_bytes{component="p2p_verdict_cache"}',
+      'joule_memory_budget_bytes{component="p2p_invalid_signature_cache"}',
       'joule_memory_used_bytes{component="mempool"}',
     ])
       expect(text, name).toContain(name);
@@ -315,6 +319,12 @@ describe('HTTP API of a one-validator node (real LevelDB, 127.0.0.1:0)', () => {
     }
     expect(gauge('joule_memory_budget_bytes', 'state_value_cache'), 'the bound config.toml sets').toBe(
       5 * 1024 * 1024,
+    );
+    expect(gauge('joule_memory_budget_bytes', 'p2p_invalid_signature_cache'), 'a [p2p] bound').toBe(
+      3 * 1024 * 1024,
+    );
+    expect(gauge('joule_memory_budget_bytes', 'p2p_verdict_cache'), "the profile's").toBe(
+      profiles.server.memory.p2pVerdictCacheBytes,
     );
     if (process.platform === 'linux')
       expect(text, 'anonymous memory on Linux').toMatch(/^process_anonymous_memory_bytes [0-9]+/m);

@@ -51,13 +51,23 @@ describe('8-node lic testnet end to end', () => {
     );
     expect(new Set(hashes).size, 'equal app hashes').toBe(1);
     const metrics = await (await fetch(`${nodes[3]?.api}/metrics`)).text();
+    const gauge = (name: string, component: string): number =>
+      Number(new RegExp(`^${name}\\{component="${component}"\\} ([0-9.e+]+)$`, 'm').exec(metrics)?.[1]);
     // The caches report what they hold: the votes and the transaction seen, verified and committed.
-    for (const cache of ['p2p_seen_cache', 'verified_tx_cache', 'state_node_cache', 'state_value_cache']) {
-      const used = new RegExp(`^joule_memory_used_bytes\\{component="${cache}"\\} ([0-9.e+]+)$`, 'm').exec(
-        metrics,
+    for (const cache of [
+      'p2p_seen_cache',
+      'p2p_verdict_cache',
+      'verified_tx_cache',
+      'state_node_cache',
+      'state_value_cache',
+    ])
+      expect(gauge('joule_memory_used_bytes', cache), `${cache} in use`).toBeGreaterThan(0);
+    // The gossip's caches, within their budgets (honest peers: no invalid signature held).
+    for (const cache of ['p2p_seen_cache', 'p2p_verdict_cache', 'p2p_invalid_signature_cache'])
+      expect(gauge('joule_memory_used_bytes', cache), `${cache} within its budget`).toBeLessThanOrEqual(
+        gauge('joule_memory_budget_bytes', cache),
       );
-      expect(Number(used?.[1]), `${cache} in use`).toBeGreaterThan(0);
-    }
+    expect(gauge('joule_memory_used_bytes', 'p2p_invalid_signature_cache')).toBe(0);
 
     procs.get(1)?.kill('SIGKILL');
     const second = await send(clients[2] as JouleClient, 7n);

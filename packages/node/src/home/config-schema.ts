@@ -4,7 +4,7 @@
  * reference is copied from it. The defaults here are the `server` profile's; `[node] profile`
  * picks another profile's defaults for the keys the file leaves out (`home/profile.ts`).
  */
-import { defaultProfile, profileNames } from '../constants.js';
+import { bytesPerVerdict, defaultProfile, profileNames } from '../constants.js';
 import type { AddressFormat } from './addresses.js';
 
 export type OptionSpec =
@@ -284,6 +284,20 @@ export const sections = {
       doc: 'Peer ids allowed to connect or be dialled (include the persistent peers); empty: anyone.',
     },
     max_connections: { type: 'int', default: 16, min: 1, max: 1_000, doc: 'Most open connections.' },
+    verdict_cache_bytes: {
+      type: 'int',
+      default: 4_096 * bytesPerVerdict,
+      min: 0,
+      max: 1024 * MiB,
+      doc: `Memory of the consensus gossip's verdicts on received messages, by the hash of their bytes (${bytesPerVerdict} bytes each), so a message sent again is not checked again; 0 remembers none.`,
+    },
+    invalid_signature_cache_bytes: {
+      type: 'int',
+      default: 1 * MiB,
+      min: 0,
+      max: 1024 * MiB,
+      doc: 'Memory of the signatures found invalid (counted as key, signature and signed bytes), so a bad signature sent again costs no check; 0 remembers none.',
+    },
   },
   api: {
     enabled: { type: 'bool', default: true, doc: 'Serve the HTTP API (and /metrics).' },

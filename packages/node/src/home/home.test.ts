@@ -2,8 +2,13 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, toHex } from '@joule/consensus';
+import {
+  consensusSeenCacheEntries,
+  consensusVerdictCacheEntries,
+  invalidSignatureCacheBytes,
+} from '@joule/p2p/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profiles } from '../constants.js';
+import { bytesPerSeenHash, bytesPerVerdict, profiles } from '../constants.js';
 import { NodeInputError } from '../errors.js';
 import { applyOverrides, defaultConfig, parseConfig, renderConfig } from './config.js';
 import { sections as configSections } from './config-schema.js';
@@ -48,6 +53,11 @@ describe('config.toml', () => {
     expect(board.state.node_cache_bytes).toBe(budget.stateNodeCacheBytes);
     expect(board.state.value_cache_bytes).toBe(budget.stateValueCacheBytes);
     expect(board.state.verified_tx_cache_bytes).toBe(budget.verifiedTxCacheBytes);
+    expect(board.p2p.verdict_cache_bytes).toBe(budget.p2pVerdictCacheBytes);
+    expect(board.p2p.invalid_signature_cache_bytes).toBe(budget.p2pInvalidSignatureCacheBytes);
+    expect(board.p2p.verdict_cache_bytes, 'a board keeps fewer verdicts').toBeLessThan(
+      defaultConfig().p2p.verdict_cache_bytes,
+    );
     expect(board.state.retain_blocks, 'a board prunes').toBeGreaterThan(0);
     expect(board.mempool.max_txs, 'the file wins over the profile').toBe(700);
     expect(parseConfig(renderConfig(board), F), 'a rendered board config round-trips').toEqual(board);
@@ -57,17 +67,31 @@ describe('config.toml', () => {
     for (const name of ['server', 'board', 'fast'] as const)
       expect(budgetOf(defaultConfig(name), profiles[name]), name).toEqual(profiles[name].memory);
     const tuned = parseConfig(
-      '[node]\nprofile = "board"\n[state]\nvalue_cache_bytes = 1048576\nnode_cache_bytes = 0\n[mempool]\ncache_size = 10000\n[p2p]\nmax_connections = 4\n',
+      '[node]\nprofile = "board"\n[state]\nvalue_cache_bytes = 1048576\nnode_cache_bytes = 0\n[mempool]\ncache_size = 10000\n[p2p]\nmax_connections = 4\nverdict_cache_bytes = 0\ninvalid_signature_cache_bytes = 2097152\n',
       F,
     );
     const budget = budgetOf(tuned, profiles.board);
     expect(budget.stateValueCacheBytes, 'a cache made larger than the profile sets').toBe(1024 * 1024);
     expect(budget.stateNodeCacheBytes, 'a cache turned off').toBe(0);
-    expect(budget.mempoolCacheBytes).toBe(10_000 * 100);
+    expect(budget.mempoolCacheBytes).toBe(10_000 * bytesPerSeenHash);
+    expect(budget.p2pVerdictCacheBytes, 'the verdict cache turned off').toBe(0);
+    expect(budget.p2pInvalidSignatureCacheBytes).toBe(2 * 1024 * 1024);
     expect(budget.p2pStreamBuffersBytes).toBe(profiles.board.memory.p2pStreamBuffersBytes / 2);
     expect(budget.v8OldSpaceBytes, 'what no key sets stays as the profile sets it').toBe(
       profiles.board.memory.v8OldSpaceBytes,
     );
+  });
+
+  it('keeps the entries each cache had: the server at the gossip defaults, the board at 5 000 seen hashes a set', () => {
+    const server = profiles.server.memory;
+    expect(server.p2pSeenCacheBytes / 2 / bytesPerSeenHash).toBe(consensusSeenCacheEntries);
+    expect(server.p2pVerdictCacheBytes / bytesPerVerdict).toBe(consensusVerdictCacheEntries);
+    expect(server.p2pInvalidSignatureCacheBytes).toBe(invalidSignatureCacheBytes);
+    expect(server.mempoolCacheBytes / bytesPerSeenHash).toBe(defaultConfig().mempool.cache_size);
+    const board = profiles.board.memory;
+    expect(board.p2pSeenCacheBytes / 2 / bytesPerSeenHash).toBe(5_000);
+    expect(board.mempoolCacheBytes / bytesPerSeenHash).toBe(defaultConfig('board').mempool.cache_size);
+    expect(defaultConfig('board').mempool.cache_size).toBe(2_000);
   });
 
   it('gives the fast profile short consensus timeouts and the skipped commit wait, the others none', () => {
@@ -135,6 +159,21 @@ describe('config.toml', () => {
       'a wrong type',
       '[consensus]\ncreate_empty_blocks = "no"',
       /"consensus.create_empty_blocks" is "no"; allowed: true or false/,
+    ],
+    [
+      'a negative cache size',
+      '[p2p]\nverdict_cache_bytes = -1',
+      /"p2p.verdict_cache_bytes" is -1; allowed: an integer from 0 to/,
+    ],
+    [
+      'a cache size with a unit',
+      '[p2p]\ninvalid_signature_cache_bytes = "1 MiB"',
+      /"p2p.invalid_signature_cache_bytes" is "1 MiB"; allowed: an integer from 0 to/,
+    ],
+    [
+      'a cache size above its bound',
+      '[p2p]\nverdict_cache_bytes = 2147483648',
+      /"p2p.verdict_cache_bytes" is 2147483648; allowed: an integer from 0 to 1073741824/,
     ],
     ['an unknown profile', '[node]\nprofile = "pi"', /"node.profile" is "pi"; allowed: "server", "board"/],
     ['a bad enum', '[log]\nformat = "xml"', /"log.format" is "xml"; allowed: "auto", "json", "pretty"/],

@@ -45,7 +45,11 @@ export function profileConfig(name: ProfileName): ConfigOverrides {
     },
     consensus: { rebroadcast_ms: p.timers.rebroadcastMs, ...consensusConfig(p) },
     wal: { max_segment_bytes: p.disk.walSegmentBytes, max_segments: p.disk.walSegments },
-    p2p: { max_connections: p.maxConnections },
+    p2p: {
+      max_connections: p.maxConnections,
+      verdict_cache_bytes: m.p2pVerdictCacheBytes,
+      invalid_signature_cache_bytes: m.p2pInvalidSignatureCacheBytes,
+    },
   };
 }
 
@@ -83,6 +87,8 @@ export function budgetOf(config: NodeConfig, profile: NodeProfile): MemoryBudget
     stateNodeCacheBytes: config.state.node_cache_bytes,
     stateValueCacheBytes: config.state.value_cache_bytes,
     verifiedTxCacheBytes: config.state.verified_tx_cache_bytes,
+    p2pVerdictCacheBytes: config.p2p.verdict_cache_bytes,
+    p2pInvalidSignatureCacheBytes: config.p2p.invalid_signature_cache_bytes,
     p2pStreamBuffersBytes:
       config.p2p.max_connections *
       p2pStreamsPerConnection *

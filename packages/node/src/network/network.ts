@@ -45,6 +45,10 @@ export interface NetworkService {
   bytes(): { in: number; out: number };
   /** Hashes held by the gossip de-duplication sets (consensus and mempool), for the memory metrics. */
   seenEntries?(): number;
+  /** Verdicts held by the consensus gossip's verdict cache, for the memory metrics. */
+  verdictEntries?(): number;
+  /** Bytes held by the invalid-signature cache, as it counts them, for the memory metrics. */
+  invalidSignatureBytes?(): number;
   /** Gives the network the driver (consensus view, and block sync pauses it); called before `start`. */
   attach(driver: ConsensusDriver): void;
   /** Admits a client's transaction to the mempool and gossips it; rejects as `Mempool.add` does. */

@@ -7,7 +7,7 @@ import {
   MempoolGossip,
   StoreBlockApplier,
 } from '@joule/p2p';
-import { bytesPerSeenHash } from '../constants.js';
+import { bytesPerSeenHash, bytesPerVerdict } from '../constants.js';
 import { ConfigError, NodeInputError } from '../errors.js';
 import type { NetworkFactory, NetworkService, PeerInfo } from './network.js';
 
@@ -56,7 +56,14 @@ export const p2pNetwork: NetworkFactory = async (context) => {
   });
   // The profile's gossip budget, split between the consensus and the mempool de-duplication sets.
   const seenCacheEntries = Math.floor(p.memory.p2pSeenCacheBytes / 2 / bytesPerSeenHash);
-  const consensus = new ConsensusGossip({ seenCacheEntries }, { host });
+  const consensus = new ConsensusGossip(
+    {
+      seenCacheEntries,
+      verdictCacheEntries: Math.floor(c.verdict_cache_bytes / bytesPerVerdict),
+      invalidSignatureCacheBytes: c.invalid_signature_cache_bytes,
+    },
+    { host },
+  );
   const mempoolGossip = new MempoolGossip(
     { seenCacheEntries, regossipMs: p.timers.mempoolRegossipMs },
     { host, mempool: context.mempool, neighbours: consensus.neighbours },
@@ -172,6 +179,8 @@ export const p2pNetwork: NetworkFactory = async (context) => {
     catchingUp: () => blockSync?.syncing ?? false,
     bytes: () => host.counters.totalBytes(),
     seenEntries: () => consensus.seenEntries + mempoolGossip.seenEntries,
+    verdictEntries: () => consensus.verdictEntries,
+    invalidSignatureBytes: () => consensus.signatures.invalidBytes,
     submitTx: (tx) => mempoolGossip.submit(tx),
   };
   return service;

@@ -36,6 +36,7 @@ import { ApiServer } from '../api/server.js';
 import { SignedQueryGuard } from '../api/signed-queries.js';
 import {
   bytesPerSeenHash,
+  bytesPerVerdict,
   defaultProfile,
   heapLimitWarnFactor,
   idleCollectionMaxCpuShare,
@@ -368,6 +369,12 @@ class Node implements JouleNode {
             ...(network.seenEntries === undefined
               ? {}
               : { p2pSeenCacheBytes: network.seenEntries() * bytesPerSeenHash }),
+            ...(network.verdictEntries === undefined
+              ? {}
+              : { p2pVerdictCacheBytes: network.verdictEntries() * bytesPerVerdict }),
+            ...(network.invalidSignatureBytes === undefined
+              ? {}
+              : { p2pInvalidSignatureCacheBytes: network.invalidSignatureBytes() }),
           }),
         })
       : null;

@@ -18,6 +18,7 @@ import {
   consensusProtocol,
   consensusSeenCacheEntries,
   consensusVerdictCacheEntries,
+  invalidSignatureCacheBytes,
   maxConsensusFrameBytes,
   penalties,
 } from '../constants.js';
@@ -43,6 +44,8 @@ export interface ConsensusGossipOptions {
   readonly seenCacheEntries?: number;
   /** Entries of the direct frames' verdict cache. Default `consensusVerdictCacheEntries`. */
   readonly verdictCacheEntries?: number;
+  /** Bytes of the invalid-signature cache (`SignatureVerdicts`). Default `invalidSignatureCacheBytes`. */
+  readonly invalidSignatureCacheBytes?: number;
   /** Per-peer rate limit. Default: the `consensus*` constants. */
   readonly rateLimit?: RateLimit;
 }
@@ -77,7 +80,7 @@ export class ConsensusGossip implements Transport {
   /** Verdicts on direct frames with signatures, by the SHA-256 of their body. */
   readonly #verdicts: BoundedCache<string, Verdict>;
   /** Every signature check of peer input, each distinct signature checked once. */
-  readonly signatures = new SignatureVerdicts();
+  readonly signatures: SignatureVerdicts;
   #view: ConsensusView | null = null;
   #handler: ((peer: PeerId, message: ConsensusMessage) => void) | null = null;
   readonly #aheadListeners: ((peer: string, height: number) => void)[] = [];
@@ -87,6 +90,9 @@ export class ConsensusGossip implements Transport {
     this.#seen = new BoundedSeenSet(options.seenCacheEntries ?? consensusSeenCacheEntries);
     this.#verdicts = new BoundedCache({
       maxEntries: options.verdictCacheEntries ?? consensusVerdictCacheEntries,
+    });
+    this.signatures = new SignatureVerdicts({
+      maxBytes: options.invalidSignatureCacheBytes ?? invalidSignatureCacheBytes,
     });
     this.channel = new GossipChannel(
       {
@@ -127,6 +133,11 @@ export class ConsensusGossip implements Transport {
   /** Hashes in the de-duplication set (at most its `seenCacheEntries`), for the memory metrics. */
   get seenEntries(): number {
     return this.#seen.size;
+  }
+
+  /** Verdicts held (at most its `verdictCacheEntries`), for the memory metrics. */
+  get verdictEntries(): number {
+    return this.#verdicts.size;
   }
 
   start(): Promise<void> {

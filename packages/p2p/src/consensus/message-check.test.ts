@@ -85,6 +85,30 @@ describe('checkConsensusMessage', () => {
     expect(signatures.invalidHits, 'four answered by the cache').toBe(4);
   });
 
+  it('keeps the invalid signatures within its byte bound and reports the bytes it holds', () => {
+    // Distinct bad signatures of one size: a signed vote whose timestamp was changed after signing.
+    const bad = (i: number): ConsensusMessage => ({
+      kind: 'vote',
+      vote: { ...vote(2, 1), timestamp: 1_767_225_601_000 + 1 + i },
+    });
+    const one = new SignatureVerdicts();
+    expect(checkConsensusMessage(view, bad(0), one).action).toBe('invalid');
+    const entry = one.invalidBytes;
+    expect(entry, 'key, signature and sign bytes').toBeGreaterThan(32 + 64);
+    const signatures = new SignatureVerdicts({ maxBytes: 3 * entry });
+    for (let i = 0; i < 10; i++) checkConsensusMessage(view, bad(i), signatures);
+    expect(signatures.failed).toBe(10);
+    expect(signatures.invalidBytes, 'the last three, within the bound').toBe(3 * entry);
+    checkConsensusMessage(view, bad(9), signatures);
+    expect(signatures.invalidHits, 'a kept one is answered by the cache').toBe(1);
+    checkConsensusMessage(view, bad(0), signatures);
+    expect(signatures.failed, 'an evicted one is checked again').toBe(11);
+    const none = new SignatureVerdicts({ maxBytes: 0 });
+    for (let i = 0; i < 3; i++) checkConsensusMessage(view, bad(0), none);
+    expect(none.failed, 'a cache of 0 bytes keeps nothing').toBe(3);
+    expect(none.invalidBytes).toBe(0);
+  });
+
   it('ends a vote batch at its first bad vote', () => {
     const signatures = new SignatureVerdicts();
     const votes = [vote(2, 0), vote(2, 1, 2), vote(2, 2), vote(2, 3)];

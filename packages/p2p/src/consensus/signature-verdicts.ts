@@ -27,6 +27,11 @@ export class SignatureVerdicts {
     });
   }
 
+  /** Bytes the invalid cache holds, as it counts them (key ‖ signature ‖ sign bytes), for the memory metrics. */
+  get invalidBytes(): number {
+    return this.#invalid.bytes;
+  }
+
   vote(chainId: string, vote: Vote, publicKey: Uint8Array): boolean {
     return this.#verify(publicKey, voteSignBytes(chainId, vote), vote.signature);
   }

@@ -11,6 +11,7 @@ import {
   toHex,
 } from '@joule/consensus';
 import type { BlockSyncOptions } from '../blocksync/block-sync.js';
+import type { ConsensusGossipOptions } from '../consensus/consensus-gossip.js';
 import type { P2pHostOptions } from '../host/host.js';
 import { TestNode } from './test-node.js';
 
@@ -95,6 +96,8 @@ export interface TestNetOptions {
   readonly driver?: Partial<DriverOptions>;
   readonly host?: Partial<P2pHostOptions>;
   readonly blockSync?: BlockSyncOptions;
+  /** The consensus gossip's options of every node (default: the gossip's). */
+  readonly consensus?: ConsensusGossipOptions;
   /** Seed of the node keys. */
   readonly seed?: number;
   /** Mempool bounds per node index (default: the mempool's). */
@@ -151,6 +154,7 @@ export class TestNet {
           driver,
           ...(options.host ? { host: options.host } : {}),
           ...(options.blockSync ? { blockSync: options.blockSync } : {}),
+          ...(options.consensus ? { consensus: options.consensus } : {}),
           ...(options.mempools?.[i] ? { mempool: options.mempools[i] } : {}),
         },
         node.peerId,
