@@ -82,16 +82,16 @@ describe('config.toml', () => {
     );
   });
 
-  it('keeps the entries each cache had: the server at the gossip defaults, the board at 5 000 seen hashes a set', () => {
+  it('keeps the entries each cache had: the server at the gossip defaults, the board at 1 000 seen hashes a set', () => {
     const server = profiles.server.memory;
     expect(server.p2pSeenCacheBytes / 2 / bytesPerSeenHash).toBe(consensusSeenCacheEntries);
     expect(server.p2pVerdictCacheBytes / bytesPerVerdict).toBe(consensusVerdictCacheEntries);
     expect(server.p2pInvalidSignatureCacheBytes).toBe(invalidSignatureCacheBytes);
     expect(server.mempoolCacheBytes / bytesPerSeenHash).toBe(defaultConfig().mempool.cache_size);
     const board = profiles.board.memory;
-    expect(board.p2pSeenCacheBytes / 2 / bytesPerSeenHash).toBe(5_000);
+    expect(board.p2pSeenCacheBytes / 2 / bytesPerSeenHash).toBe(1_000);
     expect(board.mempoolCacheBytes / bytesPerSeenHash).toBe(defaultConfig('board').mempool.cache_size);
-    expect(defaultConfig('board').mempool.cache_size).toBe(2_000);
+    expect(defaultConfig('board').mempool.cache_size).toBe(1_000);
   });
 
   it('gives the fast profile short consensus timeouts and the skipped commit wait, the others none', () => {
