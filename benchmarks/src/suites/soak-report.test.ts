@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { LicLoadRun } from '../lic/load.js';
 import type { AnonymousHolders, ComponentMemory, NodeMemory } from '../lic/memory.js';
-import { budgetedMemoryRows } from './soak-report.js';
+import { budgetedMemoryRows, memoryByTenth } from './soak-report.js';
 
 const MB = 2 ** 20;
 /** Bytes a second that make `mbPerDay` MB per real day. */
@@ -90,5 +91,36 @@ describe('budgeted memory of a node', () => {
         to,
       ),
     ).toEqual([]);
+  });
+});
+
+describe('memory by tenth of the load', () => {
+  // 1 000 s of load at ×864: each tenth is one simulated day. Anonymous memory rises 1 MB a tenth
+  // for the first half, then holds; RSS is 40 MB above it.
+  const at = (t: number) => (20 + Math.min(t, 500) / 100) * MB;
+  const points = Array.from({ length: 1_001 }, (_, t) => [t, at(t)] as const);
+  const run = {
+    loadStart: 0,
+    loadEnd: 1_000,
+    compress: 864,
+    memory: [{ name: 'node1', anonymous: points, holders: [], workingSet: [] }],
+    samples: [
+      { name: 'node1', validator: true, samples: points.map(([t, b]) => ({ t, rssBytes: b + 40 * MB })) },
+    ],
+  } as unknown as LicLoadRun;
+  const rows = memoryByTenth(run);
+
+  it('gives each node its mean in each tenth, headed by the simulated days', () => {
+    const anonymous = rows.find((r) => r['anonymous memory by tenth of the load, MB'] === 'node1');
+    expect(anonymous?.['0.0–1.0 d']).toBeCloseTo(20.5, 1);
+    expect(anonymous?.['4.0–5.0 d']).toBeCloseTo(24.5, 1);
+    expect(anonymous?.['5.0–6.0 d']).toBe(25);
+    expect(anonymous?.['9.0–10.0 d']).toBe(25);
+    const rss = rows.find((r) => r['RSS by tenth of the load, MB'] === 'node1');
+    expect(rss?.['9.0–10.0 d']).toBe(65);
+  });
+
+  it('gives no rows for a run without a load span', () => {
+    expect(memoryByTenth({ ...run, loadEnd: 0 } as LicLoadRun)).toEqual([]);
   });
 });

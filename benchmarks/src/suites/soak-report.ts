@@ -7,6 +7,7 @@ import {
   readHeapSnapshot,
   retainersOf,
 } from '../lic/heap-snapshot.js';
+import type { LicLoadRun } from '../lic/load.js';
 import type { NodeMemory } from '../lic/memory.js';
 import { warmupShare } from '../lic/stats.js';
 import { type Trend, trend, windowMeans } from '../lic/trend.js';
@@ -139,6 +140,7 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
         'native (the rest)': fit((h) => h.anonymous - h.v8Committed - h.external),
       };
     });
+  const tenthRows = memoryByTenth(run);
   const budgetedRows = run.memory
     .filter((m) => allValidators.some((t) => t.name === m.name))
     .flatMap((m) => budgetedMemoryRows(m, from, to));
@@ -177,7 +179,7 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
   }));
   return {
     suite: 'soak',
-    rows: [...lic.rows, ...slopeRows, ...holderRows, ...budgetedRows, ...heap.rows],
+    rows: [...lic.rows, ...slopeRows, ...tenthRows, ...holderRows, ...budgetedRows, ...heap.rows],
     figures,
     series: [...(lic.series ?? []), ...anonymousSeries],
     plots: {
@@ -185,6 +187,42 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
       anonymous: { title: 'Anonymous memory per node over simulated time, 60 s means' },
     },
   };
+}
+
+/**
+ * The tables "anonymous memory by tenth of the load" and "RSS by tenth of the load": each node's
+ * mean in each tenth of the load's span, headed by the simulated days it covers. Where a slope
+ * fitted on 60 s means cannot tell a level from a rise (an accelerated run is short in real time),
+ * the tenths show whether memory rose while the bounded caches filled and then held level.
+ */
+export function memoryByTenth(run: LicLoadRun): Row[] {
+  const span = run.loadEnd - run.loadStart;
+  if (!(span > 0)) return [];
+  const days = (t: number) => (t * span * run.compress) / 86_400;
+  const label = (k: number) => `${days(k / 10).toFixed(1)}–${days((k + 1) / 10).toFixed(1)} d`;
+  const tenths = (points: readonly (readonly [number, number])[]): Record<string, number | string> => {
+    const out: Record<string, number | string> = {};
+    for (let k = 0; k < 10; k++) {
+      const lo = run.loadStart + (span * k) / 10;
+      const hi = run.loadStart + (span * (k + 1)) / 10;
+      const inside = points.filter(([t]) => t >= lo && (k === 9 ? t <= hi : t < hi));
+      out[label(k)] =
+        inside.length === 0
+          ? '—'
+          : Math.round((inside.reduce((a, [, b]) => a + b, 0) / inside.length / MB) * 10) / 10;
+    }
+    return out;
+  };
+  const anonymous = run.memory.map(
+    (m): Row => ({ 'anonymous memory by tenth of the load, MB': m.name, ...tenths(m.anonymous) }),
+  );
+  const rss = run.samples.map(
+    (n): Row => ({
+      'RSS by tenth of the load, MB': n.name,
+      ...tenths(n.samples.map((x) => [x.t, x.rssBytes] as const)),
+    }),
+  );
+  return [...anonymous, ...rss];
 }
 
 /** Components of a node's memory budget that are not caches: V8's spaces and the mempool. */
