@@ -1,4 +1,5 @@
 import { maxCachedWireStringBytes, maxDecodeDepth, wireStringCacheEntries } from '../constants.js';
+import { latin1 } from '../crypto/native.js';
 import { DecodeError } from '../errors.js';
 
 /**
@@ -154,17 +155,18 @@ class WireReader {
       const cached = this.#cachedAscii(start, length);
       if (cached !== undefined) return cached;
     }
-    const raw = this.#bytes.subarray(start, start + length);
+    const bytes = this.#bytes;
+    const end = start + length;
     let ascii = true;
-    for (let i = 0; i < length; i++) {
-      if ((raw[i] as number) >= 0x80) {
+    for (let i = start; i < end; i++) {
+      if ((bytes[i] as number) >= 0x80) {
         ascii = false;
         break;
       }
     }
-    if (ascii && length <= 256) return String.fromCharCode.apply(null, raw as unknown as number[]);
+    if (ascii) return latin1(bytes, start, end);
     try {
-      return utf8.decode(raw);
+      return utf8.decode(bytes.subarray(start, end));
     } catch {
       return nonCanonical('a string that is not valid UTF-8', start);
     }
@@ -195,7 +197,7 @@ class WireReader {
       }
       if (same) return cached;
     }
-    const made = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+    const made = latin1(b, start, end);
     stringCache[slot] = made;
     return made;
   }

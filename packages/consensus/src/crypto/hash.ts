@@ -2,7 +2,7 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { maxHashScratchBytes } from '../constants.js';
 import { InvalidValueError } from '../errors.js';
-import { hasBuffer, nodeCrypto } from './native.js';
+import { hasBuffer, latin1, nodeCrypto } from './native.js';
 
 /**
  * SHA-256 through OpenSSL's one-shot `crypto.hash` where the runtime has it (Node ≥ 21.7), else
@@ -126,7 +126,7 @@ export const latin1Merkle:
       };
 
 function latin1Of(bytes: Uint8Array): string {
-  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  return latin1(bytes);
 }
 
 /** Lower-case hex of `bytes`. */

@@ -10,3 +10,32 @@ export const nodeCrypto: typeof import('node:crypto') | undefined = (
 
 /** Whether Node's `Buffer` exists (the faster hex and latin1 conversions use it). */
 export const hasBuffer: boolean = typeof globalThis.Buffer === 'function';
+
+/**
+ * `Buffer.prototype.latin1Slice` where the runtime has it: the latin1 string of bytes `start`
+ * to `end` of any `Uint8Array`, made in one native call. A small array V8 keeps on its heap is
+ * copied out on the stack (its memory does not move to a buffer of its own), and nothing is
+ * allocated but the string — `String.fromCharCode.apply` first copies the bytes into an argument
+ * list of 8 bytes an element (~330 bytes for a 40-byte key).
+ */
+const latin1Slice = (
+  globalThis as { Buffer?: { prototype?: { latin1Slice?: (start: number, end: number) => string } } }
+).Buffer?.prototype?.latin1Slice;
+
+/** Longest run of bytes `latin1` hands to `String.fromCharCode.apply` at once, without `Buffer`. */
+const charCodeChunk = 4096;
+
+/**
+ * Bytes `start` to `end` of `bytes` as a string of one char per byte (code points 0–255): a
+ * lossless map key for byte strings, and the string an ASCII text decodes to.
+ */
+export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(bytes, start, end);
+  let out = '';
+  for (let i = start; i < end; i += charCodeChunk)
+    out += String.fromCharCode.apply(
+      null,
+      bytes.subarray(i, Math.min(end, i + charCodeChunk)) as unknown as number[],
+    );
+  return out;
+}
