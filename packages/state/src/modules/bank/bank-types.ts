@@ -42,13 +42,30 @@ export const tables = {
   balance: new Table(
     'bank',
     'b',
-    (k: { address: Uint8Array; denom: string }) => concat(k.address, textKey(k.denom)),
+    (k: { address: Uint8Array; denom: string }) => balanceKey(k.address, k.denom),
     amount,
   ),
   supply: new Table('bank', 's', (d: string) => textKey(d), amount),
   /** Chain parameters set in genesis (`M/<name>`): `min_new_account`. */
   params: new Table('bank', 'M', (name: 'min_new_account') => textKey(name), amount),
 };
+
+/**
+ * `address ‖ textKey(denom)` in one array: an ASCII denomination (every one `denomPattern`
+ * accepts) is copied char by char into the key, any other goes through `textKey`. A bank send
+ * builds two of these keys.
+ */
+function balanceKey(address: Uint8Array, denom: string): Uint8Array {
+  const n = address.length;
+  const out = new Uint8Array(n + denom.length);
+  out.set(address);
+  for (let i = 0; i < denom.length; i++) {
+    const c = denom.charCodeAt(i);
+    if (c >= 0x80) return concat(address, textKey(denom));
+    out[n + i] = c;
+  }
+  return out;
+}
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
