@@ -44,6 +44,7 @@ export {
 
 // Hashes, keys and addresses: SHA-256, ed25519 (ZIP-215 verification), bech32 addresses.
 export { sha256, toHex, fromHex } from './crypto/hash.js';
+export { latin1 } from './crypto/native.js';
 export { addressOf, formatAddress, parseAddress, maxBech32Length } from './crypto/address.js';
 export {
   generateKeyPair,

@@ -42,6 +42,7 @@ export {
 
 // Hashes, keys, addresses and RFC 6962 Merkle trees.
 export { sha256, toHex, fromHex } from './crypto/hash.js';
+export { latin1 } from './crypto/native.js';
 export { addressOf, formatAddress, parseAddress } from './crypto/address.js';
 export {
   generateKeyPair,

@@ -50,6 +50,8 @@
  * key), so the tree layout does not depend on them; the latest-state table keeps them in key order
  * for prefix iteration.
  */
+
+import { latin1 } from '@joule/consensus';
 export const prefixes = {
   meta: 0x01,
   block: 0x10,
@@ -120,30 +122,14 @@ export function readU64(bytes: Uint8Array, offset = 0): number {
   return n;
 }
 
-/** `Buffer.prototype.latin1Slice` where the runtime has it (a browser bundle of this module has not). */
-const latin1Slice = (
-  globalThis as { Buffer?: { prototype?: { latin1Slice?: (start: number, end: number) => string } } }
-).Buffer?.prototype?.latin1Slice;
-
-/** Longest key `bytesId` turns into a string by `String.fromCharCode` without `Buffer` (its bytes go on the stack). */
-const maxCharCodeIdBytes = 1024;
-
 /**
  * `bytes` as a string of one char per byte (latin1): a map key for byte strings, as consensus's
- * `bytesKey`. By `latin1Slice`, one native call that copies a small array V8 holds on its heap
- * (every key this package builds) out on the stack and allocates only the string: not
- * `String.fromCharCode.apply`, which first copies the bytes into an argument list of 8 bytes a
- * byte, nor `Buffer.from(bytes.buffer, …)`, whose `.buffer` moves such an array into an
- * ArrayBuffer of its own (a malloc and a copy per key).
+ * `bytesKey` — one native call where the runtime has Node's `Buffer` (it allocates only the string:
+ * not `String.fromCharCode.apply`'s argument list of 8 bytes a byte, nor, through
+ * `Buffer.from(bytes.buffer, …)`, an ArrayBuffer of its own for a small array V8 keeps on its heap).
  */
 export function bytesId(bytes: Uint8Array): string {
-  if (latin1Slice !== undefined) return latin1Slice.call(bytes, 0, bytes.length);
-  if (bytes.length <= maxCharCodeIdBytes)
-    return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  let id = '';
-  for (let i = 0; i < bytes.length; i += maxCharCodeIdBytes)
-    id += String.fromCharCode.apply(null, bytes.subarray(i, i + maxCharCodeIdBytes) as unknown as number[]);
-  return id;
+  return latin1(bytes);
 }
 
 /** Concatenates byte strings. */

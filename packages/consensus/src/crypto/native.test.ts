@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { latin1 } from './native.js';
+import { checkedLatin1Slice, latin1 } from './native.js';
 
 /** The string `String.fromCharCode` makes of each byte: what `latin1` must give. */
 const charCodes = (bytes: Uint8Array): string => Array.from(bytes, (b) => String.fromCharCode(b)).join('');
@@ -27,5 +27,31 @@ describe('latin1', () => {
       expect(latin1(bytes)).toBe(charCodes(bytes));
       expect(Array.from(bytes)).toEqual(before);
     }
+  });
+});
+
+describe('checkedLatin1Slice', () => {
+  it("takes Node's latin1Slice", () => {
+    expect(checkedLatin1Slice(Buffer.prototype.latin1Slice)).toBe(Buffer.prototype.latin1Slice);
+  });
+
+  it('refuses anything else, so latin1 keeps the portable path', () => {
+    // A polyfill's (string, offset, length), a slice that ignores the view's offset, a throw.
+    const polyfill = function (this: Uint8Array, _s: string, o: number, l: number) {
+      return String.fromCharCode(...this.subarray(o, o + l));
+    };
+    const ignoresOffset = function (this: Uint8Array, start: number, end: number) {
+      return String.fromCharCode(...new Uint8Array(this.buffer).subarray(start, end));
+    };
+    for (const slice of [
+      undefined,
+      'latin1',
+      polyfill,
+      ignoresOffset,
+      () => {
+        throw new TypeError('not a Buffer');
+      },
+    ])
+      expect(checkedLatin1Slice(slice)).toBeUndefined();
   });
 });

@@ -18,9 +18,27 @@ export const hasBuffer: boolean = typeof globalThis.Buffer === 'function';
  * allocated but the string — `String.fromCharCode.apply` first copies the bytes into an argument
  * list of 8 bytes an element (~330 bytes for a 40-byte key).
  */
-const latin1Slice = (
-  globalThis as { Buffer?: { prototype?: { latin1Slice?: (start: number, end: number) => string } } }
-).Buffer?.prototype?.latin1Slice;
+const latin1Slice = checkedLatin1Slice(
+  (globalThis as { Buffer?: { prototype?: { latin1Slice?: unknown } } }).Buffer?.prototype?.latin1Slice,
+);
+
+/**
+ * `slice` if it is the latin1 slice Joule relies on — on a view with an offset, bytes 0x00, 0xff
+ * and 0x80 give those three code points — else `undefined`, and `latin1` takes the portable path:
+ * a runtime whose `Buffer` only imitates Node's (a polyfill, another runtime) must not change a
+ * map key or a decoded string, on which consensus depends.
+ */
+export function checkedLatin1Slice(slice: unknown): ((start: number, end: number) => string) | undefined {
+  if (typeof slice !== 'function') return undefined;
+  try {
+    const probe = new Uint8Array([0x41, 0x00, 0xff, 0x80, 0x42]).subarray(1, 4);
+    return slice.call(probe, 0, probe.length) === '\u0000\u00ff\u0080'
+      ? (slice as (start: number, end: number) => string)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Longest run of bytes `latin1` hands to `String.fromCharCode.apply` at once, without `Buffer`. */
 const charCodeChunk = 4096;
