@@ -102,8 +102,10 @@ export const maxAdvertisedPeers = 64;
 /** Hashes of consensus messages remembered for de-duplication (a few MiB with the map). */
 export const consensusSeenCacheEntries = 20_000;
 /**
- * Verdicts on direct consensus frames (status answers, catch-up votes), by the SHA-256 of their
- * bytes: the same bytes are never checked twice (gossip frames have the seen-cache).
+ * Verdicts on received signed consensus frames, gossip and direct (status answers, catch-up votes),
+ * by the SHA-256 of their bytes: the same bytes are not checked twice. A gossip frame's duplicate
+ * is dropped before by the seen-set; its verdict serves the same bytes arriving as a direct frame,
+ * or again after the seen-set has let its hash go.
  */
 export const consensusVerdictCacheEntries = 4_096;
 /**

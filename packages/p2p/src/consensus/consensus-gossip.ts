@@ -42,7 +42,7 @@ export const FrameKind = {
 export interface ConsensusGossipOptions {
   /** Entries of the de-duplication cache. Default `consensusSeenCacheEntries`. */
   readonly seenCacheEntries?: number;
-  /** Entries of the direct frames' verdict cache. Default `consensusVerdictCacheEntries`. */
+  /** Entries of the verdict cache on received signed frames. Default `consensusVerdictCacheEntries`. */
   readonly verdictCacheEntries?: number;
   /** Bytes of the invalid-signature cache (`SignatureVerdicts`). Default `invalidSignatureCacheBytes`. */
   readonly invalidSignatureCacheBytes?: number;
@@ -77,7 +77,7 @@ export class ConsensusGossip implements Transport {
   readonly #toGreet = new Set<string>();
   #announce: ReturnType<typeof setImmediate> | undefined;
   readonly #seen: BoundedSeenSet;
-  /** Verdicts on direct frames with signatures, by the SHA-256 of their body. */
+  /** Verdicts on received frames with signatures (gossip and direct), by the SHA-256 of their body. */
   readonly #verdicts: BoundedCache<string, Verdict>;
   /** Every signature check of peer input, each distinct signature checked once. */
   readonly signatures: SignatureVerdicts;
