@@ -1,3 +1,4 @@
+import type { AppOptions, ClassicKvOptions } from '@joule/state';
 import { parse, stringify, TomlError } from 'smol-toml';
 import { defaultProfile, type ProfileName } from '../constants.js';
 import { ConfigError } from '../errors.js';
@@ -12,6 +13,30 @@ import {
 import { profileConfig } from './profile.js';
 
 const sectionNames = Object.keys(sections) as (keyof typeof sections)[];
+
+/**
+ * LevelDB's options for the database at `location` as config.toml's `[db]` sets them: the node and
+ * the commands that open a stopped node's database (`export`) use the same bounds.
+ */
+export function dbOptions(config: NodeConfig, location: string): ClassicKvOptions {
+  return {
+    location,
+    cacheBytes: config.db.cache_bytes,
+    writeBufferBytes: config.db.write_buffer_bytes,
+    maxOpenFiles: config.db.max_open_files,
+  };
+}
+
+/** The state's cache bounds as config.toml's `[state]` sets them (the node's and `export`'s). */
+export function stateCacheOptions(
+  config: NodeConfig,
+): Pick<AppOptions, 'nodeCacheBytes' | 'nodeCacheEntries' | 'valueCacheBytes'> {
+  return {
+    nodeCacheBytes: config.state.node_cache_bytes,
+    nodeCacheEntries: config.state.node_cache_entries,
+    valueCacheBytes: config.state.value_cache_bytes,
+  };
+}
 
 /** The config with every default of `profile` (the schema's defaults, then the profile's values). */
 export function defaultConfig(profile: ProfileName = defaultProfile): NodeConfig {

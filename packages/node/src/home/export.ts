@@ -1,5 +1,6 @@
 import { type AccountKeeper, App, ClassicKvStore, LevelChainStore, type Module } from '@joule/state';
 import { NodeInputError } from '../errors.js';
+import { dbOptions, stateCacheOptions } from './config.js';
 import { type GenesisDoc, genesisDoc } from './genesis-file.js';
 import { loadHome } from './home.js';
 import { HomeLock } from './lock.js';
@@ -18,29 +19,17 @@ export async function exportHome(
   const { paths, config, genesis, genesisDoc: doc } = await loadHome(home);
   const lock = new HomeLock(paths.lock, paths.home);
   await lock.acquire();
-  const kv = new ClassicKvStore({
-    location: paths.db,
-    cacheBytes: config.db.cache_bytes,
-    writeBufferBytes: config.db.write_buffer_bytes,
-    maxOpenFiles: config.db.max_open_files,
-  });
+  const kv = new ClassicKvStore(dbOptions(config, paths.db));
   try {
     await kv.start();
     const store = new LevelChainStore({}, { kv });
     await store.start();
-    const app = new App(
-      {
-        nodeCacheBytes: config.state.node_cache_bytes,
-        nodeCacheEntries: config.state.node_cache_entries,
-        valueCacheBytes: config.state.value_cache_bytes,
-      },
-      {
-        kv,
-        modules: deps.modules,
-        accounts: deps.accounts,
-        ...(deps.addressPrefix === undefined ? {} : { addressPrefix: deps.addressPrefix }),
-      },
-    );
+    const app = new App(stateCacheOptions(config), {
+      kv,
+      modules: deps.modules,
+      accounts: deps.accounts,
+      ...(deps.addressPrefix === undefined ? {} : { addressPrefix: deps.addressPrefix }),
+    });
     await app.start();
     try {
       const state = await store.loadState();

@@ -43,7 +43,7 @@ import {
   maxCommitWaiters,
 } from '../constants.js';
 import { GenesisFileError, NodeInputError } from '../errors.js';
-import { applyOverrides } from '../home/config.js';
+import { applyOverrides, dbOptions, stateCacheOptions } from '../home/config.js';
 import type { ConfigOverrides, NodeConfig } from '../home/config-schema.js';
 import { type Home, loadHome } from '../home/home.js';
 import { peerIdOf } from '../home/key-files.js';
@@ -249,14 +249,8 @@ class Node implements JouleNode {
     await lock.acquire();
     this.#cleanups.push(() => lock.release());
 
-    const kv = new DiskWatchKvStore(
-      new ClassicKvStore({
-        location: paths.db,
-        cacheBytes: config.db.cache_bytes,
-        writeBufferBytes: config.db.write_buffer_bytes,
-        maxOpenFiles: config.db.max_open_files,
-      }),
-      (error) => this.#onHalt(error),
+    const kv = new DiskWatchKvStore(new ClassicKvStore(dbOptions(config, paths.db)), (error) =>
+      this.#onHalt(error),
     );
     await kv.start();
     this.#cleanups.push(() => kv.stop());
@@ -269,9 +263,7 @@ class Node implements JouleNode {
         ...this.deps.app.options,
         retainBlocks: config.state.retain_blocks,
         pruneIntervalBlocks: config.state.prune_interval_blocks,
-        nodeCacheBytes: config.state.node_cache_bytes,
-        nodeCacheEntries: config.state.node_cache_entries,
-        valueCacheBytes: config.state.value_cache_bytes,
+        ...stateCacheOptions(config),
         verifiedTxCacheBytes: config.state.verified_tx_cache_bytes,
         ...(this.deps.app.version === undefined ? {} : { version: this.deps.app.version }),
       },
