@@ -42,6 +42,18 @@ export function gridEdges(rows: number, cols: number): [number, number][] {
   return edges;
 }
 
+/** A server listening on 127.0.0.1:`port` (0: a port the OS picks), or `null` when the port is taken. */
+function listenOn(port: number): Promise<Server | null> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+const closeAll = (servers: readonly Server[]) =>
+  Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+
 /**
  * The first of `count` consecutive TCP ports on 127.0.0.1 that are all free, from `from` on in steps
  * of `count` (each port bound, then released): for a testnet whose nodes take fixed, consecutive
@@ -51,19 +63,13 @@ export function gridEdges(rows: number, cols: number): [number, number][] {
 export async function freePortRange(count: number, from: number, below = 65_000): Promise<number> {
   for (let start = from; start + count <= below; start += count) {
     const servers: Server[] = [];
-    let free = true;
-    for (let port = start; port < start + count && free; port++) {
-      const server = createServer();
-      free = await new Promise<boolean>((resolve) => {
-        server.once('error', () => resolve(false));
-        server.listen(port, '127.0.0.1', () => {
-          servers.push(server);
-          resolve(true);
-        });
-      });
+    for (let port = start; port < start + count; port++) {
+      const server = await listenOn(port);
+      if (server === null) break;
+      servers.push(server);
     }
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-    if (free) return start;
+    await closeAll(servers);
+    if (servers.length === count) return start;
   }
   throw new Error(`no ${count} consecutive free ports on 127.0.0.1 from ${from} below ${below}`);
 }
@@ -73,16 +79,13 @@ export async function freePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const server = createServer();
+      const server = await listenOn(0);
+      if (server === null) throw new Error('the OS gave no free port on 127.0.0.1');
       servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
     }
     return servers.map((s) => (s.address() as AddressInfo).port);
   } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await closeAll(servers);
   }
 }
 
