@@ -124,9 +124,8 @@ export function readU64(bytes: Uint8Array, offset = 0): number {
 
 /**
  * `bytes` as a string of one char per byte (latin1): a map key for byte strings, as consensus's
- * `bytesKey` — one native call where the runtime has Node's `Buffer` (it allocates only the string:
- * not `String.fromCharCode.apply`'s argument list of 8 bytes a byte, nor, through
- * `Buffer.from(bytes.buffer, …)`, an ArrayBuffer of its own for a small array V8 keeps on its heap).
+ * `bytesKey` — consensus's `latin1`, which makes a key of 64 bytes or less in JavaScript (no native
+ * call on a small array V8 keeps on its heap, no argument list of the bytes).
  */
 export function bytesId(bytes: Uint8Array): string {
   return latin1(bytes);

@@ -250,8 +250,8 @@ export class BoundedCache<K, V> {
 /**
  * A compact `Map` key for raw bytes: one character per byte (code points 0–255), so a 32-byte
  * hash is a 32-character one-byte string — half its hex, and nothing to encode. Lossless: two
- * byte strings give the same key only if they are equal. Made by `latin1`: one native call, no
- * argument list of the bytes.
+ * byte strings give the same key only if they are equal. Made by `latin1` (a short key in
+ * JavaScript, a long one in one native call; no argument list of the bytes).
  */
 export function bytesKey(bytes: Uint8Array): string {
   return latin1(bytes);

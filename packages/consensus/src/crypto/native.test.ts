@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkedLatin1Slice, latin1 } from './native.js';
+import { checkedLatin1Slice, latin1, shortLatin1Bytes } from './native.js';
 
 /** The string `String.fromCharCode` makes of each byte: what `latin1` must give. */
 const charCodes = (bytes: Uint8Array): string => Array.from(bytes, (b) => String.fromCharCode(b)).join('');
@@ -27,6 +27,21 @@ describe('latin1', () => {
       expect(latin1(bytes)).toBe(charCodes(bytes));
       expect(Array.from(bytes)).toEqual(before);
     }
+  });
+});
+
+describe('latin1 at the short-run boundary', () => {
+  it('gives the same string on both sides of shortLatin1Bytes, for views at an offset, every byte value', () => {
+    const all = Uint8Array.from({ length: 512 }, (_, i) => (i * 97 + 0x80) & 0xff);
+    for (let n = 0; n <= shortLatin1Bytes + 9; n++)
+      for (const offset of [0, 3, 255]) {
+        const view = all.subarray(offset, offset + n);
+        expect(latin1(view)).toBe(charCodes(view));
+        expect(latin1(all, offset, offset + n)).toBe(charCodes(view));
+      }
+    const every = Uint8Array.from({ length: 256 }, (_, i) => i);
+    for (let i = 0; i + shortLatin1Bytes <= 256; i += shortLatin1Bytes)
+      expect(latin1(every, i, i + shortLatin1Bytes)).toBe(charCodes(every.subarray(i, i + shortLatin1Bytes)));
   });
 });
 
