@@ -402,6 +402,30 @@ describe('strict decoding, case by case', () => {
     expect(decode(codec, bytes)).toEqual(decodeByReencoding(codec, bytes));
     for (const n of edges) expect(decode(int(), encode(int(), n)), String(n)).toBe(n);
   });
+  it('reads 64-bit integers of both signs at their edges, inside a list, as the re-encoding decoder does', () => {
+    const edges = [
+      -(2n ** 63n),
+      -(2n ** 63n) + 1n,
+      -(2n ** 32n) - 1n,
+      -(2n ** 31n) - 1n,
+      -1n,
+      0n,
+      2n ** 32n,
+      2n ** 53n + 1n,
+      2n ** 63n - 1n,
+      2n ** 63n,
+      2n ** 64n - 2n,
+      2n ** 64n - 1n,
+      0x0123456789abcdefn,
+      0xfedcba9876543210n,
+    ];
+    const codec = list(bigint(-(2n ** 63n)), edges.length);
+    const bytes = encode(codec, edges);
+    expect(decode(codec, bytes)).toEqual(edges);
+    expect(decode(codec, bytes)).toEqual(decodeByReencoding(codec, bytes));
+    for (const n of edges)
+      expect(decode(bigint(-(2n ** 63n)), encode(bigint(-(2n ** 63n)), n)), String(n)).toBe(n);
+  });
   it('keeps heights beyond 32 bits as msgpack integers', () => {
     const h = uint();
     expect(Buffer.from(encode(h, 2 ** 40)).toString('hex')).toBe('d30000010000000000');

@@ -36,25 +36,33 @@ const stringSlotMask = wireStringCacheEntries - 1;
 /** Longest byte string decoded into an array of its own (see `WireReader.binary`). */
 const maxOwnCopyBytes = 64;
 
+/**
+ * The big-endian unsigned 64-bit integer at `at`, from its bytes: a `DataView` would read
+ * `bytes.buffer`, which moves a small array V8 holds on its heap into a buffer of its own (a malloc
+ * and a copy, ~0.5–0.7 µs a decode of a fresh 30-byte array against ~0.15 µs this way).
+ */
+function uint64At(bytes: Uint8Array, at: number): bigint {
+  const hi =
+    (((bytes[at] as number) << 24) |
+      ((bytes[at + 1] as number) << 16) |
+      ((bytes[at + 2] as number) << 8) |
+      (bytes[at + 3] as number)) >>>
+    0;
+  const lo =
+    (((bytes[at + 4] as number) << 24) |
+      ((bytes[at + 5] as number) << 16) |
+      ((bytes[at + 6] as number) << 8) |
+      (bytes[at + 7] as number)) >>>
+    0;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
 class WireReader {
   pos = 0;
   #copy: Uint8Array | undefined;
   readonly #bytes: Uint8Array;
-  /**
-   * Made only for a 64-bit integer: a `DataView` reads `bytes.buffer`, which moves a small array
-   * V8 holds on its heap into a buffer of its own (a malloc and a copy per decode). Lengths and
-   * 8–32-bit integers are read byte by byte.
-   */
-  #view: DataView | undefined;
-
   constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
-  }
-
-  #bigView(): DataView {
-    const bytes = this.#bytes;
-    this.#view ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return this.#view;
   }
 
   value(depth: number): unknown {
@@ -89,11 +97,11 @@ class WireReader {
       case 0xd3:
         this.need(8);
         this.pos += 8;
-        return this.#bigView().getBigInt64(at + 1);
+        return BigInt.asIntN(64, uint64At(this.#bytes, at + 1));
       case 0xcf: {
         this.need(8);
         this.pos += 8;
-        const n = this.#bigView().getBigUint64(at + 1);
+        const n = uint64At(this.#bytes, at + 1);
         // msgpackr writes every bigint that fits int64 as int64.
         if (n < 0x8000000000000000n) nonCanonical('uint64 for a value that fits int64', at);
         return n;
