@@ -186,7 +186,7 @@ export async function runLicLoad(
         await pause(1_000);
         idle.tick(s + 1);
       }
-      idle.done();
+      idle.done(stopped() ? 'stopped' : undefined);
       const load = progress(`LIC load, ${options.days} simulated days at ×${options.compress}`, ticks);
       const start = now();
       loadStart = start;
