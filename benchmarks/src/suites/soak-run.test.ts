@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import type { LicLoadRun } from '../lic/load.js';
 import {
   checkpointReason,
   readRunFile,
+  removeTemporaries,
   runFile,
   type SoakRun,
   writeFileAtomic,
@@ -115,5 +116,15 @@ describe('the raw run on disk', () => {
     ).toThrow('disk full');
     expect(readRunFile(dir).run.ticks).toBe(40);
     expect(leftovers()).toEqual([]);
+  });
+
+  it('removes what a run killed while writing left behind, and nothing else', () => {
+    writeRunFile(dir, checkpoint(40));
+    writeFileSync(join(dir, `.${runFile}.4242.tmp`), '{"run":');
+    writeFileSync(join(dir, `.${runFile}.x.tmp`), 'not ours');
+    writeFileSync(join(dir, 'notes.tmp'), 'not ours');
+    expect(removeTemporaries(join(dir, runFile))).toEqual([`.${runFile}.4242.tmp`]);
+    expect(readdirSync(dir).sort()).toEqual([`.${runFile}.x.tmp`, 'notes.tmp', runFile]);
+    expect(readRunFile(dir).run.ticks).toBe(40);
   });
 });

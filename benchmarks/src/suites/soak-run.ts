@@ -1,4 +1,13 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { LicLoadRun } from '../lic/load.js';
 
@@ -67,7 +76,7 @@ export const checkpointReason = 'checkpoint';
  */
 export function writeFileAtomic(file: string, text: string, afterWrite?: (tmp: string) => void): void {
   const dir = dirname(file);
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.tmp`);
+  const tmp = join(dir, temporaryName(file, process.pid));
   try {
     const fd = openSync(tmp, 'w');
     try {
@@ -88,6 +97,23 @@ export function writeFileAtomic(file: string, text: string, afterWrite?: (tmp: s
   } finally {
     closeSync(d);
   }
+}
+
+/** The temporary file of `writeFileAtomic` in process `pid`. */
+const temporaryName = (file: string, pid: number) => `.${basename(file)}.${pid}.tmp`;
+
+/**
+ * Removes the temporary files of `writeFileAtomic` for `file` that a process killed while writing
+ * left behind (another process's, or an earlier one's with the same pid); returns their names.
+ */
+export function removeTemporaries(file: string): string[] {
+  const dir = dirname(file);
+  const head = `.${basename(file)}.`;
+  const stale = readdirSync(dir).filter(
+    (f) => f.startsWith(head) && f.endsWith('.tmp') && /^[0-9]+$/.test(f.slice(head.length, -'.tmp'.length)),
+  );
+  for (const f of stale) rmSync(join(dir, f), { force: true });
+  return stale;
 }
 
 /** Writes the raw run to `DIR/soak-run.json` atomically. */
