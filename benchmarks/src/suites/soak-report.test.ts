@@ -244,6 +244,8 @@ describe('a partial run', () => {
     const ended = soakResult(soakRun(stopped, { start, latest, end }), dir);
     expect(ended.rows.find((r) => r['heap of node0 by class'] === 'Leaky')).toMatchObject({ endCount: 2 });
     expect(ended.rows.some((r) => table in r)).toBe(false);
+    const endNote = ended.figures?.find((f) => f.name === heap?.name)?.note;
+    expect(endNote).toContain('MB at the stop, 8.33 min apart');
   });
 });
 

@@ -420,7 +420,7 @@ function heapComparison(
       ...caches,
     ],
     growthMbPerDay: days > 0 ? growth / days : null,
-    note: `${node}: ${r2(total.startBytes / MB)} MB of live objects after the warm-up, ${r2(total.endBytes / MB)} MB ${fromLatest ? `in the latest snapshot (no end snapshot: the run stopped before it; the latest was taken ${r2((end.t - saved.run.loadStart) / 60)} min into the load)` : 'at the end'}, ${r2((end.t - start.t) / 60)} min apart of real time (a two-point difference: one GC cycle's floating garbage is V8's, the table "${table}" says what changed)`,
+    note: `${node}: ${r2(total.startBytes / MB)} MB of live objects after the warm-up, ${r2(total.endBytes / MB)} MB ${fromLatest ? `in the latest snapshot (no end snapshot: the run stopped before it; the latest was taken ${r2((end.t - saved.run.loadStart) / 60)} min into the load)` : saved.partial === undefined ? 'at the end' : 'at the stop'}, ${r2((end.t - start.t) / 60)} min apart of real time (a two-point difference: one GC cycle's floating garbage is V8's, the table "${table}" says what changed)`,
   };
 }
 
