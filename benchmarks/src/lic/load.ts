@@ -1,6 +1,8 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   type Community,
   generateCommunity,
@@ -49,6 +51,28 @@ export interface LicLoadOptions {
   readonly afterTick?: (tick: number, net: LocalNetwork, now: () => number) => Promise<void>;
   /** Called after the last tick, before the nodes stop (a soak's last heap snapshot). */
   readonly afterLoad?: (net: LocalNetwork, now: () => number) => Promise<void>;
+  /**
+   * Ends the load early when it fires: the tick in progress sends its transactions, no other
+   * starts (nor the idle baseline's rest), `afterLoad` runs, and the run returns as far as it got
+   * (`ticks` counts the ticks done).
+   */
+  readonly signal?: AbortSignal;
+  /** Each node in a process group of its own (see `LocalNetworkOptions.detached`). */
+  readonly detached?: boolean;
+  /** Called once the network exists, before it starts, with a view of the run while it goes. */
+  readonly live?: (live: LicLoadLive) => void;
+}
+
+/** A run while it goes. */
+export interface LicLoadLive {
+  /**
+   * The run so far, as `runLicLoad` would return it if the load ended now (no disk figures of
+   * node0; its height is the last one probed). Its arrays are the samplers' own, not copies: read
+   * or serialise them before the next await.
+   */
+  soFar(): LicLoadRun;
+  /** Kills every node at once and removes their homes: for a process that must exit now. */
+  killNow(): void;
 }
 
 export interface LicLoadRun {
@@ -97,6 +121,7 @@ export async function runLicLoad(
     config: { log: { level: 'warn' }, ...options.config },
     ...(options.launch === undefined ? {} : { launch: options.launch }),
     ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+    ...(options.detached === true ? { detached: true } : {}),
   });
   const sampler = new ResourceSampler({}, net.nodes);
   const memory = new MemorySampler(net.nodes);
@@ -105,6 +130,39 @@ export async function runLicLoad(
   const now = () => (performance.now() - t0) / 1000;
   let txs = 0;
   let refused = 0;
+  let done = 0;
+  let loadStart: number | undefined;
+  let loadEnd: number | undefined;
+  const stopped = () => options.signal?.aborted === true;
+  // An aborted wait ends early; it is not an error.
+  const pause = (ms: number) =>
+    delay(ms, undefined, options.signal === undefined ? {} : { signal: options.signal }).catch(
+      () => undefined,
+    );
+  options.live?.({
+    soFar: () => {
+      const t = now();
+      return {
+        node0Disk: null,
+        node0Height: heights.at(-1)?.[1] ?? 0,
+        samples: sampler.series,
+        memory: memory.series,
+        heights,
+        loadStart: loadStart ?? t,
+        loadEnd: loadEnd ?? t,
+        ticks: done,
+        txs,
+        refused,
+        compress: options.compress,
+      };
+    },
+    killNow: () => {
+      sampler.stop();
+      memory.stop();
+      net.killNow();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
   try {
     await net.start();
     sampler.start();
@@ -124,15 +182,16 @@ export async function runLicLoad(
     try {
       const community: Community = await setUpCommunity(net, data);
       const idle = progress('settling, then the idle baseline', idleSettleSeconds + idleSeconds);
-      for (let s = 0; s < idleSettleSeconds + idleSeconds; s++) {
-        await sleep(1_000);
+      for (let s = 0; s < idleSettleSeconds + idleSeconds && !stopped(); s++) {
+        await pause(1_000);
         idle.tick(s + 1);
       }
-      idle.done();
+      idle.done(stopped() ? 'stopped' : undefined);
       const load = progress(`LIC load, ${options.days} simulated days at ×${options.compress}`, ticks);
-      const loadStart = now();
-      for (let k = 0; k < ticks; k++) {
-        const due = t0 + (loadStart + (k + 1) * (tickMs / 1000)) * 1000;
+      const start = now();
+      loadStart = start;
+      for (let k = 0; k < ticks && !stopped(); k++) {
+        const due = t0 + (start + (k + 1) * (tickMs / 1000)) * 1000;
         await Promise.all(
           community.meters.map(async (signer, i) => {
             try {
@@ -143,13 +202,15 @@ export async function runLicLoad(
             }
           }),
         );
+        done = k + 1;
         load.tick(k + 1, `height ${heights.at(-1)?.[1] ?? '?'}`);
         await options.afterTick?.(k, net, now);
         const wait = due - performance.now();
-        if (wait > 0) await sleep(wait);
+        if (wait > 0 && !stopped()) await pause(wait);
       }
-      const loadEnd = now();
-      load.done();
+      const end = now();
+      loadEnd = end;
+      load.done(done < ticks ? `stopped after ${done} of ${ticks} ticks` : undefined);
       await options.afterLoad?.(net, now);
       await sampler.sample();
       const node0 = net.nodes[0] as (typeof net.nodes)[number];
@@ -167,9 +228,9 @@ export async function runLicLoad(
         samples: sampler.series,
         memory: memory.series,
         heights,
-        loadStart,
-        loadEnd,
-        ticks,
+        loadStart: start,
+        loadEnd: end,
+        ticks: done,
         txs,
         refused,
         compress: options.compress,
@@ -184,5 +245,3 @@ export async function runLicLoad(
     await rm(dir, { recursive: true, force: true });
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

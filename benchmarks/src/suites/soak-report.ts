@@ -11,9 +11,10 @@ import type { LicLoadRun } from '../lic/load.js';
 import type { NodeMemory } from '../lic/memory.js';
 import { warmupShare } from '../lic/stats.js';
 import { type Trend, trend, windowMeans } from '../lic/trend.js';
+import { duration } from '../output/progress.js';
 import { type FigureSpec, figure, type Row, type Series, type SuiteResult, targets } from '../report.js';
 import { licResult } from './lic.js';
-import type { SoakRun } from './soak.js';
+import { checkpointReason, type Snapshot, type SoakRun } from './soak-run.js';
 
 const MB = 2 ** 20;
 /** Seconds of samples averaged into one point of the slope fits (longer than the GC's cycles here). */
@@ -44,6 +45,41 @@ export const soakTargets = {
   },
 } as const satisfies Record<string, FigureSpec>;
 
+/** Real seconds of one tick at compression ×1 (a slot of 15 minutes). */
+const slotSeconds = 900;
+
+/**
+ * How far a partial run got, in one sentence: "stopped after X of Y ticks (why)", the real time of
+ * load it covers against the planned, and the simulated days; null for a run that sent every tick.
+ */
+export function partialStatement(saved: SoakRun): string | null {
+  const p = saved.partial;
+  if (p === undefined) return null;
+  const { run } = saved;
+  const covered = Math.max(0, run.loadEnd - run.loadStart);
+  const planned = (p.ticksPlanned * slotSeconds) / run.compress;
+  const why =
+    p.reason === checkpointReason ? `last checkpoint, written ${p.writtenAt} while the load ran` : p.reason;
+  const days = (ticks: number) => (ticks / 96).toFixed(2);
+  return `partial run: stopped after ${p.ticksDone} of ${p.ticksPlanned} ticks (${why}); ${duration(covered * 1000)} of load in real time of the ${duration(planned * 1000)} planned, ${days(p.ticksDone)} of ${days(p.ticksPlanned)} simulated days; every figure is of that span`;
+}
+
+/** The table "partial run": how far the run got, for a run that did not send every tick. */
+function partialRows(saved: SoakRun): Row[] {
+  const p = saved.partial;
+  if (p === undefined) return [];
+  const { run } = saved;
+  return [
+    {
+      'partial run': `stopped after ${p.ticksDone} of ${p.ticksPlanned} ticks`,
+      reason: p.reason === checkpointReason ? 'last checkpoint (written while the load ran)' : p.reason,
+      writtenAt: p.writtenAt,
+      realMinutesOfLoad: Math.round((Math.max(0, run.loadEnd - run.loadStart) / 60) * 10) / 10,
+      realMinutesPlanned: Math.round(((p.ticksPlanned * slotSeconds) / run.compress / 60) * 10) / 10,
+    },
+  ];
+}
+
 interface NodeTrend {
   readonly name: string;
   readonly validator: boolean;
@@ -59,7 +95,9 @@ interface NodeTrend {
  * each node's RSS and anonymous-memory slope per real day with its 95 % confidence interval, fitted
  * on 60 s means from the end of the warm-up (and of the first heap snapshot) to the end of the load;
  * each validator's memory by holder and by budgeted component over the same span; the two heap
- * snapshots compared by class, and who holds the new objects of the classes that grew.
+ * snapshots compared by class, and who holds the new objects of the classes that grew. A partial run
+ * (stopped, or its last checkpoint) is reported over what it covers, and says so first in its rows
+ * and in every figure's note.
  */
 export function soakResult(saved: SoakRun, dir: string): SuiteResult {
   const { run, snapshots } = saved;
@@ -149,7 +187,8 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
     [...validators].sort((a, b) => upper(b[key]) - upper(a[key]))[0] as NodeTrend;
   const list = (key: 'rss' | 'anonymous') =>
     validators.map((t) => `${t.name} ${r(t[key].slope)} ± ${r(t[key].ci95)}`).join(', ');
-  const span = `fitted on ${r(minutes, 1)} min of real time (60 s means, from the end of the warm-up and the first heap snapshot to the end of the load) at ×${run.compress}`;
+  const partial = partialStatement(saved);
+  const span = `fitted on ${r(minutes, 1)} min of real time (60 s means, from the end of the warm-up and the first heap snapshot to ${partial === null ? 'the end of the load' : 'the last sample before the stop'}) at ×${run.compress}`;
   const heap = heapComparison(saved, dir);
   const figures = [
     ...(lic.figures ?? []).filter((f) => f.name !== targets.rssGrowth.name),
@@ -164,7 +203,10 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
       `upper end of the 95 % CI of the steepest validator; slope ± CI, MB/day: ${list('anonymous')}`,
     ),
     figure(soakTargets.heap, heap.growthMbPerDay === null ? null : r(heap.growthMbPerDay), heap.note),
-  ];
+  ].map((f) =>
+    // A partial run's every figure says so, where the eye lands.
+    partial === null ? f : { ...f, note: f.note === undefined ? partial : `${partial}. ${f.note}` },
+  );
   const anonymousSeries: Series[] = run.memory.map((m) => ({
     name: m.name,
     plot: 'anonymous',
@@ -179,7 +221,15 @@ export function soakResult(saved: SoakRun, dir: string): SuiteResult {
   }));
   return {
     suite: 'soak',
-    rows: [...lic.rows, ...slopeRows, ...tenthRows, ...holderRows, ...budgetedRows, ...heap.rows],
+    rows: [
+      ...partialRows(saved),
+      ...lic.rows,
+      ...slopeRows,
+      ...tenthRows,
+      ...holderRows,
+      ...budgetedRows,
+      ...heap.rows,
+    ],
     figures,
     series: [...(lic.series ?? []), ...anonymousSeries],
     plots: {
@@ -302,15 +352,22 @@ export function budgetedMemoryRows(m: NodeMemory, from: number, to: number): Row
   ];
 }
 
-/** The two snapshots compared by class, the retainers of what grew, and the live heap's growth. */
+/**
+ * The snapshot of the warm-up compared by class with the end one, or, in a run stopped before its
+ * end snapshot, with the latest of those taken at an interval; the retainers of what grew, and the
+ * live heap's growth.
+ */
 function heapComparison(
   saved: SoakRun,
   dir: string,
 ): { rows: Row[]; growthMbPerDay: number | null; note: string } {
-  const { start, end, node } = saved.snapshots;
+  const { start, end: endSnapshot, latest, node } = saved.snapshots;
   const file = (f: string) => join(dir, basename(f));
-  if (start === null || end === null || !existsSync(file(start.file)) || !existsSync(file(end.file)))
+  const there = (s: Snapshot | null | undefined): s is Snapshot => s != null && existsSync(file(s.file));
+  const end = there(endSnapshot) ? endSnapshot : there(latest) ? latest : null;
+  if (!there(start) || end === null)
     return { rows: [], growthMbPerDay: null, note: 'no heap snapshots (one failed or their files are gone)' };
+  const fromLatest = end !== endSnapshot;
   const a: HeapSnapshot = readHeapSnapshot(file(start.file));
   const b: HeapSnapshot = readHeapSnapshot(file(end.file));
   const classes = compareByClass(a, b);
@@ -327,8 +384,9 @@ function heapComparison(
     }),
     { startCount: 0, endCount: 0, startBytes: 0, endBytes: 0, newCount: 0, newBytes: 0 },
   );
+  const table = `heap of ${node} by class${fromLatest ? ' (after the warm-up → latest snapshot, no end snapshot)' : ''}`;
   const row = (name: string, c: typeof total): Row => ({
-    [`heap of ${node} by class`]: name,
+    [table]: name,
     startCount: c.startCount,
     endCount: c.endCount,
     countGrowth: c.endCount - c.startCount,
@@ -351,7 +409,7 @@ function heapComparison(
   const caches: Row[] = instanceLengths(a, b, 'BoundedCache').map((c) => ({
     [`BoundedCache of ${node}, held by`]: c.holder,
     entriesAfterWarmup: c.start ?? '—',
-    entriesAtEnd: c.end ?? '—',
+    [fromLatest ? 'entriesInLatest' : 'entriesAtEnd']: c.end ?? '—',
   }));
   const growth = (total.endBytes - total.startBytes) / MB;
   return {
@@ -362,7 +420,7 @@ function heapComparison(
       ...caches,
     ],
     growthMbPerDay: days > 0 ? growth / days : null,
-    note: `${node}: ${r2(total.startBytes / MB)} MB of live objects after the warm-up, ${r2(total.endBytes / MB)} MB at the end, ${r2((end.t - start.t) / 60)} min apart of real time (a two-point difference: one GC cycle's floating garbage is V8's, the table "heap of ${node} by class" says what changed)`,
+    note: `${node}: ${r2(total.startBytes / MB)} MB of live objects after the warm-up, ${r2(total.endBytes / MB)} MB ${fromLatest ? `in the latest snapshot (no end snapshot: the run stopped before it; the latest was taken ${r2((end.t - saved.run.loadStart) / 60)} min into the load)` : saved.partial === undefined ? 'at the end' : 'at the stop'}, ${r2((end.t - start.t) / 60)} min apart of real time (a two-point difference: one GC cycle's floating garbage is V8's, the table "${table}" says what changed)`,
   };
 }
 

@@ -1,14 +1,27 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildBundle, describeLaunch, unitRetainBlocks } from '@joule/lic-pilot';
-import { type LicLoadRun, runLicLoad } from '../lic/load.js';
+import { buildBundle, describeLaunch, type LocalNetwork, unitRetainBlocks } from '@joule/lic-pilot';
+import { type LicLoadLive, type LicLoadRun, runLicLoad } from '../lic/load.js';
 import { warmupShare } from '../lic/stats.js';
 import type { SuiteOptions, SuiteResult } from '../report.js';
 import { UsageError } from '../report.js';
 import { licOptions } from './lic.js';
 import { soakResult } from './soak-report.js';
+import {
+  checkpointReason,
+  readRunFile,
+  removeTemporaries,
+  runFile,
+  type Snapshot,
+  type SoakRun,
+  writeRunFile,
+} from './soak-run.js';
+import { immediateExitCode, onStopSignals, type StopSignal } from './soak-stop.js';
+
+export type { Snapshot, SnapshotTimes, SoakPartial, SoakRun } from './soak-run.js';
+export { runFile };
 
 export const soakUsage =
   '[--compress 60 --days 1.7 | --duration 6h] [--snapshot-node 0] [--snapshots DIR] [--warm-up 0.1] [--base-port 29300] [--from DIR] [--dist]';
@@ -18,31 +31,23 @@ export const defaultSoakBasePort = 29_300;
 
 /** Where the heap snapshots and the raw run go by default (git-ignored: a snapshot is tens of MB). */
 const defaultSnapshotsDir = fileURLToPath(new URL('../../../bench-out/soak/', import.meta.url));
-/** The raw run, written before it is analysed, so that `--from` can analyse it again. */
-export const runFile = 'soak-run.json';
 /** The longest a node may take to write a heap snapshot. */
 const snapshotTimeoutMs = 180_000;
-
-/** When the heap snapshots of the soak were taken: seconds on the run's sampler clock, and file. */
-export interface SnapshotTimes {
-  readonly node: string;
-  readonly start: Snapshot | null;
-  readonly end: Snapshot | null;
-}
-
-/** A heap snapshot: when it was asked for and written (seconds on the samplers' clock), its file. */
-export interface Snapshot {
-  readonly t: number;
-  readonly done: number;
-  readonly file: string;
-}
-
-export interface SoakRun {
-  readonly run: LicLoadRun;
-  readonly snapshots: SnapshotTimes;
-  readonly launch: string;
-  readonly retainBlocks: number;
-}
+/**
+ * Real time between two checkpoints of the raw run while the load runs (and a checkpoint after each
+ * heap snapshot): a run cut short without a word (SIGKILL, a power cut) loses at most this much.
+ * Each serialises the samples so far: at the samplers' caps (a day of 1 s samples of 8 nodes) 150 MB
+ * of JSON, written in 1.0–2.5 s of the benchmark's own process (its samplers skip those seconds).
+ */
+export const checkpointIntervalMs = 10 * 60_000;
+/**
+ * Real time between two heap snapshots of the snapshot node after the one of the warm-up, each
+ * written over the one before as `latestSnapshotFile`: a run killed before its end snapshot still
+ * has two to compare. A run shorter than this takes none.
+ */
+export const latestSnapshotIntervalMs = 60 * 60_000;
+/** The latest of the snapshots taken at `latestSnapshotIntervalMs`. */
+export const latestSnapshotFile = 'soak-latest.heapsnapshot';
 
 /**
  * Sends SIGUSR2 to a node started with `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR` and
@@ -76,6 +81,12 @@ export async function takeHeapSnapshot(pid: number, dir: string, name: string): 
  * rate or a moderate compression, with two heap snapshots of one validator — after the warm-up and
  * at the end — compared by constructor, and each validator's RSS and anonymous-memory slope per
  * real day with its 95 % confidence interval.
+ *
+ * A run cut short keeps what it measured: the raw run is written as a checkpoint while the load
+ * runs, the snapshot node takes a heap snapshot every `latestSnapshotIntervalMs` besides the two,
+ * and SIGINT, SIGTERM or SIGHUP stops the load, takes the end snapshot, writes the run as partial and
+ * reports it (exit code 0); a second signal during that writes what there is and exits at once
+ * (`immediateExitCode`).
  */
 export async function soak(options: SuiteOptions): Promise<SuiteResult> {
   const { values, tokens } = parseArgs({
@@ -100,13 +111,11 @@ export async function soak(options: SuiteOptions): Promise<SuiteResult> {
   }
   if (typeof values.from === 'string') {
     const dir = resolve(values.from);
-    const saved = JSON.parse(readFileSync(join(dir, runFile), 'utf8'), (key, value) =>
-      value === null && key !== 'node0Disk' && key !== 'start' && key !== 'end' ? Number.NaN : value,
-    ) as SoakRun;
-    return soakResult(saved, dir);
+    return soakResult(readRunFile(dir), dir);
   }
   const dir = resolve(typeof values.snapshots === 'string' ? values.snapshots : defaultSnapshotsDir);
   mkdirSync(dir, { recursive: true });
+  removeTemporaries(join(dir, runFile));
   const hasRate = rest.some((a) => /^--(compress|days|duration)/.test(a));
   const basePort = Number(values['base-port'] ?? defaultSoakBasePort);
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65_000)
@@ -124,13 +133,23 @@ export async function soak(options: SuiteOptions): Promise<SuiteResult> {
   const ticks = Math.round(load.days * 96);
   const warmupTick = Math.max(0, Math.ceil(warmup * ticks) - 1);
   const base = load.launch?.(node);
-  let start: SnapshotTimes['start'] = null;
-  let end: SnapshotTimes['end'] = null;
-  const snapshot = async (
-    net: Parameters<NonNullable<typeof load.afterLoad>>[0],
-    now: () => number,
-    name: string,
-  ) => {
+  const snapshots: { start: Snapshot | null; end: Snapshot | null; latest: Snapshot | null } = {
+    start: null,
+    end: null,
+    latest: null,
+  };
+  const saved = (run: LicLoadRun, reason?: string): SoakRun => ({
+    run,
+    snapshots: { node: `node${node}`, ...snapshots },
+    launch: describeLaunch(load.build),
+    retainBlocks: unitRetainBlocks(),
+    ...(reason === undefined
+      ? {}
+      : {
+          partial: { ticksDone: run.ticks, ticksPlanned: ticks, writtenAt: new Date().toISOString(), reason },
+        }),
+  });
+  const snapshot = async (net: LocalNetwork, now: () => number, name: string) => {
     const pid = net.nodes[node]?.pid();
     if (pid === undefined) return null;
     const t = now();
@@ -141,37 +160,127 @@ export async function soak(options: SuiteOptions): Promise<SuiteResult> {
     });
     return file === null ? null : { t, done: now(), file };
   };
-  const run = await runLicLoad(
-    {
-      ...load,
-      launch: (i) =>
-        i === node && base !== undefined
-          ? {
-              ...base,
-              nodeArgs: [
-                ...(base.nodeArgs ?? []),
-                '--heapsnapshot-signal=SIGUSR2',
-                `--diagnostic-dir=${dir}`,
-              ],
-            }
-          : load.launch?.(i),
-      afterTick: async (k, net, now) => {
-        if (k === warmupTick) start = await snapshot(net, now, 'soak-start.heapsnapshot');
-      },
-      afterLoad: async (net, now) => {
-        end = await snapshot(net, now, 'soak-end.heapsnapshot');
-      },
-    },
-    options.progress,
-  );
-  const saved: SoakRun = {
-    run,
-    snapshots: { node: `node${node}`, start, end },
-    launch: describeLaunch(load.build),
-    retainBlocks: unitRetainBlocks(),
+
+  // The raw run so far: as the network is made, then every `checkpointIntervalMs` and after each
+  // heap snapshot, until the end.
+  let live: LicLoadLive | undefined;
+  let checkpointTimer: NodeJS.Timeout | undefined;
+  let checkpoints = true;
+  const checkpoint = () => {
+    clearTimeout(checkpointTimer);
+    if (!checkpoints || live === undefined) return;
+    try {
+      writeRunFile(dir, saved(live.soFar(), checkpointReason));
+    } catch (error) {
+      console.error(`checkpoint of ${runFile}: ${String(error)}`);
+    }
+    checkpointTimer = setTimeout(checkpoint, checkpointIntervalMs);
   };
-  writeFileSync(join(dir, runFile), JSON.stringify(saved));
-  return soakResult(saved, dir);
+  // The snapshots at `latestSnapshotIntervalMs`, one at a time, from the warm-up's to the end's.
+  let latestTimer: NodeJS.Timeout | undefined;
+  let latestTaking: Promise<void> | undefined;
+  const takeLatest = (net: LocalNetwork, now: () => number) => {
+    if (latestTaking !== undefined) return;
+    latestTaking = snapshot(net, now, latestSnapshotFile).then((s) => {
+      if (s !== null) snapshots.latest = s;
+      latestTaking = undefined;
+      checkpoint();
+    });
+  };
+  let warmedUp = false;
+
+  // A stop signal ends the load; another one, during the stop, ends the process.
+  const stop = new AbortController();
+  let stoppedBy: StopSignal | undefined;
+  const unlisten = onStopSignals({
+    stop: (signal) => {
+      stoppedBy = signal;
+      // A hung-up terminal fails every write to it: what is written to files must still be.
+      if (signal === 'SIGHUP') for (const out of [process.stdout, process.stderr]) out.on('error', () => {});
+      console.error(
+        `\n${signal}: stopping the load; then the end heap snapshot (after the warm-up's), ${runFile} and the report (another signal exits at once)`,
+      );
+      stop.abort();
+    },
+    now: (signal, first) => {
+      checkpoints = false;
+      clearTimeout(checkpointTimer);
+      if (live !== undefined) {
+        try {
+          writeRunFile(dir, saved(live.soFar(), `${first}, then ${signal} during the stop`));
+        } catch (error) {
+          console.error(`${runFile}: ${String(error)}`);
+        }
+        live.killNow();
+      }
+      console.error(`${signal}: exiting at once; ${join(dir, runFile)} holds the run as far as it got`);
+      process.exit(immediateExitCode(signal));
+    },
+  });
+  let run: LicLoadRun;
+  try {
+    run = await runLicLoad(
+      {
+        ...load,
+        detached: true,
+        signal: stop.signal,
+        live: (l) => {
+          live = l;
+          // At once, so that no earlier run's file in the directory passes for this one's.
+          checkpoint();
+        },
+        launch: (i) =>
+          i === node && base !== undefined
+            ? {
+                ...base,
+                nodeArgs: [
+                  ...(base.nodeArgs ?? []),
+                  '--heapsnapshot-signal=SIGUSR2',
+                  `--diagnostic-dir=${dir}`,
+                ],
+              }
+            : load.launch?.(i),
+        afterTick: async (k, net, now) => {
+          if (k !== warmupTick) return;
+          warmedUp = true;
+          snapshots.start = await snapshot(net, now, 'soak-start.heapsnapshot');
+          checkpoint();
+          if (snapshots.start !== null)
+            latestTimer = setInterval(() => takeLatest(net, now), latestSnapshotIntervalMs);
+        },
+        afterLoad: async (net, now) => {
+          clearInterval(latestTimer);
+          await latestTaking;
+          // A run stopped before its warm-up's snapshot has nothing to compare an end one with.
+          if (warmedUp) snapshots.end = await snapshot(net, now, 'soak-end.heapsnapshot');
+        },
+      },
+      options.progress,
+    );
+  } catch (error) {
+    // A run that fails hours in keeps what it measured, with the reason.
+    checkpoints = false;
+    if (live !== undefined)
+      try {
+        writeRunFile(dir, saved(live.soFar(), `failed: ${String(error)}`));
+      } catch (writeError) {
+        console.error(`${runFile}: ${String(writeError)}`);
+      }
+    unlisten();
+    throw error;
+  } finally {
+    checkpoints = false;
+    clearTimeout(checkpointTimer);
+    clearInterval(latestTimer);
+  }
+  const final = saved(run, run.ticks < ticks ? (stoppedBy ?? 'stopped') : undefined);
+  try {
+    writeRunFile(dir, final);
+  } finally {
+    // The raw run is on disk: from here a signal has its default effect (`--from` reports it again).
+    unlisten();
+  }
+  return soakResult(final, dir);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,36 @@ describe('LocalNetwork', () => {
     expect(s?.diskBytes, 'disk of the home').toBeGreaterThan(0);
     expect(sampler.series[1]?.samples.length, 'a node that is down is skipped').toBe(0);
     expect(await net.stop()).toEqual([0, null]);
+  });
+
+  it('starts a detached node in a session of its own, out of reach of the terminal, and kills it at once', {
+    timeout: 120_000,
+  }, async () => {
+    const home = await mkdtemp(join(tmpdir(), 'joule-localnet-detached-'));
+    const detached = await LocalNetwork.create({
+      dir: home,
+      nodes: 1,
+      validators: 1,
+      topology: 'mesh',
+      basePort: 31_100,
+      chainId: 'localnet-2',
+      detached: true,
+    });
+    try {
+      await detached.start();
+      const pid = detached.nodes[0]?.pid() as number;
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      // Fields 5 and 6 of /proc/PID/stat: its process group and session, each led by the node.
+      const [, , group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      expect([Number(group), Number(session)]).toEqual([pid, pid]);
+      detached.killNow();
+      // Killed, not stopped: no exit code (a graceful stop's is 0).
+      expect(await detached.stop()).toEqual([null]);
+      expect(detached.running(0)).toBe(false);
+    } finally {
+      await detached.stop();
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('reads a process from /proc and a directory size like du', async () => {

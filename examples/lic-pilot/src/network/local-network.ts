@@ -39,6 +39,12 @@ export interface LocalNetworkOptions {
   readonly startTimeoutMs?: number;
   /** How node `index` runs, when not as the others (a board profile, an arm64 Node under qemu). */
   readonly launch?: (index: number) => NodeLaunch | undefined;
+  /**
+   * Each node in a session and process group of its own, out of reach of the terminal's signals (a
+   * Ctrl-C reaches every process of the foreground group, a closed terminal's hang-up the whole
+   * session): the caller stops the nodes, with `stop()` or `killNow()`, whatever ends it.
+   */
+  readonly detached?: boolean;
 }
 
 /** How one node's process is started: `[...wrap, execPath, ...nodeArgs, cliPath, 'start', …]`. */
@@ -158,6 +164,22 @@ export class LocalNetwork {
     return codes;
   }
 
+  /**
+   * SIGKILL to every running node (to its process group when detached, so that a wrapper's child
+   * goes too), at once and without waiting: for a caller that must exit now.
+   */
+  killNow(): void {
+    for (const proc of this.#procs.values()) {
+      const pid = proc.pid;
+      if (pid === undefined) continue;
+      try {
+        process.kill(this.#options.detached === true ? -pid : pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
   /** True while a node's process runs. */
   running(index: number): boolean {
     return this.#procs.has(index);
@@ -183,7 +205,10 @@ export class LocalNetwork {
     const wrap = l.wrap ?? [];
     const [command, ...prefix] = wrap.length > 0 ? [...wrap, execPath] : [execPath];
     const log = createWriteStream(node.log, { flags: 'a' });
-    const proc = spawn(command as string, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(command as string, [...prefix, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: o.detached === true,
+    });
     proc.stdout?.pipe(log, { end: false });
     proc.stderr?.pipe(log, { end: false });
     this.#procs.set(node.index, proc);
