@@ -145,44 +145,43 @@ export const defaultMaxBlockGas = 50_000_000;
  */
 export const checkGasAdjustment = 1.25;
 /**
- * Transactions whose valid signature is remembered with their decoding and signer address, so that
- * a proposal, a block or a recheck does not verify or decode again what the mempool did (the
- * server's pool holds 2 000 and a block up to 10 000 small ones; `verifiedTxCacheBytes` is the
- * tighter bound for transactions of a few messages).
+ * Transactions whose valid signature is remembered with their chain, nonce and signer, so that a
+ * proposal, a block or a recheck does not verify again what the mempool did (the server's pool
+ * holds 2 000 and a block up to 10 000 small ones). The tighter bound at the default
+ * `verifiedTxCacheBytes`: 8 192 entries count ~3.8 MiB (~1.5 MiB of heap from a few signers).
  */
 export const verifiedTxCacheEntries = 8_192;
 /**
- * Signers whose address (a SHA-256 of the public key) the ante remembers: a loaded chain's active
- * signers (64 in the throughput suite, a concentrator's meters in the pilot). A 32-character key and
- * a 20-byte address: ~0.2 MiB when full.
+ * Signers whose address (a SHA-256 of the public key) the ante remembers, with a copy of the key
+ * that their remembered transactions share: a loaded chain's active signers (64 in the throughput
+ * suite, a concentrator's meters in the pilot). A 32-character key, a copy of the 32-byte key and
+ * the 20-byte address, each array with its buffer: ~0.5 KiB a signer, ~1 MiB when full.
  */
 export const signerAddressCacheEntries = 2_048;
 /** Addresses whose bech32 form events remember (a key and a string of ~70 characters: ~0.2 MiB). */
 export const renderedAddressCacheEntries = 1_024;
 /**
- * Bytes of the remembered transactions (estimated by `verifiedTxOverheadBytes`, and
- * `verifiedTxMessageOverheadBytes` a message, plus their variable fields): ~6 300 one-message
- * transactions of 164 bytes, ~840 of 32 messages. A loaded node holds three sets of transactions it
- * will meet again: its pool (2 000 on a server), the transactions of a proposal it had not admitted
- * (its pool was full, or gossip had not brought them yet: up to a block), and the block being
- * executed and committed. A bound of one pool (4 MiB) evicted a transaction before its proposal or
- * its block and verified it again: 1.7 verifications a transaction on each of 4 validators at
- * 1 600 tx/s, against 1.06 at this bound. Any signed transaction is remembered once its signature
- * verifies, before its nonce or account is checked: a client can fill the cache with refused ones,
- * so this bounds what it can make a node hold.
+ * Bytes of the remembered transactions, `verifiedTxOverheadBytes` each plus their chain id. A
+ * loaded node holds three sets of transactions it will meet again: its pool (2 000 on a server),
+ * the transactions of a proposal it had not admitted (its pool was full, or gossip had not brought
+ * them yet: up to a block), and the block being executed and committed. A bound of one pool
+ * evicted a transaction before its proposal or its block and verified it again: 1.7 verifications
+ * a transaction on each of 4 validators at 1 600 tx/s, against 1.06 with 6 300 remembered. Any
+ * signed transaction is remembered once its signature verifies, before its nonce or account is
+ * checked: a client can fill the cache with refused ones, so this bounds what it can make a node
+ * hold. At this default `verifiedTxCacheEntries` is the tighter bound; a node's memory profile
+ * sets a smaller one (512 KiB: ~1 090 transactions).
  */
 export const verifiedTxCacheBytes = 12 * 1024 * 1024;
 /**
- * What a remembered transaction costs beyond its variable fields and its messages: its objects,
- * key, signer key, signature and address arrays. Measured: a one-message `bank/send` of 164 bytes
- * keeps ~1 520 bytes of heap and array buffers after a full collection.
+ * What a remembered transaction costs: its key (the hash as a 32-character string), its entry and
+ * its slot in the cache, and its signer's key and address, which the transactions of one signer
+ * share but one signer each (a client filling the cache) does not. Measured after a full
+ * collection, 4 000 remembered `bank/send`s: ~447 bytes each of heap from 4 000 signers, ~181 from
+ * 4 (a decoded transaction kept ~1 220–1 360). The same for any number of messages: they are
+ * decoded again from the bytes.
  */
-export const verifiedTxOverheadBytes = 1_400;
-/**
- * What each message of a remembered transaction costs beyond its bytes: its object and its value's
- * array and buffer. Measured: a transaction of 32 messages keeps ~12 300 bytes, ~350 a message.
- */
-export const verifiedTxMessageOverheadBytes = 360;
+export const verifiedTxOverheadBytes = 480;
 /** Gas schedule: what each kind of work costs. Changing it changes consensus results. */
 export const gasCosts = {
   txBase: 1_000,

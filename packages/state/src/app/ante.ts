@@ -12,7 +12,6 @@ import {
   signerAddressCacheEntries,
   verifiedTxCacheBytes,
   verifiedTxCacheEntries,
-  verifiedTxMessageOverheadBytes,
   verifiedTxOverheadBytes,
 } from '../constants.js';
 import type { GasMeter } from './gas.js';
@@ -37,7 +36,6 @@ export interface DecodedMessage {
 }
 
 export interface AnteResult {
-  readonly tx: Tx;
   readonly signer: Signer;
   readonly messages: readonly DecodedMessage[];
 }
@@ -58,22 +56,33 @@ export interface AnteEnvironment {
   readonly recheck?: boolean;
 }
 
+/** A signer's public key and address (a SHA-256 of the key): one pair per signer, shared. */
+interface SignerKeys {
+  readonly publicKey: Uint8Array;
+  readonly address: Uint8Array;
+}
+
 /**
- * A transaction whose signature verified: its decoding and its signer's address, which are
- * functions of its bytes alone.
+ * A transaction whose signature verified: what the checks read of it again without decoding it —
+ * its chain, its nonce and its signer (the signer's pair, shared with its other transactions).
+ * Functions of its bytes alone. Its messages are decoded again from the bytes when it executes: a
+ * decoding costs under a microsecond and leaves nothing, where a remembered one (objects, and a
+ * copied array with its buffer for the signer, the signature and each message) lived thousands of
+ * transactions and was promoted by each scavenge to V8's old space, ~1.1 KiB a transaction.
  */
 interface VerifiedTx {
-  readonly tx: Tx;
-  readonly address: Uint8Array;
+  readonly chainId: string;
+  readonly nonce: number;
+  readonly signer: SignerKeys;
 }
 
 /**
  * Transactions whose signature verified, by the hash of their whole bytes (body and signature),
  * least recently used out first: a transaction checked for the mempool is proposed, executed in its
- * block and rechecked while it waits, and its bytes — hence its decoding, its signer's address and
- * its verdict — are the same each time. Facts that never change, so every answer is the one a fresh
- * decode and verify would give; what depends on the chain (its id, the message types, nonces,
- * state) is checked each time. Bounded by `verifiedTxCacheEntries` and `verifiedTxCacheBytes`.
+ * block and rechecked while it waits, and its bytes — hence its chain, nonce, signer and verdict —
+ * are the same each time. Facts that never change, so every answer is the one a fresh decode and
+ * verify would give; what depends on the chain (its id, the message types, nonces, state) is
+ * checked each time. Bounded by `verifiedTxCacheEntries` and `verifiedTxCacheBytes`.
  */
 let verifiedTxs = verifiedTxCache(verifiedTxCacheBytes);
 
@@ -81,7 +90,7 @@ function verifiedTxCache(maxBytes: number): BoundedCache<string, VerifiedTx> {
   return new BoundedCache<string, VerifiedTx>({
     maxEntries: verifiedTxCacheEntries,
     maxBytes,
-    sizeOf: (_key, value) => verifiedTxOverheadBytes + 2 * value.tx.signature.length + txBodyBytes(value.tx),
+    sizeOf: (_key, value) => verifiedTxOverheadBytes + value.chainId.length,
   });
 }
 
@@ -98,20 +107,13 @@ export function limitVerifiedTxCache(maxBytes: number): void {
   verifiedTxs = verifiedTxCache(maxBytes);
 }
 
-/** A decoded transaction's bytes, roughly: its messages (each with its objects) and memo (the rest is fixed). */
-function txBodyBytes(tx: Tx): number {
-  let n = tx.body.memo.length + tx.body.chainId.length;
-  for (const m of tx.body.messages) n += verifiedTxMessageOverheadBytes + m.value.length + m.type.length;
-  return n;
-}
-
 /** What the cache of verified transactions holds and how it served (for metrics). */
 export function verifiedTxCacheStats(): BoundedCacheStats {
   return verifiedTxs.stats();
 }
 
 /**
- * The decoding and signer address of the transaction with hash `hash`, if this node verified its
+ * The chain, nonce and signer of the transaction with hash `hash`, if this node verified its
  * signature (in `checkTx`, a proposal or a block) and still remembers it.
  */
 export function verifiedTx(hash: Uint8Array): VerifiedTx | undefined {
@@ -129,32 +131,41 @@ export function signatureVerifies(bytes: Uint8Array, tx: Tx, hash: Uint8Array = 
 
 /**
  * Verifies the signature of `tx` (decoded from `bytes`) and remembers it under `id` if valid: its
- * signer's address, or undefined if invalid.
+ * signer's pair, or undefined if invalid.
  */
-function verifyAndRemember(id: string, tx: Tx, bytes: Uint8Array): Uint8Array | undefined {
+function verifyAndRemember(id: string, tx: Tx, bytes: Uint8Array): SignerKeys | undefined {
   if (!txSignatureVerifies(bytes, tx)) return undefined;
-  const address = signerAddress(tx.body.signer);
-  verifiedTxs.set(id, { tx, address });
-  return address;
+  const signer = signerKeys(tx.body.signer);
+  verifiedTxs.set(id, { chainId: sharedChainId(tx.body.chainId), nonce: tx.body.nonce, signer });
+  return signer;
+}
+
+/** The chain id last remembered: every transaction of a chain shares one string, not one per decoding. */
+let lastChainId = '';
+
+function sharedChainId(chainId: string): string {
+  if (chainId !== lastChainId) lastChainId = chainId;
+  return lastChainId;
 }
 
 /**
- * Signers' addresses by public key, least recently used out first: a signer sends transaction after
- * transaction, and its address is a SHA-256 of its key (the hash, and the key moved out of V8's heap
- * for OpenSSL, cost more than the lookup). A fact about the key that never changes. Bounded by
+ * Signers' keys and addresses by public key, least recently used out first: a signer sends
+ * transaction after transaction, and its address is a SHA-256 of its key (the hash, and the key
+ * moved out of V8's heap for OpenSSL, cost more than the lookup). A fact about the key that never
+ * changes; the remembered transactions of a signer share its pair. Bounded by
  * `signerAddressCacheEntries`.
  */
-const signerAddresses = new BoundedCache<string, Uint8Array>({ maxEntries: signerAddressCacheEntries });
+const signers = new BoundedCache<string, SignerKeys>({ maxEntries: signerAddressCacheEntries });
 
-/** `addressOf(publicKey)`, remembered; the array is shared: callers hand out copies. */
-function signerAddress(publicKey: Uint8Array): Uint8Array {
+/** `publicKey` and `addressOf(publicKey)`, remembered; the arrays are shared: callers hand out copies. */
+function signerKeys(publicKey: Uint8Array): SignerKeys {
   const key = bytesKey(publicKey);
-  let address = signerAddresses.get(key);
-  if (address === undefined) {
-    address = addressOf(publicKey);
-    signerAddresses.set(key, address);
+  let keys = signers.get(key);
+  if (keys === undefined) {
+    keys = { publicKey: publicKey.slice(), address: addressOf(publicKey) };
+    signers.set(key, keys);
   }
-  return address;
+  return keys;
 }
 
 /**
@@ -175,41 +186,35 @@ export async function runAnte(
     });
   }
   env.gas.consume(gasCosts.txBase + gasCosts.txPerByte * bytes.length, 'transaction bytes');
-  // Bytes verified before decode the same: their decoding and address are remembered.
+  // Bytes verified before have the same chain, nonce and signer: a recheck of them decodes nothing.
   const id = bytesKey(hash);
   const known = verifiedTxs.get(id);
-  let tx: Tx;
-  if (known !== undefined) tx = known.tx;
-  else
+  let tx: Tx | undefined;
+  if (known === undefined || env.recheck !== true)
     try {
       tx = decodeTx(bytes, maxTxBytes);
     } catch (cause) {
       throw new TxError('TX_MALFORMED', `transaction does not decode: ${message(cause)}`);
     }
-  if (tx.body.chainId !== env.chainId) {
-    throw new TxError(
-      'TX_WRONG_CHAIN',
-      `transaction is for chain "${tx.body.chainId}", this is "${env.chainId}"`,
-      {
-        chainId: tx.body.chainId,
-      },
-    );
+  const chainId = known?.chainId ?? (tx as Tx).body.chainId;
+  if (chainId !== env.chainId) {
+    throw new TxError('TX_WRONG_CHAIN', `transaction is for chain "${chainId}", this is "${env.chainId}"`, {
+      chainId,
+    });
   }
   env.gas.consume(gasCosts.signatureVerify, 'signature');
-  let address = known?.address;
-  if (address === undefined && env.recheck !== true) {
-    address = verifyAndRemember(id, tx, bytes);
-    if (address === undefined)
+  let keys = known?.signer;
+  if (keys === undefined && env.recheck !== true) {
+    keys = verifyAndRemember(id, tx as Tx, bytes);
+    if (keys === undefined)
       throw new TxError('TX_BAD_SIGNATURE', 'signature does not verify against the signer key');
   }
+  keys ??= signerKeys((tx as Tx).body.signer);
   // The handlers get their own copies: what they do with them cannot reach the cache.
-  const signer: Signer = {
-    address: (address ?? signerAddress(tx.body.signer)).slice(),
-    publicKey: tx.body.signer.slice(),
-  };
-  await env.accounts.useNonce(env.state, signer, tx.body.nonce);
+  const signer: Signer = { address: keys.address.slice(), publicKey: keys.publicKey.slice() };
+  await env.accounts.useNonce(env.state, signer, known?.nonce ?? (tx as Tx).body.nonce);
   const messages: DecodedMessage[] = [];
-  if (env.recheck === true) return { tx, signer, messages };
+  if (env.recheck === true || tx === undefined) return { signer, messages };
   // An index loop: `entries()` made an iterator result and an [index, item] pair per message.
   for (let index = 0; index < tx.body.messages.length; index++) {
     const item = tx.body.messages[index] as (typeof tx.body.messages)[number];
@@ -232,7 +237,7 @@ export async function runAnte(
     }
     messages.push({ type, message: decoded });
   }
-  return { tx, signer, messages };
+  return { signer, messages };
 }
 
 function message(cause: unknown): string {

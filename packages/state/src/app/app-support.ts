@@ -44,7 +44,7 @@ export function proposalTxs(
     const hash = txHash(tx);
     const known = verifiedTx(hash);
     if (known !== undefined) {
-      if (known.tx.body.chainId !== chainId) continue;
+      if (known.chainId !== chainId) continue;
     } else
       try {
         const decoded = decodeTx(tx, maxTxBytes);

@@ -67,6 +67,18 @@ interface Staged {
   readonly block: BlockResults;
 }
 
+/**
+ * A result with its place, kept from `finalizeBlock` to `commit`. A class, not a literal, so that
+ * V8 allocates it young (see `Executed` in the executor).
+ */
+class IndexedResult implements StoredTxResult {
+  constructor(
+    readonly height: number,
+    readonly index: number,
+    readonly result: abci.ExecTxResult,
+  ) {}
+}
+
 /** The application: consensus's `Application` over registered modules and the authenticated store. */
 export class App implements abci.Application {
   readonly store: VersionedStore;
@@ -255,7 +267,7 @@ export class App implements abci.Application {
     this.staged = {
       prepared,
       time: header.time,
-      results: txResults.map((result, index) => ({ height: header.height, index, result })),
+      results: txResults.map((result, index) => new IndexedResult(header.height, index, result)),
       block: { height: header.height, txHashes: hashes, events, validatorUpdates },
     };
     return { txResults, events, validatorUpdates, appHash: prepared.rootHash };

@@ -73,7 +73,7 @@ export class VersionedStore {
   /** The latest tree's nodes (and others read) by place, with the version that wrote each. */
   private readonly cache: NodeCache<CachedNode>;
   /** Latest values by key (`null`: absent), current as of `latest`. */
-  private readonly values: LruCache<{ readonly value: Uint8Array | null }>;
+  private readonly values: LruCache<LatestValue>;
   private latest: number | undefined;
   /**
    * Gaps of the latest state known to hold no entry: `entries` answers a range inside one without a
@@ -178,7 +178,7 @@ export class VersionedStore {
     const version = this.latest;
     const value = await this.kv.getBlocking(prefixed(prefixes.latestState, key));
     // A commit while the read was in flight may have changed the key: cache only a current answer.
-    if (version === this.latest) this.values.set(id, { value: value ?? null });
+    if (version === this.latest) this.values.set(id, new LatestValue(value ?? null));
     return value;
   }
 
@@ -326,7 +326,7 @@ export class VersionedStore {
     for (let i = 0; i < nodes.length; i++)
       this.cache.set(places[i] as NodePlace, cachedNode(version, nodes[i] as TreeNode));
     // A value too large for the cache is not cached, and the old one leaves it (`LruCache.set`).
-    for (const { id, value } of prepared.values) this.values.set(id, { value });
+    for (const { id, value } of prepared.values) this.values.set(id, new LatestValue(value));
   }
 
   /**
@@ -435,6 +435,17 @@ interface CachedNode {
   readonly bytes: number;
 }
 
+/**
+ * A key's latest value in the cache (`null`: absent). A class, not an object literal, so that V8
+ * allocates it young: a literal's site whose objects mostly survive a scavenge (these live a block
+ * or more) is allocated in old space from then on, and a dead one there keeps the value array it
+ * points to alive through every scavenge until the next full collection (see `PendingWrite` in
+ * the state layer).
+ */
+class LatestValue {
+  constructor(readonly value: Uint8Array | null) {}
+}
+
 function cachedNode(version: number, node: TreeNode): CachedNode {
   return { version, node, bytes: nodeCacheNodeOverheadBytes + node.bytes.length };
 }
@@ -453,14 +464,29 @@ function sortChanges(
     const id = nodeId(key);
     const keyHash = keyHashOf(key);
     const stored = value === null ? null : arena.small(value);
-    byKey.set(id, { id, keyHash, key, value, stored, rank: rankOf(keyHash) });
+    byKey.set(id, new RankedChange(id, keyHash, key, value, stored));
   }
   return [...byKey.values()].sort((a, b) => a.rank - b.rank || Buffer.compare(a.keyHash, b.keyHash));
 }
 
-interface RankedChange extends TreeChange {
-  /** The first 48 bits of the key hash: orders changes without a call into `Buffer.compare`. */
+/**
+ * A change with the first 48 bits of its key hash (`rank`), which orders changes without a call
+ * into `Buffer.compare`. A class, not a literal: a block's changes live until its commit, and a
+ * literal's site whose objects survive a scavenge is allocated in V8's old space, where a dead
+ * change keeps its key and value arrays alive through scavenges until a full collection (see
+ * `LatestValue`).
+ */
+class RankedChange implements TreeChange {
   readonly rank: number;
+  constructor(
+    readonly id: string,
+    readonly keyHash: Uint8Array,
+    readonly key: Uint8Array,
+    readonly value: Uint8Array | null,
+    readonly stored: Uint8Array | null,
+  ) {
+    this.rank = rankOf(keyHash);
+  }
 }
 
 function rankOf(h: Uint8Array): number {
