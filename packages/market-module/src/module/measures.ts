@@ -23,10 +23,10 @@ const anyInt = int();
  * object per transaction), so it lives exactly as long as the transaction; every other market
  * message clears it first, because it may change what it holds. At most `txReadMeters` meters.
  */
-interface TxReads {
-  config?: Config;
-  readonly meters: Map<string, Meter>;
-  period?: Period;
+class TxReads {
+  config: Config | undefined = undefined;
+  readonly meters = new Map<string, Meter>();
+  period: Period | undefined = undefined;
 }
 const txReads = new WeakMap<object, TxReads>();
 
@@ -38,7 +38,9 @@ export function forgetTxReads(ctx: object): void {
 function readsOf(ctx: object): TxReads {
   let reads = txReads.get(ctx);
   if (reads === undefined) {
-    reads = { meters: new Map() };
+    // A class instance, not an object literal: V8 moved the literal's site to its old space (most
+    // records are alive at a scavenge), where a dead one kept its meters alive until a full collection.
+    reads = new TxReads();
     txReads.set(ctx, reads);
   }
   return reads;
